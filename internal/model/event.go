@@ -1,0 +1,145 @@
+// Package model holds cloudwall's canonical types: the Event every cloud's
+// parser produces, and the Finding every detection emits. It imports only the
+// standard library and does no I/O, so every other stage can depend on it.
+package model
+
+import (
+	"time"
+)
+
+// Cloud names the provider an event came from.
+type Cloud string
+
+const (
+	AWS   Cloud = "aws"
+	Azure Cloud = "azure"
+	GCP   Cloud = "gcp"
+)
+
+// Outcome says whether the logged call took effect.
+type Outcome string
+
+const (
+	Success Outcome = "success"
+	Failure Outcome = "failure"
+	// Unknown is used when the log shows the request but not its result
+	// (an Azure operation seen only as Started/Accepted, a GCP long-running
+	// operation whose completion entry was not in the input).
+	Unknown Outcome = "unknown"
+)
+
+// Event is one control-plane call, normalised across clouds. Parsers fill
+// it; later stages read it and never need the raw record again.
+type Event struct {
+	Cloud   Cloud     `json:"cloud"`
+	Time    time.Time `json:"time"`
+	Account string    `json:"account,omitempty"` // AWS account, Azure subscription, GCP project
+	Region  string    `json:"region,omitempty"`
+	// Service is the native service name: eventSource, resource provider or
+	// serviceName ("ec2.amazonaws.com", "Microsoft.Network", "compute.googleapis.com").
+	Service string `json:"service,omitempty"`
+	// Operation is the native operation name exactly as logged
+	// ("AuthorizeSecurityGroupIngress", "MICROSOFT.NETWORK/NETWORKSECURITYGROUPS/WRITE",
+	// "v1.compute.firewalls.insert").
+	Operation string `json:"operation"`
+	// OperationKey is Operation in the form the operation catalogue is keyed
+	// by: lower case, with GCP API-version prefixes ("v1.", "beta.") removed.
+	OperationKey string `json:"operation_key"`
+
+	Outcome      Outcome `json:"outcome"`
+	ErrorCode    string  `json:"error_code,omitempty"`
+	ErrorMessage string  `json:"error_message,omitempty"`
+	ReadOnly     bool    `json:"read_only,omitempty"`
+
+	Actor     Actor    `json:"actor"`
+	SourceIP  string   `json:"source_ip,omitempty"`
+	UserAgent string   `json:"user_agent,omitempty"`
+	Resource  Resource `json:"resource"`
+
+	// Changes lists each firewall rule the call added, removed or altered,
+	// as far as the log shows it.
+	Changes []RuleChange `json:"changes,omitempty"`
+	// Settings holds non-rule firewall settings the call set, keyed by a
+	// cloud-neutral name from the Setting* constants below; values are
+	// lower-cased ("false", "off", "allow", "detection").
+	Settings map[string]string `json:"settings,omitempty"`
+	// Targets lists what a swap or association pointed at (security group
+	// ids set on an instance, subnets detached from a firewall, ...).
+	Targets []string `json:"targets,omitempty"`
+
+	// Notes are caveats the parser found while reading rule content
+	// ("unparseable CIDR \"00.0.0.0/0\" read as world-open"); they are
+	// carried into the finding's reasons.
+	Notes []string `json:"notes,omitempty"`
+
+	// EventID is the cloud's unique id for this record (eventID,
+	// eventDataId, insertId).
+	EventID string `json:"event_id,omitempty"`
+	// OperationID groups records that the cloud writes for one logical
+	// operation (Azure correlationId+operation+resource, GCP operation.id);
+	// it equals EventID when the cloud logs each operation once.
+	OperationID string `json:"operation_id,omitempty"`
+	// Phase says which record of a multi-record operation this is.
+	Phase Phase `json:"phase,omitempty"`
+
+	Source SourceRef `json:"source"`
+}
+
+// Phase orders the records a cloud writes for one operation.
+type Phase string
+
+const (
+	PhaseOnly  Phase = ""      // the operation is logged once
+	PhaseStart Phase = "start" // Azure Started/BeginRequest, GCP operation.first
+	PhaseEnd   Phase = "end"   // Azure Succeeded/Failed, GCP operation.last
+)
+
+// Settings keys: cloud-neutral names for non-rule firewall settings.
+const (
+	SettingDeleteProtection   = "delete_protection"     // "true"/"false"
+	SettingDefaultAction      = "default_action"        // "allow"/"deny"
+	SettingPublicAccess       = "public_network_access" // "enabled"/"disabled"
+	SettingThreatIntelMode    = "threat_intel_mode"     // "off"/"alert"/"deny"
+	SettingIntrusionDetection = "intrusion_detection"   // "off"/"alert"/"deny"
+	SettingWAFMode            = "waf_mode"              // "prevention"/"detection"
+	SettingEnabled            = "enabled"               // "true"/"false" for a WAF, policy or rule
+	SettingDisabled           = "disabled"              // "true" when a rule or firewall was switched off
+	SettingFailOpen           = "fail_open"             // "enabled"/"disabled"
+	SettingPreview            = "preview"               // "true": a rule that only logs
+	SettingPolicy             = "policy"                // the attached policy id; "" when detached
+	SettingPublicIP           = "public_ip"             // "true"/"false" (Cloud SQL ipv4Enabled)
+)
+
+// Actor is who made the call.
+type Actor struct {
+	// Type is the cloud's principal kind: IAMUser, AssumedRole, Root,
+	// AWSService, User, ServicePrincipal, ServiceAccount ...
+	Type string `json:"type,omitempty"`
+	// ID is the most specific stable identifier: an ARN, object id or e-mail.
+	ID   string `json:"id,omitempty"`
+	Name string `json:"name,omitempty"`
+	// Session is the access key, role session or token id the call used.
+	Session string `json:"session,omitempty"`
+	// MFA is true when the log says the session was MFA-authenticated.
+	MFA bool `json:"mfa"`
+	// ViaService names the service that acted for the principal
+	// (invokedBy, CloudFormation, a delegating service account).
+	ViaService string `json:"via_service,omitempty"`
+}
+
+// Resource is what the call acted on.
+type Resource struct {
+	// Type is a cloud-neutral-ish resource kind such as "security_group",
+	// "network_acl", "nsg", "nsg_rule", "firewall_rule", "firewall_policy".
+	Type string `json:"type,omitempty"`
+	ID   string `json:"id,omitempty"`
+	Name string `json:"name,omitempty"`
+}
+
+// SourceRef points back at the record in its input.
+type SourceRef struct {
+	File string `json:"file"`
+	// Index is the record's 0-based position in its file, counting every
+	// record the file holds (also unreadable and skipped ones).
+	Index int64 `json:"index"`
+}

@@ -1,0 +1,100 @@
+package model
+
+import (
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Severity ranks a finding by what it exposes.
+type Severity int
+
+const (
+	Info Severity = iota
+	Low
+	Medium
+	High
+	Critical
+)
+
+var severityNames = [...]string{"info", "low", "medium", "high", "critical"}
+
+func (s Severity) String() string {
+	if s < Info || s > Critical {
+		return fmt.Sprintf("severity(%d)", int(s))
+	}
+	return severityNames[s]
+}
+
+// ParseSeverity reads a severity name, case-insensitively.
+func ParseSeverity(s string) (Severity, error) {
+	for i, n := range severityNames {
+		if strings.EqualFold(s, n) {
+			return Severity(i), nil
+		}
+	}
+	return Info, fmt.Errorf("unknown severity %q (want one of %s)", s, strings.Join(severityNames[:], ", "))
+}
+
+func (s Severity) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
+
+func (s *Severity) UnmarshalText(b []byte) error {
+	v, err := ParseSeverity(string(b))
+	if err != nil {
+		return err
+	}
+	*s = v
+	return nil
+}
+
+// ATT&CK identifiers every finding carries: the technique as named up to
+// ATT&CK v18 and its v19 successor.
+var AttackIDs = []string{"T1562.007", "T1686.001"}
+
+// Finding is one firewall-weakening (or firewall-relevant) operation, as
+// cloudwall reports it. Its JSON form is the stable output contract
+// documented in the README.
+type Finding struct {
+	ID        string    `json:"id"`
+	Rule      string    `json:"rule"`
+	Title     string    `json:"title"`
+	Severity  Severity  `json:"severity"`
+	Cloud     Cloud     `json:"cloud"`
+	Time      time.Time `json:"time"` // event time, UTC
+	Account   string    `json:"account"`
+	Region    string    `json:"region"`
+	Resource  Resource  `json:"resource"`
+	Operation string    `json:"operation"`
+	Outcome   Outcome   `json:"outcome"`
+	// ErrorCode is the cloud's error for a failed attempt.
+	ErrorCode string            `json:"error_code,omitempty"`
+	Actor     Actor             `json:"actor"`
+	SourceIP  string            `json:"source_ip"`
+	UserAgent string            `json:"user_agent"`
+	Changes   []RuleChange      `json:"changes"`
+	Settings  map[string]string `json:"settings,omitempty"`
+	Targets   []string          `json:"targets,omitempty"`
+	// Exposure summarises who can now reach what, in words
+	// ("internet -> 22/tcp (ssh)"); empty when nothing was opened.
+	Exposure []string `json:"exposure,omitempty"`
+	// Tags mark context such as "iac", "service-linked", "attempt".
+	Tags    []string `json:"tags,omitempty"`
+	Reasons []string `json:"reasons"`
+	Attack  []string `json:"attack"`
+	// Guidance is what an analyst should check and do next.
+	Guidance *Guidance `json:"guidance,omitempty"`
+	Event    EventRef  `json:"event"`
+}
+
+// Guidance is a finding's investigation and response advice.
+type Guidance struct {
+	Investigate []string `json:"investigate,omitempty"`
+	Respond     []string `json:"respond,omitempty"`
+}
+
+// EventRef points from a finding back to the record it came from.
+type EventRef struct {
+	File    string `json:"file"`
+	Index   int64  `json:"index"`
+	EventID string `json:"event_id"`
+}

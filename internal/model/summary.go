@@ -1,0 +1,42 @@
+package model
+
+import "time"
+
+// Summary counts what one scan read and found. Every record is accounted
+// for: Records = Unreadable + Skipped + the records that were parsed.
+type Summary struct {
+	Files int64 `json:"files"`
+	// FilesFailed counts inputs that could not be opened or decompressed
+	// at all (a truncated gzip still yields the records before the cut).
+	FilesFailed int64 `json:"files_failed"`
+	// Bytes is the size of the inputs as read; BytesUncompressed after
+	// decompression.
+	Bytes             int64 `json:"bytes"`
+	BytesUncompressed int64 `json:"bytes_uncompressed"`
+	Records           int64 `json:"records"`
+	Unreadable        int64 `json:"records_unreadable"`
+	// Skipped counts records recognised and deliberately ignored: digest
+	// and Insights records, formats that are not audit logs.
+	Skipped        int64 `json:"records_skipped"`
+	FirewallEvents int64 `json:"firewall_events"`
+	// Duplicates counts firewall records folded into another record of the
+	// same operation (repeats across files, Azure Start/Success, GCP first/last).
+	Duplicates int64            `json:"duplicates"`
+	Findings   map[string]int64 `json:"findings"` // by severity name
+	// FindingsFiltered counts findings hidden by --min-severity and the
+	// other filters.
+	FindingsFiltered int64         `json:"findings_filtered"`
+	Elapsed          time.Duration `json:"elapsed_ns"`
+	// Problems lists unreadable records and inputs, the first few per file.
+	Problems []Problem `json:"problems,omitempty"`
+}
+
+// Problem is one input or record cloudwall could not read.
+type Problem struct {
+	File string `json:"file"`
+	// Index is the record's position in its file, or -1 for a whole-file
+	// problem; Offset the byte offset in the decompressed stream when known.
+	Index   int64  `json:"index"`
+	Offset  int64  `json:"offset,omitempty"`
+	Message string `json:"message"`
+}

@@ -1,0 +1,241 @@
+// Package jv reads decoded JSON tolerantly. Audit logs arrive through many
+// exporters: keys change case, numbers become strings, nested objects are
+// logged as JSON text, single-element lists become bare objects. The
+// accessors here absorb those differences so parsers can state the path
+// they want and get a typed value or the zero value, never a panic.
+package jv
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+)
+
+// Decode parses one JSON value, keeping numbers as json.Number so large
+// integers and ports survive unchanged.
+func Decode(raw []byte) (any, error) {
+	d := json.NewDecoder(bytes.NewReader(raw))
+	d.UseNumber()
+	var v any
+	if err := d.Decode(&v); err != nil {
+		return nil, err
+	}
+	if d.More() {
+		return nil, fmt.Errorf("unexpected data after JSON value at offset %d", d.InputOffset())
+	}
+	return v, nil
+}
+
+// DecodeObject parses raw and requires a JSON object.
+func DecodeObject(raw []byte) (map[string]any, error) {
+	v, err := Decode(raw)
+	if err != nil {
+		return nil, err
+	}
+	m, ok := v.(map[string]any)
+	if !ok {
+		return nil, fmt.Errorf("record is a JSON %s, not an object", TypeName(v))
+	}
+	return m, nil
+}
+
+// TypeName names a decoded JSON value's type for error messages.
+func TypeName(v any) string {
+	switch v.(type) {
+	case nil:
+		return "null"
+	case map[string]any:
+		return "object"
+	case []any:
+		return "array"
+	case string:
+		return "string"
+	case bool:
+		return "boolean"
+	case json.Number, float64:
+		return "number"
+	}
+	return fmt.Sprintf("%T", v)
+}
+
+// Field returns m[key], falling back to a case-insensitive match so that
+// re-exported logs with changed key case still read.
+func Field(m map[string]any, key string) (any, bool) {
+	if v, ok := m[key]; ok {
+		return v, true
+	}
+	for k, v := range m {
+		if strings.EqualFold(k, key) {
+			return v, true
+		}
+	}
+	return nil, false
+}
+
+// Get walks path from v. Each step looks a key up in an object; a value
+// that is JSON text of an object or array is parsed first, because
+// exporters log nested bodies as strings.
+func Get(v any, path ...string) any {
+	for _, key := range path {
+		m := asObject(v)
+		if m == nil {
+			return nil
+		}
+		var ok bool
+		if v, ok = Field(m, key); !ok {
+			return nil
+		}
+	}
+	return v
+}
+
+// Has reports whether path leads to a present, non-null value.
+func Has(v any, path ...string) bool { return Get(v, path...) != nil }
+
+// Obj returns the object at path, or nil.
+func Obj(v any, path ...string) map[string]any { return asObject(Get(v, path...)) }
+
+func asObject(v any) map[string]any {
+	switch t := v.(type) {
+	case map[string]any:
+		return t
+	case string:
+		if s := strings.TrimSpace(t); strings.HasPrefix(s, "{") {
+			if m, err := DecodeObject([]byte(s)); err == nil {
+				return m
+			}
+		}
+	}
+	return nil
+}
+
+// Arr returns the array at path. A single object stands for a one-element
+// array, a JSON text array is parsed, and EC2's {"items":[...]} list
+// wrapper is unwrapped (an empty EC2 list is logged as {}).
+func Arr(v any, path ...string) []any {
+	return asArray(Get(v, path...))
+}
+
+func asArray(v any) []any {
+	switch t := v.(type) {
+	case []any:
+		return t
+	case map[string]any:
+		if items, ok := Field(t, "items"); ok {
+			return asArray(items)
+		}
+		if len(t) == 0 {
+			return nil
+		}
+		return []any{t}
+	case string:
+		s := strings.TrimSpace(t)
+		if strings.HasPrefix(s, "[") {
+			if a, err := Decode([]byte(s)); err == nil {
+				if arr, ok := a.([]any); ok {
+					return arr
+				}
+			}
+		}
+		if strings.HasPrefix(s, "{") {
+			return asArray(asObject(s))
+		}
+	}
+	return nil
+}
+
+// Objs returns the objects of the array at path, skipping other elements.
+func Objs(v any, path ...string) []map[string]any {
+	var out []map[string]any
+	for _, e := range Arr(v, path...) {
+		if m := asObject(e); m != nil {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// Str returns the value at path as text: strings as they are, numbers and
+// booleans in their JSON spelling, anything else as "".
+func Str(v any, path ...string) string {
+	return text(Get(v, path...))
+}
+
+func text(v any) string {
+	switch t := v.(type) {
+	case string:
+		return t
+	case json.Number:
+		return t.String()
+	case float64:
+		return strconv.FormatFloat(t, 'f', -1, 64)
+	case bool:
+		return strconv.FormatBool(t)
+	}
+	return ""
+}
+
+// Strs returns the strings of the array at path; a bare string or number
+// stands for a one-element list. Empty strings are dropped.
+func Strs(v any, path ...string) []string {
+	x := Get(v, path...)
+	switch x.(type) {
+	case string, json.Number, float64, bool:
+		if s := text(x); s != "" && !strings.HasPrefix(strings.TrimSpace(s), "[") {
+			return []string{s}
+		}
+	}
+	var out []string
+	for _, e := range asArray(x) {
+		if s := text(e); s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// Int returns the integer at path; numeric strings count. ok is false when
+// the value is absent or not an integer.
+func Int(v any, path ...string) (n int, ok bool) {
+	switch t := Get(v, path...).(type) {
+	case json.Number:
+		return parseInt(t.String())
+	case float64:
+		if t == math.Trunc(t) && math.Abs(t) < 1<<53 {
+			return int(t), true
+		}
+	case string:
+		return parseInt(strings.TrimSpace(t))
+	}
+	return 0, false
+}
+
+func parseInt(s string) (int, bool) {
+	if n, err := strconv.Atoi(s); err == nil {
+		return n, true
+	}
+	if f, err := strconv.ParseFloat(s, 64); err == nil && f == math.Trunc(f) && math.Abs(f) < 1<<53 {
+		return int(f), true
+	}
+	return 0, false
+}
+
+// Bool returns the boolean at path; "true"/"false" strings in any case
+// count. ok is false when absent or not a boolean.
+func Bool(v any, path ...string) (b, ok bool) {
+	switch t := Get(v, path...).(type) {
+	case bool:
+		return t, true
+	case string:
+		switch strings.ToLower(strings.TrimSpace(t)) {
+		case "true":
+			return true, true
+		case "false":
+			return false, true
+		}
+	}
+	return false, false
+}
