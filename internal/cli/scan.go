@@ -1,0 +1,324 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/schollz/progressbar/v3"
+	"github.com/spf13/cobra"
+	"golang.org/x/term"
+
+	"cloudwall/internal/content"
+	"cloudwall/internal/ingest"
+	"cloudwall/internal/model"
+	"cloudwall/internal/output"
+	"cloudwall/internal/pipeline"
+)
+
+type scanFlags struct {
+	format      string
+	outputPath  string
+	minSeverity string
+	failOn      string
+	since       string
+	until       string
+	clouds      []string
+	accounts    []string
+	workers     int
+	contentPath []string
+	maxRecord   int
+	color       string
+	progress    string
+	quiet       bool
+	noPrefilter bool
+}
+
+func newScanCommand(stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
+	var f scanFlags
+	cmd := &cobra.Command{
+		Use:   "scan [flags] PATH... | -",
+		Short: "Hunt for firewall tampering in audit-log files, folders, archives or stdin",
+		Long: `scan reads audit logs of AWS CloudTrail, Azure Activity Log and GCP Cloud Audit
+Logs and reports every firewall change, ranked by exposure.
+
+PATH is a file, a folder (read recursively) or - for stdin. Compression
+(gzip, zstd, bzip2) and archives (tar, zip) are recognised by content, and
+formats are recognised per file, so clouds and shapes mix freely in one run.
+
+Exit status: 0 the scan completed, 1 it could not run, 2 usage error,
+3 a finding at or above --fail-on was reported.`,
+		Example: `  cloudwall scan ./AWSLogs/ ./insights-activity-logs/ gcp-export.json.gz
+  aws s3 cp --recursive s3://trail-bucket/AWSLogs/ - | cloudwall scan -
+  cloudwall scan --since 2026-03-01 --min-severity high --format jsonl ./logs > findings.jsonl
+  cloudwall scan --fail-on high ./logs   # exit 3 when anything high or critical is found`,
+		Args: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 0 {
+				return usagef("scan needs at least one PATH (or - for stdin)")
+			}
+			return nil
+		},
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runScan(cmd.Context(), f, args, stdin, stdout, stderr)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVarP(&f.format, "format", "f", "", "output format: "+strings.Join(output.Formats(), ", ")+" (default table on a terminal, jsonl otherwise)")
+	fl.StringVarP(&f.outputPath, "output", "o", "", "write findings to this file instead of stdout")
+	fl.StringVar(&f.minSeverity, "min-severity", "low", "report findings at or above this severity: info, low, medium, high, critical")
+	fl.StringVar(&f.failOn, "fail-on", "", "exit with status 3 when a reported finding is at or above this severity")
+	fl.StringVar(&f.since, "since", "", "only events at or after this time: RFC 3339, a date (2026-03-01), or an age (36h, 7d, 2w)")
+	fl.StringVar(&f.until, "until", "", "only events at or before this time (same forms as --since)")
+	fl.StringSliceVar(&f.clouds, "cloud", nil, "only these clouds: aws, azure, gcp (repeat or comma-separate)")
+	fl.StringSliceVar(&f.accounts, "account", nil, "only these AWS accounts, Azure subscriptions or GCP projects")
+	fl.IntVar(&f.workers, "workers", 0, "inputs read in parallel (default: number of CPUs)")
+	fl.StringArrayVar(&f.contentPath, "content", nil, "YAML file extending or overriding the detection content (ports, severity weights, operations); repeatable")
+	fl.IntVar(&f.maxRecord, "max-record-size", 0, "largest record in bytes; larger ones are reported and skipped (default 8 MiB)")
+	fl.StringVar(&f.color, "color", "auto", "colour the table: auto, always, never (NO_COLOR is honoured)")
+	fl.StringVar(&f.progress, "progress", "auto", "progress bar on stderr: auto (when stderr is a terminal), always, never")
+	fl.BoolVarP(&f.quiet, "quiet", "q", false, "do not print the summary on stderr")
+	fl.BoolVar(&f.noPrefilter, "no-prefilter", false, "decode every record instead of only possible firewall events (slower; for verification)")
+	_ = fl.MarkHidden("no-prefilter")
+	return cmd
+}
+
+func runScan(ctx context.Context, f scanFlags, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	now := time.Now()
+	filter, err := f.filter(now)
+	if err != nil {
+		return err
+	}
+	format := f.format
+	stdoutTTY := isTerminal(stdout) && f.outputPath == ""
+	if format == "" {
+		format = output.FormatJSONL
+		if stdoutTTY {
+			format = output.FormatTable
+		}
+	}
+	if !validFormat(format) {
+		return usagef("unknown --format %q (want one of %s)", format, strings.Join(output.Formats(), ", "))
+	}
+	var failOn *model.Severity
+	if f.failOn != "" {
+		s, err := model.ParseSeverity(f.failOn)
+		if err != nil {
+			return usagef("--fail-on: %v", err)
+		}
+		failOn = &s
+	}
+	color, err := choose("--color", f.color, stdoutTTY && os.Getenv("NO_COLOR") == "")
+	if err != nil {
+		return err
+	}
+	showProgress, err := choose("--progress", f.progress, isTerminal(stderr))
+	if err != nil {
+		return err
+	}
+	if f.workers < 0 {
+		return usagef("--workers must be positive")
+	}
+
+	c, err := content.Load(nil, f.contentPath...)
+	if err != nil {
+		return err
+	}
+	inputs, err := ingest.Expand(ctx, args, stdin)
+	if err != nil {
+		return err
+	}
+
+	var raw atomic.Int64
+	stopProgress := func() {}
+	if showProgress {
+		stopProgress = startProgress(stderr, inputs, &raw)
+	}
+	res, err := pipeline.Scan(ctx, inputs, pipeline.Options{
+		Workers:     f.workers,
+		Content:     c,
+		Filter:      filter,
+		MaxRecord:   f.maxRecord,
+		NoPrefilter: f.noPrefilter,
+		RawBytes:    &raw,
+	})
+	stopProgress()
+	if err != nil {
+		return fmt.Errorf("scan: %w", err)
+	}
+
+	out := stdout
+	if f.outputPath != "" {
+		file, err := os.Create(f.outputPath)
+		if err != nil {
+			return err
+		}
+		defer file.Close()
+		out = file
+	}
+	opts := output.Options{Color: color, Version: Version}
+	if stdoutTTY {
+		if w, _, err := term.GetSize(int(os.Stdout.Fd())); err == nil {
+			opts.Width = w
+		}
+	}
+	if err := output.Write(out, format, res.Findings, res.Summary, opts); err != nil {
+		return fmt.Errorf("write findings: %w", err)
+	}
+	if f.outputPath != "" {
+		if err := out.(*os.File).Close(); err != nil {
+			return fmt.Errorf("write findings: %w", err)
+		}
+	}
+	// The table already ends with the summary; other formats keep stdout
+	// machine-readable and put it on stderr.
+	if !f.quiet && (format != output.FormatTable || f.outputPath != "") {
+		_ = output.WriteSummary(stderr, res.Summary, output.Options{Color: isTerminal(stderr) && os.Getenv("NO_COLOR") == ""})
+	}
+	if failOn != nil {
+		for _, x := range res.Findings {
+			if x.Severity >= *failOn {
+				return errFindings
+			}
+		}
+	}
+	return nil
+}
+
+func (f scanFlags) filter(now time.Time) (pipeline.Filter, error) {
+	var flt pipeline.Filter
+	var err error
+	if flt.MinSeverity, err = model.ParseSeverity(f.minSeverity); err != nil {
+		return flt, usagef("--min-severity: %v", err)
+	}
+	if flt.Since, err = parseWhen(f.since, now, false); err != nil {
+		return flt, usagef("--since: %v", err)
+	}
+	if flt.Until, err = parseWhen(f.until, now, true); err != nil {
+		return flt, usagef("--until: %v", err)
+	}
+	if !flt.Since.IsZero() && !flt.Until.IsZero() && flt.Until.Before(flt.Since) {
+		return flt, usagef("--until %s is before --since %s", f.until, f.since)
+	}
+	for _, c := range f.clouds {
+		switch cl := model.Cloud(strings.ToLower(strings.TrimSpace(c))); cl {
+		case model.AWS, model.Azure, model.GCP:
+			flt.Clouds = append(flt.Clouds, cl)
+		default:
+			return flt, usagef("--cloud %q: want aws, azure or gcp", c)
+		}
+	}
+	for _, a := range f.accounts {
+		if a = strings.TrimSpace(a); a != "" {
+			flt.Accounts = append(flt.Accounts, a)
+		}
+	}
+	return flt, nil
+}
+
+// parseWhen reads a time bound: RFC 3339, a date, a date and minute, or an
+// age before now ("36h", "7d", "2w"). A bare date as an upper bound means
+// the end of that day.
+func parseWhen(s string, now time.Time, upper bool) (time.Time, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return time.Time{}, nil
+	}
+	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05", "2006-01-02T15:04", "2006-01-02 15:04"} {
+		if t, err := time.Parse(layout, s); err == nil {
+			return t.UTC(), nil
+		}
+	}
+	if t, err := time.Parse("2006-01-02", s); err == nil {
+		if upper {
+			t = t.Add(24*time.Hour - time.Nanosecond)
+		}
+		return t, nil
+	}
+	if n := len(s); n > 1 {
+		unit := map[byte]time.Duration{'d': 24 * time.Hour, 'w': 7 * 24 * time.Hour}[s[n-1]]
+		if unit != 0 {
+			if k, err := strconv.Atoi(s[:n-1]); err == nil && k >= 0 {
+				return now.Add(-time.Duration(k) * unit).UTC(), nil
+			}
+		}
+	}
+	if d, err := time.ParseDuration(s); err == nil && d >= 0 {
+		return now.Add(-d).UTC(), nil
+	}
+	return time.Time{}, fmt.Errorf("%q is not a time: use RFC 3339 (2026-03-01T10:00:00Z), a date (2026-03-01) or an age (36h, 7d, 2w)", s)
+}
+
+func validFormat(f string) bool {
+	for _, x := range output.Formats() {
+		if f == x {
+			return true
+		}
+	}
+	return false
+}
+
+// choose resolves an auto/always/never flag.
+func choose(flag, v string, auto bool) (bool, error) {
+	switch v {
+	case "auto", "":
+		return auto, nil
+	case "always":
+		return true, nil
+	case "never":
+		return false, nil
+	}
+	return false, usagef("%s %q: want auto, always or never", flag, v)
+}
+
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
+}
+
+// startProgress draws a byte-count progress bar on w until the returned
+// function is called.
+func startProgress(w io.Writer, inputs []ingest.Input, raw *atomic.Int64) func() {
+	total := int64(0)
+	for _, in := range inputs {
+		if in.Size < 0 {
+			total = -1 // stdin: size unknown, show a spinner
+			break
+		}
+		total += in.Size
+	}
+	bar := progressbar.NewOptions64(total,
+		progressbar.OptionSetWriter(w),
+		progressbar.OptionShowBytes(true),
+		progressbar.OptionSetDescription("scanning"),
+		progressbar.OptionThrottle(100*time.Millisecond),
+		progressbar.OptionClearOnFinish(),
+		progressbar.OptionSetWidth(30),
+	)
+	done := make(chan struct{})
+	stopped := make(chan struct{})
+	go func() {
+		defer close(stopped)
+		t := time.NewTicker(150 * time.Millisecond)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				_ = bar.Set64(raw.Load())
+				_ = bar.Finish()
+				return
+			case <-t.C:
+				_ = bar.Set64(raw.Load())
+			}
+		}
+	}()
+	return func() {
+		close(done)
+		<-stopped
+	}
+}
+

@@ -1,0 +1,174 @@
+// Package content holds cloudwall's detection content as data: the
+// catalogue of firewall operations per cloud, the sensitive ports, the
+// severity weights, the signatures of infrastructure-as-code and
+// service-linked callers, and the investigation and response guidance for
+// each operation.
+//
+// The defaults are YAML files embedded in the binary (operations.yaml,
+// ports.yaml, severity.yaml, automation.yaml). Users extend or replace
+// them with their own YAML files through Load, in the same schema; every
+// file may hold any of the top-level sections:
+//
+//	classes:    port classes (admin, database, ...)
+//	ports:      sensitive ports, each with a class
+//	severity:   severity weights (exposure tables, outcome and automation adjustments, settings)
+//	scopes:     how peers are sized (prefix widths, private ranges, Azure service tags)
+//	automation: signatures of IaC tools and cloud services acting for a principal
+//	operations: the operation catalogue
+//
+// Entries of a later file replace entries of an earlier one with the same
+// identity (an operation or signature id, a class or port name, a severity
+// table cell) and are appended otherwise.
+//
+// Files are decoded strictly: an unknown key is an error, and every error
+// names the file and line. Content is data only; the logic that reads it
+// lives in package detect. A *Content is never modified once returned, so it
+// is safe for concurrent use; callers must not modify it either.
+package content
+
+import (
+	"embed"
+	"errors"
+	"fmt"
+	"os"
+	"slices"
+	"strings"
+)
+
+//go:embed operations.yaml ports.yaml severity.yaml automation.yaml
+var embedded embed.FS
+
+// defaultFiles lists the embedded files in load order: classes before the
+// ports and severity cells that name them.
+func defaultFiles() []string {
+	return []string{"ports.yaml", "severity.yaml", "automation.yaml", "operations.yaml"}
+}
+
+// Content is the compiled detection content.
+type Content struct {
+	// Operations is the catalogue, in file order.
+	Operations []Operation
+	// Classes are the port classes that Ports and the severity tables name.
+	Classes []Class
+	// Ports are the sensitive ports.
+	Ports []Port
+	// Severity holds the weights that turn an assessment into a severity.
+	Severity Weights
+	// Scopes says how a rule's peers are sized.
+	Scopes Scopes
+	// Automation lists the signatures of IaC and service-linked callers.
+	Automation []Signature
+
+	// byKey indexes Operations by lower-case OperationKey.
+	byKey map[string]int
+	// classes indexes Classes by name.
+	classes map[string]int
+	// sources are the files this content was built from, so that Load can
+	// rebuild from them without sharing or deep-copying compiled state.
+	sources []source
+}
+
+// source is one YAML file: its name for error messages and its bytes.
+type source struct {
+	name string
+	data []byte
+}
+
+// Default returns the embedded default content.
+func Default() (*Content, error) {
+	var srcs []source
+	for _, name := range defaultFiles() {
+		data, err := embedded.ReadFile(name)
+		if err != nil {
+			return nil, fmt.Errorf("read embedded %s: %w", name, err)
+		}
+		srcs = append(srcs, source{name: name, data: data})
+	}
+	return build(srcs)
+}
+
+// Load returns base extended by the YAML files at paths, applied in order.
+// A nil base means Default(). base itself is not modified. Every error
+// names the file and line it comes from; all errors found are returned
+// together.
+func Load(base *Content, paths ...string) (*Content, error) {
+	if base == nil {
+		var err error
+		if base, err = Default(); err != nil {
+			return nil, err
+		}
+	}
+	srcs := slices.Clip(base.sources)
+	for _, p := range paths {
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return nil, fmt.Errorf("load content: %w", err)
+		}
+		srcs = append(srcs, source{name: p, data: data})
+	}
+	return build(srcs)
+}
+
+// Parse is Load for content that is already in memory: name is used in
+// error messages in place of a path. It lets tests and callers that read
+// content from elsewhere (an archive, an HTTP body) use the same rules.
+func Parse(base *Content, name string, data []byte) (*Content, error) {
+	if base == nil {
+		var err error
+		if base, err = Default(); err != nil {
+			return nil, err
+		}
+	}
+	srcs := append(slices.Clip(base.sources), source{name: name, data: data})
+	return build(srcs)
+}
+
+// build decodes and merges srcs in order, then validates the result.
+func build(srcs []source) (*Content, error) {
+	b := newBuilder()
+	var errs []error
+	for _, s := range srcs {
+		if err := b.add(s); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	c, err := b.compile()
+	if err != nil {
+		return nil, err
+	}
+	c.sources = srcs
+	return c, nil
+}
+
+// Operation returns the catalogue entry for an OperationKey, compared
+// case-insensitively.
+func (c *Content) Operation(key string) (*Operation, bool) {
+	i, ok := c.byKey[strings.ToLower(strings.TrimSpace(key))]
+	if !ok {
+		return nil, false
+	}
+	return &c.Operations[i], true
+}
+
+// OperationKeys returns every catalogued OperationKey, lower case and
+// sorted. The normalize prefilter uses it to skip records cheaply.
+func (c *Content) OperationKeys() []string {
+	keys := make([]string, 0, len(c.byKey))
+	for k := range c.byKey {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}
+
+// Class returns the port class with the given name.
+func (c *Content) Class(name string) (Class, bool) {
+	i, ok := c.classes[name]
+	if !ok {
+		return Class{}, false
+	}
+	return c.Classes[i], true
+}

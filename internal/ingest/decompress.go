@@ -1,0 +1,223 @@
+package ingest
+
+import (
+	"archive/tar"
+	"archive/zip"
+	"bufio"
+	"bytes"
+	"compress/bzip2"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"sync/atomic"
+
+	"github.com/klauspost/compress/gzip"
+	"github.com/klauspost/compress/zstd"
+)
+
+// Format is what an input's leading bytes say it is.
+type Format string
+
+const (
+	Plain Format = "plain"
+	Gzip  Format = "gzip"
+	Zstd  Format = "zstd"
+	Bzip2 Format = "bzip2"
+	XZ    Format = "xz"
+	Tar   Format = "tar"
+	Zip   Format = "zip"
+)
+
+// maxNesting bounds compression-inside-archive-inside-compression chains,
+// so a crafted input cannot recurse without end.
+const maxNesting = 4
+
+// zstdMaxWindow bounds the memory a zstd frame may ask for. Log producers
+// use small windows; a larger request is refused instead of allocated.
+const zstdMaxWindow = 64 << 20
+
+// readBuffer is the read size between the file and the decompressor.
+const readBuffer = 256 << 10
+
+// Sniff names the format of the stream that starts with head.
+func Sniff(head []byte) Format {
+	switch {
+	case len(head) >= 2 && head[0] == 0x1f && head[1] == 0x8b:
+		return Gzip
+	case bytes.HasPrefix(head, []byte{0x28, 0xb5, 0x2f, 0xfd}):
+		return Zstd
+	case len(head) >= 4 && bytes.HasPrefix(head, []byte("BZh")) && head[3] >= '1' && head[3] <= '9':
+		return Bzip2
+	case bytes.HasPrefix(head, []byte{0xfd, '7', 'z', 'X', 'Z', 0x00}):
+		return XZ
+	case bytes.HasPrefix(head, []byte("PK\x03\x04")), bytes.HasPrefix(head, []byte("PK\x05\x06")):
+		return Zip
+	case len(head) >= 262 && bytes.Equal(head[257:262], []byte("ustar")):
+		return Tar
+	}
+	return Plain
+}
+
+// Stream is one logical byte stream found in an input: the input itself
+// once decompressed, or one member of an archive.
+type Stream struct {
+	// Name is the input name, with "!member" appended for archive members.
+	Name string
+	// Formats lists the layers that were peeled off, outermost first.
+	Formats []Format
+	R       io.Reader
+}
+
+// Options tunes Open.
+type Options struct {
+	// RawBytes, when set, is increased by every byte read from inputs
+	// before decompression (progress reporting and the summary).
+	RawBytes *atomic.Int64
+}
+
+// Open reads in and calls fn once for every logical stream inside it, in
+// order. A tar archive yields one stream per regular member; a zip file on
+// disk likewise. fn must consume or abandon its reader before returning.
+// Errors from fn stop the walk and are returned as they are; errors
+// opening or decompressing are wrapped with the input name.
+func Open(ctx context.Context, in Input, opts Options, fn func(Stream) error) error {
+	rc, err := in.Open()
+	if err != nil {
+		return fmt.Errorf("open %s: %w", in.Name, err)
+	}
+	defer rc.Close()
+	var r io.Reader = rc
+	if opts.RawBytes != nil {
+		r = &countingReader{r: rc, n: opts.RawBytes}
+	}
+	if ra, ok := rc.(io.ReaderAt); ok && in.Size > 0 {
+		// A zip's directory is at its end, so it needs random access:
+		// recognise it before streaming starts.
+		head := make([]byte, 4)
+		if n, _ := ra.ReadAt(head, 0); Sniff(head[:n]) == Zip {
+			return openZip(ctx, in, ra, opts, fn)
+		}
+	}
+	return peel(ctx, in.Name, bufio.NewReaderSize(r, readBuffer), nil, 0, fn)
+}
+
+// peel removes compression layers and expands tar archives until plain
+// bytes remain.
+func peel(ctx context.Context, name string, br *bufio.Reader, layers []Format, depth int, fn func(Stream) error) error {
+	if depth > maxNesting {
+		return fmt.Errorf("%s: more than %d nested compression or archive layers", name, maxNesting)
+	}
+	head, err := br.Peek(512)
+	if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, bufio.ErrBufferFull) {
+		return fmt.Errorf("read %s: %w", name, err)
+	}
+	format := Sniff(head)
+	switch format {
+	case Plain:
+		return fn(Stream{Name: name, Formats: layers, R: br})
+	case Gzip:
+		zr, err := gzip.NewReader(br)
+		if err != nil {
+			return fmt.Errorf("%s: gzip header: %w", name, err)
+		}
+		defer zr.Close()
+		return peel(ctx, name, bufio.NewReaderSize(&layerReader{r: zr, format: Gzip}, readBuffer), append(layers, Gzip), depth+1, fn)
+	case Zstd:
+		zr, err := zstd.NewReader(br, zstd.WithDecoderConcurrency(1), zstd.WithDecoderMaxWindow(zstdMaxWindow))
+		if err != nil {
+			return fmt.Errorf("%s: zstd: %w", name, err)
+		}
+		defer zr.Close()
+		return peel(ctx, name, bufio.NewReaderSize(&layerReader{r: zr, format: Zstd}, readBuffer), append(layers, Zstd), depth+1, fn)
+	case Bzip2:
+		zr := bzip2.NewReader(br)
+		return peel(ctx, name, bufio.NewReaderSize(&layerReader{r: zr, format: Bzip2}, readBuffer), append(layers, Bzip2), depth+1, fn)
+	case Tar:
+		return openTar(ctx, name, br, append(layers, Tar), depth, fn)
+	case Zip:
+		return fmt.Errorf("%s: zip archive inside a compressed stream or on stdin is not supported: extract it or pass the .zip file itself", name)
+	case XZ:
+		return fmt.Errorf("%s: xz compression is not supported: decompress with `xz -dc` and pipe to `cloudwall scan -`", name)
+	}
+	return fmt.Errorf("%s: unknown format %q", name, format)
+}
+
+func openTar(ctx context.Context, name string, r io.Reader, layers []Format, depth int, fn func(Stream) error) error {
+	tr := tar.NewReader(r)
+	for {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		h, err := tr.Next()
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("%s: tar: %w", name, err)
+		}
+		if h.Typeflag != tar.TypeReg {
+			continue
+		}
+		member := name + "!" + h.Name
+		if err := peel(ctx, member, bufio.NewReaderSize(tr, readBuffer), layers, depth+1, fn); err != nil {
+			return err
+		}
+	}
+}
+
+func openZip(ctx context.Context, in Input, ra io.ReaderAt, opts Options, fn func(Stream) error) error {
+	zr, err := zip.NewReader(ra, in.Size)
+	if err != nil {
+		return fmt.Errorf("%s: zip: %w", in.Name, err)
+	}
+	if opts.RawBytes != nil {
+		// The zip reader reads at offsets; count the archive once.
+		opts.RawBytes.Add(in.Size)
+	}
+	for _, f := range zr.File {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if f.FileInfo().IsDir() {
+			continue
+		}
+		member := in.Name + "!" + f.Name
+		rc, err := f.Open()
+		if err != nil {
+			return fmt.Errorf("%s: %w", member, err)
+		}
+		err = peel(ctx, member, bufio.NewReaderSize(&layerReader{r: rc, format: Zip}, readBuffer), []Format{Zip}, 1, fn)
+		rc.Close()
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// layerReader names the layer in decompression errors, so a truncated
+// gzip reads as "gzip stream: unexpected EOF" and not a bare EOF.
+type layerReader struct {
+	r      io.Reader
+	format Format
+}
+
+func (l *layerReader) Read(p []byte) (int, error) {
+	n, err := l.r.Read(p)
+	if err != nil && !errors.Is(err, io.EOF) {
+		err = fmt.Errorf("%s stream: %w", l.format, err)
+	}
+	return n, err
+}
+
+type countingReader struct {
+	r io.Reader
+	n *atomic.Int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n.Add(int64(n))
+	return n, err
+}

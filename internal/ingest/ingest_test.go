@@ -1,0 +1,162 @@
+package ingest
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/klauspost/compress/gzip"
+)
+
+// readAll opens path and returns each stream's name and content.
+func readAll(t *testing.T, in Input) (map[string]string, error) {
+	t.Helper()
+	got := map[string]string{}
+	err := Open(context.Background(), in, Options{}, func(s Stream) error {
+		b, err := io.ReadAll(s.R)
+		got[s.Name] = string(b)
+		return err
+	})
+	return got, err
+}
+
+func fileInput(t *testing.T, path string) Input {
+	t.Helper()
+	info, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return FileInput(path, info.Size())
+}
+
+func TestOpenFormats(t *testing.T) {
+	const want = "{\"n\":1}\n{\"n\":2}\n"
+	for _, name := range []string{"plain.jsonl", "plain.jsonl.gz", "multimember.jsonl.gz", "plain.jsonl.zst", "plain.jsonl.bz2"} {
+		t.Run(name, func(t *testing.T) {
+			path := filepath.Join("testdata", name)
+			got, err := readAll(t, fileInput(t, path))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got[path] != want {
+				t.Errorf("content = %q, want %q", got[path], want)
+			}
+		})
+	}
+}
+
+func TestOpenByContentNotName(t *testing.T) {
+	// A gzip saved without its suffix, and stdin, still decompress.
+	data, err := os.ReadFile("testdata/plain.jsonl.gz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := readAll(t, ReaderInput("-", bytes.NewReader(data)))
+	if err != nil || got["-"] != "{\"n\":1}\n{\"n\":2}\n" {
+		t.Errorf("stdin gzip: %q, %v", got["-"], err)
+	}
+}
+
+func TestOpenArchives(t *testing.T) {
+	for _, name := range []string{"archive.tar.gz", "archive.zip"} {
+		t.Run(name, func(t *testing.T) {
+			path := filepath.Join("testdata", name)
+			got, err := readAll(t, fileInput(t, path))
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, member := range []string{"AWSLogs/a.json", "AWSLogs/b.json.gz"} {
+				if got[path+"!"+member] != "{\"n\":1}\n{\"n\":2}\n" {
+					t.Errorf("member %s = %q (streams: %v)", member, got[path+"!"+member], keys(got))
+				}
+			}
+		})
+	}
+}
+
+func keys(m map[string]string) []string {
+	var out []string
+	for k := range m {
+		out = append(out, k)
+	}
+	return out
+}
+
+func TestOpenTruncatedGzip(t *testing.T) {
+	var buf bytes.Buffer
+	zw := gzip.NewWriter(&buf)
+	for i := 0; i < 20000; i++ {
+		io.WriteString(zw, `{"eventName":"AssumeRole","n":`+strings.Repeat("1", i%7+1)+"}\n")
+	}
+	zw.Close()
+	cut := buf.Bytes()[:buf.Len()/2]
+	var read int
+	err := Open(context.Background(), ReaderInput("cut.gz", bytes.NewReader(cut)), Options{}, func(s Stream) error {
+		b, err := io.ReadAll(s.R)
+		read = len(b)
+		return err
+	})
+	if err == nil || !strings.Contains(err.Error(), "gzip stream") || !strings.Contains(err.Error(), "unexpected EOF") {
+		t.Errorf("err = %v, want a gzip stream unexpected EOF", err)
+	}
+	if read == 0 {
+		t.Error("no data recovered before the cut")
+	}
+}
+
+func TestOpenUnsupported(t *testing.T) {
+	xz := []byte{0xfd, '7', 'z', 'X', 'Z', 0x00, 0, 0}
+	_, err := readAll(t, ReaderInput("x.xz", bytes.NewReader(xz)))
+	if err == nil || !strings.Contains(err.Error(), "xz") {
+		t.Errorf("err = %v, want a clear xz message", err)
+	}
+}
+
+func TestExpand(t *testing.T) {
+	dir := t.TempDir()
+	for _, p := range []string{"b/2.json", "a.json", ".hidden/x.json", "b/.DS_Store"} {
+		full := filepath.Join(dir, p)
+		os.MkdirAll(filepath.Dir(full), 0o755)
+		os.WriteFile(full, []byte("{}"), 0o600)
+	}
+	inputs, err := Expand(context.Background(), []string{dir, "-"}, strings.NewReader(""))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, in := range inputs {
+		names = append(names, strings.TrimPrefix(in.Name, dir+"/"))
+	}
+	if strings.Join(names, ",") != "a.json,b/2.json,-" {
+		t.Errorf("inputs = %v", names)
+	}
+	if _, err := Expand(context.Background(), []string{filepath.Join(dir, "missing")}, nil); err == nil {
+		t.Error("a missing path was not an error")
+	}
+	if _, err := Expand(context.Background(), []string{"-", "-"}, nil); err == nil {
+		t.Error("stdin twice was not an error")
+	}
+}
+
+func TestSniff(t *testing.T) {
+	tar := make([]byte, 512)
+	copy(tar[257:], "ustar")
+	for head, want := range map[string]Format{
+		"\x1f\x8b\x08":     Gzip,
+		"\x28\xb5\x2f\xfd": Zstd,
+		"BZh9":             Bzip2,
+		"BZx":              Plain,
+		"PK\x03\x04":       Zip,
+		string(tar):        Tar,
+		`{"Records":[]}`:   Plain,
+		"":                 Plain,
+	} {
+		if got := Sniff([]byte(head)); got != want {
+			t.Errorf("Sniff(%q) = %s, want %s", head[:min(len(head), 8)], got, want)
+		}
+	}
+}

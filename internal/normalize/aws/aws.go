@@ -1,0 +1,371 @@
+// Package aws turns AWS CloudTrail records into model.Events.
+//
+// It reads one decoded JSON object at a time, as the normalize stage hands
+// it over: a CloudTrail record from an S3 log file, CloudTrail Lake or a
+// SIEM export; an EventBridge "AWS API Call via CloudTrail" event; or one
+// element of `aws cloudtrail lookup-events` output. Digest files and
+// Insights records are recognised and skipped with a *record.SkipError.
+//
+// Besides the common fields (time, account, actor, outcome) the parser
+// extracts the firewall content of the operations listed in the operation
+// catalogue: security-group and network-ACL rules, prefix-list entries,
+// Network Firewall, WAF, DNS Firewall, Lightsail, GuardDuty IP sets and
+// the classic RDS/Redshift/ElastiCache security groups. It records what
+// the log says and judges nothing: whether a peer is world-open is the
+// detect stage's question. Oddities (a CIDR Go cannot parse, a port that
+// is not a number) are kept and explained in Event.Notes.
+package aws
+
+import (
+	"encoding/json"
+	"fmt"
+	"math"
+	"strings"
+	"time"
+
+	"cloudwall/internal/model"
+	"cloudwall/internal/normalize/jv"
+	"cloudwall/internal/normalize/record"
+)
+
+// Detect reports whether a decoded JSON object is AWS-shaped: a CloudTrail
+// record (eventVersion/eventSource/eventName keys), an EventBridge "AWS API
+// Call via CloudTrail" envelope (detail-type + detail), a `lookup-events`
+// element (CloudTrailEvent string plus EventId/EventName), a
+// CloudTrail-Digest file object, or an Insights record.
+func Detect(rec map[string]any) bool {
+	return isRecord(rec) || isEventBridge(rec) || isLookupEvent(rec) ||
+		isDigest(rec) || isInsight(rec)
+}
+
+// isRecord recognises a CloudTrail record. eventVersion is CloudTrail's
+// own; eventSource+eventName as strings also suffice, since exporters drop
+// fields. Azure's Activity Log has an eventName too, but as an object and
+// without eventSource.
+func isRecord(rec map[string]any) bool {
+	if _, ok := jv.Field(rec, "eventVersion"); ok {
+		return jv.Has(rec, "eventName") || jv.Has(rec, "eventSource") || jv.Has(rec, "eventType")
+	}
+	src, ok1 := jv.Get(rec, "eventSource").(string)
+	_, ok2 := jv.Get(rec, "eventName").(string)
+	return ok1 && ok2 && strings.Contains(src, ".")
+}
+
+func isEventBridge(rec map[string]any) bool {
+	return jv.Has(rec, "detail-type") && jv.Obj(rec, "detail") != nil
+}
+
+func isLookupEvent(rec map[string]any) bool {
+	_, ok := jv.Get(rec, "CloudTrailEvent").(string)
+	return ok && (jv.Has(rec, "EventId") || jv.Has(rec, "EventName"))
+}
+
+func isDigest(rec map[string]any) bool {
+	return jv.Has(rec, "digestStartTime") || jv.Has(rec, "digestS3Object") ||
+		(jv.Has(rec, "awsAccountId") && jv.Has(rec, "logFiles"))
+}
+
+func isInsight(rec map[string]any) bool {
+	return strings.EqualFold(jv.Str(rec, "eventType"), "AwsCloudTrailInsight") ||
+		jv.Has(rec, "insightDetails")
+}
+
+// envelope carries what an outer wrapper knew about the record it held, to
+// fill fields the inner record lacks.
+type envelope struct {
+	account, region, eventID string
+	time                     any
+	readOnly                 any
+}
+
+// Parse turns one AWS-shaped object into events. Digest objects and
+// Insights records return a *record.SkipError. EventBridge envelopes and
+// lookup-events elements are unwrapped (CloudTrailEvent is a JSON string).
+// A record whose eventName or eventSource is missing or not a string
+// returns an error naming the field; the caller adds file and index.
+func Parse(rec map[string]any, src model.SourceRef) ([]model.Event, error) {
+	inner, env, err := unwrap(rec)
+	if err != nil {
+		return nil, err
+	}
+	ev, err := parseRecord(inner, env, src)
+	if err != nil {
+		return nil, err
+	}
+	return []model.Event{ev}, nil
+}
+
+// unwrap peels EventBridge and lookup-events wrappers and rejects the
+// recognised non-events. It unwraps at most one level: a wrapper inside a
+// wrapper is not a shape AWS produces.
+func unwrap(rec map[string]any) (map[string]any, envelope, error) {
+	var env envelope
+	switch {
+	case isDigest(rec):
+		return nil, env, record.Skip("CloudTrail digest file")
+	case isEventBridge(rec):
+		detail := jv.Obj(rec, "detail")
+		if !jv.Has(detail, "eventName") && !jv.Has(detail, "eventSource") {
+			return nil, env, record.Skip(fmt.Sprintf("EventBridge event %q is not a CloudTrail record", jv.Str(rec, "detail-type")))
+		}
+		env = envelope{
+			account: jv.Str(rec, "account"),
+			region:  jv.Str(rec, "region"),
+			time:    jv.Get(rec, "time"),
+		}
+		rec = detail
+	case isLookupEvent(rec):
+		inner, err := jv.DecodeObject([]byte(jv.Str(rec, "CloudTrailEvent")))
+		if err != nil {
+			return nil, env, fmt.Errorf("lookup-events CloudTrailEvent: %w", err)
+		}
+		env = envelope{
+			eventID:  jv.Str(rec, "EventId"),
+			time:     jv.Get(rec, "EventTime"),
+			readOnly: jv.Get(rec, "ReadOnly"),
+		}
+		rec = inner
+	}
+	if isInsight(rec) {
+		return nil, env, record.Skip("CloudTrail Insights record")
+	}
+	if isDigest(rec) {
+		return nil, env, record.Skip("CloudTrail digest file")
+	}
+	return rec, env, nil
+}
+
+// requiredString reads a field every CloudTrail record has.
+func requiredString(rec map[string]any, key string) (string, error) {
+	v, ok := jv.Field(rec, key)
+	if !ok || v == nil {
+		return "", fmt.Errorf("%s is missing", key)
+	}
+	s, ok := v.(string)
+	if !ok {
+		return "", fmt.Errorf("%s is a JSON %s, not a string", key, jv.TypeName(v))
+	}
+	if strings.TrimSpace(s) == "" {
+		return "", fmt.Errorf("%s is empty", key)
+	}
+	return strings.TrimSpace(s), nil
+}
+
+// parseRecord builds the Event for one bare CloudTrail record.
+func parseRecord(rec map[string]any, env envelope, src model.SourceRef) (model.Event, error) {
+	name, err := requiredString(rec, "eventName")
+	if err != nil {
+		return model.Event{}, err
+	}
+	service, err := requiredString(rec, "eventSource")
+	if err != nil {
+		return model.Event{}, err
+	}
+	ev := model.Event{
+		Cloud:        model.AWS,
+		Service:      service,
+		Operation:    name,
+		OperationKey: operationKey(service, name),
+		Region:       first(jv.Str(rec, "awsRegion"), env.region),
+		Account: first(jv.Str(rec, "recipientAccountId"),
+			jv.Str(rec, "userIdentity", "accountId"), env.account),
+		ErrorCode:    strings.TrimSpace(jv.Str(rec, "errorCode")),
+		ErrorMessage: jv.Str(rec, "errorMessage"),
+		Actor:        actor(rec),
+		SourceIP:     jv.Str(rec, "sourceIPAddress"),
+		UserAgent:    jv.Str(rec, "userAgent"),
+		EventID:      first(jv.Str(rec, "eventID"), env.eventID),
+		Source:       src,
+	}
+	ev.OperationID = ev.EventID
+	ev.Outcome = model.Success
+	if ev.ErrorCode != "" {
+		ev.Outcome = model.Failure
+	}
+	p := &parser{ev: &ev}
+	ev.Time = p.eventTime(rec, env)
+	ev.ReadOnly = readOnly(rec, env, name)
+	p.req = p.body(rec, "requestParameters")
+	p.resp = p.body(rec, "responseElements")
+	p.content()
+	return ev, nil
+}
+
+// parser accumulates one Event while the content readers fill it.
+type parser struct {
+	ev   *model.Event
+	req  map[string]any // requestParameters, nil when absent or null
+	resp map[string]any // responseElements, nil when absent or null
+}
+
+// notef adds a caveat to the event, once.
+func (p *parser) notef(format string, args ...any) {
+	n := fmt.Sprintf(format, args...)
+	for _, o := range p.ev.Notes {
+		if o == n {
+			return
+		}
+	}
+	p.ev.Notes = append(p.ev.Notes, n)
+}
+
+// body returns requestParameters or responseElements as an object. Both
+// are null on most failed calls; some exporters log them as JSON text,
+// which jv parses. Anything else is noted and ignored.
+func (p *parser) body(rec map[string]any, key string) map[string]any {
+	v, ok := jv.Field(rec, key)
+	if !ok || v == nil {
+		return nil
+	}
+	if m := jv.Obj(v); m != nil {
+		return m
+	}
+	if s, ok := v.(string); ok && strings.TrimSpace(s) == "" {
+		return nil
+	}
+	p.notef("%s is a JSON %s, not an object; content not read", key, jv.TypeName(v))
+	return nil
+}
+
+// operationKey is the catalogue key: eventSource without its
+// .amazonaws.com suffix, a colon, the lower-cased eventName.
+func operationKey(service, name string) string {
+	svc := strings.ToLower(service)
+	svc = strings.TrimSuffix(svc, ".amazonaws.com")
+	return svc + ":" + strings.ToLower(name)
+}
+
+// first returns the first non-empty string.
+func first(ss ...string) string {
+	for _, s := range ss {
+		if s = strings.TrimSpace(s); s != "" {
+			return s
+		}
+	}
+	return ""
+}
+
+// eventTime reads eventTime in UTC. A missing or unreadable time is not an
+// error: the event is still evidence, so it gets the zero time and a note.
+func (p *parser) eventTime(rec map[string]any, env envelope) time.Time {
+	v := jv.Get(rec, "eventTime")
+	if v == nil {
+		v = env.time
+	}
+	if v == nil {
+		p.notef("eventTime is missing")
+		return time.Time{}
+	}
+	t, ok := parseTime(v)
+	if !ok {
+		p.notef("eventTime %s is not a time", logged(v))
+		return time.Time{}
+	}
+	return t
+}
+
+// timeLayouts are the spellings of eventTime seen in CloudTrail and its
+// exports, most common first.
+var timeLayouts = [...]string{
+	time.RFC3339Nano,
+	"2006-01-02T15:04:05",
+	"2006-01-02 15:04:05",
+	"2006-01-02 15:04:05Z07:00",
+}
+
+// parseTime reads an RFC 3339 time or epoch seconds/milliseconds (the
+// lookup-events EventTime of some clients).
+func parseTime(v any) (time.Time, bool) {
+	switch t := v.(type) {
+	case string:
+		s := strings.TrimSpace(t)
+		for _, layout := range timeLayouts {
+			if tm, err := time.Parse(layout, s); err == nil {
+				return tm.UTC(), true
+			}
+		}
+		if _, err := json.Number(s).Float64(); err == nil {
+			return parseTime(json.Number(s))
+		}
+	case json.Number, float64:
+		f, err := json.Number(jv.Str(t)).Float64()
+		if err != nil || math.IsInf(f, 0) || f <= 0 || f > 1e14 {
+			return time.Time{}, false
+		}
+		if f > 1e11 { // milliseconds
+			return time.UnixMilli(int64(f)).UTC(), true
+		}
+		sec, frac := math.Modf(f)
+		return time.Unix(int64(sec), int64(frac*1e9)).UTC(), true
+	}
+	return time.Time{}, false
+}
+
+// readOnly reads readOnly; records older than eventVersion 1.06 lack it,
+// so it falls back to the envelope and then to the verb of eventName.
+func readOnly(rec map[string]any, env envelope, name string) bool {
+	if b, ok := jv.Bool(rec, "readOnly"); ok {
+		return b
+	}
+	if b, ok := jv.Bool(env.readOnly); ok {
+		return b
+	}
+	for _, verb := range [...]string{"Describe", "Get", "List", "Lookup", "Search", "BatchGet"} {
+		if strings.HasPrefix(name, verb) {
+			return true
+		}
+	}
+	return false
+}
+
+// actor reads userIdentity.
+func actor(rec map[string]any) model.Actor {
+	ui := jv.Obj(rec, "userIdentity")
+	a := model.Actor{
+		Type: jv.Str(ui, "type"),
+		ID:   first(jv.Str(ui, "arn"), jv.Str(ui, "principalId")),
+	}
+	invokedBy := jv.Str(ui, "invokedBy")
+	if a.ID == "" && strings.EqualFold(a.Type, "AWSService") {
+		a.ID = invokedBy
+	}
+	session := roleSession(ui)
+	a.Name = first(jv.Str(ui, "userName"),
+		jv.Str(ui, "sessionContext", "sessionIssuer", "userName"), session)
+	a.Session = first(jv.Str(ui, "accessKeyId"), session)
+	a.MFA, _ = jv.Bool(ui, "sessionContext", "attributes", "mfaAuthenticated")
+	a.ViaService = first(invokedBy,
+		serviceHost(jv.Str(rec, "sourceIPAddress")), serviceHost(jv.Str(rec, "userAgent")))
+	return a
+}
+
+// roleSession returns the session name of an assumed role or federated
+// user: the last ARN segment, else what follows the colon in principalId.
+func roleSession(ui map[string]any) string {
+	arn := jv.Str(ui, "arn")
+	if _, rest, ok := strings.Cut(arn, ":assumed-role/"); ok {
+		if _, session, ok := strings.Cut(rest, "/"); ok {
+			return session
+		}
+	} else if _, user, ok := strings.Cut(arn, ":federated-user/"); ok {
+		return user
+	}
+	if _, s, ok := strings.Cut(jv.Str(ui, "principalId"), ":"); ok {
+		return s
+	}
+	return ""
+}
+
+// serviceHost returns s when it names an AWS service endpoint acting for
+// the caller (cloudformation.amazonaws.com), and "" for addresses, SDK user
+// agents and the console, which is the principal's own tool.
+func serviceHost(s string) string {
+	s = strings.TrimSpace(s)
+	if !strings.HasSuffix(s, ".amazonaws.com") || strings.ContainsAny(s, " /") {
+		return ""
+	}
+	if strings.HasPrefix(s, "console.") || strings.HasPrefix(s, "signin.") {
+		return ""
+	}
+	return s
+}

@@ -1,0 +1,684 @@
+package aws
+
+import (
+	"bytes"
+	"compress/gzip"
+	"encoding/json"
+	"errors"
+	"flag"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"cloudwall/internal/model"
+	"cloudwall/internal/normalize/jv"
+	"cloudwall/internal/normalize/record"
+)
+
+var update = flag.Bool("update", false, "rewrite the testdata/*.golden.json files")
+
+// sharedData is the shared sample folder, relative to this package.
+const sharedData = "../../../../shared/data/aws"
+
+// fixtures lists the input fixtures: testdata/*.json without the goldens.
+func fixtures(t testing.TB) []string {
+	t.Helper()
+	all, err := filepath.Glob(filepath.Join("testdata", "*.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, f := range all {
+		if !strings.HasSuffix(f, ".golden.json") {
+			out = append(out, f)
+		}
+	}
+	if len(out) == 0 {
+		t.Fatal("no fixtures in testdata")
+	}
+	return out
+}
+
+// readRecords reads a fixture or sample file (gzip allowed) and returns its
+// records: the elements of {"Records":[...]} or of lookup-events
+// {"Events":[...]}, of a bare array, or the single object.
+func readRecords(t testing.TB, path string) []map[string]any {
+	t.Helper()
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bytes.HasPrefix(raw, []byte{0x1f, 0x8b}) {
+		zr, err := gzip.NewReader(bytes.NewReader(raw))
+		if err != nil {
+			t.Fatalf("%s: %v", path, err)
+		}
+		if raw, err = io.ReadAll(zr); err != nil {
+			t.Fatalf("%s: %v", path, err)
+		}
+	}
+	v, err := jv.Decode(raw)
+	if err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+	var list []any
+	switch x := v.(type) {
+	case []any:
+		list = x
+	case map[string]any:
+		if recs, ok := x["Records"].([]any); ok {
+			list = recs
+		} else if evs, ok := x["Events"].([]any); ok {
+			list = evs
+		} else {
+			list = []any{x}
+		}
+	}
+	out := make([]map[string]any, 0, len(list))
+	for i, e := range list {
+		m, ok := e.(map[string]any)
+		if !ok {
+			t.Fatalf("%s: record %d is a JSON %s", path, i, jv.TypeName(e))
+		}
+		out = append(out, m)
+	}
+	return out
+}
+
+// parseFile parses every record of a file; skipped records add nothing.
+func parseFile(t testing.TB, path string) (events []model.Event, skipped int) {
+	t.Helper()
+	events = []model.Event{}
+	for i, rec := range readRecords(t, path) {
+		if !Detect(rec) {
+			t.Errorf("%s: record %d: Detect = false", path, i)
+		}
+		evs, err := Parse(rec, model.SourceRef{File: filepath.ToSlash(path), Index: int64(i)})
+		var skip *record.SkipError
+		switch {
+		case errors.As(err, &skip):
+			skipped++
+		case err != nil:
+			t.Fatalf("%s: record %d: %v", path, i, err)
+		default:
+			events = append(events, evs...)
+		}
+	}
+	return events, skipped
+}
+
+// TestGolden parses every fixture and compares the events with the
+// fixture's golden file. Run with -update to rewrite the goldens, then
+// review the diff.
+func TestGolden(t *testing.T) {
+	for _, in := range fixtures(t) {
+		name := strings.TrimSuffix(filepath.Base(in), ".json")
+		t.Run(name, func(t *testing.T) {
+			events, _ := parseFile(t, in)
+			got, err := json.MarshalIndent(events, "", "  ")
+			if err != nil {
+				t.Fatal(err)
+			}
+			got = append(got, '\n')
+			golden := strings.TrimSuffix(in, ".json") + ".golden.json"
+			if *update {
+				if err := os.WriteFile(golden, got, 0o644); err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			want, err := os.ReadFile(golden)
+			if err != nil {
+				t.Fatalf("%v (run go test -update to create it)", err)
+			}
+			if !bytes.Equal(got, want) {
+				t.Errorf("events differ from %s (run go test -update and review):\n%s", golden, diff(want, got))
+			}
+		})
+	}
+}
+
+// diff shows the first differing line of two texts with some context.
+func diff(want, got []byte) string {
+	w := strings.Split(string(want), "\n")
+	g := strings.Split(string(got), "\n")
+	for i := 0; i < len(w) || i < len(g); i++ {
+		var wl, gl string
+		if i < len(w) {
+			wl = w[i]
+		}
+		if i < len(g) {
+			gl = g[i]
+		}
+		if wl != gl {
+			return "line " + itoa(i+1) + ":\n- " + wl + "\n+ " + gl
+		}
+	}
+	return "(no line differs)"
+}
+
+// parseOne parses the single record of a fixture.
+func parseOne(t *testing.T, name string) model.Event {
+	t.Helper()
+	events, _ := parseFile(t, filepath.Join("testdata", name+".json"))
+	if len(events) != 1 {
+		t.Fatalf("%s: %d events, want 1", name, len(events))
+	}
+	return events[0]
+}
+
+// peers renders a change's peers as strings.
+func peers(c model.RuleChange) []string {
+	var out []string
+	for _, p := range c.Peers {
+		out = append(out, p.String())
+	}
+	return out
+}
+
+func hasNote(ev model.Event, substr string) bool {
+	for _, n := range ev.Notes {
+		if strings.Contains(n, substr) {
+			return true
+		}
+	}
+	return false
+}
+
+func TestFlatStratusRecord(t *testing.T) {
+	ev := parseOne(t, "ec2_authorize_ingress_flat_stratus")
+	if ev.OperationKey != "ec2:authorizesecuritygroupingress" || ev.Outcome != model.Success {
+		t.Errorf("key %q outcome %q", ev.OperationKey, ev.Outcome)
+	}
+	if ev.Resource != (model.Resource{Type: "security_group", ID: "sg-003dc7f1f1c686164"}) {
+		t.Errorf("resource = %+v", ev.Resource)
+	}
+	if len(ev.Changes) != 1 {
+		t.Fatalf("changes = %+v, want 1 (request and response describe the same rule)", ev.Changes)
+	}
+	c := ev.Changes[0]
+	if c.Effect != model.Added || c.Direction != model.Ingress || c.Protocol != "tcp" ||
+		c.Ports.Strings()[0] != "22" || strings.Join(peers(c), ",") != "208.236.235.254/0" ||
+		c.Name != "sgr-09b3e3d2ca1edf2a2" || c.Action != model.Allow {
+		t.Errorf("change = %+v", c)
+	}
+	if ev.OperationID != ev.EventID || ev.EventID == "" {
+		t.Errorf("operation id %q, event id %q", ev.OperationID, ev.EventID)
+	}
+}
+
+func TestResponsePreferredButRequestPeersKept(t *testing.T) {
+	ev := parseOne(t, "ec2_authorize_ingress_structured_console")
+	var got []string
+	for _, c := range ev.Changes {
+		got = append(got, c.Name+" "+c.Protocol+" "+strings.Join(c.Ports.Strings(), ",")+" "+strings.Join(peers(c), ","))
+	}
+	want := []string{
+		"sgr-0f1e2d3c4b5a69788 tcp 443 100.68.0.0/18",
+		"sgr-0f1e2d3c4b5a69789 tcp 443 2001:db8:1234::/48",
+		"sgr-0f1e2d3c4b5a6978a tcp 5432 group:sg-0fedcba9876543210",
+		"sgr-0f1e2d3c4b5a6978b tcp 8080-8081 prefix-list:pl-63a5400a",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("changes:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	if !ev.Actor.MFA || ev.Actor.Type != "AssumedRole" || ev.Actor.Name != "NetworkAdmins" {
+		t.Errorf("actor = %+v", ev.Actor)
+	}
+
+	// A leading-zero CIDR never appears in a response; it must survive.
+	ev = parseOne(t, "ec2_authorize_ingress_leading_zero")
+	if len(ev.Changes) != 1 || strings.Join(peers(ev.Changes[0]), ",") != "00.0.0.0/0,010.0.0.0/8" {
+		t.Fatalf("changes = %+v", ev.Changes)
+	}
+	if !hasNote(ev, `unparseable CIDR "00.0.0.0/0"`) {
+		t.Errorf("notes = %q", ev.Notes)
+	}
+}
+
+func TestSemantics(t *testing.T) {
+	tests := []struct {
+		fixture string
+		check   func(t *testing.T, ev model.Event)
+	}{
+		{"ec2_revoke_ingress_structured", func(t *testing.T, ev model.Event) {
+			c := ev.Changes[0]
+			if c.Effect != model.Removed || strings.Join(peers(c), ",") != "10.20.0.0/16" {
+				t.Errorf("change = %+v", c)
+			}
+		}},
+		{"ec2_revoke_egress_rule_ids", func(t *testing.T, ev model.Event) {
+			if len(ev.Changes) != 2 || ev.Changes[1].Name != "sgr-0123456789abcdef0" ||
+				ev.Changes[0].Effect != model.Removed || ev.Changes[0].Direction != model.Egress {
+				t.Errorf("changes = %+v", ev.Changes)
+			}
+		}},
+		{"ec2_authorize_ingress_all_traffic_cloudformation", func(t *testing.T, ev model.Event) {
+			c := ev.Changes[0]
+			if c.Protocol != "all" || !c.Ports.All() {
+				t.Errorf("change = %+v", c)
+			}
+			if ev.Actor.ViaService != "cloudformation.amazonaws.com" {
+				t.Errorf("via = %q", ev.Actor.ViaService)
+			}
+		}},
+		{"ec2_authorize_ingress_split_halves", func(t *testing.T, ev model.Event) {
+			if len(ev.Changes) != 2 || peers(ev.Changes[1])[0] != "128.0.0.0/1" {
+				t.Errorf("changes = %+v", ev.Changes)
+			}
+		}},
+		{"ec2_create_network_acl_entry", func(t *testing.T, ev model.Event) {
+			c := ev.Changes[0]
+			if c.Protocol != "tcp" || c.Action != model.Allow || c.Direction != model.Ingress ||
+				*c.Priority != 50 || c.Name != "50" || c.Ports.Strings()[0] != "22" {
+				t.Errorf("change = %+v", c)
+			}
+		}},
+		{"ec2_create_network_acl_entry_egress_ipv6_all", func(t *testing.T, ev model.Event) {
+			c := ev.Changes[0]
+			if c.Protocol != "all" || !c.Ports.All() || c.Direction != model.Egress || peers(c)[0] != "::/0" {
+				t.Errorf("change = %+v", c)
+			}
+		}},
+		{"ec2_replace_network_acl_entry", func(t *testing.T, ev model.Event) {
+			if c := ev.Changes[0]; c.Protocol != "udp" || c.Effect != model.Altered {
+				t.Errorf("change = %+v", c)
+			}
+		}},
+		{"ec2_delete_network_acl_entry", func(t *testing.T, ev model.Event) {
+			c := ev.Changes[0]
+			if c.Effect != model.Removed || c.Name != "10" || c.Direction != model.Ingress || len(c.Peers) != 0 {
+				t.Errorf("change = %+v", c)
+			}
+		}},
+		{"ec2_modify_security_group_rules", func(t *testing.T, ev model.Event) {
+			c := ev.Changes[0]
+			if c.Effect != model.Altered || c.Name != "sgr-0f1e2d3c4b5a69788" || peers(c)[0] != "0.0.0.0/0" ||
+				ev.Resource.ID != "sg-0a1b2c3d4e5f60718" {
+				t.Errorf("event = %+v", ev)
+			}
+		}},
+		{"ec2_modify_security_group_rules_array", func(t *testing.T, ev model.Event) {
+			if len(ev.Changes) != 3 || ev.Changes[0].Protocol != "all" || peers(ev.Changes[1])[0] != "group:sg-0fedcba9876543210" {
+				t.Errorf("changes = %+v", ev.Changes)
+			}
+		}},
+		{"ec2_modify_instance_attribute_groupset", func(t *testing.T, ev model.Event) {
+			if strings.Join(ev.Targets, ",") != "sg-0d4f6b8c0e2a4c6e8,sg-0b6f2e4c1a3d5e7f9" || ev.Resource.Type != "instance" {
+				t.Errorf("event = %+v", ev)
+			}
+		}},
+		{"ec2_modify_instance_attribute_attribute_value", func(t *testing.T, ev model.Event) {
+			if strings.Join(ev.Targets, ",") != "sg-0d4f6b8c0e2a4c6e8" {
+				t.Errorf("targets = %q", ev.Targets)
+			}
+		}},
+		{"near_modify_instance_attribute_instance_type", func(t *testing.T, ev model.Event) {
+			if len(ev.Targets)+len(ev.Changes)+len(ev.Settings) != 0 {
+				t.Errorf("event = %+v", ev)
+			}
+		}},
+		{"near_modify_instance_attribute_disable_api_termination", func(t *testing.T, ev model.Event) {
+			if len(ev.Targets)+len(ev.Changes) != 0 {
+				t.Errorf("event = %+v", ev)
+			}
+		}},
+		{"ec2_modify_managed_prefix_list_wrapper", func(t *testing.T, ev model.Event) {
+			if len(ev.Changes) != 2 || peers(ev.Changes[0])[0] != "198.51.100.0/24" || len(ev.Changes[1].Peers) != 2 ||
+				ev.Resource.ID != "pl-0fedcba9876543210" {
+				t.Errorf("event = %+v", ev)
+			}
+		}},
+		{"nfw_update_firewall_delete_protection", func(t *testing.T, ev model.Event) {
+			if ev.Settings[model.SettingDeleteProtection] != "false" || ev.Resource.Type != "network_firewall" {
+				t.Errorf("event = %+v", ev)
+			}
+		}},
+		{"nfw_update_firewall_policy_change_protection", func(t *testing.T, ev model.Event) {
+			if ev.Settings[model.SettingDeleteProtection] != "false" {
+				t.Errorf("settings = %v", ev.Settings)
+			}
+		}},
+		{"nfw_update_firewall_policy_pass", func(t *testing.T, ev model.Event) {
+			if ev.Settings[model.SettingDefaultAction] != "allow" || ev.Resource.Type != "firewall_policy" {
+				t.Errorf("event = %+v", ev)
+			}
+		}},
+		{"nfw_disassociate_subnets", func(t *testing.T, ev model.Event) {
+			if len(ev.Targets) != 2 || ev.Resource.Name != "egress-inspection" {
+				t.Errorf("event = %+v", ev)
+			}
+		}},
+		{"nfw_associate_firewall_policy", func(t *testing.T, ev model.Event) {
+			if !strings.HasSuffix(ev.Settings[model.SettingPolicy], "firewall-policy/Allow-All") {
+				t.Errorf("settings = %v", ev.Settings)
+			}
+		}},
+		{"nfw_update_rule_group_suricata", func(t *testing.T, ev model.Event) {
+			if len(ev.Changes) != 3 || ev.Changes[0].Action != model.Allow || ev.Changes[0].Ports.Strings()[0] != "3389" ||
+				ev.Changes[1].Protocol != "all" || !hasNote(ev, "rules line 5") {
+				t.Errorf("event = %+v", ev)
+			}
+		}},
+		{"wafv2_update_web_acl_default_allow_count", func(t *testing.T, ev model.Event) {
+			if ev.Settings[model.SettingDefaultAction] != "allow" || !hasNote(ev, "only counts") {
+				t.Errorf("event = %+v", ev)
+			}
+		}},
+		{"wafv2_disassociate_web_acl", func(t *testing.T, ev model.Event) {
+			if len(ev.Targets) != 1 || !strings.Contains(ev.Targets[0], "loadbalancer/app/prod-alb") {
+				t.Errorf("targets = %q", ev.Targets)
+			}
+		}},
+		{"wafv2_update_ip_set", func(t *testing.T, ev model.Event) {
+			if len(ev.Changes) != 1 || len(ev.Changes[0].Peers) != 3 || ev.Resource.Type != "ip_set" {
+				t.Errorf("event = %+v", ev)
+			}
+		}},
+		{"waf_classic_update_ip_set", func(t *testing.T, ev model.Event) {
+			if len(ev.Changes) != 2 || ev.Changes[0].Effect != model.Added || ev.Changes[1].Effect != model.Removed {
+				t.Errorf("changes = %+v", ev.Changes)
+			}
+		}},
+		{"cloudfront_update_distribution_remove_waf", func(t *testing.T, ev model.Event) {
+			v, ok := ev.Settings[model.SettingPolicy]
+			if !ok || v != "" || ev.Resource.ID != "E2QWRUHEXAMPLE" {
+				t.Errorf("event = %+v", ev)
+			}
+		}},
+		{"r53r_update_firewall_config_fail_open", func(t *testing.T, ev model.Event) {
+			if ev.Settings[model.SettingFailOpen] != "enabled" || ev.Resource.Type != "dns_firewall_config" {
+				t.Errorf("event = %+v", ev)
+			}
+		}},
+		{"r53r_update_firewall_rule_allow", func(t *testing.T, ev model.Event) {
+			if c := ev.Changes[0]; c.Action != model.Allow || c.Effect != model.Altered {
+				t.Errorf("change = %+v", c)
+			}
+		}},
+		{"lightsail_open_instance_public_ports", func(t *testing.T, ev model.Event) {
+			if c := ev.Changes[0]; strings.Join(peers(c), ",") != "0.0.0.0/0,::/0" || c.Ports.Strings()[0] != "22" {
+				t.Errorf("change = %+v", c)
+			}
+		}},
+		{"lightsail_put_instance_public_ports", func(t *testing.T, ev model.Event) {
+			if c := ev.Changes[0]; c.Protocol != "all" || !c.Ports.All() {
+				t.Errorf("change = %+v", c)
+			}
+		}},
+		{"guardduty_create_ip_set", func(t *testing.T, ev model.Event) {
+			if ev.Resource.ID != "0cb0141ab9fbde177613ab9436212e90" || ev.Settings[model.SettingEnabled] != "true" || len(ev.Targets) != 1 {
+				t.Errorf("event = %+v", ev)
+			}
+		}},
+		{"rds_authorize_db_security_group_ingress", func(t *testing.T, ev model.Event) {
+			if c := ev.Changes[0]; peers(c)[0] != "0.0.0.0/0" || ev.Resource.Name != "default" {
+				t.Errorf("event = %+v", ev)
+			}
+		}},
+		{"redshift_revoke_cluster_security_group_ingress", func(t *testing.T, ev model.Event) {
+			if c := ev.Changes[0]; c.Effect != model.Removed || peers(c)[0] != "203.0.113.0/24" {
+				t.Errorf("change = %+v", c)
+			}
+		}},
+		{"failed_authorize_ingress_unauthorized", func(t *testing.T, ev model.Event) {
+			if ev.Outcome != model.Failure || ev.ErrorCode != "Client.UnauthorizedOperation" || len(ev.Changes) != 1 {
+				t.Errorf("event = %+v", ev)
+			}
+		}},
+		{"failed_delete_firewall_access_denied_null", func(t *testing.T, ev model.Event) {
+			if ev.Outcome != model.Failure || ev.ErrorCode != "AccessDenied" || ev.Resource.Type != "network_firewall" {
+				t.Errorf("event = %+v", ev)
+			}
+		}},
+		{"failed_modify_instance_attribute_dryrun", func(t *testing.T, ev model.Event) {
+			if ev.Outcome != model.Failure || ev.ErrorCode != "Client.DryRunOperation" || len(ev.Targets) != 1 {
+				t.Errorf("event = %+v", ev)
+			}
+		}},
+		{"near_describe_security_groups", func(t *testing.T, ev model.Event) {
+			if !ev.ReadOnly || len(ev.Changes) != 0 {
+				t.Errorf("event = %+v", ev)
+			}
+		}},
+		{"near_create_route_default", func(t *testing.T, ev model.Event) {
+			if len(ev.Changes) != 0 || ev.OperationKey != "ec2:createroute" {
+				t.Errorf("event = %+v", ev)
+			}
+		}},
+		{"near_ssm_send_command", func(t *testing.T, ev model.Event) {
+			if len(ev.Changes) != 0 || ev.OperationKey != "ssm:sendcommand" {
+				t.Errorf("event = %+v", ev)
+			}
+		}},
+		{"envelope_eventbridge", func(t *testing.T, ev model.Event) {
+			if ev.Operation != "AuthorizeSecurityGroupIngress" || len(ev.Changes) != 1 || ev.Account != "111122223333" {
+				t.Errorf("event = %+v", ev)
+			}
+		}},
+		{"envelope_lookup_events", func(t *testing.T, ev model.Event) {
+			if ev.OperationKey != "ec2:deletenetworkaclentry" || ev.Changes[0].Direction != model.Egress {
+				t.Errorf("event = %+v", ev)
+			}
+		}},
+		{"odd_stringified_bodies_and_key_case", func(t *testing.T, ev model.Event) {
+			c := ev.Changes[0]
+			if c.Protocol != "tcp" || c.Ports.Strings()[0] != "22" || peers(c)[0] != "0.0.0.0/0" || ev.ReadOnly {
+				t.Errorf("event = %+v", ev)
+			}
+		}},
+		{"odd_missing_time_numbers_as_strings", func(t *testing.T, ev model.Event) {
+			c := ev.Changes[0]
+			if !ev.Time.IsZero() || !hasNote(ev, "eventTime is missing") || c.Protocol != "tcp" || !c.Ports.All() ||
+				c.Action != model.Allow || *c.Priority != 7 || ev.Account != "111122223333" {
+				t.Errorf("event = %+v", ev)
+			}
+		}},
+		{"odd_wrong_types", func(t *testing.T, ev model.Event) {
+			for _, n := range []string{`unparseable port "abc"`, "70000-70001", "80-20", `"0.0.0.0/00"`, "ipRanges is", "responseElements is", "eventTime"} {
+				if !hasNote(ev, n) {
+					t.Errorf("no note mentions %q: %q", n, ev.Notes)
+				}
+			}
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.fixture, func(t *testing.T) {
+			tt.check(t, parseOne(t, tt.fixture))
+		})
+	}
+}
+
+func TestSkipped(t *testing.T) {
+	for _, name := range []string{"skip_insight", "skip_digest"} {
+		events, skipped := parseFile(t, filepath.Join("testdata", name+".json"))
+		if len(events) != 0 || skipped != 1 {
+			t.Errorf("%s: %d events, %d skipped; want 0, 1", name, len(events), skipped)
+		}
+	}
+}
+
+func TestParseErrors(t *testing.T) {
+	tests := []struct {
+		name, in, want string
+	}{
+		{"no eventName", `{"eventVersion":"1.08","eventSource":"ec2.amazonaws.com"}`, "eventName is missing"},
+		{"eventName number", `{"eventVersion":"1.08","eventSource":"ec2.amazonaws.com","eventName":7}`, "eventName is a JSON number, not a string"},
+		{"eventSource object", `{"eventVersion":"1.08","eventSource":{},"eventName":"X"}`, "eventSource is a JSON object, not a string"},
+		{"eventName empty", `{"eventVersion":"1.08","eventSource":"ec2.amazonaws.com","eventName":" "}`, "eventName is empty"},
+		{"bad CloudTrailEvent", `{"EventId":"x","EventName":"X","CloudTrailEvent":"{not json"}`, "lookup-events CloudTrailEvent"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rec, err := jv.DecodeObject([]byte(tt.in))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !Detect(rec) {
+				t.Errorf("Detect = false")
+			}
+			_, err = Parse(rec, model.SourceRef{})
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("err = %v, want %q", err, tt.want)
+			}
+		})
+	}
+}
+
+func TestDetect(t *testing.T) {
+	tests := []struct {
+		in   string
+		want bool
+	}{
+		{`{"eventVersion":"1.08","eventName":"X","eventSource":"ec2.amazonaws.com"}`, true},
+		{`{"eventName":"X","eventSource":"ec2.amazonaws.com"}`, true},
+		{`{"detail-type":"AWS API Call via CloudTrail","source":"aws.ec2","detail":{"eventName":"X"}}`, true},
+		{`{"EventId":"1","EventName":"X","CloudTrailEvent":"{}"}`, true},
+		{`{"awsAccountId":"1","digestStartTime":"2020-01-01T00:00:00Z","logFiles":[]}`, true},
+		{`{"eventType":"AwsCloudTrailInsight","insightDetails":{}}`, true},
+		// Azure Activity Log: eventName is an object, no eventSource.
+		{`{"eventName":{"value":"EndRequest"},"operationName":{"value":"Microsoft.Network/networkSecurityGroups/write"}}`, false},
+		// GCP LogEntry.
+		{`{"protoPayload":{"methodName":"v1.compute.firewalls.insert"},"insertId":"x"}`, false},
+		{`{}`, false},
+	}
+	for _, tt := range tests {
+		rec, err := jv.DecodeObject([]byte(tt.in))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := Detect(rec); got != tt.want {
+			t.Errorf("Detect(%s) = %v, want %v", tt.in, got, tt.want)
+		}
+	}
+}
+
+func TestEventBridgeNonCloudTrailSkipped(t *testing.T) {
+	rec, _ := jv.DecodeObject([]byte(`{"detail-type":"EC2 Instance State-change Notification","source":"aws.ec2","detail":{"instance-id":"i-1","state":"running"}}`))
+	_, err := Parse(rec, model.SourceRef{})
+	var skip *record.SkipError
+	if !errors.As(err, &skip) {
+		t.Errorf("err = %v, want a SkipError", err)
+	}
+}
+
+// TestSharedSamples parses the real and vendor-documented samples kept
+// beside the repository.
+func TestSharedSamples(t *testing.T) {
+	if _, err := os.Stat(sharedData); err != nil {
+		t.Skipf("shared samples not found at %s: %v", sharedData, err)
+	}
+	files, err := filepath.Glob(filepath.Join(sharedData, "*"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	keys := map[string][]string{}
+	skips := map[string]int{}
+	for _, f := range files {
+		events, skipped := parseFile(t, f)
+		skips[filepath.Base(f)] = skipped
+		for _, ev := range events {
+			keys[filepath.Base(f)] = append(keys[filepath.Base(f)], ev.OperationKey)
+			if ev.Cloud != model.AWS || ev.Time.IsZero() || ev.EventID == "" {
+				t.Errorf("%s: incomplete event %+v", f, ev)
+			}
+		}
+	}
+	for name, n := range map[string]int{"cloudtrail-digest-json.log": 1, "insight-json.log": 1} {
+		if skips[name] != n {
+			t.Errorf("%s: %d skipped, want %d", name, skips[name], n)
+		}
+	}
+	want := map[string]string{
+		"awsdocs-waf_CreateWebACL.json":         "wafv2:createwebacl",
+		"awsdocs-waf_UpdateWebACL.json":         "wafv2:updatewebacl",
+		"awsdocs-waf_DeleteWebACL.json":         "wafv2:deletewebacl",
+		"awsdocs-waf_classic_rule_Records.json": "waf:createrule waf:getrule waf:updaterule waf:deleterule",
+		"DeleteTrail.json":                      "cloudtrail:deletetrail",
+	}
+	for name, w := range want {
+		if got := strings.Join(keys[name], " "); got != w {
+			t.Errorf("%s: keys %q, want %q", name, got, w)
+		}
+	}
+}
+
+func TestSharedSampleContent(t *testing.T) {
+	path := filepath.Join(sharedData, "awsdocs-waf_UpdateWebACL.json")
+	if _, err := os.Stat(path); err != nil {
+		t.Skipf("shared samples not found: %v", err)
+	}
+	events, _ := parseFile(t, path)
+	ev := events[0]
+	if ev.Settings[model.SettingDefaultAction] != "deny" || ev.Resource.ID != "ebbcb976-8d59-4d20-8ca8-4ab2f6b7c07b" ||
+		len(ev.Changes) != 1 || ev.Changes[0].Action != model.Deny {
+		t.Errorf("event = %+v", ev)
+	}
+	events, _ = parseFile(t, filepath.Join(sharedData, "DeleteTrail.json"))
+	if ev := events[0]; ev.Outcome != model.Failure || ev.ErrorCode != "AccessDenied" || ev.Actor.Name != "TrailDiscover" {
+		t.Errorf("event = %+v", ev)
+	}
+}
+
+// FuzzParse checks that Parse never panics, that every event it returns is
+// complete enough for later stages, and that events survive JSON.
+func FuzzParse(f *testing.F) {
+	for _, in := range fixtures(f) {
+		for _, rec := range readRecords(f, in) {
+			b, err := json.Marshal(rec)
+			if err != nil {
+				f.Fatal(err)
+			}
+			f.Add(b)
+		}
+	}
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		rec, err := jv.DecodeObject(raw)
+		if err != nil {
+			return
+		}
+		Detect(rec)
+		events, err := Parse(rec, model.SourceRef{File: "fuzz", Index: 0})
+		if err != nil {
+			if len(events) != 0 {
+				t.Fatalf("error %v with %d events", err, len(events))
+			}
+			return
+		}
+		for _, ev := range events {
+			if ev.Cloud != model.AWS || ev.Operation == "" || ev.OperationKey == "" {
+				t.Fatalf("incomplete event %+v", ev)
+			}
+			b, err := json.Marshal(ev)
+			if err != nil {
+				t.Fatalf("marshal: %v", err)
+			}
+			var back model.Event
+			if err := json.Unmarshal(b, &back); err != nil {
+				t.Fatalf("round trip: %v\n%s", err, b)
+			}
+		}
+	})
+}
+
+func BenchmarkParse(b *testing.B) {
+	var recs []map[string]any
+	var size int64
+	for _, in := range fixtures(b) {
+		fi, err := os.Stat(in)
+		if err != nil {
+			b.Fatal(err)
+		}
+		size += fi.Size()
+		recs = append(recs, readRecords(b, in)...)
+	}
+	b.SetBytes(size)
+	b.ReportAllocs()
+	for b.Loop() {
+		for _, rec := range recs {
+			_, _ = Parse(rec, model.SourceRef{})
+		}
+	}
+}

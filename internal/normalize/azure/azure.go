@@ -1,0 +1,314 @@
+// Package azure turns Azure Activity Log records into model.Events.
+//
+// Two record shapes reach it. The resource-log form is what diagnostic
+// settings write to a storage account (JSON lines in PT1H.json blobs) or to
+// Event Hubs ({"records":[...]} batches): operationName is a plain string,
+// often upper case, and the actor is under identity.claims. The REST form is
+// what the Activity Log API, the portal export, az monitor activity-log list
+// and Get-AzActivityLog return: operationName, status and subStatus are
+// {"value","localizedValue"} objects and the actor is under claims.
+//
+// One ARM request is logged as several records sharing a correlationId
+// (Started, Accepted, Succeeded or Failed). Parse turns each record into one
+// Event with OperationID and Phase set so that normalize.Coalescer can fold
+// them; the rule content comes from the ARM body the record carries.
+package azure
+
+import (
+	"errors"
+	"fmt"
+	"net/netip"
+	"strings"
+	"time"
+
+	"cloudwall/internal/model"
+	"cloudwall/internal/normalize/jv"
+)
+
+// Detect reports whether a decoded JSON object is an Azure Activity Log record in either shape:
+// resource-log form (string operationName + resourceId/time/category) or REST/az-cli form (operationName.value, eventTimestamp ...).
+func Detect(rec map[string]any) bool {
+	if rec == nil {
+		return false
+	}
+	switch op := jv.Get(rec, "operationName").(type) {
+	case string:
+		if strings.TrimSpace(op) == "" {
+			return false
+		}
+		return jv.Has(rec, "resourceId") || jv.Has(rec, "time") || jv.Has(rec, "category")
+	case map[string]any:
+		if jv.Str(op, "value") == "" && jv.Str(op, "localizedValue") == "" {
+			return false
+		}
+		for _, k := range []string{"eventTimestamp", "eventDataId", "submissionTimestamp", "correlationId"} {
+			if jv.Has(rec, k) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// Parse turns one record into events (normally one). Records of other categories that share the stream (ServiceHealth, sign-in logs
+// whose identity is a string, ...) must not crash: return an event (no changes) if they have an operation name, else a descriptive error.
+func Parse(rec map[string]any, src model.SourceRef) ([]model.Event, error) {
+	if rec == nil {
+		return nil, errors.New("azure activity log: record is null")
+	}
+	op := strings.TrimSpace(value(rec, "operationName"))
+	if op == "" {
+		if jv.Has(rec, "operationName") {
+			return nil, fmt.Errorf("azure activity log: operationName is a JSON %s, not a name", jv.TypeName(jv.Get(rec, "operationName")))
+		}
+		return nil, errors.New("azure activity log: record has no operationName")
+	}
+	key := strings.ToLower(op)
+	rid := strings.TrimSpace(jv.Str(rec, "resourceId"))
+
+	ev := model.Event{
+		Cloud:        model.Azure,
+		Account:      account(rec, rid),
+		Service:      service(rec, key, rid),
+		Operation:    op,
+		OperationKey: key,
+		SourceIP:     sourceIP(rec),
+		UserAgent:    firstStr(rec, []string{"userAgent"}, []string{"properties", "userAgent"}, []string{"httpRequest", "userAgent"}),
+		Actor:        actor(rec),
+		EventID:      firstStr(rec, []string{"eventDataId"}, []string{"id"}, []string{"properties", "eventDataId"}),
+		Source:       src,
+	}
+	ev.Time = eventTime(rec, &ev)
+	status := status(rec)
+	ev.Outcome, ev.Phase = outcome(status)
+	ev.ReadOnly = strings.HasSuffix(key, "/read")
+	if corr := strings.TrimSpace(jv.Str(rec, "correlationId")); corr != "" {
+		ev.OperationID = strings.ToLower(corr + "|" + op + "|" + rid)
+	} else {
+		ev.OperationID = ev.EventID
+	}
+
+	typePath, verb := splitOp(key)
+	ev.Resource = model.Resource{Type: resourceType(typePath, rid), ID: rid, Name: lastSegment(rid)}
+
+	p := &parser{ev: &ev, typePath: typePath, verb: verb, rid: rid}
+	p.loadBody(rec)
+	if ev.Outcome == model.Failure {
+		ev.ErrorCode, ev.ErrorMessage = failure(rec, p.bodyErr)
+	}
+	if ev.Region = strings.TrimSpace(jv.Str(rec, "location")); ev.Region == "" {
+		ev.Region = firstStr(rec, []string{"properties", "resourceLocation"})
+		if ev.Region == "" && p.body != nil {
+			ev.Region = strings.TrimSpace(jv.Str(p.body, "location"))
+		}
+	}
+	if content := contentFor(typePath); content != nil {
+		content(p)
+	}
+	return []model.Event{ev}, nil
+}
+
+// value reads a field that the REST form logs as {"value","localizedValue"}
+// and the resource-log form as a plain string.
+func value(rec map[string]any, key string) string {
+	switch v := jv.Get(rec, key).(type) {
+	case map[string]any:
+		if s := jv.Str(v, "value"); s != "" {
+			return s
+		}
+		return jv.Str(v, "localizedValue")
+	default:
+		return jv.Str(rec, key)
+	}
+}
+
+// firstStr returns the first non-empty trimmed string among paths.
+func firstStr(rec map[string]any, paths ...[]string) string {
+	for _, path := range paths {
+		if s := strings.TrimSpace(jv.Str(rec, path...)); s != "" {
+			return s
+		}
+	}
+	return ""
+}
+
+// status is resultType in the resource-log form and status.value in the
+// REST form.
+func status(rec map[string]any) string {
+	if s := value(rec, "status"); s != "" {
+		return strings.TrimSpace(s)
+	}
+	return strings.TrimSpace(jv.Str(rec, "resultType"))
+}
+
+// outcome maps an Activity Log status to an outcome and the record's place
+// in its operation. Started and Accepted records show the request only, so
+// their outcome is unknown until the end record arrives.
+func outcome(status string) (model.Outcome, model.Phase) {
+	switch strings.ToLower(status) {
+	case "succeeded", "success":
+		return model.Success, model.PhaseEnd
+	case "failed", "failure":
+		return model.Failure, model.PhaseEnd
+	case "canceled", "cancelled":
+		// A cancelled operation did not complete; treat it as not applied.
+		return model.Failure, model.PhaseEnd
+	case "started", "start", "accepted", "accept":
+		return model.Unknown, model.PhaseStart
+	}
+	return model.Unknown, model.PhaseOnly
+}
+
+// timeLayouts are the spellings of time seen in Activity Log exports:
+// RFC 3339 from ARM, zone-less ISO from some forwarders, and US-style
+// timestamps from CSV and PowerShell exports.
+var timeLayouts = []string{
+	time.RFC3339Nano,
+	"2006-01-02T15:04:05.999999999",
+	"2006-01-02 15:04:05.999999999Z07:00",
+	"2006-01-02 15:04:05.999999999",
+	"1/2/2006 3:04:05 PM -07:00",
+	"1/2/2006 3:04:05 PM",
+	"1/2/2006 15:04:05",
+}
+
+// eventTime reads time (resource-log form) or eventTimestamp (REST form) as
+// UTC. An absent or unreadable time gives the zero time and a note, so the
+// event is kept rather than dropped.
+func eventTime(rec map[string]any, ev *model.Event) time.Time {
+	raw := firstStr(rec, []string{"time"}, []string{"eventTimestamp"}, []string{"submissionTimestamp"})
+	if raw == "" {
+		ev.Notes = append(ev.Notes, "record has no time or eventTimestamp")
+		return time.Time{}
+	}
+	for _, layout := range timeLayouts {
+		if t, err := time.Parse(layout, raw); err == nil {
+			return t.UTC()
+		}
+	}
+	ev.Notes = append(ev.Notes, fmt.Sprintf("unreadable time %q", raw))
+	return time.Time{}
+}
+
+// account is the subscription id, lower-cased because resource-log records
+// upper-case resource ids and the same subscription should read the same.
+func account(rec map[string]any, rid string) string {
+	if s := firstStr(rec, []string{"subscriptionId"}); s != "" {
+		return strings.ToLower(s)
+	}
+	for _, id := range []string{rid, jv.Str(rec, "identity", "authorization", "scope"), jv.Str(rec, "authorization", "scope")} {
+		if sub := idPart(id, "subscriptions"); sub != "" {
+			return strings.ToLower(sub)
+		}
+	}
+	return ""
+}
+
+// idPart returns the segment after name in an ARM resource id
+// (/subscriptions/<sub>/resourceGroups/<rg>/...), matching name in any case.
+func idPart(id, name string) string {
+	segs := strings.Split(strings.Trim(id, "/"), "/")
+	for i := 0; i+1 < len(segs); i++ {
+		if strings.EqualFold(segs[i], name) {
+			return segs[i+1]
+		}
+	}
+	return ""
+}
+
+// lastSegment is the resource's own name: the last segment of its id.
+func lastSegment(id string) string {
+	id = strings.TrimRight(id, "/")
+	if i := strings.LastIndexByte(id, '/'); i >= 0 {
+		return id[i+1:]
+	}
+	return id
+}
+
+// service names the resource provider. The operation name is preferred
+// because REST records of cascaded deletes carry the parent's provider in
+// resourceType; known providers get their documented casing back, since the
+// resource-log form upper-cases them.
+func service(rec map[string]any, key, rid string) string {
+	candidates := []string{}
+	if first, _, ok := strings.Cut(key, "/"); ok {
+		candidates = append(candidates, first)
+	}
+	candidates = append(candidates, value(rec, "resourceProviderName"), idPart(rid, "providers"))
+	for _, c := range candidates {
+		c = strings.TrimSpace(c)
+		if !strings.Contains(c, ".") {
+			continue
+		}
+		if canon, ok := providers[strings.ToLower(c)]; ok {
+			return canon
+		}
+		return c
+	}
+	return ""
+}
+
+// providers restores the documented casing of common resource providers.
+var providers = map[string]string{
+	"microsoft.network":         "Microsoft.Network",
+	"microsoft.classicnetwork":  "Microsoft.ClassicNetwork",
+	"microsoft.sql":             "Microsoft.Sql",
+	"microsoft.dbforpostgresql": "Microsoft.DBforPostgreSQL",
+	"microsoft.dbformysql":      "Microsoft.DBforMySQL",
+	"microsoft.dbformariadb":    "Microsoft.DBforMariaDB",
+	"microsoft.synapse":         "Microsoft.Synapse",
+	"microsoft.storage":         "Microsoft.Storage",
+	"microsoft.keyvault":        "Microsoft.KeyVault",
+	"microsoft.compute":         "Microsoft.Compute",
+	"microsoft.cdn":             "Microsoft.Cdn",
+	"microsoft.insights":        "Microsoft.Insights",
+	"microsoft.resources":       "Microsoft.Resources",
+	"microsoft.authorization":   "Microsoft.Authorization",
+	"microsoft.security":        "Microsoft.Security",
+	"microsoft.eventhub":        "Microsoft.EventHub",
+	"microsoft.web":             "Microsoft.Web",
+	"microsoft.servicehealth":   "Microsoft.ServiceHealth",
+	"microsoft.resourcehealth":  "Microsoft.ResourceHealth",
+	"microsoft.support":         "Microsoft.Support",
+}
+
+// sourceIP is callerIpAddress (resource-log form) or
+// httpRequest.clientIpAddress (REST form); an "address:port" spelling is
+// reduced to the address.
+func sourceIP(rec map[string]any) string {
+	ip := firstStr(rec, []string{"callerIpAddress"}, []string{"httpRequest", "clientIpAddress"})
+	if ap, err := netip.ParseAddrPort(ip); err == nil {
+		return ap.Addr().String()
+	}
+	return ip
+}
+
+// failure finds the error of a failed record. The statusMessage error code
+// (AuthorizationFailed, InvalidResourceReference) says more than the HTTP
+// sub-status (Forbidden, BadRequest), so it is preferred.
+func failure(rec map[string]any, bodyErr map[string]any) (code, msg string) {
+	for _, errObj := range []map[string]any{
+		jv.Obj(rec, "properties", "statusMessage", "error"),
+		jv.Obj(rec, "properties", "statusMessage"),
+		bodyErr,
+	} {
+		if errObj == nil {
+			continue
+		}
+		if c := strings.TrimSpace(jv.Str(errObj, "code")); c != "" {
+			return c, strings.TrimSpace(jv.Str(errObj, "message"))
+		}
+	}
+	if s := strings.TrimSpace(value(rec, "subStatus")); s != "" {
+		return s, ""
+	}
+	if sig := strings.TrimSpace(jv.Str(rec, "resultSignature")); sig != "" {
+		if _, after, ok := strings.Cut(sig, "."); ok {
+			sig = after
+		}
+		if sig != "" {
+			return sig, ""
+		}
+	}
+	return firstStr(rec, []string{"properties", "statusCode"}), ""
+}

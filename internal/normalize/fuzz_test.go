@@ -1,0 +1,108 @@
+package normalize
+
+import (
+	"encoding/json"
+	"errors"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"cloudwall/internal/model"
+)
+
+// seedFiles adds the parsers' fixtures and the shared samples to f.
+func seedFiles(f *testing.F) {
+	var files []string
+	for _, p := range []string{"*/testdata/*.json", "*/testdata/*.jsonl", "../../../shared/data/*/*"} {
+		m, _ := filepath.Glob(p)
+		files = append(files, m...)
+	}
+	for _, p := range files {
+		if b, err := os.ReadFile(p); err == nil && len(b) < 64<<10 {
+			f.Add(b)
+		}
+	}
+	for _, s := range []string{`{"Records":[{"a":1},`, "{\"a\":\"\n", `[1,2,{"b":[]}]`, "\xEF\xBB\xBF{}", `{"value":[{}]}`} {
+		f.Add([]byte(s))
+	}
+}
+
+// FuzzSplitter: any input ends, never panics, and accounts for every record.
+func FuzzSplitter(f *testing.F) {
+	seedFiles(f)
+	f.Fuzz(func(t *testing.T, b []byte) {
+		s := NewSplitter(strings.NewReader(string(b)))
+		s.MaxRecord = 1 << 16
+		var n int64
+		for i := 0; ; i++ {
+			if i > len(b)+10 {
+				t.Fatalf("splitter does not end on %q", b)
+			}
+			rec, err := s.Next()
+			var re *RecordError
+			if errors.As(err, &re) {
+				n++
+				continue
+			}
+			if errors.Is(err, io.EOF) {
+				break
+			}
+			if err != nil {
+				t.Fatalf("unexpected error %v", err)
+			}
+			n++
+			if len(rec.Data) == 0 {
+				t.Fatalf("empty record from %q", b)
+			}
+		}
+		if n != s.Records() {
+			t.Fatalf("returned %d records and errors, Records() = %d", n, s.Records())
+		}
+	})
+}
+
+// FuzzParse: dispatch and every cloud parser take any record without
+// panicking, and what they return marshals.
+func FuzzParse(f *testing.F) {
+	seedFiles(f)
+	pre, err := NewPrefilter(DefaultAnchors)
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		s := NewSplitter(strings.NewReader(string(b)))
+		for i := 0; i < 64; i++ {
+			rec, err := s.Next()
+			if errors.Is(err, io.EOF) {
+				return
+			}
+			if err != nil {
+				var re *RecordError
+				if errors.As(err, &re) {
+					continue
+				}
+				return
+			}
+			src := model.SourceRef{File: "fuzz", Index: rec.Index}
+			full := Parse(rec.Data, src, nil)
+			fast := Parse(rec.Data, src, pre)
+			if fast.Kind != Filtered && fast.Kind != full.Kind {
+				t.Fatalf("prefiltered parse kind %d, full %d", fast.Kind, full.Kind)
+			}
+			if full.Kind == Parsed && fast.Kind == Filtered {
+				for _, ev := range full.Events {
+					if len(ev.Changes)+len(ev.Settings)+len(ev.Targets) > 0 {
+						t.Fatalf("prefilter dropped a record with firewall content: %s", rec.Data)
+					}
+				}
+			}
+			for _, ev := range full.Events {
+				if _, err := json.Marshal(ev); err != nil {
+					t.Fatalf("event does not marshal: %v", err)
+				}
+			}
+		}
+	})
+}

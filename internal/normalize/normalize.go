@@ -1,0 +1,162 @@
+// Package normalize turns raw audit-log bytes into model.Events: it splits
+// streams into records, drops records that cannot be firewall events before
+// decoding them, recognises each record's cloud and shape, and hands it to
+// that cloud's parser. Coalescer then folds the several records a cloud
+// writes for one operation into one event.
+package normalize
+
+import (
+	"bytes"
+	"compress/gzip"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+
+	"cloudwall/internal/model"
+	"cloudwall/internal/normalize/aws"
+	"cloudwall/internal/normalize/azure"
+	"cloudwall/internal/normalize/gcp"
+	"cloudwall/internal/normalize/jv"
+	"cloudwall/internal/normalize/record"
+)
+
+// Kind says what became of one record.
+type Kind uint8
+
+const (
+	// Parsed: the record was decoded into zero or more events.
+	Parsed Kind = iota
+	// Filtered: the prefilter ruled the record out without decoding it.
+	Filtered
+	// Skipped: recognised and deliberately ignored (digest, Insights).
+	Skipped
+	// Unrecognised: valid JSON of no audit-log shape cloudwall knows.
+	Unrecognised
+	// Unreadable: not valid JSON, or an audit record too broken to use.
+	Unreadable
+)
+
+// Result is what Parse made of one record.
+type Result struct {
+	Kind   Kind
+	Events []model.Event
+	// Reason explains Skipped, Unrecognised and Unreadable results.
+	Reason string
+}
+
+// maxEnvelopePayload bounds a decoded base64 or gzip envelope payload.
+const maxEnvelopePayload = 64 << 20
+
+// Parse decodes one raw record and dispatches it to its cloud's parser.
+// With a nil prefilter every record is decoded.
+func Parse(raw []byte, src model.SourceRef, pre *Prefilter) Result {
+	if pre != nil && !pre.Keep(raw) {
+		return Result{Kind: Filtered}
+	}
+	v, err := jv.Decode(raw)
+	if err != nil {
+		return Result{Kind: Unreadable, Reason: "invalid JSON: " + err.Error()}
+	}
+	return dispatch(v, src, 0)
+}
+
+// dispatch recognises a decoded record. depth bounds envelope nesting.
+func dispatch(v any, src model.SourceRef, depth int) Result {
+	if depth > 3 {
+		return Result{Kind: Unreadable, Reason: "envelopes nested too deeply"}
+	}
+	rec, ok := v.(map[string]any)
+	if !ok {
+		return Result{Kind: Unrecognised, Reason: fmt.Sprintf("record is a JSON %s, not an object", jv.TypeName(v))}
+	}
+	var (
+		events []model.Event
+		err    error
+	)
+	switch {
+	case aws.Detect(rec):
+		events, err = aws.Parse(rec, src)
+	case gcp.Detect(rec):
+		events, err = gcp.Parse(rec, src)
+	case azure.Detect(rec):
+		events, err = azure.Parse(rec, src)
+	case jv.Has(rec, "awslogs", "data"):
+		return cloudWatchSubscription(jv.Str(rec, "awslogs", "data"), src, depth)
+	case isLogMessage(rec):
+		// CloudWatch Logs exports and subscriptions carry the audit record
+		// as a JSON string in "message".
+		inner, derr := jv.Decode([]byte(jv.Str(rec, "message")))
+		if derr != nil {
+			return Result{Kind: Unreadable, Reason: "message field: invalid JSON: " + derr.Error()}
+		}
+		return dispatch(inner, src, depth+1)
+	default:
+		return Result{Kind: Unrecognised, Reason: "no known audit-log shape (keys: " + keyList(rec) + ")"}
+	}
+	var skip *record.SkipError
+	switch {
+	case errors.As(err, &skip):
+		return Result{Kind: Skipped, Reason: skip.Reason}
+	case err != nil:
+		return Result{Kind: Unreadable, Reason: err.Error()}
+	}
+	return Result{Kind: Parsed, Events: events}
+}
+
+func isLogMessage(rec map[string]any) bool {
+	m, ok := jv.Field(rec, "message")
+	if !ok {
+		return false
+	}
+	s, ok := m.(string)
+	return ok && strings.HasPrefix(strings.TrimSpace(s), "{")
+}
+
+// cloudWatchSubscription decodes a CloudWatch Logs subscription payload
+// (base64 of gzip of {"logEvents":[{"message":"<record>"}]}).
+func cloudWatchSubscription(data string, src model.SourceRef, depth int) Result {
+	raw, err := base64.StdEncoding.DecodeString(data)
+	if err != nil {
+		return Result{Kind: Unreadable, Reason: "awslogs.data: " + err.Error()}
+	}
+	zr, err := gzip.NewReader(bytes.NewReader(raw))
+	if err != nil {
+		return Result{Kind: Unreadable, Reason: "awslogs.data: " + err.Error()}
+	}
+	payload, err := io.ReadAll(io.LimitReader(zr, maxEnvelopePayload+1))
+	if err != nil {
+		return Result{Kind: Unreadable, Reason: "awslogs.data: " + err.Error()}
+	}
+	if len(payload) > maxEnvelopePayload {
+		return Result{Kind: Unreadable, Reason: fmt.Sprintf("awslogs.data: payload over %d bytes", maxEnvelopePayload)}
+	}
+	msg, err := jv.Decode(payload)
+	if err != nil {
+		return Result{Kind: Unreadable, Reason: "awslogs.data: invalid JSON: " + err.Error()}
+	}
+	var out Result
+	for _, le := range jv.Objs(msg, "logEvents") {
+		inner, err := jv.Decode([]byte(jv.Str(le, "message")))
+		if err != nil {
+			continue // CloudWatch control messages and non-JSON lines
+		}
+		r := dispatch(inner, src, depth+1)
+		out.Events = append(out.Events, r.Events...)
+	}
+	return out
+}
+
+func keyList(rec map[string]any) string {
+	keys := make([]string, 0, len(rec))
+	for k := range rec {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	if len(keys) > 6 {
+		keys = append(keys[:6], "…")
+	}
+	return strings.Join(keys, ", ")
+}

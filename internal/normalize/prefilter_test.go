@@ -1,0 +1,92 @@
+package normalize
+
+import (
+	"strings"
+	"testing"
+)
+
+func newTestPrefilter(t testing.TB) *Prefilter {
+	t.Helper()
+	p, err := NewPrefilter(DefaultAnchors)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func TestPrefilterKeep(t *testing.T) {
+	p := newTestPrefilter(t)
+	tests := []struct {
+		rec  string
+		keep bool
+	}{
+		{`{"eventName":"AuthorizeSecurityGroupIngress"}`, true},
+		{`{"eventName":"AUTHORIZESECURITYGROUPINGRESS"}`, true},
+		{`{"operationName":"MICROSOFT.NETWORK/NETWORKSECURITYGROUPS/SECURITYRULES/WRITE"}`, true},
+		{`{"methodName":"v1.compute.firewalls.insert"}`, true},
+		{`{"eventName":"DeleteWebACL","eventSource":"wafv2.amazonaws.com"}`, true},
+		{`{"eventName":"CreateIPSet"}`, true},
+		{`{"x":"firewall"}`, true},                                     // at the very end of the record
+		{`firewall`, true},                                             // the whole record
+		{`{"eventName":"\u0041uthorize"}`, true},                       // an escape could spell anything
+		{`{"eventName":"CreateNetwor` + "\u212a" + `AclEntry"}`, true}, // Kelvin sign lower-cases to k
+		{`{"message":{"data":"eyJ9"}}`, true},                          // base64 envelope
+		{`{"eventName":"AssumeRole","eventSource":"sts.amazonaws.com"}`, false},
+		{`{"eventName":"CreateRoute","requestParameters":{"destinationCidrBlock":"0.0.0.0/0"}}`, false},
+		{`{"operationName":"Microsoft.Network/routeTables/routes/write"}`, false},
+		{`{"methodName":"v1.compute.routes.insert"}`, false},
+		{`{"a":"fire wall"}`, false},
+		{``, false},
+	}
+	for _, tt := range tests {
+		if got := p.Keep([]byte(tt.rec)); got != tt.keep {
+			t.Errorf("Keep(%s) = %v, want %v", tt.rec, got, tt.keep)
+		}
+	}
+}
+
+// TestPrefilterEveryAlignment places each anchor at every offset and in
+// three casings: the strided search must never miss one.
+func TestPrefilterEveryAlignment(t *testing.T) {
+	p := newTestPrefilter(t)
+	for _, a := range DefaultAnchors {
+		for _, spelled := range []string{a, strings.ToUpper(a), strings.ToUpper(a[:1]) + a[1:]} {
+			for pad := 0; pad < 8; pad++ {
+				for tail := 0; tail < 4; tail++ {
+					rec := strings.Repeat("x", pad) + spelled + strings.Repeat("y", tail)
+					if !p.Keep([]byte(rec)) {
+						t.Errorf("missed %q", rec)
+					}
+				}
+			}
+		}
+	}
+}
+
+func TestPrefilterRejectsShortAnchor(t *testing.T) {
+	if _, err := NewPrefilter([]string{"acl"}); err == nil {
+		t.Error("NewPrefilter accepted an anchor shorter than the stride allows")
+	}
+}
+
+// FuzzPrefilter checks the prefilter against the slow, obviously right
+// rule: keep whenever the Unicode-lower-cased text contains an anchor or
+// the raw text contains a \u escape.
+func FuzzPrefilter(f *testing.F) {
+	for _, s := range []string{`{"eventName":"AuthorizeSecurityGroupIngress"}`, "xxfirewallxx", `\u0041`, "NETWORKACL", "networ\u212aacl"} {
+		f.Add([]byte(s))
+	}
+	p := newTestPrefilter(f)
+	f.Fuzz(func(t *testing.T, b []byte) {
+		want := strings.Contains(string(b), `\u`)
+		lower := strings.ToLower(string(b))
+		for _, a := range DefaultAnchors {
+			if strings.Contains(lower, a) {
+				want = true
+			}
+		}
+		if want && !p.Keep(b) {
+			t.Errorf("Keep(%q) = false, but it holds an anchor", b)
+		}
+	})
+}

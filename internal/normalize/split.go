@@ -1,0 +1,421 @@
+package normalize
+
+import (
+	"errors"
+	"fmt"
+	"io"
+)
+
+// Splitter cuts a stream of JSON into records without decoding them. It
+// accepts, freely mixed in one stream: JSON lines, pretty-printed values,
+// top-level arrays of records, and wrapper objects whose records sit in an
+// array under a known key ({"Records":[...]}, {"records":[...]},
+// {"value":[...]}, {"Events":[...]}, {"logEvents":[...]}). Wrapper arrays are
+// streamed element by element, so a 2 GB CloudTrail file never sits in
+// memory; only one record at a time is buffered, up to MaxRecord bytes.
+//
+// The splitter checks structure (balanced brackets, terminated strings, no
+// raw newline inside a string) but not full JSON grammar: records that are
+// decoded later get the full check.
+type Splitter struct {
+	r   io.Reader
+	buf []byte
+	// buf[:hi] holds data read so far; keep <= pos marks the first byte
+	// that must survive a refill (the start of the record being scanned).
+	hi, pos, keep int
+	base          int64 // stream offset of buf[0]
+	readErr       error
+	eof           bool
+
+	// MaxRecord is the largest record kept; larger ones are reported and
+	// skipped. Zero means DefaultMaxRecord.
+	MaxRecord int
+
+	modes    []mode
+	index    int64
+	started  bool
+	objStart int  // buf index where the pending top-level object began
+	objBig   bool // pending top-level object grew past MaxRecord
+	objWrap  bool // pending top-level object turned out to be a wrapper
+	sc       valueScanner
+}
+
+// DefaultMaxRecord bounds one record's size. Real audit records are far
+// smaller (CloudTrail caps request data at 100 KB); this leaves room for
+// Azure bodies and guards memory against a runaway field.
+const DefaultMaxRecord = 8 << 20
+
+const initialBuffer = 1 << 20
+
+type mode uint8
+
+const (
+	modeTop    mode = iota // between top-level values
+	modeArray              // inside an array whose elements are records
+	modeObject             // inside a top-level object, at its keys
+)
+
+// wrapperKeys are the keys whose array value holds records.
+var wrapperKeys = map[string]bool{
+	"Records": true, "records": true, // CloudTrail S3 files; Azure Event Hubs
+	"value":  true,                    // Azure REST list responses
+	"Events": true,                    // aws cloudtrail lookup-events
+	"events": true, "logEvents": true, // CloudWatch Logs exports and subscriptions
+}
+
+// RawRecord is one record's undecoded bytes. Data is valid until the next
+// call to Next.
+type RawRecord struct {
+	Data   []byte
+	Index  int64 // 0-based position among the stream's records
+	Offset int64 // byte offset of the record in the decompressed stream
+}
+
+// RecordError reports a record, or a stretch of bytes, that could not be
+// split out. The splitter has already resynchronised: call Next again.
+type RecordError struct {
+	Index  int64
+	Offset int64
+	Msg    string
+}
+
+func (e *RecordError) Error() string {
+	return fmt.Sprintf("record %d (byte %d): %s", e.Index, e.Offset, e.Msg)
+}
+
+// NewSplitter reads records from r.
+func NewSplitter(r io.Reader) *Splitter {
+	return &Splitter{r: r, buf: make([]byte, initialBuffer)}
+}
+
+func (s *Splitter) maxRecord() int {
+	if s.MaxRecord > 0 {
+		return s.MaxRecord
+	}
+	return DefaultMaxRecord
+}
+
+// Next returns the next record, a *RecordError for an unreadable record
+// (after which Next may be called again), io.EOF at the end, or the
+// stream's read error (decompression failures), which ends the stream.
+func (s *Splitter) Next() (RawRecord, error) {
+	for {
+		if !s.started {
+			s.started = true
+			s.skipBOM()
+		}
+		m := modeTop
+		if n := len(s.modes); n > 0 {
+			m = s.modes[n-1]
+		}
+		switch m {
+		case modeTop:
+			c, ok := s.skipSpace(true)
+			if !ok {
+				return RawRecord{}, s.endErr()
+			}
+			switch c {
+			case '[':
+				s.pos++
+				s.modes = append(s.modes, modeArray)
+			case '{':
+				s.objStart, s.objBig, s.objWrap = s.pos, false, false
+				s.keep = s.pos
+				s.pos++
+				s.modes = append(s.modes, modeObject)
+			default:
+				return RawRecord{}, s.resync(fmt.Sprintf("not JSON: unexpected %s at top level", describe(c)))
+			}
+		case modeArray:
+			c, ok := s.skipSpace(false)
+			if !ok {
+				return RawRecord{}, s.truncated()
+			}
+			switch c {
+			case ']':
+				s.pos++
+				s.modes = s.modes[:len(s.modes)-1]
+			case ',':
+				s.pos++
+			default:
+				return s.record()
+			}
+		case modeObject:
+			rec, done, err := s.objectStep()
+			if err != nil || done {
+				return rec, err
+			}
+		}
+	}
+}
+
+// objectStep advances through one key of a pending top-level object. It
+// returns done when the object itself turned out to be a record.
+func (s *Splitter) objectStep() (RawRecord, bool, error) {
+	if !s.objWrap && !s.objBig {
+		s.keep = s.objStart
+	}
+	c, ok := s.skipSpace(false)
+	if !ok {
+		return RawRecord{}, true, s.truncated()
+	}
+	switch c {
+	case '}':
+		s.pos++
+		s.modes = s.modes[:len(s.modes)-1]
+		s.keep = s.pos
+		if s.objWrap {
+			return RawRecord{}, false, nil
+		}
+		idx, off := s.index, s.base+int64(s.objStart)
+		s.index++
+		if s.objBig {
+			return RawRecord{}, true, &RecordError{Index: idx, Offset: off, Msg: fmt.Sprintf("record larger than the %d-byte limit; skipped", s.maxRecord())}
+		}
+		return RawRecord{Data: s.buf[s.objStart:s.pos], Index: idx, Offset: off}, true, nil
+	case ',':
+		s.pos++
+		return RawRecord{}, false, nil
+	case '"':
+	default:
+		return RawRecord{}, true, s.resync(fmt.Sprintf("malformed object: unexpected %s where a key was expected", describe(c)))
+	}
+	keyStart := s.pos
+	if err := s.scanValue(); err != nil {
+		return RawRecord{}, true, s.scanFailed(err)
+	}
+	key := string(s.buf[keyStart+1 : s.pos-1])
+	c, ok = s.skipSpace(false)
+	if !ok {
+		return RawRecord{}, true, s.truncated()
+	}
+	if c != ':' {
+		return RawRecord{}, true, s.resync(fmt.Sprintf("malformed object: unexpected %s after key", describe(c)))
+	}
+	s.pos++
+	c, ok = s.skipSpace(false)
+	if !ok {
+		return RawRecord{}, true, s.truncated()
+	}
+	if c == '[' && wrapperKeys[key] {
+		s.objWrap = true
+		s.keep = s.pos
+		s.pos++
+		s.modes = append(s.modes, modeArray)
+		return RawRecord{}, false, nil
+	}
+	if err := s.scanValue(); err != nil {
+		return RawRecord{}, true, s.scanFailed(err)
+	}
+	return RawRecord{}, false, nil
+}
+
+// record scans one array element and returns it.
+func (s *Splitter) record() (RawRecord, error) {
+	start := s.pos
+	s.keep = start
+	s.objBig = false
+	err := s.scanValue()
+	if err != nil {
+		return RawRecord{}, s.scanFailed(err)
+	}
+	idx := s.index
+	s.index++
+	off := s.base + int64(s.keep)
+	if s.objBig {
+		return RawRecord{}, &RecordError{Index: idx, Offset: off, Msg: fmt.Sprintf("record larger than the %d-byte limit; skipped", s.maxRecord())}
+	}
+	data := s.buf[s.keep:s.pos]
+	s.keep = s.pos
+	return RawRecord{Data: data, Index: idx, Offset: off}, nil
+}
+
+var (
+	errTruncated = errors.New("stream ends inside a record")
+)
+
+type syntaxError struct{ msg string }
+
+func (e *syntaxError) Error() string { return e.msg }
+
+// scanValue advances pos over one complete JSON value, refilling the
+// buffer as needed. Bytes from keep on are retained unless the value
+// outgrows MaxRecord, in which case objBig is set and bytes are dropped.
+func (s *Splitter) scanValue() error {
+	s.sc.reset()
+	for {
+		n, done, err := s.sc.scan(s.buf[s.pos:s.hi])
+		s.pos += n
+		if err != nil {
+			return err
+		}
+		if done {
+			return nil
+		}
+		if s.pos-s.keep > s.maxRecord() {
+			s.objBig = true
+			s.keep = s.pos
+		}
+		if !s.fill() {
+			if s.sc.scalarPending() && s.readErr == nil {
+				return nil // a bare number or literal ends at EOF
+			}
+			return errTruncated
+		}
+	}
+}
+
+// scanFailed turns a scan error into a RecordError and resynchronises.
+func (s *Splitter) scanFailed(err error) error {
+	if errors.Is(err, errTruncated) {
+		return s.truncated()
+	}
+	return s.resync(err.Error())
+}
+
+// truncated reports a record cut off by the end of the stream.
+func (s *Splitter) truncated() error {
+	msg := "stream ends inside a record"
+	if s.readErr != nil {
+		msg = "stream ends inside a record: " + s.readErr.Error()
+	}
+	e := &RecordError{Index: s.index, Offset: s.base + int64(s.keep), Msg: msg}
+	s.index++
+	s.modes = s.modes[:0]
+	s.keep, s.pos = s.hi, s.hi
+	return e
+}
+
+// resync reports unreadable data and skips to the start of the next line,
+// where a JSON-lines stream picks up again. Runs of unreadable lines are
+// reported once.
+func (s *Splitter) resync(msg string) error {
+	e := &RecordError{Index: s.index, Offset: s.base + int64(s.pos), Msg: msg}
+	s.index++
+	s.modes = s.modes[:0]
+	for {
+		s.keep = s.pos
+		if !s.skipLine() {
+			return e
+		}
+		c, ok := s.skipSpace(true)
+		if !ok || c == '{' || c == '[' {
+			return e
+		}
+	}
+}
+
+// skipLine advances past the next newline; false at end of stream.
+func (s *Splitter) skipLine() bool {
+	for {
+		for i := s.pos; i < s.hi; i++ {
+			if s.buf[i] == '\n' {
+				s.pos = i + 1
+				return true
+			}
+		}
+		s.pos = s.hi
+		s.keep = s.pos
+		if !s.fill() {
+			return false
+		}
+	}
+}
+
+// skipSpace advances over white space (and, at top level, stray commas
+// between values) and returns the next byte without consuming it.
+func (s *Splitter) skipSpace(top bool) (byte, bool) {
+	for {
+		for s.pos < s.hi {
+			c := s.buf[s.pos]
+			switch c {
+			case ' ', '\t', '\n', '\r':
+				s.pos++
+				continue
+			case ',':
+				if top {
+					s.pos++
+					continue
+				}
+			}
+			if top {
+				s.keep = s.pos
+			}
+			return c, true
+		}
+		if top {
+			s.keep = s.pos
+		}
+		if !s.fill() {
+			return 0, false
+		}
+	}
+}
+
+func (s *Splitter) skipBOM() {
+	for s.hi-s.pos < 3 && s.fill() {
+	}
+	if s.hi-s.pos >= 3 && s.buf[s.pos] == 0xEF && s.buf[s.pos+1] == 0xBB && s.buf[s.pos+2] == 0xBF {
+		s.pos += 3
+		s.keep = s.pos
+	}
+}
+
+// fill reads more data, keeping buf[keep:]. It returns false when no more
+// data can come.
+func (s *Splitter) fill() bool {
+	if s.eof {
+		return false
+	}
+	if s.keep > 0 {
+		// Slide retained bytes to the front.
+		n := copy(s.buf, s.buf[s.keep:s.hi])
+		s.base += int64(s.keep)
+		s.pos -= s.keep
+		s.objStart -= s.keep
+		s.hi = n
+		s.keep = 0
+	}
+	if s.hi == len(s.buf) {
+		nb := make([]byte, 2*len(s.buf))
+		copy(nb, s.buf[:s.hi])
+		s.buf = nb
+	}
+	for tries := 0; tries < 100; tries++ {
+		n, err := s.r.Read(s.buf[s.hi:])
+		s.hi += n
+		if err != nil {
+			s.eof = true
+			if !errors.Is(err, io.EOF) {
+				s.readErr = err
+			}
+			return n > 0
+		}
+		if n > 0 {
+			return true
+		}
+	}
+	s.eof = true
+	s.readErr = io.ErrNoProgress
+	return false
+}
+
+func (s *Splitter) endErr() error {
+	if s.readErr != nil {
+		return s.readErr
+	}
+	return io.EOF
+}
+
+// Records reports how many records (readable or not) the stream held so far.
+func (s *Splitter) Records() int64 { return s.index }
+
+// Offset is the number of decompressed bytes consumed so far.
+func (s *Splitter) Offset() int64 { return s.base + int64(s.pos) }
+
+func describe(c byte) string {
+	if c >= 0x20 && c < 0x7f {
+		return fmt.Sprintf("%q", rune(c))
+	}
+	return fmt.Sprintf("byte 0x%02x", c)
+}

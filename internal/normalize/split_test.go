@@ -1,0 +1,134 @@
+package normalize
+
+import (
+	"errors"
+	"io"
+	"strings"
+	"testing"
+	"testing/iotest"
+)
+
+// splitAll runs a Splitter over in and returns the records and the
+// problems it reported, as text.
+func splitAll(t *testing.T, r io.Reader, max int) (recs []string, problems []string, end error) {
+	t.Helper()
+	s := NewSplitter(r)
+	s.MaxRecord = max
+	for i := 0; i < 10000; i++ {
+		rec, err := s.Next()
+		var re *RecordError
+		switch {
+		case err == nil:
+			recs = append(recs, string(rec.Data))
+		case errors.As(err, &re):
+			problems = append(problems, re.Msg)
+		default:
+			return recs, problems, err
+		}
+	}
+	t.Fatal("splitter did not finish")
+	return
+}
+
+func TestSplitterShapes(t *testing.T) {
+	tests := []struct {
+		name     string
+		in       string
+		want     []string
+		problems int
+	}{
+		{"json lines", "{\"a\":1}\n{\"b\":2}\n", []string{`{"a":1}`, `{"b":2}`}, 0},
+		{"crlf and blank lines", "{\"a\":1}\r\n\r\n{\"b\":2}", []string{`{"a":1}`, `{"b":2}`}, 0},
+		{"records wrapper", `{"Records":[{"a":1},{"b":"x]}"}]}`, []string{`{"a":1}`, `{"b":"x]}"}`}, 0},
+		{"wrapper after other keys", `{"nextLink":null,"value":[{"a":1}]}`, []string{`{"a":1}`}, 0},
+		{"lower records", `{"records": [ {"a":1} , {"b":2} ] }`, []string{`{"a":1}`, `{"b":2}`}, 0},
+		{"pretty printed", "{\n  \"Records\": [\n    {\n      \"a\": 1\n    }\n  ]\n}\n", []string{"{\n      \"a\": 1\n    }"}, 0},
+		{"array", `[{"a":1},{"b":[1,2]}]`, []string{`{"a":1}`, `{"b":[1,2]}`}, 0},
+		{"single object", `{"eventName":"X","requestParameters":{"Records":[1]}}`, []string{`{"eventName":"X","requestParameters":{"Records":[1]}}`}, 0},
+		{"non-array wrapper key", `{"value":"x"}`, []string{`{"value":"x"}`}, 0},
+		{"escaped quotes", `{"a":"\"}\\"}` + "\n" + `{"b":1}`, []string{`{"a":"\"}\\"}`, `{"b":1}`}, 0},
+		{"bom", "\xEF\xBB\xBF{\"a\":1}", []string{`{"a":1}`}, 0},
+		{"concatenated files", `{"Records":[{"a":1}]}{"Records":[{"b":2}]}`, []string{`{"a":1}`, `{"b":2}`}, 0},
+		{"scalar element", `[1,{"a":1}]`, []string{`1`, `{"a":1}`}, 0},
+		{"broken line then good", "{\"a\":\"x}\n{\"b\":2}\n", []string{`{"b":2}`}, 1},
+		{"mismatched bracket", "{\"a\":[1}\n{\"b\":2}\n", []string{`{"b":2}`}, 1},
+		{"garbage lines reported once", "hello\nworld\n{\"b\":2}\n", []string{`{"b":2}`}, 1},
+		{"truncated", `{"Records":[{"a":1},{"b":`, []string{`{"a":1}`}, 1},
+		{"empty", "", nil, 0},
+		{"whitespace only", " \n\t", nil, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			for _, oneByte := range []bool{false, true} {
+				var r io.Reader = strings.NewReader(tt.in)
+				if oneByte {
+					r = iotest.OneByteReader(r)
+				}
+				recs, problems, end := splitAll(t, r, 0)
+				if end != io.EOF {
+					t.Fatalf("end = %v, want io.EOF", end)
+				}
+				if strings.Join(recs, "|") != strings.Join(tt.want, "|") {
+					t.Errorf("oneByte=%v records:\n got %q\nwant %q", oneByte, recs, tt.want)
+				}
+				if len(problems) != tt.problems {
+					t.Errorf("oneByte=%v problems = %q, want %d", oneByte, problems, tt.problems)
+				}
+			}
+		})
+	}
+}
+
+func TestSplitterIndexCountsEveryRecord(t *testing.T) {
+	s := NewSplitter(strings.NewReader("{\"a\":1}\n{\"a\":\"x\n{\"c\":3}\n"))
+	var got []int64
+	for {
+		rec, err := s.Next()
+		if err == io.EOF {
+			break
+		}
+		var re *RecordError
+		if errors.As(err, &re) {
+			got = append(got, -re.Index)
+			continue
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, rec.Index)
+	}
+	want := []int64{0, -1, 2}
+	if len(got) != len(want) || got[0] != want[0] || got[1] != want[1] || got[2] != want[2] {
+		t.Errorf("indices = %v, want %v (negative: reported as unreadable)", got, want)
+	}
+	if s.Records() != 3 {
+		t.Errorf("Records() = %d, want 3", s.Records())
+	}
+}
+
+func TestSplitterOversizeRecord(t *testing.T) {
+	big := `{"a":"` + strings.Repeat("x", 10<<20) + `"}`
+	in := `{"Records":[{"a":1},` + big + `,{"b":2}]}` + "\n" + big + "\n" + `{"c":3}`
+	recs, problems, end := splitAll(t, strings.NewReader(in), 1<<20)
+	if end != io.EOF {
+		t.Fatalf("end = %v", end)
+	}
+	if strings.Join(recs, "|") != `{"a":1}|{"b":2}|{"c":3}` {
+		t.Errorf("records = %q", recs)
+	}
+	if len(problems) != 2 || !strings.Contains(problems[0], "limit") {
+		t.Errorf("problems = %q, want two over-limit reports", problems)
+	}
+}
+
+func TestSplitterReadError(t *testing.T) {
+	boom := errors.New("gzip stream: unexpected EOF")
+	r := io.MultiReader(strings.NewReader(`{"Records":[{"a":1},{"b":`), iotest.ErrReader(boom))
+	recs, problems, end := splitAll(t, r, 0)
+	if len(recs) != 1 || len(problems) != 1 || !strings.Contains(problems[0], "unexpected EOF") {
+		t.Errorf("records %q problems %q", recs, problems)
+	}
+	if !errors.Is(end, boom) {
+		t.Errorf("end = %v, want the read error", end)
+	}
+}

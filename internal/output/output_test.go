@@ -1,0 +1,479 @@
+package output
+
+import (
+	"bytes"
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"flag"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"cloudwall/internal/model"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata")
+
+// checkGolden compares got with testdata/name, or rewrites it with -update.
+func checkGolden(t *testing.T, name string, got []byte) {
+	t.Helper()
+	path := filepath.Join("testdata", name)
+	if *update {
+		if err := os.MkdirAll("testdata", 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test -update to create it)", err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("%s differs from golden file (run go test -update after checking the change)\n--- got ---\n%s\n--- want ---\n%s", name, got, want)
+	}
+}
+
+func render(t *testing.T, format string, findings []model.Finding, opts Options) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	if err := Write(&buf, format, findings, testSummary(), opts); err != nil {
+		t.Fatalf("Write(%s): %v", format, err)
+	}
+	return buf.Bytes()
+}
+
+func TestGolden(t *testing.T) {
+	opts := Options{Version: "1.2.3"}
+	for _, format := range Formats() {
+		t.Run(format, func(t *testing.T) {
+			checkGolden(t, "golden."+format, render(t, format, testFindings(), opts))
+		})
+	}
+	t.Run("table-color", func(t *testing.T) {
+		checkGolden(t, "golden.table-color", render(t, FormatTable, testFindings(), Options{Color: true}))
+	})
+	t.Run("table-narrow", func(t *testing.T) {
+		checkGolden(t, "golden.table-narrow", render(t, FormatTable, testFindings(), Options{Width: 100}))
+	})
+	t.Run("table-empty", func(t *testing.T) {
+		checkGolden(t, "golden.table-empty", render(t, FormatTable, nil, opts))
+	})
+	t.Run("markdown-empty", func(t *testing.T) {
+		checkGolden(t, "golden.markdown-empty", render(t, FormatMarkdown, nil, opts))
+	})
+	t.Run("summary", func(t *testing.T) {
+		var buf bytes.Buffer
+		if err := WriteSummary(&buf, testSummary(), Options{}); err != nil {
+			t.Fatal(err)
+		}
+		checkGolden(t, "golden.summary", buf.Bytes())
+	})
+}
+
+func TestUnknownFormat(t *testing.T) {
+	var buf bytes.Buffer
+	err := Write(&buf, "yaml", testFindings(), testSummary(), Options{})
+	if err == nil {
+		t.Fatal("Write accepted an unknown format")
+	}
+	for _, f := range Formats() {
+		if !strings.Contains(err.Error(), f) {
+			t.Errorf("error %q does not list format %q", err, f)
+		}
+	}
+	if buf.Len() != 0 {
+		t.Errorf("wrote %d bytes for an unknown format", buf.Len())
+	}
+}
+
+func TestFormatNameIsCaseInsensitive(t *testing.T) {
+	var buf bytes.Buffer
+	if err := Write(&buf, " JSONL ", testFindings(), testSummary(), Options{}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestJSONRoundTrip(t *testing.T) {
+	var doc struct {
+		Findings []model.Finding `json:"findings"`
+		Summary  model.Summary   `json:"summary"`
+	}
+	if err := json.Unmarshal(render(t, FormatJSON, testFindings(), Options{}), &doc); err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(doc.Findings, testFindings()) {
+		t.Errorf("findings changed in the round trip:\n got %+v\nwant %+v", doc.Findings, testFindings())
+	}
+	if !reflect.DeepEqual(doc.Summary, testSummary()) {
+		t.Errorf("summary changed in the round trip:\n got %+v\nwant %+v", doc.Summary, testSummary())
+	}
+}
+
+func TestJSONEmpty(t *testing.T) {
+	var buf bytes.Buffer
+	if err := Write(&buf, FormatJSON, nil, model.Summary{}, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	var doc map[string]json.RawMessage
+	if err := json.Unmarshal(buf.Bytes(), &doc); err != nil {
+		t.Fatal(err)
+	}
+	if got := string(doc["findings"]); got != "[]" {
+		t.Errorf("findings = %s, want []", got)
+	}
+	var sum model.Summary
+	if err := json.Unmarshal(doc["summary"], &sum); err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range severities() {
+		if n, ok := sum.Findings[s.String()]; !ok || n != 0 {
+			t.Errorf("summary findings[%s] = %d, %v; want 0, true", s, n, ok)
+		}
+	}
+}
+
+func TestJSONLRoundTrip(t *testing.T) {
+	out := render(t, FormatJSONL, testFindings(), Options{})
+	lines := strings.Split(strings.TrimSuffix(string(out), "\n"), "\n")
+	want := testFindings()
+	if len(lines) != len(want) {
+		t.Fatalf("got %d lines, want %d", len(lines), len(want))
+	}
+	for i, line := range lines {
+		var f model.Finding
+		if err := json.Unmarshal([]byte(line), &f); err != nil {
+			t.Fatalf("line %d: %v", i+1, err)
+		}
+		if !reflect.DeepEqual(f, want[i]) {
+			t.Errorf("line %d changed in the round trip:\n got %+v\nwant %+v", i+1, f, want[i])
+		}
+		// Each line is exactly model.Finding's JSON, with no extra keys.
+		canonical, err := json.Marshal(want[i])
+		if err != nil {
+			t.Fatal(err)
+		}
+		var a, b map[string]any
+		if err := json.Unmarshal([]byte(line), &a); err != nil {
+			t.Fatal(err)
+		}
+		if err := json.Unmarshal(canonical, &b); err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(a, b) {
+			t.Errorf("line %d is not model.Finding's JSON form", i+1)
+		}
+	}
+}
+
+func TestJSONLEmpty(t *testing.T) {
+	if out := render(t, FormatJSONL, nil, Options{}); len(out) != 0 {
+		t.Errorf("jsonl with no findings wrote %q", out)
+	}
+}
+
+func TestCSV(t *testing.T) {
+	r := csv.NewReader(bytes.NewReader(render(t, FormatCSV, testFindings(), Options{})))
+	r.FieldsPerRecord = -1
+	rows, err := r.ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := testFindings()
+	if len(rows) != len(want)+1 {
+		t.Fatalf("got %d rows, want header + %d", len(rows), len(want))
+	}
+	header := rows[0]
+	if !reflect.DeepEqual(header, csvHeader()) {
+		t.Errorf("header = %q", header)
+	}
+	col := make(map[string]int, len(header))
+	for i, h := range header {
+		col[h] = i
+	}
+	for i, row := range rows[1:] {
+		if len(row) != len(header) {
+			t.Errorf("row %d has %d columns, want %d", i+1, len(row), len(header))
+			continue
+		}
+		if row[col["id"]] != want[i].ID {
+			t.Errorf("row %d id = %q, want %q", i+1, row[col["id"]], want[i].ID)
+		}
+		for j, cell := range row {
+			if cell != "" && strings.ContainsRune("=+-@\t\r", rune(cell[0])) {
+				t.Errorf("row %d column %s starts with a formula character: %q", i+1, header[j], cell)
+			}
+		}
+	}
+	checks := []struct {
+		row            int
+		column, want   string
+		stringContains bool
+	}{
+		{1, "user_agent", "'=cmd|' /C calc'!A0", false},
+		{3, "resource_name", "'+allow-internal", false},
+		{3, "event_id", "'-abc123def", false},
+		{4, "user_agent", "'@SUM(1+1)", false},
+		{4, "error_code", "Client.UnauthorizedOperation", false},
+		{4, "actor_name", "bob\nsmith", false},
+		{1, "changes", "added ingress allow tcp 22 from 0.0.0.0/0, ::/0 (rule sgr-0aaa); added ingress allow all ports from group:sg-0def5678, prefix-list:pl-0123abcd", false},
+		{2, "tags", "iac", false},
+		{2, "time", "2025-03-14T10:02:00.5Z", false},
+		{1, "exposure", "internet -> 22/tcp (ssh); internet (IPv6) -> 22/tcp (ssh)", false},
+	}
+	for _, c := range checks {
+		if got := rows[c.row][col[c.column]]; got != c.want {
+			t.Errorf("row %d %s = %q, want %q", c.row, c.column, got, c.want)
+		}
+	}
+}
+
+func TestDefuseFormula(t *testing.T) {
+	for in, want := range map[string]string{
+		"":              "",
+		"=1+1":          "'=1+1",
+		"+1":            "'+1",
+		"-1":            "'-1",
+		"@A1":           "'@A1",
+		"\tx":           "'\tx",
+		"\rx":           "'\rx",
+		"safe=1":        "safe=1",
+		"0.0.0.0/0":     "0.0.0.0/0",
+		"'already text": "'already text",
+	} {
+		if got := defuseFormula(in); got != want {
+			t.Errorf("defuseFormula(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestOCSF(t *testing.T) {
+	out := render(t, FormatOCSF, testFindings(), Options{Version: "1.2.3"})
+	lines := strings.Split(strings.TrimSuffix(string(out), "\n"), "\n")
+	want := testFindings()
+	if len(lines) != len(want) {
+		t.Fatalf("got %d lines, want %d", len(lines), len(want))
+	}
+	wantSeverityID := map[model.Severity]float64{model.Info: 1, model.Low: 2, model.Medium: 3, model.High: 4, model.Critical: 5}
+	for i, line := range lines {
+		var ev map[string]any
+		if err := json.Unmarshal([]byte(line), &ev); err != nil {
+			t.Fatalf("line %d: %v", i+1, err)
+		}
+		f := want[i]
+		expect := map[string]any{
+			"class_uid":     float64(2004),
+			"category_uid":  float64(2),
+			"activity_id":   float64(1),
+			"type_uid":      float64(200401),
+			"severity_id":   wantSeverityID[f.Severity],
+			"status_id":     float64(1),
+			"time":          float64(f.Time.UnixMilli()),
+			"risk_level_id": float64(f.Severity),
+		}
+		for k, v := range expect {
+			if ev[k] != v {
+				t.Errorf("line %d: %s = %v, want %v", i+1, k, ev[k], v)
+			}
+		}
+		meta := ev["metadata"].(map[string]any)
+		if meta["version"] != "1.3.0" {
+			t.Errorf("line %d: metadata.version = %v", i+1, meta["version"])
+		}
+		if v := meta["product"].(map[string]any)["version"]; v != "1.2.3" {
+			t.Errorf("line %d: metadata.product.version = %v", i+1, v)
+		}
+		info := ev["finding_info"].(map[string]any)
+		if info["uid"] != f.ID || info["title"] != f.Title {
+			t.Errorf("line %d: finding_info uid/title = %v/%v", i+1, info["uid"], info["title"])
+		}
+		if a := info["analytic"].(map[string]any); a["uid"] != f.Rule || a["type_id"] != float64(1) {
+			t.Errorf("line %d: analytic = %v", i+1, a)
+		}
+		attacks := info["attacks"].([]any)
+		if len(attacks) != 2 {
+			t.Fatalf("line %d: %d attacks, want 2", i+1, len(attacks))
+		}
+		sub0 := attacks[0].(map[string]any)["sub_technique"].(map[string]any)["uid"]
+		sub1 := attacks[1].(map[string]any)["sub_technique"].(map[string]any)["uid"]
+		if sub0 != "T1562.007" || sub1 != "T1686.001" {
+			t.Errorf("line %d: sub-techniques %v, %v", i+1, sub0, sub1)
+		}
+		if p := ev["cloud"].(map[string]any)["provider"]; p != ocsfProvider(f.Cloud) {
+			t.Errorf("line %d: cloud.provider = %v", i+1, p)
+		}
+	}
+	// A source address that is a service name is not put in an ip field.
+	var ev struct {
+		Evidences []struct {
+			SrcEndpoint map[string]string `json:"src_endpoint"`
+			API         struct {
+				Response struct{ Error string } `json:"response"`
+			} `json:"api"`
+		} `json:"evidences"`
+	}
+	if err := json.Unmarshal([]byte(lines[3]), &ev); err != nil {
+		t.Fatal(err)
+	}
+	if got := ev.Evidences[0].SrcEndpoint; got["ip"] != "" || got["name"] != "ec2.amazonaws.com" {
+		t.Errorf("src_endpoint = %v", got)
+	}
+	if got := ev.Evidences[0].API.Response.Error; got != "Client.UnauthorizedOperation" {
+		t.Errorf("api.response.error = %q", got)
+	}
+}
+
+func TestMarkdownTableCells(t *testing.T) {
+	out := string(render(t, FormatMarkdown, testFindings(), Options{}))
+	inFindings := false
+	for _, line := range strings.Split(out, "\n") {
+		if strings.HasPrefix(line, "| # |") {
+			inFindings = true
+		}
+		if inFindings && !strings.HasPrefix(line, "|") {
+			break
+		}
+		if !inFindings {
+			continue
+		}
+		// A row has 9 cells: 10 unescaped pipes.
+		if n := unescapedPipes(line); n != 10 {
+			t.Errorf("row has %d unescaped pipes, want 10: %s", n, line)
+		}
+	}
+	if !inFindings {
+		t.Fatal("no findings table")
+	}
+	// Drop escaped characters; what remains must hold no live syntax.
+	unescaped := strings.NewReplacer(`\<`, "", `\[`, "", `\]`, "").Replace(out)
+	for _, bad := range []string{"[click]", "<all>", "\x1b", "\u202e", "bob\nsmith"} {
+		if strings.Contains(unescaped, bad) {
+			t.Errorf("report contains unescaped %q", bad)
+		}
+	}
+}
+
+func unescapedPipes(s string) int {
+	n := 0
+	for i := 0; i < len(s); i++ {
+		switch s[i] {
+		case '\\':
+			i++
+		case '|':
+			n++
+		}
+	}
+	return n
+}
+
+func TestTableHasNoRawControlCharacters(t *testing.T) {
+	out := render(t, FormatTable, testFindings(), Options{})
+	for _, bad := range []string{"\x1b", "\x07", "\u202e"} {
+		if bytes.Contains(out, []byte(bad)) {
+			t.Errorf("plain table contains %q", bad)
+		}
+	}
+}
+
+func TestTableWidth(t *testing.T) {
+	const width = 100
+	out := render(t, FormatTable, testFindings(), Options{Width: width})
+	for _, line := range strings.Split(string(out), "\n") {
+		if strings.HasPrefix(line, "Files:") {
+			break // the summary is not truncated
+		}
+		if n := len([]rune(line)); n > width {
+			t.Errorf("line is %d runes wide, want at most %d: %s", n, width, line)
+		}
+	}
+}
+
+func TestCleanText(t *testing.T) {
+	for in, want := range map[string]string{
+		"plain ünïcødé 日本": "plain ünïcødé 日本",
+		"a\x1b[31mb":       `a\x1b[31mb`,
+		"line\nbreak":      `line\x0abreak`,
+		"rtl\u202eevil":    `rtl\u202eevil`,
+		"bad\xffbyte":      `bad\xffbyte`,
+		"c1\u0085":         `c1\u0085`,
+	} {
+		if got := cleanText(in); got != want {
+			t.Errorf("cleanText(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestDescribeChange(t *testing.T) {
+	for _, c := range []struct {
+		in   model.RuleChange
+		want string
+	}{
+		{model.RuleChange{Effect: model.Added, Direction: model.Ingress, Action: model.Allow, Protocol: "tcp",
+			Ports: model.PortList{{From: 22, To: 22}}, Peers: []model.Peer{{Kind: model.PeerCIDR, Value: "0.0.0.0/0"}}},
+			"added ingress allow tcp 22 from 0.0.0.0/0"},
+		{model.RuleChange{Effect: model.Removed}, "removed"},
+		{model.RuleChange{Effect: model.Added, Direction: model.Ingress, Protocol: "tcp"}, "added ingress tcp (ports not logged)"},
+		{model.RuleChange{Effect: model.Added, Protocol: "icmp", Peers: []model.Peer{{Kind: model.PeerAny, Value: "*"}}}, "added icmp peer any:*"},
+		{model.RuleChange{Effect: model.Added, Direction: model.Egress, Action: model.Allow, Protocol: "udp",
+			Ports: model.PortList{model.AllPortRange}, Peers: []model.Peer{{Kind: model.PeerCIDR, Value: "0.0.0.0/0"}}},
+			"added egress allow udp all ports to 0.0.0.0/0"},
+	} {
+		if got := describeChange(c.in); got != c.want {
+			t.Errorf("describeChange = %q, want %q", got, c.want)
+		}
+	}
+}
+
+func TestHumanUnits(t *testing.T) {
+	for n, want := range map[int64]string{0: "0 B", 1023: "1023 B", 1024: "1.0 KiB", 3_500_000: "3.3 MiB", 1 << 40: "1.0 TiB"} {
+		if got := humanBytes(n); got != want {
+			t.Errorf("humanBytes(%d) = %q, want %q", n, got, want)
+		}
+	}
+	for d, want := range map[time.Duration]string{
+		1_234_567_891: "1.235s",
+		12_345_678:    "12.3ms",
+		1_234:         "1µs",
+	} {
+		if got := humanDuration(d); got != want {
+			t.Errorf("humanDuration(%d) = %q, want %q", d, got, want)
+		}
+	}
+}
+
+// failWriter fails every write, to check that errors surface.
+type failWriter struct{}
+
+var errFail = errors.New("disk full")
+
+func (failWriter) Write([]byte) (int, error) { return 0, errFail }
+
+func TestWriteErrorsSurface(t *testing.T) {
+	for _, format := range Formats() {
+		if err := Write(failWriter{}, format, testFindings(), testSummary(), Options{}); !errors.Is(err, errFail) {
+			t.Errorf("%s: error = %v, want %v", format, err, errFail)
+		}
+	}
+	if err := WriteSummary(failWriter{}, testSummary(), Options{}); !errors.Is(err, errFail) {
+		t.Errorf("summary: error = %v, want %v", err, errFail)
+	}
+}
+
+// Large outputs exceed bufio's buffer, so errors occur mid-render too.
+func TestWriteErrorsSurfaceLarge(t *testing.T) {
+	many := make([]model.Finding, 0, 500)
+	for range 100 {
+		many = append(many, testFindings()...)
+	}
+	for _, format := range Formats() {
+		if err := Write(failWriter{}, format, many, testSummary(), Options{}); !errors.Is(err, errFail) {
+			t.Errorf("%s: error = %v, want %v", format, err, errFail)
+		}
+	}
+}

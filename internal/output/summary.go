@@ -1,0 +1,149 @@
+package output
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"time"
+
+	"cloudwall/internal/model"
+)
+
+// maxProblems bounds the problems the human summary lists; the rest are
+// counted, because a damaged archive can produce thousands.
+const maxProblems = 10
+
+// WriteSummary writes the human-readable scan summary the CLI prints on
+// stderr (and the table format appends to its output). It prints only the
+// counters and problem messages the model holds; problem messages are
+// escaped because they can quote bytes from the input.
+func WriteSummary(w io.Writer, sum model.Summary, opts Options) error {
+	bw := bufio.NewWriter(w)
+	writeSummaryText(bw, sum, opts)
+	return bw.Flush()
+}
+
+// writeSummaryText renders the summary as aligned "Label: value" lines
+// followed by the problem list.
+func writeSummaryText(w *bufio.Writer, sum model.Summary, opts Options) {
+	style := func(s model.Severity, text string) string {
+		if !opts.Color {
+			return text
+		}
+		return colorize(s, text)
+	}
+	lines := summaryLines(sum, style)
+	width := 0
+	for _, l := range lines {
+		width = max(width, len(l.label))
+	}
+	for _, l := range lines {
+		fmt.Fprintf(w, "%-*s %s\n", width+1, l.label+":", l.value)
+	}
+	problems := problemLines(sum.Problems)
+	if len(problems) == 0 {
+		return
+	}
+	fmt.Fprintf(w, "Problems (%d):\n", len(sum.Problems))
+	for _, p := range problems {
+		fmt.Fprintf(w, "  %s\n", p)
+	}
+}
+
+// summaryLine is one labelled line of the summary, shared by the text and
+// Markdown renderings.
+type summaryLine struct {
+	label, value string
+}
+
+// summaryLines turns the counters into labelled lines; style decorates a
+// non-zero severity count (colour on a terminal, nothing elsewhere).
+func summaryLines(sum model.Summary, style func(model.Severity, string) string) []summaryLine {
+	files := strconv.FormatInt(sum.Files, 10)
+	if sum.FilesFailed > 0 {
+		files += fmt.Sprintf(" (%d failed)", sum.FilesFailed)
+	}
+	files += fmt.Sprintf(", %s read, %s uncompressed", humanBytes(sum.Bytes), humanBytes(sum.BytesUncompressed))
+
+	records := fmt.Sprintf("%d read, %d unreadable, %d skipped", sum.Records, sum.Unreadable, sum.Skipped)
+	events := fmt.Sprintf("%d, %s folded", sum.FirewallEvents, count(sum.Duplicates, "duplicate", "duplicates"))
+
+	var total int64
+	parts := make([]string, 0, 5)
+	for _, s := range severities() {
+		n := sum.Findings[s.String()]
+		total += n
+		part := strconv.FormatInt(n, 10) + " " + s.String()
+		if n > 0 {
+			part = style(s, part)
+		}
+		parts = append(parts, part)
+	}
+	findings := fmt.Sprintf("%d (%s)", total, strings.Join(parts, ", "))
+	if sum.FindingsFiltered > 0 {
+		findings += fmt.Sprintf(", %d hidden by filters", sum.FindingsFiltered)
+	}
+
+	return []summaryLine{
+		{"Files", files},
+		{"Records", records},
+		{"Firewall events", events},
+		{"Findings", findings},
+		{"Elapsed", humanDuration(sum.Elapsed)},
+	}
+}
+
+// problemLines renders up to maxProblems problems as "file:index: message"
+// ("file: message" for a whole-file problem) and a line counting the rest.
+func problemLines(problems []model.Problem) []string {
+	out := make([]string, 0, min(len(problems), maxProblems)+1)
+	for i, p := range problems {
+		if i == maxProblems {
+			out = append(out, fmt.Sprintf("... and %d more", len(problems)-maxProblems))
+			break
+		}
+		where := cleanText(p.File)
+		if p.Index >= 0 {
+			where += ":" + strconv.FormatInt(p.Index, 10)
+		}
+		out = append(out, where+": "+cleanText(p.Message))
+	}
+	return out
+}
+
+func count(n int64, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return strconv.FormatInt(n, 10) + " " + many
+}
+
+// humanBytes formats a byte count in binary units ("512 B", "3.4 MiB").
+func humanBytes(n int64) string {
+	const unit = 1024
+	if n < unit {
+		return strconv.FormatInt(n, 10) + " B"
+	}
+	v := float64(n)
+	for _, u := range []string{"KiB", "MiB", "GiB", "TiB", "PiB"} {
+		v /= unit
+		if v < unit || u == "PiB" {
+			return strconv.FormatFloat(v, 'f', 1, 64) + " " + u
+		}
+	}
+	return strconv.FormatInt(n, 10) + " B" // not reached
+}
+
+// humanDuration rounds a duration to a precision a reader cares about.
+func humanDuration(d time.Duration) string {
+	switch {
+	case d >= time.Second:
+		return d.Round(time.Millisecond).String()
+	case d >= time.Millisecond:
+		return d.Round(100 * time.Microsecond).String()
+	default:
+		return d.Round(time.Microsecond).String()
+	}
+}

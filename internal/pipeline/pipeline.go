@@ -1,0 +1,312 @@
+// Package pipeline runs a scan: the only package that knows the order of
+// the stages. Inputs are read by a pool of workers (decompress, split,
+// prefilter, parse); firewall events flow to one collector, which folds
+// multi-record operations together; then detection, filtering and ranking.
+package pipeline
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"runtime"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"cloudwall/internal/content"
+	"cloudwall/internal/detect"
+	"cloudwall/internal/ingest"
+	"cloudwall/internal/model"
+	"cloudwall/internal/normalize"
+)
+
+// Filter narrows which findings a scan reports.
+type Filter struct {
+	MinSeverity model.Severity
+	Since       time.Time // zero: no lower bound
+	Until       time.Time // zero: no upper bound
+	Clouds      []model.Cloud
+	Accounts    []string
+}
+
+// Options configures a scan.
+type Options struct {
+	// Workers is how many inputs are read at once; 0 means GOMAXPROCS.
+	Workers int
+	Content *content.Content
+	Filter  Filter
+	// MaxRecord bounds one record's size; 0 means the splitter's default.
+	MaxRecord int
+	// NoPrefilter decodes every record (slower; for checking the prefilter).
+	NoPrefilter bool
+	// RawBytes, when set, counts bytes read from inputs as the scan goes
+	// (for a progress bar).
+	RawBytes *atomic.Int64
+	// Logger receives one message per problem; nil discards them.
+	Logger *slog.Logger
+}
+
+// MaxProblemsPerFile bounds how many problems one file adds to the
+// summary's list; all of them are still counted.
+const MaxProblemsPerFile = 5
+
+// maxProblems bounds the summary's problem list over the whole scan.
+const maxProblems = 200
+
+// Result is what a scan found.
+type Result struct {
+	Findings []model.Finding
+	Summary  model.Summary
+}
+
+// Scan reads every input and returns the findings, ranked: most severe
+// first, then by time. Problems with single inputs or records are counted
+// and reported in the summary, never fatal; an error is returned only when
+// the scan could not run or was cancelled.
+func Scan(ctx context.Context, inputs []ingest.Input, opts Options) (Result, error) {
+	start := time.Now()
+	if opts.Content == nil {
+		return Result{}, errors.New("scan: no detection content")
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	var pre *normalize.Prefilter
+	if !opts.NoPrefilter {
+		var err error
+		if pre, err = normalize.NewPrefilter(normalize.DefaultAnchors); err != nil {
+			return Result{}, fmt.Errorf("scan: %w", err)
+		}
+	}
+	workers := opts.Workers
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+
+	jobs := make(chan ingest.Input)
+	events := make(chan model.Event, 256)
+	stats := make([]counters, workers)
+	var wg sync.WaitGroup
+	for i := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			w := worker{opts: &opts, pre: pre, events: events, c: &stats[i]}
+			for in := range jobs {
+				w.input(ctx, in)
+			}
+		}()
+	}
+	go func() {
+		defer close(jobs)
+		for _, in := range inputs {
+			select {
+			case jobs <- in:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	go func() {
+		wg.Wait()
+		close(events)
+	}()
+
+	co := normalize.NewCoalescer()
+	for ev := range events {
+		co.Add(ev)
+	}
+	if err := ctx.Err(); err != nil {
+		return Result{}, err
+	}
+
+	var sum model.Summary
+	for i := range stats {
+		stats[i].addTo(&sum)
+	}
+	slices.SortStableFunc(sum.Problems, func(a, b model.Problem) int {
+		return cmp.Or(cmp.Compare(a.File, b.File), cmp.Compare(a.Index, b.Index))
+	})
+	if len(sum.Problems) > maxProblems {
+		sum.Problems = sum.Problems[:maxProblems]
+	}
+
+	det := detect.New(opts.Content)
+	merged := co.Events()
+	sum.Duplicates = co.Duplicates()
+	sum.Findings = map[string]int64{}
+	var findings []model.Finding
+	for i := range merged {
+		f, ok := det.Evaluate(&merged[i])
+		if !ok {
+			continue
+		}
+		sum.FirewallEvents++
+		if !opts.Filter.keep(f) {
+			sum.FindingsFiltered++
+			continue
+		}
+		sum.Findings[f.Severity.String()]++
+		findings = append(findings, f)
+	}
+	Rank(findings)
+	sum.Elapsed = time.Since(start)
+	return Result{Findings: findings, Summary: sum}, nil
+}
+
+// Rank orders findings most severe first, then oldest first, with the id
+// as the final tie-break so output is reproducible.
+func Rank(fs []model.Finding) {
+	slices.SortFunc(fs, func(a, b model.Finding) int {
+		return cmp.Or(
+			cmp.Compare(b.Severity, a.Severity),
+			a.Time.Compare(b.Time),
+			cmp.Compare(a.ID, b.ID),
+		)
+	})
+}
+
+func (f Filter) keep(x model.Finding) bool {
+	if x.Severity < f.MinSeverity {
+		return false
+	}
+	if !f.Since.IsZero() && x.Time.Before(f.Since) {
+		return false
+	}
+	if !f.Until.IsZero() && x.Time.After(f.Until) {
+		return false
+	}
+	if len(f.Clouds) > 0 && !slices.Contains(f.Clouds, x.Cloud) {
+		return false
+	}
+	if len(f.Accounts) > 0 && !slices.ContainsFunc(f.Accounts, func(a string) bool { return strings.EqualFold(a, x.Account) }) {
+		return false
+	}
+	return true
+}
+
+// counters is one worker's share of the summary; merged at the end so the
+// hot path takes no locks.
+type counters struct {
+	files, filesFailed, bytes, uncompressed int64
+	records, unreadable, skipped            int64
+	problems                                []model.Problem
+}
+
+func (c *counters) addTo(s *model.Summary) {
+	s.Files += c.files
+	s.FilesFailed += c.filesFailed
+	s.Bytes += c.bytes
+	s.BytesUncompressed += c.uncompressed
+	s.Records += c.records
+	s.Unreadable += c.unreadable
+	s.Skipped += c.skipped
+	s.Problems = append(s.Problems, c.problems...)
+}
+
+type worker struct {
+	opts   *Options
+	pre    *normalize.Prefilter
+	events chan<- model.Event
+	c      *counters
+	// fileProblems counts problems reported for the current input.
+	fileProblems int
+}
+
+func (w *worker) problem(file string, index, offset int64, msg string) {
+	w.opts.Logger.Warn("unreadable input", "file", file, "record", index, "offset", offset, "problem", msg)
+	w.fileProblems++
+	if w.fileProblems <= MaxProblemsPerFile {
+		w.c.problems = append(w.c.problems, model.Problem{File: file, Index: index, Offset: offset, Message: msg})
+	}
+}
+
+// input reads one input to the end.
+func (w *worker) input(ctx context.Context, in ingest.Input) {
+	w.c.files++
+	w.fileProblems = 0
+	if in.Size > 0 {
+		w.c.bytes += in.Size
+	}
+	before := w.c.records
+	err := ingest.Open(ctx, in, ingest.Options{RawBytes: w.opts.RawBytes}, func(st ingest.Stream) error {
+		return w.stream(ctx, st)
+	})
+	if err != nil && !errors.Is(err, context.Canceled) {
+		if w.c.records == before {
+			w.c.filesFailed++
+		}
+		w.problem(in.Name, -1, 0, err.Error())
+	}
+}
+
+// stream splits one decompressed stream into records and parses them.
+func (w *worker) stream(ctx context.Context, st ingest.Stream) error {
+	sp := normalize.NewSplitter(st.R)
+	sp.MaxRecord = w.opts.MaxRecord
+	defer func() { w.c.uncompressed += sp.Offset() }()
+	// The first record of a stream is always decoded, whatever the
+	// prefilter says, to learn what the stream holds: a digest or
+	// Insights file is skipped whole, and a file of no known shape is
+	// reported once rather than passing as clean.
+	var (
+		first      = true
+		skipReason string
+	)
+	for n := 0; ; n++ {
+		if n%1024 == 0 && ctx.Err() != nil {
+			return ctx.Err()
+		}
+		raw, err := sp.Next()
+		var re *normalize.RecordError
+		switch {
+		case errors.As(err, &re):
+			w.c.records++
+			w.c.unreadable++
+			w.problem(st.Name, re.Index, re.Offset, re.Msg)
+			continue
+		case errors.Is(err, io.EOF):
+			return nil
+		case err != nil:
+			return fmt.Errorf("read %s: %w", st.Name, err)
+		}
+		w.c.records++
+		if skipReason != "" {
+			w.c.skipped++
+			continue
+		}
+		pre := w.pre
+		if first {
+			pre = nil
+		}
+		src := model.SourceRef{File: st.Name, Index: raw.Index}
+		res := normalize.Parse(raw.Data, src, pre)
+		switch res.Kind {
+		case normalize.Skipped:
+			w.c.skipped++
+			if first {
+				skipReason = res.Reason
+			}
+		case normalize.Unrecognised:
+			w.c.skipped++
+			if first {
+				w.problem(st.Name, raw.Index, raw.Offset, "unrecognised format: "+res.Reason+"; records of unknown shape are skipped")
+			}
+		case normalize.Unreadable:
+			w.c.unreadable++
+			w.problem(st.Name, raw.Index, raw.Offset, res.Reason)
+		case normalize.Parsed:
+			for _, ev := range res.Events {
+				if _, ok := w.opts.Content.Operation(ev.OperationKey); ok {
+					w.events <- ev
+				}
+			}
+		}
+		first = false
+	}
+}

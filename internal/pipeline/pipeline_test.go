@@ -1,0 +1,192 @@
+package pipeline
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"cloudwall/internal/content"
+	"cloudwall/internal/ingest"
+	"cloudwall/internal/model"
+	"cloudwall/internal/normalize"
+)
+
+func scan(t *testing.T, paths []string, opts Options) Result {
+	t.Helper()
+	if opts.Content == nil {
+		c, err := content.Default()
+		if err != nil {
+			t.Fatal(err)
+		}
+		opts.Content = c
+	}
+	inputs, err := ingest.Expand(context.Background(), paths, strings.NewReader(""))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := Scan(context.Background(), inputs, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res
+}
+
+// fixtureFiles lists every audit-log fixture in the repository and the
+// shared public samples, plus the fuzz corpora written out as files.
+func fixtureFiles(t *testing.T) []string {
+	t.Helper()
+	var files []string
+	for _, pattern := range []string{
+		"../normalize/*/testdata/*.json", "../normalize/*/testdata/*.jsonl", "../normalize/*/testdata/*.log",
+		"../normalize/testdata/*",
+	} {
+		m, _ := filepath.Glob(pattern)
+		files = append(files, m...)
+	}
+	for _, root := range []string{"../../testdata/samples", "../../../shared/data"} {
+		_ = filepath.WalkDir(root, func(p string, d os.DirEntry, err error) error {
+			if err == nil && d.Type().IsRegular() {
+				files = append(files, p)
+			}
+			return nil
+		})
+	}
+	fuzz, _ := filepath.Glob("../normalize/*/testdata/fuzz/*/*")
+	fuzz2, _ := filepath.Glob("../normalize/testdata/fuzz/*/*")
+	dir := t.TempDir()
+	for i, p := range append(fuzz, fuzz2...) {
+		data, ok := fuzzInput(p)
+		if !ok {
+			continue
+		}
+		out := filepath.Join(dir, "fuzz-"+strconv.Itoa(i)+".json")
+		if err := os.WriteFile(out, data, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		files = append(files, out)
+	}
+	if len(files) < 10 {
+		t.Fatalf("found only %d fixture files; is the test run from its package directory?", len(files))
+	}
+	return files
+}
+
+// fuzzInput reads the first []byte or string value of a Go fuzz corpus file.
+func fuzzInput(path string) ([]byte, bool) {
+	data, err := os.ReadFile(path)
+	if err != nil || !bytes.HasPrefix(data, []byte("go test fuzz v1")) {
+		return nil, false
+	}
+	sc := bufio.NewScanner(bytes.NewReader(data))
+	sc.Buffer(make([]byte, 1<<20), 64<<20)
+	for sc.Scan() {
+		line := sc.Text()
+		for _, prefix := range []string{"[]byte(", "string("} {
+			if rest, ok := strings.CutPrefix(line, prefix); ok {
+				if s, err := strconv.Unquote(strings.TrimSuffix(rest, ")")); err == nil {
+					return []byte(s), true
+				}
+			}
+		}
+	}
+	return nil, false
+}
+
+// TestPrefilterIsExact runs every fixture, sample and fuzz input through
+// the scan twice, with the prefilter and with every record decoded, and
+// requires the same findings and the same firewall-event count.
+func TestPrefilterIsExact(t *testing.T) {
+	files := fixtureFiles(t)
+	all := Filter{MinSeverity: model.Info}
+	fast := scan(t, files, Options{Filter: all})
+	full := scan(t, files, Options{Filter: all, NoPrefilter: true})
+	if fast.Summary.FirewallEvents == 0 {
+		t.Fatal("no firewall events in the fixtures: the comparison would prove nothing")
+	}
+	if fast.Summary.FirewallEvents != full.Summary.FirewallEvents {
+		t.Errorf("firewall events: prefiltered %d, full parse %d", fast.Summary.FirewallEvents, full.Summary.FirewallEvents)
+	}
+	a, _ := json.Marshal(fast.Findings)
+	b, _ := json.Marshal(full.Findings)
+	if !bytes.Equal(a, b) {
+		seen := map[string]bool{}
+		for _, f := range fast.Findings {
+			seen[f.ID] = true
+		}
+		for _, f := range full.Findings {
+			if !seen[f.ID] {
+				t.Errorf("prefilter lost %s %s (%s record %d)", f.Rule, f.Operation, f.Event.File, f.Event.Index)
+			}
+		}
+		t.Errorf("findings differ: prefiltered %d, full parse %d", len(fast.Findings), len(full.Findings))
+	}
+	if fast.Summary.Records != full.Summary.Records {
+		t.Errorf("records: prefiltered %d, full %d", fast.Summary.Records, full.Summary.Records)
+	}
+	t.Logf("%d files, %d records, %d firewall events, %d findings", len(files), fast.Summary.Records, fast.Summary.FirewallEvents, len(fast.Findings))
+}
+
+// TestPrefilterCoversCatalogue checks that every catalogued operation name
+// holds an anchor, so the prefilter cannot drop a whole class of events.
+func TestPrefilterCoversCatalogue(t *testing.T) {
+	c, err := content.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, key := range c.OperationKeys() {
+		// The raw record spells the AWS service as a host name.
+		raw := strings.Replace(key, ":", ".amazonaws.com ", 1)
+		found := false
+		for _, a := range normalize.DefaultAnchors {
+			if strings.Contains(raw, a) {
+				found = true
+				break
+			}
+		}
+		if !found {
+			t.Errorf("catalogued operation %q holds no prefilter anchor", key)
+		}
+	}
+}
+
+func TestScanCountsEveryRecord(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, data string) {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(data), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("a.json", `{"Records":[{"eventVersion":"1.08","eventSource":"sts.amazonaws.com","eventName":"AssumeRole","eventTime":"2026-03-01T00:00:00Z"},{"eventVersion":"1.08","eventSource":"ec2.amazonaws.com","eventName":"AuthorizeSecurityGroupIngress","eventTime":"2026-03-01T00:00:00Z","eventID":"e1","requestParameters":{"groupId":"sg-1","ipPermissions":{"items":[{"ipProtocol":"tcp","fromPort":22,"toPort":22,"ipRanges":{"items":[{"cidrIp":"0.0.0.0/0"}]}}]}}}]}`)
+	write("b.json", "{\"broken\": \"x\n{\"eventName\":1}\nnot json\n")
+	write("c.txt", "hello world\n")
+	write("d.json", `{"some":"config"}`)
+	res := scan(t, []string{dir}, Options{Filter: Filter{MinSeverity: model.Info}})
+	s := res.Summary
+	if s.Files != 4 {
+		t.Errorf("files = %d, want 4", s.Files)
+	}
+	if s.FirewallEvents != 1 || len(res.Findings) != 1 {
+		t.Errorf("firewall events = %d, findings = %d, want 1 and 1", s.FirewallEvents, len(res.Findings))
+	}
+	if s.Unreadable < 3 {
+		t.Errorf("unreadable = %d, want at least 3 (broken line, wrong type, text file)", s.Unreadable)
+	}
+	if s.Skipped != 1 {
+		t.Errorf("skipped = %d, want 1 (the unrecognised config object)", s.Skipped)
+	}
+	var named bool
+	for _, p := range s.Problems {
+		if strings.HasSuffix(p.File, "d.json") && strings.Contains(p.Message, "unrecognised") {
+			named = true
+		}
+	}
+	if !named {
+		t.Errorf("problems %+v do not report d.json as unrecognised", s.Problems)
+	}
+}
