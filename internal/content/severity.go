@@ -81,7 +81,8 @@ type Table map[Scope]map[string]model.Severity
 
 // Lookup returns the severity of opening class ports to scope; sensitive
 // says class is a declared port class. The second result names the cell
-// used ("world/admin"), for reasons.
+// used as its YAML path below the direction ("world.admin"), so a reason
+// tells a user which key to override.
 func (t Table) Lookup(scope Scope, class string, sensitive bool) (model.Severity, string) {
 	chain := []string{class}
 	if sensitive {
@@ -95,7 +96,7 @@ func (t Table) Lookup(scope Scope, class string, sensitive bool) (model.Severity
 		}
 		for _, c := range chain {
 			if v, ok := row[c]; ok {
-				return v, string(s) + "/" + c
+				return v, string(s) + "." + c
 			}
 		}
 	}

@@ -108,6 +108,9 @@ const (
 	SettingPreview            = "preview"               // "true": a rule that only logs
 	SettingPolicy             = "policy"                // the attached policy id; "" when detached
 	SettingPublicIP           = "public_ip"             // "true"/"false" (Cloud SQL ipv4Enabled)
+	// SettingEnforcementOrder is GCP's networkFirewallPolicyEnforcementOrder:
+	// "before_classic_firewall" or "after_classic_firewall".
+	SettingEnforcementOrder = "firewall_policy_enforcement_order"
 )
 
 // Actor is who made the call.

@@ -43,7 +43,8 @@ const (
 type Result struct {
 	Kind   Kind
 	Events []model.Event
-	// Reason explains Skipped, Unrecognised and Unreadable results.
+	// Reason explains Skipped, Unrecognised and Unreadable results; on a
+	// Parsed result it reports members of a batch that could not be read.
 	Reason string
 }
 
@@ -100,8 +101,12 @@ func dispatch(v any, src model.SourceRef, depth int) Result {
 	switch {
 	case errors.As(err, &skip):
 		return Result{Kind: Skipped, Reason: skip.Reason}
-	case err != nil:
+	case err != nil && len(events) == 0:
 		return Result{Kind: Unreadable, Reason: err.Error()}
+	case err != nil:
+		// A batch (a Pub/Sub pull response) with some bad members: keep
+		// the good events and report the rest.
+		return Result{Kind: Parsed, Events: events, Reason: err.Error()}
 	}
 	return Result{Kind: Parsed, Events: events}
 }

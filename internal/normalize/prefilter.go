@@ -17,7 +17,7 @@ var DefaultAnchors = []string{
 	"prefixlist", "webacl", "teipset", "publicports", "rulegroup", "waf.amazonaws",
 	"wafv2.amazonaws", "waf-regional", "updatedistribution", "storageaccounts", "keyvault",
 	"microsoft.sql", "applicationgateways", "subnets", "networkinterfaces", "securitypolic",
-	"cloudsql", "settags", "ingressrule", "networks.patch",
+	"cloudsql", "settags", "ingressrule", "networks.patch", "backendservices",
 	// Envelopes whose payload is base64 (Pub/Sub, CloudWatch Logs
 	// subscriptions) hide the operation name from a byte search.
 	`"data"`,

@@ -169,7 +169,7 @@ func (s *Splitter) objectStep() (RawRecord, bool, error) {
 		}
 		idx, off := s.index, s.base+int64(s.objStart)
 		s.index++
-		if s.objBig {
+		if s.objBig || s.pos-s.objStart > s.maxRecord() {
 			return RawRecord{}, true, &RecordError{Index: idx, Offset: off, Msg: fmt.Sprintf("record larger than the %d-byte limit; skipped", s.maxRecord())}
 		}
 		return RawRecord{Data: s.buf[s.objStart:s.pos], Index: idx, Offset: off}, true, nil
@@ -249,12 +249,14 @@ func (s *Splitter) scanValue() error {
 		if err != nil {
 			return err
 		}
-		if done {
-			return nil
-		}
 		if s.pos-s.keep > s.maxRecord() {
 			s.objBig = true
-			s.keep = s.pos
+			if !done {
+				s.keep = s.pos // stop retaining what will be skipped anyway
+			}
+		}
+		if done {
+			return nil
 		}
 		if !s.fill() {
 			if s.sc.scalarPending() && s.readErr == nil {

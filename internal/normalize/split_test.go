@@ -121,6 +121,20 @@ func TestSplitterOversizeRecord(t *testing.T) {
 	}
 }
 
+// TestSplitterLimitIsExact: a record just over the limit is refused and
+// one at the limit is kept, whatever the read sizes.
+func TestSplitterLimitIsExact(t *testing.T) {
+	const limit = 1000
+	at := `{"a":"` + strings.Repeat("x", limit-8) + `"}`
+	over := `{"a":"` + strings.Repeat("x", limit-7) + `"}`
+	for _, r := range []io.Reader{strings.NewReader(at + "\n" + over + "\n"), iotest.HalfReader(strings.NewReader(at + "\n" + over + "\n"))} {
+		recs, problems, _ := splitAll(t, r, limit)
+		if len(recs) != 1 || len(recs[0]) != limit || len(problems) != 1 {
+			t.Errorf("got %d records (first %d bytes), %d problems; want the %d-byte record kept and the larger one refused", len(recs), len(recs[0]), len(problems), limit)
+		}
+	}
+}
+
 func TestSplitterReadError(t *testing.T) {
 	boom := errors.New("gzip stream: unexpected EOF")
 	r := io.MultiReader(strings.NewReader(`{"Records":[{"a":1},{"b":`), iotest.ErrReader(boom))

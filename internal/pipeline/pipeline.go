@@ -301,6 +301,9 @@ func (w *worker) stream(ctx context.Context, st ingest.Stream) error {
 			w.c.unreadable++
 			w.problem(st.Name, raw.Index, raw.Offset, res.Reason)
 		case normalize.Parsed:
+			if res.Reason != "" {
+				w.problem(st.Name, raw.Index, raw.Offset, res.Reason)
+			}
 			for _, ev := range res.Events {
 				if _, ok := w.opts.Content.Operation(ev.OperationKey); ok {
 					w.events <- ev

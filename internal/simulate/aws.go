@@ -33,11 +33,11 @@ type awsUser struct{ name, id, key string }
 type roleKind int
 
 const (
-	roleInstance roleKind = iota // EC2 instance profile; session = instance id
-	roleSSO                      // IAM Identity Center permission set; session = e-mail
-	roleCI                       // deployment pipeline
-	roleLambda                   // function execution role
-	roleServiceLinked            // AWSServiceRoleFor...
+	roleInstance      roleKind = iota // EC2 instance profile; session = instance id
+	roleSSO                           // IAM Identity Center permission set; session = e-mail
+	roleCI                            // deployment pipeline
+	roleLambda                        // function execution role
+	roleServiceLinked                 // AWSServiceRoleFor...
 )
 
 type awsRole struct {
@@ -70,7 +70,7 @@ func newAWSAccount(seed uint64, n int) *awsAccount {
 	}
 	for _, t := range awsTeams[:r.between(3, len(awsTeams))] {
 		env := pick(r, awsEnvs)
-		addRole(t+"-"+env+"-NodeInstanceRole-"+r.fromSet(alnumUpper, 12), roleInstance)
+		addRole(t+"-"+env+"-ec2", roleInstance)
 		addRole(t+"-"+env+"-lambdaRole", roleLambda)
 		a.functions = append(a.functions, t+"-"+env+"-handler", t+"-"+env+"-worker")
 		a.tables = append(a.tables, t+"-"+env)
@@ -316,11 +316,11 @@ func awsOpTable() weighted {
 
 // awsGen writes CloudTrail records for one file.
 type awsGen struct {
-	r      *rng
-	acct   *awsAccount
-	region string
-	ops    weighted
-	w      jw // scratch writer for nested JSON strings
+	r        *rng
+	acct     *awsAccount
+	region   string
+	ops      weighted
+	sessions [actCI + 1][sessionSlots]*awsSession
 }
 
 func newAWSGen(r *rng, acct *awsAccount, region string) *awsGen {
@@ -493,19 +493,36 @@ func (g *awsGen) failure(c *awsCall) (string, string) {
 	return code, "User: " + c.actorARN + " is not authorized to perform: " + op.src + ":" + op.name + " because no identity-based policy allows the " + op.src + ":" + op.name + " action"
 }
 
+// awsSession is one caller's credentials as a trail sees them: the same
+// principal, access key, user agent and address repeat across many
+// records, which is also what makes real trails compress well.
+type awsSession struct {
+	ident   []byte // `"userIdentity":{...}`, rendered once
+	svc     string // invoking service, for service sessions
+	arn     string
+	ua      string
+	uaCmd   bool // append the aws-cli command of each call
+	console bool // console.<service>.amazonaws.com
+	ip      string
+	privIP  string
+	human   bool
+}
+
+const sessionSlots = 12
+
 // identity writes userIdentity and returns the user agent and source IP
-// that fit the caller, and whether the caller is a person.
+// that fit the caller, and whether the caller is a person. Callers come
+// from a small cache of live sessions, renewed now and then.
 func (g *awsGen) identity(w *jw, c *awsCall) (ua, ip string, human bool) {
 	r := g.r
-	a := g.acct
 	hint := c.op.actor
 	if hint == actAny {
 		switch x := r.IntN(100); {
-		case x < 40:
+		case x < 42:
 			hint = actInstance
-		case x < 62:
+		case x < 64:
 			hint = actService
-		case x < 85:
+		case x < 86:
 			hint = actHuman
 		default:
 			hint = actCI
@@ -514,20 +531,49 @@ func (g *awsGen) identity(w *jw, c *awsCall) (ua, ip string, human bool) {
 	if hint == actService && c.op.src != "sts" && c.op.svc == "" && r.chance(0.5) {
 		hint = actInstance
 	}
+	slot := &g.sessions[hint][r.IntN(sessionSlots)]
+	if *slot == nil || c.op.svc != "" && (*slot).svc != c.op.svc || r.chance(0.05) {
+		*slot = g.newSession(hint, c)
+	}
+	s := *slot
+	w.sep()
+	w.b = append(w.b, s.ident...)
+	c.actorARN = s.arn
+	ua, ip = s.ua, s.ip
+	switch {
+	case s.uaCmd:
+		ua += cliCommand(c.op.src, c.op.name)
+	case s.console:
+		ua = "console." + c.op.src + ".amazonaws.com"
+		if c.op.src == "signin" {
+			ua = awsUserAgentsHuman[3]
+		}
+	case s.privIP != "" && c.op.src == "ssm":
+		ua, ip = ssmAgentUA, s.privIP
+	}
+	return ua, ip, s.human
+}
+
+func (g *awsGen) newSession(hint actorHint, c *awsCall) *awsSession {
+	r := g.r
+	a := g.acct
+	s := &awsSession{}
+	var w jw
 	created := c.t.Add(-time.Duration(r.IntN(3600)) * time.Second).Truncate(time.Second)
 	w.kobj("userIdentity")
-	defer w.end()
+	defer func() { w.end(); s.ident = w.b }()
 	switch hint {
 	case actService:
 		svc := c.op.svc
 		if svc == "" {
 			svc = pick(r, awsServiceHosts)
 		}
-		if c.op.src == "sts" || r.chance(0.3) {
+		s.svc, s.ua, s.ip = svc, svc, svc
+		if c.op.src == "sts" || r.chance(0.5) {
 			w.kstr("type", "AWSService")
 			w.kstr("invokedBy", svc)
-			c.actorARN = svc
-			return svc, svc, false
+			s.arn = svc
+			return s
 		}
 		// A service acting through its service-linked or execution role.
 		role := g.roleOf(roleServiceLinked, roleLambda)
@@ -535,51 +581,40 @@ func (g *awsGen) identity(w *jw, c *awsCall) (ua, ip string, human bool) {
 		if role.kind == roleLambda {
 			session = strings.TrimSuffix(role.name, "-lambdaRole") + "-handler"
 		}
-		g.assumedRole(w, role, session, created, false)
+		g.assumedRole(&w, role, session, created, false)
 		w.kstr("invokedBy", svc)
-		c.actorARN = "arn:aws:sts::" + a.id + ":assumed-role/" + role.name + "/" + session
-		return svc, svc, false
+		s.arn = "arn:aws:sts::" + a.id + ":assumed-role/" + role.name + "/" + session
+		return s
 	case actInstance:
 		role := g.roleOf(roleInstance)
 		session := pick(r, a.instances)
-		g.assumedRole(w, role, session, created, true)
-		c.actorARN = "arn:aws:sts::" + a.id + ":assumed-role/" + role.name + "/" + session
-		if c.op.src == "ssm" || c.op.src == "ec2messages" {
-			return ssmAgentUA, r.privateIP(), false
-		}
-		return pick(r, awsUserAgentsSDK), r.publicIP(), false
+		g.assumedRole(&w, role, session, created, true)
+		s.arn = "arn:aws:sts::" + a.id + ":assumed-role/" + role.name + "/" + session
+		s.ua, s.ip, s.privIP = pick(r, awsUserAgentsSDK), r.publicIP(), r.privateIP()
+		return s
 	case actCI:
 		role := g.roleOf(roleCI)
 		session := "botocore-session-" + strconv.FormatInt(c.t.Unix()-int64(r.IntN(900)), 10)
 		if role.name == "github-actions-deploy" {
 			session = "GitHubActions"
 		}
-		g.assumedRole(w, role, session, created, false)
-		c.actorARN = "arn:aws:sts::" + a.id + ":assumed-role/" + role.name + "/" + session
-		ua = pick(r, awsUserAgentsCI)
-		if strings.HasSuffix(ua, "command/") {
-			ua += cliCommand(c.op.src, c.op.name)
-		}
-		return ua, r.publicIP(), false
+		g.assumedRole(&w, role, session, created, false)
+		s.arn = "arn:aws:sts::" + a.id + ":assumed-role/" + role.name + "/" + session
+		s.ua, s.ip = pick(r, awsUserAgentsCI), r.publicIP()
+		s.uaCmd = strings.HasSuffix(s.ua, "command/")
+		return s
 	}
 	// A person: mostly SSO sessions, some long-lived IAM users, rare root.
-	ua = pick(r, awsUserAgentsHuman)
-	if strings.HasSuffix(ua, "command/") {
-		ua += cliCommand(c.op.src, c.op.name)
-	}
-	if strings.HasPrefix(ua, "Mozilla") && r.chance(0.7) {
-		ua = "console." + c.op.src + ".amazonaws.com"
-		if c.op.src == "signin" {
-			ua = pick(r, awsUserAgentsHuman[3:5])
-		}
-	}
-	ip = r.publicIP()
+	s.human = true
+	s.ua, s.ip = pick(r, awsUserAgentsHuman), r.publicIP()
+	s.uaCmd = strings.HasSuffix(s.ua, "command/")
+	s.console = strings.HasPrefix(s.ua, "Mozilla") && r.chance(0.7)
 	switch x := r.IntN(100); {
 	case x < 70:
 		role := g.roleOf(roleSSO)
 		session := pick(r, awsPeople) + "@example.com"
-		g.assumedRole(w, role, session, created, false)
-		c.actorARN = "arn:aws:sts::" + a.id + ":assumed-role/" + role.name + "/" + session
+		g.assumedRole(&w, role, session, created, false)
+		s.arn = "arn:aws:sts::" + a.id + ":assumed-role/" + role.name + "/" + session
 	case x < 98:
 		u := pick(r, a.users)
 		w.kstr("type", "IAMUser")
@@ -588,7 +623,7 @@ func (g *awsGen) identity(w *jw, c *awsCall) (ua, ip string, human bool) {
 		w.kstr("accountId", a.id)
 		w.kstr("accessKeyId", u.key)
 		w.kstr("userName", u.name)
-		c.actorARN = "arn:aws:iam::" + a.id + ":user/" + u.name
+		s.arn = "arn:aws:iam::" + a.id + ":user/" + u.name
 	default:
 		w.kstr("type", "Root")
 		w.kstr("principalId", a.id)
@@ -603,9 +638,9 @@ func (g *awsGen) identity(w *jw, c *awsCall) (ua, ip string, human bool) {
 		w.kstr("mfaAuthenticated", "true")
 		w.end()
 		w.end()
-		c.actorARN = "arn:aws:iam::" + a.id + ":root"
+		s.arn = "arn:aws:iam::" + a.id + ":root"
 	}
-	return ua, ip, true
+	return s
 }
 
 func (g *awsGen) roleOf(kinds ...roleKind) *awsRole {
@@ -1612,7 +1647,9 @@ func bECRToken(g *awsGen, w *jw, c *awsCall) {
 	w.knull("responseElements")
 }
 
-func (g *awsGen) repo() string { return pick(g.r, awsTeams) + "/" + pick(g.r, []string{"api", "worker", "web", "cron"}) }
+func (g *awsGen) repo() string {
+	return pick(g.r, awsTeams) + "/" + pick(g.r, []string{"api", "worker", "web", "cron"})
+}
 
 func bECRImage(g *awsGen, w *jw, c *awsCall) {
 	r := g.r

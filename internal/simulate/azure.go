@@ -22,7 +22,7 @@ type azureSub struct {
 
 type azurePrincipal struct {
 	upn, oid, given, surname, appid, name string
-	app                                    bool
+	app                                   bool
 }
 
 var azureLocations = []string{"eastus", "eastus2", "westeurope", "northeurope", "uksouth", "australiaeast"}
@@ -121,10 +121,12 @@ type azureGen struct {
 	location string
 	ops      weighted
 	inner    jw // builds request/response bodies, which Azure logs as JSON strings
+	tokens   map[*azurePrincipal]*azureToken
+	ips      map[*azurePrincipal]string
 }
 
 func newAzureGen(r *rng, sub *azureSub) *azureGen {
-	return &azureGen{r: r, sub: sub, location: pick(r, azureLocations), ops: azureOpTable()}
+	return &azureGen{r: r, sub: sub, location: pick(r, azureLocations), ops: azureOpTable(), tokens: map[*azurePrincipal]*azureToken{}, ips: map[*azurePrincipal]string{}}
 }
 
 // azureCall describes one logical operation; its records share everything
@@ -195,7 +197,10 @@ func (g *azureGen) caller(c *azureCall, appsOnly bool) {
 		return
 	}
 	c.caller = &g.sub.users[r.IntN(len(g.sub.users))]
-	c.ip = r.publicIP()
+	if g.ips[c.caller] == "" || r.chance(0.03) {
+		g.ips[c.caller] = r.publicIP()
+	}
+	c.ip = g.ips[c.caller]
 	c.role = pick(r, []string{"Owner", "Contributor", "Network Contributor", "Virtual Machine Contributor"})
 }
 
@@ -315,7 +320,13 @@ func upperARM(id string) string { return strings.ToUpper(id) }
 func (g *azureGen) identity(w *jw, c *azureCall, t time.Time) {
 	r := g.r
 	p := c.caller
-	iat := t.Add(-time.Duration(r.IntN(3000)) * time.Second).Unix()
+	tok := g.tokens[p]
+	// A token lives about an hour: the same claims repeat in every record
+	// the caller produces meanwhile.
+	if tok == nil || r.chance(0.03) {
+		tok = g.newToken(p, c, t)
+		g.tokens[p] = tok
+	}
 	w.kobj("identity")
 	w.kobj("authorization")
 	w.kstr("scope", c.resourceID)
@@ -323,8 +334,8 @@ func (g *azureGen) identity(w *jw, c *azureCall, t time.Time) {
 	w.kobj("evidence")
 	w.kstr("role", c.role)
 	w.kstr("roleAssignmentScope", "/subscriptions/"+g.sub.id)
-	w.kstr("roleAssignmentId", r.hex(32))
-	w.kstr("roleDefinitionId", r.hex(32))
+	w.kstr("roleAssignmentId", tok.assignment)
+	w.kstr("roleDefinitionId", tok.definition)
 	w.kstr("principalId", strings.ReplaceAll(p.oid, "-", ""))
 	if p.app {
 		w.kstr("principalType", "ServicePrincipal")
@@ -333,6 +344,22 @@ func (g *azureGen) identity(w *jw, c *azureCall, t time.Time) {
 	}
 	w.end()
 	w.end()
+	w.sep()
+	w.b = append(w.b, tok.claims...)
+	w.end()
+}
+
+// azureToken is a caller's cached access token as the log shows it.
+type azureToken struct {
+	claims                 []byte // `"claims":{...}`
+	assignment, definition string
+}
+
+func (g *azureGen) newToken(p *azurePrincipal, c *azureCall, t time.Time) *azureToken {
+	r := g.r
+	tok := &azureToken{assignment: r.hex(32), definition: r.hex(32)}
+	var w jw
+	iat := t.Add(-time.Duration(r.IntN(3000)) * time.Second).Unix()
 	w.kobj("claims")
 	w.kstr("aud", "https://management.azure.com/")
 	w.kstr("iss", "https://sts.windows.net/"+g.sub.tenant+"/")
@@ -378,7 +405,8 @@ func (g *azureGen) identity(w *jw, c *azureCall, t time.Time) {
 		w.kstr("xms_tcdt", "1489425643")
 	}
 	w.end()
-	w.end()
+	tok.claims = w.b
+	return tok
 }
 
 // Bodies. Azure logs request and response bodies as JSON text inside the

@@ -116,12 +116,12 @@ func (w *jw) null() {
 	w.b = append(w.b, "null"...)
 }
 
-func (w *jw) kstr(k, v string)   { w.key(k); w.str(v) }
+func (w *jw) kstr(k, v string)       { w.key(k); w.str(v) }
 func (w *jw) kint(k string, v int64) { w.key(k); w.int(v) }
 func (w *jw) kbool(k string, v bool) { w.key(k); w.bool(v) }
-func (w *jw) knull(k string)     { w.key(k); w.null() }
-func (w *jw) kobj(k string)      { w.key(k); w.obj() }
-func (w *jw) karr(k string)      { w.key(k); w.arr() }
+func (w *jw) knull(k string)         { w.key(k); w.null() }
+func (w *jw) kobj(k string)          { w.key(k); w.obj() }
+func (w *jw) karr(k string)          { w.key(k); w.arr() }
 
 // kempty writes "k":{} , the way EC2 logs an empty list.
 func (w *jw) kempty(k string) { w.key(k); w.obj(); w.end() }

@@ -23,14 +23,12 @@ const (
 type fileKind string
 
 const (
-	kindTrail      fileKind = "cloudtrail"
-	kindInsight    fileKind = "cloudtrail-insight"
-	kindDigest     fileKind = "cloudtrail-digest"
-	kindActivity   fileKind = "azure-activity"
-	kindGCPAdmin   fileKind = "gcp-activity"
-	kindGCPData    fileKind = "gcp-data-access"
-	kindHugeTrail  fileKind = "cloudtrail-huge"
-	kindLargeTrail fileKind = "cloudtrail-large"
+	kindTrail    fileKind = "cloudtrail"
+	kindInsight  fileKind = "cloudtrail-insight"
+	kindDigest   fileKind = "cloudtrail-digest"
+	kindActivity fileKind = "azure-activity"
+	kindGCPAdmin fileKind = "gcp-activity"
+	kindGCPData  fileKind = "gcp-data-access"
 )
 
 // Scenario is one kind of planted operation.

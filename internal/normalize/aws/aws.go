@@ -38,33 +38,51 @@ func Detect(rec map[string]any) bool {
 		isDigest(rec) || isInsight(rec)
 }
 
-// isRecord recognises a CloudTrail record. eventVersion is CloudTrail's
-// own; eventSource+eventName as strings also suffice, since exporters drop
-// fields. Azure's Activity Log has an eventName too, but as an object and
-// without eventSource.
+// isRecord recognises a CloudTrail record by CloudTrail's own keys:
+// eventVersion, or eventName/eventSource holding a scalar. A record that
+// has them but is broken is still AWS's, so Parse can say what is wrong
+// with it. Azure's Activity Log also has an eventName, but always as an
+// object ({"value":"EndRequest"}), and no eventSource.
 func isRecord(rec map[string]any) bool {
 	if _, ok := jv.Field(rec, "eventVersion"); ok {
-		return jv.Has(rec, "eventName") || jv.Has(rec, "eventSource") || jv.Has(rec, "eventType")
+		return true
 	}
-	src, ok1 := jv.Get(rec, "eventSource").(string)
-	_, ok2 := jv.Get(rec, "eventName").(string)
-	return ok1 && ok2 && strings.Contains(src, ".")
+	for _, k := range [...]string{"eventName", "eventSource"} {
+		v, ok := jv.Field(rec, k)
+		if !ok {
+			continue
+		}
+		switch v.(type) {
+		case map[string]any, []any:
+			continue
+		}
+		return true
+	}
+	return false
 }
 
+// isEventBridge recognises an EventBridge event; which of them carry a
+// CloudTrail record is decided when unwrapping.
 func isEventBridge(rec map[string]any) bool {
 	return jv.Has(rec, "detail-type") && jv.Obj(rec, "detail") != nil
 }
 
+// isLookupEvent recognises an element of `aws cloudtrail lookup-events`
+// output, whose record is JSON text in CloudTrailEvent.
 func isLookupEvent(rec map[string]any) bool {
 	_, ok := jv.Get(rec, "CloudTrailEvent").(string)
 	return ok && (jv.Has(rec, "EventId") || jv.Has(rec, "EventName"))
 }
 
+// isDigest recognises a CloudTrail-Digest file: hashes of log files, no
+// events.
 func isDigest(rec map[string]any) bool {
 	return jv.Has(rec, "digestStartTime") || jv.Has(rec, "digestS3Object") ||
 		(jv.Has(rec, "awsAccountId") && jv.Has(rec, "logFiles"))
 }
 
+// isInsight recognises an Insights record. Its insightDetails may name a
+// firewall API, but it reports call volume, not a call.
 func isInsight(rec map[string]any) bool {
 	return strings.EqualFold(jv.Str(rec, "eventType"), "AwsCloudTrailInsight") ||
 		jv.Has(rec, "insightDetails")
@@ -274,8 +292,17 @@ var timeLayouts = [...]string{
 }
 
 // parseTime reads an RFC 3339 time or epoch seconds/milliseconds (the
-// lookup-events EventTime of some clients).
+// lookup-events EventTime of some clients). Times outside years 1-9999 in
+// UTC are refused: no log holds them, and JSON cannot carry them.
 func parseTime(v any) (time.Time, bool) {
+	t, ok := readTime(v)
+	if !ok || t.Year() < 1 || t.Year() > 9999 {
+		return time.Time{}, false
+	}
+	return t, true
+}
+
+func readTime(v any) (time.Time, bool) {
 	switch t := v.(type) {
 	case string:
 		s := strings.TrimSpace(t)
@@ -285,11 +312,11 @@ func parseTime(v any) (time.Time, bool) {
 			}
 		}
 		if _, err := json.Number(s).Float64(); err == nil {
-			return parseTime(json.Number(s))
+			return readTime(json.Number(s))
 		}
 	case json.Number, float64:
 		f, err := json.Number(jv.Str(t)).Float64()
-		if err != nil || math.IsInf(f, 0) || f <= 0 || f > 1e14 {
+		if err != nil || !(f > 0 && f <= 1e14) { // also refuses NaN
 			return time.Time{}, false
 		}
 		if f > 1e11 { // milliseconds

@@ -22,6 +22,9 @@ var update = flag.Bool("update", false, "rewrite the testdata/*.golden.json file
 // sharedData is the shared sample folder, relative to this package.
 const sharedData = "../../../../shared/data/aws"
 
+// bundledSamples are the demo CloudTrail files the README uses.
+const bundledSamples = "../../../testdata/samples/aws"
+
 // fixtures lists the input fixtures: testdata/*.json without the goldens.
 func fixtures(t testing.TB) []string {
 	t.Helper()
@@ -508,6 +511,7 @@ func TestParseErrors(t *testing.T) {
 		{"eventName number", `{"eventVersion":"1.08","eventSource":"ec2.amazonaws.com","eventName":7}`, "eventName is a JSON number, not a string"},
 		{"eventSource object", `{"eventVersion":"1.08","eventSource":{},"eventName":"X"}`, "eventSource is a JSON object, not a string"},
 		{"eventName empty", `{"eventVersion":"1.08","eventSource":"ec2.amazonaws.com","eventName":" "}`, "eventName is empty"},
+		{"only eventName", `{"eventName":1}`, "eventName is a JSON number, not a string"},
 		{"bad CloudTrailEvent", `{"EventId":"x","EventName":"X","CloudTrailEvent":"{not json"}`, "lookup-events CloudTrailEvent"},
 	}
 	for _, tt := range tests {
@@ -534,6 +538,8 @@ func TestDetect(t *testing.T) {
 	}{
 		{`{"eventVersion":"1.08","eventName":"X","eventSource":"ec2.amazonaws.com"}`, true},
 		{`{"eventName":"X","eventSource":"ec2.amazonaws.com"}`, true},
+		// Broken, but CloudTrail's: Parse reports what is wrong.
+		{`{"eventName":1}`, true},
 		{`{"detail-type":"AWS API Call via CloudTrail","source":"aws.ec2","detail":{"eventName":"X"}}`, true},
 		{`{"EventId":"1","EventName":"X","CloudTrailEvent":"{}"}`, true},
 		{`{"awsAccountId":"1","digestStartTime":"2020-01-01T00:00:00Z","logFiles":[]}`, true},
@@ -619,6 +625,59 @@ func TestSharedSampleContent(t *testing.T) {
 	events, _ = parseFile(t, filepath.Join(sharedData, "DeleteTrail.json"))
 	if ev := events[0]; ev.Outcome != model.Failure || ev.ErrorCode != "AccessDenied" || ev.Actor.Name != "TrailDiscover" {
 		t.Errorf("event = %+v", ev)
+	}
+}
+
+// TestBundledSamples parses the README's demo files (plain or gzipped) and
+// checks the attack they tell is there to find.
+func TestBundledSamples(t *testing.T) {
+	var files []string
+	err := filepath.WalkDir(bundledSamples, func(path string, d os.DirEntry, err error) error {
+		if err == nil && !d.IsDir() && (strings.HasSuffix(path, ".json") || strings.HasSuffix(path, ".json.gz")) {
+			files = append(files, path)
+		}
+		return err
+	})
+	if err != nil || len(files) == 0 {
+		t.Skipf("no bundled samples under %s: %v", bundledSamples, err)
+	}
+	var all []model.Event
+	for _, f := range files {
+		events, skipped := parseFile(t, f)
+		if skipped != 0 {
+			t.Errorf("%s: %d records skipped", f, skipped)
+		}
+		all = append(all, events...)
+	}
+	found := map[string]bool{}
+	for _, ev := range all {
+		if ev.Account != "123456789012" || ev.Time.Year() != 2026 {
+			t.Errorf("event %s: account %q time %v", ev.EventID, ev.Account, ev.Time)
+		}
+		for _, c := range ev.Changes {
+			for _, p := range c.Peers {
+				if ev.Outcome == model.Success && p.Value == "0.0.0.0/0" && c.Direction == model.Ingress {
+					found[ev.OperationKey+" "+strings.Join(c.Ports.Strings(), ",")] = true
+				}
+			}
+		}
+		switch {
+		case ev.OperationKey == "network-firewall:deletefirewall" && ev.Outcome == model.Success,
+			ev.OperationKey == "ec2:deletenetworkaclentry",
+			ev.Outcome == model.Failure && strings.HasPrefix(ev.ErrorCode, "AccessDenied"):
+			found[ev.OperationKey+" "+string(ev.Outcome)] = true
+		}
+	}
+	for _, want := range []string{
+		"ec2:authorizesecuritygroupingress 22",
+		"ec2:authorizesecuritygroupingress 3389",
+		"ec2:deletenetworkaclentry success",
+		"network-firewall:deletefirewall success",
+		"wafv2:disassociatewebacl failure",
+	} {
+		if !found[want] {
+			t.Errorf("samples lack %q (found %v)", want, found)
+		}
 	}
 }
 

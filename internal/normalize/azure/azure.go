@@ -53,59 +53,76 @@ func Detect(rec map[string]any) bool {
 // Parse turns one record into events (normally one). Records of other categories that share the stream (ServiceHealth, sign-in logs
 // whose identity is a string, ...) must not crash: return an event (no changes) if they have an operation name, else a descriptive error.
 func Parse(rec map[string]any, src model.SourceRef) ([]model.Event, error) {
+	op, err := operationName(rec)
+	if err != nil {
+		return nil, err
+	}
+	ev := envelope(rec, op, src)
+	typePath, verb := splitOp(ev.OperationKey)
+	ev.Resource.Type = resourceType(typePath, ev.Resource.ID)
+
+	p := &parser{ev: &ev, typePath: typePath, verb: verb, rid: ev.Resource.ID}
+	p.loadBody(rec)
+	if ev.Outcome == model.Failure {
+		ev.ErrorCode, ev.ErrorMessage = failure(rec, p.bodyErr)
+	}
+	ev.Region = region(rec, p.body)
+	if content := contentFor(typePath); content != nil {
+		content(p)
+	}
+	return []model.Event{ev}, nil
+}
+
+// operationName reads the operation in either shape.
+func operationName(rec map[string]any) (string, error) {
 	if rec == nil {
-		return nil, errors.New("azure activity log: record is null")
+		return "", errors.New("azure activity log: record is null")
 	}
-	op := strings.TrimSpace(value(rec, "operationName"))
-	if op == "" {
-		if jv.Has(rec, "operationName") {
-			return nil, fmt.Errorf("azure activity log: operationName is a JSON %s, not a name", jv.TypeName(jv.Get(rec, "operationName")))
-		}
-		return nil, errors.New("azure activity log: record has no operationName")
+	if op := strings.TrimSpace(value(rec, "operationName")); op != "" {
+		return op, nil
 	}
+	if v := jv.Get(rec, "operationName"); v != nil {
+		return "", fmt.Errorf("azure activity log: operationName is a JSON %s without a name", jv.TypeName(v))
+	}
+	return "", errors.New("azure activity log: record has no operationName")
+}
+
+// envelope fills the fields every record has, whatever its operation.
+func envelope(rec map[string]any, op string, src model.SourceRef) model.Event {
 	key := strings.ToLower(op)
 	rid := strings.TrimSpace(jv.Str(rec, "resourceId"))
-
 	ev := model.Event{
 		Cloud:        model.Azure,
 		Account:      account(rec, rid),
 		Service:      service(rec, key, rid),
 		Operation:    op,
 		OperationKey: key,
+		ReadOnly:     strings.HasSuffix(key, "/read"),
 		SourceIP:     sourceIP(rec),
 		UserAgent:    firstStr(rec, []string{"userAgent"}, []string{"properties", "userAgent"}, []string{"httpRequest", "userAgent"}),
 		Actor:        actor(rec),
+		Resource:     model.Resource{ID: rid, Name: lastSegment(rid)},
 		EventID:      firstStr(rec, []string{"eventDataId"}, []string{"id"}, []string{"properties", "eventDataId"}),
 		Source:       src,
 	}
 	ev.Time = eventTime(rec, &ev)
-	status := status(rec)
-	ev.Outcome, ev.Phase = outcome(status)
-	ev.ReadOnly = strings.HasSuffix(key, "/read")
+	ev.Outcome, ev.Phase = outcome(status(rec))
+	// Without a correlationId the records of one operation cannot be
+	// matched, so the record stands alone.
+	ev.OperationID = ev.EventID
 	if corr := strings.TrimSpace(jv.Str(rec, "correlationId")); corr != "" {
 		ev.OperationID = strings.ToLower(corr + "|" + op + "|" + rid)
-	} else {
-		ev.OperationID = ev.EventID
 	}
+	return ev
+}
 
-	typePath, verb := splitOp(key)
-	ev.Resource = model.Resource{Type: resourceType(typePath, rid), ID: rid, Name: lastSegment(rid)}
-
-	p := &parser{ev: &ev, typePath: typePath, verb: verb, rid: rid}
-	p.loadBody(rec)
-	if ev.Outcome == model.Failure {
-		ev.ErrorCode, ev.ErrorMessage = failure(rec, p.bodyErr)
+// region is the record's location; policy records and bodies name the
+// resource's location when the record has none.
+func region(rec, body map[string]any) string {
+	if r := firstStr(rec, []string{"location"}, []string{"properties", "resourceLocation"}); r != "" {
+		return r
 	}
-	if ev.Region = strings.TrimSpace(jv.Str(rec, "location")); ev.Region == "" {
-		ev.Region = firstStr(rec, []string{"properties", "resourceLocation"})
-		if ev.Region == "" && p.body != nil {
-			ev.Region = strings.TrimSpace(jv.Str(p.body, "location"))
-		}
-	}
-	if content := contentFor(typePath); content != nil {
-		content(p)
-	}
-	return []model.Event{ev}, nil
+	return strings.TrimSpace(jv.Str(body, "location"))
 }
 
 // value reads a field that the REST form logs as {"value","localizedValue"}
@@ -299,16 +316,20 @@ func failure(rec map[string]any, bodyErr map[string]any) (code, msg string) {
 			return c, strings.TrimSpace(jv.Str(errObj, "message"))
 		}
 	}
+	// A statusMessage that is not JSON is the message itself.
+	if m := strings.TrimSpace(jv.Str(rec, "properties", "statusMessage")); !strings.HasPrefix(m, "{") {
+		msg = m
+	}
 	if s := strings.TrimSpace(value(rec, "subStatus")); s != "" {
-		return s, ""
+		return s, msg
 	}
 	if sig := strings.TrimSpace(jv.Str(rec, "resultSignature")); sig != "" {
 		if _, after, ok := strings.Cut(sig, "."); ok {
 			sig = after
 		}
 		if sig != "" {
-			return sig, ""
+			return sig, msg
 		}
 	}
-	return firstStr(rec, []string{"properties", "statusCode"}), ""
+	return firstStr(rec, []string{"properties", "statusCode"}), msg
 }

@@ -130,6 +130,9 @@ func paths(v any, prefix []any) [][]any {
 	switch x := v.(type) {
 	case map[string]any:
 		for k, e := range x {
+			if len(prefix) > 0 && prefix[len(prefix)-1] == "claims" && !actorClaims[k] {
+				continue // token claims the parser never reads
+			}
 			add(k, e)
 		}
 	case []any:
@@ -138,6 +141,13 @@ func paths(v any, prefix []any) [][]any {
 		}
 	}
 	return out
+}
+
+// actorClaims are the claims actor reads; mutating the others only costs
+// time.
+var actorClaims = map[string]bool{
+	claimUPN: true, claimName: true, claimObjectID: true, claimAMR: true,
+	"name": true, "appid": true, "idtyp": true, "uti": true, "amr": true,
 }
 
 // set replaces the value at path p in root.

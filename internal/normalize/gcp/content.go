@@ -14,7 +14,7 @@ import (
 // settingEnforcementOrder keys the VPC network's
 // networkFirewallPolicyEnforcementOrder. model has no Setting* constant for
 // it yet; the value is lower case ("before_classic_firewall").
-const settingEnforcementOrder = "firewall_policy_enforcement_order"
+const settingEnforcementOrder = model.SettingEnforcementOrder
 
 // maxExprNote bounds how much of a CEL expression is copied into a note.
 const maxExprNote = 200
@@ -348,7 +348,7 @@ func namedPeers(vals []string, kind model.PeerKind, prefix string) []model.Peer 
 func secureTags(v any, path ...string) []string {
 	var out []string
 	for _, e := range jv.Arr(v, path...) {
-		if s := strings.TrimSpace(firstNonEmpty(jv.Str(e, "name"), jv.Str(e))); s != "" {
+		if s := firstNonEmpty(jv.Str(e, "name"), jv.Str(e)); s != "" {
 			out = append(out, s)
 		}
 	}

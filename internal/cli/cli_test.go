@@ -1,0 +1,296 @@
+package cli
+
+import (
+	"archive/tar"
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"flag"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/klauspost/compress/gzip"
+	"github.com/klauspost/compress/zstd"
+
+	"cloudwall/internal/model"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files")
+
+const samples = "../../testdata/samples"
+
+// run executes cloudwall with args and returns its exit code and output.
+func run(t *testing.T, stdin []byte, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	code := Run(context.Background(), args, bytes.NewReader(stdin), &out, &errOut)
+	return code, out.String(), errOut.String()
+}
+
+func findings(t *testing.T, jsonl string) []model.Finding {
+	t.Helper()
+	var fs []model.Finding
+	sc := bufio.NewScanner(strings.NewReader(jsonl))
+	sc.Buffer(make([]byte, 1<<20), 16<<20)
+	for sc.Scan() {
+		var f model.Finding
+		if err := json.Unmarshal(sc.Bytes(), &f); err != nil {
+			t.Fatalf("bad jsonl line %q: %v", sc.Text(), err)
+		}
+		fs = append(fs, f)
+	}
+	return fs
+}
+
+func TestExitCodes(t *testing.T) {
+	tests := []struct {
+		name string
+		args []string
+		want int
+		msg  string
+	}{
+		{"no paths", []string{"scan"}, ExitUsage, "at least one PATH"},
+		{"unknown flag", []string{"scan", "--bogus", samples}, ExitUsage, "bogus"},
+		{"unknown format", []string{"scan", "--format", "xml", samples}, ExitUsage, "unknown --format"},
+		{"bad severity", []string{"scan", "--min-severity", "urgent", samples}, ExitUsage, "unknown severity"},
+		{"bad since", []string{"scan", "--since", "yesterday-ish", samples}, ExitUsage, "not a time"},
+		{"bad cloud", []string{"scan", "--cloud", "oracle", samples}, ExitUsage, "aws, azure or gcp"},
+		{"unknown command", []string{"scna"}, ExitUsage, "unknown command"},
+		{"missing path", []string{"scan", "does/not/exist"}, ExitError, "does/not/exist"},
+		{"bad content file", []string{"scan", "--content", "does/not/exist.yaml", samples}, ExitError, "exist.yaml"},
+		{"fail-on hit", []string{"scan", "-q", "--format", "jsonl", "--fail-on", "high", samples}, ExitFindings, ""},
+		{"fail-on not hit", []string{"scan", "-q", "--format", "jsonl", "--fail-on", "critical", "--cloud", "gcp", "--until", "2000-01-01", samples}, ExitOK, ""},
+		{"clean scan", []string{"scan", "-q", "--format", "jsonl", samples}, ExitOK, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, _, stderr := run(t, nil, tt.args...)
+			if code != tt.want {
+				t.Errorf("exit %d, want %d; stderr:\n%s", code, tt.want, stderr)
+			}
+			if !strings.Contains(stderr, tt.msg) {
+				t.Errorf("stderr %q does not mention %q", stderr, tt.msg)
+			}
+		})
+	}
+}
+
+// TestSamplesGolden pins the findings for the bundled samples in the
+// machine formats. Review a diff like code; rewrite with -update.
+func TestSamplesGolden(t *testing.T) {
+	for _, format := range []string{"jsonl", "csv", "ocsf"} {
+		t.Run(format, func(t *testing.T) {
+			code, out, stderr := run(t, nil, "scan", "-q", "--min-severity", "info", "--format", format, samples)
+			if code != ExitOK {
+				t.Fatalf("exit %d: %s", code, stderr)
+			}
+			golden := filepath.Join("testdata", "samples."+format)
+			if *update {
+				if err := os.WriteFile(golden, []byte(out), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			want, err := os.ReadFile(golden)
+			if err != nil {
+				t.Fatalf("%v (run with -update to create)", err)
+			}
+			if out != string(want) {
+				t.Errorf("output differs from %s; run with -update and review the diff", golden)
+			}
+		})
+	}
+}
+
+func TestSamplesCoverAllClouds(t *testing.T) {
+	_, out, _ := run(t, nil, "scan", "-q", "--format", "jsonl", samples)
+	fs := findings(t, out)
+	byCloud := map[model.Cloud]model.Severity{}
+	for _, f := range fs {
+		byCloud[f.Cloud] = max(byCloud[f.Cloud], f.Severity)
+		if f.ID == "" || f.Rule == "" || f.Title == "" || len(f.Reasons) == 0 || !slices.Equal(f.Attack, model.AttackIDs) {
+			t.Errorf("finding lacks contract fields: %+v", f)
+		}
+	}
+	for _, c := range []model.Cloud{model.AWS, model.Azure, model.GCP} {
+		if byCloud[c] < model.High {
+			t.Errorf("%s: highest finding %s, want a high or critical planted attack", c, byCloud[c])
+		}
+	}
+}
+
+func TestFormatsAllWork(t *testing.T) {
+	for _, format := range []string{"table", "json", "jsonl", "csv", "markdown", "ocsf"} {
+		code, out, stderr := run(t, nil, "scan", "--format", format, samples)
+		if code != ExitOK || len(out) == 0 {
+			t.Errorf("%s: exit %d, %d bytes; %s", format, code, len(out), stderr)
+		}
+		if format == "table" && !strings.Contains(out, "Records:") {
+			t.Errorf("table output lacks the summary:\n%s", out)
+		}
+		if format != "table" && !strings.Contains(stderr, "Records:") {
+			t.Errorf("%s: no summary on stderr: %q", format, stderr)
+		}
+	}
+}
+
+func TestFilters(t *testing.T) {
+	_, all, _ := run(t, nil, "scan", "-q", "--format", "jsonl", "--min-severity", "info", samples)
+	total := findings(t, all)
+	_, gcpOnly, _ := run(t, nil, "scan", "-q", "--format", "jsonl", "--min-severity", "info", "--cloud", "gcp", samples)
+	g := findings(t, gcpOnly)
+	if len(g) == 0 || len(g) >= len(total) {
+		t.Errorf("--cloud gcp gave %d of %d findings", len(g), len(total))
+	}
+	for _, f := range g {
+		if f.Cloud != model.GCP {
+			t.Errorf("--cloud gcp let through %s", f.Cloud)
+		}
+	}
+	_, future, _ := run(t, nil, "scan", "-q", "--format", "jsonl", "--since", "2099-01-01", samples)
+	if len(findings(t, future)) != 0 {
+		t.Error("--since in the future still reported findings")
+	}
+	_, high, _ := run(t, nil, "scan", "-q", "--format", "jsonl", "--min-severity", "high", samples)
+	for _, f := range findings(t, high) {
+		if f.Severity < model.High {
+			t.Errorf("--min-severity high let through %s", f.Severity)
+		}
+	}
+}
+
+// TestInputFormsAgree scans the same AWS sample as a plain file, gzip,
+// zstd, a tar.gz member and stdin: the findings must be the same.
+func TestInputFormsAgree(t *testing.T) {
+	src := firstFile(t, filepath.Join(samples, "aws"))
+	data, err := os.ReadFile(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	write := func(name string, b []byte) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	var gz, zs, tgz bytes.Buffer
+	zw := gzip.NewWriter(&gz)
+	zw.Write(data)
+	zw.Close()
+	enc, _ := zstd.NewWriter(&zs)
+	enc.Write(data)
+	enc.Close()
+	tgw := gzip.NewWriter(&tgz)
+	tw := tar.NewWriter(tgw)
+	tw.WriteHeader(&tar.Header{Name: "AWSLogs/x.json", Mode: 0o600, Size: int64(len(data)), Typeflag: tar.TypeReg})
+	tw.Write(data)
+	tw.Close()
+	tgw.Close()
+
+	keysOf := func(args ...string) []string {
+		code, out, stderr := run(t, gz.Bytes(), append([]string{"scan", "-q", "--format", "jsonl", "--min-severity", "info"}, args...)...)
+		if code != ExitOK {
+			t.Fatalf("%v: exit %d: %s", args, code, stderr)
+		}
+		var keys []string
+		for _, f := range findings(t, out) {
+			keys = append(keys, f.Rule+"|"+f.Event.EventID+"|"+f.Severity.String())
+		}
+		slices.Sort(keys)
+		return keys
+	}
+	want := keysOf(src)
+	if len(want) == 0 {
+		t.Fatalf("%s gave no findings", src)
+	}
+	for name, path := range map[string]string{
+		"gzip without suffix": write("trail", gz.Bytes()),
+		"zstd":                write("trail.zst", zs.Bytes()),
+		"tar.gz":              write("logs.tar.gz", tgz.Bytes()),
+		"stdin gzip":          "-",
+	} {
+		if got := keysOf(path); !slices.Equal(got, want) {
+			t.Errorf("%s: findings %v, want %v", name, got, want)
+		}
+	}
+}
+
+func firstFile(t *testing.T, root string) string {
+	t.Helper()
+	var found string
+	filepath.WalkDir(root, func(p string, d os.DirEntry, err error) error {
+		if err == nil && found == "" && d.Type().IsRegular() && strings.HasSuffix(p, ".json") {
+			found = p
+		}
+		return nil
+	})
+	if found == "" {
+		t.Fatalf("no .json file under %s", root)
+	}
+	return found
+}
+
+// TestBadInputNeverStopsTheScan mixes broken inputs with a good one: the
+// good findings survive, each problem is named with its file, and the scan
+// exits 0.
+func TestBadInputNeverStopsTheScan(t *testing.T) {
+	dir := t.TempDir()
+	good, err := os.ReadFile(firstFile(t, filepath.Join(samples, "aws")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var gz bytes.Buffer
+	zw := gzip.NewWriter(&gz)
+	for range 50 {
+		zw.Write(good)
+		zw.Write([]byte("\n"))
+	}
+	zw.Close()
+	files := map[string][]byte{
+		"good.json":          good,
+		"truncated.json.gz":  gz.Bytes()[:gz.Len()/2],
+		"invalid.json":       []byte("{\"Records\":[{\"eventName\": tru}]}\n"),
+		"wrongtypes.json":    []byte(`{"eventVersion":"1.08","eventSource":"ec2.amazonaws.com","eventName":{"x":1},"eventTime":42}` + "\n"),
+		"hugefield.json":     []byte(`{"eventName":"AuthorizeSecurityGroupIngress","eventSource":"ec2.amazonaws.com","x":"` + strings.Repeat("A", 10<<20) + `"}` + "\n"),
+		"notes.txt":          []byte("these are not logs\n"),
+		"binary.bin":         {0x00, 0x01, 0xff, 0xfe},
+	}
+	for name, b := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	code, out, stderr := run(t, nil, "scan", "--format", "json", "--min-severity", "info", dir)
+	if code != ExitOK {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	var doc struct {
+		Findings []model.Finding `json:"findings"`
+		Summary  model.Summary   `json:"summary"`
+	}
+	if err := json.Unmarshal([]byte(out), &doc); err != nil {
+		t.Fatal(err)
+	}
+	fromGood := 0
+	for _, f := range doc.Findings {
+		if strings.HasSuffix(f.Event.File, "good.json") {
+			fromGood++
+		}
+	}
+	if fromGood == 0 {
+		t.Error("the good file's findings were lost")
+	}
+	if doc.Summary.Unreadable < 5 {
+		t.Errorf("unreadable = %d, want at least 5", doc.Summary.Unreadable)
+	}
+	for _, name := range []string{"truncated.json.gz", "invalid.json", "wrongtypes.json", "hugefield.json", "notes.txt", "binary.bin"} {
+		if !strings.Contains(stderr, name) {
+			t.Errorf("summary on stderr does not name %s:\n%s", name, stderr)
+		}
+	}
+}

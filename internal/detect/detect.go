@@ -1,0 +1,401 @@
+// Package detect turns one normalised model.Event into one model.Finding.
+//
+// The severity of a finding follows exposure: who can now reach what. For
+// every rule a call opens, the detector sizes each peer (net/netip, never
+// string matching: 208.236.235.254/0 is world-open, ::ffff:0.0.0.0/96 is all
+// of IPv4, 0.0.0.0/1 + 128.0.0.0/1 together are the internet) and classifies
+// each port range against the sensitive ports, then reads the severity from
+// the weights in package content. Settings (threat intelligence off, WAF in
+// detection mode, delete protection off), swaps and deletions are weighed
+// from the same content. Automation (IaC tools, cloud services) lowers a
+// finding by a step but never takes a world-open exposure below the floor;
+// failed calls are attempts, weighed by what they would have done.
+//
+// What an operation means is data (the catalogue in package content); this
+// package holds only the logic, has no state besides the content, and is
+// safe for concurrent use.
+package detect
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"maps"
+	"slices"
+	"strconv"
+	"strings"
+
+	"cloudwall/internal/content"
+	"cloudwall/internal/model"
+)
+
+// Detector evaluates events against one set of content.
+type Detector struct {
+	c *content.Content
+}
+
+// New returns a Detector for c, which must not change afterwards.
+func New(c *content.Content) *Detector {
+	return &Detector{c: c}
+}
+
+// Evaluate returns the finding for ev, or ok=false when ev is not a
+// firewall event: its operation is not catalogued, or the catalogue
+// requires content (a security-group set, network rules) the event lacks.
+func (d *Detector) Evaluate(ev *model.Event) (f model.Finding, ok bool) {
+	if ev == nil {
+		return model.Finding{}, false
+	}
+	op, ok := d.c.Operation(ev.OperationKey)
+	if !ok || !relevant(op, ev) {
+		return model.Finding{}, false
+	}
+	v := d.assess(op, ev)
+	v.reasons = append(v.reasons, ev.Notes...)
+	d.automate(&v, ev)
+	d.outcome(&v, ev)
+	return d.finding(op, ev, &v), true
+}
+
+// relevant applies the entry's requires: at least one of the listed kinds
+// of content must be present.
+func relevant(op *content.Operation, ev *model.Event) bool {
+	if len(op.Requires) == 0 {
+		return true
+	}
+	for _, r := range op.Requires {
+		switch {
+		case r == content.NeedChanges && len(ev.Changes) > 0,
+			r == content.NeedTargets && len(ev.Targets) > 0,
+			r == content.NeedSettings && len(ev.Settings) > 0:
+			return true
+		}
+	}
+	return false
+}
+
+// verdict accumulates what the detector found about one event.
+type verdict struct {
+	sev    model.Severity
+	change string
+	set    bool // some contribution was made
+	// known says the severity came from logged content rather than from
+	// the operation's base severity; attempts are weighed by it.
+	known    bool
+	world    bool
+	exposure []string
+	tags     []string
+	reasons  []string
+	// suffix is appended to the title (attempts, dry runs).
+	suffix string
+}
+
+// add merges one judgement: the worst severity wins, and its phrase names
+// the finding.
+func (v *verdict) add(j judged, known bool) {
+	if !v.set || j.sev > v.sev {
+		v.sev, v.change = j.sev, j.change
+	}
+	v.set = true
+	v.known = v.known || known
+	v.world = v.world || j.world
+	v.exposure = append(v.exposure, j.exposure...)
+	v.reasons = append(v.reasons, j.reasons...)
+}
+
+func (v *verdict) tag(t string) {
+	if !slices.Contains(v.tags, t) {
+		v.tags = append(v.tags, t)
+	}
+}
+
+// assess weighs the event's rules, settings and targets, then applies the
+// operation's base severity as its kind says.
+func (d *Detector) assess(op *content.Operation, ev *model.Event) verdict {
+	var v verdict
+	for _, ch := range ev.Changes {
+		v.add(d.change(op, ch), true)
+	}
+	for _, k := range slices.Sorted(maps.Keys(ev.Settings)) {
+		val := strings.ToLower(strings.TrimSpace(ev.Settings[k]))
+		if r, ok := d.setting(op, k, val); ok {
+			v.add(judged{sev: r.Severity, change: r.Change,
+				reasons: []string{fmt.Sprintf("%s=%q: %s (%s)", k, val, r.Change, r.Severity)}}, true)
+		}
+	}
+	if op.Kind == content.KindSwap && len(ev.Targets) > 0 {
+		v.add(judged{sev: op.Severity, change: "set to " + short(shortIDs(ev.Targets), 3),
+			reasons: []string{fmt.Sprintf("now uses %s; the previous set is not logged: compare the rules of both (%s)",
+				strings.Join(ev.Targets, ", "), op.Severity)}}, true)
+	}
+	d.base(op, &v)
+	return v
+}
+
+// setting finds the rule for key=value: the operation's own rules first,
+// then the global ones; an exact value before "*".
+func (d *Detector) setting(op *content.Operation, key, value string) (content.SettingRule, bool) {
+	for _, rules := range [][]content.SettingRule{op.Settings, d.c.Severity.Settings} {
+		for _, exact := range []bool{true, false} {
+			for _, r := range rules {
+				if r.Matches(key, value) && (r.Value == value) == exact {
+					return r, true
+				}
+			}
+		}
+	}
+	return content.SettingRule{}, false
+}
+
+// base applies the operation's base severity: a floor for kinds where the
+// operation is itself the risk (delete, detach, swap, create, allowlist),
+// a fallback for kinds judged by content when the log carries none.
+func (d *Detector) base(op *content.Operation, v *verdict) {
+	w := d.c.Severity
+	switch {
+	case op.Kind.Floor():
+		// The operation itself is what is judged, so a failed delete is
+		// weighed by what it would have removed.
+		if !v.set || op.Severity > v.sev {
+			v.add(judged{sev: op.Severity, change: kindPhrase(op),
+				reasons: []string{floorReason(op)}}, true)
+		}
+	case v.set:
+		return
+	case op.Kind == content.KindRemove && op.AllowOnly:
+		v.add(judged{sev: w.Closing, change: "rule removed (closing access)",
+			reasons: []string{"an allow rule was removed (this resource only has allow rules): access narrows"}}, false)
+	case op.Kind == content.KindRemove:
+		v.add(judged{sev: w.RemovedUnknown, change: "rule removed (its action is not logged)",
+			reasons: []string{"a rule was removed and the log does not say whether it allowed or denied: if it was a deny, what it blocked may now be reachable"}}, false)
+	default:
+		v.add(judged{sev: op.Severity, change: kindPhrase(op),
+			reasons: []string{fmt.Sprintf("the log carries no rule or setting content for this call; base severity of %s: %s", op.ID, op.Severity)}}, false)
+	}
+}
+
+// kindPhrase is the {change} text when no content named the change.
+func kindPhrase(op *content.Operation) string {
+	switch op.Kind {
+	case content.KindRules:
+		return "changed (rule content not logged)"
+	case content.KindDelete:
+		return "deleted"
+	case content.KindDetach:
+		return "detached"
+	case content.KindSwap:
+		return "changed (new set not logged)"
+	case content.KindSettings:
+		return "settings changed (values not logged)"
+	case content.KindProtection:
+		return "protection changed (value not logged)"
+	case content.KindCreate:
+		return "created"
+	}
+	return "changed"
+}
+
+// floorReason explains a floor kind's base severity.
+func floorReason(op *content.Operation) string {
+	res := strings.ReplaceAll(op.Resource, "_", " ")
+	switch op.Kind {
+	case content.KindDelete:
+		return fmt.Sprintf("a whole %s was deleted, with every rule in it: at least %s", res, op.Severity)
+	case content.KindDetach:
+		return fmt.Sprintf("the %s no longer protects what it was attached to: at least %s", res, op.Severity)
+	case content.KindSwap:
+		return fmt.Sprintf("which firewall applies was replaced; the previous one is not logged: at least %s", op.Severity)
+	case content.KindCreate:
+		return fmt.Sprintf("a new %s exposes nothing by itself: %s", res, op.Severity)
+	case content.KindAllowlist:
+		return fmt.Sprintf("addresses on this list are exempt from detection and the list's content is not in the log: at least %s", op.Severity)
+	}
+	return fmt.Sprintf("base severity %s", op.Severity)
+}
+
+// automate recognises IaC and service-linked callers: tag, reason, and
+// one step lower, but a world-open exposure stays at least WorldFloor.
+func (d *Detector) automate(v *verdict, ev *model.Event) {
+	var names []string
+	who := callerOf(ev)
+	for _, sig := range d.c.Automation {
+		if who.matches(sig) {
+			v.tag(sig.Tag)
+			if !slices.Contains(names, sig.Name) {
+				names = append(names, sig.Name)
+			}
+		}
+	}
+	if len(names) == 0 {
+		return
+	}
+	aw := d.c.Severity.Automation
+	was := v.sev
+	v.sev = lower(v.sev, aw.Step)
+	if v.world {
+		v.sev = max(v.sev, min(was, aw.WorldFloor))
+	}
+	reason := fmt.Sprintf("made by automation (%s)", strings.Join(names, ", "))
+	switch {
+	case v.sev == was:
+		reason += fmt.Sprintf(": kept at %s", was)
+		if v.world && was > model.Info {
+			reason += " because it opens to the internet"
+		}
+	default:
+		reason += fmt.Sprintf(": lowered from %s to %s", was, v.sev)
+		if v.world && v.sev == aw.WorldFloor {
+			reason += fmt.Sprintf(" (a world-open exposure is never lowered below %s)", aw.WorldFloor)
+		}
+	}
+	v.reasons = append(v.reasons, reason)
+}
+
+// caller is the lower-cased event fields signatures match against.
+type caller struct {
+	ua, actor, via, typ string
+	names               []string // resource and rule names
+}
+
+func callerOf(ev *model.Event) caller {
+	c := caller{
+		ua:    strings.ToLower(ev.UserAgent),
+		actor: strings.ToLower(ev.Actor.ID + "\n" + ev.Actor.Name),
+		via:   strings.ToLower(ev.Actor.ViaService),
+		typ:   strings.ToLower(ev.Actor.Type),
+	}
+	for _, n := range []string{ev.Resource.Name, lastSegment(ev.Resource.ID)} {
+		if n != "" {
+			c.names = append(c.names, strings.ToLower(n))
+		}
+	}
+	for _, ch := range ev.Changes {
+		if ch.Name != "" {
+			c.names = append(c.names, strings.ToLower(ch.Name))
+		}
+	}
+	return c
+}
+
+// matches reports whether every field the signature sets matches.
+func (c caller) matches(sig content.Signature) bool {
+	if len(sig.UserAgent) > 0 && !containsAny(c.ua, sig.UserAgent) ||
+		len(sig.Actor) > 0 && !containsAny(c.actor, sig.Actor) ||
+		len(sig.ViaService) > 0 && !containsAny(c.via, sig.ViaService) ||
+		len(sig.ActorType) > 0 && !slices.Contains(sig.ActorType, c.typ) {
+		return false
+	}
+	if len(sig.ResourcePrefix) == 0 {
+		return true
+	}
+	for _, n := range c.names {
+		for _, p := range sig.ResourcePrefix {
+			if strings.HasPrefix(n, p) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func containsAny(s string, subs []string) bool {
+	for _, sub := range subs {
+		if strings.Contains(s, sub) {
+			return true
+		}
+	}
+	return false
+}
+
+// outcome weighs calls that did not take effect, or whose result is not
+// in the log.
+func (d *Detector) outcome(v *verdict, ev *model.Event) {
+	aw := d.c.Severity.Attempt
+	code := strings.TrimSpace(ev.ErrorCode)
+	lc := strings.ToLower(code)
+	switch {
+	case strings.Contains(lc, "dryrunoperation"):
+		v.tag("dry-run")
+		v.reasons = append(v.reasons, fmt.Sprintf("dry run (%s): nothing changed, but the caller holds the permission (%s)", code, aw.DryRun))
+		v.sev, v.suffix = aw.DryRun, " (dry run)"
+	case ev.Outcome == model.Failure || (code != "" && ev.Outcome != model.Success):
+		v.tag("attempt")
+		if code == "" {
+			code = "error code not logged"
+		}
+		if containsAny(lc, aw.Denied) {
+			v.tag("denied")
+		}
+		v.suffix = " (attempt failed: " + code + ")"
+		switch {
+		case !v.known:
+			v.reasons = append(v.reasons, fmt.Sprintf("attempt failed (%s) and the request content is not logged: %s", code, aw.ContentUnknown))
+			v.sev = aw.ContentUnknown
+		case v.sev >= model.High:
+			v.reasons = append(v.reasons, fmt.Sprintf("attempt failed (%s); had it succeeded it would have been %s: %s", code, v.sev, aw.WouldBeHigh))
+			v.sev = aw.WouldBeHigh
+		default:
+			s := min(v.sev, aw.Otherwise)
+			v.reasons = append(v.reasons, fmt.Sprintf("attempt failed (%s); nothing changed: %s", code, s))
+			v.sev = s
+		}
+	case ev.Outcome == model.Unknown:
+		v.reasons = append(v.reasons, "completion not seen: the log shows the request but not its result")
+	}
+}
+
+// finding assembles the output record.
+func (d *Detector) finding(op *content.Operation, ev *model.Event, v *verdict) model.Finding {
+	guide := placeholders(ev, v, false)
+	changes := slices.Clone(ev.Changes)
+	if changes == nil {
+		changes = []model.RuleChange{}
+	}
+	reasons := v.reasons
+	if reasons == nil {
+		reasons = []string{}
+	}
+	return model.Finding{
+		ID:        findingID(ev, op.ID),
+		Rule:      op.ID,
+		Title:     expand(op.Title, placeholders(ev, v, true), true) + v.suffix,
+		Severity:  v.sev,
+		Cloud:     ev.Cloud,
+		Time:      ev.Time.UTC(),
+		Account:   ev.Account,
+		Region:    ev.Region,
+		Resource:  ev.Resource,
+		Operation: ev.Operation,
+		Outcome:   ev.Outcome,
+		ErrorCode: ev.ErrorCode,
+		Actor:     ev.Actor,
+		SourceIP:  ev.SourceIP,
+		UserAgent: ev.UserAgent,
+		Changes:   changes,
+		Settings:  maps.Clone(ev.Settings),
+		Targets:   slices.Clone(ev.Targets),
+		Exposure:  v.exposure,
+		Tags:      v.tags,
+		Reasons:   reasons,
+		Attack:    slices.Clone(model.AttackIDs),
+		Guidance: &model.Guidance{
+			Investigate: expandAll(op.Guidance.Investigate, guide),
+			Respond:     expandAll(op.Guidance.Respond, guide),
+		},
+		Event: model.EventRef{File: ev.Source.File, Index: ev.Source.Index, EventID: ev.EventID},
+	}
+}
+
+// findingID is a stable id for one rule firing on one operation, so the
+// same operation seen in two files or two runs gets the same id.
+func findingID(ev *model.Event, rule string) string {
+	op := ev.OperationID
+	if op == "" {
+		op = ev.EventID
+	}
+	if op == "" {
+		op = ev.Source.File + "#" + strconv.FormatInt(ev.Source.Index, 10)
+	}
+	sum := sha256.Sum256([]byte(string(ev.Cloud) + "\x00" + op + "\x00" + rule))
+	return hex.EncodeToString(sum[:8])
+}

@@ -1,0 +1,631 @@
+package detect
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"cloudwall/internal/content"
+	"cloudwall/internal/model"
+)
+
+// defaults parses the embedded content once for all tests.
+var defaults = sync.OnceValues(content.Default)
+
+func detector(t testing.TB) *Detector {
+	t.Helper()
+	c, err := defaults()
+	if err != nil {
+		t.Fatalf("content.Default: %v", err)
+	}
+	return New(c)
+}
+
+var t0 = time.Date(2025, 3, 4, 5, 6, 7, 0, time.UTC)
+
+// Peer helpers.
+func cidr(v string) model.Peer { return model.Peer{Kind: model.PeerCIDR, Value: v} }
+func any_(v string) model.Peer { return model.Peer{Kind: model.PeerAny, Value: v} }
+func tag(v string) model.Peer  { return model.Peer{Kind: model.PeerServiceTag, Value: v} }
+func rng(v string) model.Peer  { return model.Peer{Kind: model.PeerRange, Value: v} }
+
+func ports(rs ...int) model.PortList {
+	var l model.PortList
+	for i := 0; i+1 < len(rs); i += 2 {
+		l = append(l, model.PortRange{From: rs[i], To: rs[i+1]})
+	}
+	return l
+}
+
+func port(p int) model.PortList { return ports(p, p) }
+
+// rule is an added ingress allow rule.
+func rule(proto string, pl model.PortList, peers ...model.Peer) model.RuleChange {
+	return model.RuleChange{Effect: model.Added, Direction: model.Ingress, Action: model.Allow,
+		Protocol: proto, Ports: pl, Peers: peers}
+}
+
+// event builds a successful event for an operation key.
+func event(cloud model.Cloud, key string, changes ...model.RuleChange) *model.Event {
+	return &model.Event{
+		Cloud: cloud, Time: t0, Account: "111122223333", Region: "us-east-1",
+		Operation: key, OperationKey: key, Outcome: model.Success,
+		Actor:    model.Actor{Type: "IAMUser", ID: "arn:aws:iam::111122223333:user/alice", Name: "alice"},
+		SourceIP: "198.51.100.7", UserAgent: "aws-cli/2.15.0",
+		Resource: model.Resource{Type: "security_group", ID: "sg-0abc"},
+		Changes:  changes, EventID: "evt-1", OperationID: "evt-1",
+		Source: model.SourceRef{File: "trail.json", Index: 3},
+	}
+}
+
+func sgIngress(changes ...model.RuleChange) *model.Event {
+	return event(model.AWS, "ec2:authorizesecuritygroupingress", changes...)
+}
+
+func evaluate(t *testing.T, ev *model.Event) model.Finding {
+	t.Helper()
+	f, ok := detector(t).Evaluate(ev)
+	if !ok {
+		t.Fatalf("Evaluate(%s) = not a firewall event", ev.OperationKey)
+	}
+	return f
+}
+
+// TestWorldOpenSpellings covers operations.md section 5: every spelling
+// of "everyone" is world-scale, decided by parsing.
+func TestWorldOpenSpellings(t *testing.T) {
+	d := detector(t)
+	for _, tc := range []struct {
+		name  string
+		peers []model.Peer
+		note  string // a reason that must be present
+	}{
+		{"canonical", []model.Peer{cidr("0.0.0.0/0")}, ""},
+		{"host bits", []model.Peer{cidr("208.236.235.254/0")}, ""},
+		{"ipv6", []model.Peer{cidr("::/0")}, ""},
+		{"ipv6 0::", []model.Peer{cidr("0::/0")}, ""},
+		{"ipv6 long", []model.Peer{cidr("0:0:0:0:0:0:0:0/0")}, ""},
+		{"ipv4-mapped", []model.Peer{cidr("::ffff:0.0.0.0/96")}, ""},
+		{"star", []model.Peer{any_("*")}, ""},
+		{"Any", []model.Peer{any_("Any")}, ""},
+		{"Internet tag", []model.Peer{tag("Internet")}, ""},
+		{"full range", []model.Peer{rng("0.0.0.0-255.255.255.255")}, ""},
+		{"half range is world-scale", []model.Peer{rng("0.0.0.0-127.255.255.255")}, ""},
+		{"split halves", []model.Peer{cidr("0.0.0.0/1"), cidr("128.0.0.0/1")}, ""},
+		{"quarters", []model.Peer{cidr("0.0.0.0/2"), cidr("64.0.0.0/2"), cidr("128.0.0.0/2"), cidr("192.0.0.0/2")}, ""},
+		{"ipv6 halves", []model.Peer{cidr("::/1"), cidr("8000::/1")}, ""},
+		{"leading zeros", []model.Peer{cidr("00.0.0.0/0")}, "unparseable CIDR"},
+		{"padded length", []model.Peer{cidr("0.0.0.0/00")}, "unparseable CIDR"},
+		{"garbage before /0", []model.Peer{cidr("0/0")}, "unparseable CIDR"},
+		{"spaces", []model.Peer{cidr(" 0.0.0.0/0 ")}, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			op := &content.Operation{Kind: content.KindRules}
+			j := d.open(op, rule("tcp", port(22), tc.peers...))
+			if !j.world {
+				t.Errorf("not world-open: %+v", j)
+			}
+			if j.sev != model.Critical {
+				t.Errorf("severity %s, want critical", j.sev)
+			}
+			if tc.note != "" && !slices.ContainsFunc(j.reasons, func(r string) bool { return strings.Contains(r, tc.note) }) {
+				t.Errorf("reasons %q lack %q", j.reasons, tc.note)
+			}
+		})
+	}
+}
+
+func TestScopes(t *testing.T) {
+	d := detector(t)
+	for _, tc := range []struct {
+		peer model.Peer
+		want content.Scope
+	}{
+		{cidr("10.0.0.0/8"), content.Private},
+		{cidr("172.16.5.0/24"), content.Private},
+		{cidr("100.64.0.0/10"), content.Private},
+		{cidr("169.254.169.254"), content.Private},
+		{cidr("fd00::/8"), content.Private},
+		{cidr("010.0.0.0/8"), content.Private}, // leading zero, read as 10.0.0.0/8
+		{cidr("8.0.0.0/8"), content.PublicWide},
+		{cidr("203.0.113.0/24"), content.PublicNarrow},
+		{cidr("203.0.113.7/32"), content.Single},
+		{cidr("203.0.113.7"), content.Single},
+		{cidr("2001:db8::1/128"), content.Single},
+		{cidr("2001:db8::/16"), content.PublicWide},
+		{cidr("0.0.0.0"), content.Single},
+		{cidr("0.0.0.0/1"), content.World},
+		{cidr("2000::/3"), content.World},
+		{cidr("garbage"), content.Unreadable},
+		{cidr("1.2.3.4/33"), content.Unreadable},
+		{rng("0.0.0.0-0.0.0.0"), content.AzureServices},
+		{rng("1.0.0.0-1.255.255.255"), content.PublicWide},
+		{rng("10.0.0.1-10.0.0.9"), content.Private},
+		{rng("203.0.113.7-203.0.113.7"), content.Single},
+		{rng("9.9.9.9-1.1.1.1"), content.Unreadable},
+		{tag("VirtualNetwork"), content.Private},
+		{tag("AzureLoadBalancer"), content.Private},
+		{tag("Storage.WestEurope"), content.Reference},
+		{model.Peer{Kind: model.PeerGroup, Value: "sg-1"}, content.Reference},
+		{model.Peer{Kind: model.PeerPrefixList, Value: "pl-1"}, content.Reference},
+		{model.Peer{Kind: model.PeerTag, Value: "web"}, content.Reference},
+		{model.Peer{Kind: model.PeerServiceAccount, Value: "sa@p.iam.gserviceaccount.com"}, content.Reference},
+	} {
+		if got := d.size(tc.peer); got.scope != tc.want {
+			t.Errorf("%s: scope %s (%s), want %s", tc.peer, got.scope, got.why, tc.want)
+		}
+	}
+}
+
+func TestSeverity(t *testing.T) {
+	removedNACL := model.RuleChange{Effect: model.Removed, Direction: model.Ingress, Name: "100"}
+	for _, tc := range []struct {
+		name string
+		ev   *model.Event
+		want model.Severity
+		// title and exposure substrings, when set
+		title, exposure string
+	}{
+		{"private 22", sgIngress(rule("tcp", port(22), cidr("10.0.0.0/8"))), model.Low,
+			"opened to private range 10.0.0.0/8 on 22/tcp (ssh)", "10.0.0.0/8 -> 22/tcp (ssh)"},
+		{"world 22", sgIngress(rule("tcp", port(22), cidr("0.0.0.0/0"))), model.Critical,
+			"Security group sg-0abc opened to the internet on 22/tcp (ssh)", "internet -> 22/tcp (ssh)"},
+		{"world 443", sgIngress(rule("tcp", port(443), cidr("0.0.0.0/0"))), model.Medium, "", "internet -> 443/tcp"},
+		{"world 3306", sgIngress(rule("tcp", port(3306), cidr("0.0.0.0/0"))), model.High, "", "3306/tcp (mysql)"},
+		{"world docker", sgIngress(rule("tcp", port(2375), cidr("::/0"))), model.Critical, "", ""},
+		{"world all traffic", sgIngress(rule("all", ports(0, 65535), cidr("0.0.0.0/0"))), model.Critical,
+			"on all protocols and ports", "internet -> all protocols and ports"},
+		{"world range over ssh", sgIngress(rule("tcp", ports(1, 1024), cidr("0.0.0.0/0"))), model.Critical, "", "1-1024/tcp (covers"},
+		{"world udp 22 is not ssh", sgIngress(rule("udp", port(22), cidr("0.0.0.0/0"))), model.Medium, "", ""},
+		{"world icmp", sgIngress(rule("icmp", nil, cidr("0.0.0.0/0"))), model.Low, "", "internet -> icmp"},
+		{"world ports not logged", sgIngress(rule("tcp", nil, cidr("0.0.0.0/0"))), model.High, "", "tcp (ports not logged)"},
+		{"split halves 22", sgIngress(rule("tcp", port(22), cidr("0.0.0.0/1"), cidr("128.0.0.0/1"))), model.Critical,
+			"opened to the internet", "internet -> 22/tcp (ssh)"},
+		{"quarters together", sgIngress(rule("tcp", port(22), cidr("0.0.0.0/2"), cidr("64.0.0.0/2"), cidr("128.0.0.0/2"), cidr("192.0.0.0/2"))),
+			model.Critical, "opened to the internet", "internet (0.0.0.0/2, 64.0.0.0/2, 128.0.0.0/2 and 1 more) -> 22/tcp (ssh)"},
+		{"two eighths are not the world", sgIngress(rule("tcp", port(22), cidr("0.0.0.0/3"), cidr("128.0.0.0/3"))),
+			model.Medium, "", ""},
+		{"public wide 22", sgIngress(rule("tcp", port(22), cidr("8.0.0.0/8"))), model.Medium, "", ""},
+		{"public wide 443", sgIngress(rule("tcp", port(443), cidr("8.0.0.0/8"))), model.Low, "", ""},
+		{"single address 22", sgIngress(rule("tcp", port(22), cidr("203.0.113.7/32"))), model.Low, "", ""},
+		{"sg reference all", sgIngress(rule("all", nil, model.Peer{Kind: model.PeerGroup, Value: "sg-9"})), model.Low, "", ""},
+		{"content not logged", sgIngress(), model.Medium, "changed (rule content not logged)", ""},
+		{"mixed peers take the worst", sgIngress(rule("tcp", port(22), cidr("10.0.0.0/8"), cidr("0.0.0.0/0"))), model.Critical, "", "10.0.0.0/8 -> 22/tcp (ssh)"},
+		{"egress world all", func() *model.Event {
+			r := rule("all", nil, cidr("0.0.0.0/0"))
+			r.Direction = model.Egress
+			return event(model.AWS, "ec2:authorizesecuritygroupegress", r)
+		}(), model.Medium, "opened egress to the internet", "egress to internet -> all protocols and ports"},
+		{"egress world 443", func() *model.Event {
+			r := rule("tcp", port(443), cidr("0.0.0.0/0"))
+			r.Direction = model.Egress
+			return event(model.AWS, "ec2:authorizesecuritygroupegress", r)
+		}(), model.Low, "", ""},
+		{"revoke", event(model.AWS, "ec2:revokesecuritygroupingress",
+			model.RuleChange{Effect: model.Removed, Protocol: "tcp", Ports: port(22), Peers: []model.Peer{cidr("0.0.0.0/0")}}),
+			model.Info, "rule removed (closing access)", ""},
+		{"revoke by rule id only", event(model.AWS, "ec2:revokesecuritygroupingress"), model.Info, "", ""},
+		{"deny rule added", event(model.Azure, "microsoft.network/networksecuritygroups/securityrules/write",
+			model.RuleChange{Effect: model.Added, Direction: model.Ingress, Action: model.Deny, Protocol: "all",
+				Ports: ports(0, 65535), Peers: []model.Peer{any_("*")}}), model.Info, "deny rule added (closing access)", ""},
+		{"nsg allow from Internet 3389", event(model.Azure, "microsoft.network/networksecuritygroups/securityrules/write",
+			rule("tcp", port(3389), tag("Internet"))), model.Critical, "", "internet -> 3389/tcp (rdp)"},
+		{"nsg allow with action not logged", event(model.Azure, "microsoft.network/networksecuritygroups/securityrules/write",
+			model.RuleChange{Effect: model.Added, Protocol: "tcp", Ports: port(22), Peers: []model.Peer{any_("*")}}), model.Critical, "", ""},
+		{"nacl allow world low rule number", event(model.AWS, "ec2:createnetworkaclentry",
+			model.RuleChange{Effect: model.Added, Direction: model.Ingress, Action: model.Allow, Protocol: "-1",
+				Ports: ports(0, 65535), Peers: []model.Peer{cidr("0.0.0.0/0")}, Name: "10", Priority: model.IntPtr(10)}),
+			model.Critical, "Network ACL sg-0abc entry 10 opened to the internet", ""},
+		{"nacl entry deleted", event(model.AWS, "ec2:deletenetworkaclentry", removedNACL), model.Medium,
+			"Network ACL sg-0abc entry 100 deleted", ""},
+		{"nacl entry deleted, no content", event(model.AWS, "ec2:deletenetworkaclentry"), model.Medium,
+			"entry (not logged) deleted", ""},
+		{"nsg rule deleted", event(model.Azure, "microsoft.network/networksecuritygroups/securityrules/delete"), model.Medium, "", ""},
+		{"gcp firewall deleted", event(model.GCP, "compute.firewalls.delete"), model.Medium, "", ""},
+		{"removed deny opens one step lower", event(model.GCP, "compute.firewalls.delete",
+			model.RuleChange{Effect: model.Removed, Direction: model.Ingress, Action: model.Deny, Protocol: "tcp",
+				Ports: port(22), Peers: []model.Peer{cidr("0.0.0.0/0")}}), model.High, "deleted",
+			"no longer denied: internet -> 22/tcp (ssh)"},
+		{"sql rule delete closes", event(model.Azure, "microsoft.sql/servers/firewallrules/delete"), model.Info, "", ""},
+		{"delete security group", event(model.AWS, "ec2:deletesecuritygroup"), model.Medium, "Security group sg-0abc deleted", ""},
+		{"delete network firewall", event(model.AWS, "network-firewall:deletefirewall"), model.High, "", ""},
+		{"create security group", event(model.AWS, "ec2:createsecuritygroup"), model.Info, "", ""},
+		{"azure sql all Azure services", event(model.Azure, "microsoft.sql/servers/firewallrules/write",
+			model.RuleChange{Effect: model.Added, Peers: []model.Peer{rng("0.0.0.0-0.0.0.0")}}), model.Medium,
+			"opened to all Azure services on 1433/tcp (Azure SQL)", "all Azure services -> 1433/tcp (Azure SQL)"},
+		{"azure sql everyone", event(model.Azure, "microsoft.sql/servers/firewallrules/write",
+			model.RuleChange{Effect: model.Added, Peers: []model.Peer{rng("0.0.0.0-255.255.255.255")}}), model.High, "", "internet -> 1433/tcp (Azure SQL)"},
+		{"cloud sql authorized 0.0.0.0/0", event(model.GCP, "cloudsql.instances.patch",
+			model.RuleChange{Effect: model.Added, Peers: []model.Peer{cidr("0.0.0.0/0")}}), model.High, "", ""},
+		{"gcp insert without source (parser default)", func() *model.Event {
+			ev := event(model.GCP, "compute.firewalls.insert", rule("tcp", port(80), cidr("0.0.0.0/0")))
+			ev.Notes = []string{"INGRESS rule without a source: API default 0.0.0.0/0"}
+			return ev
+		}(), model.Medium, "", ""},
+		{"prefix list widened to the world", event(model.AWS, "ec2:modifymanagedprefixlist",
+			model.RuleChange{Effect: model.Added, Peers: []model.Peer{cidr("0.0.0.0/0")}}), model.High, "",
+			"internet -> every rule that references the list"},
+		{"guardduty trusted ip list", event(model.AWS, "guardduty:createipset"), model.High, "", ""},
+		{"waf detached", event(model.AWS, "wafv2:disassociatewebacl"), model.High, "", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := evaluate(t, tc.ev)
+			if f.Severity != tc.want {
+				t.Errorf("severity %s, want %s\nreasons: %q", f.Severity, tc.want, f.Reasons)
+			}
+			if tc.title != "" && !strings.Contains(f.Title, tc.title) {
+				t.Errorf("title %q lacks %q", f.Title, tc.title)
+			}
+			if tc.exposure != "" && !slices.ContainsFunc(f.Exposure, func(e string) bool { return strings.Contains(e, tc.exposure) }) {
+				t.Errorf("exposure %q lacks %q", f.Exposure, tc.exposure)
+			}
+			if len(f.Reasons) == 0 {
+				t.Errorf("no reasons")
+			}
+		})
+	}
+}
+
+func TestSettings(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		key      string
+		settings map[string]string
+		want     model.Severity
+		title    string
+	}{
+		{"threat intel off", "microsoft.network/azurefirewalls/write", map[string]string{model.SettingThreatIntelMode: "off"},
+			model.High, "Azure Firewall fw-1 threat intelligence turned off"},
+		{"threat intel alert", "microsoft.network/firewallpolicies/write", map[string]string{model.SettingThreatIntelMode: "alert"},
+			model.Low, ""},
+		{"idps off beats ti deny", "microsoft.network/firewallpolicies/write",
+			map[string]string{model.SettingThreatIntelMode: "deny", model.SettingIntrusionDetection: "off"}, model.High, "intrusion detection turned off"},
+		{"firewall policy detached", "microsoft.network/azurefirewalls/write", map[string]string{model.SettingPolicy: ""},
+			model.High, "firewall policy detached"},
+		{"waf detection mode", "microsoft.network/applicationgatewaywebapplicationfirewallpolicies/write",
+			map[string]string{model.SettingWAFMode: "detection"}, model.High, "detection mode"},
+		{"storage allow all", "microsoft.storage/storageaccounts/write", map[string]string{model.SettingDefaultAction: "allow"},
+			model.High, "allow all networks"},
+		{"storage deny", "microsoft.storage/storageaccounts/write", map[string]string{model.SettingDefaultAction: "deny"},
+			model.Info, ""},
+		{"sql public access", "microsoft.sql/servers/write", map[string]string{model.SettingPublicAccess: "enabled"},
+			model.Medium, "public network access enabled"},
+		{"delete protection off", "network-firewall:updatefirewalldeleteprotection",
+			map[string]string{model.SettingDeleteProtection: "false"}, model.Medium, "delete protection turned off"},
+		{"delete protection not logged", "network-firewall:updatefirewalldeleteprotection", nil, model.Medium, "protection changed"},
+		{"dns firewall fail open", "route53resolver:updatefirewallconfig", map[string]string{model.SettingFailOpen: "enabled"},
+			model.Medium, "fail open"},
+		{"cloudfront waf detached", "cloudfront:updatedistribution", map[string]string{model.SettingPolicy: ""},
+			model.High, "web ACL detached"},
+		{"cloud armor detached", "compute.backendservices.setsecuritypolicy", map[string]string{model.SettingPolicy: ""},
+			model.High, "Cloud Armor policy detached"},
+		{"cloud armor replaced", "compute.backendservices.setsecuritypolicy", map[string]string{model.SettingPolicy: "projects/p/global/securityPolicies/x"},
+			model.Low, "Cloud Armor policy replaced"},
+		{"gcp rule disabled", "compute.firewalls.patch", map[string]string{model.SettingDisabled: "true"}, model.Medium, "disabled"},
+		{"cloud sql public ip", "cloudsql.instances.patch", map[string]string{model.SettingPublicIP: "true"}, model.Medium, ""},
+		{"enforcement order", "compute.networks.patch", map[string]string{"enforcement_order": "before_classic_firewall"}, model.Medium, ""},
+		{"subnet nsg detached", "microsoft.network/virtualnetworks/subnets/write", map[string]string{model.SettingPolicy: ""},
+			model.High, "network security group detached"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ev := event(model.Azure, tc.key)
+			ev.Resource = model.Resource{Type: "azure_firewall", ID: "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/azureFirewalls/fw-1", Name: "fw-1"}
+			ev.Settings = tc.settings
+			f := evaluate(t, ev)
+			if f.Severity != tc.want {
+				t.Errorf("severity %s, want %s\nreasons: %q", f.Severity, tc.want, f.Reasons)
+			}
+			if tc.title != "" && !strings.Contains(f.Title, tc.title) {
+				t.Errorf("title %q lacks %q", f.Title, tc.title)
+			}
+		})
+	}
+}
+
+func TestAutomation(t *testing.T) {
+	terraform := "APN/1.0 HashiCorp/1.0 Terraform/1.7.5 (+https://www.terraform.io) terraform-provider-aws/5.40.0"
+	for _, tc := range []struct {
+		name string
+		ev   *model.Event
+		want model.Severity
+		tag  string
+	}{
+		{"iac world 22 stays high", withUA(sgIngress(rule("tcp", port(22), cidr("0.0.0.0/0"))), terraform), model.High, "iac"},
+		{"iac world 443 stays medium", withUA(sgIngress(rule("tcp", port(443), cidr("0.0.0.0/0"))), terraform), model.Medium, "iac"},
+		{"iac internal drops", withUA(sgIngress(rule("tcp", port(22), cidr("10.0.0.0/8"))), terraform), model.Info, "iac"},
+		{"iac delete drops", withUA(event(model.AWS, "ec2:deletesecuritygroup"), terraform), model.Low, "iac"},
+		{"cloudformation via service", func() *model.Event {
+			ev := sgIngress(rule("tcp", port(5432), cidr("10.1.0.0/16")))
+			ev.Actor.ViaService = "cloudformation.amazonaws.com"
+			return ev
+		}(), model.Info, "iac"},
+		{"gke robot gke- rule", gke("gke-cluster-1-abc-all", cidr("10.4.0.0/14")), model.Info, "service-linked"},
+		{"gke robot world lb rule keeps floor", gke("k8s-fw-a1b2", cidr("0.0.0.0/0")), model.Medium, "service-linked"},
+		{"gke robot without gke- name is not automation", gke("allow-everything", cidr("10.4.0.0/14")), model.Low, ""},
+		{"someone naming a rule gke- is not automation", func() *model.Event {
+			ev := gke("gke-evil", cidr("0.0.0.0/0"))
+			ev.Actor = model.Actor{Type: "User", ID: "mallory@example.com"}
+			return ev
+		}(), model.Medium, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := evaluate(t, tc.ev)
+			if f.Severity != tc.want {
+				t.Errorf("severity %s, want %s\nreasons: %q", f.Severity, tc.want, f.Reasons)
+			}
+			if tc.tag != "" && !slices.Contains(f.Tags, tc.tag) {
+				t.Errorf("tags %q lack %q", f.Tags, tc.tag)
+			}
+			if tc.tag == "" && len(f.Tags) > 0 {
+				t.Errorf("tags %q, want none", f.Tags)
+			}
+		})
+	}
+}
+
+func withUA(ev *model.Event, ua string) *model.Event {
+	ev.UserAgent = ua
+	return ev
+}
+
+func gke(name string, peer model.Peer) *model.Event {
+	r := rule("tcp", port(443), peer)
+	r.Name = name
+	ev := event(model.GCP, "compute.firewalls.insert", r)
+	ev.Actor = model.Actor{Type: "ServiceAccount", ID: "service-123@container-engine-robot.iam.gserviceaccount.com"}
+	ev.Resource = model.Resource{Type: "vpc_firewall_rule", ID: "projects/p/global/firewalls/" + name, Name: name}
+	return ev
+}
+
+func TestOutcome(t *testing.T) {
+	denied := func(ev *model.Event, code string) *model.Event {
+		ev.Outcome, ev.ErrorCode = model.Failure, code
+		return ev
+	}
+	for _, tc := range []struct {
+		name   string
+		ev     *model.Event
+		want   model.Severity
+		tags   []string
+		reason string
+	}{
+		{"denied, content null", denied(sgIngress(), "Client.UnauthorizedOperation"), model.Low,
+			[]string{"attempt", "denied"}, "Client.UnauthorizedOperation"},
+		{"denied, world 22", denied(sgIngress(rule("tcp", port(22), cidr("0.0.0.0/0"))), "AccessDenied"), model.Medium,
+			[]string{"attempt", "denied"}, "would have been critical"},
+		{"denied, private", denied(sgIngress(rule("tcp", port(22), cidr("10.0.0.0/8"))), "AccessDenied"), model.Low,
+			[]string{"attempt"}, "AccessDenied"},
+		{"gcp permission denied", denied(event(model.GCP, "compute.firewalls.delete"), "PERMISSION_DENIED"), model.Low,
+			[]string{"attempt", "denied"}, "PERMISSION_DENIED"},
+		{"azure authorization failed, would have deleted a firewall", denied(event(model.Azure, "microsoft.network/azurefirewalls/delete"), "AuthorizationFailed"), model.Medium,
+			[]string{"attempt", "denied"}, "AuthorizationFailed"},
+		{"not found is an attempt, not a denial", denied(event(model.AWS, "ec2:deletesecuritygroup"), "Client.InvalidGroup.NotFound"), model.Low,
+			[]string{"attempt"}, "InvalidGroup.NotFound"},
+		{"dry run", denied(sgIngress(rule("tcp", port(22), cidr("0.0.0.0/0"))), "Client.DryRunOperation"), model.Low,
+			[]string{"dry-run"}, "dry run"},
+		{"completion not seen", func() *model.Event {
+			ev := event(model.Azure, "microsoft.network/networksecuritygroups/securityrules/write", rule("tcp", port(3389), any_("*")))
+			ev.Outcome = model.Unknown
+			return ev
+		}(), model.Critical, nil, "completion not seen"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := evaluate(t, tc.ev)
+			if f.Severity != tc.want {
+				t.Errorf("severity %s, want %s\nreasons: %q", f.Severity, tc.want, f.Reasons)
+			}
+			for _, tg := range tc.tags {
+				if !slices.Contains(f.Tags, tg) {
+					t.Errorf("tags %q lack %q", f.Tags, tg)
+				}
+			}
+			if tc.tags == nil && len(f.Tags) > 0 {
+				t.Errorf("tags %q, want none", f.Tags)
+			}
+			if tc.name == "not found is an attempt, not a denial" && slices.Contains(f.Tags, "denied") {
+				t.Errorf("NotFound tagged denied")
+			}
+			if !slices.ContainsFunc(f.Reasons, func(r string) bool { return strings.Contains(r, tc.reason) }) {
+				t.Errorf("reasons %q lack %q", f.Reasons, tc.reason)
+			}
+		})
+	}
+}
+
+func TestNotFirewallEvents(t *testing.T) {
+	d := detector(t)
+	for _, ev := range []*model.Event{
+		event(model.AWS, "ec2:createroute", rule("all", nil, cidr("0.0.0.0/0"))),
+		event(model.AWS, "ec2:describesecuritygroups"),
+		event(model.AWS, "ssm:sendcommand"),
+		event(model.Azure, "microsoft.network/routetables/routes/write", rule("all", nil, cidr("0.0.0.0/0"))),
+		event(model.Azure, "microsoft.insights/diagnosticsettings/write"),
+		event(model.GCP, "compute.routes.insert", rule("all", nil, cidr("0.0.0.0/0"))),
+		event(model.GCP, "compute.instances.setmetadata"),
+		// catalogued, but only firewall events with content (requires:)
+		event(model.AWS, "ec2:modifyinstanceattribute"),
+		event(model.AWS, "ec2:modifynetworkinterfaceattribute"),
+		event(model.Azure, "microsoft.network/virtualnetworks/subnets/write"),
+		event(model.Azure, "microsoft.network/networkinterfaces/write"),
+		event(model.Azure, "microsoft.sql/servers/write"),
+		event(model.Azure, "microsoft.storage/storageaccounts/write"),
+		event(model.Azure, "microsoft.keyvault/vaults/write"),
+		event(model.Azure, "microsoft.network/applicationgateways/write"),
+		event(model.AWS, "cloudfront:updatedistribution"),
+		event(model.GCP, "compute.networks.patch"),
+		event(model.GCP, "compute.backendservices.patch"),
+		event(model.GCP, "cloudsql.instances.patch"),
+		event(model.GCP, "cloudsql.instances.create"),
+		nil,
+	} {
+		if f, ok := d.Evaluate(ev); ok {
+			t.Errorf("%s: got finding %q, want not a firewall event", ev.OperationKey, f.Title)
+		}
+	}
+}
+
+func TestRequiresMet(t *testing.T) {
+	ev := event(model.AWS, "ec2:modifyinstanceattribute")
+	ev.Resource = model.Resource{Type: "instance", ID: "i-0123"}
+	ev.Targets = []string{"sg-1", "sg-2"}
+	f := evaluate(t, ev)
+	if f.Severity != model.Low || f.Title != "Security groups of instance i-0123 set to sg-1, sg-2" {
+		t.Errorf("got %s %q", f.Severity, f.Title)
+	}
+	if g := strings.Join(f.Guidance.Investigate, "\n"); !strings.Contains(g, "Values=sg-1,sg-2") {
+		t.Errorf("guidance does not carry the targets as a filter:\n%s", g)
+	}
+	st := event(model.Azure, "microsoft.storage/storageaccounts/write",
+		model.RuleChange{Effect: model.Added, Action: model.Allow, Peers: []model.Peer{cidr("203.0.113.0/24")}})
+	if f := evaluate(t, st); f.Severity != model.Low {
+		t.Errorf("storage ip rule: %s", f.Severity)
+	}
+}
+
+func TestFindingFields(t *testing.T) {
+	ev := sgIngress(rule("tcp", port(22), cidr("0.0.0.0/0")))
+	ev.Changes[0].Name = "sgr-0123"
+	ev.Notes = []string{"parser note"}
+	ev.Time = time.Date(2025, 3, 4, 7, 6, 7, 0, time.FixedZone("x", 2*3600))
+	f := evaluate(t, ev)
+	if !regexp.MustCompile(`^[0-9a-f]{16}$`).MatchString(f.ID) {
+		t.Errorf("id %q is not 16 hex characters", f.ID)
+	}
+	if again := evaluate(t, ev); again.ID != f.ID {
+		t.Errorf("id not stable: %s vs %s", f.ID, again.ID)
+	}
+	other := *ev
+	other.OperationID = "evt-2"
+	if g := evaluate(t, &other); g.ID == f.ID {
+		t.Errorf("different operations share an id")
+	}
+	if f.Time.Location() != time.UTC || !f.Time.Equal(ev.Time) {
+		t.Errorf("time %v not UTC", f.Time)
+	}
+	if f.Rule != "aws-sg-ingress-change" || f.Cloud != model.AWS || f.Account != ev.Account || f.Region != ev.Region ||
+		f.Operation != ev.Operation || f.Outcome != model.Success || f.SourceIP != ev.SourceIP || f.UserAgent != ev.UserAgent ||
+		f.Actor != ev.Actor || f.Resource != ev.Resource {
+		t.Errorf("event fields not copied: %+v", f)
+	}
+	if !slices.Equal(f.Attack, []string{"T1562.007", "T1686.001"}) {
+		t.Errorf("attack %q", f.Attack)
+	}
+	if !slices.Contains(f.Reasons, "parser note") {
+		t.Errorf("notes not carried into reasons: %q", f.Reasons)
+	}
+	if f.Event != (model.EventRef{File: "trail.json", Index: 3, EventID: "evt-1"}) {
+		t.Errorf("event ref %+v", f.Event)
+	}
+	resp := strings.Join(f.Guidance.Respond, "\n")
+	if !strings.Contains(resp, "--group-id sg-0abc --security-group-rule-ids sgr-0123") || !strings.Contains(resp, "--region us-east-1") {
+		t.Errorf("guidance placeholders not filled:\n%s", resp)
+	}
+	if g := strings.Join(append(f.Guidance.Investigate, f.Guidance.Respond...), "\n"); strings.Contains(g, "{") && regexp.MustCompile(`\{[a-z_]+\}`).MatchString(g) {
+		t.Errorf("unfilled placeholder in guidance:\n%s", g)
+	}
+	// Changes is always a JSON array, also when empty.
+	empty := evaluate(t, event(model.AWS, "ec2:deletesecuritygroup"))
+	b, err := json.Marshal(empty)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(b), `"changes":[]`) || !strings.Contains(string(b), `"reasons":[`) {
+		t.Errorf("json: %s", b)
+	}
+	// The finding does not alias the event or the model's shared slices.
+	f.Attack[0] = "x"
+	if model.AttackIDs[0] != "T1562.007" {
+		t.Errorf("finding aliases model.AttackIDs")
+	}
+}
+
+func TestOperationKeyCase(t *testing.T) {
+	ev := sgIngress(rule("tcp", port(22), cidr("0.0.0.0/0")))
+	ev.OperationKey = "EC2:AuthorizeSecurityGroupIngress"
+	if f := evaluate(t, ev); f.Rule != "aws-sg-ingress-change" {
+		t.Errorf("rule %s", f.Rule)
+	}
+}
+
+// TestOverride shows user content changing a port's class and a weight.
+func TestOverride(t *testing.T) {
+	base, err := defaults()
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "mine.yaml")
+	data := "ports:\n  - {name: http-alt, ports: \"8080\", protocols: [tcp], class: admin}\n" +
+		"severity:\n  ingress:\n    world: {other: high}\n"
+	if err := os.WriteFile(path, []byte(data), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	c, err := content.Load(base, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	before, after := New(base), New(c)
+	ev8080 := sgIngress(rule("tcp", port(8080), cidr("0.0.0.0/0")))
+	ev443 := sgIngress(rule("tcp", port(443), cidr("0.0.0.0/0")))
+	for _, tc := range []struct {
+		d    *Detector
+		ev   *model.Event
+		want model.Severity
+	}{
+		{before, ev8080, model.High}, {after, ev8080, model.Critical},
+		{before, ev443, model.Medium}, {after, ev443, model.High},
+	} {
+		f, _ := tc.d.Evaluate(tc.ev)
+		if f.Severity != tc.want {
+			t.Errorf("%s: %s, want %s", f.Title, f.Severity, tc.want)
+		}
+	}
+}
+
+// TestEveryOperationEvaluates runs each catalogue key through Evaluate
+// with and without content: no panics, a title without unfilled
+// placeholders, and guidance.
+func TestEveryOperationEvaluates(t *testing.T) {
+	d := detector(t)
+	c, _ := defaults()
+	for _, op := range c.Operations {
+		for _, k := range op.Keys {
+			for _, ev := range []*model.Event{
+				event(op.Cloud, k),
+				func() *model.Event {
+					ev := event(op.Cloud, k, rule("tcp", port(22), cidr("0.0.0.0/0")))
+					ev.Targets = []string{"t-1"}
+					ev.Settings = map[string]string{model.SettingPolicy: ""}
+					return ev
+				}(),
+			} {
+				f, ok := d.Evaluate(ev)
+				if !ok {
+					if len(op.Requires) == 0 || len(ev.Changes) > 0 {
+						t.Errorf("%s: not evaluated", k)
+					}
+					continue
+				}
+				if regexp.MustCompile(`\{[a-z_]+\}`).MatchString(f.Title) || f.Guidance == nil || len(f.Reasons) == 0 {
+					t.Errorf("%s: title %q, reasons %q", k, f.Title, f.Reasons)
+				}
+			}
+		}
+	}
+}
+
+func BenchmarkEvaluate(b *testing.B) {
+	d := detector(b)
+	ev := sgIngress(rule("tcp", ports(22, 22, 3389, 3389), cidr("0.0.0.0/1"), cidr("128.0.0.0/1"), cidr("10.0.0.0/8")))
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, ok := d.Evaluate(ev); !ok {
+			b.Fatal("not evaluated")
+		}
+	}
+}

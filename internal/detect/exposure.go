@@ -1,0 +1,280 @@
+package detect
+
+import (
+	"fmt"
+	"strings"
+
+	"cloudwall/internal/content"
+	"cloudwall/internal/model"
+)
+
+// judged is the assessment of one rule change or setting.
+type judged struct {
+	sev model.Severity
+	// change is the phrase for the title ("opened to the internet on 22/tcp (ssh)").
+	change string
+	// reasons explain sev.
+	reasons []string
+	// exposure is the "who -> what" line of an opened rule, or "".
+	exposure []string
+	// world says a world-scale peer was opened.
+	world bool
+}
+
+// group is the peers of one rule that share a scope.
+type group struct {
+	scope content.Scope
+	peers []sized
+	// why explains a group made by union ("together cover every IPv4 address").
+	why string
+}
+
+// change judges one rule change. Allow rules open, deny rules close; a
+// removed rule closes if it was an allow and may open if it was a deny.
+func (d *Detector) change(op *content.Operation, ch model.RuleChange) judged {
+	w := d.c.Severity
+	action := ch.Action
+	if action == "" && op.AllowOnly {
+		action = model.Allow
+	}
+	desc := describe(ch)
+	switch {
+	case ch.Effect == model.Removed && action == model.Allow:
+		return judged{sev: w.Closing, change: "rule removed (closing access)",
+			reasons: []string{fmt.Sprintf("allow rule removed (%s): access narrows", desc)}}
+	case ch.Effect == model.Removed && action == model.Deny:
+		o := d.open(op, ch)
+		sev := lower(o.sev, w.RemovedDenyStep)
+		j := judged{sev: sev, world: o.world, change: "deny rule removed (" + o.change + " is no longer blocked by it)"}
+		j.reasons = append([]string{fmt.Sprintf("deny rule removed (%s): what it blocked flows if an allow rule admits it; %s, lowered %d step(s) to %s",
+			desc, o.reasons[0], w.RemovedDenyStep, sev)}, o.reasons[1:]...)
+		for _, e := range o.exposure {
+			j.exposure = append(j.exposure, "no longer denied: "+e)
+		}
+		return j
+	case ch.Effect == model.Removed:
+		return judged{sev: w.RemovedUnknown, change: "rule removed (its action is not logged)",
+			reasons: []string{fmt.Sprintf("rule removed (%s) and the log does not say whether it allowed or denied: if it was a deny, what it blocked may now be reachable", desc)}}
+	case action == model.Deny:
+		phrase := "deny rule added (closing access)"
+		if ch.Effect == model.Altered {
+			phrase = "changed to deny (closing access)"
+		}
+		return judged{sev: w.Closing, change: phrase,
+			reasons: []string{fmt.Sprintf("deny rule %s (%s): access narrows", ch.Effect, desc)}}
+	}
+	o := d.open(op, ch)
+	if action == "" {
+		o.reasons = append(o.reasons, "the rule's action is not logged; judged as an allow")
+	}
+	if ch.Effect == model.Altered {
+		o.reasons = append(o.reasons, "rule replaced in place; its previous content is not logged")
+	}
+	return o
+}
+
+// open weighs an allow rule: every peer group against every port class,
+// the worst cell wins.
+func (d *Detector) open(op *content.Operation, ch model.RuleChange) judged {
+	egress := ch.Direction == model.Egress
+	table, dir := d.c.Severity.Ingress, "ingress"
+	if egress {
+		table, dir = d.c.Severity.Egress, "egress"
+	}
+	ps := d.ports(op, ch)
+	groups, notes := d.groups(ch.Peers)
+	var (
+		j         judged
+		best      group
+		bestClass portClass
+		bestCell  string
+		first     = true
+	)
+	for _, g := range groups {
+		for _, pc := range ps.classes {
+			sev, cell := table.Lookup(g.scope, pc.name, pc.sensitive)
+			if first || sev > j.sev {
+				j.sev, best, bestClass, bestCell, first = sev, g, pc, cell, false
+			}
+		}
+		if g.scope == content.World {
+			j.world = true
+		}
+		line := who(g) + " -> " + strings.Join(ps.text, ", ")
+		if egress {
+			line = "egress to " + line
+		}
+		j.exposure = append(j.exposure, line)
+	}
+	ports := short(ps.text, 3)
+	if egress {
+		j.change = "opened egress to " + title(best) + " on " + ports
+	} else {
+		j.change = "opened to " + title(best) + " on " + ports
+	}
+	j.reasons = append(j.reasons, fmt.Sprintf("%s %s %s (%s) on %s, class %s: severity.%s.%s = %s",
+		dir, fromTo(egress), peerList(best), scopeWhy(best), ports, bestClass.name, dir, bestCell, j.sev))
+	return j.withNotes(notes)
+}
+
+func (j judged) withNotes(notes []string) judged {
+	j.reasons = append(j.reasons, notes...)
+	return j
+}
+
+// groups sizes a rule's peers and groups them by scope, widest first. CIDR
+// and range peers that are world-scale only together form a world group.
+// A rule with no logged peer gets one unreadable group.
+func (d *Detector) groups(peers []model.Peer) ([]group, []string) {
+	if len(peers) == 0 {
+		return []group{{scope: content.Unreadable, why: "the rule's source or destination is not logged"}}, nil
+	}
+	var all []sized
+	var notes []string
+	for _, p := range peers {
+		s := d.size(p)
+		all = append(all, s)
+		if s.note != "" {
+			notes = append(notes, s.note)
+		}
+	}
+	var out []group
+	used := map[int]bool{}
+	for _, bits := range []int{32, 128} {
+		why, ok := d.union(all, bits)
+		if !ok {
+			continue
+		}
+		g := group{scope: content.World, why: why}
+		for i, s := range all {
+			if s.span != nil && s.span.bits == bits {
+				used[i] = true
+				g.peers = append(g.peers, s)
+			}
+		}
+		out = append(out, g)
+	}
+	for _, sc := range content.AllScopes() {
+		g := group{scope: sc}
+		for i, s := range all {
+			if !used[i] && s.scope == sc {
+				g.peers = append(g.peers, s)
+			}
+		}
+		if len(g.peers) > 0 {
+			out = append(out, g)
+		}
+	}
+	return out, notes
+}
+
+// who names a group on the left of an exposure line.
+func who(g group) string {
+	switch g.scope {
+	case content.World:
+		if g.why != "" {
+			return "internet (" + peerList(g) + ")"
+		}
+		return "internet"
+	case content.AzureServices:
+		return "all Azure services"
+	case content.Unreadable:
+		if len(g.peers) == 0 {
+			return "source not logged"
+		}
+	}
+	return peerList(g)
+}
+
+// title names a group in a finding title.
+func title(g group) string {
+	switch g.scope {
+	case content.World:
+		return "the internet"
+	case content.AzureServices:
+		return "all Azure services"
+	case content.PublicWide:
+		return "a wide public range (" + peerList(g) + ")"
+	case content.Private:
+		return "private range " + peerList(g)
+	case content.Unreadable:
+		if len(g.peers) == 0 {
+			return "an unlogged source"
+		}
+		return "unreadable source " + peerList(g)
+	}
+	return peerList(g)
+}
+
+// scopeWhy says why a group has its scope.
+func scopeWhy(g group) string {
+	if g.why != "" {
+		return string(g.scope) + ": " + g.why
+	}
+	if len(g.peers) > 0 && g.peers[0].why != "" {
+		return string(g.scope) + ": " + g.peers[0].why
+	}
+	return string(g.scope)
+}
+
+func peerList(g group) string {
+	if len(g.peers) == 0 {
+		return "not logged"
+	}
+	var v []string
+	for _, p := range g.peers {
+		v = append(v, p.peer.Value)
+	}
+	return short(v, 3)
+}
+
+func fromTo(egress bool) string {
+	if egress {
+		return "to"
+	}
+	return "from"
+}
+
+// describe renders a rule compactly for reasons: "ingress tcp 22 from 0.0.0.0/0".
+func describe(ch model.RuleChange) string {
+	var parts []string
+	dir := ch.Direction
+	if dir == "" {
+		dir = model.Ingress
+	}
+	parts = append(parts, string(dir))
+	if ch.Name != "" {
+		parts = append(parts, ch.Name)
+	}
+	if ch.Protocol != "" {
+		parts = append(parts, protocol(ch.Protocol))
+	}
+	if len(ch.Ports) > 0 {
+		parts = append(parts, strings.Join(ch.Ports.Strings(), ","))
+	}
+	if len(ch.Peers) > 0 {
+		var v []string
+		for _, p := range ch.Peers {
+			v = append(v, p.String())
+		}
+		parts = append(parts, fromTo(dir == model.Egress), short(v, 3))
+	}
+	return strings.Join(parts, " ")
+}
+
+// short joins up to n values and counts the rest.
+func short(v []string, n int) string {
+	if len(v) <= n {
+		return strings.Join(v, ", ")
+	}
+	return strings.Join(v[:n], ", ") + fmt.Sprintf(" and %d more", len(v)-n)
+}
+
+// lower moves s down by steps, not below info.
+func lower(s model.Severity, steps int) model.Severity {
+	s -= model.Severity(steps)
+	if s < model.Info {
+		return model.Info
+	}
+	return s
+}

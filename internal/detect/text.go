@@ -1,0 +1,147 @@
+package detect
+
+import (
+	"slices"
+	"strings"
+	"time"
+
+	"cloudwall/internal/model"
+)
+
+// placeholders returns the values of the template placeholders that
+// content.Placeholders documents. Titles get short forms (the last segment
+// of Azure resource ids, targets separated by ", "); guidance gets the
+// ids as logged, so commands can be pasted (targets joined by ",", the
+// form AWS filters take).
+func placeholders(ev *model.Event, v *verdict, forTitle bool) map[string]string {
+	var rules []string
+	for _, ch := range ev.Changes {
+		if ch.Name != "" && !slices.Contains(rules, ch.Name) {
+			rules = append(rules, ch.Name)
+		}
+	}
+	targets := strings.Join(ev.Targets, ",")
+	if forTitle {
+		targets = short(shortIDs(ev.Targets), 3)
+	}
+	vals := map[string]string{
+		"resource":      shortResource(ev.Resource),
+		"resource_id":   ev.Resource.ID,
+		"resource_name": first(ev.Resource.Name, lastSegment(ev.Resource.ID)),
+		"resource_type": strings.ReplaceAll(ev.Resource.Type, "_", " "),
+		"account":       ev.Account,
+		"region":        ev.Region,
+		"actor":         first(ev.Actor.ID, ev.Actor.Name),
+		"actor_name":    first(ev.Actor.Name, ev.Actor.ID),
+		"source_ip":     ev.SourceIP,
+		"user_agent":    ev.UserAgent,
+		"operation":     ev.Operation,
+		"change":        v.change,
+		"rule":          strings.Join(rules, ","),
+		"targets":       targets,
+		"error":         ev.ErrorCode,
+	}
+	if !ev.Time.IsZero() {
+		t := ev.Time.UTC()
+		vals["time"] = t.Format(time.RFC3339)
+		vals["start"] = t.Add(-time.Hour).Format(time.RFC3339)
+		vals["end"] = t.Add(time.Hour).Format(time.RFC3339)
+	}
+	if forTitle {
+		vals["rule"] = strings.Join(rules, ", ")
+	}
+	return vals
+}
+
+// expand replaces {name} placeholders. A value the event does not carry
+// becomes "(not logged)" in a title and "<name>" in guidance, which reads
+// as "fill this in" in a command. Braces that are not placeholders (JSON,
+// JMESPath) are left alone.
+func expand(tmpl string, vals map[string]string, forTitle bool) string {
+	var b strings.Builder
+	for {
+		i := strings.IndexByte(tmpl, '{')
+		if i < 0 {
+			b.WriteString(tmpl)
+			return b.String()
+		}
+		j := strings.IndexByte(tmpl[i:], '}')
+		if j < 0 {
+			b.WriteString(tmpl)
+			return b.String()
+		}
+		name := tmpl[i+1 : i+j]
+		b.WriteString(tmpl[:i])
+		switch v, known := vals[name]; {
+		case !known && !isPlaceholder(name):
+			b.WriteString(tmpl[i : i+j+1])
+		case v != "":
+			b.WriteString(v)
+		case forTitle:
+			b.WriteString("(not logged)")
+		default:
+			b.WriteString("<" + name + ">")
+		}
+		tmpl = tmpl[i+j+1:]
+	}
+}
+
+// isPlaceholder reports whether name is a placeholder whose value may be
+// missing (time when the event has none).
+func isPlaceholder(name string) bool {
+	switch name {
+	case "time", "start", "end":
+		return true
+	}
+	return false
+}
+
+func expandAll(tmpls []string, vals map[string]string) []string {
+	if len(tmpls) == 0 {
+		return nil
+	}
+	out := make([]string, len(tmpls))
+	for i, t := range tmpls {
+		out[i] = expand(t, vals, false)
+	}
+	return out
+}
+
+// shortResource names a resource briefly: its id when that is short
+// (sg-0abc), else its name, else the last segment of a path-like id (an
+// Azure resource id, an ARN).
+func shortResource(r model.Resource) string {
+	switch {
+	case r.ID != "" && !strings.Contains(r.ID, "/"):
+		return r.ID
+	case r.Name != "":
+		return r.Name
+	}
+	return lastSegment(r.ID)
+}
+
+// lastSegment returns what follows the last "/" of s.
+func lastSegment(s string) string {
+	s = strings.TrimRight(s, "/")
+	if i := strings.LastIndexByte(s, '/'); i >= 0 {
+		return s[i+1:]
+	}
+	return s
+}
+
+func shortIDs(ids []string) []string {
+	out := make([]string, len(ids))
+	for i, id := range ids {
+		out[i] = lastSegment(id)
+	}
+	return out
+}
+
+func first(vals ...string) string {
+	for _, v := range vals {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
+}
