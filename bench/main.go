@@ -54,6 +54,7 @@ type config struct {
 	hugeFile  int64
 	mix       simulate.Mix
 	genOnly   bool
+	findings  string
 }
 
 var errUsage = errors.New("usage")
@@ -74,6 +75,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.Float64Var(&c.plantRate, "plant-rate", 1e-4, "planted attacks (and decoys) per record")
 	huge := fs.String("huge-file", "", "add one CloudTrail file of this uncompressed size (counts toward -size)")
 	mix := fs.String("mix", "70,15,15", "AWS,Azure,GCP shares of the corpus bytes")
+	fs.StringVar(&c.findings, "findings", "", "save the checked scan's JSON-lines findings to this file")
 	fs.BoolVar(&c.genOnly, "generate-only", false, "generate (or validate) the corpus and stop")
 	if err := fs.Parse(args); err != nil {
 		return c, errUsage
@@ -194,6 +196,7 @@ type bench struct {
 	cfg      config
 	out, log io.Writer
 	tmp      string
+	toolList []*tool // set by timeTools
 }
 
 func (b *bench) logf(format string, args ...any) {

@@ -252,13 +252,13 @@ func TestBadInputNeverStopsTheScan(t *testing.T) {
 	}
 	zw.Close()
 	files := map[string][]byte{
-		"good.json":          good,
-		"truncated.json.gz":  gz.Bytes()[:gz.Len()/2],
-		"invalid.json":       []byte("{\"Records\":[{\"eventName\": tru}]}\n"),
-		"wrongtypes.json":    []byte(`{"eventVersion":"1.08","eventSource":"ec2.amazonaws.com","eventName":{"x":1},"eventTime":42}` + "\n"),
-		"hugefield.json":     []byte(`{"eventName":"AuthorizeSecurityGroupIngress","eventSource":"ec2.amazonaws.com","x":"` + strings.Repeat("A", 10<<20) + `"}` + "\n"),
-		"notes.txt":          []byte("these are not logs\n"),
-		"binary.bin":         {0x00, 0x01, 0xff, 0xfe},
+		"good.json":         good,
+		"truncated.json.gz": gz.Bytes()[:gz.Len()/2],
+		"invalid.json":      []byte("{\"Records\":[{\"eventName\": tru}]}\n"),
+		"wrongtypes.json":   []byte(`{"eventVersion":"1.08","eventSource":"ec2.amazonaws.com","eventName":{"x":1},"eventTime":42}` + "\n"),
+		"hugefield.json":    []byte(`{"eventName":"AuthorizeSecurityGroupIngress","eventSource":"ec2.amazonaws.com","x":"` + strings.Repeat("A", 10<<20) + `"}` + "\n"),
+		"notes.txt":         []byte("these are not logs\n"),
+		"binary.bin":        {0x00, 0x01, 0xff, 0xfe},
 	}
 	for name, b := range files {
 		if err := os.WriteFile(filepath.Join(dir, name), b, 0o600); err != nil {

@@ -321,4 +321,3 @@ func startProgress(w io.Writer, inputs []ingest.Input, raw *atomic.Int64) func()
 		<-stopped
 	}
 }
-

@@ -30,6 +30,7 @@ import (
 	"embed"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"slices"
 	"strings"
@@ -100,13 +101,35 @@ func Load(base *Content, paths ...string) (*Content, error) {
 	}
 	srcs := slices.Clip(base.sources)
 	for _, p := range paths {
-		data, err := os.ReadFile(p)
+		data, err := readFile(p)
 		if err != nil {
 			return nil, fmt.Errorf("load content: %w", err)
 		}
 		srcs = append(srcs, source{name: p, data: data})
 	}
 	return build(srcs)
+}
+
+// maxFileSize bounds a content file. The embedded catalogue is about
+// 100 KiB; a file many times that is a wrong path (a log, an archive),
+// not content, and is refused before it is parsed.
+const maxFileSize = 4 << 20
+
+// readFile reads a content file of at most maxFileSize bytes.
+func readFile(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, maxFileSize+1))
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", path, err)
+	}
+	if len(data) > maxFileSize {
+		return nil, fmt.Errorf("%s: larger than %d MiB; not a content file", path, maxFileSize>>20)
+	}
+	return data, nil
 }
 
 // Parse is Load for content that is already in memory: name is used in

@@ -252,6 +252,9 @@ func lineMessage(name, m string) string {
 			m = fmt.Sprintf("unknown field %q", field)
 		}
 	}
+	// "cannot unmarshal !!map into []content.rawPort": name the schema
+	// type, not the Go one.
+	m = strings.ReplaceAll(m, "content.raw", "")
 	return pos + ": " + m
 }
 
@@ -777,13 +780,12 @@ func isIdent(s string) bool {
 }
 
 // settingKeys are the Event.Settings keys content may weigh: the model's
-// constants plus enforcement_order (GCP networkFirewallPolicyEnforcementOrder),
-// which the model does not name yet.
+// Setting* constants. A key outside them would never match an event.
 func settingKeys() []string {
 	return []string{model.SettingDeleteProtection, model.SettingDefaultAction, model.SettingPublicAccess,
 		model.SettingThreatIntelMode, model.SettingIntrusionDetection, model.SettingWAFMode,
 		model.SettingEnabled, model.SettingDisabled, model.SettingFailOpen, model.SettingPreview,
-		model.SettingPolicy, model.SettingPublicIP, "enforcement_order"}
+		model.SettingPolicy, model.SettingPublicIP, model.SettingEnforcementOrder}
 }
 
 func knownSetting(k string) bool {

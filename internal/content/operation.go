@@ -41,8 +41,9 @@ const (
 	// Changes are judged like KindRules.
 	KindCreate Kind = "create"
 	// KindAllowlist changes a list that exempts addresses from detection
-	// (GuardDuty trusted IP sets); the addresses are not in the log.
-	// Floor kind.
+	// (GuardDuty trusted IP sets); the addresses are not in the log, so
+	// severity comes from whether the list was activated, and
+	// Operation.Severity applies when that is not logged either.
 	KindAllowlist Kind = "allowlist"
 )
 
@@ -66,7 +67,7 @@ func (k Kind) Known() bool {
 // than a fallback for events without content.
 func (k Kind) Floor() bool {
 	switch k {
-	case KindDelete, KindDetach, KindSwap, KindCreate, KindAllowlist:
+	case KindDelete, KindDetach, KindSwap, KindCreate:
 		return true
 	}
 	return false

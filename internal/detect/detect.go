@@ -114,6 +114,11 @@ func (v *verdict) tag(t string) {
 func (d *Detector) assess(op *content.Operation, ev *model.Event) verdict {
 	var v verdict
 	for _, ch := range ev.Changes {
+		if op.Kind == content.KindRemove {
+			// A remove operation only removes, whatever effect the
+			// parser recorded; judging it as an add would invert it.
+			ch.Effect = model.Removed
+		}
 		v.add(d.change(op, ch), true)
 	}
 	for _, k := range slices.Sorted(maps.Keys(ev.Settings)) {
@@ -158,7 +163,7 @@ func (d *Detector) base(op *content.Operation, v *verdict) {
 		// weighed by what it would have removed.
 		if !v.set || op.Severity > v.sev {
 			v.add(judged{sev: op.Severity, change: kindPhrase(op),
-				reasons: []string{floorReason(op)}}, true)
+				reasons: []string{baseReason(op)}}, true)
 		}
 	case v.set:
 		return
@@ -170,7 +175,7 @@ func (d *Detector) base(op *content.Operation, v *verdict) {
 			reasons: []string{"a rule was removed and the log does not say whether it allowed or denied: if it was a deny, what it blocked may now be reachable"}}, false)
 	default:
 		v.add(judged{sev: op.Severity, change: kindPhrase(op),
-			reasons: []string{fmt.Sprintf("the log carries no rule or setting content for this call; base severity of %s: %s", op.ID, op.Severity)}}, false)
+			reasons: []string{baseReason(op)}}, false)
 	}
 }
 
@@ -191,12 +196,14 @@ func kindPhrase(op *content.Operation) string {
 		return "protection changed (value not logged)"
 	case content.KindCreate:
 		return "created"
+	case content.KindAllowlist:
+		return "created or changed"
 	}
 	return "changed"
 }
 
-// floorReason explains a floor kind's base severity.
-func floorReason(op *content.Operation) string {
+// baseReason explains why an operation's base severity applies.
+func baseReason(op *content.Operation) string {
 	res := strings.ReplaceAll(op.Resource, "_", " ")
 	switch op.Kind {
 	case content.KindDelete:
@@ -208,9 +215,9 @@ func floorReason(op *content.Operation) string {
 	case content.KindCreate:
 		return fmt.Sprintf("a new %s exposes nothing by itself: %s", res, op.Severity)
 	case content.KindAllowlist:
-		return fmt.Sprintf("addresses on this list are exempt from detection and the list's content is not in the log: at least %s", op.Severity)
+		return fmt.Sprintf("addresses on this list are exempt from detection; the addresses are not in the log: %s", op.Severity)
 	}
-	return fmt.Sprintf("base severity %s", op.Severity)
+	return fmt.Sprintf("the log carries no rule or setting content for this call: base severity %s", op.Severity)
 }
 
 // automate recognises IaC and service-linked callers: tag, reason, and

@@ -235,7 +235,7 @@ func fromTo(egress bool) string {
 	return "from"
 }
 
-// describe renders a rule compactly for reasons: "ingress tcp 22 from 0.0.0.0/0".
+// describe renders a rule compactly for reasons: "ingress 100 tcp 22 from 0.0.0.0/0".
 func describe(ch model.RuleChange) string {
 	var parts []string
 	dir := ch.Direction

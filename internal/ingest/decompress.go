@@ -14,6 +14,7 @@ import (
 
 	"github.com/klauspost/compress/gzip"
 	"github.com/klauspost/compress/zstd"
+	"github.com/klauspost/readahead"
 )
 
 // Format is what an input's leading bytes say it is.
@@ -74,6 +75,12 @@ type Options struct {
 	// RawBytes, when set, is increased by every byte read from inputs
 	// before decompression (progress reporting and the summary).
 	RawBytes *atomic.Int64
+	// ReadAheadMin, when positive, decompresses inputs of at least this
+	// many bytes (and stdin, whose size is unknown) in a goroutine of
+	// their own, so that decompression and parsing of one large input
+	// overlap on two cores. Small inputs are better served by reading
+	// several at once.
+	ReadAheadMin int64
 }
 
 // Open reads in and calls fn once for every logical stream inside it, in
@@ -99,12 +106,13 @@ func Open(ctx context.Context, in Input, opts Options, fn func(Stream) error) er
 			return openZip(ctx, in, ra, opts, fn)
 		}
 	}
-	return peel(ctx, in.Name, bufio.NewReaderSize(r, readBuffer), nil, 0, fn)
+	ahead := opts.ReadAheadMin > 0 && (in.Size < 0 || in.Size >= opts.ReadAheadMin)
+	return peel(ctx, in.Name, bufio.NewReaderSize(r, readBuffer), nil, 0, ahead, fn)
 }
 
 // peel removes compression layers and expands tar archives until plain
 // bytes remain.
-func peel(ctx context.Context, name string, br *bufio.Reader, layers []Format, depth int, fn func(Stream) error) error {
+func peel(ctx context.Context, name string, br *bufio.Reader, layers []Format, depth int, ahead bool, fn func(Stream) error) error {
 	if depth > maxNesting {
 		return fmt.Errorf("%s: more than %d nested compression or archive layers", name, maxNesting)
 	}
@@ -122,17 +130,22 @@ func peel(ctx context.Context, name string, br *bufio.Reader, layers []Format, d
 			return fmt.Errorf("%s: gzip header: %w", name, err)
 		}
 		defer zr.Close()
-		return peel(ctx, name, bufio.NewReaderSize(&layerReader{r: zr, format: Gzip}, readBuffer), append(layers, Gzip), depth+1, fn)
+		r, stop := decompressed(zr, Gzip, ahead)
+		defer stop()
+		return peel(ctx, name, r, append(layers, Gzip), depth+1, false, fn)
 	case Zstd:
 		zr, err := zstd.NewReader(br, zstd.WithDecoderConcurrency(1), zstd.WithDecoderMaxWindow(zstdMaxWindow))
 		if err != nil {
 			return fmt.Errorf("%s: zstd: %w", name, err)
 		}
 		defer zr.Close()
-		return peel(ctx, name, bufio.NewReaderSize(&layerReader{r: zr, format: Zstd}, readBuffer), append(layers, Zstd), depth+1, fn)
+		r, stop := decompressed(zr, Zstd, ahead)
+		defer stop()
+		return peel(ctx, name, r, append(layers, Zstd), depth+1, false, fn)
 	case Bzip2:
-		zr := bzip2.NewReader(br)
-		return peel(ctx, name, bufio.NewReaderSize(&layerReader{r: zr, format: Bzip2}, readBuffer), append(layers, Bzip2), depth+1, fn)
+		r, stop := decompressed(bzip2.NewReader(br), Bzip2, ahead)
+		defer stop()
+		return peel(ctx, name, r, append(layers, Bzip2), depth+1, false, fn)
 	case Tar:
 		return openTar(ctx, name, br, append(layers, Tar), depth, fn)
 	case Zip:
@@ -160,7 +173,7 @@ func openTar(ctx context.Context, name string, r io.Reader, layers []Format, dep
 			continue
 		}
 		member := name + "!" + h.Name
-		if err := peel(ctx, member, bufio.NewReaderSize(tr, readBuffer), layers, depth+1, fn); err != nil {
+		if err := peel(ctx, member, bufio.NewReaderSize(tr, readBuffer), layers, depth+1, false, fn); err != nil {
 			return err
 		}
 	}
@@ -187,13 +200,25 @@ func openZip(ctx context.Context, in Input, ra io.ReaderAt, opts Options, fn fun
 		if err != nil {
 			return fmt.Errorf("%s: %w", member, err)
 		}
-		err = peel(ctx, member, bufio.NewReaderSize(&layerReader{r: rc, format: Zip}, readBuffer), []Format{Zip}, 1, fn)
+		err = peel(ctx, member, bufio.NewReaderSize(&layerReader{r: rc, format: Zip}, readBuffer), []Format{Zip}, 1, false, fn)
 		rc.Close()
 		if err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// decompressed wraps a decompressor for the next layer, so errors name
+// the format. With ahead the decompression runs in its own goroutine; stop
+// ends it when the stream is abandoned early.
+func decompressed(zr io.Reader, f Format, ahead bool) (r *bufio.Reader, stop func()) {
+	lr := &layerReader{r: zr, format: f}
+	if !ahead {
+		return bufio.NewReaderSize(lr, readBuffer), func() {}
+	}
+	ra := readahead.NewReader(lr)
+	return bufio.NewReaderSize(ra, readBuffer), func() { ra.Close() }
 }
 
 // layerReader names the layer in decompression errors, so a truncated

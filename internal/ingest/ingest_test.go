@@ -15,8 +15,13 @@ import (
 // readAll opens path and returns each stream's name and content.
 func readAll(t *testing.T, in Input) (map[string]string, error) {
 	t.Helper()
+	return readAllWith(t, in, Options{})
+}
+
+func readAllWith(t *testing.T, in Input, opts Options) (map[string]string, error) {
+	t.Helper()
 	got := map[string]string{}
-	err := Open(context.Background(), in, Options{}, func(s Stream) error {
+	err := Open(context.Background(), in, opts, func(s Stream) error {
 		b, err := io.ReadAll(s.R)
 		got[s.Name] = string(b)
 		return err
@@ -38,12 +43,14 @@ func TestOpenFormats(t *testing.T) {
 	for _, name := range []string{"plain.jsonl", "plain.jsonl.gz", "multimember.jsonl.gz", "plain.jsonl.zst", "plain.jsonl.bz2"} {
 		t.Run(name, func(t *testing.T) {
 			path := filepath.Join("testdata", name)
-			got, err := readAll(t, fileInput(t, path))
-			if err != nil {
-				t.Fatal(err)
-			}
-			if got[path] != want {
-				t.Errorf("content = %q, want %q", got[path], want)
+			for _, ahead := range []int64{0, 1} {
+				got, err := readAllWith(t, fileInput(t, path), Options{ReadAheadMin: ahead})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if got[path] != want {
+					t.Errorf("read-ahead %d: content = %q, want %q", ahead, got[path], want)
+				}
 			}
 		})
 	}
@@ -95,7 +102,7 @@ func TestOpenTruncatedGzip(t *testing.T) {
 	zw.Close()
 	cut := buf.Bytes()[:buf.Len()/2]
 	var read int
-	err := Open(context.Background(), ReaderInput("cut.gz", bytes.NewReader(cut)), Options{}, func(s Stream) error {
+	err := Open(context.Background(), ReaderInput("cut.gz", bytes.NewReader(cut)), Options{ReadAheadMin: 1}, func(s Stream) error {
 		b, err := io.ReadAll(s.R)
 		read = len(b)
 		return err

@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"encoding/binary"
 	"fmt"
-	"unicode"
-	"unicode/utf8"
 )
 
 // DefaultAnchors are lower-case words of which every firewall-related
@@ -44,8 +42,6 @@ type Prefilter struct {
 	// the anchors it starts a candidate for, and where.
 	bits  [1 << 16 / 64]uint64
 	grams map[uint32][]anchorAt
-	// folders are UTF-8 encodings of non-ASCII runes that fold to ASCII.
-	folders [][]byte
 }
 
 type anchorAt struct {
@@ -66,11 +62,6 @@ func NewPrefilter(anchors []string) (*Prefilter, error) {
 			g := fold(binary.LittleEndian.Uint32(lower[off:]))
 			p.bits[hash(g)/64] |= 1 << (hash(g) % 64)
 			p.grams[g] = append(p.grams[g], anchorAt{anchor: i, offset: off})
-		}
-	}
-	for r := rune(0x80); r <= unicode.MaxRune; r++ {
-		if l, u := unicode.ToLower(r), unicode.ToUpper(r); l < utf8.RuneSelf || u < utf8.RuneSelf || unicode.SimpleFold(r) < utf8.RuneSelf {
-			p.folders = append(p.folders, utf8.AppendRune(nil, r))
 		}
 	}
 	return p, nil
@@ -106,17 +97,16 @@ func (p *Prefilter) Keep(rec []byte) bool {
 	return p.hasFolder(rec)
 }
 
-// hasFolder reports whether rec holds a non-ASCII rune that case-folds to
-// ASCII. Such runes need a byte >= 0x80, which most records lack.
+// asciiFolders are the UTF-8 encodings of the only non-ASCII runes that
+// Go's case mapping turns into ASCII letters (İ→i, ı→I, ſ→S, Kelvin K→k).
+// TestASCIIFolders recomputes the list from the unicode tables.
+var asciiFolders = [][]byte{[]byte("\u0130"), []byte("\u0131"), []byte("\u017f"), []byte("\u212a")}
+
+// hasFolder reports whether rec holds a rune that case-folds to ASCII.
 func (p *Prefilter) hasFolder(rec []byte) bool {
-	for i := 0; i < len(rec); i++ {
-		if rec[i] < utf8.RuneSelf {
-			continue
-		}
-		for _, f := range p.folders {
-			if bytes.HasPrefix(rec[i:], f) {
-				return true
-			}
+	for _, f := range asciiFolders {
+		if bytes.Contains(rec, f) {
+			return true
 		}
 	}
 	return false

@@ -3,6 +3,8 @@ package normalize
 import (
 	"strings"
 	"testing"
+	"unicode"
+	"unicode/utf8"
 )
 
 func newTestPrefilter(t testing.TB) *Prefilter {
@@ -89,4 +91,26 @@ func FuzzPrefilter(f *testing.F) {
 			t.Errorf("Keep(%q) = false, but it holds an anchor", b)
 		}
 	})
+}
+
+// TestASCIIFolders recomputes, from the unicode tables, which non-ASCII
+// runes case-map or fold to ASCII: the prefilter must know all of them.
+func TestASCIIFolders(t *testing.T) {
+	var want []string
+	for r := rune(utf8.RuneSelf); r <= unicode.MaxRune; r++ {
+		folds := unicode.ToLower(r) < utf8.RuneSelf || unicode.ToUpper(r) < utf8.RuneSelf
+		for f := unicode.SimpleFold(r); f != r && !folds; f = unicode.SimpleFold(f) {
+			folds = f < utf8.RuneSelf
+		}
+		if folds {
+			want = append(want, string(r))
+		}
+	}
+	var got []string
+	for _, f := range asciiFolders {
+		got = append(got, string(f))
+	}
+	if strings.Join(got, ",") != strings.Join(want, ",") {
+		t.Errorf("asciiFolders = %q, unicode tables say %q", got, want)
+	}
 }

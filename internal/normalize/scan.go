@@ -1,5 +1,10 @@
 package normalize
 
+import (
+	"encoding/binary"
+	"math/bits"
+)
+
 // valueScanner finds the end of one JSON value, resumably across buffer
 // refills. It tracks strings, escapes and bracket nesting; it does not
 // check the rest of the grammar.
@@ -53,17 +58,62 @@ func (v *valueScanner) scan(b []byte) (n int, done bool, err error) {
 		i = 1
 	}
 	for i < len(b) {
+		// Fast path, inside an object or array, over whole words with no
+		// backslash or line break (a bare top-level string, such as a key
+		// the splitter reads, ends at its first quote and takes the byte
+		// path below).
+		if !v.esc && len(v.stack) > 0 && i+8 <= len(b) {
+			var end int
+			var err error
+			i, end, err = v.words(b, i)
+			if err != nil || end > 0 {
+				return end, err == nil, err
+			}
+		}
 		if v.esc {
 			v.esc = false
 			i++
 			continue
 		}
-		if v.inStr {
-			i += indexStringStop(b[i:])
-			if i == len(b) {
-				break
+		if v.scalar {
+			for i < len(b) && !scalarEnd[b[i]] {
+				i++
 			}
-			switch b[i] {
+			if i < len(b) {
+				v.scalar = false
+				return i, true, nil
+			}
+			break
+		}
+		// Find the next byte that matters in the current state, eight
+		// bytes at a time; the word loop is inlined here because this is
+		// where a scan spends its time.
+		j := i
+		for ; j+8 <= len(b); j += 8 {
+			x := binary.LittleEndian.Uint64(b[j:])
+			var m uint64
+			if v.inStr {
+				m = eq(x, '"') | eq(x, '\\') | eq(x, '\n')
+			} else {
+				y := x &^ (lo8 * 0x20) // '{' -> '[', '}' -> ']'
+				m = eq(y, '[') | eq(y, ']') | eq(x, '"')
+			}
+			if m != 0 {
+				j += bits.TrailingZeros64(m) / 8
+				goto found
+			}
+		}
+		for ; j < len(b); j++ {
+			if c := b[j]; v.inStr && (c == '"' || c == '\\' || c == '\n') || !v.inStr && (c == '{' || c == '}' || c == '[' || c == ']' || c == '"') {
+				goto found
+			}
+		}
+		return len(b), false, nil
+	found:
+		i = j
+		c := b[i]
+		if v.inStr {
+			switch c {
 			case '"':
 				v.inStr = false
 				i++
@@ -78,21 +128,7 @@ func (v *valueScanner) scan(b []byte) (n int, done bool, err error) {
 			}
 			continue
 		}
-		if v.scalar {
-			for i < len(b) && !scalarEnd[b[i]] {
-				i++
-			}
-			if i < len(b) {
-				v.scalar = false
-				return i, true, nil
-			}
-			break
-		}
-		i += indexStructural(b[i:])
-		if i == len(b) {
-			break
-		}
-		switch c := b[i]; c {
+		switch c {
 		case '"':
 			v.inStr = true
 		case '{':
@@ -111,4 +147,54 @@ func (v *valueScanner) scan(b []byte) (n int, done bool, err error) {
 		i++
 	}
 	return i, false, nil
+}
+
+// words scans b from i a word at a time while no word holds a backslash or
+// a line break, using bit masks for quotes and brackets and a prefix-XOR
+// of the quotes to tell which brackets are outside strings. It returns
+// where it stopped, and end > 0 when the value closed (end is the index
+// after its last byte).
+func (v *valueScanner) words(b []byte, i int) (next, end int, err error) {
+	// State lives in locals for the loop (a deferred write-back would
+	// keep it in memory) and is stored back on every return.
+	inStr, stack := v.inStr, v.stack
+	for ; i+8 <= len(b); i += 8 {
+		x := binary.LittleEndian.Uint64(b[i:])
+		if zeroBytes(x^(lo8*'\\'))|zeroBytes(x^(lo8*'\n')) != 0 {
+			v.inStr, v.stack = inStr, stack
+			return i, 0, nil
+		}
+		q := eqExact(x, '"')
+		y := x &^ (lo8 * 0x20) // '{' -> '[', '}' -> ']'
+		br := eqExact(y, '[') | eqExact(y, ']')
+		// Prefix-XOR of the quote marks: the high bit of byte k is set when
+		// an odd number of quotes stand at or before k.
+		inside := q ^ q<<8
+		inside ^= inside << 16
+		inside ^= inside << 32
+		parity := inside >> 63
+		if inStr {
+			inside ^= hi8
+		}
+		for br &^= inside; br != 0; br &= br - 1 {
+			k := bits.TrailingZeros64(br) / 8
+			c := b[i+k]
+			if c == '{' || c == '[' {
+				stack = append(stack, c+2) // '{'+2 == '}', '['+2 == ']'
+				continue
+			}
+			if len(stack) == 0 || stack[len(stack)-1] != c {
+				v.inStr, v.stack = inStr, stack
+				return i + k, i + k, &syntaxError{"mismatched " + describe(c)}
+			}
+			stack = stack[:len(stack)-1]
+			if len(stack) == 0 {
+				v.inStr, v.stack = inStr, stack
+				return i + k + 1, i + k + 1, nil
+			}
+		}
+		inStr = inStr != (parity == 1)
+	}
+	v.inStr, v.stack = inStr, stack
+	return i, 0, nil
 }

@@ -184,7 +184,7 @@ func (s *Splitter) objectStep() (RawRecord, bool, error) {
 	if err := s.scanValue(); err != nil {
 		return RawRecord{}, true, s.scanFailed(err)
 	}
-	key := string(s.buf[keyStart+1 : s.pos-1])
+	isWrapper := wrapperKeys[string(s.buf[keyStart+1:s.pos-1])]
 	c, ok = s.skipSpace(false)
 	if !ok {
 		return RawRecord{}, true, s.truncated()
@@ -197,7 +197,7 @@ func (s *Splitter) objectStep() (RawRecord, bool, error) {
 	if !ok {
 		return RawRecord{}, true, s.truncated()
 	}
-	if c == '[' && wrapperKeys[key] {
+	if c == '[' && isWrapper {
 		s.objWrap = true
 		s.keep = s.pos
 		s.pos++

@@ -60,3 +60,28 @@ func indexStructural(b []byte) int {
 	}
 	return i
 }
+
+// eqExact marks, exactly, the bytes of x equal to c (no false positives,
+// unlike zeroBytes), so the marks can be used as a whole mask.
+func eqExact(x uint64, c byte) uint64 {
+	v := x ^ (lo8 * uint64(c))
+	t := (v & 0x7f7f7f7f7f7f7f7f) + 0x7f7f7f7f7f7f7f7f
+	return ^(t | v | 0x7f7f7f7f7f7f7f7f)
+}
+
+// gather packs the high bit of each byte of m into a byte: bit k is byte k.
+func gather(m uint64) uint8 { return uint8(((m >> 7) * 0x0102040810204080) >> 56) }
+
+// prefixXor[m] has bit k set when an odd number of bits at or below k are
+// set in m: for a quote mask, which bytes are inside a string.
+var prefixXor = func() (t [256]uint8) {
+	for m := range 256 {
+		var acc, out uint8
+		for k := range 8 {
+			acc ^= uint8(m>>k) & 1
+			out |= acc << k
+		}
+		t[m] = out
+	}
+	return t
+}()

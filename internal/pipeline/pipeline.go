@@ -55,6 +55,11 @@ type Options struct {
 // summary's list; all of them are still counted.
 const MaxProblemsPerFile = 5
 
+// readAheadMin is the input size from which decompression runs in its own
+// goroutine, overlapping with parsing: large files are where one worker
+// would otherwise leave a core idle.
+const readAheadMin = 8 << 20
+
 // maxProblems bounds the summary's problem list over the whole scan.
 const maxProblems = 200
 
@@ -234,7 +239,7 @@ func (w *worker) input(ctx context.Context, in ingest.Input) {
 		w.c.bytes += in.Size
 	}
 	before := w.c.records
-	err := ingest.Open(ctx, in, ingest.Options{RawBytes: w.opts.RawBytes}, func(st ingest.Stream) error {
+	err := ingest.Open(ctx, in, ingest.Options{RawBytes: w.opts.RawBytes, ReadAheadMin: readAheadMin}, func(st ingest.Stream) error {
 		return w.stream(ctx, st)
 	})
 	if err != nil && !errors.Is(err, context.Canceled) {

@@ -53,7 +53,9 @@ var (
 	awsPermissionSet = []string{"AdministratorAccess", "PowerUserAccess", "ReadOnlyAccess", "SecurityAudit", "DeveloperAccess"}
 )
 
-func awsID(r *rng, prefix string) string { return prefix + r.hex(17) }
+// awsID makes an EC2-style id: prefix (ending in "0") plus 16 hex digits,
+// the 17-digit form current resources use.
+func awsID(r *rng, prefix string) string { return prefix + r.hex(16) }
 
 // newAWSAccount builds an account's cast from its own stream, so the same
 // account looks the same in every file of the corpus.
@@ -139,6 +141,8 @@ type awsCall struct {
 	nameRaw   string // pre-escaped eventName (escape variants)
 	actorARN  string
 	eventID   string // set before record() to force it; filled in otherwise
+	self      string // calling instance, for instance-profile sessions
+	selfIP    string
 }
 
 // awsOps is the background mix: management events weighted roughly like a
@@ -506,6 +510,7 @@ type awsSession struct {
 	ip      string
 	privIP  string
 	human   bool
+	self    string // the instance an instance-profile session runs on
 }
 
 const sessionSlots = 12
@@ -518,9 +523,9 @@ func (g *awsGen) identity(w *jw, c *awsCall) (ua, ip string, human bool) {
 	hint := c.op.actor
 	if hint == actAny {
 		switch x := r.IntN(100); {
-		case x < 42:
+		case x < 36:
 			hint = actInstance
-		case x < 64:
+		case x < 66:
 			hint = actService
 		case x < 86:
 			hint = actHuman
@@ -539,6 +544,7 @@ func (g *awsGen) identity(w *jw, c *awsCall) (ua, ip string, human bool) {
 	w.sep()
 	w.b = append(w.b, s.ident...)
 	c.actorARN = s.arn
+	c.self, c.selfIP = s.self, s.privIP
 	ua, ip = s.ua, s.ip
 	switch {
 	case s.uaCmd:
@@ -569,7 +575,7 @@ func (g *awsGen) newSession(hint actorHint, c *awsCall) *awsSession {
 			svc = pick(r, awsServiceHosts)
 		}
 		s.svc, s.ua, s.ip = svc, svc, svc
-		if c.op.src == "sts" || r.chance(0.5) {
+		if c.op.src == "sts" || r.chance(0.6) {
 			w.kstr("type", "AWSService")
 			w.kstr("invokedBy", svc)
 			s.arn = svc
@@ -588,6 +594,7 @@ func (g *awsGen) newSession(hint actorHint, c *awsCall) *awsSession {
 	case actInstance:
 		role := g.roleOf(roleInstance)
 		session := pick(r, a.instances)
+		s.self = session
 		g.assumedRole(&w, role, session, created, true)
 		s.arn = "arn:aws:sts::" + a.id + ":assumed-role/" + role.name + "/" + session
 		s.ua, s.ip, s.privIP = pick(r, awsUserAgentsSDK), r.publicIP(), r.privateIP()
@@ -1326,11 +1333,20 @@ func bAttachVolume(g *awsGen, w *jw, c *awsCall) {
 	g.ec2Return(w, c)
 }
 
+// instanceOf is the instance a call is about: the caller's own for agents
+// running on an instance, otherwise any.
+func (g *awsGen) instanceOf(c *awsCall) (id, ip string) {
+	if c.self != "" {
+		return c.self, c.selfIP
+	}
+	return pick(g.r, g.acct.instances), g.r.privateIP()
+}
+
 func bUpdateInstanceInformation(g *awsGen, w *jw, c *awsCall) {
 	r := g.r
-	pip := r.privateIP()
+	id, pip := g.instanceOf(c)
 	w.kobj("requestParameters")
-	w.kstr("instanceId", pick(r, g.acct.instances))
+	w.kstr("instanceId", id)
 	w.kstr("agentVersion", "3.3.40.0")
 	w.kstr("agentStatus", "Active")
 	w.kstr("platformType", "Linux")
@@ -1350,7 +1366,8 @@ func bAssociationStatus(g *awsGen, w *jw, c *awsCall) {
 	r := g.r
 	w.kobj("requestParameters")
 	w.kstr("associationId", r.uuid())
-	w.kstr("instanceId", pick(r, g.acct.instances))
+	id, _ := g.instanceOf(c)
+	w.kstr("instanceId", id)
 	w.kobj("executionResult")
 	w.kstr("status", "Success")
 	w.kstr("detailedStatus", "Success")
@@ -1362,8 +1379,9 @@ func bAssociationStatus(g *awsGen, w *jw, c *awsCall) {
 }
 
 func bInstanceID(g *awsGen, w *jw, c *awsCall) {
+	id, _ := g.instanceOf(c)
 	w.kobj("requestParameters")
-	w.kstr("instanceId", pick(g.r, g.acct.instances))
+	w.kstr("instanceId", id)
 	if c.op.name == "GetDeployablePatchSnapshotForInstance" {
 		w.kstr("snapshotId", g.r.uuid())
 	}

@@ -97,10 +97,33 @@ func records(t *testing.T, f FileInfo, data []byte) []json.RawMessage {
 	return out
 }
 
-var layout = map[model.Cloud]*regexp.Regexp{
-	model.AWS:   regexp.MustCompile(`^AWSLogs/\d{12}/CloudTrail(-Insight|-Digest)?/[a-z]{2}-[a-z]+-\d/\d{4}/\d{2}/\d{2}/\d{12}_CloudTrail(-Insight)?_[a-z]{2}-[a-z]+-\d_\d{8}T\d{4}Z_[A-Za-z0-9]{16}\.json\.gz$|_CloudTrail-Digest_[a-z]{2}-[a-z]+-\d_[a-z-]+_us-east-1_\d{8}T\d{6}Z\.json\.gz$`),
-	model.Azure: regexp.MustCompile(`^insights-activity-logs/resourceId=/SUBSCRIPTIONS/[0-9A-F-]{36}/y=\d{4}/m=\d{2}/d=\d{2}/h=\d{2}/m=00/PT1H\.json(\.gz)?$`),
-	model.GCP:   regexp.MustCompile(`^cloudaudit\.googleapis\.com/(activity|data_access)/\d{4}/\d{2}/\d{2}/(\d{2}):00:00_(\d{2}):59:59_S\d\.json(\.gz)?$`),
+// The real object key layouts (operations.md 1.6, 2.2, 3.4).
+var (
+	awsKey    = regexp.MustCompile(`^AWSLogs/(\d{12})/(CloudTrail|CloudTrail-Insight)/([a-z]{2}-[a-z]+-\d)/(\d{4})/(\d{2})/(\d{2})/(\d{12})_(CloudTrail|CloudTrail-Insight)_([a-z]{2}-[a-z]+-\d)_(\d{4})(\d{2})(\d{2})T\d{4}Z_[A-Za-z0-9]{16}\.json\.gz$`)
+	digestKey = regexp.MustCompile(`^AWSLogs/(\d{12})/CloudTrail-Digest/([a-z]{2}-[a-z]+-\d)/(\d{4})/(\d{2})/(\d{2})/(\d{12})_CloudTrail-Digest_([a-z]{2}-[a-z]+-\d)_[a-z-]+_us-east-1_(\d{4})(\d{2})(\d{2})T\d{6}Z\.json\.gz$`)
+	azureKey  = regexp.MustCompile(`^insights-activity-logs/resourceId=/SUBSCRIPTIONS/[0-9A-F-]{36}/y=\d{4}/m=\d{2}/d=\d{2}/h=\d{2}/m=00/PT1H\.json(\.gz)?$`)
+	gcpKey    = regexp.MustCompile(`^cloudaudit\.googleapis\.com/(activity|data_access)/\d{4}/\d{2}/\d{2}/(\d{2}):00:00_(\d{2}):59:59_S\d\.json(\.gz)?$`)
+)
+
+// checkLayout reports whether a path follows its cloud's layout, with the
+// repeated parts (account, region, date, hour) agreeing.
+func checkLayout(f FileInfo) bool {
+	switch f.Cloud {
+	case model.AWS:
+		if m := awsKey.FindStringSubmatch(f.Path); m != nil {
+			return m[1] == m[7] && m[2] == m[8] && m[3] == m[9] && m[4]+m[5]+m[6] == m[10]+m[11]+m[12]
+		}
+		if m := digestKey.FindStringSubmatch(f.Path); m != nil {
+			return m[1] == m[6] && m[2] == m[7] && m[3]+m[4]+m[5] == m[8]+m[9]+m[10]
+		}
+		return false
+	case model.Azure:
+		return azureKey.MatchString(f.Path)
+	case model.GCP:
+		m := gcpKey.FindStringSubmatch(f.Path)
+		return m != nil && m[2] == m[3]
+	}
+	return false
 }
 
 func TestCorpus(t *testing.T) {
@@ -119,7 +142,7 @@ func TestCorpus(t *testing.T) {
 	var total int64
 	byFile := map[string][]json.RawMessage{}
 	for _, f := range m.Files {
-		if !layout[f.Cloud].MatchString(f.Path) {
+		if !checkLayout(f) {
 			t.Errorf("path %q does not follow the %s layout", f.Path, f.Cloud)
 		}
 		data := readPlain(t, filepath.Join(dir, filepath.FromSlash(f.Path)))
