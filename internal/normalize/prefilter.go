@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/binary"
 	"fmt"
+	"slices"
+	"strings"
 )
 
 // DefaultAnchors are lower-case words of which every firewall-related
@@ -125,4 +127,43 @@ func equalFoldASCII(s, a []byte) bool {
 		}
 	}
 	return true
+}
+
+// AnchorsFor returns the anchors a prefilter needs for the catalogued
+// operation keys (model.Event.OperationKey form): DefaultAnchors, plus the
+// operation name of any key they do not cover, which happens when a user's
+// content file adds operations. ok is false when such a name is shorter
+// than an anchor can be; then no prefilter can be exact, and every record
+// must be decoded.
+func AnchorsFor(keys []string) (anchors []string, ok bool) {
+	anchors = slices.Clone(DefaultAnchors)
+	for _, key := range keys {
+		if Covered(key, anchors) {
+			continue
+		}
+		name := strings.ToLower(key)
+		if _, op, isAWS := strings.Cut(name, ":"); isAWS {
+			name = op
+		}
+		if len(name) < minAnchor {
+			return nil, false
+		}
+		anchors = append(anchors, name)
+	}
+	return anchors, true
+}
+
+// Covered reports whether a record of the operation key holds one of the
+// anchors. An AWS key names the service as the record's eventSource does.
+func Covered(key string, anchors []string) bool {
+	raw := strings.ToLower(key)
+	if svc, op, isAWS := strings.Cut(raw, ":"); isAWS {
+		raw = svc + ".amazonaws.com " + op
+	}
+	for _, a := range anchors {
+		if strings.Contains(raw, a) {
+			return true
+		}
+	}
+	return false
 }

@@ -82,11 +82,13 @@ func Scan(ctx context.Context, inputs []ingest.Input, opts Options) (Result, err
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
 	var pre *normalize.Prefilter
-	if !opts.NoPrefilter {
+	if anchors, ok := normalize.AnchorsFor(opts.Content.OperationKeys()); ok && !opts.NoPrefilter {
 		var err error
-		if pre, err = normalize.NewPrefilter(normalize.DefaultAnchors); err != nil {
+		if pre, err = normalize.NewPrefilter(anchors); err != nil {
 			return Result{}, fmt.Errorf("scan: %w", err)
 		}
+	} else if !ok {
+		opts.Logger.Warn("an operation name in the detection content is too short for the prefilter; decoding every record")
 	}
 	workers := opts.Workers
 	if workers <= 0 {

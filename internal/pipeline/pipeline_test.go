@@ -140,18 +140,44 @@ func TestPrefilterCoversCatalogue(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, key := range c.OperationKeys() {
-		// The raw record spells the AWS service as a host name.
-		raw := strings.Replace(key, ":", ".amazonaws.com ", 1)
-		found := false
-		for _, a := range normalize.DefaultAnchors {
-			if strings.Contains(raw, a) {
-				found = true
-				break
-			}
+		if !normalize.Covered(key, normalize.DefaultAnchors) {
+			t.Errorf("catalogued operation %q holds no default prefilter anchor", key)
 		}
-		if !found {
-			t.Errorf("catalogued operation %q holds no prefilter anchor", key)
-		}
+	}
+}
+
+// TestUserOperationsGetAnchors: an operation added by a user's content
+// file is still found with the prefilter on.
+func TestUserOperationsGetAnchors(t *testing.T) {
+	base, err := content.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	user := []byte(`operations:
+  - id: aws-custom-open
+    cloud: aws
+    keys: ["ec2:enablecustomopening"]
+    resource: security_group
+    kind: delete
+    severity: high
+    title: "Custom opening on {resource}"
+    description: "a test operation"
+    guidance:
+      investigate: ["look"]
+      respond: ["act"]
+`)
+	c, err := content.Parse(base, "user.yaml", user)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	rec := `{"eventVersion":"1.08","eventSource":"ec2.amazonaws.com","eventName":"EnableCustomOpening","eventTime":"2026-03-01T00:00:00Z","eventID":"u1"}`
+	if err := os.WriteFile(filepath.Join(dir, "a.json"), []byte(`{"Records":[{"eventName":"AssumeRole","eventSource":"sts.amazonaws.com"},`+rec+`]}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	res := scan(t, []string{dir}, Options{Content: c, Filter: Filter{MinSeverity: model.Info}})
+	if len(res.Findings) != 1 || res.Findings[0].Rule != "aws-custom-open" {
+		t.Errorf("findings = %+v, want the user's rule to fire", res.Findings)
 	}
 }
 

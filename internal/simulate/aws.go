@@ -1356,7 +1356,7 @@ func bUpdateInstanceInformation(g *awsGen, w *jw, c *awsCall) {
 	w.kstr("computerName", "ip-"+strings.ReplaceAll(pip, ".", "-")+"."+g.region+".compute.internal")
 	w.kstr("agentName", "amazon-ssm-agent")
 	w.kstr("availabilityZone", g.region+"a")
-	w.kstr("availabilityZoneId", "use1-az"+strconv.Itoa(r.between(1, 6)))
+	w.kstr("availabilityZoneId", zoneIDPrefix(g.region)+"-az"+strconv.Itoa(r.between(1, 6)))
 	w.kstr("sSMConnectionChannel", "ssmmessages")
 	w.end()
 	w.knull("responseElements")
@@ -1971,4 +1971,19 @@ func bBatchImportFindings(g *awsGen, w *jw, c *awsCall) {
 		w.kint("SuccessCount", 1)
 		w.end()
 	}
+}
+
+// zoneIDPrefix abbreviates a region the way zone ids do (us-east-1 ->
+// use1, ap-southeast-2 -> apse2).
+func zoneIDPrefix(region string) string {
+	parts := strings.Split(region, "-")
+	if len(parts) != 3 {
+		return region
+	}
+	mid := parts[1][:1]
+	switch parts[1] {
+	case "northeast", "southeast", "northwest", "southwest":
+		mid = parts[1][:1] + parts[1][5:6]
+	}
+	return parts[0] + mid + parts[2]
 }
