@@ -5,6 +5,8 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -214,5 +216,49 @@ func TestScanCountsEveryRecord(t *testing.T) {
 	}
 	if !named {
 		t.Errorf("problems %+v do not report d.json as unrecognised", s.Problems)
+	}
+}
+
+var update = flag.Bool("update", false, "rewrite golden files")
+
+// TestFixtureFindingsGolden pins, for every parser fixture, which findings
+// it gives at which severity: one line per finding, easy to review. Near
+// misses appear as fixtures with no line. Rewrite with -update.
+func TestFixtureFindingsGolden(t *testing.T) {
+	var files []string
+	for _, pattern := range []string{"../normalize/*/testdata/*.json", "../normalize/*/testdata/*.jsonl"} {
+		m, _ := filepath.Glob(pattern)
+		for _, f := range m {
+			if !strings.HasSuffix(f, ".golden.json") {
+				files = append(files, f)
+			}
+		}
+	}
+	var b strings.Builder
+	for _, f := range files {
+		res := scan(t, []string{f}, Options{Filter: Filter{MinSeverity: model.Info}})
+		name := strings.TrimPrefix(f, "../normalize/")
+		if len(res.Findings) == 0 {
+			fmt.Fprintf(&b, "%s: no finding\n", name)
+		}
+		for _, x := range res.Findings {
+			fmt.Fprintf(&b, "%s: %s %s %s %q\n", name, x.Severity, x.Outcome, x.Rule, x.Title)
+		}
+	}
+	golden := filepath.Join("testdata", "fixture-findings.golden")
+	if *update {
+		if err := os.MkdirAll("testdata", 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(golden, []byte(b.String()), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(golden)
+	if err != nil {
+		t.Fatalf("%v (run with -update to create)", err)
+	}
+	if b.String() != string(want) {
+		t.Errorf("fixture findings differ from %s; run with -update and review the diff:\n%s", golden, b.String())
 	}
 }
