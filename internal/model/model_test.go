@@ -1,0 +1,73 @@
+package model
+
+import (
+	"encoding/json"
+	"testing"
+)
+
+func TestParsePortRange(t *testing.T) {
+	tests := []struct {
+		in   string
+		want PortRange
+		ok   bool
+	}{
+		{"22", PortRange{22, 22}, true},
+		{" 8000-8080 ", PortRange{8000, 8080}, true},
+		{"*", AllPortRange, true},
+		{"Any", AllPortRange, true},
+		{"0-65535", AllPortRange, true},
+		{"80-22", PortRange{}, false},
+		{"70000", PortRange{}, false},
+		{"abc", PortRange{}, false},
+	}
+	for _, tt := range tests {
+		got, err := ParsePortRange(tt.in)
+		if (err == nil) != tt.ok || got != tt.want {
+			t.Errorf("ParsePortRange(%q) = %v, %v; want %v, ok=%v", tt.in, got, err, tt.want, tt.ok)
+		}
+	}
+}
+
+func TestRuleChangeJSONRoundTrip(t *testing.T) {
+	in := RuleChange{
+		Effect: Added, Direction: Ingress, Action: Allow, Protocol: "tcp",
+		Ports:    PortList{{22, 22}, {8000, 8080}, AllPortRange},
+		Peers:    []Peer{{PeerCIDR, "0.0.0.0/0"}, {PeerRange, "1.2.3.4-1.2.3.9"}, {PeerGroup, "sg-1"}, {PeerAny, "*"}, {PeerServiceTag, "Internet"}, {PeerTag, "web"}},
+		Priority: IntPtr(100),
+	}
+	b, err := json.Marshal(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `{"effect":"added","direction":"ingress","action":"allow","protocol":"tcp","ports":["22","8000-8080","all"],"peers":["0.0.0.0/0","1.2.3.4-1.2.3.9","group:sg-1","any:*","service-tag:Internet","tag:web"],"priority":100}`
+	if string(b) != want {
+		t.Errorf("JSON:\n got %s\nwant %s", b, want)
+	}
+	var out RuleChange
+	if err := json.Unmarshal(b, &out); err != nil {
+		t.Fatal(err)
+	}
+	b2, _ := json.Marshal(out)
+	if string(b2) != string(b) {
+		t.Errorf("round trip changed the change:\n%s\n%s", b, b2)
+	}
+}
+
+func TestSeverity(t *testing.T) {
+	for i, name := range []string{"info", "low", "medium", "high", "critical"} {
+		s, err := ParseSeverity(name)
+		if err != nil || int(s) != i || s.String() != name {
+			t.Errorf("ParseSeverity(%q) = %v, %v", name, s, err)
+		}
+	}
+	if s, err := ParseSeverity("HIGH"); err != nil || s != High {
+		t.Errorf("severity names are case-insensitive: %v %v", s, err)
+	}
+	if _, err := ParseSeverity("urgent"); err == nil {
+		t.Error("unknown severity accepted")
+	}
+	b, _ := json.Marshal(struct{ S Severity }{Critical})
+	if string(b) != `{"S":"critical"}` {
+		t.Errorf("severity JSON = %s", b)
+	}
+}

@@ -1,0 +1,57 @@
+package jv
+
+import "testing"
+
+func TestAccessorsTolerateExporters(t *testing.T) {
+	rec, err := DecodeObject([]byte(`{
+		"RequestParameters": "{\"groupId\":\"sg-1\",\"ipPermissions\":{\"items\":[{\"fromPort\":\"22\",\"toPort\":22.0}]}}",
+		"single": {"cidrIp": "0.0.0.0/0"},
+		"empty": {},
+		"list": "[\"a\",\"b\"]",
+		"flag": "TRUE",
+		"num": 12345678901234,
+		"bad": {"fromPort": "twenty"}
+	}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := Str(rec, "requestParameters", "groupId"); got != "sg-1" {
+		t.Errorf("nested JSON text with changed key case: %q", got)
+	}
+	perms := Arr(rec, "requestParameters", "ipPermissions")
+	if len(perms) != 1 {
+		t.Fatalf("EC2 items wrapper: %d elements", len(perms))
+	}
+	if n, ok := Int(perms[0], "fromPort"); !ok || n != 22 {
+		t.Errorf("numeric string: %d %v", n, ok)
+	}
+	if n, ok := Int(perms[0], "toPort"); !ok || n != 22 {
+		t.Errorf("float integer: %d %v", n, ok)
+	}
+	if len(Arr(rec, "single")) != 1 || len(Arr(rec, "empty")) != 0 {
+		t.Error("a bare object is a one-element list and {} an empty one")
+	}
+	if got := Strs(rec, "list"); len(got) != 2 || got[1] != "b" {
+		t.Errorf("JSON text array: %q", got)
+	}
+	if b, ok := Bool(rec, "flag"); !ok || !b {
+		t.Error("boolean as text")
+	}
+	if Str(rec, "num") != "12345678901234" {
+		t.Errorf("large number kept exact: %q", Str(rec, "num"))
+	}
+	if _, ok := Int(rec, "bad", "fromPort"); ok {
+		t.Error("a non-numeric string read as a number")
+	}
+	if Get(rec, "missing", "deeper") != nil || Str(rec, "single", "cidrIp", "x") != "" {
+		t.Error("missing or non-object paths must give zero values")
+	}
+}
+
+func TestDecodeRejects(t *testing.T) {
+	for _, in := range []string{``, `{`, `{"a":1} {"b":2}`, `[1]`, `"x"`} {
+		if _, err := DecodeObject([]byte(in)); err == nil {
+			t.Errorf("DecodeObject(%q) accepted", in)
+		}
+	}
+}
