@@ -60,6 +60,12 @@ func FuzzSplitter(f *testing.F) {
 		if n != s.Records() {
 			t.Fatalf("returned %d records and errors, Records() = %d", n, s.Records())
 		}
+		// Read sizes must not change what comes out.
+		whole, wholeProblems, _ := splitAll(t, strings.NewReader(string(b)), 1<<16)
+		chunked, chunkedProblems, _ := splitAll(t, chunkReader{strings.NewReader(string(b)), 1 + len(b)%13}, 1<<16)
+		if strings.Join(whole, "\x00") != strings.Join(chunked, "\x00") || len(wholeProblems) != len(chunkedProblems) {
+			t.Fatalf("chunked reads changed the records of %q", b)
+		}
 	})
 }
 

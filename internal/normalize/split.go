@@ -180,11 +180,17 @@ func (s *Splitter) objectStep() (RawRecord, bool, error) {
 	default:
 		return RawRecord{}, true, s.resync(fmt.Sprintf("malformed object: unexpected %s where a key was expected", describe(c)))
 	}
-	keyStart := s.pos
+	// The key must survive refills while it is scanned: buffer indices
+	// move when fill slides data, so remember the stream offset.
+	if s.objWrap || s.objBig {
+		s.keep = s.pos
+	}
+	keyAt := s.base + int64(s.pos)
 	if err := s.scanValue(); err != nil {
 		return RawRecord{}, true, s.scanFailed(err)
 	}
-	isWrapper := wrapperKeys[string(s.buf[keyStart+1:s.pos-1])]
+	keyStart := int(keyAt - s.base)
+	isWrapper := keyStart >= 0 && keyStart+1 <= s.pos-1 && wrapperKeys[string(s.buf[keyStart+1:s.pos-1])]
 	c, ok = s.skipSpace(false)
 	if !ok {
 		return RawRecord{}, true, s.truncated()

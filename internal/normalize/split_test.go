@@ -146,3 +146,38 @@ func TestSplitterReadError(t *testing.T) {
 		t.Errorf("end = %v, want the read error", end)
 	}
 }
+
+// chunkReader returns at most n bytes per Read, so refills land at every
+// possible place inside keys, values and records.
+type chunkReader struct {
+	r io.Reader
+	n int
+}
+
+func (c chunkReader) Read(p []byte) (int, error) {
+	if len(p) > c.n {
+		p = p[:c.n]
+	}
+	return c.r.Read(p)
+}
+
+// TestSplitterChunkingIsInvisible: whatever the read sizes, the records
+// and problems are those of reading the input at once.
+func TestSplitterChunkingIsInvisible(t *testing.T) {
+	inputs := []string{
+		`{"Records":[{"a":1},{"b":2}]}{"Records":[{"c":3}]}` + "\n" + `{"x":1}`,
+		`{"nextLink":"` + strings.Repeat("n", 50) + `","value":[{"a":"` + strings.Repeat("v", 70) + `"}],"tail":{"k":[1,2]}}`,
+		"{\n  \"records\": [\n    {\"a\": \"b\\\"c\"},\n    {\"d\": [\"}\"]}\n  ]\n}\n{\"e\":1}\n",
+		"{\"a\":\"x\n{\"b\":2}\n[{\"c\":3},{\"d\":4}]",
+		`{"Events":[{"CloudTrailEvent":"{\"eventName\":\"X\"}"}],"NextToken":"t"}`,
+	}
+	for _, in := range inputs {
+		want, wantProblems, _ := splitAll(t, strings.NewReader(in), 64)
+		for n := 1; n <= 40; n++ {
+			got, gotProblems, end := splitAll(t, chunkReader{strings.NewReader(in), n}, 64)
+			if end != io.EOF || strings.Join(got, "|") != strings.Join(want, "|") || strings.Join(gotProblems, "|") != strings.Join(wantProblems, "|") {
+				t.Fatalf("chunk %d of %q:\n got %q %q\nwant %q %q", n, in, got, gotProblems, want, wantProblems)
+			}
+		}
+	}
+}
