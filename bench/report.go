@@ -116,11 +116,14 @@ func (b *bench) perCloud(ctx context.Context, bin string, c *corpus, workers int
 		if awsRate > 0 {
 			rel = fmt.Sprintf("%.2f", r/awsRate)
 		}
-		name := string(cl)
 		if s.failed > 0 {
-			name += " (FAILED)"
+			fmt.Fprintf(w, "| %s (FAILED %d/%d runs) | %.0f | %.2f | - | - | %.0f | - |\n", cl, s.failed, len(rs), float64(bytes)/1e6, s.median.Seconds(), float64(s.maxRSS)/1024)
+			if cl == model.AWS {
+				awsRate = 0
+			}
+			continue
 		}
-		fmt.Fprintf(w, "| %s | %.0f | %.2f | %.0f | %.0f | %.0f | %s |\n", name, float64(bytes)/1e6, s.median.Seconds(), r, rate(recs, s.median), float64(s.maxRSS)/1024, rel)
+		fmt.Fprintf(w, "| %s | %.0f | %.2f | %.0f | %.0f | %.0f | %s |\n", cl, float64(bytes)/1e6, s.median.Seconds(), r, rate(recs, s.median), float64(s.maxRSS)/1024, rel)
 	}
 	fmt.Fprintln(w)
 	return nil

@@ -39,7 +39,7 @@ const maxNesting = 4
 const zstdMaxWindow = 64 << 20
 
 // readBuffer is the read size between the file and the decompressor.
-const readBuffer = 256 << 10
+const readBuffer = 64 << 10
 
 // Sniff names the format of the stream that starts with head.
 func Sniff(head []byte) Format {

@@ -58,7 +58,7 @@ func BenchmarkSplit(b *testing.B) {
 // BenchmarkSplitPrefilter measures the per-record path every record takes.
 func BenchmarkSplitPrefilter(b *testing.B) {
 	data := benchCorpus(b, 32<<20)
-	pre, _ := NewPrefilter(DefaultAnchors)
+	pre, _ := NewPrefilter(testAnchors(b))
 	b.SetBytes(int64(len(data)))
 	b.ReportAllocs()
 	kept := 0
@@ -80,7 +80,7 @@ func BenchmarkSplitPrefilter(b *testing.B) {
 // BenchmarkPrefilter measures Keep alone on a typical record.
 func BenchmarkPrefilter(b *testing.B) {
 	data := benchCorpus(b, 1<<20)
-	pre, _ := NewPrefilter(DefaultAnchors)
+	pre, _ := NewPrefilter(testAnchors(b))
 	s := NewSplitter(bytes.NewReader(data))
 	rec, _ := s.Next()
 	b.SetBytes(int64(len(rec.Data)))

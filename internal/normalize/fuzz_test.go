@@ -73,7 +73,7 @@ func FuzzSplitter(f *testing.F) {
 // panicking, and what they return marshals.
 func FuzzParse(f *testing.F) {
 	seedFiles(f)
-	pre, err := NewPrefilter(DefaultAnchors)
+	pre, err := NewPrefilter(testAnchors(f))
 	if err != nil {
 		f.Fatal(err)
 	}

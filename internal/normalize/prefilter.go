@@ -8,20 +8,12 @@ import (
 	"strings"
 )
 
-// DefaultAnchors are lower-case words of which every firewall-related
-// record carries at least one, in its operation name or service name. A
-// test checks each operation in the catalogue against this list. Each is
-// at least minAnchor bytes long, which the strided search relies on.
-var DefaultAnchors = []string{
-	"securitygroup", "networkacl", "firewall", "instanceattribute", "interfaceattribute",
-	"prefixlist", "webacl", "teipset", "publicports", "rulegroup", "waf.amazonaws",
-	"wafv2.amazonaws", "waf-regional", "updatedistribution", "storageaccounts", "keyvault",
-	"microsoft.sql", "applicationgateways", "subnets", "networkinterfaces", "securitypolic",
-	"cloudsql", "settags", "ingressrule", "networks.patch", "backendservices",
-	// Envelopes whose payload is base64 (Pub/Sub, CloudWatch Logs
-	// subscriptions) hide the operation name from a byte search.
-	`"data"`,
-}
+// EnvelopeAnchors mark records whose payload is base64 (Pub/Sub push and
+// pull, CloudWatch Logs subscriptions), which hides the operation name from
+// a byte search. They are exactly the keys the parsers recognise such
+// envelopes by; the quotes keep "subscription" from matching Azure's
+// subscriptionId and resource ids.
+var EnvelopeAnchors = []string{`"subscription"`, "receivedmessages", "awslogs"}
 
 // minAnchor is the shortest anchor the strided search can guarantee to
 // see: with 4-byte grams taken every 3 bytes, any 6-byte run contains one
@@ -54,13 +46,21 @@ type anchorAt struct {
 // NewPrefilter builds a prefilter for the anchors (case-insensitive).
 func NewPrefilter(anchors []string) (*Prefilter, error) {
 	p := &Prefilter{grams: map[uint32][]anchorAt{}}
+	lowered := make([][]byte, len(anchors))
 	for i, a := range anchors {
 		if len(a) < minAnchor {
 			return nil, fmt.Errorf("prefilter anchor %q: shorter than %d bytes", a, minAnchor)
 		}
-		lower := bytes.ToLower([]byte(a))
+		lowered[i] = bytes.ToLower([]byte(a))
+	}
+	common := gramCounts(lowered)
+	for i, lower := range lowered {
 		p.anchors = append(p.anchors, lower)
-		for off := 0; off < gramStep; off++ {
+		// Any gramStep consecutive offsets guarantee a hit, so take the
+		// window whose grams are rarest among the anchors: grams such as
+		// "micr" (every Azure operation) would make every record a hit.
+		start := rarestWindow(lower, common)
+		for off := start; off < start+gramStep; off++ {
 			g := fold(binary.LittleEndian.Uint32(lower[off:]))
 			p.bits[hash(g)/64] |= 1 << (hash(g) % 64)
 			p.grams[g] = append(p.grams[g], anchorAt{anchor: i, offset: off})
@@ -68,6 +68,50 @@ func NewPrefilter(anchors []string) (*Prefilter, error) {
 	}
 	return p, nil
 }
+
+// gramCounts counts in how many anchors each gram occurs.
+func gramCounts(anchors [][]byte) map[uint32]int {
+	counts := map[uint32]int{}
+	for _, a := range anchors {
+		seen := map[uint32]bool{}
+		for off := 0; off+gramLen <= len(a); off++ {
+			g := fold(binary.LittleEndian.Uint32(a[off:]))
+			if !seen[g] {
+				seen[g] = true
+				counts[g]++
+			}
+		}
+	}
+	return counts
+}
+
+// rarestWindow returns the first offset of the gramStep consecutive grams
+// of a that occur in the fewest anchors, with a penalty for grams made of
+// JSON punctuation or common words of audit records.
+func rarestWindow(a []byte, counts map[uint32]int) int {
+	best, bestScore := 0, -1
+	for start := 0; start+gramStep-1+gramLen <= len(a); start++ {
+		score := 0
+		for off := start; off < start+gramStep; off++ {
+			gram := a[off : off+gramLen]
+			score += counts[fold(binary.LittleEndian.Uint32(gram))]
+			for _, w := range commonInRecords {
+				if strings.Contains(w, string(gram)) {
+					score += 100
+					break
+				}
+			}
+		}
+		if bestScore < 0 || score < bestScore {
+			best, bestScore = start, score
+		}
+	}
+	return best
+}
+
+// commonInRecords are words that fill ordinary audit records; anchor grams
+// drawn from them would make most records a prefilter hit.
+var commonInRecords = []string{"microsoft.", "/write", "/delete", "/action", "amazonaws", "googleapis", "compute.", "network", "describe"}
 
 // fold maps the ASCII letters of a 4-byte gram to lower case. Other bytes
 // change too, but only into bytes that letters never become, so folding
@@ -78,8 +122,8 @@ func hash(g uint32) uint32 { return (g * 2654435761) >> 16 }
 
 // Keep reports whether rec may hold a firewall event.
 func (p *Prefilter) Keep(rec []byte) bool {
-	if bytes.IndexByte(rec, '\\') >= 0 && bytes.Contains(rec, []byte(`\u`)) {
-		return true
+	if bytes.IndexByte(rec, '\\') >= 0 && (bytes.Contains(rec, []byte(`\u`)) || bytes.Contains(rec, []byte(`\/`))) {
+		return true // an escape could spell an anchor
 	}
 	n := len(rec) - gramLen
 	for i := 0; i <= n; i += gramStep {
@@ -130,40 +174,37 @@ func equalFoldASCII(s, a []byte) bool {
 }
 
 // AnchorsFor returns the anchors a prefilter needs for the catalogued
-// operation keys (model.Event.OperationKey form): DefaultAnchors, plus the
-// operation name of any key they do not cover, which happens when a user's
-// content file adds operations. ok is false when such a name is shorter
-// than an anchor can be; then no prefilter can be exact, and every record
-// must be decoded.
+// operation keys (model.Event.OperationKey form): each operation's name as
+// its records spell it (for AWS the eventName, without the service; for
+// Azure and GCP the whole key, which the logged operationName and
+// methodName contain), plus EnvelopeAnchors. ok is false when a name is
+// shorter than an anchor can be; then no prefilter can be exact, and
+// every record must be decoded.
 func AnchorsFor(keys []string) (anchors []string, ok bool) {
-	anchors = slices.Clone(DefaultAnchors)
+	seen := map[string]bool{}
+	for _, a := range EnvelopeAnchors {
+		seen[a] = true
+		anchors = append(anchors, a)
+	}
 	for _, key := range keys {
-		if Covered(key, anchors) {
-			continue
-		}
-		name := strings.ToLower(key)
-		if _, op, isAWS := strings.Cut(name, ":"); isAWS {
-			name = op
-		}
+		name := OperationAnchor(key)
 		if len(name) < minAnchor {
 			return nil, false
 		}
-		anchors = append(anchors, name)
+		if !seen[name] {
+			seen[name] = true
+			anchors = append(anchors, name)
+		}
 	}
+	slices.Sort(anchors[len(EnvelopeAnchors):])
 	return anchors, true
 }
 
-// Covered reports whether a record of the operation key holds one of the
-// anchors. An AWS key names the service as the record's eventSource does.
-func Covered(key string, anchors []string) bool {
-	raw := strings.ToLower(key)
-	if svc, op, isAWS := strings.Cut(raw, ":"); isAWS {
-		raw = svc + ".amazonaws.com " + op
+// OperationAnchor is the text every record of the operation key holds.
+func OperationAnchor(key string) string {
+	name := strings.ToLower(key)
+	if _, op, isAWS := strings.Cut(name, ":"); isAWS {
+		return op
 	}
-	for _, a := range anchors {
-		if strings.Contains(raw, a) {
-			return true
-		}
-	}
-	return false
+	return name
 }

@@ -2,14 +2,30 @@ package normalize
 
 import (
 	"strings"
+
+	"cloudwall/internal/content"
 	"testing"
 	"unicode"
 	"unicode/utf8"
 )
 
+// testAnchors are the anchors for the default detection content.
+func testAnchors(t testing.TB) []string {
+	t.Helper()
+	c, err := content.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	anchors, ok := AnchorsFor(c.OperationKeys())
+	if !ok {
+		t.Fatal("the default content has an operation too short to anchor on")
+	}
+	return anchors
+}
+
 func newTestPrefilter(t testing.TB) *Prefilter {
 	t.Helper()
-	p, err := NewPrefilter(DefaultAnchors)
+	p, err := NewPrefilter(testAnchors(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -25,19 +41,26 @@ func TestPrefilterKeep(t *testing.T) {
 		{`{"eventName":"AuthorizeSecurityGroupIngress"}`, true},
 		{`{"eventName":"AUTHORIZESECURITYGROUPINGRESS"}`, true},
 		{`{"operationName":"MICROSOFT.NETWORK/NETWORKSECURITYGROUPS/SECURITYRULES/WRITE"}`, true},
+		{`{"operationName":{"value":"Microsoft.Network/networkSecurityGroups/securityRules/write"}}`, true},
 		{`{"methodName":"v1.compute.firewalls.insert"}`, true},
+		{`{"methodName":"beta.compute.firewalls.patch"}`, true},
 		{`{"eventName":"DeleteWebACL","eventSource":"wafv2.amazonaws.com"}`, true},
 		{`{"eventName":"CreateIPSet"}`, true},
-		{`{"x":"firewall"}`, true},                                     // at the very end of the record
-		{`firewall`, true},                                             // the whole record
-		{`{"eventName":"\u0041uthorize"}`, true},                       // an escape could spell anything
-		{`{"eventName":"CreateNetwor` + "\u212a" + `AclEntry"}`, true}, // Kelvin sign lower-cases to k
-		{`{"message":{"data":"eyJ9"}}`, true},                          // base64 envelope
+		{`revokesecuritygroupingress`, true},                                              // the whole record
+		{`{"eventName":"\u0041uthorize"}`, true},                                          // an escape could spell anything
+		{`{"operationName":"Microsoft.Network\/networkSecurityGroups\/delete"}`, true},    // escaped slashes
+		{`{"eventName":"CreateNetwor` + "\u212a" + `AclEntry"}`, true},                    // Kelvin sign lower-cases to k
+		{`{"message":{"data":"eyJ9"},"subscription":"projects/p/subscriptions/s"}`, true}, // base64 envelope
+		{`{"awslogs":{"data":"H4sI"}}`, true},
+		{`{"eventName":"DescribeSecurityGroups","eventSource":"ec2.amazonaws.com"}`, false},
+		{`{"eventName":"DescribeNetworkAcls"}`, false},
+		{`{"operationName":"MICROSOFT.STORAGE/STORAGEACCOUNTS/LISTKEYS/ACTION"}`, false},
+		{`{"subscriptionId":"s","resourceId":"/subscriptions/s/x"}`, false},
 		{`{"eventName":"AssumeRole","eventSource":"sts.amazonaws.com"}`, false},
 		{`{"eventName":"CreateRoute","requestParameters":{"destinationCidrBlock":"0.0.0.0/0"}}`, false},
 		{`{"operationName":"Microsoft.Network/routeTables/routes/write"}`, false},
 		{`{"methodName":"v1.compute.routes.insert"}`, false},
-		{`{"a":"fire wall"}`, false},
+		{`{"data":{"k":"firewall"}}`, false},
 		{``, false},
 	}
 	for _, tt := range tests {
@@ -51,7 +74,7 @@ func TestPrefilterKeep(t *testing.T) {
 // three casings: the strided search must never miss one.
 func TestPrefilterEveryAlignment(t *testing.T) {
 	p := newTestPrefilter(t)
-	for _, a := range DefaultAnchors {
+	for _, a := range testAnchors(t) {
 		for _, spelled := range []string{a, strings.ToUpper(a), strings.ToUpper(a[:1]) + a[1:]} {
 			for pad := 0; pad < 8; pad++ {
 				for tail := 0; tail < 4; tail++ {
@@ -75,14 +98,15 @@ func TestPrefilterRejectsShortAnchor(t *testing.T) {
 // rule: keep whenever the Unicode-lower-cased text contains an anchor or
 // the raw text contains a \u escape.
 func FuzzPrefilter(f *testing.F) {
-	for _, s := range []string{`{"eventName":"AuthorizeSecurityGroupIngress"}`, "xxfirewallxx", `\u0041`, "NETWORKACL", "networ\u212aacl"} {
+	for _, s := range []string{`{"eventName":"AuthorizeSecurityGroupIngress"}`, "xxcompute.firewalls.insertxx", `\u0041`, "NETWORKACL", "networ\u212aacl"} {
 		f.Add([]byte(s))
 	}
 	p := newTestPrefilter(f)
+	anchors := testAnchors(f)
 	f.Fuzz(func(t *testing.T, b []byte) {
 		want := strings.Contains(string(b), `\u`)
 		lower := strings.ToLower(string(b))
-		for _, a := range DefaultAnchors {
+		for _, a := range anchors {
 			if strings.Contains(lower, a) {
 				want = true
 			}

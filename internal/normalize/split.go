@@ -88,6 +88,17 @@ func NewSplitter(r io.Reader) *Splitter {
 	return &Splitter{r: r, buf: make([]byte, initialBuffer)}
 }
 
+// Reset makes s read a new stream, keeping its buffer (a scan of many
+// small files would otherwise allocate one per file). A buffer that grew
+// for an unusually large record is given back.
+func (s *Splitter) Reset(r io.Reader) {
+	buf := s.buf
+	if cap(buf) > 4*initialBuffer || cap(buf) == 0 {
+		buf = make([]byte, initialBuffer)
+	}
+	*s = Splitter{r: r, buf: buf[:cap(buf)], MaxRecord: s.MaxRecord, modes: s.modes[:0], sc: valueScanner{stack: s.sc.stack[:0]}}
+}
+
 func (s *Splitter) maxRecord() int {
 	if s.MaxRecord > 0 {
 		return s.MaxRecord

@@ -181,3 +181,17 @@ func TestSplitterChunkingIsInvisible(t *testing.T) {
 		}
 	}
 }
+
+func TestSplitterReset(t *testing.T) {
+	s := NewSplitter(strings.NewReader(`{"Records":[{"a":1},{"b":`))
+	for {
+		if _, err := s.Next(); err == io.EOF {
+			break
+		}
+	}
+	s.Reset(strings.NewReader(`{"c":3}`))
+	rec, err := s.Next()
+	if err != nil || string(rec.Data) != `{"c":3}` || rec.Index != 0 {
+		t.Errorf("after Reset: %q, index %d, %v", rec.Data, rec.Index, err)
+	}
+}

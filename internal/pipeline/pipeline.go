@@ -223,6 +223,8 @@ type worker struct {
 	c      *counters
 	// fileProblems counts problems reported for the current input.
 	fileProblems int
+	// split is reused across streams to keep its buffer.
+	split *normalize.Splitter
 }
 
 func (w *worker) problem(file string, index, offset int64, msg string) {
@@ -254,7 +256,12 @@ func (w *worker) input(ctx context.Context, in ingest.Input) {
 
 // stream splits one decompressed stream into records and parses them.
 func (w *worker) stream(ctx context.Context, st ingest.Stream) error {
-	sp := normalize.NewSplitter(st.R)
+	if w.split == nil {
+		w.split = normalize.NewSplitter(st.R)
+	} else {
+		w.split.Reset(st.R)
+	}
+	sp := w.split
 	sp.MaxRecord = w.opts.MaxRecord
 	defer func() { w.c.uncompressed += sp.Offset() }()
 	// The first record of a stream is always decoded, whatever the

@@ -134,16 +134,36 @@ func TestPrefilterIsExact(t *testing.T) {
 	t.Logf("%d files, %d records, %d firewall events, %d findings", len(files), fast.Summary.Records, fast.Summary.FirewallEvents, len(fast.Findings))
 }
 
-// TestPrefilterCoversCatalogue checks that every catalogued operation name
-// holds an anchor, so the prefilter cannot drop a whole class of events.
-func TestPrefilterCoversCatalogue(t *testing.T) {
+// TestPrefilterKeepsEveryCataloguedOperation builds, for every operation
+// in the catalogue, a minimal record spelled as its cloud logs it, and
+// requires the prefilter to keep it.
+func TestPrefilterKeepsEveryCataloguedOperation(t *testing.T) {
 	c, err := content.Default()
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, key := range c.OperationKeys() {
-		if !normalize.Covered(key, normalize.DefaultAnchors) {
-			t.Errorf("catalogued operation %q holds no default prefilter anchor", key)
+	anchors, ok := normalize.AnchorsFor(c.OperationKeys())
+	if !ok {
+		t.Fatal("no exact prefilter for the default content")
+	}
+	pre, err := normalize.NewPrefilter(anchors)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, op := range c.Operations {
+		for _, key := range op.Keys {
+			var rec string
+			switch svc, name, isAWS := strings.Cut(key, ":"); {
+			case isAWS:
+				rec = `{"eventSource":"` + svc + `.amazonaws.com","eventName":"` + strings.ToUpper(name[:1]) + name[1:] + `"}`
+			case strings.HasPrefix(key, "microsoft."):
+				rec = `{"operationName":"` + strings.ToUpper(key) + `"}`
+			default:
+				rec = `{"protoPayload":{"methodName":"v1.` + key + `"}}`
+			}
+			if !pre.Keep([]byte(rec)) {
+				t.Errorf("prefilter drops %s", rec)
+			}
 		}
 	}
 }

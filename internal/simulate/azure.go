@@ -555,9 +555,22 @@ func azNICBody(g *azureGen, c *azureCall) (string, string) {
 		w.end()
 		w.endArr()
 		w.kbool("enableAcceleratedNetworking", r.chance(0.5))
+		// Keep the NIC's NSG: a NIC body without one would detach it,
+		// which is a firewall change and not background traffic.
+		w.kobj("networkSecurityGroup")
+		w.kstr("id", nsgOf(c.resourceID))
+		w.end()
 		w.end()
 		w.end()
 	}), ""
+}
+
+// nsgOf names the NSG a NIC always keeps, so repeated writes of one NIC
+// show the same NSG, as they do in a stable estate.
+func nsgOf(nicID string) string {
+	i := strings.Index(nicID, "/providers/")
+	name := nicID[strings.LastIndexByte(nicID, '/')+1:]
+	return nicID[:i] + "/providers/Microsoft.Network/networkSecurityGroups/" + strings.Replace(name, "nic-", "nsg-", 1)
 }
 
 func azPIPBody(g *azureGen, c *azureCall) (string, string) {
@@ -594,8 +607,9 @@ func azSiteBody(g *azureGen, c *azureCall) (string, string) {
 	}), ""
 }
 
+// azVaultBody is a vault settings change that leaves the network closed,
+// so background traffic holds no firewall change.
 func azVaultBody(g *azureGen, c *azureCall) (string, string) {
-	r := g.r
 	return g.body(func(w *jw) {
 		w.obj()
 		w.kstr("location", g.location)
@@ -606,18 +620,10 @@ func azVaultBody(g *azureGen, c *azureCall) (string, string) {
 		w.kstr("name", "standard")
 		w.end()
 		w.kbool("enableRbacAuthorization", true)
-		w.kobj("networkAcls")
-		w.kstr("bypass", "AzureServices")
-		w.kstr("defaultAction", "Deny")
-		w.karr("ipRules")
-		w.obj()
-		w.kstr("value", r.publicIP()+"/32")
-		w.end()
-		w.endArr()
-		w.karr("virtualNetworkRules")
-		w.endArr()
-		w.end()
-		w.kstr("publicNetworkAccess", "Enabled")
+		w.kbool("enableSoftDelete", true)
+		w.kint("softDeleteRetentionInDays", 90)
+		w.kbool("enablePurgeProtection", true)
+		w.kstr("publicNetworkAccess", "Disabled")
 		w.end()
 		w.end()
 	}), ""

@@ -27,7 +27,7 @@ import (
 
 // ManifestVersion changes whenever the generator's output for a given seed
 // changes, so a cached corpus from an older generator is not reused.
-const ManifestVersion = 1
+const ManifestVersion = 3
 
 // Names of the two manifest files in a corpus root.
 const (
