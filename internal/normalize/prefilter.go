@@ -13,15 +13,17 @@ import (
 // a byte search. They are exactly the keys the parsers recognise such
 // envelopes by; the quotes keep "subscription" from matching Azure's
 // subscriptionId and resource ids.
-var EnvelopeAnchors = []string{`"subscription"`, "receivedmessages", "awslogs"}
+var EnvelopeAnchors = []string{`"subscription"`, `"receivedmessages"`, `"awslogs"`}
 
-// minAnchor is the shortest anchor the strided search can guarantee to
-// see: with 4-byte grams taken every 3 bytes, any 6-byte run contains one
-// whole gram.
+// The search takes a 4-byte gram every step bytes; any run of
+// gramLen+step-1 bytes then contains one whole gram at a probed position.
+// The step is as long as the shortest anchor allows, from minStep (so the
+// shortest anchor accepted is minAnchor bytes) to maxStep.
 const (
 	gramLen   = 4
-	gramStep  = 3
-	minAnchor = gramLen + gramStep - 1
+	minStep   = 3
+	maxStep   = 8
+	minAnchor = gramLen + minStep - 1
 )
 
 // Prefilter decides from a record's raw bytes, before any JSON decoding,
@@ -36,6 +38,7 @@ type Prefilter struct {
 	// the anchors it starts a candidate for, and where.
 	bits  [1 << 16 / 64]uint64
 	grams map[uint32][]anchorAt
+	step  int
 }
 
 type anchorAt struct {
@@ -45,22 +48,23 @@ type anchorAt struct {
 
 // NewPrefilter builds a prefilter for the anchors (case-insensitive).
 func NewPrefilter(anchors []string) (*Prefilter, error) {
-	p := &Prefilter{grams: map[uint32][]anchorAt{}}
+	p := &Prefilter{grams: map[uint32][]anchorAt{}, step: maxStep}
 	lowered := make([][]byte, len(anchors))
 	for i, a := range anchors {
 		if len(a) < minAnchor {
 			return nil, fmt.Errorf("prefilter anchor %q: shorter than %d bytes", a, minAnchor)
 		}
 		lowered[i] = bytes.ToLower([]byte(a))
+		p.step = min(p.step, len(a)-gramLen+1)
 	}
 	common := gramCounts(lowered)
 	for i, lower := range lowered {
 		p.anchors = append(p.anchors, lower)
-		// Any gramStep consecutive offsets guarantee a hit, so take the
+		// Any step consecutive offsets guarantee a hit, so take the
 		// window whose grams are rarest among the anchors: grams such as
 		// "micr" (every Azure operation) would make every record a hit.
-		start := rarestWindow(lower, common)
-		for off := start; off < start+gramStep; off++ {
+		start := rarestWindow(lower, p.step, common)
+		for off := start; off < start+p.step; off++ {
 			g := fold(binary.LittleEndian.Uint32(lower[off:]))
 			p.bits[hash(g)/64] |= 1 << (hash(g) % 64)
 			p.grams[g] = append(p.grams[g], anchorAt{anchor: i, offset: off})
@@ -85,14 +89,14 @@ func gramCounts(anchors [][]byte) map[uint32]int {
 	return counts
 }
 
-// rarestWindow returns the first offset of the gramStep consecutive grams
-// of a that occur in the fewest anchors, with a penalty for grams made of
-// JSON punctuation or common words of audit records.
-func rarestWindow(a []byte, counts map[uint32]int) int {
+// rarestWindow returns the first offset of the step consecutive grams of
+// a that occur in the fewest anchors, with a penalty for grams drawn from
+// common words of audit records.
+func rarestWindow(a []byte, step int, counts map[uint32]int) int {
 	best, bestScore := 0, -1
-	for start := 0; start+gramStep-1+gramLen <= len(a); start++ {
+	for start := 0; start+step-1+gramLen <= len(a); start++ {
 		score := 0
-		for off := start; off < start+gramStep; off++ {
+		for off := start; off < start+step; off++ {
 			gram := a[off : off+gramLen]
 			score += counts[fold(binary.LittleEndian.Uint32(gram))]
 			for _, w := range commonInRecords {
@@ -126,7 +130,7 @@ func (p *Prefilter) Keep(rec []byte) bool {
 		return true // an escape could spell an anchor
 	}
 	n := len(rec) - gramLen
-	for i := 0; i <= n; i += gramStep {
+	for i := 0; i <= n; i += p.step {
 		g := fold(binary.LittleEndian.Uint32(rec[i:]))
 		h := hash(g)
 		if p.bits[h/64]&(1<<(h%64)) == 0 {

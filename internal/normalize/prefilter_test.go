@@ -138,3 +138,22 @@ func TestASCIIFolders(t *testing.T) {
 		t.Errorf("asciiFolders = %q, unicode tables say %q", got, want)
 	}
 }
+
+// TestPrefilterStepFollowsShortestAnchor: with a 6-byte anchor the search
+// falls back to its smallest step and still sees every alignment.
+func TestPrefilterStepFollowsShortestAnchor(t *testing.T) {
+	p, err := NewPrefilter([]string{"webacl", "authorizesecuritygroupingress"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.step != minStep {
+		t.Errorf("step = %d, want %d", p.step, minStep)
+	}
+	for pad := 0; pad < 2*maxStep; pad++ {
+		for _, a := range []string{"WebAcl", "AuthorizeSecurityGroupIngress"} {
+			if rec := strings.Repeat(".", pad) + a; !p.Keep([]byte(rec)) {
+				t.Errorf("missed %q", rec)
+			}
+		}
+	}
+}
