@@ -68,20 +68,3 @@ func eqExact(x uint64, c byte) uint64 {
 	t := (v & 0x7f7f7f7f7f7f7f7f) + 0x7f7f7f7f7f7f7f7f
 	return ^(t | v | 0x7f7f7f7f7f7f7f7f)
 }
-
-// gather packs the high bit of each byte of m into a byte: bit k is byte k.
-func gather(m uint64) uint8 { return uint8(((m >> 7) * 0x0102040810204080) >> 56) }
-
-// prefixXor[m] has bit k set when an odd number of bits at or below k are
-// set in m: for a quote mask, which bytes are inside a string.
-var prefixXor = func() (t [256]uint8) {
-	for m := range 256 {
-		var acc, out uint8
-		for k := range 8 {
-			acc ^= uint8(m>>k) & 1
-			out |= acc << k
-		}
-		t[m] = out
-	}
-	return t
-}()

@@ -32,18 +32,7 @@ func slowIndex(b []byte, set string) int {
 	return len(b)
 }
 
-func TestGatherAndEqExact(t *testing.T) {
-	for m := range 256 {
-		var word uint64
-		for k := range 8 {
-			if m>>k&1 == 1 {
-				word |= 0x80 << (8 * k)
-			}
-		}
-		if got := gather(word); got != uint8(m) {
-			t.Fatalf("gather(%#x) = %#x, want %#x", word, got, m)
-		}
-	}
+func TestEqExact(t *testing.T) {
 	for c := range 256 {
 		for v := range 256 {
 			x := uint64(v) | 0x4142434445464700 // one variable byte among letters

@@ -960,18 +960,6 @@ func bEC2Filter(g *awsGen, w *jw, c *awsCall) {
 	w.knull("responseElements")
 }
 
-func (g *awsGen) groupSet(w *jw, n int) {
-	w.kobj("groupSet")
-	w.karr("items")
-	for i := 0; i < n; i++ {
-		w.obj()
-		w.kstr("groupId", pick(g.r, g.acct.sgs))
-		w.end()
-	}
-	w.endArr()
-	w.end()
-}
-
 func (g *awsGen) tagSet(w *jw, key string, kv ...string) {
 	w.kobj(key)
 	w.karr("items")

@@ -142,7 +142,6 @@ type azureCall struct {
 	t           time.Time
 	role        string
 	req, resp   string
-	category    string
 	policy      bool
 	async       bool
 	failed      bool

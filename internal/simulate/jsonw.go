@@ -66,16 +66,6 @@ func (w *jw) key(k string) {
 	w.afterKey = true
 }
 
-// rawKey writes a key that is already JSON-escaped (and may contain
-// deliberate escape sequences such as \u0041).
-func (w *jw) rawKey(k string) {
-	w.sep()
-	w.b = append(w.b, '"')
-	w.b = append(w.b, k...)
-	w.b = append(w.b, '"', ':')
-	w.afterKey = true
-}
-
 func (w *jw) str(s string) {
 	w.sep()
 	w.b = appendQuoted(w.b, s)
@@ -88,12 +78,6 @@ func (w *jw) rawStr(s string) {
 	w.b = append(w.b, '"')
 	w.b = append(w.b, s...)
 	w.b = append(w.b, '"')
-}
-
-// raw writes an already encoded JSON value.
-func (w *jw) raw(v []byte) {
-	w.sep()
-	w.b = append(w.b, v...)
 }
 
 func (w *jw) int(n int64) {
