@@ -13,6 +13,7 @@ import (
 	"bufio"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode"
@@ -111,16 +112,28 @@ func actorLabel(a model.Actor) string {
 }
 
 // headline is the one-line description of a finding used in tables: what
-// is now exposed if anything was opened, otherwise the title.
+// is now exposed if anything was opened, otherwise the title; a failed or
+// dry-run attempt says so first, since nothing changed.
 func headline(f model.Finding) string {
+	var text string
 	switch len(f.Exposure) {
 	case 0:
-		return f.Title
+		return f.Title // titles already name attempts and dry runs
 	case 1:
-		return f.Exposure[0]
+		text = f.Exposure[0]
 	default:
-		return f.Exposure[0] + " (+" + strconv.Itoa(len(f.Exposure)-1) + " more)"
+		text = f.Exposure[0] + " (+" + strconv.Itoa(len(f.Exposure)-1) + " more)"
 	}
+	switch {
+	case slices.Contains(f.Tags, "dry-run"):
+		return "dry run: " + text
+	case f.Outcome == model.Failure:
+		if f.ErrorCode != "" {
+			return "failed (" + f.ErrorCode + "): " + text
+		}
+		return "failed: " + text
+	}
+	return text
 }
 
 // severityCaption is a severity name with an initial capital, for reports.
