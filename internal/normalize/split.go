@@ -215,11 +215,21 @@ func (s *Splitter) objectStep() (RawRecord, bool, error) {
 		return RawRecord{}, true, s.truncated()
 	}
 	if c == '[' && isWrapper {
-		s.objWrap = true
-		s.keep = s.pos
+		// A wrapper's array holds objects. Look past the bracket: an array
+		// of anything else ({"records":[4493]}) is an ordinary value.
+		bracketAt := s.base + int64(s.pos)
 		s.pos++
-		s.modes = append(s.modes, modeArray)
-		return RawRecord{}, false, nil
+		first, ok := s.skipSpace(false)
+		if !ok {
+			return RawRecord{}, true, s.truncated()
+		}
+		if first == '{' || first == ']' {
+			s.objWrap = true
+			s.keep = s.pos
+			s.modes = append(s.modes, modeArray)
+			return RawRecord{}, false, nil
+		}
+		s.pos = int(bracketAt - s.base)
 	}
 	if err := s.scanValue(); err != nil {
 		return RawRecord{}, true, s.scanFailed(err)

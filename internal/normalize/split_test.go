@@ -46,6 +46,8 @@ func TestSplitterShapes(t *testing.T) {
 		{"array", `[{"a":1},{"b":[1,2]}]`, []string{`{"a":1}`, `{"b":[1,2]}`}, 0},
 		{"single object", `{"eventName":"X","requestParameters":{"Records":[1]}}`, []string{`{"eventName":"X","requestParameters":{"Records":[1]}}`}, 0},
 		{"non-array wrapper key", `{"value":"x"}`, []string{`{"value":"x"}`}, 0},
+		{"wrapper key over scalars", `{"cloud":"aws","records":[4493, 4494]}`, []string{`{"cloud":"aws","records":[4493, 4494]}`}, 0},
+		{"empty wrapper", `{"Records":[]}` + "\n" + `{"a":1}`, []string{`{"a":1}`}, 0},
 		{"escaped quotes", `{"a":"\"}\\"}` + "\n" + `{"b":1}`, []string{`{"a":"\"}\\"}`, `{"b":1}`}, 0},
 		{"bom", "\xEF\xBB\xBF{\"a\":1}", []string{`{"a":1}`}, 0},
 		{"concatenated files", `{"Records":[{"a":1}]}{"Records":[{"b":2}]}`, []string{`{"a":1}`, `{"b":2}`}, 0},
@@ -170,6 +172,7 @@ func TestSplitterChunkingIsInvisible(t *testing.T) {
 		"{\n  \"records\": [\n    {\"a\": \"b\\\"c\"},\n    {\"d\": [\"}\"]}\n  ]\n}\n{\"e\":1}\n",
 		"{\"a\":\"x\n{\"b\":2}\n[{\"c\":3},{\"d\":4}]",
 		`{"Events":[{"CloudTrailEvent":"{\"eventName\":\"X\"}"}],"NextToken":"t"}`,
+		`{"kind":"attack","records":[   4493,4494],"value":[  {"a":1}]}` + "\n" + `{"records":    []}`,
 	}
 	for _, in := range inputs {
 		want, wantProblems, _ := splitAll(t, strings.NewReader(in), 64)
