@@ -196,6 +196,16 @@ func itemAt(nodes []*yaml.Node, i int) *yaml.Node {
 	return nil
 }
 
+// upsert replaces the first element of *list that same matches with v, or
+// appends v: a later entry with the same key overrides an earlier one.
+func upsert[T any](list *[]T, v T, same func(T) bool) {
+	if j := slices.IndexFunc(*list, same); j >= 0 {
+		(*list)[j] = v
+	} else {
+		*list = append(*list, v)
+	}
+}
+
 // decode parses one file strictly.
 func decode(s source) (rawFile, doc, error) {
 	var raw rawFile
@@ -333,11 +343,7 @@ func (b *builder) addClasses(d doc, raw []rawClass) {
 			continue
 		}
 		cl := Class{Name: name, Description: r.Description, Origin: d.at(n)}
-		if j := slices.IndexFunc(b.c.Classes, func(c Class) bool { return c.Name == name }); j >= 0 {
-			b.c.Classes[j] = cl
-		} else {
-			b.c.Classes = append(b.c.Classes, cl)
-		}
+		upsert(&b.c.Classes, cl, func(c Class) bool { return c.Name == name })
 	}
 }
 
@@ -367,11 +373,7 @@ func (b *builder) addPorts(d doc, raw []rawPort) {
 		same := func(q Port) bool {
 			return q.Name == p.Name || (q.Range == p.Range && slices.Equal(q.Protocols, p.Protocols))
 		}
-		if j := slices.IndexFunc(b.c.Ports, same); j >= 0 {
-			b.c.Ports[j] = p
-		} else {
-			b.c.Ports = append(b.c.Ports, p)
-		}
+		upsert(&b.c.Ports, p, same)
 	}
 }
 
@@ -570,11 +572,7 @@ func (b *builder) addSignatures(d doc, raw []rawSignature) {
 			b.errorf(d.at(n, "match"), "signature %q: resource_prefix alone would let anyone pass as automation by naming a rule; add a caller condition", sig.ID)
 			continue
 		}
-		if j := slices.IndexFunc(b.c.Automation, func(s Signature) bool { return s.ID == sig.ID }); j >= 0 {
-			b.c.Automation[j] = sig
-		} else {
-			b.c.Automation = append(b.c.Automation, sig)
-		}
+		upsert(&b.c.Automation, sig, func(s Signature) bool { return s.ID == sig.ID })
 	}
 }
 
@@ -586,11 +584,7 @@ func (b *builder) addOperations(d doc, raw []rawOperation) {
 		if !ok {
 			continue
 		}
-		if j := slices.IndexFunc(b.c.Operations, func(o Operation) bool { return o.ID == op.ID }); j >= 0 {
-			b.c.Operations[j] = op
-		} else {
-			b.c.Operations = append(b.c.Operations, op)
-		}
+		upsert(&b.c.Operations, op, func(o Operation) bool { return o.ID == op.ID })
 	}
 }
 

@@ -1,17 +1,13 @@
 package detect
 
 import (
-	"bytes"
 	"encoding/json"
-	"flag"
-	"os"
 	"path/filepath"
 	"testing"
 
 	"cloudwall/internal/model"
+	"cloudwall/internal/testutil"
 )
-
-var update = flag.Bool("update", false, "rewrite testdata/*.golden.json from the current output")
 
 // goldenEvents are full events whose findings are pinned in testdata, so a
 // change to wording, guidance or severity shows up as a reviewable diff.
@@ -91,25 +87,7 @@ func TestGolden(t *testing.T) {
 			if !ok {
 				t.Fatal("not a firewall event")
 			}
-			got, err := json.MarshalIndent(f, "", "  ")
-			if err != nil {
-				t.Fatal(err)
-			}
-			got = append(got, '\n')
-			path := filepath.Join("testdata", name+".golden.json")
-			if *update {
-				if err := os.WriteFile(path, got, 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			want, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatalf("%v (run go test -update to create it)", err)
-			}
-			if !bytes.Equal(got, want) {
-				t.Errorf("%s differs (go test -run TestGolden -update to accept):\n got: %s\nwant: %s", path, got, want)
-			}
+			got := testutil.GoldenJSON(t, filepath.Join("testdata", name+".golden.json"), f)
 			var back model.Finding
 			if err := json.Unmarshal(got, &back); err != nil {
 				t.Errorf("finding does not round-trip through JSON: %v", err)

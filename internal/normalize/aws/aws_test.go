@@ -1,12 +1,8 @@
 package aws
 
 import (
-	"bytes"
-	"compress/gzip"
 	"encoding/json"
 	"errors"
-	"flag"
-	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -15,9 +11,8 @@ import (
 	"cloudwall/internal/model"
 	"cloudwall/internal/normalize/jv"
 	"cloudwall/internal/normalize/record"
+	"cloudwall/internal/testutil"
 )
-
-var update = flag.Bool("update", false, "rewrite the testdata/*.golden.json files")
 
 // sharedData is the shared sample folder, relative to this package.
 const sharedData = "../../../../shared/data/aws"
@@ -25,76 +20,11 @@ const sharedData = "../../../../shared/data/aws"
 // bundledSamples are the demo CloudTrail files the README uses.
 const bundledSamples = "../../../testdata/samples/aws"
 
-// fixtures lists the input fixtures: testdata/*.json without the goldens.
-func fixtures(t testing.TB) []string {
-	t.Helper()
-	all, err := filepath.Glob(filepath.Join("testdata", "*.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out []string
-	for _, f := range all {
-		if !strings.HasSuffix(f, ".golden.json") {
-			out = append(out, f)
-		}
-	}
-	if len(out) == 0 {
-		t.Fatal("no fixtures in testdata")
-	}
-	return out
-}
-
-// readRecords reads a fixture or sample file (gzip allowed) and returns its
-// records: the elements of {"Records":[...]} or of lookup-events
-// {"Events":[...]}, of a bare array, or the single object.
-func readRecords(t testing.TB, path string) []map[string]any {
-	t.Helper()
-	raw, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if bytes.HasPrefix(raw, []byte{0x1f, 0x8b}) {
-		zr, err := gzip.NewReader(bytes.NewReader(raw))
-		if err != nil {
-			t.Fatalf("%s: %v", path, err)
-		}
-		if raw, err = io.ReadAll(zr); err != nil {
-			t.Fatalf("%s: %v", path, err)
-		}
-	}
-	v, err := jv.Decode(raw)
-	if err != nil {
-		t.Fatalf("%s: %v", path, err)
-	}
-	var list []any
-	switch x := v.(type) {
-	case []any:
-		list = x
-	case map[string]any:
-		if recs, ok := x["Records"].([]any); ok {
-			list = recs
-		} else if evs, ok := x["Events"].([]any); ok {
-			list = evs
-		} else {
-			list = []any{x}
-		}
-	}
-	out := make([]map[string]any, 0, len(list))
-	for i, e := range list {
-		m, ok := e.(map[string]any)
-		if !ok {
-			t.Fatalf("%s: record %d is a JSON %s", path, i, jv.TypeName(e))
-		}
-		out = append(out, m)
-	}
-	return out
-}
-
 // parseFile parses every record of a file; skipped records add nothing.
 func parseFile(t testing.TB, path string) (events []model.Event, skipped int) {
 	t.Helper()
 	events = []model.Event{}
-	for i, rec := range readRecords(t, path) {
+	for i, rec := range testutil.Records(t, path) {
 		if !Detect(rec) {
 			t.Errorf("%s: record %d: Detect = false", path, i)
 		}
@@ -116,50 +46,13 @@ func parseFile(t testing.TB, path string) (events []model.Event, skipped int) {
 // fixture's golden file. Run with -update to rewrite the goldens, then
 // review the diff.
 func TestGolden(t *testing.T) {
-	for _, in := range fixtures(t) {
+	for _, in := range testutil.Fixtures(t, "testdata") {
 		name := strings.TrimSuffix(filepath.Base(in), ".json")
 		t.Run(name, func(t *testing.T) {
 			events, _ := parseFile(t, in)
-			got, err := json.MarshalIndent(events, "", "  ")
-			if err != nil {
-				t.Fatal(err)
-			}
-			got = append(got, '\n')
-			golden := strings.TrimSuffix(in, ".json") + ".golden.json"
-			if *update {
-				if err := os.WriteFile(golden, got, 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatalf("%v (run go test -update to create it)", err)
-			}
-			if !bytes.Equal(got, want) {
-				t.Errorf("events differ from %s (run go test -update and review):\n%s", golden, diff(want, got))
-			}
+			testutil.GoldenJSON(t, testutil.GoldenPath(in), events)
 		})
 	}
-}
-
-// diff shows the first differing line of two texts with some context.
-func diff(want, got []byte) string {
-	w := strings.Split(string(want), "\n")
-	g := strings.Split(string(got), "\n")
-	for i := 0; i < len(w) || i < len(g); i++ {
-		var wl, gl string
-		if i < len(w) {
-			wl = w[i]
-		}
-		if i < len(g) {
-			gl = g[i]
-		}
-		if wl != gl {
-			return "line " + itoa(i+1) + ":\n- " + wl + "\n+ " + gl
-		}
-	}
-	return "(no line differs)"
 }
 
 // parseOne parses the single record of a fixture.
@@ -684,8 +577,8 @@ func TestBundledSamples(t *testing.T) {
 // FuzzParse checks that Parse never panics, that every event it returns is
 // complete enough for later stages, and that events survive JSON.
 func FuzzParse(f *testing.F) {
-	for _, in := range fixtures(f) {
-		for _, rec := range readRecords(f, in) {
+	for _, in := range testutil.Fixtures(f, "testdata") {
+		for _, rec := range testutil.Records(f, in) {
 			b, err := json.Marshal(rec)
 			if err != nil {
 				f.Fatal(err)
@@ -725,13 +618,13 @@ func FuzzParse(f *testing.F) {
 func BenchmarkParse(b *testing.B) {
 	var recs []map[string]any
 	var size int64
-	for _, in := range fixtures(b) {
+	for _, in := range testutil.Fixtures(b, "testdata") {
 		fi, err := os.Stat(in)
 		if err != nil {
 			b.Fatal(err)
 		}
 		size += fi.Size()
-		recs = append(recs, readRecords(b, in)...)
+		recs = append(recs, testutil.Records(b, in)...)
 	}
 	b.SetBytes(size)
 	b.ReportAllocs()

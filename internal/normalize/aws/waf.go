@@ -20,11 +20,7 @@ func (p *parser) waf(svc, op string) {
 	case "updatewebacl":
 		p.wafResource("web_acl", "webACL", "webACLId")
 		p.wafDefaultAction()
-		if classic {
-			p.classicRuleUpdates()
-		} else {
-			p.wafRules()
-		}
+		p.wafRuleUpdates(classic)
 	case "disassociatewebacl":
 		p.wafResource("web_acl", "webACL", "webACLId")
 		if arn := p.scalar(jv.Get(p.req, "resourceArn"), "requestParameters.resourceArn"); arn != "" {
@@ -43,11 +39,7 @@ func (p *parser) waf(svc, op string) {
 		p.wafResource("rule_group", "ruleGroup", "ruleGroupId")
 	case "updaterulegroup":
 		p.wafResource("rule_group", "ruleGroup", "ruleGroupId")
-		if classic {
-			p.classicRuleUpdates()
-		} else {
-			p.wafRules()
-		}
+		p.wafRuleUpdates(classic)
 	case "createrule", "updaterule", "deleterule",
 		"createratebasedrule", "updateratebasedrule", "deleteratebasedrule":
 		if !classic {
@@ -127,6 +119,16 @@ func (p *parser) wafRules() {
 			c.Peers = []model.Peer{{Kind: model.PeerOther, Value: arn}}
 		}
 		p.ev.Changes = append(p.ev.Changes, c)
+	}
+}
+
+// wafRuleUpdates reads the rule changes of a web ACL or rule group: the
+// updates[] of classic WAF, or the whole rules[] of wafv2.
+func (p *parser) wafRuleUpdates(classic bool) {
+	if classic {
+		p.classicRuleUpdates()
+	} else {
+		p.wafRules()
 	}
 }
 

@@ -1,10 +1,6 @@
 package azure
 
 import (
-	"bufio"
-	"bytes"
-	"encoding/json"
-	"flag"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -15,99 +11,18 @@ import (
 
 	"cloudwall/internal/model"
 	"cloudwall/internal/normalize/jv"
+	"cloudwall/internal/testutil"
 )
-
-var update = flag.Bool("update", false, "rewrite testdata/*.golden.json from the parser's output")
 
 // sharedData is the repository-external sample folder, relative to this
 // package's directory.
 const sharedData = "../../../../shared/data/azure"
 
-// fixtures lists testdata/*.json inputs, without the golden files.
-func fixtures(t testing.TB) []string {
-	t.Helper()
-	paths, err := filepath.Glob(filepath.Join("testdata", "*.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out []string
-	for _, p := range paths {
-		if !strings.HasSuffix(p, ".golden.json") {
-			out = append(out, p)
-		}
-	}
-	if len(out) == 0 {
-		t.Fatal("no fixtures in testdata")
-	}
-	return out
-}
-
-// loadRecords reads a file the way the dispatcher presents records: one
-// object, a JSON array of records, a {"records":[...]} Event Hubs batch, a
-// {"value":[...]} REST page, or JSON lines.
-func loadRecords(t testing.TB, path string) []map[string]any {
-	t.Helper()
-	raw, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	v, err := jv.Decode(raw)
-	if err != nil {
-		return jsonLines(t, path, raw)
-	}
-	var elems []any
-	switch x := v.(type) {
-	case []any:
-		elems = x
-	case map[string]any:
-		if recs, ok := x["records"].([]any); ok {
-			elems = recs
-		} else if recs, ok := x["value"].([]any); ok {
-			elems = recs
-		} else {
-			elems = []any{x}
-		}
-	default:
-		t.Fatalf("%s: top-level JSON %s", path, jv.TypeName(v))
-	}
-	out := make([]map[string]any, 0, len(elems))
-	for i, e := range elems {
-		m, ok := e.(map[string]any)
-		if !ok {
-			t.Fatalf("%s: element %d is a JSON %s", path, i, jv.TypeName(e))
-		}
-		out = append(out, m)
-	}
-	return out
-}
-
-func jsonLines(t testing.TB, path string, raw []byte) []map[string]any {
-	t.Helper()
-	var out []map[string]any
-	sc := bufio.NewScanner(bytes.NewReader(raw))
-	sc.Buffer(make([]byte, 0, 1<<20), 16<<20)
-	for n := 1; sc.Scan(); n++ {
-		line := bytes.TrimSpace(sc.Bytes())
-		if len(line) == 0 {
-			continue
-		}
-		m, err := jv.DecodeObject(line)
-		if err != nil {
-			t.Fatalf("%s:%d: %v", path, n, err)
-		}
-		out = append(out, m)
-	}
-	if err := sc.Err(); err != nil {
-		t.Fatalf("%s: %v", path, err)
-	}
-	return out
-}
-
 // parseFile parses every record of a fixture, failing on any error.
 func parseFile(t testing.TB, path string) []model.Event {
 	t.Helper()
 	var out []model.Event
-	for i, rec := range loadRecords(t, path) {
+	for i, rec := range testutil.Records(t, path) {
 		evs, err := Parse(rec, model.SourceRef{File: filepath.Base(path), Index: int64(i)})
 		if err != nil {
 			t.Fatalf("%s record %d: %v", path, i, err)
@@ -118,32 +33,14 @@ func parseFile(t testing.TB, path string) []model.Event {
 }
 
 func TestGolden(t *testing.T) {
-	for _, path := range fixtures(t) {
+	for _, path := range testutil.Fixtures(t, "testdata") {
 		t.Run(filepath.Base(path), func(t *testing.T) {
-			for i, rec := range loadRecords(t, path) {
+			for i, rec := range testutil.Records(t, path) {
 				if !Detect(rec) {
 					t.Errorf("record %d: Detect = false", i)
 				}
 			}
-			got, err := json.MarshalIndent(parseFile(t, path), "", "  ")
-			if err != nil {
-				t.Fatal(err)
-			}
-			got = append(got, '\n')
-			golden := strings.TrimSuffix(path, ".json") + ".golden.json"
-			if *update {
-				if err := os.WriteFile(golden, got, 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatalf("%v (run go test -update to create it)", err)
-			}
-			if !bytes.Equal(got, want) {
-				t.Errorf("output differs from %s (run go test -update and review the diff)\ngot:\n%s", golden, got)
-			}
+			testutil.GoldenJSON(t, testutil.GoldenPath(path), parseFile(t, path))
 		})
 	}
 }
@@ -541,7 +438,7 @@ func TestBundledSamples(t *testing.T) {
 	}
 	for _, p := range paths {
 		var rdp, sql, ti bool
-		for i, rec := range loadRecords(t, p) {
+		for i, rec := range testutil.Records(t, p) {
 			if !Detect(rec) {
 				t.Errorf("%s record %d: not detected", p, i)
 			}

@@ -6,14 +6,15 @@ import (
 
 	"cloudwall/internal/model"
 	"cloudwall/internal/normalize/jv"
+	"cloudwall/internal/testutil"
 )
 
 // FuzzParse feeds Parse arbitrary JSON objects, seeded with every fixture
 // record. Parse must never panic, and the events it returns must be
 // usable by later stages: Azure, named, and encodable.
 func FuzzParse(f *testing.F) {
-	for _, path := range fixtures(f) {
-		for _, rec := range loadRecords(f, path) {
+	for _, path := range testutil.Fixtures(f, "testdata") {
+		for _, rec := range testutil.Records(f, path) {
 			raw, err := json.Marshal(rec)
 			if err != nil {
 				f.Fatal(err)
@@ -52,8 +53,8 @@ func FuzzParse(f *testing.F) {
 func TestMutatedFixtures(t *testing.T) {
 	replacements := []any{nil, "", "x", "*", json.Number("7"), json.Number("-1.5"), true,
 		[]any{}, []any{"*", json.Number("1")}, []any{map[string]any{}}, map[string]any{}, `{"a":1}`, `[1,"b"]`}
-	for _, path := range fixtures(t) {
-		for i, rec := range loadRecords(t, path) {
+	for _, path := range testutil.Fixtures(t, "testdata") {
+		for i, rec := range testutil.Records(t, path) {
 			rec = expand(rec).(map[string]any)
 			for _, p := range paths(rec, nil) {
 				for _, r := range replacements {

@@ -10,6 +10,7 @@ import (
 
 	"cloudwall/internal/model"
 	"cloudwall/internal/normalize/jv"
+	"cloudwall/internal/testutil"
 )
 
 // FuzzParse feeds arbitrary JSON objects, seeded from the fixtures and the
@@ -18,7 +19,7 @@ import (
 // Operation and marshals to JSON.
 func FuzzParse(f *testing.F) {
 	for _, path := range fixtures(f) {
-		for _, rec := range fixtureRecords(f, path) {
+		for _, rec := range testutil.Records(f, path) {
 			b, err := json.Marshal(rec)
 			if err != nil {
 				f.Fatal(err)

@@ -6,8 +6,6 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
-	"flag"
-	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -18,9 +16,8 @@ import (
 	"cloudwall/internal/model"
 	"cloudwall/internal/normalize/jv"
 	"cloudwall/internal/normalize/record"
+	"cloudwall/internal/testutil"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata")
 
 // sharedSample is the real GCP sample kept beside the repository.
 const sharedSample = "../../../../shared/data/gcp/audit-log-entries.json.log"
@@ -29,71 +26,14 @@ const sharedSample = "../../../../shared/data/gcp/audit-log-entries.json.log"
 // not golden files.
 func fixtures(t testing.TB) []string {
 	t.Helper()
-	var out []string
-	for _, pat := range []string{"testdata/*.json", "testdata/*.jsonl"} {
-		m, err := filepath.Glob(pat)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, f := range m {
-			if !strings.HasSuffix(f, ".golden.json") {
-				out = append(out, f)
-			}
-		}
-	}
-	slices.Sort(out)
-	return out
-}
-
-// fixtureRecords splits a fixture the way the lead's splitter does: a JSON
-// array gives its elements, a .jsonl file one record a line, anything else
-// is one object.
-func fixtureRecords(t testing.TB, path string) []map[string]any {
-	t.Helper()
-	raw, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var raws [][]byte
-	switch trimmed := bytes.TrimSpace(raw); {
-	case strings.HasSuffix(path, ".jsonl"):
-		sc := bufio.NewScanner(bytes.NewReader(raw))
-		sc.Buffer(nil, 1<<24)
-		for sc.Scan() {
-			if line := bytes.TrimSpace(sc.Bytes()); len(line) > 0 {
-				raws = append(raws, slices.Clone(line))
-			}
-		}
-		if err := sc.Err(); err != nil {
-			t.Fatalf("%s: %v", path, err)
-		}
-	case bytes.HasPrefix(trimmed, []byte("[")):
-		var elems []json.RawMessage
-		if err := json.Unmarshal(trimmed, &elems); err != nil {
-			t.Fatalf("%s: %v", path, err)
-		}
-		for _, e := range elems {
-			raws = append(raws, e)
-		}
-	default:
-		raws = [][]byte{trimmed}
-	}
-	recs := make([]map[string]any, 0, len(raws))
-	for i, r := range raws {
-		m, err := jv.DecodeObject(r)
-		if err != nil {
-			t.Fatalf("%s: record %d: %v", path, i, err)
-		}
-		recs = append(recs, m)
-	}
-	return recs
+	return testutil.Fixtures(t, "testdata", "*.json", "*.jsonl")
 }
 
 // parseFixture parses every record of a fixture, failing on any error.
 func parseFixture(t testing.TB, path string) []model.Event {
 	t.Helper()
 	events := []model.Event{}
-	for i, rec := range fixtureRecords(t, path) {
+	for i, rec := range testutil.Records(t, path) {
 		if !Detect(rec) {
 			t.Errorf("%s: record %d: Detect = false", path, i)
 		}
@@ -110,46 +50,9 @@ func TestGolden(t *testing.T) {
 	for _, path := range fixtures(t) {
 		name := filepath.Base(path)
 		t.Run(name, func(t *testing.T) {
-			got, err := json.MarshalIndent(parseFixture(t, path), "", "  ")
-			if err != nil {
-				t.Fatal(err)
-			}
-			got = append(got, '\n')
-			golden := strings.TrimSuffix(path, filepath.Ext(path)) + ".golden.json"
-			if *update {
-				if err := os.WriteFile(golden, got, 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatalf("%v (run go test -update to create it)", err)
-			}
-			if !bytes.Equal(got, want) {
-				t.Errorf("%s differs from %s:\n%s", name, golden, firstDiff(want, got))
-			}
+			testutil.GoldenJSON(t, testutil.GoldenPath(path), parseFixture(t, path))
 		})
 	}
-}
-
-// firstDiff shows the first differing line of two texts with some context.
-func firstDiff(want, got []byte) string {
-	w := strings.Split(string(want), "\n")
-	g := strings.Split(string(got), "\n")
-	for i := 0; i < max(len(w), len(g)); i++ {
-		var wl, gl string
-		if i < len(w) {
-			wl = w[i]
-		}
-		if i < len(g) {
-			gl = g[i]
-		}
-		if wl != gl {
-			return fmt.Sprintf("line %d:\n  want: %s\n  got:  %s", i+1, wl, gl)
-		}
-	}
-	return "(no line differs)"
 }
 
 // one parses a single-record fixture.
@@ -359,7 +262,7 @@ func TestPubSub(t *testing.T) {
 // TestMessageEncodings checks every base64 spelling relays produce, and data
 // already decoded to JSON text or an object.
 func TestMessageEncodings(t *testing.T) {
-	entry := fixtureRecords(t, "testdata/vpc_delete.json")[0]
+	entry := testutil.Records(t, "testdata/vpc_delete.json")[0]
 	raw, err := json.Marshal(entry)
 	if err != nil {
 		t.Fatal(err)
@@ -436,7 +339,7 @@ func TestParseErrors(t *testing.T) {
 }
 
 func TestPullPartialAndEmpty(t *testing.T) {
-	good := fixtureRecords(t, "testdata/vpc_delete.json")[0]
+	good := testutil.Records(t, "testdata/vpc_delete.json")[0]
 	raw, _ := json.Marshal(good)
 	rec := map[string]any{"receivedMessages": []any{
 		map[string]any{"message": map[string]any{"data": base64.StdEncoding.EncodeToString(raw)}},
