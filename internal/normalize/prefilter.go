@@ -34,21 +34,25 @@ const (
 // cases to "k").
 type Prefilter struct {
 	anchors [][]byte
-	// bits is a 64K-bit set of hashed grams; grams maps a folded gram to
+	// bits is a 64K-bit set of hashed grams. The grams of hash h are
+	// byHash[first[h]:first[h+1]]: a flat table, since a map lookup on
+	// every bit hit costs more than the rest of the search.
 	// the anchors it starts a candidate for, and where.
-	bits  [1 << 16 / 64]uint64
-	grams map[uint32][]anchorAt
-	step  int
+	bits   [1 << 16 / 64]uint64
+	first  [1<<16 + 1]uint32
+	byHash []anchorAt
+	step   int
 }
 
 type anchorAt struct {
-	anchor int // index into anchors
-	offset int // the gram's offset within the anchor
+	gram   uint32 // the folded gram
+	anchor int    // index into anchors
+	offset int    // the gram's offset within the anchor
 }
 
 // NewPrefilter builds a prefilter for the anchors (case-insensitive).
 func NewPrefilter(anchors []string) (*Prefilter, error) {
-	p := &Prefilter{grams: map[uint32][]anchorAt{}, step: maxStep}
+	p := &Prefilter{step: maxStep}
 	lowered := make([][]byte, len(anchors))
 	for i, a := range anchors {
 		if len(a) < minAnchor {
@@ -58,6 +62,7 @@ func NewPrefilter(anchors []string) (*Prefilter, error) {
 		p.step = min(p.step, len(a)-gramLen+1)
 	}
 	common := gramCounts(lowered)
+	var all []anchorAt
 	for i, lower := range lowered {
 		p.anchors = append(p.anchors, lower)
 		// Any step consecutive offsets guarantee a hit, so take the
@@ -67,8 +72,22 @@ func NewPrefilter(anchors []string) (*Prefilter, error) {
 		for off := start; off < start+p.step; off++ {
 			g := fold(binary.LittleEndian.Uint32(lower[off:]))
 			p.bits[hash(g)/64] |= 1 << (hash(g) % 64)
-			p.grams[g] = append(p.grams[g], anchorAt{anchor: i, offset: off})
+			all = append(all, anchorAt{gram: g, anchor: i, offset: off})
 		}
+	}
+	// Lay the grams out by hash (a counting sort).
+	for _, at := range all {
+		p.first[hash(at.gram)+1]++
+	}
+	for h := 1; h < len(p.first); h++ {
+		p.first[h] += p.first[h-1]
+	}
+	p.byHash = make([]anchorAt, len(all))
+	next := p.first
+	for _, at := range all {
+		h := hash(at.gram)
+		p.byHash[next[h]] = at
+		next[h]++
 	}
 	return p, nil
 }
@@ -136,7 +155,10 @@ func (p *Prefilter) Keep(rec []byte) bool {
 		if p.bits[h/64]&(1<<(h%64)) == 0 {
 			continue
 		}
-		for _, at := range p.grams[g] {
+		for _, at := range p.byHash[p.first[h]:p.first[h+1]] {
+			if at.gram != g {
+				continue
+			}
 			a := p.anchors[at.anchor]
 			start := i - at.offset
 			if start >= 0 && start+len(a) <= len(rec) && equalFoldASCII(rec[start:start+len(a)], a) {
