@@ -44,6 +44,10 @@ type Options struct {
 	MaxRecord int
 	// NoPrefilter decodes every record (slower; for checking the prefilter).
 	NoPrefilter bool
+	// LargeInput is the input size from which one input gets a second
+	// goroutine (decompression ahead, or parsing beside splitting); 0
+	// means 8 MiB. Tests set 1 to run every input through that path.
+	LargeInput int64
 	// RawBytes, when set, counts bytes read from inputs as the scan goes
 	// (for a progress bar).
 	RawBytes *atomic.Int64
@@ -55,10 +59,10 @@ type Options struct {
 // summary's list; all of them are still counted.
 const MaxProblemsPerFile = 5
 
-// readAheadMin is the input size from which decompression runs in its own
-// goroutine, overlapping with parsing: large files are where one worker
-// would otherwise leave a core idle.
-const readAheadMin = 8 << 20
+// defaultLargeInput is the input size from which decompression or parsing
+// runs in a goroutine of its own: large files are where one worker would
+// otherwise leave a core idle.
+const defaultLargeInput = 8 << 20
 
 // maxProblems bounds the summary's problem list over the whole scan.
 const maxProblems = 200
@@ -223,8 +227,8 @@ type worker struct {
 	c      *counters
 	// fileProblems counts problems reported for the current input.
 	fileProblems int
-	// split is reused across streams to keep its buffer.
-	split *normalize.Splitter
+	// splitter is reused across streams to keep its buffer.
+	splitter *normalize.Splitter
 }
 
 func (w *worker) problem(file string, index, offset int64, msg string) {
@@ -243,7 +247,15 @@ func (w *worker) input(ctx context.Context, in ingest.Input) {
 		w.c.bytes += in.Size
 	}
 	before := w.c.records
-	err := ingest.Open(ctx, in, ingest.Options{RawBytes: w.opts.RawBytes, ReadAheadMin: readAheadMin}, func(st ingest.Stream) error {
+	// A large input keeps a second core busy: a compressed one by
+	// decompressing ahead (ingest), a plain one by parsing on a goroutine
+	// of its own while this one splits.
+	largeMin := cmp.Or(w.opts.LargeInput, defaultLargeInput)
+	large := in.Size < 0 || in.Size >= largeMin
+	err := ingest.Open(ctx, in, ingest.Options{RawBytes: w.opts.RawBytes, ReadAheadMin: largeMin}, func(st ingest.Stream) error {
+		if large && len(st.Formats) == 0 {
+			return w.streamParallel(ctx, st)
+		}
 		return w.stream(ctx, st)
 	})
 	if err != nil && !errors.Is(err, context.Canceled) {
@@ -256,22 +268,95 @@ func (w *worker) input(ctx context.Context, in ingest.Input) {
 
 // stream splits one decompressed stream into records and parses them.
 func (w *worker) stream(ctx context.Context, st ingest.Stream) error {
-	if w.split == nil {
-		w.split = normalize.NewSplitter(st.R)
-	} else {
-		w.split.Reset(st.R)
+	p := recordParser{w: w, file: st.Name, first: true}
+	return w.split(ctx, st, p.parse)
+}
+
+// streamParallel is stream with parsing moved to a second goroutine, fed
+// batches of records copied out of the splitter's buffer.
+func (w *worker) streamParallel(ctx context.Context, st ingest.Stream) error {
+	sub := &worker{opts: w.opts, pre: w.pre, events: w.events, c: &counters{}}
+	p := recordParser{w: sub, file: st.Name, first: true}
+	batches := make(chan *recordBatch, 4)
+	free := make(chan *recordBatch, 6)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for b := range batches {
+			for i := range b.recs {
+				p.parse(b.record(i))
+			}
+			b.reset()
+			free <- b
+		}
+	}()
+	b := &recordBatch{}
+	err := w.split(ctx, st, func(raw normalize.RawRecord) {
+		b.add(raw)
+		if len(b.data) >= batchBytes {
+			batches <- b
+			select {
+			case b = <-free:
+			default:
+				b = &recordBatch{}
+			}
+		}
+	})
+	if len(b.recs) > 0 {
+		batches <- b
 	}
-	sp := w.split
+	close(batches)
+	<-done
+	w.c.skipped += sub.c.skipped
+	w.c.unreadable += sub.c.unreadable
+	// sub already logged these; keep the per-file cap across both.
+	for _, pr := range sub.c.problems {
+		w.fileProblems++
+		if w.fileProblems <= MaxProblemsPerFile {
+			w.c.problems = append(w.c.problems, pr)
+		}
+	}
+	return err
+}
+
+// batchBytes is how many record bytes go to the parsing goroutine at once.
+const batchBytes = 1 << 20
+
+// recordBatch holds copies of records, valid after the splitter moves on.
+type recordBatch struct {
+	data []byte
+	recs []batchRecord
+}
+
+type batchRecord struct {
+	start, end    int
+	index, offset int64
+}
+
+func (b *recordBatch) add(raw normalize.RawRecord) {
+	start := len(b.data)
+	b.data = append(b.data, raw.Data...)
+	b.recs = append(b.recs, batchRecord{start: start, end: len(b.data), index: raw.Index, offset: raw.Offset})
+}
+
+func (b *recordBatch) record(i int) normalize.RawRecord {
+	r := b.recs[i]
+	return normalize.RawRecord{Data: b.data[r.start:r.end], Index: r.index, Offset: r.offset}
+}
+
+func (b *recordBatch) reset() { b.data, b.recs = b.data[:0], b.recs[:0] }
+
+// split runs the splitter over st, counting every record and reporting
+// the ones it cannot cut out; each good record goes to handle.
+func (w *worker) split(ctx context.Context, st ingest.Stream, handle func(normalize.RawRecord)) error {
+	if w.splitter == nil {
+		w.splitter = normalize.NewSplitter(st.R)
+	} else {
+		w.splitter.Reset(st.R)
+	}
+	sp := w.splitter
 	sp.MaxRecord = w.opts.MaxRecord
 	defer func() { w.c.uncompressed += sp.Offset() }()
-	// The first record of a stream is always decoded, whatever the
-	// prefilter says, to learn what the stream holds: a digest or
-	// Insights file is skipped whole, and a file of no known shape is
-	// reported once rather than passing as clean.
-	var (
-		first      = true
-		skipReason string
-	)
 	for n := 0; ; n++ {
 		if n%1024 == 0 && ctx.Err() != nil {
 			return ctx.Err()
@@ -290,40 +375,57 @@ func (w *worker) stream(ctx context.Context, st ingest.Stream) error {
 			return fmt.Errorf("read %s: %w", st.Name, err)
 		}
 		w.c.records++
-		if skipReason != "" {
-			w.c.skipped++
-			continue
-		}
-		pre := w.pre
-		if first {
-			pre = nil
-		}
-		src := model.SourceRef{File: st.Name, Index: raw.Index}
-		res := normalize.Parse(raw.Data, src, pre)
-		switch res.Kind {
-		case normalize.Skipped:
-			w.c.skipped++
-			if first {
-				skipReason = res.Reason
-			}
-		case normalize.Unrecognised:
-			w.c.skipped++
-			if first {
-				w.problem(st.Name, raw.Index, raw.Offset, "unrecognised format: "+res.Reason+"; records of unknown shape are skipped")
-			}
-		case normalize.Unreadable:
-			w.c.unreadable++
-			w.problem(st.Name, raw.Index, raw.Offset, res.Reason)
-		case normalize.Parsed:
-			if res.Reason != "" {
-				w.problem(st.Name, raw.Index, raw.Offset, res.Reason)
-			}
-			for _, ev := range res.Events {
-				if _, ok := w.opts.Content.Operation(ev.OperationKey); ok {
-					w.events <- ev
-				}
-			}
-		}
-		first = false
+		handle(raw)
 	}
+}
+
+// recordParser parses the records of one stream, in order.
+type recordParser struct {
+	w    *worker
+	file string
+	// The first record of a stream is always decoded, whatever the
+	// prefilter says, to learn what the stream holds: a digest or
+	// Insights file is skipped whole, and a file of no known shape is
+	// reported once rather than passing as clean.
+	first      bool
+	skipReason string
+}
+
+func (p *recordParser) parse(raw normalize.RawRecord) {
+	w := p.w
+	if p.skipReason != "" {
+		w.c.skipped++
+		return
+	}
+	pre := w.pre
+	if p.first {
+		pre = nil
+	}
+	src := model.SourceRef{File: p.file, Index: raw.Index}
+	res := normalize.Parse(raw.Data, src, pre)
+	switch res.Kind {
+	case normalize.Skipped:
+		w.c.skipped++
+		if p.first {
+			p.skipReason = res.Reason
+		}
+	case normalize.Unrecognised:
+		w.c.skipped++
+		if p.first {
+			w.problem(p.file, raw.Index, raw.Offset, "unrecognised format: "+res.Reason+"; records of unknown shape are skipped")
+		}
+	case normalize.Unreadable:
+		w.c.unreadable++
+		w.problem(p.file, raw.Index, raw.Offset, res.Reason)
+	case normalize.Parsed:
+		if res.Reason != "" {
+			w.problem(p.file, raw.Index, raw.Offset, res.Reason)
+		}
+		for _, ev := range res.Events {
+			if _, ok := w.opts.Content.Operation(ev.OperationKey); ok {
+				w.events <- ev
+			}
+		}
+	}
+	p.first = false
 }

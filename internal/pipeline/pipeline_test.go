@@ -131,6 +131,17 @@ func TestPrefilterIsExact(t *testing.T) {
 	if fast.Summary.Records != full.Summary.Records {
 		t.Errorf("records: prefiltered %d, full %d", fast.Summary.Records, full.Summary.Records)
 	}
+	// Every input through the large-input path (read-ahead, or parsing on
+	// a second goroutine) gives the same findings and counts.
+	par := scan(t, files, Options{Filter: all, LargeInput: 1})
+	c, _ := json.Marshal(par.Findings)
+	if !bytes.Equal(a, c) {
+		t.Errorf("findings differ on the large-input path: %d, want %d", len(par.Findings), len(fast.Findings))
+	}
+	ps, fs := par.Summary, fast.Summary
+	if ps.Records != fs.Records || ps.Unreadable != fs.Unreadable || ps.Skipped != fs.Skipped || ps.FirewallEvents != fs.FirewallEvents || len(ps.Problems) != len(fs.Problems) {
+		t.Errorf("large-input path counts %+v, want %+v", ps, fs)
+	}
 	t.Logf("%d files, %d records, %d firewall events, %d findings", len(files), fast.Summary.Records, fast.Summary.FirewallEvents, len(fast.Findings))
 }
 
