@@ -141,12 +141,24 @@ func entryTime(e map[string]any, r *reader) time.Time {
 		return t
 	}
 	s := strings.TrimSpace(jv.Str(e, "timestamp"))
-	t, err := time.Parse(time.RFC3339Nano, s)
-	if err != nil {
-		r.note("unreadable timestamp %q", s)
-		return time.Time{}
+	for _, layout := range timeLayouts {
+		if t, err := time.Parse(layout, s); err == nil {
+			return t.UTC()
+		}
 	}
-	return t.UTC()
+	r.note("unreadable timestamp %q", s)
+	return time.Time{}
+}
+
+// timeLayouts are the spellings of timestamp seen in LogEntry exports:
+// RFC 3339 from Cloud Logging, and the zone-less "2023-05-23 19:19:40.353"
+// (UTC) of BigQuery and SIEM re-exports such as Panther's.
+var timeLayouts = [...]string{
+	time.RFC3339Nano,
+	"2006-01-02 15:04:05.999999999Z07:00",
+	"2006-01-02T15:04:05.999999999",
+	"2006-01-02 15:04:05.999999999",
+	"2006-01-02 15:04:05.999999999 MST", // BigQuery "... UTC"
 }
 
 // account returns the project the entry belongs to; for organisation- and

@@ -495,6 +495,11 @@ func TestProtobufTimestamp(t *testing.T) {
 		{`{"seconds":"1773483128","nanos":113000000}`, "2026-03-14T10:12:08.113Z", false},
 		{`{"seconds":1000000000000000}`, "0001-01-01T00:00:00Z", true},
 		{`"2026-03-14T11:12:08.5+01:00"`, "2026-03-14T10:12:08.5Z", false},
+		// Zone-less UTC of SIEM and BigQuery re-exports (Panther test logs).
+		{`"2023-05-23 19:19:40.353"`, "2023-05-23T19:19:40.353Z", false},
+		{`"2023-05-23 19:19:40.353 UTC"`, "2023-05-23T19:19:40.353Z", false},
+		{`"2023-05-23T19:19:40"`, "2023-05-23T19:19:40Z", false},
+		{`"2023-05-23 21:19:40+02:00"`, "2023-05-23T19:19:40Z", false},
 	} {
 		rec, err := jv.DecodeObject([]byte(`{"timestamp":` + tc.ts + `,"protoPayload":{"methodName":"v1.compute.firewalls.get"}}`))
 		if err != nil {
