@@ -17,6 +17,7 @@
 package detect
 
 import (
+	"cmp"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
@@ -133,7 +134,7 @@ func (d *Detector) assess(op *content.Operation, ev *model.Event) verdict {
 			reasons: []string{fmt.Sprintf("now uses %s; the previous set is not logged: compare the rules of both (%s)",
 				strings.Join(ev.Targets, ", "), op.Severity)}}, true)
 	}
-	d.base(op, &v)
+	d.base(op, ev.Resource.Type, &v)
 	return v
 }
 
@@ -155,7 +156,7 @@ func (d *Detector) setting(op *content.Operation, key, value string) (content.Se
 // base applies the operation's base severity: a floor for kinds where the
 // operation is itself the risk (delete, detach, swap, create, allowlist),
 // a fallback for kinds judged by content when the log carries none.
-func (d *Detector) base(op *content.Operation, v *verdict) {
+func (d *Detector) base(op *content.Operation, resType string, v *verdict) {
 	w := d.c.Severity
 	switch {
 	case op.Kind.Floor():
@@ -163,7 +164,7 @@ func (d *Detector) base(op *content.Operation, v *verdict) {
 		// weighed by what it would have removed.
 		if !v.set || op.Severity > v.sev {
 			v.add(judged{sev: op.Severity, change: kindPhrase(op),
-				reasons: []string{baseReason(op)}}, true)
+				reasons: []string{baseReason(op, resType)}}, true)
 		}
 	case v.set:
 		return
@@ -175,7 +176,7 @@ func (d *Detector) base(op *content.Operation, v *verdict) {
 			reasons: []string{"a rule was removed and the log does not say whether it allowed or denied: if it was a deny, what it blocked may now be reachable"}}, false)
 	default:
 		v.add(judged{sev: op.Severity, change: kindPhrase(op),
-			reasons: []string{baseReason(op)}}, false)
+			reasons: []string{baseReason(op, resType)}}, false)
 	}
 }
 
@@ -203,8 +204,11 @@ func kindPhrase(op *content.Operation) string {
 }
 
 // baseReason explains why an operation's base severity applies.
-func baseReason(op *content.Operation) string {
-	res := strings.ReplaceAll(op.Resource, "_", " ")
+func baseReason(op *content.Operation, resType string) string {
+	// The event's own resource type is the more precise: one catalogue
+	// entry can cover several (a WAF entry deletes web ACLs, rule groups
+	// and IP sets).
+	res := strings.ReplaceAll(cmp.Or(resType, op.Resource), "_", " ")
 	switch op.Kind {
 	case content.KindDelete:
 		return fmt.Sprintf("a whole %s was deleted, with every rule in it: at least %s", res, op.Severity)
