@@ -351,8 +351,20 @@ func (d *Detector) outcome(v *verdict, ev *model.Event) {
 			v.sev = s
 		}
 	case ev.Outcome == model.Unknown:
-		v.reasons = append(v.reasons, "completion not seen: the log shows the request but not its result")
+		v.tag("unconfirmed")
+		v.reasons = append(v.reasons, "completion not seen: the log shows the request but not its result; reported as success (no failure seen)")
 	}
+}
+
+// reportedOutcome keeps the finding contract's two outcomes: a request
+// whose completion the input does not show (an Azure Started record alone)
+// counts as a success, since nothing says it failed; the finding carries
+// the tag "unconfirmed" and a reason.
+func reportedOutcome(o model.Outcome) model.Outcome {
+	if o == model.Failure {
+		return model.Failure
+	}
+	return model.Success
 }
 
 // finding assembles the output record.
@@ -377,7 +389,7 @@ func (d *Detector) finding(op *content.Operation, ev *model.Event, v *verdict) m
 		Region:    ev.Region,
 		Resource:  ev.Resource,
 		Operation: ev.Operation,
-		Outcome:   ev.Outcome,
+		Outcome:   reportedOutcome(ev.Outcome),
 		ErrorCode: ev.ErrorCode,
 		Actor:     ev.Actor,
 		SourceIP:  ev.SourceIP,

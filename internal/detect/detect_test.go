@@ -419,7 +419,7 @@ func TestOutcome(t *testing.T) {
 			ev := event(model.Azure, "microsoft.network/networksecuritygroups/securityrules/write", rule("tcp", port(3389), any_("*")))
 			ev.Outcome = model.Unknown
 			return ev
-		}(), model.Critical, nil, "completion not seen"},
+		}(), model.Critical, []string{"unconfirmed"}, "completion not seen"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			f := evaluate(t, tc.ev)
@@ -433,6 +433,9 @@ func TestOutcome(t *testing.T) {
 			}
 			if tc.tags == nil && len(f.Tags) > 0 {
 				t.Errorf("tags %q, want none", f.Tags)
+			}
+			if f.Outcome != model.Success && f.Outcome != model.Failure {
+				t.Errorf("outcome %q: the contract has success and failure only", f.Outcome)
 			}
 			if tc.name == "not found is an attempt, not a denial" && slices.Contains(f.Tags, "denied") {
 				t.Errorf("NotFound tagged denied")
