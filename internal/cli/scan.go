@@ -54,7 +54,7 @@ formats are recognised per file, so clouds and shapes mix freely in one run.
 Exit status: 0 the scan completed, 1 it could not run, 2 usage error,
 3 a finding at or above --fail-on was reported.`,
 		Example: `  cloudwall scan ./AWSLogs/ ./insights-activity-logs/ gcp-export.json.gz
-  aws s3 cp --recursive s3://trail-bucket/AWSLogs/ - | cloudwall scan -
+  aws s3 cp s3://trail-bucket/AWSLogs/123456789012/CloudTrail/us-east-1/2026/03/14/x.json.gz - | cloudwall scan -
   cloudwall scan --since 2026-03-01 --min-severity high --format jsonl ./logs > findings.jsonl
   cloudwall scan --fail-on high ./logs   # exit 3 when anything high or critical is found`,
 		Args: func(cmd *cobra.Command, args []string) error {
