@@ -53,6 +53,11 @@ func parseEntry(e map[string]any, src model.SourceRef) (model.Event, error) {
 		switch {
 		case first:
 			ev.Phase = model.PhaseStart
+			if !last && ev.Outcome == model.Success {
+				// Accepted, not yet done: the last entry (if the input
+				// has it) tells how the operation ended.
+				ev.Outcome = model.Unknown
+			}
 		case last:
 			ev.Phase = model.PhaseEnd
 			r.completion = true
@@ -307,7 +312,7 @@ func rpcCodeName(code int) string {
 }
 
 // setOutcome reads protoPayload.status. A start entry of a long-running
-// operation is reported as success unless its status says otherwise; the
+// operation is then marked unknown unless its status says it failed; the
 // coalescer takes the final outcome from the operation's last entry.
 func setOutcome(ev *model.Event, pp map[string]any) {
 	ev.Outcome = model.Success
