@@ -89,6 +89,25 @@ type Options struct {
 // Errors from fn stop the walk and are returned as they are; errors
 // opening or decompressing are wrapped with the input name.
 func Open(ctx context.Context, in Input, opts Options, fn func(Stream) error) error {
+	return NewOpener(opts).Open(ctx, in, fn)
+}
+
+// Opener opens inputs as Open does, keeping its read buffers and gzip
+// reader from one input to the next: a scan of thousands of small
+// CloudTrail files would otherwise allocate them thousands of times. An
+// Opener serves one goroutine.
+type Opener struct {
+	opts         Options
+	outer, inner *bufio.Reader // file -> decompressor, decompressor -> caller
+	gz           *gzip.Reader
+}
+
+// NewOpener returns an Opener with the options.
+func NewOpener(opts Options) *Opener { return &Opener{opts: opts} }
+
+// Open is the package-level Open with reused buffers.
+func (o *Opener) Open(ctx context.Context, in Input, fn func(Stream) error) error {
+	opts := o.opts
 	rc, err := in.Open()
 	if err != nil {
 		return fmt.Errorf("open %s: %w", in.Name, err)
@@ -103,16 +122,26 @@ func Open(ctx context.Context, in Input, opts Options, fn func(Stream) error) er
 		// recognise it before streaming starts.
 		head := make([]byte, 4)
 		if n, _ := ra.ReadAt(head, 0); Sniff(head[:n]) == Zip {
-			return openZip(ctx, in, ra, opts, fn)
+			return o.openZip(ctx, in, ra, fn)
 		}
 	}
 	ahead := opts.ReadAheadMin > 0 && (in.Size < 0 || in.Size >= opts.ReadAheadMin)
-	return peel(ctx, in.Name, bufio.NewReaderSize(r, readBuffer), nil, 0, ahead, fn)
+	return o.peel(ctx, in.Name, reuse(&o.outer, r), nil, 0, ahead, fn)
+}
+
+// reuse resets the kept reader *b onto r, making it the first time.
+func reuse(b **bufio.Reader, r io.Reader) *bufio.Reader {
+	if *b == nil {
+		*b = bufio.NewReaderSize(r, readBuffer)
+	} else {
+		(*b).Reset(r)
+	}
+	return *b
 }
 
 // peel removes compression layers and expands tar archives until plain
 // bytes remain.
-func peel(ctx context.Context, name string, br *bufio.Reader, layers []Format, depth int, ahead bool, fn func(Stream) error) error {
+func (o *Opener) peel(ctx context.Context, name string, br *bufio.Reader, layers []Format, depth int, ahead bool, fn func(Stream) error) error {
 	if depth > maxNesting {
 		return fmt.Errorf("%s: more than %d nested compression or archive layers", name, maxNesting)
 	}
@@ -125,29 +154,29 @@ func peel(ctx context.Context, name string, br *bufio.Reader, layers []Format, d
 	case Plain:
 		return fn(Stream{Name: name, Formats: layers, R: br})
 	case Gzip:
-		zr, err := gzip.NewReader(br)
+		zr, err := o.gzipReader(br, depth)
 		if err != nil {
 			return fmt.Errorf("%s: gzip header: %w", name, err)
 		}
 		defer zr.Close()
-		r, stop := decompressed(zr, Gzip, ahead)
+		r, stop := o.decompressed(zr, Gzip, depth, ahead)
 		defer stop()
-		return peel(ctx, name, r, append(layers, Gzip), depth+1, false, fn)
+		return o.peel(ctx, name, r, append(layers, Gzip), depth+1, false, fn)
 	case Zstd:
 		zr, err := zstd.NewReader(br, zstd.WithDecoderConcurrency(1), zstd.WithDecoderMaxWindow(zstdMaxWindow))
 		if err != nil {
 			return fmt.Errorf("%s: zstd: %w", name, err)
 		}
 		defer zr.Close()
-		r, stop := decompressed(zr, Zstd, ahead)
+		r, stop := o.decompressed(zr, Zstd, depth, ahead)
 		defer stop()
-		return peel(ctx, name, r, append(layers, Zstd), depth+1, false, fn)
+		return o.peel(ctx, name, r, append(layers, Zstd), depth+1, false, fn)
 	case Bzip2:
-		r, stop := decompressed(bzip2.NewReader(br), Bzip2, ahead)
+		r, stop := o.decompressed(bzip2.NewReader(br), Bzip2, depth, ahead)
 		defer stop()
-		return peel(ctx, name, r, append(layers, Bzip2), depth+1, false, fn)
+		return o.peel(ctx, name, r, append(layers, Bzip2), depth+1, false, fn)
 	case Tar:
-		return openTar(ctx, name, br, append(layers, Tar), depth, fn)
+		return o.openTar(ctx, name, br, append(layers, Tar), depth, fn)
 	case Zip:
 		return fmt.Errorf("%s: zip archive inside a compressed stream or on stdin is not supported: extract it or pass the .zip file itself", name)
 	case XZ:
@@ -156,7 +185,7 @@ func peel(ctx context.Context, name string, br *bufio.Reader, layers []Format, d
 	return fmt.Errorf("%s: unknown format %q", name, format)
 }
 
-func openTar(ctx context.Context, name string, r io.Reader, layers []Format, depth int, fn func(Stream) error) error {
+func (o *Opener) openTar(ctx context.Context, name string, r io.Reader, layers []Format, depth int, fn func(Stream) error) error {
 	tr := tar.NewReader(r)
 	for {
 		if err := ctx.Err(); err != nil {
@@ -173,13 +202,14 @@ func openTar(ctx context.Context, name string, r io.Reader, layers []Format, dep
 			continue
 		}
 		member := name + "!" + h.Name
-		if err := peel(ctx, member, bufio.NewReaderSize(tr, readBuffer), layers, depth+1, false, fn); err != nil {
+		if err := o.peel(ctx, member, bufio.NewReaderSize(tr, readBuffer), layers, depth+1, false, fn); err != nil {
 			return err
 		}
 	}
 }
 
-func openZip(ctx context.Context, in Input, ra io.ReaderAt, opts Options, fn func(Stream) error) error {
+func (o *Opener) openZip(ctx context.Context, in Input, ra io.ReaderAt, fn func(Stream) error) error {
+	opts := o.opts
 	zr, err := zip.NewReader(ra, in.Size)
 	if err != nil {
 		return fmt.Errorf("%s: zip: %w", in.Name, err)
@@ -200,7 +230,7 @@ func openZip(ctx context.Context, in Input, ra io.ReaderAt, opts Options, fn fun
 		if err != nil {
 			return fmt.Errorf("%s: %w", member, err)
 		}
-		err = peel(ctx, member, bufio.NewReaderSize(&layerReader{r: rc, format: Zip}, readBuffer), []Format{Zip}, 1, false, fn)
+		err = o.peel(ctx, member, bufio.NewReaderSize(&layerReader{r: rc, format: Zip}, readBuffer), []Format{Zip}, 1, false, fn)
 		rc.Close()
 		if err != nil {
 			return err
@@ -209,16 +239,35 @@ func openZip(ctx context.Context, in Input, ra io.ReaderAt, opts Options, fn fun
 	return nil
 }
 
+// gzipReader returns a gzip reader on br; the outermost layer reuses the
+// Opener's (nested layers are open at the same time, so they get their own).
+func (o *Opener) gzipReader(br *bufio.Reader, depth int) (*gzip.Reader, error) {
+	if depth > 0 {
+		return gzip.NewReader(br)
+	}
+	if o.gz == nil {
+		zr, err := gzip.NewReader(br)
+		if err == nil {
+			o.gz = zr
+		}
+		return zr, err
+	}
+	return o.gz, o.gz.Reset(br)
+}
+
 // decompressed wraps a decompressor for the next layer, so errors name
 // the format. With ahead the decompression runs in its own goroutine; stop
 // ends it when the stream is abandoned early.
-func decompressed(zr io.Reader, f Format, ahead bool) (r *bufio.Reader, stop func()) {
-	lr := &layerReader{r: zr, format: f}
-	if !ahead {
-		return bufio.NewReaderSize(lr, readBuffer), func() {}
+func (o *Opener) decompressed(zr io.Reader, f Format, depth int, ahead bool) (r *bufio.Reader, stop func()) {
+	var lr io.Reader = &layerReader{r: zr, format: f}
+	if ahead {
+		ra := readahead.NewReader(lr)
+		return bufio.NewReaderSize(ra, readBuffer), func() { ra.Close() }
 	}
-	ra := readahead.NewReader(lr)
-	return bufio.NewReaderSize(ra, readBuffer), func() { ra.Close() }
+	if depth == 0 {
+		return reuse(&o.inner, lr), func() {}
+	}
+	return bufio.NewReaderSize(lr, readBuffer), func() {}
 }
 
 // layerReader names the layer in decompression errors, so a truncated

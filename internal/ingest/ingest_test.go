@@ -167,3 +167,28 @@ func TestSniff(t *testing.T) {
 		}
 	}
 }
+
+// TestOpenerReuse reads several inputs, one after another, with one
+// Opener: reused buffers and gzip reader must not leak data between them.
+func TestOpenerReuse(t *testing.T) {
+	o := NewOpener(Options{})
+	for round := 0; round < 2; round++ {
+		for _, name := range []string{"plain.jsonl.gz", "plain.jsonl", "archive.tar.gz", "multimember.jsonl.gz", "plain.jsonl.zst", "plain.jsonl.gz"} {
+			path := filepath.Join("testdata", name)
+			got := map[string]string{}
+			err := o.Open(context.Background(), fileInput(t, path), func(s Stream) error {
+				b, err := io.ReadAll(s.R)
+				got[s.Name] = string(b)
+				return err
+			})
+			if err != nil {
+				t.Fatalf("%s: %v", name, err)
+			}
+			for stream, content := range got {
+				if content != "{\"n\":1}\n{\"n\":2}\n" {
+					t.Errorf("round %d %s: %q", round, stream, content)
+				}
+			}
+		}
+	}
+}

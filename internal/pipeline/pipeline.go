@@ -227,8 +227,9 @@ type worker struct {
 	c      *counters
 	// fileProblems counts problems reported for the current input.
 	fileProblems int
-	// splitter is reused across streams to keep its buffer.
+	// splitter and opener are reused across inputs to keep their buffers.
 	splitter *normalize.Splitter
+	opener   *ingest.Opener
 }
 
 func (w *worker) problem(file string, index, offset int64, msg string) {
@@ -252,7 +253,10 @@ func (w *worker) input(ctx context.Context, in ingest.Input) {
 	// of its own while this one splits.
 	largeMin := cmp.Or(w.opts.LargeInput, defaultLargeInput)
 	large := in.Size < 0 || in.Size >= largeMin
-	err := ingest.Open(ctx, in, ingest.Options{RawBytes: w.opts.RawBytes, ReadAheadMin: largeMin}, func(st ingest.Stream) error {
+	if w.opener == nil {
+		w.opener = ingest.NewOpener(ingest.Options{RawBytes: w.opts.RawBytes, ReadAheadMin: largeMin})
+	}
+	err := w.opener.Open(ctx, in, func(st ingest.Stream) error {
 		if large && len(st.Formats) == 0 {
 			return w.streamParallel(ctx, st)
 		}
