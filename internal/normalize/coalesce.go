@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"slices"
 	"strconv"
+	"strings"
 
 	"cloudwall/internal/model"
 )
@@ -89,7 +90,8 @@ func merge(g []model.Event) model.Event {
 	var notes []string
 	for _, ev := range g {
 		for _, n := range ev.Notes {
-			if !slices.Contains(notes, n) {
+			// Start and end records can spell a name in different case.
+			if !slices.ContainsFunc(notes, func(x string) bool { return strings.EqualFold(x, n) }) {
 				notes = append(notes, n)
 			}
 		}

@@ -1,12 +1,15 @@
 // Package azure turns Azure Activity Log records into model.Events.
 //
-// Two record shapes reach it. The resource-log form is what diagnostic
+// Three record shapes reach it. The resource-log form is what diagnostic
 // settings write to a storage account (JSON lines in PT1H.json blobs) or to
 // Event Hubs ({"records":[...]} batches): operationName is a plain string,
 // often upper case, and the actor is under identity.claims. The REST form is
 // what the Activity Log API, the portal export, az monitor activity-log list
 // and Get-AzActivityLog return: operationName, status and subStatus are
-// {"value","localizedValue"} objects and the actor is under claims.
+// {"value","localizedValue"} objects and the actor is under claims. The
+// Log Analytics form is a row of the AzureActivity table (PascalCase
+// columns, see loganalytics.go); it is rewritten into the resource-log form
+// before parsing.
 //
 // One ARM request is logged as several records sharing a correlationId
 // (Started, Accepted, Succeeded or Failed). Parse turns each record into one
@@ -25,11 +28,15 @@ import (
 	"cloudwall/internal/normalize/jv"
 )
 
-// Detect reports whether a decoded JSON object is an Azure Activity Log record in either shape:
-// resource-log form (string operationName + resourceId/time/category) or REST/az-cli form (operationName.value, eventTimestamp ...).
+// Detect reports whether a decoded JSON object is an Azure Activity Log record in any shape:
+// resource-log form (string operationName + resourceId/time/category), REST/az-cli form (operationName.value, eventTimestamp ...)
+// or a Log Analytics AzureActivity row (OperationNameValue + TimeGenerated ...).
 func Detect(rec map[string]any) bool {
 	if rec == nil {
 		return false
+	}
+	if isLogAnalytics(rec) {
+		return detectLogAnalytics(rec)
 	}
 	switch op := jv.Get(rec, "operationName").(type) {
 	case string:
@@ -53,11 +60,16 @@ func Detect(rec map[string]any) bool {
 // Parse turns one record into events (normally one). Records of other categories that share the stream (ServiceHealth, sign-in logs
 // whose identity is a string, ...) must not crash: return an event (no changes) if they have an operation name, else a descriptive error.
 func Parse(rec map[string]any, src model.SourceRef) ([]model.Event, error) {
+	var notes []string
+	if isLogAnalytics(rec) {
+		rec, notes = fromLogAnalytics(rec)
+	}
 	op, err := operationName(rec)
 	if err != nil {
 		return nil, err
 	}
 	ev := envelope(rec, op, src)
+	ev.Notes = append(ev.Notes, notes...)
 	typePath, verb := splitOp(ev.OperationKey)
 	ev.Resource.Type = resourceType(typePath, ev.Resource.ID)
 

@@ -269,7 +269,7 @@ func TestNSGAttachment(t *testing.T) {
 }
 
 func TestNearMisses(t *testing.T) {
-	for _, f := range []string{"nearmiss_route_default", "nearmiss_diagnostic_settings", "nearmiss_runcommand_netsh", "nearmiss_servicehealth", "nearmiss_identity_string"} {
+	for _, f := range []string{"nearmiss_route_default", "nearmiss_diagnostic_settings", "nearmiss_runcommand_netsh", "nearmiss_servicehealth", "nearmiss_identity_string", "loganalytics_nearmiss_route"} {
 		for _, ev := range parseFile(t, "testdata/"+f+".json") {
 			if len(ev.Changes) != 0 || len(ev.Settings) != 0 {
 				t.Errorf("%s: changes %+v settings %v", f, ev.Changes, ev.Settings)
@@ -326,6 +326,8 @@ func TestDetect(t *testing.T) {
 		`{"operationName":"MICROSOFT.NETWORK/NETWORKSECURITYGROUPS/DELETE","resourceId":"/SUBSCRIPTIONS/X","time":"2026-01-01T00:00:00Z"}`,
 		`{"operationName":{"value":"Microsoft.Network/networkSecurityGroups/delete"},"eventTimestamp":"2026-01-01T00:00:00Z"}`,
 		`{"OperationName":"Sign-in activity","Category":"SignInLogs"}`,
+		`{"OperationNameValue":"MICROSOFT.NETWORK/NETWORKSECURITYGROUPS/DELETE","TimeGenerated":"2026-01-01T00:00:00Z"}`,
+		`{"OperationNameValue":"Microsoft.Sql/servers/firewallRules/write","_ResourceId":"/subscriptions/x"}`,
 	}
 	no := []string{
 		`{}`,
@@ -336,6 +338,8 @@ func TestDetect(t *testing.T) {
 		`{"operationName":{"value":""},"eventTimestamp":"x"}`,
 		`{"operationName":"x"}`,
 		`{"operationName":5,"time":"x"}`,
+		`{"OperationNameValue":"MICROSOFT.NETWORK/NETWORKSECURITYGROUPS/DELETE"}`,
+		`{"OperationNameValue":"  ","TimeGenerated":"2026-01-01T00:00:00Z"}`,
 	}
 	for _, s := range yes {
 		if !Detect(mustObject(t, s)) {
