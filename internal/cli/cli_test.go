@@ -294,3 +294,28 @@ func TestBadInputNeverStopsTheScan(t *testing.T) {
 		}
 	}
 }
+
+// TestContentOverrideExample keeps the documented example valid and shows
+// its effect: a world-open port in no class is high under the example.
+func TestContentOverrideExample(t *testing.T) {
+	dir := t.TempDir()
+	rec := `{"eventVersion":"1.08","eventSource":"ec2.amazonaws.com","eventName":"AuthorizeSecurityGroupIngress","eventTime":"2026-03-01T00:00:00Z","eventID":"x1","requestParameters":{"groupId":"sg-1","ipPermissions":{"items":[{"ipProtocol":"tcp","fromPort":8443,"toPort":8443,"ipRanges":{"items":[{"cidrIp":"0.0.0.0/0"}]}}]}}}`
+	path := filepath.Join(dir, "e.json")
+	if err := os.WriteFile(path, []byte(rec), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	sev := func(args ...string) model.Severity {
+		code, out, stderr := run(t, nil, append([]string{"scan", "-q", "--format", "jsonl", "--min-severity", "info"}, args...)...)
+		fs := findings(t, out)
+		if code != ExitOK || len(fs) != 1 {
+			t.Fatalf("exit %d, %d findings: %s", code, len(fs), stderr)
+		}
+		return fs[0].Severity
+	}
+	if got := sev(path); got != model.Medium {
+		t.Errorf("default content: %s, want medium", got)
+	}
+	if got := sev("--content", "../../docs/examples/content-override.yaml", path); got != model.High {
+		t.Errorf("with the example override: %s, want high", got)
+	}
+}
