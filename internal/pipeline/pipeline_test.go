@@ -293,3 +293,46 @@ func TestFixtureFindingsGolden(t *testing.T) {
 		t.Errorf("fixture findings differ from %s; run with -update and review the diff:\n%s", golden, b.String())
 	}
 }
+
+// TestSpellingVariantsSurviveThePrefilter writes one firewall change in
+// the spellings the issue names (pretty-printed, keys reordered,
+// whitespace variants, escaped characters, changed letter case) and
+// requires the same finding from each, with the prefilter on.
+func TestSpellingVariantsSurviveThePrefilter(t *testing.T) {
+	compact := `{"eventVersion":"1.08","eventTime":"2026-03-01T10:00:00Z","eventSource":"ec2.amazonaws.com","eventName":"AuthorizeSecurityGroupIngress","awsRegion":"us-east-1","recipientAccountId":"111122223333","eventID":"v-1","requestParameters":{"groupId":"sg-1","ipPermissions":{"items":[{"ipProtocol":"tcp","fromPort":22,"toPort":22,"ipRanges":{"items":[{"cidrIp":"0.0.0.0/0"}]}}]}}}`
+	var v map[string]any
+	if err := json.Unmarshal([]byte(compact), &v); err != nil {
+		t.Fatal(err)
+	}
+	pretty, _ := json.MarshalIndent(map[string]any{"Records": []any{v}}, "", "    ")
+	variants := map[string]string{
+		"compact":        compact,
+		"pretty":         string(pretty),
+		"crlf and tabs":  strings.ReplaceAll(strings.ReplaceAll(string(pretty), "\n", "\r\n"), "    ", "\t"),
+		"reordered":      `{"requestParameters":{"ipPermissions":{"items":[{"ipRanges":{"items":[{"cidrIp":"0.0.0.0/0"}]},"toPort":22,"fromPort":22,"ipProtocol":"tcp"}]},"groupId":"sg-1"},"eventID":"v-1","recipientAccountId":"111122223333","awsRegion":"us-east-1","eventName":"AuthorizeSecurityGroupIngress","eventSource":"ec2.amazonaws.com","eventTime":"2026-03-01T10:00:00Z","eventVersion":"1.08"}`,
+		"spaces":         strings.ReplaceAll(strings.ReplaceAll(compact, ":", " : "), ",", " ,\n  "),
+		"unicode escape": strings.Replace(compact, `"AuthorizeSecurityGroupIngress"`, `"\u0041uthorize\u0053ecurityGroupIngress"`, 1),
+		"escaped slash":  strings.Replace(compact, `"0.0.0.0/0"`, `"0.0.0.0\/0"`, 1),
+		"upper case":     strings.Replace(compact, `"AuthorizeSecurityGroupIngress"`, `"AUTHORIZESECURITYGROUPINGRESS"`, 1),
+		"array":          "[\n" + compact + "\n]",
+		"eventbridge":    `{"detail-type":"AWS API Call via CloudTrail","source":"aws.ec2","account":"111122223333","detail":` + compact + `}`,
+	}
+	for name, text := range variants {
+		t.Run(name, func(t *testing.T) {
+			dir := t.TempDir()
+			// A benign record first, so the variant is not the stream's
+			// always-decoded first record.
+			benign := `{"eventVersion":"1.08","eventSource":"sts.amazonaws.com","eventName":"GetCallerIdentity","eventTime":"2026-03-01T09:00:00Z"}`
+			if err := os.WriteFile(filepath.Join(dir, "v.json"), []byte(benign+"\n"+text+"\n"), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			res := scan(t, []string{dir}, Options{Filter: Filter{MinSeverity: model.Info}})
+			if len(res.Findings) != 1 {
+				t.Fatalf("%d findings, want 1; problems %+v", len(res.Findings), res.Summary.Problems)
+			}
+			if f := res.Findings[0]; f.Severity != model.Critical || f.Rule != "aws-sg-ingress-change" {
+				t.Errorf("finding %s %s, want critical aws-sg-ingress-change", f.Severity, f.Rule)
+			}
+		})
+	}
+}
