@@ -211,7 +211,7 @@ func baseReason(op *content.Operation, resType string) string {
 	res := strings.ReplaceAll(cmp.Or(resType, op.Resource), "_", " ")
 	switch op.Kind {
 	case content.KindDelete:
-		return fmt.Sprintf("a whole %s was deleted, with every rule in it: at least %s", res, op.Severity)
+		return fmt.Sprintf("a whole %s was deleted, with everything it held: at least %s", res, op.Severity)
 	case content.KindDetach:
 		return fmt.Sprintf("the %s no longer protects what it was attached to: at least %s", res, op.Severity)
 	case content.KindSwap:

@@ -46,8 +46,8 @@ func (p *parser) waf(svc, op string) {
 			return
 		}
 		// A classic rule is a set of match predicates that a web ACL or
-		// rule group references; rule_group is the nearest resource type.
-		p.wafResource("rule_group", "rule", "ruleId")
+		// rule group references.
+		p.wafResource("waf_rule", "rule", "ruleId")
 		if strings.HasPrefix(op, "update") {
 			p.classicPredicates()
 		}
@@ -167,16 +167,20 @@ func (p *parser) classicRuleUpdates() {
 // predicates (an IP set, a size constraint ...) inserted or deleted. Each
 // becomes a change of the rule whose peer names the predicate.
 func (p *parser) classicPredicates() {
+	// Predicates say what a rule matches, not whom it lets in: whether a
+	// change opens or closes depends on the action the web ACL gives the
+	// rule, which this call does not log. They are recorded as targets.
 	for _, u := range jv.Objs(p.req, "updates") {
 		pred := jv.Obj(u, "predicate")
-		c := model.RuleChange{Effect: updateEffect(jv.Str(u, "action")), Name: p.ev.Resource.ID}
-		if t, id := jv.Str(pred, "type"), jv.Str(pred, "dataId"); t != "" || id != "" {
-			c.Peers = []model.Peer{{Kind: model.PeerOther, Value: t + ":" + id}}
-			if neg, _ := jv.Bool(pred, "negated"); neg {
-				p.notef("WAF predicate %s:%s is negated", t, id)
-			}
+		t, id := jv.Str(pred, "type"), jv.Str(pred, "dataId")
+		if t == "" && id == "" {
+			continue
 		}
-		p.ev.Changes = append(p.ev.Changes, c)
+		target := strings.ToLower(jv.Str(u, "action")) + " " + t + ":" + id
+		if neg, _ := jv.Bool(pred, "negated"); neg {
+			target += " (negated)"
+		}
+		p.ev.Targets = append(p.ev.Targets, strings.TrimSpace(target))
 	}
 }
 
