@@ -15,6 +15,8 @@ import (
 	"github.com/klauspost/compress/gzip"
 	"github.com/klauspost/compress/zstd"
 	"github.com/klauspost/readahead"
+	"golang.org/x/text/encoding/unicode"
+	"golang.org/x/text/transform"
 )
 
 // Format is what an input's leading bytes say it is.
@@ -28,6 +30,9 @@ const (
 	XZ    Format = "xz"
 	Tar   Format = "tar"
 	Zip   Format = "zip"
+	// UTF16 is text in UTF-16 with a byte-order mark, as Windows
+	// PowerShell writes it (Get-AzActivityLog | ConvertTo-Json | Out-File).
+	UTF16 Format = "utf-16"
 )
 
 // maxNesting bounds compression-inside-archive-inside-compression chains,
@@ -56,6 +61,8 @@ func Sniff(head []byte) Format {
 		return Zip
 	case len(head) >= 262 && bytes.Equal(head[257:262], []byte("ustar")):
 		return Tar
+	case bytes.HasPrefix(head, []byte{0xFF, 0xFE}), bytes.HasPrefix(head, []byte{0xFE, 0xFF}):
+		return UTF16
 	}
 	return Plain
 }
@@ -177,6 +184,10 @@ func (o *Opener) peel(ctx context.Context, name string, br *bufio.Reader, layers
 		return o.peel(ctx, name, r, append(layers, Bzip2), depth+1, false, fn)
 	case Tar:
 		return o.openTar(ctx, name, br, append(layers, Tar), depth, fn)
+	case UTF16:
+		// The BOM says which byte order; the decoder turns it into UTF-8.
+		utf8 := transform.NewReader(br, unicode.BOMOverride(unicode.UTF16(unicode.LittleEndian, unicode.UseBOM).NewDecoder()))
+		return o.peel(ctx, name, bufio.NewReaderSize(&layerReader{r: utf8, format: UTF16}, readBuffer), append(layers, UTF16), depth+1, false, fn)
 	case Zip:
 		return fmt.Errorf("%s: zip archive inside a compressed stream or on stdin is not supported: extract it or pass the .zip file itself", name)
 	case XZ:

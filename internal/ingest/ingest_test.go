@@ -192,3 +192,29 @@ func TestOpenerReuse(t *testing.T) {
 		}
 	}
 }
+
+// TestOpenUTF16 reads text that Windows PowerShell wrote as UTF-16 with a
+// byte-order mark, in either byte order, and hands on UTF-8.
+func TestOpenUTF16(t *testing.T) {
+	const text = `[{"OperationName":{"Value":"Microsoft.Network/networkSecurityGroups/delete"},"Caller":"zoë@contoso.com"}]`
+	for _, big := range []bool{false, true} {
+		var b []byte
+		if big {
+			b = []byte{0xFE, 0xFF}
+		} else {
+			b = []byte{0xFF, 0xFE}
+		}
+		for _, r := range text {
+			hi, lo := byte(r>>8), byte(r)
+			if big {
+				b = append(b, hi, lo)
+			} else {
+				b = append(b, lo, hi)
+			}
+		}
+		got, err := readAll(t, ReaderInput("ps.json", bytes.NewReader(b)))
+		if err != nil || got["ps.json"] != text {
+			t.Errorf("big-endian %v: %q, %v", big, got["ps.json"], err)
+		}
+	}
+}
