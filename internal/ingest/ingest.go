@@ -89,31 +89,53 @@ func Expand(ctx context.Context, args []string, stdin io.Reader) ([]Input, error
 
 func walk(ctx context.Context, root string) ([]Input, error) {
 	var inputs []Input
-	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return fmt.Errorf("walk %s: %w", path, err)
-		}
-		if ctxErr := ctx.Err(); ctxErr != nil {
-			return ctxErr
-		}
-		name := d.Name()
-		if path != root && len(name) > 1 && name[0] == '.' {
-			if d.IsDir() {
-				return filepath.SkipDir
+	visited := map[string]bool{}
+	if real, err := filepath.EvalSymlinks(root); err == nil {
+		visited[real] = true
+	}
+	var visit func(dir string) error
+	visit = func(dir string) error {
+		return filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+			if err != nil {
+				return fmt.Errorf("walk %s: %w", path, err)
 			}
+			if ctxErr := ctx.Err(); ctxErr != nil {
+				return ctxErr
+			}
+			name := d.Name()
+			if path != dir && len(name) > 1 && name[0] == '.' {
+				if d.IsDir() {
+					return filepath.SkipDir
+				}
+				return nil
+			}
+			if d.Type()&fs.ModeSymlink != 0 {
+				// Log collections often link to where the files live:
+				// follow links to files, and to folders not seen yet.
+				info, err := os.Stat(path)
+				if err != nil {
+					return fmt.Errorf("follow %s: %w", path, err)
+				}
+				if info.Mode().IsRegular() {
+					inputs = append(inputs, FileInput(path, info.Size()))
+				} else if real, err := filepath.EvalSymlinks(path); err == nil && info.IsDir() && !visited[real] {
+					visited[real] = true
+					return visit(path + string(filepath.Separator))
+				}
+				return nil
+			}
+			if !d.Type().IsRegular() {
+				return nil
+			}
+			info, err := d.Info()
+			if err != nil {
+				return fmt.Errorf("stat %s: %w", path, err)
+			}
+			inputs = append(inputs, FileInput(path, info.Size()))
 			return nil
-		}
-		if !d.Type().IsRegular() {
-			return nil
-		}
-		info, err := d.Info()
-		if err != nil {
-			return fmt.Errorf("stat %s: %w", path, err)
-		}
-		inputs = append(inputs, FileInput(path, info.Size()))
-		return nil
-	})
-	if err != nil {
+		})
+	}
+	if err := visit(root); err != nil {
 		return nil, err
 	}
 	// WalkDir is already lexical; sorting again documents the guarantee.

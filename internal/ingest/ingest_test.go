@@ -218,3 +218,35 @@ func TestOpenUTF16(t *testing.T) {
 		}
 	}
 }
+
+// TestExpandFollowsLinks: links to files and to folders are followed, and
+// a link back to an ancestor does not loop.
+func TestExpandFollowsLinks(t *testing.T) {
+	root, elsewhere := t.TempDir(), t.TempDir()
+	os.WriteFile(filepath.Join(elsewhere, "linked.json"), []byte("{}"), 0o600)
+	os.MkdirAll(filepath.Join(elsewhere, "logs"), 0o755)
+	os.WriteFile(filepath.Join(elsewhere, "logs", "deep.json"), []byte("{}"), 0o600)
+	os.WriteFile(filepath.Join(root, "own.json"), []byte("{}"), 0o600)
+	for link, target := range map[string]string{
+		"file-link":  filepath.Join(elsewhere, "linked.json"),
+		"dir-link":   filepath.Join(elsewhere, "logs"),
+		"loop":       root,
+		"z-same-dir": filepath.Join(elsewhere, "logs"),
+	} {
+		if err := os.Symlink(target, filepath.Join(root, link)); err != nil {
+			t.Skipf("symlinks unavailable: %v", err)
+		}
+	}
+	inputs, err := Expand(context.Background(), []string{root}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, in := range inputs {
+		names = append(names, strings.TrimPrefix(in.Name, root+"/"))
+	}
+	want := "dir-link/deep.json,file-link,own.json"
+	if strings.Join(names, ",") != want {
+		t.Errorf("inputs = %v, want %s (each linked folder once, no loop)", names, want)
+	}
+}
