@@ -86,15 +86,13 @@ func dispatch(v any, src model.SourceRef, depth int) Result {
 		events, err = azure.Parse(rec, src)
 	case jv.Has(rec, "awslogs", "data"):
 		return cloudWatchSubscription(jv.Str(rec, "awslogs", "data"), src, depth)
-	case isLogMessage(rec):
-		// CloudWatch Logs exports and subscriptions carry the audit record
-		// as a JSON string in "message".
-		inner, derr := jv.Decode([]byte(jv.Str(rec, "message")))
-		if derr != nil {
-			return Result{Kind: Unreadable, Reason: "message field: invalid JSON: " + derr.Error()}
-		}
-		return dispatch(inner, src, depth+1)
 	default:
+		if field, inner, ok := wrapped(rec); ok {
+			if inner == nil {
+				return Result{Kind: Unreadable, Reason: field + ": not valid JSON"}
+			}
+			return dispatch(inner, src, depth+1)
+		}
 		return Result{Kind: Unrecognised, Reason: "no known audit-log shape (keys: " + keyList(rec) + ")"}
 	}
 	var skip *record.SkipError
@@ -111,13 +109,30 @@ func dispatch(v any, src model.SourceRef, depth int) Result {
 	return Result{Kind: Parsed, Events: events}
 }
 
-func isLogMessage(rec map[string]any) bool {
-	m, ok := jv.Field(rec, "message")
-	if !ok {
-		return false
+// wrappers are fields in which log shippers and SIEM exports carry the
+// original audit record: CloudWatch Logs exports and subscriptions
+// ("message", as JSON text), Splunk ("_raw", and "result" in a search
+// export), Elasticsearch hits ("_source") and ECS ("event.original").
+var wrappers = [][]string{{"message"}, {"_raw"}, {"result"}, {"_source"}, {"event", "original"}}
+
+// wrapped finds the record inside a shipper's envelope. inner is nil when
+// the field holds text that is not JSON.
+func wrapped(rec map[string]any) (field string, inner any, ok bool) {
+	for _, path := range wrappers {
+		switch v := jv.Get(rec, path...).(type) {
+		case map[string]any:
+			return strings.Join(path, "."), v, true
+		case string:
+			if t := strings.TrimSpace(v); strings.HasPrefix(t, "{") {
+				inner, err := jv.Decode([]byte(t))
+				if err != nil {
+					return strings.Join(path, "."), nil, true
+				}
+				return strings.Join(path, "."), inner, true
+			}
+		}
 	}
-	s, ok := m.(string)
-	return ok && strings.HasPrefix(strings.TrimSpace(s), "{")
+	return "", nil, false
 }
 
 // cloudWatchSubscription decodes a CloudWatch Logs subscription payload
