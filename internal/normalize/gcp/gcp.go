@@ -33,7 +33,37 @@ func Detect(rec map[string]any) bool {
 	if _, ok := jv.Field(rec, "protoPayload"); ok {
 		return true
 	}
-	return isPush(rec) || isPull(rec)
+	return isBigQuery(rec) || isPush(rec) || isPull(rec)
+}
+
+// isBigQuery recognises a row of a BigQuery log sink table (exported with
+// bq extract or a query), where the AuditLog is protopayload_auditlog and
+// its request and response are JSON text in requestJson and responseJson.
+func isBigQuery(rec map[string]any) bool {
+	_, ok := jv.Field(rec, "protopayload_auditlog")
+	return ok
+}
+
+// fromBigQuery rewrites a BigQuery sink row into a LogEntry.
+func fromBigQuery(rec map[string]any) map[string]any {
+	entry := make(map[string]any, len(rec))
+	for k, v := range rec {
+		entry[k] = v
+	}
+	delete(entry, "protopayload_auditlog")
+	pp := map[string]any{"@type": "type.googleapis.com/google.cloud.audit.AuditLog"}
+	for k, v := range jv.Obj(rec, "protopayload_auditlog") {
+		pp[k] = v
+	}
+	for from, to := range map[string]string{"requestJson": "request", "responseJson": "response", "metadataJson": "metadata"} {
+		if text, ok := jv.Field(pp, from); ok {
+			if obj := jv.Obj(text); obj != nil {
+				pp[to] = obj
+			}
+		}
+	}
+	entry["protoPayload"] = pp
+	return entry
 }
 
 // isPush recognises a push envelope. The subscription is required as well as
@@ -61,6 +91,12 @@ func Parse(rec map[string]any, src model.SourceRef) ([]model.Event, error) {
 	switch {
 	case rec == nil:
 		return nil, errors.New("gcp: nil record")
+	case isBigQuery(rec) && !hasField(rec, "protoPayload"):
+		ev, err := parseEntry(fromBigQuery(rec), src)
+		if err != nil {
+			return nil, fmt.Errorf("bigquery row: %w", err)
+		}
+		return []model.Event{ev}, nil
 	case hasField(rec, "protoPayload"):
 		ev, err := parseEntry(rec, src)
 		if err != nil {
