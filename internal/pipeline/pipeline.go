@@ -85,6 +85,11 @@ func Scan(ctx context.Context, inputs []ingest.Input, opts Options) (Result, err
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
+	// Bytes read are counted as they are read, which also covers stdin.
+	if opts.RawBytes == nil {
+		opts.RawBytes = new(atomic.Int64)
+	}
+	rawStart := opts.RawBytes.Load()
 	var pre *normalize.Prefilter
 	if anchors, ok := normalize.AnchorsFor(opts.Content.OperationKeys()); ok && !opts.NoPrefilter {
 		var err error
@@ -140,6 +145,7 @@ func Scan(ctx context.Context, inputs []ingest.Input, opts Options) (Result, err
 	for i := range stats {
 		stats[i].addTo(&sum)
 	}
+	sum.Bytes = opts.RawBytes.Load() - rawStart
 	slices.SortStableFunc(sum.Problems, func(a, b model.Problem) int {
 		return cmp.Or(cmp.Compare(a.File, b.File), cmp.Compare(a.Index, b.Index))
 	})
@@ -204,15 +210,14 @@ func (f Filter) keep(x model.Finding) bool {
 // counters is one worker's share of the summary; merged at the end so the
 // hot path takes no locks.
 type counters struct {
-	files, filesFailed, bytes, uncompressed int64
-	records, unreadable, skipped            int64
-	problems                                []model.Problem
+	files, filesFailed, uncompressed int64
+	records, unreadable, skipped     int64
+	problems                         []model.Problem
 }
 
 func (c *counters) addTo(s *model.Summary) {
 	s.Files += c.files
 	s.FilesFailed += c.filesFailed
-	s.Bytes += c.bytes
 	s.BytesUncompressed += c.uncompressed
 	s.Records += c.records
 	s.Unreadable += c.unreadable
@@ -244,9 +249,6 @@ func (w *worker) problem(file string, index, offset int64, msg string) {
 func (w *worker) input(ctx context.Context, in ingest.Input) {
 	w.c.files++
 	w.fileProblems = 0
-	if in.Size > 0 {
-		w.c.bytes += in.Size
-	}
 	before := w.c.records
 	// A large input keeps a second core busy: a compressed one by
 	// decompressing ahead (ingest), a plain one by parsing on a goroutine
