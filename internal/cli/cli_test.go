@@ -319,3 +319,24 @@ func TestContentOverrideExample(t *testing.T) {
 		t.Errorf("with the example override: %s, want high", got)
 	}
 }
+
+// TestStdinIsCounted: bytes read from stdin appear in the summary.
+func TestStdinIsCounted(t *testing.T) {
+	data, err := os.ReadFile(firstFile(t, filepath.Join(samples, "aws")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, out, stderr := run(t, data, "scan", "-q", "--format", "json", "-")
+	if code != ExitOK {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	var doc struct {
+		Summary model.Summary `json:"summary"`
+	}
+	if err := json.Unmarshal([]byte(out), &doc); err != nil {
+		t.Fatal(err)
+	}
+	if doc.Summary.Bytes != int64(len(data)) || doc.Summary.Records == 0 {
+		t.Errorf("summary bytes %d records %d, want %d bytes", doc.Summary.Bytes, doc.Summary.Records, len(data))
+	}
+}
