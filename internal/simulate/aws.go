@@ -191,11 +191,11 @@ var awsOps = []awsOp{
 	{src: "ec2", name: "StartInstances", weight: 5, body: bInstanceState},
 	{src: "ec2", name: "StopInstances", weight: 5, body: bInstanceState},
 	{src: "ec2", name: "CreateNetworkInterface", weight: 20, body: bCreateNetworkInterface, actor: actService, svc: "lambda.amazonaws.com"},
-	{src: "ec2", name: "DeleteNetworkInterface", weight: 15, body: bNetworkInterfaceID, actor: actService, svc: "lambda.amazonaws.com"},
+	{src: "ec2", name: "DeleteNetworkInterface", weight: 15, body: bEC2ID("networkInterfaceId", "eni-0"), actor: actService, svc: "lambda.amazonaws.com"},
 	{src: "ec2", name: "CreateTags", weight: 40, body: bCreateTags},
 	{src: "ec2", name: "DeleteTags", weight: 5, body: bCreateTags},
 	{src: "ec2", name: "CreateSnapshot", weight: 10, body: bCreateSnapshot, actor: actService, svc: "backup.amazonaws.com"},
-	{src: "ec2", name: "DeleteSnapshot", weight: 8, body: bSnapshotID, actor: actService, svc: "backup.amazonaws.com"},
+	{src: "ec2", name: "DeleteSnapshot", weight: 8, body: bEC2ID("snapshotId", "snap-0"), actor: actService, svc: "backup.amazonaws.com"},
 	{src: "ec2", name: "CreateVolume", weight: 6, body: bCreateVolume},
 	{src: "ec2", name: "AttachVolume", weight: 6, body: bAttachVolume},
 	// SSM
@@ -1245,11 +1245,14 @@ func bCreateNetworkInterface(g *awsGen, w *jw, c *awsCall) {
 	w.end()
 }
 
-func bNetworkInterfaceID(g *awsGen, w *jw, c *awsCall) {
-	w.kobj("requestParameters")
-	w.kstr("networkInterfaceId", awsID(g.r, "eni-0"))
-	w.end()
-	g.ec2Return(w, c)
+// bEC2ID builds an EC2 call whose only parameter is one resource id.
+func bEC2ID(key, prefix string) func(*awsGen, *jw, *awsCall) {
+	return func(g *awsGen, w *jw, c *awsCall) {
+		w.kobj("requestParameters")
+		w.kstr(key, awsID(g.r, prefix))
+		w.end()
+		g.ec2Return(w, c)
+	}
 }
 
 func bCreateTags(g *awsGen, w *jw, c *awsCall) {
@@ -1281,13 +1284,6 @@ func bCreateSnapshot(g *awsGen, w *jw, c *awsCall) {
 		w.kbool("encrypted", true)
 		w.end()
 	}
-}
-
-func bSnapshotID(g *awsGen, w *jw, c *awsCall) {
-	w.kobj("requestParameters")
-	w.kstr("snapshotId", awsID(g.r, "snap-0"))
-	w.end()
-	g.ec2Return(w, c)
 }
 
 func bCreateVolume(g *awsGen, w *jw, c *awsCall) {
