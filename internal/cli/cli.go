@@ -75,7 +75,7 @@ made the change, from where, and what to do next.`,
 	root.SetOut(stdout)
 	root.SetErr(stderr)
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &usageError{err} })
-	root.AddCommand(newScanCommand(stdin, stdout, stderr))
+	root.AddCommand(newScanCommand(stdin, stdout, stderr), newRulesCommand(stdout))
 	return root
 }
 

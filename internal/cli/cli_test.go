@@ -340,3 +340,25 @@ func TestStdinIsCounted(t *testing.T) {
 		t.Errorf("summary bytes %d records %d, want %d bytes", doc.Summary.Bytes, doc.Summary.Records, len(data))
 	}
 }
+
+func TestRulesCommand(t *testing.T) {
+	code, out, stderr := run(t, nil, "rules", "--cloud", "azure")
+	if code != ExitOK {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if !strings.Contains(out, "az-nsg-rule-write") || strings.Contains(out, "aws-sg-ingress-change") {
+		t.Errorf("rules --cloud azure:\n%s", out)
+	}
+	code, out, _ = run(t, nil, "rules", "--json", "--content", "../../docs/examples/content-override.yaml")
+	if code != ExitOK {
+		t.Fatalf("rules --json: exit %d", code)
+	}
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	var first struct {
+		ID         string   `json:"id"`
+		Operations []string `json:"operations"`
+	}
+	if err := json.Unmarshal([]byte(lines[0]), &first); err != nil || first.ID == "" || len(first.Operations) == 0 || len(lines) < 100 {
+		t.Errorf("rules --json: %d lines, first %+v, %v", len(lines), first, err)
+	}
+}

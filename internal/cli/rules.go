@@ -1,0 +1,99 @@
+package cli
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+
+	"cloudwall/internal/content"
+	"cloudwall/internal/model"
+)
+
+// newRulesCommand lists the operation catalogue: what cloudwall treats as
+// a firewall operation, under which rule id, and how it judges it.
+func newRulesCommand(stdout io.Writer) *cobra.Command {
+	var (
+		contentPaths []string
+		clouds       []string
+		asJSON       bool
+	)
+	cmd := &cobra.Command{
+		Use:   "rules",
+		Short: "List the detection rules: every firewall operation cloudwall knows, per cloud",
+		Long: `rules prints the operation catalogue that scan uses: one line per rule with
+its cloud, kind, base severity and the operations (as logged, lower case) it
+covers. With --content, user files are merged first, as scan does, so the
+listing shows what a scan with the same flags would use.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			c, err := content.Load(nil, contentPaths...)
+			if err != nil {
+				return err
+			}
+			var ops []content.Operation
+			for _, op := range c.Operations {
+				if len(clouds) == 0 || slices.ContainsFunc(clouds, func(x string) bool { return strings.EqualFold(x, string(op.Cloud)) }) {
+					ops = append(ops, op)
+				}
+			}
+			if asJSON {
+				return writeRulesJSON(stdout, ops)
+			}
+			return writeRulesTable(stdout, ops)
+		},
+	}
+	cmd.Flags().StringArrayVar(&contentPaths, "content", nil, "YAML file extending or overriding the detection content, as for scan; repeatable")
+	cmd.Flags().StringSliceVar(&clouds, "cloud", nil, "only these clouds: aws, azure, gcp")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON lines instead of a table")
+	return cmd
+}
+
+func writeRulesTable(w io.Writer, ops []content.Operation) error {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "RULE\tCLOUD\tKIND\tBASE\tOPERATIONS")
+	for _, op := range ops {
+		base := op.Severity.String()
+		if op.Kind == content.KindRemove {
+			base = "-" // judged by what the removed rule did, never by a base
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", op.ID, op.Cloud, op.Kind, base, strings.Join(op.Keys, ", "))
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	_, err := fmt.Fprintf(w, "\n%d rules covering %d operations\n", len(ops), countKeys(ops))
+	return err
+}
+
+func writeRulesJSON(w io.Writer, ops []content.Operation) error {
+	enc := json.NewEncoder(w)
+	for _, op := range ops {
+		err := enc.Encode(struct {
+			ID          string         `json:"id"`
+			Cloud       model.Cloud    `json:"cloud"`
+			Kind        string         `json:"kind"`
+			Severity    model.Severity `json:"base_severity"`
+			Resource    string         `json:"resource"`
+			Operations  []string       `json:"operations"`
+			Description string         `json:"description"`
+			Origin      string         `json:"origin"`
+		}{op.ID, op.Cloud, string(op.Kind), op.Severity, op.Resource, op.Keys, op.Description, op.Origin})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func countKeys(ops []content.Operation) int {
+	n := 0
+	for _, op := range ops {
+		n += len(op.Keys)
+	}
+	return n
+}
