@@ -64,6 +64,7 @@ func Parse(rec map[string]any, src model.SourceRef) ([]model.Event, error) {
 	if isLogAnalytics(rec) {
 		rec, notes = fromLogAnalytics(rec)
 	}
+	rec = fromPowerShell(rec)
 	op, err := operationName(rec)
 	if err != nil {
 		return nil, err
