@@ -214,7 +214,7 @@ var awsOps = []awsOp{
 	{src: "ssm", name: "PutInventory", weight: 50, body: bInstanceID, actor: actInstance},
 	// CloudWatch Logs
 	{src: "logs", name: "CreateLogStream", weight: 350, body: bCreateLogStream, actor: actService, svc: "lambda.amazonaws.com"},
-	{src: "logs", name: "DescribeLogGroups", weight: 80, readOnly: true, body: bLogGroupPrefix},
+	{src: "logs", name: "DescribeLogGroups", weight: 80, readOnly: true, body: bOneParam("logGroupNamePrefix", func(g *awsGen) string { return "/aws/lambda/" + pick(g.r, awsTeams) })},
 	{src: "logs", name: "DescribeLogStreams", weight: 60, readOnly: true, body: bLogGroup},
 	{src: "logs", name: "CreateLogGroup", weight: 10, body: bLogGroup},
 	{src: "logs", name: "PutRetentionPolicy", weight: 5, body: bLogGroup},
@@ -240,8 +240,8 @@ var awsOps = []awsOp{
 	{src: "iam", name: "GetPolicy", weight: 30, readOnly: true, body: bPolicyARN},
 	{src: "iam", name: "GetPolicyVersion", weight: 30, readOnly: true, body: bPolicyARN},
 	{src: "iam", name: "ListUsers", weight: 15, readOnly: true, body: bNull},
-	{src: "iam", name: "ListAccessKeys", weight: 20, readOnly: true, body: bUserName},
-	{src: "iam", name: "GetUser", weight: 15, readOnly: true, body: bUserName},
+	{src: "iam", name: "ListAccessKeys", weight: 20, readOnly: true, body: bOneParam("userName", func(g *awsGen) string { return pick(g.r, g.acct.users).name })},
+	{src: "iam", name: "GetUser", weight: 15, readOnly: true, body: bOneParam("userName", func(g *awsGen) string { return pick(g.r, g.acct.users).name })},
 	{src: "iam", name: "GenerateCredentialReport", weight: 5, readOnly: true, body: bNull},
 	{src: "iam", name: "GetAccountSummary", weight: 5, readOnly: true, body: bNull},
 	{src: "iam", name: "ListAccountAliases", weight: 10, readOnly: true, body: bNull},
@@ -249,7 +249,7 @@ var awsOps = []awsOp{
 	{src: "iam", name: "AttachRolePolicy", weight: 2, body: bRoleName, actor: actCI},
 	// Lambda
 	{src: "lambda", name: "ListFunctions20150331", weight: 30, readOnly: true, body: bNull},
-	{src: "lambda", name: "GetFunction20150331v2", weight: 20, readOnly: true, body: bFunctionName},
+	{src: "lambda", name: "GetFunction20150331v2", weight: 20, readOnly: true, body: bOneParam("functionName", func(g *awsGen) string { return pick(g.r, g.acct.functions) })},
 	{src: "lambda", name: "UpdateFunctionCode20150331v2", weight: 3, body: bUpdateFunctionCode, actor: actCI},
 	// ECR / ECS / EKS
 	{src: "ecr", name: "GetAuthorizationToken", weight: 80, readOnly: true, body: bECRToken, actor: actInstance},
@@ -257,12 +257,12 @@ var awsOps = []awsOp{
 	{src: "ecr", name: "GetDownloadUrlForLayer", weight: 60, readOnly: true, body: bECRLayer, actor: actInstance},
 	{src: "ecr", name: "BatchCheckLayerAvailability", weight: 20, readOnly: true, body: bECRImage, actor: actCI},
 	{src: "ecs", name: "DescribeTasks", weight: 60, readOnly: true, body: bECSTasks},
-	{src: "ecs", name: "ListTasks", weight: 40, readOnly: true, body: bECSCluster},
-	{src: "ecs", name: "DescribeServices", weight: 40, readOnly: true, body: bECSCluster},
-	{src: "ecs", name: "DescribeContainerInstances", weight: 20, readOnly: true, body: bECSCluster},
+	{src: "ecs", name: "ListTasks", weight: 40, readOnly: true, body: bOneParam("cluster", func(g *awsGen) string { return g.clusterARN("ecs") })},
+	{src: "ecs", name: "DescribeServices", weight: 40, readOnly: true, body: bOneParam("cluster", func(g *awsGen) string { return g.clusterARN("ecs") })},
+	{src: "ecs", name: "DescribeContainerInstances", weight: 20, readOnly: true, body: bOneParam("cluster", func(g *awsGen) string { return g.clusterARN("ecs") })},
 	{src: "ecs", name: "SubmitTaskStateChange", weight: 40, body: bECSTasks, actor: actInstance},
 	{src: "ecs", name: "RegisterTaskDefinition", weight: 2, body: bRegisterTaskDefinition, actor: actCI},
-	{src: "eks", name: "DescribeCluster", weight: 30, readOnly: true, body: bEKSCluster},
+	{src: "eks", name: "DescribeCluster", weight: 30, readOnly: true, body: bOneParam("name", func(g *awsGen) string { return pick(g.r, g.acct.clusters) })},
 	{src: "eks", name: "ListClusters", weight: 10, readOnly: true, body: bNull},
 	// Auto Scaling, ELB, CloudWatch
 	{src: "autoscaling", name: "DescribeAutoScalingGroups", weight: 60, readOnly: true, body: bNull},
@@ -276,14 +276,14 @@ var awsOps = []awsOp{
 	{src: "monitoring", name: "PutMetricAlarm", weight: 10, body: bPutMetricAlarm, actor: actCI},
 	{src: "monitoring", name: "ListMetrics", weight: 20, readOnly: true, body: bNull},
 	// CloudFormation, Config, CloudTrail
-	{src: "cloudformation", name: "DescribeStacks", weight: 80, readOnly: true, body: bStackName},
-	{src: "cloudformation", name: "DescribeStackEvents", weight: 30, readOnly: true, body: bStackName},
+	{src: "cloudformation", name: "DescribeStacks", weight: 80, readOnly: true, body: bOneParam("stackName", func(g *awsGen) string { return pick(g.r, g.acct.stacks) })},
+	{src: "cloudformation", name: "DescribeStackEvents", weight: 30, readOnly: true, body: bOneParam("stackName", func(g *awsGen) string { return pick(g.r, g.acct.stacks) })},
 	{src: "cloudformation", name: "ListStacks", weight: 10, readOnly: true, body: bNull},
-	{src: "cloudformation", name: "DescribeStackResources", weight: 20, readOnly: true, body: bStackName},
+	{src: "cloudformation", name: "DescribeStackResources", weight: 20, readOnly: true, body: bOneParam("stackName", func(g *awsGen) string { return pick(g.r, g.acct.stacks) })},
 	{src: "config", name: "PutEvaluations", weight: 120, body: bPutEvaluations, actor: actService, svc: "config.amazonaws.com"},
 	{src: "config", name: "DescribeConfigRules", weight: 20, readOnly: true, body: bNull},
 	{src: "cloudtrail", name: "DescribeTrails", weight: 10, readOnly: true, body: bNull},
-	{src: "cloudtrail", name: "GetTrailStatus", weight: 10, readOnly: true, body: bTrailName},
+	{src: "cloudtrail", name: "GetTrailStatus", weight: 10, readOnly: true, body: bOneParam("name", func(g *awsGen) string { return "arn:aws:cloudtrail:us-east-1:" + g.acct.id + ":trail/org-trail" })},
 	{src: "cloudtrail", name: "LookupEvents", weight: 10, readOnly: true, body: bMaxResults, actor: actHuman},
 	// Secrets, queues, tables, databases, DNS
 	{src: "secretsmanager", name: "GetSecretValue", weight: 120, readOnly: true, body: bSecret},
@@ -292,13 +292,13 @@ var awsOps = []awsOp{
 	{src: "sqs", name: "ListQueues", weight: 20, readOnly: true, body: bNull},
 	{src: "sns", name: "ListTopics", weight: 10, readOnly: true, body: bNull},
 	{src: "sns", name: "ListSubscriptions", weight: 5, readOnly: true, body: bNull},
-	{src: "dynamodb", name: "DescribeTable", weight: 60, readOnly: true, body: bTableName},
+	{src: "dynamodb", name: "DescribeTable", weight: 60, readOnly: true, body: bOneParam("tableName", func(g *awsGen) string { return pick(g.r, g.acct.tables) })},
 	{src: "dynamodb", name: "ListTables", weight: 20, readOnly: true, body: bNull},
 	{src: "rds", name: "DescribeDBInstances", weight: 60, readOnly: true, body: bNull},
 	{src: "rds", name: "DescribeDBClusters", weight: 30, readOnly: true, body: bNull},
 	{src: "rds", name: "DescribeDBSnapshots", weight: 10, readOnly: true, body: bNull},
 	{src: "route53", name: "ListHostedZones", weight: 10, readOnly: true, body: bNull},
-	{src: "route53", name: "ListResourceRecordSets", weight: 10, readOnly: true, body: bHostedZone},
+	{src: "route53", name: "ListResourceRecordSets", weight: 10, readOnly: true, body: bOneParam("hostedZoneId", func(g *awsGen) string { return "Z" + g.r.fromSet(alnumUpper, 20) })},
 	{src: "route53", name: "ChangeResourceRecordSets", weight: 5, body: bChangeRecordSets, actor: actCI},
 	// Console, security services
 	{src: "signin", name: "ConsoleLogin", weight: 3, body: bConsoleLogin, actor: actHuman},
@@ -1245,6 +1245,17 @@ func bCreateNetworkInterface(g *awsGen, w *jw, c *awsCall) {
 	w.end()
 }
 
+// bOneParam builds a read call with one request parameter and no logged
+// response.
+func bOneParam(key string, value func(*awsGen) string) func(*awsGen, *jw, *awsCall) {
+	return func(g *awsGen, w *jw, c *awsCall) {
+		w.kobj("requestParameters")
+		w.kstr(key, value(g))
+		w.end()
+		w.knull("responseElements")
+	}
+}
+
 // bEC2ID builds an EC2 call whose only parameter is one resource id.
 func bEC2ID(key, prefix string) func(*awsGen, *jw, *awsCall) {
 	return func(g *awsGen, w *jw, c *awsCall) {
@@ -1485,13 +1496,6 @@ func bLogGroup(g *awsGen, w *jw, c *awsCall) {
 	w.knull("responseElements")
 }
 
-func bLogGroupPrefix(g *awsGen, w *jw, c *awsCall) {
-	w.kobj("requestParameters")
-	w.kstr("logGroupNamePrefix", "/aws/lambda/"+pick(g.r, awsTeams))
-	w.end()
-	w.knull("responseElements")
-}
-
 func (g *awsGen) s3Extra(w *jw, bucket string) {
 	r := g.r
 	w.kobj("additionalEventData")
@@ -1580,20 +1584,6 @@ func bPolicyARN(g *awsGen, w *jw, c *awsCall) {
 	if c.op.name == "GetPolicyVersion" {
 		w.kstr("versionId", "v"+strconv.Itoa(g.r.between(1, 9)))
 	}
-	w.end()
-	w.knull("responseElements")
-}
-
-func bUserName(g *awsGen, w *jw, c *awsCall) {
-	w.kobj("requestParameters")
-	w.kstr("userName", pick(g.r, g.acct.users).name)
-	w.end()
-	w.knull("responseElements")
-}
-
-func bFunctionName(g *awsGen, w *jw, c *awsCall) {
-	w.kobj("requestParameters")
-	w.kstr("functionName", pick(g.r, g.acct.functions))
 	w.end()
 	w.knull("responseElements")
 }
@@ -1702,20 +1692,6 @@ func bECSTasks(g *awsGen, w *jw, c *awsCall) {
 	w.knull("responseElements")
 }
 
-func bECSCluster(g *awsGen, w *jw, c *awsCall) {
-	w.kobj("requestParameters")
-	w.kstr("cluster", g.clusterARN("ecs"))
-	w.end()
-	w.knull("responseElements")
-}
-
-func bEKSCluster(g *awsGen, w *jw, c *awsCall) {
-	w.kobj("requestParameters")
-	w.kstr("name", pick(g.r, g.acct.clusters))
-	w.end()
-	w.knull("responseElements")
-}
-
 // bRegisterTaskDefinition is another long-tail record: container
 // definitions with environment lists run to several kilobytes.
 func bRegisterTaskDefinition(g *awsGen, w *jw, c *awsCall) {
@@ -1809,13 +1785,6 @@ func bPutMetricAlarm(g *awsGen, w *jw, c *awsCall) {
 
 func (w *jw) kfloat(k string, v float64) { w.key(k); w.float(v) }
 
-func bStackName(g *awsGen, w *jw, c *awsCall) {
-	w.kobj("requestParameters")
-	w.kstr("stackName", pick(g.r, g.acct.stacks))
-	w.end()
-	w.knull("responseElements")
-}
-
 // bPutEvaluations carries AWS Config's long result token, which makes
 // these frequent records some of the larger ones in a trail.
 func bPutEvaluations(g *awsGen, w *jw, c *awsCall) {
@@ -1849,13 +1818,6 @@ func bPutEvaluations(g *awsGen, w *jw, c *awsCall) {
 	}
 }
 
-func bTrailName(g *awsGen, w *jw, c *awsCall) {
-	w.kobj("requestParameters")
-	w.kstr("name", "arn:aws:cloudtrail:us-east-1:"+g.acct.id+":trail/org-trail")
-	w.end()
-	w.knull("responseElements")
-}
-
 func bSecret(g *awsGen, w *jw, c *awsCall) {
 	arn := "arn:aws:secretsmanager:" + g.region + ":" + g.acct.id + ":secret:" + pick(g.r, g.acct.secrets)
 	w.kobj("requestParameters")
@@ -1863,20 +1825,6 @@ func bSecret(g *awsGen, w *jw, c *awsCall) {
 	w.end()
 	w.knull("responseElements")
 	c.resARN, c.resType = arn, "AWS::SecretsManager::Secret"
-}
-
-func bTableName(g *awsGen, w *jw, c *awsCall) {
-	w.kobj("requestParameters")
-	w.kstr("tableName", pick(g.r, g.acct.tables))
-	w.end()
-	w.knull("responseElements")
-}
-
-func bHostedZone(g *awsGen, w *jw, c *awsCall) {
-	w.kobj("requestParameters")
-	w.kstr("hostedZoneId", "Z"+g.r.fromSet(alnumUpper, 20))
-	w.end()
-	w.knull("responseElements")
 }
 
 func bChangeRecordSets(g *awsGen, w *jw, c *awsCall) {
