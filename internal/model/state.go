@@ -1,0 +1,46 @@
+package model
+
+import "time"
+
+// Firewall is one firewall object and the rules in force on it at one
+// instant: read from a configuration snapshot, or built by replaying audit
+// events. The same vocabulary as the scan (RuleChange, Peer, PortList) is
+// used, so one detector judges a rule whether a call added it or a snapshot
+// shows it.
+type Firewall struct {
+	Cloud    Cloud    `json:"cloud"`
+	Account  string   `json:"account,omitempty"`
+	Region   string   `json:"region,omitempty"`
+	Resource Resource `json:"resource"` // Type uses the Resource.Type names of docs/architecture.md
+	// Network is the VPC, VNet or GCP network the firewall belongs to.
+	Network string `json:"network,omitempty"`
+	// Rules are the rules in force (Effect empty). Order is not meaning:
+	// evaluation order comes from Priority and the firewall's Type.
+	Rules []Rule `json:"rules"`
+	// Settings are non-rule settings, keyed like Event.Settings.
+	Settings map[string]string `json:"settings,omitempty"`
+	// AttachedTo lists what the firewall protects where the snapshot says:
+	// ENI, subnet, NIC or instance ids.
+	AttachedTo []string `json:"attached_to,omitempty"`
+	// Default marks a cloud-created default object (AWS "default" group,
+	// the default NACL of a VPC, GCP default-allow-* rules).
+	Default bool `json:"default,omitempty"`
+	// AsOf is when the snapshot was taken, where it says; zero if unknown.
+	AsOf time.Time `json:"as_of,omitzero"`
+	// Source points at the snapshot file and record this came from.
+	Source SourceRef `json:"source"`
+}
+
+// Rule is one rule in force: a RuleChange without an Effect, plus what a
+// snapshot knows about it that an audit event rarely carries.
+type Rule struct {
+	RuleChange
+	// ID is the cloud's id for the rule where it has one apart from Name
+	// (sgr- id, NSG rule resource id).
+	ID          string `json:"id,omitempty"`
+	Description string `json:"description,omitempty"`
+	// Disabled marks a rule present but not in force (GCP disabled: true).
+	Disabled bool `json:"disabled,omitempty"`
+	// Created is when the rule was made, where the data has dates.
+	Created time.Time `json:"created,omitzero"`
+}
