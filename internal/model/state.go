@@ -25,6 +25,10 @@ type Firewall struct {
 	// Default marks a cloud-created default object (AWS "default" group,
 	// the default NACL of a VPC, GCP default-allow-* rules).
 	Default bool `json:"default,omitempty"`
+	// Partial says Rules are only some of the firewall's rules: the source
+	// showed single rules (a Terraform aws_security_group_rule, an Azure
+	// Firewall rule collection group) rather than the whole object.
+	Partial bool `json:"partial,omitempty"`
 	// AsOf is when the snapshot was taken, where it says; zero if unknown.
 	AsOf time.Time `json:"as_of,omitzero"`
 	// Source points at the snapshot file and record this came from.
@@ -43,4 +47,11 @@ type Rule struct {
 	Disabled bool `json:"disabled,omitempty"`
 	// Created is when the rule was made, where the data has dates.
 	Created time.Time `json:"created,omitzero"`
+	// Builtin marks a rule the cloud puts in every firewall of its kind
+	// and that cannot be removed (Azure NSG default rules 65000-65500, the
+	// NACL catch-all denies 32767/32768).
+	Builtin bool `json:"builtin,omitempty"`
+	// Tags are the rule's own labels where the source has them (AWS
+	// security group rule tags), "key=value".
+	Tags []string `json:"tags,omitempty"`
 }
