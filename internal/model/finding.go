@@ -84,6 +84,19 @@ type Finding struct {
 	// Guidance is what an analyst should check and do next.
 	Guidance *Guidance `json:"guidance,omitempty"`
 	Event    EventRef  `json:"event"`
+
+	// The fields below are filled from replayed state (scan with a
+	// baseline, or windows seen in the logs alone).
+
+	// Before and After are the firewall's rules just before and after the
+	// call, trimmed to what the call touched.
+	Before *RuleSet `json:"before,omitempty"`
+	After  *RuleSet `json:"after,omitempty"`
+	// Window is the exposure window this call opened or closed.
+	Window *Window `json:"window,omitempty"`
+	// Rollback lists the commands that undo the call (printed, never run);
+	// a line starting with "#" explains what cannot be built.
+	Rollback []string `json:"rollback,omitempty"`
 }
 
 // Guidance is a finding's investigation and response advice.

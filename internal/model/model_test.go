@@ -2,7 +2,9 @@ package model
 
 import (
 	"encoding/json"
+	"strings"
 	"testing"
+	"time"
 )
 
 func TestParsePortRange(t *testing.T) {
@@ -69,5 +71,25 @@ func TestSeverity(t *testing.T) {
 	b, _ := json.Marshal(struct{ S Severity }{Critical})
 	if string(b) != `{"S":"critical"}` {
 		t.Errorf("severity JSON = %s", b)
+	}
+}
+
+func TestWindowOpenAndClosed(t *testing.T) {
+	start := time.Date(2026, 3, 14, 10, 2, 11, 0, time.UTC)
+	end := start.Add(45*time.Minute + 29*time.Second)
+	open := Window{Start: start, StartKnown: true}
+	b, err := json.Marshal(open)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(b), `"end":null`) {
+		t.Errorf("an open window must say end null: %s", b)
+	}
+	if got := open.Duration(end); got != 45*time.Minute+29*time.Second {
+		t.Errorf("open window duration until end = %v", got)
+	}
+	closed := Window{Start: start, End: &end}
+	if got := closed.Duration(end.Add(time.Hour)); got != 45*time.Minute+29*time.Second {
+		t.Errorf("closed window duration = %v, want 45m29s whatever the horizon", got)
 	}
 }

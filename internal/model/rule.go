@@ -30,6 +30,9 @@ type Action string
 const (
 	Allow Action = "allow"
 	Deny  Action = "deny"
+	// GotoNext hands matching traffic to the next stage of evaluation
+	// (GCP firewall policy rules).
+	GotoNext Action = "goto_next"
 )
 
 // RuleChange is one firewall rule as a call added, removed or altered it.

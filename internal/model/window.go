@@ -1,0 +1,86 @@
+package model
+
+import "time"
+
+// Window is a span of time during which a firewall admitted traffic from
+// the internet (as the detector judges peers) through one rule: "sg-0abc
+// tcp/22 open to 0.0.0.0/0 from 10:02:11 to 10:47:40". The state engine
+// (package state) opens a window when a replayed change makes a world-open
+// allow rule effective (added, widened, or no longer shadowed by a deny)
+// and closes it when the rule stops being effective (removed, narrowed,
+// shadowed, disabled, or the firewall deleted). Windows are built from
+// logs alone or on top of a snapshot baseline; other stages (flow-log
+// joins, correlations) read them as they are.
+type Window struct {
+	// ID is stable for the same input: a hash of the firewall, the rule
+	// and the start.
+	ID       string   `json:"id"`
+	Cloud    Cloud    `json:"cloud"`
+	Account  string   `json:"account,omitempty"`
+	Region   string   `json:"region,omitempty"`
+	Firewall Resource `json:"firewall"`
+	// Rule is the rule that admitted the traffic: direction, action,
+	// protocol, ports, peers (Effect empty). Ports are the ports on which
+	// the rule was effective when the window opened (a deny evaluated
+	// earlier can shadow part of its range).
+	Rule RuleChange `json:"rule"`
+	// Start is when the exposure began. When StartKnown is false the
+	// exposure was already in force when the data begins (in the baseline
+	// snapshot, or first seen in a log without its creation) and Start is
+	// the earliest time it is known to hold.
+	Start      time.Time `json:"start"`
+	StartKnown bool      `json:"start_known"`
+	// End is when the exposure stopped; nil while it is still open at the
+	// end of the data.
+	End *time.Time `json:"end"`
+	// Short marks a window opened and closed within the short-window
+	// threshold (cleanup after use: default 1 h).
+	Short bool `json:"short,omitempty"`
+	// Opened and Closed say which call started and ended the window; nil
+	// when the data does not show it.
+	Opened *WindowEdge `json:"opened,omitempty"`
+	Closed *WindowEdge `json:"closed,omitempty"`
+	// Severity is the detector's judgement of the exposure.
+	Severity Severity `json:"severity"`
+	// Exposure says who could reach what, in words.
+	Exposure []string `json:"exposure,omitempty"`
+	// Rollback lists the commands that close the window (printed, never
+	// run); a line starting with "#" explains what cannot be built.
+	Rollback []string `json:"rollback,omitempty"`
+}
+
+// Duration is how long the window was open: up to End, or up to until
+// when the window is still open.
+func (w *Window) Duration(until time.Time) time.Duration {
+	if w.End != nil {
+		return w.End.Sub(w.Start)
+	}
+	return until.Sub(w.Start)
+}
+
+// WindowEdge is the call at one end of a window.
+type WindowEdge struct {
+	Time      time.Time `json:"time"`
+	Operation string    `json:"operation,omitempty"`
+	Actor     Actor     `json:"actor"`
+	SourceIP  string    `json:"source_ip,omitempty"`
+	EventID   string    `json:"event_id,omitempty"`
+	// FindingID is the id of the scan finding for the same call.
+	FindingID string `json:"finding_id,omitempty"`
+	// Why says how the call opened or closed the window ("rule added",
+	// "firewall deleted", "shadowed by deny rule 50").
+	Why string `json:"why,omitempty"`
+}
+
+// RuleSet is the rules of one firewall around a change, trimmed to the
+// rules the change touched.
+type RuleSet struct {
+	Rules []Rule `json:"rules"`
+	// Known is false when the firewall's full rule set at that time is not
+	// known (no baseline, and its creation is not in the logs): Rules then
+	// holds only the rules the logs showed.
+	Known bool `json:"known"`
+	// Note says what is not known ("rules before 2026-03-14T10:02:11Z
+	// unknown").
+	Note string `json:"note,omitempty"`
+}
