@@ -374,7 +374,9 @@ func (d *Detector) finding(op *content.Operation, ev *model.Event, v *verdict) m
 	if changes == nil {
 		changes = []model.RuleChange{}
 	}
-	reasons := v.reasons
+	// One note per unreadable peer could make a finding of thousands of
+	// lines: reasons are kept once each, at most model.MaxNotes.
+	reasons := model.CapNotes(v.reasons)
 	if reasons == nil {
 		reasons = []string{}
 	}

@@ -2,6 +2,7 @@ package detect
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -636,5 +637,27 @@ func BenchmarkEvaluate(b *testing.B) {
 		if _, ok := d.Evaluate(ev); !ok {
 			b.Fatal("not evaluated")
 		}
+	}
+}
+
+// TestManyUnreadablePeersReasons: a rule with 60,000 unreadable peers (issue
+// 7) gives a finding with at most model.MaxNotes reasons plus a count, and
+// still judges the one world-open peer among them.
+func TestManyUnreadablePeersReasons(t *testing.T) {
+	var peers []model.Peer
+	for i := range 60000 {
+		peers = append(peers, cidr(fmt.Sprintf("1.2.%d.x/99", i)))
+	}
+	peers = append(peers, cidr("0.0.0.0/0"))
+	start := time.Now()
+	f := evaluate(t, sgIngress(rule("tcp", port(22), peers...)))
+	if d := time.Since(start); d > 10*time.Second {
+		t.Errorf("Evaluate took %s", d)
+	}
+	if f.Severity != model.Critical {
+		t.Errorf("severity %s, want critical", f.Severity)
+	}
+	if len(f.Reasons) > model.MaxNotes+1 || !strings.HasSuffix(f.Reasons[len(f.Reasons)-1], "more notes") {
+		t.Errorf("%d reasons, last %q", len(f.Reasons), f.Reasons[len(f.Reasons)-1])
 	}
 }

@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"slices"
 	"strconv"
-	"strings"
 
 	"cloudwall/internal/model"
 )
@@ -87,13 +86,12 @@ func merge(g []model.Event) model.Event {
 	}
 	out := g[primary]
 	out.Time = g[0].Time
-	var notes []string
+	// Start and end records can spell a name in different case; Notes
+	// keeps each once and caps them.
+	var notes model.Notes
 	for _, ev := range g {
 		for _, n := range ev.Notes {
-			// Start and end records can spell a name in different case.
-			if !slices.ContainsFunc(notes, func(x string) bool { return strings.EqualFold(x, n) }) {
-				notes = append(notes, n)
-			}
+			notes.Add(n)
 		}
 		if ev.Phase == model.PhaseEnd || ev.Phase == model.PhaseOnly && ev.Outcome != model.Unknown {
 			// A later completion record decides; a failure is never
@@ -113,7 +111,7 @@ func merge(g []model.Event) model.Event {
 			out.Actor = ev.Actor
 		}
 	}
-	out.Notes = notes
+	out.Notes = notes.List()
 	return out
 }
 

@@ -95,6 +95,9 @@ func dispatch(v any, src model.SourceRef, depth int) Result {
 		}
 		return Result{Kind: Unrecognised, Reason: "no known audit-log shape (keys: " + keyList(rec) + ")"}
 	}
+	for i := range events {
+		events[i].Notes = model.CapNotes(events[i].Notes)
+	}
 	var skip *record.SkipError
 	switch {
 	case errors.As(err, &skip):

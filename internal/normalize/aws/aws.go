@@ -206,6 +206,7 @@ func parseRecord(rec map[string]any, env envelope, src model.SourceRef) (model.E
 	p.req = p.body(rec, "requestParameters")
 	p.resp = p.body(rec, "responseElements")
 	p.content()
+	ev.Notes = p.notes.List()
 	return ev, nil
 }
 
@@ -214,17 +215,14 @@ type parser struct {
 	ev   *model.Event
 	req  map[string]any // requestParameters, nil when absent or null
 	resp map[string]any // responseElements, nil when absent or null
+	// notes are the event's caveats, each once, capped (model.Notes).
+	notes model.Notes
 }
 
-// notef adds a caveat to the event, once.
+// notef adds a caveat to the event, once; parseRecord moves them into
+// the event when the record is read.
 func (p *parser) notef(format string, args ...any) {
-	n := fmt.Sprintf(format, args...)
-	for _, o := range p.ev.Notes {
-		if o == n {
-			return
-		}
-	}
-	p.ev.Notes = append(p.ev.Notes, n)
+	p.notes.Add(fmt.Sprintf(format, args...))
 }
 
 // body returns requestParameters or responseElements as an object. Both

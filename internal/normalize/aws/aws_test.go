@@ -3,10 +3,12 @@ package aws
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"cloudwall/internal/model"
 	"cloudwall/internal/normalize/jv"
@@ -632,5 +634,39 @@ func BenchmarkParse(b *testing.B) {
 		for _, rec := range recs {
 			_, _ = Parse(rec, model.SourceRef{})
 		}
+	}
+}
+
+// TestManyUnreadablePeers: one record with 60,000 unreadable peers (issue
+// 7) is read in linear time; every peer is kept and the notes are capped.
+func TestManyUnreadablePeers(t *testing.T) {
+	const n = 60000
+	var b strings.Builder
+	b.WriteString(`{"eventVersion":"1.08","eventSource":"ec2.amazonaws.com","eventName":"AuthorizeSecurityGroupIngress","eventTime":"2022-06-01T12:05:53Z","eventID":"e1","requestParameters":{"groupId":"sg-1","ipPermissions":{"items":[{"ipProtocol":"tcp","fromPort":22,"toPort":22,"ipRanges":{"items":[`)
+	for i := range n {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		fmt.Fprintf(&b, `{"cidrIp":"1.2.%d.x/99"}`, i)
+	}
+	b.WriteString(`]}}]}}}`)
+	rec, err := jv.DecodeObject([]byte(b.String()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	evs, err := Parse(rec, model.SourceRef{File: "big.json"})
+	if d := time.Since(start); d > 10*time.Second {
+		t.Errorf("parsing took %s; quadratic?", d)
+	}
+	if err != nil || len(evs) != 1 || len(evs[0].Changes) != 1 {
+		t.Fatalf("Parse = %d events, %v", len(evs), err)
+	}
+	ev := evs[0]
+	if got := len(ev.Changes[0].Peers); got != n {
+		t.Errorf("%d peers kept, want %d", got, n)
+	}
+	if len(ev.Notes) != model.MaxNotes+1 || ev.Notes[model.MaxNotes] != fmt.Sprintf("… and %d more notes", n-model.MaxNotes) {
+		t.Errorf("%d notes, last %q", len(ev.Notes), ev.Notes[len(ev.Notes)-1])
 	}
 }
