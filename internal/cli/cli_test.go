@@ -6,7 +6,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"flag"
 	"os"
 	"path/filepath"
 	"slices"
@@ -17,9 +16,8 @@ import (
 	"github.com/klauspost/compress/zstd"
 
 	"cloudwall/internal/model"
+	"cloudwall/internal/testutil"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files")
 
 const samples = "../../testdata/samples"
 
@@ -88,20 +86,65 @@ func TestSamplesGolden(t *testing.T) {
 			if code != ExitOK {
 				t.Fatalf("exit %d: %s", code, stderr)
 			}
-			golden := filepath.Join("testdata", "samples."+format)
-			if *update {
-				if err := os.WriteFile(golden, []byte(out), 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatalf("%v (run with -update to create)", err)
-			}
-			if out != string(want) {
-				t.Errorf("output differs from %s; run with -update and review the diff", golden)
-			}
+			testutil.Golden(t, filepath.Join("testdata", "samples."+format), []byte(out))
 		})
+	}
+}
+
+// The table of the bundled samples as it looks at 80, 120 and 200
+// columns ($COLUMNS stands in for the terminal).
+func TestSamplesTableGolden(t *testing.T) {
+	for _, width := range []string{"80", "120", "200"} {
+		t.Run(width, func(t *testing.T) {
+			t.Setenv("COLUMNS", width)
+			code, out, stderr := run(t, nil, "scan", "--format", "table", "--color", "never", samples)
+			if code != ExitOK {
+				t.Fatalf("exit %d: %s", code, stderr)
+			}
+			table, _, _ := strings.Cut(out, "\nFiles:")
+			testutil.Golden(t, filepath.Join("testdata", "samples.table-"+width), []byte(table))
+		})
+	}
+}
+
+// --show prints the finding whose id starts with the given prefix in full;
+// -v prints every finding so.
+func TestShowAndVerbose(t *testing.T) {
+	_, out, _ := run(t, nil, "scan", "-q", "--format", "jsonl", samples)
+	all := findings(t, out)
+	if len(all) < 2 {
+		t.Fatal("samples give fewer than two findings")
+	}
+	f := all[1]
+	code, out, stderr := run(t, nil, "scan", "--show", strings.ToUpper(f.ID[:7]), samples)
+	if code != ExitOK {
+		t.Fatalf("--show: exit %d: %s", code, stderr)
+	}
+	for _, want := range append([]string{f.ID, f.Title, f.Rule, "Investigate:", "Respond:"}, f.Reasons...) {
+		if !strings.Contains(out, want) {
+			t.Errorf("--show output lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, all[0].ID) {
+		t.Errorf("--show %s printed another finding (%s)", f.ID[:7], all[0].ID)
+	}
+	code, out, _ = run(t, nil, "scan", "-v", samples)
+	if code != ExitOK {
+		t.Fatalf("-v: exit %d", code)
+	}
+	for _, g := range all {
+		if !strings.Contains(out, g.ID) || !strings.Contains(out, g.Reasons[0]) {
+			t.Errorf("-v output lacks finding %s or its reasons", g.ID)
+		}
+	}
+	// --show with an explicit format filters that format.
+	_, out, _ = run(t, nil, "scan", "-q", "--format", "jsonl", "--show", f.ID[:7], samples)
+	if got := findings(t, out); len(got) != 1 || got[0].ID != f.ID {
+		t.Errorf("--show --format jsonl gave %d findings", len(got))
+	}
+	code, _, stderr = run(t, nil, "scan", "--show", "zzzzzzz", samples)
+	if code != ExitUsage || !strings.Contains(stderr, "zzzzzzz") {
+		t.Errorf("--show of an unknown id: exit %d, %q", code, stderr)
 	}
 }
 

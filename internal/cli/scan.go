@@ -37,6 +37,8 @@ type scanFlags struct {
 	progress    string
 	quiet       bool
 	noPrefilter bool
+	verbose     bool
+	show        string
 }
 
 func newScanCommand(stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
@@ -82,6 +84,8 @@ Exit status: 0 the scan completed, 1 it could not run, 2 usage error,
 	fl.StringVar(&f.color, "color", "auto", "colour the table: auto, always, never (NO_COLOR is honoured)")
 	fl.StringVar(&f.progress, "progress", "auto", "progress bar on stderr: auto (when stderr is a terminal), always, never")
 	fl.BoolVarP(&f.quiet, "quiet", "q", false, "do not print the summary on stderr")
+	fl.BoolVarP(&f.verbose, "verbose", "v", false, "print each finding in full (reasons, changes, exposure, guidance) instead of a table row")
+	fl.StringVar(&f.show, "show", "", "print in full only the findings whose id starts with `ID` (the table's ID column)")
 	fl.BoolVar(&f.noPrefilter, "no-prefilter", false, "decode every record instead of only possible firewall events (slower; for verification)")
 	_ = fl.MarkHidden("no-prefilter")
 	return cmd
@@ -151,6 +155,10 @@ func runScan(ctx context.Context, f scanFlags, args []string, stdin io.Reader, s
 		return fmt.Errorf("scan: %w", err)
 	}
 
+	shown := res.Findings
+	if format, shown, err = detailView(f, format, shown); err != nil {
+		return err
+	}
 	out := stdout
 	if f.outputPath != "" {
 		file, err := os.Create(f.outputPath)
@@ -160,13 +168,9 @@ func runScan(ctx context.Context, f scanFlags, args []string, stdin io.Reader, s
 		defer file.Close()
 		out = file
 	}
-	opts := output.Options{Color: color, Version: Version}
-	if stdoutTTY {
-		if w, _, err := term.GetSize(int(os.Stdout.Fd())); err == nil {
-			opts.Width = w
-		}
-	}
-	if err := output.Write(out, format, res.Findings, res.Summary, opts); err != nil {
+	opts := output.Options{Color: color, Version: Version, Verbose: f.verbose || f.show != ""}
+	opts.Width = tableWidth(stdoutTTY)
+	if err := output.Write(out, format, shown, res.Summary, opts); err != nil {
 		return fmt.Errorf("write findings: %w", err)
 	}
 	if f.outputPath != "" {

@@ -32,6 +32,9 @@ type Options struct {
 	Width int
 	// Version is cloudwall's version, recorded in report and OCSF metadata.
 	Version string
+	// Verbose makes the table format print each finding in full (reasons,
+	// changes, exposure, guidance) instead of one row per finding.
+	Verbose bool
 }
 
 // timeLayout shows event times to the second in UTC, the precision audit

@@ -5,8 +5,10 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -40,8 +42,14 @@ func TestGolden(t *testing.T) {
 	t.Run("table-color", func(t *testing.T) {
 		checkGolden(t, "golden.table-color", render(t, FormatTable, testFindings(), Options{Color: true}))
 	})
-	t.Run("table-narrow", func(t *testing.T) {
-		checkGolden(t, "golden.table-narrow", render(t, FormatTable, testFindings(), Options{Width: 100}))
+	for _, width := range []int{80, 120, 200} {
+		name := fmt.Sprintf("table-%d", width)
+		t.Run(name, func(t *testing.T) {
+			checkGolden(t, "golden."+name, render(t, FormatTable, testFindings(), Options{Width: width}))
+		})
+	}
+	t.Run("table-verbose", func(t *testing.T) {
+		checkGolden(t, "golden.table-verbose", render(t, FormatTable, testFindings(), Options{Verbose: true, Width: 80}))
 	})
 	t.Run("table-empty", func(t *testing.T) {
 		checkGolden(t, "golden.table-empty", render(t, FormatTable, nil, opts))
@@ -362,15 +370,146 @@ func TestTableHasNoRawControlCharacters(t *testing.T) {
 	}
 }
 
+// The table fits the terminal at every common width, and the finding
+// text is wrapped, never cut: every word of every title is on screen.
 func TestTableWidth(t *testing.T) {
-	const width = 100
-	out := render(t, FormatTable, testFindings(), Options{Width: width})
-	for _, line := range strings.Split(string(out), "\n") {
-		if strings.HasPrefix(line, "Files:") {
-			break // the summary is not truncated
+	findings := testFindings()
+	for _, width := range []int{60, 80, 100, 120, 160, 200} {
+		out := string(render(t, FormatTable, findings, Options{Width: width}))
+		table, _, _ := strings.Cut(out, "\n\nFiles:")
+		for _, line := range strings.Split(table, "\n") {
+			if n := len([]rune(line)); n > width {
+				t.Errorf("width %d: line is %d runes wide: %s", width, n, line)
+			}
+			if strings.HasSuffix(line, " ") {
+				t.Errorf("width %d: line has trailing spaces: %q", width, line)
+			}
 		}
-		if n := len([]rune(line)); n > width {
-			t.Errorf("line is %d runes wide, want at most %d: %s", n, width, line)
+		words := strings.Fields(table)
+		for _, f := range findings {
+			for _, word := range strings.Fields(cleanText(f.Title)) {
+				if !slices.Contains(words, word) && !strings.Contains(table, word) {
+					t.Errorf("width %d: title word %q of %s is not shown", width, word, f.ID)
+				}
+			}
+		}
+		for i, id := range ShortIDs(findings) {
+			if !strings.Contains(table, id) {
+				t.Errorf("width %d: short id %q of finding %d is not shown", width, id, i)
+			}
+		}
+	}
+}
+
+// Columns give way by priority: at 80 columns the finding keeps room and
+// the account goes before the actor; at 200 everything is shown.
+func TestTableColumnsGiveWay(t *testing.T) {
+	header := func(width int) string {
+		out := string(render(t, FormatTable, testFindings(), Options{Width: width}))
+		h, _, _ := strings.Cut(out, "\n")
+		return h
+	}
+	for _, c := range []struct {
+		width     int
+		shown     []string
+		notShown  []string
+	}{
+		{80, []string{"ID", "SEV", "FINDING", "ACTOR"}, []string{"ACCOUNT", "SOURCE IP", "TIME"}},
+		{120, []string{"ID", "SEVERITY", "TIME", "CLOUD", "FINDING", "ACTOR"}, []string{"ACCOUNT"}},
+		{200, []string{"ID", "SEVERITY", "TIME", "CLOUD", "ACCOUNT", "FINDING", "ACTOR", "SOURCE IP"}, nil},
+		{0, []string{"ID", "SEVERITY", "TIME", "CLOUD", "ACCOUNT", "FINDING", "ACTOR", "SOURCE IP"}, nil},
+	} {
+		h := header(c.width)
+		for _, col := range c.shown {
+			if !strings.Contains(h, col) {
+				t.Errorf("width %d: column %s missing from %q", c.width, col, h)
+			}
+		}
+		for _, col := range c.notShown {
+			if strings.Contains(h, col) {
+				t.Errorf("width %d: column %s shown in %q", c.width, col, h)
+			}
+		}
+	}
+	// Without a terminal width every finding is one line.
+	out := string(render(t, FormatTable, testFindings(), Options{}))
+	table, _, _ := strings.Cut(out, "\n\n")
+	if n := strings.Count(table, "\n"); n != len(testFindings()) {
+		t.Errorf("unfitted table has %d lines after the header, want %d", n, len(testFindings()))
+	}
+}
+
+func TestShortIDs(t *testing.T) {
+	mk := func(ids ...string) []model.Finding {
+		fs := make([]model.Finding, len(ids))
+		for i, id := range ids {
+			fs[i].ID = id
+		}
+		return fs
+	}
+	for _, c := range []struct {
+		ids, want []string
+	}{
+		{[]string{"d0a0e65ebdc6947d", "aa11bb22cc33dd44"}, []string{"d0a0e65", "aa11bb2"}},
+		{[]string{"d0a0e65ebdc6947d", "d0a0e65fbdc6947d"}, []string{"d0a0e65e", "d0a0e65f"}},
+		{[]string{"d0a0e65ebdc6947d", "d0a0e65ebdc6947d"}, []string{"d0a0e65ebdc6947d", "d0a0e65ebdc6947d"}},
+		{[]string{"abc", "abcdefgh"}, []string{"abc", "abcdefg"}},
+		{nil, []string{}},
+	} {
+		got := ShortIDs(mk(c.ids...))
+		if !slices.Equal(got, c.want) {
+			t.Errorf("ShortIDs(%q) = %q, want %q", c.ids, got, c.want)
+		}
+		for i, id := range got {
+			if sel := SelectByID(mk(c.ids...), id); len(sel) == 0 || sel[0].ID != c.ids[i] {
+				t.Errorf("SelectByID(%q) = %v, want %s first", id, sel, c.ids[i])
+			}
+		}
+	}
+	if got := SelectByID(mk("D0A0E65E", "aa"), "d0a0"); len(got) != 1 {
+		t.Errorf("SelectByID is case-sensitive: %v", got)
+	}
+	if got := SelectByID(mk("aa"), ""); len(got) != 0 {
+		t.Errorf("empty prefix selected %v", got)
+	}
+}
+
+func TestWrap(t *testing.T) {
+	for _, c := range []struct {
+		in   string
+		n    int
+		want []string
+	}{
+		{"short", 10, []string{"short"}},
+		{"Security group sg-1 opened to the internet", 20, []string{"Security group sg-1", "opened to the", "internet"}},
+		{"averyveryverylongword x", 8, []string{"averyver", "yverylon", "gword x"}},
+	} {
+		if got := wrap(c.in, c.n); !slices.Equal(got, c.want) {
+			t.Errorf("wrap(%q, %d) = %q, want %q", c.in, c.n, got, c.want)
+		}
+	}
+}
+
+// -v prints every field an analyst acts on, for every finding.
+func TestTableVerbose(t *testing.T) {
+	out := string(render(t, FormatTable, testFindings(), Options{Verbose: true}))
+	for _, f := range testFindings() {
+		for _, want := range append(append([]string{f.ID, f.Rule, f.Operation}, f.Reasons...), f.Exposure...) {
+			if !strings.Contains(out, cleanText(want)) {
+				t.Errorf("verbose output lacks %q of %s", want, f.ID)
+			}
+		}
+		if f.Guidance != nil {
+			for _, g := range append(f.Guidance.Investigate, f.Guidance.Respond...) {
+				if !strings.Contains(out, g) {
+					t.Errorf("verbose output lacks guidance %q", g)
+				}
+			}
+		}
+		for _, c := range describeChanges(f.Changes) {
+			if !strings.Contains(out, cleanText(c)) {
+				t.Errorf("verbose output lacks change %q", c)
+			}
 		}
 	}
 }
