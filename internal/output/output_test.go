@@ -410,9 +410,9 @@ func TestTableColumnsGiveWay(t *testing.T) {
 		return h
 	}
 	for _, c := range []struct {
-		width     int
-		shown     []string
-		notShown  []string
+		width    int
+		shown    []string
+		notShown []string
 	}{
 		{80, []string{"ID", "SEV", "FINDING", "ACTOR"}, []string{"ACCOUNT", "SOURCE IP", "TIME"}},
 		{120, []string{"ID", "SEVERITY", "TIME", "CLOUD", "FINDING", "ACTOR"}, []string{"ACCOUNT"}},
