@@ -25,6 +25,9 @@ type Firewall struct {
 	// Default marks a cloud-created default object (AWS "default" group,
 	// the default NACL of a VPC, GCP default-allow-* rules).
 	Default bool `json:"default,omitempty"`
+	// Tags are the firewall's labels where the source has them,
+	// "key=value" (AWS tags, Azure tags, GCP labels).
+	Tags []string `json:"tags,omitempty"`
 	// Partial says Rules are only some of the firewall's rules: the source
 	// showed single rules (a Terraform aws_security_group_rule, an Azure
 	// Firewall rule collection group) rather than the whole object.
@@ -54,4 +57,7 @@ type Rule struct {
 	// Tags are the rule's own labels where the source has them (AWS
 	// security group rule tags), "key=value".
 	Tags []string `json:"tags,omitempty"`
+	// Notes are caveats from reading the rule (an unparseable CIDR kept as
+	// written), as Event.Notes are for a call.
+	Notes []string `json:"notes,omitempty"`
 }

@@ -1,0 +1,110 @@
+package snapshot
+
+import (
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"cloudwall/internal/model"
+	"cloudwall/internal/normalize/jv"
+)
+
+// readAWSConfig recognises AWS Config configuration items: the API and S3
+// delivery ({"configurationItems":[...]}), select-resource-config
+// ({"Results":["<json>"]}), change notifications (SNS, EventBridge or
+// bare). Each item is a snapshot of one resource at its capture time.
+func readAWSConfig(b *builder, m map[string]any, src model.SourceRef) (result, bool) {
+	var items []map[string]any
+	switch {
+	case has(m, "configurationItems"):
+		items = jv.Objs(m, "configurationItems")
+	case has(m, "Results") && has(m, "QueryInfo"):
+		for _, r := range jv.Arr(m, "Results") {
+			if o := jv.Obj(r); o != nil {
+				items = append(items, o)
+			}
+		}
+	case m["Type"] == "Notification" && has(m, "Message"):
+		msg := jv.Obj(m, "Message")
+		if msg == nil || !has(msg, "configurationItem") {
+			return skipped("SNS notification without a configuration item"), true
+		}
+		items = jv.Objs(msg, "configurationItem")
+	case has(m, "configurationItem"):
+		items = jv.Objs(m, "configurationItem")
+	case jv.Has(m, "detail", "configurationItem"):
+		items = jv.Objs(m, "detail", "configurationItem")
+	default:
+		return result{}, false
+	}
+	read := 0
+	for _, it := range items {
+		if fw, ok := configItem(it, src); ok {
+			b.add(fw)
+			read++
+		}
+	}
+	if read == 0 {
+		return skipped("no security group or network ACL configuration items"), true
+	}
+	return recognised, true
+}
+
+// configItem reads one item of type AWS::EC2::SecurityGroup or
+// AWS::EC2::NetworkAcl; configuration is a JSON string in API output and
+// an object in notifications.
+func configItem(it map[string]any, src model.SourceRef) (model.Firewall, bool) {
+	status := jv.Str(it, "configurationItemStatus")
+	if strings.HasPrefix(status, "ResourceDeleted") || status == "ResourceNotRecorded" {
+		return model.Firewall{}, false
+	}
+	conf := jv.Obj(it, "configuration")
+	if conf == nil {
+		return model.Firewall{}, false
+	}
+	var fw model.Firewall
+	switch jv.Str(it, "resourceType") {
+	case "AWS::EC2::SecurityGroup":
+		fw = securityGroup(conf, src)
+	case "AWS::EC2::NetworkAcl":
+		fw = networkACL(conf, src)
+	default:
+		return model.Firewall{}, false
+	}
+	fw.Account = first(fw.Account, jv.Str(it, "accountId"), jv.Str(it, "awsAccountId"))
+	fw.Region = jv.Str(it, "awsRegion")
+	fw.Resource.ID = first(fw.Resource.ID, jv.Str(it, "resourceId"))
+	slices.Sort(fw.Tags)
+	fw.AsOf = configTime(jv.Get(it, "configurationItemCaptureTime"))
+	for k, v := range jv.Obj(it, "tags") {
+		if s, ok := v.(string); ok && !hasTag(fw.Tags, k) {
+			fw.Tags = append(fw.Tags, k+"="+s)
+		}
+	}
+	return fw, true
+}
+
+func hasTag(tags []string, key string) bool {
+	for _, t := range tags {
+		if strings.HasPrefix(t, key+"=") {
+			return true
+		}
+	}
+	return false
+}
+
+// configTime reads an ISO time or epoch seconds (old CLI output).
+func configTime(v any) time.Time {
+	if s, ok := v.(string); ok {
+		for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05.999999999-0700", "2006-01-02 15:04:05.999999999-07:00"} {
+			if t, err := time.Parse(layout, strings.TrimSpace(s)); err == nil {
+				return t.UTC()
+			}
+		}
+	}
+	if f, err := strconv.ParseFloat(jv.Str(v), 64); err == nil && f > 0 && f < 1e11 {
+		return time.Unix(int64(f), 0).UTC()
+	}
+	return time.Time{}
+}

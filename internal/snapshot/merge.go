@@ -1,0 +1,236 @@
+package snapshot
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+
+	"cloudwall/internal/model"
+)
+
+// builder accumulates what the records of all inputs say.
+type builder struct {
+	sum        model.Summary
+	perFile    map[string]int
+	firewalls  map[string]*model.Firewall
+	order      []string
+	interfaces []Interface
+	lists      map[string]*PrefixList
+	plans      []Plan
+}
+
+func newBuilder() *builder {
+	return &builder{
+		perFile:   map[string]int{},
+		firewalls: map[string]*model.Firewall{},
+		lists:     map[string]*PrefixList{},
+		sum:       model.Summary{Findings: map[string]int64{}},
+	}
+}
+
+// problem records one unreadable input or record, the first few per file.
+func (b *builder) problem(file string, index, offset int64, msg string) {
+	b.perFile[file]++
+	if b.perFile[file] > maxProblemsPerFile {
+		return
+	}
+	b.sum.Problems = append(b.sum.Problems, model.Problem{File: file, Index: index, Offset: offset, Message: msg})
+}
+
+// Key identifies a firewall across snapshots: cloud, type and id (ARM ids
+// are case-insensitive, so Azure ids are lower-cased).
+func Key(fw *model.Firewall) string {
+	id := fw.Resource.ID
+	if fw.Cloud == model.Azure {
+		id = strings.ToLower(id)
+	}
+	return string(fw.Cloud) + "|" + fw.Resource.Type + "|" + id
+}
+
+// RuleKey identifies a rule within its firewall, so the same rule can be
+// found in two snapshots: a NACL entry by direction and number, a security
+// group permission by direction, protocol and ports (its peers are what
+// widens or narrows), a named rule (NSG, GCP, SQL, policies) by its name,
+// and a GCP policy rule by priority.
+func RuleKey(fw *model.Firewall, r *model.Rule) string {
+	dir := string(cmp.Or(r.Direction, model.Ingress))
+	switch fw.Resource.Type {
+	case "network_acl":
+		return dir + "|" + r.Name
+	case "security_group":
+		return dir + "|" + r.Protocol + "|" + strings.Join(r.Ports.Strings(), ",")
+	case "firewall_policy", "network_firewall_policy":
+		if fw.Cloud == model.GCP && r.Priority != nil {
+			return dir + "|" + strconv.Itoa(*r.Priority)
+		}
+	}
+	if r.Name != "" {
+		if fw.Cloud == model.Azure {
+			return strings.ToLower(r.Name)
+		}
+		return r.Name
+	}
+	var peers []string
+	for _, p := range r.Peers {
+		peers = append(peers, p.String())
+	}
+	return dir + "|" + string(r.Action) + "|" + r.Protocol + "|" + strings.Join(r.Ports.Strings(), ",") + "|" + strings.Join(peers, ",")
+}
+
+// mergeKey is RuleKey, plus the peer for security groups, whose rules are
+// one per peer.
+func mergeKey(fw *model.Firewall, r *model.Rule) string {
+	k := RuleKey(fw, r)
+	if fw.Resource.Type == "security_group" {
+		for _, p := range r.Peers {
+			k += "|" + p.String()
+		}
+	}
+	return k
+}
+
+// add merges fw into what was read. Two whole copies of one firewall are
+// two snapshots of it: the later (AsOf, then reading order) wins, and
+// without dates a problem says which was used. Partial copies (single
+// rules, one GCP rule of a network) merge into the firewall rule by rule.
+func (b *builder) add(fw model.Firewall) {
+	k := Key(&fw)
+	old, ok := b.firewalls[k]
+	if !ok {
+		b.firewalls[k] = &fw
+		b.order = append(b.order, k)
+		return
+	}
+	whole := !fw.Partial && !old.Partial && fw.Resource.Type != "network"
+	if whole && fw.Source.File != old.Source.File {
+		if !fw.AsOf.IsZero() && !old.AsOf.IsZero() && fw.AsOf.Before(old.AsOf) {
+			return
+		}
+		if fw.AsOf.IsZero() || old.AsOf.IsZero() || fw.AsOf.Equal(old.AsOf) {
+			b.problem(fw.Source.File, fw.Source.Index, 0, fmt.Sprintf(
+				"%s %s is also in %s and neither copy is dated: this later-read copy is used",
+				fw.Resource.Type, fw.Resource.ID, old.Source.File))
+		}
+		*old = fw
+		return
+	}
+	mergeInto(old, &fw)
+}
+
+// mergeInto adds fw's rules to old, a rule of fw replacing old's rules of
+// the same key, and fills what old lacks.
+func mergeInto(old, fw *model.Firewall) {
+	replaced := map[string]bool{}
+	for i := range fw.Rules {
+		replaced[mergeKey(fw, &fw.Rules[i])] = true
+	}
+	old.Rules = slices.DeleteFunc(old.Rules, func(r model.Rule) bool { return replaced[mergeKey(old, &r)] })
+	old.Rules = append(old.Rules, fw.Rules...)
+	old.Partial = old.Partial && fw.Partial
+	old.Default = old.Default || fw.Default
+	old.Account = cmp.Or(old.Account, fw.Account)
+	old.Region = cmp.Or(old.Region, fw.Region)
+	old.Network = cmp.Or(old.Network, fw.Network)
+	old.Resource.Name = cmp.Or(old.Resource.Name, fw.Resource.Name)
+	for _, a := range fw.AttachedTo {
+		if !slices.Contains(old.AttachedTo, a) {
+			old.AttachedTo = append(old.AttachedTo, a)
+		}
+	}
+	for k, v := range fw.Settings {
+		if old.Settings == nil {
+			old.Settings = map[string]string{}
+		}
+		old.Settings[k] = v
+	}
+	if fw.AsOf.After(old.AsOf) {
+		old.AsOf = fw.AsOf
+	}
+}
+
+// addList merges a prefix list's description and entries.
+func (b *builder) addList(pl PrefixList) {
+	old, ok := b.lists[pl.ID]
+	if !ok {
+		b.lists[pl.ID] = &pl
+		return
+	}
+	old.Name = cmp.Or(old.Name, pl.Name)
+	old.Account = cmp.Or(old.Account, pl.Account)
+	old.Version = max(old.Version, pl.Version)
+	for _, c := range pl.CIDRs {
+		if !slices.Contains(old.CIDRs, c) {
+			old.CIDRs = append(old.CIDRs, c)
+		}
+	}
+}
+
+// finish joins interfaces to the groups they carry and sorts the output.
+func (b *builder) finish() *Set {
+	set := &Set{Summary: b.sum, Interfaces: b.interfaces, Plans: b.plans}
+	for _, eni := range b.interfaces {
+		for _, g := range eni.Groups {
+			if fw, ok := b.firewalls[string(model.AWS)+"|security_group|"+g]; ok && !slices.Contains(fw.AttachedTo, eni.ID) {
+				fw.AttachedTo = append(fw.AttachedTo, eni.ID)
+			}
+		}
+	}
+	for _, k := range b.order {
+		fw := b.firewalls[k]
+		sortRules(fw)
+		if fw.Rules == nil {
+			fw.Rules = []model.Rule{}
+		}
+		set.Firewalls = append(set.Firewalls, *fw)
+	}
+	slices.SortStableFunc(set.Firewalls, func(a, c model.Firewall) int {
+		return cmp.Or(cmp.Compare(a.Cloud, c.Cloud), cmp.Compare(a.Resource.Type, c.Resource.Type), cmp.Compare(Key(&a), Key(&c)))
+	})
+	for _, pl := range b.lists {
+		set.PrefixLists = append(set.PrefixLists, *pl)
+	}
+	slices.SortFunc(set.PrefixLists, func(a, c PrefixList) int { return cmp.Compare(a.ID, c.ID) })
+	return set
+}
+
+// sortRules orders rules by direction, then priority, then key, so output
+// and goldens are stable.
+func sortRules(fw *model.Firewall) {
+	prio := func(r *model.Rule) int {
+		if r.Priority == nil {
+			return -1
+		}
+		return *r.Priority
+	}
+	slices.SortStableFunc(fw.Rules, func(a, c model.Rule) int {
+		return cmp.Or(cmp.Compare(a.Direction, c.Direction), cmp.Compare(prio(&a), prio(&c)),
+			cmp.Compare(RuleKey(fw, &a), RuleKey(fw, &c)))
+	})
+}
+
+// Firewall returns the firewall with key k, or nil.
+func (s *Set) Firewall(k string) *model.Firewall {
+	for i := range s.Firewalls {
+		if Key(&s.Firewalls[i]) == k {
+			return &s.Firewalls[i]
+		}
+	}
+	return nil
+}
+
+// PrefixList returns the list with id, or nil.
+func (s *Set) PrefixList(id string) *PrefixList {
+	i, ok := slices.BinarySearchFunc(s.PrefixLists, id, func(p PrefixList, id string) int { return cmp.Compare(p.ID, id) })
+	if !ok {
+		return nil
+	}
+	return &s.PrefixLists[i]
+}
+
+// toRule turns a parsed change into a rule in force.
+func toRule(c model.RuleChange, desc string, notes []string) model.Rule {
+	c.Effect = ""
+	return model.Rule{RuleChange: c, Description: strings.TrimSpace(desc), Notes: notes}
+}

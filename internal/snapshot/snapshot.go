@@ -1,0 +1,273 @@
+// Package snapshot reads configuration snapshots of cloud firewalls into
+// model.Firewall values: what `aws ec2 describe-*`, AWS Config, `az network
+// ... list/show`, ARM GETs, `gcloud compute ... --format=json`, Cloud Asset
+// Inventory exports and `terraform show -json` print. Files are read like the
+// logs (package ingest: any compression, archives, folders) and recognised
+// by content, record by record, never by name; a record of unknown shape is
+// reported with its file and position, counted, and skipped.
+//
+// Rules are read by the same code as the audit-log parsers
+// (normalize/{aws,azure,gcp}), so a rule means the same thing whether a call
+// added it or a snapshot shows it, and one detector judges both.
+//
+// How firewalls are keyed (Resource.Type / Resource.ID):
+//   - AWS: security_group / sg-…, network_acl / acl-…, network_firewall,
+//     firewall_policy and rule_group / ARN.
+//   - Azure: nsg / ARM id, rule_collection_group / ARM id, sql_server / ARM
+//     id of the server (its firewallRules are the rules).
+//   - GCP: network / "projects/P/global/networks/N" holding the network's VPC
+//     firewall rules (Rule.Name is the firewall rule name), firewall_policy
+//     (hierarchical) and network_firewall_policy / the policy name.
+//   - Terraform: the same types, keyed by the cloud id when the plan or state
+//     knows it, else by the Terraform address.
+package snapshot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+	"time"
+
+	"cloudwall/internal/ingest"
+	"cloudwall/internal/model"
+	"cloudwall/internal/normalize"
+	"cloudwall/internal/normalize/jv"
+)
+
+// Set is everything read from a group of snapshot inputs.
+type Set struct {
+	// Firewalls are the firewalls read, merged per Resource (see Key), in
+	// a stable order (cloud, type, id).
+	Firewalls []model.Firewall
+	// Interfaces are network interfaces (AWS ENIs) and what they carry.
+	Interfaces []Interface
+	// PrefixLists are AWS managed prefix lists with their entries where
+	// the snapshot has them.
+	PrefixLists []PrefixList
+	// Plans are Terraform plans: what each would change.
+	Plans []Plan
+	// Summary counts files and records, and lists problems, like a scan.
+	Summary model.Summary
+}
+
+// Interface is one network interface and the firewalls on it.
+type Interface struct {
+	ID      string `json:"id"`
+	Account string `json:"account,omitempty"`
+	Network string `json:"network,omitempty"`
+	Subnet  string `json:"subnet,omitempty"`
+	// Groups are the security groups applied to the interface.
+	Groups     []string `json:"groups,omitempty"`
+	PrivateIPs []string `json:"private_ips,omitempty"`
+	// PublicIPs are public IPv4 addresses associated with the interface;
+	// IPv6 addresses are globally routable too.
+	PublicIPs []string `json:"public_ips,omitempty"`
+	IPv6      []string `json:"ipv6,omitempty"`
+	Instance  string   `json:"instance,omitempty"`
+	// Kind is InterfaceInstance, InterfaceLoadBalancer, InterfaceManaged
+	// or "" when the snapshot does not say. It is read from fields the
+	// cloud sets (attachment owner, interface type), never from the
+	// description, which the owner chooses.
+	Kind   string          `json:"kind,omitempty"`
+	Owner  string          `json:"owner,omitempty"`
+	Source model.SourceRef `json:"source"`
+}
+
+// Interface kinds.
+const (
+	InterfaceInstance     = "instance"
+	InterfaceLoadBalancer = "load_balancer"
+	InterfaceManaged      = "managed"
+)
+
+// PrefixList is an AWS managed prefix list.
+type PrefixList struct {
+	ID      string          `json:"id"`
+	Name    string          `json:"name,omitempty"`
+	Account string          `json:"account,omitempty"`
+	Version int             `json:"version,omitempty"`
+	CIDRs   []string        `json:"cidrs,omitempty"`
+	Source  model.SourceRef `json:"source"`
+}
+
+// Options tunes Read.
+type Options struct {
+	// MaxRecord bounds one record (default DefaultMaxRecord).
+	MaxRecord int
+}
+
+// DefaultMaxRecord is larger than the scan's: a Terraform plan or an NSG
+// list is one JSON document.
+const DefaultMaxRecord = 64 << 20
+
+// maxProblemsPerFile bounds the problems listed for one file.
+const maxProblemsPerFile = 20
+
+// Read reads every input. It fails only when an input cannot be opened at
+// all or ctx ends; unreadable records and unknown shapes are problems in
+// Set.Summary.
+func Read(ctx context.Context, inputs []ingest.Input, opts Options) (*Set, error) {
+	start := time.Now()
+	b := newBuilder()
+	op := ingest.NewOpener(ingest.Options{})
+	for _, in := range inputs {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		b.sum.Files++
+		if in.Size > 0 {
+			b.sum.Bytes += in.Size
+		}
+		err := op.Open(ctx, in, func(st ingest.Stream) error {
+			return b.stream(st, opts)
+		})
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil, ctx.Err()
+			}
+			b.sum.FilesFailed++
+			b.problem(in.Name, -1, 0, err.Error())
+		}
+	}
+	set := b.finish()
+	set.Summary.Elapsed = time.Since(start)
+	return set, nil
+}
+
+// ReadPaths expands paths like the scan does and reads them.
+func ReadPaths(ctx context.Context, paths []string, stdin io.Reader, opts Options) (*Set, error) {
+	inputs, err := ingest.Expand(ctx, paths, stdin)
+	if err != nil {
+		return nil, err
+	}
+	return Read(ctx, inputs, opts)
+}
+
+// stream splits one stream into records and reads each.
+func (b *builder) stream(st ingest.Stream, opts Options) error {
+	sp := normalize.NewSplitter(&countReader{r: st.R, n: &b.sum.BytesUncompressed})
+	sp.MaxRecord = opts.MaxRecord
+	if sp.MaxRecord <= 0 {
+		sp.MaxRecord = DefaultMaxRecord
+	}
+	known := 0
+	for {
+		raw, err := sp.Next()
+		var rerr *normalize.RecordError
+		switch {
+		case errors.Is(err, io.EOF):
+			if known == 0 && sp.Records() == 0 {
+				b.problem(st.Name, -1, 0, "no JSON records: not a snapshot")
+			}
+			return nil
+		case errors.As(err, &rerr):
+			b.sum.Records++
+			b.sum.Unreadable++
+			b.problem(st.Name, rerr.Index, rerr.Offset, rerr.Msg)
+			continue
+		case err != nil:
+			return fmt.Errorf("read %s: %w", st.Name, err)
+		}
+		b.sum.Records++
+		v, err := jv.Decode(raw.Data)
+		if err != nil {
+			b.sum.Unreadable++
+			b.problem(st.Name, raw.Index, raw.Offset, "invalid JSON: "+err.Error())
+			continue
+		}
+		src := model.SourceRef{File: st.Name, Index: raw.Index}
+		switch res := b.record(v, src); {
+		case res.err != "":
+			b.sum.Unreadable++
+			b.problem(st.Name, raw.Index, raw.Offset, res.err)
+		case res.skip != "":
+			b.sum.Skipped++
+		case !res.known:
+			b.sum.Skipped++
+			b.problem(st.Name, raw.Index, raw.Offset, "unknown snapshot shape ("+keyList(v)+"); skipped")
+		default:
+			known++
+		}
+	}
+}
+
+// result says what record made of one record.
+type result struct {
+	known bool
+	// skip names a recognised record that holds no firewall (a CAI asset
+	// of another type, a compute#operation).
+	skip string
+	// err is a recognised record that cannot be read.
+	err string
+}
+
+var recognised = result{known: true}
+
+func skipped(reason string) result { return result{known: true, skip: reason} }
+
+// record recognises one decoded record by its keys and reads it.
+func (b *builder) record(v any, src model.SourceRef) result {
+	switch t := v.(type) {
+	case []any:
+		// An array the splitter kept whole (nested in a wrapper): read
+		// each element.
+		any := false
+		for _, e := range t {
+			if r := b.record(e, src); r.known {
+				any = true
+			}
+		}
+		if any {
+			return recognised
+		}
+		return result{}
+	case map[string]any:
+		for _, r := range readers {
+			if res, ok := r(b, t, src); ok {
+				return res
+			}
+		}
+	}
+	return result{}
+}
+
+// readers try each shape in turn; the first that recognises a record reads
+// it.
+var readers = []func(b *builder, m map[string]any, src model.SourceRef) (result, bool){
+	readTerraform,
+	readAWS,
+	readAWSConfig,
+	readAzure,
+	readGCP,
+}
+
+// keyList names a record's top-level keys for messages.
+func keyList(v any) string {
+	m, ok := v.(map[string]any)
+	if !ok {
+		return "a JSON " + jv.TypeName(v)
+	}
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	if len(keys) > 6 {
+		keys = append(keys[:6], "…")
+	}
+	return "keys: " + strings.Join(keys, ", ")
+}
+
+type countReader struct {
+	r io.Reader
+	n *int64
+}
+
+func (c *countReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	*c.n += int64(n)
+	return n, err
+}
