@@ -31,3 +31,16 @@ type Signature struct {
 	ResourcePrefix []string
 	Origin         string
 }
+
+// TagClaimedAutomation marks a finding whose user agent (or another field
+// the caller chooses) names an automation tool while the identity that
+// made the call is not known automation. It never lowers a severity.
+const TagClaimedAutomation = "claimed-automation"
+
+// Claim reports whether the signature matches only on fields the caller
+// chooses (the user agent, resource and rule names). Such a match is a
+// claim, not a fact: it is reported, but only a signature that names the
+// identity (actor, actor_type, via_service) lowers a severity.
+func (s Signature) Claim() bool {
+	return len(s.Actor) == 0 && len(s.ActorType) == 0 && len(s.ViaService) == 0
+}

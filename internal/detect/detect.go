@@ -7,9 +7,11 @@
 // each port range against the sensitive ports, then reads the severity from
 // the weights in package content. Settings (threat intelligence off, WAF in
 // detection mode, delete protection off), swaps and deletions are weighed
-// from the same content. Automation (IaC tools, cloud services) lowers a
-// finding by a step but never takes a world-open exposure below the floor;
-// failed calls are attempts, weighed by what they would have done.
+// from the same content. Automation known by identity (cloud services,
+// configured deployment roles) lowers a finding by a step but never takes
+// a world-open exposure below the floor; a user agent that only claims a
+// tool lowers nothing. Failed calls are attempts, weighed by what they
+// would have done.
 //
 // What an operation means is data (the catalogue in package content); this
 // package holds only the logic, has no state besides the content, and is
@@ -33,11 +35,40 @@ import (
 // Detector evaluates events against one set of content.
 type Detector struct {
 	c *content.Content
+	// automation are the identities known to be automation (configured
+	// deployment roles, service principals), lower case.
+	automation []string
+}
+
+// Option configures a Detector.
+type Option func(*Detector)
+
+// AutomationIdentities tells the detector which identities are automation
+// (a CI/CD deployment role, an Azure service principal used by a
+// pipeline): their changes are tagged iac and lowered like those of a
+// cloud service, and a user agent naming a tool is believed for them. Each
+// entry is an actor id or name as logged (an ARN, e-mail, object or
+// application id), compared case-insensitively; a trailing "*" matches any
+// suffix, and an IAM role ARN (arn:aws:iam::111122223333:role/deploy) also
+// matches the sessions of that role (arn:aws:sts::111122223333:assumed-role/deploy/...).
+// Identities come from configuration, never from the log itself.
+func AutomationIdentities(ids ...string) Option {
+	return func(d *Detector) {
+		for _, id := range ids {
+			if id = strings.ToLower(strings.TrimSpace(id)); id != "" {
+				d.automation = append(d.automation, id)
+			}
+		}
+	}
 }
 
 // New returns a Detector for c, which must not change afterwards.
-func New(c *content.Content) *Detector {
-	return &Detector{c: c}
+func New(c *content.Content, opts ...Option) *Detector {
+	d := &Detector{c: c}
+	for _, o := range opts {
+		o(d)
+	}
+	return d
 }
 
 // Evaluate returns the finding for ev, or ok=false when ev is not a
@@ -222,100 +253,6 @@ func baseReason(op *content.Operation, resType string) string {
 		return fmt.Sprintf("addresses on this list are exempt from detection; the addresses are not in the log: %s", op.Severity)
 	}
 	return fmt.Sprintf("the log carries no rule or setting content for this call: base severity %s", op.Severity)
-}
-
-// automate recognises IaC and service-linked callers: tag, reason, and
-// one step lower, but a world-open exposure stays at least WorldFloor.
-func (d *Detector) automate(v *verdict, ev *model.Event) {
-	var names []string
-	who := callerOf(ev)
-	for _, sig := range d.c.Automation {
-		if who.matches(sig) {
-			v.tag(sig.Tag)
-			if !slices.Contains(names, sig.Name) {
-				names = append(names, sig.Name)
-			}
-		}
-	}
-	if len(names) == 0 {
-		return
-	}
-	aw := d.c.Severity.Automation
-	was := v.sev
-	v.sev = lower(v.sev, aw.Step)
-	if v.world {
-		v.sev = max(v.sev, min(was, aw.WorldFloor))
-	}
-	reason := fmt.Sprintf("made by automation (%s)", strings.Join(names, ", "))
-	switch {
-	case v.sev == was:
-		reason += fmt.Sprintf(": kept at %s", was)
-		if v.world && was > model.Info {
-			reason += " because it opens to the internet"
-		}
-	default:
-		reason += fmt.Sprintf(": lowered from %s to %s", was, v.sev)
-		if v.world && v.sev == aw.WorldFloor {
-			reason += fmt.Sprintf(" (a world-open exposure is never lowered below %s)", aw.WorldFloor)
-		}
-	}
-	v.reasons = append(v.reasons, reason)
-}
-
-// caller is the lower-cased event fields signatures match against.
-type caller struct {
-	ua, actor, via, typ string
-	names               []string // resource and rule names
-}
-
-func callerOf(ev *model.Event) caller {
-	c := caller{
-		ua:    strings.ToLower(ev.UserAgent),
-		actor: strings.ToLower(ev.Actor.ID + "\n" + ev.Actor.Name),
-		via:   strings.ToLower(ev.Actor.ViaService),
-		typ:   strings.ToLower(ev.Actor.Type),
-	}
-	for _, n := range []string{ev.Resource.Name, lastSegment(ev.Resource.ID)} {
-		if n != "" {
-			c.names = append(c.names, strings.ToLower(n))
-		}
-	}
-	for _, ch := range ev.Changes {
-		if ch.Name != "" {
-			c.names = append(c.names, strings.ToLower(ch.Name))
-		}
-	}
-	return c
-}
-
-// matches reports whether every field the signature sets matches.
-func (c caller) matches(sig content.Signature) bool {
-	if len(sig.UserAgent) > 0 && !containsAny(c.ua, sig.UserAgent) ||
-		len(sig.Actor) > 0 && !containsAny(c.actor, sig.Actor) ||
-		len(sig.ViaService) > 0 && !containsAny(c.via, sig.ViaService) ||
-		len(sig.ActorType) > 0 && !slices.Contains(sig.ActorType, c.typ) {
-		return false
-	}
-	if len(sig.ResourcePrefix) == 0 {
-		return true
-	}
-	for _, n := range c.names {
-		for _, p := range sig.ResourcePrefix {
-			if strings.HasPrefix(n, p) {
-				return true
-			}
-		}
-	}
-	return false
-}
-
-func containsAny(s string, subs []string) bool {
-	for _, sub := range subs {
-		if strings.Contains(s, sub) {
-			return true
-		}
-	}
-	return false
 }
 
 // outcome weighs calls that did not take effect, or whose result is not

@@ -337,42 +337,84 @@ func TestSettings(t *testing.T) {
 
 func TestAutomation(t *testing.T) {
 	terraform := "APN/1.0 HashiCorp/1.0 Terraform/1.7.5 (+https://www.terraform.io) terraform-provider-aws/5.40.0"
+	const deployRole = "arn:aws:iam::111122223333:role/ci/deploy"
+	deployer := func(ev *model.Event) *model.Event {
+		ev.Actor = model.Actor{Type: "AssumedRole", ID: "arn:aws:sts::111122223333:assumed-role/deploy/gh-run-42", Name: "deploy"}
+		return ev
+	}
 	for _, tc := range []struct {
 		name string
 		ev   *model.Event
 		want model.Severity
-		tag  string
+		tags []string
 	}{
-		{"iac world 22 stays high", withUA(sgIngress(rule("tcp", port(22), cidr("0.0.0.0/0"))), terraform), model.High, "iac"},
-		{"iac world 443 stays medium", withUA(sgIngress(rule("tcp", port(443), cidr("0.0.0.0/0"))), terraform), model.Medium, "iac"},
-		{"iac internal drops", withUA(sgIngress(rule("tcp", port(22), cidr("10.0.0.0/8"))), terraform), model.Info, "iac"},
-		{"iac delete drops", withUA(event(model.AWS, "ec2:deletesecuritygroup"), terraform), model.Low, "iac"},
+		// A user agent is the caller's to choose: it never lowers on its own.
+		{"terraform user agent alone keeps critical", withUA(sgIngress(rule("tcp", port(22), cidr("0.0.0.0/0"))), terraform), model.Critical, []string{"claimed-automation"}},
+		{"terraform user agent alone keeps medium on /2", withUA(sgIngress(rule("tcp", port(22), cidr("0.0.0.0/2"))), terraform), model.Medium, []string{"claimed-automation"}},
+		{"terraform user agent alone keeps a delete medium", withUA(event(model.AWS, "ec2:deletesecuritygroup"), terraform), model.Medium, []string{"claimed-automation"}},
+		{"user agent naming the CloudFormation host is a claim", withUA(sgIngress(rule("tcp", port(22), cidr("0.0.0.0/0"))), "cloudformation.amazonaws.com"), model.Critical, []string{"claimed-automation"}},
+		// Identity facts lower.
+		{"configured role with terraform: world 22 stays high", deployer(withUA(sgIngress(rule("tcp", port(22), cidr("0.0.0.0/0"))), terraform)), model.High, []string{"iac"}},
+		{"configured role with terraform: world 443 stays medium", deployer(withUA(sgIngress(rule("tcp", port(443), cidr("0.0.0.0/0"))), terraform)), model.Medium, []string{"iac"}},
+		{"configured role: internal drops", deployer(sgIngress(rule("tcp", port(22), cidr("10.0.0.0/8")))), model.Info, []string{"iac"}},
+		{"configured role: delete drops", deployer(event(model.AWS, "ec2:deletesecuritygroup")), model.Low, []string{"iac"}},
 		{"cloudformation via service", func() *model.Event {
 			ev := sgIngress(rule("tcp", port(5432), cidr("10.1.0.0/16")))
 			ev.Actor.ViaService = "cloudformation.amazonaws.com"
 			return ev
-		}(), model.Info, "iac"},
-		{"gke robot gke- rule", gke("gke-cluster-1-abc-all", cidr("10.4.0.0/14")), model.Info, "service-linked"},
-		{"gke robot world lb rule keeps floor", gke("k8s-fw-a1b2", cidr("0.0.0.0/0")), model.Medium, "service-linked"},
-		{"gke robot without gke- name is not automation", gke("allow-everything", cidr("10.4.0.0/14")), model.Low, ""},
+		}(), model.Info, []string{"iac"}},
+		{"gke robot gke- rule", gke("gke-cluster-1-abc-all", cidr("10.4.0.0/14")), model.Info, []string{"service-linked"}},
+		{"gke robot world lb rule keeps floor", gke("k8s-fw-a1b2", cidr("0.0.0.0/0")), model.Medium, []string{"service-linked"}},
+		{"gke robot without gke- name is not automation", gke("allow-everything", cidr("10.4.0.0/14")), model.Low, nil},
 		{"someone naming a rule gke- is not automation", func() *model.Event {
 			ev := gke("gke-evil", cidr("0.0.0.0/0"))
 			ev.Actor = model.Actor{Type: "User", ID: "mallory@example.com"}
 			return ev
-		}(), model.Medium, ""},
+		}(), model.Medium, nil},
+		{"another role of the account is not the configured one", func() *model.Event {
+			ev := withUA(sgIngress(rule("tcp", port(22), cidr("0.0.0.0/0"))), terraform)
+			ev.Actor = model.Actor{Type: "AssumedRole", ID: "arn:aws:sts::111122223333:assumed-role/deployer/s", Name: "deployer"}
+			return ev
+		}(), model.Critical, []string{"claimed-automation"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			f := evaluate(t, tc.ev)
+			f, ok := New(detector(t).c, AutomationIdentities(deployRole)).Evaluate(tc.ev)
+			if !ok {
+				t.Fatal("not a firewall event")
+			}
 			if f.Severity != tc.want {
 				t.Errorf("severity %s, want %s\nreasons: %q", f.Severity, tc.want, f.Reasons)
 			}
-			if tc.tag != "" && !slices.Contains(f.Tags, tc.tag) {
-				t.Errorf("tags %q lack %q", f.Tags, tc.tag)
+			if !slices.Equal(f.Tags, tc.tags) {
+				t.Errorf("tags %q, want %q", f.Tags, tc.tags)
 			}
-			if tc.tag == "" && len(f.Tags) > 0 {
-				t.Errorf("tags %q, want none", f.Tags)
+			if slices.Contains(tc.tags, "claimed-automation") &&
+				!slices.ContainsFunc(f.Reasons, func(r string) bool { return strings.Contains(r, "the identity is not known automation") }) {
+				t.Errorf("no reason names the unbacked claim: %q", f.Reasons)
 			}
 		})
+	}
+}
+
+func TestIdentityMatches(t *testing.T) {
+	for _, tc := range []struct {
+		want, got string
+		ok        bool
+	}{
+		{"arn:aws:iam::1:role/deploy", "arn:aws:iam::1:role/deploy", true},
+		{"arn:aws:iam::1:role/deploy", "arn:aws:sts::1:assumed-role/deploy/s1", true},
+		{"arn:aws:iam::1:role/path/deploy", "arn:aws:sts::1:assumed-role/deploy/s1", true},
+		{"arn:aws:iam::1:role/deploy", "arn:aws:sts::2:assumed-role/deploy/s1", false},
+		{"arn:aws:iam::1:role/deploy", "arn:aws:sts::1:assumed-role/deployer/s1", false},
+		{"arn:aws:iam::1:role/deploy", "arn:aws:sts::1:assumed-role/deploy", false},
+		{"sp-object-id", "sp-object-id", true},
+		{"ci-*@p.iam.gserviceaccount.com", "ci-*@p.iam.gserviceaccount.com", true},
+		{"ci-*", "ci-builder@p.iam.gserviceaccount.com", true},
+		{"*", "anyone", false},
+	} {
+		if got := identityMatches(tc.want, tc.got); got != tc.ok {
+			t.Errorf("identityMatches(%q, %q) = %v", tc.want, tc.got, got)
+		}
 	}
 }
 

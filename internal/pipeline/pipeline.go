@@ -53,6 +53,10 @@ type Options struct {
 	RawBytes *atomic.Int64
 	// Logger receives one message per problem; nil discards them.
 	Logger *slog.Logger
+	// AutomationIdentities are the identities known to be automation
+	// (deployment roles, pipeline service principals), from
+	// configuration; see detect.AutomationIdentities.
+	AutomationIdentities []string
 }
 
 // MaxProblemsPerFile bounds how many problems one file adds to the
@@ -153,7 +157,7 @@ func Scan(ctx context.Context, inputs []ingest.Input, opts Options) (Result, err
 		sum.Problems = sum.Problems[:maxProblems]
 	}
 
-	det := detect.New(opts.Content)
+	det := detect.New(opts.Content, detect.AutomationIdentities(opts.AutomationIdentities...))
 	merged := co.Events()
 	sum.Duplicates = co.Duplicates()
 	sum.Findings = map[string]int64{}

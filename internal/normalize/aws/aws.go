@@ -359,8 +359,9 @@ func actor(rec map[string]any) model.Actor {
 		jv.Str(ui, "sessionContext", "sessionIssuer", "userName"), session)
 	a.Session = first(jv.Str(ui, "accessKeyId"), session)
 	a.MFA, _ = jv.Bool(ui, "sessionContext", "attributes", "mfaAuthenticated")
-	a.ViaService = first(invokedBy,
-		serviceHost(jv.Str(rec, "sourceIPAddress")), serviceHost(jv.Str(rec, "userAgent")))
+	// invokedBy and sourceIPAddress are written by AWS; the user agent is
+	// the caller's to choose, so it never names the acting service.
+	a.ViaService = first(invokedBy, serviceHost(jv.Str(rec, "sourceIPAddress")))
 	return a
 }
 
