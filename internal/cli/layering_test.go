@@ -29,7 +29,8 @@ var allowedImports = map[string][]string{
 	"internal/simulate":         {"internal/model"},
 	"internal/testutil":         {"internal/normalize/jv"},
 	"internal/pipeline":         {"internal/model", "internal/content", "internal/detect", "internal/ingest", "internal/normalize"},
-	"internal/cli":              {"internal/model", "internal/content", "internal/ingest", "internal/output", "internal/pipeline"},
+	"internal/traffic":          {"internal/model", "internal/ingest", "internal/normalize"},
+	"internal/cli":              {"internal/model", "internal/content", "internal/ingest", "internal/output", "internal/pipeline", "internal/traffic"},
 	"cmd/cloudwall":             {"internal/cli"},
 	"bench":                     {"internal/model", "internal/simulate"},
 }

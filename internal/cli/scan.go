@@ -19,6 +19,7 @@ import (
 	"cloudwall/internal/model"
 	"cloudwall/internal/output"
 	"cloudwall/internal/pipeline"
+	"cloudwall/internal/traffic"
 )
 
 type scanFlags struct {
@@ -39,6 +40,7 @@ type scanFlags struct {
 	noPrefilter bool
 	verbose     bool
 	show        string
+	flows       []string
 }
 
 func newScanCommand(stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
@@ -88,6 +90,7 @@ Exit status: 0 the scan completed, 1 it could not run, 2 usage error,
 	fl.StringVar(&f.show, "show", "", "print in full only the findings whose id starts with `ID` (the table's ID column)")
 	fl.BoolVar(&f.noPrefilter, "no-prefilter", false, "decode every record instead of only possible firewall events (slower; for verification)")
 	_ = fl.MarkHidden("no-prefilter")
+	fl.StringArrayVar(&f.flows, "flows", nil, "flow logs (AWS VPC, Azure NSG/VNet, GCP VPC and firewall-rules logging) to tell whether each opening was used; file or folder, repeatable")
 	return cmd
 }
 
@@ -136,6 +139,14 @@ func runScan(ctx context.Context, f scanFlags, args []string, stdin io.Reader, s
 	if err != nil {
 		return err
 	}
+	flowIn, err := flowInputs(ctx, f.flows)
+	if err != nil {
+		return err
+	}
+	var enrich func(context.Context, []model.Finding, *model.Summary) error
+	if len(f.flows) > 0 {
+		enrich = flowJoin(flowIn, traffic.Options{Workers: f.workers, MaxRecord: f.maxRecord})
+	}
 
 	var raw atomic.Int64
 	stopProgress := func() {}
@@ -149,6 +160,7 @@ func runScan(ctx context.Context, f scanFlags, args []string, stdin io.Reader, s
 		MaxRecord:   f.maxRecord,
 		NoPrefilter: f.noPrefilter,
 		RawBytes:    &raw,
+		Enrich:      enrich,
 	})
 	stopProgress()
 	if err != nil {

@@ -97,6 +97,8 @@ type Finding struct {
 	// Rollback lists the commands that undo the call (printed, never run);
 	// a line starting with "#" explains what cannot be built.
 	Rollback []string `json:"rollback,omitempty"`
+	// Traffic says whether flow logs show the opening used (scan --flows).
+	Traffic *Traffic `json:"traffic,omitempty"`
 }
 
 // Guidance is a finding's investigation and response advice.

@@ -27,6 +27,8 @@ type Summary struct {
 	// other filters.
 	FindingsFiltered int64         `json:"findings_filtered"`
 	Elapsed          time.Duration `json:"elapsed_ns"`
+	// Flows counts what was read of the flow logs given with --flows.
+	Flows *FlowCounts `json:"flows,omitempty"`
 	// Problems lists unreadable records and inputs, the first few per file.
 	Problems []Problem `json:"problems,omitempty"`
 }

@@ -86,13 +86,17 @@ func summaryLines(sum model.Summary, style func(model.Severity, string) string) 
 		findings += fmt.Sprintf(", %d hidden by filters", sum.FindingsFiltered)
 	}
 
-	return []summaryLine{
+	lines := []summaryLine{
 		{"Files", files},
 		{"Records", records},
 		{"Firewall events", events},
 		{"Findings", findings},
-		{"Elapsed", humanDuration(sum.Elapsed)},
 	}
+	if fl := sum.Flows; fl != nil {
+		lines = append(lines, summaryLine{"Flow logs", fmt.Sprintf("%d files, %d records, %d flows, %d unreadable, %d skipped; %d of %d openings used",
+			fl.Files, fl.Records, fl.Flows, fl.Unreadable, fl.Skipped, fl.Used, fl.Openings)})
+	}
+	return append(lines, summaryLine{"Elapsed", humanDuration(sum.Elapsed)})
 }
 
 // problemLines renders up to maxProblems problems as "file:index: message"

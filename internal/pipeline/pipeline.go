@@ -57,6 +57,10 @@ type Options struct {
 	// (deployment roles, pipeline service principals), from
 	// configuration; see detect.AutomationIdentities.
 	AutomationIdentities []string
+	// Enrich, when set, sees every finding after detection and before
+	// filtering and ranking, and may change them (the flow-log join raises
+	// findings whose opening was used). It may add to the summary.
+	Enrich func(ctx context.Context, findings []model.Finding, sum *model.Summary) error
 }
 
 // MaxProblemsPerFile bounds how many problems one file adds to the
@@ -161,13 +165,22 @@ func Scan(ctx context.Context, inputs []ingest.Input, opts Options) (Result, err
 	merged := co.Events()
 	sum.Duplicates = co.Duplicates()
 	sum.Findings = map[string]int64{}
-	var findings []model.Finding
+	var all []model.Finding
 	for i := range merged {
 		f, ok := det.Evaluate(&merged[i])
 		if !ok {
 			continue
 		}
 		sum.FirewallEvents++
+		all = append(all, f)
+	}
+	if opts.Enrich != nil {
+		if err := opts.Enrich(ctx, all, &sum); err != nil {
+			return Result{}, err
+		}
+	}
+	findings := all[:0]
+	for _, f := range all {
 		if !opts.Filter.keep(f) {
 			sum.FindingsFiltered++
 			continue

@@ -1,0 +1,51 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"slices"
+
+	"cloudwall/internal/ingest"
+	"cloudwall/internal/model"
+	"cloudwall/internal/traffic"
+)
+
+// flowInputs expands the --flows paths before the scan starts, so a typo
+// fails at once rather than after the audit logs were read.
+func flowInputs(ctx context.Context, paths []string) ([]ingest.Input, error) {
+	if len(paths) == 0 {
+		return nil, nil
+	}
+	if slices.Contains(paths, ingest.StdinName) {
+		return nil, usagef("--flows takes files and folders, not stdin (-)")
+	}
+	in, err := ingest.Expand(ctx, paths, nil)
+	if err != nil {
+		return nil, fmt.Errorf("--flows: %w", err)
+	}
+	return in, nil
+}
+
+// flowJoin returns the pipeline hook that joins flow logs to what the
+// findings opened: findings whose opening was used become critical and
+// every finding that opened something says what the flows show.
+func flowJoin(inputs []ingest.Input, opts traffic.Options) func(context.Context, []model.Finding, *model.Summary) error {
+	return func(ctx context.Context, findings []model.Finding, sum *model.Summary) error {
+		open, owner := traffic.Openings(findings)
+		res, counts, err := traffic.Join(ctx, inputs, open, opts)
+		if err != nil {
+			return fmt.Errorf("flow logs: %w", err)
+		}
+		traffic.Annotate(findings, owner, res, opts.TopN)
+		fc := &model.FlowCounts{Files: counts.Files, Records: counts.Records, Flows: counts.Flows,
+			Unreadable: counts.Unreadable, Skipped: counts.Skipped, Openings: int64(len(open))}
+		for _, r := range res {
+			if r.Verdict == model.TrafficUsed {
+				fc.Used++
+			}
+		}
+		sum.Flows = fc
+		sum.Problems = append(sum.Problems, counts.Problems...)
+		return nil
+	}
+}

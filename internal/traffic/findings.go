@@ -1,0 +1,168 @@
+package traffic
+
+import (
+	"slices"
+	"strings"
+	"time"
+
+	"cloudwall/internal/model"
+)
+
+// Openings lists what the findings opened to outside addresses: each
+// ingress allow rule a successful call added, open from the call until a
+// later call on the same firewall removed the same rule (same protocol,
+// overlapping ports, same peer) or deleted the firewall. owner[i] is the
+// index of the finding opening i came from.
+//
+// Interfaces behind an AWS security group are taken from the calls that
+// put the group on a network interface.
+func Openings(findings []model.Finding) (open []Opening, owner []int) {
+	order := make([]int, len(findings))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortStableFunc(order, func(a, b int) int { return findings[a].Time.Compare(findings[b].Time) })
+
+	ifaces := map[string][]string{} // security group id -> ENIs
+	for _, i := range order {
+		f := &findings[i]
+		if f.Outcome != model.Success || f.Cloud != model.AWS || !strings.HasPrefix(f.Resource.ID, "eni-") {
+			continue
+		}
+		for _, t := range f.Targets {
+			if strings.HasPrefix(t, "sg-") && !slices.Contains(ifaces[t], f.Resource.ID) {
+				ifaces[t] = append(ifaces[t], f.Resource.ID)
+			}
+		}
+	}
+
+	for _, i := range order {
+		f := &findings[i]
+		if f.Outcome != model.Success || !flowVisible[f.Resource.Type] {
+			continue
+		}
+		for _, c := range f.Changes {
+			o, ok := FromChange(f.ID, f, c, f.Time)
+			if !ok {
+				continue
+			}
+			o.End = closedAt(findings, order, f, c)
+			o.Interfaces = ifaces[f.Resource.ID]
+			open = append(open, o)
+			owner = append(owner, i)
+		}
+	}
+	return open, owner
+}
+
+// flowVisible lists the firewall kinds whose traffic VPC, NSG and VNet
+// flow logs and GCP firewall logging record. Managed services (SQL
+// servers, storage, key vaults, Cloud SQL) and Azure Firewall log their
+// traffic elsewhere, so a join would wrongly say "not seen".
+var flowVisible = map[string]bool{
+	"security_group": true, "network_acl": true,
+	"nsg": true, "nsg_rule": true,
+	"vpc_firewall_rule": true,
+}
+
+// closedAt finds the first later finding that removes the rule c or
+// deletes its firewall; it returns the zero time when none does.
+func closedAt(findings []model.Finding, order []int, opened *model.Finding, c model.RuleChange) (end time.Time) {
+	for _, j := range order {
+		g := &findings[j]
+		if !g.Time.After(opened.Time) || g.Outcome != model.Success || g.Cloud != opened.Cloud ||
+			!strings.EqualFold(g.Resource.ID, opened.Resource.ID) || g.Account != opened.Account {
+			continue
+		}
+		if deletes(g) {
+			return g.Time
+		}
+		for _, r := range g.Changes {
+			if r.Effect == model.Removed && sameRule(r, c) {
+				return g.Time
+			}
+		}
+	}
+	return end
+}
+
+func deletes(g *model.Finding) bool {
+	op := strings.ToLower(g.Operation)
+	return len(g.Changes) == 0 && (strings.Contains(op, "delete") && !strings.Contains(op, "deleteentry"))
+}
+
+// sameRule reports whether removal r takes away the rule c added: same
+// direction and protocol, overlapping ports and a shared peer. A removal
+// that names only the rule (an NSG rule delete, a sgr- id) matches by name.
+func sameRule(r, c model.RuleChange) bool {
+	if r.Name != "" && c.Name != "" && strings.EqualFold(r.Name, c.Name) {
+		return true
+	}
+	if r.Direction != "" && c.Direction != "" && r.Direction != c.Direction {
+		return false
+	}
+	if !strings.EqualFold(r.Protocol, c.Protocol) {
+		return false
+	}
+	if len(r.Ports) > 0 && len(c.Ports) > 0 && !overlaps(r.Ports, c.Ports) {
+		return false
+	}
+	for _, p := range r.Peers {
+		for _, q := range c.Peers {
+			if p.Kind == q.Kind && strings.EqualFold(p.Value, q.Value) {
+				return true
+			}
+		}
+	}
+	return len(r.Peers) == 0 && r.Name == ""
+}
+
+func overlaps(a, b model.PortList) bool {
+	for _, x := range a {
+		for _, y := range b {
+			if x.From <= y.To && y.From <= x.To {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// Annotate attaches each finding's traffic, combining the results of its
+// openings, and makes findings whose opening was used critical.
+func Annotate(findings []model.Finding, owner []int, results []model.Traffic, topN int) {
+	per := map[int][]model.Traffic{}
+	for k, i := range owner {
+		per[i] = append(per[i], results[k])
+	}
+	for i, ts := range per {
+		t := Combine(ts, max(topN, 1))
+		f := &findings[i]
+		f.Traffic = &t
+		switch t.Verdict {
+		case model.TrafficUsed:
+			if f.Severity < model.Critical {
+				f.Reasons = append(f.Reasons, "raised to critical: "+t.Summary)
+				f.Severity = model.Critical
+			} else {
+				f.Reasons = append(f.Reasons, t.Summary)
+			}
+			f.Tags = appendTag(f.Tags, "used")
+			if t.Waiting {
+				f.Tags = appendTag(f.Tags, "used-within-minutes")
+			}
+			if t.OutboundFlows > 0 {
+				f.Tags = appendTag(f.Tags, "outbound-after")
+			}
+		default:
+			f.Reasons = append(f.Reasons, t.Summary)
+		}
+	}
+}
+
+func appendTag(tags []string, t string) []string {
+	if slices.Contains(tags, t) {
+		return tags
+	}
+	return append(tags, t)
+}

@@ -1,0 +1,309 @@
+package traffic
+
+import (
+	"context"
+	"runtime"
+	"sync"
+	"time"
+
+	"cloudwall/internal/ingest"
+	"cloudwall/internal/model"
+)
+
+// Join reads the flow logs in inputs and says, for each opening, whether
+// traffic from outside used it. Results are in the order of openings.
+//
+// The first pass reads every file once, in parallel, matching inbound
+// flows to openings by port, time and the strongest evidence the records
+// carry. When an opening was used, a second pass reads again only the files
+// whose time span and interfaces can hold outbound flows from the
+// interfaces that received the traffic (possible exfiltration or command
+// and control).
+func Join(ctx context.Context, inputs []ingest.Input, openings []Opening, opts Options) ([]model.Traffic, Counts, error) {
+	opts.defaults()
+	m := newMatcher(openings, opts)
+	spans := make([]fileSpan, len(inputs))
+	ws, counts, err := run(ctx, inputs, nil, opts, func() *worker {
+		return &worker{m: m, use: make([]usage, len(openings)), cov: coverage{}, spans: spans}
+	})
+	if err != nil {
+		return nil, counts, err
+	}
+	use, cov := mergeWorkers(ws, len(openings), opts.MaxTracked)
+
+	watch := outboundWatch(m, use)
+	if len(watch) > 0 {
+		var again []int
+		for i := range inputs {
+			if spans[i].mayHold(watch) {
+				again = append(again, i)
+			}
+		}
+		ws2, _, err := run(ctx, inputs, again, opts, func() *worker {
+			return &worker{m: m, use: make([]usage, len(openings)), watch: watch}
+		})
+		if err != nil {
+			return nil, counts, err
+		}
+		out, _ := mergeWorkers(ws2, len(openings), opts.MaxTracked)
+		for i := range use {
+			use[i].outFlows, use[i].outBytes = out[i].outFlows, out[i].outBytes
+			use[i].dests, use[i].outUntracked = out[i].dests, out[i].outUntracked
+		}
+	}
+	res := make([]model.Traffic, len(openings))
+	for i := range openings {
+		res[i] = result(&openings[i], &use[i], cov, opts)
+	}
+	return res, counts, nil
+}
+
+// worker is one goroutine's share of a pass; merged at the end so the
+// hot path takes no locks.
+type worker struct {
+	m      *matcher
+	use    []usage
+	cov    coverage
+	spans  []fileSpan
+	cur    *fileSpan
+	watch  map[string][]watchItem
+	reader fileReader
+}
+
+func run(ctx context.Context, inputs []ingest.Input, only []int, opts Options, mk func() *worker) ([]*worker, Counts, error) {
+	n := opts.Workers
+	if n <= 0 {
+		n = runtime.GOMAXPROCS(0)
+	}
+	jobs := make(chan int)
+	ws := make([]*worker, n)
+	var wg sync.WaitGroup
+	for i := range ws {
+		w := mk()
+		w.reader.maxRecord = opts.MaxRecord
+		ws[i] = w
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			op := ingest.NewOpener(ingest.Options{})
+			for idx := range jobs {
+				w.input(ctx, op, inputs[idx], idx)
+			}
+		}()
+	}
+	go func() {
+		defer close(jobs)
+		send := func(i int) bool {
+			select {
+			case jobs <- i:
+				return true
+			case <-ctx.Done():
+				return false
+			}
+		}
+		if only != nil {
+			for _, i := range only {
+				if !send(i) {
+					return
+				}
+			}
+			return
+		}
+		for i := range inputs {
+			if !send(i) {
+				return
+			}
+		}
+	}()
+	wg.Wait()
+	var c Counts
+	for _, w := range ws {
+		c.add(w.reader.counts)
+	}
+	return ws, c, ctx.Err()
+}
+
+func (w *worker) input(ctx context.Context, op *ingest.Opener, in ingest.Input, idx int) {
+	if w.spans != nil {
+		w.cur = &w.spans[idx]
+	}
+	emit := w.inboundFlow
+	if w.watch != nil {
+		emit = w.outboundFlow
+	}
+	err := op.Open(ctx, in, func(st ingest.Stream) error {
+		return w.reader.ReadStream(ctx, st.Name, st.R, emit)
+	})
+	if err != nil && ctx.Err() == nil {
+		w.reader.counts.Files++
+		w.reader.perFile = 0
+		w.reader.problem(in.Name, -1, 0, err.Error())
+	}
+}
+
+// inboundFlow is the first pass: coverage, file spans and inbound use.
+func (w *worker) inboundFlow(f *Flow) {
+	w.cov.add(coverageKey(string(f.Cloud), f.Account), f.Start, f.End)
+	if w.cur != nil {
+		w.cur.add(f)
+	}
+	if direction(f) != DirIn || !(f.External || !isInternal(f.Src)) {
+		return
+	}
+	m := w.m
+	if f.DstPort >= 0 {
+		for _, i := range m.byPort[f.DstPort] {
+			w.match(i, f)
+		}
+	}
+	for _, i := range m.wide {
+		w.match(i, f)
+	}
+}
+
+func (w *worker) match(i int32, f *Flow) {
+	o := &w.m.open[i]
+	ev := w.m.tie(o, f)
+	if ev == evNone || !peerAllowed(o, f.Src) {
+		return
+	}
+	if (len(o.Ports) == 0 || o.Ports.All()) && looksLikeReply(f) {
+		return
+	}
+	u := &w.use[i]
+	trusted := w.m.trusted(f.Src)
+	switch {
+	case f.End.Before(o.Start):
+		if f.Decision != Reject && !trusted && !f.Start.Before(o.Start.Add(-w.m.opts.Lookback)) {
+			u.before++
+		}
+	case !o.End.IsZero() && f.Start.After(o.End):
+		// after the opening closed
+	case trusted:
+		if f.Decision != Reject {
+			u.trusted++
+		}
+	case f.Decision == Reject:
+		u.rejected++
+	default:
+		u.inbound(f, ev, w.m.opts.MaxTracked)
+	}
+}
+
+// watchItem is one used opening whose interface is watched for outbound
+// flows from the given time on.
+type watchItem struct {
+	open  int32
+	after time.Time
+	ports model.PortList
+}
+
+func outboundWatch(m *matcher, use []usage) map[string][]watchItem {
+	watch := map[string][]watchItem{}
+	for i := range use {
+		u := &use[i]
+		if u.flows == 0 {
+			continue
+		}
+		o := &m.open[i]
+		for in, t := range u.ifaces {
+			watch[in] = append(watch[in], watchItem{open: int32(i), after: t, ports: o.Ports})
+		}
+		for _, in := range o.Interfaces {
+			if _, seen := u.ifaces[in]; !seen && in != "" {
+				watch[in] = append(watch[in], watchItem{open: int32(i), after: u.first, ports: o.Ports})
+			}
+		}
+	}
+	return watch
+}
+
+// outboundFlow is the second pass: flows to outside from watched
+// interfaces, after the first inbound arrival, that are not replies on the
+// opened port.
+func (w *worker) outboundFlow(f *Flow) {
+	items := w.watch[f.Interface]
+	if len(items) == 0 || direction(f) != DirOut || !(f.External || !isInternal(f.Dst)) {
+		return
+	}
+	for _, it := range items {
+		if f.Start.Before(it.after) {
+			continue
+		}
+		if f.SrcPort >= 0 && len(it.ports) > 0 && !it.ports.All() && portIn(it.ports, f.SrcPort) {
+			continue // the server's reply to an inbound connection
+		}
+		w.use[it.open].outbound(f, w.m.opts.MaxTracked)
+	}
+}
+
+func mergeWorkers(ws []*worker, n, limit int) ([]usage, coverage) {
+	use := make([]usage, n)
+	cov := coverage{}
+	for _, w := range ws {
+		for i := range w.use {
+			use[i].merge(&w.use[i], limit)
+		}
+		cov.merge(w.cov)
+	}
+	return use, cov
+}
+
+// fileSpan is what the first pass remembers of one input, so the second
+// pass reads only files that can hold a watched interface's flows.
+type fileSpan struct {
+	from, to time.Time
+	ifaces   map[string]struct{}
+	many     bool
+	flows    bool
+}
+
+const maxSpanIfaces = 64
+
+func (s *fileSpan) add(f *Flow) {
+	if !s.flows || f.Start.Before(s.from) {
+		s.from = f.Start
+	}
+	if !s.flows || f.End.After(s.to) {
+		s.to = f.End
+	}
+	s.flows = true
+	if s.many {
+		return
+	}
+	if _, ok := s.ifaces[f.Interface]; ok {
+		return
+	}
+	if len(s.ifaces) >= maxSpanIfaces {
+		s.many, s.ifaces = true, nil
+		return
+	}
+	if s.ifaces == nil {
+		s.ifaces = map[string]struct{}{}
+	}
+	s.ifaces[f.Interface] = struct{}{}
+}
+
+func (s *fileSpan) mayHold(watch map[string][]watchItem) bool {
+	if !s.flows {
+		return false
+	}
+	if s.many {
+		for _, items := range watch {
+			for _, it := range items {
+				if !s.to.Before(it.after) {
+					return true
+				}
+			}
+		}
+		return false
+	}
+	for in := range s.ifaces {
+		for _, it := range watch[in] {
+			if !s.to.Before(it.after) {
+				return true
+			}
+		}
+	}
+	return false
+}

@@ -1,0 +1,202 @@
+package traffic
+
+import (
+	"net/netip"
+	"strings"
+	"time"
+
+	"cloudwall/internal/model"
+)
+
+// Options tunes the join.
+type Options struct {
+	// Trusted networks: flows from them are counted apart, never as use
+	// from outside.
+	Trusted []netip.Prefix
+	// TopN is how many sources and destinations a result lists (10).
+	TopN int
+	// Waiting is how soon after the opening a first arrival counts as a
+	// sign the opener was waiting to use it (15 minutes).
+	Waiting time.Duration
+	// Lookback is how long before an opening accepted inbound flows on its
+	// port are counted as traffic the opening did not cause (24 hours).
+	Lookback time.Duration
+	// MaxTracked bounds the distinct addresses counted per opening (4096);
+	// more are still counted in the totals.
+	MaxTracked int
+	// Workers is how many files are read at once; 0: GOMAXPROCS.
+	Workers int
+	// MaxRecord bounds one JSON record (the scan's --max-record-size).
+	MaxRecord int
+}
+
+func (o *Options) defaults() {
+	if o.TopN <= 0 {
+		o.TopN = 10
+	}
+	if o.Waiting <= 0 {
+		o.Waiting = 15 * time.Minute
+	}
+	if o.Lookback <= 0 {
+		o.Lookback = 24 * time.Hour
+	}
+	if o.MaxTracked <= 0 {
+		o.MaxTracked = 4096
+	}
+}
+
+// widePorts is the span from which an opening is not indexed by port.
+const widePorts = 256
+
+// matcher finds the openings a flow can touch. It is read-only once
+// built and shared by every worker.
+type matcher struct {
+	open   []Opening
+	byPort map[int][]int32
+	wide   []int32
+	opts   Options
+	// ifaceOpen maps an interface to the openings that name it, for the
+	// outbound pass.
+	ifaceOpen map[string][]int32
+}
+
+func newMatcher(open []Opening, opts Options) *matcher {
+	m := &matcher{open: open, byPort: map[int][]int32{}, opts: opts, ifaceOpen: map[string][]int32{}}
+	for i, o := range open {
+		idx := int32(i)
+		span := 0
+		for _, r := range o.Ports {
+			span += r.To - r.From + 1
+		}
+		if len(o.Ports) == 0 || o.Ports.All() || span > widePorts {
+			m.wide = append(m.wide, idx)
+		} else {
+			for _, r := range o.Ports {
+				for p := r.From; p <= r.To; p++ {
+					m.byPort[p] = append(m.byPort[p], idx)
+				}
+			}
+		}
+		for _, in := range o.Interfaces {
+			m.ifaceOpen[in] = append(m.ifaceOpen[in], idx)
+		}
+	}
+	return m
+}
+
+// direction says which way a flow went relative to the cloud network,
+// from the record where it says and from the addresses where it does not.
+func direction(f *Flow) Direction {
+	if f.Direction != DirUnknown {
+		return f.Direction
+	}
+	srcIn, dstIn := isInternal(f.Src), isInternal(f.Dst)
+	switch {
+	case !srcIn && dstIn:
+		return DirIn
+	case srcIn && !dstIn:
+		return DirOut
+	}
+	return DirUnknown
+}
+
+// evidence ranks, weakest first.
+const (
+	evNone = iota
+	evNetwork
+	evInterface
+	evRule
+)
+
+var evidenceNames = [...]string{"", model.EvidenceNetwork, model.EvidenceInterface, model.EvidenceRule}
+
+// tie says how strongly flow f is tied to opening o, or evNone when the
+// record shows that something else decided it.
+func (m *matcher) tie(o *Opening, f *Flow) int {
+	if o.Cloud != f.Cloud {
+		return evNone
+	}
+	if o.Account != "" && f.Account != "" && !strings.EqualFold(o.Account, f.Account) {
+		return evNone
+	}
+	if o.Network != "" && f.Network != "" && !strings.EqualFold(o.Network, f.Network) {
+		return evNone
+	}
+	if o.Protocol >= 0 && f.Protocol >= 0 && o.Protocol != f.Protocol {
+		return evNone
+	}
+	if len(o.Ports) > 0 && !o.Ports.All() {
+		if f.DstPort < 0 || !portIn(o.Ports, f.DstPort) {
+			return evNone
+		}
+	}
+	switch f.Cloud {
+	case model.Azure:
+		if f.Firewall != "" && o.Firewall.ID != "" && f.Firewall != strings.ToLower(o.Firewall.ID) {
+			return evNone // another NSG decided
+		}
+		if f.Rule != "" && o.RuleName != "" {
+			if !strings.EqualFold(f.Rule, o.RuleName) {
+				return evNone // another rule of the NSG decided
+			}
+			return evRule
+		}
+		if f.Firewall != "" && o.Firewall.ID != "" {
+			return evInterface
+		}
+	case model.GCP:
+		if f.Firewall != "" {
+			if o.RuleName != "" && !strings.EqualFold(f.Firewall, o.RuleName) {
+				return evNone
+			}
+			if o.RuleName != "" {
+				return evRule
+			}
+		}
+	}
+	for _, in := range o.Interfaces {
+		if in == f.Interface && in != "" {
+			return evInterface
+		}
+	}
+	return evNetwork
+}
+
+func portIn(l model.PortList, p int) bool {
+	for _, r := range l {
+		if r.Contains(p) {
+			return true
+		}
+	}
+	return false
+}
+
+// looksLikeReply reports a flow that is most likely the answer to a
+// connection made from inside (a server's well-known source port to an
+// ephemeral port); it says nothing about an opening of all ports.
+func looksLikeReply(f *Flow) bool {
+	return f.SrcPort > 0 && f.SrcPort < 1024 && f.DstPort >= 32768
+}
+
+func (m *matcher) trusted(a netip.Addr) bool {
+	a = a.Unmap()
+	for _, p := range m.opts.Trusted {
+		if p.Contains(a) {
+			return true
+		}
+	}
+	return false
+}
+
+func peerAllowed(o *Opening, a netip.Addr) bool {
+	if len(o.Peers) == 0 {
+		return true
+	}
+	a = a.Unmap()
+	for _, p := range o.Peers {
+		if p.Contains(a) {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,261 @@
+package traffic
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+
+	"cloudwall/internal/model"
+	"cloudwall/internal/normalize"
+)
+
+// maxLine bounds one text record; VPC flow-log lines are a few hundred
+// bytes even with every field.
+const maxLine = 64 << 10
+
+// Counts is what reading flow logs saw.
+type Counts struct {
+	Files      int64 `json:"files"`
+	Records    int64 `json:"records"`
+	Flows      int64 `json:"flows"`
+	Unreadable int64 `json:"unreadable"`
+	// Skipped counts records that carry no flow: headers, NODATA and
+	// SKIPDATA records, entries of other logs.
+	Skipped  int64           `json:"skipped"`
+	Problems []model.Problem `json:"problems,omitempty"`
+}
+
+func (c *Counts) add(o Counts) {
+	c.Files += o.Files
+	c.Records += o.Records
+	c.Flows += o.Flows
+	c.Unreadable += o.Unreadable
+	c.Skipped += o.Skipped
+	c.Problems = append(c.Problems, o.Problems...)
+}
+
+// maxProblemsPerFile bounds the messages one file adds; all are counted.
+const maxProblemsPerFile = 5
+
+// fileReader reads the streams of one worker, one at a time.
+type fileReader struct {
+	counts    Counts
+	perFile   int
+	aws       awsParser
+	split     *normalize.Splitter
+	maxRecord int
+}
+
+func (r *fileReader) problem(file string, index, offset int64, msg string) {
+	r.counts.Unreadable++
+	if r.perFile < maxProblemsPerFile {
+		r.counts.Problems = append(r.counts.Problems, model.Problem{File: file, Index: index, Offset: offset, Message: msg})
+	}
+	r.perFile++
+}
+
+// ReadStream reads every flow in one decompressed stream, calling emit for
+// each; bad records are counted and reported, never fatal. It returns only
+// the stream's read error or the context's.
+func (r *fileReader) ReadStream(ctx context.Context, name string, in io.Reader, emit func(*Flow)) error {
+	r.counts.Files++
+	r.perFile = 0
+	r.aws = awsParser{strs: r.aws.strs}
+	br := bufio.NewReaderSize(in, 64<<10)
+	first, err := firstByte(br)
+	if err != nil {
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		return err
+	}
+	if first == '{' || first == '[' {
+		return r.readJSON(ctx, name, br, emit)
+	}
+	if bytes.HasPrefix(peek(br, 4), []byte("PAR1")) {
+		r.problem(name, -1, 0, "Parquet flow logs are not read: deliver them as text (plain-text format), or convert them with a Parquet tool to CSV with spaces")
+		return nil
+	}
+	return r.readText(ctx, name, br, emit)
+}
+
+func peek(br *bufio.Reader, n int) []byte {
+	b, _ := br.Peek(n)
+	return b
+}
+
+// firstByte returns the first byte that is not white space or a BOM,
+// without consuming it.
+func firstByte(br *bufio.Reader) (byte, error) {
+	for i := 0; ; i++ {
+		b, err := br.Peek(1)
+		if err != nil {
+			return 0, err
+		}
+		switch b[0] {
+		case ' ', '\t', '\r', '\n':
+			br.ReadByte()
+			continue
+		case 0xEF:
+			if bom, _ := br.Peek(3); bytes.Equal(bom, []byte{0xEF, 0xBB, 0xBF}) {
+				br.Discard(3)
+				continue
+			}
+		}
+		return b[0], nil
+	}
+}
+
+func (r *fileReader) readText(ctx context.Context, name string, br *bufio.Reader, emit func(*Flow)) error {
+	var f Flow
+	var line, offset int64
+	flowsBefore := r.counts.Flows
+	for {
+		if line&1023 == 0 && ctx.Err() != nil {
+			return ctx.Err()
+		}
+		b, err := br.ReadSlice('\n')
+		if errors.Is(err, bufio.ErrBufferFull) {
+			// A line longer than any flow record: skip to its end.
+			n := int64(len(b))
+			for errors.Is(err, bufio.ErrBufferFull) && n < 1<<40 {
+				b, err = br.ReadSlice('\n')
+				n += int64(len(b))
+			}
+			line++
+			r.counts.Records++
+			r.problem(name, line, offset, fmt.Sprintf("line of %d bytes is longer than any flow record (%d): skipped", n, maxLine))
+			offset += n
+			if err != nil {
+				return endErr(err)
+			}
+			continue
+		}
+		if len(b) > 0 {
+			line++
+			offset += int64(len(b))
+			if len(bytes.TrimSpace(b)) > 0 {
+				r.counts.Records++
+				ok, perr := r.aws.line(bytes.TrimRight(b, "\n"), &f)
+				if perr == errAWSLayout && r.counts.Flows == flowsBefore && r.perFile == 0 {
+					// The first record already names no known format:
+					// the file is not a flow log. Say so once, not per line.
+					r.problem(name, line, offset-int64(len(b)), "not a flow log this version reads (no VPC flow-log header line, not JSON): file skipped; first line: "+strconv.Quote(truncate(string(bytes.TrimSpace(b)), 80)))
+					return nil
+				}
+				switch {
+				case perr != nil:
+					r.problem(name, line, offset-int64(len(b)), perr.Error())
+				case ok:
+					f.Line = line
+					r.counts.Flows++
+					emit(&f)
+				default:
+					r.counts.Skipped++
+				}
+			}
+		}
+		if err != nil {
+			return endErr(err)
+		}
+	}
+}
+
+func endErr(err error) error {
+	if errors.Is(err, io.EOF) {
+		return nil
+	}
+	return err
+}
+
+// Raw-byte markers that decide how a JSON record is decoded.
+var (
+	markTuples  = []byte(`"flowTuples"`)
+	markPayload = []byte(`"jsonPayload"`)
+	markMessage = []byte(`"message"`)
+)
+
+func (r *fileReader) readJSON(ctx context.Context, name string, br *bufio.Reader, emit func(*Flow)) error {
+	if r.split == nil {
+		r.split = normalize.NewSplitter(br)
+	} else {
+		r.split.Reset(br)
+	}
+	r.split.MaxRecord = r.maxRecord
+	var f Flow
+	for {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		raw, err := r.split.Next()
+		if err != nil {
+			var re *normalize.RecordError
+			if errors.As(err, &re) {
+				r.counts.Records++
+				r.problem(name, re.Index, re.Offset, re.Msg)
+				continue
+			}
+			return endErr(err)
+		}
+		r.counts.Records++
+		n, perr := r.jsonRecord(raw.Data, &f, emit, func(err error) {
+			r.problem(name, raw.Index, raw.Offset, err.Error())
+		})
+		switch {
+		case perr != nil:
+			r.problem(name, raw.Index, raw.Offset, perr.Error())
+		case n == 0:
+			r.counts.Skipped++
+		default:
+			r.counts.Flows += int64(n)
+		}
+	}
+}
+
+// jsonRecord decodes one record and emits its flows; it returns how many.
+func (r *fileReader) jsonRecord(data []byte, f *Flow, emit func(*Flow), bad func(error)) (int, error) {
+	switch {
+	case bytes.Contains(data, markTuples):
+		var rec azureRecord
+		if err := jsonUnmarshal(data, &rec); err != nil {
+			return 0, fmt.Errorf("azure flow-log record: %w", err)
+		}
+		return azureFlows(&rec, emit, bad), nil
+	case bytes.Contains(data, markPayload):
+		var e gcpEntry
+		if err := jsonUnmarshal(data, &e); err != nil {
+			return 0, fmt.Errorf("GCP log entry: %w", err)
+		}
+		ok, err := gcpFlow(&e, f)
+		if err != nil || !ok {
+			return 0, err
+		}
+		emit(f)
+		return 1, nil
+	case bytes.Contains(data, markMessage):
+		// CloudWatch Logs: one VPC flow-log record per log event.
+		var ev struct {
+			Message *string `json:"message"`
+		}
+		if err := jsonUnmarshal(data, &ev); err != nil {
+			return 0, fmt.Errorf("CloudWatch Logs event: %w", err)
+		}
+		if ev.Message == nil {
+			return 0, nil
+		}
+		ok, err := r.aws.line([]byte(*ev.Message), f)
+		if err != nil || !ok {
+			return 0, err
+		}
+		emit(f)
+		return 1, nil
+	}
+	return 0, nil
+}
+
+func jsonUnmarshal(b []byte, v any) error { return json.Unmarshal(b, v) }

@@ -1,0 +1,202 @@
+package traffic
+
+import (
+	"cmp"
+	"fmt"
+	"net/netip"
+	"slices"
+	"strings"
+	"time"
+
+	"cloudwall/internal/model"
+)
+
+func result(o *Opening, u *usage, cov coverage, opts Options) model.Traffic {
+	t := model.Traffic{
+		WindowStart:    o.Start,
+		InboundFlows:   u.flows,
+		InboundPackets: u.packets,
+		InboundBytes:   u.byts,
+		Rejected:       u.rejected,
+		Before:         u.before,
+		Trusted:        u.trusted,
+		OutboundFlows:  u.outFlows,
+		OutboundBytes:  u.outBytes,
+	}
+	if !o.End.IsZero() {
+		end := o.End
+		t.WindowEnd = &end
+	}
+	t.DistinctSources = int64(len(u.sources))
+	if u.untracked > 0 {
+		t.DistinctSources++ // at least one more address, not tracked
+	}
+	t.Sources = topPeers(u.sources, opts.TopN)
+	t.OutboundDestinations = topPeers(u.dests, opts.TopN)
+	switch {
+	case u.flows > 0:
+		t.Verdict = model.TrafficUsed
+		t.Evidence = evidenceNames[u.evidence]
+		first, last := u.first, u.last
+		t.FirstInbound, t.LastInbound = &first, &last
+		after := max(first.Sub(o.Start), 0)
+		t.FirstArrivalAfter = after.Round(time.Second).String()
+		t.Waiting = after <= opts.Waiting
+	case u.rejected > 0:
+		t.Verdict = model.TrafficRejected
+	case cov.covers(string(o.Cloud), o.Account, o.Start, o.End):
+		t.Verdict = model.TrafficNotSeen
+	default:
+		t.Verdict = model.TrafficNoCoverage
+	}
+	t.Summary = summary(&t)
+	return t
+}
+
+func topPeers(m map[netip.Addr]*peerStat, n int) []model.FlowPeer {
+	out := make([]model.FlowPeer, 0, len(m))
+	for a, s := range m {
+		out = append(out, model.FlowPeer{Address: a.String(), Flows: s.flows, Packets: s.packets, Bytes: s.bytes, First: s.first})
+	}
+	slices.SortFunc(out, func(a, b model.FlowPeer) int {
+		return cmp.Or(cmp.Compare(b.Bytes, a.Bytes), cmp.Compare(b.Flows, a.Flows), cmp.Compare(a.Address, b.Address))
+	})
+	if len(out) > n {
+		out = out[:n]
+	}
+	if len(out) == 0 {
+		return nil
+	}
+	return out
+}
+
+var evidenceWords = map[string]string{
+	model.EvidenceRule:      "the flow records name the rule that allowed them",
+	model.EvidenceInterface: "flows were logged on an interface behind the firewall",
+	model.EvidenceNetwork:   "weaker evidence: only the account or network, port and time match, so another firewall may have let them in",
+}
+
+func summary(t *model.Traffic) string {
+	var b strings.Builder
+	switch t.Verdict {
+	case model.TrafficUsed:
+		fmt.Fprintf(&b, "opening used: %d accepted inbound flow%s from %d outside source%s (%s) from %s to %s; first %s after the opening",
+			t.InboundFlows, plural(t.InboundFlows), t.DistinctSources, plural(t.DistinctSources), bytesText(t.InboundBytes),
+			t.FirstInbound.Format(time.RFC3339), t.LastInbound.Format(time.RFC3339), t.FirstArrivalAfter)
+		if t.Waiting {
+			b.WriteString(" (within minutes: the opener may have been waiting to use it)")
+		}
+		if len(t.Sources) > 0 {
+			fmt.Fprintf(&b, "; top source %s", t.Sources[0].Address)
+		}
+		fmt.Fprintf(&b, "; %s", evidenceWords[t.Evidence])
+		if t.OutboundFlows > 0 {
+			fmt.Fprintf(&b, "; then %d outbound flow%s to outside (%s) from the same interfaces: possible exfiltration or command and control",
+				t.OutboundFlows, plural(t.OutboundFlows), bytesText(t.OutboundBytes))
+		}
+	case model.TrafficRejected:
+		fmt.Fprintf(&b, "%d inbound flow%s from outside reached the port and %s rejected (a network ACL or another control still blocked them); no accepted inbound flow in the window",
+			t.Rejected, plural(t.Rejected), map[bool]string{true: "was", false: "were all"}[t.Rejected == 1])
+	case model.TrafficNotSeen:
+		b.WriteString("no inbound flow from outside seen in the window (flow logs cover it)")
+	default:
+		b.WriteString("no flow logs cover this window: whether the opening was used is unknown")
+	}
+	if t.Before > 0 {
+		fmt.Fprintf(&b, "; %d accepted inbound flow%s on the port arrived in the day before the opening (not caused by it)", t.Before, plural(t.Before))
+	}
+	if t.Trusted > 0 {
+		fmt.Fprintf(&b, "; %d from trusted networks not counted", t.Trusted)
+	}
+	return b.String()
+}
+
+func plural(n int64) string {
+	if n == 1 {
+		return ""
+	}
+	return "s"
+}
+
+func bytesText(n int64) string {
+	const unit = 1024
+	if n < unit {
+		return fmt.Sprintf("%d B", n)
+	}
+	div, exp := int64(unit), 0
+	for v := n / unit; v >= unit; v /= unit {
+		div *= unit
+		exp++
+	}
+	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
+}
+
+// verdictRank orders verdicts, most telling first.
+var verdictRank = map[string]int{model.TrafficUsed: 4, model.TrafficRejected: 3, model.TrafficNotSeen: 2, model.TrafficNoCoverage: 1}
+
+// Combine merges the results of several openings of one finding (one per
+// rule it opened) into one: the most telling verdict, summed counts,
+// merged sources.
+func Combine(ts []model.Traffic, topN int) model.Traffic {
+	if len(ts) == 1 {
+		return ts[0]
+	}
+	best := 0
+	for i := range ts {
+		if verdictRank[ts[i].Verdict] > verdictRank[ts[best].Verdict] {
+			best = i
+		}
+	}
+	out := ts[best]
+	if out.Verdict != model.TrafficUsed {
+		return out
+	}
+	srcs := map[string]model.FlowPeer{}
+	for _, p := range out.Sources {
+		srcs[p.Address] = p
+	}
+	for i := range ts {
+		t := &ts[i]
+		if i == best || t.Verdict != model.TrafficUsed {
+			continue
+		}
+		out.InboundFlows += t.InboundFlows
+		out.InboundPackets += t.InboundPackets
+		out.InboundBytes += t.InboundBytes
+		out.OutboundFlows += t.OutboundFlows
+		out.OutboundBytes += t.OutboundBytes
+		out.Rejected += t.Rejected
+		if t.FirstInbound.Before(*out.FirstInbound) {
+			out.FirstInbound, out.FirstArrivalAfter, out.Waiting = t.FirstInbound, t.FirstArrivalAfter, t.Waiting
+		}
+		if t.LastInbound.After(*out.LastInbound) {
+			out.LastInbound = t.LastInbound
+		}
+		for _, p := range t.Sources {
+			q := srcs[p.Address]
+			if q.Address == "" || p.First.Before(q.First) {
+				q.First = p.First
+			}
+			q.Address = p.Address
+			q.Flows += p.Flows
+			q.Packets += p.Packets
+			q.Bytes += p.Bytes
+			srcs[p.Address] = q
+		}
+		if t.DistinctSources > out.DistinctSources {
+			out.DistinctSources = t.DistinctSources
+		}
+	}
+	out.Sources = out.Sources[:0:0]
+	for _, p := range srcs {
+		out.Sources = append(out.Sources, p)
+	}
+	slices.SortFunc(out.Sources, func(a, b model.FlowPeer) int {
+		return cmp.Or(cmp.Compare(b.Bytes, a.Bytes), cmp.Compare(a.Address, b.Address))
+	})
+	if len(out.Sources) > topN {
+		out.Sources = out.Sources[:topN]
+	}
+	out.Summary = summary(&out)
+	return out
+}

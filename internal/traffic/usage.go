@@ -1,0 +1,208 @@
+package traffic
+
+import (
+	"net/netip"
+	"strings"
+	"time"
+)
+
+// usage is what one worker saw of one opening. Its memory is bounded by
+// Options.MaxTracked addresses and maxIfaces interfaces.
+type usage struct {
+	evidence             int
+	first, last          time.Time
+	flows, packets, byts int64
+	sources              map[netip.Addr]*peerStat
+	untracked            int64 // distinct-address overflow: counted in totals only
+	rejected, before     int64
+	trusted              int64
+	// ifaces are the interfaces that received accepted inbound flows
+	// through the opening, with the first arrival on each.
+	ifaces map[string]time.Time
+	// outbound, filled by the second pass.
+	outFlows, outBytes int64
+	dests              map[netip.Addr]*peerStat
+	outUntracked       int64
+}
+
+type peerStat struct {
+	flows, packets, bytes int64
+	first                 time.Time
+}
+
+// maxIfaces bounds the interfaces remembered per opening.
+const maxIfaces = 64
+
+func addPeer(m map[netip.Addr]*peerStat, limit int, a netip.Addr, f *Flow) (map[netip.Addr]*peerStat, bool) {
+	if m == nil {
+		m = map[netip.Addr]*peerStat{}
+	}
+	s := m[a]
+	if s == nil {
+		if len(m) >= limit {
+			return m, false
+		}
+		s = &peerStat{first: f.Start}
+		m[a] = s
+	}
+	s.flows++
+	s.packets += f.Packets
+	s.bytes += f.Bytes
+	if f.Start.Before(s.first) {
+		s.first = f.Start
+	}
+	return m, true
+}
+
+// inbound records one accepted inbound flow from outside.
+func (u *usage) inbound(f *Flow, ev int, limit int) {
+	if ev > u.evidence {
+		u.evidence = ev
+	}
+	if u.flows == 0 || f.Start.Before(u.first) {
+		u.first = f.Start
+	}
+	if f.End.After(u.last) {
+		u.last = f.End
+	}
+	u.flows++
+	u.packets += f.Packets
+	u.byts += f.Bytes
+	var ok bool
+	if u.sources, ok = addPeer(u.sources, limit, f.Src.Unmap(), f); !ok {
+		u.untracked++
+	}
+	if f.Interface != "" {
+		if u.ifaces == nil {
+			u.ifaces = map[string]time.Time{}
+		}
+		if t, seen := u.ifaces[f.Interface]; !seen && len(u.ifaces) < maxIfaces || seen && f.Start.Before(t) {
+			u.ifaces[f.Interface] = f.Start
+		}
+	}
+}
+
+// outbound records one flow to outside from an interface behind the
+// opening, after the first inbound arrival on it.
+func (u *usage) outbound(f *Flow, limit int) {
+	u.outFlows++
+	u.outBytes += f.Bytes
+	var ok bool
+	if u.dests, ok = addPeer(u.dests, limit, f.Dst.Unmap(), f); !ok {
+		u.outUntracked++
+	}
+}
+
+// merge adds o into u.
+func (u *usage) merge(o *usage, limit int) {
+	if o.evidence > u.evidence {
+		u.evidence = o.evidence
+	}
+	if o.flows > 0 && (u.flows == 0 || o.first.Before(u.first)) {
+		u.first = o.first
+	}
+	if o.last.After(u.last) {
+		u.last = o.last
+	}
+	u.flows += o.flows
+	u.packets += o.packets
+	u.byts += o.byts
+	u.rejected += o.rejected
+	u.before += o.before
+	u.trusted += o.trusted
+	u.untracked += o.untracked
+	u.sources, u.untracked = mergePeers(u.sources, o.sources, limit, u.untracked)
+	for k, t := range o.ifaces {
+		if u.ifaces == nil {
+			u.ifaces = map[string]time.Time{}
+		}
+		if old, seen := u.ifaces[k]; !seen && len(u.ifaces) < maxIfaces || seen && t.Before(old) {
+			u.ifaces[k] = t
+		}
+	}
+	u.outFlows += o.outFlows
+	u.outBytes += o.outBytes
+	u.outUntracked += o.outUntracked
+	u.dests, u.outUntracked = mergePeers(u.dests, o.dests, limit, u.outUntracked)
+}
+
+func mergePeers(dst, src map[netip.Addr]*peerStat, limit int, over int64) (map[netip.Addr]*peerStat, int64) {
+	for a, s := range src {
+		if dst == nil {
+			dst = map[netip.Addr]*peerStat{}
+		}
+		d := dst[a]
+		if d == nil {
+			if len(dst) >= limit {
+				over += s.flows
+				continue
+			}
+			d = &peerStat{first: s.first}
+			dst[a] = d
+		}
+		d.flows += s.flows
+		d.packets += s.packets
+		d.bytes += s.bytes
+		if s.first.Before(d.first) {
+			d.first = s.first
+		}
+	}
+	return dst, over
+}
+
+// coverage records the time span of flows seen per cloud and account, so
+// that "no inbound flow seen" is told apart from "no flow logs".
+type coverage map[string]span
+
+type span struct{ from, to time.Time }
+
+const maxCoverageKeys = 1 << 16
+
+func coverageKey(cloud, account string) string { return cloud + "|" + strings.ToLower(account) }
+
+func (c coverage) add(key string, from, to time.Time) {
+	s, ok := c[key]
+	if !ok {
+		if len(c) >= maxCoverageKeys {
+			return
+		}
+		c[key] = span{from, to}
+		return
+	}
+	if from.Before(s.from) {
+		s.from = from
+	}
+	if to.After(s.to) {
+		s.to = to
+	}
+	c[key] = s
+}
+
+func (c coverage) merge(o coverage) {
+	for k, s := range o {
+		c.add(k, s.from, s.to)
+	}
+}
+
+// covers reports whether flows of the cloud (and account, when known) were
+// seen overlapping [from, to]; a zero to means open-ended.
+func (c coverage) covers(cloud, account string, from, to time.Time) bool {
+	overlap := func(s span) bool {
+		return !s.to.Before(from) && (to.IsZero() || !s.from.After(to))
+	}
+	if account != "" {
+		if s, ok := c[coverageKey(cloud, account)]; ok && overlap(s) {
+			return true
+		}
+		// Records that do not say their account (GCP firewall logs without
+		// a resource, custom AWS formats) still cover their cloud.
+		s, ok := c[coverageKey(cloud, "")]
+		return ok && overlap(s)
+	}
+	for k, s := range c {
+		if strings.HasPrefix(k, cloud+"|") && overlap(s) {
+			return true
+		}
+	}
+	return false
+}
