@@ -1,0 +1,37 @@
+package traffic
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+// FuzzReadStream feeds arbitrary bytes to the flow-log reader: it must
+// never panic or fail on in-memory input, and what it emits is what it
+// counts.
+func FuzzReadStream(f *testing.F) {
+	files, _ := filepath.Glob("testdata/real/*")
+	for _, p := range files {
+		if b, err := os.ReadFile(p); err == nil && len(b) < 64<<10 {
+			f.Add(b)
+		}
+	}
+	f.Add([]byte("version srcaddr\n1 2 3\n"))
+	f.Add([]byte(`{"records":[{"properties":{"flows":[{"flows":[{"flowTuples":["1,2,3"]}]}]}}]}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		var r fileReader
+		var n int64
+		err := r.ReadStream(context.Background(), "fuzz", bytes.NewReader(data), func(*Flow) { n++ })
+		if err != nil {
+			t.Fatalf("read error on in-memory input: %v", err)
+		}
+		if n != r.counts.Flows {
+			t.Fatalf("emitted %d flows, counted %d", n, r.counts.Flows)
+		}
+		if r.counts.Records < r.counts.Unreadable+r.counts.Skipped-1 {
+			t.Fatalf("more records unreadable or skipped than read: %+v", r.counts)
+		}
+	})
+}
