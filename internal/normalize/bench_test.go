@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"os"
+	"path/filepath"
 	"testing"
 
 	"cloudwall/internal/normalize/jv"
@@ -15,7 +16,7 @@ import (
 // records in the shared samples (skips when they are absent).
 func benchCorpus(b *testing.B, size int) []byte {
 	b.Helper()
-	raw, err := os.ReadFile("../../../shared/data/aws/suzaku_test.json")
+	raw, err := os.ReadFile(sharedData("aws/suzaku_test.json"))
 	if err != nil {
 		b.Skipf("shared sample not available: %v", err)
 	}
@@ -38,6 +39,17 @@ func benchCorpus(b *testing.B, size int) []byte {
 	}
 	buf.WriteString("]}")
 	return buf.Bytes()
+}
+
+// sharedData finds a file of the shared samples, which sit beside the
+// repository (../shared from /work/main, ../../shared from a worktree).
+func sharedData(name string) string {
+	for _, root := range []string{"../../../shared/data", "../../../../shared/data"} {
+		if _, err := os.Stat(root); err == nil {
+			return filepath.Join(root, name)
+		}
+	}
+	return filepath.Join("../../../shared/data", name)
 }
 
 // BenchmarkSplit measures record splitting alone.
@@ -86,5 +98,23 @@ func BenchmarkPrefilter(b *testing.B) {
 	b.SetBytes(int64(len(rec.Data)))
 	for b.Loop() {
 		pre.Keep(rec.Data)
+	}
+}
+
+// BenchmarkSplitLines measures splitting JSON lines (Azure PT1H.json, GCP
+// sinks), where a broken line must not take the next one with it.
+func BenchmarkSplitLines(b *testing.B) {
+	data := benchCorpus(b, 32<<20)
+	data = bytes.TrimSuffix(bytes.TrimPrefix(data, []byte(`{"Records":[`)), []byte("]}"))
+	data = bytes.ReplaceAll(data, []byte(`},{"eventVersion"`), []byte("}\n{\"eventVersion\""))
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	for b.Loop() {
+		s := NewSplitter(bytes.NewReader(data))
+		for {
+			if _, err := s.Next(); errors.Is(err, io.EOF) {
+				break
+			}
+		}
 	}
 }
