@@ -407,19 +407,16 @@ type recordParser struct {
 	w    *worker
 	file string
 	// The first record of a stream is always decoded, whatever the
-	// prefilter says, to learn what the stream holds: a digest or
-	// Insights file is skipped whole, and a file of no known shape is
-	// reported once rather than passing as clean.
-	first      bool
-	skipReason string
+	// prefilter says, so that a file of no known shape is reported once
+	// rather than passing as clean. It decides nothing for the records
+	// after it: a skipped first record (a custom EventBridge event anyone
+	// can put on a bus, an Insights record, an empty Pub/Sub pull) is
+	// skipped alone, and every later record is read on its own merits.
+	first bool
 }
 
 func (p *recordParser) parse(raw normalize.RawRecord) {
 	w := p.w
-	if p.skipReason != "" {
-		w.c.skipped++
-		return
-	}
 	pre := w.pre
 	if p.first {
 		pre = nil
@@ -429,9 +426,6 @@ func (p *recordParser) parse(raw normalize.RawRecord) {
 	switch res.Kind {
 	case normalize.Skipped:
 		w.c.skipped++
-		if p.first {
-			p.skipReason = res.Reason
-		}
 	case normalize.Unrecognised:
 		w.c.skipped++
 		if p.first {

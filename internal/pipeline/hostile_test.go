@@ -1,0 +1,62 @@
+package pipeline
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"cloudwall/internal/model"
+)
+
+// attackLine is the Stratus Red Team SSH-to-the-world fixture as one JSON
+// line: the critical record a hostile first record must not hide.
+func attackLine(t *testing.T) string {
+	t.Helper()
+	raw, err := os.ReadFile("../normalize/aws/testdata/ec2_authorize_ingress_flat_stratus.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b bytes.Buffer
+	if err := json.Compact(&b, raw); err != nil {
+		t.Fatal(err)
+	}
+	return b.String()
+}
+
+// TestSkippedFirstRecordHidesNothing: a stream whose first record is a
+// kind cloudwall skips (a custom EventBridge event, an Insights record, an
+// empty Pub/Sub pull) skips that record only; the attack after it is found
+// and the skip is counted.
+func TestSkippedFirstRecordHidesNothing(t *testing.T) {
+	atk := attackLine(t)
+	firsts := map[string]string{
+		"eventbridge":  `{"version":"0","id":"1","detail-type":"EC2 Instance State-change Notification","source":"aws.ec2","account":"1","time":"2022-06-01T12:00:00Z","region":"us-east-1","resources":[],"detail":{"state":"running"}}`,
+		"insights":     `{"eventVersion":"1.07","eventTime":"2022-06-01T12:00:00Z","awsRegion":"us-east-1","eventID":"i1","eventType":"AwsCloudTrailInsight","recipientAccountId":"1","sharedEventID":"s1","insightDetails":{"state":"Start","eventSource":"ec2.amazonaws.com","eventName":"AuthorizeSecurityGroupIngress","insightType":"ApiCallRateInsight"},"eventCategory":"Insight"}`,
+		"empty pull":   `{"receivedMessages":[]}`,
+		"digest":       `{"awsAccountId":"1","digestStartTime":"2022-06-01T11:00:00Z","digestEndTime":"2022-06-01T12:00:00Z","logFiles":[]}`,
+		"records file": `{"Records":[` + `{"eventVersion":"1.07","eventType":"AwsCloudTrailInsight","insightDetails":{"state":"Start"}}` + `,` + atk + `]}`,
+	}
+	for name, first := range firsts {
+		t.Run(name, func(t *testing.T) {
+			dir := t.TempDir()
+			text := first + "\n" + atk + "\n"
+			if name == "records file" {
+				text = first
+			}
+			if err := os.WriteFile(filepath.Join(dir, "bus.json"), []byte(text), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			for _, large := range []int64{0, 1} {
+				res := scan(t, []string{dir}, Options{Filter: Filter{MinSeverity: model.Info}, LargeInput: large})
+				if len(res.Findings) != 1 || res.Findings[0].Severity != model.Critical {
+					t.Fatalf("large=%d: findings %+v, want the critical attack after the skipped record", large, res.Findings)
+				}
+				if s := res.Summary; s.Records != 2 || s.Skipped != 1 {
+					t.Errorf("large=%d: records %d skipped %d, want 2 and 1", large, s.Records, s.Skipped)
+				}
+			}
+		})
+	}
+}
