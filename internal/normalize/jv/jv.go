@@ -14,9 +14,18 @@ import (
 	"strings"
 )
 
+// MaxDepth bounds how deeply a decoded value may nest. Audit records nest
+// a dozen levels; encoding/json recurses once per level, so a record of a
+// million '[' would cost a million stack frames before failing.
+const MaxDepth = 512
+
 // Decode parses one JSON value, keeping numbers as json.Number so large
-// integers and ports survive unchanged.
+// integers and ports survive unchanged. Values nested deeper than
+// MaxDepth are refused before decoding.
 func Decode(raw []byte) (any, error) {
+	if d, at := depth(raw); d > MaxDepth {
+		return nil, fmt.Errorf("values nested more than %d deep (at offset %d)", MaxDepth, at)
+	}
 	d := json.NewDecoder(bytes.NewReader(raw))
 	d.UseNumber()
 	var v any
@@ -27,6 +36,32 @@ func Decode(raw []byte) (any, error) {
 		return nil, fmt.Errorf("unexpected data after JSON value at offset %d", d.InputOffset())
 	}
 	return v, nil
+}
+
+// depth returns how deeply raw's brackets nest, stopping at the first
+// point past MaxDepth (and where that is). Brackets inside strings do not
+// count; the grammar is left to the decoder.
+func depth(raw []byte) (max, at int) {
+	d := 0
+	for i := 0; i < len(raw); i++ {
+		switch raw[i] {
+		case '"':
+			for i++; i < len(raw) && raw[i] != '"'; i++ {
+				if raw[i] == '\\' {
+					i++
+				}
+			}
+		case '{', '[':
+			if d++; d > max {
+				if max = d; max > MaxDepth {
+					return max, i
+				}
+			}
+		case '}', ']':
+			d--
+		}
+	}
+	return max, 0
 }
 
 // DecodeObject parses raw and requires a JSON object.

@@ -1,6 +1,10 @@
 package jv
 
-import "testing"
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+)
 
 func TestAccessorsTolerateExporters(t *testing.T) {
 	rec, err := DecodeObject([]byte(`{
@@ -53,5 +57,31 @@ func TestDecodeRejects(t *testing.T) {
 		if _, err := DecodeObject([]byte(in)); err == nil {
 			t.Errorf("DecodeObject(%q) accepted", in)
 		}
+	}
+}
+
+// TestDecodeBoundsNesting: values nested past MaxDepth are refused before
+// decoding, whether the record or JSON text inside it nests; brackets in
+// strings do not count.
+func TestDecodeBoundsNesting(t *testing.T) {
+	nest := func(n int) string { return strings.Repeat("[", n) + strings.Repeat("]", n) }
+	if _, err := Decode([]byte(nest(MaxDepth))); err != nil {
+		t.Errorf("%d levels refused: %v", MaxDepth, err)
+	}
+	if _, err := Decode([]byte(`{"s":"` + strings.Repeat("[", 5000) + `"}`)); err != nil {
+		t.Errorf("brackets inside a string counted: %v", err)
+	}
+	for _, in := range []string{nest(MaxDepth + 1), strings.Repeat("[", 8<<20), `{"a":"\"",` + `"b":` + nest(MaxDepth) + `}`} {
+		if _, err := Decode([]byte(in)); err == nil || !strings.Contains(err.Error(), "nested") {
+			t.Errorf("Decode(%.40q…) = %v, want a nesting error", in, err)
+		}
+	}
+	inner, _ := json.Marshal(nest(MaxDepth + 1))
+	rec, err := DecodeObject([]byte(`{"requestParameters":` + string(inner) + `}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if Arr(rec, "requestParameters") != nil {
+		t.Error("JSON text nested past MaxDepth was decoded")
 	}
 }
