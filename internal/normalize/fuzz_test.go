@@ -33,7 +33,7 @@ func seedFiles(f *testing.F) {
 func FuzzSplitter(f *testing.F) {
 	seedFiles(f)
 	f.Fuzz(func(t *testing.T, b []byte) {
-		s := NewSplitter(strings.NewReader(string(b)))
+		s := newSplitterSize(strings.NewReader(string(b)), 16)
 		s.MaxRecord = 1 << 16
 		var n int64
 		for i := 0; ; i++ {
@@ -78,7 +78,7 @@ func FuzzParse(f *testing.F) {
 		f.Fatal(err)
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
-		s := NewSplitter(strings.NewReader(string(b)))
+		s := newSplitterSize(strings.NewReader(string(b)), 64)
 		for i := 0; i < 64; i++ {
 			rec, err := s.Next()
 			if errors.Is(err, io.EOF) {

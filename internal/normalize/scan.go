@@ -2,7 +2,10 @@ package normalize
 
 import (
 	"encoding/binary"
+	"fmt"
 	"math/bits"
+
+	"cloudwall/internal/normalize/jv"
 )
 
 // valueScanner finds the end of one JSON value, resumably across buffer
@@ -14,7 +17,21 @@ type valueScanner struct {
 	inStr   bool
 	esc     bool
 	scalar  bool // a bare number or literal, which ends at a delimiter
+	// prevNL says the byte before the slice given to scan is a line
+	// break; the caller sets it before each call.
+	prevNL bool
+	// cand is the index, in the slice of the last scan call, of the
+	// first '{' nested in the value that starts a line: in JSON lines,
+	// where the next record begins if this one was cut off. -1: none.
+	cand int
 }
+
+// MaxDepth bounds how deeply values may nest in a record: real audit
+// records nest a dozen levels; a file of a billion '[' would otherwise
+// grow the scanner's stack (and the decoder's recursion) without end.
+const MaxDepth = jv.MaxDepth
+
+var errTooDeep = &syntaxError{fmt.Sprintf("values nested more than %d deep", MaxDepth)}
 
 // Byte classes, indexed by byte value.
 var (
@@ -30,6 +47,7 @@ var (
 func (v *valueScanner) reset() {
 	v.stack = v.stack[:0]
 	v.started, v.inStr, v.esc, v.scalar = false, false, false, false
+	v.cand = -1
 }
 
 func (v *valueScanner) scalarPending() bool { return v.started && v.scalar }
@@ -131,10 +149,14 @@ func (v *valueScanner) scan(b []byte) (n int, done bool, err error) {
 		switch c {
 		case '"':
 			v.inStr = true
-		case '{':
-			v.stack = append(v.stack, '}')
-		case '[':
-			v.stack = append(v.stack, ']')
+		case '{', '[':
+			if len(v.stack) >= MaxDepth {
+				return i, false, errTooDeep
+			}
+			if c == '{' && v.cand < 0 && (i > 0 && b[i-1] == '\n' || i == 0 && v.prevNL) {
+				v.cand = i
+			}
+			v.stack = append(v.stack, c+2) // '{'+2 == '}', '['+2 == ']'
 		default: // '}' or ']'
 			if len(v.stack) == 0 || v.stack[len(v.stack)-1] != c {
 				return i, false, &syntaxError{"mismatched " + describe(c)}
@@ -180,6 +202,13 @@ func (v *valueScanner) words(b []byte, i int) (next, end int, err error) {
 			k := bits.TrailingZeros64(br) / 8
 			c := b[i+k]
 			if c == '{' || c == '[' {
+				if len(stack) >= MaxDepth {
+					v.inStr, v.stack = inStr, stack
+					return i + k, i + k, errTooDeep
+				}
+				if c == '{' && v.cand < 0 && (i+k > 0 && b[i+k-1] == '\n' || i+k == 0 && v.prevNL) {
+					v.cand = i + k
+				}
 				stack = append(stack, c+2) // '{'+2 == '}', '['+2 == ']'
 				continue
 			}

@@ -1,6 +1,7 @@
 package normalize
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -38,6 +39,17 @@ type Splitter struct {
 	objBig   bool // pending top-level object grew past MaxRecord
 	objWrap  bool // pending top-level object turned out to be a wrapper
 	sc       valueScanner
+
+	// Resynchronisation. In JSON lines a record cut off mid-line (a
+	// truncated write, a crash) must not take the lines after it along.
+	recAt int64 // stream offset where the record being scanned began
+	// cand is the stream offset of the first '{' inside the record being
+	// scanned that starts a line (column 0), or -1: where the next record
+	// begins if this one turns out to be cut off.
+	cand int64
+	prev byte // the byte before buf[0], once fill has slid data out
+	// comma says an array of records had a comma since its last element.
+	comma bool
 }
 
 // DefaultMaxRecord bounds one record's size. Real audit records are far
@@ -84,8 +96,12 @@ func (e *RecordError) Error() string {
 }
 
 // NewSplitter reads records from r.
-func NewSplitter(r io.Reader) *Splitter {
-	return &Splitter{r: r, buf: make([]byte, initialBuffer)}
+func NewSplitter(r io.Reader) *Splitter { return newSplitterSize(r, initialBuffer) }
+
+// newSplitterSize starts with a buffer of n bytes; tests and fuzzing use
+// small ones, so that refills land everywhere.
+func newSplitterSize(r io.Reader, n int) *Splitter {
+	return &Splitter{r: r, buf: make([]byte, n), cand: -1, prev: '\n'}
 }
 
 // Reset makes s read a new stream, keeping its buffer (a scan of many
@@ -96,7 +112,7 @@ func (s *Splitter) Reset(r io.Reader) {
 	if cap(buf) > 4*initialBuffer || cap(buf) == 0 {
 		buf = make([]byte, initialBuffer)
 	}
-	*s = Splitter{r: r, buf: buf[:cap(buf)], MaxRecord: s.MaxRecord, modes: s.modes[:0], sc: valueScanner{stack: s.sc.stack[:0]}}
+	*s = Splitter{r: r, buf: buf[:cap(buf)], MaxRecord: s.MaxRecord, modes: s.modes[:0], sc: valueScanner{stack: s.sc.stack[:0]}, cand: -1, prev: '\n'}
 }
 
 func (s *Splitter) maxRecord() int {
@@ -125,9 +141,11 @@ func (s *Splitter) Next() (RawRecord, error) {
 			if !ok {
 				return RawRecord{}, s.endErr()
 			}
+			s.recAt, s.cand = s.base+int64(s.pos), -1
 			switch c {
 			case '[':
 				s.pos++
+				s.comma = true
 				s.modes = append(s.modes, modeArray)
 			case '{':
 				s.objStart, s.objBig, s.objWrap = s.pos, false, false
@@ -135,7 +153,11 @@ func (s *Splitter) Next() (RawRecord, error) {
 				s.pos++
 				s.modes = append(s.modes, modeObject)
 			default:
-				return RawRecord{}, s.resync(fmt.Sprintf("not JSON: unexpected %s at top level", describe(c)))
+				msg := fmt.Sprintf("not JSON: unexpected %s at top level", describe(c))
+				if s.skipPrefix() {
+					continue // a syslog prefix or NULs before the record
+				}
+				return RawRecord{}, s.resync(msg)
 			}
 		case modeArray:
 			c, ok := s.skipSpace(false)
@@ -148,7 +170,15 @@ func (s *Splitter) Next() (RawRecord, error) {
 				s.modes = s.modes[:len(s.modes)-1]
 			case ',':
 				s.pos++
+				s.comma = true
 			default:
+				if !s.comma && c == '{' && s.prevByte() == '\n' {
+					// No comma after the last record, and a line that
+					// starts a record: the array was cut off there.
+					s.recAt, s.cand = s.base+int64(s.pos), s.base+int64(s.pos)
+					return RawRecord{}, s.resync("array of records cut off (truncated line?): no ',' or ']' after its last record")
+				}
+				s.comma = false
 				return s.record()
 			}
 		case modeObject:
@@ -214,6 +244,9 @@ func (s *Splitter) objectStep() (RawRecord, bool, error) {
 	if !ok {
 		return RawRecord{}, true, s.truncated()
 	}
+	if c == '{' && s.cand < 0 && s.prevByte() == '\n' {
+		s.cand = s.base + int64(s.pos)
+	}
 	if c == '[' && isWrapper {
 		// A wrapper's array holds objects. Look past the bracket: an array
 		// of anything else ({"records":[4493]}) is an ordinary value.
@@ -226,6 +259,7 @@ func (s *Splitter) objectStep() (RawRecord, bool, error) {
 		if first == '{' || first == ']' {
 			s.objWrap = true
 			s.keep = s.pos
+			s.comma = true
 			s.modes = append(s.modes, modeArray)
 			return RawRecord{}, false, nil
 		}
@@ -242,6 +276,7 @@ func (s *Splitter) record() (RawRecord, error) {
 	start := s.pos
 	s.keep = start
 	s.objBig = false
+	s.recAt, s.cand = s.base+int64(start), -1
 	err := s.scanValue()
 	if err != nil {
 		return RawRecord{}, s.scanFailed(err)
@@ -259,6 +294,7 @@ func (s *Splitter) record() (RawRecord, error) {
 
 var (
 	errTruncated = errors.New("stream ends inside a record")
+	errCutOff    = &syntaxError{"record cut off (truncated line?): a line inside it starts a new record"}
 )
 
 type syntaxError struct{ msg string }
@@ -271,12 +307,26 @@ func (e *syntaxError) Error() string { return e.msg }
 func (s *Splitter) scanValue() error {
 	s.sc.reset()
 	for {
+		start := s.pos
+		s.sc.prevNL = s.prevByte() == '\n'
 		n, done, err := s.sc.scan(s.buf[s.pos:s.hi])
 		s.pos += n
+		if s.sc.cand >= 0 {
+			if s.cand < 0 {
+				s.cand = s.base + int64(start+s.sc.cand)
+			}
+			s.sc.cand = -1
+		}
 		if err != nil {
 			return err
 		}
-		if s.pos-s.keep > s.maxRecord() {
+		if s.pos-s.keep > s.maxRecord() || s.objBig {
+			if s.cand >= 0 {
+				// Over the limit with a line inside that starts a
+				// record: a cut-off line swallowing the lines after
+				// it. Give them back rather than skip them all.
+				return errCutOff
+			}
 			s.objBig = true
 			if !done {
 				s.keep = s.pos // stop retaining what will be skipped anyway
@@ -302,26 +352,47 @@ func (s *Splitter) scanFailed(err error) error {
 	return s.resync(err.Error())
 }
 
-// truncated reports a record cut off by the end of the stream.
+// truncated reports a record cut off by the end of the stream. When a
+// line inside it starts a record, scanning resumes there: in JSON lines,
+// a cut-off line must not hide the lines after it.
 func (s *Splitter) truncated() error {
 	msg := "stream ends inside a record"
 	if s.readErr != nil {
 		msg = "stream ends inside a record: " + s.readErr.Error()
 	}
-	e := &RecordError{Index: s.index, Offset: s.base + int64(s.keep), Msg: msg}
+	if s.candInBuffer() {
+		return s.resync("record cut off (truncated line?): " + msg)
+	}
+	e := &RecordError{Index: s.index, Offset: s.recAt, Msg: msg}
 	s.index++
 	s.modes = s.modes[:0]
 	s.keep, s.pos = s.hi, s.hi
 	return e
 }
 
-// resync reports unreadable data and skips to the start of the next line,
-// where a JSON-lines stream picks up again. Runs of unreadable lines are
-// reported once.
+func (s *Splitter) candInBuffer() bool {
+	return s.cand >= s.base+int64(s.keep) && s.cand < s.base+int64(s.hi)
+}
+
+// resync reports an unreadable record or stretch of bytes and moves to
+// where a JSON-lines stream picks up again: the first line inside the
+// failed record that starts with '{' (a cut-off line took it along), else
+// the failure point if it starts a line with '{', else the next line that
+// starts with '{' or '['. Runs of unreadable lines are reported once.
 func (s *Splitter) resync(msg string) error {
-	e := &RecordError{Index: s.index, Offset: s.base + int64(s.pos), Msg: msg}
+	e := &RecordError{Index: s.index, Offset: s.recAt, Msg: msg}
 	s.index++
 	s.modes = s.modes[:0]
+	if s.candInBuffer() {
+		s.pos = int(s.cand - s.base)
+		s.keep, s.cand = s.pos, -1
+		return e
+	}
+	s.cand = -1
+	if s.base+int64(s.pos) > s.recAt && s.pos < s.hi && s.buf[s.pos] == '{' && s.prevByte() == '\n' {
+		s.keep = s.pos
+		return e
+	}
 	for {
 		s.keep = s.pos
 		if !s.skipLine() {
@@ -337,11 +408,9 @@ func (s *Splitter) resync(msg string) error {
 // skipLine advances past the next newline; false at end of stream.
 func (s *Splitter) skipLine() bool {
 	for {
-		for i := s.pos; i < s.hi; i++ {
-			if s.buf[i] == '\n' {
-				s.pos = i + 1
-				return true
-			}
+		if i := bytes.IndexByte(s.buf[s.pos:s.hi], '\n'); i >= 0 {
+			s.pos += i + 1
+			return true
 		}
 		s.pos = s.hi
 		s.keep = s.pos
@@ -381,6 +450,41 @@ func (s *Splitter) skipSpace(top bool) (byte, bool) {
 	}
 }
 
+// skipPrefix moves past the bytes before the first '{' of the current
+// line (a syslog prefix, NUL padding) and reports whether it found one;
+// otherwise pos stays put. If the bytes were the tail of a cut-off record
+// instead, its unmatched closing brackets are still reported.
+func (s *Splitter) skipPrefix() bool {
+	for off := 0; off < maxPrefix; off++ {
+		for s.pos+off >= s.hi {
+			s.keep = s.pos
+			if !s.fill() {
+				return false
+			}
+		}
+		switch s.buf[s.pos+off] {
+		case '{':
+			s.pos += off
+			s.keep = s.pos
+			return true
+		case '\n':
+			return false
+		}
+	}
+	return false
+}
+
+// maxPrefix bounds the bytes skipped before the JSON on a line.
+const maxPrefix = 4096
+
+// prevByte is the byte before pos ('\n' at the start of the stream).
+func (s *Splitter) prevByte() byte {
+	if s.pos > 0 {
+		return s.buf[s.pos-1]
+	}
+	return s.prev
+}
+
 func (s *Splitter) skipBOM() {
 	for s.hi-s.pos < 3 && s.fill() {
 	}
@@ -398,6 +502,7 @@ func (s *Splitter) fill() bool {
 	}
 	if s.keep > 0 {
 		// Slide retained bytes to the front.
+		s.prev = s.buf[s.keep-1]
 		n := copy(s.buf, s.buf[s.keep:s.hi])
 		s.base += int64(s.keep)
 		s.pos -= s.keep

@@ -2,9 +2,11 @@ package pipeline
 
 import (
 	"bytes"
+	"compress/gzip"
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"cloudwall/internal/model"
@@ -58,5 +60,34 @@ func TestSkippedFirstRecordHidesNothing(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestNestingBombIsReportedAndPassed: a gzip of 64 MiB of '[' on one line
+// (and a record nesting past the limit on another) is reported, and the
+// attack on the line after it is found.
+func TestNestingBombIsReportedAndPassed(t *testing.T) {
+	dir := t.TempDir()
+	f, err := os.Create(filepath.Join(dir, "bomb.json.gz"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	zw := gzip.NewWriter(f)
+	chunk := []byte(strings.Repeat("[", 1<<20))
+	for range 64 {
+		zw.Write(chunk)
+	}
+	zw.Write([]byte("\n{\"a\":" + strings.Repeat("[", 600) + strings.Repeat("]", 600) + "}\n" + attackLine(t) + "\n"))
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	res := scan(t, []string{dir}, Options{Filter: Filter{MinSeverity: model.Info}})
+	if len(res.Findings) != 1 || res.Findings[0].Severity != model.Critical {
+		t.Fatalf("findings %+v, want the attack after the bomb", res.Findings)
+	}
+	s := res.Summary
+	if s.Unreadable != 2 || len(s.Problems) != 2 || !strings.Contains(s.Problems[0].Message, "nested more than") {
+		t.Errorf("unreadable %d, problems %+v; want both bombs reported", s.Unreadable, s.Problems)
 	}
 }

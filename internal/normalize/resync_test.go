@@ -1,0 +1,159 @@
+package normalize
+
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"os"
+	"slices"
+	"strings"
+	"testing"
+	"testing/iotest"
+)
+
+// compactFixture returns a parser fixture as one JSON line.
+func compactFixture(t *testing.T, path string) string {
+	t.Helper()
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b bytes.Buffer
+	if err := json.Compact(&b, raw); err != nil {
+		t.Fatal(err)
+	}
+	return b.String()
+}
+
+// TestCutLineDoesNotSwallowTheNext cuts a record at every byte and puts
+// whole records on the lines after it, in JSON lines and in JSON lines of
+// {"Records":[...]} files: every whole record comes out, and the cut one
+// is reported.
+func TestCutLineDoesNotSwallowTheNext(t *testing.T) {
+	atk := compactFixture(t, "aws/testdata/ec2_authorize_ingress_flat_stratus.json")
+	next := `{"eventVersion":"1.08","eventName":"GetCallerIdentity","n":{"a":[1,{"b":2}]}}`
+	shapes := []struct {
+		name        string
+		cut, whole  func(string) string
+		wantRecords []string
+	}{
+		{"json lines", func(r string) string { return r }, func(r string) string { return r }, []string{atk, next}},
+		{"records files", func(r string) string { return `{"Records":[` + r }, func(r string) string { return `{"Records":[` + r + `]}` }, []string{atk, next}},
+	}
+	s := NewSplitter(nil)
+	for _, sh := range shapes {
+		lost := 0
+		for cut := 1; cut < len(atk); cut++ {
+			in := sh.cut(atk[:cut]) + "\n" + sh.whole(atk) + "\n" + sh.whole(next) + "\n"
+			for _, r := range []io.Reader{strings.NewReader(in), iotest.HalfReader(strings.NewReader(in))} {
+				s.Reset(r)
+				recs, problems, end := splitWith(t, s, 1<<20)
+				if end != io.EOF {
+					t.Fatalf("%s cut %d: end %v", sh.name, cut, end)
+				}
+				var whole []string
+				for _, rec := range recs {
+					if rec == atk || rec == next {
+						whole = append(whole, rec)
+					}
+				}
+				if !slices.Equal(whole, sh.wantRecords) {
+					lost++
+					t.Errorf("%s cut at %d (%q): records %q, problems %q", sh.name, cut, atk[max(0, cut-10):cut], recs, problems)
+				}
+				if len(problems) == 0 {
+					t.Errorf("%s cut at %d: the cut record is not reported", sh.name, cut)
+				}
+			}
+			if lost > 5 {
+				t.Fatalf("%s: giving up after %d losses", sh.name, lost)
+			}
+		}
+	}
+}
+
+// TestCutLineOverTheLimit: a cut line followed by more lines than the
+// record limit holds loses only itself; the scan resumes at the next line
+// as soon as the record grows past the limit, and memory stays bounded.
+func TestCutLineOverTheLimit(t *testing.T) {
+	line := `{"eventName":"X","i":"` + strings.Repeat("y", 100) + `"}` + "\n"
+	in := `{"a":{"b":1` + "\n" + strings.Repeat(line, 2000) + `{"last":1}` + "\n"
+	recs, problems, end := splitAll(t, strings.NewReader(in), 4096)
+	if end != io.EOF || len(recs) != 2001 || len(problems) != 1 || recs[2000] != `{"last":1}` {
+		t.Fatalf("got %d records, problems %q, end %v; want 2001 and one problem", len(recs), problems, end)
+	}
+}
+
+// TestJSONFoundOnTheLine: a syslog prefix or NUL padding before the JSON
+// does not lose the record; a line with no JSON is still reported.
+func TestJSONFoundOnTheLine(t *testing.T) {
+	in := "<134>Jun  1 12:00:00 host cloudtrail[42]: {\"a\":1}\n" +
+		"\x00\x00\x00\x00{\"b\":2}\n" +
+		"<165>1 2003-10-11T22:14:15.003Z host app - ID47 [sd@1 iut=\"3\"] {\"c\":3}\n" +
+		"no json here\n" +
+		"{\"d\":4}\n"
+	for _, r := range []io.Reader{strings.NewReader(in), iotest.OneByteReader(strings.NewReader(in))} {
+		recs, problems, _ := splitAll(t, r, 0)
+		if strings.Join(recs, "|") != `{"a":1}|{"b":2}|{"c":3}|{"d":4}` || len(problems) != 1 {
+			t.Errorf("records %q problems %q", recs, problems)
+		}
+	}
+}
+
+// TestCutOffReportNamesTheRecord: the problem gives the cut record's index
+// and offset, and the records after it keep their own.
+func TestCutOffReportNamesTheRecord(t *testing.T) {
+	in := "{\"a\":1}\n{\"b\":{\"c\":2\n{\"d\":3}\n"
+	s := NewSplitter(strings.NewReader(in))
+	var got []string
+	for {
+		rec, err := s.Next()
+		if err == io.EOF {
+			break
+		}
+		if re, ok := err.(*RecordError); ok {
+			got = append(got, "E"+string(rune('0'+re.Index))+"@"+string(rune('0'+re.Offset)))
+			continue
+		}
+		got = append(got, string(rec.Data)+"#"+string(rune('0'+rec.Index)))
+	}
+	want := []string{`{"a":1}#0`, `E1@8`, `{"d":3}#2`}
+	if !slices.Equal(got, want) {
+		t.Errorf("got %q, want %q", got, want)
+	}
+}
+
+// repeatReader yields n copies of a byte.
+type repeatReader struct {
+	c byte
+	n int64
+}
+
+func (r *repeatReader) Read(p []byte) (int, error) {
+	if r.n <= 0 {
+		return 0, io.EOF
+	}
+	p = p[:min(int64(len(p)), r.n)]
+	for i := range p {
+		p[i] = r.c
+	}
+	r.n -= int64(len(p))
+	return len(p), nil
+}
+
+// TestNestingBomb: a line of 256 MiB of '[' (or '{"a":[' then brackets)
+// is reported as one record and the record after it survives, with the
+// scanner's stack and buffer bounded by MaxDepth and the record limit.
+func TestNestingBomb(t *testing.T) {
+	for _, lead := range []string{"", "[", `{"a":`, `{"Records":[`} {
+		r := io.MultiReader(strings.NewReader(lead), &repeatReader{'[', 256 << 20}, strings.NewReader("\n{\"after\":1}\n"))
+		s := NewSplitter(r)
+		recs, problems, end := splitWith(t, s, 1<<20)
+		if end != io.EOF || len(problems) != 1 || !strings.Contains(problems[0], "nested more than") || strings.Join(recs, "|") != `{"after":1}` {
+			t.Errorf("lead %q: records %q problems %q end %v", lead, recs, problems, end)
+		}
+		if cap(s.sc.stack) > 2*MaxDepth || cap(s.buf) > 4<<20 {
+			t.Errorf("lead %q: stack %d, buffer %d bytes: not bounded", lead, cap(s.sc.stack), cap(s.buf))
+		}
+	}
+}
