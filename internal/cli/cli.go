@@ -21,10 +21,6 @@ const (
 	ExitFindings = 3 // scan --fail-on matched a finding
 )
 
-// Version is cloudwall's version, set at build time with
-// -ldflags "-X cloudwall/internal/cli.Version=...".
-var Version = "0.1.0-dev"
-
 // usageError marks errors that are the caller's, not the tool's.
 type usageError struct{ err error }
 
@@ -67,7 +63,7 @@ func newRoot(stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
 reports every change that weakened a cloud firewall (MITRE ATT&CK T1562.007,
 T1686.001), ranked by what it exposes: who can now reach which ports, who
 made the change, from where, and what to do next.`,
-		Version:       Version,
+		Version:       currentVersion().String(),
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
@@ -75,7 +71,7 @@ made the change, from where, and what to do next.`,
 	root.SetOut(stdout)
 	root.SetErr(stderr)
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &usageError{err} })
-	root.AddCommand(newScanCommand(stdin, stdout, stderr), newRulesCommand(stdout))
+	root.AddCommand(newScanCommand(stdin, stdout, stderr), newRulesCommand(stdout), newVersionCommand(stdout))
 	return root
 }
 

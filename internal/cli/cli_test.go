@@ -7,6 +7,7 @@ import (
 	"context"
 	"encoding/json"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -86,6 +87,9 @@ func TestSamplesGolden(t *testing.T) {
 			if code != ExitOK {
 				t.Fatalf("exit %d: %s", code, stderr)
 			}
+			if format == "jsonl" {
+				testutil.ValidateJSONL(t, "samples.jsonl", []byte(out))
+			}
 			testutil.Golden(t, filepath.Join("testdata", "samples."+format), []byte(out))
 		})
 	}
@@ -145,6 +149,78 @@ func TestShowAndVerbose(t *testing.T) {
 	code, _, stderr = run(t, nil, "scan", "--show", "zzzzzzz", samples)
 	if code != ExitUsage || !strings.Contains(stderr, "zzzzzzz") {
 		t.Errorf("--show of an unknown id: exit %d, %q", code, stderr)
+	}
+}
+
+// --format json of the samples follows the published report schema, and
+// its findings the finding schema.
+func TestSamplesJSONSchema(t *testing.T) {
+	code, out, stderr := run(t, nil, "scan", "-q", "--min-severity", "info", "--format", "json", samples)
+	if code != ExitOK {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	testutil.Validate(t, testutil.ReportSchema, "samples json", []byte(out))
+}
+
+func TestVersion(t *testing.T) {
+	code, out, _ := run(t, nil, "version")
+	if code != ExitOK {
+		t.Fatalf("exit %d", code)
+	}
+	// go test records no VCS stamp and builds the main module as (devel):
+	// the command says so rather than inventing a version.
+	for _, want := range []string{"cloudwall (devel)\n", "revision: unknown", "go: go1."} {
+		if !strings.Contains(out, want) {
+			t.Errorf("version output lacks %q:\n%s", want, out)
+		}
+	}
+	var b strings.Builder
+	writeVersion(&b, buildVersion{Version: "v1.2.0", Revision: "0123456789abcdef0123", Time: "2026-12-01T10:00:00Z", Modified: true, Go: "go1.26.0"})
+	for _, want := range []string{"cloudwall v1.2.0\n", "revision: 0123456789abcdef0123 (modified", "commit time: 2026-12-01T10:00:00Z"} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("version output lacks %q:\n%s", want, b.String())
+		}
+	}
+	if got := (buildVersion{Version: "v1.2.0", Revision: "0123456789abcdef0123", Modified: true}).String(); got != "v1.2.0 (0123456789ab-dirty)" {
+		t.Errorf("String() = %q", got)
+	}
+	_, out, _ = run(t, nil, "--version")
+	if !strings.Contains(out, "(devel)") {
+		t.Errorf("--version = %q", out)
+	}
+}
+
+// A binary built with go build in this git work tree knows its revision.
+func TestVersionOfBuiltBinary(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds a binary")
+	}
+	head, err := exec.Command("git", "rev-parse", "HEAD").Output()
+	if err != nil {
+		t.Skipf("not a git work tree: %v", err)
+	}
+	top, err := exec.Command("git", "rev-parse", "--show-toplevel").Output()
+	if err != nil {
+		t.Skip(err)
+	}
+	// Go stamps VCS information only where .git is a folder: a clone, not
+	// a linked worktree (whose .git is a file).
+	if fi, err := os.Stat(filepath.Join(strings.TrimSpace(string(top)), ".git")); err != nil || !fi.IsDir() {
+		t.Skip("a linked git worktree: go build records no VCS information here")
+	}
+	bin := filepath.Join(t.TempDir(), "cloudwall")
+	build := exec.Command("go", "build", "-o", bin, "../../cmd/cloudwall")
+	// GOFLAGS may turn stamping off (-buildvcs=false); this test is about it.
+	build.Env = append(os.Environ(), "GOFLAGS=-buildvcs=true")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	out, err := exec.Command(bin, "version").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(out), "revision: "+strings.TrimSpace(string(head))) {
+		t.Errorf("version of a built binary lacks revision %s:\n%s", head, out)
 	}
 }
 

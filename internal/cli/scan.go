@@ -180,7 +180,8 @@ func runScan(ctx context.Context, f scanFlags, args []string, stdin io.Reader, s
 		defer file.Close()
 		out = file
 	}
-	opts := output.Options{Color: color, Version: Version, Verbose: f.verbose || f.show != ""}
+	bv := currentVersion()
+	opts := output.Options{Color: color, Version: bv.Version, Revision: bv.Revision, Verbose: f.verbose || f.show != ""}
 	opts.Width = tableWidth(stdoutTTY)
 	if err := output.Write(out, format, shown, res.Summary, opts); err != nil {
 		return fmt.Errorf("write findings: %w", err)

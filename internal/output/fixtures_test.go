@@ -106,7 +106,9 @@ func testFindings() []model.Finding {
 			Region:    "global",
 			Resource:  model.Resource{Type: "vpc_firewall_rule", ID: "projects/prod-project-123/global/firewalls/+allow-internal", Name: "+allow-internal"},
 			Operation: "v1.compute.firewalls.insert",
-			Outcome:   model.Unknown,
+			// The detector reports a request whose completion is not in the
+			// log as a success tagged unconfirmed.
+			Outcome: model.Success,
 			Actor: model.Actor{
 				Type:       "ServiceAccount",
 				ID:         "deployer@prod-project-123.iam.gserviceaccount.com",
@@ -123,6 +125,7 @@ func testFindings() []model.Finding {
 				Targets:  []string{"tag:web"},
 			}},
 			Settings: map[string]string{model.SettingDisabled: "false"},
+			Tags:     []string{"unconfirmed"},
 			Reasons:  []string{"new rule admits a private range"},
 			Attack:   model.AttackIDs,
 			Event:    model.EventRef{File: "logs/gcp/cloudaudit.jsonl", Index: 1203, EventID: "-abc123def"},

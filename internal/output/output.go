@@ -30,8 +30,11 @@ type Options struct {
 	// Width is the terminal width the table is fitted to; 0 means no
 	// truncation.
 	Width int
-	// Version is cloudwall's version, recorded in report and OCSF metadata.
+	// Version is cloudwall's version, recorded in the JSON formats' tool
+	// object and in report and OCSF metadata.
 	Version string
+	// Revision is the VCS revision cloudwall was built from, when known.
+	Revision string
 	// Verbose makes the table format print each finding in full (reasons,
 	// changes, exposure, guidance) instead of one row per finding.
 	Verbose bool

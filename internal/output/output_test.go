@@ -6,12 +6,15 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 	"reflect"
 	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/santhosh-tekuri/jsonschema/v6"
 
 	"cloudwall/internal/model"
 	"cloudwall/internal/testutil"
@@ -36,7 +39,14 @@ func TestGolden(t *testing.T) {
 	opts := Options{Version: "1.2.3"}
 	for _, format := range Formats() {
 		t.Run(format, func(t *testing.T) {
-			checkGolden(t, "golden."+format, render(t, format, testFindings(), opts))
+			out := render(t, format, testFindings(), opts)
+			switch format {
+			case FormatJSON:
+				testutil.Validate(t, testutil.ReportSchema, "golden.json", out)
+			case FormatJSONL:
+				testutil.ValidateJSONL(t, "golden.jsonl", out)
+			}
+			checkGolden(t, "golden."+format, out)
 		})
 	}
 	t.Run("table-color", func(t *testing.T) {
@@ -64,6 +74,78 @@ func TestGolden(t *testing.T) {
 		}
 		checkGolden(t, "golden.summary", buf.Bytes())
 	})
+}
+
+// The published schema is the contract: every field model.Finding writes
+// is described in it (and the schema rejects unknown fields, so a field
+// added to the model without the schema fails every output test).
+func TestSchemaDescribesEveryField(t *testing.T) {
+	raw, err := os.ReadFile(filepath.Join(testutil.RepoRoot(), testutil.FindingSchema))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var schema struct {
+		Properties map[string]any `json:"properties"`
+		Defs       map[string]struct {
+			Properties map[string]any `json:"properties"`
+		} `json:"$defs"`
+	}
+	if err := json.Unmarshal(raw, &schema); err != nil {
+		t.Fatal(err)
+	}
+	check := func(where string, typ reflect.Type, props map[string]any) {
+		for i := range typ.NumField() {
+			name, _, _ := strings.Cut(typ.Field(i).Tag.Get("json"), ",")
+			if name == "" || name == "-" {
+				continue
+			}
+			if _, ok := props[name]; !ok {
+				t.Errorf("%s field %q is not in %s", where, name, testutil.FindingSchema)
+			}
+		}
+	}
+	check("finding", reflect.TypeFor[model.Finding](), schema.Properties)
+	check("actor", reflect.TypeFor[model.Actor](), schema.Defs["actor"].Properties)
+	check("resource", reflect.TypeFor[model.Resource](), schema.Defs["resource"].Properties)
+	check("rule change", reflect.TypeFor[model.RuleChange](), schema.Defs["rule_change"].Properties)
+	check("guidance", reflect.TypeFor[model.Guidance](), schema.Defs["guidance"].Properties)
+	check("event", reflect.TypeFor[model.EventRef](), schema.Defs["event"].Properties)
+	check("window", reflect.TypeFor[model.Window](), schema.Defs["window"].Properties)
+	check("rule set", reflect.TypeFor[model.RuleSet](), schema.Defs["rule_set"].Properties)
+}
+
+// The validator is real: findings that break the contract are rejected.
+func TestSchemaRejectsBadFindings(t *testing.T) {
+	good, err := json.Marshal(testFindings()[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, edit := range map[string]func(m map[string]any){
+		"missing id":       func(m map[string]any) { delete(m, "id") },
+		"unknown field":    func(m map[string]any) { m["colour"] = "red" },
+		"bad severity":     func(m map[string]any) { m["severity"] = "urgent" },
+		"bad time":         func(m map[string]any) { m["time"] = "yesterday" },
+		"bad outcome":      func(m map[string]any) { m["outcome"] = "unknown" },
+		"mfa as string":    func(m map[string]any) { m["actor"].(map[string]any)["mfa"] = "yes" },
+		"bad attack id":    func(m map[string]any) { m["attack"] = []any{"T1562.7"} },
+		"bad change":       func(m map[string]any) { m["changes"] = []any{map[string]any{"effect": "opened"}} },
+		"index not number": func(m map[string]any) { m["event"].(map[string]any)["index"] = "41" },
+	} {
+		var m map[string]any
+		if err := json.Unmarshal(good, &m); err != nil {
+			t.Fatal(err)
+		}
+		edit(m)
+		doc, _ := json.Marshal(m)
+		v, err := jsonschema.UnmarshalJSON(bytes.NewReader(doc))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := testutil.Schema(t, testutil.FindingSchema).Validate(v); err == nil {
+			t.Errorf("%s: the schema accepted %s", name, doc)
+		}
+	}
+	testutil.Validate(t, testutil.FindingSchema, "unedited", good)
 }
 
 func TestUnknownFormat(t *testing.T) {
@@ -94,7 +176,9 @@ func TestJSONRoundTrip(t *testing.T) {
 		Findings []model.Finding `json:"findings"`
 		Summary  model.Summary   `json:"summary"`
 	}
-	if err := json.Unmarshal(render(t, FormatJSON, testFindings(), Options{}), &doc); err != nil {
+	out := render(t, FormatJSON, testFindings(), Options{})
+	testutil.Validate(t, testutil.ReportSchema, "json", out)
+	if err := json.Unmarshal(out, &doc); err != nil {
 		t.Fatal(err)
 	}
 	if !reflect.DeepEqual(doc.Findings, testFindings()) {
@@ -110,6 +194,7 @@ func TestJSONEmpty(t *testing.T) {
 	if err := Write(&buf, FormatJSON, nil, model.Summary{}, Options{}); err != nil {
 		t.Fatal(err)
 	}
+	testutil.Validate(t, testutil.ReportSchema, "json", buf.Bytes())
 	var doc map[string]json.RawMessage
 	if err := json.Unmarshal(buf.Bytes(), &doc); err != nil {
 		t.Fatal(err)
@@ -129,7 +214,8 @@ func TestJSONEmpty(t *testing.T) {
 }
 
 func TestJSONLRoundTrip(t *testing.T) {
-	out := render(t, FormatJSONL, testFindings(), Options{})
+	out := render(t, FormatJSONL, testFindings(), Options{Version: "1.2.3", Revision: "abc123"})
+	testutil.ValidateJSONL(t, "jsonl", out)
 	lines := strings.Split(strings.TrimSuffix(string(out), "\n"), "\n")
 	want := testFindings()
 	if len(lines) != len(want) {
@@ -143,7 +229,8 @@ func TestJSONLRoundTrip(t *testing.T) {
 		if !reflect.DeepEqual(f, want[i]) {
 			t.Errorf("line %d changed in the round trip:\n got %+v\nwant %+v", i+1, f, want[i])
 		}
-		// Each line is exactly model.Finding's JSON, with no extra keys.
+		// Each line is model.Finding's JSON plus the schema version and
+		// the tool, and no other keys.
 		canonical, err := json.Marshal(want[i])
 		if err != nil {
 			t.Fatal(err)
@@ -155,6 +242,14 @@ func TestJSONLRoundTrip(t *testing.T) {
 		if err := json.Unmarshal(canonical, &b); err != nil {
 			t.Fatal(err)
 		}
+		if a["schema_version"] != SchemaVersion {
+			t.Errorf("line %d: schema_version = %v, want %s", i+1, a["schema_version"], SchemaVersion)
+		}
+		if tool, _ := a["tool"].(map[string]any); tool["name"] != "cloudwall" || tool["version"] != "1.2.3" || tool["revision"] != "abc123" {
+			t.Errorf("line %d: tool = %v", i+1, a["tool"])
+		}
+		delete(a, "schema_version")
+		delete(a, "tool")
 		if !reflect.DeepEqual(a, b) {
 			t.Errorf("line %d is not model.Finding's JSON form", i+1)
 		}
