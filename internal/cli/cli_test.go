@@ -30,8 +30,11 @@ func run(t *testing.T, stdin []byte, args ...string) (int, string, string) {
 	return code, out.String(), errOut.String()
 }
 
+// findings reads jsonl output, checking each line against the published
+// finding schema.
 func findings(t *testing.T, jsonl string) []model.Finding {
 	t.Helper()
+	testutil.ValidateJSONL(t, "jsonl output", []byte(jsonl))
 	var fs []model.Finding
 	sc := bufio.NewScanner(strings.NewReader(jsonl))
 	sc.Buffer(make([]byte, 1<<20), 16<<20)

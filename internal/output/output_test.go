@@ -112,6 +112,8 @@ func TestSchemaDescribesEveryField(t *testing.T) {
 	check("event", reflect.TypeFor[model.EventRef](), schema.Defs["event"].Properties)
 	check("window", reflect.TypeFor[model.Window](), schema.Defs["window"].Properties)
 	check("rule set", reflect.TypeFor[model.RuleSet](), schema.Defs["rule_set"].Properties)
+	check("traffic", reflect.TypeFor[model.Traffic](), schema.Defs["traffic"].Properties)
+	check("flow peer", reflect.TypeFor[model.FlowPeer](), schema.Defs["flow_peer"].Properties)
 }
 
 // The validator is real: findings that break the contract are rejected.
