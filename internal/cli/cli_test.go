@@ -484,3 +484,92 @@ func TestRulesCommand(t *testing.T) {
 		t.Errorf("rules --json: %d lines, first %+v, %v", len(lines), first, err)
 	}
 }
+
+// TestConfiguredAutomationAndApprovals is the acceptance test: a
+// corpus whose changes all come from a configured Terraform role has no
+// finding above low except world-open admin/data ports, which stay high;
+// the same corpus inside an approval record is all low with the ticket.
+func TestConfiguredAutomationAndApprovals(t *testing.T) {
+	corpus := "../../testdata/context/terraform"
+	scan := func(cfg string) []model.Finding {
+		t.Helper()
+		code, out, errOut := run(t, nil, "scan", "--format", "jsonl", "--min-severity", "info", "--config", cfg, corpus)
+		if code != ExitOK {
+			t.Fatalf("exit %d: %s", code, errOut)
+		}
+		return decodeFindings(t, out)
+	}
+	fs := scan("../../testdata/context/terraform.yaml")
+	if len(fs) != 6 {
+		t.Fatalf("%d findings, want 6", len(fs))
+	}
+	for _, f := range fs {
+		worldAdminData := strings.Contains(f.Title, "internet on 22/tcp") || strings.Contains(f.Title, "internet on 5432/tcp")
+		switch {
+		case worldAdminData && f.Severity != model.High:
+			t.Errorf("%s: %s, want high (world-open admin/data port)", f.Title, f.Severity)
+		case !worldAdminData && f.Severity > model.Low:
+			t.Errorf("%s: %s, want at most low (configured automation)", f.Title, f.Severity)
+		}
+		if !slices.Contains(f.Tags, "iac") {
+			t.Errorf("%s: tags %v lack iac", f.Title, f.Tags)
+		}
+	}
+	for _, f := range scan("../../testdata/context/terraform-approved.yaml") {
+		if f.Severity > model.Low || f.Approval == nil || f.Approval.Ticket != "CHG-2001" || f.Approval.Status != model.Approved {
+			t.Errorf("%s: %s, approval %+v; want low inside CHG-2001", f.Title, f.Severity, f.Approval)
+		}
+	}
+}
+
+// TestShowSuppressed: suppressed findings are counted, listed on request,
+// and an expired suppression is named in the summary.
+func TestShowSuppressed(t *testing.T) {
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "cloudwall.yaml")
+	body := "suppressions:\n" +
+		"  - {id: ssh, owner: secops, reason: bastion, expires: 2999-01-01, match: {resources: [sg-0a1b2c3d4e5f60002]}}\n" +
+		"  - {id: old, owner: netops, reason: gone, expires: 2001-01-01, match: {resources: [sg-0a1b2c3d4e5f60003]}}\n"
+	if err := os.WriteFile(cfg, []byte(body), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	corpus := "../../testdata/context/terraform"
+	_, out, errOut := run(t, nil, "scan", "--format", "jsonl", "--config", cfg, corpus)
+	for _, f := range decodeFindings(t, out) {
+		if f.Resource.ID == "sg-0a1b2c3d4e5f60002" {
+			t.Errorf("suppressed finding shown: %s", f.Title)
+		}
+	}
+	for _, w := range []string{"1 suppressed (list them with --show-suppressed)", "suppression old (owner netops", "expired on 2001-01-01"} {
+		if !strings.Contains(errOut, w) {
+			t.Errorf("summary lacks %q:\n%s", w, errOut)
+		}
+	}
+	_, out, _ = run(t, nil, "scan", "--format", "jsonl", "--show-suppressed", "--config", cfg, corpus)
+	found := false
+	for _, f := range decodeFindings(t, out) {
+		if f.Resource.ID == "sg-0a1b2c3d4e5f60002" {
+			found = f.Suppression != nil && f.Suppression.ID == "ssh" && slices.Contains(f.Tags, "suppressed")
+		}
+	}
+	if !found {
+		t.Error("--show-suppressed does not list the suppressed finding with its suppression")
+	}
+}
+
+// decodeFindings reads JSON-lines findings.
+func decodeFindings(t *testing.T, out string) []model.Finding {
+	t.Helper()
+	var fs []model.Finding
+	for _, l := range strings.Split(strings.TrimSpace(out), "\n") {
+		if l == "" {
+			continue
+		}
+		var f model.Finding
+		if err := json.Unmarshal([]byte(l), &f); err != nil {
+			t.Fatalf("%v: %s", err, l)
+		}
+		fs = append(fs, f)
+	}
+	return fs
+}

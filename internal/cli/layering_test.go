@@ -28,9 +28,11 @@ var allowedImports = map[string][]string{
 	"internal/output":           {"internal/model"},
 	"internal/simulate":         {"internal/model"},
 	"internal/testutil":         {"internal/normalize/jv"},
-	"internal/pipeline":         {"internal/model", "internal/content", "internal/detect", "internal/ingest", "internal/normalize"},
+	"internal/config":           {"internal/model"},
+	"internal/policy":           {"internal/model", "internal/config"},
+	"internal/pipeline":         {"internal/model", "internal/content", "internal/detect", "internal/ingest", "internal/normalize", "internal/config", "internal/policy"},
 	"internal/traffic":          {"internal/model", "internal/ingest", "internal/normalize"},
-	"internal/cli":              {"internal/model", "internal/content", "internal/ingest", "internal/output", "internal/pipeline", "internal/traffic"},
+	"internal/cli":              {"internal/model", "internal/content", "internal/ingest", "internal/output", "internal/pipeline", "internal/traffic", "internal/config"},
 	"cmd/cloudwall":             {"internal/cli"},
 	"bench":                     {"internal/model", "internal/simulate"},
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -14,6 +15,7 @@ import (
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
+	"cloudwall/internal/config"
 	"cloudwall/internal/content"
 	"cloudwall/internal/ingest"
 	"cloudwall/internal/model"
@@ -41,6 +43,8 @@ type scanFlags struct {
 	verbose     bool
 	show        string
 	flows       []string
+	configPath  string
+	showSupp    bool
 }
 
 func newScanCommand(stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
@@ -81,7 +85,9 @@ Exit status: 0 the scan completed, 1 it could not run, 2 usage error,
 	fl.StringSliceVar(&f.clouds, "cloud", nil, "only these clouds: aws, azure, gcp (repeat or comma-separate)")
 	fl.StringSliceVar(&f.accounts, "account", nil, "only these AWS accounts, Azure subscriptions or GCP projects")
 	fl.IntVar(&f.workers, "workers", 0, "inputs read in parallel (default: number of CPUs)")
-	fl.StringArrayVar(&f.contentPath, "content", nil, "YAML file extending or overriding the detection content (ports, severity weights, operations); repeatable")
+	fl.StringArrayVar(&f.contentPath, "content", nil, "YAML file extending or overriding the detection content (ports, severity weights, operations); repeatable; applied after the configuration's content files")
+	fl.StringVar(&f.configPath, "config", "", "configuration file (trusted networks, automation, approvals, suppressions) (default ./"+config.DefaultName+" when present)")
+	fl.BoolVar(&f.showSupp, "show-suppressed", false, "also list the findings a suppression hides, tagged suppressed")
 	fl.IntVar(&f.maxRecord, "max-record-size", 0, "largest record in bytes; larger ones are reported and skipped (default 8 MiB)")
 	fl.StringVar(&f.color, "color", "auto", "colour the table: auto, always, never (NO_COLOR is honoured)")
 	fl.StringVar(&f.progress, "progress", "auto", "progress bar on stderr: auto (when stderr is a terminal), always, never")
@@ -131,7 +137,15 @@ func runScan(ctx context.Context, f scanFlags, args []string, stdin io.Reader, s
 		return usagef("--workers must be positive")
 	}
 
-	c, err := content.Load(nil, f.contentPath...)
+	cfgPath, err := config.Find(f.configPath, ".")
+	if err != nil {
+		return err
+	}
+	cfg, err := config.Load(cfgPath)
+	if err != nil {
+		return err
+	}
+	c, err := content.Load(nil, append(slices.Clone(cfg.Content), f.contentPath...)...)
 	if err != nil {
 		return err
 	}
@@ -161,6 +175,8 @@ func runScan(ctx context.Context, f scanFlags, args []string, stdin io.Reader, s
 		NoPrefilter: f.noPrefilter,
 		RawBytes:    &raw,
 		Enrich:      enrich,
+		Config:      cfg,
+		Now:         now,
 	})
 	stopProgress()
 	if err != nil {
@@ -168,6 +184,9 @@ func runScan(ctx context.Context, f scanFlags, args []string, stdin io.Reader, s
 	}
 
 	shown := res.Findings
+	if f.showSupp {
+		shown = append(slices.Clone(shown), res.Suppressed...)
+	}
 	if format, shown, err = detailView(f, format, shown); err != nil {
 		return err
 	}

@@ -20,6 +20,9 @@ const (
 	PublicNarrow Scope = "public-narrow"
 	// Single is one public address (/32, /128, a bare IP).
 	Single Scope = "single"
+	// Trusted is inside a network the configuration trusts (corporate
+	// ranges, VPN egress, CI runners, partners): not the internet.
+	Trusted Scope = "trusted"
 	// Private is inside a private range (RFC 1918, CGNAT, link-local,
 	// ULA) or a service tag for the virtual network.
 	Private Scope = "private"
@@ -40,7 +43,7 @@ const ScopeDefault Scope = "default"
 
 // AllScopes returns every scope, widest first.
 func AllScopes() []Scope {
-	return []Scope{World, PublicWide, PublicNarrow, Single, Private, Reference, AzureServices, Unreadable}
+	return []Scope{World, PublicWide, PublicNarrow, Single, Trusted, Private, Reference, AzureServices, Unreadable}
 }
 
 // knownScope reports whether s is one of AllScopes.

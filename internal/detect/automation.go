@@ -17,6 +17,12 @@ import (
 // when the identity is known automation and is otherwise reported as
 // claimed-automation, severity kept.
 func (d *Detector) automate(v *verdict, ev *model.Event) {
+	if d.matcher != nil {
+		if name, tag, ok := d.matcher(ev); ok {
+			d.configured(v, name, tag)
+			return
+		}
+	}
 	var names, claims, claimTags []string
 	who := callerOf(ev)
 	for _, sig := range d.c.Automation {

@@ -24,6 +24,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"maps"
+	"net/netip"
 	"slices"
 	"strconv"
 	"strings"
@@ -38,6 +39,11 @@ type Detector struct {
 	// automation are the identities known to be automation (configured
 	// deployment roles, service principals), lower case.
 	automation []string
+	// matcher recognises configured automation identities (see
+	// AutomationMatcher).
+	matcher func(*model.Event) (name, tag string, ok bool)
+	// trustedNets are the networks a peer may be inside to be trusted.
+	trustedNets []TrustedNetwork
 }
 
 // Option configures a Detector.
@@ -60,6 +66,28 @@ func AutomationIdentities(ids ...string) Option {
 			}
 		}
 	}
+}
+
+// AutomationMatcher sets a function that says whether an event's identity
+// (never its user agent alone) is configured automation, with the entry's
+// name and tag (content.TagIaC, content.TagServiceLinked or "controller").
+// A change by such an identity is lowered to low, except a world-open
+// administrative or data port, which stays at least high: only an approval
+// or a suppression lowers that. cloudwall.yaml's automation section fills it.
+func AutomationMatcher(m func(*model.Event) (name, tag string, ok bool)) Option {
+	return func(d *Detector) { d.matcher = m }
+}
+
+// TrustedNetwork is a named set of trusted prefixes.
+type TrustedNetwork struct {
+	Name     string
+	Prefixes []netip.Prefix
+}
+
+// Trusted sets networks whose addresses are trusted, not internet: a peer
+// inside one of them is sized as content.Trusted.
+func Trusted(nets ...TrustedNetwork) Option {
+	return func(d *Detector) { d.trustedNets = append(d.trustedNets, nets...) }
 }
 
 // New returns a Detector for c, which must not change afterwards.
@@ -113,11 +141,13 @@ type verdict struct {
 	set    bool // some contribution was made
 	// known says the severity came from logged content rather than from
 	// the operation's base severity; attempts are weighed by it.
-	known    bool
-	world    bool
-	exposure []string
-	tags     []string
-	reasons  []string
+	known bool
+	world bool
+	// worldSensitive: a world-open administrative or data port.
+	worldSensitive bool
+	exposure       []string
+	tags           []string
+	reasons        []string
 	// suffix is appended to the title (attempts, dry runs).
 	suffix string
 }
@@ -131,6 +161,7 @@ func (v *verdict) add(j judged, known bool) {
 	v.set = true
 	v.known = v.known || known
 	v.world = v.world || j.world
+	v.worldSensitive = v.worldSensitive || j.worldSensitive
 	v.exposure = append(v.exposure, j.exposure...)
 	v.reasons = append(v.reasons, j.reasons...)
 }
@@ -253,6 +284,33 @@ func baseReason(op *content.Operation, resType string) string {
 		return fmt.Sprintf("addresses on this list are exempt from detection; the addresses are not in the log: %s", op.Severity)
 	}
 	return fmt.Sprintf("the log carries no rule or setting content for this call: base severity %s", op.Severity)
+}
+
+// configured lowers a change made by a configured automation identity
+// to low: the identity is a fact the caller cannot choose. A world-open
+// administrative or data port stays at least high; only an approval or a
+// suppression takes it lower.
+func (d *Detector) configured(v *verdict, name, tag string) {
+	v.tag(tag)
+	was := v.sev
+	v.sev = min(v.sev, model.Low)
+	floor := max(model.Low, min(was, model.High))
+	if v.worldSensitive && v.sev < floor {
+		v.sev = floor
+	}
+	reason := fmt.Sprintf("made by automation (%s)", name)
+	switch {
+	case v.sev == was:
+		reason += fmt.Sprintf(": kept at %s", was)
+		if v.worldSensitive && was > model.Low {
+			reason += " because it opens an administrative or data port to the internet (only an approval or a suppression lowers that)"
+		}
+	case v.worldSensitive:
+		reason += fmt.Sprintf(": lowered from %s to %s, not below: it opens an administrative or data port to the internet (only an approval or a suppression lowers that)", was, v.sev)
+	default:
+		reason += fmt.Sprintf(": lowered from %s to %s", was, v.sev)
+	}
+	v.reasons = append(v.reasons, reason)
 }
 
 // outcome weighs calls that did not take effect, or whose result is not

@@ -3,6 +3,7 @@ package detect
 import (
 	"encoding/json"
 	"fmt"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -701,5 +702,50 @@ func TestManyUnreadablePeersReasons(t *testing.T) {
 	}
 	if len(f.Reasons) > model.MaxNotes+1 || !strings.HasSuffix(f.Reasons[len(f.Reasons)-1], "more notes") {
 		t.Errorf("%d reasons, last %q", len(f.Reasons), f.Reasons[len(f.Reasons)-1])
+	}
+}
+
+// TestTrustedNetworks: a peer inside a configured trusted network is
+// "trusted", not internet or public, in severity, exposure and title; a
+// peer that only overlaps it is not.
+func TestTrustedNetworks(t *testing.T) {
+	c, err := content.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := New(c, Trusted(TrustedNetwork{Name: "corp-vpn", Prefixes: []netip.Prefix{netip.MustParsePrefix("198.51.100.0/24")}}))
+	ev := func(peer string) *model.Event {
+		return &model.Event{Cloud: model.AWS, Operation: "AuthorizeSecurityGroupIngress", OperationKey: "ec2:authorizesecuritygroupingress",
+			Outcome: model.Success, EventID: "e-" + peer, Resource: model.Resource{Type: "security_group", ID: "sg-1"},
+			Changes: []model.RuleChange{{Effect: model.Added, Direction: model.Ingress, Action: model.Allow, Protocol: "tcp",
+				Ports: model.PortList{{From: 22, To: 22}}, Peers: []model.Peer{{Kind: model.PeerCIDR, Value: peer}}}}}
+	}
+	tests := []struct {
+		peer    string
+		sev     model.Severity
+		trusted bool
+	}{
+		{"198.51.100.7/32", model.Low, true},
+		{"198.51.100.0/24", model.Low, true},
+		{"198.51.100.0/23", model.Low, false}, // wider than the trusted /24: public-narrow, not trusted
+		{"0.0.0.0/0", model.Critical, false},
+	}
+	for _, tt := range tests {
+		f, ok := d.Evaluate(ev(tt.peer))
+		if !ok {
+			t.Fatalf("%s: no finding", tt.peer)
+		}
+		text := strings.Join(f.Exposure, "|") + "|" + f.Title
+		if f.Severity != tt.sev || strings.Contains(text, "trusted network corp-vpn") != tt.trusted {
+			t.Errorf("%s: severity %s, text %q; want %s, trusted=%v", tt.peer, f.Severity, text, tt.sev, tt.trusted)
+		}
+		if tt.trusted && strings.Contains(text, "internet") {
+			t.Errorf("%s: trusted peer described as internet: %q", tt.peer, text)
+		}
+	}
+	// Without options the same /32 is a single public address.
+	f, _ := New(c).Evaluate(ev("198.51.100.7/32"))
+	if strings.Contains(strings.Join(f.Exposure, " ")+f.Title, "trusted") {
+		t.Errorf("trusted without configuration: %q", f.Title)
 	}
 }

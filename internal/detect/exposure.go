@@ -19,6 +19,10 @@ type judged struct {
 	exposure []string
 	// world says a world-scale peer was opened.
 	world bool
+	// worldSensitive says a world-scale peer was opened on an
+	// administrative or data port (a class from ports.yaml, all ports, or
+	// ports not logged): never lowered below high by automation alone.
+	worldSensitive bool
 }
 
 // group is the peers of one rule that share a scope.
@@ -45,7 +49,7 @@ func (d *Detector) change(op *content.Operation, ch model.RuleChange) judged {
 	case ch.Effect == model.Removed && action == model.Deny:
 		o := d.open(op, ch)
 		sev := lower(o.sev, w.RemovedDenyStep)
-		j := judged{sev: sev, world: o.world, change: "deny rule removed (" + o.change + " is no longer blocked by it)"}
+		j := judged{sev: sev, world: o.world, worldSensitive: o.worldSensitive, change: "deny rule removed (" + o.change + " is no longer blocked by it)"}
 		j.reasons = append([]string{fmt.Sprintf("deny rule removed (%s): what it blocked flows if an allow rule admits it; %s, lowered %d step(s) to %s",
 			desc, o.reasons[0], w.RemovedDenyStep, sev)}, o.reasons[1:]...)
 		for _, e := range o.exposure {
@@ -99,6 +103,11 @@ func (d *Detector) open(op *content.Operation, ch model.RuleChange) judged {
 		}
 		if g.scope == content.World {
 			j.world = true
+			for _, pc := range ps.classes {
+				if pc.sensitive || pc.name == "all" || pc.name == "unknown" {
+					j.worldSensitive = !egress
+				}
+			}
 		}
 		line := who(g) + " -> " + strings.Join(ps.text, ", ")
 		if egress {
@@ -178,6 +187,8 @@ func who(g group) string {
 		return "internet"
 	case content.AzureServices:
 		return "all Azure services"
+	case content.Trusted:
+		return "trusted network " + trustedName(g) + " (" + peerList(g) + ")"
 	case content.Unreadable:
 		if len(g.peers) == 0 {
 			return "source not logged"
@@ -197,6 +208,8 @@ func title(g group) string {
 		return "a wide public range (" + peerList(g) + ")"
 	case content.Private:
 		return "private range " + peerList(g)
+	case content.Trusted:
+		return "trusted network " + trustedName(g) + " (" + peerList(g) + ")"
 	case content.Unreadable:
 		if len(g.peers) == 0 {
 			return "an unlogged source"
@@ -204,6 +217,16 @@ func title(g group) string {
 		return "unreadable source " + peerList(g)
 	}
 	return peerList(g)
+}
+
+// trustedName names the trusted network of a group's first peer.
+func trustedName(g group) string {
+	if len(g.peers) > 0 {
+		if _, n, ok := strings.Cut(g.peers[0].why, "trusted network "); ok {
+			return n
+		}
+	}
+	return ""
 }
 
 // scopeWhy says why a group has its scope.

@@ -163,7 +163,9 @@ func (d *Detector) sizePrefix(p model.Peer, pfx netip.Prefix, note string) sized
 	pfx = pfx.Masked()
 	s := sized{peer: p, note: note, span: prefixSpan(pfx)}
 	w := d.widths(pfx.Addr())
-	switch {
+	switch name, ok := d.trusted(pfx); {
+	case ok:
+		s.scope, s.why = content.Trusted, why+"trusted network "+name
 	case pfx.Bits() <= w.World:
 		s.scope, s.why = content.World, why+fmt.Sprintf("prefix length %d", pfx.Bits())
 	case d.private(pfx):
@@ -197,7 +199,9 @@ func (d *Detector) sizeRange(p model.Peer, v string) sized {
 	count := sp.size()
 	eq := sp.bits - (count.BitLen() - 1) // the prefix length of an equally large block
 	w := d.widths(lo)
-	switch {
+	switch name, ok := d.trustedSpan(lo, hi); {
+	case ok:
+		s.scope, s.why = content.Trusted, "trusted network "+name
 	case eq <= w.World:
 		s.scope, s.why = content.World, fmt.Sprintf("%s addresses, as many as a /%d", count, eq)
 	case d.privateSpan(lo, hi):
@@ -227,6 +231,30 @@ func (d *Detector) private(pfx netip.Prefix) bool {
 		}
 	}
 	return false
+}
+
+// trusted returns the name of the trusted network holding all of pfx.
+func (d *Detector) trusted(pfx netip.Prefix) (string, bool) {
+	for _, t := range d.trustedNets {
+		for _, r := range t.Prefixes {
+			if r.Addr().Is4() == pfx.Addr().Is4() && r.Bits() <= pfx.Bits() && r.Contains(pfx.Addr()) {
+				return t.Name, true
+			}
+		}
+	}
+	return "", false
+}
+
+// trustedSpan returns the name of the trusted network holding lo-hi.
+func (d *Detector) trustedSpan(lo, hi netip.Addr) (string, bool) {
+	for _, t := range d.trustedNets {
+		for _, r := range t.Prefixes {
+			if r.Contains(lo) && r.Contains(hi) {
+				return t.Name, true
+			}
+		}
+	}
+	return "", false
 }
 
 // privateSpan reports whether lo-hi lies inside one private range.

@@ -99,6 +99,18 @@ type Finding struct {
 	Rollback []string `json:"rollback,omitempty"`
 	// Traffic says whether flow logs show the opening used (scan --flows).
 	Traffic *Traffic `json:"traffic,omitempty"`
+	// Approval is the change record this finding was judged against, when
+	// one covers its account and resource: inside it (status "approved")
+	// the finding drops to low; outside it the finding says what differs.
+	Approval *ApprovalRef `json:"approval,omitempty"`
+	// Suppression is the suppression that hides this finding; shown only
+	// with --show-suppressed.
+	Suppression *SuppressionRef `json:"suppression,omitempty"`
+	// Related lists findings linked to this one by a correlation.
+	Related []Related `json:"related,omitempty"`
+	// Timeline is the actor's other operations in the same session around
+	// the change (session context), oldest first.
+	Timeline []TimelineEntry `json:"timeline,omitempty"`
 }
 
 // Guidance is a finding's investigation and response advice.

@@ -25,8 +25,15 @@ type Summary struct {
 	Findings   map[string]int64 `json:"findings"` // by severity name
 	// FindingsFiltered counts findings hidden by --min-severity and the
 	// other filters.
-	FindingsFiltered int64         `json:"findings_filtered"`
-	Elapsed          time.Duration `json:"elapsed_ns"`
+	FindingsFiltered int64 `json:"findings_filtered"`
+	// Suppressed counts findings hidden by an active suppression in the
+	// configuration (listed with --show-suppressed).
+	Suppressed int64 `json:"findings_suppressed,omitempty"`
+	// Notices are things about the run the reader must know that are not
+	// problems with the input: an expired suppression that no longer
+	// hides anything, a first scan with no history in the store.
+	Notices []string      `json:"notices,omitempty"`
+	Elapsed time.Duration `json:"elapsed_ns"`
 	// Flows counts what was read of the flow logs given with --flows.
 	Flows *FlowCounts `json:"flows,omitempty"`
 	// Problems lists unreadable records and inputs, the first few per file.

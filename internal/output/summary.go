@@ -85,6 +85,9 @@ func summaryLines(sum model.Summary, style func(model.Severity, string) string) 
 	if sum.FindingsFiltered > 0 {
 		findings += fmt.Sprintf(", %d hidden by filters", sum.FindingsFiltered)
 	}
+	if sum.Suppressed > 0 {
+		findings += fmt.Sprintf(", %d suppressed (list them with --show-suppressed)", sum.Suppressed)
+	}
 
 	lines := []summaryLine{
 		{"Files", files},
@@ -96,7 +99,11 @@ func summaryLines(sum model.Summary, style func(model.Severity, string) string) 
 		lines = append(lines, summaryLine{"Flow logs", fmt.Sprintf("%d files, %d records, %d flows, %d unreadable, %d skipped; %d of %d openings used",
 			fl.Files, fl.Records, fl.Flows, fl.Unreadable, fl.Skipped, fl.Used, fl.Openings)})
 	}
-	return append(lines, summaryLine{"Elapsed", humanDuration(sum.Elapsed)})
+	lines = append(lines, summaryLine{"Elapsed", humanDuration(sum.Elapsed)})
+	for _, n := range sum.Notices {
+		lines = append(lines, summaryLine{"Notice", cleanText(n)})
+	}
+	return lines
 }
 
 // problemLines renders up to maxProblems problems as "file:index: message"

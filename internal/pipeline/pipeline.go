@@ -18,11 +18,13 @@ import (
 	"sync/atomic"
 	"time"
 
+	"cloudwall/internal/config"
 	"cloudwall/internal/content"
 	"cloudwall/internal/detect"
 	"cloudwall/internal/ingest"
 	"cloudwall/internal/model"
 	"cloudwall/internal/normalize"
+	"cloudwall/internal/policy"
 )
 
 // Filter narrows which findings a scan reports.
@@ -61,6 +63,12 @@ type Options struct {
 	// filtering and ranking, and may change them (the flow-log join raises
 	// findings whose opening was used). It may add to the summary.
 	Enrich func(ctx context.Context, findings []model.Finding, sum *model.Summary) error
+	// Config is the user's configuration (trusted networks, automation,
+	// approvals, suppressions); nil for none.
+	Config *config.Config
+	// Now is the wall-clock time suppressions expire against; zero means
+	// time.Now().
+	Now time.Time
 }
 
 // MaxProblemsPerFile bounds how many problems one file adds to the
@@ -78,7 +86,9 @@ const maxProblems = 200
 // Result is what a scan found.
 type Result struct {
 	Findings []model.Finding
-	Summary  model.Summary
+	// Suppressed are the findings an active suppression hides, ranked.
+	Suppressed []model.Finding
+	Summary    model.Summary
 }
 
 // Scan reads every input and returns the findings, ranked: most severe
@@ -161,7 +171,7 @@ func Scan(ctx context.Context, inputs []ingest.Input, opts Options) (Result, err
 		sum.Problems = sum.Problems[:maxProblems]
 	}
 
-	det := detect.New(opts.Content, detect.AutomationIdentities(opts.AutomationIdentities...))
+	det := detect.New(opts.Content, detectOptions(opts)...)
 	merged := co.Events()
 	sum.Duplicates = co.Duplicates()
 	sum.Findings = map[string]int64{}
@@ -179,8 +189,10 @@ func Scan(ctx context.Context, inputs []ingest.Input, opts Options) (Result, err
 			return Result{}, err
 		}
 	}
-	findings := all[:0]
-	for _, f := range all {
+	judged := policy.Apply(opts.Config, all, cmp.Or(opts.Now, time.Now()))
+	sum.Notices = append(sum.Notices, judged.Notices...)
+	var findings, suppressed []model.Finding
+	for _, f := range judged.Shown {
 		if !opts.Filter.keep(f) {
 			sum.FindingsFiltered++
 			continue
@@ -188,9 +200,49 @@ func Scan(ctx context.Context, inputs []ingest.Input, opts Options) (Result, err
 		sum.Findings[f.Severity.String()]++
 		findings = append(findings, f)
 	}
+	for _, f := range judged.Suppressed {
+		if opts.Filter.keep(f) {
+			sum.Suppressed++
+			suppressed = append(suppressed, f)
+		} else {
+			sum.FindingsFiltered++
+		}
+	}
 	Rank(findings)
+	Rank(suppressed)
 	sum.Elapsed = time.Since(start)
-	return Result{Findings: findings, Summary: sum}, nil
+	return Result{Findings: findings, Suppressed: suppressed, Summary: sum}, nil
+}
+
+// detectOptions turns the configuration into what the detector reads.
+func detectOptions(opts Options) []detect.Option {
+	o := []detect.Option{detect.AutomationIdentities(opts.AutomationIdentities...)}
+	cfg := opts.Config
+	if cfg == nil {
+		return o
+	}
+	var trusted []detect.TrustedNetwork
+	for _, t := range cfg.Trusted {
+		trusted = append(trusted, detect.TrustedNetwork{Name: t.Name, Prefixes: t.Prefixes})
+	}
+	o = append(o, detect.Trusted(trusted...))
+	if len(cfg.Automation) > 0 {
+		o = append(o, detect.AutomationMatcher(func(ev *model.Event) (string, string, bool) {
+			a, ok := cfg.AutomationFor(ev)
+			if !ok {
+				return "", "", false
+			}
+			tag := content.TagIaC
+			switch a.Kind {
+			case config.KindServiceLinked:
+				tag = content.TagServiceLinked
+			case config.KindController:
+				tag = "controller"
+			}
+			return a.Name + ", a configured " + a.Kind + " identity", tag, true
+		}))
+	}
+	return o
 }
 
 // Rank orders findings most severe first, then oldest first, with the id

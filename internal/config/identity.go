@@ -1,0 +1,88 @@
+package config
+
+import (
+	"strings"
+
+	"cloudwall/internal/model"
+)
+
+// Identities are the identity facts of a caller that automation entries
+// and approvals match against. None of them is chosen by the caller the
+// way a user agent or a session name is.
+type Identities struct {
+	Roles           []string // IAM role ARN and name behind an assumed-role session
+	Users           []string // IAM user ARN and name, Azure UPN and object id, GCP user e-mail
+	ServiceAccounts []string // GCP service accounts, Azure service principal object ids
+	AppIDs          []string // Azure application (client) ids
+	InvokedBy       []string // the service acting for the principal
+}
+
+// IdentitiesOf reads the identity facts of an actor.
+func IdentitiesOf(a model.Actor) Identities {
+	var id Identities
+	typ := strings.ToLower(a.Type)
+	switch {
+	case strings.Contains(a.ID, ":assumed-role/"):
+		if arn, name, ok := RoleOfSession(a.ID); ok {
+			id.Roles = append(id.Roles, arn, name)
+		}
+	case strings.Contains(a.ID, ":role/"):
+		id.Roles = append(id.Roles, a.ID, lastPart(a.ID))
+	case typ == "serviceaccount":
+		id.ServiceAccounts = append(id.ServiceAccounts, a.ID, a.Name)
+	case typ == "serviceprincipal":
+		id.ServiceAccounts = append(id.ServiceAccounts, a.ID)
+		id.AppIDs = append(id.AppIDs, a.ViaService)
+	case typ == "awsservice":
+		id.InvokedBy = append(id.InvokedBy, a.ID)
+	default:
+		id.Users = append(id.Users, a.ID, a.Name)
+	}
+	if a.ViaService != "" && typ != "serviceprincipal" {
+		id.InvokedBy = append(id.InvokedBy, a.ViaService)
+	}
+	return id
+}
+
+// RoleOfSession turns arn:aws:sts::123456789012:assumed-role/Name/session
+// into the role's ARN (arn:aws:iam::123456789012:role/Name) and name. The
+// role's path is not in the session ARN; patterns should allow for it
+// (arn:aws:iam::*:role/*terraform*).
+func RoleOfSession(arn string) (roleARN, name string, ok bool) {
+	head, rest, ok := strings.Cut(arn, ":assumed-role/")
+	if !ok {
+		return "", "", false
+	}
+	name, _, _ = strings.Cut(rest, "/")
+	head = strings.Replace(head, ":sts:", ":iam:", 1)
+	return head + ":role/" + name, name, name != ""
+}
+
+func lastPart(s string) string {
+	if i := strings.LastIndexAny(s, "/:"); i >= 0 {
+		return s[i+1:]
+	}
+	return s
+}
+
+// AutomationFor returns the configured automation entry that matches the
+// event's identity, and, when a user agent was listed, its user agent too.
+func (c *Config) AutomationFor(ev *model.Event) (*Automation, bool) {
+	if c == nil {
+		return nil, false
+	}
+	id := IdentitiesOf(ev.Actor)
+	for i := range c.Automation {
+		a := &c.Automation[i]
+		if !(AnyMatch(a.Roles, id.Roles...) || AnyMatch(a.Users, id.Users...) ||
+			AnyMatch(a.ServiceAccounts, id.ServiceAccounts...) || AnyMatch(a.AzureAppIDs, id.AppIDs...) ||
+			AnyMatch(a.InvokedBy, id.InvokedBy...)) {
+			continue
+		}
+		if len(a.UserAgents) > 0 && !AnyMatch(a.UserAgents, ev.UserAgent) {
+			continue
+		}
+		return a, true
+	}
+	return nil, false
+}
