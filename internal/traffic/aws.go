@@ -85,6 +85,12 @@ type awsParser struct {
 	hasLayout bool
 	fields    [][]byte
 	strs      map[string]string // interned account, interface and VPC ids
+	last      [3]string
+	// need, when set, says whether a flow with this destination port on
+	// this interface can matter; when it says no, addresses are not
+	// parsed (most flows touch no opening, and addresses are the costly
+	// part of a record).
+	need func(dstPort int, iface string) bool
 }
 
 // maxAggregation is the longest start-to-end span a VPC flow record can
@@ -137,22 +143,25 @@ func (p *awsParser) line(line []byte, f *Flow) (bool, error) {
 		return false, nil // NODATA, SKIPDATA: no flow
 	}
 	*f = Flow{Cloud: model.AWS, SrcPort: -1, DstPort: -1, Protocol: -1}
-	src, dst := get(l.src), get(l.dst)
-	if v := get(l.pktSrc); v != nil {
-		src = v
-	}
-	if v := get(l.pktDst); v != nil {
-		dst = v
-	}
-	var err error
-	if f.Src, err = netip.ParseAddr(string(src)); err != nil {
-		return false, errors.New("VPC flow log record: source address " + quoteShort(src))
-	}
-	if f.Dst, err = netip.ParseAddr(string(dst)); err != nil {
-		return false, errors.New("VPC flow log record: destination address " + quoteShort(dst))
-	}
 	f.SrcPort = intOr(get(l.srcPort), -1)
 	f.DstPort = intOr(get(l.dstPort), -1)
+	f.Interface = p.internAt(1, get(l.iface))
+	if p.need == nil || p.need(f.DstPort, f.Interface) {
+		src, dst := get(l.src), get(l.dst)
+		if v := get(l.pktSrc); v != nil {
+			src = v
+		}
+		if v := get(l.pktDst); v != nil {
+			dst = v
+		}
+		var ok bool
+		if f.Src, ok = parseAddr(src); !ok {
+			return false, errors.New("VPC flow log record: source address " + quoteShort(src))
+		}
+		if f.Dst, ok = parseAddr(dst); !ok {
+			return false, errors.New("VPC flow log record: destination address " + quoteShort(dst))
+		}
+	}
 	f.Protocol = intOr(get(l.proto), -1)
 	f.Packets = int64(intOr(get(l.packets), 0))
 	f.Bytes = int64(intOr(get(l.bytes), 0))
@@ -185,10 +194,20 @@ func (p *awsParser) line(line []byte, f *Flow) (bool, error) {
 	case "egress":
 		f.Direction = DirOut
 	}
-	f.Account = p.intern(get(l.account))
-	f.Interface = p.intern(get(l.iface))
-	f.Network = p.intern(get(l.vpc))
+	f.Account = p.internAt(0, get(l.account))
+	f.Network = p.internAt(2, get(l.vpc))
 	return true, nil
+}
+
+// internAt interns with a one-entry cache per field: consecutive records
+// of a file mostly share their account, interface and VPC.
+func (p *awsParser) internAt(field int, b []byte) string {
+	if last := p.last[field]; len(last) == len(b) && last == string(b) {
+		return last
+	}
+	s := p.intern(b)
+	p.last[field] = s
+	return s
 }
 
 func (p *awsParser) intern(b []byte) string {
@@ -204,6 +223,35 @@ func (p *awsParser) intern(b []byte) string {
 	s := string(b)
 	p.strs[s] = s
 	return s
+}
+
+// parseAddr reads an address without allocating for dotted IPv4, the
+// common case; anything else goes through netip.
+func parseAddr(b []byte) (netip.Addr, bool) {
+	var v4 [4]byte
+	part, n, digits := 0, 0, 0
+	for _, c := range b {
+		switch {
+		case c >= '0' && c <= '9':
+			n = n*10 + int(c-'0')
+			digits++
+			if n > 255 || digits > 3 {
+				goto slow
+			}
+		case c == '.' && digits > 0 && part < 3:
+			v4[part] = byte(n)
+			part, n, digits = part+1, 0, 0
+		default:
+			goto slow
+		}
+	}
+	if part == 3 && digits > 0 {
+		v4[3] = byte(n)
+		return netip.AddrFrom4(v4), true
+	}
+slow:
+	a, err := netip.ParseAddr(string(b))
+	return a, err == nil
 }
 
 // splitSpaces appends the space-separated fields of line to dst.

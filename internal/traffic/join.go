@@ -68,6 +68,9 @@ type worker struct {
 	cur    *fileSpan
 	watch  map[string][]watchItem
 	reader fileReader
+	// the coverage key of the last flow, reused while it does not change
+	covCloud           model.Cloud
+	covAccount, covKey string
 }
 
 func run(ctx context.Context, inputs []ingest.Input, only []int, opts Options, mk func() *worker) ([]*worker, Counts, error) {
@@ -127,10 +130,7 @@ func (w *worker) input(ctx context.Context, op *ingest.Opener, in ingest.Input, 
 	if w.spans != nil {
 		w.cur = &w.spans[idx]
 	}
-	emit := w.inboundFlow
-	if w.watch != nil {
-		emit = w.outboundFlow
-	}
+	emit := w.pass()
 	err := op.Open(ctx, in, func(st ingest.Stream) error {
 		return w.reader.ReadStream(ctx, st.Name, st.R, emit)
 	})
@@ -141,13 +141,29 @@ func (w *worker) input(ctx context.Context, op *ingest.Opener, in ingest.Input, 
 	}
 }
 
+// pass returns the flow handler of the worker's pass and tells the reader
+// which flows it can skip the addresses of.
+func (w *worker) pass() func(*Flow) {
+	if w.watch != nil {
+		w.reader.aws.need = func(_ int, iface string) bool { return len(w.watch[iface]) > 0 }
+		return w.outboundFlow
+	}
+	m := w.m
+	w.reader.aws.need = func(port int, _ string) bool { return len(m.wide) > 0 || len(m.byPort[port]) > 0 }
+	return w.inboundFlow
+}
+
 // inboundFlow is the first pass: coverage, file spans and inbound use.
 func (w *worker) inboundFlow(f *Flow) {
-	w.cov.add(coverageKey(string(f.Cloud), f.Account), f.Start, f.End)
+	if f.Cloud != w.covCloud || f.Account != w.covAccount || w.covKey == "" {
+		w.covCloud, w.covAccount = f.Cloud, f.Account
+		w.covKey = coverageKey(string(f.Cloud), f.Account)
+	}
+	w.cov.add(w.covKey, f.Start, f.End)
 	if w.cur != nil {
 		w.cur.add(f)
 	}
-	if direction(f) != DirIn || !(f.External || !isInternal(f.Src)) {
+	if !f.Src.IsValid() || direction(f) != DirIn || !(f.External || !isInternal(f.Src)) {
 		return
 	}
 	m := w.m
@@ -223,7 +239,7 @@ func outboundWatch(m *matcher, use []usage) map[string][]watchItem {
 // opened port.
 func (w *worker) outboundFlow(f *Flow) {
 	items := w.watch[f.Interface]
-	if len(items) == 0 || direction(f) != DirOut || !(f.External || !isInternal(f.Dst)) {
+	if len(items) == 0 || !f.Src.IsValid() || direction(f) != DirOut || !(f.External || !isInternal(f.Dst)) {
 		return
 	}
 	for _, it := range items {

@@ -65,7 +65,7 @@ func (r *fileReader) problem(file string, index, offset int64, msg string) {
 func (r *fileReader) ReadStream(ctx context.Context, name string, in io.Reader, emit func(*Flow)) error {
 	r.counts.Files++
 	r.perFile = 0
-	r.aws = awsParser{strs: r.aws.strs}
+	r.aws = awsParser{strs: r.aws.strs, need: r.aws.need}
 	br := bufio.NewReaderSize(in, 64<<10)
 	first, err := firstByte(br)
 	if err != nil {
