@@ -35,6 +35,7 @@ var allowedImports = map[string][]string{
 	"internal/cli":              {"internal/model", "internal/content", "internal/ingest", "internal/output", "internal/pipeline", "internal/traffic", "internal/config"},
 	"cmd/cloudwall":             {"internal/cli"},
 	"bench":                     {"internal/model", "internal/simulate"},
+	"bench/flowbench":           {"internal/model", "internal/simulate"},
 }
 
 func TestImportLayering(t *testing.T) {

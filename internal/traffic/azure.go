@@ -1,58 +1,34 @@
 package traffic
 
 import (
+	"bytes"
 	"errors"
-	"net/netip"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/valyala/fastjson"
+
 	"cloudwall/internal/model"
 )
 
-// azureRecord is one Azure NSG flow-log record (version 1 or 2) or VNet
-// flow-log record (version 4), holding the fields the join reads.
-type azureRecord struct {
-	Time       string `json:"time"`
-	ResourceID string `json:"resourceId"`
-	Properties *struct {
-		Version flexInt `json:"Version"`
-		Flows   []struct {
-			Rule  string `json:"rule"`
-			Flows []struct {
-				MAC    string   `json:"mac"`
-				Tuples []string `json:"flowTuples"`
-			} `json:"flows"`
-		} `json:"flows"`
-	} `json:"properties"`
-	FlowLogVersion   flexInt `json:"flowLogVersion"`
-	MACAddress       string  `json:"macAddress"`
-	TargetResourceID string  `json:"targetResourceID"`
-	FlowRecords      *struct {
-		Flows []struct {
-			ACLID      string `json:"aclID"`
-			FlowGroups []struct {
-				Rule   string   `json:"rule"`
-				Tuples []string `json:"flowTuples"`
-			} `json:"flowGroups"`
-		} `json:"flows"`
-	} `json:"flowRecords"`
-}
-
-// azureFlows calls emit for every tuple of the record; a tuple that cannot
-// be read is reported through bad and the rest go on.
-func azureFlows(rec *azureRecord, emit func(*Flow), bad func(error)) int {
+// azureFlows emits every tuple of an Azure NSG flow-log record (version 1
+// or 2: properties.flows[].flows[].flowTuples) or VNet flow-log record
+// (version 4: flowRecords.flows[].flowGroups[].flowTuples). A tuple that
+// cannot be read is reported through bad and the rest go on.
+func (r *fileReader) azureFlows(v *fastjson.Value, emit func(*Flow), bad func(error)) int {
 	n := 0
-	if rec.Properties != nil {
-		nsg := strings.ToLower(rec.ResourceID)
-		sub := subscriptionOf(rec.ResourceID)
-		for _, fl := range rec.Properties.Flows {
-			rule := strings.TrimPrefix(fl.Rule, "UserRule_")
-			for _, g := range fl.Flows {
-				mac := normalMAC(g.MAC)
-				for _, t := range g.Tuples {
-					var f Flow
-					if err := parseNSGTuple(t, &f); err != nil {
+	var f Flow
+	if flows := v.GetArray("properties", "flows"); flows != nil {
+		id := v.GetStringBytes("resourceId")
+		nsg := r.in.lowerString(id)
+		sub := r.in.lowerString(subscriptionOf(id))
+		for _, fl := range flows {
+			rule := r.in.string(bytes.TrimPrefix(fl.GetStringBytes("rule"), []byte("UserRule_")))
+			for _, g := range fl.GetArray("flows") {
+				mac := r.in.string(normalMAC(g.GetStringBytes("mac")))
+				for _, t := range g.GetArray("flowTuples") {
+					if err := parseNSGTuple(t.GetStringBytes(), &f); err != nil {
 						bad(err)
 						continue
 					}
@@ -63,20 +39,20 @@ func azureFlows(rec *azureRecord, emit func(*Flow), bad func(error)) int {
 			}
 		}
 	}
-	if rec.FlowRecords != nil {
-		sub := subscriptionOf(rec.TargetResourceID)
-		mac := normalMAC(rec.MACAddress)
-		for _, fl := range rec.FlowRecords.Flows {
-			for _, g := range fl.FlowGroups {
-				rule := strings.TrimPrefix(g.Rule, "UserRule_")
-				for _, t := range g.Tuples {
-					var f Flow
-					if err := parseVNetTuple(t, &f); err != nil {
+	if flows := v.GetArray("flowRecords", "flows"); flows != nil {
+		target := v.GetStringBytes("targetResourceID")
+		sub := r.in.lowerString(subscriptionOf(target))
+		network := r.in.lowerString(target)
+		mac := r.in.string(normalMAC(v.GetStringBytes("macAddress")))
+		for _, fl := range flows {
+			for _, g := range fl.GetArray("flowGroups") {
+				rule := r.in.string(bytes.TrimPrefix(g.GetStringBytes("rule"), []byte("UserRule_")))
+				for _, t := range g.GetArray("flowTuples") {
+					if err := parseVNetTuple(t.GetStringBytes(), &f); err != nil {
 						bad(err)
 						continue
 					}
-					f.Account, f.Rule, f.Interface = sub, rule, mac
-					f.Network = strings.ToLower(rec.TargetResourceID)
+					f.Account, f.Rule, f.Interface, f.Network = sub, rule, mac, network
 					emit(&f)
 					n++
 				}
@@ -86,18 +62,31 @@ func azureFlows(rec *azureRecord, emit func(*Flow), bad func(error)) int {
 	return n
 }
 
+// splitCommas cuts a tuple into dst without allocating.
+func splitCommas(dst [][]byte, t []byte) [][]byte {
+	for {
+		i := bytes.IndexByte(t, ',')
+		if i < 0 {
+			return append(dst, t)
+		}
+		dst = append(dst, t[:i])
+		t = t[i+1:]
+	}
+}
+
 // parseNSGTuple reads a version 1 (8 fields) or version 2 (13 fields)
 // NSG flow tuple: time,src,dst,sport,dport,proto(T/U),dir(I/O),decision(A/D)
 // [,state,packets s2d,bytes s2d,packets d2s,bytes d2s].
-func parseNSGTuple(t string, f *Flow) error {
-	p := strings.Split(t, ",")
+func parseNSGTuple(t []byte, f *Flow) error {
+	var buf [16][]byte
+	p := splitCommas(buf[:0], t)
 	if len(p) != 8 && len(p) != 13 {
-		return errors.New("NSG flow tuple has " + strconv.Itoa(len(p)) + " fields, want 8 or 13: " + truncate(t, 120))
+		return errors.New("NSG flow tuple has " + strconv.Itoa(len(p)) + " fields, want 8 or 13: " + truncate(string(t), 120))
 	}
 	if err := tupleCommon(p, f, false); err != nil {
 		return err
 	}
-	switch p[7] {
+	switch string(p[7]) {
 	case "A":
 		f.Decision = Accept
 	case "D":
@@ -112,15 +101,16 @@ func parseNSGTuple(t string, f *Flow) error {
 // parseVNetTuple reads a version 4 VNet flow tuple: time (ms),src,dst,
 // sport,dport,proto(IANA),dir(I/O),state(B/C/E/D),encryption,packets s2d,
 // bytes s2d,packets d2s,bytes d2s. State D is a deny.
-func parseVNetTuple(t string, f *Flow) error {
-	p := strings.Split(t, ",")
+func parseVNetTuple(t []byte, f *Flow) error {
+	var buf [16][]byte
+	p := splitCommas(buf[:0], t)
 	if len(p) != 13 {
-		return errors.New("VNet flow tuple has " + strconv.Itoa(len(p)) + " fields, want 13: " + truncate(t, 120))
+		return errors.New("VNet flow tuple has " + strconv.Itoa(len(p)) + " fields, want 13: " + truncate(string(t), 120))
 	}
 	if err := tupleCommon(p, f, true); err != nil {
 		return err
 	}
-	if p[7] == "D" {
+	if string(p[7]) == "D" {
 		f.Decision = Reject
 	} else {
 		f.Decision = Accept
@@ -129,30 +119,30 @@ func parseVNetTuple(t string, f *Flow) error {
 	return nil
 }
 
-func tupleCommon(p []string, f *Flow, millis bool) error {
+func tupleCommon(p [][]byte, f *Flow, millis bool) error {
 	*f = Flow{Cloud: model.Azure, SrcPort: -1, DstPort: -1, Protocol: -1}
-	ts, err := strconv.ParseInt(p[0], 10, 64)
-	if err != nil || ts < 0 {
-		return errors.New("flow tuple time " + strconv.Quote(truncate(p[0], 32)) + " unreadable")
+	ts, ok := atoi(string(p[0]))
+	if !ok {
+		return errors.New("flow tuple time " + strconv.Quote(truncate(string(p[0]), 32)) + " unreadable")
 	}
 	// Version 4 writes milliseconds, older versions seconds; a value past
 	// the year 5000 in seconds can only be milliseconds.
 	if millis || ts > 95617584000 {
-		f.Start = time.UnixMilli(ts).UTC()
+		f.Start = time.UnixMilli(int64(ts)).UTC()
 	} else {
-		f.Start = time.Unix(ts, 0).UTC()
+		f.Start = time.Unix(int64(ts), 0).UTC()
 	}
 	f.End = f.Start
-	if f.Src, err = netip.ParseAddr(p[1]); err != nil {
-		return errors.New("flow tuple source address " + strconv.Quote(truncate(p[1], 64)) + " unreadable")
+	if f.Src, ok = parseAddr(p[1]); !ok {
+		return errors.New("flow tuple source address " + strconv.Quote(truncate(string(p[1]), 64)) + " unreadable")
 	}
-	if f.Dst, err = netip.ParseAddr(p[2]); err != nil {
-		return errors.New("flow tuple destination address " + strconv.Quote(truncate(p[2], 64)) + " unreadable")
+	if f.Dst, ok = parseAddr(p[2]); !ok {
+		return errors.New("flow tuple destination address " + strconv.Quote(truncate(string(p[2]), 64)) + " unreadable")
 	}
-	f.SrcPort = intOr([]byte(p[3]), -1)
-	f.DstPort = intOr([]byte(p[4]), -1)
-	f.Protocol = ProtocolNumber(p[5])
-	switch p[6] {
+	f.SrcPort = intOr(p[3], -1)
+	f.DstPort = intOr(p[4], -1)
+	f.Protocol = ProtocolNumber(string(p[5]))
+	switch string(p[6]) {
 	case "I":
 		f.Direction = DirIn
 	case "O":
@@ -161,61 +151,78 @@ func tupleCommon(p []string, f *Flow, millis bool) error {
 	return nil
 }
 
-func tupleCounts(p []string, f *Flow) {
-	pk1, b1 := intOr([]byte(p[0]), 0), intOr([]byte(p[1]), 0)
-	pk2, b2 := intOr([]byte(p[2]), 0), intOr([]byte(p[3]), 0)
+func tupleCounts(p [][]byte, f *Flow) {
+	pk1, b1 := intOr(p[0], 0), intOr(p[1], 0)
+	pk2, b2 := intOr(p[2], 0), intOr(p[3], 0)
 	f.Packets, f.Bytes = int64(pk1+pk2), int64(b1+b2)
 }
 
-// subscriptionOf reads the subscription id from an ARM resource id.
-func subscriptionOf(id string) string {
-	parts := strings.Split(id, "/")
-	for i := 0; i+1 < len(parts); i++ {
-		if strings.EqualFold(parts[i], "subscriptions") {
-			return strings.ToLower(parts[i+1])
+// subscriptionOf returns the subscription id within an ARM resource id.
+func subscriptionOf(id []byte) []byte {
+	const key = "/subscriptions/"
+	if len(id) < len(key) {
+		return nil
+	}
+	for i := 0; i+len(key) <= len(id); i++ {
+		if bytes.EqualFold(id[i:i+len(key)], []byte(key)) {
+			rest := id[i+len(key):]
+			if j := bytes.IndexByte(rest, '/'); j >= 0 {
+				return rest[:j]
+			}
+			return rest
 		}
 	}
-	return ""
+	return nil
 }
 
 // normalMAC writes a MAC as 12 upper-case hex digits, the flow logs' form
 // (NIC objects print 00-0D-3A-13-71-C8).
-func normalMAC(s string) string {
-	s = strings.NewReplacer("-", "", ":", "").Replace(s)
-	return strings.ToUpper(s)
-}
-
-// flexInt reads a JSON number or a string holding one.
-type flexInt int64
-
-func (n *flexInt) UnmarshalJSON(b []byte) error {
-	s := strings.Trim(string(b), `"`)
-	if s == "" || s == "null" {
-		return nil
+func normalMAC(s []byte) []byte {
+	if bytes.IndexAny(s, "-:abcdef") < 0 {
+		return s
 	}
-	if v, err := strconv.ParseInt(s, 10, 64); err == nil {
-		*n = flexInt(v)
-		return nil
-	}
-	if v, err := strconv.ParseFloat(s, 64); err == nil && v >= -1e18 && v <= 1e18 {
-		*n = flexInt(v)
-		return nil
-	}
-	return errors.New("not a number: " + truncate(string(b), 32))
-}
-
-// flexString reads a JSON string or number as text.
-type flexString string
-
-func (s *flexString) UnmarshalJSON(b []byte) error {
-	if len(b) > 0 && b[0] == '"' {
-		var v string
-		if err := jsonUnmarshal(b, &v); err != nil {
-			return err
+	out := make([]byte, 0, 12)
+	for _, c := range s {
+		switch {
+		case c == '-' || c == ':':
+		case c >= 'a' && c <= 'f':
+			out = append(out, c-'a'+'A')
+		default:
+			out = append(out, c)
 		}
-		*s = flexString(v)
-		return nil
 	}
-	*s = flexString(b)
-	return nil
+	return out
+}
+
+// interner keeps one copy of the strings flows repeat (accounts,
+// interfaces, rule names), so reading allocates per new value only.
+type interner struct{ m, lower map[string]string }
+
+func (in *interner) string(b []byte) string {
+	if len(b) == 0 {
+		return ""
+	}
+	if s, ok := in.m[string(b)]; ok {
+		return s
+	}
+	if in.m == nil || len(in.m) > 1<<16 {
+		in.m = map[string]string{}
+	}
+	s := string(b)
+	in.m[s] = s
+	return s
+}
+
+// lowerString interns b in lower case, remembering the mapping from each
+// spelling seen (Azure writes resource ids in upper case).
+func (in *interner) lowerString(b []byte) string {
+	if s, ok := in.lower[string(b)]; ok {
+		return s
+	}
+	if in.lower == nil || len(in.lower) > 1<<16 {
+		in.lower = map[string]string{}
+	}
+	s := in.string([]byte(strings.ToLower(string(b))))
+	in.lower[string(b)] = s
+	return s
 }

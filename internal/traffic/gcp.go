@@ -1,105 +1,55 @@
 package traffic
 
 import (
+	"bytes"
 	"errors"
-	"net/netip"
-	"strings"
+	"strconv"
 	"time"
+
+	"github.com/valyala/fastjson"
 
 	"cloudwall/internal/model"
 )
 
-// gcpEntry is a Cloud Logging LogEntry from VPC Flow Logs or Firewall
-// Rules Logging, holding the fields the join reads.
-type gcpEntry struct {
-	LogName   string `json:"logName"`
-	Timestamp string `json:"timestamp"`
-	Resource  struct {
-		Labels struct {
-			ProjectID string `json:"project_id"`
-		} `json:"labels"`
-	} `json:"resource"`
-	Payload *struct {
-		Connection *struct {
-			SrcIP    string     `json:"src_ip"`
-			DestIP   string     `json:"dest_ip"`
-			SrcPort  flexInt    `json:"src_port"`
-			DestPort flexInt    `json:"dest_port"`
-			Protocol flexString `json:"protocol"`
-		} `json:"connection"`
-		// VPC Flow Logs
-		Reporter     string     `json:"reporter"`
-		StartTime    string     `json:"start_time"`
-		EndTime      string     `json:"end_time"`
-		BytesSent    flexInt    `json:"bytes_sent"`
-		PacketsSent  flexInt    `json:"packets_sent"`
-		SrcInstance  *gcpVM     `json:"src_instance"`
-		DestInstance *gcpVM     `json:"dest_instance"`
-		SrcVPC       *gcpVPC    `json:"src_vpc"`
-		DestVPC      *gcpVPC    `json:"dest_vpc"`
-		SrcLocation  *struct{}  `json:"src_location"`
-		DestLocation *struct{}  `json:"dest_location"`
-		Disposition  string     `json:"disposition"`
-		Instance     *gcpVM     `json:"instance"`
-		VPC          *gcpVPC    `json:"vpc"`
-		Remote       *struct{}  `json:"remote_location"`
-		RuleDetails  *gcpRuleRf `json:"rule_details"`
-	} `json:"jsonPayload"`
-}
-
-type gcpVM struct {
-	ProjectID string `json:"project_id"`
-	VMName    string `json:"vm_name"`
-}
-
-type gcpVPC struct {
-	ProjectID string `json:"project_id"`
-	VPCName   string `json:"vpc_name"`
-}
-
-type gcpRuleRf struct {
-	Direction string `json:"direction"`
-	Reference string `json:"reference"`
-}
-
 var errGCPNoConnection = errors.New("flow log entry without jsonPayload.connection")
 
-// gcpFlow reads one LogEntry. It returns ok=false with no error for
-// entries that are not flow or firewall logs.
-func gcpFlow(e *gcpEntry, f *Flow) (bool, error) {
-	p := e.Payload
-	if p == nil {
+// gcpFlow reads one Cloud Logging LogEntry of VPC Flow Logs or Firewall
+// Rules Logging. It returns ok=false with no error for entries of other
+// logs.
+func (r *fileReader) gcpFlow(e *fastjson.Value, f *Flow) (bool, error) {
+	p := e.Get("jsonPayload")
+	if p == nil || p.Type() != fastjson.TypeObject {
 		return false, nil
 	}
-	firewallLog := p.Disposition != "" || p.RuleDetails != nil
-	if !firewallLog && p.Reporter == "" && p.Connection == nil {
+	firewallLog := p.Exists("disposition") || p.Exists("rule_details")
+	c := p.Get("connection")
+	if !firewallLog && !p.Exists("reporter") && c == nil {
 		return false, nil
 	}
-	c := p.Connection
-	if c == nil {
+	if c == nil || c.Type() != fastjson.TypeObject {
 		return false, errGCPNoConnection
 	}
 	*f = Flow{Cloud: model.GCP, SrcPort: -1, DstPort: -1, Protocol: -1}
-	var err error
-	if f.Src, err = netip.ParseAddr(c.SrcIP); err != nil {
-		return false, errors.New("flow log entry: src_ip " + quoteShort([]byte(c.SrcIP)))
+	var ok bool
+	if f.Src, ok = parseAddr(c.GetStringBytes("src_ip")); !ok {
+		return false, errors.New("flow log entry: src_ip " + quoteShort(c.GetStringBytes("src_ip")))
 	}
-	if f.Dst, err = netip.ParseAddr(c.DestIP); err != nil {
-		return false, errors.New("flow log entry: dest_ip " + quoteShort([]byte(c.DestIP)))
+	if f.Dst, ok = parseAddr(c.GetStringBytes("dest_ip")); !ok {
+		return false, errors.New("flow log entry: dest_ip " + quoteShort(c.GetStringBytes("dest_ip")))
 	}
-	if c.SrcPort > 0 && c.SrcPort <= 65535 {
-		f.SrcPort = int(c.SrcPort)
+	if v := number(c.Get("src_port")); v > 0 && v <= 65535 {
+		f.SrcPort = int(v)
 	}
-	if c.DestPort > 0 && c.DestPort <= 65535 {
-		f.DstPort = int(c.DestPort)
+	if v := number(c.Get("dest_port")); v > 0 && v <= 65535 {
+		f.DstPort = int(v)
 	}
-	f.Protocol = ProtocolNumber(string(c.Protocol))
-	f.Account = e.Resource.Labels.ProjectID
+	f.Protocol = protocolOf(c.Get("protocol"))
+	f.Account = r.in.string(e.GetStringBytes("resource", "labels", "project_id"))
 	if firewallLog {
-		return true, gcpFirewallLog(e, f)
+		return true, r.gcpFirewallLog(e, p, f)
 	}
-	f.Start = parseTime(p.StartTime, e.Timestamp)
-	f.End = parseTime(p.EndTime, p.StartTime)
+	f.Start = parseTime(p.GetStringBytes("start_time"), e.GetStringBytes("timestamp"))
+	f.End = parseTime(p.GetStringBytes("end_time"), p.GetStringBytes("start_time"))
 	if f.Start.IsZero() && f.End.IsZero() {
 		return false, errors.New("flow log entry without a readable time")
 	}
@@ -111,77 +61,103 @@ func gcpFlow(e *gcpEntry, f *Flow) (bool, error) {
 	}
 	// VPC Flow Logs record traffic that flowed: there is no decision.
 	f.Decision = Accept
-	f.Bytes, f.Packets = int64(p.BytesSent), int64(p.PacketsSent)
-	switch p.Reporter {
+	f.Bytes, f.Packets = number(p.Get("bytes_sent")), number(p.Get("packets_sent"))
+	switch string(p.GetStringBytes("reporter")) {
 	case "DEST":
 		f.Direction = DirIn
-		if p.DestInstance != nil {
-			f.Interface = p.DestInstance.VMName
-		}
-		if p.DestVPC != nil {
-			f.Network = p.DestVPC.VPCName
-		}
-		f.External = p.SrcInstance == nil && p.SrcVPC == nil && p.SrcLocation != nil
+		f.Interface = r.in.string(p.GetStringBytes("dest_instance", "vm_name"))
+		f.Network = r.in.string(p.GetStringBytes("dest_vpc", "vpc_name"))
+		f.External = !p.Exists("src_instance") && !p.Exists("src_vpc") && p.Exists("src_location")
 	case "SRC":
 		f.Direction = DirOut
-		if p.SrcInstance != nil {
-			f.Interface = p.SrcInstance.VMName
-		}
-		if p.SrcVPC != nil {
-			f.Network = p.SrcVPC.VPCName
-		}
-		f.External = p.DestInstance == nil && p.DestVPC == nil && p.DestLocation != nil
+		f.Interface = r.in.string(p.GetStringBytes("src_instance", "vm_name"))
+		f.Network = r.in.string(p.GetStringBytes("src_vpc", "vpc_name"))
+		f.External = !p.Exists("dest_instance") && !p.Exists("dest_vpc") && p.Exists("dest_location")
 	}
 	return true, nil
 }
 
-func gcpFirewallLog(e *gcpEntry, f *Flow) error {
-	p := e.Payload
-	f.Start = parseTime(e.Timestamp, "")
+func (r *fileReader) gcpFirewallLog(e, p *fastjson.Value, f *Flow) error {
+	f.Start = parseTime(e.GetStringBytes("timestamp"), nil)
 	if f.Start.IsZero() {
 		return errors.New("firewall log entry without a readable timestamp")
 	}
 	f.End = f.Start
-	switch strings.ToUpper(p.Disposition) {
+	switch string(bytes.ToUpper(p.GetStringBytes("disposition"))) {
 	case "ALLOWED":
 		f.Decision = Accept
 	case "DENIED":
 		f.Decision = Reject
 	}
-	if p.Instance != nil {
-		f.Interface = p.Instance.VMName
+	f.Interface = r.in.string(p.GetStringBytes("instance", "vm_name"))
+	f.Network = r.in.string(p.GetStringBytes("vpc", "vpc_name"))
+	f.External = p.Exists("remote_location")
+	switch string(bytes.ToUpper(p.GetStringBytes("rule_details", "direction"))) {
+	case "INGRESS":
+		f.Direction = DirIn
+	case "EGRESS":
+		f.Direction = DirOut
 	}
-	if p.VPC != nil {
-		f.Network = p.VPC.VPCName
-	}
-	f.External = p.Remote != nil
-	if r := p.RuleDetails; r != nil {
-		switch strings.ToUpper(r.Direction) {
-		case "INGRESS":
-			f.Direction = DirIn
-		case "EGRESS":
-			f.Direction = DirOut
+	// network:<net>/firewall:<name>
+	ref := p.GetStringBytes("rule_details", "reference")
+	if net, name, ok := bytes.Cut(ref, []byte("/firewall:")); ok {
+		f.Firewall = r.in.string(name)
+		f.Rule = f.Firewall
+		if n, ok := bytes.CutPrefix(net, []byte("network:")); ok && f.Network == "" {
+			f.Network = r.in.string(n)
 		}
-		// network:<net>/firewall:<name>
-		ref := r.Reference
-		if _, name, ok := strings.Cut(ref, "/firewall:"); ok {
-			f.Firewall, f.Rule = name, name
-			if net, ok := strings.CutPrefix(ref[:len(ref)-len(name)-len("/firewall:")], "network:"); ok && f.Network == "" {
-				f.Network = net
-			}
-		} else if ref != "" {
-			f.Firewall, f.Rule = ref, ref
-		}
+	} else if len(ref) > 0 {
+		f.Firewall = r.in.string(ref)
+		f.Rule = f.Firewall
 	}
 	return nil
 }
 
-func parseTime(s, fallback string) time.Time {
-	for _, v := range []string{s, fallback} {
-		if v == "" {
+// number reads a JSON number or a string holding one (GCP writes counts
+// as strings); 0 when absent or unreadable.
+func number(v *fastjson.Value) int64 {
+	if v == nil {
+		return 0
+	}
+	switch v.Type() {
+	case fastjson.TypeNumber:
+		f, _ := v.Float64()
+		if f < 0 || f > 1e18 {
+			return 0
+		}
+		return int64(f)
+	case fastjson.TypeString:
+		b, _ := v.StringBytes()
+		n, err := strconv.ParseInt(string(b), 10, 64)
+		if err != nil || n < 0 {
+			return 0
+		}
+		return n
+	}
+	return 0
+}
+
+// protocolOf reads a protocol written as a number or a name ("udp").
+func protocolOf(v *fastjson.Value) int {
+	if v == nil {
+		return -1
+	}
+	if v.Type() == fastjson.TypeString {
+		b, _ := v.StringBytes()
+		return ProtocolNumber(string(b))
+	}
+	if n := number(v); n <= 255 {
+		return int(n)
+	}
+	return -1
+}
+
+func parseTime(s, fallback []byte) time.Time {
+	for _, v := range [][]byte{s, fallback} {
+		if len(v) == 0 {
 			continue
 		}
-		if t, err := time.Parse(time.RFC3339Nano, v); err == nil {
+		if t, err := time.Parse(time.RFC3339Nano, string(v)); err == nil {
 			return t.UTC()
 		}
 	}

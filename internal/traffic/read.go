@@ -4,11 +4,12 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"strconv"
+
+	"github.com/valyala/fastjson"
 
 	"cloudwall/internal/model"
 	"cloudwall/internal/normalize"
@@ -49,6 +50,8 @@ type fileReader struct {
 	aws       awsParser
 	split     *normalize.Splitter
 	maxRecord int
+	json      fastjson.Parser
+	in        interner
 }
 
 func (r *fileReader) problem(file string, index, offset int64, msg string) {
@@ -221,17 +224,20 @@ func (r *fileReader) readJSON(ctx context.Context, name string, br *bufio.Reader
 func (r *fileReader) jsonRecord(data []byte, f *Flow, emit func(*Flow), bad func(error)) (int, error) {
 	switch {
 	case bytes.Contains(data, markTuples):
-		var rec azureRecord
-		if err := jsonUnmarshal(data, &rec); err != nil {
+		v, err := r.json.ParseBytes(data)
+		if err != nil {
 			return 0, fmt.Errorf("azure flow-log record: %w", err)
 		}
-		return azureFlows(&rec, emit, bad), nil
+		if v.GetArray("properties", "flows") == nil && v.GetArray("flowRecords", "flows") == nil {
+			return 0, errors.New("azure flow-log record without properties.flows or flowRecords.flows arrays")
+		}
+		return r.azureFlows(v, emit, bad), nil
 	case bytes.Contains(data, markPayload):
-		var e gcpEntry
-		if err := jsonUnmarshal(data, &e); err != nil {
+		v, err := r.json.ParseBytes(data)
+		if err != nil {
 			return 0, fmt.Errorf("GCP log entry: %w", err)
 		}
-		ok, err := gcpFlow(&e, f)
+		ok, err := r.gcpFlow(v, f)
 		if err != nil || !ok {
 			return 0, err
 		}
@@ -239,16 +245,16 @@ func (r *fileReader) jsonRecord(data []byte, f *Flow, emit func(*Flow), bad func
 		return 1, nil
 	case bytes.Contains(data, markMessage):
 		// CloudWatch Logs: one VPC flow-log record per log event.
-		var ev struct {
-			Message *string `json:"message"`
-		}
-		if err := jsonUnmarshal(data, &ev); err != nil {
+		v, err := r.json.ParseBytes(data)
+		if err != nil {
 			return 0, fmt.Errorf("CloudWatch Logs event: %w", err)
 		}
-		if ev.Message == nil {
+		msg := v.Get("message")
+		if msg == nil || msg.Type() != fastjson.TypeString {
 			return 0, nil
 		}
-		ok, err := r.aws.line([]byte(*ev.Message), f)
+		b, _ := msg.StringBytes()
+		ok, err := r.aws.line(b, f)
 		if err != nil || !ok {
 			return 0, err
 		}
@@ -257,5 +263,3 @@ func (r *fileReader) jsonRecord(data []byte, f *Flow, emit func(*Flow), bad func
 	}
 	return 0, nil
 }
-
-func jsonUnmarshal(b []byte, v any) error { return json.Unmarshal(b, v) }
