@@ -178,7 +178,7 @@ func subscriptionOf(id []byte) []byte {
 // normalMAC writes a MAC as 12 upper-case hex digits, the flow logs' form
 // (NIC objects print 00-0D-3A-13-71-C8).
 func normalMAC(s []byte) []byte {
-	if bytes.IndexAny(s, "-:abcdef") < 0 {
+	if !bytes.ContainsAny(s, "-:abcdef") {
 		return s
 	}
 	out := make([]byte, 0, 12)
