@@ -15,6 +15,7 @@
 //	scopes:     how peers are sized (prefix widths, private ranges, Azure service tags)
 //	automation: signatures of IaC tools and cloud services acting for a principal
 //	operations: the operation catalogue
+//	attempts:   guidance for failed and dry-run calls, per cloud
 //
 // Entries of a later file replace entries of an earlier one with the same
 // identity (an operation or signature id, a class or port name, a severity
@@ -34,6 +35,8 @@ import (
 	"os"
 	"slices"
 	"strings"
+
+	"cloudwall/internal/model"
 )
 
 //go:embed operations.yaml ports.yaml severity.yaml automation.yaml
@@ -59,6 +62,11 @@ type Content struct {
 	Scopes Scopes
 	// Automation lists the signatures of IaC and service-linked callers.
 	Automation []Signature
+	// Attempts is the guidance a failed or dry-run call gets instead of its
+	// operation's, per cloud: what the caller tried and why it may hold or
+	// lack the permission, rather than how to undo a change that did not
+	// happen.
+	Attempts map[model.Cloud]Guidance
 
 	// byKey indexes Operations by lower-case OperationKey.
 	byKey map[string]int

@@ -46,7 +46,7 @@ func TestCatalogueEntries(t *testing.T) {
 				t.Errorf("guidance incomplete: %+v", op.Guidance)
 			}
 			for _, g := range append(slices.Clone(op.Guidance.Investigate), op.Guidance.Respond...) {
-				if strings.TrimSpace(g) == "" {
+				if strings.TrimSpace(g.Text) == "" {
 					t.Errorf("empty guidance step")
 				}
 			}

@@ -28,6 +28,8 @@ type rawFile struct {
 	Scopes     *rawScopes     `yaml:"scopes"`
 	Automation []rawSignature `yaml:"automation"`
 	Operations []rawOperation `yaml:"operations"`
+	// Attempts is the guidance for failed and dry-run calls, per cloud.
+	Attempts map[string]rawGuidance `yaml:"attempts"`
 }
 
 type rawClass struct {
@@ -120,11 +122,6 @@ type rawOperation struct {
 type rawService struct {
 	Class string `yaml:"class"`
 	Label string `yaml:"label"`
-}
-
-type rawGuidance struct {
-	Investigate []string `yaml:"investigate"`
-	Respond     []string `yaml:"respond"`
 }
 
 // doc is one decoded file with its node tree, used to put file:line on
@@ -326,6 +323,7 @@ func (b *builder) add(s source) error {
 	}
 	b.addSignatures(d, raw.Automation)
 	b.addOperations(d, raw.Operations)
+	b.addAttempts(d, raw.Attempts)
 	return errors.Join(b.errs...)
 }
 
@@ -595,8 +593,7 @@ func (b *builder) operation(d doc, n *yaml.Node, r rawOperation) (Operation, boo
 		ID: strings.TrimSpace(r.ID), Cloud: model.Cloud(strings.ToLower(strings.TrimSpace(r.Cloud))),
 		Resource: strings.TrimSpace(r.Resource), Kind: Kind(strings.ToLower(strings.TrimSpace(r.Kind))),
 		AllowOnly: r.AllowOnly, Title: strings.TrimSpace(r.Title), Description: strings.TrimSpace(r.Description),
-		Guidance: model.Guidance{Investigate: r.Guidance.Investigate, Respond: r.Guidance.Respond},
-		Origin:   d.at(n),
+		Origin: d.at(n),
 	}
 	before := len(b.errs)
 	if op.ID == "" {
@@ -660,16 +657,14 @@ func (b *builder) operation(d doc, n *yaml.Node, r rawOperation) (Operation, boo
 	if op.Title == "" {
 		bad("title", "title missing")
 	}
+	op.Guidance = d.guidance(r.Guidance, func(line int, format string, args ...any) {
+		b.errorf(d.name+":"+strconv.Itoa(line), "operation %q: %s", op.ID, fmt.Sprintf(format, args...))
+	})
 	if len(op.Guidance.Investigate) == 0 || len(op.Guidance.Respond) == 0 {
 		bad("guidance", "guidance needs investigate and respond steps")
 	}
-	for _, t := range append([]string{op.Title}, append(op.Guidance.Investigate, op.Guidance.Respond...)...) {
-		if p := unknownPlaceholder(t); p != "" {
-			bad("title", "unknown placeholder {%s} in %q", p, t)
-		}
-	}
-	if strings.Contains(strings.Join(append(op.Guidance.Investigate, op.Guidance.Respond...), "\n"), "{change}") {
-		bad("guidance", "{change} is for titles only")
+	if p := unknownPlaceholder(op.Title); p != "" {
+		bad("title", "unknown placeholder {%s} in %q", p, op.Title)
 	}
 	return op, len(b.errs) == before
 }

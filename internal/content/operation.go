@@ -126,13 +126,16 @@ type Operation struct {
 	// Description says in one line what the operation does.
 	Description string
 	// Guidance is the investigation and response template; see Placeholders.
-	Guidance model.Guidance
+	Guidance Guidance
 	// Origin is the file:line the entry was read from.
 	Origin string
 }
 
 // Placeholders returns the names that Title and Guidance templates may use
-// in braces ("{resource}"), with what each is replaced by.
+// in braces ("{resource}"), with what each is replaced by. In a step's
+// command each value is quoted for the shell as needed, and {rule} gives
+// one word per rule (AWS CLI lists are space separated); a value the event
+// lacks becomes <NAME>. The names after "error" are for guidance only.
 func Placeholders() map[string]string {
 	return map[string]string{
 		"resource":      "the resource's short name: its id, or its name when the id is a path",
@@ -153,6 +156,27 @@ func Placeholders() map[string]string {
 		"rule":          "names or ids of the changed rules (sgr- id, NACL rule number, NSG rule name)",
 		"targets":       "Event.Targets, comma separated",
 		"error":         "the error code of a failed call",
+		// Guidance only: values taken apart for commands.
+		"actor_id":       "Actor.ID as logged (ARN, Entra object id, e-mail)",
+		"access_key":     "AWS: the access key id the call was signed with",
+		"user_name":      "AWS: the IAM user's name, for an IAM user caller",
+		"role_name":      "AWS: the role of an assumed-role caller",
+		"session_name":   "AWS: the role session name of an assumed-role caller (CloudTrail's Username for its calls)",
+		"caller_lookup":  "AWS: the lookup-events attribute that finds the caller's calls (AccessKeyId, else Username)",
+		"key_id":         "GCP: the service-account key id the call used",
+		"resource_group": "Azure: the resource group in Resource.ID",
+		"parent_id":      "Azure: the id of the parent resource (the NSG of a rule, the server of a firewall rule)",
+		"parent_name":    "Azure: the parent resource's name",
+		"zone":           "GCP: the zone in Resource.ID",
+		"direction_flag": "--ingress or --egress, from the first changed rule's direction (NACL entries)",
+		"priority":       "the priority (rule number) of the first changed rule that has one",
+		"target_tags":    "GCP: the network tags the changed rules (or a setTags call) target, space separated",
+		"aws_service":    "AWS: the service the call went to, as the CLI names it (waf, waf-regional, ec2)",
+		"principal_arn":  "AWS: the caller's IAM user or role ARN (not the session ARN)",
+		"from_port":      "the first port of the first changed rule that has ports",
+		"to_port":        "the last port of that range",
+		"protocol":       "that rule's protocol",
+		"cidr":           "the first address range among the changed rules' peers",
 	}
 }
 

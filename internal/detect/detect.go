@@ -186,6 +186,14 @@ func (d *Detector) assess(op *content.Operation, ev *model.Event) verdict {
 	}
 	for _, k := range slices.Sorted(maps.Keys(ev.Settings)) {
 		val := strings.ToLower(strings.TrimSpace(ev.Settings[k]))
+		if k == model.SettingPublicAccess && val == "enabled" && defaultDeny(ev) {
+			// Public access with a default action of deny is the
+			// "selected networks" setting: only the allowed networks,
+			// judged as rules, get in; it opens nothing by itself.
+			v.add(judged{sev: model.Info, change: "public network access limited to the allowed networks (default action deny)",
+				reasons: []string{fmt.Sprintf("%s=%q with default_action=\"deny\": only the listed networks may connect (info)", k, val)}}, true)
+			continue
+		}
 		if r, ok := d.setting(op, k, val); ok {
 			v.add(judged{sev: r.Severity, change: r.Change,
 				reasons: []string{fmt.Sprintf("%s=%q: %s (%s)", k, val, r.Change, r.Severity)}}, true)
@@ -198,6 +206,11 @@ func (d *Detector) assess(op *content.Operation, ev *model.Event) verdict {
 	}
 	d.base(op, ev.Resource.Type, &v)
 	return v
+}
+
+// defaultDeny reports whether the call set the default action to deny.
+func defaultDeny(ev *model.Event) bool {
+	return strings.EqualFold(strings.TrimSpace(ev.Settings[model.SettingDefaultAction]), "deny")
 }
 
 // setting finds the rule for key=value: the operation's own rules first,
@@ -364,7 +377,6 @@ func reportedOutcome(o model.Outcome) model.Outcome {
 
 // finding assembles the output record.
 func (d *Detector) finding(op *content.Operation, ev *model.Event, v *verdict) model.Finding {
-	guide := placeholders(ev, v, false)
 	changes := slices.Clone(ev.Changes)
 	if changes == nil {
 		changes = []model.RuleChange{}
@@ -398,11 +410,8 @@ func (d *Detector) finding(op *content.Operation, ev *model.Event, v *verdict) m
 		Tags:      v.tags,
 		Reasons:   reasons,
 		Attack:    slices.Clone(model.AttackIDs),
-		Guidance: &model.Guidance{
-			Investigate: expandAll(op.Guidance.Investigate, guide),
-			Respond:     expandAll(op.Guidance.Respond, guide),
-		},
-		Event: model.EventRef{File: ev.Source.File, Index: ev.Source.Index, EventID: ev.EventID},
+		Guidance:  d.guidance(op, ev, v),
+		Event:     model.EventRef{File: ev.Source.File, Index: ev.Source.Index, EventID: ev.EventID},
 	}
 }
 

@@ -49,41 +49,36 @@ func placeholders(ev *model.Event, v *verdict, forTitle bool) map[string]string 
 	}
 	if forTitle {
 		vals["rule"] = strings.Join(rules, ", ")
+	} else {
+		callerValues(ev, vals)
+		resourceValues(ev, vals)
 	}
 	return vals
 }
 
 // expand replaces {name} placeholders. A value the event does not carry
-// becomes "(not logged)" in a title and "<name>" in guidance, which reads
-// as "fill this in" in a command. Braces that are not placeholders (JSON,
-// JMESPath) are left alone.
+// becomes "(not logged)" in a title and "<NAME>" in guidance, which reads
+// as "fill this in". Braces that are not placeholders (JSON, JMESPath) are
+// left alone. Commands are filled by expandCommand, which also quotes.
 func expand(tmpl string, vals map[string]string, forTitle bool) string {
 	var b strings.Builder
-	for {
-		i := strings.IndexByte(tmpl, '{')
-		if i < 0 {
-			b.WriteString(tmpl)
-			return b.String()
+	for i := 0; i < len(tmpl); i++ {
+		name, n := placeholderAt(tmpl[i:], vals)
+		if n == 0 {
+			b.WriteByte(tmpl[i])
+			continue
 		}
-		j := strings.IndexByte(tmpl[i:], '}')
-		if j < 0 {
-			b.WriteString(tmpl)
-			return b.String()
-		}
-		name := tmpl[i+1 : i+j]
-		b.WriteString(tmpl[:i])
-		switch v, known := vals[name]; {
-		case !known && !isPlaceholder(name):
-			b.WriteString(tmpl[i : i+j+1])
+		switch v := vals[name]; {
 		case v != "":
 			b.WriteString(v)
 		case forTitle:
 			b.WriteString("(not logged)")
 		default:
-			b.WriteString("<" + name + ">")
+			b.WriteString("<" + strings.ToUpper(name) + ">")
 		}
-		tmpl = tmpl[i+j+1:]
+		i += n - 1
 	}
+	return b.String()
 }
 
 // isPlaceholder reports whether name is a placeholder whose value may be
@@ -94,17 +89,6 @@ func isPlaceholder(name string) bool {
 		return true
 	}
 	return false
-}
-
-func expandAll(tmpls []string, vals map[string]string) []string {
-	if len(tmpls) == 0 {
-		return nil
-	}
-	out := make([]string, len(tmpls))
-	for i, t := range tmpls {
-		out[i] = expand(t, vals, false)
-	}
-	return out
 }
 
 // shortResource names a resource briefly: its id when that is short

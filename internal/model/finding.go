@@ -113,10 +113,55 @@ type Finding struct {
 	Timeline []TimelineEntry `json:"timeline,omitempty"`
 }
 
-// Guidance is a finding's investigation and response advice.
+// Guidance is a finding's investigation and response advice. Each step is
+// one line of text; a step that gives a shell command ends with it, after
+// a colon, and Commands lists those commands again on their own, so they
+// can be copied, rendered as code or run without parsing the text.
 type Guidance struct {
 	Investigate []string `json:"investigate,omitempty"`
 	Respond     []string `json:"respond,omitempty"`
+	// Commands are the commands of the steps above, in step order.
+	Commands []Command `json:"commands,omitempty"`
+}
+
+// Command is the shell command that ends one guidance step. It is POSIX
+// shell syntax and runs as printed (values the finding does not know are
+// written <LIKE_THIS> and the step's text says where to find them);
+// cloudwall never runs it.
+type Command struct {
+	// Step is "investigate" or "respond", and Index the step's position
+	// in that list.
+	Step  string `json:"step"`
+	Index int    `json:"index"`
+	// Run is the command line, exactly as it ends the step's text.
+	Run string `json:"run"`
+}
+
+// Guidance step lists a Command can belong to.
+const (
+	StepInvestigate = "investigate"
+	StepRespond     = "respond"
+)
+
+// Split returns the text of step i of list (StepInvestigate or
+// StepRespond) without its command, and the command, "" when the step has
+// none.
+func (g *Guidance) Split(list string, i int) (text, run string) {
+	steps := g.Investigate
+	if list == StepRespond {
+		steps = g.Respond
+	}
+	if i < 0 || i >= len(steps) {
+		return "", ""
+	}
+	for _, c := range g.Commands {
+		if c.Step == list && c.Index == i {
+			if t, ok := strings.CutSuffix(steps[i], " "+c.Run); ok {
+				return t, c.Run
+			}
+		}
+	}
+	return steps[i], ""
 }
 
 // EventRef points from a finding back to the record it came from.

@@ -1,0 +1,171 @@
+package content
+
+import (
+	"fmt"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+
+	"cloudwall/internal/model"
+)
+
+// Guidance is the investigation and response template of an operation, or
+// of the failed attempts of one cloud (Content.Attempts).
+type Guidance struct {
+	Investigate []Step
+	Respond     []Step
+}
+
+// Step is one guidance step. A step is text, or text that ends with ":"
+// followed by one shell command (Run) that does what the text says. A
+// command must run as printed once its placeholders are filled; a value the
+// finding cannot know is written as a visible <PLACEHOLDER> and the text
+// says where to find it.
+type Step struct {
+	// Text says what to do, in words.
+	Text string
+	// Run is the command, in POSIX shell syntax; "" for a text-only step.
+	Run string
+	// When limits the step to findings that meet a condition (Conditions);
+	// "" means always.
+	When string
+}
+
+// Conditions returns the names a step's when: may use, with their meaning.
+// Besides these, "KEY=VALUE" holds when the event set the setting KEY to
+// VALUE ("default_action=allow"), and "!NAME" negates any condition.
+func Conditions() map[string]string {
+	return map[string]string{
+		"internet":                "the change exposes something to the whole internet",
+		"dry-run":                 "the call was an AWS dry run (DryRunOperation)",
+		"target-tags":             "GCP: the changed rules (or a setTags call) name network tags",
+		"aws-iam-user":            "the caller is an IAM user",
+		"aws-assumed-role":        "the caller is an assumed IAM role that is not an IAM Identity Center (SSO) permission set",
+		"aws-sso":                 "the caller is an IAM Identity Center (SSO) user through a permission-set role",
+		"aws-root":                "the caller is the account's root user",
+		"azure-user":              "the caller is a user (signed in with a user principal name)",
+		"azure-service-principal": "the caller is a service principal or managed identity",
+		"gcp-service-account":     "the caller is a service account",
+		"gcp-user":                "the caller is a user account",
+	}
+}
+
+// KnownCondition reports whether when is "", a name in Conditions, a
+// KEY=VALUE over a known setting key, or one of those negated with "!".
+func KnownCondition(when string) bool {
+	rest, neg := strings.CutPrefix(when, "!")
+	if rest == "" {
+		return !neg
+	}
+	when = rest
+	if k, v, ok := strings.Cut(when, "="); ok {
+		return knownSetting(k) && v == strings.ToLower(v)
+	}
+	_, ok := Conditions()[when]
+	return ok
+}
+
+// String is the step as one line: the text, then the command.
+func (s Step) String() string {
+	if s.Run == "" {
+		return s.Text
+	}
+	return s.Text + " " + s.Run
+}
+
+// rawStep is a step in YAML: a string (text only) or a mapping with text,
+// run and when.
+type rawStep struct {
+	Text, Run, When string
+	line            int
+}
+
+// UnmarshalYAML reads either form, strictly.
+func (r *rawStep) UnmarshalYAML(n *yaml.Node) error {
+	r.line = n.Line
+	switch n.Kind {
+	case yaml.ScalarNode:
+		r.Text = n.Value
+		return nil
+	case yaml.MappingNode:
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k, v := n.Content[i], n.Content[i+1]
+			if v.Kind != yaml.ScalarNode {
+				return fmt.Errorf("line %d: step field %q: want a string", v.Line, k.Value)
+			}
+			switch k.Value {
+			case "text":
+				r.Text = v.Value
+			case "run":
+				r.Run = v.Value
+			case "when":
+				r.When = v.Value
+			default:
+				return fmt.Errorf("line %d: field %s not found in type content.rawStep", k.Line, k.Value)
+			}
+		}
+		return nil
+	}
+	return fmt.Errorf("line %d: a guidance step is a string or a mapping with text, run and when", n.Line)
+}
+
+type rawGuidance struct {
+	Investigate []rawStep `yaml:"investigate"`
+	Respond     []rawStep `yaml:"respond"`
+}
+
+// guidance translates and checks a guidance template; bad reports an error
+// at a line of the file.
+func (d doc) guidance(r rawGuidance, bad func(line int, format string, args ...any)) Guidance {
+	conv := func(raw []rawStep) []Step {
+		var out []Step
+		for _, s := range raw {
+			st := Step{Text: strings.TrimSpace(s.Text), Run: strings.TrimSpace(s.Run), When: strings.TrimSpace(s.When)}
+			switch {
+			case st.Text == "":
+				bad(s.line, "guidance step without text")
+			case st.Run != "" && !strings.HasSuffix(st.Text, ":"):
+				bad(s.line, "guidance step %q: the text of a step with a command ends with \":\"", st.Text)
+			case strings.Contains(st.Run, "\n"):
+				bad(s.line, "guidance step %q: one command per step, on one line", st.Text)
+			case !KnownCondition(st.When):
+				bad(s.line, "guidance step %q: unknown condition %q (want one of %s, KEY=VALUE of a setting, or !NAME)",
+					st.Text, st.When, strings.Join(sortedKeys(Conditions()), ", "))
+			}
+			for _, t := range []string{st.Text, st.Run} {
+				if p := unknownPlaceholder(t); p != "" {
+					bad(s.line, "unknown placeholder {%s} in %q", p, t)
+				}
+				if strings.Contains(t, "{change}") {
+					bad(s.line, "{change} is for titles only")
+				}
+			}
+			out = append(out, st)
+		}
+		return out
+	}
+	return Guidance{Investigate: conv(r.Investigate), Respond: conv(r.Respond)}
+}
+
+// addAttempts merges the attempts: section, per cloud.
+func (b *builder) addAttempts(d doc, raw map[string]rawGuidance) {
+	for _, cloud := range sortedKeys(raw) {
+		pos := d.at(d.node("attempts"), cloud)
+		c := model.Cloud(cloud)
+		if c != model.AWS && c != model.Azure && c != model.GCP {
+			b.errorf(pos, "attempts: cloud %q: want aws, azure or gcp", cloud)
+			continue
+		}
+		g := d.guidance(raw[cloud], func(line int, format string, args ...any) {
+			b.errorf(fmt.Sprintf("%s:%d", d.name, line), "attempts %s: %s", cloud, fmt.Sprintf(format, args...))
+		})
+		if len(g.Investigate) == 0 || len(g.Respond) == 0 {
+			b.errorf(pos, "attempts %s: guidance needs investigate and respond steps", cloud)
+			continue
+		}
+		if b.c.Attempts == nil {
+			b.c.Attempts = map[model.Cloud]Guidance{}
+		}
+		b.c.Attempts[c] = g
+	}
+}

@@ -1,0 +1,360 @@
+package detect
+
+import (
+	"net/netip"
+	"slices"
+	"strconv"
+	"strings"
+
+	"cloudwall/internal/content"
+	"cloudwall/internal/model"
+)
+
+// guidance renders the steps that apply to this finding: the operation's,
+// or the cloud's attempt guidance when the call failed or was a dry run,
+// since there is then nothing to undo, only a caller to look at.
+func (d *Detector) guidance(op *content.Operation, ev *model.Event, v *verdict) *model.Guidance {
+	tmpl := op.Guidance
+	if slices.Contains(v.tags, "attempt") || slices.Contains(v.tags, "dry-run") {
+		if g, ok := d.c.Attempts[ev.Cloud]; ok {
+			tmpl = g
+		}
+	}
+	vals := placeholders(ev, v, false)
+	lists := map[string][]string{"rule": ruleNames(ev)}
+	g := &model.Guidance{}
+	render := func(list string, steps []content.Step) []string {
+		var out []string
+		for _, s := range steps {
+			if !holds(s.When, ev, v, vals) {
+				continue
+			}
+			text := expand(s.Text, vals, false)
+			if s.Run == "" {
+				out = append(out, text)
+				continue
+			}
+			run := expandCommand(s.Run, vals, lists)
+			g.Commands = append(g.Commands, model.Command{Step: list, Index: len(out), Run: run})
+			out = append(out, text+" "+run)
+		}
+		return out
+	}
+	g.Investigate = render(model.StepInvestigate, tmpl.Investigate)
+	g.Respond = render(model.StepRespond, tmpl.Respond)
+	return g
+}
+
+// holds evaluates a step condition (content.Conditions).
+func holds(when string, ev *model.Event, v *verdict, vals map[string]string) bool {
+	if rest, neg := strings.CutPrefix(when, "!"); neg {
+		return !holds(rest, ev, v, vals)
+	}
+	if k, val, ok := strings.Cut(when, "="); ok {
+		got, set := ev.Settings[k]
+		return set && strings.ToLower(strings.TrimSpace(got)) == val
+	}
+	switch when {
+	case "":
+		return true
+	case "internet":
+		return v.world
+	case "dry-run":
+		return slices.Contains(v.tags, "dry-run")
+	case "target-tags":
+		return vals["target_tags"] != ""
+	}
+	return when == callerKind(ev)
+}
+
+// callerKind names the kind of caller for step conditions.
+func callerKind(ev *model.Event) string {
+	t := strings.ToLower(ev.Actor.Type)
+	switch ev.Cloud {
+	case model.AWS:
+		switch t {
+		case "iamuser":
+			return "aws-iam-user"
+		case "root":
+			return "aws-root"
+		case "assumedrole":
+			if role, _ := assumedRole(ev.Actor.ID); strings.HasPrefix(role, "AWSReservedSSO_") {
+				return "aws-sso"
+			}
+			return "aws-assumed-role"
+		}
+	case model.Azure:
+		switch t {
+		case "user":
+			return "azure-user"
+		case "serviceprincipal":
+			return "azure-service-principal"
+		}
+	case model.GCP:
+		switch t {
+		case "serviceaccount":
+			return "gcp-service-account"
+		case "user":
+			return "gcp-user"
+		}
+	}
+	return ""
+}
+
+// assumedRole splits arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION.
+func assumedRole(arn string) (role, session string) {
+	_, rest, ok := strings.Cut(arn, ":assumed-role/")
+	if !ok {
+		return "", ""
+	}
+	role, session, _ = strings.Cut(rest, "/")
+	return role, session
+}
+
+// accessKey returns the AWS access key id the call was signed with, when
+// the log names one.
+func accessKey(ev *model.Event) string {
+	k := ev.Actor.Session
+	if ev.Cloud != model.AWS || len(k) < 16 || len(k) > 128 || !(strings.HasPrefix(k, "AKIA") || strings.HasPrefix(k, "ASIA")) {
+		return ""
+	}
+	for _, r := range k {
+		if (r < 'A' || r > 'Z') && (r < '0' || r > '9') {
+			return ""
+		}
+	}
+	return k
+}
+
+// callerValues are the placeholders about the caller that commands need:
+// the access key, the IAM user or role and session, and how CloudTrail's
+// lookup-events finds the caller's calls (by access key when logged; else
+// by user name, which for an assumed role is the session name).
+func callerValues(ev *model.Event, vals map[string]string) {
+	key := accessKey(ev)
+	vals["access_key"] = key
+	role, session := assumedRole(ev.Actor.ID)
+	vals["role_name"], vals["session_name"] = role, session
+	user := ""
+	if callerKind(ev) == "aws-iam-user" {
+		user = ev.Actor.Name
+		if strings.Contains(ev.Actor.ID, ":user/") {
+			user = lastSegment(ev.Actor.ID)
+		}
+	}
+	vals["user_name"] = user
+	switch {
+	case key != "":
+		vals["caller_lookup"] = "AttributeKey=AccessKeyId,AttributeValue=" + key
+	case session != "":
+		vals["caller_lookup"] = "AttributeKey=Username,AttributeValue=" + session
+	case user != "":
+		vals["caller_lookup"] = "AttributeKey=Username,AttributeValue=" + user
+	default:
+		vals["caller_lookup"] = ""
+	}
+	vals["actor_id"] = ev.Actor.ID
+	vals["aws_service"], vals["principal_arn"] = "", ""
+	if ev.Cloud == model.AWS {
+		vals["aws_service"], _, _ = strings.Cut(ev.OperationKey, ":")
+		switch {
+		case strings.Contains(ev.Actor.ID, ":user/"):
+			vals["principal_arn"] = ev.Actor.ID
+		case role != "":
+			// arn:aws:sts::ACCOUNT:assumed-role/R/S -> arn:aws:iam::ACCOUNT:role/R
+			if f := strings.SplitN(ev.Actor.ID, ":", 6); len(f) == 6 {
+				vals["principal_arn"] = "arn:" + f[1] + ":iam::" + f[4] + ":role/" + role
+			}
+		}
+	}
+	vals["key_id"] = ""
+	if ev.Cloud == model.GCP {
+		if _, k, ok := strings.Cut(ev.Actor.Session, "/keys/"); ok && !strings.Contains(k, "/") {
+			vals["key_id"] = k
+		}
+	}
+}
+
+// resourceValues are the placeholders taken apart from the resource id:
+// an Azure resource group and parent resource (the NSG of a rule, the
+// server of a firewall rule), a GCP zone; and from the changed rules: the
+// NACL direction flag, a priority, the GCP target tags.
+func resourceValues(ev *model.Event, vals map[string]string) {
+	segs := strings.Split(strings.Trim(ev.Resource.ID, "/"), "/")
+	vals["resource_group"], vals["parent_id"], vals["parent_name"], vals["zone"] = "", "", "", ""
+	if ev.Cloud == model.Azure {
+		for i := 0; i+1 < len(segs); i++ {
+			if strings.EqualFold(segs[i], "resourceGroups") {
+				vals["resource_group"] = segs[i+1]
+			}
+		}
+		// /subscriptions/S/resourceGroups/G/providers/NS/TYPE/NAME/CHILD/NAME:
+		// a child resource has more than 8 segments.
+		if len(segs) >= 10 && strings.EqualFold(segs[4], "providers") {
+			vals["parent_id"] = "/" + strings.Join(segs[:len(segs)-2], "/")
+			vals["parent_name"] = segs[len(segs)-3]
+		}
+	}
+	if ev.Cloud == model.GCP {
+		for i := 0; i+1 < len(segs); i++ {
+			if segs[i] == "zones" {
+				vals["zone"] = segs[i+1]
+			}
+		}
+	}
+	vals["direction_flag"], vals["priority"], vals["target_tags"] = "", "", ""
+	vals["from_port"], vals["to_port"], vals["protocol"], vals["cidr"] = "", "", "", ""
+	var tags []string
+	for _, ch := range ev.Changes {
+		if vals["from_port"] == "" && len(ch.Ports) > 0 {
+			vals["from_port"] = strconv.Itoa(ch.Ports[0].From)
+			vals["to_port"] = strconv.Itoa(ch.Ports[0].To)
+			vals["protocol"] = ch.Protocol
+		}
+		for _, p := range ch.Peers {
+			if vals["cidr"] == "" && p.Kind == model.PeerCIDR {
+				vals["cidr"] = p.Value
+			}
+		}
+		if vals["direction_flag"] == "" && ch.Direction != "" {
+			vals["direction_flag"] = "--" + string(ch.Direction)
+		}
+		if vals["priority"] == "" && ch.Priority != nil {
+			vals["priority"] = strconv.Itoa(*ch.Priority)
+		}
+		for _, t := range ch.Targets {
+			if isTag(t) && !slices.Contains(tags, t) {
+				tags = append(tags, t)
+			}
+		}
+	}
+	if ev.Cloud == model.GCP {
+		if len(tags) == 0 {
+			for _, t := range ev.Targets {
+				if isTag(t) {
+					tags = append(tags, t)
+				}
+			}
+		}
+		vals["target_tags"] = strings.Join(tags, " ")
+	}
+}
+
+// isTag tells a GCP network tag among a rule's targets from addresses and
+// service accounts.
+func isTag(t string) bool {
+	if t == "" || strings.Contains(t, "@") {
+		return false
+	}
+	if _, err := netip.ParsePrefix(t); err == nil {
+		return false
+	}
+	_, err := netip.ParseAddr(t)
+	return err != nil
+}
+
+func ruleNames(ev *model.Event) []string {
+	var rules []string
+	for _, ch := range ev.Changes {
+		if ch.Name != "" && !slices.Contains(rules, ch.Name) {
+			rules = append(rules, ch.Name)
+		}
+	}
+	return rules
+}
+
+// expandCommand fills a command template. Every value is quoted for the
+// shell as its place in the template needs (bare, inside '...', inside
+// "..."), so a name an attacker chose cannot add words or commands to what
+// an analyst pastes. A list placeholder outside quotes gives one word per
+// item. A value the finding lacks becomes <NAME>.
+func expandCommand(tmpl string, vals map[string]string, lists map[string][]string) string {
+	var b strings.Builder
+	quote := byte(0) // the quote the template is inside at this point
+	for i := 0; i < len(tmpl); i++ {
+		c := tmpl[i]
+		if name, n := placeholderAt(tmpl[i:], vals); n > 0 {
+			v := vals[name]
+			switch items := lists[name]; {
+			case v == "" && len(items) == 0:
+				b.WriteString("<" + strings.ToUpper(name) + ">")
+			case quote == '\'':
+				b.WriteString(strings.ReplaceAll(v, "'", `'\''`))
+			case quote == '"':
+				b.WriteString(escapeDouble(v))
+			case len(items) > 0:
+				for j, it := range items {
+					if j > 0 {
+						b.WriteByte(' ')
+					}
+					b.WriteString(shellQuote(it))
+				}
+			default:
+				b.WriteString(shellQuote(v))
+			}
+			i += n - 1
+			continue
+		}
+		switch {
+		case quote == 0 && (c == '\'' || c == '"'):
+			quote = c
+		case quote == c:
+			quote = 0
+		case quote == '"' && c == '\\' && i+1 < len(tmpl):
+			b.WriteByte(c)
+			i++
+			c = tmpl[i]
+		}
+		b.WriteByte(c)
+	}
+	return b.String()
+}
+
+// placeholderAt returns the placeholder name s starts with ("{region}")
+// and the length of the placeholder, or 0 when s does not start with one.
+func placeholderAt(s string, vals map[string]string) (string, int) {
+	if len(s) < 3 || s[0] != '{' {
+		return "", 0
+	}
+	j := strings.IndexByte(s, '}')
+	if j < 2 {
+		return "", 0
+	}
+	name := s[1:j]
+	if _, known := vals[name]; known || isPlaceholder(name) {
+		return name, j + 1
+	}
+	return "", 0
+}
+
+// shellQuote returns s as one shell word: bare when it holds only
+// characters no shell treats specially, else in single quotes.
+func shellQuote(s string) string {
+	if s == "" {
+		return "''"
+	}
+	safe := true
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.IndexByte("@%+=:,./_-", c) >= 0) {
+			safe = false
+			break
+		}
+	}
+	if safe {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
+
+// escapeDouble escapes what is special inside double quotes.
+func escapeDouble(s string) string {
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		if strings.IndexByte("\\\"$`", s[i]) >= 0 {
+			b.WriteByte('\\')
+		}
+		b.WriteByte(s[i])
+	}
+	return b.String()
+}

@@ -1,0 +1,225 @@
+package detect
+
+import (
+	"strings"
+	"testing"
+
+	"cloudwall/internal/model"
+	"cloudwall/internal/testutil"
+)
+
+// allGuidance is every step of a finding, one per line.
+func allGuidance(f model.Finding) string {
+	return strings.Join(append(append([]string{}, f.Guidance.Investigate...), f.Guidance.Respond...), "\n")
+}
+
+// TestGuidanceFitsWhatHappened checks that the steps match the outcome,
+// the exposure and the direction of the change.
+func TestGuidanceFitsWhatHappened(t *testing.T) {
+	world := sgIngress(withName(rule("tcp", port(22), cidr("0.0.0.0/0")), "sgr-1"))
+	private := sgIngress(withName(rule("tcp", port(22), cidr("10.0.0.0/8")), "sgr-1"))
+	denied := sgIngress(withName(rule("tcp", port(22), cidr("0.0.0.0/0")), "sgr-1"))
+	denied.Outcome, denied.ErrorCode = model.Failure, "Client.UnauthorizedOperation"
+	denied.Operation = "AuthorizeSecurityGroupIngress"
+	dry := sgIngress(withName(rule("tcp", port(22), cidr("0.0.0.0/0")), "sgr-1"))
+	dry.Outcome, dry.ErrorCode = model.Failure, "Client.DryRunOperation"
+	vnet := event(model.Azure, "microsoft.network/networksecuritygroups/securityrules/write",
+		rule("tcp", port(22), tag("VirtualNetwork")))
+	vnet.Actor = model.Actor{Type: "User", ID: "0000-user", Name: "ops@example.com"}
+	vnet.Resource = model.Resource{Type: "nsg_rule", Name: "r1",
+		ID: "/subscriptions/s/resourceGroups/rg-app/providers/Microsoft.Network/networkSecurityGroups/nsg-app/securityRules/r1"}
+	internet := *vnet
+	internet.Changes = []model.RuleChange{rule("tcp", port(22), tag("Internet"))}
+	kv := func(settings map[string]string) *model.Event {
+		ev := event(model.Azure, "microsoft.keyvault/vaults/write")
+		ev.Actor = vnet.Actor
+		ev.Resource = model.Resource{Type: "key_vault", Name: "kv-1",
+			ID: "/subscriptions/s/resourceGroups/rg-sec/providers/Microsoft.KeyVault/vaults/kv-1"}
+		ev.Settings = settings
+		return ev
+	}
+	closed := kv(map[string]string{model.SettingDefaultAction: "deny", model.SettingPublicAccess: "enabled"})
+	opened := kv(map[string]string{model.SettingDefaultAction: "allow"})
+
+	tests := []struct {
+		name      string
+		ev        *model.Event
+		want      []string // substrings the guidance must hold
+		forbid    []string // and must not
+		titleNot  string
+		maxSev    model.Severity
+		checkSevs bool
+	}{
+		{name: "world-open gets internet advice and the undo", ev: world,
+			want: []string{"Session Manager", "revoke-security-group-ingress --region us-east-1 --group-id sg-0abc --security-group-rule-ids sgr-1"}},
+		{name: "private range gets no internet advice", ev: private,
+			want: []string{"revoke-security-group-ingress"}, forbid: []string{"Session Manager", "internet"}},
+		{name: "denied attempt is about the caller, not the rule", ev: denied,
+			want:   []string{"simulate-principal-policy --policy-source-arn arn:aws:iam::111122223333:user/alice --action-names ec2:AuthorizeSecurityGroupIngress", "did not take effect", "update-access-key --user-name alice"},
+			forbid: []string{"revoke-security-group-ingress", "remove the rule", "Session Manager"}},
+		{name: "dry run says the caller holds the permission", ev: dry,
+			want: []string{"could make this change for real", "remove the permission"}, forbid: []string{"revoke-security-group-ingress", "did not take effect"}},
+		{name: "VirtualNetwork gets no internet advice", ev: vnet,
+			want:   []string{"az network nsg rule list --resource-group rg-app --nsg-name nsg-app -o table"},
+			forbid: []string{"Bastion", "internet"}},
+		{name: "Internet service tag gets internet advice", ev: &internet, want: []string{"Bastion"}},
+		{name: "key vault set to deny is not told to set it back", ev: closed,
+			forbid: []string{"back to Deny", "--default-action Deny"}, titleNot: "public network access enabled",
+			maxSev: model.Info, checkSevs: true},
+		{name: "key vault opened is told to set it back", ev: opened,
+			want: []string{"az keyvault update --name kv-1 --resource-group rg-sec --default-action Deny"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := evaluate(t, tt.ev)
+			g := allGuidance(f)
+			for _, w := range tt.want {
+				if !strings.Contains(g, w) {
+					t.Errorf("guidance lacks %q:\n%s", w, g)
+				}
+			}
+			for _, w := range tt.forbid {
+				if strings.Contains(strings.ToLower(g), strings.ToLower(w)) {
+					t.Errorf("guidance holds %q:\n%s", w, g)
+				}
+			}
+			if tt.titleNot != "" && strings.Contains(f.Title, tt.titleNot) {
+				t.Errorf("title %q says %q", f.Title, tt.titleNot)
+			}
+			if tt.checkSevs && f.Severity > tt.maxSev {
+				t.Errorf("severity %s, want at most %s (%v)", f.Severity, tt.maxSev, f.Reasons)
+			}
+		})
+	}
+}
+
+func withName(ch model.RuleChange, name string) model.RuleChange {
+	ch.Name = name
+	return ch
+}
+
+// TestGuidanceCallerCommands checks the credential steps fit the caller:
+// its key and user, its role and session, a placeholder where the log has
+// no key.
+func TestGuidanceCallerCommands(t *testing.T) {
+	user := sgIngress(rule("tcp", port(22), cidr("0.0.0.0/0")))
+	user.Actor.Session = "AKIAIOSFODNN7EXAMPLE"
+	role := sgIngress(rule("tcp", port(22), cidr("0.0.0.0/0")))
+	role.Actor = model.Actor{Type: "AssumedRole", ID: "arn:aws:sts::111122223333:assumed-role/deploy/ci-run-7",
+		Name: "deploy", Session: "ASIAIOSFODNN7EXAMPLE"}
+	roleNoKey := sgIngress(rule("tcp", port(22), cidr("0.0.0.0/0")))
+	roleNoKey.Actor = model.Actor{Type: "AssumedRole", ID: "arn:aws:sts::111122223333:assumed-role/deploy/ci-run-7", Name: "deploy"}
+	sso := sgIngress(rule("tcp", port(22), cidr("0.0.0.0/0")))
+	sso.Actor = model.Actor{Type: "AssumedRole", ID: "arn:aws:sts::111122223333:assumed-role/AWSReservedSSO_Admin_0123/bob@example.com"}
+	sa := event(model.GCP, "compute.firewalls.insert", rule("tcp", port(22), cidr("0.0.0.0/0")))
+	sa.Account = "proj-1"
+	sa.Resource = model.Resource{Type: "vpc_firewall_rule", Name: "fw-1", ID: "projects/proj-1/global/firewalls/fw-1"}
+	sa.Actor = model.Actor{Type: "ServiceAccount", ID: "ci@proj-1.iam.gserviceaccount.com",
+		Session: "//iam.googleapis.com/projects/proj-1/serviceAccounts/ci@proj-1.iam.gserviceaccount.com/keys/0123abcd"}
+	saNoKey := *sa
+	saNoKey.Actor.Session = ""
+	tests := []struct {
+		name   string
+		ev     *model.Event
+		want   []string
+		forbid []string
+	}{
+		{"IAM user key", user, []string{
+			"aws iam update-access-key --user-name alice --access-key-id AKIAIOSFODNN7EXAMPLE --status Inactive",
+			"--lookup-attributes AttributeKey=AccessKeyId,AttributeValue=AKIAIOSFODNN7EXAMPLE"}, []string{"put-role-policy"}},
+		{"assumed role", role, []string{
+			`aws iam put-role-policy --role-name deploy --policy-name cloudwall-revoke-older-sessions --policy-document '{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"*","Resource":"*","Condition":{"DateLessThan":{"aws:TokenIssueTime":"2025-03-04T05:06:07Z"}}}]}'`},
+			[]string{"update-access-key"}},
+		{"assumed role without a key: lookup by session name", roleNoKey, []string{
+			"--lookup-attributes AttributeKey=Username,AttributeValue=ci-run-7"}, []string{"AttributeValue=deploy"}},
+		{"SSO user", sso, []string{"IAM Identity Center"}, []string{"put-role-policy", "update-access-key"}},
+		{"GCP key", sa, []string{
+			"gcloud iam service-accounts keys disable 0123abcd --iam-account ci@proj-1.iam.gserviceaccount.com --project proj-1"}, nil},
+		{"GCP key not logged", &saNoKey, []string{
+			"gcloud iam service-accounts keys disable <KEY_ID> --iam-account", "serviceAccountKeyName"}, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			g := allGuidance(evaluate(t, tt.ev))
+			for _, w := range tt.want {
+				if !strings.Contains(g, w) {
+					t.Errorf("guidance lacks %q:\n%s", w, g)
+				}
+			}
+			for _, w := range tt.forbid {
+				if strings.Contains(g, w) {
+					t.Errorf("guidance holds %q:\n%s", w, g)
+				}
+			}
+		})
+	}
+}
+
+// TestGuidanceCommandsSplit checks that Commands name each command once,
+// as it ends its step, and that Split gives the text back.
+func TestGuidanceCommandsSplit(t *testing.T) {
+	f := evaluate(t, sgIngress(withName(rule("tcp", port(22), cidr("0.0.0.0/0")), "sgr-1"),
+		withName(rule("tcp", port(3389), cidr("::/0")), "sgr-2")))
+	g := f.Guidance
+	if len(g.Commands) == 0 {
+		t.Fatal("no commands")
+	}
+	for _, c := range g.Commands {
+		text, run := g.Split(c.Step, c.Index)
+		if run != c.Run || !strings.HasSuffix(text, ":") {
+			t.Errorf("Split(%s, %d) = %q, %q; want text ending in ':' and %q", c.Step, c.Index, text, run, c.Run)
+		}
+	}
+	if !strings.Contains(allGuidance(f), "--security-group-rule-ids sgr-1 sgr-2") {
+		t.Errorf("rule ids not space separated:\n%s", allGuidance(f))
+	}
+}
+
+// TestCommandQuoting checks that values an attacker controls (a rule
+// name, a session name) stay one shell word, and that a shell reading the
+// command sees the value unchanged.
+func TestCommandQuoting(t *testing.T) {
+	hostile := []string{"x; rm -rf ~", "a'b", `$(id)`, "`id`", "a b", "*", `"q"`, "new\nline", ""}
+	for _, h := range hostile {
+		vals := map[string]string{"region": "us-east-1", "resource_name": h, "actor": h}
+		for _, tmpl := range []string{
+			"aws lightsail get-instance-port-states --region {region} --instance-name {resource_name}",
+			`gcloud logging read 'principalEmail="{actor}"' --project p`,
+			`echo "x{actor}y"`,
+		} {
+			cmd := expandCommand(tmpl, vals, nil)
+			if h == "" {
+				if !strings.Contains(cmd, "<RESOURCE_NAME>") && !strings.Contains(cmd, "<ACTOR>") {
+					t.Errorf("empty value not shown as a placeholder: %s", cmd)
+				}
+				continue
+			}
+			words := shellWords(t, cmd)
+			switch {
+			case strings.HasPrefix(tmpl, "aws"):
+				if words[len(words)-1] != h {
+					t.Errorf("%q: last word %q, want the value unchanged (%s)", h, words[len(words)-1], cmd)
+				}
+			case strings.HasPrefix(tmpl, "gcloud"):
+				if words[3] != `principalEmail="`+h+`"` {
+					t.Errorf("%q: filter word %q (%s)", h, words[3], cmd)
+				}
+			default:
+				if words[1] != "x"+h+"y" {
+					t.Errorf("%q: word %q (%s)", h, words[1], cmd)
+				}
+			}
+		}
+	}
+}
+
+// shellWords splits cmd as a shell would, failing on anything a shell
+// would treat specially outside quotes.
+func shellWords(t *testing.T, cmd string) []string {
+	t.Helper()
+	w, err := testutil.ShellWords(cmd)
+	if err != nil {
+		t.Fatalf("%s: %v", cmd, err)
+	}
+	return w
+}
