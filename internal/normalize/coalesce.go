@@ -2,8 +2,10 @@ package normalize
 
 import (
 	"cmp"
+	"fmt"
 	"slices"
 	"strconv"
+	"strings"
 
 	"cloudwall/internal/model"
 )
@@ -12,22 +14,43 @@ import (
 // one change gives one finding: Azure logs a Start and a Success record
 // for one PUT, GCP the first and last entry of a long-running operation,
 // and the same CloudTrail record can sit in an account trail and an
-// organisation trail. It keeps firewall events only, which are rare, so
-// holding them until the end of a scan is cheap.
+// organisation trail.
+//
+// Records are folded as they arrive: an operation holds a few events (the
+// record that carries its content, the earliest, the completions), not
+// every record, so 200,000 copies of one record cost what one does. The
+// fold does not depend on arrival order, which varies with the workers.
 type Coalescer struct {
-	groups map[string][]model.Event
-	order  []string
-	// duplicates counts records folded into another.
-	duplicates int64
+	ops   map[string]*operation
+	order []string
+	// records counts every event added.
+	records int64
 }
 
 // NewCoalescer returns an empty Coalescer.
 func NewCoalescer() *Coalescer {
-	return &Coalescer{groups: map[string][]model.Event{}}
+	return &Coalescer{ops: map[string]*operation{}}
 }
+
+// Held reports how many operations the Coalescer holds.
+func (c *Coalescer) Held() int { return len(c.order) }
 
 // Add takes one event. Not safe for concurrent use.
 func (c *Coalescer) Add(ev model.Event) {
+	c.records++
+	key := OperationKey(&ev)
+	op, ok := c.ops[key]
+	if !ok {
+		c.order = append(c.order, key)
+		c.ops[key] = newOperation(ev)
+		return
+	}
+	op.add(ev)
+}
+
+// OperationKey is the key records of one operation share: the cloud and
+// the operation id, else the event id, else the record's position.
+func OperationKey(ev *model.Event) string {
 	id := ev.OperationID
 	if id == "" {
 		id = ev.EventID
@@ -36,83 +59,311 @@ func (c *Coalescer) Add(ev model.Event) {
 		// Nothing to match on: keep it as its own operation.
 		id = ev.Source.File + "#" + strconv.FormatInt(ev.Source.Index, 10) + "#" + ev.Operation
 	}
-	key := string(ev.Cloud) + "|" + id
-	g, ok := c.groups[key]
-	if !ok {
-		c.order = append(c.order, key)
-	}
-	c.groups[key] = append(g, ev)
+	return string(ev.Cloud) + "|" + id
 }
 
-// Duplicates reports how many records Events folded into others.
-func (c *Coalescer) Duplicates() int64 { return c.duplicates }
+// Duplicates reports how many records were folded into others.
+func (c *Coalescer) Duplicates() int64 { return c.records - int64(len(c.order)) }
 
 // Events returns one event per operation, in the order operations were
 // first seen.
 func (c *Coalescer) Events() []model.Event {
 	out := make([]model.Event, 0, len(c.order))
-	c.duplicates = 0
 	for _, key := range c.order {
-		g := c.groups[key]
-		c.duplicates += int64(len(g) - 1)
-		out = append(out, merge(g))
+		out = append(out, c.ops[key].event())
 	}
 	return out
 }
 
-// merge folds the records of one operation. Rule content comes from the
-// record that carries it (Azure's Start record has the request body, GCP's
-// first entry the request), the outcome from the last completion record,
-// the time from the earliest record.
-func merge(g []model.Event) model.Event {
-	if len(g) == 1 {
-		return g[0]
+// Limits on what one operation holds beyond its few chosen records, for
+// an input that logs thousands of variants of one operation.
+const (
+	maxNoteSets    = 16
+	maxExtraChange = 64
+)
+
+// operation is the fold of the records of one operation so far. Each slot
+// holds the record that is least (or greatest) in record order among
+// those that qualify, so the result is the same whatever order records
+// arrive in.
+type operation struct {
+	// first is the earliest record: it gives the time.
+	first model.Event
+	// primary carries the content: the first Start record with content,
+	// else the first record with content, else the first record.
+	primary model.Event
+	// done and failed are the last completion record and the last failed
+	// one: a failure is never overwritten by a duplicate success.
+	done, failed *model.Event
+	// ip, ua and actor are the first records that log each.
+	ip, ua, actor *model.Event
+	// noteSets are the distinct note lists of the records, least first.
+	noteSets     []noteSet
+	notesDropped bool
+	// extra are rule changes other records carry that the primary does
+	// not (an Azure response body that differs from the request).
+	extra        []extraChange
+	extraDropped bool
+}
+
+type noteSet struct {
+	at    model.Event // only the order fields are read
+	notes []string
+}
+
+type extraChange struct {
+	at model.Event
+	i  int // position in its record
+	ch model.RuleChange
+	fp string
+}
+
+func newOperation(ev model.Event) *operation {
+	op := &operation{first: ev, primary: ev}
+	op.fold(&ev)
+	return op
+}
+
+func (op *operation) add(ev model.Event) {
+	if before(&ev, &op.first) {
+		op.first = ev
 	}
-	// Order by input position so the result does not depend on which
-	// worker delivered first.
-	slices.SortStableFunc(g, func(a, b model.Event) int {
-		return cmp.Or(
-			a.Time.Compare(b.Time),
-			cmp.Compare(phaseRank(a.Phase), phaseRank(b.Phase)),
-			cmp.Compare(a.Source.File, b.Source.File),
-			cmp.Compare(a.Source.Index, b.Source.Index),
-		)
-	})
-	primary := 0
-	for i, ev := range g {
-		if hasContent(ev) && (!hasContent(g[primary]) || g[primary].Phase != model.PhaseStart && ev.Phase == model.PhaseStart) {
-			primary = i
+	old := op.primary
+	if primaryBefore(&ev, &op.primary) {
+		op.primary = ev
+		// The changes of the record that stops being the primary may
+		// differ from the new one's: keep them as extras.
+		op.addExtras(&old)
+	} else {
+		op.addExtras(&ev)
+	}
+	op.fold(&ev)
+}
+
+// fold updates the slots every record competes for.
+func (op *operation) fold(ev *model.Event) {
+	if completion(ev) {
+		if op.done == nil || before(op.done, ev) {
+			op.done = ptr(*ev)
+		}
+		if ev.Outcome == model.Failure && (op.failed == nil || before(op.failed, ev)) {
+			op.failed = ptr(*ev)
 		}
 	}
-	out := g[primary]
-	out.Time = g[0].Time
+	if ev.SourceIP != "" && (op.ip == nil || before(ev, op.ip)) {
+		op.ip = ptr(*ev)
+	}
+	if ev.UserAgent != "" && (op.ua == nil || before(ev, op.ua)) {
+		op.ua = ptr(*ev)
+	}
+	if (ev.Actor.ID != "" || ev.Actor.Name != "") && (op.actor == nil || before(ev, op.actor)) {
+		op.actor = ptr(*ev)
+	}
+	op.addNotes(ev)
+}
+
+func ptr(ev model.Event) *model.Event { return &ev }
+
+// completion reports a record that says how the operation ended.
+func completion(ev *model.Event) bool {
+	return ev.Phase == model.PhaseEnd || ev.Phase == model.PhaseOnly && ev.Outcome != model.Unknown
+}
+
+// addNotes keeps ev's notes once per distinct list, at the least record
+// that carries it, at most maxNoteSets lists (the least ones).
+func (op *operation) addNotes(ev *model.Event) {
+	if len(ev.Notes) == 0 {
+		return
+	}
+	for i := range op.noteSets {
+		if slices.Equal(op.noteSets[i].notes, ev.Notes) {
+			if before(ev, &op.noteSets[i].at) {
+				op.noteSets[i].at = orderOnly(ev)
+				op.sortNotes()
+			}
+			return
+		}
+	}
+	op.noteSets = append(op.noteSets, noteSet{at: orderOnly(ev), notes: ev.Notes})
+	op.sortNotes()
+	if len(op.noteSets) > maxNoteSets {
+		op.noteSets = op.noteSets[:maxNoteSets]
+		op.notesDropped = true
+	}
+}
+
+func (op *operation) sortNotes() {
+	slices.SortFunc(op.noteSets, func(a, b noteSet) int { return order(&a.at, &b.at) })
+}
+
+// addExtras keeps the changes of ev that the primary lacks, once each,
+// at most maxExtraChange of them (those of the least records).
+func (op *operation) addExtras(ev *model.Event) {
+	if len(ev.Changes) == 0 {
+		return
+	}
+	for i, ch := range ev.Changes {
+		fp := fingerprint(ch)
+		j := slices.IndexFunc(op.extra, func(x extraChange) bool { return x.fp == fp })
+		x := extraChange{at: orderOnly(ev), i: i, ch: ch, fp: fp}
+		switch {
+		case j < 0:
+			op.extra = append(op.extra, x)
+		case extraBefore(&x, &op.extra[j]):
+			op.extra[j] = x
+		}
+	}
+	slices.SortFunc(op.extra, func(a, b extraChange) int { return extraOrder(&a, &b) })
+	if len(op.extra) > maxExtraChange {
+		op.extra = op.extra[:maxExtraChange]
+		op.extraDropped = true
+	}
+}
+
+// event returns the folded event.
+func (op *operation) event() model.Event {
+	out := op.primary
+	out.Time = op.first.Time
+	if end := op.failed; end != nil || op.done != nil {
+		if end == nil {
+			end = op.done
+		}
+		out.Outcome = end.Outcome
+		out.ErrorCode, out.ErrorMessage = end.ErrorCode, end.ErrorMessage
+	}
+	if out.SourceIP == "" && op.ip != nil {
+		out.SourceIP = op.ip.SourceIP
+	}
+	if out.UserAgent == "" && op.ua != nil {
+		out.UserAgent = op.ua.UserAgent
+	}
+	if out.Actor.ID == "" && out.Actor.Name == "" && op.actor != nil {
+		out.Actor = op.actor.Actor
+	}
 	// Start and end records can spell a name in different case; Notes
 	// keeps each once and caps them.
 	var notes model.Notes
-	for _, ev := range g {
-		for _, n := range ev.Notes {
+	for _, s := range op.noteSets {
+		for _, n := range s.notes {
 			notes.Add(n)
 		}
-		if ev.Phase == model.PhaseEnd || ev.Phase == model.PhaseOnly && ev.Outcome != model.Unknown {
-			// A later completion record decides; a failure is never
-			// overwritten by a duplicate success.
-			if out.Outcome != model.Failure || ev.Outcome == model.Failure {
-				out.Outcome = ev.Outcome
-				out.ErrorCode, out.ErrorMessage = ev.ErrorCode, ev.ErrorMessage
-			}
+	}
+	if op.notesDropped {
+		notes.Add(fmt.Sprintf("more than %d different note lists among this operation's records; the rest are not shown", maxNoteSets))
+	}
+	// Rule content that other records of the operation log differently
+	// (an Azure response body that is not the request) is judged too, so
+	// the worse reading wins.
+	own := map[string]bool{}
+	for _, ch := range out.Changes {
+		own[fingerprint(ch)] = true
+	}
+	var extra []model.RuleChange
+	for _, x := range op.extra {
+		if !own[x.fp] {
+			extra = append(extra, x.ch)
+			own[x.fp] = true
 		}
-		if out.SourceIP == "" {
-			out.SourceIP = ev.SourceIP
+	}
+	if len(extra) > 0 {
+		if len(out.Changes) > 0 {
+			notes.Add(fmt.Sprintf("the records of this operation log different rule content (%s and %s); both are judged",
+				changeList(out.Changes), changeList(extra)))
 		}
-		if out.UserAgent == "" {
-			out.UserAgent = ev.UserAgent
-		}
-		if out.Actor.ID == "" && out.Actor.Name == "" {
-			out.Actor = ev.Actor
-		}
+		out.Changes = append(slices.Clip(out.Changes), extra...)
+	}
+	if op.extraDropped {
+		notes.Add(fmt.Sprintf("more than %d different rules among this operation's records; the rest are not judged", maxExtraChange))
 	}
 	out.Notes = notes.List()
 	return out
+}
+
+// orderOnly keeps the fields record order reads, so a slot that only
+// orders does not hold a whole event.
+func orderOnly(ev *model.Event) model.Event {
+	return model.Event{Time: ev.Time, Phase: ev.Phase, Source: ev.Source}
+}
+
+// order is record order: time, then phase, then position in the input.
+func order(a, b *model.Event) int {
+	return cmp.Or(
+		a.Time.Compare(b.Time),
+		cmp.Compare(phaseRank(a.Phase), phaseRank(b.Phase)),
+		cmp.Compare(a.Source.File, b.Source.File),
+		cmp.Compare(a.Source.Index, b.Source.Index),
+	)
+}
+
+func before(a, b *model.Event) bool { return order(a, b) < 0 }
+
+// primaryBefore reports whether a is a better primary than b: records with
+// content first, Start records among them first (the request as sent),
+// then record order.
+func primaryBefore(a, b *model.Event) bool {
+	return cmp.Or(cmp.Compare(contentRank(a), contentRank(b)), order(a, b)) < 0
+}
+
+func contentRank(ev *model.Event) int {
+	switch {
+	case !hasContent(*ev):
+		return 2
+	case ev.Phase == model.PhaseStart:
+		return 0
+	}
+	return 1
+}
+
+func extraOrder(a, b *extraChange) int {
+	return cmp.Or(order(&a.at, &b.at), cmp.Compare(a.i, b.i), cmp.Compare(a.fp, b.fp))
+}
+
+func extraBefore(a, b *extraChange) bool { return extraOrder(a, b) < 0 }
+
+// fingerprint identifies a rule change by everything it says, letter
+// case aside (resource-log records upper-case names of the resource id).
+func fingerprint(ch model.RuleChange) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s|%s|%s|%s|%s|", ch.Effect, ch.Direction, ch.Action, ch.Protocol, ch.Name)
+	for _, r := range ch.Ports {
+		b.WriteString(r.String() + ",")
+	}
+	b.WriteByte('|')
+	for _, p := range ch.Peers {
+		b.WriteString(string(p.Kind) + ":" + p.Value + ",")
+	}
+	b.WriteByte('|')
+	if ch.Priority != nil {
+		b.WriteString(strconv.Itoa(*ch.Priority))
+	}
+	b.WriteByte('|')
+	b.WriteString(strings.Join(ch.Targets, ","))
+	return strings.ToLower(b.String())
+}
+
+// changeList names changes briefly for a note: "allow 22 from 10.0.0.5".
+func changeList(chs []model.RuleChange) string {
+	var parts []string
+	for i, ch := range chs {
+		if i == 3 {
+			parts = append(parts, fmt.Sprintf("%d more", len(chs)-i))
+			break
+		}
+		var peers []string
+		for j, p := range ch.Peers {
+			if j == 3 {
+				peers = append(peers, "…")
+				break
+			}
+			peers = append(peers, p.Value)
+		}
+		s := strings.TrimSpace(fmt.Sprintf("%s %s %s", ch.Action, ch.Protocol, strings.Join(ch.Ports.Strings(), ",")))
+		if len(peers) > 0 {
+			s += " peers " + strings.Join(peers, ",")
+		}
+		parts = append(parts, s)
+	}
+	return strings.Join(parts, "; ")
 }
 
 func hasContent(ev model.Event) bool {

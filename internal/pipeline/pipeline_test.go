@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -334,5 +335,24 @@ func TestSpellingVariantsSurviveThePrefilter(t *testing.T) {
 				t.Errorf("finding %s %s, want critical aws-sg-ingress-change", f.Severity, f.Rule)
 			}
 		})
+	}
+}
+
+// TestAzureResponseBeatsRequest: the request spells the source twice
+// ("10.0.0.5" and "*"), the response shows "*" applied; whether the two
+// bodies sit in a Start and a Success record or in one record, the
+// finding is world-open and says the bodies differ (issue 7).
+func TestAzureResponseBeatsRequest(t *testing.T) {
+	res := scan(t, []string{"../normalize/azure/testdata/request_response_conflict.json"}, Options{})
+	if len(res.Findings) != 2 {
+		t.Fatalf("%d findings, want one per operation", len(res.Findings))
+	}
+	for _, f := range res.Findings {
+		if f.Severity != model.Critical {
+			t.Errorf("%s: severity %s, want critical", f.Resource.Name, f.Severity)
+		}
+		if !slices.ContainsFunc(f.Reasons, func(r string) bool { return strings.Contains(r, "differ") }) {
+			t.Errorf("%s: no reason names the conflict: %q", f.Resource.Name, f.Reasons)
+		}
 	}
 }

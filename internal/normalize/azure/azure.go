@@ -80,8 +80,8 @@ func Parse(rec map[string]any, src model.SourceRef) ([]model.Event, error) {
 		ev.ErrorCode, ev.ErrorMessage = failure(rec, p.bodyErr)
 	}
 	ev.Region = region(rec, p.body)
-	if content := contentFor(typePath); content != nil {
-		content(p)
+	if read := contentFor(typePath); read != nil {
+		p.readContent(read)
 	}
 	return []model.Event{ev}, nil
 }

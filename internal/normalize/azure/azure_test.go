@@ -483,3 +483,37 @@ func mustParse(t *testing.T, s string) []model.Event {
 	}
 	return evs
 }
+
+// TestRequestAndResponseBothRead: a record that carries a request and a
+// response body yields the rules of both (issue 7: a request that spells
+// the source twice cannot hide the "*" the response shows applied), with
+// a note naming the difference.
+func TestRequestAndResponseBothRead(t *testing.T) {
+	ev := only(t, parseFile(t, "testdata/request_response_conflict.json"), 2)
+	var peers []string
+	for _, c := range ev.Changes {
+		for _, p := range c.Peers {
+			peers = append(peers, p.String())
+		}
+	}
+	if !slices.Contains(peers, "any:*") || !slices.Contains(peers, "10.0.0.5") {
+		t.Errorf("peers %q, want the request's 10.0.0.5 and the response's *", peers)
+	}
+	if !slices.ContainsFunc(ev.Notes, func(n string) bool {
+		return strings.Contains(n, "requestbody and responseBody differ") && strings.Contains(n, `"*"`)
+	}) {
+		t.Errorf("no note names the conflict: %q", ev.Notes)
+	}
+	// The same rule in both bodies (names differ only in case) is one
+	// rule and no note.
+	rec := testutil.Records(t, "testdata/request_response_conflict.json")[2]
+	props := jv.Obj(rec, "properties")
+	props["requestbody"] = strings.Replace(props["requestbody"].(string), `"sourceAddressPrefix":"10.0.0.5",`, "", 1)
+	evs, err := Parse(rec, model.SourceRef{})
+	if err != nil || len(evs) != 1 {
+		t.Fatalf("Parse: %v", err)
+	}
+	if len(evs[0].Changes) != 1 || slices.ContainsFunc(evs[0].Notes, func(n string) bool { return strings.Contains(n, "differ") }) {
+		t.Errorf("agreeing bodies: changes %+v, notes %q", evs[0].Changes, evs[0].Notes)
+	}
+}

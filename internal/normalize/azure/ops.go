@@ -20,6 +20,9 @@ type parser struct {
 	// itself when an exporter flattened it.
 	body  map[string]any
 	props map[string]any
+	// bodies are the request and response bodies the record logs, in
+	// that order; body is the one being read.
+	bodies []loggedBody
 	// bodyErr is the error object of a response body that holds an error
 	// instead of the resource.
 	bodyErr map[string]any

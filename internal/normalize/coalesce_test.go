@@ -1,0 +1,151 @@
+package normalize
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"reflect"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"cloudwall/internal/model"
+)
+
+var ct0 = time.Date(2026, 3, 14, 10, 0, 0, 0, time.UTC)
+
+func azureRecord(phase model.Phase, outcome model.Outcome, sec int, index int64, peers ...string) model.Event {
+	ev := model.Event{
+		Cloud: model.Azure, Time: ct0.Add(time.Duration(sec) * time.Second),
+		Operation: "MICROSOFT.NETWORK/NETWORKSECURITYGROUPS/SECURITYRULES/WRITE", OperationKey: "microsoft.network/networksecuritygroups/securityrules/write",
+		OperationID: "corr|op|rid", EventID: fmt.Sprint("evt-", index), Phase: phase, Outcome: outcome,
+		Source: model.SourceRef{File: "PT1H.json", Index: index},
+	}
+	if len(peers) > 0 {
+		var ps []model.Peer
+		for _, p := range peers {
+			ps = append(ps, model.Peer{Kind: model.PeerCIDR, Value: p})
+		}
+		ev.Changes = []model.RuleChange{{Effect: model.Added, Direction: model.Ingress, Action: model.Allow,
+			Protocol: "tcp", Ports: model.PortList{{From: 22, To: 22}}, Peers: ps, Name: "allow-ssh"}}
+	}
+	return ev
+}
+
+func coalesce(evs ...model.Event) (*Coalescer, []model.Event) {
+	c := NewCoalescer()
+	for _, ev := range evs {
+		c.Add(ev)
+	}
+	return c, c.Events()
+}
+
+// TestCoalesceResponseContentJudged: when the Start record's request and
+// the Success record's response log different rules, both are kept (the
+// worse is judged) and a note names the difference (issue 7).
+func TestCoalesceResponseContentJudged(t *testing.T) {
+	start := azureRecord(model.PhaseStart, model.Unknown, 0, 0, "10.0.0.5")
+	end := azureRecord(model.PhaseEnd, model.Success, 2, 1, "0.0.0.0/0")
+	for _, order := range [][]model.Event{{start, end}, {end, start}} {
+		_, got := coalesce(order...)
+		if len(got) != 1 {
+			t.Fatalf("%d events", len(got))
+		}
+		ev := got[0]
+		var peers []string
+		for _, c := range ev.Changes {
+			peers = append(peers, c.Peers[0].Value)
+		}
+		if !slices.Equal(peers, []string{"10.0.0.5", "0.0.0.0/0"}) {
+			t.Errorf("peers %q, want the request's then the response's", peers)
+		}
+		if ev.Outcome != model.Success || !ev.Time.Equal(ct0) || ev.Source.Index != 0 {
+			t.Errorf("outcome %s time %s source %d", ev.Outcome, ev.Time, ev.Source.Index)
+		}
+		if !slices.ContainsFunc(ev.Notes, func(n string) bool { return strings.Contains(n, "different rule content") }) {
+			t.Errorf("no note names the difference: %q", ev.Notes)
+		}
+	}
+	// Agreeing records (names differing only in case) give one rule, no note.
+	same := azureRecord(model.PhaseEnd, model.Success, 2, 1, "10.0.0.5")
+	same.Changes[0].Name = "ALLOW-SSH"
+	_, got := coalesce(start, same)
+	if len(got[0].Changes) != 1 || len(got[0].Notes) != 0 {
+		t.Errorf("agreeing records: %d changes, notes %q", len(got[0].Changes), got[0].Notes)
+	}
+}
+
+// TestCoalesceFoldsFloods: 200,000 copies of one record are held as one
+// (issue 7: they reached 579 MB); the finding points at the first copy.
+func TestCoalesceFoldsFloods(t *testing.T) {
+	c := NewCoalescer()
+	const n = 200000
+	for i := n - 1; i >= 0; i-- {
+		ev := azureRecord(model.PhaseOnly, model.Success, 0, int64(i), "0.0.0.0/0")
+		ev.Notes = []string{"a note"}
+		c.Add(ev)
+	}
+	if c.Held() != 1 || c.Duplicates() != n-1 {
+		t.Errorf("held %d, duplicates %d", c.Held(), c.Duplicates())
+	}
+	op := c.ops[OperationKey(&model.Event{Cloud: model.Azure, OperationID: "corr|op|rid"})]
+	if len(op.noteSets) != 1 || len(op.extra) != 1 {
+		t.Errorf("an identical flood grows the held state: %d note sets, %d extra changes", len(op.noteSets), len(op.extra))
+	}
+	ev := c.Events()[0]
+	if ev.Source.Index != 0 || len(ev.Changes) != 1 || !slices.Equal(ev.Notes, []string{"a note"}) {
+		t.Errorf("folded event: source %d, %d changes, notes %q", ev.Source.Index, len(ev.Changes), ev.Notes)
+	}
+}
+
+// TestCoalesceOrderIndependent: workers deliver records in any order; the
+// folded event is the same.
+func TestCoalesceOrderIndependent(t *testing.T) {
+	recs := []model.Event{
+		azureRecord(model.PhaseStart, model.Unknown, 0, 0, "10.0.0.5"),
+		azureRecord(model.PhaseStart, model.Unknown, 0, 7, "10.0.0.6"),
+		azureRecord(model.PhaseEnd, model.Failure, 3, 2),
+		azureRecord(model.PhaseEnd, model.Success, 4, 3, "0.0.0.0/0"),
+		azureRecord(model.PhaseEnd, model.Success, 4, 4, "0.0.0.0/0"),
+		azureRecord(model.PhaseOnly, model.Unknown, 1, 5),
+	}
+	recs[0].UserAgent, recs[3].UserAgent = "", "ua-3"
+	recs[2].ErrorCode = "Conflict"
+	recs[2].Notes = []string{"from the failure"}
+	recs[1].Notes = []string{"from start 7"}
+	recs[5].SourceIP = "203.0.113.9"
+	_, want := coalesce(recs...)
+	if want[0].Outcome != model.Failure || want[0].ErrorCode != "Conflict" {
+		t.Errorf("a failure was overwritten by a later success: %s %s", want[0].Outcome, want[0].ErrorCode)
+	}
+	if want[0].UserAgent != "ua-3" || want[0].SourceIP != "203.0.113.9" || len(want[0].Changes) != 3 {
+		t.Errorf("folded: ua %q ip %q changes %d", want[0].UserAgent, want[0].SourceIP, len(want[0].Changes))
+	}
+	r := rand.New(rand.NewPCG(1, 2))
+	for range 50 {
+		perm := slices.Clone(recs)
+		r.Shuffle(len(perm), func(i, j int) { perm[i], perm[j] = perm[j], perm[i] })
+		if _, got := coalesce(perm...); !reflect.DeepEqual(got, want) {
+			t.Fatalf("order changes the result:\n got %+v\nwant %+v", got[0], want[0])
+		}
+	}
+}
+
+// TestCoalesceBoundsVariants: thousands of different records of one
+// operation hold a bounded state, and say so.
+func TestCoalesceBoundsVariants(t *testing.T) {
+	c := NewCoalescer()
+	for i := range 5000 {
+		ev := azureRecord(model.PhaseEnd, model.Success, i, int64(i), fmt.Sprintf("10.%d.%d.0/24", i/256, i%256))
+		ev.Notes = []string{fmt.Sprint("note ", i)}
+		c.Add(ev)
+	}
+	op := c.ops[OperationKey(&model.Event{Cloud: model.Azure, OperationID: "corr|op|rid"})]
+	if len(op.noteSets) > maxNoteSets || len(op.extra) > maxExtraChange {
+		t.Errorf("held %d note sets, %d extra changes", len(op.noteSets), len(op.extra))
+	}
+	ev := c.Events()[0]
+	if len(ev.Changes) != maxExtraChange+1 || !slices.ContainsFunc(ev.Notes, func(n string) bool { return strings.Contains(n, "the rest are not judged") }) {
+		t.Errorf("%d changes, notes %q", len(ev.Changes), ev.Notes)
+	}
+}
