@@ -8,17 +8,19 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"strings"
+	"runtime/debug"
 
 	"github.com/spf13/cobra"
 )
 
-// Exit codes, as documented in the README.
+// Exit codes, as documented in the README. A scan stopped by a signal
+// exits 128 + the signal's number (130 SIGINT, 143 SIGTERM).
 const (
 	ExitOK       = 0 // the command completed (a scan with no finding at or above --fail-on)
 	ExitError    = 1 // the command could not run
-	ExitUsage    = 2 // bad flags or arguments
+	ExitUsage    = 2 // bad flags or arguments (only: a crash of the Go runtime also exits 2, after "fatal error:")
 	ExitFindings = 3 // scan --fail-on matched a finding
+	ExitNoInput  = 4 // scan read nothing: no file, or not one readable record
 )
 
 // usageError marks errors that are the caller's, not the tool's.
@@ -31,14 +33,33 @@ func usagef(format string, args ...any) error {
 	return &usageError{fmt.Errorf(format, args...)}
 }
 
-// errFindings is returned by scan when --fail-on matched.
-var errFindings = errors.New("findings at or above the --fail-on severity")
+// Outcomes a command has already explained on stderr; Run maps them to
+// their exit codes.
+var (
+	errFindings    = errors.New("findings at or above the --fail-on severity")
+	errNothingRead = errors.New("nothing was read")
+	errInterrupted = errors.New("interrupted")
+)
 
 // Run executes cloudwall with args (without the program name) and returns
 // the exit code.
-func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) (code int) {
 	root := newRoot(stdin, stdout, stderr)
 	root.SetArgs(args)
+	// Errors before any command's hooks run come from cobra itself:
+	// flag parsing, argument validation, an unknown command. Those, and
+	// errors a command marks with usagef, are usage errors; nothing else
+	// is, so a failure mid-scan never reads as the caller's mistake.
+	started := false
+	root.PersistentPreRun = func(*cobra.Command, []string) { started = true }
+	defer func() {
+		// A bug must not pass for a usage error (the runtime's own
+		// panic exit status is 2): report it as a failure to run.
+		if r := recover(); r != nil {
+			fmt.Fprintf(stderr, "cloudwall: internal error (please report): %v\n%s", r, debug.Stack())
+			code = ExitError
+		}
+	}()
 	err := root.ExecuteContext(ctx)
 	var ue *usageError
 	switch {
@@ -46,13 +67,20 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return ExitOK
 	case errors.Is(err, errFindings):
 		return ExitFindings
-	case errors.As(err, &ue), isCobraUsage(err):
+	case errors.Is(err, errNothingRead):
+		return ExitNoInput
+	case errors.As(err, &ue), !started:
 		fmt.Fprintf(stderr, "cloudwall: error: %v\ncloudwall: hint: run 'cloudwall %s --help' for usage\n", err, commandName(root, args))
 		return ExitUsage
-	default:
-		fmt.Fprintf(stderr, "cloudwall: error: %v\n", err)
-		return ExitError
 	}
+	if in, ok := interruption(ctx); ok {
+		if !errors.Is(err, errInterrupted) {
+			fmt.Fprintf(stderr, "cloudwall: %v before the scan started\n", in)
+		}
+		return in.ExitCode()
+	}
+	fmt.Fprintf(stderr, "cloudwall: error: %v\n", err)
+	return ExitError
 }
 
 func newRoot(stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
@@ -73,17 +101,6 @@ made the change, from where, and what to do next.`,
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &usageError{err} })
 	root.AddCommand(newScanCommand(stdin, stdout, stderr), newRulesCommand(stdout), newVersionCommand(stdout))
 	return root
-}
-
-// isCobraUsage recognises cobra's own argument errors (unknown command).
-func isCobraUsage(err error) bool {
-	msg := err.Error()
-	for _, p := range []string{"unknown command", "unknown flag", "unknown shorthand", "accepts ", "requires at least"} {
-		if strings.Contains(msg, p) {
-			return true
-		}
-	}
-	return false
 }
 
 func commandName(root *cobra.Command, args []string) string {

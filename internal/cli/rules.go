@@ -31,13 +31,17 @@ covers. With --content, user files are merged first, as scan does, so the
 listing shows what a scan with the same flags would use.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			want, err := parseClouds(clouds)
+			if err != nil {
+				return err
+			}
 			c, err := content.Load(nil, contentPaths...)
 			if err != nil {
 				return err
 			}
 			var ops []content.Operation
 			for _, op := range c.Operations {
-				if len(clouds) == 0 || slices.ContainsFunc(clouds, func(x string) bool { return strings.EqualFold(x, string(op.Cloud)) }) {
+				if len(want) == 0 || slices.Contains(want, op.Cloud) {
 					ops = append(ops, op)
 				}
 			}
@@ -50,6 +54,7 @@ listing shows what a scan with the same flags would use.`,
 	cmd.Flags().StringArrayVar(&contentPaths, "content", nil, "YAML file extending or overriding the detection content, as for scan; repeatable")
 	cmd.Flags().StringSliceVar(&clouds, "cloud", nil, "only these clouds: aws, azure, gcp")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON lines instead of a table")
+	completeValues(cmd, "cloud", cloudNames...)
 	return cmd
 }
 

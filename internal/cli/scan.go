@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"slices"
 	"strconv"
@@ -35,7 +36,7 @@ type scanFlags struct {
 	accounts    []string
 	workers     int
 	contentPath []string
-	maxRecord   int
+	maxRecord   sizeFlag
 	color       string
 	progress    string
 	quiet       bool
@@ -59,8 +60,10 @@ PATH is a file, a folder (read recursively) or - for stdin. Compression
 (gzip, zstd, bzip2) and archives (tar, zip) are recognised by content, and
 formats are recognised per file, so clouds and shapes mix freely in one run.
 
-Exit status: 0 the scan completed, 1 it could not run, 2 usage error,
-3 a finding at or above --fail-on was reported.`,
+Exit status: 0 the scan completed; 1 it could not run; 2 usage error;
+3 a finding at or above --fail-on was reported (they are listed on stderr);
+4 nothing was read (no input, or not one readable record); 130 or 143
+stopped by SIGINT or SIGTERM (the findings so far are written).`,
 		Example: `  cloudwall scan ./AWSLogs/ ./insights-activity-logs/ gcp-export.json.gz
   aws s3 cp s3://trail-bucket/AWSLogs/123456789012/CloudTrail/us-east-1/2026/03/14/x.json.gz - | cloudwall scan -
   cloudwall scan --since 2026-03-01 --min-severity high --format jsonl ./logs > findings.jsonl
@@ -88,7 +91,7 @@ Exit status: 0 the scan completed, 1 it could not run, 2 usage error,
 	fl.StringArrayVar(&f.contentPath, "content", nil, "YAML file extending or overriding the detection content (ports, severity weights, operations); repeatable; applied after the configuration's content files")
 	fl.StringVar(&f.configPath, "config", "", "configuration file (trusted networks, automation, approvals, suppressions) (default ./"+config.DefaultName+" when present)")
 	fl.BoolVar(&f.showSupp, "show-suppressed", false, "also list the findings a suppression hides, tagged suppressed")
-	fl.IntVar(&f.maxRecord, "max-record-size", 0, "largest record in bytes; larger ones are reported and skipped (default 8 MiB)")
+	fl.Var(&f.maxRecord, "max-record-size", "largest record, in bytes or with a unit (8MiB, 16MB, 1g); larger ones are reported and skipped (default 8MiB)")
 	fl.StringVar(&f.color, "color", "auto", "colour the table: auto, always, never (NO_COLOR is honoured)")
 	fl.StringVar(&f.progress, "progress", "auto", "progress bar on stderr: auto (when stderr is a terminal), always, never")
 	fl.BoolVarP(&f.quiet, "quiet", "q", false, "do not print the summary on stderr")
@@ -97,6 +100,12 @@ Exit status: 0 the scan completed, 1 it could not run, 2 usage error,
 	fl.BoolVar(&f.noPrefilter, "no-prefilter", false, "decode every record instead of only possible firewall events (slower; for verification)")
 	_ = fl.MarkHidden("no-prefilter")
 	fl.StringArrayVar(&f.flows, "flows", nil, "flow logs (AWS VPC, Azure NSG/VNet, GCP VPC and firewall-rules logging) to tell whether each opening was used; file or folder, repeatable")
+	completeValues(cmd, "format", output.Formats()...)
+	completeValues(cmd, "min-severity", severityNames()...)
+	completeValues(cmd, "fail-on", severityNames()...)
+	completeValues(cmd, "cloud", cloudNames...)
+	completeValues(cmd, "color", "auto", "always", "never")
+	completeValues(cmd, "progress", "auto", "always", "never")
 	return cmd
 }
 
@@ -106,30 +115,29 @@ func runScan(ctx context.Context, f scanFlags, args []string, stdin io.Reader, s
 	if err != nil {
 		return err
 	}
-	format := f.format
 	stdoutTTY := isTerminal(stdout) && f.outputPath == ""
-	if format == "" {
-		format = output.FormatJSONL
-		if stdoutTTY {
-			format = output.FormatTable
-		}
+	format := output.FormatJSONL
+	if stdoutTTY {
+		format = output.FormatTable
 	}
-	if !validFormat(format) {
-		return usagef("unknown --format %q (want one of %s)", format, strings.Join(output.Formats(), ", "))
+	if f.format != "" {
+		if format, err = parseFormat(f.format); err != nil {
+			return err
+		}
 	}
 	var failOn *model.Severity
 	if f.failOn != "" {
-		s, err := model.ParseSeverity(f.failOn)
+		s, err := model.ParseSeverity(strings.TrimSpace(f.failOn))
 		if err != nil {
 			return usagef("--fail-on: %v", err)
 		}
 		failOn = &s
 	}
-	color, err := choose("--color", f.color, stdoutTTY && os.Getenv("NO_COLOR") == "")
+	color, err := parseChoice("--color", f.color, stdoutTTY && os.Getenv("NO_COLOR") == "")
 	if err != nil {
 		return err
 	}
-	showProgress, err := choose("--progress", f.progress, isTerminal(stderr))
+	showProgress, err := parseChoice("--progress", f.progress, isTerminal(stderr))
 	if err != nil {
 		return err
 	}
@@ -149,6 +157,17 @@ func runScan(ctx context.Context, f scanFlags, args []string, stdin io.Reader, s
 	if err != nil {
 		return err
 	}
+	// Open the output first: a path that cannot be written fails now,
+	// not after a long scan.
+	out := stdout
+	var outFile *os.File
+	if f.outputPath != "" {
+		if outFile, err = create(ctx, f.outputPath); err != nil {
+			return err
+		}
+		defer outFile.Close()
+		out = outFile
+	}
 	inputs, err := ingest.Expand(ctx, args, stdin)
 	if err != nil {
 		return err
@@ -159,7 +178,7 @@ func runScan(ctx context.Context, f scanFlags, args []string, stdin io.Reader, s
 	}
 	var enrich func(context.Context, []model.Finding, *model.Summary) error
 	if len(f.flows) > 0 {
-		enrich = flowJoin(flowIn, traffic.Options{Workers: f.workers, MaxRecord: f.maxRecord})
+		enrich = flowJoin(flowIn, traffic.Options{Workers: f.workers, MaxRecord: int(f.maxRecord)})
 	}
 
 	var raw atomic.Int64
@@ -171,7 +190,7 @@ func runScan(ctx context.Context, f scanFlags, args []string, stdin io.Reader, s
 		Workers:     f.workers,
 		Content:     c,
 		Filter:      filter,
-		MaxRecord:   f.maxRecord,
+		MaxRecord:   int(f.maxRecord),
 		NoPrefilter: f.noPrefilter,
 		RawBytes:    &raw,
 		Enrich:      enrich,
@@ -190,39 +209,112 @@ func runScan(ctx context.Context, f scanFlags, args []string, stdin io.Reader, s
 	if format, shown, err = detailView(f, format, shown); err != nil {
 		return err
 	}
-	out := stdout
-	if f.outputPath != "" {
-		file, err := os.Create(f.outputPath)
-		if err != nil {
-			return err
-		}
-		defer file.Close()
-		out = file
-	}
 	bv := currentVersion()
 	opts := output.Options{Color: color, Version: bv.Version, Revision: bv.Revision, Verbose: f.verbose || f.show != ""}
 	opts.Width = tableWidth(stdoutTTY)
 	if err := output.Write(out, format, shown, res.Summary, opts); err != nil {
 		return fmt.Errorf("write findings: %w", err)
 	}
-	if f.outputPath != "" {
-		if err := out.(*os.File).Close(); err != nil {
+	if outFile != nil {
+		if err := outFile.Close(); err != nil {
 			return fmt.Errorf("write findings: %w", err)
 		}
 	}
-	// The table already ends with the summary; other formats keep stdout
-	// machine-readable and put it on stderr.
-	if !f.quiet && (format != output.FormatTable || f.outputPath != "") {
-		_ = output.WriteSummary(stderr, res.Summary, output.Options{Color: isTerminal(stderr) && os.Getenv("NO_COLOR") == ""})
+	return report(ctx, res, format, f, failOn, stderr)
+}
+
+// report ends a scan on stderr: the summary (the table already ends with
+// it), then what decides the exit status. -q drops the counters but never
+// a problem, an interruption or an empty scan.
+func report(ctx context.Context, res pipeline.Result, format string, f scanFlags, failOn *model.Severity, stderr io.Writer) error {
+	sum := res.Summary
+	summaryOnStdout := format == output.FormatTable && f.outputPath == ""
+	switch {
+	case summaryOnStdout:
+	case f.quiet:
+		_ = output.WriteProblems(stderr, sum)
+	default:
+		_ = output.WriteSummary(stderr, sum, output.Options{Color: isTerminal(stderr) && os.Getenv("NO_COLOR") == ""})
 	}
-	if failOn != nil {
-		for _, x := range res.Findings {
-			if x.Severity >= *failOn {
-				return errFindings
-			}
+	if sum.Interrupted {
+		cause := "interrupted"
+		if in, ok := interruption(ctx); ok {
+			cause = in.Error()
+		}
+		fmt.Fprintf(stderr, "cloudwall: scan %s: the findings written cover only what was read before the stop\n", cause)
+		return errInterrupted
+	}
+	if sum.Records == sum.Unreadable {
+		fmt.Fprintf(stderr, "cloudwall: error: nothing was read: %s, %d records, none readable (exit status %d)\n",
+			plural(sum.Files, "input", "inputs"), sum.Records, ExitNoInput)
+		return errNothingRead
+	}
+	if failOn == nil {
+		return nil
+	}
+	var tripped []model.Finding
+	for _, x := range res.Findings {
+		if x.Severity >= *failOn {
+			tripped = append(tripped, x)
 		}
 	}
-	return nil
+	if len(tripped) == 0 {
+		return nil
+	}
+	fmt.Fprintf(stderr, "cloudwall: --fail-on %s: %s at or above %s:\n", failOn, plural(int64(len(tripped)), "finding", "findings"), failOn)
+	const show = 20
+	for i, x := range tripped {
+		if i == show {
+			fmt.Fprintf(stderr, "  ... and %d more\n", len(tripped)-show)
+			break
+		}
+		fmt.Fprintf(stderr, "  %-8s %s  %s (%s:%d)\n", x.Severity, x.ID, oneLine(x.Title), oneLine(x.Event.File), x.Event.Index)
+	}
+	return errFindings
+}
+
+// create opens path for writing, truncating it, without holding up a
+// stop: opening a FIFO waits for a reader, and a signal must still end
+// the scan. (Write-only: os.Create's read-write open of a FIFO would
+// never wait and would write into the void.)
+func create(ctx context.Context, path string) (*os.File, error) {
+	type opened struct {
+		f   *os.File
+		err error
+	}
+	ch := make(chan opened, 1)
+	go func() {
+		f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o666)
+		ch <- opened{f, err}
+	}()
+	select {
+	case o := <-ch:
+		return o.f, o.err
+	case <-ctx.Done():
+		go func() {
+			if o := <-ch; o.f != nil {
+				o.f.Close()
+			}
+		}()
+		return nil, context.Cause(ctx)
+	}
+}
+
+func plural(n int64, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return strconv.FormatInt(n, 10) + " " + many
+}
+
+// oneLine keeps a logged value from breaking the line or the terminal.
+func oneLine(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) {
+			return ' '
+		}
+		return r
+	}, s)
 }
 
 func (f scanFlags) filter(now time.Time) (pipeline.Filter, error) {
@@ -240,13 +332,8 @@ func (f scanFlags) filter(now time.Time) (pipeline.Filter, error) {
 	if !flt.Since.IsZero() && !flt.Until.IsZero() && flt.Until.Before(flt.Since) {
 		return flt, usagef("--until %s is before --since %s", f.until, f.since)
 	}
-	for _, c := range f.clouds {
-		switch cl := model.Cloud(strings.ToLower(strings.TrimSpace(c))); cl {
-		case model.AWS, model.Azure, model.GCP:
-			flt.Clouds = append(flt.Clouds, cl)
-		default:
-			return flt, usagef("--cloud %q: want aws, azure or gcp", c)
-		}
+	if flt.Clouds, err = parseClouds(f.clouds); err != nil {
+		return flt, err
 	}
 	for _, a := range f.accounts {
 		if a = strings.TrimSpace(a); a != "" {
@@ -278,7 +365,10 @@ func parseWhen(s string, now time.Time, upper bool) (time.Time, error) {
 	if n := len(s); n > 1 {
 		unit := map[byte]time.Duration{'d': 24 * time.Hour, 'w': 7 * 24 * time.Hour}[s[n-1]]
 		if unit != 0 {
-			if k, err := strconv.Atoi(s[:n-1]); err == nil && k >= 0 {
+			if k, err := strconv.ParseInt(s[:n-1], 10, 64); err == nil && k >= 0 {
+				if k > math.MaxInt64/int64(unit) {
+					return time.Time{}, fmt.Errorf("age %q is too large: at most %d%c (about 292 years)", s, math.MaxInt64/int64(unit), s[n-1])
+				}
 				return now.Add(-time.Duration(k) * unit).UTC(), nil
 			}
 		}
@@ -287,28 +377,6 @@ func parseWhen(s string, now time.Time, upper bool) (time.Time, error) {
 		return now.Add(-d).UTC(), nil
 	}
 	return time.Time{}, fmt.Errorf("%q is not a time: use RFC 3339 (2026-03-01T10:00:00Z), a date (2026-03-01) or an age (36h, 7d, 2w)", s)
-}
-
-func validFormat(f string) bool {
-	for _, x := range output.Formats() {
-		if f == x {
-			return true
-		}
-	}
-	return false
-}
-
-// choose resolves an auto/always/never flag.
-func choose(flag, v string, auto bool) (bool, error) {
-	switch v {
-	case "auto", "":
-		return auto, nil
-	case "always":
-		return true, nil
-	case "never":
-		return false, nil
-	}
-	return false, usagef("%s %q: want auto, always or never", flag, v)
 }
 
 func isTerminal(w io.Writer) bool {

@@ -36,6 +36,9 @@ type Summary struct {
 	Elapsed time.Duration `json:"elapsed_ns"`
 	// Flows counts what was read of the flow logs given with --flows.
 	Flows *FlowCounts `json:"flows,omitempty"`
+	// Interrupted is set when the scan was stopped (Ctrl-C, SIGTERM)
+	// before it read every input: the counts and findings are partial.
+	Interrupted bool `json:"interrupted,omitempty"`
 	// Problems lists unreadable records and inputs, the first few per file.
 	Problems []Problem `json:"problems,omitempty"`
 }

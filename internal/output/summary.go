@@ -42,12 +42,17 @@ func writeSummaryText(w *bufio.Writer, sum model.Summary, opts Options) {
 	for _, l := range lines {
 		fmt.Fprintf(w, "%-*s %s\n", width+1, l.label+":", l.value)
 	}
-	problems := problemLines(sum.Problems)
-	if len(problems) == 0 {
+	writeProblems(w, sum.Problems)
+}
+
+// writeProblems lists up to maxProblems problems under a count.
+func writeProblems(w *bufio.Writer, problems []model.Problem) {
+	lines := problemLines(problems)
+	if len(lines) == 0 {
 		return
 	}
-	fmt.Fprintf(w, "Problems (%d):\n", len(sum.Problems))
-	for _, p := range problems {
+	fmt.Fprintf(w, "Problems (%d):\n", len(problems))
+	for _, p := range lines {
 		fmt.Fprintf(w, "  %s\n", p)
 	}
 }
@@ -99,11 +104,22 @@ func summaryLines(sum model.Summary, style func(model.Severity, string) string) 
 		lines = append(lines, summaryLine{"Flow logs", fmt.Sprintf("%d files, %d records, %d flows, %d unreadable, %d skipped; %d of %d openings used",
 			fl.Files, fl.Records, fl.Flows, fl.Unreadable, fl.Skipped, fl.Used, fl.Openings)})
 	}
+	if sum.Interrupted {
+		lines = append([]summaryLine{{"Scan", "interrupted: findings and counts cover what was read before the stop"}}, lines...)
+	}
 	lines = append(lines, summaryLine{"Elapsed", humanDuration(sum.Elapsed)})
 	for _, n := range sum.Notices {
 		lines = append(lines, summaryLine{"Notice", cleanText(n)})
 	}
 	return lines
+}
+
+// WriteProblems writes only the summary's problem list (what -q still
+// shows: quiet never hides a problem).
+func WriteProblems(w io.Writer, sum model.Summary) error {
+	bw := bufio.NewWriter(w)
+	writeProblems(bw, sum.Problems)
+	return bw.Flush()
 }
 
 // problemLines renders up to maxProblems problems as "file:index: message"

@@ -94,7 +94,12 @@ type Result struct {
 // Scan reads every input and returns the findings, ranked: most severe
 // first, then by time. Problems with single inputs or records are counted
 // and reported in the summary, never fatal; an error is returned only when
-// the scan could not run or was cancelled.
+// the scan could not run.
+//
+// When ctx is cancelled the scan stops within StopGrace plus the time
+// detection takes, and returns what it found so far with
+// Summary.Interrupted set: inputs still open are abandoned, even one
+// blocked in a system call (a FIFO with no writer, a terminal).
 func Scan(ctx context.Context, inputs []ingest.Input, opts Options) (Result, error) {
 	start := time.Now()
 	if opts.Content == nil {
@@ -124,13 +129,13 @@ func Scan(ctx context.Context, inputs []ingest.Input, opts Options) (Result, err
 
 	jobs := make(chan ingest.Input)
 	events := make(chan model.Event, 256)
-	stats := make([]counters, workers)
+	tally := &tally{}
 	var wg sync.WaitGroup
-	for i := range workers {
+	for range workers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			w := worker{opts: &opts, pre: pre, events: events, c: &stats[i]}
+			w := worker{opts: &opts, pre: pre, events: events, done: ctx.Done(), c: &counters{}, tally: tally}
 			for in := range jobs {
 				w.input(ctx, in)
 			}
@@ -152,17 +157,10 @@ func Scan(ctx context.Context, inputs []ingest.Input, opts Options) (Result, err
 	}()
 
 	co := normalize.NewCoalescer()
-	for ev := range events {
-		co.Add(ev)
-	}
-	if err := ctx.Err(); err != nil {
-		return Result{}, err
-	}
+	interrupted := collect(ctx, events, co.Add)
 
-	var sum model.Summary
-	for i := range stats {
-		stats[i].addTo(&sum)
-	}
+	sum := tally.close()
+	sum.Interrupted = interrupted
 	sum.Bytes = opts.RawBytes.Load() - rawStart
 	slices.SortStableFunc(sum.Problems, func(a, b model.Problem) int {
 		return cmp.Or(cmp.Compare(a.File, b.File), cmp.Compare(a.Index, b.Index))
@@ -298,7 +296,10 @@ type worker struct {
 	opts   *Options
 	pre    *normalize.Prefilter
 	events chan<- model.Event
-	c      *counters
+	done   <-chan struct{} // the scan's ctx.Done(): stop sending events
+	// c counts the current input; it goes to tally when the input ends.
+	c     *counters
+	tally *tally
 	// fileProblems counts problems reported for the current input.
 	fileProblems int
 	// splitter and opener are reused across inputs to keep their buffers.
@@ -316,6 +317,7 @@ func (w *worker) problem(file string, index, offset int64, msg string) {
 
 // input reads one input to the end.
 func (w *worker) input(ctx context.Context, in ingest.Input) {
+	defer w.flush()
 	w.c.files++
 	w.fileProblems = 0
 	before := w.c.records
@@ -328,6 +330,7 @@ func (w *worker) input(ctx context.Context, in ingest.Input) {
 		w.opener = ingest.NewOpener(ingest.Options{RawBytes: w.opts.RawBytes, ReadAheadMin: largeMin})
 	}
 	err := w.opener.Open(ctx, in, func(st ingest.Stream) error {
+		st.R = ingest.ContextReader(ctx, st.R)
 		if large && len(st.Formats) == 0 {
 			return w.streamParallel(ctx, st)
 		}
@@ -350,7 +353,7 @@ func (w *worker) stream(ctx context.Context, st ingest.Stream) error {
 // streamParallel is stream with parsing moved to a second goroutine, fed
 // batches of records copied out of the splitter's buffer.
 func (w *worker) streamParallel(ctx context.Context, st ingest.Stream) error {
-	sub := &worker{opts: w.opts, pre: w.pre, events: w.events, c: &counters{}}
+	sub := &worker{opts: w.opts, pre: w.pre, events: w.events, done: w.done, c: &counters{}}
 	p := recordParser{w: sub, file: st.Name, first: true}
 	batches := make(chan *recordBatch, 4)
 	free := make(chan *recordBatch, 6)
@@ -492,7 +495,7 @@ func (p *recordParser) parse(raw normalize.RawRecord) {
 		}
 		for _, ev := range res.Events {
 			if _, ok := w.opts.Content.Operation(ev.OperationKey); ok {
-				w.events <- ev
+				w.send(ev)
 			}
 		}
 	}
