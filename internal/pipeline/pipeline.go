@@ -184,7 +184,11 @@ func Scan(ctx context.Context, inputs []ingest.Input, opts Options) (Result, err
 	}
 	if opts.Enrich != nil {
 		if err := opts.Enrich(ctx, all, &sum); err != nil {
-			return Result{}, err
+			if ctx.Err() == nil {
+				return Result{}, err
+			}
+			// Stopped while enriching: keep the findings as detected.
+			sum.Interrupted = true
 		}
 	}
 	judged := policy.Apply(opts.Config, all, cmp.Or(opts.Now, time.Now()))
