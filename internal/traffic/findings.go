@@ -47,6 +47,15 @@ func Openings(findings []model.Finding) (open []Opening, owner []int) {
 				continue
 			}
 			o.End = closedAt(findings, order, f, c)
+			if w := f.Window; w != nil && w.Start.Equal(f.Time) {
+				// The state engine knows when the exposure this call
+				// opened ended (also by a later change that narrowed or
+				// shadowed it), better than a matching removal does.
+				o.End = time.Time{}
+				if w.End != nil {
+					o.End = *w.End
+				}
+			}
 			o.Interfaces = ifaces[f.Resource.ID]
 			open = append(open, o)
 			owner = append(owner, i)
