@@ -108,7 +108,7 @@ func bench(ctx context.Context, c config, stdout, stderr io.Writer) (bool, error
 	if err != nil {
 		return false, err
 	}
-	plants, from, to := choosePlants(found)
+	plants, from, to := simulate.FlowPlantsFor(found)
 	if len(plants) < 2 {
 		return false, fmt.Errorf("the audit corpus has %d joinable openings; need at least 2", len(plants))
 	}
@@ -200,68 +200,6 @@ func scanFindings(ctx context.Context, bin, audit, flows string) ([]model.Findin
 		}
 	}
 	return fs, nil
-}
-
-// joinable lists the firewall kinds whose traffic flow logs show.
-var joinable = map[string]bool{"security_group": true, "nsg": true, "nsg_rule": true, "vpc_firewall_rule": true}
-
-// choosePlants picks the openings to weave traffic around: successful
-// ingress allows to the whole internet on one port that ordinary traffic
-// does not use, one per cloud, account and port (so that a used one cannot
-// lend its traffic to an unused one), alternating used and unused.
-func choosePlants(found []model.Finding) (plants []simulate.FlowPlant, from, to time.Time) {
-	seen := map[string]bool{}
-	for _, f := range found {
-		if f.Outcome != model.Success || !joinable[f.Resource.Type] || !f.Time.After(time.Time{}) {
-			continue
-		}
-		for _, c := range f.Changes {
-			if c.Effect == model.Removed || c.Action == model.Deny || c.Direction == model.Egress || len(c.Ports) != 1 ||
-				c.Ports[0].From != c.Ports[0].To || c.Ports[0].From == 80 || c.Ports[0].From == 443 || !worldOpen(c.Peers) {
-				continue
-			}
-			port := c.Ports[0].From
-			key := fmt.Sprint(f.Cloud, f.Account, port)
-			if seen[key] {
-				continue
-			}
-			seen[key] = true
-			p := simulate.FlowPlant{Cloud: f.Cloud, Account: f.Account, Port: port, Opened: f.Time, Key: f.ID,
-				Used: len(plants)%2 == 0, Source: fmt.Sprintf("192.0.2.%d", 10+len(plants))}
-			switch f.Cloud {
-			case model.Azure:
-				l := strings.ToLower(f.Resource.ID)
-				if i := strings.Index(l, "/securityrules/"); i >= 0 {
-					p.Firewall, p.Rule = f.Resource.ID[:i], f.Resource.ID[i+len("/securityrules/"):]
-				} else {
-					continue
-				}
-			case model.GCP:
-				p.Rule = f.Resource.ID[strings.LastIndex(f.Resource.ID, "/")+1:]
-			}
-			plants = append(plants, p)
-			if from.IsZero() || f.Time.Before(from) {
-				from = f.Time
-			}
-			if f.Time.After(to) {
-				to = f.Time
-			}
-			break
-		}
-	}
-	return plants, from, to
-}
-
-func worldOpen(peers []model.Peer) bool {
-	for _, p := range peers {
-		switch {
-		case p.Kind == model.PeerCIDR && (p.Value == "0.0.0.0/0" || p.Value == "::/0"),
-			p.Kind == model.PeerAny,
-			p.Kind == model.PeerServiceTag && strings.EqualFold(p.Value, "Internet"):
-			return true
-		}
-	}
-	return false
 }
 
 func checkPlants(w io.Writer, plants []simulate.FlowPlant, found []model.Finding) bool {

@@ -3,8 +3,10 @@ package cli
 import (
 	"context"
 	"fmt"
+	"net/netip"
 	"slices"
 
+	"cloudwall/internal/config"
 	"cloudwall/internal/ingest"
 	"cloudwall/internal/model"
 	"cloudwall/internal/traffic"
@@ -24,6 +26,19 @@ func flowInputs(ctx context.Context, paths []string) ([]ingest.Input, error) {
 		return nil, fmt.Errorf("--flows: %w", err)
 	}
 	return in, nil
+}
+
+// trustedPrefixes lists the configuration's trusted networks: flows from
+// them are not use from outside.
+func trustedPrefixes(cfg *config.Config) []netip.Prefix {
+	if cfg == nil {
+		return nil
+	}
+	var out []netip.Prefix
+	for _, t := range cfg.Trusted {
+		out = append(out, t.Prefixes...)
+	}
+	return out
 }
 
 // flowJoin returns the pipeline hook that joins flow logs to what the

@@ -1,10 +1,15 @@
 package cli
 
 import (
+	"context"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"cloudwall/internal/model"
+	"cloudwall/internal/simulate"
 )
 
 const flowSamples = "../../testdata/flowlogs"
@@ -70,5 +75,85 @@ func TestScanFlowsUsage(t *testing.T) {
 	code, out, errOut := run(t, nil, "scan", "--flows", "no/such/dir", samples)
 	if code != ExitError || out != "" || !strings.Contains(errOut, "no/such/dir") {
 		t.Errorf("missing --flows path: exit %d, out %q: %s", code, out, errOut)
+	}
+}
+
+// TestScanFlowsTrusted: flows from the configuration's trusted networks are
+// not use from outside.
+func TestScanFlowsTrusted(t *testing.T) {
+	cfg := filepath.Join(t.TempDir(), "cloudwall.yaml")
+	if err := os.WriteFile(cfg, []byte("trusted_networks:\n  - name: partner\n    cidrs: [203.0.113.0/24, 198.51.100.0/24]\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errOut := run(t, nil, "scan", "--format", "jsonl", "--config", cfg, "--flows", flowSamples, samples)
+	if code != ExitOK {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	checked := false
+	for _, f := range findings(t, out) {
+		if f.Traffic == nil || f.Operation != "AuthorizeSecurityGroupIngress" || f.Changes[0].Ports[0].From != 22 {
+			continue
+		}
+		checked = true
+		if f.Traffic.Verdict != model.TrafficNotSeen || f.Traffic.Trusted != 3 {
+			t.Errorf("verdict %s, trusted %d: %s", f.Traffic.Verdict, f.Traffic.Trusted, f.Traffic.Summary)
+		}
+	}
+	if !checked {
+		t.Error("no SSH opening with traffic")
+	}
+}
+
+// TestScanFlowsGenerated is the end-to-end check on generated data: an
+// audit corpus with planted attacks, flow logs of the three clouds around
+// what it opened (uses within minutes, and near misses: traffic before the
+// opening, scans still rejected, flows another rule allowed), then scan
+// --flows must call every used opening used and no near miss.
+func TestScanFlowsGenerated(t *testing.T) {
+	dir := t.TempDir()
+	audit := filepath.Join(dir, "audit")
+	if _, err := simulate.GenerateCorpus(context.Background(), audit, simulate.CorpusOptions{Size: 2 << 20, Seed: 7}); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errOut := run(t, nil, "scan", "--format", "jsonl", "--min-severity", "info", audit)
+	if code != ExitOK {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	plants, from, to := simulate.FlowPlantsFor(findings(t, out))
+	clouds := map[model.Cloud]bool{}
+	for _, p := range plants {
+		clouds[p.Cloud] = true
+	}
+	if len(clouds) < 3 {
+		t.Fatalf("plants cover only %v", clouds)
+	}
+	flows := filepath.Join(dir, "flows")
+	if _, err := simulate.GenerateFlowCorpus(context.Background(), flows, simulate.FlowCorpusOptions{
+		Size: 8 << 20, Seed: 7, Start: from.Add(-2 * time.Hour), End: to.Add(2 * time.Hour), Plants: plants}); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errOut = run(t, nil, "scan", "--format", "jsonl", "--min-severity", "info", "--flows", flows, audit)
+	if code != ExitOK {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	byID := map[string]model.Finding{}
+	for _, f := range findings(t, out) {
+		byID[f.ID] = f
+	}
+	for _, p := range plants {
+		f, ok := byID[p.Key]
+		if !ok || f.Traffic == nil {
+			t.Errorf("%s %s port %d: no finding with traffic", p.Cloud, p.Account, p.Port)
+			continue
+		}
+		if used := f.Traffic.Verdict == model.TrafficUsed; used != p.Used {
+			t.Errorf("%s %s port %d used=%v: %s", p.Cloud, p.Account, p.Port, p.Used, f.Traffic.Summary)
+		}
+		if p.Used && (f.Severity != model.Critical || f.Traffic.OutboundFlows == 0 || !f.Traffic.Waiting) {
+			t.Errorf("%s port %d: used, but severity %s, outbound %d, waiting %v", p.Cloud, p.Port, f.Severity, f.Traffic.OutboundFlows, f.Traffic.Waiting)
+		}
+		if !p.Used && f.Traffic.Verdict == model.TrafficNoCoverage {
+			t.Errorf("%s port %d: near miss judged without coverage: %s", p.Cloud, p.Port, f.Traffic.Summary)
+		}
 	}
 }

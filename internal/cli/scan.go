@@ -178,7 +178,7 @@ func runScan(ctx context.Context, f scanFlags, args []string, stdin io.Reader, s
 	}
 	var enrich func(context.Context, []model.Finding, *model.Summary) error
 	if len(f.flows) > 0 {
-		enrich = flowJoin(flowIn, traffic.Options{Workers: f.workers, MaxRecord: int(f.maxRecord)})
+		enrich = flowJoin(flowIn, traffic.Options{Workers: f.workers, MaxRecord: int(f.maxRecord), Trusted: trustedPrefixes(cfg)})
 	}
 
 	var raw atomic.Int64
