@@ -210,7 +210,7 @@ func runScan(ctx context.Context, f scanFlags, args []string, stdin io.Reader, s
 		return err
 	}
 	bv := currentVersion()
-	opts := output.Options{Color: color, Version: bv.Version, Revision: bv.Revision, Verbose: f.verbose || f.show != ""}
+	opts := output.Options{Color: color, Version: bv.Version, Revision: bv.Revision, Verbose: f.verbose || f.show != "", Rules: catalogueHelp(c)}
 	opts.Width = tableWidth(stdoutTTY)
 	if err := output.Write(out, format, shown, res.Summary, opts); err != nil {
 		return fmt.Errorf("write findings: %w", err)
@@ -424,4 +424,17 @@ func startProgress(w io.Writer, inputs []ingest.Input, raw *atomic.Int64) func()
 		close(done)
 		<-stopped
 	}
+}
+
+// catalogueHelp describes the operation catalogue's rules for SARIF.
+func catalogueHelp(c *content.Content) []output.RuleHelp {
+	var out []output.RuleHelp
+	for _, op := range c.Operations {
+		help := ""
+		if g := op.Guidance; len(g.Investigate)+len(g.Respond) > 0 {
+			help = "Investigate: " + strings.Join(g.Investigate, " ") + " Respond: " + strings.Join(g.Respond, " ")
+		}
+		out = append(out, output.RuleHelp{ID: op.ID, Description: op.Description, Help: help, Severity: op.Severity})
+	}
+	return out
 }

@@ -32,7 +32,7 @@ func writeCSV(w *bufio.Writer, findings []model.Finding, _ model.Summary, _ Opti
 	for _, f := range findings {
 		row := []string{
 			f.ID,
-			f.Time.UTC().Format(time.RFC3339Nano),
+			csvTime(f.Time),
 			f.Severity.String(),
 			f.Rule,
 			string(f.Cloud),
@@ -82,4 +82,12 @@ func defuseFormula(s string) string {
 		return "'" + s
 	}
 	return s
+}
+
+// csvTime is the finding time in full precision, empty when not known.
+func csvTime(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format(time.RFC3339Nano)
 }

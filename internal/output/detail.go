@@ -29,7 +29,7 @@ func writeDetails(w *bufio.Writer, findings []model.Finding, opts Options) {
 		}
 		line("ID:", f.ID)
 		line("Rule:", f.Rule)
-		line("Time:", f.Time.UTC().Format(timeLayout))
+		line("Time:", showTime(f.Time, timeLayout))
 		line("Where:", joinNonEmpty(" / ", string(f.Cloud), f.Account, f.Region))
 		line("Resource:", resourceDetail(f.Resource))
 		line("Operation:", operationDetail(f))

@@ -57,7 +57,7 @@ func writeMarkdown(w *bufio.Writer, findings []model.Finding, sum model.Summary,
 		cells := []string{
 			strconv.Itoa(i + 1),
 			severityCaption(f.Severity),
-			f.Time.UTC().Format(timeLayout),
+			showTime(f.Time, timeLayout),
 			mdCell(orDash(string(f.Cloud))),
 			mdCell(orDash(f.Account)),
 			mdCell(orDash(resourceLabel(f.Resource))),
@@ -93,7 +93,7 @@ func writeMarkdownDetail(w *bufio.Writer, n int, f model.Finding) {
 	}
 	item("Rule", mdText(f.Rule))
 	item("Finding ID", mdText(f.ID))
-	item("Time", f.Time.UTC().Format(timeLayout))
+	item("Time", showTime(f.Time, timeLayout))
 	item("Cloud", mdText(joinNonEmpty(" / ", string(f.Cloud), f.Account, f.Region)))
 	item("Resource", mdText(resourceDetail(f.Resource)))
 	op := f.Operation

@@ -16,6 +16,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 	"unicode"
 	"unicode/utf8"
 
@@ -38,6 +39,9 @@ type Options struct {
 	// Verbose makes the table format print each finding in full (reasons,
 	// changes, exposure, guidance) instead of one row per finding.
 	Verbose bool
+	// Rules describes the rules findings name, for formats that carry rule
+	// metadata (SARIF); a rule not listed gets a generic description.
+	Rules []RuleHelp
 }
 
 // timeLayout shows event times to the second in UTC, the precision audit
@@ -52,12 +56,13 @@ const (
 	FormatCSV      = "csv"
 	FormatMarkdown = "markdown"
 	FormatOCSF     = "ocsf"
+	FormatSARIF    = "sarif"
 )
 
 // Formats lists the accepted format names in the order help text should
 // show them.
 func Formats() []string {
-	return []string{FormatTable, FormatJSON, FormatJSONL, FormatCSV, FormatMarkdown, FormatOCSF}
+	return []string{FormatTable, FormatJSON, FormatJSONL, FormatCSV, FormatMarkdown, FormatOCSF, FormatSARIF}
 }
 
 // Write renders findings, already ranked and filtered by the caller, in the
@@ -79,6 +84,8 @@ func Write(w io.Writer, format string, findings []model.Finding, sum model.Summa
 		write = writeMarkdown
 	case FormatOCSF:
 		write = writeOCSF
+	case FormatSARIF:
+		write = writeSARIF
 	default:
 		return fmt.Errorf("unknown output format %q (want one of %s)", format, strings.Join(Formats(), ", "))
 	}
@@ -294,4 +301,13 @@ func orDash(s string) string {
 		return "-"
 	}
 	return s
+}
+
+// showTime renders a finding's time in UTC, or "-" when it is not known
+// (a snapshot that does not say when it was taken).
+func showTime(t time.Time, layout string) string {
+	if t.IsZero() {
+		return "-"
+	}
+	return t.UTC().Format(layout)
 }

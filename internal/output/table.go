@@ -137,7 +137,7 @@ func writeTable(w *bufio.Writer, findings []model.Finding, sum model.Summary, op
 		full[i] = [numColumns]string{
 			ids[i],
 			strings.ToUpper(f.Severity.String()),
-			f.Time.UTC().Format(timeLayout),
+			showTime(f.Time, timeLayout),
 			cleanText(orDash(string(f.Cloud))),
 			cleanText(orDash(f.Account)),
 			cleanText(orDash(f.Title)),
@@ -154,7 +154,7 @@ func writeTable(w *bufio.Writer, findings []model.Finding, sum model.Summary, op
 	rows = append(rows, header)
 	for i, r := range full {
 		if lay.shortTime {
-			r[colTime] = findings[i].Time.UTC().Format(shortTimeLayout)
+			r[colTime] = showTime(findings[i].Time, shortTimeLayout)
 		}
 		if lay.shortSev {
 			r[colSeverity] = shortSeverity[findings[i].Severity]

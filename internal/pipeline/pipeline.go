@@ -259,6 +259,10 @@ func Rank(fs []model.Finding) {
 	})
 }
 
+// Keep reports whether a finding passes the filter; audit and diff apply
+// the scan's filters with it.
+func (f Filter) Keep(x model.Finding) bool { return f.keep(x) }
+
 func (f Filter) keep(x model.Finding) bool {
 	if x.Severity < f.MinSeverity {
 		return false

@@ -43,6 +43,9 @@ var tfTypes = map[string]struct {
 	read  func(v map[string]any, addr string, src model.SourceRef) model.Firewall
 	rules []string
 }{
+	// Attributes in computed are Optional+Computed: unknown at plan time
+	// whenever the configuration leaves them unset, so they count only
+	// when the rule has no peer otherwise.
 	"aws_security_group":                  {tfSecurityGroup, nil},
 	"aws_security_group_rule":             {tfSecurityGroupRule, []string{"cidr_blocks", "ipv6_cidr_blocks", "prefix_list_ids", "source_security_group_id", "from_port", "to_port", "protocol", "type"}},
 	"aws_vpc_security_group_ingress_rule": {tfVPCRule(false), []string{"cidr_ipv4", "cidr_ipv6", "prefix_list_id", "referenced_security_group_id", "from_port", "to_port", "ip_protocol"}},
@@ -52,6 +55,14 @@ var tfTypes = map[string]struct {
 	"azurerm_network_security_group":      {tfNSG, []string{"security_rule"}},
 	"azurerm_network_security_rule":       {tfNSGRule, []string{"access", "direction", "priority", "protocol", "source_address_prefix", "source_address_prefixes", "destination_port_range", "destination_port_ranges", "destination_address_prefix", "destination_address_prefixes"}},
 	"google_compute_firewall":             {tfGoogleFirewall, []string{"allow", "deny", "source_ranges", "destination_ranges", "source_tags", "target_tags", "source_service_accounts", "target_service_accounts", "direction", "priority", "disabled"}},
+}
+
+// computed lists rule attributes that are Optional+Computed in the
+// providers: unknown at plan time when left unset.
+var computed = map[string]bool{
+	"source_security_group_id": true, "destination_ranges": true, "source_ranges": true,
+	"direction": true, "source_tags": true, "target_tags": true,
+	"source_service_accounts": true, "target_service_accounts": true,
 }
 
 // readTerraform recognises `terraform show -json` output: a plan
@@ -104,7 +115,11 @@ func readTerraform(b *builder, m map[string]any, src model.SourceRef) (result, b
 				}
 			}
 			unknown := jv.Obj(rc, "change", "after_unknown")
+			peers := ch.After != nil && slices.ContainsFunc(ch.After.Rules, func(r model.Rule) bool { return len(r.Peers) > 0 })
 			for _, k := range t.rules {
+				if computed[k] && peers {
+					continue
+				}
 				if anyTrue(jv.Get(unknown, k)) {
 					ch.Unknown = append(ch.Unknown, k)
 				}

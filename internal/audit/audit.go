@@ -1,0 +1,213 @@
+// Package audit judges firewall snapshots (package snapshot) the way the
+// scan judges calls: every rule in force is weighed by package detect, then
+// placed in context the snapshot gives: what the firewall is attached to
+// (an open group on nothing, or only on a load balancer's web ports, is not
+// one on an instance with a public address), evaluation order (an allow
+// shadowed by a deny, a deny shadowed by an allow), temporary and stale
+// exceptions, default groups with rules. It also judges what a Terraform
+// plan would change (Plan) and what changed between two snapshot sets
+// (Diff). Findings use the scan's model.Finding, so every output format,
+// filter and exit code applies as is.
+package audit
+
+import (
+	"cmp"
+	"crypto/sha256"
+	"encoding/hex"
+	"slices"
+	"strings"
+	"time"
+
+	"cloudwall/internal/detect"
+	"cloudwall/internal/model"
+	"cloudwall/internal/snapshot"
+)
+
+// Options tunes an audit.
+type Options struct {
+	// StaleAfter is the age from which a broad rule with a creation date
+	// is reported as stale; 0 means 90 days.
+	StaleAfter time.Duration
+	// Now is when rule ages are measured; zero means time.Now().
+	Now time.Time
+}
+
+// DefaultStaleAfter is Options.StaleAfter's default.
+const DefaultStaleAfter = 90 * 24 * time.Hour
+
+// Auditor judges snapshots with one detector.
+type Auditor struct {
+	d    *detect.Detector
+	opts Options
+}
+
+// New returns an Auditor.
+func New(d *detect.Detector, opts Options) *Auditor {
+	if opts.StaleAfter <= 0 {
+		opts.StaleAfter = DefaultStaleAfter
+	}
+	if opts.Now.IsZero() {
+		opts.Now = time.Now()
+	}
+	return &Auditor{d: d, opts: opts}
+}
+
+// Audit returns the findings about the firewalls of set, and about what
+// its Terraform plans would change, ranked worst first.
+func (a *Auditor) Audit(set *snapshot.Set) []model.Finding {
+	var out []model.Finding
+	for i := range set.Firewalls {
+		out = append(out, a.firewall(set, &set.Firewalls[i])...)
+	}
+	for _, p := range set.Plans {
+		out = append(out, a.plan(p)...)
+	}
+	Rank(out)
+	return out
+}
+
+// Rank orders findings worst first, then by resource and title, so output
+// is stable.
+func Rank(fs []model.Finding) {
+	slices.SortStableFunc(fs, func(x, y model.Finding) int {
+		return cmp.Or(cmp.Compare(y.Severity, x.Severity), cmp.Compare(x.Cloud, y.Cloud),
+			cmp.Compare(x.Resource.ID, y.Resource.ID), cmp.Compare(x.Rule, y.Rule), cmp.Compare(x.Title, y.Title), cmp.Compare(x.ID, y.ID))
+	})
+}
+
+// firewall judges one firewall's rules in force.
+func (a *Auditor) firewall(set *snapshot.Set, fw *model.Firewall) []model.Finding {
+	var out []model.Finding
+	order := evaluate(fw)
+	for i := range fw.Rules {
+		r := &fw.Rules[i]
+		if r.Disabled || r.Builtin {
+			continue
+		}
+		sh := order.shadow[i]
+		switch {
+		case sh != nil && r.Action == model.Allow:
+			out = append(out, a.shadowedAllow(fw, r, sh))
+			continue
+		case sh != nil && r.Action == model.Deny:
+			out = append(out, a.shadowedDeny(fw, r, sh))
+		}
+		if r.Action == model.Deny {
+			continue
+		}
+		j := a.d.JudgeRule(fw.Resource.Type, r.RuleChange)
+		if f, ok := a.broad(set, fw, r, j, order.partly[i]); ok {
+			out = append(out, f)
+		}
+		out = append(out, a.hygiene(fw, r, j)...)
+	}
+	if f, ok := a.defaultGroup(fw); ok {
+		out = append(out, f)
+	}
+	return out
+}
+
+// finding builds the output record for one audit rule about one firewall
+// rule (r may be nil for a finding about the whole firewall).
+func finding(ruleID string, fw *model.Firewall, r *model.Rule, sev model.Severity, title string) model.Finding {
+	key := snapshot.Key(fw)
+	f := model.Finding{
+		Rule:      ruleID,
+		Title:     title,
+		Severity:  sev,
+		Cloud:     fw.Cloud,
+		Time:      fw.AsOf.UTC(),
+		Account:   fw.Account,
+		Region:    fw.Region,
+		Resource:  fw.Resource,
+		Operation: "snapshot",
+		Changes:   []model.RuleChange{},
+		Reasons:   []string{},
+		Attack:    slices.Clone(model.AttackIDs),
+		Event:     model.EventRef{File: fw.Source.File, Index: fw.Source.Index},
+		Tags:      []string{"posture"},
+	}
+	if fw.AsOf.IsZero() {
+		f.Time = time.Time{}
+	}
+	if r != nil {
+		f.Changes = []model.RuleChange{r.RuleChange}
+		key += "\x00" + ruleIdentity(fw, r)
+		f.Event.EventID = r.ID
+	}
+	if g, ok := guidance[ruleID]; ok {
+		f.Guidance = &model.Guidance{Investigate: slices.Clone(g.Investigate), Respond: slices.Clone(g.Respond)}
+	}
+	f.ID = findingID(ruleID, key)
+	return f
+}
+
+// ruleIdentity is the rule's key plus its content, so two rules sharing a
+// key (one per peer in a security group) get distinct finding ids.
+func ruleIdentity(fw *model.Firewall, r *model.Rule) string {
+	var peers []string
+	for _, p := range r.Peers {
+		peers = append(peers, p.String())
+	}
+	return snapshot.RuleKey(fw, r) + "|" + string(r.Action) + "|" + r.Protocol + "|" + strings.Join(r.Ports.Strings(), ",") + "|" + strings.Join(peers, ",")
+}
+
+func findingID(parts ...string) string {
+	sum := sha256.Sum256([]byte(strings.Join(parts, "\x00")))
+	return hex.EncodeToString(sum[:8])
+}
+
+// label names a firewall in titles: "security group sg-0abc (web)".
+func label(fw *model.Firewall) string {
+	kind := map[string]string{
+		"security_group":          "Security group",
+		"network_acl":             "Network ACL",
+		"nsg":                     "NSG",
+		"network":                 "VPC network",
+		"sql_server":              "SQL server",
+		"rule_collection_group":   "Firewall policy rule collection group",
+		"firewall_policy":         "Firewall policy",
+		"network_firewall_policy": "Network firewall policy",
+		"network_firewall":        "Network Firewall",
+		"rule_group":              "Network Firewall rule group",
+		"storage_account":         "Storage account",
+	}[fw.Resource.Type]
+	if kind == "" {
+		kind = strings.ReplaceAll(fw.Resource.Type, "_", " ")
+	}
+	id := fw.Resource.ID
+	if i := strings.LastIndex(id, "/"); i >= 0 && fw.Cloud != model.GCP {
+		id = id[i+1:]
+	}
+	if fw.Cloud == model.GCP && fw.Resource.Name != "" {
+		id = fw.Resource.Name
+	}
+	if fw.Resource.Name != "" && fw.Resource.Name != id {
+		return kind + " " + id + " (" + fw.Resource.Name + ")"
+	}
+	return kind + " " + id
+}
+
+// ruleLabel names a rule in titles when it has a name ("rule ssh-in").
+func ruleLabel(r *model.Rule) string {
+	if r.Name == "" {
+		return ""
+	}
+	return " rule " + r.Name
+}
+
+// open turns detect's "opened to ..." phrase into the present tense.
+func open(change string) string {
+	if s, ok := strings.CutPrefix(change, "opened"); ok {
+		return "open" + s
+	}
+	return change
+}
+
+// lower moves s down by steps, not below floor.
+func lower(s model.Severity, steps int, floor model.Severity) model.Severity {
+	if s <= floor {
+		return s
+	}
+	return max(s-model.Severity(steps), floor)
+}

@@ -1,0 +1,253 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"cloudwall/internal/audit"
+	"cloudwall/internal/content"
+	"cloudwall/internal/detect"
+	"cloudwall/internal/model"
+	"cloudwall/internal/output"
+	"cloudwall/internal/pipeline"
+	"cloudwall/internal/snapshot"
+)
+
+// reportFlags are the flags audit and diff share with scan: output,
+// filters, exit status.
+type reportFlags struct {
+	scanFlags
+	staleAfter string
+	asOf       string
+}
+
+func (f *reportFlags) register(cmd *cobra.Command) {
+	fl := cmd.Flags()
+	fl.StringVarP(&f.format, "format", "f", "", "output format: "+strings.Join(output.Formats(), ", ")+" (default table on a terminal, jsonl otherwise)")
+	fl.StringVarP(&f.outputPath, "output", "o", "", "write findings to this file instead of stdout")
+	fl.StringVar(&f.minSeverity, "min-severity", "low", "report findings at or above this severity: info, low, medium, high, critical")
+	fl.StringVar(&f.failOn, "fail-on", "", "exit with status 3 when a reported finding is at or above this severity")
+	fl.StringSliceVar(&f.clouds, "cloud", nil, "only these clouds: aws, azure, gcp (repeat or comma-separate)")
+	fl.StringSliceVar(&f.accounts, "account", nil, "only these AWS accounts, Azure subscriptions or GCP projects")
+	fl.StringArrayVar(&f.contentPath, "content", nil, "YAML file extending or overriding the detection content, as for scan; repeatable")
+	fl.IntVar(&f.maxRecord, "max-record-size", 0, "largest JSON document in bytes (default 64 MiB)")
+	fl.StringVar(&f.color, "color", "auto", "colour the table: auto, always, never (NO_COLOR is honoured)")
+	fl.BoolVarP(&f.quiet, "quiet", "q", false, "do not print the summary on stderr")
+}
+
+func newAuditCommand(stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
+	var f reportFlags
+	cmd := &cobra.Command{
+		Use:   "audit [flags] SNAPSHOT... | -",
+		Short: "Judge firewall snapshots and Terraform plans: overly broad, shadowed, temporary and stale rules",
+		Long: `audit reads configuration snapshots (aws ec2 describe-security-groups,
+describe-network-acls, describe-network-interfaces, AWS Config items, az network
+nsg list/show, ARM GETs, gcloud compute firewall-rules list --format=json, Cloud
+Asset Inventory exports, terraform show -json of a state or a plan) and judges
+every rule in force with the scan's exposure logic: what it opens, what the
+snapshot says it reaches, whether an earlier rule shadows it, whether it was
+meant to be temporary. A Terraform plan is judged by what it would change.
+
+Files are recognised by content (any compression, archives, folders); a file
+of unknown shape is reported and skipped.
+
+Exit status: 0 the audit completed, 1 it could not run, 2 usage error,
+3 a finding at or above --fail-on was reported.`,
+		Example: `  aws ec2 describe-security-groups > sg.json; aws ec2 describe-network-interfaces > eni.json
+  cloudwall audit sg.json eni.json
+  cloudwall audit testdata/snapshots
+  terraform show -json tfplan > tfplan.json; cloudwall audit tfplan.json --fail-on high --format sarif`,
+		Args: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 0 {
+				return usagef("audit needs at least one SNAPSHOT path (or - for stdin)")
+			}
+			return nil
+		},
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runReport(cmd.Context(), f, stdout, stderr, func(a *audit.Auditor, opts snapshot.Options) ([]model.Finding, model.Summary, error) {
+				set, err := snapshot.ReadPaths(cmd.Context(), args, stdin, opts)
+				if err != nil {
+					return nil, model.Summary{}, err
+				}
+				return a.Audit(set), set.Summary, nil
+			})
+		},
+	}
+	f.register(cmd)
+	cmd.Flags().StringVar(&f.staleAfter, "stale-after", "90d", "report broad rules created longer ago than this (where the snapshot has dates): 90d, 12w, 2160h")
+	cmd.Flags().StringVar(&f.asOf, "as-of", "", "measure rule ages from this time instead of now (RFC 3339 or a date), for reproducible reports")
+	return cmd
+}
+
+func newDiffCommand(stdout, stderr io.Writer) *cobra.Command {
+	var f reportFlags
+	cmd := &cobra.Command{
+		Use:   "diff [flags] SNAPSHOTS_A SNAPSHOTS_B",
+		Short: "Compare two snapshot sets: rules added, removed, widened and narrowed",
+		Long: `diff reads two snapshot sets (each a file or folder, read as audit reads them),
+matches firewalls by id and rules by identity (NACL rule number, security group
+permission, NSG and GCP rule name), and reports every rule added, removed,
+widened or narrowed from A to B, judged with the scan's exposure logic.
+
+Exit status: 0 the diff completed, 1 it could not run, 2 usage error,
+3 a finding at or above --fail-on was reported.`,
+		Example: `  cloudwall diff snapshots-monday/ snapshots-friday/
+  cloudwall diff --min-severity high --fail-on high before.json after.json`,
+		Args: func(cmd *cobra.Command, args []string) error {
+			if len(args) != 2 {
+				return usagef("diff needs two snapshot sets (files or folders), got %d", len(args))
+			}
+			return nil
+		},
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runReport(cmd.Context(), f, stdout, stderr, func(a *audit.Auditor, opts snapshot.Options) ([]model.Finding, model.Summary, error) {
+				sa, err := snapshot.ReadPaths(cmd.Context(), args[:1], nil, opts)
+				if err != nil {
+					return nil, model.Summary{}, err
+				}
+				sb, err := snapshot.ReadPaths(cmd.Context(), args[1:], nil, opts)
+				if err != nil {
+					return nil, model.Summary{}, err
+				}
+				return a.Diff(sa, sb), mergeSummaries(sa.Summary, sb.Summary), nil
+			})
+		},
+	}
+	f.register(cmd)
+	return cmd
+}
+
+func mergeSummaries(a, b model.Summary) model.Summary {
+	a.Files += b.Files
+	a.FilesFailed += b.FilesFailed
+	a.Bytes += b.Bytes
+	a.BytesUncompressed += b.BytesUncompressed
+	a.Records += b.Records
+	a.Unreadable += b.Unreadable
+	a.Skipped += b.Skipped
+	a.Elapsed += b.Elapsed
+	a.Problems = append(a.Problems, b.Problems...)
+	return a
+}
+
+// runReport is audit's and diff's shared path: flags to options, read and
+// judge, filter, write, exit status; as scan does.
+func runReport(ctx context.Context, f reportFlags, stdout, stderr io.Writer,
+	judge func(*audit.Auditor, snapshot.Options) ([]model.Finding, model.Summary, error)) error {
+	start := time.Now()
+	now := start
+	if f.asOf != "" {
+		t, err := parseWhen(f.asOf, start, false)
+		if err != nil {
+			return usagef("--as-of: %v", err)
+		}
+		now = t
+	}
+	filter, err := f.filter(now)
+	if err != nil {
+		return err
+	}
+	stale := audit.DefaultStaleAfter
+	if f.staleAfter != "" {
+		at, err := parseWhen(f.staleAfter, now, false)
+		if err != nil || !at.Before(now) {
+			return usagef("--stale-after %q: want an age such as 90d, 12w or 2160h", f.staleAfter)
+		}
+		stale = now.Sub(at)
+	}
+	format := f.format
+	stdoutTTY := isTerminal(stdout) && f.outputPath == ""
+	if format == "" {
+		format = output.FormatJSONL
+		if stdoutTTY {
+			format = output.FormatTable
+		}
+	}
+	if !validFormat(format) {
+		return usagef("unknown --format %q (want one of %s)", format, strings.Join(output.Formats(), ", "))
+	}
+	var failOn *model.Severity
+	if f.failOn != "" {
+		s, err := model.ParseSeverity(f.failOn)
+		if err != nil {
+			return usagef("--fail-on: %v", err)
+		}
+		failOn = &s
+	}
+	color, err := choose("--color", f.color, stdoutTTY && os.Getenv("NO_COLOR") == "")
+	if err != nil {
+		return err
+	}
+	c, err := content.Load(nil, f.contentPath...)
+	if err != nil {
+		return err
+	}
+	a := audit.New(detect.New(c), audit.Options{StaleAfter: stale, Now: now})
+	all, sum, err := judge(a, snapshot.Options{MaxRecord: f.maxRecord})
+	if err != nil {
+		return err
+	}
+	findings := filterFindings(all, filter, &sum)
+	sum.Elapsed = time.Since(start)
+
+	out := stdout
+	var file *os.File
+	if f.outputPath != "" {
+		if file, err = os.Create(f.outputPath); err != nil {
+			return err
+		}
+		defer file.Close()
+		out = file
+	}
+	bv := currentVersion()
+	opts := output.Options{Color: color, Version: bv.Version, Revision: bv.Revision, Rules: auditRuleHelp()}
+	if err := output.Write(out, format, findings, sum, opts); err != nil {
+		return fmt.Errorf("write findings: %w", err)
+	}
+	if file != nil {
+		if err := file.Close(); err != nil {
+			return fmt.Errorf("write findings: %w", err)
+		}
+	}
+	if !f.quiet && (format != output.FormatTable || f.outputPath != "") {
+		_ = output.WriteSummary(stderr, sum, output.Options{Color: isTerminal(stderr) && os.Getenv("NO_COLOR") == ""})
+	}
+	if failOn != nil {
+		for _, x := range findings {
+			if x.Severity >= *failOn {
+				return errFindings
+			}
+		}
+	}
+	return nil
+}
+
+// filterFindings applies the scan's filters and counts what is kept.
+func filterFindings(all []model.Finding, filter pipeline.Filter, sum *model.Summary) []model.Finding {
+	kept := []model.Finding{}
+	sum.Findings = map[string]int64{}
+	for _, x := range all {
+		if !filter.Keep(x) {
+			sum.FindingsFiltered++
+			continue
+		}
+		sum.Findings[x.Severity.String()]++
+		kept = append(kept, x)
+	}
+	return kept
+}
+
+// auditRuleHelp describes the audit and diff rules for SARIF.
+func auditRuleHelp() []output.RuleHelp {
+	var out []output.RuleHelp
+	for _, r := range audit.Rules() {
+		out = append(out, output.RuleHelp{ID: r.ID, Description: r.Description, Severity: r.Severity})
+	}
+	return out
+}

@@ -1,0 +1,133 @@
+package output
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/santhosh-tekuri/jsonschema/v6"
+
+	"cloudwall/internal/model"
+)
+
+// sarifSchema compiles the official SARIF 2.1.0 schema (testdata, with
+// provenance in testdata/SARIF-SCHEMA.md).
+func compileSARIFSchema(t *testing.T) *jsonschema.Schema {
+	t.Helper()
+	f, err := os.Open("testdata/sarif-schema-2.1.0.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	doc, err := jsonschema.UnmarshalJSON(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := jsonschema.NewCompiler()
+	if err := c.AddResource("sarif-schema-2.1.0.json", doc); err != nil {
+		t.Fatal(err)
+	}
+	s, err := c.Compile("sarif-schema-2.1.0.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func validateSARIF(t *testing.T, s *jsonschema.Schema, out []byte) map[string]any {
+	t.Helper()
+	inst, err := jsonschema.UnmarshalJSON(bytes.NewReader(out))
+	if err != nil {
+		t.Fatalf("not JSON: %v", err)
+	}
+	if err := s.Validate(inst); err != nil {
+		t.Fatalf("invalid SARIF 2.1.0: %v", err)
+	}
+	var m map[string]any
+	if err := json.Unmarshal(out, &m); err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+// The fixtures' findings (hostile names included), an empty report and a
+// report with problems all validate against the official schema, and the
+// mapping holds: level from severity, rule metadata from the catalogue,
+// file and record locations, fingerprints from finding ids.
+func TestSARIFValidAgainstSchema(t *testing.T) {
+	s := compileSARIFSchema(t)
+	fs := testFindings()
+	sum := testSummary()
+	sum.Problems = append(sum.Problems, model.Problem{File: "/abs/dir with space/x.json", Index: -1, Message: "unknown shape"})
+	zero := fs[0]
+	zero.Time, zero.Event = time.Time{}, model.EventRef{File: "-", Index: 0}
+	fs = append(fs, zero)
+	help := []RuleHelp{{ID: fs[0].Rule, Description: "Security group ingress change. Rules opened to a peer.", Help: "Investigate: who.", Severity: model.High}}
+	for name, in := range map[string][]model.Finding{"findings": fs, "empty": nil} {
+		t.Run(name, func(t *testing.T) {
+			var buf bytes.Buffer
+			if err := Write(&buf, FormatSARIF, in, sum, Options{Version: "1.2.3", Rules: help}); err != nil {
+				t.Fatal(err)
+			}
+			m := validateSARIF(t, s, buf.Bytes())
+			run := m["runs"].([]any)[0].(map[string]any)
+			results := run["results"].([]any)
+			if len(results) != len(in) {
+				t.Fatalf("%d results for %d findings", len(results), len(in))
+			}
+			rules := run["tool"].(map[string]any)["driver"].(map[string]any)["rules"].([]any)
+			for i, r := range results {
+				res := r.(map[string]any)
+				f := in[i]
+				if res["ruleId"] != f.Rule || res["level"] != sarifLevel(f.Severity) ||
+					res["partialFingerprints"].(map[string]any)[sarifFingerprint] != f.ID {
+					t.Errorf("result %d: %v", i, res)
+				}
+				rule := rules[int(res["ruleIndex"].(float64))].(map[string]any)
+				if rule["id"] != f.Rule {
+					t.Errorf("result %d points at rule %v", i, rule["id"])
+				}
+				loc := res["locations"].([]any)[0].(map[string]any)
+				uri := loc["physicalLocation"].(map[string]any)["artifactLocation"].(map[string]any)["uri"].(string)
+				if uri != sarifURI(f.Event.File) || strings.Contains(uri, " ") {
+					t.Errorf("result %d uri %q", i, uri)
+				}
+			}
+			if name == "findings" {
+				r0 := rules[0].(map[string]any)
+				if !strings.Contains(r0["help"].(map[string]any)["text"].(string), "Investigate: who.") {
+					t.Errorf("rule help not from the catalogue: %v", r0)
+				}
+			}
+		})
+	}
+}
+
+func TestSARIFLevels(t *testing.T) {
+	for s, want := range map[model.Severity]string{model.Critical: "error", model.High: "error", model.Medium: "warning", model.Low: "note", model.Info: "note"} {
+		if got := sarifLevel(s); got != want {
+			t.Errorf("%s: %s, want %s", s, got, want)
+		}
+	}
+	for in, want := range map[string]string{"-": "stdin", "a b/c.json": "a%20b/c.json", "/x/y#1.json": "file:///x/y%231.json", "arch.tar.gz!m/1.json": "arch.tar.gz%21m/1.json"} {
+		if got := sarifURI(in); got != want {
+			t.Errorf("sarifURI(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// The audit, diff and plan reports pinned by the CLI's goldens are valid
+// SARIF too.
+func TestSARIFGoldensValid(t *testing.T) {
+	s := compileSARIFSchema(t)
+	for _, p := range []string{"testdata/golden.sarif", "../cli/testdata/audit.sarif", "../cli/testdata/diff.sarif"} {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		validateSARIF(t, s, b)
+	}
+}
