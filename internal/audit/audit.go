@@ -121,17 +121,23 @@ func finding(ruleID string, fw *model.Firewall, r *model.Rule, sev model.Severit
 		Region:    fw.Region,
 		Resource:  fw.Resource,
 		Operation: "snapshot",
-		Changes:   []model.RuleChange{},
-		Reasons:   []string{},
-		Attack:    slices.Clone(model.AttackIDs),
-		Event:     model.EventRef{File: fw.Source.File, Index: fw.Source.Index},
-		Tags:      []string{"posture"},
+		// The finding contract has two outcomes: the state shown is in
+		// force, so the "call" that made it took effect.
+		Outcome: model.Success,
+		Changes: []model.RuleChange{},
+		Reasons: []string{},
+		Attack:  slices.Clone(model.AttackIDs),
+		Event:   model.EventRef{File: fw.Source.File, Index: fw.Source.Index},
+		Tags:    []string{"posture"},
 	}
 	if fw.AsOf.IsZero() {
 		f.Time = time.Time{}
 	}
 	if r != nil {
-		f.Changes = []model.RuleChange{r.RuleChange}
+		// A rule in force reads, in the finding contract, as added.
+		rc := r.RuleChange
+		rc.Effect = model.Added
+		f.Changes = []model.RuleChange{rc}
 		key += "\x00" + ruleIdentity(fw, r)
 		f.Event.EventID = r.ID
 	}

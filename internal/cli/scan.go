@@ -430,9 +430,16 @@ func startProgress(w io.Writer, inputs []ingest.Input, raw *atomic.Int64) func()
 func catalogueHelp(c *content.Content) []output.RuleHelp {
 	var out []output.RuleHelp
 	for _, op := range c.Operations {
+		texts := func(steps []content.Step) string {
+			var out []string
+			for _, s := range steps {
+				out = append(out, s.Text)
+			}
+			return strings.Join(out, " ")
+		}
 		help := ""
 		if g := op.Guidance; len(g.Investigate)+len(g.Respond) > 0 {
-			help = "Investigate: " + strings.Join(g.Investigate, " ") + " Respond: " + strings.Join(g.Respond, " ")
+			help = "Investigate: " + texts(g.Investigate) + " Respond: " + texts(g.Respond)
 		}
 		out = append(out, output.RuleHelp{ID: op.ID, Description: op.Description, Help: help, Severity: op.Severity})
 	}
