@@ -100,7 +100,8 @@ made the change, from where, and what to do next.`,
 	root.SetErr(stderr)
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &usageError{err} })
 	root.AddCommand(newScanCommand(stdin, stdout, stderr), newRulesCommand(stdout), newVersionCommand(stdout),
-		newAuditCommand(stdin, stdout, stderr), newDiffCommand(stdout, stderr))
+		newAuditCommand(stdin, stdout, stderr), newDiffCommand(stdout, stderr),
+		newExplainCommand(stdout), newDocsCommand(stdout))
 	return root
 }
 

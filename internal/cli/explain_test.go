@@ -1,0 +1,45 @@
+package cli
+
+import (
+	"strings"
+	"testing"
+
+	"cloudwall/internal/content"
+)
+
+const rulesDocs = "../../docs/rules"
+
+// TestDocsUpToDate fails when docs/rules no longer matches the catalogue:
+// the committed pages are what `cloudwall docs` writes today.
+func TestDocsUpToDate(t *testing.T) {
+	c, err := content.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	pages, err := renderDocs(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(pages) != len(c.Operations)+1 {
+		t.Fatalf("%d pages for %d rules", len(pages), len(c.Operations))
+	}
+	if stale := staleDocs(rulesDocs, pages); len(stale) > 0 {
+		t.Errorf("docs/rules is stale; run: go run ./cmd/cloudwall docs --out docs/rules\n%s", strings.Join(stale, "\n"))
+	}
+}
+
+func TestExplain(t *testing.T) {
+	code, out, errOut := run(t, nil, "explain", "AWS-SG-INGRESS-CHANGE")
+	if code != ExitOK {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	for _, want := range []string{"# aws-sg-ingress-change", "## Severity", "| 0.0.0.0/0 on 22/tcp | critical |", "| 10.0.0.0/8 on 22/tcp | low |",
+		"## Investigation guide", "## Response", "aws ec2 revoke-security-group-ingress", "## Tuning", "T1686.001", "M1047"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("explain output lacks %q", want)
+		}
+	}
+	if code, _, errOut := run(t, nil, "explain", "no-such-rule"); code != ExitUsage || !strings.Contains(errOut, "no rule") {
+		t.Errorf("unknown rule: exit %d: %s", code, errOut)
+	}
+}
