@@ -36,7 +36,7 @@ func (f *reportFlags) register(cmd *cobra.Command) {
 	fl.StringSliceVar(&f.clouds, "cloud", nil, "only these clouds: aws, azure, gcp (repeat or comma-separate)")
 	fl.StringSliceVar(&f.accounts, "account", nil, "only these AWS accounts, Azure subscriptions or GCP projects")
 	fl.StringArrayVar(&f.contentPath, "content", nil, "YAML file extending or overriding the detection content, as for scan; repeatable")
-	fl.IntVar(&f.maxRecord, "max-record-size", 0, "largest JSON document in bytes (default 64 MiB)")
+	fl.Var(&f.maxRecord, "max-record-size", "largest JSON document: bytes or a size such as 64MiB (default 64 MiB)")
 	fl.StringVar(&f.color, "color", "auto", "colour the table: auto, always, never (NO_COLOR is honoured)")
 	fl.BoolVarP(&f.quiet, "quiet", "q", false, "do not print the summary on stderr")
 }
@@ -169,8 +169,9 @@ func runReport(ctx context.Context, f reportFlags, stdout, stderr io.Writer,
 			format = output.FormatTable
 		}
 	}
-	if !validFormat(format) {
-		return usagef("unknown --format %q (want one of %s)", format, strings.Join(output.Formats(), ", "))
+	format, err = parseFormat(format)
+	if err != nil {
+		return err
 	}
 	var failOn *model.Severity
 	if f.failOn != "" {
@@ -180,7 +181,7 @@ func runReport(ctx context.Context, f reportFlags, stdout, stderr io.Writer,
 		}
 		failOn = &s
 	}
-	color, err := choose("--color", f.color, stdoutTTY && os.Getenv("NO_COLOR") == "")
+	color, err := parseChoice("--color", f.color, stdoutTTY && os.Getenv("NO_COLOR") == "")
 	if err != nil {
 		return err
 	}
@@ -189,7 +190,7 @@ func runReport(ctx context.Context, f reportFlags, stdout, stderr io.Writer,
 		return err
 	}
 	a := audit.New(detect.New(c), audit.Options{StaleAfter: stale, Now: now})
-	all, sum, err := judge(a, snapshot.Options{MaxRecord: f.maxRecord})
+	all, sum, err := judge(a, snapshot.Options{MaxRecord: int(f.maxRecord)})
 	if err != nil {
 		return err
 	}
