@@ -55,6 +55,7 @@ type config struct {
 	mix       simulate.Mix
 	genOnly   bool
 	findings  string
+	memtest   bool
 }
 
 var errUsage = errors.New("usage")
@@ -77,6 +78,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	mix := fs.String("mix", "70,15,15", "AWS,Azure,GCP shares of the corpus bytes")
 	fs.StringVar(&c.findings, "findings", "", "save the checked scan's JSON-lines findings to this file")
 	fs.BoolVar(&c.genOnly, "generate-only", false, "generate (or validate) the corpus and stop")
+	fs.BoolVar(&c.memtest, "memtest", false, "instead of timing: scan the hostile inputs of issue 7 (bombs, floods) and check peak RSS stays under 256 MiB")
 	if err := fs.Parse(args); err != nil {
 		return c, errUsage
 	}
@@ -210,6 +212,16 @@ func (b *bench) run(ctx context.Context) (bool, error) {
 	}
 	defer os.RemoveAll(tmp)
 	b.tmp = tmp
+
+	if b.cfg.memtest {
+		bin := b.cfg.cloudwall
+		if bin == "" {
+			if bin, err = b.buildCloudwall(ctx); err != nil {
+				return false, err
+			}
+		}
+		return b.memtest(ctx, bin)
+	}
 
 	c, err := b.corpus(ctx, b.cfg.dir, b.cfg.size)
 	if err != nil {

@@ -97,6 +97,7 @@ func dispatch(v any, src model.SourceRef, depth int) Result {
 	}
 	for i := range events {
 		events[i].Notes = model.CapNotes(events[i].Notes)
+		limitText(&events[i])
 	}
 	var skip *record.SkipError
 	switch {

@@ -1,0 +1,157 @@
+package main
+
+import (
+	"bufio"
+	"compress/gzip"
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+// The memory test (go run ./bench -memtest) feeds cloudwall the hostile
+// inputs of issue 7, each generated into a temporary directory, and
+// checks that a scan at the default flags stays under memLimit of peak
+// RSS (wait4's ru_maxrss of the cloudwall process) and ends without a
+// crash. It prints one table row per input.
+
+// memLimit is the bound the README states for any input at the default flags.
+const memLimit = 256 << 20
+
+// memCase is one hostile input.
+type memCase struct {
+	name, what string
+	// write generates the input into w (the file is gzipped when gz is set).
+	write func(w io.Writer) error
+	gz    bool
+}
+
+// attackRecord is one CloudTrail record opening SSH to the world (the
+// Stratus Red Team detonation, as in internal/normalize/aws/testdata);
+// %s is the event id, %s the user agent.
+const attackRecord = `{"eventVersion":"1.08","userIdentity":{"type":"IAMUser","principalId":"AIDAQS3TDRXEXAMPLE01","arn":"arn:aws:iam::032092706103:user/stratus-red-team-user","accountId":"032092706103","accessKeyId":"AKIAQS3TDRXEXAMPLE01","userName":"stratus-red-team-user"},"eventTime":"2022-06-01T12:05:53Z","eventSource":"ec2.amazonaws.com","eventName":"AuthorizeSecurityGroupIngress","awsRegion":"us-east-1","sourceIPAddress":"193.29.107.4","userAgent":"%s","requestParameters":{"groupId":"sg-003dc7f1f1c686164","ipPermissions":{},"ipProtocol":"tcp","fromPort":22,"toPort":22,"cidrIp":"208.236.235.254/0"},"responseElements":{"requestId":"dc1d2e1b-0d7f-4c5c-8f2a-5f4a0c2d9e11","_return":true,"securityGroupRuleSet":{"items":[{"groupOwnerId":"032092706103","groupId":"sg-003dc7f1f1c686164","securityGroupRuleId":"sgr-09b3e3d2ca1edf2a2","isEgress":false,"ipProtocol":"tcp","fromPort":22,"toPort":22,"cidrIpv4":"208.236.235.254/0"}]}},"requestID":"3922f1a1-57d8-d187-7f25-cce802bbf792","eventID":"%s","readOnly":false,"eventType":"AwsApiCall","managementEvent":true,"recipientAccountId":"032092706103","eventCategory":"Management"}` + "\n"
+
+const stratusUA = "stratus-red-team_83c4b5ff aws-sdk-go-v2/1.17.6 os/linux lang/go/1.19.4"
+
+func memCases() []memCase {
+	records := func(n int, id func(int) string, ua string) func(io.Writer) error {
+		return func(w io.Writer) error {
+			for i := range n {
+				if _, err := fmt.Fprintf(w, attackRecord, ua, id(i)); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}
+	same := func(int) string { return "9ad9b29c-5a55-d247-5357-42a549b65319" }
+	distinct := func(i int) string { return fmt.Sprintf("9ad9b29c-5a55-d247-5357-%012d", i) }
+	return []memCase{
+		{name: "nesting-bomb", what: "1 GiB of [ (gzip)", gz: true, write: func(w io.Writer) error {
+			buf := []byte(strings.Repeat("[", 1<<20))
+			for range 1024 {
+				if _, err := w.Write(buf); err != nil {
+					return err
+				}
+			}
+			return nil
+		}},
+		{name: "flood-200k", what: "200,000 identical firewall records (gzip)", gz: true, write: records(200000, same, stratusUA)},
+		{name: "flood-600k", what: "600,000 identical firewall records (gzip)", gz: true, write: records(600000, same, stratusUA)},
+		{name: "distinct-200k", what: "200,000 firewall records, distinct event ids (gzip)", gz: true, write: records(200000, distinct, stratusUA)},
+		{name: "user-agent-8mb", what: "100 firewall records with an 8 MB user agent (gzip)", gz: true,
+			write: records(100, distinct, strings.Repeat("A", 8_000_000))},
+		{name: "peers-60k", what: "one 1.3 MB record with 60,000 unreadable peers", write: func(w io.Writer) error {
+			var b strings.Builder
+			for i := range 60000 {
+				if i > 0 {
+					b.WriteByte(',')
+				}
+				fmt.Fprintf(&b, `{"cidrIp":"1.2.%d.x/99"}`, i)
+			}
+			_, err := fmt.Fprintf(w, `{"eventVersion":"1.08","eventSource":"ec2.amazonaws.com","eventName":"AuthorizeSecurityGroupIngress","eventTime":"2022-06-01T12:05:53Z","eventID":"e1","requestParameters":{"groupId":"sg-1","ipPermissions":{"items":[{"ipProtocol":"tcp","fromPort":22,"toPort":22,"ipRanges":{"items":[%s]}}]}}}`+"\n", b.String())
+			return err
+		}},
+	}
+}
+
+// memtest generates every case, scans each and prints the table. It
+// returns false when a scan crashed or went over memLimit.
+func (b *bench) memtest(ctx context.Context, bin string) (bool, error) {
+	dir := filepath.Join(b.tmp, "memtest")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return false, err
+	}
+	fmt.Fprintf(b.out, "| input | file MiB | exit | seconds | peak RSS MiB | output MiB | under %d MiB |\n|---|---:|---:|---:|---:|---:|---|\n", memLimit>>20)
+	ok := true
+	for _, c := range memCases() {
+		path, err := writeCase(dir, c)
+		if err != nil {
+			return false, fmt.Errorf("generate %s: %w", c.name, err)
+		}
+		st, err := os.Stat(path)
+		if err != nil {
+			return false, err
+		}
+		var out countWriter
+		res, err := measure(ctx, "", []string{bin, "scan", "--format", "jsonl", path}, nil, &out)
+		if err != nil {
+			return false, fmt.Errorf("scan %s: %w", c.name, err)
+		}
+		crashed := strings.Contains(res.stderr, "fatal error") || strings.Contains(res.stderr, "panic:") || res.exit == 2 || res.exit < 0
+		under := res.maxRSS*1024 < memLimit && !crashed
+		ok = ok && under
+		verdict := "yes"
+		switch {
+		case crashed:
+			verdict = "CRASHED: " + failureSummary(res.stderr)
+		case !under:
+			verdict = "NO"
+		}
+		fmt.Fprintf(b.out, "| %s: %s | %.1f | %d | %.1f | %.0f | %.1f | %s |\n", c.name, c.what,
+			float64(st.Size())/(1<<20), res.exit, res.wall.Seconds(), float64(res.maxRSS)/1024, float64(out.n)/(1<<20), verdict)
+		_ = os.Remove(path)
+	}
+	return ok, nil
+}
+
+func writeCase(dir string, c memCase) (string, error) {
+	name := filepath.Join(dir, c.name+".json")
+	if c.gz {
+		name += ".gz"
+	}
+	f, err := os.Create(name)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	bw := bufio.NewWriterSize(f, 1<<20)
+	w := io.Writer(bw)
+	var zw *gzip.Writer
+	if c.gz {
+		zw, _ = gzip.NewWriterLevel(bw, gzip.BestCompression)
+		w = zw
+	}
+	if err := c.write(w); err != nil {
+		return "", err
+	}
+	if zw != nil {
+		if err := zw.Close(); err != nil {
+			return "", err
+		}
+	}
+	if err := bw.Flush(); err != nil {
+		return "", err
+	}
+	return name, f.Close()
+}
+
+// countWriter counts and discards.
+type countWriter struct{ n int64 }
+
+func (c *countWriter) Write(p []byte) (int, error) {
+	c.n += int64(len(p))
+	return len(p), nil
+}
