@@ -15,9 +15,11 @@ import (
 // their first MaxText bytes and a marker saying how much was cut.
 const MaxText = 1024
 
-// maxID bounds the ids records are matched by; a longer id is replaced by
-// its start and a hash, so distinct ids stay distinct.
-const maxID = 256
+// maxID bounds the ids records are matched by (an Azure operation id
+// holds a correlation id, the operation name and the resource id, a few
+// hundred bytes); a longer id is replaced by its start and a hash, so
+// distinct ids stay distinct.
+const maxID = MaxText
 
 // limitText cuts the text fields of ev to MaxText bytes (ids to maxID),
 // copying what it keeps so the record's decoded text can be freed.
@@ -75,7 +77,7 @@ func limitID(id string) string {
 		return id
 	}
 	sum := sha256.Sum256([]byte(id))
-	cut := maxID - 40
+	cut := maxID - 64
 	for cut > 0 && !utf8.RuneStart(id[cut]) {
 		cut--
 	}
