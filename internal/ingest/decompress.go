@@ -10,6 +10,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
+	"strconv"
+	"strings"
 	"sync/atomic"
 
 	"github.com/klauspost/compress/gzip"
@@ -35,9 +38,15 @@ const (
 	UTF16 Format = "utf-16"
 )
 
-// maxNesting bounds compression-inside-archive-inside-compression chains,
-// so a crafted input cannot recurse without end.
-const maxNesting = 4
+// MaxNesting bounds compression-inside-archive-inside-compression chains
+// (a .tar.gz holding a .zip of .json.gz files is four layers), so a
+// crafted input (a zip that contains itself) cannot recurse without end.
+const MaxNesting = 6
+
+// maxSpooledZip bounds a zip found inside another stream (a tar member,
+// stdin), which is copied to a temporary file to be read: its directory
+// is at its end.
+const maxSpooledZip = 1 << 30
 
 // zstdMaxWindow bounds the memory a zstd frame may ask for. Log producers
 // use small windows; a larger request is refused instead of allocated.
@@ -91,10 +100,16 @@ type Options struct {
 }
 
 // Open reads in and calls fn once for every logical stream inside it, in
-// order. A tar archive yields one stream per regular member; a zip file on
-// disk likewise. fn must consume or abandon its reader before returning.
-// Errors from fn stop the walk and are returned as they are; errors
-// opening or decompressing are wrapped with the input name.
+// order. A tar archive yields one stream per regular member, a zip file
+// likewise; archives inside archives are opened too, up to MaxNesting
+// layers. fn must consume or abandon its reader before returning.
+//
+// One bad member does not end an archive: when a member cannot be opened
+// or decompressed, or fn returns an error for it, the walk goes on with
+// the next member, and Open returns every such error (errors.Join), each
+// naming its member as file!member. Only what leaves nothing further to
+// read (the archive's own structure or outer compression broken) stops
+// the walk. When ctx ends, Open returns ctx.Err().
 func Open(ctx context.Context, in Input, opts Options, fn func(Stream) error) error {
 	return NewOpener(opts).Open(ctx, in, fn)
 }
@@ -114,12 +129,22 @@ func NewOpener(opts Options) *Opener { return &Opener{opts: opts} }
 
 // Open is the package-level Open with reused buffers.
 func (o *Opener) Open(ctx context.Context, in Input, fn func(Stream) error) error {
+	err := o.open(ctx, in, fn)
+	if ctx.Err() != nil {
+		return ctx.Err()
+	}
+	return err
+}
+
+func (o *Opener) open(ctx context.Context, in Input, fn func(Stream) error) error {
 	opts := o.opts
 	rc, err := in.Open()
 	if err != nil {
 		return fmt.Errorf("open %s: %w", in.Name, err)
 	}
 	defer rc.Close()
+	// A read waiting on a pipe ends when the scan is stopped.
+	defer context.AfterFunc(ctx, func() { rc.Close() })()
 	var r io.Reader = rc
 	if opts.RawBytes != nil {
 		r = &countingReader{r: rc, n: opts.RawBytes}
@@ -129,7 +154,11 @@ func (o *Opener) Open(ctx context.Context, in Input, fn func(Stream) error) erro
 		// recognise it before streaming starts.
 		head := make([]byte, 4)
 		if n, _ := ra.ReadAt(head, 0); Sniff(head[:n]) == Zip {
-			return o.openZip(ctx, in, ra, fn)
+			if opts.RawBytes != nil {
+				// The zip reader reads at offsets; count the archive once.
+				opts.RawBytes.Add(in.Size)
+			}
+			return o.openZip(ctx, in.Name, ra, in.Size, []Format{Zip}, 0, fn)
 		}
 	}
 	ahead := opts.ReadAheadMin > 0 && (in.Size < 0 || in.Size >= opts.ReadAheadMin)
@@ -149,8 +178,8 @@ func reuse(b **bufio.Reader, r io.Reader) *bufio.Reader {
 // peel removes compression layers and expands tar archives until plain
 // bytes remain.
 func (o *Opener) peel(ctx context.Context, name string, br *bufio.Reader, layers []Format, depth int, ahead bool, fn func(Stream) error) error {
-	if depth > maxNesting {
-		return fmt.Errorf("%s: more than %d nested compression or archive layers", name, maxNesting)
+	if depth > MaxNesting {
+		return fmt.Errorf("%s: more than %d nested compression or archive layers; not opened", name, MaxNesting)
 	}
 	head, err := br.Peek(512)
 	if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, bufio.ErrBufferFull) {
@@ -189,65 +218,130 @@ func (o *Opener) peel(ctx context.Context, name string, br *bufio.Reader, layers
 		utf8 := transform.NewReader(br, unicode.BOMOverride(unicode.UTF16(unicode.LittleEndian, unicode.UseBOM).NewDecoder()))
 		return o.peel(ctx, name, bufio.NewReaderSize(&layerReader{r: utf8, format: UTF16}, readBuffer), append(layers, UTF16), depth+1, false, fn)
 	case Zip:
-		return fmt.Errorf("%s: zip archive inside a compressed stream or on stdin is not supported: extract it or pass the .zip file itself", name)
+		return o.spoolZip(ctx, name, br, append(layers, Zip), depth, fn)
 	case XZ:
 		return fmt.Errorf("%s: xz compression is not supported: decompress with `xz -dc` and pipe to `cloudwall scan -`", name)
 	}
 	return fmt.Errorf("%s: unknown format %q", name, format)
 }
 
-func (o *Opener) openTar(ctx context.Context, name string, r io.Reader, layers []Format, depth int, fn func(Stream) error) error {
+func (o *Opener) openTar(ctx context.Context, name string, r *bufio.Reader, layers []Format, depth int, fn func(Stream) error) error {
+	var errs []error
 	tr := tar.NewReader(r)
-	for {
+	for member := 0; ; member++ {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
 		h, err := tr.Next()
 		if errors.Is(err, io.EOF) {
-			return nil
+			return errors.Join(errs...)
+		}
+		if errors.Is(err, tar.ErrHeader) {
+			// A damaged header: report it and look for the next member
+			// in the blocks that follow.
+			errs = append(errs, fmt.Errorf("%s: tar: member %d: %w; looking for the next member", name, member, err))
+			if !skipToTarHeader(r) {
+				return errors.Join(errs...)
+			}
+			tr = tar.NewReader(r)
+			continue
 		}
 		if err != nil {
-			return fmt.Errorf("%s: tar: %w", name, err)
+			return errors.Join(append(errs, fmt.Errorf("%s: tar: %w", name, err))...)
 		}
 		if h.Typeflag != tar.TypeReg {
 			continue
 		}
-		member := name + "!" + h.Name
-		if err := o.peel(ctx, member, bufio.NewReaderSize(tr, readBuffer), layers, depth+1, false, fn); err != nil {
-			return err
+		if err := o.peel(ctx, name+"!"+h.Name, bufio.NewReaderSize(tr, readBuffer), layers, depth+1, false, fn); err != nil {
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			errs = append(errs, err)
 		}
 	}
 }
 
-func (o *Opener) openZip(ctx context.Context, in Input, ra io.ReaderAt, fn func(Stream) error) error {
-	opts := o.opts
-	zr, err := zip.NewReader(ra, in.Size)
+// skipToTarHeader advances r, a block at a time, to the next block that
+// holds a valid tar header. It reports false at the end of the stream.
+func skipToTarHeader(r *bufio.Reader) bool {
+	for {
+		block, err := r.Peek(512)
+		if len(block) < 512 || err != nil {
+			return false
+		}
+		if validTarHeader(block) {
+			return true
+		}
+		r.Discard(512)
+	}
+}
+
+// validTarHeader checks a header block's checksum, as archive/tar does.
+func validTarHeader(b []byte) bool {
+	if !bytes.Equal(b[257:262], []byte("ustar")) && !bytes.Equal(b[257:263], []byte("ustar ")) {
+		return false
+	}
+	var unsigned, signed int64
+	for i, c := range b {
+		if i >= 148 && i < 156 {
+			c = ' '
+		}
+		unsigned += int64(c)
+		signed += int64(int8(c))
+	}
+	want, err := strconv.ParseInt(strings.Trim(string(b[148:156]), " \x00"), 8, 64)
+	return err == nil && (want == unsigned || want == signed)
+}
+
+// spoolZip reads a zip found inside another stream: a zip's directory is
+// at its end, so it is copied to a temporary file first (at most
+// maxSpooledZip bytes).
+func (o *Opener) spoolZip(ctx context.Context, name string, r io.Reader, layers []Format, depth int, fn func(Stream) error) error {
+	f, err := os.CreateTemp("", "cloudwall-*.zip")
 	if err != nil {
-		return fmt.Errorf("%s: zip: %w", in.Name, err)
+		return fmt.Errorf("%s: zip inside a stream: %w", name, err)
 	}
-	if opts.RawBytes != nil {
-		// The zip reader reads at offsets; count the archive once.
-		opts.RawBytes.Add(in.Size)
+	defer os.Remove(f.Name())
+	defer f.Close()
+	n, err := io.Copy(f, io.LimitReader(r, maxSpooledZip+1))
+	if err != nil {
+		return fmt.Errorf("%s: zip inside a stream: %w", name, err)
 	}
+	if n > maxSpooledZip {
+		return fmt.Errorf("%s: zip inside a stream is larger than %d bytes; not opened: extract it and scan the .zip file", name, maxSpooledZip)
+	}
+	return o.openZip(ctx, name, f, n, layers, depth, fn)
+}
+
+func (o *Opener) openZip(ctx context.Context, name string, ra io.ReaderAt, size int64, layers []Format, depth int, fn func(Stream) error) error {
+	zr, err := zip.NewReader(ra, size)
+	if err != nil && !(errors.Is(err, zip.ErrInsecurePath) && zr != nil) {
+		return fmt.Errorf("%s: zip: %w", name, err)
+	}
+	var errs []error
 	for _, f := range zr.File {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		if f.FileInfo().IsDir() {
-			continue
+		if !f.Mode().IsRegular() {
+			continue // folders and links
 		}
-		member := in.Name + "!" + f.Name
+		member := name + "!" + f.Name
 		rc, err := f.Open()
 		if err != nil {
-			return fmt.Errorf("%s: %w", member, err)
+			errs = append(errs, fmt.Errorf("%s: %w", member, err))
+			continue
 		}
-		err = o.peel(ctx, member, bufio.NewReaderSize(&layerReader{r: rc, format: Zip}, readBuffer), []Format{Zip}, 1, false, fn)
+		err = o.peel(ctx, member, bufio.NewReaderSize(&layerReader{r: rc, format: Zip}, readBuffer), layers, depth+1, false, fn)
 		rc.Close()
 		if err != nil {
-			return err
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			errs = append(errs, err)
 		}
 	}
-	return nil
+	return errors.Join(errs...)
 }
 
 // gzipReader returns a gzip reader on br; the outermost layer reuses the

@@ -1,6 +1,7 @@
 package pipeline
 
 import (
+	"archive/tar"
 	"bytes"
 	"compress/gzip"
 	"encoding/json"
@@ -89,5 +90,42 @@ func TestNestingBombIsReportedAndPassed(t *testing.T) {
 	s := res.Summary
 	if s.Unreadable != 2 || len(s.Problems) != 2 || !strings.Contains(s.Problems[0].Message, "nested more than") {
 		t.Errorf("unreadable %d, problems %+v; want both bombs reported", s.Unreadable, s.Problems)
+	}
+}
+
+// TestBadMembersAndPathsAreReported: in a folder, a dangling link and an
+// archive whose member 0 cannot be read are reported, one problem each,
+// and the attack in the archive's member 1 is found.
+func TestBadMembersAndPathsAreReported(t *testing.T) {
+	dir := t.TempDir()
+	var b bytes.Buffer
+	tw := tar.NewWriter(&b)
+	for _, m := range []struct{ name, data string }{
+		{"0.json.xz", "\xfd7zXZ\x00\x00\x00"},
+		{"1.json", attackLine(t) + "\n"},
+	} {
+		tw.WriteHeader(&tar.Header{Name: m.name, Mode: 0o644, Size: int64(len(m.data)), Typeflag: tar.TypeReg})
+		tw.Write([]byte(m.data))
+	}
+	tw.Close()
+	if err := os.WriteFile(filepath.Join(dir, "logs.tar"), b.Bytes(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink("gone.json", filepath.Join(dir, "dangling.json")); err != nil {
+		t.Skip(err)
+	}
+	res := scan(t, []string{dir}, Options{Filter: Filter{MinSeverity: model.Info}})
+	if len(res.Findings) != 1 || res.Findings[0].Severity != model.Critical {
+		t.Fatalf("findings %+v, want the attack in member 1", res.Findings)
+	}
+	var msgs []string
+	for _, p := range res.Summary.Problems {
+		msgs = append(msgs, filepath.Base(p.File)+": "+strings.ReplaceAll(p.Message, dir+"/", ""))
+	}
+	if len(msgs) != 2 || !strings.Contains(msgs[0], "dangling.json: open") || !strings.Contains(msgs[1], "logs.tar!0.json.xz: xz compression is not supported") {
+		t.Errorf("problems %q, want the dangling link and member 0", msgs)
+	}
+	if s := res.Summary; s.Files != 2 || s.FilesFailed != 1 {
+		t.Errorf("files %d, failed %d; want 2 and 1", s.Files, s.FilesFailed)
 	}
 }

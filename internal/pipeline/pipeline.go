@@ -348,7 +348,14 @@ func (w *worker) input(ctx context.Context, in ingest.Input) {
 		if w.c.records == before {
 			w.c.filesFailed++
 		}
-		w.problem(in.Name, -1, 0, err.Error())
+		// An archive reports each bad member and goes on: one problem each.
+		errs := []error{err}
+		if j, ok := err.(interface{ Unwrap() []error }); ok {
+			errs = j.Unwrap()
+		}
+		for _, e := range errs {
+			w.problem(in.Name, -1, 0, e.Error())
+		}
 	}
 }
 
