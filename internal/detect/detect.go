@@ -145,11 +145,15 @@ type verdict struct {
 	world bool
 	// worldSensitive: a world-open administrative or data port.
 	worldSensitive bool
-	exposure       []string
-	tags           []string
-	reasons        []string
-	// suffix is appended to the title (attempts, dry runs).
-	suffix string
+	// v4 and v6 say which address families world-open changes spanned.
+	v4, v6   bool
+	exposure []string
+	tags     []string
+	reasons  []string
+	// attempt says how a call that did not take effect ended, and code
+	// its error; the title is retold as an attempt (attemptTitle).
+	attempt attemptKind
+	code    string
 }
 
 // add merges one judgement: the worst severity wins, and its phrase names
@@ -162,6 +166,7 @@ func (v *verdict) add(j judged, known bool) {
 	v.known = v.known || known
 	v.world = v.world || j.world
 	v.worldSensitive = v.worldSensitive || j.worldSensitive
+	v.v4, v.v6 = v.v4 || j.v4, v.v6 || j.v6
 	v.exposure = append(v.exposure, j.exposure...)
 	v.reasons = append(v.reasons, j.reasons...)
 }
@@ -336,16 +341,17 @@ func (d *Detector) outcome(v *verdict, ev *model.Event) {
 	case strings.Contains(lc, "dryrunoperation"):
 		v.tag("dry-run")
 		v.reasons = append(v.reasons, fmt.Sprintf("dry run (%s): nothing changed, but the caller holds the permission (%s)", code, aw.DryRun))
-		v.sev, v.suffix = aw.DryRun, " (dry run)"
+		v.sev, v.attempt, v.code = aw.DryRun, attemptDryRun, code
 	case ev.Outcome == model.Failure || (code != "" && ev.Outcome != model.Success):
 		v.tag("attempt")
 		if code == "" {
 			code = "error code not logged"
 		}
+		v.attempt, v.code = attemptFailed, code
 		if containsAny(lc, aw.Denied) {
 			v.tag("denied")
+			v.attempt = attemptDenied
 		}
-		v.suffix = " (attempt failed: " + code + ")"
 		switch {
 		case !v.known:
 			v.reasons = append(v.reasons, fmt.Sprintf("attempt failed (%s) and the request content is not logged: %s", code, aw.ContentUnknown))
@@ -390,7 +396,7 @@ func (d *Detector) finding(op *content.Operation, ev *model.Event, v *verdict) m
 	return model.Finding{
 		ID:        findingID(ev, op.ID),
 		Rule:      op.ID,
-		Title:     expand(op.Title, placeholders(ev, v, true), true) + v.suffix,
+		Title:     d.title(op, ev, v),
 		Severity:  v.sev,
 		Cloud:     ev.Cloud,
 		Time:      ev.Time.UTC(),

@@ -17,8 +17,9 @@ type judged struct {
 	reasons []string
 	// exposure is the "who -> what" line of an opened rule, or "".
 	exposure []string
-	// world says a world-scale peer was opened.
-	world bool
+	// world says a world-scale peer was opened; v4 and v6 say which
+	// address families it spans (both for "*", Any or a service tag).
+	world, v4, v6 bool
 	// worldSensitive says a world-scale peer was opened on an
 	// administrative or data port (a class from ports.yaml, all ports, or
 	// ports not logged): never lowered below high by automation alone.
@@ -108,6 +109,8 @@ func (d *Detector) open(op *content.Operation, ch model.RuleChange) judged {
 					j.worldSensitive = !egress
 				}
 			}
+			v4, v6 := families(g)
+			j.v4, j.v6 = j.v4 || v4, j.v6 || v6
 		}
 		line := who(g) + " -> " + strings.Join(ps.text, ", ")
 		if egress {
@@ -116,10 +119,14 @@ func (d *Detector) open(op *content.Operation, ch model.RuleChange) judged {
 		j.exposure = append(j.exposure, line)
 	}
 	ports := short(ps.text, 3)
+	to := title(best)
+	if best.scope == content.World {
+		to = internetName(j.v4, j.v6)
+	}
 	if egress {
-		j.change = "opened egress to " + title(best) + " on " + ports
+		j.change = "opened egress to " + to + " on " + ports
 	} else {
-		j.change = "opened to " + title(best) + " on " + ports
+		j.change = "opened to " + to + " on " + ports
 	}
 	j.reasons = append(j.reasons, fmt.Sprintf("%s %s %s (%s) on %s, class %s: severity.%s.%s = %s",
 		dir, fromTo(egress), peerList(best), scopeWhy(best), ports, bestClass.name, dir, bestCell, j.sev))
@@ -181,10 +188,11 @@ func (d *Detector) groups(peers []model.Peer) ([]group, []string) {
 func who(g group) string {
 	switch g.scope {
 	case content.World:
+		name := strings.TrimPrefix(internetName(families(g)), "the ")
 		if g.why != "" {
-			return "internet (" + peerList(g) + ")"
+			return name + " (" + peerList(g) + ")"
 		}
-		return "internet"
+		return name
 	case content.AzureServices:
 		return "all Azure services"
 	case content.Trusted:
@@ -227,6 +235,39 @@ func trustedName(g group) string {
 		}
 	}
 	return ""
+}
+
+// families says which address families a world group spans: IPv4 for
+// 0.0.0.0/0 and its like, IPv6 for ::/0, both for "*", Any, a service tag
+// or anything else without an address span.
+func families(g group) (v4, v6 bool) {
+	for _, p := range g.peers {
+		switch {
+		case p.span == nil:
+			return true, true
+		case p.span.bits == 32:
+			v4 = true
+		default:
+			v6 = true
+		}
+	}
+	if !v4 && !v6 {
+		return true, true
+	}
+	return v4, v6
+}
+
+// internetName names what a world-open rule admits: IPv4 and IPv6 apart,
+// since an IPv4-only opening does not reach a host over IPv6 and the other
+// way round.
+func internetName(v4, v6 bool) string {
+	switch {
+	case v4 && !v6:
+		return "the IPv4 internet"
+	case v6 && !v4:
+		return "the IPv6 internet"
+	}
+	return "the internet"
 }
 
 // scopeWhy says why a group has its scope.

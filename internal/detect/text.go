@@ -28,7 +28,7 @@ func placeholders(ev *model.Event, v *verdict, forTitle bool) map[string]string 
 		"resource":      shortResource(ev.Resource),
 		"resource_id":   ev.Resource.ID,
 		"resource_name": first(ev.Resource.Name, lastSegment(ev.Resource.ID)),
-		"resource_type": strings.ReplaceAll(ev.Resource.Type, "_", " "),
+		"resource_type": resourceTypeName(ev.Resource.Type),
 		"account":       ev.Account,
 		"region":        ev.Region,
 		"actor":         first(ev.Actor.ID, ev.Actor.Name),
@@ -96,12 +96,35 @@ func isPlaceholder(name string) bool {
 // Azure resource id, an ARN).
 func shortResource(r model.Resource) string {
 	switch {
+	case r.Name != "" && isUUID(r.ID):
+		// A WAF's id is a UUID; its name says which one.
+		return r.Name
 	case r.ID != "" && !strings.Contains(r.ID, "/"):
 		return r.ID
 	case r.Name != "":
 		return r.Name
 	}
 	return lastSegment(r.ID)
+}
+
+// isUUID reports whether s has the 8-4-4-4-12 shape of a UUID.
+func isUUID(s string) bool {
+	if len(s) != 36 {
+		return false
+	}
+	for i, r := range s {
+		switch i {
+		case 8, 13, 18, 23:
+			if r != '-' {
+				return false
+			}
+		default:
+			if !strings.ContainsRune("0123456789abcdefABCDEF", r) {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // lastSegment returns what follows the last "/" of s.
@@ -116,9 +139,39 @@ func lastSegment(s string) string {
 func shortIDs(ids []string) []string {
 	out := make([]string, len(ids))
 	for i, id := range ids {
-		out[i] = lastSegment(id)
+		out[i] = shortID(id)
 	}
 	return out
+}
+
+// shortID names a target briefly: the last segment of a path-like id,
+// but for a load balancer ARN (loadbalancer/app/NAME/ID) its name, which
+// says more than the hash that ends it.
+func shortID(id string) string {
+	if _, lb, ok := strings.Cut(id, ":loadbalancer/"); ok {
+		if segs := strings.Split(lb, "/"); len(segs) == 3 && segs[1] != "" {
+			return "load balancer " + segs[1]
+		}
+	}
+	return lastSegment(id)
+}
+
+// resourceTypeName is a resource type as a title says it ("web_acl" ->
+// "web ACL").
+func resourceTypeName(t string) string {
+	switch t {
+	case "web_acl":
+		return "web ACL"
+	case "ip_set":
+		return "IP set"
+	case "waf_rule":
+		return "rule"
+	case "nsg":
+		return "NSG"
+	case "nsg_rule":
+		return "NSG rule"
+	}
+	return strings.ReplaceAll(t, "_", " ")
 }
 
 func first(vals ...string) string {

@@ -123,6 +123,17 @@ type Actor struct {
 	Name string `json:"name,omitempty"`
 	// Session is the access key, role session or token id the call used.
 	Session string `json:"session,omitempty"`
+	// AccessKey is the AWS access key id the call was signed with.
+	AccessKey string `json:"access_key,omitempty"`
+	// Role is the role the principal acted through: the assumed role, or
+	// for an AWS IAM Identity Center user the permission set (the Name is
+	// then the person).
+	Role string `json:"role,omitempty"`
+	// SessionIssuer is the ARN of the role or user that issued a temporary
+	// session (CloudTrail sessionContext.sessionIssuer.arn).
+	SessionIssuer string `json:"session_issuer,omitempty"`
+	// SessionCreated is when the session was created.
+	SessionCreated time.Time `json:"session_created,omitzero"`
 	// MFA is true when the log says the session was MFA-authenticated.
 	MFA bool `json:"mfa"`
 	// ViaService names the service that acted for the principal

@@ -156,6 +156,13 @@ func actorDetail(a model.Actor) string {
 	if a.Type != "" {
 		extra = append(extra, a.Type)
 	}
+	if a.Role != "" {
+		if strings.Contains(a.ID, "AWSReservedSSO_") {
+			extra = append(extra, "permission set "+a.Role)
+		} else {
+			extra = append(extra, "role "+a.Role)
+		}
+	}
 	if a.ID != "" && a.ID != s {
 		extra = append(extra, a.ID)
 	}

@@ -206,6 +206,7 @@ func parseRecord(rec map[string]any, env envelope, src model.SourceRef) (model.E
 	p.req = p.body(rec, "requestParameters")
 	p.resp = p.body(rec, "responseElements")
 	p.content()
+	p.resourceFromError()
 	ev.Notes = p.notes.List()
 	return ev, nil
 }
@@ -341,57 +342,4 @@ func readOnly(rec map[string]any, env envelope, name string) bool {
 		}
 	}
 	return false
-}
-
-// actor reads userIdentity.
-func actor(rec map[string]any) model.Actor {
-	ui := jv.Obj(rec, "userIdentity")
-	a := model.Actor{
-		Type: jv.Str(ui, "type"),
-		ID:   first(jv.Str(ui, "arn"), jv.Str(ui, "principalId")),
-	}
-	invokedBy := jv.Str(ui, "invokedBy")
-	if a.ID == "" && strings.EqualFold(a.Type, "AWSService") {
-		a.ID = invokedBy
-	}
-	session := roleSession(ui)
-	a.Name = first(jv.Str(ui, "userName"),
-		jv.Str(ui, "sessionContext", "sessionIssuer", "userName"), session)
-	a.Session = first(jv.Str(ui, "accessKeyId"), session)
-	a.MFA, _ = jv.Bool(ui, "sessionContext", "attributes", "mfaAuthenticated")
-	// invokedBy and sourceIPAddress are written by AWS; the user agent is
-	// the caller's to choose, so it never names the acting service.
-	a.ViaService = first(invokedBy, serviceHost(jv.Str(rec, "sourceIPAddress")))
-	return a
-}
-
-// roleSession returns the session name of an assumed role or federated
-// user: the last ARN segment, else what follows the colon in principalId.
-func roleSession(ui map[string]any) string {
-	arn := jv.Str(ui, "arn")
-	if _, rest, ok := strings.Cut(arn, ":assumed-role/"); ok {
-		if _, session, ok := strings.Cut(rest, "/"); ok {
-			return session
-		}
-	} else if _, user, ok := strings.Cut(arn, ":federated-user/"); ok {
-		return user
-	}
-	if _, s, ok := strings.Cut(jv.Str(ui, "principalId"), ":"); ok {
-		return s
-	}
-	return ""
-}
-
-// serviceHost returns s when it names an AWS service endpoint acting for
-// the caller (cloudformation.amazonaws.com), and "" for addresses, SDK user
-// agents and the console, which is the principal's own tool.
-func serviceHost(s string) string {
-	s = strings.TrimSpace(s)
-	if !strings.HasSuffix(s, ".amazonaws.com") || strings.ContainsAny(s, " /") {
-		return ""
-	}
-	if strings.HasPrefix(s, "console.") || strings.HasPrefix(s, "signin.") {
-		return ""
-	}
-	return s
 }

@@ -115,8 +115,10 @@ func envelope(rec map[string]any, op string, src model.SourceRef) model.Event {
 		UserAgent:    firstStr(rec, []string{"userAgent"}, []string{"properties", "userAgent"}, []string{"httpRequest", "userAgent"}),
 		Actor:        actor(rec),
 		Resource:     model.Resource{ID: rid, Name: lastSegment(rid)},
-		EventID:      firstStr(rec, []string{"eventDataId"}, []string{"id"}, []string{"properties", "eventDataId"}),
-		Source:       src,
+		// The record's id: eventDataId; the REST form's id; else the
+		// correlationId, which the Activity Log's search takes too.
+		EventID: firstStr(rec, []string{"eventDataId"}, []string{"id"}, []string{"properties", "eventDataId"}, []string{"correlationId"}),
+		Source:  src,
 	}
 	ev.Time = eventTime(rec, &ev)
 	ev.Outcome, ev.Phase = outcome(status(rec))

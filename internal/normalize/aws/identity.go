@@ -1,0 +1,144 @@
+package aws
+
+import (
+	"strings"
+
+	"cloudwall/internal/model"
+	"cloudwall/internal/normalize/jv"
+)
+
+// ssoRolePrefix starts the roles IAM Identity Center creates in each
+// account for a permission set: AWSReservedSSO_<PermissionSet>_<hash>.
+const ssoRolePrefix = "AWSReservedSSO_"
+
+// actor reads userIdentity. An IAM Identity Center (SSO) user acts through
+// an AWSReservedSSO_ role whose session name is the person's user name or
+// e-mail: the actor is named by that person, with the permission set as
+// the role. Other assumed roles keep the role as the name and carry the
+// session name in Session when no access key is logged.
+func actor(rec map[string]any) model.Actor {
+	ui := jv.Obj(rec, "userIdentity")
+	a := model.Actor{
+		Type: jv.Str(ui, "type"),
+		ID:   first(jv.Str(ui, "arn"), jv.Str(ui, "principalId")),
+	}
+	invokedBy := jv.Str(ui, "invokedBy")
+	if a.ID == "" && strings.EqualFold(a.Type, "AWSService") {
+		a.ID = invokedBy
+	}
+	session := roleSession(ui)
+	issuer := jv.Str(ui, "sessionContext", "sessionIssuer", "userName")
+	a.Name = first(jv.Str(ui, "userName"), issuer, session)
+	a.AccessKey = jv.Str(ui, "accessKeyId")
+	a.Session = first(a.AccessKey, session)
+	a.SessionIssuer = jv.Str(ui, "sessionContext", "sessionIssuer", "arn")
+	if t, ok := readTime(jv.Get(ui, "sessionContext", "attributes", "creationDate")); ok {
+		a.SessionCreated = t.UTC()
+	}
+	role := issuer
+	if role == "" {
+		role, _ = assumedRole(a.ID)
+	}
+	if set, ok := permissionSet(role); ok {
+		a.Role = set
+		if session != "" {
+			a.Name = session
+		}
+	} else if strings.EqualFold(a.Type, "AssumedRole") {
+		a.Role = role
+	}
+	a.MFA, _ = jv.Bool(ui, "sessionContext", "attributes", "mfaAuthenticated")
+	a.ViaService = first(invokedBy,
+		serviceHost(jv.Str(rec, "sourceIPAddress")), serviceHost(jv.Str(rec, "userAgent")))
+	return a
+}
+
+// permissionSet returns the permission set of an IAM Identity Center role
+// name (AWSReservedSSO_AdministratorAccess_0123abcd -> AdministratorAccess).
+// The hash is the last underscore-separated part; permission set names may
+// themselves hold underscores.
+func permissionSet(role string) (string, bool) {
+	rest, ok := strings.CutPrefix(role, ssoRolePrefix)
+	if !ok {
+		return "", false
+	}
+	if i := strings.LastIndexByte(rest, '_'); i > 0 {
+		return rest[:i], true
+	}
+	return rest, rest != ""
+}
+
+// assumedRole splits arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION.
+func assumedRole(arn string) (role, session string) {
+	_, rest, ok := strings.Cut(arn, ":assumed-role/")
+	if !ok {
+		return "", ""
+	}
+	role, session, _ = strings.Cut(rest, "/")
+	return role, session
+}
+
+// roleSession returns the session name of an assumed role or federated
+// user: the last ARN segment, else what follows the colon in principalId.
+func roleSession(ui map[string]any) string {
+	arn := jv.Str(ui, "arn")
+	if _, session := assumedRole(arn); session != "" {
+		return session
+	} else if _, user, ok := strings.Cut(arn, ":federated-user/"); ok {
+		return user
+	}
+	if _, s, ok := strings.Cut(jv.Str(ui, "principalId"), ":"); ok {
+		return s
+	}
+	return ""
+}
+
+// serviceHost returns s when it names an AWS service endpoint acting for
+// the caller (cloudformation.amazonaws.com), and "" for addresses, SDK user
+// agents and the console, which is the principal's own tool.
+func serviceHost(s string) string {
+	s = strings.TrimSpace(s)
+	if !strings.HasSuffix(s, ".amazonaws.com") || strings.ContainsAny(s, " /") {
+		return ""
+	}
+	if strings.HasPrefix(s, "console.") || strings.HasPrefix(s, "signin.") {
+		return ""
+	}
+	return s
+}
+
+// resourceFromError names the resource of a failed call whose request
+// does not: AWS's authorization errors say "... on resource: ARN because
+// ...". A wildcard ARN names no resource and is left alone.
+func (p *parser) resourceFromError() {
+	r := &p.ev.Resource
+	if r.ID != "" || r.Name != "" {
+		return
+	}
+	_, rest, ok := strings.Cut(p.ev.ErrorMessage, " on resource: ")
+	if !ok {
+		return
+	}
+	arn, _, _ := strings.Cut(strings.TrimSpace(rest), " ")
+	arn = strings.TrimRight(arn, ".,;")
+	if !strings.HasPrefix(arn, "arn:") || strings.Contains(arn, "*") || len(arn) > 2048 {
+		return
+	}
+	r.ID, r.Name = arn, arnName(arn)
+	p.notef("the request names no resource: %s is taken from the error message", arn)
+}
+
+// arnName is the name part of an ARN's resource: the last path segment
+// (security-group/sg-1 -> sg-1, firewall/fw-1 -> fw-1), or for WAFv2,
+// whose ARNs end in NAME/ID, the name.
+func arnName(arn string) string {
+	f := strings.SplitN(arn, ":", 6)
+	if len(f) < 6 {
+		return ""
+	}
+	segs := strings.Split(f[5], "/")
+	if f[2] == "wafv2" && len(segs) == 4 {
+		return segs[2] // regional/webacl/NAME/ID
+	}
+	return segs[len(segs)-1]
+}

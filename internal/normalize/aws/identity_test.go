@@ -1,0 +1,61 @@
+package aws
+
+import (
+	"testing"
+
+	"cloudwall/internal/model"
+)
+
+func TestPermissionSet(t *testing.T) {
+	for role, want := range map[string]string{
+		"AWSReservedSSO_AdministratorAccess_0123456789abcdef": "AdministratorAccess",
+		"AWSReservedSSO_NetworkAdmin_Prod_1a2b3c4d5e6f7a8b":   "NetworkAdmin_Prod",
+		"AWSReservedSSO_ReadOnly":                             "ReadOnly",
+		"AWSReservedSSO_":                                     "",
+		"github-terraform-deploy":                             "",
+		"awsreservedsso_Admin_abc":                            "",
+	} {
+		got, ok := permissionSet(role)
+		if got != want || ok != (want != "") {
+			t.Errorf("permissionSet(%q) = %q, %v; want %q", role, got, ok, want)
+		}
+	}
+}
+
+func TestArnName(t *testing.T) {
+	for arn, want := range map[string]string{
+		"arn:aws:wafv2:us-east-1:123456789012:regional/webacl/prod-web-acl/2f8c1e4a": "prod-web-acl",
+		"arn:aws:ec2:us-east-1:111122223333:security-group/sg-0a1b2c3d":              "sg-0a1b2c3d",
+		"arn:aws:network-firewall:us-east-1:111122223333:firewall/egress-inspection": "egress-inspection",
+		"arn:aws:s3:::bucket": "bucket",
+		"not-an-arn":          "",
+	} {
+		if got := arnName(arn); got != want {
+			t.Errorf("arnName(%q) = %q, want %q", arn, got, want)
+		}
+	}
+}
+
+// A failed call whose request names nothing gets its resource from the
+// authorization error; a wildcard, or a request that names one, does not.
+func TestResourceFromError(t *testing.T) {
+	for _, c := range []struct {
+		res     model.Resource
+		message string
+		want    model.Resource
+	}{
+		{model.Resource{Type: "web_acl"}, "User: u is not authorized to perform: wafv2:DisassociateWebACL on resource: arn:aws:wafv2:us-east-1:123456789012:regional/webacl/prod-web-acl/2f8c because no identity-based policy allows it",
+			model.Resource{Type: "web_acl", ID: "arn:aws:wafv2:us-east-1:123456789012:regional/webacl/prod-web-acl/2f8c", Name: "prod-web-acl"}},
+		{model.Resource{Type: "dns_firewall_config"}, "... on resource: arn:aws:route53resolver:us-east-1:1:firewall-config/* because ...", model.Resource{Type: "dns_firewall_config"}},
+		{model.Resource{Type: "security_group", ID: "sg-1"}, "... on resource: arn:aws:ec2:us-east-1:1:security-group/sg-2 because ...", model.Resource{Type: "security_group", ID: "sg-1"}},
+		{model.Resource{Type: "web_acl"}, "Access denied", model.Resource{Type: "web_acl"}},
+		{model.Resource{}, "... on resource: arn:aws:ec2:us-east-1:1:security-group/sg-3.", model.Resource{ID: "arn:aws:ec2:us-east-1:1:security-group/sg-3", Name: "sg-3"}},
+	} {
+		ev := model.Event{Resource: c.res, ErrorMessage: c.message}
+		p := &parser{ev: &ev}
+		p.resourceFromError()
+		if ev.Resource != c.want {
+			t.Errorf("%q: resource = %+v, want %+v", c.message, ev.Resource, c.want)
+		}
+	}
+}
