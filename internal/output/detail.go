@@ -59,8 +59,25 @@ func writeDetails(w *bufio.Writer, findings []model.Finding, opts Options) {
 		list("Exposure:", f.Exposure, false)
 		list("Why:", f.Reasons, false)
 		if f.Guidance != nil {
-			list("Investigate:", f.Guidance.Investigate, true)
-			list("Respond:", f.Guidance.Respond, true)
+			steps := func(title, step string, items []string) {
+				if len(items) == 0 {
+					return
+				}
+				w.WriteString("  " + title + "\n")
+				for k, it := range items {
+					marker := "    " + strconv.Itoa(k+1) + ". "
+					prose, run := splitCommand(f.Guidance, step, k, it)
+					if run == "" {
+						w.WriteString(marker + cleanText(it) + "\n")
+						continue
+					}
+					// The command on a line of its own copies whole.
+					w.WriteString(marker + cleanText(prose) + "\n")
+					w.WriteString(strings.Repeat(" ", len(marker)+2) + cleanText(run) + "\n")
+				}
+			}
+			steps("Investigate:", "investigate", f.Guidance.Investigate)
+			steps("Respond:", "respond", f.Guidance.Respond)
 		}
 		w.WriteByte('\n')
 	}

@@ -17,8 +17,13 @@ func testFindings() []model.Finding {
 			"Look for connections from the opened range in flow logs since the change.",
 		},
 		Respond: []string{
-			"Remove the world-open rule.",
+			"If not approved, remove the rule: aws ec2 revoke-security-group-ingress --group-id sg-0abc1234 --security-group-rule-ids sgr-0aaa",
 			"Rotate the actor's credentials if the change was not theirs.",
+			"A command whose values hold backticks and pipes: echo '```' '|' '<b>'",
+		},
+		Commands: []model.Command{
+			{Step: "respond", Index: 0, Run: "aws ec2 revoke-security-group-ingress --group-id sg-0abc1234 --security-group-rule-ids sgr-0aaa"},
+			{Step: "respond", Index: 2, Run: "echo '```' '|' '<b>'"},
 		},
 	}
 	return []model.Finding{

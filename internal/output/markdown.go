@@ -133,9 +133,59 @@ func writeMarkdownDetail(w *bufio.Writer, n int, f model.Finding) {
 	list("Exposure", f.Exposure, false)
 	list("Why", f.Reasons, false)
 	if f.Guidance != nil {
-		list("Investigate", f.Guidance.Investigate, true)
-		list("Respond", f.Guidance.Respond, true)
+		steps := func(title, step string, items []string) {
+			if len(items) == 0 {
+				return
+			}
+			fmt.Fprintf(w, "\n**%s**\n\n", title)
+			for i, it := range items {
+				prose, run := splitCommand(f.Guidance, step, i, it)
+				marker := strconv.Itoa(i+1) + ". "
+				if run == "" {
+					fmt.Fprintf(w, "%s%s\n", marker, mdText(it))
+					continue
+				}
+				// The command goes in a fenced block under its step, so
+				// it copies whole; the fence is longer than any run of
+				// backticks the command holds, so it cannot be closed early.
+				indent := strings.Repeat(" ", len(marker))
+				fence := mdFence(run)
+				fmt.Fprintf(w, "%s%s\n\n%s%ssh\n%s%s\n%s%s\n\n", marker, mdText(prose), indent, fence, indent, cleanText(run), indent, fence)
+			}
+		}
+		steps("Investigate", "investigate", f.Guidance.Investigate)
+		steps("Respond", "respond", f.Guidance.Respond)
 	}
+}
+
+// splitCommand returns a guidance step's prose and the command that ends
+// it, when the guidance lists one for the step; else the step and "".
+func splitCommand(g *model.Guidance, step string, index int, text string) (prose, run string) {
+	for _, c := range g.Commands {
+		if c.Step != step || c.Index != index || c.Run == "" {
+			continue
+		}
+		if p, ok := strings.CutSuffix(text, c.Run); ok {
+			return strings.TrimSpace(p), c.Run
+		}
+		return text, c.Run
+	}
+	return text, ""
+}
+
+// mdFence is a code fence of backticks longer than the longest run of
+// backticks in s (at least three).
+func mdFence(s string) string {
+	longest, n := 0, 0
+	for _, r := range s {
+		if r == '`' {
+			n++
+			longest = max(longest, n)
+		} else {
+			n = 0
+		}
+	}
+	return strings.Repeat("`", max(3, longest+1))
 }
 
 // resourceDetail names a resource with both its name and id when the log

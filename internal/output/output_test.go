@@ -415,6 +415,46 @@ func TestOCSF(t *testing.T) {
 	}
 }
 
+func trimmedLines(s string) []string {
+	lines := strings.Split(s, "\n")
+	for i, l := range lines {
+		lines[i] = strings.TrimSpace(l)
+	}
+	return lines
+}
+
+// Markdown reports put each guidance command in a fenced block of its own,
+// verbatim, so it copies and pastes; a command holding backticks gets a
+// longer fence.
+func TestMarkdownCommandsInCodeBlocks(t *testing.T) {
+	out := string(render(t, FormatMarkdown, testFindings(), Options{}))
+	lines := trimmedLines(out)
+	n := 0
+	for _, f := range testFindings() {
+		if f.Severity < model.High || f.Guidance == nil {
+			continue // only high and critical findings get a section
+		}
+		for _, c := range f.Guidance.Commands {
+			for i, l := range lines {
+				if l != c.Run {
+					continue
+				}
+				n++
+				open, close := lines[i-1], lines[i+1]
+				if !strings.HasPrefix(open, "```") || strings.TrimSuffix(open, "sh") != close {
+					t.Errorf("command %q is not fenced: %q / %q", c.Run, open, close)
+				}
+				if strings.Contains(c.Run, "```") && !strings.HasPrefix(close, "````") {
+					t.Errorf("fence %q can be closed by the command %q", close, c.Run)
+				}
+			}
+		}
+	}
+	if n == 0 {
+		t.Fatal("no command found in the report")
+	}
+}
+
 func TestMarkdownTableCells(t *testing.T) {
 	out := string(render(t, FormatMarkdown, testFindings(), Options{}))
 	inFindings := false
@@ -598,8 +638,17 @@ func TestTableVerbose(t *testing.T) {
 		}
 		if f.Guidance != nil {
 			for _, g := range append(f.Guidance.Investigate, f.Guidance.Respond...) {
-				if !strings.Contains(out, g) {
+				for _, c := range f.Guidance.Commands {
+					g = strings.TrimSuffix(g, c.Run)
+				}
+				if !strings.Contains(out, strings.TrimSpace(g)) {
 					t.Errorf("verbose output lacks guidance %q", g)
+				}
+			}
+			// Each command is a line of its own, whole.
+			for _, c := range f.Guidance.Commands {
+				if !slices.Contains(trimmedLines(out), c.Run) {
+					t.Errorf("verbose output has no line that is the command %q", c.Run)
 				}
 			}
 		}
