@@ -24,7 +24,7 @@ func TestSimulateScenarios(t *testing.T) {
 		for _, cloud := range s.Clouds {
 			t.Run(s.Name+"/"+string(cloud), func(t *testing.T) {
 				dir := t.TempDir()
-				code, out, errOut := run(t, nil, "simulate", s.Name, "--cloud", string(cloud), "--out", dir)
+				code, _, errOut := run(t, nil, "simulate", s.Name, "--cloud", string(cloud), "--out", dir)
 				if code != ExitOK {
 					t.Fatalf("simulate: exit %d: %s", code, errOut)
 				}
@@ -36,7 +36,7 @@ func TestSimulateScenarios(t *testing.T) {
 				if s.Flows {
 					args = append(args, "--flows", filepath.Join(dir, string(cloud), "flows"))
 				}
-				code, out, errOut = run(t, nil, append(args, filepath.Join(dir, string(cloud)))...)
+				code, out, errOut := run(t, nil, append(args, filepath.Join(dir, string(cloud)))...)
 				if code != ExitOK {
 					t.Fatalf("scan: exit %d: %s", code, errOut)
 				}
