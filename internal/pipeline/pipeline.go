@@ -174,8 +174,12 @@ func Scan(ctx context.Context, inputs []ingest.Input, opts Options) (Result, err
 	sum.Duplicates = co.Duplicates()
 	sum.Findings = map[string]int64{}
 	var all []model.Finding
+	// In time order, each event is judged with what earlier ones opened
+	// on the same firewall and port, and with the prefix lists they set.
+	detect.SortForHistory(merged)
+	hist := det.NewHistory()
 	for i := range merged {
-		f, ok := det.Evaluate(&merged[i])
+		f, ok := hist.Evaluate(&merged[i])
 		if !ok {
 			continue
 		}

@@ -356,3 +356,29 @@ func TestAzureResponseBeatsRequest(t *testing.T) {
 		}
 	}
 }
+
+// TestExposureAcrossCalls: exposure split across calls (four /2 calls on
+// one group and port) and a world-open prefix list created and then
+// referenced by a group rule are judged world-open within one scan (issue
+// 7); the reasons name the earlier calls.
+func TestExposureAcrossCalls(t *testing.T) {
+	for _, tc := range []struct{ file, earlier string }{
+		{"testdata/split-across-calls.jsonl", "event split-0"},
+		{"testdata/prefix-list-world.jsonl", "event pl-create-1"},
+	} {
+		res := scan(t, []string{tc.file}, Options{})
+		var crit []model.Finding
+		for _, f := range res.Findings {
+			if f.Severity == model.Critical && f.Resource.Type == "security_group" {
+				crit = append(crit, f)
+			}
+		}
+		if len(crit) != 1 {
+			t.Errorf("%s: %d critical security group findings, want 1", tc.file, len(crit))
+			continue
+		}
+		if !slices.ContainsFunc(crit[0].Reasons, func(r string) bool { return strings.Contains(r, tc.earlier) }) {
+			t.Errorf("%s: no reason names %s: %q", tc.file, tc.earlier, crit[0].Reasons)
+		}
+	}
+}

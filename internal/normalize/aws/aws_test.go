@@ -670,3 +670,16 @@ func TestManyUnreadablePeers(t *testing.T) {
 		t.Errorf("%d notes, last %q", len(ev.Notes), ev.Notes[len(ev.Notes)-1])
 	}
 }
+
+// TestCreateManagedPrefixList: the new list's entries are its CIDRs, and
+// its id comes from the response (issue 7: a world-open list created and
+// referenced by a group was judged low).
+func TestCreateManagedPrefixList(t *testing.T) {
+	ev := parseOne(t, "ec2_create_managed_prefix_list")
+	if ev.Resource.Type != "prefix_list" || ev.Resource.ID != "pl-0a1b2c3d4e5f60718" || ev.Resource.Name != "partners" {
+		t.Errorf("resource %+v", ev.Resource)
+	}
+	if len(ev.Changes) != 1 || ev.Changes[0].Effect != model.Added || len(peers(ev.Changes[0])) != 1 || peers(ev.Changes[0])[0] != "0.0.0.0/0" {
+		t.Errorf("changes %+v", ev.Changes)
+	}
+}

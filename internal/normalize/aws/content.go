@@ -66,5 +66,7 @@ func (p *parser) ec2(op string) {
 		p.naclAssociation()
 	case "modifymanagedprefixlist":
 		p.prefixList()
+	case "createmanagedprefixlist":
+		p.prefixListCreate()
 	}
 }

@@ -379,6 +379,25 @@ func (p *parser) prefixList() {
 	}
 }
 
+// prefixListCreate reads CreateManagedPrefixList: the new list's entries
+// are CIDRs it admits from the start. Like ModifyManagedPrefixList, both
+// the SDK (Entries) and query (Entry) spellings are accepted, bare or in a
+// CreateManagedPrefixListRequest wrapper; the list id is in the response.
+func (p *parser) prefixListCreate() {
+	body := p.req
+	if w := jv.Obj(p.req, "CreateManagedPrefixListRequest"); w != nil {
+		body = w
+	}
+	p.ev.Resource = model.Resource{
+		Type: "prefix_list",
+		ID:   jv.Str(p.resp, "prefixList", "prefixListId"),
+		Name: first(p.scalar(jv.Get(body, "PrefixListName"), "PrefixListName"), jv.Str(p.resp, "prefixList", "prefixListName")),
+	}
+	if add := p.prefixEntries(body, "Entries", "Entry"); len(add) > 0 {
+		p.ev.Changes = append(p.ev.Changes, model.RuleChange{Effect: model.Added, Peers: add})
+	}
+}
+
 // prefixEntries reads the CIDRs of a prefix-list entry list under the
 // first of keys present.
 func (p *parser) prefixEntries(body map[string]any, keys ...string) []model.Peer {
