@@ -15,7 +15,7 @@ import (
 // seedFiles adds the parsers' fixtures and the shared samples to f.
 func seedFiles(f *testing.F) {
 	var files []string
-	for _, p := range []string{"*/testdata/*.json", "*/testdata/*.jsonl", sharedData("*/*")} {
+	for _, p := range []string{"testdata/*.json", "*/testdata/*.json", "*/testdata/*.jsonl", sharedData("*/*")} {
 		m, _ := filepath.Glob(p)
 		files = append(files, m...)
 	}

@@ -86,6 +86,8 @@ func dispatch(v any, src model.SourceRef, depth int) Result {
 		events, err = azure.Parse(rec, src)
 	case jv.Has(rec, "awslogs", "data"):
 		return cloudWatchSubscription(jv.Str(rec, "awslogs", "data"), src, depth)
+	case isTables(rec):
+		return dispatchTables(rec, src, depth)
 	default:
 		if field, inner, ok := wrapped(rec); ok {
 			if inner == nil {

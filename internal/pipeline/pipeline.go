@@ -171,6 +171,7 @@ func Scan(ctx context.Context, inputs []ingest.Input, opts Options) (Result, err
 
 	det := detect.New(opts.Content, detectOptions(opts)...)
 	merged := co.Events()
+	normalize.CompareWebACLs(merged)
 	sum.Duplicates = co.Duplicates()
 	sum.Findings = map[string]int64{}
 	var all []model.Finding

@@ -35,7 +35,7 @@ import (
 // CloudTrail-Digest file object, or an Insights record.
 func Detect(rec map[string]any) bool {
 	return isRecord(rec) || isEventBridge(rec) || isLookupEvent(rec) ||
-		isDigest(rec) || isInsight(rec)
+		isDigest(rec) || isInsight(rec) || isWazuh(rec)
 }
 
 // isRecord recognises a CloudTrail record by CloudTrail's own keys:
@@ -88,6 +88,13 @@ func isInsight(rec map[string]any) bool {
 		jv.Has(rec, "insightDetails")
 }
 
+// isWazuh recognises a Wazuh AWS module event or alert (see
+// record.Wazuh).
+func isWazuh(rec map[string]any) bool {
+	_, ok := record.Wazuh(rec, "aws")
+	return ok
+}
+
 // envelope carries what an outer wrapper knew about the record it held, to
 // fill fields the inner record lacks.
 type envelope struct {
@@ -121,6 +128,14 @@ func unwrap(rec map[string]any) (map[string]any, envelope, error) {
 	switch {
 	case isDigest(rec):
 		return nil, env, record.Skip("CloudTrail digest file")
+	case isWazuh(rec):
+		inner, _ := record.Wazuh(rec, "aws")
+		if !isRecord(inner) {
+			return nil, env, record.Skip(fmt.Sprintf("Wazuh AWS event from %q is not a CloudTrail record", jv.Str(inner, "source")))
+		}
+		// The module adds the account the log file came from.
+		env = envelope{account: jv.Str(inner, "aws_account_id")}
+		rec = inner
 	case isEventBridge(rec):
 		detail := jv.Obj(rec, "detail")
 		if !jv.Has(detail, "eventName") && !jv.Has(detail, "eventSource") {

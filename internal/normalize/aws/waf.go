@@ -228,13 +228,29 @@ func (p *parser) classicIPSet() {
 }
 
 // cloudFront reads UpdateDistribution. Only the web ACL link matters
-// here: an empty webACLId detaches the WAF from the distribution.
+// here: an empty webACLId detaches the WAF from the distribution (setting
+// policy ""). A web ACL that is set is not a detachment: the call sends
+// the whole configuration, so the same web ACL comes with every change of
+// the distribution. It is kept as the call's target, and
+// normalize.CompareWebACLs reports it as a replacement when an earlier
+// call in the same scan shows a different one.
 func (p *parser) cloudFront(op string) {
 	if op != "updatedistribution" {
 		return
 	}
 	p.ev.Resource = model.Resource{Type: "distribution", ID: p.scalar(jv.Get(p.req, "id"), "requestParameters.id")}
-	if v, ok := jv.Field(jv.Obj(p.req, "distributionConfig"), "webACLId"); ok {
-		p.setting(model.SettingPolicy, p.scalar(v, "requestParameters.distributionConfig.webACLId"))
+	v, ok := jv.Field(jv.Obj(p.req, "distributionConfig"), "webACLId")
+	if !ok || v == nil {
+		return
+	}
+	text, ok := v.(string)
+	if !ok {
+		p.scalar(v, "requestParameters.distributionConfig.webACLId") // notes what it is
+		return
+	}
+	if acl := strings.TrimSpace(text); acl != "" {
+		p.ev.Targets = append(p.ev.Targets, acl)
+	} else {
+		p.setting(model.SettingPolicy, "")
 	}
 }

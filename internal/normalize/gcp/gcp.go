@@ -33,7 +33,25 @@ func Detect(rec map[string]any) bool {
 	if _, ok := jv.Field(rec, "protoPayload"); ok {
 		return true
 	}
-	return isBigQuery(rec) || isPush(rec) || isPull(rec)
+	return isBigQuery(rec) || isPush(rec) || isPull(rec) || isWazuh(rec)
+}
+
+// wazuhEntry returns the LogEntry of a Wazuh GCP module event or alert
+// (see record.Wazuh), also of a Wazuh 4.0 alert whose data is the
+// LogEntry itself.
+func wazuhEntry(rec map[string]any) (map[string]any, bool) {
+	if inner, ok := record.Wazuh(rec, "gcp"); ok {
+		return inner, true
+	}
+	if data, ok := record.WazuhAlertData(rec); ok && hasField(data, "protoPayload") {
+		return data, true
+	}
+	return nil, false
+}
+
+func isWazuh(rec map[string]any) bool {
+	_, ok := wazuhEntry(rec)
+	return ok
 }
 
 // isBigQuery recognises a row of a BigQuery log sink table (exported with
@@ -95,6 +113,16 @@ func Parse(rec map[string]any, src model.SourceRef) ([]model.Event, error) {
 		ev, err := parseEntry(fromBigQuery(rec), src)
 		if err != nil {
 			return nil, fmt.Errorf("bigquery row: %w", err)
+		}
+		return []model.Event{ev}, nil
+	case isWazuh(rec):
+		entry, _ := wazuhEntry(rec)
+		if !hasField(entry, "protoPayload") {
+			return nil, record.Skip(fmt.Sprintf("Wazuh GCP event of log %q is not an audit log entry", jv.Str(entry, "logName")))
+		}
+		ev, err := parseEntry(entry, src)
+		if err != nil {
+			return nil, fmt.Errorf("wazuh: %w", err)
 		}
 		return []model.Event{ev}, nil
 	case hasField(rec, "protoPayload"):
