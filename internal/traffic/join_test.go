@@ -183,3 +183,26 @@ func TestJoinBoundedSources(t *testing.T) {
 		t.Errorf("flows %d sources %d distinct %d", res[0].InboundFlows, len(res[0].Sources), res[0].DistinctSources)
 	}
 }
+
+func TestFromWindow(t *testing.T) {
+	end := t0.Add(time.Hour)
+	w := model.Window{ID: "w1", Cloud: model.Azure, Account: "sub-1",
+		Firewall: model.Resource{Type: "nsg_rule", ID: "/subscriptions/sub-1/resourceGroups/rg/providers/Microsoft.Network/networkSecurityGroups/web-nsg/securityRules/open-ssh"},
+		Rule: model.RuleChange{Direction: model.Ingress, Action: model.Allow, Protocol: "tcp", Ports: model.PortList{{From: 22, To: 22}},
+			Peers: []model.Peer{{Kind: model.PeerAny, Value: "*"}}},
+		Start: t0, End: &end}
+	o, ok := FromWindow(&w)
+	if !ok || o.RuleName != "open-ssh" || o.Protocol != 6 || !o.End.Equal(end) ||
+		o.Firewall.ID != "/subscriptions/sub-1/resourcegroups/rg/providers/microsoft.network/networksecuritygroups/web-nsg" {
+		t.Fatalf("opening %+v, %v", o, ok)
+	}
+	w.Rule.Peers = []model.Peer{{Kind: model.PeerCIDR, Value: "10.0.0.0/8"}}
+	if _, ok := FromWindow(&w); ok {
+		t.Error("a private range is an opening to outside")
+	}
+	w.Firewall.Type = "sql_firewall_rule"
+	w.Rule.Peers = []model.Peer{{Kind: model.PeerAny, Value: "*"}}
+	if _, ok := FromWindow(&w); ok {
+		t.Error("SQL server traffic is not in flow logs")
+	}
+}

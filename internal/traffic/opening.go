@@ -158,3 +158,21 @@ func isInternal(a netip.Addr) bool {
 }
 
 var cgnat = netip.MustParsePrefix("100.64.0.0/10")
+
+// FromWindow builds an opening from an exposure window of the state
+// engine: the window's rule and span, its firewall and account. It returns
+// false when the rule admits no outside address or the firewall's traffic
+// is not in flow logs.
+func FromWindow(w *model.Window) (Opening, bool) {
+	if !flowVisible[w.Firewall.Type] {
+		return Opening{}, false
+	}
+	f := &model.Finding{ID: w.ID, Cloud: w.Cloud, Account: w.Account, Resource: w.Firewall, Time: w.Start}
+	c := w.Rule
+	c.Effect = model.Added
+	var end time.Time
+	if w.End != nil {
+		end = *w.End
+	}
+	return FromChange(w.ID, f, c, end)
+}
