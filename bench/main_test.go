@@ -1,6 +1,8 @@
 package main
 
 import (
+	"context"
+	"runtime"
 	"testing"
 	"time"
 )
@@ -47,5 +49,42 @@ func TestFailureSummary(t *testing.T) {
 	}
 	if got := failureSummary("a\nb\nc\n"); got != "a | b | c" {
 		t.Errorf("failureSummary of plain stderr = %q", got)
+	}
+}
+
+// TestPeakRSSIsTheTools: a tool's peak RSS is its own, not the harness's
+// (which Linux hands to children started with vfork), and a tool that
+// does use memory is credited with it.
+func TestPeakRSSIsTheTools(t *testing.T) {
+	if meter.gnuTime == "" {
+		t.Skip("GNU time not installed: peak RSS is the wait4 upper bound, as the report says")
+	}
+	ballast := make([]byte, 256<<20)
+	for i := range ballast {
+		ballast[i] = 1
+	}
+	defer runtime.KeepAlive(ballast)
+	small, err := measure(context.Background(), t.TempDir(), []string{"true"}, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if small.maxRSS > 16<<10 {
+		t.Errorf("true: peak RSS %d KiB, want a few MiB at most (the harness holds 256 MiB)", small.maxRSS)
+	}
+	big, err := measure(context.Background(), t.TempDir(), []string{"dd", "if=/dev/zero", "of=/dev/null", "bs=64M", "count=1"}, nil, nil)
+	if err != nil || big.exit != 0 {
+		t.Fatalf("dd: %v, exit %d: %s", err, big.exit, big.stderr)
+	}
+	if big.maxRSS < 60<<10 || big.maxRSS > 128<<10 {
+		t.Errorf("dd bs=64M: peak RSS %d KiB, want about 64 MiB", big.maxRSS)
+	}
+}
+
+// TestMeasureKeepsExitStatus: GNU time in front of a tool passes its
+// exit status through.
+func TestMeasureKeepsExitStatus(t *testing.T) {
+	res, err := measure(context.Background(), t.TempDir(), []string{"sh", "-c", "exit 3"}, nil, nil)
+	if err != nil || res.exit != 3 {
+		t.Errorf("exit %d, %v; want 3", res.exit, err)
 	}
 }

@@ -14,7 +14,7 @@ import (
 // The memory test (go run ./bench -memtest) feeds cloudwall the hostile
 // inputs of issue 7, each generated into a temporary directory, and
 // checks that a scan at the default flags stays under memLimit of peak
-// RSS (wait4's ru_maxrss of the cloudwall process) and ends without a
+// RSS (of the cloudwall process, measured as bench/runner.go's rssMeter says) and ends without a
 // crash. It prints one table row per input.
 
 // memLimit is the bound the README states for any input at the default flags.
@@ -84,6 +84,7 @@ func (b *bench) memtest(ctx context.Context, bin string) (bool, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return false, err
 	}
+	fmt.Fprintf(b.out, "%s.\n\n", meter.describe())
 	fmt.Fprintf(b.out, "| input | file MiB | exit | seconds | peak RSS MiB | output MiB | under %d MiB |\n|---|---:|---:|---:|---:|---:|---|\n", memLimit>>20)
 	ok := true
 	for _, c := range memCases() {

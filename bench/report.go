@@ -50,7 +50,7 @@ func (b *bench) printTable(c *corpus, results map[string][]result) {
 		}
 		fmt.Fprintf(w, "| %s | %.2f | %.0f | %.0f | %.0f | %s |\n", name, s.median.Seconds(), rate(bytes, s.median)/1e6, rate(recs, s.median), float64(s.maxRSS)/1024, ratio)
 	}
-	fmt.Fprintln(w)
+	fmt.Fprintf(w, "\n%s.\n\n", meter.describe())
 }
 
 func walls(rs []result) []time.Duration {

@@ -20,8 +20,11 @@ import (
 
 // result is one run of one command.
 type result struct {
-	wall   time.Duration
-	maxRSS int64 // KiB: the largest of the process and its waited-for descendants
+	wall time.Duration
+	// maxRSS is the peak RSS in KiB of the command's own processes: the
+	// largest of the process and its waited-for descendants (for a
+	// pipeline under sh, the largest member, not the sum).
+	maxRSS int64
 	exit   int
 	stderr string
 }
@@ -30,13 +33,61 @@ type result struct {
 // file lists go through xargs.
 const maxArgBytes = 1 << 20
 
+// rssMeter says how peak RSS is measured. wait4's ru_maxrss of a child
+// the harness starts is useless for small tools: Linux records the high
+// water mark of the address space the child leaves at exec, and Go starts
+// children with vfork (CLONE_VM), so that is the harness's own, often far
+// larger than zcat or pigz. GNU time forks the tool from its own small
+// process (about 1 MiB) and reports the tool's ru_maxrss (%M), so each
+// tool is measured on its own. Without GNU time the wait4 value is kept
+// and the report says it is an upper bound.
+type rssMeter struct {
+	gnuTime string // path of GNU time, or ""
+}
+
+// newRSSMeter finds GNU time (`time -f %M`); the shell builtin and BSD
+// time do not do.
+func newRSSMeter() rssMeter {
+	for _, p := range []string{"/usr/bin/time", "/bin/time"} {
+		out, err := exec.Command(p, "--version").CombinedOutput()
+		if err == nil && bytes.Contains(out, []byte("GNU")) {
+			return rssMeter{gnuTime: p}
+		}
+	}
+	return rssMeter{}
+}
+
+// describe says in the report how peak RSS was measured.
+func (m rssMeter) describe() string {
+	if m.gnuTime != "" {
+		return "peak RSS: each command's own process tree (GNU time %M, whose own process adds about 1 MiB at most)"
+	}
+	return "peak RSS: wait4 of the harness's child, an upper bound that includes the harness's own RSS (install GNU time, Debian package `time`, to measure each tool on its own)"
+}
+
+var meter = newRSSMeter()
+
 // measure runs argv in dir with stdout sent to out (nil: /dev/null) and
-// returns wall time and peak RSS. Peak RSS comes from wait4's rusage,
-// which for a pipeline run under sh is the largest member's, not the sum.
+// returns wall time and peak RSS (see rssMeter).
 func measure(ctx context.Context, dir string, argv []string, stdin io.Reader, out io.Writer) (result, error) {
+	var rssFile string
+	if meter.gnuTime != "" {
+		f, err := os.CreateTemp("", "cloudwall-bench-rss-")
+		if err != nil {
+			return result{}, fmt.Errorf("rss file: %w", err)
+		}
+		rssFile = f.Name()
+		f.Close()
+		defer os.Remove(rssFile)
+		argv = append([]string{meter.gnuTime, "-f", "%M", "-o", rssFile, "--"}, argv...)
+	}
 	cmd := exec.CommandContext(ctx, argv[0], argv[1:]...)
 	cmd.Dir = dir
 	cmd.Stdin = stdin
+	// Its own process group, so that a cancelled run stops the tool and
+	// not only time or sh in front of it.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
 	if out == nil {
 		devnull, err := os.OpenFile(os.DevNull, os.O_WRONLY, 0)
 		if err != nil {
@@ -65,7 +116,29 @@ func measure(ctx context.Context, dir string, argv []string, stdin io.Reader, ou
 	if ctx.Err() != nil {
 		return res, ctx.Err()
 	}
+	if rssFile != "" {
+		kib, err := readRSS(rssFile)
+		if err != nil {
+			return res, fmt.Errorf("%s: %w", argv[len(argv)-1], err)
+		}
+		res.maxRSS = kib
+	}
 	return res, nil
+}
+
+// readRSS reads GNU time's %M (KiB) from the last line of its output
+// file; a line before it may report a signal that ended the command.
+func readRSS(path string) (int64, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return 0, fmt.Errorf("peak RSS: %w", err)
+	}
+	lines := strings.Split(strings.TrimSpace(string(data)), "\n")
+	kib, err := strconv.ParseInt(strings.TrimSpace(lines[len(lines)-1]), 10, 64)
+	if err != nil {
+		return 0, fmt.Errorf("peak RSS: GNU time wrote %q", data)
+	}
+	return kib, nil
 }
 
 // tailBuffer keeps the last 16 KiB written to it: enough to show why a

@@ -144,6 +144,36 @@ func (c *child) readAtLeast(t *testing.T, n int64) {
 	t.Fatal("the child never read the samples")
 }
 
+// waitIn waits until one of the child's threads sleeps in the kernel
+// function fn (/proc/PID/task/*/wchan): the child has reached the wait the
+// test is about, whatever the load on the machine. Where wchan is hidden,
+// it waits two seconds instead.
+func (c *child) waitIn(t *testing.T, fn string) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for time.Now().Before(deadline) {
+		tasks, _ := filepath.Glob("/proc/" + strconv.Itoa(c.cmd.Process.Pid) + "/task/*/wchan")
+		hidden := len(tasks) > 0
+		for _, p := range tasks {
+			w, _ := os.ReadFile(p)
+			if string(w) == fn {
+				return
+			}
+			hidden = hidden && (len(w) == 0 || string(w) == "0")
+		}
+		if hidden {
+			time.Sleep(2 * time.Second)
+			return
+		}
+		select {
+		case <-c.done:
+			t.Fatalf("cloudwall exited (%d) early:\n%s", c.exit, c.stderr.String())
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+	t.Fatalf("cloudwall never waited in %s", fn)
+}
+
 // samplesSize is the bytes the samples hold on disk.
 func samplesSize(t *testing.T) int64 {
 	var n int64
@@ -256,6 +286,8 @@ func TestSignalsStopOnTime(t *testing.T) {
 			c := start(t, stdin, args...)
 			if args[len(args)-1] != samples {
 				c.readAtLeast(t, samplesSize(t))
+			} else {
+				c.waitIn(t, "wait_for_partner") // opening the FIFO, waiting for a reader
 			}
 			time.Sleep(300 * time.Millisecond) // the last sample's records, and the next input's open
 			took := c.stop(t, tt.sig)
