@@ -573,3 +573,57 @@ func decodeFindings(t *testing.T, out string) []model.Finding {
 	}
 	return fs
 }
+
+// TestTimelineGolden pins `cloudwall timeline` of the bundled samples in
+// every format. Review a diff like code; rewrite with -update.
+func TestTimelineGolden(t *testing.T) {
+	for _, format := range []string{"table", "json", "jsonl", "markdown"} {
+		t.Run(format, func(t *testing.T) {
+			code, out, stderr := run(t, nil, "timeline", "-q", "--color", "never", "--min-severity", "info", "--format", format, samples)
+			if code != ExitOK {
+				t.Fatalf("exit %d: %s", code, stderr)
+			}
+			testutil.Golden(t, filepath.Join("testdata", "timeline."+format), []byte(out))
+		})
+	}
+}
+
+func TestTimelineExitCodes(t *testing.T) {
+	tests := []struct {
+		args []string
+		want int
+	}{
+		{[]string{"timeline"}, ExitUsage},
+		{[]string{"timeline", "--format", "csv", samples}, ExitUsage},
+		{[]string{"timeline", "--short-window", "-1h", samples}, ExitUsage},
+		{[]string{"timeline", "-q", "--format", "jsonl", "--fail-on", "critical", samples}, ExitFindings},
+		{[]string{"timeline", "-q", "--format", "jsonl", "--fail-on", "critical", "--cloud", "gcp", "--min-severity", "high", "--until", "2000-01-01", samples}, ExitOK},
+		{[]string{"timeline", "does/not/exist"}, ExitError},
+	}
+	for _, tt := range tests {
+		code, _, stderr := run(t, nil, tt.args...)
+		if code != tt.want {
+			t.Errorf("%v: exit %d, want %d; stderr:\n%s", tt.args, code, tt.want, stderr)
+		}
+	}
+}
+
+// The window the samples hold: the ssh rule opened at 10:01:47 and never
+// closed, judged critical, with the command that closes it.
+func TestTimelineWindowOnSamples(t *testing.T) {
+	code, out, stderr := run(t, nil, "timeline", "-q", "--format", "jsonl", "--cloud", "aws", samples)
+	if code != ExitOK {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	var first model.FirewallTimeline
+	if err := json.Unmarshal([]byte(strings.SplitN(out, "\n", 2)[0]), &first); err != nil {
+		t.Fatal(err)
+	}
+	if first.Firewall.ID != "sg-0c1d2e3f4a5b6c7d8" || first.Severity != model.Critical || len(first.Windows) == 0 {
+		t.Fatalf("most exposed firewall: %+v", first)
+	}
+	w := first.Windows[0]
+	if w.End != nil || !w.StartKnown || w.Opened == nil || w.Opened.Actor.Name != "svc-backup" || len(w.Rollback) == 0 {
+		t.Errorf("window %+v", w)
+	}
+}

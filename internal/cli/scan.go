@@ -22,6 +22,7 @@ import (
 	"cloudwall/internal/model"
 	"cloudwall/internal/output"
 	"cloudwall/internal/pipeline"
+	"cloudwall/internal/state"
 	"cloudwall/internal/traffic"
 )
 
@@ -46,6 +47,7 @@ type scanFlags struct {
 	flows       []string
 	configPath  string
 	showSupp    bool
+	shortWindow time.Duration
 }
 
 func newScanCommand(stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
@@ -99,6 +101,7 @@ stopped by SIGINT or SIGTERM (the findings so far are written).`,
 	fl.StringVar(&f.show, "show", "", "print in full only the findings whose id starts with `ID` (the table's ID column)")
 	fl.BoolVar(&f.noPrefilter, "no-prefilter", false, "decode every record instead of only possible firewall events (slower; for verification)")
 	_ = fl.MarkHidden("no-prefilter")
+	fl.DurationVar(&f.shortWindow, "short-window", state.DefaultShortWindow, "call out exposure windows opened and closed within this long")
 	fl.StringArrayVar(&f.flows, "flows", nil, "flow logs (AWS VPC, Azure NSG/VNet, GCP VPC and firewall-rules logging) to tell whether each opening was used; file or folder, repeatable")
 	completeValues(cmd, "format", output.Formats()...)
 	completeValues(cmd, "min-severity", severityNames()...)
@@ -196,6 +199,7 @@ func runScan(ctx context.Context, f scanFlags, args []string, stdin io.Reader, s
 		Enrich:      enrich,
 		Config:      cfg,
 		Now:         now,
+		State:       &pipeline.StateOptions{ShortWindow: f.shortWindow},
 	})
 	stopProgress()
 	if err != nil {

@@ -39,7 +39,7 @@ const (
 // Fields the log does not carry stay empty: an empty Action on a removal
 // means the removed rule's action is not known.
 type RuleChange struct {
-	Effect    Effect    `json:"effect"`
+	Effect    Effect    `json:"effect,omitempty"`
 	Direction Direction `json:"direction,omitempty"`
 	Action    Action    `json:"action,omitempty"`
 	// Protocol is lower case: "tcp", "udp", "icmp", "icmpv6", "all", or an

@@ -69,6 +69,10 @@ type Options struct {
 	// Now is the wall-clock time suppressions expire against; zero means
 	// time.Now().
 	Now time.Time
+	// State configures the replay of firewall events onto state: a
+	// baseline, the short-window threshold, a timeline. Nil replays from
+	// the logs alone.
+	State *StateOptions
 }
 
 // MaxProblemsPerFile bounds how many problems one file adds to the
@@ -89,6 +93,11 @@ type Result struct {
 	// Suppressed are the findings an active suppression hides, ranked.
 	Suppressed []model.Finding
 	Summary    model.Summary
+	// Windows are the exposure windows the replayed state shows, filtered
+	// like the findings, most severe first.
+	Windows []model.Window
+	// Timeline is the per-firewall history (with StateOptions.Timeline).
+	Timeline []model.FirewallTimeline
 }
 
 // Scan reads every input and returns the findings, ranked: most severe
@@ -174,7 +183,7 @@ func Scan(ctx context.Context, inputs []ingest.Input, opts Options) (Result, err
 	normalize.CompareWebACLs(merged)
 	sum.Duplicates = co.Duplicates()
 	sum.Findings = map[string]int64{}
-	var all []model.Finding
+	var evs []evaluated
 	// In time order, each event is judged with what earlier ones opened
 	// on the same firewall and port, and with the prefix lists they set.
 	detect.SortForHistory(merged)
@@ -185,7 +194,14 @@ func Scan(ctx context.Context, inputs []ingest.Input, opts Options) (Result, err
 			continue
 		}
 		sum.FirewallEvents++
-		all = append(all, f)
+		evs = append(evs, evaluated{ev: &merged[i], f: f})
+	}
+	// State first: windows and rollback are part of the finding that the
+	// enrichers (flow-log join) and the configuration see.
+	eng, windows := replay(opts, det, evs)
+	all := make([]model.Finding, len(evs))
+	for i := range evs {
+		all[i] = evs[i].f
 	}
 	if opts.Enrich != nil {
 		if err := opts.Enrich(ctx, all, &sum); err != nil {
@@ -215,10 +231,20 @@ func Scan(ctx context.Context, inputs []ingest.Input, opts Options) (Result, err
 			sum.FindingsFiltered++
 		}
 	}
+	var res Result
+	for _, w := range windows {
+		if opts.Filter.keepWindow(w) {
+			res.Windows = append(res.Windows, w)
+		}
+	}
+	if opts.State != nil && opts.State.Timeline {
+		res.Timeline = timeline(eng, evs, judged.Shown, windows, opts.Filter)
+	}
 	Rank(findings)
 	Rank(suppressed)
 	sum.Elapsed = time.Since(start)
-	return Result{Findings: findings, Suppressed: suppressed, Summary: sum}, nil
+	res.Findings, res.Suppressed, res.Summary = findings, suppressed, sum
+	return res, nil
 }
 
 // detectOptions turns the configuration into what the detector reads.

@@ -1,0 +1,193 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"slices"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"cloudwall/internal/config"
+	"cloudwall/internal/content"
+	"cloudwall/internal/ingest"
+	"cloudwall/internal/model"
+	"cloudwall/internal/output"
+	"cloudwall/internal/pipeline"
+	"cloudwall/internal/state"
+)
+
+func newTimelineCommand(stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
+	var f scanFlags
+	cmd := &cobra.Command{
+		Use:   "timeline [flags] PATH... | -",
+		Short: "Replay firewall changes: each firewall's history and exposure windows",
+		Long: `timeline replays every firewall change in the audit logs, in event-time
+order whatever the order of the files, and prints per firewall what each
+call did and when the internet could reach what: exposure windows such as
+"sg-0abc tcp/22 open to 0.0.0.0/0 from 10:02:11 to 10:47:40 (45m29s),
+opened by X from 203.0.113.9, closed by Y". Windows still open at the end
+of the logs are marked open; windows closed within --short-window are
+called out. Firewalls are sorted by exposure. Each window and change
+carries the commands that undo it (printed, never run).
+
+Without a baseline the state is what the logs show: rules added,
+removed or replaced; what came before the first event is reported as
+unknown.
+
+Inputs, filters and exit status are those of scan: 0 completed, 1 could
+not run, 2 usage error, 3 a window or change at or above --fail-on.`,
+		Example: `  cloudwall timeline testdata/samples
+  cloudwall timeline --min-severity high --format markdown ./AWSLogs/ > timeline.md`,
+		Args: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 0 {
+				return usagef("timeline needs at least one PATH (or - for stdin)")
+			}
+			return nil
+		},
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runTimeline(cmd.Context(), f, args, stdin, stdout, stderr)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVarP(&f.format, "format", "f", "", "output format: "+strings.Join(output.TimelineFormats(), ", ")+" (default table on a terminal, jsonl otherwise)")
+	fl.StringVarP(&f.outputPath, "output", "o", "", "write the timeline to this file instead of stdout")
+	fl.StringVar(&f.minSeverity, "min-severity", "low", "show windows and changes at or above this severity: info, low, medium, high, critical")
+	fl.StringVar(&f.failOn, "fail-on", "", "exit with status 3 when a shown window or change is at or above this severity")
+	fl.StringVar(&f.since, "since", "", "only events at or after this time: RFC 3339, a date (2026-03-01), or an age (36h, 7d, 2w)")
+	fl.StringVar(&f.until, "until", "", "only events at or before this time (same forms as --since)")
+	fl.StringSliceVar(&f.clouds, "cloud", nil, "only these clouds: aws, azure, gcp (repeat or comma-separate)")
+	fl.StringSliceVar(&f.accounts, "account", nil, "only these AWS accounts, Azure subscriptions or GCP projects")
+	fl.IntVar(&f.workers, "workers", 0, "inputs read in parallel (default: number of CPUs)")
+	fl.StringArrayVar(&f.contentPath, "content", nil, "YAML file extending or overriding the detection content, as for scan; repeatable")
+	fl.StringVar(&f.configPath, "config", "", "configuration file, as for scan (default ./"+config.DefaultName+" when present)")
+	fl.Var(&f.maxRecord, "max-record-size", "largest record, in bytes or with a unit (8MiB, 16MB, 1g) (default 8MiB)")
+	fl.StringVar(&f.color, "color", "auto", "colour the table: auto, always, never (NO_COLOR is honoured)")
+	fl.StringVar(&f.progress, "progress", "auto", "progress bar on stderr: auto (when stderr is a terminal), always, never")
+	fl.BoolVarP(&f.quiet, "quiet", "q", false, "do not print the summary on stderr")
+	fl.DurationVar(&f.shortWindow, "short-window", state.DefaultShortWindow, "call out exposure windows opened and closed within this long")
+	completeValues(cmd, "format", output.TimelineFormats()...)
+	completeValues(cmd, "min-severity", severityNames()...)
+	completeValues(cmd, "fail-on", severityNames()...)
+	completeValues(cmd, "cloud", cloudNames...)
+	return cmd
+}
+
+func runTimeline(ctx context.Context, f scanFlags, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	now := time.Now()
+	filter, err := f.filter(now)
+	if err != nil {
+		return err
+	}
+	stdoutTTY := isTerminal(stdout) && f.outputPath == ""
+	format := f.format
+	if format == "" {
+		format = output.FormatJSONL
+		if stdoutTTY {
+			format = output.FormatTable
+		}
+	}
+	format = strings.ToLower(strings.TrimSpace(format))
+	if !slices.Contains(output.TimelineFormats(), format) {
+		return usagef("unknown --format %q (want one of %s)", format, strings.Join(output.TimelineFormats(), ", "))
+	}
+	var failOn *model.Severity
+	if f.failOn != "" {
+		s, err := model.ParseSeverity(strings.TrimSpace(f.failOn))
+		if err != nil {
+			return usagef("--fail-on: %v", err)
+		}
+		failOn = &s
+	}
+	color, err := parseChoice("--color", f.color, stdoutTTY && os.Getenv("NO_COLOR") == "")
+	if err != nil {
+		return err
+	}
+	showProgress, err := parseChoice("--progress", f.progress, isTerminal(stderr))
+	if err != nil {
+		return err
+	}
+	if f.workers < 0 {
+		return usagef("--workers must be positive")
+	}
+	if f.shortWindow < 0 {
+		return usagef("--short-window must not be negative")
+	}
+	cfgPath, err := config.Find(f.configPath, ".")
+	if err != nil {
+		return err
+	}
+	cfg, err := config.Load(cfgPath)
+	if err != nil {
+		return err
+	}
+	c, err := content.Load(nil, append(slices.Clone(cfg.Content), f.contentPath...)...)
+	if err != nil {
+		return err
+	}
+	inputs, err := ingest.Expand(ctx, args, stdin)
+	if err != nil {
+		return err
+	}
+	var raw atomic.Int64
+	stopProgress := func() {}
+	if showProgress {
+		stopProgress = startProgress(stderr, inputs, &raw)
+	}
+	res, err := pipeline.Scan(ctx, inputs, pipeline.Options{
+		Workers: f.workers, Content: c, Filter: filter, MaxRecord: int(f.maxRecord),
+		NoPrefilter: f.noPrefilter, RawBytes: &raw, Config: cfg, Now: now,
+		State: &pipeline.StateOptions{ShortWindow: f.shortWindow, Timeline: true},
+	})
+	stopProgress()
+	if err != nil {
+		return fmt.Errorf("timeline: %w", err)
+	}
+	t := output.Timeline{Firewalls: res.Timeline, End: timelineEnd(res)}
+	out := stdout
+	if f.outputPath != "" {
+		file, err := os.Create(f.outputPath)
+		if err != nil {
+			return err
+		}
+		defer file.Close()
+		out = file
+	}
+	if err := output.WriteTimeline(out, format, t, output.Options{Color: color, Version: Version}); err != nil {
+		return fmt.Errorf("write timeline: %w", err)
+	}
+	if f.outputPath != "" {
+		if err := out.(*os.File).Close(); err != nil {
+			return fmt.Errorf("write timeline: %w", err)
+		}
+	}
+	if !f.quiet {
+		_ = output.WriteSummary(stderr, res.Summary, output.Options{Color: isTerminal(stderr) && os.Getenv("NO_COLOR") == ""})
+	}
+	if failOn != nil {
+		for _, ft := range res.Timeline {
+			if ft.Severity >= *failOn {
+				return errFindings
+			}
+		}
+	}
+	return nil
+}
+
+// timelineEnd is the latest event time in the result: open windows are
+// measured up to it.
+func timelineEnd(res pipeline.Result) time.Time {
+	var end time.Time
+	for _, ft := range res.Timeline {
+		for _, c := range ft.Changes {
+			if c.Time.After(end) {
+				end = c.Time
+			}
+		}
+	}
+	return end
+}

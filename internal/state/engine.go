@@ -1,0 +1,355 @@
+// Package state holds what every firewall allowed, and when. An Engine
+// starts from configuration snapshots (a baseline of model.Firewall) or
+// from nothing, replays audit events onto it in event-time order, and
+// answers three questions: what a firewall's rules were around a call
+// (before and after), whether traffic from a peer to a port was admitted
+// at an instant (each cloud's evaluation order), and when the internet
+// could reach what (exposure windows).
+//
+// Evaluation follows each cloud's semantics:
+//   - AWS security groups allow only; the union of rules decides. A group
+//     created in the logs starts with the egress-all rule AWS adds.
+//   - AWS network ACLs: entries by rule number, first match wins, deny
+//     counts; the catch-all * entry denies what nothing matched.
+//   - Azure NSGs: rules by priority, first match wins, then the default
+//     rules 65000-65500 (AllowVnetInBound, AllowAzureLoadBalancerInBound,
+//     DenyAllInBound and the outbound ones).
+//   - GCP VPC firewall rules of one network together: lowest priority
+//     first, deny wins a tie, then the implied deny-ingress and
+//     allow-egress rules (65535). Hierarchical firewall policies come
+//     before the VPC rules and network firewall policies after them (or
+//     before, with the BEFORE_CLASSIC_FIREWALL enforcement order); a
+//     goto_next rule hands the packet to the next stage.
+//   - Managed prefix lists and referenced groups are resolved where the
+//     baseline or the logs hold them; otherwise the decision says so.
+//
+// Exposure is judged by the scan's detector (package detect): a rule is an
+// internet exposure when the detector says its peers cover the internet,
+// and it is effective when the cloud's evaluation lets internet traffic
+// reach it (no deny evaluated first covers it).
+//
+// The engine is fed one event at a time (Apply), so a live service can use
+// it as logs arrive; a batch caller sorts its events first (Replay). It is
+// not safe for concurrent use.
+package state
+
+import (
+	"cmp"
+	"slices"
+	"strings"
+	"time"
+
+	"cloudwall/internal/content"
+	"cloudwall/internal/detect"
+	"cloudwall/internal/model"
+)
+
+// DefaultShortWindow is how quickly an exposure must be closed to be
+// called out as a short window (opened, used, cleaned up).
+const DefaultShortWindow = time.Hour
+
+// Options configures an Engine.
+type Options struct {
+	Content  *content.Content
+	Detector *detect.Detector
+	// ShortWindow marks windows closed within this long; 0 means
+	// DefaultShortWindow.
+	ShortWindow time.Duration
+	// History keeps every version of every firewall so that At can answer
+	// for any instant; without it At answers for the present only.
+	History bool
+}
+
+// Engine is the replayed state of every firewall it has seen.
+type Engine struct {
+	opts  Options
+	fws   map[string]*firewall
+	order []*firewall // in order of first sight, for stable output
+	// prefixLists resolves AWS managed prefix lists by id.
+	prefixLists map[string]*firewall
+	closed      []*model.Window
+	// first and last are the earliest and latest event times applied.
+	first, last time.Time
+	// baseline is the latest AsOf of the loaded snapshots.
+	baseline time.Time
+	// defaults are the Azure NSG default rules, built once.
+	defaults []*rule
+}
+
+// New returns an empty engine.
+func New(opts Options) *Engine {
+	if opts.ShortWindow <= 0 {
+		opts.ShortWindow = DefaultShortWindow
+	}
+	if opts.Detector == nil && opts.Content != nil {
+		opts.Detector = detect.New(opts.Content)
+	}
+	return &Engine{opts: opts, fws: map[string]*firewall{}, prefixLists: map[string]*firewall{}}
+}
+
+// Load adds snapshot firewalls as the baseline: their rules are known in
+// full from their AsOf time (or from the first event, when it is zero).
+// A firewall loaded twice keeps the later snapshot.
+func (e *Engine) Load(fws []model.Firewall) {
+	fws = splitNetworks(fws)
+	for i := range fws {
+		s := &fws[i]
+		k := firewallKey(s.Cloud, s.Resource)
+		f, ok := e.fws[k]
+		if ok && !s.AsOf.IsZero() && s.AsOf.Before(f.meta.AsOf) {
+			continue
+		}
+		if !ok {
+			f = e.add(k, s.Cloud, s.Resource)
+		}
+		meta := *s
+		meta.Rules = nil
+		f.meta = meta
+		f.rules = nil
+		for _, r := range s.Rules {
+			f.rules = append(f.rules, e.split(f, r, nil)...)
+		}
+		f.known, f.fromBaseline = !s.Partial, true
+		f.since = s.AsOf
+		if s.AsOf.After(e.baseline) {
+			e.baseline = s.AsOf
+		}
+		e.snapshot(f, s.AsOf)
+	}
+	for _, f := range e.order {
+		e.refresh(f, nil, nil)
+	}
+}
+
+// splitNetworks turns a GCP network holding its VPC firewall rules (the
+// snapshot readers' shape) into one firewall per rule, the unit audit
+// events name (projects/P/global/firewalls/NAME); the network itself is
+// kept, without rules, for its settings.
+func splitNetworks(fws []model.Firewall) []model.Firewall {
+	var out []model.Firewall
+	for _, s := range fws {
+		if s.Cloud != model.GCP || s.Resource.Type != "network" || len(s.Rules) == 0 {
+			out = append(out, s)
+			continue
+		}
+		project := s.Account
+		if rest, ok := strings.CutPrefix(normID(model.GCP, s.Resource.ID), "projects/"); ok {
+			project, _, _ = strings.Cut(rest, "/")
+		}
+		var names []string
+		byName := map[string][]model.Rule{}
+		for _, r := range s.Rules {
+			if _, ok := byName[r.Name]; !ok {
+				names = append(names, r.Name)
+			}
+			byName[r.Name] = append(byName[r.Name], r)
+		}
+		for _, n := range names {
+			fw := s
+			fw.Resource = model.Resource{Type: "vpc_firewall_rule", ID: "projects/" + project + "/global/firewalls/" + n, Name: n}
+			fw.Account = cmp.Or(s.Account, project)
+			fw.Network = cmp.Or(s.Network, lastSegment(s.Resource.ID))
+			fw.Rules = byName[n]
+			fw.Partial = false
+			out = append(out, fw)
+		}
+		s.Rules = nil
+		out = append(out, s)
+	}
+	return out
+}
+
+// firewall is one firewall's current state.
+type firewall struct {
+	key    string
+	family family
+	meta   model.Firewall // Rules unused: see rules
+	rules  []*rule
+	// known says rules is the full set: from a baseline, or the firewall
+	// was created in the logs. since is from when.
+	known        bool
+	fromBaseline bool
+	since        time.Time
+	// seen is the first event that touched the firewall.
+	seen    time.Time
+	deleted bool
+	// deletedAt is when it was deleted, for contradiction notes.
+	deletedAt time.Time
+	// open are the exposure windows in force, by exposure key.
+	open    map[string]*model.Window
+	history []version
+}
+
+// version is a firewall's rules from one instant on (Options.History).
+type version struct {
+	at      time.Time
+	rules   []*rule
+	deleted bool
+}
+
+func (e *Engine) add(k string, cloud model.Cloud, res model.Resource) *firewall {
+	f := &firewall{key: k, family: familyOf(cloud, res.Type), open: map[string]*model.Window{}}
+	f.meta.Cloud, f.meta.Resource = cloud, res
+	e.fws[k] = f
+	e.order = append(e.order, f)
+	if res.Type == "prefix_list" {
+		e.prefixLists[normID(cloud, res.ID)] = f
+	}
+	return f
+}
+
+// snapshot records f's rules as of at, when history is kept.
+func (e *Engine) snapshot(f *firewall, at time.Time) {
+	if !e.opts.History {
+		return
+	}
+	v := version{at: at, rules: slices.Clone(f.rules), deleted: f.deleted}
+	if n := len(f.history); n > 0 && f.history[n-1].at.Equal(at) {
+		f.history[n-1] = v
+		return
+	}
+	f.history = append(f.history, v)
+}
+
+// Firewall returns the current state of the firewall a resource names.
+func (e *Engine) Firewall(cloud model.Cloud, res model.Resource) (model.Firewall, bool) {
+	f, ok := e.fws[firewallKey(cloud, res)]
+	if !ok {
+		return model.Firewall{}, false
+	}
+	return f.export(f.rules), true
+}
+
+// At returns the firewall's rules in force at instant t: the present when
+// history is not kept. Known is false when the rules at t are not all
+// known (before the baseline, or before the firewall's creation was seen).
+func (e *Engine) At(cloud model.Cloud, res model.Resource, t time.Time) (model.Firewall, model.RuleSet, bool) {
+	f, ok := e.fws[firewallKey(cloud, res)]
+	if !ok {
+		return model.Firewall{}, model.RuleSet{}, false
+	}
+	rules := f.rules
+	if e.opts.History {
+		rules = nil
+		for _, v := range f.history {
+			if v.at.After(t) {
+				break
+			}
+			rules = v.rules
+			if v.deleted {
+				rules = nil
+			}
+		}
+	}
+	fw := f.export(rules)
+	set := model.RuleSet{Rules: fw.Rules, Known: f.known && (t.IsZero() || !t.Before(f.since))}
+	if !set.Known {
+		set.Note = f.unknownNote()
+	}
+	return fw, set, true
+}
+
+// Firewalls returns every firewall's current state, in order of first
+// sight.
+func (e *Engine) Firewalls() []model.Firewall {
+	out := make([]model.Firewall, 0, len(e.order))
+	for _, f := range e.order {
+		out = append(out, f.export(f.rules))
+	}
+	return out
+}
+
+// Known reports whether the firewall's full rule set is known now.
+func (e *Engine) Known(cloud model.Cloud, res model.Resource) bool {
+	f, ok := e.fws[firewallKey(cloud, res)]
+	return ok && f.known
+}
+
+func (f *firewall) export(rules []*rule) model.Firewall {
+	fw := f.meta
+	fw.Rules = make([]model.Rule, 0, len(rules))
+	for _, r := range rules {
+		fw.Rules = append(fw.Rules, r.Rule)
+	}
+	return fw
+}
+
+// unknownNote says what is not known about f's rules.
+func (f *firewall) unknownNote() string {
+	switch {
+	case f.known && !f.since.IsZero():
+		return "rules before " + f.since.UTC().Format(time.RFC3339) + " unknown"
+	case !f.seen.IsZero():
+		return "no baseline: rules before " + f.seen.UTC().Format(time.RFC3339) + " unknown; only rules the logs added are known"
+	}
+	return "no baseline: rules unknown"
+}
+
+// Windows returns every exposure window: closed ones and those still open
+// at the end of the data, most severe first, then longest, then oldest.
+func (e *Engine) Windows() []model.Window {
+	var out []model.Window
+	for _, w := range e.closed {
+		out = append(out, *w)
+	}
+	for _, f := range e.order {
+		for _, k := range sortedKeys(f.open) {
+			w := f.open[k]
+			if w.Start.IsZero() {
+				w.Start = e.first // in force when the data begins
+			}
+			out = append(out, *w)
+		}
+	}
+	end := e.last
+	SortWindows(out, end)
+	return out
+}
+
+// SortWindows orders windows most severe first, then longest (open
+// windows measured up to end), then oldest, then by id.
+func SortWindows(ws []model.Window, end time.Time) {
+	slices.SortStableFunc(ws, func(a, b model.Window) int {
+		return cmp.Or(
+			cmp.Compare(b.Severity, a.Severity),
+			cmp.Compare(b.Duration(end), a.Duration(end)),
+			a.Start.Compare(b.Start),
+			cmp.Compare(a.ID, b.ID),
+		)
+	})
+}
+
+// Span returns the first and last event times applied.
+func (e *Engine) Span() (first, last time.Time) { return e.first, e.last }
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}
+
+// Key names the firewall a resource belongs to (an Azure NSG rule's NSG),
+// the same for snapshots and events: group changes by it.
+func Key(cloud model.Cloud, res model.Resource) string { return firewallKey(cloud, res) }
+
+// Status says whether the firewall's full rule set is known now, and
+// what is not known when it is not.
+func (e *Engine) Status(cloud model.Cloud, res model.Resource) (known bool, note string) {
+	f, ok := e.fws[firewallKey(cloud, res)]
+	if !ok {
+		return false, "only failed or untracked calls: no state"
+	}
+	if f.deleted {
+		return true, "deleted at " + f.deletedAt.UTC().Format(time.RFC3339)
+	}
+	if f.known && f.fromBaseline {
+		return true, ""
+	}
+	if f.known {
+		return true, "rules known from " + f.since.UTC().Format(time.RFC3339) + " (created or written whole in the logs)"
+	}
+	return false, f.unknownNote()
+}

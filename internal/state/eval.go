@@ -1,0 +1,451 @@
+package state
+
+import (
+	"cmp"
+	"fmt"
+	"net/netip"
+	"slices"
+	"strings"
+	"time"
+
+	"cloudwall/internal/model"
+)
+
+// Query is one packet as a firewall sees it.
+type Query struct {
+	Direction model.Direction
+	// Protocol is tcp, udp, icmp, icmpv6 or a protocol name or number.
+	Protocol string
+	// Port is the destination port; ignored for protocols without ports.
+	Port int
+	// Peer is the source of ingress or the destination of egress. The
+	// zero Addr means "the internet": any public address that no narrower
+	// rule names, which only world-open rules (as the detector judges
+	// peers) match.
+	Peer netip.Addr
+}
+
+func (q Query) String() string {
+	who := "internet"
+	if q.Peer.IsValid() {
+		who = q.Peer.String()
+	}
+	p := protoName(q.Protocol)
+	if portBearing(p) {
+		p = fmt.Sprintf("%d/%s", q.Port, p)
+	}
+	return fmt.Sprintf("%s %s %s", dirOf(q.Direction), p, who)
+}
+
+// Decision is a firewall's verdict on a Query.
+type Decision struct {
+	Allowed bool
+	// Rule is the rule that decided; nil when a default or implied rule
+	// did (By says which).
+	Rule *model.Rule
+	// Firewall is whose rule decided (for GCP, one rule of the network).
+	Firewall model.Resource
+	// By says in words what decided ("rule 100 (allow)", "implied
+	// deny-ingress rule (priority 65535)").
+	By string
+	// Known is false when the firewall's rules at that instant are not
+	// all known: the decision rests on the rules the logs showed.
+	Known bool
+	// Caveats list what evaluation could not resolve (a referenced group,
+	// a prefix list whose entries are not known).
+	Caveats []string
+}
+
+// Decide evaluates q against the firewall res at instant t (the present
+// when history is not kept), with the cloud's evaluation order.
+func (e *Engine) Decide(cloud model.Cloud, res model.Resource, q Query, t time.Time) (Decision, bool) {
+	f, ok := e.fws[firewallKey(cloud, res)]
+	if !ok {
+		return Decision{}, false
+	}
+	rows := e.rowsAt(f, t)
+	d := e.decide(f, rows, q)
+	d.Known = f.known && (t.IsZero() || !t.Before(f.since))
+	return d, true
+}
+
+// row is one rule in evaluation, with its owner and stage.
+type row struct {
+	r     *rule
+	f     *firewall
+	stage int
+}
+
+// rowsAt returns the evaluation rows for f at t, sorted in the order the
+// cloud evaluates them.
+func (e *Engine) rowsAt(f *firewall, t time.Time) []row {
+	at := func(x *firewall) []*rule {
+		if !e.opts.History || t.IsZero() {
+			if x.deleted {
+				return nil
+			}
+			return x.rules
+		}
+		var rules []*rule
+		for _, v := range x.history {
+			if v.at.After(t) {
+				break
+			}
+			rules = v.rules
+			if v.deleted {
+				rules = nil
+			}
+		}
+		return rules
+	}
+	if f.family != gcpVPC {
+		var rows []row
+		for _, r := range at(f) {
+			rows = append(rows, row{r: r, f: f})
+		}
+		sortRows(f.family, rows)
+		return rows
+	}
+	// GCP: the network's VPC rules in one stage, hierarchical policies
+	// before them, network policies after (or before, by the network's
+	// enforcement order).
+	project, network := gcpScope(f)
+	before := e.enforcementBefore(project, network)
+	var rows []row
+	for _, x := range e.order {
+		switch {
+		case x.family == gcpVPC:
+			p, n := gcpScope(x)
+			if p != project || (n != "" && network != "" && n != network) {
+				continue
+			}
+			for _, r := range at(x) {
+				rows = append(rows, row{r: r, f: x, stage: 2})
+			}
+		case x.family == gcpPolicy && x.meta.Cloud == model.GCP && policyApplies(x, project, network):
+			stage := 0
+			if x.meta.Resource.Type == "network_firewall_policy" {
+				stage = 3
+				if before {
+					stage = 1
+				}
+			}
+			for _, r := range at(x) {
+				rows = append(rows, row{r: r, f: x, stage: stage})
+			}
+		}
+	}
+	sortRows(gcpVPC, rows)
+	return rows
+}
+
+// sortRows orders rows as the family evaluates them: by stage, then
+// priority (rule number), a deny before an allow at the same priority
+// (GCP), then by rule key for a stable order.
+func sortRows(fam family, rows []row) {
+	if fam == allowOnly {
+		return
+	}
+	slices.SortStableFunc(rows, func(a, b row) int {
+		return cmp.Or(
+			cmp.Compare(a.stage, b.stage),
+			cmp.Compare(orderOf(a.r), orderOf(b.r)),
+			cmp.Compare(actionRank(a.r.Action), actionRank(b.r.Action)),
+		)
+	})
+}
+
+// orderOf puts rules without a priority last.
+func orderOf(r *rule) int {
+	if r.order < 0 {
+		return 1 << 40
+	}
+	return r.order
+}
+
+func actionRank(a model.Action) int {
+	if a == model.Deny {
+		return 0
+	}
+	return 1
+}
+
+// gcpScope returns the project and network of a GCP rule.
+func gcpScope(f *firewall) (project, network string) {
+	id := normID(model.GCP, f.meta.Resource.ID)
+	if rest, ok := strings.CutPrefix(id, "projects/"); ok {
+		project, _, _ = strings.Cut(rest, "/")
+	}
+	if project == "" {
+		project = f.meta.Account
+	}
+	return project, lastSegment(f.meta.Network)
+}
+
+// policyApplies says whether a GCP firewall policy governs a network: its
+// associations name the network, its project, or a folder or
+// organisation (whose hierarchy is not known here, so it is assumed to
+// hold the project), or no association is known at all.
+func policyApplies(p *firewall, project, network string) bool {
+	if len(p.meta.AttachedTo) == 0 {
+		return true
+	}
+	for _, a := range p.meta.AttachedTo {
+		a = strings.ToLower(a)
+		switch {
+		case strings.Contains(a, "organizations/"), strings.Contains(a, "folders/"):
+			return true
+		case network != "" && lastSegment(a) == strings.ToLower(network):
+			return true
+		case project != "" && strings.Contains(a, "projects/"+strings.ToLower(project)+"/") && strings.Contains(a, "/networks/") && network == "":
+			return true
+		}
+	}
+	return false
+}
+
+// enforcementBefore reads the network's firewall policy enforcement order.
+func (e *Engine) enforcementBefore(project, network string) bool {
+	for _, x := range e.order {
+		if x.meta.Cloud != model.GCP || x.meta.Resource.Type != "network" {
+			continue
+		}
+		p, _ := gcpScope(x)
+		if p != "" && p != project || network != "" && lastSegment(x.meta.Resource.ID) != network {
+			continue
+		}
+		if strings.HasPrefix(strings.ToLower(x.meta.Settings[model.SettingEnforcementOrder]), "before") {
+			return true
+		}
+	}
+	return false
+}
+
+// decide evaluates q over sorted rows with f's family semantics.
+func (e *Engine) decide(f *firewall, rows []row, q Query) Decision {
+	q.Protocol = protoName(q.Protocol)
+	q.Direction = dirOf(q.Direction)
+	var caveats []string
+	note := func(c string) {
+		if c != "" && !slices.Contains(caveats, c) {
+			caveats = append(caveats, c)
+		}
+	}
+	done := func(d Decision) Decision {
+		d.Caveats = append(d.Caveats, caveats...)
+		return d
+	}
+	switch f.family {
+	case allowOnly:
+		for _, x := range rows {
+			ok, c := e.matches(x.r, q)
+			note(c)
+			if ok && x.r.Action != model.Deny {
+				return done(decided(x, true))
+			}
+		}
+		return done(Decision{Allowed: false, Firewall: f.meta.Resource, By: "no rule allows it (this firewall only has allow rules)"})
+	case gcpVPC:
+		skip := -1
+		for _, x := range rows {
+			if x.stage == skip {
+				continue
+			}
+			ok, c := e.matches(x.r, q)
+			note(c)
+			if !ok {
+				continue
+			}
+			switch x.r.Action {
+			case model.Allow, "":
+				return done(decided(x, true))
+			case model.Deny:
+				return done(decided(x, false))
+			}
+			// goto_next: the rest of this policy is skipped and the next
+			// stage evaluates the packet.
+			skip = x.stage
+		}
+		if q.Direction == model.Egress {
+			return done(Decision{Allowed: true, Firewall: f.meta.Resource, By: "implied allow-egress rule (priority 65535)"})
+		}
+		return done(Decision{Allowed: false, Firewall: f.meta.Resource, By: "implied deny-ingress rule (priority 65535)"})
+	case gcpPolicy:
+		for _, x := range rows {
+			ok, c := e.matches(x.r, q)
+			note(c)
+			if ok && (x.r.Action == model.Allow || x.r.Action == model.Deny) {
+				return done(decided(x, x.r.Action == model.Allow))
+			}
+			if ok {
+				return done(Decision{Allowed: false, Rule: &x.r.Rule, Firewall: f.meta.Resource, By: fmt.Sprintf("rule %s (%s): not decided by this policy, handed to the next stage", ruleLabel(x.r), x.r.Action)})
+			}
+		}
+		return done(Decision{Allowed: false, Firewall: f.meta.Resource, By: "no rule of this policy matches: handed to the next stage"})
+	}
+	for _, x := range rows {
+		ok, c := e.matches(x.r, q)
+		note(c)
+		if ok {
+			return done(decided(x, x.r.Action != model.Deny))
+		}
+	}
+	if f.family == nsg {
+		if e.defaults == nil {
+			for _, d := range nsgDefaults {
+				e.defaults = append(e.defaults, e.newRule(d, nil))
+			}
+		}
+		for _, r := range e.defaults {
+			if ok, _ := e.matches(r, q); ok {
+				return done(Decision{Allowed: r.Action == model.Allow, Rule: &r.Rule, Firewall: f.meta.Resource,
+					By: fmt.Sprintf("default rule %s (priority %d, %s)", r.Name, *r.Priority, r.Action)})
+			}
+		}
+	}
+	by := "no rule matches: denied"
+	if f.family == numbered {
+		by = "the catch-all * entry (deny)"
+	}
+	return done(Decision{Allowed: false, Firewall: f.meta.Resource, By: by})
+}
+
+func decided(x row, allowed bool) Decision {
+	return Decision{Allowed: allowed, Rule: &x.r.Rule, Firewall: x.f.meta.Resource,
+		By: fmt.Sprintf("rule %s (%s)", ruleLabel(x.r), cmp.Or(string(x.r.Action), "allow"))}
+}
+
+// ruleLabel names a rule: its name, number or id, else its content.
+func ruleLabel(r *rule) string {
+	switch {
+	case r.Name != "":
+		return r.Name
+	case r.ID != "":
+		return r.ID
+	case r.Priority != nil:
+		return fmt.Sprint(*r.Priority)
+	}
+	return tupleKey(&r.Rule)
+}
+
+// matches reports whether rule r matches q, and a caveat when it could
+// not tell (an unresolved reference).
+func (e *Engine) matches(r *rule, q Query) (bool, string) {
+	if r.Disabled || dirOf(r.Direction) != q.Direction {
+		return false, ""
+	}
+	if p := protoName(r.Protocol); p != "" && p != "all" && p != q.Protocol {
+		return false, ""
+	}
+	if portBearing(q.Protocol) && len(r.Ports) > 0 {
+		hit := false
+		for _, pr := range r.Ports {
+			if pr.Contains(q.Port) {
+				hit = true
+				break
+			}
+		}
+		if !hit {
+			return false, ""
+		}
+	}
+	if len(r.Peers) == 0 {
+		return false, fmt.Sprintf("rule %s: peer not known", ruleLabel(r))
+	}
+	if !q.Peer.IsValid() {
+		if r.world {
+			return true, ""
+		}
+		for _, p := range r.Peers {
+			if p.Kind == model.PeerPrefixList {
+				entries, ok := e.prefixEntries(p.Value)
+				if !ok {
+					return false, fmt.Sprintf("prefix list %s: entries not known", p.Value)
+				}
+				if e.opts.Detector != nil && e.opts.Detector.World(entries) {
+					return true, ""
+				}
+			}
+		}
+		return false, ""
+	}
+	a := q.Peer.Unmap()
+	for _, n := range r.nets {
+		if n.Contains(a) {
+			return true, ""
+		}
+	}
+	caveat := ""
+	for _, p := range r.Peers {
+		switch p.Kind {
+		case model.PeerAny:
+			return true, ""
+		case model.PeerServiceTag:
+			switch strings.ToLower(p.Value) {
+			case "internet":
+				if e.opts.Detector == nil || !e.opts.Detector.Private(a) {
+					return true, ""
+				}
+			case "virtualnetwork":
+				if e.opts.Detector != nil && e.opts.Detector.Private(a) {
+					return true, "service tag VirtualNetwork read as the private ranges"
+				}
+			case "azureloadbalancer":
+				if a == netip.MustParseAddr("168.63.129.16") {
+					return true, ""
+				}
+			default:
+				caveat = "service tag " + p.Value + ": addresses not known"
+			}
+		case model.PeerPrefixList:
+			entries, ok := e.prefixEntries(p.Value)
+			if !ok {
+				caveat = "prefix list " + p.Value + ": entries not known"
+				continue
+			}
+			for _, en := range entries {
+				nets, _ := parseNet(en)
+				for _, n := range nets {
+					if n.Contains(a) {
+						return true, ""
+					}
+				}
+			}
+		case model.PeerGroup, model.PeerTag, model.PeerServiceAccount, model.PeerOther:
+			caveat = fmt.Sprintf("%s: which addresses it names is not resolved", p)
+		}
+	}
+	return false, caveat
+}
+
+// prefixEntries returns a managed prefix list's entries where known.
+func (e *Engine) prefixEntries(id string) ([]model.Peer, bool) {
+	f, ok := e.prefixLists[normID(model.AWS, id)]
+	if !ok || f.deleted {
+		return nil, false
+	}
+	var out []model.Peer
+	for _, r := range f.rules {
+		out = append(out, r.Peers...)
+	}
+	return out, f.known || len(out) > 0
+}
+
+// nsgDefaults are the default rules of every Azure NSG, evaluated after
+// its own rules.
+var nsgDefaults = func() []model.Rule {
+	mk := func(name string, prio int, dir model.Direction, act model.Action, peer model.Peer) model.Rule {
+		return model.Rule{RuleChange: model.RuleChange{Direction: dir, Action: act, Protocol: "all",
+			Ports: model.PortList{model.AllPortRange}, Peers: []model.Peer{peer}, Priority: model.IntPtr(prio), Name: name}}
+	}
+	vnet := model.Peer{Kind: model.PeerServiceTag, Value: "VirtualNetwork"}
+	any := model.Peer{Kind: model.PeerAny, Value: "*"}
+	return []model.Rule{
+		mk("AllowVnetInBound", 65000, model.Ingress, model.Allow, vnet),
+		mk("AllowAzureLoadBalancerInBound", 65001, model.Ingress, model.Allow, model.Peer{Kind: model.PeerServiceTag, Value: "AzureLoadBalancer"}),
+		mk("DenyAllInBound", 65500, model.Ingress, model.Deny, any),
+		mk("AllowVnetOutBound", 65000, model.Egress, model.Allow, vnet),
+		mk("AllowInternetOutBound", 65001, model.Egress, model.Allow, model.Peer{Kind: model.PeerServiceTag, Value: "Internet"}),
+		mk("DenyAllOutBound", 65500, model.Egress, model.Deny, any),
+	}
+}()

@@ -1,0 +1,598 @@
+package state
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"cloudwall/internal/content"
+	"cloudwall/internal/model"
+)
+
+// Change is what one event did to the state.
+type Change struct {
+	Cloud    model.Cloud
+	Firewall model.Resource
+	// Applied is false for events that change no firewall state: failed
+	// calls, dry runs, operations the engine does not track.
+	Applied bool
+	// NoOp says the call set what was already there (a rule re-added, a
+	// setting set to its value): not a weakening.
+	NoOp bool
+	// Before and After are the rules the call touched, as they were and
+	// as they are.
+	Before, After model.RuleSet
+	// Opened and Closed are the exposure windows the call opened and
+	// closed. They are the engine's own: a window opened here gets its end
+	// when a later call closes it (read them after the replay).
+	Opened, Closed []*model.Window
+	// Notes say what the state could not confirm: a revoke of a rule that
+	// is not there, an event on a deleted firewall, unknown prior content.
+	Notes []string
+	// Rollback lists the commands that undo the call (printed, never run).
+	Rollback []string
+}
+
+// Replay applies events in event-time order (file order breaks ties),
+// whatever order they were read in, and returns one Change per event in
+// that order along with the events' positions in the input.
+func (e *Engine) Replay(events []model.Event) (changes []Change, order []int) {
+	order = make([]int, len(events))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortStableFunc(order, func(a, b int) int {
+		x, y := &events[a], &events[b]
+		return cmp.Or(x.Time.Compare(y.Time), cmp.Compare(x.Source.File, y.Source.File), cmp.Compare(x.Source.Index, y.Source.Index))
+	})
+	changes = make([]Change, len(events))
+	for _, i := range order {
+		changes[i] = e.Apply(&events[i], "")
+	}
+	return changes, order
+}
+
+// applier carries one event's application.
+type applier struct {
+	e       *Engine
+	f       *firewall
+	ev      *model.Event
+	op      *content.Operation
+	edge    *model.WindowEdge
+	ch      *Change
+	removed []*rule
+	added   []*rule
+}
+
+// Apply replays one event onto the state. Events should come in event-time
+// order; findingID, when known, is carried into the windows' edges. Failed
+// calls change nothing; an event that contradicts the state is noted on
+// the Change, never an error.
+func (e *Engine) Apply(ev *model.Event, findingID string) Change {
+	ch := Change{Cloud: ev.Cloud, Firewall: ev.Resource}
+	if e.opts.Content == nil {
+		return ch
+	}
+	op, ok := e.opts.Content.Operation(ev.OperationKey)
+	if !ok {
+		return ch
+	}
+	if ev.Cloud == model.Azure {
+		ch.Firewall = parentOf(ev.Resource)
+	}
+	if e.first.IsZero() || ev.Time.Before(e.first) {
+		e.first = ev.Time
+	}
+	if ev.Time.After(e.last) {
+		e.last = ev.Time
+	}
+	if ev.Outcome == model.Failure || strings.Contains(strings.ToLower(ev.ErrorCode), "dryrun") {
+		ch.Notes = append(ch.Notes, "the call failed: nothing changed")
+		return ch
+	}
+	k := firewallKey(ev.Cloud, ch.Firewall)
+	f, ok := e.fws[k]
+	if !ok {
+		f = e.add(k, ev.Cloud, ch.Firewall)
+		f.meta.Account, f.meta.Region = ev.Account, ev.Region
+	}
+	if f.seen.IsZero() {
+		f.seen = ev.Time
+	}
+	if f.meta.Resource.Name == "" {
+		f.meta.Resource.Name = ch.Firewall.Name
+	}
+	a := &applier{e: e, f: f, ev: ev, op: op, ch: &ch, edge: &model.WindowEdge{
+		Time: ev.Time, Operation: ev.Operation, Actor: ev.Actor, SourceIP: ev.SourceIP,
+		EventID: cmp.Or(ev.EventID, ev.OperationID), FindingID: findingID,
+	}}
+	if f.deleted && op.Kind != content.KindCreate {
+		a.note("the firewall was deleted at %s, before this call", f.deletedAt.UTC().Format(time.RFC3339))
+	}
+	wasKnown := f.known
+	if ev.Outcome == model.Unknown {
+		a.note("completion not seen: applied as if it succeeded")
+	}
+	a.apply()
+	ch.Applied = true
+	a.trim(wasKnown)
+	opened, closed := e.refresh(f, a.edge, a.added)
+	ch.Opened, ch.Closed = opened, closed
+	e.snapshot(f, ev.Time)
+	ch.Rollback = a.rollback()
+	return ch
+}
+
+func (a *applier) note(format string, args ...any) {
+	a.ch.Notes = append(a.ch.Notes, fmt.Sprintf(format, args...))
+}
+
+// apply changes the firewall as the operation's kind says.
+func (a *applier) apply() {
+	f, ev := a.f, a.ev
+	switch a.op.Kind {
+	case content.KindCreate:
+		a.create()
+	case content.KindDelete:
+		a.removed = append(a.removed, f.rules...)
+		f.rules = nil
+		f.deleted, f.deletedAt = true, ev.Time
+		f.known, f.since = true, ev.Time
+	case content.KindRules:
+		a.rules()
+	case content.KindRemove:
+		if f.family == gcpVPC {
+			// compute.firewalls.delete: the whole rule goes.
+			a.removed = append(a.removed, f.rules...)
+			f.rules = nil
+			f.deleted, f.deletedAt = true, ev.Time
+			f.known, f.since = true, ev.Time
+			return
+		}
+		for _, c := range ev.Changes {
+			c.Effect = model.Removed
+			a.remove(c)
+		}
+	case content.KindSwap, content.KindDetach:
+		if len(ev.Targets) > 0 {
+			if f.meta.Settings == nil {
+				f.meta.Settings = map[string]string{}
+			}
+			prev, had := f.meta.Settings["targets"]
+			now := strings.Join(ev.Targets, ",")
+			if a.op.Kind == content.KindDetach {
+				now = "-" + now
+			}
+			f.meta.Settings["targets"] = now
+			if had && prev == now {
+				a.ch.NoOp = true
+				a.note("already set to %s: nothing changed", now)
+			} else if had {
+				a.note("was %s", prev)
+			}
+		}
+	}
+	a.settings()
+}
+
+// create starts a firewall afresh: its rules are known from now on.
+func (a *applier) create() {
+	f := a.f
+	if !f.deleted && len(f.rules) > 0 {
+		a.note("created again while its earlier rules were still known: they are replaced")
+	}
+	a.removed = append(a.removed, f.rules...)
+	f.rules, f.deleted = nil, false
+	f.known, f.since = true, a.ev.Time
+	switch f.meta.Resource.Type {
+	case "security_group":
+		// A new VPC group allows all egress.
+		a.insert(model.Rule{RuleChange: model.RuleChange{Direction: model.Egress, Action: model.Allow, Protocol: "all",
+			Ports: model.PortList{model.AllPortRange}, Peers: []model.Peer{{Kind: model.PeerCIDR, Value: "0.0.0.0/0"}}}}, false)
+	case "network_acl":
+		for _, d := range []model.Direction{model.Ingress, model.Egress} {
+			a.insert(model.Rule{RuleChange: model.RuleChange{Direction: d, Action: model.Deny, Protocol: "all",
+				Ports: model.PortList{model.AllPortRange}, Peers: []model.Peer{{Kind: model.PeerCIDR, Value: "0.0.0.0/0"}},
+				Priority: model.IntPtr(32767), Name: "32767"}}, false)
+		}
+	}
+	for _, c := range a.ev.Changes {
+		a.insert(model.Rule{RuleChange: c}, true)
+	}
+}
+
+// rules applies a rule-changing call.
+func (a *applier) rules() {
+	f, ev := a.f, a.ev
+	key := ev.OperationKey
+	switch {
+	case f.meta.Resource.Type == "prefix_list":
+		for _, c := range ev.Changes {
+			a.prefixList(c)
+		}
+		return
+	case f.family == nsg && ev.Resource.Type == "nsg":
+		// networkSecurityGroups/write: the body's rules replace the set.
+		a.replaceAll()
+		return
+	case f.family == gcpVPC && (strings.HasSuffix(key, ".insert") || strings.HasSuffix(key, ".update")):
+		a.replaceAll()
+		return
+	case f.family == gcpVPC && strings.HasSuffix(key, ".patch"):
+		a.patch()
+		return
+	}
+	for _, c := range ev.Changes {
+		switch c.Effect {
+		case model.Removed:
+			a.remove(c)
+		case model.Altered:
+			a.alter(c)
+		default:
+			a.insert(model.Rule{RuleChange: c}, true)
+		}
+	}
+}
+
+// replaceAll replaces every rule with the event's: the whole rule set is
+// known from here on.
+func (a *applier) replaceAll() {
+	f := a.f
+	old := f.rules
+	f.rules = nil
+	for _, c := range a.ev.Changes {
+		for _, r := range a.e.split(f, model.Rule{RuleChange: c}, a.edge) {
+			if prev := findKey(old, tupleKey(&r.Rule)); prev != nil {
+				r.opened = prev.opened // unchanged rule: keep who opened it
+				f.rules = append(f.rules, r)
+				continue
+			}
+			f.rules = append(f.rules, r)
+			a.added = append(a.added, r)
+		}
+	}
+	for _, r := range old {
+		if findKey(f.rules, tupleKey(&r.Rule)) == nil {
+			a.removed = append(a.removed, r)
+		}
+	}
+	if len(a.added) == 0 && len(a.removed) == 0 && f.known {
+		a.ch.NoOp = true
+		a.note("the written rules equal the known ones: nothing changed")
+	}
+	f.deleted = false
+	f.known, f.since = true, cmp.Or(f.since, a.ev.Time)
+	if !f.fromBaseline {
+		f.since = a.ev.Time
+	}
+}
+
+// patch merges a GCP firewalls.patch: only the fields sent change.
+func (a *applier) patch() {
+	f := a.f
+	if len(a.ev.Changes) == 0 {
+		return // a settings-only patch (disabled), handled by settings
+	}
+	old := f.rules
+	if len(old) == 0 {
+		a.note("patched rule's earlier content is not known: only the sent fields are known")
+	}
+	var base model.Rule
+	if len(old) > 0 {
+		base = old[0].Rule
+	}
+	sentProto := false
+	for _, c := range a.ev.Changes {
+		if c.Protocol != "" {
+			sentProto = true
+		}
+	}
+	merge := func(c model.RuleChange, b model.Rule) model.Rule {
+		r := b
+		r.Effect = ""
+		if c.Direction != "" {
+			r.Direction = c.Direction
+		}
+		if c.Priority != nil {
+			r.Priority = c.Priority
+		}
+		if len(c.Peers) > 0 {
+			r.Peers = c.Peers
+		}
+		if len(c.Targets) > 0 {
+			r.Targets = c.Targets
+		}
+		if c.Name != "" {
+			r.Name = c.Name
+		}
+		if c.Protocol != "" {
+			r.Action, r.Protocol, r.Ports = c.Action, c.Protocol, c.Ports
+		}
+		return r
+	}
+	var next []model.Rule
+	if sentProto {
+		for _, c := range a.ev.Changes {
+			next = append(next, merge(c, base))
+		}
+	} else {
+		for _, o := range old {
+			next = append(next, merge(a.ev.Changes[0], o.Rule))
+		}
+		if len(old) == 0 {
+			next = append(next, merge(a.ev.Changes[0], base))
+		}
+	}
+	f.rules = nil
+	for _, r := range next {
+		for _, x := range a.e.split(f, r, a.edge) {
+			if prev := findKey(old, tupleKey(&x.Rule)); prev != nil {
+				x.opened = prev.opened
+			} else {
+				a.added = append(a.added, x)
+			}
+			f.rules = append(f.rules, x)
+		}
+	}
+	for _, r := range old {
+		if findKey(f.rules, tupleKey(&r.Rule)) == nil {
+			a.removed = append(a.removed, r)
+		}
+	}
+}
+
+// insert adds a rule; a rule with the same identity is replaced (NACL
+// number, NSG rule name, policy priority), an identical one is a no-op.
+func (a *applier) insert(r model.Rule, logged bool) {
+	f := a.f
+	edge := a.edge
+	if !logged {
+		edge = nil
+	}
+	for _, x := range a.e.split(f, r, edge) {
+		if same := findKey(f.rules, tupleKey(&x.Rule)); same != nil {
+			a.ch.NoOp = true
+			a.note("rule %s is already in force: nothing changed (not a weakening)", describe(&same.Rule))
+			a.ch.Before.Rules = append(a.ch.Before.Rules, same.Rule)
+			continue
+		}
+		if id := identity(f, &x.Rule); id != "" {
+			if i := slices.IndexFunc(f.rules, func(o *rule) bool { return identity(f, &o.Rule) == id }); i >= 0 {
+				if a.ev.OperationKey == "ec2:createnetworkaclentry" {
+					a.note("entry %s already existed (AWS refuses a duplicate rule number): replaced", x.Name)
+				}
+				a.removed = append(a.removed, f.rules[i])
+				f.rules = slices.Delete(f.rules, i, i+1)
+			}
+		}
+		f.rules = append(f.rules, x)
+		if logged {
+			a.added = append(a.added, x)
+		}
+	}
+}
+
+// alter replaces a rule named by its id (ModifySecurityGroupRules) or its
+// identity; the old content is what the state knew.
+func (a *applier) alter(c model.RuleChange) {
+	f := a.f
+	r := model.Rule{RuleChange: c}
+	i := slices.IndexFunc(f.rules, func(o *rule) bool {
+		return c.Name != "" && (o.ID == c.Name || o.Name == c.Name) || identity(f, &o.Rule) != "" && identity(f, &o.Rule) == identity(f, &r)
+	})
+	if i < 0 {
+		a.note("the rule it replaced (%s) is not known: its earlier content is not in the baseline or the logs", describe(&r))
+		a.insert(r, true)
+		return
+	}
+	old := f.rules[i]
+	if r.Direction == "" {
+		r.Direction = old.Direction
+	}
+	if r.ID == "" {
+		r.ID = old.ID
+	}
+	f.rules = slices.Delete(f.rules, i, i+1)
+	a.removed = append(a.removed, old)
+	a.insert(r, true)
+}
+
+// remove takes out the rules a change names: by id, by identity (NACL
+// number, NSG name, policy priority) or by content.
+func (a *applier) remove(c model.RuleChange) {
+	f := a.f
+	want := a.e.split(f, model.Rule{RuleChange: c}, nil)
+	for _, w := range want {
+		i := slices.IndexFunc(f.rules, func(o *rule) bool { return sameRule(f, o, w) })
+		if i >= 0 {
+			a.removed = append(a.removed, f.rules[i])
+			f.rules = slices.Delete(f.rules, i, i+1)
+			continue
+		}
+		if f.known {
+			a.note("contradiction: removed rule %s is not in the known state; nothing to remove", describe(&w.Rule))
+			continue
+		}
+		a.note("removed rule %s was not seen before (no baseline): it existed before the logs begin", describe(&w.Rule))
+		a.e.unseen(f, w, a.edge)
+	}
+}
+
+// sameRule says whether o is the rule w names.
+func sameRule(f *firewall, o, w *rule) bool {
+	if w.Name != "" && (o.ID == w.Name || o.Name == w.Name) && (f.family != numbered || dirOf(o.Direction) == dirOf(w.Direction)) {
+		return true
+	}
+	if id := identity(f, &w.Rule); id != "" && id == identity(f, &o.Rule) {
+		return true
+	}
+	if len(w.Peers) == 0 && w.Protocol == "" {
+		return false
+	}
+	return tupleKey(&o.Rule) == tupleKey(&w.Rule)
+}
+
+// identity is the key under which a family stores at most one rule: NACL
+// direction and number, NSG rule name, GCP policy priority; "" when rules
+// are identified by content only.
+func identity(f *firewall, r *model.Rule) string {
+	switch f.family {
+	case allowOnly:
+		// Named allow rules (SQL firewall rules) are replaced by name;
+		// security group rules are identified by content.
+		if r.Name != "" && f.meta.Resource.Type != "security_group" {
+			return strings.ToLower(r.Name)
+		}
+	case numbered:
+		if r.Priority != nil {
+			return fmt.Sprintf("%s|%d", dirOf(r.Direction), *r.Priority)
+		}
+	case nsg, ordered:
+		if r.Name != "" {
+			return strings.ToLower(r.Name)
+		}
+	case gcpPolicy:
+		if r.Priority != nil {
+			return fmt.Sprintf("%d|%s|%s", *r.Priority, protoName(r.Protocol), portsKey(r.Protocol, r.Ports))
+		}
+	}
+	return ""
+}
+
+// prefixList applies ModifyManagedPrefixList entries.
+func (a *applier) prefixList(c model.RuleChange) {
+	f := a.f
+	if len(f.rules) == 0 {
+		f.rules = []*rule{a.e.newRule(model.Rule{}, nil)}
+	}
+	entries := f.rules[0]
+	peers := slices.Clone(entries.Peers)
+	for _, p := range c.Peers {
+		i := slices.IndexFunc(peers, func(q model.Peer) bool { return strings.EqualFold(q.Value, p.Value) })
+		switch {
+		case c.Effect == model.Removed && i >= 0:
+			peers = slices.Delete(peers, i, i+1)
+		case c.Effect == model.Removed:
+			a.note("prefix list entry %s was not known", p.Value)
+		case i < 0:
+			peers = append(peers, p)
+		}
+	}
+	nr := entries.Rule
+	nr.Peers = peers
+	a.removed = append(a.removed, entries)
+	x := a.e.newRule(nr, a.edge)
+	f.rules[0] = x
+	a.added = append(a.added, x)
+}
+
+// settings applies the event's non-rule settings.
+func (a *applier) settings() {
+	f := a.f
+	for k, v := range a.ev.Settings {
+		if k == model.SettingDisabled && (f.family == gcpVPC || f.family == gcpPolicy) {
+			dis := v == "true"
+			var next []*rule
+			for _, r := range f.rules {
+				if r.Disabled == dis {
+					next = append(next, r)
+					continue
+				}
+				nr := r.Rule
+				nr.Disabled = dis
+				x := a.e.newRule(nr, a.edge)
+				if !dis {
+					a.added = append(a.added, x)
+				}
+				a.removed = append(a.removed, r)
+				next = append(next, x)
+			}
+			f.rules = next
+			if len(next) == 0 {
+				a.note("disabled=%s on a rule whose content is not known", v)
+			}
+			continue
+		}
+		if f.meta.Settings == nil {
+			f.meta.Settings = map[string]string{}
+		}
+		if old, ok := f.meta.Settings[k]; ok && old == v {
+			a.ch.NoOp = a.ch.NoOp || len(a.ev.Changes) == 0
+			a.note("%s was already %q: nothing changed", k, v)
+		}
+		f.meta.Settings[k] = v
+	}
+}
+
+// trim fills the change's Before and After with the rules the call
+// touched.
+func (a *applier) trim(wasKnown bool) {
+	f := a.f
+	for _, r := range a.removed {
+		a.ch.Before.Rules = append(a.ch.Before.Rules, r.Rule)
+	}
+	var after []model.Rule
+	for _, r := range a.added {
+		after = append(after, r.Rule)
+	}
+	if a.ch.NoOp {
+		after = append(after, a.ch.Before.Rules...)
+	}
+	a.ch.After.Rules = after
+	a.ch.Before.Known = wasKnown || a.op.Kind == content.KindCreate
+	a.ch.After.Known = f.known
+	if !a.ch.Before.Known {
+		a.ch.Before.Note = f.unknownNote()
+	}
+	if !a.ch.After.Known {
+		a.ch.After.Note = f.unknownNote()
+	}
+	if a.ch.Before.Rules == nil {
+		a.ch.Before.Rules = []model.Rule{}
+	}
+	if a.ch.After.Rules == nil {
+		a.ch.After.Rules = []model.Rule{}
+	}
+}
+
+func findKey(rules []*rule, key string) *rule {
+	for _, r := range rules {
+		if tupleKey(&r.Rule) == key {
+			return r
+		}
+	}
+	return nil
+}
+
+// describe renders a rule for notes: "ingress 100 deny tcp 22 from 0.0.0.0/0".
+func describe(r *model.Rule) string {
+	parts := []string{string(dirOf(r.Direction))}
+	if r.Name != "" {
+		parts = append(parts, r.Name)
+	} else if r.Priority != nil {
+		parts = append(parts, fmt.Sprint(*r.Priority))
+	}
+	if r.Action != "" {
+		parts = append(parts, string(r.Action))
+	}
+	if r.Protocol != "" {
+		parts = append(parts, protoName(r.Protocol))
+	}
+	if len(r.Ports) > 0 {
+		parts = append(parts, strings.Join(r.Ports.Strings(), ","))
+	}
+	if len(r.Peers) > 0 {
+		var ps []string
+		for _, p := range r.Peers {
+			ps = append(ps, p.String())
+		}
+		word := "from"
+		if r.Direction == model.Egress {
+			word = "to"
+		}
+		parts = append(parts, word, strings.Join(ps, ","))
+	}
+	return strings.Join(parts, " ")
+}

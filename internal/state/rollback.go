@@ -1,0 +1,496 @@
+package state
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/netip"
+	"regexp"
+	"strings"
+
+	"cloudwall/internal/content"
+	"cloudwall/internal/model"
+)
+
+// Rollback commands are printed, never run. Each is built from the
+// baseline or from what the logs showed; where the earlier content is not
+// known, a line starting with "#" says so instead of guessing.
+
+// rollback returns the commands that undo the applied call.
+func (a *applier) rollback() []string {
+	f := a.f
+	if a.ch.NoOp && len(a.added) == 0 && len(a.removed) == 0 {
+		return []string{"# nothing to undo: the call changed nothing"}
+	}
+	switch a.op.Kind {
+	case content.KindCreate:
+		if c := deleteFirewall(f); c != "" {
+			return []string{c}
+		}
+	case content.KindDelete:
+		return recreateFirewall(f, a.removed)
+	case content.KindSwap, content.KindDetach, content.KindSettings, content.KindProtection:
+		return nil
+	}
+	if f.family == gcpVPC {
+		return a.gcpRollback()
+	}
+	var out []string
+	// Put back what was removed or replaced, then take out what was added
+	// and did not replace anything with the same identity.
+	removedIDs, addedIDs := map[string]bool{}, map[string]bool{}
+	for _, r := range a.removed {
+		if id := identity(f, &r.Rule); id != "" {
+			removedIDs[id] = true
+		}
+	}
+	for _, r := range a.added {
+		if id := identity(f, &r.Rule); id != "" {
+			addedIDs[id] = true
+		}
+	}
+	for _, r := range a.added {
+		if removedIDs[identity(f, &r.Rule)] {
+			continue // restoring the old rule replaces it
+		}
+		out = append(out, removeRule(f, r)...)
+	}
+	for _, r := range a.removed {
+		out = append(out, restoreRule(f, r, addedIDs[identity(f, &r.Rule)])...)
+	}
+	if len(a.ch.Before.Rules) == 0 && !a.ch.Before.Known && len(a.added) > 0 && len(a.removed) == 0 && a.ev.Resource.Type == "nsg" {
+		out = append(out, "# the group's rules before this write are not known (no baseline): rules it removed cannot be restored from here")
+	}
+	for _, n := range a.ch.Notes {
+		if strings.Contains(n, "not known") || strings.Contains(n, "not seen before") {
+			out = append(out, "# prior state unknown: "+n)
+		}
+	}
+	return out
+}
+
+// windowRollback returns the commands that close an exposure: remove the
+// rule that admits the internet.
+func windowRollback(f *firewall, r *rule) []string {
+	if f.family == gcpVPC {
+		p, _ := gcpScope(f)
+		return []string{fmt.Sprintf("gcloud compute firewall-rules update %s --project=%s --disabled", shq(lastSegment(f.meta.Resource.ID)), shq(p))}
+	}
+	return removeRule(f, r)
+}
+
+// removeRule is the command that takes rule r out of f.
+func removeRule(f *firewall, r *rule) []string {
+	res := f.meta.Resource
+	switch f.meta.Resource.Type {
+	case "security_group":
+		verb := "revoke-security-group-ingress"
+		if r.Direction == model.Egress {
+			verb = "revoke-security-group-egress"
+		}
+		if id := sgrID(r); id != "" {
+			return []string{fmt.Sprintf("aws ec2 %s%s --group-id %s --security-group-rule-ids %s", verb, region(f), shq(res.ID), shq(id))}
+		}
+		perm, ok := ipPermissions(&r.Rule)
+		if !ok {
+			return []string{"# cannot build the revoke: the rule's protocol or peer is not known (" + describe(&r.Rule) + ")"}
+		}
+		return []string{fmt.Sprintf("aws ec2 %s%s --group-id %s --ip-permissions %s", verb, region(f), shq(res.ID), shq(perm))}
+	case "network_acl":
+		if r.Priority == nil {
+			return []string{"# cannot build the delete: the entry's rule number is not known"}
+		}
+		return []string{fmt.Sprintf("aws ec2 delete-network-acl-entry%s --network-acl-id %s %s --rule-number %d", region(f), shq(res.ID), naclDir(r), *r.Priority)}
+	case "nsg":
+		rg, name := azureRG(res.ID), lastSegment(res.ID)
+		if r.Name == "" || rg == "" {
+			return []string{"# cannot build the delete: the rule's name or resource group is not known"}
+		}
+		return []string{fmt.Sprintf("az network nsg rule delete%s --resource-group %s --nsg-name %s --name %s", subscription(res.ID), shq(rg), shq(name), shq(r.Name))}
+	}
+	return []string{fmt.Sprintf("# no rollback command for %s rules yet: remove %s by hand", res.Type, describe(&r.Rule))}
+}
+
+// restoreRule is the command that puts rule r back into f; replacing says
+// an entry with the same identity is there now.
+func restoreRule(f *firewall, r *rule, replacing bool) []string {
+	res := f.meta.Resource
+	switch res.Type {
+	case "security_group":
+		if len(r.Peers) == 0 || r.Protocol == "" {
+			return []string{"# cannot restore rule " + describe(&r.Rule) + ": its content is not in the baseline or the logs"}
+		}
+		verb := "authorize-security-group-ingress"
+		if r.Direction == model.Egress {
+			verb = "authorize-security-group-egress"
+		}
+		perm, ok := ipPermissions(&r.Rule)
+		if !ok {
+			return []string{"# cannot restore rule " + describe(&r.Rule) + ": its peer is not a CIDR, prefix list or group"}
+		}
+		return []string{fmt.Sprintf("aws ec2 %s%s --group-id %s --ip-permissions %s", verb, region(f), shq(res.ID), shq(perm))}
+	case "network_acl":
+		if r.Priority == nil || len(r.Peers) == 0 || r.Action == "" || r.Protocol == "" {
+			return []string{"# cannot restore entry " + describe(&r.Rule) + ": its earlier content is not in the baseline or the logs"}
+		}
+		verb := "create-network-acl-entry"
+		if replacing {
+			verb = "replace-network-acl-entry"
+		}
+		cmd := fmt.Sprintf("aws ec2 %s%s --network-acl-id %s %s --rule-number %d --protocol %s", verb, region(f), shq(res.ID), naclDir(r), *r.Priority, naclProto(r.Protocol))
+		if p := protoName(r.Protocol); portBearing(p) {
+			pr := model.AllPortRange
+			if len(r.Ports) > 0 {
+				pr = r.Ports[0]
+			}
+			cmd += fmt.Sprintf(" --port-range From=%d,To=%d", pr.From, pr.To)
+		} else if p == "icmp" || p == "icmpv6" {
+			cmd += " --icmp-type-code Type=-1,Code=-1"
+		}
+		flag := "--cidr-block"
+		if a, err := netip.ParsePrefix(r.Peers[0].Value); err == nil && a.Addr().Is6() {
+			flag = "--ipv6-cidr-block"
+		}
+		cmd += fmt.Sprintf(" %s %s --rule-action %s", flag, shq(r.Peers[0].Value), r.Action)
+		return []string{cmd}
+	case "nsg":
+		return []string{nsgCreate(f, r)}
+	}
+	return []string{fmt.Sprintf("# no rollback command for %s rules yet: restore %s by hand", res.Type, describe(&r.Rule))}
+}
+
+// nsgCreate builds az network nsg rule create from a known rule.
+func nsgCreate(f *firewall, r *rule) string {
+	res := f.meta.Resource
+	rg, name := azureRG(res.ID), lastSegment(res.ID)
+	if r.Name == "" || r.Priority == nil || r.Action == "" || len(r.Peers) == 0 || rg == "" {
+		return "# cannot restore rule " + describe(&r.Rule) + ": its earlier content is not in the baseline or the logs"
+	}
+	dir := "Inbound"
+	if r.Direction == model.Egress {
+		dir = "Outbound"
+	}
+	proto := "*"
+	switch p := protoName(r.Protocol); p {
+	case "tcp", "udp", "icmp", "esp", "ah":
+		proto = strings.ToUpper(p[:1]) + p[1:]
+	}
+	ports := shq("*")
+	if len(r.Ports) > 0 && !r.Ports.All() {
+		ports = strings.Join(r.Ports.Strings(), " ") // digits and dashes only
+	}
+	var peers []string
+	for _, p := range r.Peers {
+		peers = append(peers, shq(nsgPeer(p)))
+	}
+	targets := []string{shq("*")}
+	if len(r.Targets) > 0 {
+		targets = nil
+		for _, t := range r.Targets {
+			targets = append(targets, shq(t))
+		}
+	}
+	src, dst := strings.Join(peers, " "), strings.Join(targets, " ")
+	if r.Direction == model.Egress {
+		src, dst = dst, src
+	}
+	access := "Allow"
+	if r.Action == model.Deny {
+		access = "Deny"
+	}
+	return fmt.Sprintf("az network nsg rule create%s --resource-group %s --nsg-name %s --name %s --priority %d --direction %s --access %s --protocol %s --source-address-prefixes %s --destination-address-prefixes %s --destination-port-ranges %s",
+		subscription(res.ID), shq(rg), shq(name), shq(r.Name), *r.Priority, dir, access, shq(proto), src, dst, ports)
+}
+
+func nsgPeer(p model.Peer) string {
+	switch p.Kind {
+	case model.PeerAny:
+		return "*"
+	default:
+		return p.Value
+	}
+}
+
+// gcpRollback undoes a change to one GCP VPC firewall rule.
+func (a *applier) gcpRollback() []string {
+	f := a.f
+	name := lastSegment(f.meta.Resource.ID)
+	project, _ := gcpScope(f)
+	switch {
+	case strings.HasSuffix(a.ev.OperationKey, ".insert"):
+		return []string{fmt.Sprintf("gcloud compute firewall-rules delete %s --project=%s --quiet", shq(name), shq(project))}
+	case a.ev.Settings[model.SettingDisabled] != "" && len(a.ev.Changes) == 0:
+		flag := "--no-disabled"
+		if a.ev.Settings[model.SettingDisabled] != "true" {
+			flag = "--disabled"
+		}
+		return []string{fmt.Sprintf("gcloud compute firewall-rules update %s --project=%s %s", shq(name), shq(project), flag)}
+	}
+	if len(a.removed) == 0 {
+		return []string{"# the rule's content before this call is not in the baseline or the logs: compare with `gcloud compute firewall-rules describe " + shq(name) + " --project=" + shq(project) + "` and restore by hand"}
+	}
+	if f.deleted {
+		return []string{gcloudCreate(f, name, project, a.removed)}
+	}
+	return []string{gcloudUpdate(name, project, a.removed)}
+}
+
+// gcloudRules renders the allowed or denied list: tcp:22,udp:1000-2000.
+func gcloudRules(rules []*rule) string {
+	var parts []string
+	for _, r := range rules {
+		p := protoName(r.Protocol)
+		if p == "" {
+			continue
+		}
+		if len(r.Ports) == 0 || r.Ports.All() || !portBearing(p) {
+			parts = append(parts, p)
+			continue
+		}
+		for _, pr := range r.Ports {
+			parts = append(parts, p+":"+pr.String())
+		}
+	}
+	return strings.Join(parts, ",")
+}
+
+func gcpPeers(rules []*rule) (ranges, tags, sas []string) {
+	if len(rules) == 0 {
+		return
+	}
+	for _, p := range rules[0].Peers {
+		switch p.Kind {
+		case model.PeerCIDR, model.PeerRange:
+			ranges = append(ranges, p.Value)
+		case model.PeerTag:
+			tags = append(tags, p.Value)
+		case model.PeerServiceAccount:
+			sas = append(sas, p.Value)
+		}
+	}
+	return
+}
+
+func gcloudUpdate(name, project string, old []*rule) string {
+	r := old[0]
+	cmd := fmt.Sprintf("gcloud compute firewall-rules update %s --project=%s", shq(name), shq(project))
+	if rs := gcloudRules(old); rs != "" {
+		cmd += " --rules=" + shq(rs)
+	}
+	ranges, tags, sas := gcpPeers(old)
+	flag := "--source-ranges"
+	if r.Direction == model.Egress {
+		flag = "--destination-ranges"
+	}
+	if len(ranges) > 0 {
+		cmd += " " + flag + "=" + shq(strings.Join(ranges, ","))
+	}
+	if len(tags) > 0 {
+		cmd += " --source-tags=" + shq(strings.Join(tags, ","))
+	}
+	if len(sas) > 0 {
+		cmd += " --source-service-accounts=" + shq(strings.Join(sas, ","))
+	}
+	if r.Priority != nil {
+		cmd += fmt.Sprintf(" --priority=%d", *r.Priority)
+	}
+	if r.Disabled {
+		cmd += " --disabled"
+	} else {
+		cmd += " --no-disabled"
+	}
+	return cmd
+}
+
+func gcloudCreate(f *firewall, name, project string, old []*rule) string {
+	r := old[0]
+	network := lastSegment(f.meta.Network)
+	if network == "" {
+		return "# cannot recreate " + name + ": its network is not in the baseline or the logs"
+	}
+	action := "ALLOW"
+	if r.Action == model.Deny {
+		action = "DENY"
+	}
+	dir := "INGRESS"
+	if r.Direction == model.Egress {
+		dir = "EGRESS"
+	}
+	cmd := fmt.Sprintf("gcloud compute firewall-rules create %s --project=%s --network=%s --direction=%s --action=%s", shq(name), shq(project), shq(network), dir, action)
+	if rs := gcloudRules(old); rs != "" {
+		cmd += " --rules=" + shq(rs)
+	}
+	ranges, tags, sas := gcpPeers(old)
+	flag := "--source-ranges"
+	if r.Direction == model.Egress {
+		flag = "--destination-ranges"
+	}
+	if len(ranges) > 0 {
+		cmd += " " + flag + "=" + shq(strings.Join(ranges, ","))
+	}
+	if len(tags) > 0 {
+		cmd += " --source-tags=" + shq(strings.Join(tags, ","))
+	}
+	if len(sas) > 0 {
+		cmd += " --source-service-accounts=" + shq(strings.Join(sas, ","))
+	}
+	if len(r.Targets) > 0 {
+		cmd += " --target-tags=" + shq(strings.Join(r.Targets, ","))
+	}
+	if r.Priority != nil {
+		cmd += fmt.Sprintf(" --priority=%d", *r.Priority)
+	}
+	return cmd
+}
+
+// deleteFirewall undoes a creation.
+func deleteFirewall(f *firewall) string {
+	res := f.meta.Resource
+	switch res.Type {
+	case "security_group":
+		return "aws ec2 delete-security-group" + region(f) + " --group-id " + shq(res.ID)
+	case "network_acl":
+		return "aws ec2 delete-network-acl" + region(f) + " --network-acl-id " + shq(res.ID)
+	case "nsg":
+		if rg := azureRG(res.ID); rg != "" {
+			return fmt.Sprintf("az network nsg delete%s --resource-group %s --name %s", subscription(res.ID), shq(rg), shq(lastSegment(res.ID)))
+		}
+	}
+	return ""
+}
+
+// recreateFirewall says how to bring back a deleted firewall: its id
+// changes on AWS, so the commands are given as a recipe.
+func recreateFirewall(f *firewall, old []*rule) []string {
+	res := f.meta.Resource
+	if len(old) == 0 {
+		return []string{"# " + res.Type + " " + res.ID + " was deleted and its rules are not in the baseline or the logs: recreate it by hand"}
+	}
+	out := []string{"# " + res.Type + " " + res.ID + " was deleted; recreate it and put back its rules (the new id differs: substitute it):"}
+	for _, r := range old {
+		for _, c := range restoreRule(f, r, false) {
+			out = append(out, "# "+strings.TrimPrefix(c, "# "))
+		}
+	}
+	return out
+}
+
+// ipPermissions renders one rule as the JSON --ip-permissions value.
+func ipPermissions(r *model.Rule) (string, bool) {
+	perm := map[string]any{}
+	p := protoName(r.Protocol)
+	switch p {
+	case "":
+		return "", false
+	case "all":
+		perm["IpProtocol"] = "-1"
+	default:
+		perm["IpProtocol"] = p
+		if portBearing(p) {
+			pr := model.AllPortRange
+			if len(r.Ports) > 0 {
+				pr = r.Ports[0]
+			}
+			perm["FromPort"], perm["ToPort"] = pr.From, pr.To
+		} else if p == "icmp" || p == "icmpv6" {
+			perm["FromPort"], perm["ToPort"] = -1, -1
+		}
+	}
+	if len(r.Peers) == 0 {
+		return "", false
+	}
+	for _, peer := range r.Peers {
+		switch peer.Kind {
+		case model.PeerCIDR:
+			if a, err := netip.ParsePrefix(peer.Value); err == nil && a.Addr().Is6() {
+				perm["Ipv6Ranges"] = append(list(perm["Ipv6Ranges"]), map[string]string{"CidrIpv6": peer.Value})
+			} else {
+				perm["IpRanges"] = append(list(perm["IpRanges"]), map[string]string{"CidrIp": peer.Value})
+			}
+		case model.PeerPrefixList:
+			perm["PrefixListIds"] = append(list(perm["PrefixListIds"]), map[string]string{"PrefixListId": peer.Value})
+		case model.PeerGroup:
+			perm["UserIdGroupPairs"] = append(list(perm["UserIdGroupPairs"]), map[string]string{"GroupId": peer.Value})
+		default:
+			return "", false
+		}
+	}
+	b, _ := json.Marshal([]any{perm})
+	return string(b), true
+}
+
+func list(v any) []any {
+	l, _ := v.([]any)
+	return l
+}
+
+func sgrID(r *rule) string {
+	for _, s := range []string{r.ID, r.Name} {
+		if strings.HasPrefix(s, "sgr-") {
+			return s
+		}
+	}
+	return ""
+}
+
+func naclDir(r *rule) string {
+	if r.Direction == model.Egress {
+		return "--egress"
+	}
+	return "--ingress"
+}
+
+func naclProto(p string) string {
+	switch protoName(p) {
+	case "tcp":
+		return "6"
+	case "udp":
+		return "17"
+	case "icmp":
+		return "1"
+	case "icmpv6":
+		return "58"
+	case "all":
+		return "-1"
+	}
+	return shq(p)
+}
+
+// azureRG reads the resource group from an ARM id.
+func azureRG(id string) string {
+	parts := strings.Split(id, "/")
+	for i := 0; i+1 < len(parts); i++ {
+		if strings.EqualFold(parts[i], "resourcegroups") {
+			return parts[i+1]
+		}
+	}
+	return ""
+}
+
+var plain = regexp.MustCompile(`^[A-Za-z0-9_./:=,@%+-]+$`)
+
+// shq quotes a value for a POSIX shell when it needs it.
+func shq(s string) string {
+	if plain.MatchString(s) {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
+
+// region is the --region flag for an AWS command, when the region is known.
+func region(f *firewall) string {
+	if f.meta.Region == "" {
+		return ""
+	}
+	return " --region " + shq(f.meta.Region)
+}
+
+// subscription is the --subscription flag read from an ARM id.
+func subscription(id string) string {
+	parts := strings.Split(id, "/")
+	for i := 0; i+1 < len(parts); i++ {
+		if strings.EqualFold(parts[i], "subscriptions") && parts[i+1] != "" {
+			return " --subscription " + shq(parts[i+1])
+		}
+	}
+	return ""
+}

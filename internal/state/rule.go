@@ -1,0 +1,301 @@
+package state
+
+import (
+	"net/netip"
+	"slices"
+	"strconv"
+	"strings"
+
+	"cloudwall/internal/model"
+)
+
+// family is how a kind of firewall evaluates its rules.
+type family int
+
+const (
+	// allowOnly: rules only allow; the union decides (AWS security
+	// groups, PaaS firewall rules, allow lists).
+	allowOnly family = iota
+	// numbered: first match by ascending rule number, then deny (AWS NACL).
+	numbered
+	// nsg: first match by ascending priority, then the default rules
+	// (Azure NSG).
+	nsg
+	// gcpVPC: one VPC firewall rule; evaluated together with the other
+	// rules of its network.
+	gcpVPC
+	// gcpPolicy: a GCP firewall policy, one stage before or after the VPC
+	// rules.
+	gcpPolicy
+	// ordered: any other firewall with priorities and deny rules: first
+	// match by priority, nothing matched is denied.
+	ordered
+)
+
+func familyOf(cloud model.Cloud, resType string) family {
+	switch resType {
+	case "security_group", "sql_firewall_rule", "sql_server", "cloudsql_instance", "lightsail_instance",
+		"storage_account", "key_vault", "prefix_list", "appengine_firewall_rule":
+		return allowOnly
+	case "network_acl":
+		return numbered
+	case "nsg", "nsg_rule":
+		if cloud == model.Azure {
+			return nsg
+		}
+	case "vpc_firewall_rule":
+		return gcpVPC
+	case "firewall_policy", "network_firewall_policy":
+		if cloud == model.GCP {
+			return gcpPolicy
+		}
+	}
+	return ordered
+}
+
+// firewallKey names one firewall across snapshots and events. Azure ids
+// are case-insensitive and a rule's events name the rule, so they are
+// keyed by their NSG; GCP rules are keyed by project and name whatever URL
+// form names them.
+func firewallKey(cloud model.Cloud, res model.Resource) string {
+	typ := res.Type
+	switch {
+	case cloud == model.Azure && typ == "nsg_rule":
+		typ = "nsg"
+	case cloud == model.Azure && typ == "sql_firewall_rule":
+		typ = "sql_server"
+	}
+	return string(cloud) + "|" + typ + "|" + normID(cloud, firewallID(cloud, res))
+}
+
+// firewallID is the id of the firewall a resource belongs to: an NSG
+// rule's NSG, a SQL firewall rule's server stays itself.
+func firewallID(cloud model.Cloud, res model.Resource) string {
+	id := res.ID
+	if id == "" {
+		id = res.Name
+	}
+	if cloud == model.Azure {
+		sub := map[string]string{"nsg_rule": "/securityrules/", "sql_firewall_rule": "/firewallrules/"}[res.Type]
+		if i := strings.Index(strings.ToLower(id), sub); sub != "" && i >= 0 {
+			id = id[:i]
+		}
+	}
+	return id
+}
+
+// normID canonicalises an id for keying.
+func normID(cloud model.Cloud, id string) string {
+	id = strings.TrimSpace(id)
+	switch cloud {
+	case model.Azure:
+		return strings.ToLower(id)
+	case model.GCP:
+		if i := strings.Index(id, "projects/"); i > 0 {
+			id = id[i:]
+		}
+	}
+	return id
+}
+
+// parentOf returns the firewall an Azure rule event belongs to: an NSG
+// rule's NSG, a SQL firewall rule's server.
+func parentOf(res model.Resource) model.Resource {
+	typ := map[string]string{"nsg_rule": "nsg", "sql_firewall_rule": "sql_server"}[res.Type]
+	if typ == "" {
+		return res
+	}
+	id := firewallID(model.Azure, res)
+	return model.Resource{Type: typ, ID: id, Name: lastSegment(id)}
+}
+
+func lastSegment(s string) string {
+	s = strings.TrimRight(s, "/")
+	if i := strings.LastIndexByte(s, '/'); i >= 0 {
+		return s[i+1:]
+	}
+	return s
+}
+
+// rule is one rule in force, with what evaluation needs precomputed.
+type rule struct {
+	model.Rule
+	// world says the detector judges its peers to cover the internet.
+	world bool
+	// nets are its CIDR and range peers, parsed; refs the others.
+	nets []netip.Prefix
+	// disabled, action and order are read once.
+	order int
+	// opened is the call that added it, when the logs show it.
+	opened *model.WindowEdge
+}
+
+// split turns a snapshot or event rule into the rules the firewall's
+// family keys: one per peer for security groups (AWS keeps one rule per
+// peer, and revokes name one peer), the rule as is otherwise.
+func (e *Engine) split(f *firewall, r model.Rule, edge *model.WindowEdge) []*rule {
+	r.Effect = ""
+	if r.Action == "" && f.family == allowOnly {
+		r.Action = model.Allow
+	}
+	r.Protocol = protoName(r.Protocol)
+	if f.family == allowOnly && f.meta.Resource.Type == "security_group" && len(r.Peers) > 1 {
+		var out []*rule
+		for _, p := range r.Peers {
+			c := r
+			c.Peers = []model.Peer{p}
+			out = append(out, e.newRule(c, edge))
+		}
+		return out
+	}
+	return []*rule{e.newRule(r, edge)}
+}
+
+func (e *Engine) newRule(r model.Rule, edge *model.WindowEdge) *rule {
+	r.Peers = slices.Clone(r.Peers)
+	r.Ports = slices.Clone(r.Ports)
+	r.Targets = slices.Clone(r.Targets)
+	x := &rule{Rule: r, opened: edge}
+	if e.opts.Detector != nil {
+		x.world = e.opts.Detector.World(r.Peers)
+	}
+	for _, p := range r.Peers {
+		if pfx, ok := parseNet(p); ok {
+			x.nets = append(x.nets, pfx...)
+		}
+	}
+	x.order = -1
+	if r.Priority != nil {
+		x.order = *r.Priority
+	}
+	return x
+}
+
+// parseNet reads a CIDR, bare address or first-last range peer as
+// prefixes.
+func parseNet(p model.Peer) ([]netip.Prefix, bool) {
+	v := strings.TrimSpace(p.Value)
+	switch p.Kind {
+	case model.PeerCIDR:
+		if pfx, err := netip.ParsePrefix(v); err == nil {
+			return []netip.Prefix{pfx.Masked()}, true
+		}
+		if a, err := netip.ParseAddr(v); err == nil {
+			return []netip.Prefix{netip.PrefixFrom(a, a.BitLen())}, true
+		}
+	case model.PeerRange:
+		lo, hi, ok := strings.Cut(v, "-")
+		if !ok {
+			return parseNet(model.Peer{Kind: model.PeerCIDR, Value: v})
+		}
+		a, err1 := netip.ParseAddr(strings.TrimSpace(lo))
+		b, err2 := netip.ParseAddr(strings.TrimSpace(hi))
+		if err1 == nil && err2 == nil && a.Is4() == b.Is4() && !b.Less(a) {
+			return rangePrefixes(a, b), true
+		}
+	}
+	return nil, false
+}
+
+// rangePrefixes covers lo-hi with prefixes (at most 2×bits of them).
+func rangePrefixes(lo, hi netip.Addr) []netip.Prefix {
+	var out []netip.Prefix
+	for !hi.Less(lo) {
+		bits := lo.BitLen()
+		// Widen while the prefix starts at lo and stays within hi.
+		best := netip.PrefixFrom(lo, bits)
+		for b := bits - 1; b >= 0; b-- {
+			p := netip.PrefixFrom(lo, b).Masked()
+			if p.Addr() != lo || lastAddr(p).Compare(hi) > 0 {
+				break
+			}
+			best = p
+		}
+		out = append(out, best)
+		next := lastAddr(best).Next()
+		if !next.IsValid() || len(out) > 2*bits {
+			break
+		}
+		lo = next
+	}
+	return out
+}
+
+func lastAddr(p netip.Prefix) netip.Addr {
+	b := p.Addr().AsSlice()
+	for i := p.Bits(); i < len(b)*8; i++ {
+		b[i/8] |= 1 << (7 - uint(i%8))
+	}
+	a, _ := netip.AddrFromSlice(b)
+	return a
+}
+
+// protoName canonicalises protocol spellings ("6", "-1", "*", "Tcp").
+func protoName(p string) string {
+	switch p = strings.ToLower(strings.TrimSpace(p)); p {
+	case "6":
+		return "tcp"
+	case "17":
+		return "udp"
+	case "132":
+		return "sctp"
+	case "1":
+		return "icmp"
+	case "58", "ipv6-icmp":
+		return "icmpv6"
+	case "-1", "*", "any", "all":
+		return "all"
+	}
+	return p
+}
+
+// portBearing reports whether a protocol has ports.
+func portBearing(p string) bool { return p == "tcp" || p == "udp" || p == "sctp" }
+
+// tupleKey identifies a rule by its content: direction, action, protocol,
+// ports and peers. Two rules with the same tuple are the same rule.
+func tupleKey(r *model.Rule) string {
+	var b strings.Builder
+	b.WriteString(string(dirOf(r.Direction)))
+	b.WriteByte('|')
+	b.WriteString(string(r.Action))
+	b.WriteByte('|')
+	b.WriteString(protoName(r.Protocol))
+	b.WriteByte('|')
+	b.WriteString(portsKey(r.Protocol, r.Ports))
+	b.WriteByte('|')
+	peers := make([]string, 0, len(r.Peers))
+	for _, p := range r.Peers {
+		peers = append(peers, strings.ToLower(p.String()))
+	}
+	slices.Sort(peers)
+	b.WriteString(strings.Join(peers, ","))
+	if r.Priority != nil {
+		b.WriteString("|p" + strconv.Itoa(*r.Priority))
+	}
+	if len(r.Targets) > 0 {
+		t := slices.Clone(r.Targets)
+		slices.Sort(t)
+		b.WriteString("|t" + strings.ToLower(strings.Join(t, ",")))
+	}
+	return b.String()
+}
+
+// portsKey renders ports so that "no ports" and "all ports" on a
+// protocol without ports, or on all protocols, compare equal.
+func portsKey(proto string, ports model.PortList) string {
+	if len(ports) == 0 || ports.All() {
+		return "all"
+	}
+	_ = proto
+	return strings.Join(ports.Strings(), ",")
+}
+
+// dirOf reads an empty direction as ingress, the convention of rules
+// whose direction is implied (allow lists, SQL firewall rules).
+func dirOf(d model.Direction) model.Direction {
+	if d == "" {
+		return model.Ingress
+	}
+	return d
+}
