@@ -75,6 +75,13 @@ func (d *Detector) ports(op *content.Operation, ch model.RuleChange) portSet {
 	}
 	var ps portSet
 	for _, r := range ch.Ports {
+		// A range logged backwards or outside 0-65535 (hand-written
+		// bodies) still reaches the ports between its ends.
+		r.From, r.To = min(r.From, r.To), max(r.From, r.To)
+		r.From, r.To = max(r.From, 0), min(r.To, 65535)
+		if r.From > r.To {
+			r = model.AllPortRange
+		}
 		hits := d.c.Sensitive(match, r)
 		ps.text = append(ps.text, portText(r, match, hits))
 		covered := 0
