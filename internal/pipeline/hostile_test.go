@@ -129,3 +129,24 @@ func TestBadMembersAndPathsAreReported(t *testing.T) {
 		t.Errorf("files %d, failed %d; want 2 and 1", s.Files, s.FilesFailed)
 	}
 }
+
+// TestCaseVariantKeysAlwaysFindTheAttack: a record whose eventName is
+// given twice in different letter case (one benign, one the attack) gives
+// the critical finding on every run.
+func TestCaseVariantKeysAlwaysFindTheAttack(t *testing.T) {
+	atk := attackLine(t)
+	line := strings.Replace(atk, `"eventName":"AuthorizeSecurityGroupIngress"`, `"EVENTNAME":"DescribeSecurityGroups","EventName":"AuthorizeSecurityGroupIngress"`, 1)
+	if line == atk {
+		t.Fatal("fixture changed: no eventName to vary")
+	}
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "v.json"), []byte(line+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for run := 0; run < 10; run++ {
+		res := scan(t, []string{dir}, Options{Filter: Filter{MinSeverity: model.Info}})
+		if len(res.Findings) != 1 || res.Findings[0].Severity != model.Critical {
+			t.Fatalf("run %d: findings %+v, want the critical attack", run, res.Findings)
+		}
+	}
+}

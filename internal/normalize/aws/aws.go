@@ -113,11 +113,73 @@ func Parse(rec map[string]any, src model.SourceRef) ([]model.Event, error) {
 	if err != nil {
 		return nil, err
 	}
+	// Keys that differ only in case (EVENTNAME and EventName) can give
+	// the record more than one reading; an exporter would not write that,
+	// an attacker might, hoping the benign one is read. Each reading
+	// becomes an event of its own, noted, so the worst one is judged.
+	if rs := readings(inner); len(rs) > 1 {
+		var events []model.Event
+		for _, r := range rs {
+			ev, err := parseRecord(r.rec, env, src)
+			if err != nil {
+				continue
+			}
+			ev.OperationID += "|" + ev.OperationKey
+			ev.Notes = append(ev.Notes, r.note)
+			events = append(events, ev)
+		}
+		if len(events) > 0 {
+			return events, nil
+		}
+	}
 	ev, err := parseRecord(inner, env, src)
 	if err != nil {
 		return nil, err
 	}
 	return []model.Event{ev}, nil
+}
+
+// reading is one way to read a record whose eventSource or eventName is
+// given more than once with letter-case variants of the key.
+type reading struct {
+	rec  map[string]any
+	note string
+}
+
+// readings returns the readings of rec that name different operations,
+// or none when every spelling names the same one.
+func readings(rec map[string]any) []reading {
+	names, sources := jv.Variants(rec, "eventName"), jv.Variants(rec, "eventSource")
+	if len(names) <= 1 && len(sources) <= 1 {
+		return nil
+	}
+	var out []reading
+	seen := map[string]bool{}
+	for _, src := range sources {
+		for _, name := range names {
+			s, _ := src.(string)
+			n, _ := name.(string)
+			key := operationKey(strings.TrimSpace(s), strings.TrimSpace(n))
+			if seen[key] {
+				continue
+			}
+			seen[key] = true
+			r := jv.WithOnly(jv.WithOnly(rec, "eventSource", src), "eventName", name)
+			out = append(out, reading{rec: r, note: fmt.Sprintf("the record names its operation more than once (keys differing in letter case): eventSource %s, eventName %s; each reading is judged, this one is %s", textList(sources), textList(names), key)})
+		}
+	}
+	if len(out) <= 1 {
+		return nil
+	}
+	return out
+}
+
+func textList(vs []any) string {
+	parts := make([]string, len(vs))
+	for i, v := range vs {
+		parts[i] = fmt.Sprintf("%q", jv.Str(v))
+	}
+	return strings.Join(parts, " / ")
 }
 
 // unwrap peels EventBridge and lookup-events wrappers and rejects the
@@ -264,7 +326,31 @@ func (p *parser) body(rec map[string]any, key string) map[string]any {
 func operationKey(service, name string) string {
 	svc := strings.ToLower(service)
 	svc = strings.TrimSuffix(svc, ".amazonaws.com")
+	// The regional host form (ec2.us-east-1.amazonaws.com) names the
+	// same service.
+	if i := strings.LastIndexByte(svc, '.'); i > 0 && isRegion(svc[i+1:]) {
+		svc = svc[:i]
+	}
 	return svc + ":" + strings.ToLower(name)
+}
+
+// isRegion recognises an AWS region name: us-east-1, eu-central-2,
+// us-gov-west-1, cn-north-1, us-isob-east-1.
+func isRegion(s string) bool {
+	parts := strings.Split(s, "-")
+	if len(parts) < 3 || len(parts[0]) != 2 {
+		return false
+	}
+	last := parts[len(parts)-1]
+	if last == "" {
+		return false
+	}
+	for _, c := range last {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
 }
 
 // first returns the first non-empty string.

@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"sort"
 	"strconv"
 	"strings"
 )
@@ -97,17 +98,59 @@ func TypeName(v any) string {
 }
 
 // Field returns m[key], falling back to a case-insensitive match so that
-// re-exported logs with changed key case still read.
+// re-exported logs with changed key case still read. When several keys
+// match only by case, the least in byte order wins, so the same record
+// always reads the same (a map's order is random); Variants gives them all.
 func Field(m map[string]any, key string) (any, bool) {
 	if v, ok := m[key]; ok {
 		return v, true
 	}
+	var best string
+	var val any
+	found := false
 	for k, v := range m {
-		if strings.EqualFold(k, key) {
-			return v, true
+		if strings.EqualFold(k, key) && (!found || k < best) {
+			best, val, found = k, v, true
 		}
 	}
-	return nil, false
+	return val, found
+}
+
+// Variants returns the values of every key of m equal to key up to case,
+// in the order Field prefers them (exact match first, then by key). A
+// record with more than one can be read more than one way: a parser must
+// consider each, not the one that happens to come first.
+func Variants(m map[string]any, key string) []any {
+	var keys []string
+	for k := range m {
+		if strings.EqualFold(k, key) {
+			keys = append(keys, k)
+		}
+	}
+	sort.Slice(keys, func(i, j int) bool {
+		if (keys[i] == key) != (keys[j] == key) {
+			return keys[i] == key
+		}
+		return keys[i] < keys[j]
+	})
+	out := make([]any, len(keys))
+	for i, k := range keys {
+		out[i] = m[k]
+	}
+	return out
+}
+
+// WithOnly returns a shallow copy of m in which key (up to case) has only
+// the value v, under the spelling key.
+func WithOnly(m map[string]any, key string, v any) map[string]any {
+	out := make(map[string]any, len(m))
+	for k, x := range m {
+		if !strings.EqualFold(k, key) {
+			out[k] = x
+		}
+	}
+	out[key] = v
+	return out
 }
 
 // Get walks path from v. Each step looks a key up in an object; a value

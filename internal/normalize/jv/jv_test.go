@@ -85,3 +85,30 @@ func TestDecodeBoundsNesting(t *testing.T) {
 		t.Error("JSON text nested past MaxDepth was decoded")
 	}
 }
+
+// TestCaseVariantsAreDeterministic: with only case variants of a key,
+// Field reads the same one on every run, and Variants gives them all,
+// exact spelling first.
+func TestCaseVariantsAreDeterministic(t *testing.T) {
+	raw := []byte(`{"EVENTNAME":"a","EventName":"b","eventname":"c","other":1}`)
+	for run := 0; run < 50; run++ {
+		m, err := DecodeObject(raw)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := Str(m, "eventName"); got != "a" {
+			t.Fatalf("run %d: Field read %q, want the least key's value %q", run, got, "a")
+		}
+		var got []string
+		for _, v := range Variants(m, "EventName") {
+			got = append(got, Str(v))
+		}
+		if strings.Join(got, ",") != "b,a,c" {
+			t.Fatalf("Variants = %v, want b (exact), a, c", got)
+		}
+	}
+	m, _ := DecodeObject(raw)
+	if w := WithOnly(m, "eventName", "x"); len(w) != 2 || w["eventName"] != "x" || len(m) != 4 {
+		t.Errorf("WithOnly = %v (original %v)", w, m)
+	}
+}
