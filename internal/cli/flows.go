@@ -41,6 +41,35 @@ func trustedPrefixes(cfg *config.Config) []netip.Prefix {
 	return out
 }
 
+// joinWindows joins flow logs to every exposure window of a timeline and
+// attaches what they show to each window.
+func joinWindows(ctx context.Context, inputs []ingest.Input, fts []model.FirewallTimeline, opts traffic.Options) (*model.FlowCounts, error) {
+	var open []traffic.Opening
+	var at []*model.Window
+	for i := range fts {
+		for j := range fts[i].Windows {
+			w := &fts[i].Windows[j]
+			if o, ok := traffic.FromWindow(w); ok {
+				open = append(open, o)
+				at = append(at, w)
+			}
+		}
+	}
+	res, counts, err := traffic.Join(ctx, inputs, open, opts)
+	if err != nil {
+		return nil, fmt.Errorf("flow logs: %w", err)
+	}
+	fc := &model.FlowCounts{Files: counts.Files, Records: counts.Records, Flows: counts.Flows,
+		Unreadable: counts.Unreadable, Skipped: counts.Skipped, Openings: int64(len(open))}
+	for i := range res {
+		at[i].Traffic = &res[i]
+		if res[i].Verdict == model.TrafficUsed {
+			fc.Used++
+		}
+	}
+	return fc, nil
+}
+
 // flowJoin returns the pipeline hook that joins flow logs to what the
 // findings opened: findings whose opening was used become critical and
 // every finding that opened something says what the flows show.

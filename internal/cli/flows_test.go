@@ -157,3 +157,22 @@ func TestScanFlowsGenerated(t *testing.T) {
 		}
 	}
 }
+
+// TestTimelineFlows: timeline --flows says, per exposure window, whether
+// traffic from outside used it.
+func TestTimelineFlows(t *testing.T) {
+	code, out, errOut := run(t, nil, "timeline", "--format", "json", "--flows", flowSamples, samples)
+	if code != ExitOK {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	verdicts := map[string]int{}
+	for _, v := range []string{model.TrafficUsed, model.TrafficNotSeen, model.TrafficRejected} {
+		verdicts[v] = strings.Count(out, `"verdict": "`+v+`"`) + strings.Count(out, `"verdict":"`+v+`"`)
+	}
+	if verdicts[model.TrafficUsed] != 3 || verdicts[model.TrafficNotSeen] < 1 || verdicts[model.TrafficRejected] < 1 {
+		t.Errorf("verdicts %v in:\n%s", verdicts, out)
+	}
+	if !strings.Contains(errOut, "Flow logs:") {
+		t.Errorf("summary lacks flow logs:\n%s", errOut)
+	}
+}

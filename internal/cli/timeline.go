@@ -19,6 +19,7 @@ import (
 	"cloudwall/internal/output"
 	"cloudwall/internal/pipeline"
 	"cloudwall/internal/state"
+	"cloudwall/internal/traffic"
 )
 
 func newTimelineCommand(stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
@@ -63,6 +64,7 @@ not run, 2 usage error, 3 a window or change at or above --fail-on.`,
 	fl.StringSliceVar(&f.clouds, "cloud", nil, "only these clouds: aws, azure, gcp (repeat or comma-separate)")
 	fl.StringSliceVar(&f.accounts, "account", nil, "only these AWS accounts, Azure subscriptions or GCP projects")
 	fl.IntVar(&f.workers, "workers", 0, "inputs read in parallel (default: number of CPUs)")
+	fl.StringArrayVar(&f.flows, "flows", nil, "flow logs to tell whether each window was used from outside (as for scan); repeatable")
 	fl.StringArrayVar(&f.contentPath, "content", nil, "YAML file extending or overriding the detection content, as for scan; repeatable")
 	fl.StringVar(&f.configPath, "config", "", "configuration file, as for scan (default ./"+config.DefaultName+" when present)")
 	fl.Var(&f.maxRecord, "max-record-size", "largest record, in bytes or with a unit (8MiB, 16MB, 1g) (default 8MiB)")
@@ -133,6 +135,10 @@ func runTimeline(ctx context.Context, f scanFlags, args []string, stdin io.Reade
 	if err != nil {
 		return err
 	}
+	flowIn, err := flowInputs(ctx, f.flows)
+	if err != nil {
+		return err
+	}
 	var raw atomic.Int64
 	stopProgress := func() {}
 	if showProgress {
@@ -146,6 +152,13 @@ func runTimeline(ctx context.Context, f scanFlags, args []string, stdin io.Reade
 	stopProgress()
 	if err != nil {
 		return fmt.Errorf("timeline: %w", err)
+	}
+	if len(f.flows) > 0 {
+		fc, err := joinWindows(ctx, flowIn, res.Timeline, traffic.Options{Workers: f.workers, MaxRecord: int(f.maxRecord), Trusted: trustedPrefixes(cfg)})
+		if err != nil {
+			return err
+		}
+		res.Summary.Flows = fc
 	}
 	t := output.Timeline{Firewalls: res.Timeline, End: timelineEnd(res)}
 	out := stdout

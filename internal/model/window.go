@@ -47,6 +47,9 @@ type Window struct {
 	// Rollback lists the commands that close the window (printed, never
 	// run); a line starting with "#" explains what cannot be built.
 	Rollback []string `json:"rollback,omitempty"`
+	// Traffic says whether flow logs show the window used (timeline
+	// --flows).
+	Traffic *Traffic `json:"traffic,omitempty"`
 }
 
 // Duration is how long the window was open: up to End, or up to until

@@ -177,6 +177,9 @@ func writeTimelineTable(w *bufio.Writer, t Timeline, opts Options) {
 		}
 		for _, win := range ft.Windows {
 			fmt.Fprintf(w, "  window  %s  %s\n", sev(win.Severity), WindowText(win, t.End))
+			if win.Traffic != nil {
+				fmt.Fprintf(w, "          traffic: %s\n", cleanText(win.Traffic.Summary))
+			}
 			for _, c := range win.Rollback {
 				fmt.Fprintf(w, "          close: %s\n", cleanText(c))
 			}
@@ -220,6 +223,9 @@ func writeTimelineMarkdown(w *bufio.Writer, t Timeline) {
 			w.WriteString("### Exposure windows\n\n")
 			for _, win := range ft.Windows {
 				fmt.Fprintf(w, "- **%s** %s\n", severityCaption(win.Severity), mdText(WindowText(win, t.End)))
+				if win.Traffic != nil {
+					fmt.Fprintf(w, "  - traffic: %s\n", mdText(win.Traffic.Summary))
+				}
 				for _, c := range win.Rollback {
 					fmt.Fprintf(w, "  - close: `%s`\n", strings.ReplaceAll(cleanText(c), "`", "'"))
 				}
