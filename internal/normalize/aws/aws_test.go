@@ -8,7 +8,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"cloudwall/internal/model"
 	"cloudwall/internal/normalize/jv"
@@ -654,11 +653,9 @@ func TestManyUnreadablePeers(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	start := time.Now()
+	// Linear time is checked in model (TestCapNotesLinear), where the
+	// notes are de-duplicated; here: nothing lost, notes capped.
 	evs, err := Parse(rec, model.SourceRef{File: "big.json"})
-	if d := time.Since(start); d > 10*time.Second {
-		t.Errorf("parsing took %s; quadratic?", d)
-	}
 	if err != nil || len(evs) != 1 || len(evs[0].Changes) != 1 {
 		t.Fatalf("Parse = %d events, %v", len(evs), err)
 	}
