@@ -14,6 +14,7 @@ import (
 	"cmp"
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -95,7 +96,9 @@ func (a *Auditor) firewall(set *snapshot.Set, fw *model.Firewall) []model.Findin
 		if r.Action == model.Deny {
 			continue
 		}
-		j := a.d.JudgeRule(fw.Resource.Type, r.RuleChange)
+		rc, resolved := resolvePrefixLists(set, r.RuleChange)
+		j := a.d.JudgeRule(fw.Resource.Type, rc)
+		j.Reasons = append(resolved, j.Reasons...)
 		if f, ok := a.broad(set, fw, r, j, order.partly[i]); ok {
 			out = append(out, f)
 		}
@@ -216,4 +219,29 @@ func lower(s model.Severity, steps int, floor model.Severity) model.Severity {
 		return s
 	}
 	return max(s-model.Severity(steps), floor)
+}
+
+// resolvePrefixLists replaces AWS managed prefix list peers by the CIDRs
+// the snapshot lists for them (get-managed-prefix-list-entries,
+// describe-prefix-lists): a rule referencing a list is as wide as the
+// list. Lists without entries in the snapshot stay references.
+func resolvePrefixLists(set *snapshot.Set, rc model.RuleChange) (model.RuleChange, []string) {
+	var reasons []string
+	var peers []model.Peer
+	for _, p := range rc.Peers {
+		pl := (*snapshot.PrefixList)(nil)
+		if p.Kind == model.PeerPrefixList {
+			pl = set.PrefixList(p.Value)
+		}
+		if pl == nil || len(pl.CIDRs) == 0 {
+			peers = append(peers, p)
+			continue
+		}
+		for _, c := range pl.CIDRs {
+			peers = append(peers, model.Peer{Kind: model.PeerCIDR, Value: c})
+		}
+		reasons = append(reasons, fmt.Sprintf("prefix list %s holds %s (from %s)", p.Value, strings.Join(pl.CIDRs, ", "), pl.Source.File))
+	}
+	rc.Peers = peers
+	return rc, reasons
 }

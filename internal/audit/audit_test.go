@@ -260,3 +260,30 @@ func TestPlan(t *testing.T) {
 		t.Errorf("temporary description not mentioned: %v", r)
 	}
 }
+
+// A rule that references a managed prefix list is as wide as the list,
+// where the snapshot has its entries.
+func TestPrefixListResolved(t *testing.T) {
+	pl := model.Peer{Kind: model.PeerPrefixList, Value: "pl-0123456789abcdef0"}
+	for _, tt := range []struct {
+		name    string
+		entries []string
+		want    model.Severity
+		found   bool
+	}{
+		{"list holds the internet", []string{"10.0.0.0/8", "0.0.0.0/0"}, model.Critical, true},
+		{"list holds offices", []string{"198.51.100.0/24"}, 0, false},
+		{"entries unknown", nil, 0, false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			set := &snapshot.Set{Firewalls: []model.Firewall{sg(tcp(22, pl))}}
+			if tt.entries != nil {
+				set.PrefixLists = []snapshot.PrefixList{{ID: pl.Value, CIDRs: tt.entries}}
+			}
+			fs := byRule(auditor(t).Audit(set), RuleWorldOpen)
+			if tt.found != (len(fs) == 1) || tt.found && (fs[0].Severity != tt.want || !strings.Contains(strings.Join(fs[0].Reasons, "\n"), "prefix list pl-0123456789abcdef0 holds")) {
+				t.Errorf("findings %+v", fs)
+			}
+		})
+	}
+}

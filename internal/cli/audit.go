@@ -208,6 +208,7 @@ func runReport(ctx context.Context, f reportFlags, stdout, stderr io.Writer,
 	}
 	bv := currentVersion()
 	opts := output.Options{Color: color, Version: bv.Version, Revision: bv.Revision, Rules: auditRuleHelp()}
+	opts.Width = tableWidth(stdoutTTY)
 	if err := output.Write(out, format, findings, sum, opts); err != nil {
 		return fmt.Errorf("write findings: %w", err)
 	}
@@ -216,17 +217,9 @@ func runReport(ctx context.Context, f reportFlags, stdout, stderr io.Writer,
 			return fmt.Errorf("write findings: %w", err)
 		}
 	}
-	if !f.quiet && (format != output.FormatTable || f.outputPath != "") {
-		_ = output.WriteSummary(stderr, sum, output.Options{Color: isTerminal(stderr) && os.Getenv("NO_COLOR") == ""})
-	}
-	if failOn != nil {
-		for _, x := range findings {
-			if x.Severity >= *failOn {
-				return errFindings
-			}
-		}
-	}
-	return nil
+	// The scan's ending: summary, nothing-read (exit 4), --fail-on (exit 3
+	// with the findings that tripped it).
+	return report(ctx, pipeline.Result{Findings: findings, Summary: sum}, format, f.scanFlags, failOn, stderr)
 }
 
 // filterFindings applies the scan's filters and counts what is kept.

@@ -34,6 +34,7 @@ func TestAuditAndDiffGolden(t *testing.T) {
 	for name, args := range cmds {
 		for _, format := range []string{"table", "json", "jsonl", "csv", "markdown", "sarif"} {
 			t.Run(name+"/"+format, func(t *testing.T) {
+				t.Setenv("COLUMNS", "250")
 				a := append([]string{args[0], "-q", "--min-severity", "info", "--color", "never", "--format", format}, args[1:]...)
 				code, out, stderr := run(t, nil, a...)
 				if code != ExitOK {
@@ -68,6 +69,8 @@ func TestAuditExitCodes(t *testing.T) {
 		{"plan passes critical-only filter on gcp", []string{"audit", "-q", "--format", "jsonl", "--fail-on", "critical", "--cloud", "gcp", plan}, ExitOK, ""},
 		{"unknown shape is reported, not fatal", []string{"audit", "--format", "jsonl", unknown}, ExitOK, "unknown snapshot shape"},
 		{"diff needs two sets", []string{"diff", monday}, ExitUsage, "two snapshot sets"},
+		{"nothing read", []string{"audit", "-q", t.TempDir()}, ExitNoInput, "nothing was read"},
+		{"fail-on names what tripped it", []string{"audit", "-q", "--format", "jsonl", "--fail-on", "critical", plan}, ExitFindings, "ssh_from_anywhere"},
 		{"diff fails on high", []string{"diff", "-q", "--format", "jsonl", "--fail-on", "high", monday, friday}, ExitFindings, ""},
 	}
 	for _, tt := range tests {
