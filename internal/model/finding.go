@@ -67,13 +67,15 @@ type Finding struct {
 	Operation string    `json:"operation"`
 	Outcome   Outcome   `json:"outcome"`
 	// ErrorCode is the cloud's error for a failed attempt.
-	ErrorCode string            `json:"error_code,omitempty"`
-	Actor     Actor             `json:"actor"`
-	SourceIP  string            `json:"source_ip"`
-	UserAgent string            `json:"user_agent"`
-	Changes   []RuleChange      `json:"changes"`
-	Settings  map[string]string `json:"settings,omitempty"`
-	Targets   []string          `json:"targets,omitempty"`
+	ErrorCode string `json:"error_code,omitempty"`
+	// ErrorMessage is the cloud's error message for it, as logged.
+	ErrorMessage string            `json:"error_message,omitempty"`
+	Actor        Actor             `json:"actor"`
+	SourceIP     string            `json:"source_ip"`
+	UserAgent    string            `json:"user_agent"`
+	Changes      []RuleChange      `json:"changes"`
+	Settings     map[string]string `json:"settings,omitempty"`
+	Targets      []string          `json:"targets,omitempty"`
 	// Exposure summarises who can now reach what, in words
 	// ("internet -> 22/tcp (ssh)"); empty when nothing was opened.
 	Exposure []string `json:"exposure,omitempty"`

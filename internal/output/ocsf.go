@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"net/netip"
 	"strings"
+	"time"
 
 	"cloudwall/internal/model"
 )
@@ -50,10 +51,14 @@ type ocsfFinding struct {
 	StatusID     int              `json:"status_id"`
 	Status       string           `json:"status"`
 	Message      string           `json:"message,omitempty"`
+	StatusCode   string           `json:"status_code,omitempty"`
+	StatusDetail string           `json:"status_detail,omitempty"`
 	Metadata     ocsfMetadata     `json:"metadata"`
 	FindingInfo  ocsfFindingInfo  `json:"finding_info"`
 	Cloud        ocsfCloud        `json:"cloud"`
+	API          *ocsfAPI         `json:"api,omitempty"`
 	Resources    []ocsfResource   `json:"resources,omitempty"`
+	Observables  []ocsfObservable `json:"observables,omitempty"`
 	Evidences    []ocsfEvidence   `json:"evidences,omitempty"`
 	Remediation  *ocsfRemediation `json:"remediation,omitempty"`
 	RiskLevelID  *int             `json:"risk_level_id,omitempty"`
@@ -62,11 +67,15 @@ type ocsfFinding struct {
 }
 
 type ocsfMetadata struct {
-	Version  string      `json:"version"`
-	Product  ocsfProduct `json:"product"`
-	LogName  string      `json:"log_name,omitempty"`
-	Profiles []string    `json:"profiles"`
-	Labels   []string    `json:"labels,omitempty"`
+	Version string `json:"version"`
+	// UID is the finding's id; CorrelationUID the source record's id,
+	// shared by the records of one operation.
+	UID            string      `json:"uid,omitempty"`
+	CorrelationUID string      `json:"correlation_uid,omitempty"`
+	Product        ocsfProduct `json:"product"`
+	LogName        string      `json:"log_name,omitempty"`
+	Profiles       []string    `json:"profiles"`
+	Labels         []string    `json:"labels,omitempty"`
 }
 
 type ocsfProduct struct {
@@ -97,6 +106,7 @@ type ocsfAnalytic struct {
 }
 
 type ocsfAttack struct {
+	Version      string        `json:"version,omitempty"`
 	Technique    *ocsfNamedUID `json:"technique,omitempty"`
 	SubTechnique *ocsfNamedUID `json:"sub_technique,omitempty"`
 	Tactic       *ocsfNamedUID `json:"tactic,omitempty"`
@@ -107,14 +117,22 @@ type ocsfNamedUID struct {
 	Name string `json:"name,omitempty"`
 }
 
+type ocsfObservable struct {
+	Name   string `json:"name"`
+	TypeID int    `json:"type_id"`
+	Type   string `json:"type"`
+	Value  string `json:"value"`
+}
+
 type ocsfRelatedEvent struct {
 	UID string `json:"uid"`
 }
 
 type ocsfCloud struct {
-	Provider string       `json:"provider"`
-	Account  *ocsfAccount `json:"account,omitempty"`
-	Region   string       `json:"region,omitempty"`
+	Provider   string       `json:"provider"`
+	Account    *ocsfAccount `json:"account,omitempty"`
+	ProjectUID string       `json:"project_uid,omitempty"`
+	Region     string       `json:"region,omitempty"`
 }
 
 type ocsfAccount struct {
@@ -149,17 +167,26 @@ type ocsfUser struct {
 }
 
 type ocsfSession struct {
-	UID   string `json:"uid,omitempty"`
-	IsMFA bool   `json:"is_mfa"`
+	UID           string `json:"uid,omitempty"`
+	CredentialUID string `json:"credential_uid,omitempty"`
+	Issuer        string `json:"issuer,omitempty"`
+	CreatedTime   int64  `json:"created_time,omitempty"`
+	IsMFA         bool   `json:"is_mfa"`
 }
 
 type ocsfAPI struct {
 	Operation string        `json:"operation"`
+	Request   *ocsfRequest  `json:"request,omitempty"`
 	Response  *ocsfResponse `json:"response,omitempty"`
 }
 
+type ocsfRequest struct {
+	UID string `json:"uid"`
+}
+
 type ocsfResponse struct {
-	Error string `json:"error"`
+	Error        string `json:"error,omitempty"`
+	ErrorMessage string `json:"error_message,omitempty"`
 }
 
 type ocsfEndpoint struct {
@@ -182,9 +209,13 @@ type ocsfRemediation struct {
 
 // ocsfUnmapped holds cloudwall fields with no OCSF 1.3.0 attribute.
 type ocsfUnmapped struct {
-	Outcome   string          `json:"outcome,omitempty"`
-	ErrorCode string          `json:"error_code,omitempty"`
-	UserAgent string          `json:"user_agent,omitempty"`
+	Outcome   string `json:"outcome,omitempty"`
+	ErrorCode string `json:"error_code,omitempty"`
+	UserAgent string `json:"user_agent,omitempty"`
+	// SourceIP holds a caller value that is not an address ("AWS
+	// Internal", "private", "gce-internal-ip", a service name).
+	SourceIP  string          `json:"source_ip,omitempty"`
+	ActorRole string          `json:"actor_role,omitempty"`
 	ActorType string          `json:"actor_type,omitempty"`
 	Attack    []string        `json:"attack,omitempty"`
 	Event     model.EventRef  `json:"event"`
@@ -211,6 +242,10 @@ func toOCSF(f model.Finding, opts Options) ocsfFinding {
 		ms = 0
 	}
 	sevID, sevName := ocsfSeverity(f.Severity)
+	now := opts.Now
+	if now.IsZero() {
+		now = time.Now()
+	}
 	out := ocsfFinding{
 		ActivityID:   ocsfActivityID,
 		ActivityName: ocsfActivityName,
@@ -226,12 +261,16 @@ func toOCSF(f model.Finding, opts Options) ocsfFinding {
 		StatusID:     ocsfStatusNew,
 		Status:       "New",
 		Message:      f.Title,
+		StatusCode:   f.ErrorCode,
+		StatusDetail: f.ErrorMessage,
 		Metadata: ocsfMetadata{
-			Version:  ocsfVersion,
-			Product:  ocsfProduct{Name: "cloudwall", VendorName: "cloudwall", Version: opts.Version},
-			LogName:  logName(f.Cloud),
-			Profiles: []string{"cloud"},
-			Labels:   f.Tags,
+			Version:        ocsfVersion,
+			UID:            f.ID,
+			CorrelationUID: f.Event.EventID,
+			Product:        ocsfProduct{Name: "cloudwall", VendorName: "cloudwall", Version: opts.Version},
+			LogName:        logName(f.Cloud),
+			Profiles:       []string{"cloud"},
+			Labels:         f.Tags,
 		},
 		FindingInfo: ocsfFindingInfo{
 			UID:   f.ID,
@@ -244,8 +283,10 @@ func toOCSF(f model.Finding, opts Options) ocsfFinding {
 				TypeID: ocsfAnalyticRule,
 				Type:   "Rule",
 			},
-			Attacks:       ocsfAttacks(f.Attack),
-			CreatedTime:   ms,
+			Attacks: ocsfAttacks(f.Attack),
+			// created_time is when cloudwall made the finding; the
+			// event's own time is time, first_seen_time and last_seen_time.
+			CreatedTime:   now.UnixMilli(),
 			FirstSeenTime: ms,
 			LastSeenTime:  ms,
 		},
@@ -255,6 +296,7 @@ func toOCSF(f model.Finding, opts Options) ocsfFinding {
 			ErrorCode: f.ErrorCode,
 			UserAgent: f.UserAgent,
 			ActorType: f.Actor.Type,
+			ActorRole: f.Actor.Role,
 			Attack:    f.Attack,
 			Event:     f.Event,
 			Guidance:  f.Guidance,
@@ -266,10 +308,19 @@ func toOCSF(f model.Finding, opts Options) ocsfFinding {
 	if f.Event.EventID != "" {
 		out.FindingInfo.RelatedEvents = []ocsfRelatedEvent{{UID: f.Event.EventID}}
 	}
-	if f.Account != "" {
+	switch {
+	case f.Account == "":
+	case f.Cloud == model.GCP:
+		out.Cloud.ProjectUID = f.Account
+	default:
 		out.Cloud.Account = &ocsfAccount{UID: f.Account}
 	}
-	if f.Resource != (model.Resource{}) {
+	if f.Operation != "" {
+		out.API = ocsfAPIOf(f)
+	}
+	// OCSF needs a resource to be named by uid or name; a type alone
+	// names nothing.
+	if f.Resource.ID != "" || f.Resource.Name != "" {
 		out.Resources = []ocsfResource{{
 			UID:    f.Resource.ID,
 			Name:   f.Resource.Name,
@@ -279,7 +330,11 @@ func toOCSF(f model.Finding, opts Options) ocsfFinding {
 	}
 	if ev := ocsfEvidenceOf(f); ev != (ocsfEvidence{}) {
 		out.Evidences = []ocsfEvidence{ev}
+		if ev.SrcEndpoint == nil && f.SourceIP != "" {
+			out.Unmapped.SourceIP = f.SourceIP
+		}
 	}
+	out.Observables = ocsfObservables(f, out)
 	if f.Guidance != nil && len(f.Guidance.Respond) > 0 {
 		out.Remediation = &ocsfRemediation{Desc: strings.Join(f.Guidance.Respond, "\n")}
 	}
@@ -303,26 +358,29 @@ func ocsfEvidenceOf(f model.Finding) ocsfEvidence {
 			id, caption := ocsfUserType(a.Type)
 			actor.User = &ocsfUser{UID: a.ID, Name: a.Name, Type: caption, TypeID: id}
 		}
-		if a.Session != "" || a.MFA {
-			actor.Session = &ocsfSession{UID: a.Session, IsMFA: a.MFA}
+		if a.Session != "" || a.AccessKey != "" || a.SessionIssuer != "" || a.MFA {
+			// The access key is the credential; the session uid is the
+			// role session or token, never the key again.
+			sess := &ocsfSession{CredentialUID: a.AccessKey, Issuer: a.SessionIssuer, IsMFA: a.MFA}
+			if a.Session != a.AccessKey {
+				sess.UID = a.Session
+			}
+			if !a.SessionCreated.IsZero() {
+				sess.CreatedTime = a.SessionCreated.UnixMilli()
+			}
+			actor.Session = sess
 		}
 		ev.Actor = actor
 	}
 	if f.Operation != "" {
-		ev.API = &ocsfAPI{Operation: f.Operation}
-		if f.ErrorCode != "" {
-			ev.API.Response = &ocsfResponse{Error: f.ErrorCode}
-		}
+		ev.API = ocsfAPIOf(f)
 	}
-	if f.SourceIP != "" {
-		// AWS logs a service name ("ec2.amazonaws.com") as the source
-		// address of calls services make; OCSF's ip attribute must be an
-		// address, so anything else is reported as the endpoint name.
-		if addr, err := netip.ParseAddr(f.SourceIP); err == nil {
-			ev.SrcEndpoint = &ocsfEndpoint{IP: addr.String()}
-		} else {
-			ev.SrcEndpoint = &ocsfEndpoint{Name: f.SourceIP}
-		}
+	// Clouds log values that are not addresses as the caller's address: a
+	// service name ("ec2.amazonaws.com"), "AWS Internal", GCP's "private"
+	// and "gce-internal-ip". They are not endpoints, neither an ip nor a
+	// host name; they go to unmapped.source_ip.
+	if addr, err := netip.ParseAddr(strings.TrimSpace(f.SourceIP)); err == nil {
+		ev.SrcEndpoint = &ocsfEndpoint{IP: addr.String()}
 	}
 	if len(f.Changes) > 0 || len(f.Exposure) > 0 || len(f.Settings) > 0 || len(f.Targets) > 0 {
 		ev.Data = &ocsfChange{
@@ -334,6 +392,42 @@ func ocsfEvidenceOf(f model.Finding) ocsfEvidence {
 		}
 	}
 	return ev
+}
+
+// ocsfAPIOf is the API call with its error, when it failed.
+func ocsfAPIOf(f model.Finding) *ocsfAPI {
+	api := &ocsfAPI{Operation: f.Operation}
+	if f.ErrorCode != "" || f.ErrorMessage != "" {
+		api.Response = &ocsfResponse{Error: f.ErrorCode, ErrorMessage: f.ErrorMessage}
+	}
+	return api
+}
+
+// OCSF observable type ids (dictionary types ip_t, username_t,
+// resource_uid_t).
+const (
+	ocsfObservableIP       = 2
+	ocsfObservableUserName = 4
+	ocsfObservableResource = 10
+)
+
+// ocsfObservables lists the values an analyst pivots on: the caller's
+// address, the user and the resource.
+func ocsfObservables(f model.Finding, out ocsfFinding) []ocsfObservable {
+	var obs []ocsfObservable
+	if len(out.Evidences) > 0 {
+		ev := out.Evidences[0]
+		if ev.SrcEndpoint != nil && ev.SrcEndpoint.IP != "" {
+			obs = append(obs, ocsfObservable{Name: "evidences.src_endpoint.ip", TypeID: ocsfObservableIP, Type: "IP Address", Value: ev.SrcEndpoint.IP})
+		}
+		if ev.Actor != nil && ev.Actor.User != nil && ev.Actor.User.Name != "" {
+			obs = append(obs, ocsfObservable{Name: "evidences.actor.user.name", TypeID: ocsfObservableUserName, Type: "User Name", Value: ev.Actor.User.Name})
+		}
+	}
+	if f.Resource.ID != "" {
+		obs = append(obs, ocsfObservable{Name: "resources.uid", TypeID: ocsfObservableResource, Type: "Resource UID", Value: f.Resource.ID})
+	}
+	return obs
 }
 
 // ocsfSeverity maps a severity to OCSF severity_id and its caption.
@@ -406,8 +500,9 @@ func ocsfUserType(kind string) (int, string) {
 
 // ocsfAttacks maps ATT&CK ids to OCSF attack objects. T1562.007 is the
 // technique as named through ATT&CK v18, under Defense Evasion; T1686.001
-// is its v19 successor under the new Defense Impairment tactic (TA0112).
-// The v19 parent technique's name is not recorded here; its id is.
+// is its v19 successor, a sub-technique of T1686 "Disable or Modify
+// System Firewall" under the new Defense Impairment tactic (TA0112). Each
+// entry carries the ATT&CK version its ids are from.
 // Unknown ids are passed through with the id alone.
 func ocsfAttacks(ids []string) []ocsfAttack {
 	out := make([]ocsfAttack, 0, len(ids))
@@ -415,13 +510,15 @@ func ocsfAttacks(ids []string) []ocsfAttack {
 		switch id {
 		case "T1562.007":
 			out = append(out, ocsfAttack{
+				Version:      "18",
 				Technique:    &ocsfNamedUID{UID: "T1562", Name: "Impair Defenses"},
 				SubTechnique: &ocsfNamedUID{UID: "T1562.007", Name: "Disable or Modify Cloud Firewall"},
 				Tactic:       &ocsfNamedUID{UID: "TA0005", Name: "Defense Evasion"},
 			})
 		case "T1686.001":
 			out = append(out, ocsfAttack{
-				Technique:    &ocsfNamedUID{UID: "T1686"},
+				Version:      "19",
+				Technique:    &ocsfNamedUID{UID: "T1686", Name: "Disable or Modify System Firewall"},
 				SubTechnique: &ocsfNamedUID{UID: "T1686.001", Name: "Cloud Firewall"},
 				Tactic:       &ocsfNamedUID{UID: "TA0112", Name: "Defense Impairment"},
 			})

@@ -36,6 +36,9 @@ type Options struct {
 	Version string
 	// Revision is the VCS revision cloudwall was built from, when known.
 	Revision string
+	// Now is when the findings are written, the OCSF created_time; zero
+	// means the current time.
+	Now time.Time
 	// Verbose makes the table format print each finding in full (reasons,
 	// changes, exposure, guidance) instead of one row per finding.
 	Verbose bool

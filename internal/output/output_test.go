@@ -36,7 +36,7 @@ func render(t *testing.T, format string, findings []model.Finding, opts Options)
 }
 
 func TestGolden(t *testing.T) {
-	opts := Options{Version: "1.2.3"}
+	opts := Options{Version: "1.2.3", Now: testNow}
 	for _, format := range Formats() {
 		t.Run(format, func(t *testing.T) {
 			out := render(t, format, testFindings(), opts)
@@ -45,6 +45,8 @@ func TestGolden(t *testing.T) {
 				testutil.Validate(t, testutil.ReportSchema, "golden.json", out)
 			case FormatJSONL:
 				testutil.ValidateJSONL(t, "golden.jsonl", out)
+			case FormatOCSF:
+				validateOCSF(t, loadOCSFTable(t), "golden.ocsf", out)
 			}
 			checkGolden(t, "golden."+format, out)
 		})
@@ -339,8 +341,11 @@ func TestDefuseFormula(t *testing.T) {
 	}
 }
 
+// testNow is when the test findings are written.
+var testNow = time.Date(2026, 12, 2, 15, 0, 0, 0, time.UTC)
+
 func TestOCSF(t *testing.T) {
-	out := render(t, FormatOCSF, testFindings(), Options{Version: "1.2.3"})
+	out := render(t, FormatOCSF, testFindings(), Options{Version: "1.2.3", Now: testNow})
 	lines := strings.Split(strings.TrimSuffix(string(out), "\n"), "\n")
 	want := testFindings()
 	if len(lines) != len(want) {
@@ -395,23 +400,83 @@ func TestOCSF(t *testing.T) {
 			t.Errorf("line %d: cloud.provider = %v", i+1, p)
 		}
 	}
-	// A source address that is a service name is not put in an ip field.
+	// A source address that is a service name is no endpoint: it is kept
+	// in unmapped; the error is the status code.
 	var ev struct {
-		Evidences []struct {
+		StatusCode string `json:"status_code"`
+		Evidences  []struct {
 			SrcEndpoint map[string]string `json:"src_endpoint"`
 			API         struct {
 				Response struct{ Error string } `json:"response"`
 			} `json:"api"`
 		} `json:"evidences"`
+		Unmapped struct {
+			SourceIP string `json:"source_ip"`
+		} `json:"unmapped"`
 	}
 	if err := json.Unmarshal([]byte(lines[3]), &ev); err != nil {
 		t.Fatal(err)
 	}
-	if got := ev.Evidences[0].SrcEndpoint; got["ip"] != "" || got["name"] != "ec2.amazonaws.com" {
-		t.Errorf("src_endpoint = %v", got)
+	if got := ev.Evidences[0].SrcEndpoint; got != nil {
+		t.Errorf("src_endpoint = %v, want none for a service name", got)
 	}
-	if got := ev.Evidences[0].API.Response.Error; got != "Client.UnauthorizedOperation" {
-		t.Errorf("api.response.error = %q", got)
+	if ev.Unmapped.SourceIP != "ec2.amazonaws.com" {
+		t.Errorf("unmapped.source_ip = %q", ev.Unmapped.SourceIP)
+	}
+	if got := ev.Evidences[0].API.Response.Error; got != "Client.UnauthorizedOperation" || ev.StatusCode != got {
+		t.Errorf("api.response.error = %q, status_code = %q", got, ev.StatusCode)
+	}
+	for i, line := range lines {
+		var ev struct {
+			Resources []map[string]any `json:"resources"`
+			Cloud     map[string]any   `json:"cloud"`
+			Info      struct {
+				CreatedTime   int64 `json:"created_time"`
+				RelatedEvents []struct {
+					UID string `json:"uid"`
+				} `json:"related_events"`
+				Attacks []struct {
+					Version   string `json:"version"`
+					Technique struct {
+						UID, Name string
+					} `json:"technique"`
+				} `json:"attacks"`
+			} `json:"finding_info"`
+			Evidences []struct {
+				Actor struct {
+					Session map[string]any `json:"session"`
+				} `json:"actor"`
+			} `json:"evidences"`
+		}
+		if err := json.Unmarshal([]byte(line), &ev); err != nil {
+			t.Fatal(err)
+		}
+		f := want[i]
+		for _, r := range ev.Resources {
+			if r["uid"] == nil && r["name"] == nil {
+				t.Errorf("line %d: resource %v has neither uid nor name", i+1, r)
+			}
+		}
+		if ev.Info.CreatedTime != testNow.UnixMilli() {
+			t.Errorf("line %d: created_time %d is not when the finding was made", i+1, ev.Info.CreatedTime)
+		}
+		if f.Event.EventID != "" && (len(ev.Info.RelatedEvents) != 1 || ev.Info.RelatedEvents[0].UID != f.Event.EventID) {
+			t.Errorf("line %d: related_events = %v", i+1, ev.Info.RelatedEvents)
+		}
+		for _, a := range ev.Info.Attacks {
+			if a.Version == "" || a.Technique.Name == "" {
+				t.Errorf("line %d: attack %+v lacks its version or technique name", i+1, a)
+			}
+		}
+		if f.Cloud == model.GCP && (ev.Cloud["project_uid"] != f.Account || ev.Cloud["account"] != nil) {
+			t.Errorf("line %d: GCP cloud = %v, want project_uid %s", i+1, ev.Cloud, f.Account)
+		}
+		if f.Actor.AccessKey != "" {
+			sess := ev.Evidences[0].Actor.Session
+			if sess["credential_uid"] != f.Actor.AccessKey || sess["uid"] == f.Actor.AccessKey {
+				t.Errorf("line %d: session = %v, want the access key as credential_uid only", i+1, sess)
+			}
+		}
 	}
 }
 
