@@ -177,6 +177,7 @@ func Placeholders() map[string]string {
 		"to_port":        "the last port of that range",
 		"protocol":       "that rule's protocol",
 		"cidr":           "the first address range among the changed rules' peers",
+		"log_scope":      "GCP: where the audit logs are, as gcloud logging flags: --project P, or --organization N / --folder N for an organization's or folder's logs",
 	}
 }
 

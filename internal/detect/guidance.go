@@ -21,7 +21,7 @@ func (d *Detector) guidance(op *content.Operation, ev *model.Event, v *verdict) 
 		}
 	}
 	vals := placeholders(ev, v, false)
-	lists := map[string][]string{"rule": ruleNames(ev)}
+	lists := map[string][]string{"rule": ruleNames(ev), "log_scope": logScope(ev)}
 	g := &model.Guidance{}
 	render := func(list string, steps []content.Step) []string {
 		var out []string
@@ -43,6 +43,20 @@ func (d *Detector) guidance(op *content.Operation, ev *model.Event, v *verdict) 
 	g.Investigate = render(model.StepInvestigate, tmpl.Investigate)
 	g.Respond = render(model.StepRespond, tmpl.Respond)
 	return g
+}
+
+// logScope is where gcloud logging finds a GCP event's audit log: its
+// project, or the organization or folder that logged it.
+func logScope(ev *model.Event) []string {
+	if ev.Cloud != model.GCP || ev.Account == "" {
+		return nil
+	}
+	for _, k := range []string{"organizations", "folders"} {
+		if id, ok := strings.CutPrefix(ev.Account, k+"/"); ok {
+			return []string{"--" + strings.TrimSuffix(k, "s"), id}
+		}
+	}
+	return []string{"--project", ev.Account}
 }
 
 // holds evaluates a step condition (content.Conditions).
@@ -154,6 +168,7 @@ func callerValues(ev *model.Event, vals map[string]string) {
 		vals["caller_lookup"] = ""
 	}
 	vals["actor_id"] = ev.Actor.ID
+	vals["log_scope"] = strings.Join(logScope(ev), " ")
 	vals["aws_service"], vals["principal_arn"] = "", ""
 	if ev.Cloud == model.AWS {
 		vals["aws_service"], _, _ = strings.Cut(ev.OperationKey, ":")
