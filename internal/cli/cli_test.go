@@ -634,3 +634,35 @@ func TestTimelineWindowOnSamples(t *testing.T) {
 		t.Errorf("window %+v", w)
 	}
 }
+
+// With a baseline, the sample's deletion of NACL entry 90 is judged by
+// what the entry was: the deny in front of an allow-all, so port 22 opens
+// to the internet (critical), with the entry before and the command that
+// puts it back.
+func TestScanBaselineNACLDeny(t *testing.T) {
+	dir := t.TempDir()
+	snap := `{"NetworkAcls":[{"NetworkAclId":"acl-0b7c6d5e4f3a2b1c0","VpcId":"vpc-1","IsDefault":false,"OwnerId":"123456789012","Associations":[],"Entries":[
+{"RuleNumber":90,"Protocol":"6","Egress":false,"CidrBlock":"0.0.0.0/0","RuleAction":"deny","PortRange":{"From":22,"To":22}},
+{"RuleNumber":100,"Protocol":"-1","Egress":false,"CidrBlock":"0.0.0.0/0","RuleAction":"allow"},
+{"RuleNumber":32767,"Protocol":"-1","Egress":false,"CidrBlock":"0.0.0.0/0","RuleAction":"deny"}]}]}`
+	if err := os.WriteFile(filepath.Join(dir, "nacls.json"), []byte(snap), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, out, stderr := run(t, nil, "scan", "-q", "--format", "jsonl", "--min-severity", "info", "--baseline", dir, samples)
+	if code != ExitOK {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	for _, f := range decodeFindings(t, out) {
+		if f.Operation != "DeleteNetworkAclEntry" {
+			continue
+		}
+		if f.Severity != model.Critical || f.Before == nil || !f.Before.Known || len(f.Before.Rules) != 1 || f.Before.Rules[0].Action != model.Deny || f.Window == nil {
+			t.Fatalf("finding %s %+v before %+v window %v", f.Severity, f.Reasons, f.Before, f.Window)
+		}
+		if len(f.Rollback) == 0 || !strings.HasPrefix(f.Rollback[0], "aws ec2 create-network-acl-entry --region us-east-1 --network-acl-id acl-0b7c6d5e4f3a2b1c0 --ingress --rule-number 90 --protocol 6 --port-range From=22,To=22") {
+			t.Errorf("rollback %q", f.Rollback)
+		}
+		return
+	}
+	t.Fatal("no DeleteNetworkAclEntry finding")
+}

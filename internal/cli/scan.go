@@ -48,6 +48,7 @@ type scanFlags struct {
 	configPath  string
 	showSupp    bool
 	shortWindow time.Duration
+	baseline    []string
 }
 
 func newScanCommand(stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
@@ -101,6 +102,7 @@ stopped by SIGINT or SIGTERM (the findings so far are written).`,
 	fl.StringVar(&f.show, "show", "", "print in full only the findings whose id starts with `ID` (the table's ID column)")
 	fl.BoolVar(&f.noPrefilter, "no-prefilter", false, "decode every record instead of only possible firewall events (slower; for verification)")
 	_ = fl.MarkHidden("no-prefilter")
+	fl.StringArrayVar(&f.baseline, "baseline", nil, "configuration snapshots (aws ec2 describe-*, az network nsg list, gcloud ... --format=json, Terraform state) the replay starts from: findings gain before and after and a severity that uses them; repeatable")
 	fl.DurationVar(&f.shortWindow, "short-window", state.DefaultShortWindow, "call out exposure windows opened and closed within this long")
 	fl.StringArrayVar(&f.flows, "flows", nil, "flow logs (AWS VPC, Azure NSG/VNet, GCP VPC and firewall-rules logging) to tell whether each opening was used; file or folder, repeatable")
 	completeValues(cmd, "format", output.Formats()...)
@@ -175,6 +177,13 @@ func runScan(ctx context.Context, f scanFlags, args []string, stdin io.Reader, s
 	if err != nil {
 		return err
 	}
+	baseline, baseSum, err := readBaseline(ctx, f.baseline)
+	if err != nil {
+		return err
+	}
+	for _, p := range baseSum.Problems {
+		fmt.Fprintf(stderr, "cloudwall: baseline: %s: record %d: %s\n", p.File, p.Index, p.Message)
+	}
 	flowIn, err := flowInputs(ctx, f.flows)
 	if err != nil {
 		return err
@@ -199,7 +208,7 @@ func runScan(ctx context.Context, f scanFlags, args []string, stdin io.Reader, s
 		Enrich:      enrich,
 		Config:      cfg,
 		Now:         now,
-		State:       &pipeline.StateOptions{ShortWindow: f.shortWindow},
+		State:       &pipeline.StateOptions{ShortWindow: f.shortWindow, Baseline: baseline},
 	})
 	stopProgress()
 	if err != nil {

@@ -71,6 +71,7 @@ not run, 2 usage error, 3 a window or change at or above --fail-on.`,
 	fl.StringVar(&f.color, "color", "auto", "colour the table: auto, always, never (NO_COLOR is honoured)")
 	fl.StringVar(&f.progress, "progress", "auto", "progress bar on stderr: auto (when stderr is a terminal), always, never")
 	fl.BoolVarP(&f.quiet, "quiet", "q", false, "do not print the summary on stderr")
+	fl.StringArrayVar(&f.baseline, "baseline", nil, "configuration snapshots the replay starts from (as for scan --baseline); repeatable")
 	fl.DurationVar(&f.shortWindow, "short-window", state.DefaultShortWindow, "call out exposure windows opened and closed within this long")
 	completeValues(cmd, "format", output.TimelineFormats()...)
 	completeValues(cmd, "min-severity", severityNames()...)
@@ -139,6 +140,13 @@ func runTimeline(ctx context.Context, f scanFlags, args []string, stdin io.Reade
 	if err != nil {
 		return err
 	}
+	baseline, baseSum, err := readBaseline(ctx, f.baseline)
+	if err != nil {
+		return err
+	}
+	for _, p := range baseSum.Problems {
+		fmt.Fprintf(stderr, "cloudwall: baseline: %s: record %d: %s\n", p.File, p.Index, p.Message)
+	}
 	var raw atomic.Int64
 	stopProgress := func() {}
 	if showProgress {
@@ -147,7 +155,7 @@ func runTimeline(ctx context.Context, f scanFlags, args []string, stdin io.Reade
 	res, err := pipeline.Scan(ctx, inputs, pipeline.Options{
 		Workers: f.workers, Content: c, Filter: filter, MaxRecord: int(f.maxRecord),
 		NoPrefilter: f.noPrefilter, RawBytes: &raw, Config: cfg, Now: now,
-		State: &pipeline.StateOptions{ShortWindow: f.shortWindow, Timeline: true},
+		State: &pipeline.StateOptions{ShortWindow: f.shortWindow, Timeline: true, Baseline: baseline},
 	})
 	stopProgress()
 	if err != nil {

@@ -101,6 +101,9 @@ func (e *Engine) Apply(ev *model.Event, findingID string) Change {
 	if f.seen.IsZero() {
 		f.seen = ev.Time
 	}
+	// Snapshots often omit the region or account: the events say them.
+	f.meta.Region = cmp.Or(f.meta.Region, ev.Region)
+	f.meta.Account = cmp.Or(f.meta.Account, ev.Account)
 	if f.meta.Resource.Name == "" {
 		f.meta.Resource.Name = ch.Firewall.Name
 	}
