@@ -3,6 +3,7 @@ package ingest
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -44,9 +45,13 @@ func FuzzOpen(f *testing.F) {
 				// Bounded, so a compression bomb costs little here.
 				_, err := io.CopyN(io.Discard, s.R, 4<<20)
 				if err == io.EOF {
-					err = nil
+					return nil
 				}
-				return err
+				if err != nil {
+					// As the scan does: fn's errors are returned as they are.
+					return fmt.Errorf("read %s: %w", s.Name, err)
+				}
+				return nil
 			})
 			if err != nil && !bytes.Contains([]byte(err.Error()), []byte("fuzz")) {
 				t.Fatalf("error does not name the input: %v", err)
