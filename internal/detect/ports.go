@@ -24,6 +24,10 @@ type portClass struct {
 	sensitive bool
 }
 
+// Protocol normalises the spellings clouds log ("6", "-1", "*", "Tcp")
+// to the names rules use: tcp, udp, sctp, icmp, icmpv6, all.
+func Protocol(p string) string { return protocol(p) }
+
 // protocol normalises the spellings clouds log ("6", "-1", "*", "Tcp").
 func protocol(p string) string {
 	switch p = strings.ToLower(strings.TrimSpace(p)); p {

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"cloudwall/internal/detect"
 	"cloudwall/internal/model"
 )
 
@@ -230,24 +231,9 @@ func lastAddr(p netip.Prefix) netip.Addr {
 	return a
 }
 
-// protoName canonicalises protocol spellings ("6", "-1", "*", "Tcp").
-func protoName(p string) string {
-	switch p = strings.ToLower(strings.TrimSpace(p)); p {
-	case "6":
-		return "tcp"
-	case "17":
-		return "udp"
-	case "132":
-		return "sctp"
-	case "1":
-		return "icmp"
-	case "58", "ipv6-icmp":
-		return "icmpv6"
-	case "-1", "*", "any", "all":
-		return "all"
-	}
-	return p
-}
+// protoName canonicalises protocol spellings ("6", "-1", "*", "Tcp") as
+// the detector does.
+func protoName(p string) string { return detect.Protocol(p) }
 
 // portBearing reports whether a protocol has ports.
 func portBearing(p string) bool { return p == "tcp" || p == "udp" || p == "sctp" }
