@@ -56,6 +56,7 @@ type config struct {
 	genOnly   bool
 	findings  string
 	memtest   bool
+	withStore bool
 }
 
 var errUsage = errors.New("usage")
@@ -77,6 +78,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	huge := fs.String("huge-file", "", "add one CloudTrail file of this uncompressed size (counts toward -size)")
 	mix := fs.String("mix", "70,15,15", "AWS,Azure,GCP shares of the corpus bytes")
 	fs.StringVar(&c.findings, "findings", "", "save the checked scan's JSON-lines findings to this file")
+	fs.BoolVar(&c.withStore, "with-store", false, "also time cloudwall scan writing to a history store (SQLite, fresh in a temporary folder), to compare with --no-store")
 	fs.BoolVar(&c.genOnly, "generate-only", false, "generate (or validate) the corpus and stop")
 	fs.BoolVar(&c.memtest, "memtest", false, "instead of timing: scan the hostile inputs of issue 7 (bombs, floods) and check peak RSS stays under 256 MiB")
 	if err := fs.Parse(args); err != nil {

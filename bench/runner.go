@@ -207,6 +207,16 @@ func (b *bench) tools(bin string, c *corpus) []*tool {
 			okExits: []int{0, 3},
 		})
 	}
+	if b.cfg.withStore {
+		w := b.cfg.workers[len(b.cfg.workers)-1]
+		db := filepath.Join(os.TempDir(), fmt.Sprintf("cloudwall-bench-store-%d.db", os.Getpid()))
+		ts = append(ts, &tool{
+			name:    fmt.Sprintf("cloudwall scan --workers %d --store (SQLite)", w),
+			argv:    append(scanArgv(bin, w)[:len(scanArgv(bin, w))-1], "--store", db),
+			files:   presentSubtrees(c),
+			okExits: []int{0, 3},
+		})
+	}
 	ts = append(ts,
 		&tool{name: "pigz -dc", argv: []string{"pigz", "-dcf", "--"}, files: all, okExits: []int{0}, missing: look("pigz")},
 		&tool{name: "zcat", argv: []string{"zcat", "-f", "--"}, files: all, okExits: []int{0}, missing: look("zcat")},
@@ -233,7 +243,8 @@ func (b *bench) tools(bin string, c *corpus) []*tool {
 // scanArgv is the cloudwall command line every measurement uses; the
 // paths (cloud subtrees) are appended.
 func scanArgv(bin string, workers int) []string {
-	return []string{bin, "scan", "--format", "jsonl", "--min-severity", "info", "--workers", strconv.Itoa(workers), "--progress", "never", "-q"}
+	// --no-store last: the history store is measured on its own (-with-store).
+	return []string{bin, "scan", "--format", "jsonl", "--min-severity", "info", "--workers", strconv.Itoa(workers), "--progress", "never", "-q", "--no-store"}
 }
 
 // presentSubtrees lists the cloud subtrees the corpus has: scanning them,

@@ -18,10 +18,18 @@ import (
 	"github.com/klauspost/compress/zstd"
 
 	"cloudwall/internal/model"
+	"cloudwall/internal/store"
 	"cloudwall/internal/testutil"
 )
 
 const samples = "../../testdata/samples"
+
+// TestMain keeps the tests away from the user's real store: commands run
+// without one unless a test names a store in t.TempDir().
+func TestMain(m *testing.M) {
+	os.Setenv("CLOUDWALL_STORE", "none")
+	os.Exit(m.Run())
+}
 
 // run executes cloudwall with args and returns its exit code and output.
 func run(t *testing.T, stdin []byte, args ...string) (int, string, string) {
@@ -504,7 +512,7 @@ func TestConfiguredAutomationAndApprovals(t *testing.T) {
 		if code != ExitOK {
 			t.Fatalf("exit %d: %s", code, errOut)
 		}
-		return decodeFindings(t, out)
+		return findings(t, out)
 	}
 	fs := scan("../../testdata/context/terraform.yaml")
 	if len(fs) != 6 {
@@ -542,7 +550,7 @@ func TestShowSuppressed(t *testing.T) {
 	}
 	corpus := "../../testdata/context/terraform"
 	_, out, errOut := run(t, nil, "scan", "--format", "jsonl", "--config", cfg, corpus)
-	for _, f := range decodeFindings(t, out) {
+	for _, f := range findings(t, out) {
 		if f.Resource.ID == "sg-0a1b2c3d4e5f60002" {
 			t.Errorf("suppressed finding shown: %s", f.Title)
 		}
@@ -554,7 +562,7 @@ func TestShowSuppressed(t *testing.T) {
 	}
 	_, out, _ = run(t, nil, "scan", "--format", "jsonl", "--show-suppressed", "--config", cfg, corpus)
 	found := false
-	for _, f := range decodeFindings(t, out) {
+	for _, f := range findings(t, out) {
 		if f.Resource.ID == "sg-0a1b2c3d4e5f60002" {
 			found = f.Suppression != nil && f.Suppression.ID == "ssh" && slices.Contains(f.Tags, "suppressed")
 		}
@@ -564,21 +572,33 @@ func TestShowSuppressed(t *testing.T) {
 	}
 }
 
-// decodeFindings reads JSON-lines findings.
-func decodeFindings(t *testing.T, out string) []model.Finding {
-	t.Helper()
-	var fs []model.Finding
-	for _, l := range strings.Split(strings.TrimSpace(out), "\n") {
-		if l == "" {
-			continue
+// TestStoreTwice: the same corpus scanned twice with a store gives the
+// same findings, and the store holds each finding once.
+func TestStoreTwice(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "history", "cloudwall.db")
+	var outs []string
+	for range 2 {
+		code, out, errOut := run(t, nil, "scan", "--store", db, "--format", "jsonl", "--min-severity", "info", samples)
+		if code != ExitOK {
+			t.Fatalf("exit %d: %s", code, errOut)
 		}
-		var f model.Finding
-		if err := json.Unmarshal([]byte(l), &f); err != nil {
-			t.Fatalf("%v: %s", err, l)
-		}
-		fs = append(fs, f)
+		outs = append(outs, out)
 	}
-	return fs
+	if outs[0] != outs[1] {
+		t.Error("the second scan with the store differs from the first")
+	}
+	st, err := store.Open(context.Background(), db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	n, err := st.CountFindings(context.Background())
+	if want := int64(len(findings(t, outs[0]))); err != nil || n != want {
+		t.Errorf("store holds %d findings, %v; want %d", n, err, want)
+	}
+	if code, _, _ := run(t, nil, "scan", "--store", db, "--no-store", samples); code != ExitUsage {
+		t.Errorf("--store with --no-store: exit %d", code)
+	}
 }
 
 // TestTimelineGolden pins `cloudwall timeline` of the bundled samples in

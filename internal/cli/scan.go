@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -23,6 +24,7 @@ import (
 	"cloudwall/internal/output"
 	"cloudwall/internal/pipeline"
 	"cloudwall/internal/state"
+	"cloudwall/internal/store"
 	"cloudwall/internal/traffic"
 )
 
@@ -49,6 +51,8 @@ type scanFlags struct {
 	showSupp    bool
 	shortWindow time.Duration
 	baseline    []string
+	storeSpec   string
+	noStore     bool
 }
 
 func newScanCommand(stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
@@ -93,6 +97,8 @@ stopped by SIGINT or SIGTERM (the findings so far are written).`,
 	fl.IntVar(&f.workers, "workers", 0, "inputs read in parallel (default: number of CPUs)")
 	fl.StringArrayVar(&f.contentPath, "content", nil, "YAML file extending or overriding the detection content (ports, severity weights, operations); repeatable; applied after the configuration's content files")
 	fl.StringVar(&f.configPath, "config", "", "configuration file (trusted networks, automation, approvals, suppressions) (default ./"+config.DefaultName+" when present)")
+	fl.StringVar(&f.storeSpec, "store", "", "history store: a SQLite file or a postgres:// URL (default $CLOUDWALL_STORE, else ~/.local/share/cloudwall/cloudwall.db)")
+	fl.BoolVar(&f.noStore, "no-store", false, "keep no history: nothing is read from or written to a store")
 	fl.BoolVar(&f.showSupp, "show-suppressed", false, "also list the findings a suppression hides, tagged suppressed")
 	fl.Var(&f.maxRecord, "max-record-size", "largest record, in bytes or with a unit (8MiB, 16MB, 1g); larger ones are reported and skipped (default 8MiB)")
 	fl.StringVar(&f.color, "color", "auto", "colour the table: auto, always, never (NO_COLOR is honoured)")
@@ -184,6 +190,13 @@ func runScan(ctx context.Context, f scanFlags, args []string, stdin io.Reader, s
 	for _, p := range baseSum.Problems {
 		fmt.Fprintf(stderr, "cloudwall: baseline: %s: record %d: %s\n", p.File, p.Index, p.Message)
 	}
+	st, err := openStore(ctx, f.storeSpec, f.noStore)
+	if err != nil {
+		return err
+	}
+	if st != nil {
+		defer st.Close()
+	}
 	flowIn, err := flowInputs(ctx, f.flows)
 	if err != nil {
 		return err
@@ -209,6 +222,7 @@ func runScan(ctx context.Context, f scanFlags, args []string, stdin io.Reader, s
 		Config:      cfg,
 		Now:         now,
 		State:       &pipeline.StateOptions{ShortWindow: f.shortWindow, Baseline: baseline},
+		Store:       st,
 	})
 	stopProgress()
 	if err != nil {
@@ -354,6 +368,24 @@ func (f scanFlags) filter(now time.Time) (pipeline.Filter, error) {
 		}
 	}
 	return flt, nil
+}
+
+// openStore opens the history store the flags name; nil means none.
+func openStore(ctx context.Context, spec string, none bool) (store.Store, error) {
+	if none {
+		if spec != "" {
+			return nil, usagef("--store and --no-store exclude each other")
+		}
+		return nil, nil
+	}
+	st, err := store.Open(ctx, spec)
+	if errors.Is(err, store.ErrNoStore) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("%w (choose another with --store PATH, or run with --no-store)", err)
+	}
+	return st, nil
 }
 
 // parseWhen reads a time bound: RFC 3339, a date, a date and minute, or an

@@ -25,6 +25,7 @@ import (
 	"cloudwall/internal/model"
 	"cloudwall/internal/normalize"
 	"cloudwall/internal/policy"
+	"cloudwall/internal/store"
 )
 
 // Filter narrows which findings a scan reports.
@@ -73,6 +74,8 @@ type Options struct {
 	// baseline, the short-window threshold, a timeline. Nil replays from
 	// the logs alone.
 	State *StateOptions
+	// Store, when set, keeps the scan's findings and first-seen facts.
+	Store store.Store
 }
 
 // MaxProblemsPerFile bounds how many problems one file adds to the
@@ -212,6 +215,7 @@ func Scan(ctx context.Context, inputs []ingest.Input, opts Options) (Result, err
 			sum.Interrupted = true
 		}
 	}
+	scanID := store.NewScanID(start)
 	judged := policy.Apply(opts.Config, all, cmp.Or(opts.Now, time.Now()))
 	sum.Notices = append(sum.Notices, judged.Notices...)
 	var findings, suppressed []model.Finding
@@ -242,9 +246,29 @@ func Scan(ctx context.Context, inputs []ingest.Input, opts Options) (Result, err
 	}
 	Rank(findings)
 	Rank(suppressed)
+	if opts.Store != nil {
+		if err := record(ctx, opts.Store, scanID, start, len(inputs), &sum, judged); err != nil {
+			return Result{}, err
+		}
+	}
 	sum.Elapsed = time.Since(start)
 	res.Findings, res.Suppressed, res.Summary = findings, suppressed, sum
 	return res, nil
+}
+
+// record writes the scan, every finding it judged (suppressed ones too)
+// and its counters to the store.
+func record(ctx context.Context, st store.Store, id string, start time.Time, inputs int, sum *model.Summary, judged policy.Result) error {
+	sc := store.Scan{ID: id, Command: "scan", Started: start, Inputs: int64(inputs), Records: sum.Records}
+	if err := st.StartScan(ctx, sc); err != nil {
+		return err
+	}
+	all := append(slices.Clip(judged.Shown), judged.Suppressed...)
+	if err := st.PutFindings(ctx, id, all); err != nil {
+		return err
+	}
+	sc.Finished, sc.Findings = time.Now(), int64(len(all))
+	return st.FinishScan(ctx, sc)
 }
 
 // detectOptions turns the configuration into what the detector reads.
