@@ -56,6 +56,8 @@ func binary(t *testing.T) string {
 }
 
 func TestMain(m *testing.M) {
+	// The children inherit this: no test writes to the user's real store.
+	os.Setenv("CLOUDWALL_STORE", "none")
 	code := m.Run()
 	if binPath != "" && buildErr == nil {
 		os.RemoveAll(filepath.Dir(binPath))

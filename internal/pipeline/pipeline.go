@@ -246,7 +246,10 @@ func Scan(ctx context.Context, inputs []ingest.Input, opts Options) (Result, err
 	}
 	Rank(findings)
 	Rank(suppressed)
-	if opts.Store != nil {
+	switch {
+	case opts.Store != nil && sum.Interrupted:
+		sum.Notices = append(sum.Notices, "the scan was interrupted: nothing was written to the store")
+	case opts.Store != nil:
 		if err := record(ctx, opts.Store, scanID, start, len(inputs), &sum, judged); err != nil {
 			return Result{}, err
 		}
