@@ -32,6 +32,7 @@ var allowedImports = map[string][]string{
 	"internal/config":           {"internal/model"},
 	"internal/policy":           {"internal/model", "internal/config"},
 	"internal/store":            {"internal/model"},
+	"internal/correlate":        {"internal/model"},
 	"internal/pipeline":         {"internal/model", "internal/content", "internal/detect", "internal/ingest", "internal/normalize", "internal/config", "internal/policy", "internal/state", "internal/store"},
 	"internal/attack":           {"internal/model"},
 	"internal/guide":            {"internal/model", "internal/content", "internal/detect"},

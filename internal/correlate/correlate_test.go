@@ -1,0 +1,102 @@
+package correlate
+
+import (
+	"fmt"
+	"slices"
+	"testing"
+	"time"
+
+	"cloudwall/internal/model"
+)
+
+var t0 = time.Date(2026, 3, 14, 9, 0, 0, 0, time.UTC)
+
+func change(id, account, actor, res string, at time.Duration, port int) model.Finding {
+	return model.Finding{ID: id, Rule: "aws-sg-ingress-change", Severity: model.Critical, Cloud: model.AWS, Account: account,
+		Time: t0.Add(at), Outcome: model.Success, Resource: model.Resource{Type: "security_group", ID: res},
+		Operation: "AuthorizeSecurityGroupIngress", Actor: model.Actor{ID: actor}, SourceIP: "198.51.100.9",
+		Changes: []model.RuleChange{{Effect: model.Added, Direction: model.Ingress, Action: model.Allow, Protocol: "tcp",
+			Ports: model.PortList{{From: port, To: port}}, Peers: []model.Peer{{Kind: model.PeerCIDR, Value: "0.0.0.0/0"}}}}}
+}
+
+func denied(id, account, actor string, at time.Duration) model.Finding {
+	f := change(id, account, actor, "sg-1", at, 22)
+	f.Outcome, f.ErrorCode, f.Severity, f.Tags = model.Failure, "Client.UnauthorizedOperation", model.Medium, []string{"attempt", "denied"}
+	return f
+}
+
+func revoke(id, account, res string, at time.Duration, port int) model.Finding {
+	f := change(id, account, "arn:aws:iam::1:user/mallory", res, at, port)
+	f.Operation, f.Severity = "RevokeSecurityGroupIngress", model.Info
+	f.Changes[0].Effect = model.Removed
+	return f
+}
+
+func rules(fs []model.Finding) (out []string) {
+	for _, f := range Run(fs, Options{}) {
+		if slices.Contains(f.Tags, "correlation") {
+			out = append(out, f.Rule)
+		}
+	}
+	return out
+}
+
+func TestCorrelations(t *testing.T) {
+	mallory := "arn:aws:iam::1:user/mallory"
+	var mass, spread, split []model.Finding
+	for i := range 6 {
+		mass = append(mass, change(fmt.Sprint("m", i), "1", mallory, fmt.Sprint("sg-", i), time.Duration(i)*time.Minute, 22))
+		spread = append(spread, change(fmt.Sprint("s", i), "1", mallory, fmt.Sprint("sg-", i), time.Duration(i)*24*time.Hour, 22))
+		split = append(split, change(fmt.Sprint("a", i), fmt.Sprint(i%2), mallory, fmt.Sprint("sg-", i), time.Duration(i)*time.Minute, 22))
+	}
+	tests := []struct {
+		name string
+		in   []model.Finding
+		want []string
+	}{
+		{"mass change", mass, []string{MassChange}},
+		{"near miss: the same changes a day apart", spread, nil},
+		{"near miss: spread over two accounts", split, nil},
+		{"near miss: four firewalls", mass[:4], nil},
+		{"denied then succeeded, same identity", []model.Finding{denied("d1", "1", mallory, 0), change("c1", "1", mallory, "sg-1", 5*time.Minute, 22)}, []string{FailedThenSucceeded}},
+		{"denied then succeeded, another identity from the same address", []model.Finding{denied("d1", "1", "arn:aws:iam::1:user/bob", 0), change("c1", "1", mallory, "sg-1", 5*time.Minute, 22)}, []string{FailedThenSucceeded}},
+		{"near miss: denied a day before", []model.Finding{denied("d1", "1", mallory, 0), change("c1", "1", mallory, "sg-1", 25*time.Hour, 22)}, nil},
+		{"near miss: denied in another account", []model.Finding{denied("d1", "2", mallory, 0), change("c1", "1", mallory, "sg-1", 5*time.Minute, 22)}, nil},
+		{"near miss: success before the denial", []model.Finding{change("c1", "1", mallory, "sg-1", 0, 22), denied("d1", "1", mallory, 5*time.Minute)}, nil},
+		{"short-lived exposure", []model.Finding{change("c1", "1", mallory, "sg-1", 0, 22), revoke("r1", "1", "sg-1", 20*time.Minute, 22)}, []string{ShortLived}},
+		{"near miss: closed the next day", []model.Finding{change("c1", "1", mallory, "sg-1", 0, 22), revoke("r1", "1", "sg-1", 26*time.Hour, 22)}, nil},
+		{"near miss: another rule closed", []model.Finding{change("c1", "1", mallory, "sg-1", 0, 22), revoke("r1", "1", "sg-1", 20*time.Minute, 3389)}, nil},
+		{"near miss: another firewall closed", []model.Finding{change("c1", "1", mallory, "sg-1", 0, 22), revoke("r1", "1", "sg-2", 20*time.Minute, 22)}, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := rules(tt.in); !slices.Equal(got, tt.want) {
+				t.Errorf("correlations %v, want %v", got, tt.want)
+			}
+		})
+	}
+}
+
+// TestLinks: members list the correlation and each other; ids are stable.
+func TestLinks(t *testing.T) {
+	in := []model.Finding{denied("d1", "1", "u", 0), change("c1", "1", "u", "sg-1", time.Minute, 22)}
+	out := Run(in, Options{})
+	if len(out) != 3 {
+		t.Fatalf("%d findings", len(out))
+	}
+	c := out[2]
+	if c.Rule != FailedThenSucceeded || len(c.Related) != 2 || c.Severity < model.Medium || len(c.Reasons) == 0 {
+		t.Errorf("correlation finding %+v", c)
+	}
+	for _, m := range out[:2] {
+		if !slices.Contains(m.Related, model.Related{ID: c.ID, Correlation: FailedThenSucceeded}) || len(m.Related) != 2 {
+			t.Errorf("%s related %v", m.ID, m.Related)
+		}
+	}
+	if in[0].Related != nil {
+		t.Error("input modified")
+	}
+	if again := Run(in, Options{}); again[2].ID != c.ID {
+		t.Error("correlation id not stable")
+	}
+}
