@@ -686,3 +686,19 @@ func TestScanBaselineNACLDeny(t *testing.T) {
 	}
 	t.Fatal("no DeleteNetworkAclEntry finding")
 }
+
+func decodeFindings(t *testing.T, out string) []model.Finding {
+	t.Helper()
+	var fs []model.Finding
+	for _, l := range strings.Split(strings.TrimSpace(out), "\n") {
+		if l == "" {
+			continue
+		}
+		var f model.Finding
+		if err := json.Unmarshal([]byte(l), &f); err != nil {
+			t.Fatalf("%v: %s", err, l)
+		}
+		fs = append(fs, f)
+	}
+	return fs
+}
