@@ -4,7 +4,8 @@ import "time"
 
 // Window is a span of time during which a firewall admitted traffic from
 // the internet (as the detector judges peers) through one rule: "sg-0abc
-// tcp/22 open to 0.0.0.0/0 from 10:02:11 to 10:47:40". The state engine
+// tcp/22 open to 0.0.0.0/0 from 10:02:11 to 10:47:40", or, for an egress
+// rule (Rule.Direction egress), let its workloads send to the internet. The state engine
 // (package state) opens a window when a replayed change makes a world-open
 // allow rule effective (added, widened, or no longer shadowed by a deny)
 // and closes it when the rule stops being effective (removed, narrowed,

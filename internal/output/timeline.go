@@ -60,11 +60,17 @@ func WriteTimeline(w io.Writer, format string, t Timeline, opts Options) error {
 
 // WindowText says in one line what a window was: "sg-0abc tcp/22 open to
 // 0.0.0.0/0 from 10:02:11 to 10:47:40 (45m29s), opened by X from
-// 203.0.113.9, closed by Y". end measures windows still open.
+// 203.0.113.9, closed by Y"; an egress window says "egress all traffic
+// open to 0.0.0.0/0". end measures windows still open.
 func WindowText(w model.Window, end time.Time) string {
 	var b strings.Builder
 	b.WriteString(cleanText(firewallName(w.Firewall)))
-	b.WriteString(" " + ruleReach(w.Rule) + " open to " + peersText(w.Rule.Peers))
+	if w.Rule.Direction == model.Egress {
+		// Where data could leave to: the exfiltration path.
+		b.WriteString(" egress " + ruleReach(w.Rule) + " open to " + peersText(w.Rule.Peers))
+	} else {
+		b.WriteString(" " + ruleReach(w.Rule) + " open to " + peersText(w.Rule.Peers))
+	}
 	if w.Rule.Name != "" {
 		b.WriteString(" (rule " + cleanText(w.Rule.Name) + ")")
 	}

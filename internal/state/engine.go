@@ -176,7 +176,10 @@ type firewall struct {
 	// deletedAt is when it was deleted, for contradiction notes.
 	deletedAt time.Time
 	// open are the exposure windows in force, by exposure key.
-	open    map[string]*model.Window
+	open map[string]*model.Window
+	// quiet are exposures in force that open no window: the default
+	// egress-all rule of a security group that no logged call added.
+	quiet   map[string]struct{}
 	history []version
 }
 

@@ -51,6 +51,11 @@ func (e *Engine) refresh(f *firewall, edge *model.WindowEdge, added []*rule) (op
 
 func (e *Engine) refreshOne(f *firewall, edge *model.WindowEdge, added []*rule) (opened, closed []*model.Window) {
 	now := e.exposures(f)
+	for k := range f.quiet {
+		if _, still := now[k]; !still {
+			delete(f.quiet, k)
+		}
+	}
 	for _, k := range sortedKeys(f.open) {
 		if _, still := now[k]; still {
 			continue
@@ -65,6 +70,20 @@ func (e *Engine) refreshOne(f *firewall, edge *model.WindowEdge, added []*rule) 
 			continue
 		}
 		x := now[k]
+		if _, q := f.quiet[k]; q {
+			continue
+		}
+		if x.r.opened == nil && defaultEgress(f, &x.r.Rule) {
+			// A default egress rule held from the baseline or added by
+			// the firewall's creation is the normal state, as GCP's
+			// implied allow-egress rule is: no window. A call that adds
+			// it back after it was removed opens one.
+			if f.quiet == nil {
+				f.quiet = map[string]struct{}{}
+			}
+			f.quiet[k] = struct{}{}
+			continue
+		}
 		w := e.window(f, x, edge, slices.Contains(added, x.r))
 		f.open[k] = w
 		opened = append(opened, w)
@@ -158,7 +177,7 @@ func (e *Engine) ruleGone(f *firewall, w *model.Window) bool {
 // state having seen it: it was open before the data begins, so its window
 // starts unknown and ends now.
 func (e *Engine) unseen(f *firewall, r *rule, edge *model.WindowEdge) {
-	if !r.world || r.Action == model.Deny || r.Action == model.GotoNext || dirOf(r.Direction) != model.Ingress {
+	if !r.world || r.Action == model.Deny || r.Action == model.GotoNext || defaultEgress(f, &r.Rule) {
 		return
 	}
 	w := &model.Window{Cloud: f.meta.Cloud, Account: f.meta.Account, Region: f.meta.Region,
@@ -182,9 +201,10 @@ func (e *Engine) exposures(f *firewall) map[string]exposure {
 		rows = e.rowsAt(f, time.Time{})
 	}
 	for _, r := range f.rules {
-		// Windows are about who can reach the firewall's workloads: egress
-		// to the internet is the normal state of most firewalls.
-		if !r.world || r.Disabled || r.Action == model.Deny || r.Action == model.GotoNext || dirOf(r.Direction) != model.Ingress {
+		// Ingress windows say who could reach the firewall's workloads;
+		// egress windows where they could send data (exfiltration, command
+		// and control), judged by the detector's egress table.
+		if !r.world || r.Disabled || r.Action == model.Deny || r.Action == model.GotoNext {
 			continue
 		}
 		whole := r.RuleChange
@@ -198,6 +218,25 @@ func (e *Engine) exposures(f *firewall) map[string]exposure {
 		}
 	}
 	return out
+}
+
+// defaultEgress reports an egress rule every firewall of its kind starts
+// with: the egress-all rule AWS adds to a new security group, the
+// allow-all entry 100 of a VPC's default network ACL, and rules the
+// snapshot marks built in (Azure's AllowInternetOutBound).
+func defaultEgress(f *firewall, r *model.Rule) bool {
+	if dirOf(r.Direction) != model.Egress {
+		return false
+	}
+	if r.Builtin {
+		return true
+	}
+	typ := f.meta.Resource.Type
+	if typ != "security_group" && !(typ == "network_acl" && f.meta.Default) || protoName(r.Protocol) != "all" || len(r.Peers) != 1 {
+		return false
+	}
+	p := r.Peers[0]
+	return p.Kind == model.PeerCIDR && (strings.TrimSpace(p.Value) == "0.0.0.0/0" || strings.TrimSpace(p.Value) == "::/0")
 }
 
 // effective returns the parts of allow rule r through which internet
