@@ -6,19 +6,35 @@ import (
 
 	"cloudwall/internal/model"
 	"cloudwall/internal/snapshot"
+	"cloudwall/internal/traffic"
 )
+
+// baseline is what --baseline snapshots give a scan or timeline: the
+// firewalls the replay starts from, and the network interfaces behind
+// them for the flow-log join.
+type baseline struct {
+	firewalls []model.Firewall
+	attach    *traffic.Attachments
+}
 
 // readBaseline reads --baseline snapshots into the firewalls the state
 // engine starts from; managed prefix lists become prefix_list firewalls so
 // rules that reference them resolve. Unreadable records are counted and
 // reported in the returned summary, never fatal.
-func readBaseline(ctx context.Context, paths []string) ([]model.Firewall, model.Summary, error) {
+func readBaseline(ctx context.Context, paths []string) (baseline, model.Summary, error) {
 	if len(paths) == 0 {
-		return nil, model.Summary{}, nil
+		return baseline{}, model.Summary{}, nil
 	}
 	set, err := snapshot.ReadPaths(ctx, paths, nil, snapshot.Options{})
 	if err != nil {
-		return nil, model.Summary{}, fmt.Errorf("--baseline: %w", err)
+		return baseline{}, model.Summary{}, fmt.Errorf("--baseline: %w", err)
+	}
+	attach := traffic.NewAttachments()
+	for _, eni := range set.Interfaces {
+		attach.AddInterface(eni.ID, eni.Subnet, eni.Groups)
+	}
+	for i := range set.Firewalls {
+		attach.AddFirewall(&set.Firewalls[i])
 	}
 	fws := set.Firewalls
 	for _, pl := range set.PrefixLists {
@@ -29,5 +45,5 @@ func readBaseline(ctx context.Context, paths []string) ([]model.Firewall, model.
 		fws = append(fws, model.Firewall{Cloud: model.AWS, Account: pl.Account,
 			Resource: model.Resource{Type: "prefix_list", ID: pl.ID, Name: pl.Name}, Rules: []model.Rule{r}, Source: pl.Source})
 	}
-	return fws, set.Summary, nil
+	return baseline{firewalls: fws, attach: attach}, set.Summary, nil
 }

@@ -43,7 +43,7 @@ func trustedPrefixes(cfg *config.Config) []netip.Prefix {
 
 // joinWindows joins flow logs to every exposure window of a timeline and
 // attaches what they show to each window.
-func joinWindows(ctx context.Context, inputs []ingest.Input, fts []model.FirewallTimeline, opts traffic.Options) (*model.FlowCounts, error) {
+func joinWindows(ctx context.Context, inputs []ingest.Input, fts []model.FirewallTimeline, attach *traffic.Attachments, opts traffic.Options) (*model.FlowCounts, error) {
 	var open []traffic.Opening
 	var at []*model.Window
 	for i := range fts {
@@ -55,6 +55,7 @@ func joinWindows(ctx context.Context, inputs []ingest.Input, fts []model.Firewal
 			}
 		}
 	}
+	attach.Apply(open)
 	res, counts, err := traffic.Join(ctx, inputs, open, opts)
 	if err != nil {
 		return nil, fmt.Errorf("flow logs: %w", err)
@@ -72,10 +73,12 @@ func joinWindows(ctx context.Context, inputs []ingest.Input, fts []model.Firewal
 
 // flowJoin returns the pipeline hook that joins flow logs to what the
 // findings opened: findings whose opening was used become critical and
-// every finding that opened something says what the flows show.
-func flowJoin(inputs []ingest.Input, opts traffic.Options) func(context.Context, []model.Finding, *model.Summary) error {
+// every finding that opened something says what the flows show. attach,
+// from --baseline snapshots, names the interfaces behind each firewall.
+func flowJoin(inputs []ingest.Input, attach *traffic.Attachments, opts traffic.Options) func(context.Context, []model.Finding, *model.Summary) error {
 	return func(ctx context.Context, findings []model.Finding, sum *model.Summary) error {
 		open, owner := traffic.Openings(findings)
+		attach.Apply(open)
 		res, counts, err := traffic.Join(ctx, inputs, open, opts)
 		if err != nil {
 			return fmt.Errorf("flow logs: %w", err)

@@ -176,3 +176,61 @@ func TestTimelineFlows(t *testing.T) {
 		t.Errorf("summary lacks flow logs:\n%s", errOut)
 	}
 }
+
+// TestFlowsBaselineInterfaces: a describe-network-interfaces snapshot given
+// with --baseline names the interface behind the opened security group, so
+// the flows on it are tied by interface (scan and timeline); when the
+// snapshot shows that interface behind another group only, its flows are
+// not use of the opening.
+func TestFlowsBaselineInterfaces(t *testing.T) {
+	const enis = "../../testdata/interfaces"
+	sshOpening := func(t *testing.T, out string) *model.Traffic {
+		t.Helper()
+		for _, f := range findings(t, out) {
+			if f.Traffic != nil && f.Operation == "AuthorizeSecurityGroupIngress" && f.Changes[0].Ports[0].From == 22 {
+				return f.Traffic
+			}
+		}
+		t.Fatal("no SSH opening with traffic")
+		return nil
+	}
+	code, out, errOut := run(t, nil, "scan", "--format", "jsonl", "--baseline", enis, "--flows", flowSamples, samples)
+	if code != ExitOK {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	if tr := sshOpening(t, out); tr.Verdict != model.TrafficUsed || tr.Evidence != model.EvidenceInterface || tr.OutboundFlows != 1 {
+		t.Errorf("with interfaces: verdict %s evidence %q outbound %d: %s", tr.Verdict, tr.Evidence, tr.OutboundFlows, tr.Summary)
+	}
+
+	elsewhere := filepath.Join(t.TempDir(), "enis.json")
+	body, err := os.ReadFile(filepath.Join(enis, "describe-network-interfaces.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// the logging interface now carries only the batch group
+	moved := strings.Replace(string(body), `"GroupName": "web-prod",
+                    "GroupId": "sg-0c1d2e3f4a5b6c7d8"`, `"GroupName": "batch",
+                    "GroupId": "sg-0d2e3f4a5b6c7d8e9"`, 1)
+	if moved == string(body) {
+		t.Fatal("fixture changed: the web-prod group is not where the test expects it")
+	}
+	body = []byte(moved)
+	if err := os.WriteFile(elsewhere, body, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errOut = run(t, nil, "scan", "--format", "jsonl", "--baseline", elsewhere, "--flows", flowSamples, samples)
+	if code != ExitOK {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	if tr := sshOpening(t, out); tr.Verdict != model.TrafficNotSeen {
+		t.Errorf("interface behind another group: verdict %s: %s", tr.Verdict, tr.Summary)
+	}
+
+	code, out, errOut = run(t, nil, "timeline", "--format", "json", "--baseline", enis, "--flows", flowSamples, samples)
+	if code != ExitOK {
+		t.Fatalf("timeline: exit %d: %s", code, errOut)
+	}
+	if !strings.Contains(out, `"evidence": "`+model.EvidenceInterface+`"`) {
+		t.Errorf("timeline: no window tied by interface:\n%s", out)
+	}
+}

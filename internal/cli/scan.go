@@ -183,7 +183,7 @@ func runScan(ctx context.Context, f scanFlags, args []string, stdin io.Reader, s
 	if err != nil {
 		return err
 	}
-	baseline, baseSum, err := readBaseline(ctx, f.baseline)
+	base, baseSum, err := readBaseline(ctx, f.baseline)
 	if err != nil {
 		return err
 	}
@@ -203,7 +203,7 @@ func runScan(ctx context.Context, f scanFlags, args []string, stdin io.Reader, s
 	}
 	var enrich func(context.Context, []model.Finding, *model.Summary) error
 	if len(f.flows) > 0 {
-		enrich = flowJoin(flowIn, traffic.Options{Workers: f.workers, MaxRecord: int(f.maxRecord), Trusted: trustedPrefixes(cfg)})
+		enrich = flowJoin(flowIn, base.attach, traffic.Options{Workers: f.workers, MaxRecord: int(f.maxRecord), Trusted: trustedPrefixes(cfg)})
 	}
 
 	var raw atomic.Int64
@@ -221,7 +221,7 @@ func runScan(ctx context.Context, f scanFlags, args []string, stdin io.Reader, s
 		Enrich:      enrich,
 		Config:      cfg,
 		Now:         now,
-		State:       &pipeline.StateOptions{ShortWindow: f.shortWindow, Baseline: baseline},
+		State:       &pipeline.StateOptions{ShortWindow: f.shortWindow, Baseline: base.firewalls},
 		Store:       st,
 	})
 	stopProgress()

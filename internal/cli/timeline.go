@@ -140,7 +140,7 @@ func runTimeline(ctx context.Context, f scanFlags, args []string, stdin io.Reade
 	if err != nil {
 		return err
 	}
-	baseline, baseSum, err := readBaseline(ctx, f.baseline)
+	base, baseSum, err := readBaseline(ctx, f.baseline)
 	if err != nil {
 		return err
 	}
@@ -155,14 +155,14 @@ func runTimeline(ctx context.Context, f scanFlags, args []string, stdin io.Reade
 	res, err := pipeline.Scan(ctx, inputs, pipeline.Options{
 		Workers: f.workers, Content: c, Filter: filter, MaxRecord: int(f.maxRecord),
 		NoPrefilter: f.noPrefilter, RawBytes: &raw, Config: cfg, Now: now,
-		State: &pipeline.StateOptions{ShortWindow: f.shortWindow, Timeline: true, Baseline: baseline},
+		State: &pipeline.StateOptions{ShortWindow: f.shortWindow, Timeline: true, Baseline: base.firewalls},
 	})
 	stopProgress()
 	if err != nil {
 		return fmt.Errorf("timeline: %w", err)
 	}
 	if len(f.flows) > 0 {
-		fc, err := joinWindows(ctx, flowIn, res.Timeline, traffic.Options{Workers: f.workers, MaxRecord: int(f.maxRecord), Trusted: trustedPrefixes(cfg)})
+		fc, err := joinWindows(ctx, flowIn, res.Timeline, base.attach, traffic.Options{Workers: f.workers, MaxRecord: int(f.maxRecord), Trusted: trustedPrefixes(cfg)})
 		if err != nil {
 			return err
 		}

@@ -159,6 +159,9 @@ func (m *matcher) tie(o *Opening, f *Flow) int {
 			return evInterface
 		}
 	}
+	if o.Elsewhere[f.Interface] {
+		return evNone // a snapshot shows this interface behind other firewalls only
+	}
 	return evNetwork
 }
 

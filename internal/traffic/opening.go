@@ -32,6 +32,11 @@ type Opening struct {
 	// Interfaces are the ENIs, NIC MACs or VM names known to sit behind the
 	// firewall during the window.
 	Interfaces []string
+	// Elsewhere holds interfaces a configuration snapshot listed with
+	// their firewalls: a flow logged on one of them that is not in
+	// Interfaces did not pass this firewall. Nil when no snapshot listed
+	// interfaces; shared between openings, never written by the join.
+	Elsewhere map[string]bool
 	// RuleName is the opening rule's name where the cloud names rules
 	// (Azure NSG rule, GCP firewall rule).
 	RuleName string

@@ -1,0 +1,106 @@
+package traffic
+
+import (
+	"slices"
+	"strings"
+
+	"cloudwall/internal/model"
+)
+
+// Attachments is what configuration snapshots say sits behind AWS
+// security groups and network ACLs: the network interfaces (ENIs) that
+// carry each group, and those in each subnet an ACL guards. AWS flow logs
+// name the interface that logged a flow, so a flow on an interface behind
+// the opened firewall is tied to it more strongly than by account and
+// port, and a flow on an interface the snapshots list behind other
+// firewalls only is not tied to it at all.
+type Attachments struct {
+	groups  map[string][]string // security group id -> ENIs
+	subnets map[string][]string // subnet id -> ENIs
+	acls    map[string][]string // network ACL id -> subnets
+	known   map[string]bool     // every ENI a snapshot listed with its groups
+}
+
+// NewAttachments returns an empty set of attachments.
+func NewAttachments() *Attachments {
+	return &Attachments{groups: map[string][]string{}, subnets: map[string][]string{},
+		acls: map[string][]string{}, known: map[string]bool{}}
+}
+
+// AddInterface records one network interface as a snapshot lists it
+// (describe-network-interfaces): its subnet and security groups.
+func (a *Attachments) AddInterface(id, subnet string, groups []string) {
+	if id == "" {
+		return
+	}
+	a.known[id] = true
+	for _, g := range groups {
+		a.groups[g] = appendNew(a.groups[g], id)
+	}
+	if subnet != "" {
+		a.subnets[subnet] = appendNew(a.subnets[subnet], id)
+	}
+}
+
+// AddFirewall records what a snapshot says a firewall is attached to: the
+// ENIs of a security group, the subnets of a network ACL.
+func (a *Attachments) AddFirewall(fw *model.Firewall) {
+	if fw.Cloud != model.AWS {
+		return
+	}
+	switch fw.Resource.Type {
+	case "security_group":
+		for _, at := range fw.AttachedTo {
+			if strings.HasPrefix(at, "eni-") {
+				a.groups[fw.Resource.ID] = appendNew(a.groups[fw.Resource.ID], at)
+			}
+		}
+	case "network_acl":
+		for _, at := range fw.AttachedTo {
+			if strings.HasPrefix(at, "subnet-") {
+				a.acls[fw.Resource.ID] = appendNew(a.acls[fw.Resource.ID], at)
+			}
+		}
+	}
+}
+
+// Apply adds to each AWS opening the interfaces the snapshots put behind
+// its firewall, keeping those already known from audit events, and lets
+// the join rule out flows on interfaces the snapshots list elsewhere.
+func (a *Attachments) Apply(open []Opening) {
+	if a == nil || (len(a.groups) == 0 && len(a.acls) == 0) {
+		return
+	}
+	for i := range open {
+		o := &open[i]
+		if o.Cloud != model.AWS {
+			continue
+		}
+		var behind []string
+		switch {
+		case strings.HasPrefix(o.Firewall.ID, "sg-"):
+			behind = a.groups[o.Firewall.ID]
+		case strings.HasPrefix(o.Firewall.ID, "acl-"):
+			subnets, ok := a.acls[o.Firewall.ID]
+			if !ok {
+				continue // the snapshots do not say where this ACL sits
+			}
+			for _, s := range subnets {
+				behind = append(behind, a.subnets[s]...)
+			}
+		default:
+			continue
+		}
+		for _, eni := range behind {
+			o.Interfaces = appendNew(o.Interfaces, eni)
+		}
+		o.Elsewhere = a.known
+	}
+}
+
+func appendNew(list []string, s string) []string {
+	if slices.Contains(list, s) {
+		return list
+	}
+	return append(list, s)
+}
