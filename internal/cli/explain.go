@@ -129,3 +129,16 @@ func staleDocs(dir string, pages map[string][]byte) []string {
 	slices.Sort(stale)
 	return stale
 }
+
+// catalogueGuide returns what the markdown report uses to append each
+// rule's guide: the same page `cloudwall explain` prints. A rule the
+// catalogue does not hold gets none.
+func catalogueGuide(c *content.Content) func(io.Writer, string) error {
+	return func(w io.Writer, rule string) error {
+		i := slices.IndexFunc(c.Operations, func(op content.Operation) bool { return op.ID == rule })
+		if i < 0 {
+			return nil
+		}
+		return guide.Page(w, c, &c.Operations[i])
+	}
+}

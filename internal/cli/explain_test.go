@@ -43,3 +43,33 @@ func TestExplain(t *testing.T) {
 		t.Errorf("unknown rule: exit %d: %s", code, errOut)
 	}
 }
+
+// TestMarkdownReportGuides: a markdown scan report carries, after the
+// findings, the guide of each rule they name, as explain prints it.
+func TestMarkdownReportGuides(t *testing.T) {
+	code, out, errOut := run(t, nil, "scan", "--format", "markdown", samples)
+	if code != ExitOK {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	_, page, _ := run(t, nil, "explain", "aws-sg-ingress-change")
+	i := strings.Index(out, "\n## Rule guides\n")
+	if i < 0 {
+		t.Fatalf("no rule guides in the report:\n%s", out)
+	}
+	guides := out[i:]
+	for _, rule := range []string{"aws-sg-ingress-change", "az-nsg-rule-write", "gcp-firewall-insert"} {
+		if !strings.Contains(guides, "\n### "+rule+"\n") {
+			t.Errorf("no guide of %s", rule)
+		}
+	}
+	// the page's investigation steps appear unchanged under the demoted heading
+	j := strings.Index(page, "## Investigation guide\n")
+	if j < 0 {
+		t.Fatal("explain page has no investigation guide")
+	}
+	steps := page[j+len("## Investigation guide\n"):]
+	steps = steps[:strings.Index(steps, "\n## ")]
+	if !strings.Contains(guides, "#### Investigation guide\n"+steps) {
+		t.Errorf("report's guide differs from explain's:\n%s", steps)
+	}
+}

@@ -237,7 +237,7 @@ func runScan(ctx context.Context, f scanFlags, args []string, stdin io.Reader, s
 		return err
 	}
 	bv := currentVersion()
-	opts := output.Options{Color: color, Version: bv.Version, Revision: bv.Revision, Verbose: f.verbose || f.show != "", Rules: catalogueHelp(c)}
+	opts := output.Options{Color: color, Version: bv.Version, Revision: bv.Revision, Verbose: f.verbose || f.show != "", Rules: catalogueHelp(c), Guide: catalogueGuide(c)}
 	opts.Width = tableWidth(stdoutTTY)
 	if err := output.Write(out, format, shown, res.Summary, opts); err != nil {
 		return fmt.Errorf("write findings: %w", err)

@@ -2,7 +2,9 @@ package output
 
 import (
 	"bufio"
+	"bytes"
 	"fmt"
+	"io"
 	"strconv"
 	"strings"
 
@@ -79,7 +81,54 @@ func writeMarkdown(w *bufio.Writer, findings []model.Finding, sum model.Summary,
 		}
 		writeMarkdownDetail(w, i+1, f)
 	}
+	return writeGuides(w, findings, opts.Guide)
+}
+
+// writeGuides appends the guide of each rule the findings name, in order
+// of first appearance, its headings moved two levels down to sit under
+// the report's own.
+func writeGuides(w *bufio.Writer, findings []model.Finding, guide func(io.Writer, string) error) error {
+	if guide == nil {
+		return nil
+	}
+	seen := map[string]bool{}
+	for _, f := range findings {
+		if f.Rule == "" || seen[f.Rule] {
+			continue
+		}
+		seen[f.Rule] = true
+		var b bytes.Buffer
+		if err := guide(&b, f.Rule); err != nil {
+			return fmt.Errorf("guide of %s: %w", f.Rule, err)
+		}
+		if b.Len() == 0 {
+			continue
+		}
+		if len(seen) == 1 {
+			w.WriteString("\n## Rule guides\n\nWhat each rule above detects, how to investigate and respond, and how to tune it (as `cloudwall explain RULE` prints).\n")
+		}
+		w.WriteString("\n")
+		w.Write(demoteHeadings(b.Bytes(), 2))
+	}
 	return nil
+}
+
+// demoteHeadings adds levels to every Markdown heading outside fenced code
+// blocks, where a line starting with # is a comment.
+func demoteHeadings(md []byte, levels int) []byte {
+	var out bytes.Buffer
+	fenced := false
+	for _, line := range bytes.SplitAfter(md, []byte("\n")) {
+		trimmed := bytes.TrimLeft(line, " ")
+		if bytes.HasPrefix(trimmed, []byte("```")) {
+			fenced = !fenced
+		}
+		if !fenced && bytes.HasPrefix(line, []byte("#")) {
+			out.WriteString(strings.Repeat("#", levels))
+		}
+		out.Write(line)
+	}
+	return out.Bytes()
 }
 
 // writeMarkdownDetail writes the section for finding number n.

@@ -45,6 +45,10 @@ type Options struct {
 	// Rules describes the rules findings name, for formats that carry rule
 	// metadata (SARIF); a rule not listed gets a generic description.
 	Rules []RuleHelp
+	// Guide writes one rule's guide as Markdown, its title a level-1
+	// heading; the markdown report ends with the guide of every rule its
+	// findings name. Nil leaves them out.
+	Guide func(w io.Writer, rule string) error
 }
 
 // timeLayout shows event times to the second in UTC, the precision audit

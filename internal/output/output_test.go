@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -806,5 +807,50 @@ func TestWriteErrorsSurfaceLarge(t *testing.T) {
 		if err := Write(failWriter{}, format, many, testSummary(), Options{}); !errors.Is(err, errFail) {
 			t.Errorf("%s: error = %v, want %v", format, err, errFail)
 		}
+	}
+}
+
+// TestMarkdownRuleGuides: the report ends with one guide per rule its
+// findings name, in order of first appearance, with headings moved under
+// the report's own and shell comments in code blocks left alone.
+func TestMarkdownRuleGuides(t *testing.T) {
+	fs := testFindings()
+	var want []string
+	for _, f := range fs {
+		if f.Rule != "" && !slices.Contains(want, f.Rule) {
+			want = append(want, f.Rule)
+		}
+	}
+	if len(want) < 2 {
+		t.Fatalf("fixtures name %d rules; the test needs two or more", len(want))
+	}
+	calls := map[string]int{}
+	guide := func(w io.Writer, rule string) error {
+		calls[rule]++
+		_, err := fmt.Fprintf(w, "# %s\n\nAbout %s.\n\n## Response\n\n```sh\n# a comment, not a heading\naws ec2 describe-security-groups\n```\n", rule, rule)
+		return err
+	}
+	out := string(render(t, FormatMarkdown, fs, Options{Guide: guide}))
+	at := strings.Index(out, "\n## Rule guides\n")
+	if at < 0 {
+		t.Fatalf("no rule guides section:\n%s", out)
+	}
+	guides := out[at:]
+	last := -1
+	for _, r := range want {
+		if calls[r] != 1 {
+			t.Errorf("guide of %s written %d times", r, calls[r])
+		}
+		i := strings.Index(guides, "\n### "+r+"\n")
+		if i < 0 || i < last {
+			t.Errorf("guide of %s missing or out of order", r)
+		}
+		last = i
+	}
+	if strings.Count(guides, "\n#### Response\n") != len(want) || strings.Count(guides, "\n# a comment, not a heading\n") != len(want) {
+		t.Errorf("headings not demoted or code changed:\n%s", guides)
+	}
+	if strings.Contains(string(render(t, FormatMarkdown, fs, Options{})), "Rule guides") {
+		t.Error("rule guides without a guide writer")
 	}
 }
