@@ -95,7 +95,7 @@ func dispatch(v any, src model.SourceRef, depth int) Result {
 			}
 			return dispatch(inner, src, depth+1)
 		}
-		return Result{Kind: Unrecognised, Reason: "no known audit-log shape (keys: " + keyList(rec) + ")"}
+		return Result{Kind: Unrecognised, Reason: "no known audit-log shape (keys: " + keyList(rec) + ")" + recordHint(rec)}
 	}
 	for i := range events {
 		events[i].Notes = model.CapNotes(events[i].Notes)

@@ -153,7 +153,7 @@ func (s *Splitter) Next() (RawRecord, error) {
 				s.pos++
 				s.modes = append(s.modes, modeObject)
 			default:
-				msg := fmt.Sprintf("not JSON: unexpected %s at top level", describe(c))
+				msg := fmt.Sprintf("not JSON: unexpected %s at top level", describe(c)) + textHint(s.buf[s.pos:s.hi])
 				if s.skipPrefix() {
 					continue // a syslog prefix or NULs before the record
 				}
