@@ -101,7 +101,7 @@ made the change, from where, and what to do next.`,
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &usageError{err} })
 	root.AddCommand(newScanCommand(stdin, stdout, stderr), newTimelineCommand(stdin, stdout, stderr), newRulesCommand(stdout), newVersionCommand(stdout),
 		newAuditCommand(stdin, stdout, stderr), newDiffCommand(stdout, stderr),
-		newExplainCommand(stdout), newDocsCommand(stdout), newSimulateCommand(stdout))
+		newExplainCommand(stdout), newDocsCommand(stdout), newSimulateCommand(stdout), newExportCommand(stdout))
 	return root
 }
 
