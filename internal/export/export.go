@@ -42,7 +42,7 @@ type target struct {
 	extra func(c *content.Content, specs []*spec) []File
 }
 
-var targets = []target{sigmaTarget}
+var targets = []target{sigmaTarget, kqlTarget}
 
 // Targets lists the target names in the order they are documented.
 func Targets() []string {

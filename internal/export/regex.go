@@ -91,3 +91,23 @@ func appendNew(list []string, v string) []string {
 	}
 	return append(list, v)
 }
+
+// textPatterns are the three expressions a text target tests a rule's
+// request with; empty strings when the rule has no exposure fields.
+type textPatterns struct {
+	world, port, proto string
+}
+
+func patterns(c *content.Content, s *spec) textPatterns {
+	if s.exp == nil {
+		return textPatterns{}
+	}
+	p := textPatterns{world: textRegex(s.exp.peers, s.worldValue(c))}
+	if len(s.exp.ports) > 0 {
+		p.port = textRegex(s.exp.ports, portValue(c))
+	}
+	if len(s.exp.protocols) > 0 {
+		p.proto = textRegex(s.exp.protocols, valuesRegex(s.exp.allProtocols))
+	}
+	return p
+}
