@@ -112,3 +112,19 @@ func TestSentinelRules(t *testing.T) {
 		t.Errorf("%d analytics rules for %d queries", n, len(queries))
 	}
 }
+
+// TestAthenaParses runs every Athena query through node-sql-parser's
+// Athena (Trino) grammar.
+func TestAthenaParses(t *testing.T) {
+	checkParsed(t, "athena", ".sql", "athena",
+		"SELECT eventname FROM cloudtrail_logs WHERE",
+		"SELECT eventname FROM cloudtrail_logs WHERE regexp_like(lower(requestparameters), 'x'")
+}
+
+// TestBigQueryParses runs every BigQuery query through node-sql-parser's
+// BigQuery grammar.
+func TestBigQueryParses(t *testing.T) {
+	checkParsed(t, "bigquery", ".sql", "bigquery",
+		"SELECT timestamp FROM `p.d.t` WHERE REGEXP_CONTAINS(",
+		"SELECT timestamp FROM `p.d.t` WHERE REGEXP_CONTAINS(x, r'a') AND")
+}

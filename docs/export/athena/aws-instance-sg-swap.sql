@@ -1,0 +1,18 @@
+-- cloudwall rule aws-instance-sg-swap (aws, kind swap): Replaces the whole security-group set of an instance (only with groupSet); the previous set is not logged.
+-- Generated from the cloudwall operation catalogue; `cloudwall explain aws-instance-sg-swap` has the guide.
+-- MITRE ATT&CK T1562.007 (T1686.001 since v19).
+-- Not expressed: the engine keeps only calls that carry targets; this query matches every call.
+-- Not expressed: state, correlations, split halves and per-rule severity ranking (see the index).
+SELECT eventtime, recipientaccountid, awsregion, eventsource, eventname, errorcode,
+    useridentity.type AS actor_type, useridentity.arn AS actor_arn, useridentity.accesskeyid AS access_key,
+    sourceipaddress, useragent, requestparameters,
+    'aws-instance-sg-swap' AS cloudwall_rule, world_open, sensitive_port,
+    CASE WHEN world_open AND sensitive_port THEN 'critical' WHEN world_open THEN 'medium' ELSE 'low' END AS severity
+FROM (
+    SELECT *,
+        false AS world_open,
+        false AS sensitive_port
+    FROM cloudtrail_logs
+    WHERE (lower(eventsource) = 'ec2.amazonaws.com' AND lower(eventname) IN ('modifyinstanceattribute'))
+) AS calls
+ORDER BY eventtime DESC

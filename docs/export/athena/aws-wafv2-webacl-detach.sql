@@ -1,0 +1,17 @@
+-- cloudwall rule aws-wafv2-webacl-detach (aws, kind detach): Detaches a WAFv2 web ACL from a load balancer, API Gateway stage, AppSync API or Cognito pool.
+-- Generated from the cloudwall operation catalogue; `cloudwall explain aws-wafv2-webacl-detach` has the guide.
+-- MITRE ATT&CK T1562.007 (T1686.001 since v19).
+-- Not expressed: state, correlations, split halves and per-rule severity ranking (see the index).
+SELECT eventtime, recipientaccountid, awsregion, eventsource, eventname, errorcode,
+    useridentity.type AS actor_type, useridentity.arn AS actor_arn, useridentity.accesskeyid AS access_key,
+    sourceipaddress, useragent, requestparameters,
+    'aws-wafv2-webacl-detach' AS cloudwall_rule, world_open, sensitive_port,
+    CASE WHEN world_open AND sensitive_port THEN 'critical' WHEN world_open THEN 'high' ELSE 'high' END AS severity
+FROM (
+    SELECT *,
+        false AS world_open,
+        false AS sensitive_port
+    FROM cloudtrail_logs
+    WHERE (lower(eventsource) = 'wafv2.amazonaws.com' AND lower(eventname) IN ('disassociatewebacl'))
+) AS calls
+ORDER BY eventtime DESC

@@ -1,0 +1,23 @@
+-- cloudwall rule gcp-network-enforcement-order (gcp, kind settings): Patches a VPC network; firewall-relevant when it changes networkFirewallPolicyEnforcementOrder (whether VPC rules or policies are evaluated first).
+-- Generated from the cloudwall operation catalogue; `cloudwall explain gcp-network-enforcement-order` has the guide.
+-- MITRE ATT&CK T1562.007 (T1686.001 since v19).
+-- Not expressed: the rule content of this operation (queries match the operation only).
+-- Not expressed: the engine keeps only calls that carry settings; this query matches every call.
+-- Not expressed: state, correlations, split halves and per-rule severity ranking (see the index).
+SELECT timestamp, project_id, method_name, resource_name, principal_email, caller_ip, status_code,
+    'gcp-network-enforcement-order' AS cloudwall_rule, world_open, sensitive_port,
+    CASE WHEN world_open AND sensitive_port THEN 'critical' WHEN world_open THEN 'medium' ELSE 'low' END AS severity
+FROM (
+    SELECT timestamp,
+        resource.labels.project_id AS project_id,
+        protopayload_auditlog.methodName AS method_name,
+        protopayload_auditlog.resourceName AS resource_name,
+        protopayload_auditlog.authenticationInfo.principalEmail AS principal_email,
+        protopayload_auditlog.requestMetadata.callerIp AS caller_ip,
+        protopayload_auditlog.status.code AS status_code,
+        FALSE AS world_open,
+        FALSE AS sensitive_port
+    FROM `PROJECT.DATASET.cloudaudit_googleapis_com_activity`
+    WHERE REGEXP_CONTAINS(LOWER(protopayload_auditlog.methodName), r'^([a-z0-9]+\.)?(compute\.networks\.patch)$')
+) AS calls
+ORDER BY timestamp DESC
