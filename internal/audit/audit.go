@@ -22,6 +22,7 @@ import (
 	"cloudwall/internal/detect"
 	"cloudwall/internal/model"
 	"cloudwall/internal/snapshot"
+	"cloudwall/internal/state"
 )
 
 // Options tunes an audit.
@@ -79,19 +80,21 @@ func Rank(fs []model.Finding) {
 // firewall judges one firewall's rules in force.
 func (a *Auditor) firewall(set *snapshot.Set, fw *model.Firewall) []model.Finding {
 	var out []model.Finding
-	order := evaluate(fw)
+	// One piece of code decides what a firewall allows: the state
+	// engine's evaluation order finds the rules others decide for.
+	order := state.Shadows(fw, a.d)
 	for i := range fw.Rules {
 		r := &fw.Rules[i]
 		if r.Disabled || r.Builtin {
 			continue
 		}
-		sh := order.shadow[i]
+		sh := order[i]
 		switch {
-		case sh != nil && r.Action == model.Allow:
-			out = append(out, a.shadowedAllow(fw, r, sh))
+		case sh.Full && r.Action == model.Allow:
+			out = append(out, a.shadowedAllow(fw, r, sh.By))
 			continue
-		case sh != nil && r.Action == model.Deny:
-			out = append(out, a.shadowedDeny(fw, r, sh))
+		case sh.Full && r.Action == model.Deny:
+			out = append(out, a.shadowedDeny(fw, r, sh.By))
 		}
 		if r.Action == model.Deny {
 			continue
@@ -99,7 +102,11 @@ func (a *Auditor) firewall(set *snapshot.Set, fw *model.Firewall) []model.Findin
 		rc, resolved := resolvePrefixLists(set, r.RuleChange)
 		j := a.d.JudgeRule(fw.Resource.Type, rc)
 		j.Reasons = append(resolved, j.Reasons...)
-		if f, ok := a.broad(set, fw, r, j, order.partly[i]); ok {
+		var partly []*model.Rule
+		if !sh.Full {
+			partly = sh.By
+		}
+		if f, ok := a.broad(set, fw, r, j, partly); ok {
 			out = append(out, f)
 		}
 		out = append(out, a.hygiene(fw, r, j)...)

@@ -9,6 +9,7 @@ import (
 	"cloudwall/internal/detect"
 	"cloudwall/internal/model"
 	"cloudwall/internal/snapshot"
+	"cloudwall/internal/state"
 )
 
 // ChangeKind says how a rule differs between two snapshots.
@@ -30,9 +31,9 @@ type Change struct {
 	Key  string
 	// Before and After are the rules of that key in each version.
 	Before, After []model.Rule
-	// New are the rules of After whose traffic no rule of Before with the
-	// same action matched; Gone the rules of Before no rule of After
-	// matches.
+	// New are the rules of After whose traffic the rules of Before with
+	// the same action do not all match; Gone the rules of Before that the
+	// rules of After do not cover.
 	New, Gone []model.Rule
 }
 
@@ -92,12 +93,18 @@ func Compare(before, after *model.Firewall) []Change {
 func isAllow(r model.Rule) bool { return r.Action != model.Deny }
 func isDeny(r model.Rule) bool  { return r.Action == model.Deny }
 
-// uncovered lists the rules of xs that no rule of ys with the same action
-// covers.
+// uncovered lists the rules of xs whose traffic the rules of ys with the
+// same action do not match in full, as the state engine matches packets.
 func uncovered(xs, ys []model.Rule) []model.Rule {
 	var out []model.Rule
 	for _, x := range xs {
-		if !slices.ContainsFunc(ys, func(y model.Rule) bool { return y.Action == x.Action && covers(y.RuleChange, x.RuleChange) }) {
+		var same []model.Rule
+		for _, y := range ys {
+			if y.Action == x.Action {
+				same = append(same, y)
+			}
+		}
+		if !state.Covers(x, same) {
 			out = append(out, x)
 		}
 	}

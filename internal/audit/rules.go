@@ -1,6 +1,7 @@
 package audit
 
 import (
+	"cmp"
 	"fmt"
 	"regexp"
 	"slices"
@@ -43,7 +44,7 @@ func (a *Auditor) broad(set *snapshot.Set, fw *model.Firewall, r *model.Rule, j 
 		}
 	}
 	for _, e := range partly {
-		reasons = append(reasons, fmt.Sprintf("part of its traffic is decided first by %s rule %s (priority %d)", e.Action, e.Name, *e.Priority))
+		reasons = append(reasons, fmt.Sprintf("part of its traffic is decided first by %s rule %s", e.Action, ruleRef(e)))
 	}
 	reasons = append(reasons, r.Notes...)
 	f := finding(id, fw, r, sev, label(fw)+ruleLabel(r)+" "+open(j.Change))
@@ -120,30 +121,76 @@ func webOnly(c model.RuleChange) bool {
 	return true
 }
 
-// shadowedAllow reports an allow that never decides anything: an earlier
-// deny matches all of its traffic.
-func (a *Auditor) shadowedAllow(fw *model.Firewall, r *model.Rule, by *model.Rule) model.Finding {
-	f := finding(RuleShadowedAllow, fw, r, model.Info, label(fw)+ruleLabel(r)+": allow never applies (shadowed by deny rule "+by.Name+")")
-	f.Reasons = []string{fmt.Sprintf("deny rule %s (priority %d) is evaluated first and matches all of this allow's traffic (priority %d): the allow has no effect; if it was meant to open access, access is still closed",
-		by.Name, *by.Priority, *r.Priority)}
+// shadowedAllow reports an allow that never decides anything: denies
+// evaluated before it match all of its traffic.
+func (a *Auditor) shadowedAllow(fw *model.Firewall, r *model.Rule, by []*model.Rule) model.Finding {
+	f := finding(RuleShadowedAllow, fw, r, model.Info, label(fw)+ruleLabel(r)+": allow never applies (shadowed by "+plural(by, "deny rule")+" "+names(by)+")")
+	f.Reasons = []string{fmt.Sprintf("%s %s %s evaluated first and %s all of this allow's traffic (%s): the allow has no effect; if it was meant to open access, access is still closed",
+		plural(by, "deny rule"), refs(by), verb(by, "is", "are"), verb(by, "matches", "match"), priorityOf(r))}
 	return f
 }
 
-// shadowedDeny reports a deny that never decides anything: an earlier
-// allow admits all of its traffic. Its severity is what the deny was meant
-// to block, judged as an allow, one step lower.
-func (a *Auditor) shadowedDeny(fw *model.Firewall, r *model.Rule, by *model.Rule) model.Finding {
+// shadowedDeny reports a deny that never decides anything: allows
+// evaluated before it admit all of its traffic. Its severity is what the
+// deny was meant to block, judged as an allow, one step lower.
+func (a *Auditor) shadowedDeny(fw *model.Firewall, r *model.Rule, by []*model.Rule) model.Finding {
 	as := r.RuleChange
 	as.Action = model.Allow
 	j := a.d.JudgeRule(fw.Resource.Type, as)
 	sev := lower(j.Severity, 1, model.Low)
-	f := finding(RuleShadowedDeny, fw, r, sev, label(fw)+ruleLabel(r)+": deny never applies (shadowed by allow rule "+by.Name+")")
-	f.Reasons = append([]string{fmt.Sprintf("allow rule %s (priority %d) is evaluated first and admits all the traffic this deny (priority %d) was meant to block; what it would block, judged as an allow: %s, lowered one step to %s",
-		by.Name, *by.Priority, *r.Priority, j.Severity, sev)}, j.Reasons...)
+	f := finding(RuleShadowedDeny, fw, r, sev, label(fw)+ruleLabel(r)+": deny never applies (shadowed by "+plural(by, "allow rule")+" "+names(by)+")")
+	f.Reasons = append([]string{fmt.Sprintf("%s %s %s evaluated first and %s all the traffic this deny (%s) was meant to block; what it would block, judged as an allow: %s, lowered one step to %s",
+		plural(by, "allow rule"), refs(by), verb(by, "is", "are"), verb(by, "admits", "admit"), priorityOf(r), j.Severity, sev)}, j.Reasons...)
 	for _, e := range j.Exposure {
 		f.Exposure = append(f.Exposure, "not blocked: "+e)
 	}
 	return f
+}
+
+func plural(rs []*model.Rule, word string) string {
+	if len(rs) == 1 {
+		return word
+	}
+	return word + "s"
+}
+
+func verb(rs []*model.Rule, one, many string) string {
+	if len(rs) == 1 {
+		return one
+	}
+	return many
+}
+
+// names lists rules by name (or number): "deny-ssh, 90".
+func names(rs []*model.Rule) string {
+	var out []string
+	for _, r := range rs {
+		out = append(out, cmp.Or(r.Name, strings.TrimPrefix(priorityOf(r), "priority ")))
+	}
+	return strings.Join(out, ", ")
+}
+
+// refs lists rules with their priority: "deny-ssh (priority 100)".
+func refs(rs []*model.Rule) string {
+	var out []string
+	for _, r := range rs {
+		out = append(out, ruleRef(r))
+	}
+	return strings.Join(out, ", ")
+}
+
+func ruleRef(r *model.Rule) string {
+	if r.Name == "" {
+		return priorityOf(r)
+	}
+	return r.Name + " (" + priorityOf(r) + ")"
+}
+
+func priorityOf(r *model.Rule) string {
+	if r.Priority == nil {
+		return "no priority"
+	}
+	return fmt.Sprintf("priority %d", *r.Priority)
 }
 
 // temporary matches words that mark a rule as meant to be short-lived.

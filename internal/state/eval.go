@@ -23,6 +23,16 @@ type Query struct {
 	// rule names, which only world-open rules (as the detector judges
 	// peers) match.
 	Peer netip.Addr
+	// Named, when set, is a peer that is not an address (a tag, a group,
+	// a prefix list, a service tag): only rules naming it, or any
+	// address, match.
+	Named *model.Peer
+	// Scoped says Targets is the destination the packet goes to (the
+	// instance's tags or service accounts, an NSG destination): a rule
+	// scoped to targets matches only when it names one of them. Without
+	// it targets are not considered (every instance).
+	Scoped  bool
+	Targets []string
 }
 
 func (q Query) String() string {
@@ -349,8 +359,25 @@ func (e *Engine) matches(r *rule, q Query) (bool, string) {
 			return false, ""
 		}
 	}
+	if q.Scoped && len(r.Targets) > 0 && !slices.Contains(r.Targets, "*") {
+		hit := false
+		for _, t := range r.Targets {
+			hit = hit || slices.ContainsFunc(q.Targets, func(u string) bool { return strings.EqualFold(t, u) })
+		}
+		if !hit {
+			return false, ""
+		}
+	}
 	if len(r.Peers) == 0 {
 		return false, fmt.Sprintf("rule %s: peer not known", ruleLabel(r))
+	}
+	if q.Named != nil {
+		for _, p := range r.Peers {
+			if p.Kind == model.PeerAny || p.Kind == q.Named.Kind && strings.EqualFold(strings.TrimSpace(p.Value), strings.TrimSpace(q.Named.Value)) {
+				return true, ""
+			}
+		}
+		return false, ""
 	}
 	if !q.Peer.IsValid() {
 		if r.world {
