@@ -42,7 +42,7 @@ type target struct {
 	extra func(c *content.Content, specs []*spec) []File
 }
 
-var targets = []target{sigmaTarget, kqlTarget, athenaTarget, bigqueryTarget}
+var targets = []target{sigmaTarget, kqlTarget, athenaTarget, bigqueryTarget, splTarget}
 
 // Targets lists the target names in the order they are documented.
 func Targets() []string {

@@ -139,3 +139,22 @@ func mustOp(t *testing.T, c *content.Content, id string) *content.Operation {
 	t.Fatalf("no rule %s", id)
 	return nil
 }
+
+func mustContent(t *testing.T) *content.Content {
+	t.Helper()
+	c, err := content.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+func mustSpec(t *testing.T, id string) *spec {
+	t.Helper()
+	c := mustContent(t)
+	s, why := buildSpec(c, mustOp(t, c, id))
+	if s == nil {
+		t.Fatalf("%s: %s", id, why)
+	}
+	return s
+}
