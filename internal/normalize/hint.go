@@ -15,7 +15,7 @@ import (
 const (
 	hintFlows    = "; this looks like a flow log: give it to --flows"
 	hintSnapshot = "; this looks like a configuration snapshot: give it to --baseline, or read it with cloudwall audit"
-	hintParquet  = "; this is a Parquet file (VPC Flow Logs can be delivered as Parquet): not read"
+	hintParquet  = "; this is a Parquet file: VPC flow logs delivered as Parquet are read with --flows"
 )
 
 // textHint looks at the start of a top-level line that is not JSON.

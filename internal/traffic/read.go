@@ -81,8 +81,7 @@ func (r *fileReader) ReadStream(ctx context.Context, name string, in io.Reader, 
 		return r.readJSON(ctx, name, br, emit)
 	}
 	if bytes.HasPrefix(peek(br, 4), []byte("PAR1")) {
-		r.problem(name, -1, 0, "Parquet flow logs are not read: deliver them as text (plain-text format), or convert them with a Parquet tool to CSV with spaces")
-		return nil
+		return r.readParquet(ctx, name, br, emit)
 	}
 	return r.readText(ctx, name, br, emit)
 }
