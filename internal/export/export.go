@@ -42,7 +42,7 @@ type target struct {
 	extra func(c *content.Content, specs []*spec) []File
 }
 
-var targets = []target{sigmaTarget, kqlTarget, athenaTarget, bigqueryTarget, splTarget}
+var targets = []target{sigmaTarget, kqlTarget, athenaTarget, bigqueryTarget, splTarget, esqlTarget, eqlTarget}
 
 // Targets lists the target names in the order they are documented.
 func Targets() []string {
