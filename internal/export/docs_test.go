@@ -94,18 +94,20 @@ func TestCorrelationRulesSkipped(t *testing.T) {
 		t.Fatal(err)
 	}
 	c := *base
-	c.Operations = append(append([]content.Operation(nil), base.Operations[:1]...), content.Operation{ID: "x-correlated", Cloud: base.Operations[0].Cloud, Kind: "correlation"})
+	c.Operations = append(append([]content.Operation(nil), base.Operations[:1]...),
+		content.Operation{ID: "x-correlated", Cloud: base.Operations[0].Cloud, Kind: "correlation"},
+		content.Operation{ID: "x-correlated-keys", Cloud: base.Operations[0].Cloud, Kind: "correlation", Keys: base.Operations[0].Keys})
 	for _, name := range Targets() {
 		files, err := Generate(&c, name, "")
 		if err != nil {
 			t.Fatal(err)
 		}
 		idx := string(files[len(files)-1].Data)
-		if !strings.Contains(idx, "| x-correlated |") || !strings.Contains(idx, "Not exported") {
+		if !strings.Contains(idx, "| x-correlated |") || !strings.Contains(idx, "| x-correlated-keys |") || !strings.Contains(idx, "Not exported") {
 			t.Errorf("%s: index does not list the correlation rule as not exported:\n%s", name, idx)
 		}
 		for _, f := range files {
-			if ruleOfFile(f.Name) == "x-correlated" {
+			if r := ruleOfFile(f.Name); r == "x-correlated" || r == "x-correlated-keys" {
 				t.Errorf("%s: wrote %s for a correlation rule", name, f.Name)
 			}
 		}

@@ -67,7 +67,7 @@ func esqlList(names []string) string {
 // esqlQuery writes one rule as ES|QL.
 func esqlQuery(c *content.Content, s *spec) []byte {
 	var b bytes.Buffer
-	for _, l := range header(c, s, "") {
+	for _, l := range header(c, s, "", gapText) {
 		fmt.Fprintf(&b, "// %s\n", l)
 	}
 	index, _, text := elasticSource(s.op.Cloud)
@@ -126,7 +126,7 @@ func renderEQL(c *content.Content, s *spec) []File {
 // eqlQuery writes one rule (or its internet variant) as EQL.
 func eqlQuery(c *content.Content, s *spec, variant string) []byte {
 	var b bytes.Buffer
-	for _, l := range header(c, s, variant) {
+	for _, l := range header(c, s, variant, gapText) {
 		fmt.Fprintf(&b, "// %s\n", l)
 	}
 	if variant == "" && s.exp != nil && s.op.Cloud != model.AWS {

@@ -155,7 +155,9 @@ var commonLimits = []string{
 }
 
 // header is the comment every query starts with, one line a string.
-func header(c *content.Content, s *spec, variant string) []string {
+// noSourceGap says why the query does not read the default source of a
+// rule inserted without one, or is "" when it does.
+func header(c *content.Content, s *spec, variant string, noSourceGap string) []string {
 	op := s.op
 	lines := []string{
 		fmt.Sprintf("cloudwall rule %s (%s, kind %s)%s: %s", op.ID, op.Cloud, op.Kind, variantTitle(variant), op.Description),
@@ -166,6 +168,14 @@ func header(c *content.Content, s *spec, variant string) []string {
 		lines = append(lines, fmt.Sprintf("World-open: %s; sensitive ports: %s, all protocols or all ports.",
 			strings.Join(worldSpellings(c), ", ")+fmt.Sprintf(", any IPv4 prefix /0-/%d, any IPv6 prefix /0-/%d", c.Scopes.IPv4.World, c.Scopes.IPv6.World),
 			strings.Join(sensitivePorts(c), ",")))
+		if s.noSource != nil {
+			what := "an INGRESS rule inserted with no source at all (no " + strings.Join(s.noSource, ", ") + "), which the API opens to 0.0.0.0/0"
+			if noSourceGap == "" {
+				lines = append(lines, "World-open also: "+what+".")
+			} else {
+				lines = append(lines, "Not expressed: "+what+"; "+noSourceGap+".")
+			}
+		}
 		for _, l := range s.exp.limits {
 			lines = append(lines, "Not expressed: "+l+".")
 		}
@@ -208,6 +218,12 @@ func cloudName(c model.Cloud) string {
 	}
 	return string(c)
 }
+
+// Why a target leaves out the default source of a rule inserted without one.
+const (
+	gapText  = "the query reads the request as text, in which a field's absence cannot be tested"
+	gapSigma = "Sigma can say it (field: null), but sigma-go, the engine the tests evaluate these rules with, cannot evaluate null, so it is left out untested"
+)
 
 // namespace is the UUID namespace of cloudwall's exported rule ids.
 var namespace = [16]byte{0x6f, 0x3c, 0x1e, 0x52, 0x8a, 0x47, 0x4d, 0x0b, 0x9e, 0x21, 0x5c, 0x7a, 0x30, 0xd4, 0x88, 0x16}

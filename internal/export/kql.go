@@ -27,7 +27,7 @@ func renderKQL(c *content.Content, s *spec) []File {
 // kqlQuery writes one rule's query.
 func kqlQuery(c *content.Content, s *spec) []byte {
 	var b bytes.Buffer
-	for _, l := range header(c, s, "") {
+	for _, l := range header(c, s, "", "") {
 		fmt.Fprintf(&b, "// %s\n", l)
 	}
 	var text, project string
@@ -63,7 +63,16 @@ func kqlQuery(c *content.Content, s *spec) []byte {
 		b.WriteString("| extend WorldOpen = false, SensitivePort = false\n")
 	} else {
 		fmt.Fprintf(&b, "| extend RequestText = %s\n", text)
-		fmt.Fprintf(&b, "| extend WorldOpen = RequestText matches regex %s\n", kqlRegex(p.world))
+		if s.noSource != nil {
+			var absent []string
+			for _, f := range s.noSource {
+				absent = append(absent, "isnull(Request."+f+")")
+			}
+			fmt.Fprintf(&b, "| extend NoSource = isnotempty(tostring(Request.%s)) and %s and tostring(Request.direction) !~ \"EGRESS\"\n", s.present, strings.Join(absent, " and "))
+			fmt.Fprintf(&b, "| extend WorldOpen = NoSource or RequestText matches regex %s\n", kqlRegex(p.world))
+		} else {
+			fmt.Fprintf(&b, "| extend WorldOpen = RequestText matches regex %s\n", kqlRegex(p.world))
+		}
 		fmt.Fprintf(&b, "| extend SensitivePort = %s\n", orFalse(p, func(re string) string { return "RequestText matches regex " + kqlRegex(re) }, " or "))
 	}
 	fmt.Fprintf(&b, "| extend Severity = case(WorldOpen and SensitivePort, %s, WorldOpen, %s, %s)\n",

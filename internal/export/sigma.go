@@ -42,7 +42,7 @@ func renderSigma(c *content.Content, s *spec) []File {
 func sigmaRule(c *content.Content, s *spec, variant string) []byte {
 	op := s.op
 	var b bytes.Buffer
-	for _, l := range header(c, s, variant) {
+	for _, l := range header(c, s, variant, gapSigma) {
 		fmt.Fprintf(&b, "# %s\n", l)
 	}
 	level := s.level

@@ -30,6 +30,12 @@ type spec struct {
 	worldLevel, sensitiveLevel model.Severity
 	// egress says the rule's direction is outbound.
 	egress bool
+	// noSource lists request fields that, when all are absent, mean the
+	// cloud's default source 0.0.0.0/0 (a GCP INGRESS firewall rule
+	// inserted without one); nil when the rule has no such default.
+	noSource []string
+	// present must be in the request for noSource to apply.
+	present string
 }
 
 // awsOp is one CloudTrail operation.
@@ -63,6 +69,12 @@ type exposure struct {
 	// allProtocols are the values of a protocol field that mean every
 	// protocol (and so every sensitive port).
 	allProtocols []string
+	// noSource and noSourceKeys: on a call of one of noSourceKeys, these
+	// request fields all absent mean the default source 0.0.0.0/0.
+	noSource, noSourceKeys []string
+	// present is a field that shows the request carries the rule (the
+	// last entry of a GCP operation logs only its type).
+	present string
 	// world, when set, is the expression a peer value must match instead
 	// of the world-open spellings.
 	world string
@@ -164,7 +176,10 @@ var exposures = map[string]*exposure{
 		ports:        []field{{path: "alloweds.ports", list: true}, {path: "allowed.ports", list: true}},
 		protocols:    []field{{path: "alloweds.IPProtocol"}, {path: "allowed.IPProtocol"}},
 		allProtocols: []string{"all"},
-		limits:       []string{"an INGRESS rule inserted with no source at all gets the API default 0.0.0.0/0: only the engine knows that", "a port range (\"20-30\") is matched only when it starts at a sensitive port"},
+		noSource:     []string{"sourceRanges", "sourceTags", "sourceServiceAccounts"},
+		noSourceKeys: []string{"compute.firewalls.insert"},
+		present:      "name",
+		limits:       []string{"a port range (\"20-30\") is matched only when it starts at a sensitive port"},
 	},
 	"gcp/firewall_policy":         gcpPolicy,
 	"gcp/network_firewall_policy": gcpPolicy,
@@ -202,6 +217,11 @@ var gcpPolicy = &exposure{
 	limits:       []string{"a deny or goto_next rule to the world matches like an allow"},
 }
 
+// singleEventKinds are the kinds the engine judges from one event; any
+// other kind (a correlation of several events) has no single query.
+var singleEventKinds = []content.Kind{content.KindRules, content.KindRemove, content.KindDelete, content.KindDetach,
+	content.KindSwap, content.KindSettings, content.KindProtection, content.KindCreate, content.KindAllowlist}
+
 // contentKinds are the kinds whose requests carry rules.
 var contentKinds = []content.Kind{content.KindRules, content.KindCreate, content.KindSettings}
 
@@ -211,7 +231,7 @@ func buildSpec(c *content.Content, op *content.Operation) (*spec, string) {
 	if len(op.Keys) == 0 {
 		return nil, "no operation of its own: it correlates several events"
 	}
-	if !op.Kind.Known() {
+	if !slices.Contains(singleEventKinds, op.Kind) {
 		return nil, fmt.Sprintf("kind %q: not a single-event rule", op.Kind)
 	}
 	s := &spec{op: op, level: op.Severity}
@@ -238,6 +258,9 @@ func buildSpec(c *content.Content, op *content.Operation) (*spec, string) {
 	}
 	if slices.Contains(contentKinds, op.Kind) {
 		s.exp = exposures[string(op.Cloud)+"/"+op.Resource]
+	}
+	if s.exp != nil && slices.ContainsFunc(op.Keys, func(k string) bool { return slices.Contains(s.exp.noSourceKeys, k) }) {
+		s.noSource, s.present = s.exp.noSource, s.exp.present
 	}
 	table := c.Severity.Ingress
 	if s.egress {

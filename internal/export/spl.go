@@ -91,7 +91,7 @@ func splSearch(c *content.Content, s *spec) string {
 // splQuery writes one rule's search with its header as SPL comments.
 func splQuery(c *content.Content, s *spec) []byte {
 	var b bytes.Buffer
-	for _, l := range header(c, s, "") {
+	for _, l := range header(c, s, "", gapText) {
 		fmt.Fprintf(&b, "``` %s ```\n", strings.ReplaceAll(l, "```", "'''"))
 	}
 	b.WriteString(splSearch(c, s))

@@ -48,8 +48,8 @@ func severityCase(s *spec, world, sensitive string) string {
 		sqlString(s.sensitiveLevel.String()), world, sqlString(s.worldLevel.String()), sqlString(s.level.String()))
 }
 
-func sqlHeader(b *bytes.Buffer, c *content.Content, s *spec) {
-	for _, l := range header(c, s, "") {
+func sqlHeader(b *bytes.Buffer, c *content.Content, s *spec, noSourceGap string) {
+	for _, l := range header(c, s, "", noSourceGap) {
 		fmt.Fprintf(b, "-- %s\n", l)
 	}
 }
@@ -57,7 +57,7 @@ func sqlHeader(b *bytes.Buffer, c *content.Content, s *spec) {
 // athenaQuery writes one AWS rule as Athena SQL.
 func athenaQuery(c *content.Content, s *spec) []byte {
 	var b bytes.Buffer
-	sqlHeader(&b, c, s)
+	sqlHeader(&b, c, s, gapText)
 	p := patterns(c, s)
 	match := func(re string) string { return "regexp_like(lower(requestparameters), " + sqlString(re) + ")" }
 	world, sensitive := "false", "false"
@@ -93,7 +93,7 @@ func athenaQuery(c *content.Content, s *spec) []byte {
 // bigqueryQuery writes one GCP rule as BigQuery SQL.
 func bigqueryQuery(c *content.Content, s *spec) []byte {
 	var b bytes.Buffer
-	sqlHeader(&b, c, s)
+	sqlHeader(&b, c, s, "")
 	p := patterns(c, s)
 	match := func(re string) string {
 		return "REGEXP_CONTAINS(LOWER(IFNULL(protopayload_auditlog.requestJson, '')), " + bqRaw(re) + ")"
@@ -102,6 +102,14 @@ func bigqueryQuery(c *content.Content, s *spec) []byte {
 	if s.exp != nil {
 		world = match(p.world)
 		sensitive = orFalse(p, match, " OR ")
+	}
+	if s.noSource != nil {
+		absent := []string{"JSON_VALUE(protopayload_auditlog.requestJson, '$." + s.present + "') IS NOT NULL"}
+		for _, f := range s.noSource {
+			absent = append(absent, "JSON_QUERY(protopayload_auditlog.requestJson, '$."+f+"') IS NULL")
+		}
+		absent = append(absent, "UPPER(IFNULL(JSON_VALUE(protopayload_auditlog.requestJson, '$.direction'), 'INGRESS')) != 'EGRESS'")
+		world = "(" + world + "\n            OR (" + strings.Join(absent, " AND ") + "))"
 	}
 	b.WriteString("SELECT timestamp, project_id, method_name, resource_name, principal_email, caller_ip, status_code,\n")
 	fmt.Fprintf(&b, "    %s AS cloudwall_rule, world_open, sensitive_port,\n", sqlString(s.op.ID))

@@ -2,6 +2,7 @@ package export
 
 import (
 	"encoding/json"
+	"fmt"
 	"regexp"
 	"strings"
 	"testing"
@@ -60,7 +61,7 @@ func TestTextPatternsFlagWhatTheEngineFlags(t *testing.T) {
 		compiled[expr] = r
 		return r
 	}
-	var world, sensitive int
+	var world, sensitive, noSource int
 	for _, rec := range fixtureRecords(t, c) {
 		text := requestText(t, rec)
 		if rec.cloud == model.GCP {
@@ -75,6 +76,27 @@ func TestTextPatternsFlagWhatTheEngineFlags(t *testing.T) {
 		for _, f := range rec.findings {
 			s := specs[f.Rule]
 			w, sens, _ := worldOpen(c, f)
+			if s.noSource != nil {
+				// The KQL and BigQuery queries call a request without any
+				// of these fields, not going EGRESS, world-open.
+				req, _ := rec.record["protoPayload"].(map[string]any)["request"].(map[string]any)
+				_, named := req[s.present]
+				absent := named && !strings.EqualFold(fmt.Sprint(req["direction"]), "egress")
+				for _, k := range s.noSource {
+					if _, ok := req[k]; ok {
+						absent = false
+					}
+				}
+				if absent && !w {
+					t.Errorf("%s: no source logged, yet the engine does not find %s world-open", rec.where, f.Rule)
+				}
+				if w && !absent && sigmaCannot(rec, f) != "" {
+					t.Errorf("%s: the engine applies the default source; the queries' absence test does not", rec.where)
+				}
+				if absent {
+					noSource++
+				}
+			}
 			if !w || sigmaCannot(rec, f) != "" {
 				continue
 			}
@@ -95,6 +117,9 @@ func TestTextPatternsFlagWhatTheEngineFlags(t *testing.T) {
 				t.Errorf("%s: the engine finds %s world-open on %v; the port and protocol expressions miss\n%s", rec.where, f.Rule, f.Exposure, text)
 			}
 		}
+	}
+	if noSource == 0 {
+		t.Error("no fixture exercises the default source")
 	}
 	if world < 10 || sensitive < 5 {
 		t.Errorf("too few checks: %d world-open, %d sensitive", world, sensitive)
