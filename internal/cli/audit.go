@@ -131,6 +131,7 @@ func mergeSummaries(a, b model.Summary) model.Summary {
 	a.Records += b.Records
 	a.Unreadable += b.Unreadable
 	a.Skipped += b.Skipped
+	a.Recognised += b.Recognised
 	a.Elapsed += b.Elapsed
 	a.Problems = append(a.Problems, b.Problems...)
 	return a

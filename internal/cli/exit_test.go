@@ -30,6 +30,15 @@ func TestExitStatusTellsTheTruth(t *testing.T) {
 	garbage := write("garbage.json", []byte("{\"Records\": [tru\n"))
 	truncGz := write("trunc.json.gz", []byte{0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00})
 	odd := write("unknown command here", []byte("{]"))
+	// Valid JSON of no audit-log shape: the scan watched the wrong files.
+	unknown := write("inventory.jsonl", []byte("{\"host\":\"web-1\",\"ports\":[22]}\n{\"host\":\"web-2\"}\n{\"host\":\"web-3\"}\n"))
+	// A CloudTrail record that changes no firewall: read, nothing found.
+	ct := `{"eventVersion":"1.08","eventSource":"s3.amazonaws.com","eventName":"GetObject","awsRegion":"us-east-1","eventTime":"2026-03-14T10:00:00Z","eventID":"e1","userIdentity":{"type":"IAMUser","arn":"arn:aws:iam::123456789012:user/a"},"recipientAccountId":"123456789012"}`
+	clean := write("clean.jsonl", []byte(ct+"\n"))
+	// The same after a header line of unknown shape: the prefilter would
+	// drop the CloudTrail record unread, so only decoding it shows the
+	// file is an audit log.
+	header := write("header.jsonl", []byte("{\"export\":\"v2\"}\n"+ct+"\n"))
 	tests := []struct {
 		name  string
 		stdin string
@@ -43,6 +52,12 @@ func TestExitStatusTellsTheTruth(t *testing.T) {
 		{"every record unreadable", "", []string{"scan", "-q", garbage}, ExitNoInput, "garbage.json"},
 		{"every input failing", "", []string{"scan", "-q", truncGz, garbage}, ExitNoInput, "trunc.json.gz"},
 		{"one good input is enough", "", []string{"scan", "-q", garbage, samples}, ExitOK, "garbage.json"},
+		{"only records of unknown shape", "", []string{"scan", "-q", unknown}, ExitNoInput, "none of a format cloudwall reads"},
+		{"only records of unknown shape, on stdin", "{\"a\":1}\n{\"b\":2}\n", []string{"scan", "-q", "-"}, ExitNoInput, "none of a format cloudwall reads"},
+		{"unknown shape beside a log", "", []string{"scan", "-q", unknown, samples}, ExitOK, "inventory.jsonl"},
+		{"audit records, no finding", "", []string{"scan", clean}, ExitOK, "Findings:        0"},
+		{"audit record after an unknown header", "", []string{"scan", "-q", header}, ExitOK, "header.jsonl"},
+		{"audit of unknown shape only", "", []string{"audit", "-q", unknown}, ExitNoInput, "none of a format cloudwall reads"},
 		// A failure mid-run whose message happens to read like cobra's
 		// is still a failure, not a usage error.
 		{"failure worded like a usage error", "", []string{"scan", "-q", odd}, ExitNoInput, "unknown command here"},

@@ -272,8 +272,15 @@ func report(ctx context.Context, res pipeline.Result, format string, f scanFlags
 		return errInterrupted
 	}
 	if sum.Records == sum.Unreadable {
-		fmt.Fprintf(stderr, "cloudwall: error: nothing was read: %s, %d records, none readable (exit status %d)\n",
-			plural(sum.Files, "input", "inputs"), sum.Records, ExitNoInput)
+		fmt.Fprintf(stderr, "cloudwall: error: nothing was read: %s, %s, none readable (exit status %d)\n",
+			plural(sum.Files, "input", "inputs"), plural(sum.Records, "record", "records"), ExitNoInput)
+		return errNothingRead
+	}
+	if sum.Recognised == 0 {
+		// Valid JSON, but not one record of a shape cloudwall reads: the
+		// scan watched the wrong files, which must not pass as clean.
+		fmt.Fprintf(stderr, "cloudwall: error: nothing was read: %s, %s, none of a format cloudwall reads (exit status %d)\n",
+			plural(sum.Files, "input", "inputs"), plural(sum.Records, "record", "records"), ExitNoInput)
 		return errNothingRead
 	}
 	if failOn == nil {

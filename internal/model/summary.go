@@ -17,7 +17,11 @@ type Summary struct {
 	Unreadable        int64 `json:"records_unreadable"`
 	// Skipped counts records recognised and deliberately ignored: digest
 	// and Insights records, formats that are not audit logs.
-	Skipped        int64 `json:"records_skipped"`
+	Skipped int64 `json:"records_skipped"`
+	// Recognised counts records read as a format cloudwall knows (parsed,
+	// or recognised and skipped such as a digest). Zero with records read
+	// means every input was of unknown shape: the scan read nothing.
+	Recognised     int64 `json:"records_recognised"`
 	FirewallEvents int64 `json:"firewall_events"`
 	// Duplicates counts firewall records folded into another record of the
 	// same operation (repeats across files, Azure Start/Success, GCP first/last).

@@ -211,6 +211,7 @@ func testSummary() model.Summary {
 		Records:           120_345,
 		Unreadable:        2,
 		Skipped:           310,
+		Recognised:        1_021,
 		FirewallEvents:    57,
 		Duplicates:        4,
 		Findings:          map[string]int64{"critical": 1, "high": 1, "medium": 1, "low": 1, "info": 1},

@@ -345,6 +345,7 @@ func (f Filter) keep(x model.Finding) bool {
 type counters struct {
 	files, filesFailed, uncompressed int64
 	records, unreadable, skipped     int64
+	recognised                       int64
 	problems                         []model.Problem
 }
 
@@ -355,6 +356,7 @@ func (c *counters) addTo(s *model.Summary) {
 	s.Records += c.records
 	s.Unreadable += c.unreadable
 	s.Skipped += c.skipped
+	s.Recognised += c.recognised
 	s.Problems = append(s.Problems, c.problems...)
 }
 
@@ -419,7 +421,7 @@ func (w *worker) input(ctx context.Context, in ingest.Input) {
 
 // stream splits one decompressed stream into records and parses them.
 func (w *worker) stream(ctx context.Context, st ingest.Stream) error {
-	p := recordParser{w: w, file: st.Name, first: true}
+	p := recordParser{w: w, file: st.Name, first: true, probe: probeRecords}
 	return w.split(ctx, st, p.parse)
 }
 
@@ -427,7 +429,7 @@ func (w *worker) stream(ctx context.Context, st ingest.Stream) error {
 // batches of records copied out of the splitter's buffer.
 func (w *worker) streamParallel(ctx context.Context, st ingest.Stream) error {
 	sub := &worker{opts: w.opts, pre: w.pre, events: w.events, done: w.done, c: &counters{}}
-	p := recordParser{w: sub, file: st.Name, first: true}
+	p := recordParser{w: sub, file: st.Name, first: true, probe: probeRecords}
 	batches := make(chan *recordBatch, 4)
 	free := make(chan *recordBatch, 6)
 	done := make(chan struct{})
@@ -459,6 +461,7 @@ func (w *worker) streamParallel(ctx context.Context, st ingest.Stream) error {
 	close(batches)
 	<-done
 	w.c.skipped += sub.c.skipped
+	w.c.recognised += sub.c.recognised
 	w.c.unreadable += sub.c.unreadable
 	// sub already logged these; keep the per-file cap across both.
 	for _, pr := range sub.c.problems {
@@ -541,16 +544,35 @@ type recordParser struct {
 	// can put on a bus, an Insights record, an empty Pub/Sub pull) is
 	// skipped alone, and every later record is read on its own merits.
 	first bool
+	// probe counts down the records still decoded whatever the prefilter
+	// says while none of the stream has been recognised, so that a stream
+	// that starts with a record of unknown shape (a header, a custom
+	// event) is still known to hold audit records; it stops at the first
+	// recognised record. A stream of which none is recognised is what makes
+	// a scan say it read nothing.
+	probe int
 }
+
+// probeRecords bounds the records decoded in full at the start of a stream
+// of no recognised shape.
+const probeRecords = 32
 
 func (p *recordParser) parse(raw normalize.RawRecord) {
 	w := p.w
 	pre := w.pre
-	if p.first {
+	if p.first || p.probe > 0 {
 		pre = nil
 	}
 	src := model.SourceRef{File: p.file, Index: raw.Index}
 	res := normalize.Parse(raw.Data, src, pre)
+	if p.probe > 0 {
+		p.probe--
+	}
+	switch res.Kind {
+	case normalize.Skipped, normalize.Parsed:
+		w.c.recognised++
+		p.probe = 0
+	}
 	switch res.Kind {
 	case normalize.Skipped:
 		w.c.skipped++

@@ -185,11 +185,13 @@ func (b *builder) stream(st ingest.Stream, opts Options) error {
 			b.problem(st.Name, raw.Index, raw.Offset, res.err)
 		case res.skip != "":
 			b.sum.Skipped++
+			b.sum.Recognised++
 		case !res.known:
 			b.sum.Skipped++
 			b.problem(st.Name, raw.Index, raw.Offset, "unknown snapshot shape ("+keyList(v)+"); skipped")
 		default:
 			known++
+			b.sum.Recognised++
 		}
 	}
 }
