@@ -39,8 +39,11 @@ var azReference = map[string]azCommand{
 	// /cli/azure/network/nsg
 	"az network nsg show": {flags: []string{"--ids", "--name", "-n", "--resource-group", "-g", "--expand"}, need: [][]string{{"--ids"}, {"--name", "--resource-group"}}},
 	// /cli/azure/network/nsg/rule
-	"az network nsg rule list":   {flags: []string{"--nsg-name", "--resource-group", "-g", "--include-default", "--max-items", "--next-token"}, need: [][]string{{"--nsg-name", "--resource-group"}}},
-	"az network nsg rule show":   {flags: []string{"--ids", "--name", "-n", "--nsg-name", "--resource-group", "-g"}, need: [][]string{{"--ids"}, {"--name", "--nsg-name", "--resource-group"}}},
+	"az network nsg rule list": {flags: []string{"--nsg-name", "--resource-group", "-g", "--include-default", "--max-items", "--next-token"}, need: [][]string{{"--nsg-name", "--resource-group"}}},
+	"az network nsg rule show": {flags: []string{"--ids", "--name", "-n", "--nsg-name", "--resource-group", "-g"}, need: [][]string{{"--ids"}, {"--name", "--nsg-name", "--resource-group"}}},
+	// /cli/azure/network/nsg/rule#az-network-nsg-rule-create (state rollback)
+	"az network nsg rule create": {flags: []string{"--name", "-n", "--nsg-name", "--priority", "--resource-group", "-g", "--access", "--description", "--destination-address-prefixes", "--destination-asgs", "--destination-port-ranges", "--direction", "--protocol", "--source-address-prefixes", "--source-asgs", "--source-port-ranges", "--no-wait"},
+		need: [][]string{{"--name", "--nsg-name", "--priority", "--resource-group"}}},
 	"az network nsg rule delete": {flags: []string{"--ids", "--name", "-n", "--nsg-name", "--resource-group", "-g", "--no-wait"}, need: [][]string{{"--ids"}, {"--name", "--nsg-name", "--resource-group"}}},
 	// /cli/azure/network/vnet/subnet
 	"az network vnet subnet show":   {flags: []string{"--ids", "--name", "-n", "--resource-group", "-g", "--vnet-name", "--expand"}, need: [][]string{{"--ids"}, {"--name", "--vnet-name", "--resource-group"}}},

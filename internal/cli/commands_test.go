@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"encoding/json"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -36,6 +37,10 @@ import (
 // fixtureDirs hold the records of every cloud the tests know.
 var fixtureDirs = []string{samples, "../normalize/aws/testdata", "../normalize/azure/testdata", "../normalize/gcp/testdata"}
 
+// baselineDirs are snapshot sets the fixtures are also replayed on top of
+// (scan --baseline), for the rollback commands a known prior state gives.
+var baselineDirs = []string{"../../testdata/snapshots", "../../testdata/snapshots-diff/monday"}
+
 // printedCommand is one command and a finding that printed it.
 type printedCommand struct {
 	run  string
@@ -57,14 +62,56 @@ func allCommands(t *testing.T) map[string]printedCommand {
 			}
 		}
 	}
-	args := append([]string{"scan", "--format", "jsonl", "--min-severity", "info", "-q"}, fixtureDirs...)
-	_, out, _ := run(t, nil, args...)
-	fs := decodeFindings(t, out)
-	if len(fs) < 30 {
-		t.Fatalf("only %d findings from the fixtures", len(fs))
+	// Rollback commands come from replayed state: the logs alone, and the
+	// logs on top of each bundled snapshot set as a baseline.
+	addRollback := func(lines []string, from string) {
+		for _, l := range lines {
+			if l == "" || strings.HasPrefix(l, "#") {
+				continue
+			}
+			if _, ok := cmds[l]; !ok {
+				cmds[l] = printedCommand{run: l, from: from}
+			}
+		}
 	}
-	for _, f := range fs {
-		add(f, f.Event.File)
+	scans := [][]string{nil}
+	for _, b := range baselineDirs {
+		scans = append(scans, []string{"--baseline", b})
+	}
+	for _, extra := range scans {
+		args := append([]string{"scan", "--format", "jsonl", "--min-severity", "info", "-q"}, extra...)
+		code, out, stderr := run(t, nil, append(args, fixtureDirs...)...)
+		if code != ExitOK {
+			t.Fatalf("scan %v: exit %d: %s", extra, code, stderr)
+		}
+		fs := decodeFindings(t, out)
+		if len(fs) < 30 {
+			t.Fatalf("only %d findings from the fixtures (%v)", len(fs), extra)
+		}
+		for _, f := range fs {
+			add(f, f.Event.File)
+			addRollback(f.Rollback, f.Rule+" rollback ("+f.Event.File+strings.Join(extra, " ")+")")
+			if f.Window != nil {
+				addRollback(f.Window.Rollback, f.Rule+" window rollback ("+f.Event.File+")")
+			}
+		}
+	}
+	// timeline prints the same commands per window and change.
+	code, out, stderr := run(t, nil, append([]string{"timeline", "--format", "jsonl", "--min-severity", "info", "-q"}, fixtureDirs...)...)
+	if code != ExitOK {
+		t.Fatalf("timeline: exit %d: %s", code, stderr)
+	}
+	for _, l := range strings.Split(strings.TrimSpace(out), "\n") {
+		var ft model.FirewallTimeline
+		if err := json.Unmarshal([]byte(l), &ft); err != nil {
+			t.Fatalf("timeline line: %v: %s", err, l)
+		}
+		for _, w := range ft.Windows {
+			addRollback(w.Rollback, "timeline window of "+ft.Firewall.ID)
+		}
+		for _, c := range ft.Changes {
+			addRollback(c.Rollback, "timeline change "+c.Operation+" of "+ft.Firewall.ID)
+		}
 	}
 	c, err := content.Default()
 	if err != nil {
@@ -111,8 +158,9 @@ func syntheticEvents(op content.Operation) []*model.Event {
 			base.Targets = []string{"arn:aws:elasticloadbalancing:us-east-1:111122223333:loadbalancer/app/alb-1/0123456789abcdef"}
 		}
 		actors = []model.Actor{
-			{Type: "IAMUser", ID: "arn:aws:iam::111122223333:user/alice", Name: "alice", Session: "AKIAIOSFODNN7EXAMPLE"},
-			{Type: "AssumedRole", ID: "arn:aws:sts::111122223333:assumed-role/deploy/ci-run-7", Name: "deploy", Session: "ASIAIOSFODNN7EXAMPLE"},
+			{Type: "IAMUser", ID: "arn:aws:iam::111122223333:user/alice", Name: "alice", Session: "AKIAIOSFODNN7EXAMPLE", AccessKey: "AKIAIOSFODNN7EXAMPLE"},
+			{Type: "IAMUser", ID: "arn:aws:iam::111122223333:user/alice", Name: "alice", Session: "ASIAIOSFODNN7EXAMPLE", AccessKey: "ASIAIOSFODNN7EXAMPLE"},
+			{Type: "AssumedRole", ID: "arn:aws:sts::111122223333:assumed-role/deploy/ci-run-7", Name: "deploy", Session: "ASIAIOSFODNN7EXAMPLE", AccessKey: "ASIAIOSFODNN7EXAMPLE"},
 			{Type: "AssumedRole", ID: "arn:aws:sts::111122223333:assumed-role/AWSReservedSSO_Admin_0123456789abcdef/bob@example.com", Name: "AWSReservedSSO_Admin_0123456789abcdef"},
 			{Type: "Root", ID: "arn:aws:iam::111122223333:root"},
 		}
@@ -120,6 +168,10 @@ func syntheticEvents(op content.Operation) []*model.Event {
 		base.Account, base.Region = "00000000-1111-2222-3333-444444444444", "westeurope"
 		ch.Name = "rule-1"
 		base.Resource = azureResource(op.Resource)
+		// As the parser sets them: the record's eventDataId, and the
+		// request's correlationId first in the operation id.
+		base.EventID = "9f3c0a8e-0000-4000-8000-00000000e1d1"
+		base.OperationID = "5d2c0a8e-0000-4000-8000-00000000c0c0|" + op.Keys[0] + "|" + strings.ToLower(base.Resource.ID)
 		base.Targets = []string{"/subscriptions/00000000-1111-2222-3333-444444444444/resourceGroups/rg-app/providers/Microsoft.Network/networkSecurityGroups/nsg-2"}
 		actors = []model.Actor{
 			{Type: "User", ID: "11111111-aaaa-4bbb-8ccc-000000000001", Name: "ops@contoso.example"},
@@ -133,6 +185,7 @@ func syntheticEvents(op content.Operation) []*model.Event {
 		actors = []model.Actor{
 			{Type: "ServiceAccount", ID: "ci@proj-1.iam.gserviceaccount.com", Name: "ci",
 				Session: "//iam.googleapis.com/projects/proj-1/serviceAccounts/ci@proj-1.iam.gserviceaccount.com/keys/0123456789abcdef0123456789abcdef01234567"},
+			{Type: "ServiceAccount", ID: "service-123456789012@compute-system.iam.gserviceaccount.com", Name: "service-123456789012"},
 			{Type: "User", ID: "dev@example.com", Name: "dev"},
 		}
 	}
@@ -264,6 +317,8 @@ var placeholderValues = map[string][]string{
 	"EC2_GROUP_NAME":   {"default"},
 	"ACCESS_KEY":       {"AKIAIOSFODNN7EXAMPLE"},
 	"KEY_ID":           {"0123456789abcdef0123456789abcdef01234567"},
+	"CORRELATION_ID":   {"5d2c0a8e-0000-4000-8000-00000000c0c0"},
+	"EVENT_ID":         {"9f3c0a8e-0000-4000-8000-00000000e1d1"},
 	"NSG_ID":           {"/subscriptions/00000000-1111-2222-3333-444444444444/resourceGroups/rg-app/providers/Microsoft.Network/networkSecurityGroups/nsg-1"},
 	"ASSOCIATION_NAME": {"assoc-1"},
 	"ORGANIZATION_ID":  {"123456789012"},

@@ -40,12 +40,15 @@ func Conditions() map[string]string {
 		"dry-run":                 "the call was an AWS dry run (DryRunOperation)",
 		"target-tags":             "GCP: the changed rules (or a setTags call) name network tags",
 		"aws-iam-user":            "the caller is an IAM user",
+		"aws-iam-user-key":        "the caller is an IAM user that signed with a long-term access key (AKIA...), or the log names no key",
+		"aws-iam-user-session":    "the caller is an IAM user with temporary credentials (an ASIA... key: console sign-in, GetSessionToken), which deactivating an access key does not end",
 		"aws-assumed-role":        "the caller is an assumed IAM role that is not an IAM Identity Center (SSO) permission set",
 		"aws-sso":                 "the caller is an IAM Identity Center (SSO) user through a permission-set role",
 		"aws-root":                "the caller is the account's root user",
 		"azure-user":              "the caller is a user (signed in with a user principal name)",
 		"azure-service-principal": "the caller is a service principal or managed identity",
-		"gcp-service-account":     "the caller is a service account",
+		"gcp-service-account":     "the caller is a service account whose keys users manage",
+		"gcp-service-agent":       "the caller is a Google-managed service account (a service agent such as service-NUMBER@compute-system.iam.gserviceaccount.com, or NUMBER@cloudservices.gserviceaccount.com): it has no user keys",
 		"gcp-user":                "the caller is a user account",
 	}
 }

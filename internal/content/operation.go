@@ -164,6 +164,8 @@ func Placeholders() map[string]string {
 		"session_name":   "AWS: the role session name of an assumed-role caller (CloudTrail's Username for its calls)",
 		"caller_lookup":  "AWS: the lookup-events attribute that finds the caller's calls (AccessKeyId, else Username)",
 		"key_id":         "GCP: the service-account key id the call used",
+		"event_id":       "the record's id as logged (CloudTrail eventID, Azure eventDataId else correlationId, GCP insertId)",
+		"correlation_id": "Azure: the correlationId shared by the records of one request",
 		"resource_group": "Azure: the resource group in Resource.ID",
 		"parent_id":      "Azure: the id of the parent resource (the NSG of a rule, the server of a firewall rule)",
 		"parent_name":    "Azure: the parent resource's name",

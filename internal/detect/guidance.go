@@ -77,6 +77,10 @@ func holds(when string, ev *model.Event, v *verdict, vals map[string]string) boo
 		return slices.Contains(v.tags, "dry-run")
 	case "target-tags":
 		return vals["target_tags"] != ""
+	case "aws-iam-user-key":
+		return callerKind(ev) == "aws-iam-user" && !temporaryKey(vals["access_key"])
+	case "aws-iam-user-session":
+		return callerKind(ev) == "aws-iam-user" && temporaryKey(vals["access_key"])
 	}
 	return when == callerKind(ev)
 }
@@ -107,6 +111,9 @@ func callerKind(ev *model.Event) string {
 	case model.GCP:
 		switch t {
 		case "serviceaccount":
+			if googleManaged(ev.Actor.ID) {
+				return "gcp-service-agent"
+			}
 			return "gcp-service-account"
 		case "user":
 			return "gcp-user"
@@ -125,10 +132,39 @@ func assumedRole(arn string) (role, session string) {
 	return role, session
 }
 
+// googleManaged reports whether a GCP service account is managed by
+// Google, so that nobody can create, list or disable keys for it: a service
+// agent (service-PROJECT_NUMBER@<agent>.iam.gserviceaccount.com, such as
+// compute-system or container-engine-robot) or an account in a domain of
+// Google's own (PROJECT_NUMBER@cloudservices.gserviceaccount.com, the
+// Google APIs service agent). User-managed accounts live in
+// NAME@PROJECT_ID.iam.gserviceaccount.com; the App Engine and Compute
+// Engine default accounts (@appspot, -compute@developer) take user keys too.
+func googleManaged(email string) bool {
+	local, domain, ok := strings.Cut(strings.ToLower(strings.TrimSpace(email)), "@")
+	if !ok {
+		return false
+	}
+	if _, iam := strings.CutSuffix(domain, ".iam.gserviceaccount.com"); iam {
+		num, agent := strings.CutPrefix(local, "service-")
+		return agent && num != "" && strings.Trim(num, "0123456789") == ""
+	}
+	switch domain {
+	case "appspot.gserviceaccount.com", "developer.gserviceaccount.com":
+		return false
+	}
+	return strings.HasSuffix(domain, ".gserviceaccount.com")
+}
+
+// temporaryKey reports whether an AWS access key id is a temporary one
+// (ASIA...: a role session, a console sign-in, GetSessionToken), which
+// update-access-key cannot deactivate.
+func temporaryKey(k string) bool { return strings.HasPrefix(k, "ASIA") }
+
 // accessKey returns the AWS access key id the call was signed with, when
 // the log names one.
 func accessKey(ev *model.Event) string {
-	k := ev.Actor.Session
+	k := ev.Actor.AccessKey
 	if ev.Cloud != model.AWS || len(k) < 16 || len(k) > 128 || !(strings.HasPrefix(k, "AKIA") || strings.HasPrefix(k, "ASIA")) {
 		return ""
 	}
@@ -182,6 +218,15 @@ func callerValues(ev *model.Event, vals map[string]string) {
 			}
 		}
 	}
+	vals["correlation_id"] = ""
+	if ev.Cloud == model.Azure {
+		// OperationID is lower(correlationId|operation|resource) when the
+		// record has a correlationId (GUIDs compare case-insensitively).
+		if corr, _, ok := strings.Cut(ev.OperationID, "|"); ok {
+			vals["correlation_id"] = corr
+		}
+	}
+	vals["event_id"] = ev.EventID
 	vals["key_id"] = ""
 	if ev.Cloud == model.GCP {
 		if _, k, ok := strings.Cut(ev.Actor.Session, "/keys/"); ok && !strings.Contains(k, "/") {

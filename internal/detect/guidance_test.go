@@ -103,10 +103,15 @@ func withName(ch model.RuleChange, name string) model.RuleChange {
 // no key.
 func TestGuidanceCallerCommands(t *testing.T) {
 	user := sgIngress(rule("tcp", port(22), cidr("0.0.0.0/0")))
-	user.Actor.Session = "AKIAIOSFODNN7EXAMPLE"
+	user.Actor.Session, user.Actor.AccessKey = "AKIAIOSFODNN7EXAMPLE", "AKIAIOSFODNN7EXAMPLE"
+	// An IAM user signed in to the console (or with GetSessionToken)
+	// signs with a temporary key that update-access-key cannot touch.
+	userSession := sgIngress(rule("tcp", port(22), cidr("0.0.0.0/0")))
+	userSession.Actor.Session, userSession.Actor.AccessKey = "ASIAIOSFODNN7EXAMPLE", "ASIAIOSFODNN7EXAMPLE"
+	userNoKey := sgIngress(rule("tcp", port(22), cidr("0.0.0.0/0")))
 	role := sgIngress(rule("tcp", port(22), cidr("0.0.0.0/0")))
 	role.Actor = model.Actor{Type: "AssumedRole", ID: "arn:aws:sts::111122223333:assumed-role/deploy/ci-run-7",
-		Name: "deploy", Session: "ASIAIOSFODNN7EXAMPLE"}
+		Name: "deploy", Session: "ASIAIOSFODNN7EXAMPLE", AccessKey: "ASIAIOSFODNN7EXAMPLE"}
 	roleNoKey := sgIngress(rule("tcp", port(22), cidr("0.0.0.0/0")))
 	roleNoKey.Actor = model.Actor{Type: "AssumedRole", ID: "arn:aws:sts::111122223333:assumed-role/deploy/ci-run-7", Name: "deploy"}
 	sso := sgIngress(rule("tcp", port(22), cidr("0.0.0.0/0")))
@@ -118,6 +123,28 @@ func TestGuidanceCallerCommands(t *testing.T) {
 		Session: "//iam.googleapis.com/projects/proj-1/serviceAccounts/ci@proj-1.iam.gserviceaccount.com/keys/0123abcd"}
 	saNoKey := *sa
 	saNoKey.Actor.Session = ""
+	// Google-managed accounts have no keys a user could disable.
+	var agents []*model.Event
+	for _, id := range []string{"service-123456789012@compute-system.iam.gserviceaccount.com",
+		"service-123456789012@container-engine-robot.iam.gserviceaccount.com",
+		"service-123456789012@gcp-sa-networkconnectivity.iam.gserviceaccount.com",
+		"123456789012@cloudservices.gserviceaccount.com"} {
+		a := *sa
+		a.Actor = model.Actor{Type: "ServiceAccount", ID: id}
+		agents = append(agents, &a)
+	}
+	// The default accounts take user keys: they keep the key step.
+	computeDefault := *sa
+	computeDefault.Actor = model.Actor{Type: "ServiceAccount", ID: "123456789012-compute@developer.gserviceaccount.com"}
+	// Azure: the record id and the request's correlation id.
+	az := event(model.Azure, "microsoft.network/networksecuritygroups/securityrules/write", rule("tcp", port(22), cidr("0.0.0.0/0")))
+	az.Account = "00000000-1111-2222-3333-444444444444"
+	az.Resource = model.Resource{Type: "nsg_rule", ID: "/subscriptions/00000000-1111-2222-3333-444444444444/resourceGroups/rg-app/providers/Microsoft.Network/networkSecurityGroups/nsg-1/securityRules/r1"}
+	az.Actor = model.Actor{Type: "User", ID: "11111111-aaaa-4bbb-8ccc-000000000001", Name: "ops@contoso.example"}
+	az.EventID = "9f3c0a8e-0000-4000-8000-00000000e1d1"
+	az.OperationID = "5d2c0a8e-0000-4000-8000-00000000c0c0|microsoft.network/networksecuritygroups/securityrules/write|" + strings.ToLower(az.Resource.ID)
+	azNoCorr := *az
+	azNoCorr.OperationID = azNoCorr.EventID
 	tests := []struct {
 		name   string
 		ev     *model.Event
@@ -130,6 +157,14 @@ func TestGuidanceCallerCommands(t *testing.T) {
 		{"assumed role", role, []string{
 			`aws iam put-role-policy --role-name deploy --policy-name cloudwall-revoke-older-sessions --policy-document '{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"*","Resource":"*","Condition":{"DateLessThan":{"aws:TokenIssueTime":"2025-03-04T05:06:07Z"}}}]}'`},
 			[]string{"update-access-key"}},
+		{"IAM user with a temporary key: deny older sessions, not update-access-key", userSession, []string{
+			`aws iam put-user-policy --user-name alice --policy-name cloudwall-revoke-older-sessions --policy-document '{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"*","Resource":"*","Condition":{"DateLessThan":{"aws:TokenIssueTime":"2025-03-04T05:06:07Z"}}}]}'`,
+			"--lookup-attributes AttributeKey=AccessKeyId,AttributeValue=ASIAIOSFODNN7EXAMPLE"},
+			[]string{"update-access-key", "put-role-policy"}},
+		{"IAM user, key not logged: a placeholder and where to find it", userNoKey, []string{
+			"aws iam update-access-key --user-name alice --access-key-id <ACCESS_KEY> --status Inactive",
+			"aws iam list-access-keys --user-name alice",
+			"--lookup-attributes AttributeKey=Username,AttributeValue=alice"}, []string{"put-user-policy"}},
 		{"assumed role without a key: lookup by session name", roleNoKey, []string{
 			"--lookup-attributes AttributeKey=Username,AttributeValue=ci-run-7"}, []string{"AttributeValue=deploy"}},
 		{"SSO user", sso, []string{"IAM Identity Center"}, []string{"put-role-policy", "update-access-key"}},
@@ -137,6 +172,18 @@ func TestGuidanceCallerCommands(t *testing.T) {
 			"gcloud iam service-accounts keys disable 0123abcd --iam-account ci@proj-1.iam.gserviceaccount.com --project proj-1"}, nil},
 		{"GCP key not logged", &saNoKey, []string{
 			"gcloud iam service-accounts keys disable <KEY_ID> --iam-account", "serviceAccountKeyName"}, nil},
+		{"GCP service agent", agents[0], []string{"Google-managed service account"}, []string{"keys disable", "keys list"}},
+		{"GKE robot", agents[1], []string{"Google-managed service account"}, []string{"keys disable"}},
+		{"gcp-sa service agent", agents[2], []string{"Google-managed service account"}, []string{"keys disable"}},
+		{"Google APIs service agent", agents[3], []string{"Google-managed service account"}, []string{"keys disable"}},
+		{"Compute Engine default account", &computeDefault, []string{
+			"gcloud iam service-accounts keys disable <KEY_ID> --iam-account 123456789012-compute@developer.gserviceaccount.com"},
+			[]string{"Google-managed"}},
+		{"Azure record and correlation id", az, []string{
+			"(record 9f3c0a8e-0000-4000-8000-00000000e1d1:",
+			"az monitor activity-log list --subscription 00000000-1111-2222-3333-444444444444 --correlation-id 5d2c0a8e-0000-4000-8000-00000000c0c0 --start-time"}, nil},
+		{"Azure record without a correlation id", &azNoCorr, []string{
+			"(record 9f3c0a8e-0000-4000-8000-00000000e1d1:", "--correlation-id <CORRELATION_ID>"}, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -34,7 +34,10 @@ func writeDetails(w *bufio.Writer, findings []model.Finding, opts Options) {
 		line("Resource:", resourceDetail(f.Resource))
 		line("Operation:", operationDetail(f))
 		line("Actor:", actorDetail(f.Actor))
-		line("Session:", f.Actor.Session)
+		line("Access key:", f.Actor.AccessKey)
+		if f.Actor.Session != f.Actor.AccessKey {
+			line("Session:", f.Actor.Session)
+		}
 		line("Source IP:", f.SourceIP)
 		line("User agent:", f.UserAgent)
 		line("Tags:", strings.Join(f.Tags, ", "))

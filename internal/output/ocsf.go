@@ -504,6 +504,18 @@ func ocsfUserType(kind string) (int, string) {
 // System Firewall" under the new Defense Impairment tactic (TA0112). Each
 // entry carries the ATT&CK version its ids are from.
 // Unknown ids are passed through with the id alone.
+//
+// Provenance of the v19 names (checked 2026-12-02 without access to
+// attack.mitre.org, from public material that quotes it): a threat actor
+// profile generated from the ATT&CK 19.1 STIX bundle lists "Defense
+// Impairment | T1686 | Disable or Modify System Firewall"; a v19 technique
+// list gives T1686 "Disable or Modify System Firewall" with T1686.001
+// "Cloud Firewall", T1686.002 "Network Device Firewall" and T1686.003
+// "Windows Host Firewall"; a software page generated from ATT&CK names
+// Pacu's use of T1686.001 "Cloud Firewall"; a revocation table maps
+// T1562.004 to T1686 and T1562.007 to T1686.001; several sources give
+// TA0112 as Defense Impairment, split from Defense Evasion (whose id
+// TA0005 now names Stealth).
 func ocsfAttacks(ids []string) []ocsfAttack {
 	out := make([]ocsfAttack, 0, len(ids))
 	for _, id := range ids {
