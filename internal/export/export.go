@@ -147,7 +147,7 @@ const (
 var commonLimits = []string{
 	"**State**: the configuration before the change (`--baseline` snapshots), rules revoked again later, a CloudFront web ACL replaced by another: each query sees one record.",
 	"**Correlations**: failed attempts followed by success, mass changes, short-lived exposures, an opening then used from outside (flow logs): they need several records.",
-	"**Split halves**: a world opened by several narrower prefixes together (four /2s, or 0.0.0.0/1 in one rule and 128.0.0.0/1 in another call) is not seen; each value is judged alone.",
+	"**Split halves**: a world opened by several narrower prefixes together (0.0.0.0/2, 64.0.0.0/2, 128.0.0.0/2 and 192.0.0.0/2) is not seen; each value is judged alone (a /0 or /1 alone is matched).",
 	"**Severity ranking**: the engine ranks each rule by scope and port class and lowers known automation; a query tests peers and ports of one call separately (a world-open peer on one rule and a sensitive port on another match together) and takes the highest level the severity table gives any sensitive class.",
 	"**Coalescing**: Azure Start/Accepted/Succeeded records and GCP first/last entries of one operation are separate rows.",
 	"**Attempts**: failed and dry-run calls match like successful ones; the error code is in the output so they can be told apart.",
