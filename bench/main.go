@@ -56,6 +56,7 @@ type config struct {
 	genOnly   bool
 	findings  string
 	memtest   bool
+	memcase   string
 	withStore bool
 }
 
@@ -80,6 +81,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.StringVar(&c.findings, "findings", "", "save the checked scan's JSON-lines findings to this file")
 	fs.BoolVar(&c.withStore, "with-store", false, "also time cloudwall scan writing to a history store (SQLite, fresh in a temporary folder), to compare with --no-store")
 	fs.BoolVar(&c.genOnly, "generate-only", false, "generate (or validate) the corpus and stop")
+	fs.StringVar(&c.memcase, "memcase", "", "with -memtest: only the cases whose name contains this")
 	fs.BoolVar(&c.memtest, "memtest", false, "instead of timing: scan the hostile inputs of issue 7 (bombs, floods) and check peak RSS stays under 256 MiB")
 	if err := fs.Parse(args); err != nil {
 		return c, errUsage

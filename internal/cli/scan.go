@@ -53,6 +53,7 @@ type scanFlags struct {
 	baseline    []string
 	storeSpec   string
 	noStore     bool
+	maxHeld     int
 }
 
 func newScanCommand(stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
@@ -99,6 +100,7 @@ stopped by SIGINT or SIGTERM (the findings so far are written).`,
 	fl.StringVar(&f.configPath, "config", "", "configuration file (trusted networks, automation, approvals, suppressions) (default ./"+config.DefaultName+" when present)")
 	fl.StringVar(&f.storeSpec, "store", "", "history store: a SQLite file or a postgres:// URL (default $CLOUDWALL_STORE, else ~/.local/share/cloudwall/cloudwall.db)")
 	fl.BoolVar(&f.noStore, "no-store", false, "keep no history: nothing is read from or written to a store")
+	fl.IntVar(&f.maxHeld, "max-held", pipeline.DefaultMaxHeld, "findings held in memory for ranking; past it they are ranked in a temporary file, so memory stays bounded (all are still reported)")
 	fl.BoolVar(&f.showSupp, "show-suppressed", false, "also list the findings a suppression hides, tagged suppressed")
 	fl.Var(&f.maxRecord, "max-record-size", "largest record, in bytes or with a unit (8MiB, 16MB, 1g); larger ones are reported and skipped (default 8MiB)")
 	fl.StringVar(&f.color, "color", "auto", "colour the table: auto, always, never (NO_COLOR is honoured)")
@@ -154,6 +156,9 @@ func runScan(ctx context.Context, f scanFlags, args []string, stdin io.Reader, s
 	}
 	if f.workers < 0 {
 		return usagef("--workers must be positive")
+	}
+	if f.maxHeld < 1 {
+		return usagef("--max-held must be at least 1")
 	}
 
 	cfgPath, err := config.Find(f.configPath, ".")
@@ -223,24 +228,44 @@ func runScan(ctx context.Context, f scanFlags, args []string, stdin io.Reader, s
 		Now:         now,
 		State:       &pipeline.StateOptions{ShortWindow: f.shortWindow, Baseline: base.firewalls},
 		Store:       st,
+		MaxHeld:     f.maxHeld,
 	})
 	stopProgress()
 	if err != nil {
 		return fmt.Errorf("scan: %w", err)
 	}
 
-	shown := res.Findings
-	if f.showSupp {
-		shown = append(slices.Clone(shown), res.Suppressed...)
-	}
-	if format, shown, err = detailView(f, format, shown); err != nil {
-		return err
-	}
+	defer res.Close()
 	bv := currentVersion()
 	opts := output.Options{Color: color, Version: bv.Version, Revision: bv.Revision, Verbose: f.verbose || f.show != "", Rules: catalogueHelp(c), Guide: catalogueGuide(c)}
 	opts.Width = tableWidth(stdoutTTY)
-	if err := output.Write(out, format, shown, res.Summary, opts); err != nil {
-		return fmt.Errorf("write findings: %w", err)
+	if res.Spill != nil {
+		fmt.Fprintf(stderr, "cloudwall: %d findings, more than --max-held %d: ranked on disk in a temporary file (removed at exit); all are reported\n", res.Summary.Spilled, f.maxHeld)
+	}
+	if res.Spill != nil && output.Streams(format) && f.show == "" && !f.verbose {
+		err = output.WriteEach(out, format, func(fn func(model.Finding) error) error {
+			if err := res.EachFinding(fn); err != nil || !f.showSupp {
+				return err
+			}
+			return res.EachSuppressed(fn)
+		}, res.Summary, opts)
+		if err != nil {
+			return fmt.Errorf("write findings: %w", err)
+		}
+	} else {
+		if res.Spill != nil {
+			fmt.Fprintf(stderr, "cloudwall: --format %s needs every finding at once: reading them back into memory (jsonl, csv and ocsf write them one at a time)\n", format)
+		}
+		shown, err := heldFindings(&res, f.showSupp)
+		if err != nil {
+			return fmt.Errorf("write findings: %w", err)
+		}
+		if format, shown, err = detailView(f, format, shown); err != nil {
+			return err
+		}
+		if err := output.Write(out, format, shown, res.Summary, opts); err != nil {
+			return fmt.Errorf("write findings: %w", err)
+		}
 	}
 	if outFile != nil {
 		if err := outFile.Close(); err != nil {
@@ -248,6 +273,29 @@ func runScan(ctx context.Context, f scanFlags, args []string, stdin io.Reader, s
 		}
 	}
 	return report(ctx, res, format, f, failOn, stderr)
+}
+
+// heldFindings returns the findings to write (and the suppressed ones
+// when asked), reading them back when the scan ranked them on disk.
+func heldFindings(res *pipeline.Result, withSuppressed bool) ([]model.Finding, error) {
+	if res.Spill == nil {
+		shown := res.Findings
+		if withSuppressed {
+			shown = append(slices.Clone(shown), res.Suppressed...)
+		}
+		return shown, nil
+	}
+	var all []model.Finding
+	add := func(f model.Finding) error { all = append(all, f); return nil }
+	if err := res.EachFinding(add); err != nil {
+		return nil, err
+	}
+	if withSuppressed {
+		if err := res.EachSuppressed(add); err != nil {
+			return nil, err
+		}
+	}
+	return all, nil
 }
 
 // report ends a scan on stderr: the summary (the table already ends with
@@ -286,23 +334,30 @@ func report(ctx context.Context, res pipeline.Result, format string, f scanFlags
 	if failOn == nil {
 		return nil
 	}
-	var tripped []model.Finding
-	for _, x := range res.Findings {
+	const show = 20
+	var tripped []model.Finding // the first show of them
+	var n int64
+	err := res.EachFinding(func(x model.Finding) error {
 		if x.Severity >= *failOn {
-			tripped = append(tripped, x)
+			n++
+			if len(tripped) < show {
+				tripped = append(tripped, x)
+			}
 		}
+		return nil
+	})
+	if err != nil {
+		return err
 	}
-	if len(tripped) == 0 {
+	if n == 0 {
 		return nil
 	}
-	fmt.Fprintf(stderr, "cloudwall: --fail-on %s: %s at or above %s:\n", failOn, plural(int64(len(tripped)), "finding", "findings"), failOn)
-	const show = 20
-	for i, x := range tripped {
-		if i == show {
-			fmt.Fprintf(stderr, "  ... and %d more\n", len(tripped)-show)
-			break
-		}
+	fmt.Fprintf(stderr, "cloudwall: --fail-on %s: %s at or above %s:\n", failOn, plural(n, "finding", "findings"), failOn)
+	for _, x := range tripped {
 		fmt.Fprintf(stderr, "  %-8s %s  %s (%s:%d)\n", x.Severity, x.ID, oneLine(x.Title), oneLine(x.Event.File), x.Event.Index)
+	}
+	if n > show {
+		fmt.Fprintf(stderr, "  ... and %d more\n", n-show)
 	}
 	return errFindings
 }

@@ -25,10 +25,44 @@ type History struct {
 	d      *Detector
 	opened map[string]*opened
 	lists  map[string]*prefixList
+	// maxKeys bounds len(opened)+len(lists); full counts the calls whose
+	// openings were not kept because of it.
+	maxKeys int
+	full    int64
 }
 
 // maxHeldPeers bounds the peers History keeps for one firewall and port.
 const maxHeldPeers = 1024
+
+// DefaultHistoryKeys bounds how many firewall-and-port keys and prefix
+// lists a History holds (a few hundred bytes each): past it, openings on
+// further firewalls and ports are not remembered, so a later call there
+// is judged alone. Full says how many calls that concerned.
+const DefaultHistoryKeys = 100_000
+
+// Full reports how many calls opened something History could not
+// remember because it held DefaultHistoryKeys keys (or the limit set by
+// SetLimit) already.
+func (h *History) Full() int64 { return h.full }
+
+// Limit is how many keys History holds at most.
+func (h *History) Limit() int { return h.maxKeys }
+
+// SetLimit changes how many keys History holds (tests use a small one).
+func (h *History) SetLimit(n int) { h.maxKeys = n }
+
+// room reports whether a new key may be held, counting the call once
+// when it may not.
+func (h *History) room(counted *bool) bool {
+	if len(h.opened)+len(h.lists) < h.maxKeys {
+		return true
+	}
+	if !*counted {
+		h.full++
+		*counted = true
+	}
+	return false
+}
 
 // opened is what earlier calls opened on one firewall, direction,
 // protocol and port range.
@@ -45,7 +79,7 @@ type prefixList struct {
 
 // NewHistory returns an empty History judging with d.
 func (d *Detector) NewHistory() *History {
-	return &History{d: d, opened: map[string]*opened{}, lists: map[string]*prefixList{}}
+	return &History{d: d, opened: map[string]*opened{}, lists: map[string]*prefixList{}, maxKeys: DefaultHistoryKeys}
 }
 
 // SortForHistory orders events by time, then input position, the order
@@ -140,6 +174,7 @@ func (h *History) record(op *content.Operation, ev *model.Event) {
 		return
 	}
 	call := describeCall(ev)
+	var counted bool
 	for _, ch := range ev.Changes {
 		removed := ch.Effect == model.Removed || op.Kind == content.KindRemove
 		action := ch.Action
@@ -156,6 +191,9 @@ func (h *History) record(op *content.Operation, ev *model.Event) {
 				o.peers = slices.DeleteFunc(o.peers, func(p model.Peer) bool { return slices.Contains(ch.Peers, p) })
 			case !removed:
 				if o == nil {
+					if !h.room(&counted) {
+						continue
+					}
 					o = &opened{}
 					h.opened[k.key] = o
 				}
@@ -182,6 +220,10 @@ func (h *History) recordList(ev *model.Event) {
 	k := listKey(ev, ev.Resource.ID)
 	l := h.lists[k]
 	if l == nil {
+		var counted bool
+		if !h.room(&counted) {
+			return
+		}
 		l = &prefixList{}
 		h.lists[k] = l
 	}

@@ -127,3 +127,36 @@ func TestHistoryPrefixList(t *testing.T) {
 		})
 	}
 }
+
+// TestHistoryBounded: History holds at most its limit of firewall ports;
+// a call on a further one is judged alone, and Full counts it, so the
+// scan can say the union was not added up there.
+func TestHistoryBounded(t *testing.T) {
+	quarters := []string{"0.0.0.0/2", "64.0.0.0/2", "128.0.0.0/2", "192.0.0.0/2"}
+	onPort := func(i int, p int, peer string) model.Event {
+		ev := call(i, authorize, model.Success, peer)
+		ev.Changes[0].Ports = port(p)
+		return ev
+	}
+	h := detector(t).NewHistory()
+	h.SetLimit(1)
+	// Port 22 takes the one key; port 3389's four quarters are not added up.
+	evs := []model.Event{onPort(0, 22, quarters[0])}
+	for i, q := range quarters {
+		evs = append(evs, onPort(i+1, 3389, q))
+	}
+	evs = append(evs, onPort(9, 22, quarters[1]))
+	want := []model.Severity{model.Medium, model.Medium, model.Medium, model.Medium, model.Medium, model.Critical}
+	for i := range evs {
+		f, ok := h.Evaluate(&evs[i])
+		if !ok {
+			t.Fatalf("call %d: not a firewall event", i)
+		}
+		if f.Severity != want[i] {
+			t.Errorf("call %d: severity %s, want %s", i, f.Severity, want[i])
+		}
+	}
+	if h.Full() != 4 {
+		t.Errorf("Full() = %d, want the 4 calls on port 3389", h.Full())
+	}
+}

@@ -75,6 +75,21 @@ func (c *Coalescer) Events() []model.Event {
 	return out
 }
 
+// Drain is Events for a Coalescer that is done: each operation is let go
+// as its event is built, so the two are not held at once. The Coalescer
+// is empty afterwards (Duplicates still counts).
+func (c *Coalescer) Drain() []model.Event {
+	out := make([]model.Event, 0, len(c.order))
+	for i, key := range c.order {
+		out = append(out, c.ops[key].event())
+		delete(c.ops, key)
+		c.order[i] = ""
+	}
+	c.records -= int64(len(c.order))
+	c.order = nil
+	return out
+}
+
 // Limits on what one operation holds beyond its few chosen records, for
 // an input that logs thousands of variants of one operation.
 const (
@@ -119,14 +134,14 @@ type extraChange struct {
 }
 
 func newOperation(ev model.Event) *operation {
-	op := &operation{first: ev, primary: ev}
+	op := &operation{first: orderOnly(&ev), primary: ev}
 	op.fold(&ev)
 	return op
 }
 
 func (op *operation) add(ev model.Event) {
 	if before(&ev, &op.first) {
-		op.first = ev
+		op.first = orderOnly(&ev)
 	}
 	old := op.primary
 	if primaryBefore(&ev, &op.primary) {
@@ -142,27 +157,44 @@ func (op *operation) add(ev model.Event) {
 
 // fold updates the slots every record competes for.
 func (op *operation) fold(ev *model.Event) {
+	// The slots that ev wins share one copy of it (slots are never
+	// changed, only replaced), holding only what slots read: an operation
+	// of one record holds one extra copy, not five.
+	var p *model.Event
+	cp := func() *model.Event {
+		if p == nil {
+			p = slotCopy(ev)
+		}
+		return p
+	}
 	if completion(ev) {
 		if op.done == nil || before(op.done, ev) {
-			op.done = ptr(*ev)
+			op.done = cp()
 		}
 		if ev.Outcome == model.Failure && (op.failed == nil || before(op.failed, ev)) {
-			op.failed = ptr(*ev)
+			op.failed = cp()
 		}
 	}
 	if ev.SourceIP != "" && (op.ip == nil || before(ev, op.ip)) {
-		op.ip = ptr(*ev)
+		op.ip = cp()
 	}
 	if ev.UserAgent != "" && (op.ua == nil || before(ev, op.ua)) {
-		op.ua = ptr(*ev)
+		op.ua = cp()
 	}
 	if (ev.Actor.ID != "" || ev.Actor.Name != "") && (op.actor == nil || before(ev, op.actor)) {
-		op.actor = ptr(*ev)
+		op.actor = cp()
 	}
 	op.addNotes(ev)
 }
 
-func ptr(ev model.Event) *model.Event { return &ev }
+// slotCopy keeps the fields the slots read: record order, outcome,
+// error, address, user agent and actor.
+func slotCopy(ev *model.Event) *model.Event {
+	c := orderOnly(ev)
+	c.Outcome, c.ErrorCode, c.ErrorMessage = ev.Outcome, ev.ErrorCode, ev.ErrorMessage
+	c.SourceIP, c.UserAgent, c.Actor = ev.SourceIP, ev.UserAgent, ev.Actor
+	return &c
+}
 
 // completion reports a record that says how the operation ended.
 func completion(ev *model.Event) bool {

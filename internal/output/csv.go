@@ -29,6 +29,11 @@ func writeCSV(w *bufio.Writer, findings []model.Finding, _ model.Summary, _ Opti
 	if err := cw.Write(csvHeader()); err != nil {
 		return err
 	}
+	return writeCSVRows(cw, findings)
+}
+
+// writeCSVRows writes one row per finding.
+func writeCSVRows(cw *csv.Writer, findings []model.Finding) error {
 	for _, f := range findings {
 		row := []string{
 			f.ID,

@@ -76,6 +76,15 @@ type Options struct {
 	State *StateOptions
 	// Store, when set, keeps the scan's findings and first-seen facts.
 	Store store.Store
+	// MaxHeld bounds the findings held in memory; past it they are ranked
+	// on disk (Result.Spill). 0 means DefaultMaxHeld. A timeline holds
+	// every finding whatever it says.
+	MaxHeld int
+	// MaxFirewalls bounds the firewalls the state replay tracks; 0 means
+	// DefaultMaxFirewalls.
+	MaxFirewalls int
+	// historyKeys, when set, bounds the cross-call history (tests).
+	historyKeys int
 }
 
 // MaxProblemsPerFile bounds how many problems one file adds to the
@@ -101,6 +110,10 @@ type Result struct {
 	Windows []model.Window
 	// Timeline is the per-firewall history (with StateOptions.Timeline).
 	Timeline []model.FirewallTimeline
+	// Spill, when set, holds the findings instead of Findings and
+	// Suppressed: there were more than Options.MaxHeld. Read them with
+	// EachFinding and EachSuppressed; Close removes the file.
+	Spill *Spilled
 }
 
 // Scan reads every input and returns the findings, ranked: most severe
@@ -182,15 +195,21 @@ func Scan(ctx context.Context, inputs []ingest.Input, opts Options) (Result, err
 	}
 
 	det := detect.New(opts.Content, detectOptions(opts)...)
-	merged := co.Events()
+	merged := co.Drain()
 	normalize.CompareWebACLs(merged)
 	sum.Duplicates = co.Duplicates()
 	sum.Findings = map[string]int64{}
+	if maxHeld := cmp.Or(opts.MaxHeld, DefaultMaxHeld); len(merged) > maxHeld && (opts.State == nil || !opts.State.Timeline) {
+		return finishSpilled(ctx, opts, det, merged, sum, start, len(inputs), maxHeld)
+	}
 	var evs []evaluated
 	// In time order, each event is judged with what earlier ones opened
 	// on the same firewall and port, and with the prefix lists they set.
 	detect.SortForHistory(merged)
 	hist := det.NewHistory()
+	if opts.historyKeys > 0 {
+		hist.SetLimit(opts.historyKeys)
+	}
 	for i := range merged {
 		f, ok := hist.Evaluate(&merged[i])
 		if !ok {
@@ -201,7 +220,8 @@ func Scan(ctx context.Context, inputs []ingest.Input, opts Options) (Result, err
 	}
 	// State first: windows and rollback are part of the finding that the
 	// enrichers (flow-log join) and the configuration see.
-	eng, windows := replay(opts, det, evs)
+	eng, windows, notices := replay(opts, det, evs, hist)
+	sum.Notices = append(sum.Notices, notices...)
 	all := make([]model.Finding, len(evs))
 	for i := range evs {
 		all[i] = evs[i].f

@@ -34,13 +34,8 @@ type evaluated struct {
 // enriches their findings: windows and rollback commands always, before
 // and after and a severity that uses them when a baseline was given. It
 // holds state only for firewall events, which are rare.
-func replay(opts Options, det *detect.Detector, evs []evaluated) (*state.Engine, []model.Window) {
-	so := opts.State
-	if so == nil {
-		so = &StateOptions{}
-	}
-	eng := state.New(state.Options{Content: opts.Content, Detector: det, ShortWindow: so.ShortWindow})
-	eng.Load(so.Baseline)
+func replay(opts Options, det *detect.Detector, evs []evaluated, hist *detect.History) (*state.Engine, []model.Window, []string) {
+	rp := newReplayer(opts, det)
 	order := make([]int, len(evs))
 	for i := range order {
 		order[i] = i
@@ -50,14 +45,13 @@ func replay(opts Options, det *detect.Detector, evs []evaluated) (*state.Engine,
 		return cmp.Or(x.Time.Compare(y.Time), cmp.Compare(x.Source.File, y.Source.File), cmp.Compare(x.Source.Index, y.Source.Index))
 	})
 	for _, i := range order {
-		evs[i].ch = eng.Apply(evs[i].ev, evs[i].f.ID)
+		evs[i].ch = rp.apply(evs[i].ev, evs[i].f.ID)
 	}
-	windows := eng.Windows() // fixes the start of windows open from the beginning
-	baseline := len(so.Baseline) > 0
+	windows := rp.eng.Windows() // fixes the start of windows open from the beginning
 	for i := range evs {
-		enrich(&evs[i].f, &evs[i].ch, baseline)
+		enrich(&evs[i].f, &evs[i].ch, rp.baseline)
 	}
-	return eng, windows
+	return rp.eng, windows, rp.notices(hist)
 }
 
 // enrich adds what state knows to one finding.

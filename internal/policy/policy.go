@@ -40,39 +40,81 @@ func Apply(cfg *config.Config, findings []model.Finding, now time.Time) Result {
 		res.Shown = findings
 		return res
 	}
-	hits := make([]int, len(cfg.Suppressions))
-	expiredHits := make([]int, len(cfg.Suppressions))
+	j := NewJudge(cfg, now)
 	for _, f := range findings {
-		approve(cfg.Approvals, &f)
-		i, active := suppressedBy(cfg.Suppressions, &f, now)
-		switch {
-		case i < 0:
-			res.Shown = append(res.Shown, f)
-		case active:
-			s := cfg.Suppressions[i]
-			hits[i]++
-			f.Suppression = &model.SuppressionRef{ID: s.ID, Owner: s.Owner, Reason: s.Reason, Expires: s.Expires}
-			f.Tags = appendUnique(f.Tags, "suppressed")
-			f.Reasons = append(f.Reasons, fmt.Sprintf("suppressed by %s (owner %s, until %s): %s", s.ID, s.Owner, day(s.Expires), s.Reason))
+		if f, hidden := j.Judge(f); hidden {
 			res.Suppressed = append(res.Suppressed, f)
-		default:
-			s := cfg.Suppressions[i]
-			expiredHits[i]++
-			f.Tags = appendUnique(f.Tags, "suppression-expired")
-			f.Reasons = append(f.Reasons, fmt.Sprintf("suppression %s (owner %s) expired on %s and no longer hides this finding", s.ID, s.Owner, day(s.Expires)))
+		} else {
 			res.Shown = append(res.Shown, f)
 		}
 	}
-	for i, s := range cfg.Suppressions {
+	res.Notices = j.Notices()
+	return res
+}
+
+// Judge is Apply one finding at a time, for a scan that does not hold
+// every finding at once.
+type Judge struct {
+	cfg               *config.Config
+	now               time.Time
+	hits, expiredHits []int
+}
+
+// NewJudge returns a Judge for cfg (nil: nothing configured) at now.
+func NewJudge(cfg *config.Config, now time.Time) *Judge {
+	j := &Judge{cfg: cfg, now: now}
+	if cfg != nil {
+		j.hits = make([]int, len(cfg.Suppressions))
+		j.expiredHits = make([]int, len(cfg.Suppressions))
+	}
+	return j
+}
+
+// Judge returns f judged against the approvals, and whether an active
+// suppression hides it.
+func (j *Judge) Judge(f model.Finding) (model.Finding, bool) {
+	cfg := j.cfg
+	if cfg == nil {
+		return f, false
+	}
+	approve(cfg.Approvals, &f)
+	i, active := suppressedBy(cfg.Suppressions, &f, j.now)
+	switch {
+	case i < 0:
+		return f, false
+	case active:
+		s := cfg.Suppressions[i]
+		j.hits[i]++
+		f.Suppression = &model.SuppressionRef{ID: s.ID, Owner: s.Owner, Reason: s.Reason, Expires: s.Expires}
+		f.Tags = appendUnique(f.Tags, "suppressed")
+		f.Reasons = append(f.Reasons, fmt.Sprintf("suppressed by %s (owner %s, until %s): %s", s.ID, s.Owner, day(s.Expires), s.Reason))
+		return f, true
+	default:
+		s := cfg.Suppressions[i]
+		j.expiredHits[i]++
+		f.Tags = appendUnique(f.Tags, "suppression-expired")
+		f.Reasons = append(f.Reasons, fmt.Sprintf("suppression %s (owner %s) expired on %s and no longer hides this finding", s.ID, s.Owner, day(s.Expires)))
+		return f, false
+	}
+}
+
+// Notices tell about expired suppressions and suppressions that matched
+// none of the findings judged so far.
+func (j *Judge) Notices() []string {
+	if j.cfg == nil {
+		return nil
+	}
+	var out []string
+	for i, s := range j.cfg.Suppressions {
 		switch {
-		case !now.Before(s.Expires):
-			res.Notices = append(res.Notices, fmt.Sprintf("suppression %s (owner %s, %s) expired on %s: %d matching finding(s) shown again; renew or remove it",
-				s.ID, s.Owner, s.Source, day(s.Expires), expiredHits[i]))
-		case hits[i] == 0:
-			res.Notices = append(res.Notices, fmt.Sprintf("suppression %s (owner %s, %s) matched no finding in this scan", s.ID, s.Owner, s.Source))
+		case !j.now.Before(s.Expires):
+			out = append(out, fmt.Sprintf("suppression %s (owner %s, %s) expired on %s: %d matching finding(s) shown again; renew or remove it",
+				s.ID, s.Owner, s.Source, day(s.Expires), j.expiredHits[i]))
+		case j.hits[i] == 0:
+			out = append(out, fmt.Sprintf("suppression %s (owner %s, %s) matched no finding in this scan", s.ID, s.Owner, s.Source))
 		}
 	}
-	return res
+	return out
 }
 
 // day renders the last day a suppression applied (Expires is exclusive).

@@ -1,0 +1,300 @@
+package pipeline
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"time"
+
+	"cloudwall/internal/detect"
+	"cloudwall/internal/model"
+	"cloudwall/internal/policy"
+	"cloudwall/internal/spill"
+	"cloudwall/internal/state"
+	"cloudwall/internal/store"
+)
+
+// DefaultMaxHeld is how many findings a scan holds in memory (about 5 KiB
+// each with their guidance) before it ranks them on disk.
+const DefaultMaxHeld = 10_000
+
+// DefaultMaxFirewalls is how many firewalls the state replay tracks
+// (a few KiB each): events on further firewalls are judged without state.
+const DefaultMaxFirewalls = 10_000
+
+// Spilled holds the findings of a scan that had more than Options.MaxHeld
+// of them: ranked in a temporary file, read back in order. Close removes
+// the file.
+type Spilled struct {
+	shown, suppressed *spill.Sorter[model.Finding]
+}
+
+// Findings calls fn with each reported finding, ranked as Rank ranks.
+func (s *Spilled) Findings(fn func(model.Finding) error) error { return s.shown.Each(fn) }
+
+// Suppressed calls fn with each suppressed finding, ranked.
+func (s *Spilled) Suppressed(fn func(model.Finding) error) error { return s.suppressed.Each(fn) }
+
+// Close removes the temporary file.
+func (s *Spilled) Close() error {
+	err := s.shown.Close()
+	if e := s.suppressed.Close(); err == nil {
+		err = e
+	}
+	return err
+}
+
+// EachFinding calls fn with each reported finding in rank order, from
+// memory or from the spill file.
+func (r *Result) EachFinding(fn func(model.Finding) error) error {
+	if r.Spill != nil {
+		return r.Spill.Findings(fn)
+	}
+	for _, f := range r.Findings {
+		if err := fn(f); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// EachSuppressed is EachFinding for the suppressed findings.
+func (r *Result) EachSuppressed(fn func(model.Finding) error) error {
+	if r.Spill != nil {
+		return r.Spill.Suppressed(fn)
+	}
+	for _, f := range r.Suppressed {
+		if err := fn(f); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Close releases what the result holds on disk (nothing when it was
+// ranked in memory).
+func (r *Result) Close() error {
+	if r.Spill == nil {
+		return nil
+	}
+	return r.Spill.Close()
+}
+
+func rankOrder(a, b model.Finding) int {
+	return cmp.Or(cmp.Compare(b.Severity, a.Severity), a.Time.Compare(b.Time), cmp.Compare(a.ID, b.ID))
+}
+
+// heldFinding is a finding on its way through the spill file; its window
+// is the engine's own, read when the replay is over (a later call may
+// close it).
+type heldFinding struct {
+	F   model.Finding `json:"f"`
+	Win int           `json:"w"` // index into the windows, -1 for none
+}
+
+// finishSpilled is the end of Scan for more firewall events than
+// maxHeld: the same stages as in memory, with findings passed through
+// temporary files in chunks of maxHeld, so memory is bounded by maxHeld
+// whatever the number of findings. The result is the same as in memory
+// (a test checks it), except that flow logs are read once per chunk.
+func finishSpilled(ctx context.Context, opts Options, det *detect.Detector, merged []model.Event, sum model.Summary, start time.Time, inputs, maxHeld int) (Result, error) {
+	zero := func(a, b heldFinding) int { return 0 } // keeps time order
+	timeOrder := spill.New(maxHeld, zero)
+	defer timeOrder.Close()
+	detect.SortForHistory(merged)
+	hist := det.NewHistory()
+	if opts.historyKeys > 0 {
+		hist.SetLimit(opts.historyKeys)
+	}
+	rp := newReplayer(opts, det)
+	var wins []*model.Window
+	for i := range merged {
+		f, ok := hist.Evaluate(&merged[i])
+		if !ok {
+			continue
+		}
+		sum.FirewallEvents++
+		ch := rp.apply(&merged[i], f.ID)
+		enrich(&f, &ch, rp.baseline)
+		h := heldFinding{F: f, Win: -1}
+		if w := changeWindow(&ch); w != nil {
+			h.Win, h.F.Window = len(wins), nil
+			wins = append(wins, w)
+		}
+		if err := timeOrder.Add(h); err != nil {
+			return Result{}, err
+		}
+	}
+	merged = nil
+	sum.Notices = append(sum.Notices, rp.notices(hist)...)
+	windows := rp.eng.Windows()
+
+	judge := policy.NewJudge(opts.Config, cmp.Or(opts.Now, time.Now()))
+	sp := &Spilled{shown: spill.New(maxHeld, rankOrder), suppressed: spill.New(maxHeld, rankOrder)}
+	all := spill.New(maxHeld, func(a, b model.Finding) int { return 0 }) // for the store
+	defer all.Close()
+	chunk := make([]model.Finding, 0, maxHeld)
+	flush := func() error {
+		if opts.Enrich != nil && !sum.Interrupted {
+			if err := opts.Enrich(ctx, chunk, &sum); err != nil {
+				if ctx.Err() == nil {
+					return err
+				}
+				sum.Interrupted = true
+			}
+		}
+		for _, f := range chunk {
+			f, hidden := judge.Judge(f)
+			if opts.Store != nil {
+				if err := all.Add(f); err != nil {
+					return err
+				}
+			}
+			keep := opts.Filter.keep(f)
+			var err error
+			switch {
+			case !keep:
+				sum.FindingsFiltered++
+			case hidden:
+				sum.Suppressed++
+				err = sp.suppressed.Add(f)
+			default:
+				sum.Findings[f.Severity.String()]++
+				err = sp.shown.Add(f)
+			}
+			if err != nil {
+				return err
+			}
+		}
+		clear(chunk)
+		chunk = chunk[:0]
+		return nil
+	}
+	err := timeOrder.Each(func(h heldFinding) error {
+		if h.Win >= 0 {
+			w := *wins[h.Win]
+			h.F.Window = &w
+		}
+		chunk = append(chunk, h.F)
+		if len(chunk) >= maxHeld {
+			return flush()
+		}
+		return nil
+	})
+	if err == nil {
+		err = flush()
+	}
+	if err != nil {
+		sp.Close()
+		return Result{}, err
+	}
+	sum.Notices = append(sum.Notices, judge.Notices()...)
+	n := sp.shown.Len() + sp.suppressed.Len()
+	sum.Spilled = n
+	sum.Notices = append(sum.Notices, fmt.Sprintf("%d findings were more than --max-held (%d): they were ranked on disk in a temporary file (removed at exit); every one is reported, in the same order", n, maxHeld))
+
+	var res Result
+	for _, w := range windows {
+		if opts.Filter.keepWindow(w) {
+			res.Windows = append(res.Windows, w)
+		}
+	}
+	switch {
+	case opts.Store != nil && sum.Interrupted:
+		sum.Notices = append(sum.Notices, "the scan was interrupted: nothing was written to the store")
+	case opts.Store != nil:
+		if err := recordSpilled(ctx, opts.Store, store.NewScanID(start), start, inputs, &sum, all, maxHeld); err != nil {
+			sp.Close()
+			return Result{}, err
+		}
+	}
+	sum.Elapsed = time.Since(start)
+	res.Spill, res.Summary = sp, sum
+	return res, nil
+}
+
+// recordSpilled is record for findings read back from disk, maxHeld at a
+// time.
+func recordSpilled(ctx context.Context, st store.Store, id string, start time.Time, inputs int, sum *model.Summary, all *spill.Sorter[model.Finding], maxHeld int) error {
+	sc := store.Scan{ID: id, Command: "scan", Started: start, Inputs: int64(inputs), Records: sum.Records}
+	if err := st.StartScan(ctx, sc); err != nil {
+		return err
+	}
+	batch := make([]model.Finding, 0, maxHeld)
+	put := func() error {
+		err := st.PutFindings(ctx, id, batch)
+		clear(batch)
+		batch = batch[:0]
+		return err
+	}
+	err := all.Each(func(f model.Finding) error {
+		batch = append(batch, f)
+		if len(batch) >= maxHeld {
+			return put()
+		}
+		return nil
+	})
+	if err == nil && len(batch) > 0 {
+		err = put()
+	}
+	if err != nil {
+		return err
+	}
+	sc.Finished, sc.Findings = time.Now(), all.Len()
+	return st.FinishScan(ctx, sc)
+}
+
+// changeWindow is the window enrich copies into a finding.
+func changeWindow(ch *state.Change) *model.Window {
+	switch {
+	case len(ch.Opened) > 0:
+		return ch.Opened[0]
+	case len(ch.Closed) > 0:
+		return ch.Closed[0]
+	}
+	return nil
+}
+
+// replayer is the state engine with a bound on the firewalls it tracks.
+type replayer struct {
+	eng      *state.Engine
+	baseline bool
+	max      int
+	tracked  map[string]bool
+	skipped  int64
+}
+
+func newReplayer(opts Options, det *detect.Detector) *replayer {
+	so := opts.State
+	if so == nil {
+		so = &StateOptions{}
+	}
+	eng := state.New(state.Options{Content: opts.Content, Detector: det, ShortWindow: so.ShortWindow})
+	eng.Load(so.Baseline)
+	return &replayer{eng: eng, baseline: len(so.Baseline) > 0, max: cmp.Or(opts.MaxFirewalls, DefaultMaxFirewalls), tracked: map[string]bool{}}
+}
+
+// apply replays ev unless it is on a firewall past the bound.
+func (r *replayer) apply(ev *model.Event, id string) state.Change {
+	k := state.Key(ev.Cloud, ev.Resource)
+	if !r.tracked[k] {
+		if len(r.tracked) >= r.max {
+			r.skipped++
+			return state.Change{Cloud: ev.Cloud, Firewall: ev.Resource}
+		}
+		r.tracked[k] = true
+	}
+	return r.eng.Apply(ev, id)
+}
+
+// notices say which bounds the replay and the cross-call history hit.
+func (r *replayer) notices(h *detect.History) []string {
+	var out []string
+	if r.skipped > 0 {
+		out = append(out, fmt.Sprintf("state: more than %d firewalls changed; %d calls on further firewalls were judged without replayed state (no exposure window, no rollback commands, no before/after)", r.max, r.skipped))
+	}
+	if n := h.Full(); n > 0 {
+		out = append(out, fmt.Sprintf("history: more than %d firewall ports held; %d calls were not remembered, so exposure split across those calls is not added up", h.Limit(), n))
+	}
+	return out
+}
