@@ -36,10 +36,10 @@ type Summary struct {
 	// Notices are things about the run the reader must know that are not
 	// problems with the input: an expired suppression that no longer
 	// hides anything, a first scan with no history in the store.
-	Notices []string      `json:"notices,omitempty"`
+	Notices []string `json:"notices,omitempty"`
 	// Spilled counts the findings ranked on disk because there were more
 	// than --max-held of them (all are still reported).
-	Spilled int64 `json:"findings_spilled,omitempty"`
+	Spilled int64         `json:"findings_spilled,omitempty"`
 	Elapsed time.Duration `json:"elapsed_ns"`
 	// Flows counts what was read of the flow logs given with --flows.
 	Flows *FlowCounts `json:"flows,omitempty"`
