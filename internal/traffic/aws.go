@@ -73,6 +73,9 @@ func must(l awsLayout, ok bool) awsLayout {
 
 // isAWSHeader reports whether a line names fields rather than values.
 func isAWSHeader(line []byte) bool {
+	if len(line) > 0 && line[0] >= '0' && line[0] <= '9' {
+		return false // a record: field names do not start with a digit
+	}
 	first, _, _ := bytes.Cut(bytes.TrimSpace(line), []byte{' '})
 	return bytes.Equal(first, []byte("version")) ||
 		bytes.Contains(line, []byte("srcaddr")) || bytes.Contains(line, []byte("dstport"))
@@ -256,15 +259,21 @@ slow:
 
 // splitSpaces appends the space-separated fields of line to dst.
 func splitSpaces(dst [][]byte, line []byte) [][]byte {
-	for len(line) > 0 {
-		i := bytes.IndexByte(line, ' ')
-		if i < 0 {
-			return append(dst, line)
+	// Fields are short (a few to twenty bytes): a plain loop beats a
+	// search call per field.
+	start := -1
+	for i, c := range line {
+		if c == ' ' {
+			if start >= 0 {
+				dst = append(dst, line[start:i])
+				start = -1
+			}
+		} else if start < 0 {
+			start = i
 		}
-		if i > 0 {
-			dst = append(dst, line[:i])
-		}
-		line = line[i+1:]
+	}
+	if start >= 0 {
+		dst = append(dst, line[start:])
 	}
 	return dst
 }
