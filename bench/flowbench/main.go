@@ -138,7 +138,9 @@ func bench(ctx context.Context, c config, stdout, stderr io.Writer) (bool, error
 	ok := checkPlants(stdout, plants, joined)
 
 	// Timing.
-	scanArgv := []string{bin, "scan", "--workers", strconv.Itoa(c.workers), "--format", "jsonl", "-q", "--flows", flows, audit}
+	// --no-store: a benchmark must not write synthetic history into the
+	// user's store (the audit corpus is small, so the store costs little).
+	scanArgv := []string{bin, "scan", "--no-store", "--workers", strconv.Itoa(c.workers), "--format", "jsonl", "-q", "--flows", flows, audit}
 	// pigz is the reference; zcat stands in where it is not installed.
 	dec := "pigz"
 	if _, err := exec.LookPath("pigz"); err != nil {
@@ -170,7 +172,7 @@ func bench(ctx context.Context, c config, stdout, stderr io.Writer) (bool, error
 // scanFindings runs cloudwall scan over the audit corpus (with flows when
 // given) and returns every finding.
 func scanFindings(ctx context.Context, bin, audit, flows string) ([]model.Finding, error) {
-	args := []string{"scan", "--format", "jsonl", "--min-severity", "info", "-q"}
+	args := []string{"scan", "--no-store", "--format", "jsonl", "--min-severity", "info", "-q"}
 	if flows != "" {
 		args = append(args, "--flows", flows)
 	}
