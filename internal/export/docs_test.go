@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/bradleyjkemp/sigma-go"
+
 	"cloudwall/internal/content"
 )
 
@@ -110,6 +112,67 @@ func TestCorrelationRulesSkipped(t *testing.T) {
 			if r := ruleOfFile(f.Name); r == "x-correlated" || r == "x-correlated-keys" {
 				t.Errorf("%s: wrote %s for a correlation rule", name, f.Name)
 			}
+		}
+	}
+}
+
+// TestQuotingOfUserContent exports a rule whose operation names carry
+// quotes and backslashes, as a user's --content file may: every target
+// still writes it, the Sigma rule still parses and matches the name, and
+// each query quotes the name rather than breaking on it.
+func TestQuotingOfUserContent(t *testing.T) {
+	base, err := content.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	const name = `odd'name"with\back`
+	c, err := content.Parse(base, "odd.yaml", []byte(`operations:
+  - id: gcp-odd
+    cloud: gcp
+    keys: ["compute.`+strings.ReplaceAll(strings.ReplaceAll(name, `\`, `\\`), `"`, `\"`)+`"]
+    resource: vpc_firewall_rule
+    kind: rules
+    severity: medium
+    title: "odd {resource}"
+    description: An operation with an odd name.
+    guidance:
+      investigate: ["Look at it."]
+      respond: ["Undo it."]
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, target := range Targets() {
+		files, err := Generate(c, target, "gcp-odd")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if target == "athena" {
+			continue // AWS only
+		}
+		if len(files) < 2 {
+			t.Errorf("%s: %d files", target, len(files))
+		}
+		for _, f := range files {
+			if target == "sigma" && f.Name == "gcp-odd.yml" {
+				r, err := sigma.ParseRule(f.Data)
+				if err != nil {
+					t.Fatalf("%s: %v\n%s", f.Name, err, f.Data)
+				}
+				ev := map[string]any{}
+				flatten("", map[string]any{"protoPayload": map[string]any{"methodName": "v1.compute." + name}}, ev)
+				if !sigmaMatch(t, r, ev) {
+					t.Errorf("%s does not match its own odd method name", f.Name)
+				}
+			}
+		}
+	}
+	kql, _ := Generate(c, "kql", "gcp-odd")
+	bq, _ := Generate(c, "bigquery", "gcp-odd")
+	errs := parse(t, []query{{Name: "kql", Lang: "kql", Text: string(kql[0].Data)}, {Name: "bq", Lang: "bigquery", Text: string(bq[0].Data)}})
+	for name, e := range errs {
+		if len(e) > 0 {
+			t.Errorf("%s: %v", name, e)
 		}
 	}
 }

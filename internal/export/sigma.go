@@ -110,10 +110,10 @@ func sigmaSelection(b *bytes.Buffer, s *spec) string {
 	case model.AWS:
 		b.WriteString("    selection:\n")
 		for _, src := range uniqueSources(s.aws) {
-			fmt.Fprintf(b, "        - eventSource: %s\n          eventName:\n", src)
+			fmt.Fprintf(b, "        - eventSource: %s\n          eventName:\n", yq(src))
 			for _, a := range s.aws {
 				if a.source == src {
-					fmt.Fprintf(b, "              - %s\n", a.name)
+					fmt.Fprintf(b, "              - %s\n", yq(a.name))
 				}
 			}
 		}
@@ -121,7 +121,7 @@ func sigmaSelection(b *bytes.Buffer, s *spec) string {
 	case model.Azure:
 		b.WriteString("    selection:\n        operationName:\n")
 		for _, n := range s.names {
-			fmt.Fprintf(b, "            - %s\n", n)
+			fmt.Fprintf(b, "            - %s\n", yq(n))
 		}
 		return "selection"
 	default:
@@ -129,11 +129,11 @@ func sigmaSelection(b *bytes.Buffer, s *spec) string {
 		// ("v1.compute.firewalls.insert"), App Engine without one.
 		b.WriteString("    selection_method:\n        gcp.audit.method_name|endswith:\n")
 		for _, n := range s.names {
-			fmt.Fprintf(b, "            - .%s\n", n)
+			fmt.Fprintf(b, "            - %s\n", yq("."+n))
 		}
 		b.WriteString("    selection_method_bare:\n        gcp.audit.method_name:\n")
 		for _, n := range s.names {
-			fmt.Fprintf(b, "            - %s\n", n)
+			fmt.Fprintf(b, "            - %s\n", yq(n))
 		}
 		return "1 of selection_method*"
 	}

@@ -36,9 +36,13 @@ func sqlString(s string) string {
 	return "'" + strings.ReplaceAll(s, "'", "''") + "'"
 }
 
-// bqRaw quotes a BigQuery raw string, in which backslashes are literal.
+// bqRaw quotes a BigQuery raw string, in which backslashes are literal;
+// text with a quote gets an ordinary string with its escapes instead.
 func bqRaw(s string) string {
-	return "r'" + s + "'"
+	if !strings.Contains(s, "'") {
+		return "r'" + s + "'"
+	}
+	return "'" + strings.NewReplacer(`\`, `\\`, "'", `\'`).Replace(s) + "'"
 }
 
 // severityCase is the SQL CASE that ranks a row as the engine's severity
