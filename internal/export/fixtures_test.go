@@ -110,7 +110,7 @@ func itoa(i int) string {
 
 // exposed matches one exposure the engine describes: who, then the port
 // and protocol, then the port's service in brackets.
-var exposed = regexp.MustCompile(`^(?:egress to )?(?:IPv[46] )?internet -> (?:(\d+)(?:-\d+)?/\w+|(all protocols and ports)|all (\w+) ports)`)
+var exposed = regexp.MustCompile(`^(?:egress to )?(?:IPv[46] )?internet -> (?:(\d+)(?:-\d+)?/\w+|(all protocols and ports)|all (\w+) ports)?`)
 
 // worldOpen reports whether the engine found the finding open to the
 // whole internet, and whether on a sensitive port, all ports or all
