@@ -377,3 +377,27 @@ func TestSecondSignalKills(t *testing.T) {
 		t.Errorf("second signal: exit %d after %v, want 143 at once", c.exit, took)
 	}
 }
+
+// TestCrashIsNotUsageError: a fatal error of the Go runtime (out of
+// memory, a panic in a goroutine; SIGQUIT takes the same path and can be
+// sent from a test) ends cloudwall by SIGABRT, never with the usage-error
+// status 2.
+func TestCrashIsNotUsageError(t *testing.T) {
+	c := start(t, nil, "scan", "--format", "jsonl", "-o", fifo(t), samples)
+	c.waitIn(t, "wait_for_partner") // opening -o, a FIFO with no reader
+	if err := c.cmd.Process.Signal(syscall.SIGQUIT); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-c.done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("still running 10 s after SIGQUIT")
+	}
+	ws, _ := c.cmd.ProcessState.Sys().(syscall.WaitStatus)
+	if !ws.Signaled() || ws.Signal() != syscall.SIGABRT {
+		t.Errorf("ended with %v (exit %d), want killed by SIGABRT; stderr:\n%.500s", ws, c.exit, c.stderr.String())
+	}
+	if c.exit == 2 {
+		t.Error("a runtime crash exited 2, the usage-error status")
+	}
+}

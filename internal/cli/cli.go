@@ -18,7 +18,7 @@ import (
 const (
 	ExitOK       = 0 // the command completed (a scan with no finding at or above --fail-on)
 	ExitError    = 1 // the command could not run
-	ExitUsage    = 2 // bad flags or arguments (only: a crash of the Go runtime also exits 2, after "fatal error:")
+	ExitUsage    = 2 // bad flags or arguments, only (a crash of the Go runtime ends by SIGABRT: see cmd/cloudwall)
 	ExitFindings = 3 // scan --fail-on matched a finding
 	ExitNoInput  = 4 // scan read nothing: no file, or not one readable record
 )
