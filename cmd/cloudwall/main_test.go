@@ -378,6 +378,35 @@ func TestSecondSignalKills(t *testing.T) {
 	}
 }
 
+// TestSignalsStopLoading: a signal while the configuration or the
+// detection content is being read (here a FIFO with no writer, where
+// open(2) waits) stops cloudwall within a second, says so, and exits
+// 128 + the signal.
+func TestSignalsStopLoading(t *testing.T) {
+	for _, tt := range []struct {
+		flag string
+		sig  syscall.Signal
+		want int
+	}{
+		{"--content", syscall.SIGINT, 130},
+		{"--config", syscall.SIGTERM, 143},
+	} {
+		t.Run(tt.flag, func(t *testing.T) {
+			c := start(t, nil, "scan", tt.flag, fifo(t), samples)
+			c.waitIn(t, "wait_for_partner")
+			if took := c.stop(t, tt.sig); took > time.Second {
+				t.Errorf("took %v to stop, want under 1 s", took)
+			}
+			if c.exit != tt.want {
+				t.Errorf("exit %d, want %d; stderr:\n%s", c.exit, tt.want, c.stderr.String())
+			}
+			if !strings.Contains(c.stderr.String(), "interrupted by") || !strings.Contains(c.stderr.String(), "before the scan started") {
+				t.Errorf("stderr does not say the stop came before the scan:\n%s", c.stderr.String())
+			}
+		})
+	}
+}
+
 // TestCrashIsNotUsageError: a fatal error of the Go runtime (out of
 // memory, a panic in a goroutine; SIGQUIT takes the same path and can be
 // sent from a test) ends cloudwall by SIGABRT, never with the usage-error

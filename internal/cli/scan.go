@@ -165,11 +165,15 @@ func runScan(ctx context.Context, f scanFlags, args []string, stdin io.Reader, s
 	if err != nil {
 		return err
 	}
-	cfg, err := config.Load(cfgPath)
+	// Loading reads files the user names, which may block (a FIFO with no
+	// writer): a stop does not wait for it.
+	cfg, err := untilDone(ctx, func() (*config.Config, error) { return config.Load(cfgPath) })
 	if err != nil {
 		return err
 	}
-	c, err := content.Load(nil, append(slices.Clone(cfg.Content), f.contentPath...)...)
+	c, err := untilDone(ctx, func() (*content.Content, error) {
+		return content.Load(nil, append(slices.Clone(cfg.Content), f.contentPath...)...)
+	})
 	if err != nil {
 		return err
 	}

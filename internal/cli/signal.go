@@ -67,3 +67,26 @@ func interruption(ctx context.Context) (*Interrupted, bool) {
 	ok := errors.As(context.Cause(ctx), &in)
 	return in, ok
 }
+
+// untilDone runs fn, a step before the scan that may block in a system
+// call (opening a FIFO given as --content or --config waits for a
+// writer), and returns as soon as ctx ends, with its cause: a stop never
+// waits for it. fn's goroutine is left behind; the process is ending.
+func untilDone[T any](ctx context.Context, fn func() (T, error)) (T, error) {
+	type result struct {
+		v   T
+		err error
+	}
+	ch := make(chan result, 1)
+	go func() {
+		v, err := fn()
+		ch <- result{v, err}
+	}()
+	select {
+	case r := <-ch:
+		return r.v, r.err
+	case <-ctx.Done():
+		var zero T
+		return zero, context.Cause(ctx)
+	}
+}
