@@ -44,6 +44,7 @@ var azReference = map[string]azCommand{
 	// /cli/azure/network/nsg/rule#az-network-nsg-rule-create (state rollback)
 	"az network nsg rule create": {flags: []string{"--name", "-n", "--nsg-name", "--priority", "--resource-group", "-g", "--access", "--description", "--destination-address-prefixes", "--destination-asgs", "--destination-port-ranges", "--direction", "--protocol", "--source-address-prefixes", "--source-asgs", "--source-port-ranges", "--no-wait"},
 		need: [][]string{{"--name", "--nsg-name", "--priority", "--resource-group"}}},
+	"az network nsg delete":      {flags: []string{"--ids", "--name", "-n", "--resource-group", "-g", "--no-wait"}, need: [][]string{{"--ids"}, {"--name", "--resource-group"}}},
 	"az network nsg rule delete": {flags: []string{"--ids", "--name", "-n", "--nsg-name", "--resource-group", "-g", "--no-wait"}, need: [][]string{{"--ids"}, {"--name", "--nsg-name", "--resource-group"}}},
 	// /cli/azure/network/vnet/subnet
 	"az network vnet subnet show":   {flags: []string{"--ids", "--name", "-n", "--resource-group", "-g", "--vnet-name", "--expand"}, need: [][]string{{"--ids"}, {"--name", "--vnet-name", "--resource-group"}}},
@@ -69,9 +70,13 @@ var azReference = map[string]azCommand{
 	// /cli/azure/network/front-door/waf-policy (front-door extension)
 	"az network front-door waf-policy show": {flags: []string{"--ids", "--name", "-n", "--resource-group", "-g"}, need: [][]string{{"--ids"}, {"--name", "--resource-group"}}},
 	// /cli/azure/sql/server and /cli/azure/sql/server/firewall-rule
-	"az sql server show":                 {flags: []string{"--ids", "--name", "-n", "--resource-group", "-g", "--expand-ad-admin"}, need: [][]string{{"--ids"}, {"--name", "--resource-group"}}},
-	"az sql server update":               {flags: []string{"--ids", "--name", "-n", "--resource-group", "-g", "--enable-public-network", "-e", "--restrict-outbound-network-access", "--set", "--add", "--remove", "--no-wait"}, need: [][]string{{"--ids"}, {"--name", "--resource-group"}}},
-	"az sql server firewall-rule list":   {flags: []string{"--ids", "--resource-group", "-g", "--server", "-s"}, need: [][]string{{"--ids"}, {"--server", "--resource-group"}}},
+	"az sql server show":               {flags: []string{"--ids", "--name", "-n", "--resource-group", "-g", "--expand-ad-admin"}, need: [][]string{{"--ids"}, {"--name", "--resource-group"}}},
+	"az sql server update":             {flags: []string{"--ids", "--name", "-n", "--resource-group", "-g", "--enable-public-network", "-e", "--restrict-outbound-network-access", "--set", "--add", "--remove", "--no-wait"}, need: [][]string{{"--ids"}, {"--name", "--resource-group"}}},
+	"az sql server firewall-rule list": {flags: []string{"--ids", "--resource-group", "-g", "--server", "-s"}, need: [][]string{{"--ids"}, {"--server", "--resource-group"}}},
+	"az sql server firewall-rule create": {flags: []string{"--name", "-n", "--resource-group", "-g", "--server", "-s", "--start-ip-address", "--end-ip-address"},
+		need: [][]string{{"--name", "--server", "--resource-group", "--start-ip-address", "--end-ip-address"}}},
+	"az sql server firewall-rule update": {flags: []string{"--ids", "--name", "-n", "--resource-group", "-g", "--server", "-s", "--start-ip-address", "--end-ip-address", "--set", "--add", "--remove", "--force-string"},
+		need: [][]string{{"--ids"}, {"--name", "--server", "--resource-group"}}},
 	"az sql server firewall-rule delete": {flags: []string{"--ids", "--name", "-n", "--resource-group", "-g", "--server", "-s"}, need: [][]string{{"--ids"}, {"--name", "--server", "--resource-group"}}},
 	// /cli/azure/postgres/flexible-server/firewall-rule, /cli/azure/mysql/flexible-server/firewall-rule
 	"az postgres flexible-server firewall-rule list":   {flags: []string{"--ids", "--name", "-n", "--resource-group", "-g"}, need: [][]string{{"--ids"}, {"--name", "--resource-group"}}},

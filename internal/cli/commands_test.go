@@ -39,7 +39,7 @@ var fixtureDirs = []string{samples, "../normalize/aws/testdata", "../normalize/a
 
 // baselineDirs are snapshot sets the fixtures are also replayed on top of
 // (scan --baseline), for the rollback commands a known prior state gives.
-var baselineDirs = []string{"../../testdata/snapshots", "../../testdata/snapshots-diff/monday"}
+var baselineDirs = []string{"../../testdata/snapshots", "../../testdata/snapshots-diff/monday", "../../testdata/baseline"}
 
 // printedCommand is one command and a finding that printed it.
 type printedCommand struct {
@@ -112,6 +112,11 @@ func allCommands(t *testing.T) map[string]printedCommand {
 		for _, c := range ft.Changes {
 			addRollback(c.Rollback, "timeline change "+c.Operation+" of "+ft.Firewall.ID)
 		}
+	}
+	// Every kind of rollback the engine builds, from a synthetic replay
+	// (rollback_cmds_test.go).
+	for run, from := range engineRollbacks(t) {
+		addRollback([]string{run}, from)
 	}
 	c, err := content.Default()
 	if err != nil {

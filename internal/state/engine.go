@@ -280,6 +280,8 @@ func (f *firewall) export(rules []*rule) model.Firewall {
 // unknownNote says what is not known about f's rules.
 func (f *firewall) unknownNote() string {
 	switch {
+	case f.fromBaseline && !f.known:
+		return "the baseline lists some of its rules (a partial snapshot, such as a rule list): rules it does not list are unknown"
 	case f.known && !f.since.IsZero():
 		return "rules before " + f.since.UTC().Format(time.RFC3339) + " unknown"
 	case !f.seen.IsZero():

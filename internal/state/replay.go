@@ -64,6 +64,13 @@ type applier struct {
 	ch      *Change
 	removed []*rule
 	added   []*rule
+	// prior are the firewall's rules before the call, and priorKnown
+	// says they were all known.
+	prior      []*rule
+	priorKnown bool
+	// kept are rules the call changed without adding anything (disabled
+	// copies), shown in After.
+	kept []*rule
 }
 
 // Apply replays one event onto the state. Events should come in event-time
@@ -115,6 +122,7 @@ func (e *Engine) Apply(ev *model.Event, findingID string) Change {
 		a.note("the firewall was deleted at %s, before this call", f.deletedAt.UTC().Format(time.RFC3339))
 	}
 	wasKnown := f.known
+	a.prior, a.priorKnown = slices.Clone(f.rules), f.known && !f.deleted
 	if ev.Outcome == model.Unknown {
 		a.note("completion not seen: applied as if it succeeded")
 	}
@@ -225,6 +233,11 @@ func (a *applier) rules() {
 		return
 	case f.family == gcpVPC && strings.HasSuffix(key, ".patch"):
 		a.patch()
+		return
+	case f.meta.Resource.Type == "cloudsql_instance" && len(ev.Changes) > 0:
+		// The authorized networks sent (create, patch, update) are the
+		// instance's whole list.
+		a.replaceAll()
 		return
 	}
 	for _, c := range ev.Changes {
@@ -508,6 +521,8 @@ func (a *applier) settings() {
 				x := a.e.newRule(nr, a.edge)
 				if !dis {
 					a.added = append(a.added, x)
+				} else {
+					a.kept = append(a.kept, x) // shown in After, disabled
 				}
 				a.removed = append(a.removed, r)
 				next = append(next, x)
@@ -538,6 +553,9 @@ func (a *applier) trim(wasKnown bool) {
 	}
 	var after []model.Rule
 	for _, r := range a.added {
+		after = append(after, r.Rule)
+	}
+	for _, r := range a.kept {
 		after = append(after, r.Rule)
 	}
 	if a.ch.NoOp {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/netip"
 	"regexp"
+	"slices"
 	"strings"
 
 	"cloudwall/internal/content"
@@ -28,11 +29,16 @@ func (a *applier) rollback() []string {
 		}
 	case content.KindDelete:
 		return recreateFirewall(f, a.removed)
-	case content.KindSwap, content.KindDetach, content.KindSettings, content.KindProtection:
+	case content.KindSwap, content.KindDetach:
+		return a.reattach()
+	case content.KindSettings, content.KindProtection:
 		return nil
 	}
 	if f.family == gcpVPC {
 		return a.gcpRollback()
+	}
+	if f.meta.Resource.Type == "cloudsql_instance" {
+		return a.cloudSQLRollback()
 	}
 	var out []string
 	// Put back what was removed or replaced, then take out what was added
@@ -66,6 +72,75 @@ func (a *applier) rollback() []string {
 		}
 	}
 	return out
+}
+
+// cloudSQLRollback puts back a Cloud SQL instance's authorized networks.
+// patch replaces the whole list, so the command carries the full earlier
+// list, known from the baseline or an earlier call that sent it.
+func (a *applier) cloudSQLRollback() []string {
+	f := a.f
+	instance := lastSegment(f.meta.Resource.ID)
+	project := f.meta.Account
+	if rest, ok := strings.CutPrefix(normID(model.GCP, f.meta.Resource.ID), "projects/"); ok {
+		project, _, _ = strings.Cut(rest, "/")
+	}
+	cmd := fmt.Sprintf("gcloud sql instances patch %s --project=%s", shq(instance), shq(project))
+	if strings.HasSuffix(a.ev.OperationKey, ".create") {
+		// Before the call there was no instance, so no network reached it.
+		return []string{cmd + " --clear-authorized-networks"}
+	}
+	if !a.priorKnown {
+		return []string{"# the authorized networks before this call are not in the logs (cloudwall reads no Cloud SQL snapshot as a baseline yet): `gcloud sql instances describe " +
+			shq(instance) + " --project=" + shq(project) + " --format=json` taken before the change (settings.ipConfiguration.authorizedNetworks) gives them; then: " +
+			cmd + " --authorized-networks=<APPROVED_CIDRS>"}
+	}
+	var nets []string
+	for _, r := range a.prior {
+		for _, p := range r.Peers {
+			if !slices.Contains(nets, p.Value) {
+				nets = append(nets, p.Value)
+			}
+		}
+	}
+	if len(nets) == 0 {
+		return []string{cmd + " --clear-authorized-networks"}
+	}
+	return []string{cmd + " --authorized-networks=" + shq(strings.Join(nets, ","))}
+}
+
+// reattach undoes a detach or swap where the state holds what was there
+// before, and otherwise says which snapshot would have it.
+func (a *applier) reattach() []string {
+	f := a.f
+	if f.meta.Cloud != model.AWS || f.meta.Resource.Type != "web_acl" || a.op.Kind != content.KindDetach || len(a.ev.Targets) == 0 {
+		return nil
+	}
+	svc, _, _ := strings.Cut(a.ev.OperationKey, ":")
+	reg := region(f)
+	var out []string
+	for _, res := range a.ev.Targets {
+		if svc == "waf-regional" {
+			id := f.meta.Resource.ID
+			if id == "" {
+				id = "<WEB_ACL_ID>"
+			}
+			out = append(out, fmt.Sprintf("aws waf-regional associate-web-acl%s --web-acl-id %s --resource-arn %s", reg, shqKeep(id), shq(res)))
+			continue
+		}
+		// DisassociateWebACL names only the protected resource; the
+		// web ACL's ARN is in no log the scan reads.
+		out = append(out, "# the web ACL that protected "+res+" is not in the logs (DisassociateWebACL names only the resource): `aws wafv2 get-web-acl-for-resource"+reg+" --resource-arn "+shq(res)+"` saved before the change, or the AWS Config history of the AWS::WAFv2::WebACL, gives its ARN; then:",
+			fmt.Sprintf("aws wafv2 associate-web-acl%s --web-acl-arn <WEB_ACL_ARN> --resource-arn %s", reg, shq(res)))
+	}
+	return out
+}
+
+// shqKeep quotes a value but leaves a <PLACEHOLDER> for the reader.
+func shqKeep(s string) string {
+	if strings.HasPrefix(s, "<") && strings.HasSuffix(s, ">") {
+		return s
+	}
+	return shq(s)
 }
 
 // windowRollback returns the commands that close an exposure: remove the
@@ -106,6 +181,10 @@ func removeRule(f *firewall, r *rule) []string {
 			return []string{"# cannot build the delete: the rule's name or resource group is not known"}
 		}
 		return []string{fmt.Sprintf("az network nsg rule delete%s --resource-group %s --nsg-name %s --name %s", subscription(res.ID), shq(rg), shq(name), shq(r.Name))}
+	case "sql_server":
+		if c, ok := sqlServerCommand(f, r, "delete"); ok {
+			return []string{c}
+		}
 	}
 	return []string{fmt.Sprintf("# no rollback command for %s rules yet: remove %s by hand", res.Type, describe(&r.Rule))}
 }
@@ -154,8 +233,52 @@ func restoreRule(f *firewall, r *rule, replacing bool) []string {
 		return []string{cmd}
 	case "nsg":
 		return []string{nsgCreate(f, r)}
+	case "sql_server":
+		verb := "create"
+		if replacing {
+			verb = "update"
+		}
+		if c, ok := sqlServerCommand(f, r, verb); ok {
+			return []string{c}
+		}
 	}
 	return []string{fmt.Sprintf("# no rollback command for %s rules yet: restore %s by hand", res.Type, describe(&r.Rule))}
+}
+
+// sqlServerCommand builds az sql server firewall-rule delete, create or
+// update for an Azure SQL server's rule. Other database servers (their
+// ids name another provider) get no command: false.
+func sqlServerCommand(f *firewall, r *rule, verb string) (string, bool) {
+	res := f.meta.Resource
+	if !strings.Contains(strings.ToLower(res.ID), "/providers/microsoft.sql/servers/") {
+		return "", false
+	}
+	rg, server := azureRG(res.ID), lastSegment(res.ID)
+	if r.Name == "" || rg == "" {
+		return "# cannot build the command: the firewall rule's name or resource group is not known", true
+	}
+	cmd := fmt.Sprintf("az sql server firewall-rule %s%s --resource-group %s --server %s --name %s", verb, subscription(res.ID), shq(rg), shq(server), shq(r.Name))
+	if verb == "delete" {
+		return cmd, true
+	}
+	lo, hi, ok := addressRange(r.Peers)
+	if !ok {
+		return "# cannot restore firewall rule " + r.Name + ": its address range is not in the baseline or the logs", true
+	}
+	return cmd + " --start-ip-address " + lo + " --end-ip-address " + hi, true
+}
+
+// addressRange reads one first-last range, CIDR or address peer as the
+// first and last IPv4 or IPv6 address.
+func addressRange(peers []model.Peer) (lo, hi string, ok bool) {
+	if len(peers) != 1 {
+		return "", "", false
+	}
+	nets, ok := parseNet(peers[0])
+	if !ok || len(nets) == 0 {
+		return "", "", false
+	}
+	return nets[0].Addr().String(), lastAddr(nets[len(nets)-1]).String(), true
 }
 
 // nsgCreate builds az network nsg rule create from a known rule.
