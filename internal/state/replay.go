@@ -357,6 +357,10 @@ func (a *applier) patch() {
 			a.removed = append(a.removed, r)
 		}
 	}
+	if len(old) > 0 && len(a.added) == 0 && len(a.removed) == 0 {
+		a.ch.NoOp = true
+		a.note("the patched fields already had these values: nothing changed")
+	}
 }
 
 // insert adds a rule; a rule with the same identity is replaced (NACL
@@ -396,7 +400,10 @@ func (a *applier) alter(c model.RuleChange) {
 	f := a.f
 	r := model.Rule{RuleChange: c}
 	i := slices.IndexFunc(f.rules, func(o *rule) bool {
-		return c.Name != "" && (o.ID == c.Name || o.Name == c.Name) || identity(f, &o.Rule) != "" && identity(f, &o.Rule) == identity(f, &r)
+		// NACL entry numbers repeat across directions: the name alone
+		// does not say which entry.
+		byName := c.Name != "" && (o.ID == c.Name || o.Name == c.Name) && (f.family != numbered || c.Direction == "" || dirOf(o.Direction) == dirOf(c.Direction))
+		return byName || identity(f, &o.Rule) != "" && identity(f, &o.Rule) == identity(f, &r)
 	})
 	if i < 0 {
 		a.note("the rule it replaced (%s) is not known: its earlier content is not in the baseline or the logs", describe(&r))

@@ -462,6 +462,9 @@ func gcloudCreate(f *firewall, name, project string, old []*rule) string {
 	if r.Priority != nil {
 		cmd += fmt.Sprintf(" --priority=%d", *r.Priority)
 	}
+	if r.Disabled {
+		cmd += " --disabled" // it was deleted while disabled
+	}
 	return cmd
 }
 
