@@ -1,6 +1,11 @@
 package audit
 
-import "cloudwall/internal/model"
+import (
+	"slices"
+	"strings"
+
+	"cloudwall/internal/model"
+)
 
 // Rule ids of audit and diff findings.
 const (
@@ -31,6 +36,20 @@ type RuleInfo struct {
 	// Severity is the usual severity; the finding's own may differ, as
 	// the detector judges each rule's exposure.
 	Severity model.Severity
+}
+
+// Command says which command reports the rule: "audit" or "diff".
+func (r RuleInfo) Command() string {
+	if strings.HasPrefix(r.ID, "diff-") {
+		return "diff"
+	}
+	return "audit"
+}
+
+// Guidance returns what to check and do for an audit or diff rule.
+func Guidance(id string) model.Guidance {
+	g := guidance[id]
+	return model.Guidance{Investigate: slices.Clone(g.Investigate), Respond: slices.Clone(g.Respond)}
 }
 
 // Rules lists the audit and diff rules in documentation order.

@@ -11,6 +11,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"cloudwall/internal/audit"
 	"cloudwall/internal/content"
 	"cloudwall/internal/guide"
 )
@@ -35,6 +36,9 @@ func newExplainCommand(stdout io.Writer) *cobra.Command {
 				return err
 			}
 			id := strings.ToLower(strings.TrimSpace(args[0]))
+			if r, ok := postureRule(id); ok {
+				return guide.PosturePage(stdout, r)
+			}
 			i := slices.IndexFunc(c.Operations, func(op content.Operation) bool { return op.ID == id })
 			if i < 0 {
 				return usagef("no rule %q (cloudwall rules lists them)", args[0])
@@ -100,7 +104,17 @@ func renderDocs(c *content.Content) (map[string][]byte, error) {
 	if err := guide.Index(&b, c.Operations); err != nil {
 		return nil, err
 	}
+	if err := guide.PostureIndex(&b, postureRules()); err != nil {
+		return nil, err
+	}
 	pages["index.md"] = slices.Clone(b.Bytes())
+	for _, r := range postureRules() {
+		b.Reset()
+		if err := guide.PosturePage(&b, r); err != nil {
+			return nil, err
+		}
+		pages[r.ID+".md"] = slices.Clone(b.Bytes())
+	}
 	for i := range c.Operations {
 		b.Reset()
 		if err := guide.Page(&b, c, &c.Operations[i]); err != nil {
@@ -128,6 +142,26 @@ func staleDocs(dir string, pages map[string][]byte) []string {
 	}
 	slices.Sort(stale)
 	return stale
+}
+
+// postureRules are the audit and diff rules as the guide describes them.
+func postureRules() []guide.Posture {
+	var out []guide.Posture
+	for _, r := range audit.Rules() {
+		g := audit.Guidance(r.ID)
+		out = append(out, guide.Posture{ID: r.ID, Command: r.Command(), Description: r.Description, Severity: r.Severity,
+			Investigate: g.Investigate, Respond: g.Respond})
+	}
+	return out
+}
+
+func postureRule(id string) (guide.Posture, bool) {
+	for _, r := range postureRules() {
+		if r.ID == id {
+			return r, true
+		}
+	}
+	return guide.Posture{}, false
 }
 
 // catalogueGuide returns what the markdown report uses to append each

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"cloudwall/internal/audit"
 	"strings"
 	"testing"
 
@@ -20,8 +21,8 @@ func TestDocsUpToDate(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(pages) != len(c.Operations)+1 {
-		t.Fatalf("%d pages for %d rules", len(pages), len(c.Operations))
+	if len(pages) != len(c.Operations)+len(audit.Rules())+1 {
+		t.Fatalf("%d pages for %d rules and %d snapshot rules", len(pages), len(c.Operations), len(audit.Rules()))
 	}
 	if stale := staleDocs(rulesDocs, pages); len(stale) > 0 {
 		t.Errorf("docs/rules is stale; run: go run ./cmd/cloudwall docs --out docs/rules\n%s", strings.Join(stale, "\n"))
@@ -71,5 +72,21 @@ func TestMarkdownReportGuides(t *testing.T) {
 	steps = steps[:strings.Index(steps, "\n## ")]
 	if !strings.Contains(guides, "#### Investigation guide\n"+steps) {
 		t.Errorf("report's guide differs from explain's:\n%s", steps)
+	}
+}
+
+// Every audit and diff finding id is explained and listed like the
+// catalogue's rules.
+func TestExplainSnapshotRules(t *testing.T) {
+	_, listed, _ := run(t, nil, "rules")
+	_, listedJSON, _ := run(t, nil, "rules", "--json")
+	for _, r := range audit.Rules() {
+		code, out, stderr := run(t, nil, "explain", r.ID)
+		if code != ExitOK || !strings.HasPrefix(out, "# "+r.ID+"\n") || !strings.Contains(out, r.Description) || !strings.Contains(out, "`cloudwall "+r.Command()+"`") {
+			t.Errorf("explain %s: exit %d %s\n%s", r.ID, code, stderr, out)
+		}
+		if !strings.Contains(listed, r.ID+" ") || !strings.Contains(listedJSON, `"id":"`+r.ID+`"`) {
+			t.Errorf("rules does not list %s", r.ID)
+		}
 	}
 }

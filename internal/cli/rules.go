@@ -46,9 +46,15 @@ listing shows what a scan with the same flags would use.`,
 				}
 			}
 			if asJSON {
-				return writeRulesJSON(stdout, ops)
+				if err := writeRulesJSON(stdout, ops); err != nil {
+					return err
+				}
+				return writePostureJSON(stdout)
 			}
-			return writeRulesTable(stdout, ops)
+			if err := writeRulesTable(stdout, ops); err != nil {
+				return err
+			}
+			return writePostureTable(stdout)
 		},
 	}
 	cmd.Flags().StringArrayVar(&contentPaths, "content", nil, "YAML file extending or overriding the detection content, as for scan; repeatable")
@@ -88,6 +94,41 @@ func writeRulesJSON(w io.Writer, ops []content.Operation) error {
 			Description string         `json:"description"`
 			Origin      string         `json:"origin"`
 		}{op.ID, op.Cloud, string(op.Kind), op.Severity, op.Resource, op.Keys, op.Description, op.Origin})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// writePostureTable lists the audit and diff rules, which apply to every
+// cloud's snapshots.
+func writePostureTable(w io.Writer) error {
+	rules := postureRules()
+	fmt.Fprintln(w, "\nSnapshot rules (cloudwall audit, cloudwall diff; every cloud):")
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "RULE\tCOMMAND\tUSUAL\tWHAT")
+	for _, r := range rules {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", r.ID, r.Command, r.Severity, r.Description)
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	_, err := fmt.Fprintf(w, "\n%d snapshot rules; cloudwall explain RULE for any of them\n", len(rules))
+	return err
+}
+
+func writePostureJSON(w io.Writer) error {
+	enc := json.NewEncoder(w)
+	for _, r := range postureRules() {
+		err := enc.Encode(struct {
+			ID          string         `json:"id"`
+			Cloud       string         `json:"cloud"`
+			Kind        string         `json:"kind"`
+			Severity    model.Severity `json:"base_severity"`
+			Command     string         `json:"command"`
+			Description string         `json:"description"`
+		}{r.ID, "any", "posture", r.Severity, r.Command, r.Description})
 		if err != nil {
 			return err
 		}
