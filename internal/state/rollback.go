@@ -79,11 +79,7 @@ func (a *applier) rollback() []string {
 // list, known from the baseline or an earlier call that sent it.
 func (a *applier) cloudSQLRollback() []string {
 	f := a.f
-	instance := lastSegment(f.meta.Resource.ID)
-	project := f.meta.Account
-	if rest, ok := strings.CutPrefix(normID(model.GCP, f.meta.Resource.ID), "projects/"); ok {
-		project, _, _ = strings.Cut(rest, "/")
-	}
+	instance, project := lastSegment(f.meta.Resource.ID), cloudSQLProject(f)
 	cmd := fmt.Sprintf("gcloud sql instances patch %s --project=%s", shq(instance), shq(project))
 	if strings.HasSuffix(a.ev.OperationKey, ".create") {
 		// Before the call there was no instance, so no network reached it.
@@ -106,6 +102,15 @@ func (a *applier) cloudSQLRollback() []string {
 		return []string{cmd + " --clear-authorized-networks"}
 	}
 	return []string{cmd + " --authorized-networks=" + shq(strings.Join(nets, ","))}
+}
+
+// cloudSQLProject reads a Cloud SQL instance's project from its id.
+func cloudSQLProject(f *firewall) string {
+	if rest, ok := strings.CutPrefix(normID(model.GCP, f.meta.Resource.ID), "projects/"); ok {
+		p, _, _ := strings.Cut(rest, "/")
+		return p
+	}
+	return f.meta.Account
 }
 
 // reattach undoes a detach or swap where the state holds what was there
@@ -185,6 +190,19 @@ func removeRule(f *firewall, r *rule) []string {
 		if c, ok := sqlServerCommand(f, r, "delete"); ok {
 			return []string{c}
 		}
+	case "cloudsql_instance":
+		// patch replaces the list: send it without the internet.
+		var keep []string
+		for _, p := range r.Peers {
+			if nets, ok := parseNet(p); ok && len(nets) == 1 && nets[0].Bits() > 0 {
+				keep = append(keep, p.Value)
+			}
+		}
+		cmd := fmt.Sprintf("gcloud sql instances patch %s --project=%s", shq(lastSegment(res.ID)), shq(cloudSQLProject(f)))
+		if len(keep) == 0 {
+			return []string{cmd + " --clear-authorized-networks"}
+		}
+		return []string{cmd + " --authorized-networks=" + shq(strings.Join(keep, ","))}
 	}
 	return []string{fmt.Sprintf("# no rollback command for %s rules yet: remove %s by hand", res.Type, describe(&r.Rule))}
 }
