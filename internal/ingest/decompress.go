@@ -52,6 +52,23 @@ const maxSpooledZip = 1 << 30
 // use small windows; a larger request is refused instead of allocated.
 const zstdMaxWindow = 64 << 20
 
+// zstdHint says what to do with a frame whose window is over
+// zstdMaxWindow (zstd --long makes 128 MiB ones): a 128 MiB window per
+// file read at once would break the memory bound, so it is refused with
+// the command that reads it.
+type zstdHint struct {
+	r    io.Reader
+	name string
+}
+
+func (z *zstdHint) Read(p []byte) (int, error) {
+	n, err := z.r.Read(p)
+	if errors.Is(err, zstd.ErrWindowSizeExceeded) || errors.Is(err, zstd.ErrDecoderSizeExceeded) {
+		err = fmt.Errorf("%w: the frame needs a window over %d MiB (written by zstd --long?); decompress it first: zstd -dc --long=31 %s | cloudwall scan -", err, zstdMaxWindow>>20, z.name)
+	}
+	return n, err
+}
+
 // readBuffer is the read size between the file and the decompressor.
 const readBuffer = 64 << 10
 
@@ -204,7 +221,7 @@ func (o *Opener) peel(ctx context.Context, name string, br *bufio.Reader, layers
 			return fmt.Errorf("%s: zstd: %w", name, err)
 		}
 		defer zr.Close()
-		r, stop := o.decompressed(zr, Zstd, depth, ahead)
+		r, stop := o.decompressed(&zstdHint{r: zr, name: name}, Zstd, depth, ahead)
 		defer stop()
 		return o.peel(ctx, name, r, append(layers, Zstd), depth+1, false, fn)
 	case Bzip2:
