@@ -79,7 +79,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	huge := fs.String("huge-file", "", "add one CloudTrail file of this uncompressed size (counts toward -size)")
 	mix := fs.String("mix", "70,15,15", "AWS,Azure,GCP shares of the corpus bytes")
 	fs.StringVar(&c.findings, "findings", "", "save the checked scan's JSON-lines findings to this file")
-	fs.BoolVar(&c.withStore, "with-store", false, "also time cloudwall scan writing to a history store (SQLite, fresh in a temporary folder), to compare with --no-store")
+	fs.BoolVar(&c.withStore, "with-store", false, "also time cloudwall scan writing to a history store (SQLite, fresh in a temporary folder), and one with neither store nor correlations (--no-store --no-correlate), to compare")
 	fs.BoolVar(&c.genOnly, "generate-only", false, "generate (or validate) the corpus and stop")
 	fs.StringVar(&c.memcase, "memcase", "", "with -memtest: only the cases whose name contains this")
 	fs.BoolVar(&c.memtest, "memtest", false, "instead of timing: scan the hostile inputs of issue 7 (bombs, floods) and check peak RSS stays under 256 MiB")

@@ -215,6 +215,13 @@ func (b *bench) tools(bin string, c *corpus) []*tool {
 			argv:    append(scanArgv(bin, w)[:len(scanArgv(bin, w))-1], "--store", db),
 			files:   presentSubtrees(c),
 			okExits: []int{0, 3},
+		}, &tool{
+			// Neither store nor correlations: what the store and the
+			// correlations cost is measured against this one.
+			name:    fmt.Sprintf("cloudwall scan --workers %d --no-store --no-correlate", w),
+			argv:    append(scanArgv(bin, w), "--no-correlate"),
+			files:   presentSubtrees(c),
+			okExits: []int{0, 3},
 		})
 	}
 	ts = append(ts,

@@ -65,6 +65,9 @@ type Scenario struct {
 	// Stratus is the Stratus Red Team technique that detonates the same
 	// thing, where one exists, per cloud.
 	Stratus map[model.Cloud]string
+	// Correlations are the correlation rules the story must give in the
+	// clouds listed (a correlation not listed is unexpected).
+	Correlations map[string][]model.Cloud
 }
 
 var all = []model.Cloud{model.AWS, model.Azure, model.GCP}
@@ -79,7 +82,7 @@ var scenarios = []Scenario{
 			{At: 2 * time.Minute, Action: OpenIngress, Actor: "attacker", Port: 22, Expect: model.Critical},
 			{At: 3 * time.Minute, Action: OpenIngress, Actor: "attacker", Port: 3389, Target: "b", Expect: model.Critical},
 			{At: 40 * time.Minute, Action: Benign, Actor: "terraform", Port: 5432, Peer: "10.20.0.0/16", Target: "db", Expect: noFinding},
-		}},
+		}, Correlations: map[string][]model.Cloud{"recon-then-change": {model.AWS}}},
 	{Name: "all-ports", What: "every port and protocol opened to the internet", Clouds: all, Steps: []Step{
 		{At: 0, Action: OpenIngress, Actor: "attacker", Port: 0, Expect: model.Critical},
 		{At: 30 * time.Minute, Action: Describe, Actor: "engineer", Expect: noFinding},
@@ -94,15 +97,16 @@ var scenarios = []Scenario{
 	{Name: "firewall-deleted", What: "a firewall deleted or disabled (AWS Network Firewall, Azure Firewall, a GCP deny rule disabled)", Clouds: all, Steps: []Step{
 		{At: 0, Action: Describe, Actor: "attacker", Expect: noFinding},
 		{At: 4 * time.Minute, Action: Delete, Actor: "attacker", Expect: model.Medium},
-	}},
-	{Name: "mass-backdoor", What: "SSH opened to the internet on eight firewalls within a minute (Pacu ec2__backdoor_ec2_sec_groups)", Clouds: all, Steps: massBackdoor()},
+	}, Correlations: map[string][]model.Cloud{"recon-then-change": {model.AWS}}},
+	{Name: "mass-backdoor", What: "SSH opened to the internet on eight firewalls within a minute (Pacu ec2__backdoor_ec2_sec_groups)", Clouds: all, Steps: massBackdoor(),
+		Correlations: map[string][]model.Cloud{"mass-change": all}},
 	{Name: "short-lived", What: "SSH opened to the internet and closed again six minutes later (cleanup after use)", Clouds: all, Steps: []Step{
 		{At: 0, Action: OpenIngress, Actor: "attacker", Port: 22, Expect: model.Critical},
 		// Closing is reported at any severity: without the state of the
 		// firewall, a rule delete whose content is not logged may have
 		// removed a deny.
 		{At: 6 * time.Minute, Action: CloseIngress, Actor: "attacker", Port: 22, Expect: model.Info},
-	}},
+	}, Correlations: map[string][]model.Cloud{"short-lived-exposure": all}},
 	{Name: "stolen-terraform-role", What: "the Terraform pipeline's identity, used from an unknown address, opens SSH to the internet beside its usual changes", Clouds: all, Steps: []Step{
 		{At: 0, Action: Benign, Actor: "terraform", Port: 5432, Peer: "10.20.0.0/16", Target: "db", Expect: noFinding},
 		{At: 50 * time.Minute, Action: OpenIngress, Actor: "terraform-stolen", Port: 22, Expect: model.High},

@@ -101,7 +101,8 @@ made the change, from where, and what to do next.`,
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &usageError{err} })
 	root.AddCommand(newScanCommand(stdin, stdout, stderr), newTimelineCommand(stdin, stdout, stderr), newRulesCommand(stdout), newVersionCommand(stdout),
 		newAuditCommand(stdin, stdout, stderr), newDiffCommand(stdout, stderr),
-		newExplainCommand(stdout), newDocsCommand(stdout), newSimulateCommand(stdout), newExportCommand(stdout))
+		newExplainCommand(stdout), newDocsCommand(stdout), newSimulateCommand(stdout), newExportCommand(stdout),
+		newLearnCommand(stdin, stdout, stderr))
 	return root
 }
 

@@ -39,6 +39,9 @@ func newExplainCommand(stdout io.Writer) *cobra.Command {
 			if r, ok := postureRule(id); ok {
 				return guide.PosturePage(stdout, r)
 			}
+			if cr, ok := c.Correlation(id); ok {
+				return guide.CorrelationPage(stdout, cr)
+			}
 			i := slices.IndexFunc(c.Operations, func(op content.Operation) bool { return op.ID == id })
 			if i < 0 {
 				return usagef("no rule %q (cloudwall rules lists them)", args[0])
@@ -107,6 +110,9 @@ func renderDocs(c *content.Content) (map[string][]byte, error) {
 	if err := guide.PostureIndex(&b, postureRules()); err != nil {
 		return nil, err
 	}
+	if err := guide.CorrelationIndex(&b, c.Correlations); err != nil {
+		return nil, err
+	}
 	pages["index.md"] = slices.Clone(b.Bytes())
 	for _, r := range postureRules() {
 		b.Reset()
@@ -114,6 +120,13 @@ func renderDocs(c *content.Content) (map[string][]byte, error) {
 			return nil, err
 		}
 		pages[r.ID+".md"] = slices.Clone(b.Bytes())
+	}
+	for i := range c.Correlations {
+		b.Reset()
+		if err := guide.CorrelationPage(&b, &c.Correlations[i]); err != nil {
+			return nil, err
+		}
+		pages[c.Correlations[i].ID+".md"] = slices.Clone(b.Bytes())
 	}
 	for i := range c.Operations {
 		b.Reset()
@@ -169,6 +182,9 @@ func postureRule(id string) (guide.Posture, bool) {
 // catalogue does not hold gets none.
 func catalogueGuide(c *content.Content) func(io.Writer, string) error {
 	return func(w io.Writer, rule string) error {
+		if cr, ok := c.Correlation(rule); ok {
+			return guide.CorrelationPage(w, cr)
+		}
 		i := slices.IndexFunc(c.Operations, func(op content.Operation) bool { return op.ID == rule })
 		if i < 0 {
 			return nil

@@ -21,8 +21,8 @@ func TestDocsUpToDate(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(pages) != len(c.Operations)+len(audit.Rules())+1 {
-		t.Fatalf("%d pages for %d rules and %d snapshot rules", len(pages), len(c.Operations), len(audit.Rules()))
+	if len(pages) != len(c.Operations)+len(audit.Rules())+len(c.Correlations)+1 {
+		t.Fatalf("%d pages for %d rules, %d snapshot rules and %d correlations", len(pages), len(c.Operations), len(audit.Rules()), len(c.Correlations))
 	}
 	if stale := staleDocs(rulesDocs, pages); len(stale) > 0 {
 		t.Errorf("docs/rules is stale; run: go run ./cmd/cloudwall docs --out docs/rules\n%s", strings.Join(stale, "\n"))

@@ -33,7 +33,7 @@ var allowedImports = map[string][]string{
 	"internal/policy":           {"internal/model", "internal/config"},
 	"internal/store":            {"internal/model"},
 	"internal/correlate":        {"internal/model"},
-	"internal/pipeline":         {"internal/model", "internal/content", "internal/detect", "internal/ingest", "internal/normalize", "internal/config", "internal/policy", "internal/state", "internal/store", "internal/spill"},
+	"internal/pipeline":         {"internal/model", "internal/content", "internal/detect", "internal/ingest", "internal/normalize", "internal/config", "internal/policy", "internal/state", "internal/store", "internal/spill", "internal/correlate"},
 	"internal/spill":            {},
 	"internal/attack":           {"internal/model"},
 	"internal/guide":            {"internal/model", "internal/content", "internal/detect"},

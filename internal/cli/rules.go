@@ -46,12 +46,12 @@ listing shows what a scan with the same flags would use.`,
 				}
 			}
 			if asJSON {
-				if err := writeRulesJSON(stdout, ops); err != nil {
+				if err := writeRulesJSON(stdout, ops, c.Correlations); err != nil {
 					return err
 				}
 				return writePostureJSON(stdout)
 			}
-			if err := writeRulesTable(stdout, ops); err != nil {
+			if err := writeRulesTable(stdout, ops, c.Correlations); err != nil {
 				return err
 			}
 			return writePostureTable(stdout)
@@ -64,7 +64,7 @@ listing shows what a scan with the same flags would use.`,
 	return cmd
 }
 
-func writeRulesTable(w io.Writer, ops []content.Operation) error {
+func writeRulesTable(w io.Writer, ops []content.Operation, crs []content.Correlation) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "RULE\tCLOUD\tKIND\tBASE\tOPERATIONS")
 	for _, op := range ops {
@@ -74,27 +74,35 @@ func writeRulesTable(w io.Writer, ops []content.Operation) error {
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", op.ID, op.Cloud, op.Kind, base, strings.Join(op.Keys, ", "))
 	}
+	for _, cr := range crs {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", cr.ID, "any", "correlation", cr.Severity, "(links findings) "+cr.Description)
+	}
 	if err := tw.Flush(); err != nil {
 		return err
 	}
-	_, err := fmt.Fprintf(w, "\n%d rules covering %d operations\n", len(ops), countKeys(ops))
+	_, err := fmt.Fprintf(w, "\n%d rules covering %d operations, and %d correlations\n", len(ops), countKeys(ops), len(crs))
 	return err
 }
 
-func writeRulesJSON(w io.Writer, ops []content.Operation) error {
+func writeRulesJSON(w io.Writer, ops []content.Operation, crs []content.Correlation) error {
+	type rule struct {
+		ID          string         `json:"id"`
+		Cloud       string         `json:"cloud"`
+		Kind        string         `json:"kind"`
+		Severity    model.Severity `json:"base_severity"`
+		Resource    string         `json:"resource,omitempty"`
+		Operations  []string       `json:"operations,omitempty"`
+		Description string         `json:"description"`
+		Origin      string         `json:"origin"`
+	}
 	enc := json.NewEncoder(w)
 	for _, op := range ops {
-		err := enc.Encode(struct {
-			ID          string         `json:"id"`
-			Cloud       model.Cloud    `json:"cloud"`
-			Kind        string         `json:"kind"`
-			Severity    model.Severity `json:"base_severity"`
-			Resource    string         `json:"resource"`
-			Operations  []string       `json:"operations"`
-			Description string         `json:"description"`
-			Origin      string         `json:"origin"`
-		}{op.ID, op.Cloud, string(op.Kind), op.Severity, op.Resource, op.Keys, op.Description, op.Origin})
-		if err != nil {
+		if err := enc.Encode(rule{op.ID, string(op.Cloud), string(op.Kind), op.Severity, op.Resource, op.Keys, op.Description, op.Origin}); err != nil {
+			return err
+		}
+	}
+	for _, cr := range crs {
+		if err := enc.Encode(rule{cr.ID, "any", "correlation", cr.Severity, "", nil, cr.Description, cr.Origin}); err != nil {
 			return err
 		}
 	}

@@ -54,6 +54,7 @@ type scanFlags struct {
 	storeSpec   string
 	noStore     bool
 	maxHeld     int
+	noCorrelate bool
 }
 
 func newScanCommand(stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
@@ -101,6 +102,7 @@ stopped by SIGINT or SIGTERM (the findings so far are written).`,
 	fl.StringVar(&f.storeSpec, "store", "", "history store: a SQLite file or a postgres:// URL (default $CLOUDWALL_STORE, else ~/.local/share/cloudwall/cloudwall.db)")
 	fl.BoolVar(&f.noStore, "no-store", false, "keep no history: nothing is read from or written to a store")
 	fl.IntVar(&f.maxHeld, "max-held", pipeline.DefaultMaxHeld, "findings held in memory for ranking; past it they are ranked in a temporary file, so memory stays bounded (all are still reported)")
+	fl.BoolVar(&f.noCorrelate, "no-correlate", false, "report single findings only: no mass-change, failed-then-succeeded, short-lived-exposure or other correlation findings")
 	fl.BoolVar(&f.showSupp, "show-suppressed", false, "also list the findings a suppression hides, tagged suppressed")
 	fl.Var(&f.maxRecord, "max-record-size", "largest record, in bytes or with a unit (8MiB, 16MB, 1g); larger ones are reported and skipped (default 8MiB)")
 	fl.StringVar(&f.color, "color", "auto", "colour the table: auto, always, never (NO_COLOR is honoured)")
@@ -233,6 +235,7 @@ func runScan(ctx context.Context, f scanFlags, args []string, stdin io.Reader, s
 		State:       &pipeline.StateOptions{ShortWindow: f.shortWindow, Baseline: base.firewalls},
 		Store:       st,
 		MaxHeld:     f.maxHeld,
+		NoCorrelate: f.noCorrelate,
 	})
 	stopProgress()
 	if err != nil {
@@ -553,6 +556,9 @@ func catalogueHelp(c *content.Content) []output.RuleHelp {
 			help = "Investigate: " + texts(g.Investigate) + " Respond: " + texts(g.Respond)
 		}
 		out = append(out, output.RuleHelp{ID: op.ID, Description: op.Description, Help: help, Severity: op.Severity})
+	}
+	for _, cr := range c.Correlations {
+		out = append(out, output.RuleHelp{ID: cr.ID, Description: cr.Description, Help: cr.Why, Severity: cr.Severity})
 	}
 	return out
 }

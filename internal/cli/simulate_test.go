@@ -3,6 +3,7 @@ package cli
 import (
 	"fmt"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -73,7 +74,18 @@ func TestSimulateScenarios(t *testing.T) {
 						t.Errorf("%s: opening not judged used: %+v", op.ID, f.Traffic)
 					}
 				}
+				for rule, clouds := range s.Correlations {
+					if !slices.Contains(clouds, cloud) {
+						continue
+					}
+					if !slices.ContainsFunc(found, func(f model.Finding) bool { return f.Rule == rule }) {
+						t.Errorf("no %s correlation (%s)", rule, describe(found))
+					}
+				}
 				for i, f := range found {
+					if _, ok := s.Correlations[f.Rule]; ok {
+						continue // expected above, where the cloud's logs allow it
+					}
 					if !used[i] && f.Severity > model.Low {
 						t.Errorf("unexpected %s finding %s at %s: %s", f.Severity, f.Rule, f.Time.Format("15:04:05"), f.Title)
 					}

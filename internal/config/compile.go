@@ -61,6 +61,22 @@ func (c *compiler) compile(r *rawFile) {
 	}
 	c.suppressions(r.Suppressions)
 	c.networkClasses(r.NetworkClasses)
+	c.identities(r.Identities)
+}
+
+func (c *compiler) identities(raw []rawIdentity) {
+	for _, r := range raw {
+		name := strings.TrimSpace(r.Name.V)
+		if name == "" {
+			c.errorf(r.Name.Line, "identities: an entry without a name")
+			continue
+		}
+		if len(r.Match) == 0 {
+			c.errorf(r.Name.Line, "identities %q: match is empty: list the principals (ARNs, e-mails, object ids, patterns) that are this person or workload", name)
+			continue
+		}
+		c.cfg.Identities = append(c.cfg.Identities, IdentityMap{Name: strings.ToLower(name), Match: c.globs(r.Match), Line: r.Name.Line})
+	}
 }
 
 func (c *compiler) trusted(raw []rawTrusted) {

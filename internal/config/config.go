@@ -50,6 +50,16 @@ type Config struct {
 	// NetworkClasses name address sets (a cloud's published ranges, Tor
 	// exits) the first-seen correlation reports a source network class by.
 	NetworkClasses []NetworkClass
+	// Identities map principals of every cloud to one identity (a person
+	// or workload), on top of what the logs resolve by themselves.
+	Identities []IdentityMap
+}
+
+// IdentityMap names one identity and the principals that are it.
+type IdentityMap struct {
+	Name  string
+	Match []Glob
+	Line  int
 }
 
 // TrustedNetwork is a named set of prefixes: corporate ranges, VPN egress,

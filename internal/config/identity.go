@@ -86,3 +86,50 @@ func (c *Config) AutomationFor(ev *model.Event) (*Automation, bool) {
 	}
 	return nil, false
 }
+
+// IdentityOf resolves who acted, across sessions and clouds: a configured
+// identity whose patterns match the principal (its id, name or the
+// identity the log resolves), else what the log itself resolves, lower
+// case:
+//   - an AWS IAM Identity Center session: the person's user name or e-mail
+//     (the session name Identity Center sets, not one the caller chose);
+//   - Azure: the user principal name (upn) when there is one, else the
+//     object id;
+//   - GCP: the original caller of a service-account impersonation chain
+//     (serviceAccountDelegationInfo), else the principal e-mail;
+//   - otherwise the principal as logged (an ARN).
+//
+// The same e-mail in Azure claims, a GCP principal and an AWS SSO session
+// name is therefore one identity. c may be nil.
+func (c *Config) IdentityOf(cloud model.Cloud, a model.Actor) string {
+	own := ownIdentity(cloud, a)
+	if c != nil {
+		for _, m := range c.Identities {
+			if AnyMatch(m.Match, a.ID, a.Name, own) {
+				return m.Name
+			}
+		}
+	}
+	return own
+}
+
+func ownIdentity(cloud model.Cloud, a model.Actor) string {
+	switch {
+	case cloud == model.AWS && strings.Contains(a.ID, ":assumed-role/AWSReservedSSO_") && a.Name != "":
+		return strings.ToLower(a.Name)
+	case cloud == model.Azure && strings.Contains(a.Name, "@"):
+		return strings.ToLower(a.Name)
+	case cloud == model.GCP && strings.Contains(a.ViaService, "@"):
+		return strings.ToLower(a.ViaService)
+	}
+	return strings.ToLower(strings.TrimSpace(cmpOr(a.ID, a.Name)))
+}
+
+func cmpOr(v ...string) string {
+	for _, s := range v {
+		if s != "" {
+			return s
+		}
+	}
+	return ""
+}

@@ -18,6 +18,12 @@ type rawFile struct {
 	Approvals       *rawApprovals     `yaml:"approvals"`
 	Suppressions    []rawSuppression  `yaml:"suppressions"`
 	NetworkClasses  []rawNetworkClass `yaml:"network_classes"`
+	Identities      []rawIdentity     `yaml:"identities"`
+}
+
+type rawIdentity struct {
+	Name  str   `yaml:"name"`
+	Match []str `yaml:"match"`
 }
 
 type rawTrusted struct {

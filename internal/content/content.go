@@ -16,6 +16,7 @@
 //	automation: signatures of IaC tools and cloud services acting for a principal
 //	operations: the operation catalogue
 //	attempts:   guidance for failed and dry-run calls, per cloud
+//	correlations: the rules that link findings (mass change, failed then succeeded, ...)
 //
 // Entries of a later file replace entries of an earlier one with the same
 // identity (an operation or signature id, a class or port name, a severity
@@ -39,13 +40,13 @@ import (
 	"cloudwall/internal/model"
 )
 
-//go:embed operations.yaml ports.yaml severity.yaml automation.yaml
+//go:embed operations.yaml ports.yaml severity.yaml automation.yaml correlations.yaml
 var embedded embed.FS
 
 // defaultFiles lists the embedded files in load order: classes before the
 // ports and severity cells that name them.
 func defaultFiles() []string {
-	return []string{"ports.yaml", "severity.yaml", "automation.yaml", "operations.yaml"}
+	return []string{"ports.yaml", "severity.yaml", "automation.yaml", "operations.yaml", "correlations.yaml"}
 }
 
 // Content is the compiled detection content.
@@ -67,6 +68,8 @@ type Content struct {
 	// lack the permission, rather than how to undo a change that did not
 	// happen.
 	Attempts map[model.Cloud]Guidance
+	// Correlations are the rules that link findings, in file order.
+	Correlations []Correlation
 
 	// byKey indexes Operations by lower-case OperationKey.
 	byKey map[string]int

@@ -30,6 +30,8 @@ type rawFile struct {
 	Operations []rawOperation `yaml:"operations"`
 	// Attempts is the guidance for failed and dry-run calls, per cloud.
 	Attempts map[string]rawGuidance `yaml:"attempts"`
+	// Correlations are the rules that link findings.
+	Correlations []rawCorrelation `yaml:"correlations"`
 }
 
 type rawClass struct {
@@ -324,6 +326,7 @@ func (b *builder) add(s source) error {
 	b.addSignatures(d, raw.Automation)
 	b.addOperations(d, raw.Operations)
 	b.addAttempts(d, raw.Attempts)
+	b.addCorrelations(d, raw.Correlations)
 	return errors.Join(b.errs...)
 }
 
@@ -693,6 +696,13 @@ func (b *builder) compile() (*Content, error) {
 		}
 	}
 	c.byKey = map[string]int{}
+	for _, cr := range c.Correlations {
+		for _, op := range c.Operations {
+			if op.ID == cr.ID {
+				b.errorf(cr.Origin, "correlation %q: the id is also an operation's (%s)", cr.ID, op.Origin)
+			}
+		}
+	}
 	for i, op := range c.Operations {
 		if s := op.Service; s != nil && s.Class != ClassOther && s.Class != ClassAll && s.Class != ClassUnknown {
 			if _, ok := c.classes[s.Class]; !ok {

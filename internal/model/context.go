@@ -50,3 +50,11 @@ type TimelineEntry struct {
 	// FindingID is set when the operation is itself a finding.
 	FindingID string `json:"finding_id,omitempty"`
 }
+
+// FirstSeen is one thing a finding is the first of in its account: Kind
+// is "actor", "network", "network-class", "user-agent", "access-key",
+// "region"; Value what was new ("198.51.100.0/24").
+type FirstSeen struct {
+	Kind  string `json:"kind"`
+	Value string `json:"value"`
+}

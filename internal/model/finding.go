@@ -69,13 +69,19 @@ type Finding struct {
 	// ErrorCode is the cloud's error for a failed attempt.
 	ErrorCode string `json:"error_code,omitempty"`
 	// ErrorMessage is the cloud's error message for it, as logged.
-	ErrorMessage string            `json:"error_message,omitempty"`
-	Actor        Actor             `json:"actor"`
-	SourceIP     string            `json:"source_ip"`
-	UserAgent    string            `json:"user_agent"`
-	Changes      []RuleChange      `json:"changes"`
-	Settings     map[string]string `json:"settings,omitempty"`
-	Targets      []string          `json:"targets,omitempty"`
+	ErrorMessage string `json:"error_message,omitempty"`
+	Actor        Actor  `json:"actor"`
+	// Identity is who acted, resolved across sessions and clouds: the
+	// person or workload behind a role session, an access key, an Azure
+	// token or a GCP impersonation chain (an e-mail where one is logged,
+	// else the principal), mapped by the configuration's identities. The
+	// correlations group findings by it.
+	Identity  string            `json:"identity,omitempty"`
+	SourceIP  string            `json:"source_ip"`
+	UserAgent string            `json:"user_agent"`
+	Changes   []RuleChange      `json:"changes"`
+	Settings  map[string]string `json:"settings,omitempty"`
+	Targets   []string          `json:"targets,omitempty"`
 	// Exposure summarises who can now reach what, in words
 	// ("internet -> 22/tcp (ssh)"); empty when nothing was opened.
 	Exposure []string `json:"exposure,omitempty"`
@@ -110,6 +116,10 @@ type Finding struct {
 	Suppression *SuppressionRef `json:"suppression,omitempty"`
 	// Related lists findings linked to this one by a correlation.
 	Related []Related `json:"related,omitempty"`
+	// FirstSeen lists what this finding is the first of, for its
+	// account, in the store's history: a new principal, source network,
+	// user agent family or access key changing firewalls.
+	FirstSeen []FirstSeen `json:"first_seen,omitempty"`
 	// Timeline is the actor's other operations in the same session around
 	// the change (session context), oldest first.
 	Timeline []TimelineEntry `json:"timeline,omitempty"`

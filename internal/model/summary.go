@@ -27,6 +27,12 @@ type Summary struct {
 	// same operation (repeats across files, Azure Start/Success, GCP first/last).
 	Duplicates int64            `json:"duplicates"`
 	Findings   map[string]int64 `json:"findings"` // by severity name
+	// Correlations counts the findings the correlations made (mass
+	// change, failed then succeeded, ...); they are in Findings too.
+	Correlations int64 `json:"correlations,omitempty"`
+	// FactsLearned counts first-seen facts the store did not hold before
+	// this scan (cloudwall learn reports it).
+	FactsLearned int64 `json:"facts_learned,omitempty"`
 	// FindingsFiltered counts findings hidden by --min-severity and the
 	// other filters.
 	FindingsFiltered int64 `json:"findings_filtered"`

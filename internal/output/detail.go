@@ -40,6 +40,7 @@ func writeDetails(w *bufio.Writer, findings []model.Finding, opts Options) {
 		}
 		line("Source IP:", f.SourceIP)
 		line("User agent:", f.UserAgent)
+		line("Identity:", f.Identity)
 		line("Tags:", strings.Join(f.Tags, ", "))
 		line("ATT&CK:", strings.Join(f.Attack, ", "))
 		line("Record:", recordDetail(f.Event))
@@ -61,6 +62,8 @@ func writeDetails(w *bufio.Writer, findings []model.Finding, opts Options) {
 		list("Targets:", f.Targets, false)
 		list("Exposure:", f.Exposure, false)
 		list("Why:", f.Reasons, false)
+		list("Related:", relatedLines(f.Related), false)
+		list("First seen:", firstSeenLines(f.FirstSeen), false)
 		if f.Guidance != nil {
 			steps := func(title, step string, items []string) {
 				if len(items) == 0 {
@@ -118,5 +121,23 @@ func settingLines(m map[string]string) []string {
 		out = append(out, k+"="+v)
 	}
 	slices.Sort(out)
+	return out
+}
+
+// relatedLines lists linked findings: "e58684cfd4bcdac9 (failed-then-succeeded)".
+func relatedLines(rs []model.Related) []string {
+	var out []string
+	for _, r := range rs {
+		out = append(out, r.ID+" ("+r.Correlation+")")
+	}
+	return out
+}
+
+// firstSeenLines lists what a finding is the first of in its account.
+func firstSeenLines(fs []model.FirstSeen) []string {
+	var out []string
+	for _, f := range fs {
+		out = append(out, "new "+f.Kind+": "+f.Value)
+	}
 	return out
 }

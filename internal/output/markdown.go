@@ -92,6 +92,7 @@ func writeGuides(w *bufio.Writer, findings []model.Finding, guide func(io.Writer
 		return nil
 	}
 	seen := map[string]bool{}
+	written := 0
 	for _, f := range findings {
 		if f.Rule == "" || seen[f.Rule] {
 			continue
@@ -104,7 +105,7 @@ func writeGuides(w *bufio.Writer, findings []model.Finding, guide func(io.Writer
 		if b.Len() == 0 {
 			continue
 		}
-		if len(seen) == 1 {
+		if written++; written == 1 {
 			w.WriteString("\n## Rule guides\n\nWhat each rule above detects, how to investigate and respond, and how to tune it (as `cloudwall explain RULE` prints).\n")
 		}
 		w.WriteString("\n")

@@ -20,6 +20,7 @@ import (
 
 	"cloudwall/internal/config"
 	"cloudwall/internal/content"
+	"cloudwall/internal/correlate"
 	"cloudwall/internal/detect"
 	"cloudwall/internal/ingest"
 	"cloudwall/internal/model"
@@ -56,10 +57,6 @@ type Options struct {
 	RawBytes *atomic.Int64
 	// Logger receives one message per problem; nil discards them.
 	Logger *slog.Logger
-	// AutomationIdentities are the identities known to be automation
-	// (deployment roles, pipeline service principals), from
-	// configuration; see detect.AutomationIdentities.
-	AutomationIdentities []string
 	// Enrich, when set, sees every finding after detection and before
 	// filtering and ranking, and may change them (the flow-log join raises
 	// findings whose opening was used). It may add to the summary.
@@ -85,6 +82,14 @@ type Options struct {
 	MaxFirewalls int
 	// historyKeys, when set, bounds the cross-call history (tests).
 	historyKeys int
+	// Learn records first-seen facts (and the scan) in the Store without
+	// reporting anything new: the baseline period (cloudwall learn).
+	Learn bool
+	// NoCorrelate turns the correlations off: single findings only.
+	NoCorrelate bool
+	// Correlate tunes the correlations (windows, bounds); zero values
+	// take the defaults.
+	Correlate correlate.Options
 }
 
 // MaxProblemsPerFile bounds how many problems one file adds to the
@@ -139,7 +144,12 @@ func Scan(ctx context.Context, inputs []ingest.Input, opts Options) (Result, err
 	}
 	rawStart := opts.RawBytes.Load()
 	var pre *normalize.Prefilter
-	if anchors, ok := normalize.AnchorsFor(opts.Content.OperationKeys()); ok && !opts.NoPrefilter {
+	keys := opts.Content.OperationKeys()
+	if !opts.NoCorrelate {
+		// The few operations the sequences read around a change.
+		keys = append(keys, correlate.ContextAnchors()...)
+	}
+	if anchors, ok := normalize.AnchorsFor(keys); ok && !opts.NoPrefilter {
 		var err error
 		if pre, err = normalize.NewPrefilter(anchors); err != nil {
 			return Result{}, fmt.Errorf("scan: %w", err)
@@ -156,11 +166,13 @@ func Scan(ctx context.Context, inputs []ingest.Input, opts Options) (Result, err
 	events := make(chan model.Event, 256)
 	tally := &tally{}
 	var wg sync.WaitGroup
-	for range workers {
+	ctxBufs := make([]*contextBuffer, workers)
+	for i := range workers {
 		wg.Add(1)
+		ctxBufs[i] = newContextBuffer(!opts.NoCorrelate)
 		go func() {
 			defer wg.Done()
-			w := worker{opts: &opts, pre: pre, events: events, done: ctx.Done(), c: &counters{}, tally: tally}
+			w := worker{opts: &opts, pre: pre, events: events, done: ctx.Done(), c: &counters{}, tally: tally, ctx: ctxBufs[i]}
 			for in := range jobs {
 				w.input(ctx, in)
 			}
@@ -236,6 +248,41 @@ func Scan(ctx context.Context, inputs []ingest.Input, opts Options) (Result, err
 		}
 	}
 	scanID := store.NewScanID(start)
+	// Approvals first: the correlations read whether a member was
+	// approved; suppressions last, so a correlation can be suppressed by
+	// its rule id and a suppressed member still counts in its sequence.
+	for i := range all {
+		all[i].Identity = opts.Config.IdentityOf(all[i].Cloud, all[i].Actor)
+	}
+	policy.Approve(opts.Config, all)
+	if !opts.NoCorrelate {
+		cor := correlate.Run(all, opts.Correlate)
+		all = cor.Findings
+		guideCorrelations(opts.Content, all[len(all)-cor.Made:])
+		cx, dropped := mergeContext(ctxBufs)
+		if dropped > 0 {
+			sum.Notices = append(sum.Notices, fmt.Sprintf("session context full: %d operations around changes were not kept (at most %d per actor, %d per worker); timelines and recon-then-change may miss them", dropped, maxContextPerKey, maxContextPerWorker))
+		}
+		before := len(all)
+		all = correlate.Sequences(all, cx, opts.Correlate)
+		guideCorrelations(opts.Content, all[before:])
+		sum.Correlations += int64(cor.Made + len(all) - before)
+		sum.Notices = append(sum.Notices, cor.Capped...)
+	}
+	storing := opts.Store != nil && !sum.Interrupted
+	if storing {
+		sc := store.Scan{ID: scanID, Command: "scan", Started: start, Inputs: int64(len(inputs))}
+		if opts.Learn {
+			sc.Command = "learn"
+		}
+		if err := opts.Store.StartScan(ctx, sc); err != nil {
+			return Result{}, err
+		}
+		var err error
+		if all, err = firstSeen(ctx, opts.Store, scanID, opts.Config, opts.Content, all, opts.Learn, &sum); err != nil {
+			return Result{}, err
+		}
+	}
 	judged := policy.Apply(opts.Config, all, cmp.Or(opts.Now, time.Now()))
 	sum.Notices = append(sum.Notices, judged.Notices...)
 	var findings, suppressed []model.Finding
@@ -269,8 +316,8 @@ func Scan(ctx context.Context, inputs []ingest.Input, opts Options) (Result, err
 	switch {
 	case opts.Store != nil && sum.Interrupted:
 		sum.Notices = append(sum.Notices, "the scan was interrupted: nothing was written to the store")
-	case opts.Store != nil:
-		if err := record(ctx, opts.Store, scanID, start, len(inputs), &sum, judged); err != nil {
+	case storing:
+		if err := record(ctx, opts.Store, scanID, start, len(inputs), &sum, judged, opts.Learn); err != nil {
 			return Result{}, err
 		}
 	}
@@ -279,24 +326,46 @@ func Scan(ctx context.Context, inputs []ingest.Input, opts Options) (Result, err
 	return res, nil
 }
 
-// record writes the scan, every finding it judged (suppressed ones too)
-// and its counters to the store.
-func record(ctx context.Context, st store.Store, id string, start time.Time, inputs int, sum *model.Summary, judged policy.Result) error {
+// record writes every finding the scan judged (suppressed ones too; none
+// when only learning) and the scan's counters to the store; the scan was
+// started, and its facts learned, before.
+func record(ctx context.Context, st store.Store, id string, start time.Time, inputs int, sum *model.Summary, judged policy.Result, learn bool) error {
 	sc := store.Scan{ID: id, Command: "scan", Started: start, Inputs: int64(inputs), Records: sum.Records}
-	if err := st.StartScan(ctx, sc); err != nil {
-		return err
+	if learn {
+		sc.Command = "learn"
+	} else {
+		all := append(slices.Clip(judged.Shown), judged.Suppressed...)
+		if err := st.PutFindings(ctx, id, all); err != nil {
+			return err
+		}
+		sc.Findings = int64(len(all))
 	}
-	all := append(slices.Clip(judged.Shown), judged.Suppressed...)
-	if err := st.PutFindings(ctx, id, all); err != nil {
-		return err
-	}
-	sc.Finished, sc.Findings = time.Now(), int64(len(all))
+	sc.Finished = time.Now()
 	return st.FinishScan(ctx, sc)
+}
+
+// guideCorrelations gives correlation findings their rule's guidance from
+// the catalogue (text only: the members carry the commands).
+func guideCorrelations(c *content.Content, made []model.Finding) {
+	for i := range made {
+		cr, ok := c.Correlation(made[i].Rule)
+		if !ok {
+			continue
+		}
+		g := &model.Guidance{}
+		for _, st := range cr.Guidance.Investigate {
+			g.Investigate = append(g.Investigate, st.Text)
+		}
+		for _, st := range cr.Guidance.Respond {
+			g.Respond = append(g.Respond, st.Text)
+		}
+		made[i].Guidance = g
+	}
 }
 
 // detectOptions turns the configuration into what the detector reads.
 func detectOptions(opts Options) []detect.Option {
-	o := []detect.Option{detect.AutomationIdentities(opts.AutomationIdentities...)}
+	var o []detect.Option
 	cfg := opts.Config
 	if cfg == nil {
 		return o
@@ -393,6 +462,9 @@ type worker struct {
 	// splitter and opener are reused across inputs to keep their buffers.
 	splitter *normalize.Splitter
 	opener   *ingest.Opener
+	// ctx keeps the context operations this worker read (recon, new
+	// keys, logging changes) for the sequences.
+	ctx *contextBuffer
 }
 
 func (w *worker) problem(file string, index, offset int64, msg string) {
@@ -448,7 +520,9 @@ func (w *worker) stream(ctx context.Context, st ingest.Stream) error {
 // streamParallel is stream with parsing moved to a second goroutine, fed
 // batches of records copied out of the splitter's buffer.
 func (w *worker) streamParallel(ctx context.Context, st ingest.Stream) error {
-	sub := &worker{opts: w.opts, pre: w.pre, events: w.events, done: w.done, c: &counters{}}
+	// The sub-worker parses while this one only splits: it may keep the
+	// context operations in this worker's buffer.
+	sub := &worker{opts: w.opts, pre: w.pre, events: w.events, done: w.done, c: &counters{}, ctx: w.ctx}
 	p := recordParser{w: sub, file: st.Name, first: true, probe: probeRecords}
 	batches := make(chan *recordBatch, 4)
 	free := make(chan *recordBatch, 6)
@@ -611,6 +685,8 @@ func (p *recordParser) parse(raw normalize.RawRecord) {
 		for _, ev := range res.Events {
 			if _, ok := w.opts.Content.Operation(ev.OperationKey); ok {
 				w.send(ev)
+			} else {
+				w.ctx.add(&ev)
 			}
 		}
 	}

@@ -127,6 +127,9 @@ func finishSpilled(ctx context.Context, opts Options, det *detect.Detector, merg
 	}
 	merged = nil
 	sum.Notices = append(sum.Notices, rp.notices(hist)...)
+	if !opts.NoCorrelate {
+		sum.Notices = append(sum.Notices, fmt.Sprintf("more than %d findings (--max-held): they were ranked on disk, and correlations, session timelines and first-seen facts were not computed", maxHeld))
+	}
 	windows := rp.eng.Windows()
 
 	judge := policy.NewJudge(opts.Config, cmp.Or(opts.Now, time.Now()))
@@ -144,6 +147,7 @@ func finishSpilled(ctx context.Context, opts Options, det *detect.Detector, merg
 			}
 		}
 		for _, f := range chunk {
+			f.Identity = opts.Config.IdentityOf(f.Cloud, f.Actor)
 			f, hidden := judge.Judge(f)
 			if opts.Store != nil {
 				if err := all.Add(f); err != nil {

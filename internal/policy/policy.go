@@ -52,6 +52,18 @@ func Apply(cfg *config.Config, findings []model.Finding, now time.Time) Result {
 	return res
 }
 
+// Approve judges each finding against cfg's approval records, in place,
+// before anything else reads them (the correlations read whether a member
+// was approved); Judge does not judge a finding twice.
+func Approve(cfg *config.Config, findings []model.Finding) {
+	if cfg == nil {
+		return
+	}
+	for i := range findings {
+		approve(cfg.Approvals, &findings[i])
+	}
+}
+
 // Judge is Apply one finding at a time, for a scan that does not hold
 // every finding at once.
 type Judge struct {
@@ -77,7 +89,9 @@ func (j *Judge) Judge(f model.Finding) (model.Finding, bool) {
 	if cfg == nil {
 		return f, false
 	}
-	approve(cfg.Approvals, &f)
+	if f.Approval == nil {
+		approve(cfg.Approvals, &f)
+	}
 	i, active := suppressedBy(cfg.Suppressions, &f, j.now)
 	switch {
 	case i < 0:

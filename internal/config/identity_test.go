@@ -1,0 +1,57 @@
+package config
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"cloudwall/internal/model"
+)
+
+func TestIdentityOf(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "cloudwall.yaml")
+	body := "identities:\n" +
+		"  - name: Alice@Example.com\n" +
+		"    match: [\"arn:aws:iam::*:user/alice\", \"alice.admin@contoso.onmicrosoft.com\"]\n"
+	if err := os.WriteFile(path, []byte(body), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name  string
+		cloud model.Cloud
+		a     model.Actor
+		want  string
+	}{
+		{"AWS SSO session: the person", model.AWS, model.Actor{ID: "arn:aws:sts::1:assumed-role/AWSReservedSSO_Admin_0a1b/Alice@Example.com", Name: "Alice@Example.com"}, "alice@example.com"},
+		{"Azure upn", model.Azure, model.Actor{ID: "22222222-aaaa-4bbb-8ccc-000000000002", Name: "alice@example.com"}, "alice@example.com"},
+		{"GCP impersonation: the original caller", model.GCP, model.Actor{ID: "deployer@p.iam.gserviceaccount.com", ViaService: "alice@example.com"}, "alice@example.com"},
+		{"GCP service agent stays itself", model.GCP, model.Actor{ID: "service-1@container-engine-robot.iam.gserviceaccount.com", ViaService: "container.googleapis.com"}, "service-1@container-engine-robot.iam.gserviceaccount.com"},
+		{"configured: an IAM user", model.AWS, model.Actor{ID: "arn:aws:iam::123456789012:user/alice", Name: "alice"}, "alice@example.com"},
+		{"configured: another Azure account of the same person", model.Azure, model.Actor{ID: "3333", Name: "alice.admin@contoso.onmicrosoft.com"}, "alice@example.com"},
+		{"near miss: a role session named like the person is not SSO", model.AWS, model.Actor{ID: "arn:aws:sts::1:assumed-role/admin/alice@example.com", Name: "admin"}, "arn:aws:sts::1:assumed-role/admin/alice@example.com"},
+		{"near miss: another IAM user", model.AWS, model.Actor{ID: "arn:aws:iam::123456789012:user/alicia", Name: "alicia"}, "arn:aws:iam::123456789012:user/alicia"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := cfg.IdentityOf(tt.cloud, tt.a); got != tt.want {
+				t.Errorf("identity %q, want %q", got, tt.want)
+			}
+		})
+	}
+	if got := (*Config)(nil).IdentityOf(model.Azure, model.Actor{ID: "x", Name: "Bob@Example.com"}); got != "bob@example.com" {
+		t.Errorf("no configuration: %q", got)
+	}
+	if err := os.WriteFile(path, []byte("identities:\n  - name: bob\n  - name: \"\"\n    match: [x]\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, err = Load(path)
+	if err == nil || !strings.Contains(err.Error(), "cloudwall.yaml:2: identities \"bob\": match is empty") || !strings.Contains(err.Error(), "without a name") {
+		t.Errorf("errors: %v", err)
+	}
+}

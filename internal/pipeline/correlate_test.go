@@ -1,0 +1,125 @@
+package pipeline
+
+import (
+	"context"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"cloudwall/internal/content"
+	"cloudwall/internal/model"
+	"cloudwall/internal/store"
+)
+
+// TestCorrelationsInScan: the samples' dry run followed by two openings of
+// the same group is one failed-then-succeeded finding, its members link
+// to it, the catalogue knows its rule and gives it guidance; with
+// NoCorrelate there is none and the members are as detected.
+func TestCorrelationsInScan(t *testing.T) {
+	c, err := content.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := scan(t, []string{"../../testdata/samples"}, Options{Content: c})
+	var made []model.Finding
+	byID := map[string]model.Finding{}
+	for _, f := range res.Findings {
+		byID[f.ID] = f
+		if slices.Contains(f.Tags, "correlation") {
+			made = append(made, f)
+		}
+	}
+	if len(made) == 0 || res.Summary.Correlations != int64(len(made)) {
+		t.Fatalf("%d correlation findings, summary says %d", len(made), res.Summary.Correlations)
+	}
+	for _, m := range made {
+		if _, ok := c.Correlation(m.Rule); !ok {
+			t.Errorf("rule %q is not in the correlation catalogue", m.Rule)
+		}
+		if m.Guidance == nil || len(m.Guidance.Investigate) == 0 {
+			t.Errorf("%s: no guidance", m.Rule)
+		}
+		for _, r := range m.Related {
+			member, ok := byID[r.ID]
+			if !ok {
+				t.Errorf("%s lists %s, which is not reported", m.Rule, r.ID)
+				continue
+			}
+			if !slices.Contains(member.Related, model.Related{ID: m.ID, Correlation: m.Rule}) || member.Severity > m.Severity {
+				t.Errorf("member %s: related %v, severity %s above the correlation's %s", r.ID, member.Related, member.Severity, m.Severity)
+			}
+		}
+	}
+	// Parsing beside splitting (large inputs) keeps the same context.
+	large := scan(t, []string{"../../testdata/samples"}, Options{Content: c, LargeInput: 1})
+	if len(large.Findings) != len(res.Findings) || large.Summary.Correlations != res.Summary.Correlations {
+		t.Errorf("large-input path: %d findings, %d correlations; want %d, %d", len(large.Findings), large.Summary.Correlations, len(res.Findings), res.Summary.Correlations)
+	}
+	off := scan(t, []string{"../../testdata/samples"}, Options{Content: c, NoCorrelate: true})
+	if len(off.Findings) != len(res.Findings)-len(made) || off.Summary.Correlations != 0 {
+		t.Errorf("NoCorrelate: %d findings, want %d", len(off.Findings), len(res.Findings)-len(made))
+	}
+	for _, f := range off.Findings {
+		if len(f.Related) > 0 || byID[f.ID].Severity != f.Severity {
+			t.Errorf("NoCorrelate: %s related %v, severity %s vs %s", f.ID, f.Related, f.Severity, byID[f.ID].Severity)
+		}
+	}
+}
+
+// TestFirstSeenWithStore: after learning the samples, a change by a new
+// user with a new key, address and tool gives one first-seen-actor
+// finding listing every new fact; scanning it again gives none (it was
+// learned); an account without history learns and says so.
+func TestFirstSeenWithStore(t *testing.T) {
+	ctx := context.Background()
+	st, err := store.OpenSQLite(ctx, filepath.Join(t.TempDir(), "cw.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	later := []string{"../../testdata/context/firstseen/later.jsonl"}
+
+	first := scan(t, later, Options{Store: st})
+	if first.Summary.Correlations != 0 || !slices.ContainsFunc(first.Summary.Notices, func(n string) bool { return strings.Contains(n, "no history for aws account 123456789012") }) {
+		t.Errorf("no history: %d correlations, notices %q", first.Summary.Correlations, first.Summary.Notices)
+	}
+
+	st2, err := store.OpenSQLite(ctx, filepath.Join(t.TempDir(), "cw.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st2.Close()
+	learned := scan(t, []string{"../../testdata/samples"}, Options{Store: st2, Learn: true, NoCorrelate: true})
+	if learned.Summary.FactsLearned == 0 {
+		t.Fatal("learn learned nothing")
+	}
+	if n, _ := st2.CountFindings(ctx); n != 0 {
+		t.Errorf("learn stored %d findings", n)
+	}
+	res := scan(t, later, Options{Store: st2})
+	var fs []model.Finding
+	for _, f := range res.Findings {
+		if strings.HasPrefix(f.Rule, "first-seen-") {
+			fs = append(fs, f)
+		}
+	}
+	if len(fs) != 1 || fs[0].Rule != "first-seen-actor" {
+		t.Fatalf("first-seen findings %+v", fs)
+	}
+	var kinds []string
+	for _, f := range res.Findings {
+		for _, x := range f.FirstSeen {
+			kinds = append(kinds, x.Kind)
+		}
+	}
+	if want := []string{"actor", "access-key", "network", "user-agent"}; !slices.Equal(kinds, want) {
+		t.Errorf("new facts %v, want %v (the region and account are known)", kinds, want)
+	}
+	again := scan(t, later, Options{Store: st2})
+	for _, f := range again.Findings {
+		if strings.HasPrefix(f.Rule, "first-seen-") || len(f.FirstSeen) > 0 {
+			t.Errorf("second scan: %s %v", f.Rule, f.FirstSeen)
+		}
+	}
+}
