@@ -646,6 +646,41 @@ func TestTimelineExitCodes(t *testing.T) {
 	}
 }
 
+// timeline ends as scan does: nothing read is exit 4 also under -q, -q
+// keeps the problems, and --fail-on names the firewalls that tripped it.
+func TestTimelineEndsAsScan(t *testing.T) {
+	unknown := filepath.Join(t.TempDir(), "inventory.jsonl")
+	if err := os.WriteFile(unknown, []byte("{\"host\":\"web-1\"}\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name  string
+		stdin string
+		args  []string
+		want  int
+		msg   []string
+	}{
+		{"empty stdin", "", []string{"timeline", "-q", "-"}, ExitNoInput, []string{"nothing was read"}},
+		{"unknown shape only", "", []string{"timeline", "-q", unknown}, ExitNoInput, []string{"inventory.jsonl", "none of a format cloudwall reads"}},
+		{"unknown shape beside logs: problem kept under -q", "", []string{"timeline", "-q", "--format", "jsonl", unknown, samples}, ExitOK, []string{"inventory.jsonl"}},
+		{"fail-on names the firewalls", "", []string{"timeline", "-q", "--format", "jsonl", "--fail-on", "critical", samples}, ExitFindings,
+			[]string{"--fail-on critical: 3 firewalls", "sg-0c1d2e3f4a5b6c7d8 (aws 123456789012)"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, _, stderr := run(t, []byte(tt.stdin), tt.args...)
+			if code != tt.want {
+				t.Errorf("exit %d, want %d; stderr:\n%s", code, tt.want, stderr)
+			}
+			for _, m := range tt.msg {
+				if !strings.Contains(stderr, m) {
+					t.Errorf("stderr lacks %q:\n%s", m, stderr)
+				}
+			}
+		})
+	}
+}
+
 // The window the samples hold: the ssh rule opened at 10:01:47 and never
 // closed, judged critical, with the command that closes it.
 func TestTimelineWindowOnSamples(t *testing.T) {

@@ -309,34 +309,9 @@ func heldFindings(res *pipeline.Result, withSuppressed bool) ([]model.Finding, e
 // it), then what decides the exit status. -q drops the counters but never
 // a problem, an interruption or an empty scan.
 func report(ctx context.Context, res pipeline.Result, format string, f scanFlags, failOn *model.Severity, stderr io.Writer) error {
-	sum := res.Summary
 	summaryOnStdout := format == output.FormatTable && f.outputPath == ""
-	switch {
-	case summaryOnStdout:
-	case f.quiet:
-		_ = output.WriteProblems(stderr, sum)
-	default:
-		_ = output.WriteSummary(stderr, sum, output.Options{Color: isTerminal(stderr) && os.Getenv("NO_COLOR") == ""})
-	}
-	if sum.Interrupted {
-		cause := "interrupted"
-		if in, ok := interruption(ctx); ok {
-			cause = in.Error()
-		}
-		fmt.Fprintf(stderr, "cloudwall: scan %s: the findings written cover only what was read before the stop\n", cause)
-		return errInterrupted
-	}
-	if sum.Records == sum.Unreadable {
-		fmt.Fprintf(stderr, "cloudwall: error: nothing was read: %s, %s, none readable (exit status %d)\n",
-			plural(sum.Files, "input", "inputs"), plural(sum.Records, "record", "records"), ExitNoInput)
-		return errNothingRead
-	}
-	if sum.Recognised == 0 {
-		// Valid JSON, but not one record of a shape cloudwall reads: the
-		// scan watched the wrong files, which must not pass as clean.
-		fmt.Fprintf(stderr, "cloudwall: error: nothing was read: %s, %s, none of a format cloudwall reads (exit status %d)\n",
-			plural(sum.Files, "input", "inputs"), plural(sum.Records, "record", "records"), ExitNoInput)
-		return errNothingRead
+	if err := reportRun(ctx, res.Summary, summaryOnStdout, f.quiet, stderr); err != nil {
+		return err
 	}
 	if failOn == nil {
 		return nil
@@ -367,6 +342,41 @@ func report(ctx context.Context, res pipeline.Result, format string, f scanFlags
 		fmt.Fprintf(stderr, "  ... and %d more\n", n-show)
 	}
 	return errFindings
+}
+
+// reportRun writes the summary (unless the table already holds it on
+// stdout; only its problems under -q) and says on stderr what makes the
+// run's status other than 0 before --fail-on: an interruption (130/143)
+// or nothing read (4). scan, audit, diff and timeline end through it.
+func reportRun(ctx context.Context, sum model.Summary, summaryOnStdout, quiet bool, stderr io.Writer) error {
+	switch {
+	case summaryOnStdout:
+	case quiet:
+		_ = output.WriteProblems(stderr, sum)
+	default:
+		_ = output.WriteSummary(stderr, sum, output.Options{Color: isTerminal(stderr) && os.Getenv("NO_COLOR") == ""})
+	}
+	if sum.Interrupted {
+		cause := "interrupted"
+		if in, ok := interruption(ctx); ok {
+			cause = in.Error()
+		}
+		fmt.Fprintf(stderr, "cloudwall: scan %s: the findings written cover only what was read before the stop\n", cause)
+		return errInterrupted
+	}
+	if sum.Records == sum.Unreadable {
+		fmt.Fprintf(stderr, "cloudwall: error: nothing was read: %s, %s, none readable (exit status %d)\n",
+			plural(sum.Files, "input", "inputs"), plural(sum.Records, "record", "records"), ExitNoInput)
+		return errNothingRead
+	}
+	if sum.Recognised == 0 {
+		// Valid JSON, but not one record of a shape cloudwall reads: the
+		// scan watched the wrong files, which must not pass as clean.
+		fmt.Fprintf(stderr, "cloudwall: error: nothing was read: %s, %s, none of a format cloudwall reads (exit status %d)\n",
+			plural(sum.Files, "input", "inputs"), plural(sum.Records, "record", "records"), ExitNoInput)
+		return errNothingRead
+	}
+	return nil
 }
 
 // create opens path for writing, truncating it, without holding up a

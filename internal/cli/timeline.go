@@ -41,7 +41,9 @@ removed or replaced; what came before the first event is reported as
 unknown.
 
 Inputs, filters and exit status are those of scan: 0 completed, 1 could
-not run, 2 usage error, 3 a window or change at or above --fail-on.`,
+not run, 2 usage error, 3 a window or change at or above --fail-on (the
+firewalls are named on stderr), 4 nothing was read, 130 or 143 stopped
+by a signal.`,
 		Example: `  cloudwall timeline testdata/samples
   cloudwall timeline --min-severity high --format markdown ./AWSLogs/ > timeline.md`,
 		Args: func(cmd *cobra.Command, args []string) error {
@@ -186,17 +188,34 @@ func runTimeline(ctx context.Context, f scanFlags, args []string, stdin io.Reade
 			return fmt.Errorf("write timeline: %w", err)
 		}
 	}
-	if !f.quiet {
-		_ = output.WriteSummary(stderr, res.Summary, output.Options{Color: isTerminal(stderr) && os.Getenv("NO_COLOR") == ""})
+	// As scan ends: the summary (only its problems under -q), then an
+	// interruption or an empty run, then --fail-on naming what tripped it.
+	if err := reportRun(ctx, res.Summary, false, f.quiet, stderr); err != nil {
+		return err
 	}
-	if failOn != nil {
-		for _, ft := range res.Timeline {
-			if ft.Severity >= *failOn {
-				return errFindings
-			}
+	if failOn == nil {
+		return nil
+	}
+	var tripped []model.FirewallTimeline
+	for _, ft := range res.Timeline {
+		if ft.Severity >= *failOn {
+			tripped = append(tripped, ft)
 		}
 	}
-	return nil
+	if len(tripped) == 0 {
+		return nil
+	}
+	fmt.Fprintf(stderr, "cloudwall: --fail-on %s: %s with a window or change at or above %s:\n", failOn, plural(int64(len(tripped)), "firewall", "firewalls"), failOn)
+	const show = 20
+	for i, ft := range tripped {
+		if i == show {
+			fmt.Fprintf(stderr, "  ... and %d more\n", len(tripped)-show)
+			break
+		}
+		fmt.Fprintf(stderr, "  %-8s %s (%s %s): %s, %s\n", ft.Severity, oneLine(ft.Firewall.ID), ft.Cloud, oneLine(ft.Account),
+			plural(int64(len(ft.Windows)), "window", "windows"), plural(int64(len(ft.Changes)), "change", "changes"))
+	}
+	return errFindings
 }
 
 // timelineEnd is the latest event time in the result: open windows are
