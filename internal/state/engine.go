@@ -74,6 +74,11 @@ type Engine struct {
 	baseline time.Time
 	// defaults are the Azure NSG default rules, built once.
 	defaults []*rule
+	// gcpRules indexes GCP VPC rules by the project their id names ("" when
+	// it names none); gcpOther holds GCP policies and networks. Both keep
+	// first-sight order, so evaluation need not walk every firewall.
+	gcpRules map[string][]*firewall
+	gcpOther []*firewall
 }
 
 // New returns an empty engine.
@@ -116,9 +121,43 @@ func (e *Engine) Load(fws []model.Firewall) {
 		}
 		e.snapshot(f, s.AsOf)
 	}
+	// A GCP rule's refresh covers its whole network: once per network.
+	done := map[[2]string]bool{}
 	for _, f := range e.order {
+		if f.family == gcpVPC {
+			p, n := gcpScope(f)
+			if done[[2]string{p, n}] {
+				continue
+			}
+			done[[2]string{p, n}] = true
+		}
 		e.refresh(f, nil, nil)
 	}
+}
+
+// idProject is the project a GCP id names, "" when it names none.
+func idProject(res model.Resource) string {
+	id := res.ID
+	if id == "" {
+		id = res.Name
+	}
+	if rest, ok := strings.CutPrefix(normID(model.GCP, id), "projects/"); ok {
+		p, _, _ := strings.Cut(rest, "/")
+		return p
+	}
+	return ""
+}
+
+// gcpCandidates returns the GCP firewalls that can share evaluation with
+// a rule of project: that project's rules, rules whose id names no
+// project, policies and networks, in first-sight order.
+func (e *Engine) gcpCandidates(project string) []*firewall {
+	out := slices.Concat(e.gcpRules[project], e.gcpOther)
+	if project != "" {
+		out = append(out, e.gcpRules[""]...)
+	}
+	slices.SortFunc(out, func(a, b *firewall) int { return a.seq - b.seq })
+	return out
 }
 
 // splitNetworks turns a GCP network holding its VPC firewall rules (the
@@ -161,7 +200,9 @@ func splitNetworks(fws []model.Firewall) []model.Firewall {
 
 // firewall is one firewall's current state.
 type firewall struct {
-	key    string
+	key string
+	// seq is the order of first sight.
+	seq    int
 	family family
 	meta   model.Firewall // Rules unused: see rules
 	rules  []*rule
@@ -191,10 +232,21 @@ type version struct {
 }
 
 func (e *Engine) add(k string, cloud model.Cloud, res model.Resource) *firewall {
-	f := &firewall{key: k, family: familyOf(cloud, res.Type), open: map[string]*model.Window{}}
+	f := &firewall{key: k, family: familyOf(cloud, res.Type), open: map[string]*model.Window{}, seq: len(e.order)}
 	f.meta.Cloud, f.meta.Resource = cloud, res
 	e.fws[k] = f
 	e.order = append(e.order, f)
+	switch {
+	case cloud != model.GCP:
+	case f.family == gcpVPC:
+		if e.gcpRules == nil {
+			e.gcpRules = map[string][]*firewall{}
+		}
+		p := idProject(res)
+		e.gcpRules[p] = append(e.gcpRules[p], f)
+	case f.family == gcpPolicy || res.Type == "network":
+		e.gcpOther = append(e.gcpOther, f)
+	}
 	if res.Type == "prefix_list" {
 		e.prefixLists[normID(cloud, res.ID)] = f
 	}

@@ -122,7 +122,7 @@ func (e *Engine) rowsAt(f *firewall, t time.Time) []row {
 	project, network := gcpScope(f)
 	before := e.enforcementBefore(project, network)
 	var rows []row
-	for _, x := range e.order {
+	for _, x := range e.gcpCandidates(project) {
 		switch {
 		case x.family == gcpVPC:
 			p, n := gcpScope(x)
@@ -216,7 +216,7 @@ func policyApplies(p *firewall, project, network string) bool {
 
 // enforcementBefore reads the network's firewall policy enforcement order.
 func (e *Engine) enforcementBefore(project, network string) bool {
-	for _, x := range e.order {
+	for _, x := range e.gcpOther {
 		if x.meta.Cloud != model.GCP || x.meta.Resource.Type != "network" {
 			continue
 		}

@@ -27,7 +27,11 @@ func (e *Engine) refresh(f *firewall, edge *model.WindowEdge, added []*rule) (op
 	if f.family == gcpVPC || f.family == gcpPolicy {
 		group = group[:0]
 		project, network := gcpScope(f)
-		for _, x := range e.order {
+		cands := e.gcpCandidates(project)
+		if f.family == gcpPolicy {
+			cands = e.order // a policy governs networks of any project
+		}
+		for _, x := range cands {
 			if x.family == gcpPolicy && x == f {
 				group = append(group, x)
 				continue
@@ -41,16 +45,28 @@ func (e *Engine) refresh(f *firewall, edge *model.WindowEdge, added []*rule) (op
 			}
 		}
 	}
+	// The VPC rules of one network are evaluated together: their rows are
+	// built once for the whole group.
+	var shared []row
+	var sharedP, sharedN string
 	for _, x := range group {
-		o, c := e.refreshOne(x, edge, added)
+		var rows []row
+		if x.family == gcpVPC && !x.deleted {
+			p, n := gcpScope(x)
+			if shared == nil || p != sharedP || n != sharedN {
+				shared, sharedP, sharedN = e.rowsAt(x, time.Time{}), p, n
+			}
+			rows = shared
+		}
+		o, c := e.refreshOne(x, edge, added, rows)
 		opened = append(opened, o...)
 		closed = append(closed, c...)
 	}
 	return opened, closed
 }
 
-func (e *Engine) refreshOne(f *firewall, edge *model.WindowEdge, added []*rule) (opened, closed []*model.Window) {
-	now := e.exposures(f)
+func (e *Engine) refreshOne(f *firewall, edge *model.WindowEdge, added []*rule, rows []row) (opened, closed []*model.Window) {
+	now := e.exposures(f, rows)
 	for k := range f.quiet {
 		if _, still := now[k]; !still {
 			delete(f.quiet, k)
@@ -191,13 +207,12 @@ func (e *Engine) unseen(f *firewall, r *rule, edge *model.WindowEdge) {
 
 // exposures returns the rules of f through which the internet reaches it
 // now, keyed by rule content and effective ports.
-func (e *Engine) exposures(f *firewall) map[string]exposure {
+func (e *Engine) exposures(f *firewall, rows []row) map[string]exposure {
 	out := map[string]exposure{}
 	if f.deleted {
 		return out
 	}
-	var rows []row
-	if f.family != allowOnly {
+	if f.family != allowOnly && rows == nil {
 		rows = e.rowsAt(f, time.Time{})
 	}
 	for _, r := range f.rules {
