@@ -78,7 +78,7 @@ func Generate(c *content.Content, targetName, id string) ([]File, error) {
 	for k := range ops {
 		op := &ops[k]
 		if !slices.Contains(t.clouds, op.Cloud) {
-			skipped = append(skipped, [2]string{op.ID, fmt.Sprintf("%s logs are not in this target's tables", cloudName(op.Cloud))})
+			skipped = append(skipped, [2]string{op.ID, fmt.Sprintf("%s logs are not in this target's tables", op.Cloud.Provider())})
 			continue
 		}
 		s, why := buildSpec(c, op)
@@ -205,18 +205,6 @@ func variantTitle(v string) string {
 		return ", opened to the internet on a sensitive port"
 	}
 	return ""
-}
-
-func cloudName(c model.Cloud) string {
-	switch c {
-	case model.AWS:
-		return "AWS"
-	case model.Azure:
-		return "Azure"
-	case model.GCP:
-		return "GCP"
-	}
-	return string(c)
 }
 
 // Why a target leaves out the default source of a rule inserted without one.

@@ -16,6 +16,20 @@ const (
 	GCP   Cloud = "gcp"
 )
 
+// Provider is the cloud's name as people and formats write it ("AWS",
+// "Azure", "GCP"); an unknown cloud is returned as it is.
+func (c Cloud) Provider() string {
+	switch c {
+	case AWS:
+		return "AWS"
+	case Azure:
+		return "Azure"
+	case GCP:
+		return "GCP"
+	}
+	return string(c)
+}
+
 // Outcome says whether the logged call took effect.
 type Outcome string
 

@@ -290,7 +290,7 @@ func toOCSF(f model.Finding, opts Options) ocsfFinding {
 			FirstSeenTime: ms,
 			LastSeenTime:  ms,
 		},
-		Cloud: ocsfCloud{Provider: ocsfProvider(f.Cloud), Region: f.Region},
+		Cloud: ocsfCloud{Provider: f.Cloud.Provider(), Region: f.Region},
 		Unmapped: ocsfUnmapped{
 			Outcome:   string(f.Outcome),
 			ErrorCode: f.ErrorCode,
@@ -453,19 +453,6 @@ func ocsfRiskLevel(s model.Severity) string {
 		return "Info"
 	}
 	return severityCaption(s)
-}
-
-// ocsfProvider is the cloud provider as OCSF examples spell it.
-func ocsfProvider(c model.Cloud) string {
-	switch c {
-	case model.AWS:
-		return "AWS"
-	case model.Azure:
-		return "Azure"
-	case model.GCP:
-		return "GCP"
-	}
-	return string(c)
 }
 
 // logName names the audit log a cloud's findings come from.

@@ -397,7 +397,7 @@ func TestOCSF(t *testing.T) {
 		if sub0 != "T1562.007" || sub1 != "T1686.001" {
 			t.Errorf("line %d: sub-techniques %v, %v", i+1, sub0, sub1)
 		}
-		if p := ev["cloud"].(map[string]any)["provider"]; p != ocsfProvider(f.Cloud) {
+		if p := ev["cloud"].(map[string]any)["provider"]; p != f.Cloud.Provider() {
 			t.Errorf("line %d: cloud.provider = %v", i+1, p)
 		}
 	}
