@@ -52,9 +52,21 @@ func TestShadowingByEngineEvaluation(t *testing.T) {
 			prio(tcp(22, model.Peer{Kind: model.PeerTag, Value: "ci"}), 1000, model.Allow, "allow-ci")),
 			"", nil, 0},
 		{"NSG: the internet denied first shadows an allow from Internet", fw(model.Azure, "nsg",
-			prio(tcp(3389, world), 100, model.Deny, "deny-rdp"),
+			prio(tcp(3389, model.Peer{Kind: model.PeerAny, Value: "*"}), 100, model.Deny, "deny-rdp"),
 			prio(tcp(3389, model.Peer{Kind: model.PeerServiceTag, Value: "Internet"}), 200, model.Allow, "allow-rdp")),
 			RuleShadowedAllow, []string{"deny-rdp"}, 0},
+		{"NSG: an IPv4 deny leaves the IPv6 internet to an allow from Internet", fw(model.Azure, "nsg",
+			prio(tcp(3389, world), 100, model.Deny, "deny-rdp"),
+			prio(tcp(3389, model.Peer{Kind: model.PeerServiceTag, Value: "Internet"}), 200, model.Allow, "allow-rdp")),
+			"", nil, 1},
+		{"NACL: an IPv4 deny does not shadow an IPv6 allow", fw(model.AWS, "network_acl",
+			prio(ranged(0, 65535, world), 90, model.Deny, "90"),
+			prio(ranged(22, 22, cidr("::/0")), 100, model.Allow, "100")),
+			"", nil, 0},
+		{"NACL: an IPv6 deny shadows the IPv6 allow", fw(model.AWS, "network_acl",
+			prio(ranged(0, 65535, cidr("::/0")), 90, model.Deny, "90"),
+			prio(ranged(22, 22, cidr("::/0")), 100, model.Allow, "100")),
+			RuleShadowedAllow, []string{"90"}, 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -131,7 +131,7 @@ func (e *Engine) Load(fws []model.Firewall) {
 			}
 			done[[2]string{p, n}] = true
 		}
-		e.refresh(f, nil, nil)
+		e.refresh(f, nil, nil, nil, true)
 	}
 }
 

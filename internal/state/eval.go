@@ -23,6 +23,10 @@ type Query struct {
 	// rule names, which only world-open rules (as the detector judges
 	// peers) match.
 	Peer netip.Addr
+	// Family, with the zero Peer, narrows "the internet" to IPv4 (4) or
+	// IPv6 (6) addresses: a rule open to ::/0 does not match IPv4
+	// traffic. 0 means either.
+	Family int
 	// Named, when set, is a peer that is not an address (a tag, a group,
 	// a prefix list, a service tag): only rules naming it, or any
 	// address, match.
@@ -380,7 +384,7 @@ func (e *Engine) matches(r *rule, q Query) (bool, string) {
 		return false, ""
 	}
 	if !q.Peer.IsValid() {
-		if r.world {
+		if q.Family == 4 && r.world4 || q.Family == 6 && r.world6 || q.Family == 0 && r.world {
 			return true, ""
 		}
 		for _, p := range r.Peers {
@@ -388,6 +392,9 @@ func (e *Engine) matches(r *rule, q Query) (bool, string) {
 				entries, ok := e.prefixEntries(p.Value)
 				if !ok {
 					return false, fmt.Sprintf("prefix list %s: entries not known", p.Value)
+				}
+				if q.Family != 0 {
+					entries = familyPeers(entries, q.Family)
 				}
 				if e.opts.Detector != nil && e.opts.Detector.World(entries) {
 					return true, ""

@@ -129,7 +129,7 @@ func (e *Engine) Apply(ev *model.Event, findingID string) Change {
 	a.apply()
 	ch.Applied = true
 	a.trim(wasKnown)
-	opened, closed := e.refresh(f, a.edge, a.added)
+	opened, closed := e.refresh(f, a.edge, a.added, slices.Concat(a.removed, a.added, a.kept), false)
 	ch.Opened, ch.Closed = opened, closed
 	e.snapshot(f, ev.Time)
 	ch.Rollback = a.rollback()

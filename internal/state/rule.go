@@ -121,8 +121,10 @@ func lastSegment(s string) string {
 // rule is one rule in force, with what evaluation needs precomputed.
 type rule struct {
 	model.Rule
-	// world says the detector judges its peers to cover the internet.
-	world bool
+	// world says the detector judges its peers to cover the internet;
+	// world4 and world6 say it of its peers of one address family (an
+	// IPv6 deny does not stop IPv4 traffic).
+	world, world4, world6 bool
 	// nets are its CIDR and range peers, parsed; refs the others.
 	nets []netip.Prefix
 	// disabled, action and order are read once.
@@ -159,6 +161,10 @@ func (e *Engine) newRule(r model.Rule, edge *model.WindowEdge) *rule {
 	x := &rule{Rule: r, opened: edge}
 	if e.opts.Detector != nil {
 		x.world = e.opts.Detector.World(r.Peers)
+		if x.world {
+			x.world4 = e.opts.Detector.World(familyPeers(r.Peers, 4))
+			x.world6 = e.opts.Detector.World(familyPeers(r.Peers, 6))
+		}
 	}
 	for _, p := range r.Peers {
 		if pfx, ok := parseNet(p); ok {
@@ -170,6 +176,19 @@ func (e *Engine) newRule(r model.Rule, edge *model.WindowEdge) *rule {
 		x.order = *r.Priority
 	}
 	return x
+}
+
+// familyPeers drops the address peers of the other family: the peers
+// through which traffic of IP version v (4 or 6) can match.
+func familyPeers(peers []model.Peer, v int) []model.Peer {
+	var out []model.Peer
+	for _, p := range peers {
+		if nets, ok := parseNet(p); ok && len(nets) > 0 && nets[0].Addr().Is4() != (v == 4) {
+			continue
+		}
+		out = append(out, p)
+	}
+	return out
 }
 
 // parseNet reads a CIDR, bare address or first-last range peer as

@@ -188,13 +188,13 @@ func (e *Engine) peerProbes(rows []row, r *rule) []Query {
 			}
 		}
 	}
-	if r.world {
-		out = append(out, Query{}) // the internet at large
-	}
+	out = append(out, internetProbes(r)...) // the internet at large
 	for _, p := range r.Peers {
 		switch p.Kind {
 		case model.PeerAny:
-			out = append(out, Query{})
+			if !r.world {
+				out = append(out, Query{Family: 4}, Query{Family: 6})
+			}
 			for _, n := range []netip.Prefix{netip.MustParsePrefix("0.0.0.0/0"), netip.MustParsePrefix("::/0")} {
 				within(n)
 			}
@@ -212,6 +212,22 @@ func (e *Engine) peerProbes(rows []row, r *rule) []Query {
 			}
 			out = append(out, Query{Named: &model.Peer{Kind: p.Kind, Value: p.Value}})
 		}
+	}
+	return out
+}
+
+// internetProbes returns the queries for "the internet" through a
+// world-open rule: one per address family its peers open.
+func internetProbes(r *rule) []Query {
+	var out []Query
+	if r.world4 {
+		out = append(out, Query{Family: 4})
+	}
+	if r.world6 {
+		out = append(out, Query{Family: 6})
+	}
+	if r.world && len(out) == 0 {
+		out = append(out, Query{})
 	}
 	return out
 }

@@ -21,8 +21,13 @@ type exposure struct {
 // with it: a GCP network's rules, the networks a policy governs), opening
 // windows for new ones and closing windows for those gone. edge is the
 // call responsible, nil when loading a baseline; added are the rules the
-// call added.
-func (e *Engine) refresh(f *firewall, edge *model.WindowEdge, added []*rule) (opened, closed []*model.Window) {
+// call added and touched every rule it added, removed or changed. With
+// all false, a firewall evaluated with f is re-judged only when one of
+// its world-open allow rules shares traffic (direction, protocol, ports)
+// with a touched rule that internet traffic can match: nothing else can
+// change what decides its packets. That keeps a change to one rule of a
+// large GCP network from re-judging the whole network.
+func (e *Engine) refresh(f *firewall, edge *model.WindowEdge, added, touched []*rule, all bool) (opened, closed []*model.Window) {
 	group := []*firewall{f}
 	if f.family == gcpVPC || f.family == gcpPolicy {
 		group = group[:0]
@@ -31,12 +36,16 @@ func (e *Engine) refresh(f *firewall, edge *model.WindowEdge, added []*rule) (op
 		if f.family == gcpPolicy {
 			cands = e.order // a policy governs networks of any project
 		}
+		reach := internetRules(touched)
 		for _, x := range cands {
 			if x.family == gcpPolicy && x == f {
 				group = append(group, x)
 				continue
 			}
 			if x.family != gcpVPC {
+				continue
+			}
+			if x != f && !all && !interacts(x, reach) {
 				continue
 			}
 			p, n := gcpScope(x)
@@ -47,16 +56,19 @@ func (e *Engine) refresh(f *firewall, edge *model.WindowEdge, added []*rule) (op
 	}
 	// The VPC rules of one network are evaluated together: their rows are
 	// built once for the whole group.
-	var shared []row
-	var sharedP, sharedN string
+	shared := map[[2]string]*rowSet{}
 	for _, x := range group {
-		var rows []row
-		if x.family == gcpVPC && !x.deleted {
+		var rows *rowSet
+		switch {
+		case x.family == gcpVPC && !x.deleted && !hasWorldAllow(x):
+			rows = &rowSet{} // nothing to judge: no exposure
+		case x.family == gcpVPC && !x.deleted:
 			p, n := gcpScope(x)
-			if shared == nil || p != sharedP || n != sharedN {
-				shared, sharedP, sharedN = e.rowsAt(x, time.Time{}), p, n
+			k := [2]string{p, n}
+			if shared[k] == nil {
+				shared[k] = &rowSet{rows: e.rowsAt(x, time.Time{})}
 			}
-			rows = shared
+			rows = shared[k]
 		}
 		o, c := e.refreshOne(x, edge, added, rows)
 		opened = append(opened, o...)
@@ -65,7 +77,103 @@ func (e *Engine) refresh(f *firewall, edge *model.WindowEdge, added []*rule) (op
 	return opened, closed
 }
 
-func (e *Engine) refreshOne(f *firewall, edge *model.WindowEdge, added []*rule, rows []row) (opened, closed []*model.Window) {
+// hasWorldAllow says whether f has a rule that can expose it.
+func hasWorldAllow(f *firewall) bool {
+	return slices.ContainsFunc(f.rules, func(r *rule) bool {
+		return r.world && !r.Disabled && r.Action != model.Deny && r.Action != model.GotoNext
+	})
+}
+
+// internetRules keeps the touched rules that a packet from the internet
+// can match (world-open peers, or prefix lists that may be): only they
+// can change another rule's exposure.
+func internetRules(touched []*rule) []*rule {
+	var out []*rule
+	for _, t := range touched {
+		if t.world || slices.ContainsFunc(t.Peers, func(p model.Peer) bool { return p.Kind == model.PeerPrefixList }) {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+// interacts says whether one of x's world-open allow rules shares
+// traffic with one of the rules in reach, so that its exposure can
+// depend on them.
+func interacts(x *firewall, reach []*rule) bool {
+	if len(reach) == 0 || x.deleted {
+		return false
+	}
+	for _, r := range x.rules {
+		if !r.world || r.Disabled || r.Action == model.Deny || r.Action == model.GotoNext {
+			continue
+		}
+		for _, t := range reach {
+			if overlap(r, t) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// overlap says whether some packet can match both rules, looking at
+// direction, protocol and ports only (a superset of the packets both
+// match).
+func overlap(a, b *rule) bool {
+	if dirOf(a.Direction) != dirOf(b.Direction) {
+		return false
+	}
+	pa, pb := protoName(a.Protocol), protoName(b.Protocol)
+	wild := func(p string) bool { return p == "" || p == "all" }
+	if !wild(pa) && !wild(pb) && pa != pb {
+		return false
+	}
+	if !portBearing(pa) || !portBearing(pb) || len(a.Ports) == 0 || len(b.Ports) == 0 {
+		return true
+	}
+	for _, x := range a.Ports {
+		for _, y := range b.Ports {
+			if x.From <= y.To && y.From <= x.To {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// rowSet is the evaluation rows of one firewall (or GCP network), with
+// the port bounds of each direction's rules computed once.
+type rowSet struct {
+	rows   []row
+	bounds map[model.Direction][]int
+}
+
+// portBounds returns the sorted distinct points where some rule of
+// direction dir starts or stops matching a port.
+func (s *rowSet) portBounds(dir model.Direction) []int {
+	if b, ok := s.bounds[dir]; ok {
+		return b
+	}
+	var bounds []int
+	for _, x := range s.rows {
+		if dirOf(x.r.Direction) != dir {
+			continue
+		}
+		for _, pr := range x.r.Ports {
+			bounds = append(bounds, pr.From, pr.To+1)
+		}
+	}
+	slices.Sort(bounds)
+	bounds = slices.Compact(bounds)
+	if s.bounds == nil {
+		s.bounds = map[model.Direction][]int{}
+	}
+	s.bounds[dir] = bounds
+	return bounds
+}
+
+func (e *Engine) refreshOne(f *firewall, edge *model.WindowEdge, added []*rule, rows *rowSet) (opened, closed []*model.Window) {
 	now := e.exposures(f, rows)
 	for k := range f.quiet {
 		if _, still := now[k]; !still {
@@ -144,6 +252,10 @@ func (e *Engine) judge(f *firewall, w *model.Window) {
 	}
 	j := e.opts.Detector.Judge(f.meta.Cloud, typ, w.Rule)
 	w.Severity, w.Exposure = j.Severity, j.Exposure
+	if (f.family == gcpVPC || f.family == gcpPolicy) && len(w.Rule.Targets) > 0 && !slices.Contains(w.Rule.Targets, "*") {
+		w.Exposure = append(slices.Clone(w.Exposure), "only on instances with target "+strings.Join(w.Rule.Targets, ", ")+
+			" (target tags, service accounts or destination ranges)")
+	}
 }
 
 // close ends window w at edge.
@@ -207,13 +319,13 @@ func (e *Engine) unseen(f *firewall, r *rule, edge *model.WindowEdge) {
 
 // exposures returns the rules of f through which the internet reaches it
 // now, keyed by rule content and effective ports.
-func (e *Engine) exposures(f *firewall, rows []row) map[string]exposure {
+func (e *Engine) exposures(f *firewall, rows *rowSet) map[string]exposure {
 	out := map[string]exposure{}
 	if f.deleted {
 		return out
 	}
 	if f.family != allowOnly && rows == nil {
-		rows = e.rowsAt(f, time.Time{})
+		rows = &rowSet{rows: e.rowsAt(f, time.Time{})}
 	}
 	for _, r := range f.rules {
 		// Ingress windows say who could reach the firewall's workloads;
@@ -257,9 +369,84 @@ func defaultEgress(f *firewall, r *model.Rule) bool {
 // effective returns the parts of allow rule r through which internet
 // traffic reaches the firewall (r decides the packet): r itself when it
 // decides everything it matches, else one part per protocol with the
-// ports on which it decides. Ports are probed once per stretch between the
-// bounds of every rule of the same direction.
-func (e *Engine) effective(f *firewall, rows []row, r *rule) []model.RuleChange {
+// ports on which it decides. IPv4 and IPv6 internet traffic are judged
+// apart (an IPv6 deny does not stop IPv4 traffic), and a part that holds
+// for one family only keeps only that family's address peers. On GCP a
+// rule applies only to the instances its targets name (tags, service
+// accounts, destination ranges): each target is judged on its own, a
+// deny scoped to other targets does not block it, and the parts name the
+// targets on which they are effective.
+func (e *Engine) effective(f *firewall, rs *rowSet, r *rule) []model.RuleChange {
+	scoped := f.family == gcpVPC || f.family == gcpPolicy
+	targets := [][]string{nil}
+	if scoped && len(r.Targets) > 0 && !slices.Contains(r.Targets, "*") {
+		targets = targets[:0]
+		for _, t := range r.Targets {
+			targets = append(targets, []string{t})
+		}
+	}
+	var fams []int
+	for _, q := range internetProbes(r) {
+		fams = append(fams, q.Family)
+	}
+	whole := r.RuleChange
+	whole.Effect = ""
+	type group struct {
+		parts   []model.RuleChange
+		full    bool
+		targets []string
+		fams    []int
+	}
+	var groups []*group
+	byKey := map[string]*group{}
+	for _, sc := range targets {
+		for _, fam := range fams {
+			parts, full := e.effectiveFor(f, rs, r, Query{Scoped: scoped, Targets: sc, Family: fam})
+			if full {
+				parts = []model.RuleChange{whole}
+			}
+			var k strings.Builder
+			for i := range parts {
+				k.WriteString(tupleKey(&model.Rule{RuleChange: parts[i]}))
+				k.WriteByte(0)
+			}
+			g := byKey[k.String()]
+			if g == nil {
+				g = &group{parts: parts, full: full}
+				byKey[k.String()] = g
+				groups = append(groups, g)
+			}
+			if len(sc) > 0 && !slices.Contains(g.targets, sc[0]) {
+				g.targets = append(g.targets, sc...)
+			}
+			if !slices.Contains(g.fams, fam) {
+				g.fams = append(g.fams, fam)
+			}
+		}
+	}
+	if len(groups) == 1 && groups[0].full {
+		return []model.RuleChange{whole}
+	}
+	var out []model.RuleChange
+	for _, g := range groups {
+		for _, p := range g.parts {
+			if targets[0] != nil {
+				p.Targets = slices.Clone(g.targets)
+			}
+			if len(g.fams) == 1 && len(fams) > 1 {
+				p.Peers = familyPeers(p.Peers, g.fams[0])
+			}
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// effectiveFor returns the parts of r that decide packets shaped like
+// base (its targets), and whether r decides all it matches there. Ports
+// are probed once per stretch between the bounds of every rule of the
+// same direction.
+func (e *Engine) effectiveFor(f *firewall, rs *rowSet, r *rule, base Query) ([]model.RuleChange, bool) {
 	dir := dirOf(r.Direction)
 	proto := protoName(r.Protocol)
 	protos := []string{proto}
@@ -270,19 +457,11 @@ func (e *Engine) effective(f *firewall, rows []row, r *rule) []model.RuleChange 
 	if len(ranges) == 0 {
 		ranges = model.PortList{model.AllPortRange}
 	}
-	var bounds []int
-	for _, x := range rows {
-		if dirOf(x.r.Direction) != dir {
-			continue
-		}
-		for _, pr := range x.r.Ports {
-			bounds = append(bounds, pr.From, pr.To+1)
-		}
-	}
-	slices.Sort(bounds)
-	bounds = slices.Compact(bounds)
+	bounds := rs.portBounds(dir)
 	decides := func(p string, port int) bool {
-		d := e.decide(f, rows, Query{Direction: dir, Protocol: p, Port: port})
+		q := base
+		q.Direction, q.Protocol, q.Port = dir, p, port
+		d := e.decide(f, rs.rows, q)
 		return d.Allowed && d.Rule == &r.Rule
 	}
 	whole := r.RuleChange
@@ -322,10 +501,7 @@ func (e *Engine) effective(f *firewall, rows []row, r *rule) []model.RuleChange 
 			parts = append(parts, part)
 		}
 	}
-	if full {
-		return []model.RuleChange{whole}
-	}
-	return parts
+	return parts, full
 }
 
 // appendRange adds pr to l, merging with an adjacent or overlapping last
