@@ -152,10 +152,15 @@ func idProject(res model.Resource) string {
 // a rule of project: that project's rules, rules whose id names no
 // project, policies and networks, in first-sight order.
 func (e *Engine) gcpCandidates(project string) []*firewall {
-	out := slices.Concat(e.gcpRules[project], e.gcpOther)
+	own, other := e.gcpRules[project], e.gcpOther
+	var none []*firewall
 	if project != "" {
-		out = append(out, e.gcpRules[""]...)
+		none = e.gcpRules[""]
 	}
+	if len(other) == 0 && len(none) == 0 {
+		return own // already in first-sight order; callers only read it
+	}
+	out := slices.Concat(own, other, none)
 	slices.SortFunc(out, func(a, b *firewall) int { return a.seq - b.seq })
 	return out
 }
@@ -222,6 +227,7 @@ type firewall struct {
 	// egress-all rule of a security group that no logged call added.
 	quiet   map[string]struct{}
 	history []version
+	scope   scopeCache
 }
 
 // version is a firewall's rules from one instant on (Options.History).

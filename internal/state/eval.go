@@ -125,8 +125,9 @@ func (e *Engine) rowsAt(f *firewall, t time.Time) []row {
 	// enforcement order).
 	project, network := gcpScope(f)
 	before := e.enforcementBefore(project, network)
-	var rows []row
-	for _, x := range e.gcpCandidates(project) {
+	cands := e.gcpCandidates(project)
+	rows := make([]row, 0, len(cands))
+	for _, x := range cands {
 		switch {
 		case x.family == gcpVPC:
 			p, n := gcpScope(x)
@@ -184,8 +185,14 @@ func actionRank(a model.Action) int {
 	return 1
 }
 
-// gcpScope returns the project and network of a GCP rule.
+// gcpScope returns the project and network of a GCP rule. It is asked
+// for on every evaluation of a network, so it is kept until the id,
+// account or network it was read from changes.
 func gcpScope(f *firewall) (project, network string) {
+	c := &f.scope
+	if c.ok && c.id == f.meta.Resource.ID && c.account == f.meta.Account && c.network == f.meta.Network {
+		return c.project, c.name
+	}
 	id := normID(model.GCP, f.meta.Resource.ID)
 	if rest, ok := strings.CutPrefix(id, "projects/"); ok {
 		project, _, _ = strings.Cut(rest, "/")
@@ -193,7 +200,16 @@ func gcpScope(f *firewall) (project, network string) {
 	if project == "" {
 		project = f.meta.Account
 	}
-	return project, lastSegment(f.meta.Network)
+	network = lastSegment(f.meta.Network)
+	*c = scopeCache{ok: true, id: f.meta.Resource.ID, account: f.meta.Account, network: f.meta.Network, project: project, name: network}
+	return project, network
+}
+
+// scopeCache holds gcpScope's answer and what it was read from.
+type scopeCache struct {
+	ok                   bool
+	id, account, network string
+	project, name        string
 }
 
 // policyApplies says whether a GCP firewall policy governs a network: its

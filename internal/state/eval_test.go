@@ -1,6 +1,9 @@
 package state
 
 import (
+	"fmt"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -194,6 +197,68 @@ func TestDecideEvaluationOrder(t *testing.T) {
 			cloud: model.GCP, query: gcpRule("ssh"), q: internet(in, "tcp", 22), want: false, trap: true,
 		},
 		{
+			name: "GCP: a targeted allow does not reach an instance without its tag",
+			fws: []model.Firewall{gcpNet("allow-web", func() model.Rule {
+				r := mrule(prio(rc("", in, allow, "tcp", ports(22, 22), world), 1000, "allow-web"))
+				r.Targets = []string{"web"}
+				return r
+			}())},
+			cloud: model.GCP, query: gcpRule("allow-web"), q: scoped(internet(in, "tcp", 22), "db"), want: false,
+			by: "implied deny-ingress rule (priority 65535)", trap: true,
+		},
+		{
+			name: "GCP: a deny on tag db does not cover an instance tagged web",
+			fws: []model.Firewall{
+				gcpNet("allow-ssh", mrule(prio(rc("", in, allow, "tcp", ports(22, 22), world), 1000, "allow-ssh"))),
+				gcpNet("deny-db", func() model.Rule {
+					r := mrule(prio(rc("", in, deny, "tcp", ports(22, 22), world), 900, "deny-db"))
+					r.Targets = []string{"db"}
+					return r
+				}()),
+			},
+			cloud: model.GCP, query: gcpRule("allow-ssh"), q: scoped(internet(in, "tcp", 22), "web"), want: true, by: "rule allow-ssh (allow)",
+		},
+		{
+			name: "GCP: the same deny covers the instance tagged db",
+			fws: []model.Firewall{
+				gcpNet("allow-ssh", mrule(prio(rc("", in, allow, "tcp", ports(22, 22), world), 1000, "allow-ssh"))),
+				gcpNet("deny-db", func() model.Rule {
+					r := mrule(prio(rc("", in, deny, "tcp", ports(22, 22), world), 900, "deny-db"))
+					r.Targets = []string{"db"}
+					return r
+				}()),
+			},
+			cloud: model.GCP, query: gcpRule("allow-ssh"), q: scoped(internet(in, "tcp", 22), "db"), want: false, by: "rule deny-db (deny)", trap: true,
+		},
+		{
+			name: "GCP: a deny on a service account does not cover an instance running as another",
+			fws: []model.Firewall{
+				gcpNet("allow-ssh", mrule(prio(rc("", in, allow, "tcp", ports(22, 22), world), 1000, "allow-ssh"))),
+				gcpNet("deny-sa", func() model.Rule {
+					r := mrule(prio(rc("", in, deny, "all", nil, world), 10, "deny-sa"))
+					r.Targets = []string{"batch@p1.iam.gserviceaccount.com"}
+					return r
+				}()),
+			},
+			cloud: model.GCP, query: gcpRule("allow-ssh"), q: scoped(internet(in, "tcp", 22), "web@p1.iam.gserviceaccount.com"), want: true, by: "rule allow-ssh (allow)",
+		},
+		{
+			name: "NACL: an IPv4 deny-all does not stop the IPv6 internet",
+			fws: []model.Firewall{{Cloud: model.AWS, Resource: nacl, Rules: []model.Rule{
+				mrule(prio(rc("", in, deny, "all", nil, world), 90, "90")),
+				mrule(prio(rc("", in, allow, "tcp", ports(22, 22), cidr("::/0")), 100, "100")),
+			}}},
+			cloud: model.AWS, query: nacl, q: ipv(internet(in, "tcp", 22), 6), want: true, by: "rule 100 (allow)", trap: true,
+		},
+		{
+			name: "NACL: an IPv6 deny-all does not stop the IPv4 internet",
+			fws: []model.Firewall{{Cloud: model.AWS, Resource: nacl, Rules: []model.Rule{
+				mrule(prio(rc("", in, deny, "all", nil, cidr("::/0")), 90, "90")),
+				mrule(prio(rc("", in, allow, "tcp", ports(22, 22), world), 100, "100")),
+			}}},
+			cloud: model.AWS, query: nacl, q: ipv(internet(in, "tcp", 22), 4), want: true, by: "rule 100 (allow)",
+		},
+		{
 			name: "SG: a rule from another group never admits the internet",
 			fws: []model.Firewall{{Cloud: model.AWS, Resource: sg, Rules: []model.Rule{
 				mrule(rc("", in, allow, "tcp", ports(22, 22), model.Peer{Kind: model.PeerGroup, Value: "sg-bastion"})),
@@ -263,5 +328,92 @@ func TestExposureShadowedPorts(t *testing.T) {
 	}
 	if ws[0].StartKnown || ws[0].End != nil {
 		t.Errorf("a baseline exposure starts before the data and is open: %+v", ws[0])
+	}
+}
+
+func scoped(q Query, targets ...string) Query {
+	q.Scoped, q.Targets = true, targets
+	return q
+}
+
+func ipv(q Query, v int) Query {
+	q.Family = v
+	return q
+}
+
+// Windows name what was exposed: on GCP the targets (tags, service
+// accounts) through which the internet reached instances, and, where a
+// deny covers one address family only, the peers of the other. Each case
+// defeats a reading that takes any earlier deny as covering the allow.
+func TestExposureTargetsAndFamilies(t *testing.T) {
+	world, world6 := cidr("0.0.0.0/0"), cidr("::/0")
+	in := model.Ingress
+	targeted := func(c model.RuleChange, ts ...string) model.RuleChange { c.Targets = ts; return c }
+	gcpFw := func(c model.RuleChange) model.Firewall {
+		return model.Firewall{Cloud: model.GCP, Resource: gcpRule(c.Name), Network: "default", Account: "p1", Rules: []model.Rule{mrule(c)}, AsOf: t0}
+	}
+	allowSSH := targeted(prio(rc("", in, model.Allow, "tcp", ports(22, 22), world), 1000, "allow-ssh"), "web", "db")
+	denyDB := targeted(prio(rc("", in, model.Deny, "tcp", ports(22, 22), world), 900, "deny-db"), "db")
+	insert := func(min int, c model.RuleChange) model.Event {
+		c.Effect = model.Added
+		return event(model.GCP, "compute.firewalls.insert", at(min, 0), gcpRule(c.Name), c)
+	}
+	tests := []struct {
+		name   string
+		fws    []model.Firewall
+		events []model.Event
+		// open are the windows open at the end: "rule ports peers targets".
+		open []string
+		// exposure is a phrase the first open window's exposure holds.
+		exposure string
+	}{
+		{"a deny on one of two targets leaves the other exposed",
+			[]model.Firewall{gcpFw(allowSSH), gcpFw(denyDB)}, nil,
+			[]string{"allow-ssh 22 [0.0.0.0/0] [web]"}, "only on instances with target web"},
+		{"a deny on a tag leaves an untargeted allow open on every other instance",
+			[]model.Firewall{gcpFw(prio(rc("", in, model.Allow, "tcp", ports(22, 22), world), 1000, "allow-all")), gcpFw(denyDB)}, nil,
+			[]string{"allow-all 22 [0.0.0.0/0] []"}, ""},
+		{"a deny on the allow's only target closes it",
+			[]model.Firewall{gcpFw(targeted(prio(rc("", in, model.Allow, "tcp", ports(22, 22), world), 1000, "allow-db"), "db")), gcpFw(denyDB)}, nil,
+			nil, ""},
+		{"inserting a deny on one target narrows the window to the other",
+			[]model.Firewall{gcpFw(allowSSH)}, []model.Event{insert(5, denyDB)},
+			[]string{"allow-ssh 22 [0.0.0.0/0] [web]"}, "only on instances with target web"},
+		{"an IPv6 deny leaves the IPv4 half of a dual-stack allow open",
+			[]model.Firewall{{Cloud: model.Azure, Resource: nsgR, AsOf: t0, Rules: []model.Rule{
+				mrule(prio(rc("", in, model.Deny, "tcp", ports(22, 22), world6), 100, "deny-v6")),
+				mrule(prio(rc("", in, model.Allow, "tcp", ports(22, 22), world, world6), 200, "allow-ssh")),
+			}}}, nil,
+			[]string{"allow-ssh 22 [0.0.0.0/0] []"}, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := newEngine(t)
+			e.Load(tt.fws)
+			for i := range tt.events {
+				e.Apply(&tt.events[i], "")
+			}
+			var open []string
+			var first *model.Window
+			for _, w := range e.Windows() {
+				if w.End != nil {
+					continue
+				}
+				var peers []string
+				for _, p := range w.Rule.Peers {
+					peers = append(peers, p.Value)
+				}
+				open = append(open, fmt.Sprintf("%s %s %v %v", w.Rule.Name, strings.Join(w.Rule.Ports.Strings(), ","), peers, w.Rule.Targets))
+				if first == nil {
+					first = &w
+				}
+			}
+			if !slices.Equal(open, tt.open) {
+				t.Errorf("open windows %q, want %q", open, tt.open)
+			}
+			if tt.exposure != "" && (first == nil || !slices.ContainsFunc(first.Exposure, func(s string) bool { return strings.Contains(s, tt.exposure) })) {
+				t.Errorf("exposure does not say %q: %+v", tt.exposure, first)
+			}
+		})
 	}
 }

@@ -45,11 +45,11 @@ func (e *Engine) refresh(f *firewall, edge *model.WindowEdge, added, touched []*
 			if x.family != gcpVPC {
 				continue
 			}
-			if x != f && !all && !interacts(x, reach) {
+			p, n := gcpScope(x)
+			if f.family != gcpPolicy && (p != project || n != "" && network != "" && n != network) {
 				continue
 			}
-			p, n := gcpScope(x)
-			if f.family == gcpPolicy || p == project && (n == "" || network == "" || n == network) {
+			if x == f || all || interacts(x, reach) {
 				group = append(group, x)
 			}
 		}
