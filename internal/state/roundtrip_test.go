@@ -12,6 +12,7 @@ import (
 
 	"cloudwall/internal/content"
 	"cloudwall/internal/model"
+	"cloudwall/internal/normalize"
 	"cloudwall/internal/snapshot"
 	"cloudwall/internal/state"
 )
@@ -90,7 +91,10 @@ func ruleSet(fw model.Firewall) []string {
 		if r.Priority != nil {
 			prio = itoa(*r.Priority)
 		}
-		out = append(out, strings.Join([]string{string(r.Direction), string(r.Action), strings.ToLower(r.Protocol), ports, strings.Join(peers, " "), prio, strings.ToLower(r.Name)}, "|"))
+		targets := slices.Clone(r.Targets)
+		slices.Sort(targets)
+		out = append(out, strings.Join([]string{string(r.Direction), string(r.Action), strings.ToLower(r.Protocol), ports, strings.Join(peers, " "), prio,
+			strings.Join(targets, " "), strings.ToLower(r.Name)}, "|"))
 	}
 	slices.Sort(out)
 	return out
@@ -184,4 +188,94 @@ func TestRoundTripAzureNSGRuleWrite(t *testing.T) {
 	if len(ch.Rollback) != 1 || !strings.HasPrefix(ch.Rollback[0], "az network nsg rule delete --subscription ea42f556-5106-4743-99b0-c129bfa71a47 --resource-group test_networksecuritygroup --nsg-name c7n-nsg --name c7n-policy-") {
 		t.Errorf("rollback %q", ch.Rollback)
 	}
+}
+
+// GCP: no real capture pair with the calls between them exists, so the
+// pair is made of real captures of one project (cloud-custodian, network
+// default) and real audit records re-homed onto its rules (provenance:
+// testdata/gcp-roundtrip/SOURCES.md). State A is rule test as fetched
+// before a patch (priority 500, tag newtag) plus rule allow-inbound-xyz as
+// fetched; state B is the project's firewall list (test at priority 1000,
+// tag test, nothing else). Forward, a delete and a patch lead from A to B;
+// backward, an insert and a patch lead from B to A.
+func TestRoundTripGCPFirewalls(t *testing.T) {
+	const dir = real + "gcp/"
+	testA := firewalls(t, unwrapped(t, dir+"custodian_rest_firewalls-get_test-before-patch.flight.json", 0))
+	xyz := firewalls(t, unwrapped(t, dir+"custodian_rest_firewalls-get_allow-inbound-xyz.flight.json", 0))
+	stateA := slices.Concat(testA, xyz)
+	stateB := firewalls(t, unwrapped(t, dir+"custodian_rest_firewalls-list.flight.json", 0))
+	tests := []struct {
+		name          string
+		from, to      []model.Firewall
+		events        string
+		opened, close int
+	}{
+		{"forward: delete allow-inbound-xyz, patch test", stateA, stateB, "forward.jsonl", 0, 1},
+		{"backward: insert allow-inbound-xyz, patch test", stateB, stateA, "backward.jsonl", 1, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := engine(t)
+			e.Load(tt.from)
+			evs := gcpEvents(t, "testdata/gcp-roundtrip/"+tt.events)
+			changes, _ := e.Replay(evs)
+			var opened, closed int
+			for _, ch := range changes {
+				if !ch.Applied {
+					t.Fatalf("%s not applied: %v", ch.Firewall.ID, ch.Notes)
+				}
+				opened += len(ch.Opened)
+				closed += len(ch.Closed)
+			}
+			got, want := networkRules(e.Firewalls()), networkRules(tt.to)
+			if !slices.Equal(got, want) {
+				t.Errorf("after replay:\n%q\nwant (the other capture):\n%q", got, want)
+			}
+			if opened != tt.opened || closed != tt.close {
+				t.Errorf("windows opened %d closed %d, want %d and %d", opened, closed, tt.opened, tt.close)
+			}
+			// allow-inbound-xyz admits everything from anywhere, but only to
+			// instances running as its service account: the window says so.
+			for _, w := range e.Windows() {
+				if !slices.Equal(w.Rule.Targets, []string{"604150802624-compute@developer.gserviceaccount.com"}) {
+					t.Errorf("window %s names targets %v, want the rule's service account", w.Firewall.ID, w.Rule.Targets)
+				}
+			}
+		})
+	}
+}
+
+// gcpEvents reads audit-log lines with the product parser.
+func gcpEvents(t *testing.T, path string) []model.Event {
+	t.Helper()
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []model.Event
+	for i, line := range strings.Split(strings.TrimSpace(string(raw)), "\n") {
+		res := normalize.Parse([]byte(line), model.SourceRef{File: path, Index: int64(i)}, nil)
+		if len(res.Events) == 0 {
+			t.Fatalf("%s line %d: %v %s", path, i+1, res.Kind, res.Reason)
+		}
+		out = append(out, res.Events...)
+	}
+	return out
+}
+
+// networkRules renders the rules of every GCP rule or network firewall in
+// force, whichever shape holds them (the engine keeps one firewall per
+// rule, the readers one per network).
+func networkRules(fws []model.Firewall) []string {
+	var out []string
+	for _, fw := range fws {
+		if fw.Cloud != model.GCP {
+			continue
+		}
+		for _, r := range ruleSet(fw) {
+			out = append(out, r)
+		}
+	}
+	slices.Sort(out)
+	return out
 }
