@@ -1,6 +1,7 @@
 package jv
 
 import (
+	"reflect"
 	"testing"
 )
 
@@ -41,6 +42,29 @@ func FuzzAccessors(f *testing.F) {
 					t.Fatalf("Field and Variants disagree on %v", p)
 				}
 			}
+		}
+	})
+}
+
+// FuzzFastDecode: the fast decoder accepts exactly what encoding/json
+// (with UseNumber, and Decode's depth bound) accepts, and gives the same
+// value.
+func FuzzFastDecode(f *testing.F) {
+	for _, s := range []string{
+		`{"eventName":"GetCallerIdentity","n":-1.5e+3,"a":[true,false,null,{}],"e":"\u00e9\ud83d\ude00\ud800x\"\\\/\b\f\n\r\t"}`,
+		`{"a":1,"a":2} `, `{}]`, `[1,2] x`, `"\xff\xc3"`, `{"k":"\u00zz"}`, `01`, `-`, `1.`, `1e`, `[`, ``, ` null `,
+		"\"a\x01\"", `{"a" 1}`, `[1,]`, `{,}`, `"\ud83d\u0041"`, `"\ud83d\"`,
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		fast, ok := fastDecode(b)
+		want, err := decodeStd(b)
+		if ok != (err == nil) {
+			t.Fatalf("fastDecode ok=%v, encoding/json err=%v", ok, err)
+		}
+		if ok && !reflect.DeepEqual(fast, want) {
+			t.Fatalf("fastDecode = %#v, encoding/json = %#v", fast, want)
 		}
 	})
 }

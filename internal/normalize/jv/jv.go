@@ -24,6 +24,15 @@ const MaxDepth = 512
 // integers and ports survive unchanged. Values nested deeper than
 // MaxDepth are refused before decoding.
 func Decode(raw []byte) (any, error) {
+	if v, ok := fastDecode(raw); ok {
+		return v, nil
+	}
+	return decodeStd(raw)
+}
+
+// decodeStd decodes with encoding/json: what fastDecode refuses, so that
+// errors read as they always have.
+func decodeStd(raw []byte) (any, error) {
 	if d, at := depth(raw); d > MaxDepth {
 		return nil, fmt.Errorf("values nested more than %d deep (at offset %d)", MaxDepth, at)
 	}
