@@ -260,6 +260,7 @@ func (b *bench) run(ctx context.Context) (bool, error) {
 	b.printTable(c, results)
 	b.printCheck(check)
 	b.printScaling(results)
+	b.printStoreCost(results)
 
 	if b.cfg.perCloud {
 		if err := b.perCloud(ctx, bin, c, maxW, results); err != nil {

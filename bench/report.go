@@ -53,6 +53,32 @@ func (b *bench) printTable(c *corpus, results map[string][]result) {
 	fmt.Fprintf(w, "\n%s.\n\n", meter.describe())
 }
 
+// printStoreCost compares the scans of -with-store: what the history
+// store and the correlations add to a scan without either, in wall time
+// and in CPU time (user + system), which a shared machine disturbs less.
+func (b *bench) printStoreCost(results map[string][]result) {
+	if !b.cfg.withStore {
+		return
+	}
+	w := b.cfg.workers[len(b.cfg.workers)-1]
+	base := summarize(results[fmt.Sprintf("cloudwall scan --workers %d --no-store --no-correlate", w)], []int{0, 3})
+	if base.median <= 0 || base.cpu <= 0 {
+		return
+	}
+	fmt.Fprintf(b.out, "## Store and correlations (workers %d, medians of %d runs)\n\n", w, b.cfg.runs)
+	fmt.Fprintf(b.out, "| scan | wall s | CPU s (user+sys) | peak RSS MiB | wall vs neither | CPU vs neither |\n|---|---:|---:|---:|---:|---:|\n")
+	for _, row := range []struct{ label, tool string }{
+		{"`--no-store --no-correlate`", fmt.Sprintf("cloudwall scan --workers %d --no-store --no-correlate", w)},
+		{"`--no-store` (correlations on)", fmt.Sprintf("cloudwall scan --workers %d", w)},
+		{"`--store` (fresh SQLite) and correlations", fmt.Sprintf("cloudwall scan --workers %d --store (SQLite)", w)},
+	} {
+		s := summarize(results[row.tool], []int{0, 3})
+		fmt.Fprintf(b.out, "| %s | %.2f | %.2f | %.0f | %.2fx | %.2fx |\n", row.label, s.median.Seconds(), s.cpu.Seconds(),
+			float64(s.maxRSS)/1024, s.median.Seconds()/base.median.Seconds(), s.cpu.Seconds()/base.cpu.Seconds())
+	}
+	fmt.Fprintln(b.out)
+}
+
 func walls(rs []result) []time.Duration {
 	out := make([]time.Duration, len(rs))
 	for i, r := range rs {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -21,6 +22,10 @@ import (
 // result is one run of one command.
 type result struct {
 	wall time.Duration
+	// cpu is the user plus system CPU time of the command and the
+	// descendants it waited for: on a shared machine it moves far less
+	// than the wall time with the neighbours' load.
+	cpu time.Duration
 	// maxRSS is the peak RSS in KiB of the command's own processes: the
 	// largest of the process and its waited-for descendants (for a
 	// pipeline under sh, the largest member, not the sum).
@@ -107,6 +112,7 @@ func measure(ctx context.Context, dir string, argv []string, stdin io.Reader, ou
 		res.exit = cmd.ProcessState.ExitCode()
 		if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
 			res.maxRSS = int64(ru.Maxrss)
+			res.cpu = time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 		}
 	}
 	var exitErr *exec.ExitError
@@ -163,6 +169,9 @@ type tool struct {
 	cloud   model.Cloud // data volume the rates are computed on ("" = all)
 	okExits []int
 	missing string // why the tool cannot run, if it cannot
+	// fresh is a SQLite store removed (with its -wal and -shm) before
+	// each run.
+	fresh string
 }
 
 // command returns the argv and stdin that run the tool over its files.
@@ -213,6 +222,7 @@ func (b *bench) tools(bin string, c *corpus) []*tool {
 		ts = append(ts, &tool{
 			name:    fmt.Sprintf("cloudwall scan --workers %d --store (SQLite)", w),
 			argv:    append(scanArgv(bin, w)[:len(scanArgv(bin, w))-1], "--store", db),
+			fresh:   db,
 			files:   presentSubtrees(c),
 			okExits: []int{0, 3},
 		}, &tool{
@@ -286,6 +296,14 @@ func (b *bench) timeTools(ctx context.Context, bin string, c *corpus) (map[strin
 			if err != nil {
 				return nil, err
 			}
+			if t.fresh != "" {
+				// Every run starts with an empty store.
+				for _, suffix := range []string{"", "-wal", "-shm"} {
+					if err := os.Remove(t.fresh + suffix); err != nil && !errors.Is(err, fs.ErrNotExist) {
+						return nil, err
+					}
+				}
+			}
 			res, err := measure(ctx, c.dir, argv, stdin, nil)
 			if cl, ok := stdin.(io.Closer); ok {
 				cl.Close()
@@ -296,7 +314,7 @@ func (b *bench) timeTools(ctx context.Context, bin string, c *corpus) (map[strin
 			if !slices.Contains(t.okExits, res.exit) {
 				b.logf("%s exited %d: %s", t.name, res.exit, failureSummary(res.stderr))
 			}
-			b.logf("run %d/%d %-28s %6.2fs %6.0f MiB", run, b.cfg.runs, t.name, res.wall.Seconds(), float64(res.maxRSS)/1024)
+			b.logf("run %d/%d %-28s %6.2fs (CPU %6.2fs) %6.0f MiB", run, b.cfg.runs, t.name, res.wall.Seconds(), res.cpu.Seconds(), float64(res.maxRSS)/1024)
 			out[t.name] = append(out[t.name], res)
 		}
 	}
@@ -338,6 +356,7 @@ func lastLines(s string, n int) string {
 // runs, and whether every run exited as expected.
 type summary struct {
 	median time.Duration
+	cpu    time.Duration // median CPU time (user + system)
 	maxRSS int64
 	failed int
 }
@@ -345,14 +364,17 @@ type summary struct {
 func summarize(rs []result, okExits []int) summary {
 	var s summary
 	walls := make([]time.Duration, 0, len(rs))
+	cpus := make([]time.Duration, 0, len(rs))
 	for _, r := range rs {
 		walls = append(walls, r.wall)
+		cpus = append(cpus, r.cpu)
 		s.maxRSS = max(s.maxRSS, r.maxRSS)
 		if !slices.Contains(okExits, r.exit) {
 			s.failed++
 		}
 	}
 	s.median = median(walls)
+	s.cpu = median(cpus)
 	return s
 }
 
