@@ -22,9 +22,6 @@ import (
 // accept the same inputs and give the same values.
 func fastDecode(raw []byte) (v any, ok bool) {
 	p := fastParser{b: raw}
-	if len(raw) <= sharedMax {
-		p.s = string(raw)
-	}
 	v, ok = p.value(0)
 	if !ok {
 		return nil, false
@@ -38,14 +35,11 @@ func fastDecode(raw []byte) (v any, ok bool) {
 	return v, true
 }
 
-// sharedMax is the largest record whose strings are cut from one copy of
-// the record (one allocation instead of one per string). A string kept
-// from the record keeps the copy alive, so only small records share.
-const sharedMax = 4 << 10
-
+// fastParser copies each string on its own: cutting them from one copy of
+// the record would save allocations, but an event that keeps one field
+// would keep the whole record alive.
 type fastParser struct {
 	b []byte
-	s string // a copy of b when it is at most sharedMax bytes, else ""
 	i int
 }
 
@@ -204,9 +198,6 @@ func (p *fastParser) number() (any, bool) {
 			return nil, false
 		}
 	}
-	if p.s != "" {
-		return json.Number(p.s[start:p.i]), true
-	}
 	return json.Number(b[start:p.i]), true
 }
 
@@ -231,9 +222,6 @@ func (p *fastParser) str() (string, bool) {
 			p.i++
 			if !utf8.Valid(s) {
 				return string(fixUTF8(s)), true
-			}
-			if p.s != "" {
-				return p.s[start : p.i-1], true
 			}
 			return string(s), true
 		case c == '\\':
