@@ -215,6 +215,7 @@ func (c *compiler) suppressions(raw []rawSuppression) {
 }
 
 func (c *compiler) networkClasses(raw []rawNetworkClass) {
+	seen := map[string]bool{}
 	for _, n := range raw {
 		line := lineOf(n.Name, n.File)
 		name := strings.TrimSpace(n.Name.V)
@@ -222,25 +223,50 @@ func (c *compiler) networkClasses(raw []rawNetworkClass) {
 			c.errorf(line, "network_classes: each entry needs a name and a file")
 			continue
 		}
+		if seen[strings.ToLower(name)] {
+			c.errorf(line, "network_classes: %q listed twice", name)
+		}
+		seen[strings.ToLower(name)] = true
 		path := c.path(strings.TrimSpace(n.File.V))
 		data, err := readFile(path)
 		if err != nil {
 			c.errorf(n.File.Line, "network class %q: %v", name, err)
 			continue
 		}
-		nc := NetworkClass{Name: name, File: path}
-		for i, l := range strings.Split(string(data), "\n") {
-			l, _, _ = strings.Cut(l, "#")
-			if l = strings.TrimSpace(l); l == "" {
+		nc := NetworkClass{Name: name, File: path, Services: c.globs(n.Services), Regions: c.globs(n.Regions)}
+		format, entries, errs := parseNetworkFile(data)
+		for _, e := range errs {
+			c.errs = append(c.errs, fmt.Errorf("%s: network class %q: %s", at(path, e.line, e.where), name, e.msg))
+		}
+		nc.Format = format
+		filtered := len(nc.Services)+len(nc.Regions) > 0
+		if filtered && (format == FormatList || format == FormatTorExitAddresses) {
+			c.errorf(line, "network class %q: services and regions select entries of a provider's ranges (AWS ip-ranges.json, Google cloud.json, Azure Service Tags); %s is a %s", name, path, format)
+			continue
+		}
+		for _, e := range entries {
+			if len(nc.Services) > 0 && !AnyMatch(nc.Services, e.service...) {
 				continue
 			}
-			p, err := parsePrefix(l)
+			if len(nc.Regions) > 0 && !AnyMatch(nc.Regions, e.region) {
+				continue
+			}
+			p, err := parsePrefix(e.prefix)
 			if err != nil {
-				c.errs = append(c.errs, fmt.Errorf("%s:%d: network class %q: %v", path, i+1, name, err))
+				c.errs = append(c.errs, fmt.Errorf("%s: network class %q: %v", at(path, e.line, e.where), name, err))
 				continue
 			}
 			nc.Prefixes = append(nc.Prefixes, p)
 		}
+		if len(errs) == 0 && len(nc.Prefixes) == 0 {
+			what := "no addresses"
+			if filtered {
+				what = "no entries of the services and regions given"
+			}
+			c.errorf(line, "network class %q: %s holds %s", name, path, what)
+			continue
+		}
+		nc.index = newPrefixSet(nc.Prefixes)
 		c.cfg.NetworkClasses = append(c.cfg.NetworkClasses, nc)
 	}
 }

@@ -17,6 +17,7 @@ import (
 	"net/netip"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -69,12 +70,44 @@ type TrustedNetwork struct {
 	Prefixes []netip.Prefix
 }
 
-// NetworkClass is a named set of prefixes read from a file of one CIDR or
-// address per line ('#' comments allowed).
+// NetworkClass is a named set of prefixes read from a file: a list of one
+// CIDR or address per line ('#' comments allowed; the Tor bulk exit list),
+// Tor's exit-addresses, AWS ip-ranges.json, Google cloud.json or
+// goog.json, or Azure Service Tags, found by content (see the Format
+// constants). Services and Regions, when given, keep only the provider's
+// entries they match.
 type NetworkClass struct {
 	Name     string
 	File     string
+	Format   string
+	Services []Glob
+	Regions  []Glob
 	Prefixes []netip.Prefix
+	index    prefixSet
+}
+
+// Contains reports whether the class holds the address.
+func (n *NetworkClass) Contains(a netip.Addr) bool {
+	if n.index.set == nil {
+		// Built by hand, not by Load: no index.
+		return slices.ContainsFunc(n.Prefixes, func(p netip.Prefix) bool { return p.Contains(a.Unmap()) })
+	}
+	return n.index.contains(a)
+}
+
+// ClassesOf names the configured network classes that hold the address,
+// in configuration order. c may be nil.
+func (c *Config) ClassesOf(a netip.Addr) []string {
+	if c == nil {
+		return nil
+	}
+	var out []string
+	for i := range c.NetworkClasses {
+		if c.NetworkClasses[i].Contains(a) {
+			out = append(out, c.NetworkClasses[i].Name)
+		}
+	}
+	return out
 }
 
 // Automation kinds.

@@ -76,8 +76,10 @@ type rawScope struct {
 }
 
 type rawNetworkClass struct {
-	Name str `yaml:"name"`
-	File str `yaml:"file"`
+	Name     str   `yaml:"name"`
+	File     str   `yaml:"file"`
+	Services []str `yaml:"services"`
+	Regions  []str `yaml:"regions"`
 }
 
 // str is a scalar with the line it was read from (0 when absent).

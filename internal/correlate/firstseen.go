@@ -15,6 +15,9 @@ const (
 	FirstSeenActor     = "first-seen-actor"
 	FirstSeenAccessKey = "first-seen-access-key"
 	FirstSeenNetwork   = "first-seen-network"
+	// FirstSeenNetworkClass is a configured network class (a cloud
+	// provider's ranges, Tor exits) new for the account.
+	FirstSeenNetworkClass = "first-seen-network-class"
 	FirstSeenUserAgent = "first-seen-user-agent"
 	FirstSeenRegion    = "first-seen-region"
 )
@@ -23,8 +26,8 @@ const (
 var factRules = []struct{ kind, rule string }{
 	{"actor", FirstSeenActor},
 	{"access-key", FirstSeenAccessKey},
+	{"network-class", FirstSeenNetworkClass},
 	{"network", FirstSeenNetwork},
-	{"network-class", FirstSeenNetwork},
 	{"user-agent", FirstSeenUserAgent},
 	{"region", FirstSeenRegion},
 }
@@ -107,17 +110,26 @@ func FirstSeen(findings []model.Finding, news map[int][]model.FirstSeen, floors 
 		facts := news[i]
 		slices.SortStableFunc(facts, func(a, b model.FirstSeen) int { return kindRank(a.Kind) - kindRank(b.Kind) })
 		rule := factRules[kindRank(facts[0].Kind)].rule
-		var what, kinds []string
+		var what, kinds, classes []string
 		for _, x := range facts {
 			what = append(what, x.Kind+" "+x.Value)
 			if k := strings.ReplaceAll(x.Kind, "-", " "); !slices.Contains(kinds, k) {
 				kinds = append(kinds, k)
 			}
+			if x.Kind == "network-class" {
+				classes = append(classes, x.Value)
+			}
+		}
+		from := ""
+		if len(classes) > 0 {
+			// The class says more than the address: a Tor exit, a
+			// cloud provider's range.
+			from = fmt.Sprintf(" from %s (%s)", f.SourceIP, strings.Join(classes, ", "))
 		}
 		f.FirstSeen = facts
 		ids[f.ID] = i
 		m := newFinding(rule,
-			fmt.Sprintf("New in %s %s: %s changed a firewall (new %s)", f.Cloud, cmpOr(f.Account, "account"), cmpOr(f.Actor.Name, actorName(f)), strings.Join(kinds, ", ")),
+			fmt.Sprintf("New in %s %s: %s changed a firewall%s (new %s)", f.Cloud, cmpOr(f.Account, "account"), cmpOr(f.Actor.Name, actorName(f)), from, strings.Join(kinds, ", ")),
 			floors[rule], []*model.Finding{f},
 			[]string{fmt.Sprintf("not seen changing firewalls in %s %s before, in the store's history: %s", f.Cloud, cmpOr(f.Account, "(no account)"), strings.Join(what, "; ")),
 				"first sightings are read with the rest of the story: the identity's other findings, its session, its address"}, 1)

@@ -3,6 +3,7 @@ package correlate
 import (
 	"net/netip"
 	"slices"
+	"strings"
 	"testing"
 
 	"cloudwall/internal/model"
@@ -43,7 +44,7 @@ func TestFactsOf(t *testing.T) {
 // member carries every new fact and links to it, and the first-seen
 // finding is never above its member or the rule's base.
 func TestFirstSeenFinding(t *testing.T) {
-	floors := map[string]model.Severity{FirstSeenActor: model.Medium, FirstSeenNetwork: model.Low, FirstSeenUserAgent: model.Low}
+	floors := map[string]model.Severity{FirstSeenActor: model.Medium, FirstSeenNetwork: model.Low, FirstSeenNetworkClass: model.Medium, FirstSeenUserAgent: model.Low}
 	tests := []struct {
 		name   string
 		member model.Severity
@@ -54,12 +55,13 @@ func TestFirstSeenFinding(t *testing.T) {
 	}{
 		{"new actor on a critical change", model.Critical, nil, []model.FirstSeen{fact("network", "192.0.2.0/24"), fact("actor", "bob")}, FirstSeenActor, model.Medium},
 		{"new network on a low change", model.Low, nil, []model.FirstSeen{fact("network", "192.0.2.0/24")}, FirstSeenNetwork, model.Low},
+		{"new network class (a Tor exit) on a high change", model.High, nil, []model.FirstSeen{fact("network", "192.0.2.0/24"), fact("network-class", "tor-exits")}, FirstSeenNetworkClass, model.Medium},
 		{"new actor on an info change", model.Info, nil, []model.FirstSeen{fact("actor", "bob")}, FirstSeenActor, model.Low},
 		{"new user agent of configured automation", model.High, []string{"iac"}, []model.FirstSeen{fact("user-agent", "terraform")}, FirstSeenUserAgent, model.Low},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			fs := []model.Finding{{ID: "a", Severity: tt.member, Tags: tt.tags, Outcome: model.Success}, {ID: "b", Severity: model.High}}
+			fs := []model.Finding{{ID: "a", Severity: tt.member, Tags: tt.tags, Outcome: model.Success, SourceIP: "192.0.2.44"}, {ID: "b", Severity: model.High}}
 			out := FirstSeen(fs, map[int][]model.FirstSeen{0: tt.news}, floors)
 			if len(out) != 3 {
 				t.Fatalf("%d findings", len(out))
@@ -72,6 +74,10 @@ func TestFirstSeenFinding(t *testing.T) {
 			if len(m.FirstSeen) != len(tt.news) || "first-seen-"+m.FirstSeen[0].Kind != tt.rule ||
 				!slices.Contains(m.Related, model.Related{ID: c.ID, Correlation: tt.rule}) || m.Severity != tt.member {
 				t.Errorf("member %+v", m)
+			}
+			// The title names the class of the source when one is new.
+			if hasClass := slices.ContainsFunc(tt.news, func(x model.FirstSeen) bool { return x.Kind == "network-class" }); hasClass != strings.Contains(c.Title, "from 192.0.2.44 (tor-exits)") {
+				t.Errorf("title %q (new network class: %v)", c.Title, hasClass)
 			}
 			if out[1].FirstSeen != nil || out[1].Related != nil {
 				t.Errorf("other finding marked: %+v", out[1])

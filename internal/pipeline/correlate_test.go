@@ -2,11 +2,13 @@ package pipeline
 
 import (
 	"context"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 
+	"cloudwall/internal/config"
 	"cloudwall/internal/content"
 	"cloudwall/internal/model"
 	"cloudwall/internal/store"
@@ -121,5 +123,51 @@ func TestFirstSeenWithStore(t *testing.T) {
 		if strings.HasPrefix(f.Rule, "first-seen-") || len(f.FirstSeen) > 0 {
 			t.Errorf("second scan: %s %v", f.Rule, f.FirstSeen)
 		}
+	}
+}
+
+// TestFirstSeenNetworkClass: with a configured Tor exit list that holds
+// the later change's address, the change lists the class among its new
+// facts and the first-seen finding names it; a class that does not hold
+// the address (a near miss: a provider's ranges elsewhere) adds nothing.
+func TestFirstSeenNetworkClass(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	for name, body := range map[string]string{
+		"tor.txt":  "192.0.2.66\n192.0.2.44\n",
+		"aws.json": `{"syncToken":"1","createDate":"2026-03-01-00-00-00","prefixes":[{"ip_prefix":"203.0.113.0/24","region":"us-east-1","service":"EC2","network_border_group":"us-east-1"}],"ipv6_prefixes":[]}`,
+	} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cfg, err := config.Parse(filepath.Join(dir, "cloudwall.yaml"), []byte("network_classes:\n  - {name: tor-exits, file: tor.txt}\n  - {name: aws-ec2, file: aws.json, services: [EC2]}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := store.OpenSQLite(ctx, filepath.Join(dir, "cw.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	scan(t, []string{"../../testdata/samples"}, Options{Store: st, Learn: true, NoCorrelate: true, Config: cfg})
+	res := scan(t, []string{"../../testdata/context/firstseen/later.jsonl"}, Options{Store: st, Config: cfg})
+	var classes []string
+	var titles []string
+	for _, f := range res.Findings {
+		for _, x := range f.FirstSeen {
+			if x.Kind == "network-class" {
+				classes = append(classes, x.Value)
+			}
+		}
+		if strings.HasPrefix(f.Rule, "first-seen-") {
+			titles = append(titles, f.Title)
+		}
+	}
+	if !slices.Equal(classes, []string{"tor-exits"}) {
+		t.Errorf("new network classes %v, want [tor-exits] (aws-ec2 does not hold 192.0.2.44)", classes)
+	}
+	if len(titles) != 1 || !strings.Contains(titles[0], "from 192.0.2.44 (tor-exits)") {
+		t.Errorf("first-seen titles %q do not name the class of the source", titles)
 	}
 }

@@ -117,13 +117,5 @@ func networkClasses(cfg *config.Config) func(netip.Addr) []string {
 	if cfg == nil || len(cfg.NetworkClasses) == 0 {
 		return nil
 	}
-	return func(a netip.Addr) []string {
-		var out []string
-		for _, nc := range cfg.NetworkClasses {
-			if slices.ContainsFunc(nc.Prefixes, func(p netip.Prefix) bool { return p.Contains(a) }) {
-				out = append(out, nc.Name)
-			}
-		}
-		return out
-	}
+	return cfg.ClassesOf
 }
