@@ -18,8 +18,8 @@ const (
 	// FirstSeenNetworkClass is a configured network class (a cloud
 	// provider's ranges, Tor exits) new for the account.
 	FirstSeenNetworkClass = "first-seen-network-class"
-	FirstSeenUserAgent = "first-seen-user-agent"
-	FirstSeenRegion    = "first-seen-region"
+	FirstSeenUserAgent    = "first-seen-user-agent"
+	FirstSeenRegion       = "first-seen-region"
 )
 
 // Fact kinds (model.FirstSeen.Kind) and the rule each one fires.
