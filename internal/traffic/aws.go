@@ -87,8 +87,7 @@ type awsParser struct {
 	layout    awsLayout
 	hasLayout bool
 	fields    [][]byte
-	strs      map[string]string // interned account, interface and VPC ids
-	last      [3]string
+	in        *interner // account, interface and VPC ids
 	// need, when set, says whether a flow with this destination port on
 	// this interface can matter; when it says no, addresses are not
 	// parsed (most flows touch no opening, and addresses are the costly
@@ -148,7 +147,7 @@ func (p *awsParser) line(line []byte, f *Flow) (bool, error) {
 	*f = Flow{Cloud: model.AWS, SrcPort: -1, DstPort: -1, Protocol: -1}
 	f.SrcPort = intOr(get(l.srcPort), -1)
 	f.DstPort = intOr(get(l.dstPort), -1)
-	f.Interface = p.internAt(1, get(l.iface))
+	f.Interface = p.in.string(get(l.iface))
 	if p.need == nil || p.need(f.DstPort, f.Interface) {
 		src, dst := get(l.src), get(l.dst)
 		if v := get(l.pktSrc); v != nil {
@@ -197,35 +196,9 @@ func (p *awsParser) line(line []byte, f *Flow) (bool, error) {
 	case "egress":
 		f.Direction = DirOut
 	}
-	f.Account = p.internAt(0, get(l.account))
-	f.Network = p.internAt(2, get(l.vpc))
+	f.Account = p.in.string(get(l.account))
+	f.Network = p.in.string(get(l.vpc))
 	return true, nil
-}
-
-// internAt interns with a one-entry cache per field: consecutive records
-// of a file mostly share their account, interface and VPC.
-func (p *awsParser) internAt(field int, b []byte) string {
-	if last := p.last[field]; len(last) == len(b) && last == string(b) {
-		return last
-	}
-	s := p.intern(b)
-	p.last[field] = s
-	return s
-}
-
-func (p *awsParser) intern(b []byte) string {
-	if b == nil {
-		return ""
-	}
-	if s, ok := p.strs[string(b)]; ok {
-		return s
-	}
-	if p.strs == nil || len(p.strs) > 1<<16 {
-		p.strs = map[string]string{}
-	}
-	s := string(b)
-	p.strs[s] = s
-	return s
 }
 
 // parseAddr reads an address without allocating for dotted IPv4, the
@@ -259,35 +232,35 @@ slow:
 
 // splitSpaces appends the space-separated fields of line to dst.
 func splitSpaces(dst [][]byte, line []byte) [][]byte {
-	// Fields are short (a few to twenty bytes): a plain loop beats a
+	// Fields are short (a few to twenty bytes): plain loops beat a
 	// search call per field.
-	start := -1
-	for i, c := range line {
-		if c == ' ' {
-			if start >= 0 {
-				dst = append(dst, line[start:i])
-				start = -1
-			}
-		} else if start < 0 {
-			start = i
+	i, n := 0, len(line)
+	for {
+		for i < n && line[i] == ' ' {
+			i++
 		}
+		if i == n {
+			return dst
+		}
+		j := i
+		for j < n && line[j] != ' ' {
+			j++
+		}
+		dst = append(dst, line[i:j:j])
+		i = j
 	}
-	if start >= 0 {
-		dst = append(dst, line[start:])
-	}
-	return dst
 }
 
 func intOr(b []byte, def int) int {
 	if b == nil {
 		return def
 	}
-	if n, ok := atoi(string(b)); ok {
+	if n, ok := atoi(b); ok {
 		return n
 	}
 	// Some collectors write numbers as floats ("443.0").
 	if i := bytes.IndexByte(b, '.'); i > 0 {
-		if n, ok := atoi(string(b[:i])); ok {
+		if n, ok := atoi(b[:i]); ok {
 			return n
 		}
 	}

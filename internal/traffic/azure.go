@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"errors"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/valyala/fastjson"
@@ -192,37 +191,4 @@ func normalMAC(s []byte) []byte {
 		}
 	}
 	return out
-}
-
-// interner keeps one copy of the strings flows repeat (accounts,
-// interfaces, rule names), so reading allocates per new value only.
-type interner struct{ m, lower map[string]string }
-
-func (in *interner) string(b []byte) string {
-	if len(b) == 0 {
-		return ""
-	}
-	if s, ok := in.m[string(b)]; ok {
-		return s
-	}
-	if in.m == nil || len(in.m) > 1<<16 {
-		in.m = map[string]string{}
-	}
-	s := string(b)
-	in.m[s] = s
-	return s
-}
-
-// lowerString interns b in lower case, remembering the mapping from each
-// spelling seen (Azure writes resource ids in upper case).
-func (in *interner) lowerString(b []byte) string {
-	if s, ok := in.lower[string(b)]; ok {
-		return s
-	}
-	if in.lower == nil || len(in.lower) > 1<<16 {
-		in.lower = map[string]string{}
-	}
-	s := in.string([]byte(strings.ToLower(string(b))))
-	in.lower[string(b)] = s
-	return s
 }

@@ -86,8 +86,8 @@ func ProtocolNumber(s string) int {
 	return -1
 }
 
-func atoi(s string) (int, bool) {
-	if s == "" || len(s) > 18 {
+func atoi[T string | []byte](s T) (int, bool) {
+	if len(s) == 0 || len(s) > 18 {
 		return 0, false
 	}
 	n := 0

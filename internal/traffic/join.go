@@ -68,9 +68,11 @@ type worker struct {
 	cur    *fileSpan
 	watch  map[string][]watchItem
 	reader fileReader
-	// the coverage key of the last flow, reused while it does not change
-	covCloud           model.Cloud
-	covAccount, covKey string
+	// the coverage span of the last flow's cloud and account, reused
+	// while they do not change
+	covCloud   model.Cloud
+	covAccount string
+	covSpan    *span
 }
 
 func run(ctx context.Context, inputs []ingest.Input, only []int, opts Options, mk func() *worker) ([]*worker, Counts, error) {
@@ -155,11 +157,13 @@ func (w *worker) pass() func(*Flow) {
 
 // inboundFlow is the first pass: coverage, file spans and inbound use.
 func (w *worker) inboundFlow(f *Flow) {
-	if f.Cloud != w.covCloud || f.Account != w.covAccount || w.covKey == "" {
+	if f.Cloud != w.covCloud || f.Account != w.covAccount || w.covSpan == nil {
 		w.covCloud, w.covAccount = f.Cloud, f.Account
-		w.covKey = coverageKey(string(f.Cloud), f.Account)
+		w.covSpan = w.cov.slot(coverageKey(string(f.Cloud), f.Account))
 	}
-	w.cov.add(w.covKey, f.Start, f.End)
+	if w.covSpan != nil {
+		w.covSpan.add(f.Start, f.End)
+	}
 	if w.cur != nil {
 		w.cur.add(f)
 	}
@@ -270,6 +274,7 @@ func mergeWorkers(ws []*worker, n, limit int) ([]usage, coverage) {
 type fileSpan struct {
 	from, to time.Time
 	ifaces   map[string]struct{}
+	last     string // the last flow's interface, already in ifaces
 	many     bool
 	flows    bool
 }
@@ -284,10 +289,11 @@ func (s *fileSpan) add(f *Flow) {
 		s.to = f.End
 	}
 	s.flows = true
-	if s.many {
+	if s.many || f.Interface == s.last && s.ifaces != nil {
 		return
 	}
 	if _, ok := s.ifaces[f.Interface]; ok {
+		s.last = f.Interface
 		return
 	}
 	if len(s.ifaces) >= maxSpanIfaces {
@@ -298,6 +304,7 @@ func (s *fileSpan) add(f *Flow) {
 		s.ifaces = map[string]struct{}{}
 	}
 	s.ifaces[f.Interface] = struct{}{}
+	s.last = f.Interface
 }
 
 func (s *fileSpan) mayHold(watch map[string][]watchItem) bool {

@@ -68,7 +68,7 @@ func (r *fileReader) problem(file string, index, offset int64, msg string) {
 func (r *fileReader) ReadStream(ctx context.Context, name string, in io.Reader, emit func(*Flow)) error {
 	r.counts.Files++
 	r.perFile = 0
-	r.aws = awsParser{strs: r.aws.strs, need: r.aws.need}
+	r.aws = awsParser{in: &r.in, need: r.aws.need}
 	br := bufio.NewReaderSize(in, 64<<10)
 	first, err := firstByte(br)
 	if err != nil {
@@ -76,6 +76,9 @@ func (r *fileReader) ReadStream(ctx context.Context, name string, in io.Reader, 
 			return nil
 		}
 		return err
+	}
+	if first == '{' && r.flowPerLine(br) {
+		return r.readJSONLines(ctx, name, br, emit)
 	}
 	if first == '{' || first == '[' {
 		return r.readJSON(ctx, name, br, emit)
@@ -217,6 +220,89 @@ func (r *fileReader) readJSON(ctx context.Context, name string, br *bufio.Reader
 			r.counts.Flows += int64(n)
 		}
 	}
+}
+
+// flowPerLine reports whether the stream is JSON lines of flow records
+// (one GCP LogEntry or CloudWatch Logs event per line, as exports write
+// them): its first line is a whole JSON object that is itself a flow
+// record, not a wrapper. Such streams are read line by line, which is
+// cheaper than the record splitter and resynchronises at the next line
+// after a damaged one.
+func (r *fileReader) flowPerLine(br *bufio.Reader) bool {
+	n := br.Buffered()
+	var b []byte
+	for {
+		var err error
+		b, err = br.Peek(n)
+		if i := bytes.IndexByte(b, '\n'); i >= 0 {
+			b = b[:i]
+			break
+		}
+		if err != nil || len(b) >= maxLine {
+			break // a one-line stream, or a first line too long to be a flow
+		}
+		n = min(2*len(b)+512, maxLine)
+	}
+	v, err := r.json.ParseBytes(bytes.TrimSpace(b))
+	if err != nil || v.Type() != fastjson.TypeObject {
+		return false
+	}
+	return v.Exists("jsonPayload") || v.Exists("message") && !v.Exists("logEvents")
+}
+
+// readJSONLines reads a stream of one JSON flow record per line.
+func (r *fileReader) readJSONLines(ctx context.Context, name string, br *bufio.Reader, emit func(*Flow)) error {
+	var f Flow
+	var index, offset int64
+	var long []byte
+	for {
+		if index&1023 == 0 && ctx.Err() != nil {
+			return ctx.Err()
+		}
+		b, err := br.ReadSlice('\n')
+		n := int64(len(b))
+		if errors.Is(err, bufio.ErrBufferFull) {
+			// A line past the reader's buffer: gather it up to the record
+			// bound, count the rest.
+			long = append(long[:0], b...)
+			for errors.Is(err, bufio.ErrBufferFull) {
+				b, err = br.ReadSlice('\n')
+				n += int64(len(b))
+				if len(long)+len(b) <= r.maxRecordSize() {
+					long = append(long, b...)
+				}
+			}
+			b = long
+		}
+		if line := bytes.TrimSpace(b); len(line) > 0 {
+			r.counts.Records++
+			if n > int64(r.maxRecordSize()) {
+				r.problem(name, index, offset, fmt.Sprintf("record of %d bytes is larger than --max-record-size (%d): skipped", n, r.maxRecordSize()))
+			} else {
+				k, perr := r.jsonRecord(line, &f, emit, func(err error) { r.problem(name, index, offset, err.Error()) })
+				switch {
+				case perr != nil:
+					r.problem(name, index, offset, perr.Error())
+				case k == 0:
+					r.counts.Skipped++
+				default:
+					r.counts.Flows += int64(k)
+				}
+			}
+			index++
+		}
+		offset += n
+		if err != nil {
+			return endErr(err)
+		}
+	}
+}
+
+func (r *fileReader) maxRecordSize() int {
+	if r.maxRecord > 0 {
+		return r.maxRecord
+	}
+	return normalize.DefaultMaxRecord
 }
 
 // jsonRecord decodes one record and emits its flows; it returns how many.

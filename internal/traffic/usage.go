@@ -152,52 +152,64 @@ func mergePeers(dst, src map[netip.Addr]*peerStat, limit int, over int64) (map[n
 
 // coverage records the time span of flows seen per cloud and account, so
 // that "no inbound flow seen" is told apart from "no flow logs".
-type coverage map[string]span
+type coverage map[string]*span
 
-type span struct{ from, to time.Time }
+type span struct {
+	from, to time.Time
+	set      bool
+}
 
 const maxCoverageKeys = 1 << 16
 
 func coverageKey(cloud, account string) string { return cloud + "|" + strings.ToLower(account) }
 
-func (c coverage) add(key string, from, to time.Time) {
-	s, ok := c[key]
-	if !ok {
-		if len(c) >= maxCoverageKeys {
-			return
-		}
-		c[key] = span{from, to}
-		return
+// slot returns the span of key, nil when the map is full.
+func (c coverage) slot(key string) *span {
+	s := c[key]
+	if s == nil && len(c) < maxCoverageKeys {
+		s = &span{}
+		c[key] = s
 	}
-	if from.Before(s.from) {
+	return s
+}
+
+func (c coverage) add(key string, from, to time.Time) {
+	if s := c.slot(key); s != nil {
+		s.add(from, to)
+	}
+}
+
+func (s *span) add(from, to time.Time) {
+	if !s.set || from.Before(s.from) {
 		s.from = from
 	}
-	if to.After(s.to) {
+	if !s.set || to.After(s.to) {
 		s.to = to
 	}
-	c[key] = s
+	s.set = true
 }
 
 func (c coverage) merge(o coverage) {
 	for k, s := range o {
-		c.add(k, s.from, s.to)
+		if s.set {
+			c.add(k, s.from, s.to)
+		}
 	}
 }
 
 // covers reports whether flows of the cloud (and account, when known) were
 // seen overlapping [from, to]; a zero to means open-ended.
 func (c coverage) covers(cloud, account string, from, to time.Time) bool {
-	overlap := func(s span) bool {
-		return !s.to.Before(from) && (to.IsZero() || !s.from.After(to))
+	overlap := func(s *span) bool {
+		return s != nil && s.set && !s.to.Before(from) && (to.IsZero() || !s.from.After(to))
 	}
 	if account != "" {
-		if s, ok := c[coverageKey(cloud, account)]; ok && overlap(s) {
+		if overlap(c[coverageKey(cloud, account)]) {
 			return true
 		}
 		// Records that do not say their account (GCP firewall logs without
 		// a resource, custom AWS formats) still cover their cloud.
-		s, ok := c[coverageKey(cloud, "")]
-		return ok && overlap(s)
+		return overlap(c[coverageKey(cloud, "")])
 	}
 	for k, s := range c {
 		if strings.HasPrefix(k, cloud+"|") && overlap(s) {
