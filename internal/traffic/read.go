@@ -24,6 +24,9 @@ type Counts struct {
 	Files      int64 `json:"files"`
 	Records    int64 `json:"records"`
 	Flows      int64 `json:"flows"`
+	// Unreadable counts unreadable records, and within an Azure record
+	// each unreadable flow tuple (a record of many tuples loses only the
+	// bad ones).
 	Unreadable int64 `json:"unreadable"`
 	// Skipped counts records that carry no flow: headers, NODATA and
 	// SKIPDATA records, entries of other logs.
@@ -208,13 +211,16 @@ func (r *fileReader) readJSON(ctx context.Context, name string, br *bufio.Reader
 			return endErr(err)
 		}
 		r.counts.Records++
+		bad := r.counts.Unreadable
 		n, perr := r.jsonRecord(raw.Data, &f, emit, func(err error) {
 			r.problem(name, raw.Index, raw.Offset, err.Error())
 		})
 		switch {
 		case perr != nil:
 			r.problem(name, raw.Index, raw.Offset, perr.Error())
-		case n == 0:
+		case n == 0 && r.counts.Unreadable == bad:
+			// Skipped: a record of another kind. One whose every flow
+			// tuple was unreadable is counted there, per tuple.
 			r.counts.Skipped++
 		default:
 			r.counts.Flows += int64(n)
@@ -279,11 +285,12 @@ func (r *fileReader) readJSONLines(ctx context.Context, name string, br *bufio.R
 			if n > int64(r.maxRecordSize()) {
 				r.problem(name, index, offset, fmt.Sprintf("record of %d bytes is larger than --max-record-size (%d): skipped", n, r.maxRecordSize()))
 			} else {
+				bad := r.counts.Unreadable
 				k, perr := r.jsonRecord(line, &f, emit, func(err error) { r.problem(name, index, offset, err.Error()) })
 				switch {
 				case perr != nil:
 					r.problem(name, index, offset, perr.Error())
-				case k == 0:
+				case k == 0 && r.counts.Unreadable == bad:
 					r.counts.Skipped++
 				default:
 					r.counts.Flows += int64(k)
