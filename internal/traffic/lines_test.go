@@ -56,7 +56,8 @@ func TestJSONLinesAgreeWithSplitter(t *testing.T) {
 }
 
 // TestJSONLinesDamaged: a cut line is reported with its record index and
-// the next line is read; a line longer than the read buffer is read whole.
+// the next line is read; a line longer than the read buffer is read whole;
+// a record behind a syslog prefix or NULs is found on its line.
 func TestJSONLinesDamaged(t *testing.T) {
 	data, err := os.ReadFile("testdata/real/otel_vpc-flow-logentries_google-service.ndjson")
 	if err != nil {
@@ -69,7 +70,9 @@ func TestJSONLinesDamaged(t *testing.T) {
 	good := lines[0]
 	// The same entry with a 200 KB label: longer than the 64 KiB buffer.
 	long := strings.Replace(good, `"insertId":`, `"labels":{"pad":"`+strings.Repeat("x", 200<<10)+`"},"insertId":`, 1)
-	in := strings.Join([]string{good, good[:len(good)/2], good, long, good}, "\n") + "\n"
+	prefixed := "<134>Mar  3 00:47:44 collector flows: " + good
+	nuls := "\x00\x00\x00" + good
+	in := strings.Join([]string{good, good[:len(good)/2], prefixed, long, nuls}, "\n") + "\n"
 
 	var r fileReader
 	var n int

@@ -281,6 +281,11 @@ func (r *fileReader) readJSONLines(ctx context.Context, name string, br *bufio.R
 			b = long
 		}
 		if line := bytes.TrimSpace(b); len(line) > 0 {
+			if i := bytes.IndexByte(line, '{'); i > 0 {
+				// A syslog or collector prefix, NULs left by a crash: the
+				// record starts at its first brace.
+				line = line[i:]
+			}
 			r.counts.Records++
 			if n > int64(r.maxRecordSize()) {
 				r.problem(name, index, offset, fmt.Sprintf("record of %d bytes is larger than --max-record-size (%d): skipped", n, r.maxRecordSize()))
