@@ -21,9 +21,9 @@ const maxLine = 64 << 10
 
 // Counts is what reading flow logs saw.
 type Counts struct {
-	Files      int64 `json:"files"`
-	Records    int64 `json:"records"`
-	Flows      int64 `json:"flows"`
+	Files   int64 `json:"files"`
+	Records int64 `json:"records"`
+	Flows   int64 `json:"flows"`
 	// Unreadable counts unreadable records, and within an Azure record
 	// each unreadable flow tuple (a record of many tuples loses only the
 	// bad ones).
