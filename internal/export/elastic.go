@@ -56,14 +56,6 @@ func tripleQuoted(s string) string {
 	return `"""` + s + `"""`
 }
 
-func esqlList(names []string) string {
-	var q []string
-	for _, n := range names {
-		q = append(q, esqlString(n))
-	}
-	return strings.Join(q, ", ")
-}
-
 // esqlQuery writes one rule as ES|QL.
 func esqlQuery(c *content.Content, s *spec) []byte {
 	var b bytes.Buffer
@@ -76,19 +68,13 @@ func esqlQuery(c *content.Content, s *spec) []byte {
 	switch s.op.Cloud {
 	case model.AWS:
 		var alts []string
-		for _, src := range uniqueSources(s.aws) {
-			var names []string
-			for _, a := range s.aws {
-				if a.source == src {
-					names = append(names, a.name)
-				}
-			}
-			alts = append(alts, fmt.Sprintf("(TO_LOWER(event.provider) == %s AND TO_LOWER(event.action) IN (%s))", esqlString(src), esqlList(names)))
+		for _, g := range groupBySource(s.aws) {
+			alts = append(alts, fmt.Sprintf("(TO_LOWER(event.provider) == %s AND TO_LOWER(event.action) IN (%s))", esqlString(g.source), quoteList(g.names, esqlString)))
 		}
 		fmt.Fprintf(&b, "| WHERE %s\n", strings.Join(alts, "\n    OR "))
 		keep = "@timestamp, cloud.account.id, cloud.region, event.provider, event.action, event.outcome, aws.cloudtrail.error_code, aws.cloudtrail.user_identity.arn, source.address, user_agent.original"
 	case model.Azure:
-		fmt.Fprintf(&b, "| WHERE TO_LOWER(azure.activitylogs.operation_name) IN (%s)\n", esqlList(s.names))
+		fmt.Fprintf(&b, "| WHERE TO_LOWER(azure.activitylogs.operation_name) IN (%s)\n", quoteList(s.names, esqlString))
 		keep = "@timestamp, azure.activitylogs.identity.authorization.scope, azure.activitylogs.operation_name, azure.activitylogs.result_type, azure.activitylogs.identity.claims_initiated_by_user.name, source.ip"
 	case model.GCP:
 		fmt.Fprintf(&b, "| WHERE TO_LOWER(gcp.audit.method_name) RLIKE %s\n", tripleQuoted(luceneWhole(methodRegex(s.names))))
@@ -137,18 +123,12 @@ func eqlQuery(c *content.Content, s *spec, variant string) []byte {
 	switch s.op.Cloud {
 	case model.AWS:
 		var alts []string
-		for _, src := range uniqueSources(s.aws) {
-			var names []string
-			for _, a := range s.aws {
-				if a.source == src {
-					names = append(names, a.name)
-				}
-			}
-			alts = append(alts, fmt.Sprintf("(event.provider : %s and event.action : (%s))", esqlString(src), esqlList(names)))
+		for _, g := range groupBySource(s.aws) {
+			alts = append(alts, fmt.Sprintf("(event.provider : %s and event.action : (%s))", esqlString(g.source), quoteList(g.names, esqlString)))
 		}
 		fmt.Fprintf(&b, "  and (%s)\n", strings.Join(alts, "\n    or "))
 	case model.Azure:
-		fmt.Fprintf(&b, "  and azure.activitylogs.operation_name : (%s)\n", esqlList(s.names))
+		fmt.Fprintf(&b, "  and azure.activitylogs.operation_name : (%s)\n", quoteList(s.names, esqlString))
 	case model.GCP:
 		fmt.Fprintf(&b, "  and gcp.audit.method_name regex~ %s\n", tripleQuoted(luceneWhole(methodRegex(s.names))))
 	}

@@ -35,14 +35,8 @@ func kqlQuery(c *content.Content, s *spec) []byte {
 	case model.AWS:
 		b.WriteString("AWSCloudTrail\n")
 		var alts []string
-		for _, src := range uniqueSources(s.aws) {
-			var names []string
-			for _, a := range s.aws {
-				if a.source == src {
-					names = append(names, kqlString(a.name))
-				}
-			}
-			alts = append(alts, fmt.Sprintf("(EventSource =~ %s and EventName in~ (%s))", kqlString(src), strings.Join(names, ", ")))
+		for _, g := range groupBySource(s.aws) {
+			alts = append(alts, fmt.Sprintf("(EventSource =~ %s and EventName in~ (%s))", kqlString(g.source), quoteList(g.names, kqlString)))
 		}
 		fmt.Fprintf(&b, "| where %s\n", strings.Join(alts, "\n    or "))
 		text = "tolower(RequestParameters)"

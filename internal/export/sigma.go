@@ -3,6 +3,7 @@ package export
 import (
 	"bytes"
 	"fmt"
+	"slices"
 	"strings"
 
 	"cloudwall/internal/content"
@@ -109,12 +110,10 @@ func sigmaSelection(b *bytes.Buffer, s *spec) string {
 	switch s.op.Cloud {
 	case model.AWS:
 		b.WriteString("    selection:\n")
-		for _, src := range uniqueSources(s.aws) {
-			fmt.Fprintf(b, "        - eventSource: %s\n          eventName:\n", yq(src))
-			for _, a := range s.aws {
-				if a.source == src {
-					fmt.Fprintf(b, "              - %s\n", yq(a.name))
-				}
+		for _, g := range groupBySource(s.aws) {
+			fmt.Fprintf(b, "        - eventSource: %s\n          eventName:\n", yq(g.source))
+			for _, n := range g.names {
+				fmt.Fprintf(b, "              - %s\n", yq(n))
 			}
 		}
 		return "selection"
@@ -179,12 +178,33 @@ func sigmaFields(cl model.Cloud) []string {
 	return []string{"timestamp", "gcp.audit.method_name", "gcp.audit.resource_name", "gcp.audit.authentication_info.principal_email", "source.ip", "gcp.audit.status.code", "gcp.audit.request"}
 }
 
-func uniqueSources(ops []awsOp) []string {
-	var out []string
+// awsGroup is one CloudTrail event source with the operation names a rule
+// reads there, in catalogue order.
+type awsGroup struct {
+	source string
+	names  []string
+}
+
+func groupBySource(ops []awsOp) []awsGroup {
+	var out []awsGroup
 	for _, o := range ops {
-		out = appendNew(out, o.source)
+		i := slices.IndexFunc(out, func(g awsGroup) bool { return g.source == o.source })
+		if i < 0 {
+			out = append(out, awsGroup{source: o.source})
+			i = len(out) - 1
+		}
+		out[i].names = append(out[i].names, o.name)
 	}
 	return out
+}
+
+// quoteList quotes each name with quote and joins them with ", ".
+func quoteList(names []string, quote func(string) string) string {
+	q := make([]string, len(names))
+	for i, n := range names {
+		q[i] = quote(n)
+	}
+	return strings.Join(q, ", ")
 }
 
 // yq quotes a YAML scalar in single quotes.

@@ -37,14 +37,8 @@ func splSearch(c *content.Content, s *spec) string {
 	switch s.op.Cloud {
 	case model.AWS:
 		var alts []string
-		for _, src := range uniqueSources(s.aws) {
-			var names []string
-			for _, a := range s.aws {
-				if a.source == src {
-					names = append(names, splString(a.name))
-				}
-			}
-			alts = append(alts, fmt.Sprintf("(eventSource=%s eventName IN (%s))", splString(src), strings.Join(names, ", ")))
+		for _, g := range groupBySource(s.aws) {
+			alts = append(alts, fmt.Sprintf("(eventSource=%s eventName IN (%s))", splString(g.source), quoteList(g.names, splString)))
 		}
 		fmt.Fprintf(&b, "sourcetype=\"aws:cloudtrail\" (%s)\n", strings.Join(alts, " OR "))
 		b.WriteString("| spath output=request_text path=requestParameters\n")

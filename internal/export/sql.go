@@ -70,14 +70,8 @@ func athenaQuery(c *content.Content, s *spec) []byte {
 		sensitive = orFalse(p, match, " OR ")
 	}
 	var alts []string
-	for _, src := range uniqueSources(s.aws) {
-		var names []string
-		for _, a := range s.aws {
-			if a.source == src {
-				names = append(names, sqlString(a.name))
-			}
-		}
-		alts = append(alts, fmt.Sprintf("(lower(eventsource) = %s AND lower(eventname) IN (%s))", sqlString(src), strings.Join(names, ", ")))
+	for _, g := range groupBySource(s.aws) {
+		alts = append(alts, fmt.Sprintf("(lower(eventsource) = %s AND lower(eventname) IN (%s))", sqlString(g.source), quoteList(g.names, sqlString)))
 	}
 	b.WriteString("SELECT eventtime, recipientaccountid, awsregion, eventsource, eventname, errorcode,\n")
 	b.WriteString("    useridentity.type AS actor_type, useridentity.arn AS actor_arn, useridentity.accesskeyid AS access_key,\n")
