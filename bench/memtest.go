@@ -74,17 +74,24 @@ func memCases() []memCase {
 		}},
 		{name: "user-agent-8mb", what: "100 firewall records with an 8 MB user agent (gzip)", gz: true,
 			write: records(100, distinct, strings.Repeat("A", 8_000_000))},
-		{name: "peers-60k", what: "one 1.3 MB record with 60,000 unreadable peers", write: func(w io.Writer) error {
-			var b strings.Builder
-			for i := range 60000 {
-				if i > 0 {
-					b.WriteByte(',')
-				}
-				fmt.Fprintf(&b, `{"cidrIp":"1.2.%d.x/99"}`, i)
+		{name: "peers-60k", what: "one 1.3 MB record with 60,000 unreadable peers", write: manyPeers(func(i int) string { return fmt.Sprintf("1.2.%d.x/99", i) })},
+		{name: "peers-world-60k", what: "one 1.6 MB record with 60,000 world-open peers (10.i.j.1/0)", write: manyPeers(func(i int) string { return fmt.Sprintf("10.%d.%d.1/0", i/256, i%256) })},
+	}
+}
+
+// manyPeers writes one AuthorizeSecurityGroupIngress on 22/tcp naming
+// 60,000 peers, spelled by peer.
+func manyPeers(peer func(int) string) func(io.Writer) error {
+	return func(w io.Writer) error {
+		var b strings.Builder
+		for i := range 60000 {
+			if i > 0 {
+				b.WriteByte(',')
 			}
-			_, err := fmt.Fprintf(w, `{"eventVersion":"1.08","eventSource":"ec2.amazonaws.com","eventName":"AuthorizeSecurityGroupIngress","eventTime":"2022-06-01T12:05:53Z","eventID":"e1","requestParameters":{"groupId":"sg-1","ipPermissions":{"items":[{"ipProtocol":"tcp","fromPort":22,"toPort":22,"ipRanges":{"items":[%s]}}]}}}`+"\n", b.String())
-			return err
-		}},
+			fmt.Fprintf(&b, `{"cidrIp":%q}`, peer(i))
+		}
+		_, err := fmt.Fprintf(w, `{"eventVersion":"1.08","eventSource":"ec2.amazonaws.com","eventName":"AuthorizeSecurityGroupIngress","eventTime":"2022-06-01T12:05:53Z","eventID":"e1","requestParameters":{"groupId":"sg-1","ipPermissions":{"items":[{"ipProtocol":"tcp","fromPort":22,"toPort":22,"ipRanges":{"items":[%s]}}]}}}`+"\n", b.String())
+		return err
 	}
 }
 

@@ -387,6 +387,9 @@ func (d *Detector) finding(op *content.Operation, ev *model.Event, v *verdict) m
 	if changes == nil {
 		changes = []model.RuleChange{}
 	}
+	for i := range changes {
+		d.capPeers(&changes[i])
+	}
 	// One note per unreadable peer could make a finding of thousands of
 	// lines: reasons are kept once each, at most model.MaxNotes.
 	reasons := model.CapNotes(v.reasons)
@@ -420,6 +423,35 @@ func (d *Detector) finding(op *content.Operation, ev *model.Event, v *verdict) m
 		Guidance:     d.guidance(op, ev, v),
 		Event:        model.EventRef{File: ev.Source.File, Index: ev.Source.Index, EventID: ev.EventID},
 	}
+}
+
+// capPeers cuts the peers a finding lists for one change to
+// model.MaxPeersShown, world-open peers first, and counts the rest in
+// PeersOmitted. The judgement has already seen every peer.
+func (d *Detector) capPeers(c *model.RuleChange) {
+	if len(c.Peers) <= model.MaxPeersShown {
+		return
+	}
+	keep := make([]model.Peer, 0, model.MaxPeersShown)
+	taken := make([]bool, len(c.Peers))
+	for i, p := range c.Peers {
+		if len(keep) == model.MaxPeersShown {
+			break
+		}
+		if d.World([]model.Peer{p}) {
+			keep, taken[i] = append(keep, p), true
+		}
+	}
+	for i, p := range c.Peers {
+		if len(keep) == model.MaxPeersShown {
+			break
+		}
+		if !taken[i] {
+			keep = append(keep, p)
+		}
+	}
+	c.PeersOmitted += len(c.Peers) - len(keep)
+	c.Peers = keep
 }
 
 // findingID is a stable id for one rule firing on one operation, so the

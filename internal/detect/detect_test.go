@@ -751,3 +751,47 @@ func TestTrustedNetworks(t *testing.T) {
 		t.Errorf("trusted without configuration: %q", f.Title)
 	}
 }
+
+// TestFindingPeersCapped: a finding lists at most model.MaxPeersShown
+// peers per change, world-open ones first, and counts the rest, so the
+// cut never hides that the rule opens to the internet.
+func TestFindingPeersCapped(t *testing.T) {
+	many := func(n int, world ...string) []model.Peer {
+		var peers []model.Peer
+		for i := range n {
+			peers = append(peers, cidr(fmt.Sprintf("1.2.%d.x/99", i)))
+		}
+		for _, w := range world {
+			peers = append(peers, cidr(w))
+		}
+		return peers
+	}
+	tests := []struct {
+		name      string
+		peers     []model.Peer
+		wantShown int
+		omitted   int
+		world     []string
+	}{
+		{"few peers: all listed", many(3), 3, 0, nil},
+		{"at the cap: all listed", many(model.MaxPeersShown), model.MaxPeersShown, 0, nil},
+		{"60,000 peers, world-open last: listed first", many(60000, "0.0.0.0/0", "::/0"), model.MaxPeersShown, 60002 - model.MaxPeersShown, []string{"0.0.0.0/0", "::/0"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := evaluate(t, sgIngress(rule("tcp", port(22), tt.peers...)))
+			c := f.Changes[0]
+			if len(c.Peers) != tt.wantShown || c.PeersOmitted != tt.omitted {
+				t.Errorf("%d peers shown, %d omitted; want %d and %d", len(c.Peers), c.PeersOmitted, tt.wantShown, tt.omitted)
+			}
+			for i, w := range tt.world {
+				if len(c.Peers) <= i || c.Peers[i].Value != w {
+					t.Errorf("world-open peer %s not listed first: %v", w, c.Peers[:min(3, len(c.Peers))])
+				}
+			}
+			if tt.world != nil && f.Severity != model.Critical {
+				t.Errorf("severity %s, want critical", f.Severity)
+			}
+		})
+	}
+}

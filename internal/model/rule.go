@@ -47,9 +47,12 @@ type RuleChange struct {
 	Protocol string `json:"protocol,omitempty"`
 	// Ports are the destination ports; empty with a port-bearing protocol
 	// means the log did not say, AllPorts means every port.
-	Ports    PortList `json:"ports,omitempty"`
-	Peers    []Peer   `json:"peers,omitempty"`
-	Priority *int     `json:"priority,omitempty"`
+	Ports PortList `json:"ports,omitempty"`
+	Peers []Peer   `json:"peers,omitempty"`
+	// PeersOmitted counts peers left out of Peers in a finding: one
+	// change shows at most MaxPeersShown, world-open ones first.
+	PeersOmitted int  `json:"peers_omitted,omitempty"`
+	Priority     *int `json:"priority,omitempty"`
 	// Name is the rule's own name or id where it has one (NSG rule name,
 	// sgr- id, GCP firewall name, NACL rule number).
 	Name string `json:"name,omitempty"`
@@ -57,6 +60,12 @@ type RuleChange struct {
 	// tags, Azure destination prefixes); empty means all in scope.
 	Targets []string `json:"targets,omitempty"`
 }
+
+// MaxPeersShown bounds the peers one change of a finding lists: a call
+// naming 60,000 addresses yields a readable finding. The rest are counted
+// in PeersOmitted; world-open peers are listed before any other, so the
+// cut never hides that a rule opens to the internet.
+const MaxPeersShown = 100
 
 // PortRange is an inclusive range of ports.
 type PortRange struct {

@@ -217,6 +217,9 @@ func describeChange(c model.RuleChange) string {
 		default:
 			words = append(words, "peer")
 		}
+		if c.PeersOmitted > 0 {
+			peers = append(peers, fmt.Sprintf("and %d more", c.PeersOmitted))
+		}
 		words = append(words, strings.Join(peers, ", "))
 	}
 	var extra []string

@@ -755,6 +755,9 @@ func TestDescribeChange(t *testing.T) {
 		{model.RuleChange{Effect: model.Added, Direction: model.Egress, Action: model.Allow, Protocol: "udp",
 			Ports: model.PortList{model.AllPortRange}, Peers: []model.Peer{{Kind: model.PeerCIDR, Value: "0.0.0.0/0"}}},
 			"added egress allow udp all ports to 0.0.0.0/0"},
+		{model.RuleChange{Effect: model.Added, Direction: model.Ingress, Action: model.Allow, Protocol: "tcp", Ports: model.PortList{{From: 22, To: 22}},
+			Peers: []model.Peer{{Kind: model.PeerCIDR, Value: "0.0.0.0/0"}}, PeersOmitted: 59999},
+			"added ingress allow tcp 22 from 0.0.0.0/0, and 59999 more"},
 	} {
 		if got := describeChange(c.in); got != c.want {
 			t.Errorf("describeChange = %q, want %q", got, c.want)

@@ -243,6 +243,11 @@ func outside(a *config.Approval, f *model.Finding) []string {
 		}
 		out = append(out, portsOutside(a, ch)...)
 		out = append(out, peersOutside(a, ch)...)
+		if ch.PeersOmitted > 0 {
+			// The finding lists a bounded number of peers: the rest
+			// cannot be shown to be inside the approval.
+			out = append(out, fmt.Sprintf("%d more peers not listed in the finding, so not checked against the approval", ch.PeersOmitted))
+		}
 	}
 	return dedupe(out)
 }

@@ -47,6 +47,12 @@ func finding(res, actor string, at string, port int, peer string) model.Finding 
 			Ports: model.PortList{{From: port, To: port}}, Peers: []model.Peer{model.ParsePeer(peer)}}}}
 }
 
+// omitted says the finding lists only some of the change's peers.
+func omitted(f model.Finding, n int) model.Finding {
+	f.Changes[0].PeersOmitted = n
+	return f
+}
+
 func TestApprovals(t *testing.T) {
 	cfg, err := config.Parse("c.yaml", []byte(cfgYAML))
 	if err != nil {
@@ -67,6 +73,7 @@ func TestApprovals(t *testing.T) {
 		{"after the window", finding("sg-web", deployer, "2026-03-14T10:00:00Z", 443, "198.51.100.7"), model.High, model.OutsideApproval, "after the approved window"},
 		{"another actor", finding("sg-web", "arn:aws:sts::1111:assumed-role/admin/deployer", "2026-03-14T09:30:00Z", 443, "198.51.100.7"), model.High, model.OutsideApproval, "approved for"},
 		{"another resource", finding("sg-db", deployer, "2026-03-14T09:30:00Z", 443, "198.51.100.7"), model.High, "", ""},
+		{"peers left out of the finding", omitted(finding("sg-web", deployer, "2026-03-14T09:30:00Z", 443, "198.51.100.7"), 59900), model.High, model.OutsideApproval, "59900 more peers not listed"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -71,6 +71,10 @@ type applier struct {
 	// kept are rules the call changed without adding anything (disabled
 	// copies), shown in After.
 	kept []*rule
+	// byKey indexes f.rules by content key (first occurrence) for insert,
+	// so a call adding n rules costs O(n), not O(n²); nil when not built
+	// or when f.rules changed other than by insert's append.
+	byKey map[string]*rule
 }
 
 // Apply replays one event onto the state. Events should come in event-time
@@ -132,7 +136,10 @@ func (e *Engine) Apply(ev *model.Event, findingID string) Change {
 	opened, closed := e.refresh(f, a.edge, a.added, slices.Concat(a.removed, a.added, a.kept), false)
 	ch.Opened, ch.Closed = opened, closed
 	e.snapshot(f, ev.Time)
-	ch.Rollback = a.rollback()
+	ch.Rollback = capRollback(a.rollback())
+	// One note per peer could make thousands: keep each once, at most
+	// model.MaxNotes, with a count of the rest.
+	ch.Notes = model.CapNotes(ch.Notes)
 	return ch
 }
 
@@ -196,6 +203,7 @@ func (a *applier) create() {
 	}
 	a.removed = append(a.removed, f.rules...)
 	f.rules, f.deleted = nil, false
+	a.byKey = nil
 	f.known, f.since = true, a.ev.Time
 	switch f.meta.Resource.Type {
 	case "security_group":
@@ -257,10 +265,11 @@ func (a *applier) rules() {
 func (a *applier) replaceAll() {
 	f := a.f
 	old := f.rules
+	oldKeys := keyIndex(old)
 	f.rules = nil
 	for _, c := range a.ev.Changes {
 		for _, r := range a.e.split(f, model.Rule{RuleChange: c}, a.edge) {
-			if prev := findKey(old, tupleKey(&r.Rule)); prev != nil {
+			if prev := oldKeys[r.key]; prev != nil {
 				r.opened = prev.opened // unchanged rule: keep who opened it
 				f.rules = append(f.rules, r)
 				continue
@@ -269,8 +278,9 @@ func (a *applier) replaceAll() {
 			a.added = append(a.added, r)
 		}
 	}
+	newKeys := keyIndex(f.rules)
 	for _, r := range old {
-		if findKey(f.rules, tupleKey(&r.Rule)) == nil {
+		if newKeys[r.key] == nil {
 			a.removed = append(a.removed, r)
 		}
 	}
@@ -342,9 +352,10 @@ func (a *applier) patch() {
 		}
 	}
 	f.rules = nil
+	oldKeys := keyIndex(old)
 	for _, r := range next {
 		for _, x := range a.e.split(f, r, a.edge) {
-			if prev := findKey(old, tupleKey(&x.Rule)); prev != nil {
+			if prev := oldKeys[x.key]; prev != nil {
 				x.opened = prev.opened
 			} else {
 				a.added = append(a.added, x)
@@ -352,8 +363,9 @@ func (a *applier) patch() {
 			f.rules = append(f.rules, x)
 		}
 	}
+	newKeys := keyIndex(f.rules)
 	for _, r := range old {
-		if findKey(f.rules, tupleKey(&r.Rule)) == nil {
+		if newKeys[r.key] == nil {
 			a.removed = append(a.removed, r)
 		}
 	}
@@ -371,8 +383,11 @@ func (a *applier) insert(r model.Rule, logged bool) {
 	if !logged {
 		edge = nil
 	}
+	if a.byKey == nil {
+		a.byKey = keyIndex(f.rules)
+	}
 	for _, x := range a.e.split(f, r, edge) {
-		if same := findKey(f.rules, tupleKey(&x.Rule)); same != nil {
+		if same := a.byKey[x.key]; same != nil {
 			a.ch.NoOp = true
 			a.note("rule %s is already in force: nothing changed (not a weakening)", describe(&same.Rule))
 			a.ch.Before.Rules = append(a.ch.Before.Rules, same.Rule)
@@ -385,9 +400,13 @@ func (a *applier) insert(r model.Rule, logged bool) {
 				}
 				a.removed = append(a.removed, f.rules[i])
 				f.rules = slices.Delete(f.rules, i, i+1)
+				a.byKey = keyIndex(f.rules)
 			}
 		}
 		f.rules = append(f.rules, x)
+		if a.byKey[x.key] == nil {
+			a.byKey[x.key] = x
+		}
 		if logged {
 			a.added = append(a.added, x)
 		}
@@ -418,6 +437,7 @@ func (a *applier) alter(c model.RuleChange) {
 		r.ID = old.ID
 	}
 	f.rules = slices.Delete(f.rules, i, i+1)
+	a.byKey = nil
 	a.removed = append(a.removed, old)
 	a.insert(r, true)
 }
@@ -427,11 +447,53 @@ func (a *applier) alter(c model.RuleChange) {
 func (a *applier) remove(c model.RuleChange) {
 	f := a.f
 	want := a.e.split(f, model.Rule{RuleChange: c}, nil)
+	// A revoke naming n peers of a group with m rules costs O(n+m): rules
+	// named only by content are found by key, removals are marked and the
+	// slice compacted once.
+	var byKey map[string][]int
+	gone := map[int]bool{}
+	find := func(w *rule) int {
+		if w.Name == "" && identity(f, &w.Rule) == "" {
+			if len(w.Peers) == 0 && w.Protocol == "" {
+				return -1
+			}
+			if byKey == nil {
+				byKey = map[string][]int{}
+				for i, o := range f.rules {
+					byKey[o.key] = append(byKey[o.key], i)
+				}
+			}
+			for _, i := range byKey[w.key] {
+				if !gone[i] {
+					return i
+				}
+			}
+			return -1
+		}
+		for i, o := range f.rules {
+			if !gone[i] && sameRule(f, o, w) {
+				return i
+			}
+		}
+		return -1
+	}
+	defer func() {
+		if len(gone) == 0 {
+			return
+		}
+		kept := make([]*rule, 0, len(f.rules)-len(gone))
+		for i, o := range f.rules {
+			if !gone[i] {
+				kept = append(kept, o)
+			}
+		}
+		f.rules = kept
+		a.byKey = nil
+	}()
 	for _, w := range want {
-		i := slices.IndexFunc(f.rules, func(o *rule) bool { return sameRule(f, o, w) })
-		if i >= 0 {
+		if i := find(w); i >= 0 {
 			a.removed = append(a.removed, f.rules[i])
-			f.rules = slices.Delete(f.rules, i, i+1)
+			gone[i] = true
 			continue
 		}
 		if f.known {
@@ -454,7 +516,7 @@ func sameRule(f *firewall, o, w *rule) bool {
 	if len(w.Peers) == 0 && w.Protocol == "" {
 		return false
 	}
-	return tupleKey(&o.Rule) == tupleKey(&w.Rule)
+	return o.key == w.key
 }
 
 // identity is the key under which a family stores at most one rule: NACL
@@ -585,13 +647,15 @@ func (a *applier) trim(wasKnown bool) {
 	}
 }
 
-func findKey(rules []*rule, key string) *rule {
+// keyIndex maps each content key to the first rule that has it.
+func keyIndex(rules []*rule) map[string]*rule {
+	m := make(map[string]*rule, len(rules))
 	for _, r := range rules {
-		if tupleKey(&r.Rule) == key {
-			return r
+		if m[r.key] == nil {
+			m[r.key] = r
 		}
 	}
-	return nil
+	return m
 }
 
 // describe renders a rule for notes: "ingress 100 deny tcp 22 from 0.0.0.0/0".

@@ -16,6 +16,21 @@ import (
 // baseline or from what the logs showed; where the earlier content is not
 // known, a line starting with "#" says so instead of guessing.
 
+// MaxRollback bounds the rollback commands one call gets: a call adding
+// 60,000 rules (one per peer of a security group) would otherwise print
+// 60,000 commands. Past it, a last line says how many were left out.
+const MaxRollback = 20
+
+// capRollback cuts cmds to MaxRollback plus a line counting the rest.
+func capRollback(cmds []string) []string {
+	if len(cmds) <= MaxRollback {
+		return cmds
+	}
+	more := len(cmds) - MaxRollback
+	out := slices.Clip(cmds[:MaxRollback])
+	return append(out, fmt.Sprintf("# … and %d more commands like these, one per rule the call changed (rollback capped at %d): build them the same way from the rules in the finding's changes", more, MaxRollback))
+}
+
 // rollback returns the commands that undo the applied call.
 func (a *applier) rollback() []string {
 	f := a.f

@@ -131,6 +131,9 @@ type rule struct {
 	order int
 	// opened is the call that added it, when the logs show it.
 	opened *model.WindowEdge
+	// key is tupleKey of Rule, computed once: a rule's content does not
+	// change after newRule (changes make a new rule).
+	key string
 }
 
 // split turns a snapshot or event rule into the rules the firewall's
@@ -175,6 +178,7 @@ func (e *Engine) newRule(r model.Rule, edge *model.WindowEdge) *rule {
 	if r.Priority != nil {
 		x.order = *r.Priority
 	}
+	x.key = tupleKey(&x.Rule)
 	return x
 }
 

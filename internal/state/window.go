@@ -175,6 +175,10 @@ func (s *rowSet) portBounds(dir model.Direction) []int {
 
 func (e *Engine) refreshOne(f *firewall, edge *model.WindowEdge, added []*rule, rows *rowSet) (opened, closed []*model.Window) {
 	now := e.exposures(f, rows)
+	addedNow := make(map[*rule]bool, len(added))
+	for _, r := range added {
+		addedNow[r] = true
+	}
 	for k := range f.quiet {
 		if _, still := now[k]; !still {
 			delete(f.quiet, k)
@@ -208,7 +212,7 @@ func (e *Engine) refreshOne(f *firewall, edge *model.WindowEdge, added []*rule, 
 			f.quiet[k] = struct{}{}
 			continue
 		}
-		w := e.window(f, x, edge, slices.Contains(added, x.r))
+		w := e.window(f, x, edge, addedNow[x.r])
 		f.open[k] = w
 		opened = append(opened, w)
 	}
