@@ -58,6 +58,9 @@ func TestExitStatusTellsTheTruth(t *testing.T) {
 		{"audit records, no finding", "", []string{"scan", clean}, ExitOK, "Findings:        0"},
 		{"audit record after an unknown header", "", []string{"scan", "-q", header}, ExitOK, "header.jsonl"},
 		{"audit of unknown shape only", "", []string{"audit", "-q", unknown}, ExitNoInput, "none of a format cloudwall reads"},
+		{"learn of unknown shape only", "", []string{"learn", "-q", "--store", filepath.Join(dir, "learn.db"), unknown}, ExitNoInput, "none of a format cloudwall reads"},
+		{"learn of nothing readable", "", []string{"learn", "-q", "--store", filepath.Join(dir, "learn.db"), garbage}, ExitNoInput, "nothing was read"},
+		{"timeline of unknown shape only", "", []string{"timeline", "-q", unknown}, ExitNoInput, "none of a format cloudwall reads"},
 		// A failure mid-run whose message happens to read like cobra's
 		// is still a failure, not a usage error.
 		{"failure worded like a usage error", "", []string{"scan", "-q", odd}, ExitNoInput, "unknown command here"},

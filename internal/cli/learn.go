@@ -12,7 +12,6 @@ import (
 	"cloudwall/internal/content"
 	"cloudwall/internal/ingest"
 	"cloudwall/internal/model"
-	"cloudwall/internal/output"
 	"cloudwall/internal/pipeline"
 )
 
@@ -102,23 +101,5 @@ func learnReport(ctx context.Context, sum model.Summary, quiet bool, stdout, std
 			plural(sum.FactsLearned, "new first-seen fact", "new first-seen facts"), plural(sum.FirewallEvents, "firewall event", "firewall events"),
 			plural(sum.Records, "record", "records"))
 	}
-	if quiet {
-		_ = output.WriteProblems(stderr, sum)
-	} else {
-		_ = output.WriteSummary(stderr, sum, output.Options{})
-	}
-	if sum.Interrupted {
-		cause := "interrupted"
-		if in, ok := interruption(ctx); ok {
-			cause = in.Error()
-		}
-		fmt.Fprintf(stderr, "cloudwall: learn %s: nothing was written to the store\n", cause)
-		return errInterrupted
-	}
-	if sum.Records == sum.Unreadable {
-		fmt.Fprintf(stderr, "cloudwall: error: nothing was read: %s, %d records, none readable (exit status %d)\n",
-			plural(sum.Files, "input", "inputs"), sum.Records, ExitNoInput)
-		return errNothingRead
-	}
-	return nil
+	return reportRun(ctx, sum, runEnd{command: "learn", stopped: "nothing was written to the store", quiet: quiet}, stderr)
 }

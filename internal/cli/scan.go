@@ -310,7 +310,8 @@ func heldFindings(res *pipeline.Result, withSuppressed bool) ([]model.Finding, e
 // a problem, an interruption or an empty scan.
 func report(ctx context.Context, res pipeline.Result, format string, f scanFlags, failOn *model.Severity, stderr io.Writer) error {
 	summaryOnStdout := format == output.FormatTable && f.outputPath == ""
-	if err := reportRun(ctx, res.Summary, summaryOnStdout, f.quiet, stderr); err != nil {
+	end := runEnd{command: "scan", stopped: coveredBeforeStop, summaryOnStdout: summaryOnStdout, quiet: f.quiet}
+	if err := reportRun(ctx, res.Summary, end, stderr); err != nil {
 		return err
 	}
 	if failOn == nil {
@@ -344,11 +345,24 @@ func report(ctx context.Context, res pipeline.Result, format string, f scanFlags
 	return errFindings
 }
 
+// coveredBeforeStop is what a stopped scan or timeline leaves behind.
+const coveredBeforeStop = "the findings written cover only what was read before the stop"
+
+// runEnd is how a command that reads logs ends its run.
+type runEnd struct {
+	command string // scan, timeline, learn
+	// stopped says what a stop leaves behind.
+	stopped         string
+	summaryOnStdout bool // the table already holds the summary
+	quiet           bool // -q: only the summary's problems
+}
+
 // reportRun writes the summary (unless the table already holds it on
 // stdout; only its problems under -q) and says on stderr what makes the
 // run's status other than 0 before --fail-on: an interruption (130/143)
-// or nothing read (4). scan, audit, diff and timeline end through it.
-func reportRun(ctx context.Context, sum model.Summary, summaryOnStdout, quiet bool, stderr io.Writer) error {
+// or nothing read (4). scan, timeline and learn end through it.
+func reportRun(ctx context.Context, sum model.Summary, end runEnd, stderr io.Writer) error {
+	summaryOnStdout, quiet := end.summaryOnStdout, end.quiet
 	switch {
 	case summaryOnStdout:
 	case quiet:
@@ -361,7 +375,7 @@ func reportRun(ctx context.Context, sum model.Summary, summaryOnStdout, quiet bo
 		if in, ok := interruption(ctx); ok {
 			cause = in.Error()
 		}
-		fmt.Fprintf(stderr, "cloudwall: scan %s: the findings written cover only what was read before the stop\n", cause)
+		fmt.Fprintf(stderr, "cloudwall: %s %s: %s\n", end.command, cause, end.stopped)
 		return errInterrupted
 	}
 	if sum.Records == sum.Unreadable {

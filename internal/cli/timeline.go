@@ -190,7 +190,7 @@ func runTimeline(ctx context.Context, f scanFlags, args []string, stdin io.Reade
 	}
 	// As scan ends: the summary (only its problems under -q), then an
 	// interruption or an empty run, then --fail-on naming what tripped it.
-	if err := reportRun(ctx, res.Summary, false, f.quiet, stderr); err != nil {
+	if err := reportRun(ctx, res.Summary, runEnd{command: "timeline", stopped: coveredBeforeStop, quiet: f.quiet}, stderr); err != nil {
 		return err
 	}
 	if failOn == nil {
