@@ -71,6 +71,14 @@ func WindowText(w model.Window, end time.Time) string {
 	} else {
 		b.WriteString(" " + ruleReach(w.Rule) + " open to " + peersText(w.Rule.Peers))
 	}
+	if w.Cloud == model.GCP && len(w.Rule.Targets) > 0 {
+		// A GCP rule reaches only the instances its targets name.
+		var ts []string
+		for _, t := range w.Rule.Targets {
+			ts = append(ts, cleanText(t))
+		}
+		b.WriteString(" on instances with target " + strings.Join(ts, ", "))
+	}
 	if w.Rule.Name != "" {
 		b.WriteString(" (rule " + cleanText(w.Rule.Name) + ")")
 	}

@@ -36,6 +36,12 @@ func readGCP(b *builder, m map[string]any, src model.SourceRef) (result, bool) {
 		for _, p := range jv.Objs(m, "items") {
 			b.add(firewallPolicyGCP(p, src))
 		}
+	case kind == "sql#instancesList":
+		for _, inst := range jv.Objs(m, "items") {
+			b.add(cloudSQL(inst, "", src))
+		}
+	case isCloudSQL(m):
+		b.add(cloudSQL(m, "", src))
 	case strings.HasPrefix(kind, "compute#") || strings.HasPrefix(kind, "sql#"):
 		return skipped("GCP resource of kind " + kind), true
 	default:
@@ -65,6 +71,12 @@ func caiAsset(b *builder, m map[string]any, src model.SourceRef) result {
 			return result{err: "firewall policy asset without resource.data"}
 		}
 		b.add(firewallPolicyGCP(data, src))
+		return recognised
+	case "sqladmin.googleapis.com/Instance":
+		if data == nil {
+			return result{err: "Cloud SQL asset without resource.data"}
+		}
+		b.add(cloudSQL(data, jv.Str(m, "name"), src))
 		return recognised
 	}
 	return skipped("asset of type " + typ)

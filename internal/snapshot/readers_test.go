@@ -194,8 +194,31 @@ func TestReadersRealSamples(t *testing.T) {
 						seen[r.Name] = true
 					}
 				}
-				if n != 7 || set.Summary.Skipped != 126 || len(set.Summary.Problems) != 0 {
-					t.Errorf("firewall rules %d (want 7), skipped %d (want 126), problems %v", n, set.Summary.Skipped, set.Summary.Problems)
+				sql := 0
+				for _, fw := range set.Firewalls {
+					if fw.Resource.Type == "cloudsql_instance" {
+						sql++
+					}
+				}
+				if n != 7 || sql != 2 || set.Summary.Skipped != 124 || len(set.Summary.Problems) != 0 {
+					t.Errorf("firewall rules %d (want 7), Cloud SQL instances %d (want 2), skipped %d (want 124), problems %v", n, sql, set.Summary.Skipped, set.Summary.Problems)
+				}
+			}},
+		{file: "gcp/custodian_rest_sql-instances-list.flight.json", count: 0,
+			key: "gcp|cloudsql_instance|projects/cloud-custodian/instances/custodian-postgres",
+			check: func(t *testing.T, _ *Set, fw *model.Firewall) {
+				// ipv4Enabled with an empty authorizedNetworks: a public
+				// address that no outside network may reach.
+				if fw.Settings[model.SettingPublicIP] != "true" || fw.Region != "us-central1" || fw.Resource.Name != "custodian-postgres" {
+					t.Errorf("instance %+v", fw)
+				}
+			}},
+		{file: "gcp/policy-library_cai_sql-instances_authorized-networks.json", count: 1,
+			key:  "gcp|cloudsql_instance|projects/noble-history-87417/instances/authorized-networks-35",
+			want: []string{"ingress allow tcp 3306 from 35.187.118.0/24"},
+			check: func(t *testing.T, set *Set, fw *model.Firewall) {
+				if len(set.Firewalls) != 2 || !slices.Contains(fw.Rules[0].Notes, "database version not given: MySQL's port 3306 assumed") {
+					t.Errorf("%d instances, notes %q", len(set.Firewalls), fw.Rules[0].Notes)
 				}
 			}},
 		{file: "gcp/policy-library_cai_firewalls_logging-ancestors.json", count: -1,

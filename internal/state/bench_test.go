@@ -16,8 +16,9 @@ import (
 // over 20,000 firewalls of every family (security groups, NACLs, NSGs,
 // GCP VPC rules in networks of about 50 rules) and 1,000,000 calls on them (adds,
 // removes, NACL replaces, NSG writes and deletes, GCP patches, disables
-// and deletes), with windows opening and closing. Sizes can be lowered
-// with CLOUDWALL_BENCH_RULES and CLOUDWALL_BENCH_EVENTS. It reports the
+// and deletes), with windows opening and closing. Sizes can be changed
+// with CLOUDWALL_BENCH_RULES, CLOUDWALL_BENCH_EVENTS and
+// CLOUDWALL_BENCH_NETWORK (rules per GCP network). It reports the
 // peak resident memory of the process (VmHWM) as peak-RSS-MiB:
 //
 //	go test -run '^$' -bench Replay -benchtime 1x ./internal/state/
@@ -83,9 +84,11 @@ func estate(nRules int) ([]model.Firewall, func(i int) model.Event) {
 	}
 	const perFirewall = 5
 	nFw := max(nRules/perFirewall, 4)
-	// GCP networks of about 50 rules each: a network's rules are
-	// evaluated together, so each change re-judges its whole network.
-	projects := max(nFw/4*perFirewall/50, 1)
+	// GCP networks of about 50 rules each (CLOUDWALL_BENCH_NETWORK): a
+	// network's rules are evaluated together, but a change re-judges only
+	// the rules it can reach, so the cost of a call barely grows with the
+	// size of its network.
+	projects := max(nFw/4*perFirewall/envInt("CLOUDWALL_BENCH_NETWORK", 50), 1)
 	var base []model.Firewall
 	type target struct {
 		cloud model.Cloud

@@ -79,6 +79,36 @@ type Engine struct {
 	// first-sight order, so evaluation need not walk every firewall.
 	gcpRules map[string][]*firewall
 	gcpOther []*firewall
+	// gcpExposers indexes, by the same project keys, the world-open
+	// allow rules in force of GCP VPC firewalls: the only rules whose
+	// exposure a change elsewhere in their network can alter.
+	gcpExposers map[string][]exposer
+}
+
+// exposer is one world-open allow rule of a GCP VPC firewall.
+type exposer struct {
+	f *firewall
+	r *rule
+}
+
+// reindex updates f's entries in the GCP exposer index after its rules
+// changed.
+func (e *Engine) reindex(f *firewall) {
+	if f.family != gcpVPC {
+		return
+	}
+	if e.gcpExposers == nil {
+		e.gcpExposers = map[string][]exposer{}
+	}
+	list := slices.DeleteFunc(e.gcpExposers[f.bucket], func(x exposer) bool { return x.f == f })
+	if !f.deleted {
+		for _, r := range f.rules {
+			if r.world && !r.Disabled && r.Action != model.Deny && r.Action != model.GotoNext {
+				list = append(list, exposer{f: f, r: r})
+			}
+		}
+	}
+	e.gcpExposers[f.bucket] = list
 }
 
 // New returns an empty engine.
@@ -115,6 +145,7 @@ func (e *Engine) Load(fws []model.Firewall) {
 			f.rules = append(f.rules, e.split(f, r, nil)...)
 		}
 		f.known, f.fromBaseline = !s.Partial, true
+		e.reindex(f)
 		f.since = s.AsOf
 		if s.AsOf.After(e.baseline) {
 			e.baseline = s.AsOf
@@ -228,6 +259,8 @@ type firewall struct {
 	quiet   map[string]struct{}
 	history []version
 	scope   scopeCache
+	// bucket is the key of a GCP VPC rule in gcpRules and gcpExposers.
+	bucket string
 }
 
 // version is a firewall's rules from one instant on (Options.History).
@@ -249,6 +282,7 @@ func (e *Engine) add(k string, cloud model.Cloud, res model.Resource) *firewall 
 			e.gcpRules = map[string][]*firewall{}
 		}
 		p := idProject(res)
+		f.bucket = p
 		e.gcpRules[p] = append(e.gcpRules[p], f)
 	case f.family == gcpPolicy || res.Type == "network":
 		e.gcpOther = append(e.gcpOther, f)

@@ -88,6 +88,8 @@ type row struct {
 	r     *rule
 	f     *firewall
 	stage int
+	// key is the sort key sortRows fills: stage, priority, deny first.
+	key int64
 }
 
 // rowsAt returns the evaluation rows for f at t, sorted in the order the
@@ -161,13 +163,11 @@ func sortRows(fam family, rows []row) {
 	if fam == allowOnly {
 		return
 	}
-	slices.SortStableFunc(rows, func(a, b row) int {
-		return cmp.Or(
-			cmp.Compare(a.stage, b.stage),
-			cmp.Compare(orderOf(a.r), orderOf(b.r)),
-			cmp.Compare(actionRank(a.r.Action), actionRank(b.r.Action)),
-		)
-	})
+	for i := range rows {
+		x := &rows[i]
+		x.key = int64(x.stage)<<50 | int64(orderOf(x.r))<<1 | int64(actionRank(x.r.Action))
+	}
+	slices.SortStableFunc(rows, func(a, b row) int { return cmp.Compare(a.key, b.key) })
 }
 
 // orderOf puts rules without a priority last.

@@ -131,6 +131,7 @@ func (e *Engine) Apply(ev *model.Event, findingID string) Change {
 		a.note("completion not seen: applied as if it succeeded")
 	}
 	a.apply()
+	e.reindex(f)
 	ch.Applied = true
 	a.trim(wasKnown)
 	opened, closed := e.refresh(f, a.edge, a.added, slices.Concat(a.removed, a.added, a.kept), false)

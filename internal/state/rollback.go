@@ -101,8 +101,8 @@ func (a *applier) cloudSQLRollback() []string {
 		return []string{cmd + " --clear-authorized-networks"}
 	}
 	if !a.priorKnown {
-		return []string{"# the authorized networks before this call are not in the logs (cloudwall reads no Cloud SQL snapshot as a baseline yet): `gcloud sql instances describe " +
-			shq(instance) + " --project=" + shq(project) + " --format=json` taken before the change (settings.ipConfiguration.authorizedNetworks) gives them; then: " +
+		return []string{"# the authorized networks before this call are not in the logs: `gcloud sql instances describe " +
+			shq(instance) + " --project=" + shq(project) + " --format=json` taken before the change, given as --baseline, gives them; then: " +
 			cmd + " --authorized-networks=<APPROVED_CIDRS>"}
 	}
 	var nets []string

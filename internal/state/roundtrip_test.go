@@ -279,3 +279,45 @@ func networkRules(fws []model.Firewall) []string {
 	slices.Sort(out)
 	return out
 }
+
+// A Cloud SQL snapshot (a real Cloud Asset Inventory export of
+// sqladmin.googleapis.com/Instance) is a baseline: a patch that sends the
+// internet as the instance's whole list is rolled back to the list the
+// snapshot holds, and a second patch back to that list is a no-op on the
+// state it restores.
+func TestCloudSQLBaselineRollback(t *testing.T) {
+	raw, err := os.ReadFile(real + "gcp/policy-library_cai_sql-instances_authorized-networks.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fws := firewalls(t, raw) // a bare JSON array: no recording wrapper
+	res := model.Resource{Type: "cloudsql_instance", ID: "projects/noble-history-87417/instances/authorized-networks-35", Name: "authorized-networks-35"}
+	e := engine(t)
+	e.Load(fws)
+	patch := func(min int, nets ...string) model.Event {
+		c := model.RuleChange{Effect: model.Altered, Direction: model.Ingress, Action: model.Allow, Protocol: "tcp", Ports: model.PortList{{From: 3306, To: 3306}}}
+		for _, n := range nets {
+			c.Peers = append(c.Peers, model.Peer{Kind: model.PeerCIDR, Value: n})
+		}
+		return model.Event{Cloud: model.GCP, OperationKey: "cloudsql.instances.patch", Operation: "cloudsql.instances.patch",
+			Time: time.Date(2026, 3, 14, 10, min, 0, 0, time.UTC), Outcome: model.Success, Resource: res, Changes: []model.RuleChange{c}}
+	}
+	changes, _ := e.Replay([]model.Event{patch(1, "0.0.0.0/0"), patch(9, "35.187.118.0/24")})
+	want := "gcloud sql instances patch authorized-networks-35 --project=noble-history-87417 --authorized-networks=35.187.118.0/24"
+	if r := changes[0].Rollback; len(r) != 1 || r[0] != want {
+		t.Errorf("rollback %q, want %q", r, want)
+	}
+	if len(changes[0].Opened) != 1 || len(changes[1].Closed) != 1 {
+		t.Errorf("windows opened %d by the world-open patch, closed %d by the restore; want 1 and 1", len(changes[0].Opened), len(changes[1].Closed))
+	}
+	got, _ := e.Firewall(model.GCP, res)
+	var base model.Firewall
+	for _, fw := range fws {
+		if fw.Resource.ID == res.ID {
+			base = fw
+		}
+	}
+	if !slices.Equal(ruleSet(got), ruleSet(base)) {
+		t.Errorf("restored %q, want the snapshot's %q", ruleSet(got), ruleSet(base))
+	}
+}

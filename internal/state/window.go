@@ -29,7 +29,10 @@ type exposure struct {
 // large GCP network from re-judging the whole network.
 func (e *Engine) refresh(f *firewall, edge *model.WindowEdge, added, touched []*rule, all bool) (opened, closed []*model.Window) {
 	group := []*firewall{f}
-	if f.family == gcpVPC || f.family == gcpPolicy {
+	switch {
+	case f.family == gcpVPC && !all:
+		group = e.interacting(f, internetRules(touched))
+	case f.family == gcpVPC || f.family == gcpPolicy:
 		group = group[:0]
 		project, network := gcpScope(f)
 		cands := e.gcpCandidates(project)
@@ -75,6 +78,40 @@ func (e *Engine) refresh(f *firewall, edge *model.WindowEdge, added, touched []*
 		closed = append(closed, c...)
 	}
 	return opened, closed
+}
+
+// interacting returns f and the GCP VPC firewalls of its network whose
+// exposure the rules in reach can alter, in first-sight order. It reads
+// the exposer index, so a change costs the network's world-open allow
+// rules, not all of its rules.
+func (e *Engine) interacting(f *firewall, reach []*rule) []*firewall {
+	group := []*firewall{f}
+	if len(reach) == 0 {
+		return group
+	}
+	project, network := gcpScope(f)
+	scan := func(list []exposer) {
+		for _, x := range list {
+			if x.f == f || slices.Contains(group, x.f) {
+				continue
+			}
+			p, n := gcpScope(x.f)
+			if p != project || n != "" && network != "" && n != network {
+				continue
+			}
+			if slices.ContainsFunc(reach, func(t *rule) bool { return overlap(x.r, t) }) {
+				group = append(group, x.f)
+			}
+		}
+	}
+	// The same firewalls gcpCandidates would give: the project's rules
+	// and those whose id names no project.
+	scan(e.gcpExposers[project])
+	if project != "" {
+		scan(e.gcpExposers[""])
+	}
+	slices.SortFunc(group, func(a, b *firewall) int { return a.seq - b.seq })
+	return group
 }
 
 // hasWorldAllow says whether f has a rule that can expose it.
