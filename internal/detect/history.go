@@ -85,9 +85,13 @@ func (d *Detector) NewHistory() *History {
 // SortForHistory orders events by time, then input position, the order
 // History needs.
 func SortForHistory(evs []model.Event) {
-	slices.SortStableFunc(evs, func(a, b model.Event) int {
-		return cmp.Or(a.Time.Compare(b.Time), cmp.Compare(a.Source.File, b.Source.File), cmp.Compare(a.Source.Index, b.Source.Index))
-	})
+	slices.SortStableFunc(evs, func(a, b model.Event) int { return HistoryOrder(&a, &b) })
+}
+
+// HistoryOrder is the order SortForHistory sorts by (ties keep the
+// events' order), for events sorted on disk.
+func HistoryOrder(a, b *model.Event) int {
+	return cmp.Or(a.Time.Compare(b.Time), cmp.Compare(a.Source.File, b.Source.File), cmp.Compare(a.Source.Index, b.Source.Index))
 }
 
 // Evaluate is Detector.Evaluate for the next event in time order.

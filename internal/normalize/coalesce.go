@@ -37,15 +37,32 @@ func (c *Coalescer) Held() int { return len(c.order) }
 
 // Add takes one event. Not safe for concurrent use.
 func (c *Coalescer) Add(ev model.Event) {
-	c.records++
-	key := OperationKey(&ev)
+	c.add(OperationKey(&ev), ev, -1)
+}
+
+// AddHeld is Add for a Coalescer bounded to max operations: it folds ev
+// when its operation is held already or fewer than max are, and reports
+// whether it did. A record it refuses is the caller's to keep (on disk)
+// and to fold with the other records of its operation, none of which the
+// Coalescer holds: it never takes a new operation once it refused one.
+func (c *Coalescer) AddHeld(ev model.Event, max int) bool {
+	return c.add(OperationKey(&ev), ev, max)
+}
+
+func (c *Coalescer) add(key string, ev model.Event, max int) bool {
 	op, ok := c.ops[key]
 	if !ok {
+		if max >= 0 && len(c.order) >= max {
+			return false
+		}
+		c.records++
 		c.order = append(c.order, key)
 		c.ops[key] = newOperation(ev)
-		return
+		return true
 	}
+	c.records++
 	op.add(ev)
+	return true
 }
 
 // OperationKey is the key records of one operation share: the cloud and

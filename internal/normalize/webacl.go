@@ -25,46 +25,63 @@ const cloudFrontUpdate = "cloudfront:updatedistribution"
 func CompareWebACLs(events []model.Event) {
 	var idx []int
 	for i := range events {
-		if events[i].OperationKey == cloudFrontUpdate && events[i].Resource.ID != "" {
+		if FollowsWebACL(&events[i]) {
 			idx = append(idx, i)
 		}
 	}
 	if len(idx) < 2 {
 		return
 	}
-	slices.SortStableFunc(idx, func(a, b int) int {
-		ea, eb := &events[a], &events[b]
-		return cmp.Or(cmp.Compare(ea.Account, eb.Account), cmp.Compare(ea.Resource.ID, eb.Resource.ID), ea.Time.Compare(eb.Time),
-			cmp.Compare(ea.Source.File, eb.Source.File), cmp.Compare(ea.Source.Index, eb.Source.Index))
-	})
-	type known struct {
-		acl  string
-		at   time.Time
-		from string
-	}
-	var (
-		dist string
-		prev *known
-	)
+	slices.SortStableFunc(idx, func(a, b int) int { return WebACLOrder(&events[a], &events[b]) })
+	var w WebACLs
 	for _, i := range idx {
-		ev := &events[i]
-		if key := ev.Account + "\x00" + ev.Resource.ID; key != dist {
-			dist, prev = key, nil
+		w.Follow(&events[i])
+	}
+}
+
+// FollowsWebACL reports an event CompareWebACLs compares.
+func FollowsWebACL(ev *model.Event) bool {
+	return ev.OperationKey == cloudFrontUpdate && ev.Resource.ID != ""
+}
+
+// WebACLOrder is the order CompareWebACLs follows calls in: by account
+// and distribution, then oldest first (ties keep the events' order).
+func WebACLOrder(a, b *model.Event) int {
+	return cmp.Or(cmp.Compare(a.Account, b.Account), cmp.Compare(a.Resource.ID, b.Resource.ID), a.Time.Compare(b.Time),
+		cmp.Compare(a.Source.File, b.Source.File), cmp.Compare(a.Source.Index, b.Source.Index))
+}
+
+// WebACLs is CompareWebACLs one call at a time, for calls too many to
+// hold: Follow each event that FollowsWebACL, in WebACLOrder.
+type WebACLs struct {
+	dist string
+	prev *knownACL
+}
+
+type knownACL struct {
+	acl  string
+	at   time.Time
+	from string
+}
+
+// Follow compares ev with the calls before it on the same distribution.
+func (w *WebACLs) Follow(ev *model.Event) {
+	if key := ev.Account + "\x00" + ev.Resource.ID; key != w.dist {
+		w.dist, w.prev = key, nil
+	}
+	acl, set := webACL(ev)
+	if !set {
+		return
+	}
+	if prev := w.prev; acl != "" && prev != nil && prev.acl != "" && !strings.EqualFold(prev.acl, acl) {
+		if ev.Settings == nil {
+			ev.Settings = map[string]string{}
 		}
-		acl, set := webACL(ev)
-		if !set {
-			continue
-		}
-		if acl != "" && prev != nil && prev.acl != "" && !strings.EqualFold(prev.acl, acl) {
-			if ev.Settings == nil {
-				ev.Settings = map[string]string{}
-			}
-			ev.Settings[model.SettingPolicy] = acl
-			ev.Notes = append(ev.Notes, fmt.Sprintf("web ACL was %s (UpdateDistribution of %s, %s)", prev.acl, prev.at.UTC().Format(time.RFC3339), prev.from))
-		}
-		if ev.Outcome != model.Failure {
-			prev = &known{acl: acl, at: ev.Time, from: ev.Source.File}
-		}
+		ev.Settings[model.SettingPolicy] = acl
+		ev.Notes = append(ev.Notes, fmt.Sprintf("web ACL was %s (UpdateDistribution of %s, %s)", prev.acl, prev.at.UTC().Format(time.RFC3339), prev.from))
+	}
+	if ev.Outcome != model.Failure {
+		w.prev = &knownACL{acl: acl, at: ev.Time, from: ev.Source.File}
 	}
 }
 

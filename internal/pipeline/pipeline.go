@@ -193,8 +193,15 @@ func Scan(ctx context.Context, inputs []ingest.Input, opts Options) (Result, err
 		close(events)
 	}()
 
-	co := normalize.NewCoalescer()
-	interrupted := collect(ctx, events, co.Add)
+	// Past --max-held operations, the records of further ones are folded
+	// on disk; a timeline holds every event whatever it says.
+	maxHeld := cmp.Or(opts.MaxHeld, DefaultMaxHeld)
+	fo := newFolder(maxHeld)
+	if opts.State != nil && opts.State.Timeline {
+		fo.max = 0
+	}
+	defer fo.close()
+	interrupted := collect(ctx, events, fo.add)
 
 	sum := tally.close()
 	sum.Interrupted = interrupted
@@ -207,13 +214,13 @@ func Scan(ctx context.Context, inputs []ingest.Input, opts Options) (Result, err
 	}
 
 	det := detect.New(opts.Content, detectOptions(opts)...)
-	merged := co.Drain()
-	normalize.CompareWebACLs(merged)
-	sum.Duplicates = co.Duplicates()
 	sum.Findings = map[string]int64{}
-	if maxHeld := cmp.Or(opts.MaxHeld, DefaultMaxHeld); len(merged) > maxHeld && (opts.State == nil || !opts.State.Timeline) {
-		return finishSpilled(ctx, opts, det, merged, sum, start, len(inputs), maxHeld)
+	if fo.spilled() {
+		return finishSpilled(ctx, opts, det, fo, sum, start, len(inputs), maxHeld)
 	}
+	merged := fo.drain()
+	normalize.CompareWebACLs(merged)
+	sum.Duplicates = fo.duplicates()
 	var evs []evaluated
 	// In time order, each event is judged with what earlier ones opened
 	// on the same firewall and port, and with the prefix lists they set.

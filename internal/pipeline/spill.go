@@ -3,11 +3,13 @@ package pipeline
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
 	"cloudwall/internal/detect"
 	"cloudwall/internal/model"
+	"cloudwall/internal/normalize"
 	"cloudwall/internal/policy"
 	"cloudwall/internal/spill"
 	"cloudwall/internal/state"
@@ -84,6 +86,14 @@ func rankOrder(a, b model.Finding) int {
 	return cmp.Or(cmp.Compare(b.Severity, a.Severity), a.Time.Compare(b.Time), cmp.Compare(a.ID, b.ID))
 }
 
+// rankedEvent is a folded event on its way through a spill file, with
+// its operation's rank in the order operations were first seen: the tie
+// break of an in-memory sort.
+type rankedEvent struct {
+	Seq int64       `json:"q"`
+	Ev  model.Event `json:"e"`
+}
+
 // heldFinding is a finding on its way through the spill file; its window
 // is the engine's own, read when the replay is over (a later call may
 // close it).
@@ -92,40 +102,75 @@ type heldFinding struct {
 	Win int           `json:"w"` // index into the windows, -1 for none
 }
 
-// finishSpilled is the end of Scan for more firewall events than
-// maxHeld: the same stages as in memory, with findings passed through
-// temporary files in chunks of maxHeld, so memory is bounded by maxHeld
-// whatever the number of findings. The result is the same as in memory
-// (a test checks it), except that flow logs are read once per chunk.
-func finishSpilled(ctx context.Context, opts Options, det *detect.Detector, merged []model.Event, sum model.Summary, start time.Time, inputs, maxHeld int) (Result, error) {
+// finishSpilled is the end of Scan for more firewall operations than
+// maxHeld: the same stages as in memory, with events and findings passed
+// through temporary files in chunks of maxHeld, so memory is bounded by
+// maxHeld whatever the number of events. The result is the same as in
+// memory (a test checks it), except that flow logs are read once per
+// chunk.
+func finishSpilled(ctx context.Context, opts Options, det *detect.Detector, fo *folder, sum model.Summary, start time.Time, inputs, maxHeld int) (Result, error) {
+	// The folded events go to History order on disk; UpdateDistribution
+	// calls pass through the web-ACL order first.
+	byHistory := spill.New(maxHeld, func(a, b rankedEvent) int {
+		return cmp.Or(detect.HistoryOrder(&a.Ev, &b.Ev), cmp.Compare(a.Seq, b.Seq))
+	})
+	defer byHistory.Close()
+	byACL := spill.New(maxHeld, func(a, b rankedEvent) int {
+		return cmp.Or(normalize.WebACLOrder(&a.Ev, &b.Ev), cmp.Compare(a.Seq, b.Seq))
+	})
+	defer byACL.Close()
+	err := fo.each(func(ev model.Event, seq int64) error {
+		if normalize.FollowsWebACL(&ev) {
+			return byACL.Add(rankedEvent{Seq: seq, Ev: ev})
+		}
+		return byHistory.Add(rankedEvent{Seq: seq, Ev: ev})
+	})
+	if err != nil {
+		return Result{}, err
+	}
+	sum.Duplicates = fo.duplicates()
+	var acls normalize.WebACLs
+	err = byACL.Each(func(r rankedEvent) error {
+		acls.Follow(&r.Ev)
+		return byHistory.Add(r)
+	})
+	if err != nil {
+		return Result{}, err
+	}
+	if err := errors.Join(fo.close(), byACL.Close()); err != nil {
+		return Result{}, err
+	}
+
 	zero := func(a, b heldFinding) int { return 0 } // keeps time order
 	timeOrder := spill.New(maxHeld, zero)
 	defer timeOrder.Close()
-	detect.SortForHistory(merged)
 	hist := det.NewHistory()
 	if opts.historyKeys > 0 {
 		hist.SetLimit(opts.historyKeys)
 	}
 	rp := newReplayer(opts, det)
 	var wins []*model.Window
-	for i := range merged {
-		f, ok := hist.Evaluate(&merged[i])
+	err = byHistory.Each(func(r rankedEvent) error {
+		f, ok := hist.Evaluate(&r.Ev)
 		if !ok {
-			continue
+			return nil
 		}
 		sum.FirewallEvents++
-		ch := rp.apply(&merged[i], f.ID)
+		ch := rp.apply(&r.Ev, f.ID)
 		enrich(&f, &ch, rp.baseline)
 		h := heldFinding{F: f, Win: -1}
 		if w := changeWindow(&ch); w != nil {
 			h.Win, h.F.Window = len(wins), nil
 			wins = append(wins, w)
 		}
-		if err := timeOrder.Add(h); err != nil {
-			return Result{}, err
-		}
+		return timeOrder.Add(h)
+	})
+	if err != nil {
+		return Result{}, err
 	}
-	merged = nil
+	if err := byHistory.Close(); err != nil {
+		return Result{}, err
+	}
 	sum.Notices = append(sum.Notices, rp.notices(hist)...)
 	if !opts.NoCorrelate {
 		sum.Notices = append(sum.Notices, fmt.Sprintf("more than %d findings (--max-held): they were ranked on disk, and correlations, session timelines and first-seen facts were not computed", maxHeld))
@@ -174,7 +219,7 @@ func finishSpilled(ctx context.Context, opts Options, det *detect.Detector, merg
 		chunk = chunk[:0]
 		return nil
 	}
-	err := timeOrder.Each(func(h heldFinding) error {
+	err = timeOrder.Each(func(h heldFinding) error {
 		if h.Win >= 0 {
 			w := *wins[h.Win]
 			h.F.Window = &w

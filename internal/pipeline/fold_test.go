@@ -1,0 +1,164 @@
+package pipeline
+
+import (
+	"encoding/json"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"cloudwall/internal/model"
+)
+
+// foldInputs writes a scan whose records fold: every CloudTrail record
+// delivered twice (an account trail and an organisation trail), Azure
+// Start and Success pairs (some Success first), four /2 calls that open
+// RDP to the world together, windows opened and closed again, and
+// UpdateDistribution calls that replace a web ACL. Lines are shuffled
+// across three files, so records of one operation arrive far apart.
+func foldInputs(t *testing.T) string {
+	t.Helper()
+	var aws map[string]any
+	if err := json.Unmarshal([]byte(attackLine(t)), &aws); err != nil {
+		t.Fatal(err)
+	}
+	t0 := time.Date(2022, 6, 1, 12, 0, 0, 0, time.UTC)
+	var lines []string
+	ct := func(id, name, group, cidr string, port, sec int) {
+		r := clone(t, aws)
+		r["eventID"], r["eventName"] = id, name
+		r["eventTime"] = t0.Add(time.Duration(sec) * time.Second).Format(time.RFC3339)
+		rp := r["requestParameters"].(map[string]any)
+		rp["groupId"], rp["cidrIp"], rp["fromPort"], rp["toPort"] = group, cidr, port, port
+		delete(r, "responseElements")
+		b, _ := json.Marshal(r)
+		lines = append(lines, string(b), string(b)) // two trails
+	}
+	for i := range 30 {
+		ct(fmt.Sprintf("dup-%d", i), "AuthorizeSecurityGroupIngress", fmt.Sprintf("sg-%04d", i%7), "0.0.0.0/0", 22+i%3, i*60)
+	}
+	for i, cidr := range []string{"0.0.0.0/2", "64.0.0.0/2", "128.0.0.0/2", "192.0.0.0/2"} {
+		ct(fmt.Sprintf("split-%d", i), "AuthorizeSecurityGroupIngress", "sg-split", cidr, 3389, 100+i*30)
+	}
+	for i := range 3 {
+		g := fmt.Sprintf("sg-win-%d", i)
+		ct(g+"-open", "AuthorizeSecurityGroupIngress", g, "0.0.0.0/0", 5432, 200+i)
+		ct(g+"-close", "RevokeSecurityGroupIngress", g, "0.0.0.0/0", 5432, 260+i*100)
+	}
+	var az struct {
+		Records []map[string]any `json:"records"`
+	}
+	raw, err := os.ReadFile("../normalize/azure/testdata/eventhub_securityrule_rdp.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(raw, &az); err != nil || len(az.Records) != 2 {
+		t.Fatalf("azure fixture: %v, %d records", err, len(az.Records))
+	}
+	for i := range 12 {
+		for _, rec := range az.Records {
+			r := clone(t, rec)
+			r["correlationId"] = fmt.Sprintf("4e7b9c21-0d3a-4f6e-8b52-%012d", i)
+			b, _ := json.Marshal(map[string]any{"records": []any{r}})
+			lines = append(lines, string(b))
+		}
+	}
+	for _, name := range []string{"cloudfront_update_distribution_sequence.json", "cloudfront_update_distribution_remove_waf.json"} {
+		raw, err := os.ReadFile("../normalize/aws/testdata/" + name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// One record after another.
+		dec := json.NewDecoder(strings.NewReader(string(raw)))
+		for dec.More() {
+			var r map[string]any
+			if err := dec.Decode(&r); err != nil {
+				t.Fatal(err)
+			}
+			b, _ := json.Marshal(r)
+			lines = append(lines, string(b), string(b))
+		}
+	}
+	rng := rand.New(rand.NewPCG(7, 7))
+	rng.Shuffle(len(lines), func(i, j int) { lines[i], lines[j] = lines[j], lines[i] })
+	dir := t.TempDir()
+	for f := range 3 {
+		var b strings.Builder
+		for i := f; i < len(lines); i += 3 {
+			b.WriteString(lines[i] + "\n")
+		}
+		if err := os.WriteFile(filepath.Join(dir, fmt.Sprintf("trail-%d.json", f)), []byte(b.String()), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+func clone(t *testing.T, m map[string]any) map[string]any {
+	t.Helper()
+	b, err := json.Marshal(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out map[string]any
+	if err := json.Unmarshal(b, &out); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// Past --max-held operations the records of further ones are folded on
+// disk: the events, and so the findings, windows and counters, are those
+// of a scan that folds them all in memory.
+func TestFoldOnDiskSameAsInMemory(t *testing.T) {
+	dir := foldInputs(t)
+	base := Options{Workers: 1, NoCorrelate: true, Filter: Filter{MinSeverity: model.Info}}
+	mem := scan(t, []string{dir}, base)
+	if mem.Spill != nil {
+		t.Fatal("held in memory at the default --max-held, yet spilled")
+	}
+	// The input exercises what it is meant to.
+	s := mem.Summary
+	// 40 CloudTrail calls and 6 UpdateDistribution calls in two trails,
+	// 12 Azure pairs.
+	if s.Duplicates != 58 {
+		t.Errorf("%d duplicates folded, want 58 (two trails, Azure pairs)", s.Duplicates)
+	}
+	closed := slices.ContainsFunc(mem.Windows, func(w model.Window) bool { return w.End != nil })
+	split := slices.ContainsFunc(mem.Findings, func(f model.Finding) bool {
+		return f.Resource.ID == "sg-split" && f.Severity >= model.High
+	})
+	azure := slices.ContainsFunc(mem.Findings, func(f model.Finding) bool { return f.Cloud == model.Azure && f.Outcome == model.Success })
+	acl := slices.ContainsFunc(mem.Findings, func(f model.Finding) bool {
+		return slices.ContainsFunc(f.Reasons, func(r string) bool { return strings.Contains(r, "web ACL was") })
+	})
+	if !closed || !split || !azure || !acl {
+		t.Fatalf("closed window %v, split exposure judged %v, Azure pair folded %v, web ACL replaced %v: want all", closed, split, azure, acl)
+	}
+	t.Logf("%d findings, %d duplicates, %d windows", len(mem.Findings), s.Duplicates, len(mem.Windows))
+	for _, maxHeld := range []int{1, 5, 40} {
+		o := base
+		o.MaxHeld = maxHeld
+		disk := scan(t, []string{dir}, o)
+		if disk.Spill == nil {
+			t.Fatalf("max-held %d: not spilled", maxHeld)
+		}
+		var got []model.Finding
+		if err := disk.EachFinding(func(f model.Finding) error { got = append(got, f); return nil }); err != nil {
+			t.Fatal(err)
+		}
+		same(t, fmt.Sprintf("max-held %d: findings", maxHeld), got, mem.Findings)
+		ms, ds := mem.Summary, disk.Summary
+		ds.Notices = slices.DeleteFunc(ds.Notices, func(n string) bool { return strings.Contains(n, "ranked on disk") })
+		ms.Elapsed, ds.Elapsed, ds.Spilled = 0, 0, 0
+		same(t, fmt.Sprintf("max-held %d: summary", maxHeld), ds, ms)
+		same(t, fmt.Sprintf("max-held %d: windows", maxHeld), disk.Windows, mem.Windows)
+		if err := disk.Close(); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
