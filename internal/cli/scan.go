@@ -101,7 +101,7 @@ stopped by SIGINT or SIGTERM (the findings so far are written).`,
 	fl.StringVar(&f.configPath, "config", "", "configuration file (trusted networks, automation, approvals, suppressions) (default ./"+config.DefaultName+" when present)")
 	fl.StringVar(&f.storeSpec, "store", "", "history store: a SQLite file or a postgres:// URL (default $CLOUDWALL_STORE, else ~/.local/share/cloudwall/cloudwall.db)")
 	fl.BoolVar(&f.noStore, "no-store", false, "keep no history: nothing is read from or written to a store")
-	fl.IntVar(&f.maxHeld, "max-held", pipeline.DefaultMaxHeld, "findings held in memory for ranking; past it they are ranked in a temporary file, so memory stays bounded (all are still reported)")
+	fl.IntVar(&f.maxHeld, "max-held", pipeline.DefaultMaxHeld, "firewall operations and findings held in memory; past it records are folded and findings ranked in a temporary file, so memory stays bounded (all are still reported)")
 	fl.BoolVar(&f.noCorrelate, "no-correlate", false, "report single findings only: no mass-change, failed-then-succeeded, short-lived-exposure or other correlation findings")
 	fl.BoolVar(&f.showSupp, "show-suppressed", false, "also list the findings a suppression hides, tagged suppressed")
 	fl.Var(&f.maxRecord, "max-record-size", "largest record, in bytes or with a unit (8MiB, 16MB, 1g); larger ones are reported and skipped (default 8MiB)")

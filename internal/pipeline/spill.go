@@ -5,6 +5,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
+	"runtime/debug"
 	"time"
 
 	"cloudwall/internal/detect"
@@ -86,6 +88,21 @@ func rankOrder(a, b model.Finding) int {
 	return cmp.Or(cmp.Compare(b.Severity, a.Severity), a.Time.Compare(b.Time), cmp.Compare(a.ID, b.ID))
 }
 
+// softMemoryLimit asks the garbage collector to keep the heap near what
+// maxHeld events and findings need (about 10 KiB each, with the History
+// and the state replay beside them) while a spilled scan runs, unless
+// GOMEMLIMIT says otherwise: these stages make garbage fast, and the
+// default pacing lets the heap reach twice what is live. It returns the
+// function that restores the limit.
+func softMemoryLimit(maxHeld int) func() {
+	prev := debug.SetMemoryLimit(-1)
+	if prev != math.MaxInt64 {
+		return func() {}
+	}
+	debug.SetMemoryLimit(96<<20 + int64(maxHeld)*10<<10)
+	return func() { debug.SetMemoryLimit(prev) }
+}
+
 // rankedEvent is a folded event on its way through a spill file, with
 // its operation's rank in the order operations were first seen: the tie
 // break of an in-memory sort.
@@ -109,6 +126,7 @@ type heldFinding struct {
 // memory (a test checks it), except that flow logs are read once per
 // chunk.
 func finishSpilled(ctx context.Context, opts Options, det *detect.Detector, fo *folder, sum model.Summary, start time.Time, inputs, maxHeld int) (Result, error) {
+	defer softMemoryLimit(maxHeld)()
 	// The folded events go to History order on disk; UpdateDistribution
 	// calls pass through the web-ACL order first.
 	byHistory := spill.New(maxHeld, func(a, b rankedEvent) int {
@@ -173,7 +191,7 @@ func finishSpilled(ctx context.Context, opts Options, det *detect.Detector, fo *
 	}
 	sum.Notices = append(sum.Notices, rp.notices(hist)...)
 	if !opts.NoCorrelate {
-		sum.Notices = append(sum.Notices, fmt.Sprintf("more than %d findings (--max-held): they were ranked on disk, and correlations, session timelines and first-seen facts were not computed", maxHeld))
+		sum.Notices = append(sum.Notices, fmt.Sprintf("more than %d firewall operations (--max-held): their records were folded and their findings ranked on disk, and correlations, session timelines and first-seen facts were not computed", maxHeld))
 	}
 	windows := rp.eng.Windows()
 
