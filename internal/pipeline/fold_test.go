@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"cloudwall/internal/model"
+	"cloudwall/internal/normalize"
 )
 
 // foldInputs writes a scan whose records fold: every CloudTrail record
@@ -161,4 +162,39 @@ func TestFoldOnDiskSameAsInMemory(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+}
+
+// BenchmarkFoldOnDisk folds distinct operations past the bound: the cost
+// per record of writing it to the spill file, reading it back and
+// folding it (allocations and encoded bytes per record).
+func BenchmarkFoldOnDisk(b *testing.B) {
+	res := normalize.Parse([]byte(attackLine(&testing.T{})), model.SourceRef{File: "bench.json"}, nil)
+	if len(res.Events) != 1 {
+		b.Fatalf("%d events", len(res.Events))
+	}
+	ev := res.Events[0]
+	const n = 4096
+	b.ReportAllocs()
+	var bytes int64
+	for range b.N {
+		fo := newFolder(n / 8)
+		for i := range n {
+			e := ev
+			e.EventID = fmt.Sprint("bench-", i)
+			e.OperationID = e.EventID
+			e.Source.Index = int64(i)
+			fo.add(e)
+		}
+		var got int
+		if err := fo.each(func(model.Event, int64) error { got++; return nil }); err != nil {
+			b.Fatal(err)
+		}
+		if got != n {
+			b.Fatalf("%d events, want %d", got, n)
+		}
+		bytes += fo.disk.Bytes()
+		fo.close()
+	}
+	b.ReportMetric(float64(bytes)/float64(b.N*n*7/8), "B/spilled")
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*n), "ns/record")
 }

@@ -63,6 +63,9 @@ func (s *Sorter[T]) Len() int64 { return s.n }
 // Spilled reports whether values were written to disk.
 func (s *Sorter[T]) Spilled() bool { return len(s.runs) > 0 }
 
+// Bytes is how many bytes were written to disk.
+func (s *Sorter[T]) Bytes() int64 { return s.off }
+
 // Runs is how many sorted runs were written to disk.
 func (s *Sorter[T]) Runs() int { return len(s.runs) }
 
