@@ -95,8 +95,11 @@ func (c *Config) AutomationFor(ev *model.Event) (*Automation, bool) {
 //     (the session name Identity Center sets, not one the caller chose);
 //   - Azure: the user principal name (upn) when there is one, else the
 //     object id;
-//   - GCP: the original caller of a service-account impersonation chain
-//     (serviceAccountDelegationInfo), else the principal e-mail;
+//   - the original caller the log names apart from the principal
+//     (Actor.OriginalCaller): an AWS source identity, the IAM Identity
+//     Center user a session acts for (onBehalfOf), a SAML or web-identity
+//     subject, the first caller of a GCP service-account impersonation
+//     chain (serviceAccountDelegationInfo);
 //   - otherwise the principal as logged (an ARN).
 //
 // The same e-mail in Azure claims, a GCP principal and an AWS SSO session
@@ -117,6 +120,10 @@ func ownIdentity(cloud model.Cloud, a model.Actor) string {
 	switch {
 	case cloud == model.AWS && strings.Contains(a.ID, ":assumed-role/AWSReservedSSO_") && a.Name != "":
 		return strings.ToLower(a.Name)
+	case a.OriginalCaller != "":
+		// A source identity, the Identity Center user a session acts for,
+		// a federated subject, the first caller of an impersonation chain.
+		return strings.ToLower(a.OriginalCaller)
 	case cloud == model.Azure && strings.Contains(a.Name, "@"):
 		return strings.ToLower(a.Name)
 	case cloud == model.GCP && strings.Contains(a.ViaService, "@"):

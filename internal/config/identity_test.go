@@ -34,6 +34,11 @@ func TestIdentityOf(t *testing.T) {
 		{"GCP service agent stays itself", model.GCP, model.Actor{ID: "service-1@container-engine-robot.iam.gserviceaccount.com", ViaService: "container.googleapis.com"}, "service-1@container-engine-robot.iam.gserviceaccount.com"},
 		{"configured: an IAM user", model.AWS, model.Actor{ID: "arn:aws:iam::123456789012:user/alice", Name: "alice"}, "alice@example.com"},
 		{"configured: another Azure account of the same person", model.Azure, model.Actor{ID: "3333", Name: "alice.admin@contoso.onmicrosoft.com"}, "alice@example.com"},
+		{"AWS source identity: the original caller behind the role session", model.AWS, model.Actor{ID: "arn:aws:sts::1:assumed-role/NetworkAdmins/deploy-session", Name: "NetworkAdmins", OriginalCaller: "Carol@Example.com"}, "carol@example.com"},
+		{"AWS Identity Center user a session acts for (onBehalfOf)", model.AWS, model.Actor{Type: "IdentityCenterUser", ID: "544894e8-80c1-707f-60e3-3ba6510dfac1", OriginalCaller: "544894e8-80c1-707f-60e3-3ba6510dfac1"}, "544894e8-80c1-707f-60e3-3ba6510dfac1"},
+		{"AWS web identity session: the federated subject", model.AWS, model.Actor{ID: "arn:aws:sts::1:assumed-role/eks-netpol/botocore-session-1", OriginalCaller: "system:serviceaccount:kube-system:netpol", Federation: "web-identity:oidc"}, "system:serviceaccount:kube-system:netpol"},
+		{"configured: the original caller is a known account of the person", model.AWS, model.Actor{ID: "arn:aws:sts::1:assumed-role/NetworkAdmins/x", OriginalCaller: "alice.admin@contoso.onmicrosoft.com"}, "alice@example.com"},
+		{"GCP impersonation chain read by the normalizer", model.GCP, model.Actor{ID: "deployer@p.iam.gserviceaccount.com", ViaService: "ci@p.iam.gserviceaccount.com", OriginalCaller: "Bob@Example.com", Delegation: "Bob@Example.com, ci@p.iam.gserviceaccount.com, deployer@p.iam.gserviceaccount.com"}, "bob@example.com"},
 		{"near miss: a role session named like the person is not SSO", model.AWS, model.Actor{ID: "arn:aws:sts::1:assumed-role/admin/alice@example.com", Name: "admin"}, "arn:aws:sts::1:assumed-role/admin/alice@example.com"},
 		{"near miss: another IAM user", model.AWS, model.Actor{ID: "arn:aws:iam::123456789012:user/alicia", Name: "alicia"}, "arn:aws:iam::123456789012:user/alicia"},
 	}

@@ -153,6 +153,25 @@ type Actor struct {
 	// ViaService names the service that acted for the principal
 	// (invokedBy, CloudFormation, a delegating service account).
 	ViaService string `json:"via_service,omitempty"`
+	// OriginalCaller is who is behind the principal when the log says so
+	// apart from it: an AWS source identity (sts:SourceIdentity, set when
+	// the role was assumed and kept through role chaining), the IAM
+	// Identity Center user a session acts for (onBehalfOf), the subject of
+	// a SAML or web-identity federated session, the first caller of a GCP
+	// service-account impersonation chain.
+	OriginalCaller string `json:"original_caller,omitempty"`
+	// Federation says how a federated session was authenticated:
+	// "saml:<identity provider>" or "web-identity:<identity provider>".
+	Federation string `json:"federation,omitempty"`
+	// Delegation is a GCP service-account impersonation chain as logged
+	// (serviceAccountDelegationInfo), the original caller first, joined
+	// by ", " (a string, so that an Actor stays comparable); the
+	// principal is the service account impersonated last.
+	Delegation string `json:"delegation,omitempty"`
+	// AppID is the Azure application (client) id the token was issued
+	// to: the app of a service principal or managed identity, or the
+	// client (Azure CLI, portal, a script's app) a user signed in with.
+	AppID string `json:"app_id,omitempty"`
 }
 
 // Resource is what the call acted on.

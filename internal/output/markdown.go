@@ -266,6 +266,12 @@ func actorDetail(a model.Actor) string {
 	if a.ID != "" && a.ID != s {
 		extra = append(extra, a.ID)
 	}
+	if a.OriginalCaller != "" && a.OriginalCaller != s {
+		extra = append(extra, "original caller "+a.OriginalCaller)
+	}
+	if a.Federation != "" {
+		extra = append(extra, "federated "+a.Federation)
+	}
 	if a.MFA {
 		extra = append(extra, "MFA")
 	}

@@ -171,3 +171,29 @@ func TestFirstSeenNetworkClass(t *testing.T) {
 		t.Errorf("first-seen titles %q do not name the class of the source", titles)
 	}
 }
+
+// TestFindingsCarryOriginalCaller: a finding names the identity behind a
+// role session, an Identity Center user, a federated subject or an
+// impersonation chain, and keeps the principal as logged in its actor.
+func TestFindingsCarryOriginalCaller(t *testing.T) {
+	for _, tc := range []struct {
+		file, identity, caller, federation string
+	}{
+		{"../normalize/aws/testdata/identity_source_identity.json", "carol@example.com", "carol@example.com", ""},
+		{"../normalize/aws/testdata/identity_on_behalf_of.json", "544894e8-80c1-707f-60e3-3ba6510dfac1", "544894e8-80c1-707f-60e3-3ba6510dfac1", ""},
+		{"../normalize/aws/testdata/identity_saml_user.json", "samlexample", "SamlExample", "saml:bdGOnTesti4+ExamplexL/jEvs="},
+		{"../normalize/aws/testdata/identity_web_identity_session.json", "system:serviceaccount:kube-system:netpol-controller", "system:serviceaccount:kube-system:netpol-controller", "web-identity:arn:aws:iam::111122223333:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE"},
+		{"../normalize/aws/testdata/ec2_revoke_ingress_structured.json", "arn:aws:sts::111122223333:assumed-role/networkadmins/bob@example.com", "", ""},
+	} {
+		t.Run(filepath.Base(tc.file), func(t *testing.T) {
+			res := scan(t, []string{tc.file}, Options{Filter: Filter{MinSeverity: model.Info}})
+			if len(res.Findings) == 0 {
+				t.Fatal("no finding")
+			}
+			f := res.Findings[0]
+			if f.Identity != tc.identity || f.Actor.OriginalCaller != tc.caller || f.Actor.Federation != tc.federation {
+				t.Errorf("identity %q, original caller %q, federation %q; want %q, %q, %q", f.Identity, f.Actor.OriginalCaller, f.Actor.Federation, tc.identity, tc.caller, tc.federation)
+			}
+		})
+	}
+}

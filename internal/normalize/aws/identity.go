@@ -1,6 +1,7 @@
 package aws
 
 import (
+	"slices"
 	"strings"
 
 	"cloudwall/internal/model"
@@ -50,7 +51,57 @@ func actor(rec map[string]any) model.Actor {
 	a.MFA, _ = jv.Bool(ui, "sessionContext", "attributes", "mfaAuthenticated")
 	a.ViaService = first(invokedBy,
 		serviceHost(jv.Str(rec, "sourceIPAddress")), serviceHost(jv.Str(rec, "userAgent")))
+	a.OriginalCaller, a.Federation = originalCaller(ui)
+	if a.ID == "" && a.OriginalCaller != "" {
+		// An IdentityCenterUser names no principal but the user it is.
+		a.ID, a.Name = a.OriginalCaller, first(a.Name, a.OriginalCaller)
+	}
 	return a
+}
+
+// originalCaller reads who is behind the session, when the record says so
+// apart from the principal, and how a federated session was authenticated:
+//   - sessionContext.sourceIdentity: set by the caller when it assumed the
+//     role (sts:SourceIdentity), kept through role chaining, and unlike the
+//     session name not changeable afterwards;
+//   - onBehalfOf: the IAM Identity Center user (userId, or the subject of
+//     trusted identity propagation) a session acts for;
+//   - a SAMLUser or WebIdentityUser: userName, the SAML subject or the web
+//     identity's user id, at identityProvider;
+//   - webIdFederationData: the provider and the subject ("...:sub") of a
+//     role session assumed with a web identity (EKS IRSA, GitHub OIDC).
+func originalCaller(ui map[string]any) (caller, federation string) {
+	caller = strings.TrimSpace(jv.Str(ui, "sessionContext", "sourceIdentity"))
+	if obo := jv.Obj(ui, "onBehalfOf"); obo != nil && caller == "" {
+		caller = strings.TrimSpace(first(jv.Str(obo, "userId"), jv.Str(obo, "subject")))
+	}
+	switch typ := jv.Str(ui, "type"); {
+	case strings.EqualFold(typ, "SAMLUser"), strings.EqualFold(typ, "WebIdentityUser"):
+		kind := "saml:"
+		if strings.EqualFold(typ, "WebIdentityUser") {
+			kind = "web-identity:"
+		}
+		federation = kind + jv.Str(ui, "identityProvider")
+		caller = first(caller, strings.TrimSpace(jv.Str(ui, "userName")))
+	}
+	if wif := jv.Obj(ui, "sessionContext", "webIdFederationData"); wif != nil {
+		if p := strings.TrimSpace(jv.Str(wif, "federatedProvider")); p != "" {
+			federation = "web-identity:" + p
+			attrs := jv.Obj(wif, "attributes")
+			keys := make([]string, 0, len(attrs))
+			for k := range attrs {
+				keys = append(keys, k)
+			}
+			slices.Sort(keys) // one reading whatever the map's order
+			for _, k := range keys {
+				if strings.HasSuffix(strings.ToLower(k), ":sub") {
+					caller = first(caller, strings.TrimSpace(jv.Str(attrs, k)))
+					break
+				}
+			}
+		}
+	}
+	return caller, federation
 }
 
 // permissionSet returns the permission set of an IAM Identity Center role

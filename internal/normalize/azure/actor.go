@@ -52,9 +52,15 @@ func actor(rec map[string]any) model.Actor {
 	} else {
 		a.Name = firstNonEmpty(upn, name, display, caller, appID)
 	}
+	a.AppID = appID
 	if a.Type == "ServicePrincipal" {
 		// The app the service principal belongs to is what acted.
 		a.ViaService = appID
+		// A managed identity's token names its resource
+		// (.../userAssignedIdentities/NAME or the VM of a system one).
+		if mi := claim(claims, "xms_mirid"); mi != "" && upn == "" && name == "" {
+			a.Name = mi[strings.LastIndexByte(mi, '/')+1:]
+		}
 	}
 	return a
 }

@@ -249,11 +249,26 @@ func actor(pp map[string]any) model.Actor {
 			a.Type = "ServiceAccount"
 		}
 	}
+	// The impersonation chain, in the order of the delegations (Google
+	// documents it so): the first is the original caller.
+	var chain []string
 	for _, d := range jv.Objs(auth, "serviceAccountDelegationInfo") {
-		if p := jv.Str(d, "firstPartyPrincipal", "principalEmail"); p != "" {
-			a.ViaService = p
-			break
+		p := strings.TrimSpace(firstNonEmpty(jv.Str(d, "firstPartyPrincipal", "principalEmail"), jv.Str(d, "principalSubject"),
+			jv.Str(d, "thirdPartyPrincipal", "thirdPartyClaims", "sub")))
+		if p == "" {
+			continue
 		}
+		chain = append(chain, p)
+		if a.ViaService == "" && jv.Str(d, "firstPartyPrincipal", "principalEmail") != "" {
+			a.ViaService = p
+		}
+	}
+	if len(chain) > 0 {
+		a.OriginalCaller = chain[0]
+		if email != "" {
+			chain = append(chain, email)
+		}
+		a.Delegation = strings.Join(chain, ", ")
 	}
 	if a.ViaService == "" {
 		a.ViaService = serviceAgent(email)
