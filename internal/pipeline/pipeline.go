@@ -73,9 +73,10 @@ type Options struct {
 	State *StateOptions
 	// Store, when set, keeps the scan's findings and first-seen facts.
 	Store store.Store
-	// MaxHeld bounds the findings held in memory; past it they are ranked
-	// on disk (Result.Spill). 0 means DefaultMaxHeld. A timeline holds
-	// every finding whatever it says.
+	// MaxHeld bounds the firewall operations and the findings held in
+	// memory; past it records are folded and findings ranked on disk
+	// (Result.Spill), and correlations are not computed. 0 means
+	// DefaultMaxHeld. A timeline holds every event whatever it says.
 	MaxHeld int
 	// MaxFirewalls bounds the firewalls the state replay tracks; 0 means
 	// DefaultMaxFirewalls.

@@ -18,8 +18,9 @@ import (
 	"cloudwall/internal/store"
 )
 
-// DefaultMaxHeld is how many findings a scan holds in memory (about 5 KiB
-// each with their guidance) before it ranks them on disk.
+// DefaultMaxHeld is how many firewall operations a scan folds in memory
+// (about 2 KiB each) and findings it holds (about 5 KiB each with their
+// guidance) before it folds and ranks them on disk.
 const DefaultMaxHeld = 10_000
 
 // DefaultMaxFirewalls is how many firewalls the state replay tracks
