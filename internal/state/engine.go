@@ -83,6 +83,10 @@ type Engine struct {
 	// allow rules in force of GCP VPC firewalls: the only rules whose
 	// exposure a change elsewhere in their network can alter.
 	gcpExposers map[string][]exposer
+	// gcpInternet indexes the same way every enabled rule of a GCP VPC
+	// firewall that internet traffic can match (world-open or prefix-list
+	// peers, any action): the only rows an exposure depends on.
+	gcpInternet map[string][]exposer
 }
 
 // exposer is one world-open allow rule of a GCP VPC firewall.
@@ -91,24 +95,30 @@ type exposer struct {
 	r *rule
 }
 
-// reindex updates f's entries in the GCP exposer index after its rules
-// changed.
+// reindex updates f's entries in the GCP exposer and internet indexes
+// after its rules changed.
 func (e *Engine) reindex(f *firewall) {
 	if f.family != gcpVPC {
 		return
 	}
 	if e.gcpExposers == nil {
-		e.gcpExposers = map[string][]exposer{}
+		e.gcpExposers, e.gcpInternet = map[string][]exposer{}, map[string][]exposer{}
 	}
-	list := slices.DeleteFunc(e.gcpExposers[f.bucket], func(x exposer) bool { return x.f == f })
+	notF := func(x exposer) bool { return x.f == f }
+	exp := slices.DeleteFunc(e.gcpExposers[f.bucket], notF)
+	in := slices.DeleteFunc(e.gcpInternet[f.bucket], notF)
 	if !f.deleted {
 		for _, r := range f.rules {
-			if r.world && !r.Disabled && r.Action != model.Deny && r.Action != model.GotoNext {
-				list = append(list, exposer{f: f, r: r})
+			if r.Disabled || !internetMatchable(r) {
+				continue
+			}
+			in = append(in, exposer{f: f, r: r})
+			if r.world && r.Action != model.Deny && r.Action != model.GotoNext {
+				exp = append(exp, exposer{f: f, r: r})
 			}
 		}
 	}
-	e.gcpExposers[f.bucket] = list
+	e.gcpExposers[f.bucket], e.gcpInternet[f.bucket] = exp, in
 }
 
 // New returns an empty engine.

@@ -167,7 +167,16 @@ func sortRows(fam family, rows []row) {
 		x := &rows[i]
 		x.key = int64(x.stage)<<50 | int64(orderOf(x.r))<<1 | int64(actionRank(x.r.Action))
 	}
-	slices.SortStableFunc(rows, func(a, b row) int { return cmp.Compare(a.key, b.key) })
+	// Ties keep first-sight order of the firewalls (then rule order):
+	// the same order whichever index the rows were gathered from.
+	slices.SortStableFunc(rows, func(a, b row) int { return cmp.Or(cmp.Compare(a.key, b.key), cmp.Compare(seqOf(a.f), seqOf(b.f))) })
+}
+
+func seqOf(f *firewall) int {
+	if f == nil {
+		return 0
+	}
+	return f.seq
 }
 
 // orderOf puts rules without a priority last.

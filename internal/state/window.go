@@ -69,7 +69,7 @@ func (e *Engine) refresh(f *firewall, edge *model.WindowEdge, added, touched []*
 			p, n := gcpScope(x)
 			k := [2]string{p, n}
 			if shared[k] == nil {
-				shared[k] = &rowSet{rows: e.rowsAt(x, time.Time{})}
+				shared[k] = e.internetRows(x)
 			}
 			rows = shared[k]
 		}
@@ -127,11 +127,55 @@ func hasWorldAllow(f *firewall) bool {
 func internetRules(touched []*rule) []*rule {
 	var out []*rule
 	for _, t := range touched {
-		if t.world || slices.ContainsFunc(t.Peers, func(p model.Peer) bool { return p.Kind == model.PeerPrefixList }) {
+		if internetMatchable(t) {
 			out = append(out, t)
 		}
 	}
 	return out
+}
+
+// internetMatchable says whether a packet from the internet can match r.
+func internetMatchable(r *rule) bool {
+	return r.world || slices.ContainsFunc(r.Peers, func(p model.Peer) bool { return p.Kind == model.PeerPrefixList })
+}
+
+// internetRows returns the evaluation rows of f's GCP network that
+// internet traffic can match, in evaluation order: what exposures are
+// judged on. Rows no internet packet matches cannot decide one, so
+// leaving them out changes no exposure and spares evaluating them.
+func (e *Engine) internetRows(f *firewall) *rowSet {
+	project, network := gcpScope(f)
+	before := e.enforcementBefore(project, network)
+	var rows []row
+	add := func(list []exposer) {
+		for _, x := range list {
+			p, n := gcpScope(x.f)
+			if p == project && (n == "" || network == "" || n == network) {
+				rows = append(rows, row{r: x.r, f: x.f, stage: 2})
+			}
+		}
+	}
+	add(e.gcpInternet[project])
+	if project != "" {
+		add(e.gcpInternet[""])
+	}
+	for _, x := range e.gcpOther {
+		if x.family != gcpPolicy || x.meta.Cloud != model.GCP || x.deleted || !policyApplies(x, project, network) {
+			continue
+		}
+		stage := 0
+		if x.meta.Resource.Type == "network_firewall_policy" {
+			stage = 3
+			if before {
+				stage = 1
+			}
+		}
+		for _, r := range x.rules {
+			rows = append(rows, row{r: r, f: x, stage: stage})
+		}
+	}
+	sortRows(gcpVPC, rows)
+	return &rowSet{rows: rows}
 }
 
 // interacts says whether one of x's world-open allow rules shares
