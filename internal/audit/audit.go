@@ -187,6 +187,7 @@ func label(fw *model.Firewall) string {
 		"network_firewall":        "Network Firewall",
 		"rule_group":              "Network Firewall rule group",
 		"storage_account":         "Storage account",
+		"cloudsql_instance":       "Cloud SQL instance",
 	}[fw.Resource.Type]
 	if kind == "" {
 		kind = strings.ReplaceAll(fw.Resource.Type, "_", " ")
