@@ -36,6 +36,11 @@ const (
 	// UTF16 is text in UTF-16 with a byte-order mark, as Windows
 	// PowerShell writes it (Get-AzActivityLog | ConvertTo-Json | Out-File).
 	UTF16 Format = "utf-16"
+	// UTF16LE and UTF16BE are UTF-16 text without a byte-order mark,
+	// recognised by ASCII characters interleaved with NUL bytes
+	// (iconv -t UTF-16LE, or a tool that strips the mark).
+	UTF16LE Format = "utf-16le"
+	UTF16BE Format = "utf-16be"
 )
 
 // MaxNesting bounds compression-inside-archive-inside-compression chains
@@ -89,6 +94,36 @@ func Sniff(head []byte) Format {
 		return Tar
 	case bytes.HasPrefix(head, []byte{0xFF, 0xFE}), bytes.HasPrefix(head, []byte{0xFE, 0xFF}):
 		return UTF16
+	}
+	return sniffUTF16(head)
+}
+
+// sniffUTF16 recognises UTF-16 text without a byte-order mark: in the
+// first 128 bytes, at least three quarters of the byte pairs are a
+// printable ASCII byte and a NUL, in one order, starting with the first
+// pair. Text never has NULs this regularly; a run of NULs (padding before
+// a record) is pairs of two NULs and does not count.
+func sniffUTF16(head []byte) Format {
+	head = head[:min(len(head), 128)&^1]
+	if len(head) < 8 {
+		return Plain
+	}
+	ascii := func(c byte) bool { return c >= 0x20 && c < 0x7f || c == '\n' || c == '\r' || c == '\t' }
+	var le, be int
+	for i := 0; i < len(head); i += 2 {
+		switch {
+		case ascii(head[i]) && head[i+1] == 0:
+			le++
+		case head[i] == 0 && ascii(head[i+1]):
+			be++
+		}
+	}
+	pairs := len(head) / 2
+	switch {
+	case le*4 >= pairs*3 && head[1] == 0 && head[0] != 0:
+		return UTF16LE
+	case be*4 >= pairs*3 && head[0] == 0 && head[1] != 0:
+		return UTF16BE
 	}
 	return Plain
 }
@@ -234,6 +269,14 @@ func (o *Opener) peel(ctx context.Context, name string, br *bufio.Reader, layers
 		// The BOM says which byte order; the decoder turns it into UTF-8.
 		utf8 := transform.NewReader(br, unicode.BOMOverride(unicode.UTF16(unicode.LittleEndian, unicode.UseBOM).NewDecoder()))
 		return o.peel(ctx, name, bufio.NewReaderSize(&layerReader{r: utf8, format: UTF16}, readBuffer), append(layers, UTF16), depth+1, false, fn)
+	case UTF16LE, UTF16BE:
+		// No mark: the NULs' positions said the byte order.
+		order := unicode.LittleEndian
+		if format == UTF16BE {
+			order = unicode.BigEndian
+		}
+		utf8 := transform.NewReader(br, unicode.UTF16(order, unicode.IgnoreBOM).NewDecoder())
+		return o.peel(ctx, name, bufio.NewReaderSize(&layerReader{r: utf8, format: format}, readBuffer), append(layers, format), depth+1, false, fn)
 	case Zip:
 		return o.spoolZip(ctx, name, br, append(layers, Zip), depth, fn)
 	case XZ:

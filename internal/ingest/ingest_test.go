@@ -161,6 +161,14 @@ func TestSniff(t *testing.T) {
 		string(tar):        Tar,
 		`{"Records":[]}`:   Plain,
 		"":                 Plain,
+		// UTF-16 without a byte-order mark: NULs interleaved with ASCII.
+		utf16(`{"Records":[]}`, false): UTF16LE,
+		utf16(`{"Records":[]}`, true):  UTF16BE,
+		utf16(`{"a"}`, false)[:8]:      UTF16LE,
+		utf16(`{"a"`, false)[:6]:       Plain, // too short to tell
+		// NUL padding before a record is not UTF-16.
+		"\x00\x00\x00\x00\x00\x00\x00\x00{\"Records\":[]}":  Plain,
+		"{\"a\":1}\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00": Plain,
 	} {
 		if got := Sniff([]byte(head)); got != want {
 			t.Errorf("Sniff(%q) = %s, want %s", head[:min(len(head), 8)], got, want)
@@ -189,6 +197,42 @@ func TestOpenerReuse(t *testing.T) {
 					t.Errorf("round %d %s: %q", round, stream, content)
 				}
 			}
+		}
+	}
+}
+
+// utf16 encodes ASCII text as UTF-16 without a byte-order mark.
+func utf16(text string, big bool) string {
+	var b []byte
+	for _, c := range []byte(text) {
+		if big {
+			b = append(b, 0, c)
+		} else {
+			b = append(b, c, 0)
+		}
+	}
+	return string(b)
+}
+
+// TestOpenUTF16NoMark: UTF-16 text without a byte-order mark (iconv -t
+// UTF-16LE writes none) is read as UTF-8, in either byte order, and the
+// layer is named.
+func TestOpenUTF16NoMark(t *testing.T) {
+	const text = `{"eventVersion":"1.08","eventName":"AuthorizeSecurityGroupIngress"}` + "\n"
+	for _, big := range []bool{false, true} {
+		var formats []Format
+		var got string
+		err := Open(context.Background(), ReaderInput("u16.json", strings.NewReader(utf16(text, big))), Options{}, func(s Stream) error {
+			b, err := io.ReadAll(s.R)
+			formats, got = s.Formats, string(b)
+			return err
+		})
+		want := UTF16LE
+		if big {
+			want = UTF16BE
+		}
+		if err != nil || got != text || len(formats) != 1 || formats[0] != want {
+			t.Errorf("big-endian %v: %q, formats %v, %v", big, got, formats, err)
 		}
 	}
 }

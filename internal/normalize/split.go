@@ -548,8 +548,13 @@ func (s *Splitter) Records() int64 { return s.index }
 func (s *Splitter) Offset() int64 { return s.base + int64(s.pos) }
 
 func describe(c byte) string {
-	if c >= 0x20 && c < 0x7f {
+	switch {
+	case c >= 0x20 && c < 0x7f:
 		return fmt.Sprintf("%q", rune(c))
+	case c == 0:
+		// NULs between the characters are UTF-16 whose start was not
+		// recognised (no byte-order mark, not ASCII at first).
+		return "byte 0x00 (a NUL: if the file is UTF-16, convert it with iconv -f UTF-16LE -t UTF-8)"
 	}
 	return fmt.Sprintf("byte 0x%02x", c)
 }

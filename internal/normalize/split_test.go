@@ -205,3 +205,22 @@ func TestSplitterReset(t *testing.T) {
 		t.Errorf("after Reset: %q, index %d, %v", rec.Data, rec.Index, err)
 	}
 }
+
+// TestSplitterNULHint: a record broken by a NUL byte (UTF-16 text that
+// ingest could not recognise) is reported with the command that converts
+// it; other bytes are named plainly.
+func TestSplitterNULHint(t *testing.T) {
+	tests := []struct {
+		in, want, not string
+	}{
+		{"{\x00\"\x00a\x00\"\x00:\x001\x00}\x00\n", "iconv -f UTF-16LE -t UTF-8", ""},
+		{"{\x01\"a\":1}\n", "byte 0x01", "iconv"},
+	}
+	for _, tt := range tests {
+		_, problems, _ := splitAll(t, strings.NewReader(tt.in), 1<<20)
+		all := strings.Join(problems, "\n")
+		if !strings.Contains(all, tt.want) || tt.not != "" && strings.Contains(all, tt.not) {
+			t.Errorf("%q: problems %q, want %q", tt.in, problems, tt.want)
+		}
+	}
+}
