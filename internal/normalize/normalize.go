@@ -57,11 +57,15 @@ func Parse(raw []byte, src model.SourceRef, pre *Prefilter) Result {
 	if pre != nil && !pre.Keep(raw) {
 		return Result{Kind: Filtered}
 	}
-	v, err := jv.Decode(raw)
+	v, conflicts, more, err := jv.DecodeConflicts(raw)
 	if err != nil {
 		return Result{Kind: Unreadable, Reason: "invalid JSON: " + err.Error()}
 	}
-	return dispatch(v, src, 0)
+	res := dispatch(v, src, 0)
+	if len(conflicts) > 0 {
+		res = parseReadings(v, conflicts, more, src, res)
+	}
+	return res
 }
 
 // dispatch recognises a decoded record. depth bounds envelope nesting.

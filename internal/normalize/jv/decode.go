@@ -3,6 +3,7 @@ package jv
 import (
 	"encoding/json"
 	"strconv"
+	"strings"
 	"unicode/utf16"
 	"unicode/utf8"
 )
@@ -41,6 +42,15 @@ func fastDecode(raw []byte) (v any, ok bool) {
 type fastParser struct {
 	b []byte
 	i int
+	// keys and vals hold the members of the objects being read, innermost
+	// last, so a key given twice (or in two letter cases) is found with
+	// every value it was given.
+	keys      []string
+	vals      []any
+	conflicts []Conflict
+	more      int
+	keyBuf    [32]string
+	valBuf    [32]any
 }
 
 func (p *fastParser) space() {
@@ -101,6 +111,10 @@ func (p *fastParser) object(depth int) (any, bool) {
 		p.i++
 		return m, true
 	}
+	if p.keys == nil {
+		p.keys, p.vals = p.keyBuf[:0], p.valBuf[:0]
+	}
+	start := len(p.keys)
 	for {
 		p.space()
 		if p.i >= len(p.b) || p.b[p.i] != '"' {
@@ -120,6 +134,7 @@ func (p *fastParser) object(depth int) (any, bool) {
 			return nil, false
 		}
 		m[k] = v
+		p.keys, p.vals = append(p.keys, k), append(p.vals, v)
 		p.space()
 		if p.i >= len(p.b) {
 			return nil, false
@@ -129,6 +144,9 @@ func (p *fastParser) object(depth int) (any, bool) {
 			p.i++
 		case '}':
 			p.i++
+			p.conflict(m, start)
+			clear(p.vals[start:])
+			p.keys, p.vals = p.keys[:start], p.vals[:start]
 			return m, true
 		default:
 			return nil, false
@@ -330,4 +348,114 @@ func fixUTF8(s []byte) []byte {
 		s = s[n:]
 	}
 	return out
+}
+
+// MaxConflicts bounds the conflicts one record reports; past it they are
+// counted.
+const MaxConflicts = 8
+
+// Conflict is a key an object gives more than once: repeated, or in
+// letter-case variants (cidrIp and CidrIp). The decoded object keeps the
+// last value of a repeated key, as encoding/json does, and Field reads
+// one of the variants; a reader that must judge the worst reading sets
+// each in turn (Reading).
+type Conflict struct {
+	Obj map[string]any
+	// Keys and Values are every spelling and value, in record order.
+	Keys   []string
+	Values []any
+}
+
+// Reading sets the object to hold only the i-th value, under its
+// spelling, and returns the function that puts the object back.
+func (c *Conflict) Reading(i int) (restore func()) {
+	saved := map[string]any{}
+	for _, k := range c.Keys {
+		if v, ok := c.Obj[k]; ok {
+			saved[k] = v
+		}
+		delete(c.Obj, k)
+	}
+	c.Obj[c.Keys[i]] = c.Values[i]
+	return func() {
+		for _, k := range c.Keys {
+			delete(c.Obj, k)
+		}
+		for k, v := range saved {
+			c.Obj[k] = v
+		}
+	}
+}
+
+// conflict records the keys of the object just read (members from start
+// on) that are repeated or differ only in letter case. Objects of up to
+// 64 keys are compared pairwise (lengths first), larger ones through a
+// map, so a hostile object of many keys costs time linear in them.
+func (p *fastParser) conflict(m map[string]any, start int) {
+	keys := p.keys[start:]
+	if len(m) == len(keys) && len(keys) < 2 {
+		return
+	}
+	var groups [][]int
+	if len(keys) <= 64 {
+		var used [64]bool
+		for i := range keys {
+			if used[i] {
+				continue
+			}
+			var g []int
+			for j := i + 1; j < len(keys); j++ {
+				if !used[j] && (len(keys[j]) == len(keys[i])) && strings.EqualFold(keys[i], keys[j]) {
+					used[j] = true
+					g = append(g, j)
+				}
+			}
+			if g != nil {
+				groups = append(groups, append([]int{i}, g...))
+			}
+		}
+	} else {
+		by := map[string][]int{}
+		var order []string
+		for i, k := range keys {
+			f := strings.ToLower(k)
+			if by[f] == nil {
+				order = append(order, f)
+			}
+			by[f] = append(by[f], i)
+		}
+		for _, f := range order {
+			if len(by[f]) > 1 {
+				groups = append(groups, by[f])
+			}
+		}
+	}
+	for _, g := range groups {
+		if len(p.conflicts) >= MaxConflicts {
+			p.more++
+			continue
+		}
+		c := Conflict{Obj: m}
+		for _, i := range g {
+			c.Keys = append(c.Keys, keys[i])
+			c.Values = append(c.Values, p.vals[start+i])
+		}
+		p.conflicts = append(p.conflicts, c)
+	}
+}
+
+// DecodeConflicts is Decode that also returns the keys the record gives
+// more than once, at most MaxConflicts of them, and how many more there
+// were. Records encoding/json must decode (invalid for the fast decoder)
+// report none.
+func DecodeConflicts(raw []byte) (v any, conflicts []Conflict, more int, err error) {
+	p := fastParser{b: raw}
+	if v, ok := p.value(0); ok {
+		p.space()
+		if p.i >= len(p.b) || p.b[p.i] == ']' || p.b[p.i] == '}' {
+			return v, p.conflicts, p.more, nil
+		}
+	}
+	v, err = decodeStd(raw)
+	return v, nil, 0, err
 }

@@ -1,7 +1,10 @@
 package jv
 
 import (
+	"fmt"
 	"reflect"
+	"slices"
+	"strings"
 	"testing"
 )
 
@@ -46,4 +49,69 @@ func BenchmarkDecode(b *testing.B) {
 			}
 		}
 	})
+}
+
+func TestDecodeConflicts(t *testing.T) {
+	many := `{` // an object too large to compare pairwise
+	for i := range 80 {
+		many += fmt.Sprintf(`"k%d":%d,`, i, i)
+	}
+	many += `"K7":"x","k39":"y"}`
+	tests := []struct {
+		name string
+		raw  string
+		want []string // per conflict: keys=values
+		more int
+	}{
+		{"none", `{"a":1,"b":{"c":2,"C2":3}}`, nil, 0},
+		{"repeated key", `{"cidrIp":"0.0.0.0/0","cidrIp":"10.0.0.5/32"}`, []string{"cidrIp,cidrIp=0.0.0.0/0,10.0.0.5/32"}, 0},
+		{"letter case, nested", `{"a":[{"cidrIp":"10.0.0.5/32","CidrIp":"0.0.0.0/0"}]}`, []string{"cidrIp,CidrIp=10.0.0.5/32,0.0.0.0/0"}, 0},
+		{"three spellings", `{"x":"1","X":"2","x":"3"}`, []string{"x,X,x=1,2,3"}, 0},
+		{"large object", many, []string{"k7,K7=7,x", "k39,k39=39,y"}, 0},
+		{"past the bound", strings.Repeat(`{"a":1,"a":2}`, 0) + `[` + strings.TrimSuffix(strings.Repeat(`{"a":1,"a":2},`, MaxConflicts+3), ",") + `]`, nil, 3},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			v, cs, more, err := DecodeConflicts([]byte(tt.raw))
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, c := range cs {
+				got = append(got, strings.Join(c.Keys, ",")+"="+strings.Join(texts(c.Values), ","))
+			}
+			if tt.more > 0 {
+				if len(cs) != MaxConflicts || more != tt.more {
+					t.Errorf("%d conflicts and %d more, want %d and %d", len(cs), more, MaxConflicts, tt.more)
+				}
+				return
+			}
+			if !slices.Equal(got, tt.want) || more != 0 {
+				t.Errorf("conflicts %q (+%d), want %q", got, more, tt.want)
+			}
+			// Each reading holds one value under its spelling, and
+			// restore puts the object back.
+			for _, c := range cs {
+				before := fmt.Sprint(v)
+				for i := range c.Values {
+					restore := c.Reading(i)
+					if got, _ := Field(c.Obj, c.Keys[0]); Str(got) != Str(c.Values[i]) || len(Variants(c.Obj, c.Keys[0])) != 1 {
+						t.Errorf("reading %d holds %v", i, Variants(c.Obj, c.Keys[0]))
+					}
+					restore()
+				}
+				if fmt.Sprint(v) != before {
+					t.Errorf("restore changed the value: %v, was %v", v, before)
+				}
+			}
+		})
+	}
+}
+
+func texts(vs []any) []string {
+	out := make([]string, len(vs))
+	for i, v := range vs {
+		out[i] = Str(v)
+	}
+	return out
 }

@@ -52,7 +52,7 @@ func FuzzAccessors(f *testing.F) {
 func FuzzFastDecode(f *testing.F) {
 	for _, s := range []string{
 		`{"eventName":"GetCallerIdentity","n":-1.5e+3,"a":[true,false,null,{}],"e":"\u00e9\ud83d\ude00\ud800x\"\\\/\b\f\n\r\t"}`,
-		`{"a":1,"a":2} `, `{}]`, `[1,2] x`, `"\xff\xc3"`, `{"k":"\u00zz"}`, `01`, `-`, `1.`, `1e`, `[`, ``, ` null `,
+		`{"a":1,"a":2} `, `{"a":{"B":1,"b":[2],"b":3},"A":null}`, `{}]`, `[1,2] x`, `"\xff\xc3"`, `{"k":"\u00zz"}`, `01`, `-`, `1.`, `1e`, `[`, ``, ` null `,
 		"\"a\x01\"", `{"a" 1}`, `[1,]`, `{,}`, `"\ud83d\u0041"`, `"\ud83d\"`,
 	} {
 		f.Add([]byte(s))
@@ -65,6 +65,23 @@ func FuzzFastDecode(f *testing.F) {
 		}
 		if ok && !reflect.DeepEqual(fast, want) {
 			t.Fatalf("fastDecode = %#v, encoding/json = %#v", fast, want)
+		}
+		// DecodeConflicts gives the same value, and each reading of a
+		// conflict is undone by its restore.
+		v, conflicts, _, err := DecodeConflicts(b)
+		if (err == nil) != ok || ok && !reflect.DeepEqual(v, want) {
+			t.Fatalf("DecodeConflicts = %#v, %v; want %#v", v, err, want)
+		}
+		if len(conflicts) > MaxConflicts {
+			t.Fatalf("%d conflicts, over %d", len(conflicts), MaxConflicts)
+		}
+		for i := range conflicts {
+			for j := range conflicts[i].Values {
+				conflicts[i].Reading(j)()
+			}
+		}
+		if ok && !reflect.DeepEqual(v, want) {
+			t.Fatalf("readings did not restore the value: %#v, want %#v", v, want)
 		}
 	})
 }
