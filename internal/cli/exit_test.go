@@ -39,6 +39,10 @@ func TestExitStatusTellsTheTruth(t *testing.T) {
 	// drop the CloudTrail record unread, so only decoding it shows the
 	// file is an audit log.
 	header := write("header.jsonl", []byte("{\"export\":\"v2\"}\n"+ct+"\n"))
+	// Flow logs given to scan: not audit records, whatever their keys.
+	nsgFlows := filepath.Join("..", "traffic", "testdata", "real", "azuredocs_nsg-flow-log_v2_records.json")
+	vnetFlows := filepath.Join("..", "traffic", "testdata", "real", "elastic_vnet-flow-log_v4_single-record.log")
+	gcpFlows := filepath.Join("..", "traffic", "testdata", "real", "otel_vpc-flow-logentries_google-service.ndjson")
 	tests := []struct {
 		name  string
 		stdin string
@@ -57,6 +61,9 @@ func TestExitStatusTellsTheTruth(t *testing.T) {
 		{"unknown shape beside a log", "", []string{"scan", "-q", unknown, samples}, ExitOK, "inventory.jsonl"},
 		{"audit records, no finding", "", []string{"scan", clean}, ExitOK, "Findings:        0"},
 		{"audit record after an unknown header", "", []string{"scan", "-q", header}, ExitOK, "header.jsonl"},
+		{"azure nsg flow log given to scan", "", []string{"scan", "-q", nsgFlows}, ExitNoInput, "give it to --flows"},
+		{"azure vnet flow log given to scan", "", []string{"scan", "-q", vnetFlows}, ExitNoInput, "give it to --flows"},
+		{"gcp flow log entries given to scan", "", []string{"scan", "-q", gcpFlows}, ExitNoInput, "give it to --flows"},
 		{"audit of unknown shape only", "", []string{"audit", "-q", unknown}, ExitNoInput, "none of a format cloudwall reads"},
 		{"learn of unknown shape only", "", []string{"learn", "-q", "--store", filepath.Join(dir, "learn.db"), unknown}, ExitNoInput, "none of a format cloudwall reads"},
 		{"learn of nothing readable", "", []string{"learn", "-q", "--store", filepath.Join(dir, "learn.db"), garbage}, ExitNoInput, "nothing was read"},

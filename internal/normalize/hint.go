@@ -63,6 +63,17 @@ func recordHint(rec map[string]any) string {
 	return ""
 }
 
+// azureFlow recognises a record of an Azure NSG flow log
+// (NetworkSecurityGroupFlowEvent, properties.flows) or VNet flow log
+// (FlowLogFlowEvent, flowRecords), which share the activity log's
+// operationName, resourceId and time.
+func azureFlow(rec map[string]any) bool {
+	cat := strings.ToLower(jv.Str(rec, "category"))
+	op := strings.ToLower(jv.Str(rec, "operationName"))
+	return strings.HasSuffix(cat, "flowevent") || strings.HasSuffix(op, "flowevents") || op == "flowlogflowevent" ||
+		jv.Has(rec, "flowRecords", "flows") || jv.Has(rec, "properties", "flows") && jv.Has(rec, "properties", "Version")
+}
+
 func vpcFlowMessage(s string) bool {
 	return s != "" && textHint([]byte(s)) == hintFlows
 }

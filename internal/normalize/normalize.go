@@ -82,6 +82,10 @@ func dispatch(v any, src model.SourceRef, depth int) Result {
 		err    error
 	)
 	switch {
+	case azureFlow(rec):
+		// Its operationName, resourceId and time read like an activity
+		// log record: it must not count as one.
+		return Result{Kind: Unrecognised, Reason: "Azure NSG or VNet flow-log record, not an audit record" + hintFlows}
 	case aws.Detect(rec):
 		events, err = aws.Parse(rec, src)
 	case gcp.Detect(rec):
