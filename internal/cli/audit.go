@@ -123,6 +123,15 @@ Exit status: 0 the diff completed, 1 it could not run, 2 usage error,
 	return cmd
 }
 
+// fileMtime is a regular file's modification time.
+func fileMtime(path string) (time.Time, bool) {
+	st, err := os.Stat(path)
+	if err != nil || !st.Mode().IsRegular() {
+		return time.Time{}, false
+	}
+	return st.ModTime(), true
+}
+
 func mergeSummaries(a, b model.Summary) model.Summary {
 	a.Files += b.Files
 	a.FilesFailed += b.FilesFailed
@@ -195,6 +204,11 @@ func runReport(ctx context.Context, f reportFlags, stdout, stderr io.Writer,
 	if err != nil {
 		return err
 	}
+	var asOf time.Time
+	if f.asOf != "" {
+		asOf = now
+	}
+	audit.Undated(all, asOf, fileMtime, start)
 	findings := filterFindings(all, filter, &sum)
 	sum.Elapsed = time.Since(start)
 
