@@ -247,7 +247,7 @@ func runScan(ctx context.Context, f scanFlags, args []string, stdin io.Reader, s
 	opts := output.Options{Color: color, Version: bv.Version, Revision: bv.Revision, Verbose: f.verbose || f.show != "", Rules: catalogueHelp(c), Guide: catalogueGuide(c)}
 	opts.Width = tableWidth(stdoutTTY)
 	if res.Spill != nil {
-		fmt.Fprintf(stderr, "cloudwall: %d findings, more than --max-held %d: ranked on disk in a temporary file (removed at exit); all are reported\n", res.Summary.Spilled, f.maxHeld)
+		fmt.Fprintf(stderr, "cloudwall: more than --max-held %d firewall operations: folded and ranked on disk in a temporary file (removed at exit); all %d findings are reported\n", f.maxHeld, res.Summary.Spilled)
 	}
 	if res.Spill != nil && output.Streams(format) && f.show == "" && !f.verbose {
 		err = output.WriteEach(out, format, func(fn func(model.Finding) error) error {

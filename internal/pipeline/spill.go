@@ -259,7 +259,7 @@ func finishSpilled(ctx context.Context, opts Options, det *detect.Detector, fo *
 	sum.Notices = append(sum.Notices, judge.Notices()...)
 	n := sp.shown.Len() + sp.suppressed.Len()
 	sum.Spilled = n
-	sum.Notices = append(sum.Notices, fmt.Sprintf("%d findings were more than --max-held (%d): they were ranked on disk in a temporary file (removed at exit); every one is reported, in the same order", n, maxHeld))
+	sum.Notices = append(sum.Notices, fmt.Sprintf("%d findings were ranked on disk in a temporary file (removed at exit), as more than --max-held (%d) firewall operations were read; every one is reported, in the same order", n, maxHeld))
 
 	var res Result
 	for _, w := range windows {
