@@ -149,3 +149,38 @@ func TestCoalesceBoundsVariants(t *testing.T) {
 		t.Errorf("%d changes, notes %q", len(ev.Changes), ev.Notes)
 	}
 }
+
+// AddHeld folds records of held operations and refuses new operations
+// past its bound, for good: an operation refused once is never held, so
+// all of its records are the caller's.
+func TestCoalesceAddHeld(t *testing.T) {
+	op := func(id string, index int64) model.Event {
+		ev := azureRecord(model.PhaseOnly, model.Success, int(index), index, "0.0.0.0/0")
+		ev.OperationID = id
+		return ev
+	}
+	c := NewCoalescer()
+	steps := []struct {
+		ev   model.Event
+		want bool
+	}{
+		{op("a", 0), true},
+		{op("b", 1), true},
+		{op("c", 2), false}, // a third operation
+		{op("a", 3), true},  // a record of a held one
+		{op("c", 4), false},
+		{op("b", 5), true},
+	}
+	for i, s := range steps {
+		if got := c.AddHeld(s.ev, 2); got != s.want {
+			t.Errorf("step %d (%s): AddHeld = %v, want %v", i, s.ev.OperationID, got, s.want)
+		}
+	}
+	if c.Held() != 2 || c.Duplicates() != 2 {
+		t.Errorf("held %d, duplicates %d; want 2 and 2 (refused records are not counted)", c.Held(), c.Duplicates())
+	}
+	evs := c.Drain()
+	if len(evs) != 2 || evs[0].OperationID != "a" || evs[1].OperationID != "b" {
+		t.Errorf("drained %d events, want a then b", len(evs))
+	}
+}
