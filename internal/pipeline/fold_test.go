@@ -3,9 +3,11 @@ package pipeline
 import (
 	"encoding/json"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"slices"
 	"strings"
 	"testing"
@@ -161,6 +163,10 @@ func TestFoldOnDiskSameAsInMemory(t *testing.T) {
 		if err := disk.Close(); err != nil {
 			t.Fatal(err)
 		}
+	}
+	// The soft memory limit of a spilled scan ends with it.
+	if l := debug.SetMemoryLimit(-1); l != math.MaxInt64 && os.Getenv("GOMEMLIMIT") == "" {
+		t.Errorf("memory limit %d left after the scan", l)
 	}
 }
 

@@ -100,7 +100,7 @@ func softMemoryLimit(maxHeld int) func() {
 	if prev != math.MaxInt64 {
 		return func() {}
 	}
-	debug.SetMemoryLimit(96<<20 + int64(maxHeld)*10<<10)
+	debug.SetMemoryLimit(96<<20 + min(int64(maxHeld), 1<<30)*10<<10)
 	return func() { debug.SetMemoryLimit(prev) }
 }
 
