@@ -34,6 +34,7 @@ func TestSequences(t *testing.T) {
 	}
 	k := ContextKey(model.AWS, "1", model.Actor{ID: mallory})
 	other := ContextKey(model.AWS, "1", model.Actor{ID: "arn:aws:iam::1:user/bob"})
+	otherAccount := ContextKey(model.AWS, "2", model.Actor{ID: mallory})
 	tests := []struct {
 		name     string
 		f        model.Finding
@@ -43,6 +44,8 @@ func TestSequences(t *testing.T) {
 	}{
 		{"firewall reads, then the change", chg(10*time.Minute, "AKIA1"), Context{k: {read("DescribeSecurityGroups", "AKIA1", 5*time.Minute, model.Success)}}, true, 1},
 		{"denied calls, then the change", chg(10*time.Minute, "AKIA1"), Context{k: {read("ListBuckets", "AKIA1", 5*time.Minute, model.Failure)}}, true, 1},
+		{"near miss: the same actor's reads a day before", chg(10*time.Minute, "AKIA1"), Context{k: {read("DescribeSecurityGroups", "AKIA1", -24*time.Hour, model.Success)}}, false, 0},
+		{"near miss: the same actor's reads in another account", chg(10*time.Minute, "AKIA1"), Context{otherAccount: {read("DescribeSecurityGroups", "AKIA1", 5*time.Minute, model.Success)}}, false, 0},
 		{"near miss: the reads an hour before", chg(70*time.Minute, "AKIA1"), Context{k: {read("DescribeSecurityGroups", "AKIA1", 5*time.Minute, model.Success)}}, false, 0},
 		{"near miss: only GetCallerIdentity", chg(10*time.Minute, "AKIA1"), Context{k: {read("GetCallerIdentity", "AKIA1", 5*time.Minute, model.Success)}}, false, 1},
 		{"near miss: another identity's reads", chg(10*time.Minute, "AKIA1"), Context{other: {read("DescribeSecurityGroups", "AKIA1", 5*time.Minute, model.Success)}}, false, 0},
@@ -57,6 +60,31 @@ func TestSequences(t *testing.T) {
 				t.Errorf("recon %v (want %v), timeline %v (want %d entries)", got, tt.recon, out[0].Timeline, tt.timeline)
 			}
 		})
+	}
+}
+
+// TestContextClass: reads of firewalls and permission probing are recon,
+// a refused call is denied whatever it was; a read that is not of
+// firewalls (instances, buckets) is not kept at all.
+func TestContextClass(t *testing.T) {
+	for _, c := range []struct {
+		key, code string
+		outcome   model.Outcome
+		want      string
+	}{
+		{"ec2:describesecuritygroups", "", model.Success, ClassRecon},
+		{"compute.firewalls.list", "", model.Success, ClassRecon},
+		{"iam:getaccountauthorizationdetails", "", model.Success, ClassRecon},
+		{"sts:getcalleridentity", "", model.Success, ClassIdentity},
+		{"s3:listbuckets", "AccessDenied", model.Failure, ClassDenied},
+		{"ec2:describeinstances", "Client.UnauthorizedOperation", model.Failure, ClassDenied},
+		{"ec2:describeinstances", "", model.Success, ""},
+		{"s3:listbuckets", "", model.Success, ""},
+		{"ec2:describeinstances", "Client.InvalidInstanceID.NotFound", model.Failure, ""},
+	} {
+		if got := ContextClass(&model.Event{OperationKey: c.key, Outcome: c.outcome, ErrorCode: c.code}); got != c.want {
+			t.Errorf("%s %s %s: class %q, want %q", c.key, c.outcome, c.code, got, c.want)
+		}
 	}
 }
 
