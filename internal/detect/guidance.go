@@ -2,6 +2,7 @@ package detect
 
 import (
 	"net/netip"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -35,6 +36,7 @@ func (d *Detector) guidance(op *content.Operation, ev *model.Event, v *verdict) 
 				continue
 			}
 			run := expandCommand(s.Run, vals, lists)
+			text = whereToFind(text, run)
 			g.Commands = append(g.Commands, model.Command{Step: list, Index: len(out), Run: run})
 			out = append(out, text+" "+run)
 		}
@@ -43,6 +45,34 @@ func (d *Detector) guidance(op *content.Operation, ev *model.Event, v *verdict) 
 	g.Investigate = render(model.StepInvestigate, tmpl.Investigate)
 	g.Respond = render(model.StepRespond, tmpl.Respond)
 	return g
+}
+
+// placeholderRE finds the <NAME> placeholders of a printed command.
+var placeholderRE = regexp.MustCompile(`<([A-Z][A-Z0-9_]*)>`)
+
+var placeholderWhere = content.PlaceholderWhere()
+
+// whereToFind adds to a step's text, for each <NAME> its command shows in
+// place of a value the event lacks, where to find that value
+// (content.PlaceholderWhere), unless the text already speaks of it. The
+// hint goes before the colon that leads to the command.
+func whereToFind(text, run string) string {
+	var hints []string
+	for _, m := range placeholderRE.FindAllStringSubmatch(run, -1) {
+		w, ok := placeholderWhere[strings.ToLower(m[1])]
+		if !ok || strings.Contains(text, m[0]) || slices.Contains(hints, m[0]+": "+w) {
+			continue
+		}
+		hints = append(hints, m[0]+": "+w)
+	}
+	if len(hints) == 0 {
+		return text
+	}
+	add := " (" + strings.Join(hints, "; ") + ")"
+	if rest, ok := strings.CutSuffix(text, ":"); ok {
+		return rest + add + ":"
+	}
+	return text + add
 }
 
 // logScope is where gcloud logging finds a GCP event's audit log: its

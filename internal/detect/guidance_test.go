@@ -1,9 +1,11 @@
 package detect
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
+	"cloudwall/internal/content"
 	"cloudwall/internal/model"
 	"cloudwall/internal/testutil"
 )
@@ -269,4 +271,58 @@ func shellWords(t *testing.T, cmd string) []string {
 		t.Fatalf("%s: %v", cmd, err)
 	}
 	return w
+}
+
+// TestPlaceholdersSayWhere: over every step of every rule (and the
+// attempt guidance of each cloud), rendered for an event that carries no
+// values, each <NAME> a printed command shows has beside it where to find
+// the value: a hint naming the placeholder, or, for a placeholder the
+// catalogue writes itself (<SG_IDS>), the step's own explanation in
+// parentheses.
+func TestPlaceholdersSayWhere(t *testing.T) {
+	d := detector(t)
+	type step struct {
+		rule string
+		s    content.Step
+	}
+	var steps []step
+	for _, op := range d.c.Operations {
+		for _, s := range append(slices.Clone(op.Guidance.Investigate), op.Guidance.Respond...) {
+			steps = append(steps, step{op.ID, s})
+		}
+	}
+	for cloud, g := range d.c.Attempts {
+		for _, s := range append(slices.Clone(g.Investigate), g.Respond...) {
+			steps = append(steps, step{"attempt-" + string(cloud), s})
+		}
+	}
+	ev := &model.Event{OperationKey: "x", Outcome: model.Success}
+	vals := placeholders(ev, &verdict{}, false)
+	where := content.PlaceholderWhere()
+	shown := 0
+	for _, st := range steps {
+		if st.s.Run == "" {
+			continue
+		}
+		run := expandCommand(st.s.Run, vals, map[string][]string{})
+		text := whereToFind(expand(st.s.Text, vals, false), run)
+		for _, m := range placeholderRE.FindAllStringSubmatch(run, -1) {
+			shown++
+			_, computed := where[strings.ToLower(m[1])]
+			switch {
+			case strings.Contains(text, m[0]):
+			case !computed && strings.Contains(text, "("):
+			default:
+				t.Errorf("%s: %s stands with nothing saying where to find it:\n%s %s", st.rule, m[0], text, run)
+			}
+		}
+	}
+	if shown < 50 {
+		t.Errorf("only %d placeholders shown over %d steps: the event was not bare", shown, len(steps))
+	}
+	for name := range content.Placeholders() {
+		if where[name] == "" {
+			t.Errorf("placeholder {%s} has no content.PlaceholderWhere entry", name)
+		}
+	}
 }

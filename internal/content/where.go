@@ -1,0 +1,51 @@
+package content
+
+// PlaceholderWhere says, for each placeholder of Placeholders, where an
+// analyst finds the value when the event lacks it and a printed command
+// shows <NAME> instead. The guidance puts it beside the step, so a
+// placeholder never stands without a way to fill it.
+func PlaceholderWhere() map[string]string {
+	return map[string]string{
+		"resource":       "the resource is in the call's request (requestParameters, the Azure resource id, the GCP resourceName), or in the resource's earlier calls in the same logs",
+		"resource_id":    "the resource id is in the call's request (requestParameters, the Azure resource id, the GCP resourceName), or in the resource's earlier calls in the same logs",
+		"resource_name":  "the resource name is the last segment of its id in the call's request, or in the resource's earlier calls in the same logs",
+		"resource_type":  "the resource type is named by the operation (the catalogue entry: cloudwall rules)",
+		"account":        "the account is in the log's path (AWSLogs/ACCOUNT/…) or recipientAccountId, the Azure subscription in the resource id, the GCP project in logName",
+		"region":         "the region is the record's awsRegion or the log's path (AWSLogs/ACCOUNT/CloudTrail/REGION/…), the Azure location, the GCP resource.labels.location",
+		"actor":          "the caller is in userIdentity (AWS), caller and claims (Azure) or protoPayload.authenticationInfo.principalEmail (GCP) of this record or its request's other records",
+		"actor_name":     "the caller is in userIdentity (AWS), caller and claims (Azure) or protoPayload.authenticationInfo.principalEmail (GCP) of this record or its request's other records",
+		"actor_id":       "the caller's id is userIdentity.arn (AWS), the caller or claims' objectidentifier (Azure), protoPayload.authenticationInfo.principalEmail (GCP)",
+		"source_ip":      "the caller's address is sourceIPAddress (AWS), callerIpAddress (Azure) or protoPayload.requestMetadata.callerIp (GCP)",
+		"user_agent":     "the user agent is userAgent (AWS), claims or httpRequest (Azure), protoPayload.requestMetadata.callerSuppliedUserAgent (GCP)",
+		"operation":      "the operation is eventName (AWS), operationName (Azure), protoPayload.methodName (GCP)",
+		"time":           "the record has no time: use the log file's (its name or its delivery time)",
+		"start":          "the record has no time: start an hour before the log file's time (its name or its delivery time)",
+		"end":            "the record has no time: end an hour after the log file's time (its name or its delivery time)",
+		"change":         "what changed is in the call's request (requestParameters, properties, protoPayload.request)",
+		"rule":           "the rule ids are in the call's response (securityGroupRuleSet in responseElements), or listed by aws ec2 describe-security-group-rules --filters Name=group-id,Values=GROUP",
+		"targets":        "the targets are in the call's request (requestParameters)",
+		"error":          "the error code is errorCode (AWS), properties.statusCode (Azure), protoPayload.status (GCP)",
+		"access_key":     "the access key is userIdentity.accessKeyId of this record; the user's keys are listed by aws iam list-access-keys --user-name USER",
+		"user_name":      "the IAM user is userIdentity.userName, the last segment of userIdentity.arn",
+		"role_name":      "the role is userIdentity.sessionContext.sessionIssuer.userName, the role in userIdentity.arn (assumed-role/ROLE/SESSION)",
+		"session_name":   "the session is the last segment of userIdentity.arn (assumed-role/ROLE/SESSION)",
+		"caller_lookup":  "use AccessKeyId=KEY with userIdentity.accessKeyId of this record, or Username=NAME with the session or user name in userIdentity.arn",
+		"key_id":         "the key id ends protoPayload.authenticationInfo.serviceAccountKeyName (…/keys/KEY_ID); the account's keys are listed by gcloud iam service-accounts keys list --iam-account ACCOUNT",
+		"event_id":       "the record's id is eventID (AWS), eventDataId or correlationId (Azure), insertId (GCP)",
+		"correlation_id": "the correlationId is on every record of the request in the Activity Log",
+		"resource_group": "the resource group is the segment after resourceGroups/ in the resource id",
+		"parent_id":      "the parent (NSG, server) is the resource id up to /securityRules/ or /firewallRules/",
+		"parent_name":    "the parent's name is the segment before /securityRules/ or /firewallRules/ in the resource id",
+		"zone":           "the zone is in the resource name (zones/ZONE/…) or resource.labels.zone",
+		"direction_flag": "--ingress or --egress: the entry's egress field in requestParameters",
+		"priority":       "the rule number or priority is in the call's request (ruleNumber, priority)",
+		"target_tags":    "the target tags are the rule's targetTags: gcloud compute firewall-rules describe RULE --format='value(targetTags)'",
+		"aws_service":    "the service is the record's eventSource without .amazonaws.com",
+		"principal_arn":  "the role ARN is userIdentity.sessionContext.sessionIssuer.arn, a user's ARN userIdentity.arn",
+		"from_port":      "the ports are in the call's request (fromPort, toPort, destinationPortRange)",
+		"to_port":        "the ports are in the call's request (fromPort, toPort, destinationPortRange)",
+		"protocol":       "the protocol is in the call's request (ipProtocol, protocol, IPProtocol)",
+		"cidr":           "the address range is in the call's request (cidrIp, sourceAddressPrefix, sourceRanges)",
+		"log_scope":      "--project with the project in logName, or --organization / --folder with the id there for an organization's or folder's logs",
+	}
+}
