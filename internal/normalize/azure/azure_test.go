@@ -388,6 +388,18 @@ func TestActorKinds(t *testing.T) {
 	if ev.Actor.Type != "User" || ev.Actor.Name != "ops@contoso.com" {
 		t.Errorf("Actor = %+v", ev.Actor)
 	}
+	// A user-assigned managed identity: named by its resource, its app
+	// and object ids kept.
+	ev = only(t, mustParse(t, `{"operationName":"a/b/write","time":"2026-01-01T00:00:00Z","identity":{"claims":{"appid":"app2","idtyp":"app","http://schemas.microsoft.com/identity/claims/objectidentifier":"oid2","xms_mirid":"/subscriptions/s/resourcegroups/rg/providers/Microsoft.ManagedIdentity/userAssignedIdentities/deployer-mi"}}}`), 0)
+	if ev.Actor.Type != "ServicePrincipal" || ev.Actor.ID != "oid2" || ev.Actor.Name != "deployer-mi" || ev.Actor.AppID != "app2" || ev.Actor.ViaService != "app2" {
+		t.Errorf("managed identity: Actor = %+v", ev.Actor)
+	}
+	// A user signed in through an app (the Azure CLI): the upn names the
+	// person, the app id is kept, not taken as the actor.
+	ev = only(t, mustParse(t, `{"operationName":"a/b/write","time":"2026-01-01T00:00:00Z","identity":{"claims":{"appid":"04b07795-8ddb-461a-bbee-02f9e1bf7b46","http://schemas.xmlsoap.org/ws/2005/05/identity/claims/upn":"alice@contoso.com","http://schemas.microsoft.com/identity/claims/objectidentifier":"oid3"}}}`), 0)
+	if ev.Actor.Type != "User" || ev.Actor.ID != "oid3" || ev.Actor.Name != "alice@contoso.com" || ev.Actor.AppID != "04b07795-8ddb-461a-bbee-02f9e1bf7b46" || ev.Actor.ViaService != "" {
+		t.Errorf("user through an app: Actor = %+v", ev.Actor)
+	}
 }
 
 func TestSharedSamples(t *testing.T) {

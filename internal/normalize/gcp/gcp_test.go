@@ -517,3 +517,24 @@ func TestProtobufTimestamp(t *testing.T) {
 		}
 	}
 }
+
+// TestDelegationChain: an impersonation chain keeps its order, the first
+// caller is the original caller, and the principal ends the chain.
+func TestDelegationChain(t *testing.T) {
+	pp := map[string]any{"authenticationInfo": map[string]any{
+		"principalEmail": "deployer@prod.iam.gserviceaccount.com",
+		"serviceAccountDelegationInfo": []any{
+			map[string]any{"firstPartyPrincipal": map[string]any{"principalEmail": "alice@example.com"}},
+			map[string]any{"firstPartyPrincipal": map[string]any{"principalEmail": "ci@build.iam.gserviceaccount.com"}},
+		},
+	}}
+	a := actor(pp)
+	if a.ID != "deployer@prod.iam.gserviceaccount.com" || a.OriginalCaller != "alice@example.com" || a.ViaService != "alice@example.com" ||
+		a.Delegation != "alice@example.com, ci@build.iam.gserviceaccount.com, deployer@prod.iam.gserviceaccount.com" {
+		t.Errorf("actor %+v", a)
+	}
+	// Without a chain there is no original caller apart from the principal.
+	if a := actor(map[string]any{"authenticationInfo": map[string]any{"principalEmail": "bob@example.com"}}); a.OriginalCaller != "" || a.Delegation != "" {
+		t.Errorf("no chain: actor %+v", a)
+	}
+}
