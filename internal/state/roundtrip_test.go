@@ -272,9 +272,7 @@ func networkRules(fws []model.Firewall) []string {
 		if fw.Cloud != model.GCP {
 			continue
 		}
-		for _, r := range ruleSet(fw) {
-			out = append(out, r)
-		}
+		out = append(out, ruleSet(fw)...)
 	}
 	slices.Sort(out)
 	return out
