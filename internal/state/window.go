@@ -146,7 +146,7 @@ func internetMatchable(r *rule) bool {
 func (e *Engine) internetRows(f *firewall) *rowSet {
 	project, network := gcpScope(f)
 	before := e.enforcementBefore(project, network)
-	var rows []row
+	rows := make([]row, 0, len(e.gcpInternet[project])+len(e.gcpInternet[""]))
 	add := func(list []exposer) {
 		for _, x := range list {
 			p, n := gcpScope(x.f)
@@ -226,15 +226,21 @@ func overlap(a, b *rule) bool {
 // rowSet is the evaluation rows of one firewall (or GCP network), with
 // the port bounds of each direction's rules computed once.
 type rowSet struct {
-	rows   []row
-	bounds map[model.Direction][]int
+	rows []row
+	// bounds are portBounds' answers, ingress then egress.
+	bounds [2][]int
+	done   [2]bool
 }
 
 // portBounds returns the sorted distinct points where some rule of
 // direction dir starts or stops matching a port.
 func (s *rowSet) portBounds(dir model.Direction) []int {
-	if b, ok := s.bounds[dir]; ok {
-		return b
+	i := 0
+	if dir == model.Egress {
+		i = 1
+	}
+	if s.done[i] {
+		return s.bounds[i]
 	}
 	var bounds []int
 	for _, x := range s.rows {
@@ -247,10 +253,7 @@ func (s *rowSet) portBounds(dir model.Direction) []int {
 	}
 	slices.Sort(bounds)
 	bounds = slices.Compact(bounds)
-	if s.bounds == nil {
-		s.bounds = map[model.Direction][]int{}
-	}
-	s.bounds[dir] = bounds
+	s.bounds[i], s.done[i] = bounds, true
 	return bounds
 }
 
@@ -405,12 +408,9 @@ func (e *Engine) unseen(f *firewall, r *rule, edge *model.WindowEdge) {
 // exposures returns the rules of f through which the internet reaches it
 // now, keyed by rule content and effective ports.
 func (e *Engine) exposures(f *firewall, rows *rowSet) map[string]exposure {
-	out := map[string]exposure{}
+	var out map[string]exposure // nil until an exposure is found: most firewalls have none
 	if f.deleted {
 		return out
-	}
-	if f.family != allowOnly && rows == nil {
-		rows = &rowSet{rows: e.rowsAt(f, time.Time{})}
 	}
 	for _, r := range f.rules {
 		// Ingress windows say who could reach the firewall's workloads;
@@ -423,7 +423,13 @@ func (e *Engine) exposures(f *firewall, rows *rowSet) map[string]exposure {
 		whole.Effect = ""
 		effs := []model.RuleChange{whole}
 		if f.family != allowOnly {
+			if rows == nil {
+				rows = &rowSet{rows: e.rowsAt(f, time.Time{})}
+			}
 			effs = e.effective(f, rows, r)
+		}
+		if out == nil && len(effs) > 0 {
+			out = map[string]exposure{}
 		}
 		for _, eff := range effs {
 			out[tupleKey(&model.Rule{RuleChange: eff})] = exposure{r: r, eff: eff}
@@ -470,12 +476,29 @@ func (e *Engine) effective(f *firewall, rs *rowSet, r *rule) []model.RuleChange 
 			targets = append(targets, []string{t})
 		}
 	}
-	var fams []int
-	for _, q := range internetProbes(r) {
-		fams = append(fams, q.Family)
+	var famBuf [2]int
+	fams := famBuf[:0]
+	switch {
+	case r.world4 || r.world6:
+		if r.world4 {
+			fams = append(fams, 4)
+		}
+		if r.world6 {
+			fams = append(fams, 6)
+		}
+	default:
+		fams = append(fams, 0)
 	}
 	whole := r.RuleChange
 	whole.Effect = ""
+	if len(targets) == 1 && len(fams) == 1 {
+		// One scope: nothing to group or narrow.
+		parts, full := e.effectiveFor(f, rs, r, Query{Scoped: scoped, Targets: targets[0], Family: fams[0]})
+		if full {
+			return []model.RuleChange{whole}
+		}
+		return parts
+	}
 	type group struct {
 		parts   []model.RuleChange
 		full    bool
