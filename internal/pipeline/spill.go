@@ -361,6 +361,9 @@ func (r *replayer) notices(h *detect.History) []string {
 	if r.skipped > 0 {
 		out = append(out, fmt.Sprintf("state: more than %d firewalls changed; %d calls on further firewalls were judged without replayed state (no exposure window, no rollback commands, no before/after)", r.max, r.skipped))
 	}
+	if n := r.eng.Unwindowed(); n > 0 {
+		out = append(out, fmt.Sprintf("state: %d exposures opened no exposure window: their firewall already had %d open (the findings still judge every peer)", n, state.MaxOpenWindows))
+	}
 	if n := h.Full(); n > 0 {
 		out = append(out, fmt.Sprintf("history: more than %d firewall ports held; %d calls were not remembered, so exposure split across those calls is not added up", h.Limit(), n))
 	}

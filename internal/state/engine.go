@@ -87,6 +87,8 @@ type Engine struct {
 	// firewall that internet traffic can match (world-open or prefix-list
 	// peers, any action): the only rows an exposure depends on.
 	gcpInternet map[string][]exposer
+	// unwindowed counts exposures past MaxOpenWindows on their firewall.
+	unwindowed int64
 }
 
 // exposer is one world-open allow rule of a GCP VPC firewall.
@@ -266,9 +268,11 @@ type firewall struct {
 	open map[string]*model.Window
 	// quiet are exposures in force that open no window: the default
 	// egress-all rule of a security group that no logged call added.
-	quiet   map[string]struct{}
-	history []version
-	scope   scopeCache
+	quiet map[string]struct{}
+	// unwindowed are exposures in force past MaxOpenWindows: no window.
+	unwindowed map[string]struct{}
+	history    []version
+	scope      scopeCache
 	// bucket is the key of a GCP VPC rule in gcpRules and gcpExposers.
 	bucket string
 }

@@ -124,3 +124,35 @@ func TestRemoveManyPeersFindsEach(t *testing.T) {
 		t.Errorf("no note on the peer that was not there: %q", ch.Notes)
 	}
 }
+
+// TestOpenWindowsBounded: a call adding more world-open rules to one
+// firewall than MaxOpenWindows opens that many windows and counts the
+// rest; a later call opens no window for those it counted already, and
+// once they are revoked nothing stays counted as in force.
+func TestOpenWindowsBounded(t *testing.T) {
+	det := detect.New(newEngine(t).opts.Content)
+	e := New(Options{Content: newEngine(t).opts.Content, Detector: det, History: true})
+	n := MaxOpenWindows + 500
+	add := manyPeers(n, worldPeer)
+	ch := e.Apply(&add, "")
+	if len(ch.Opened) != MaxOpenWindows || e.Unwindowed() != 500 {
+		t.Fatalf("%d windows opened, %d counted; want %d and 500", len(ch.Opened), e.Unwindowed(), MaxOpenWindows)
+	}
+	again := manyPeers(10, worldPeer)
+	again.Time = at(2, 0)
+	if ch := e.Apply(&again, ""); len(ch.Opened) != 0 || e.Unwindowed() != 500 {
+		t.Errorf("re-adding rules in force: %d windows opened, %d counted", len(ch.Opened), e.Unwindowed())
+	}
+	c := rc(model.Removed, model.Ingress, model.Allow, "tcp", ports(22, 22))
+	for i := range n {
+		c.Peers = append(c.Peers, cidr(worldPeer(i)))
+	}
+	rm := event(model.AWS, "ec2:revokesecuritygroupingress", at(3, 0), sg, c)
+	ch = e.Apply(&rm, "")
+	if len(ch.Closed) != MaxOpenWindows {
+		t.Errorf("%d windows closed, want %d", len(ch.Closed), MaxOpenWindows)
+	}
+	if f := e.fws[firewallKey(model.AWS, sg)]; len(f.open) != 0 || len(f.unwindowed) != 0 {
+		t.Errorf("after the revoke: %d open, %d counted in force", len(f.open), len(f.unwindowed))
+	}
+}

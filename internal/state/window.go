@@ -268,6 +268,11 @@ func (e *Engine) refreshOne(f *firewall, edge *model.WindowEdge, added []*rule, 
 			delete(f.quiet, k)
 		}
 	}
+	for k := range f.unwindowed {
+		if _, still := now[k]; !still {
+			delete(f.unwindowed, k)
+		}
+	}
 	for _, k := range sortedKeys(f.open) {
 		if _, still := now[k]; still {
 			continue
@@ -296,12 +301,35 @@ func (e *Engine) refreshOne(f *firewall, edge *model.WindowEdge, added []*rule, 
 			f.quiet[k] = struct{}{}
 			continue
 		}
+		if _, u := f.unwindowed[k]; u {
+			continue
+		}
+		if len(f.open) >= MaxOpenWindows {
+			// One call can add 60,000 world-open rules (one per peer
+			// of a security group): past the bound, exposures are
+			// counted, not each given a window. The finding still
+			// judges every peer.
+			if f.unwindowed == nil {
+				f.unwindowed = map[string]struct{}{}
+			}
+			f.unwindowed[k] = struct{}{}
+			e.unwindowed++
+			continue
+		}
 		w := e.window(f, x, edge, addedNow[x.r])
 		f.open[k] = w
 		opened = append(opened, w)
 	}
 	return opened, closed
 }
+
+// MaxOpenWindows bounds the exposure windows open at once on one
+// firewall; Unwindowed counts the exposures past it.
+const MaxOpenWindows = 1000
+
+// Unwindowed is how many exposures opened no window because their
+// firewall already had MaxOpenWindows open.
+func (e *Engine) Unwindowed() int64 { return e.unwindowed }
 
 // window opens a window for exposure x.
 func (e *Engine) window(f *firewall, x exposure, edge *model.WindowEdge, addedNow bool) *model.Window {
