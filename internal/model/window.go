@@ -25,6 +25,11 @@ type Window struct {
 	// the rule was effective when the window opened (a deny evaluated
 	// earlier can shadow part of its range).
 	Rule RuleChange `json:"rule"`
+	// ExceptTargets, on a GCP rule that applies to every instance, names
+	// the targets (tags, service accounts) on which a deny evaluated
+	// first blocks all of the rule's traffic: instances with them were
+	// not exposed through it.
+	ExceptTargets []string `json:"except_targets,omitempty"`
 	// Start is when the exposure began. When StartKnown is false the
 	// exposure was already in force when the data begins (in the baseline
 	// snapshot, or first seen in a log without its creation) and Start is

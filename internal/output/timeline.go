@@ -79,6 +79,13 @@ func WindowText(w model.Window, end time.Time) string {
 		}
 		b.WriteString(" on instances with target " + strings.Join(ts, ", "))
 	}
+	if len(w.ExceptTargets) > 0 {
+		var ts []string
+		for _, t := range w.ExceptTargets {
+			ts = append(ts, cleanText(t))
+		}
+		b.WriteString(" (not on instances with target " + strings.Join(ts, ", ") + ")")
+	}
 	if w.Rule.Name != "" {
 		b.WriteString(" (rule " + cleanText(w.Rule.Name) + ")")
 	}

@@ -15,18 +15,21 @@ func TestWindowTextTargets(t *testing.T) {
 	rule := model.RuleChange{Direction: model.Ingress, Action: model.Allow, Protocol: "tcp", Ports: model.PortList{{From: 22, To: 22}},
 		Peers: []model.Peer{{Kind: model.PeerCIDR, Value: "0.0.0.0/0"}}, Name: "allow-ssh", Targets: []string{"web"}}
 	tests := []struct {
-		name  string
-		cloud model.Cloud
-		want  string
-		not   string
+		name   string
+		cloud  model.Cloud
+		except []string
+		want   string
+		not    string
 	}{
-		{"GCP names the targets", model.GCP, "tcp/22 open to 0.0.0.0/0 on instances with target web (rule allow-ssh)", ""},
+		{"an untargeted GCP rule names the targets a deny protects", model.GCP, []string{"db"},
+			"on instances with target web (not on instances with target db) (rule allow-ssh)", ""},
+		{"GCP names the targets", model.GCP, nil, "tcp/22 open to 0.0.0.0/0 on instances with target web (rule allow-ssh)", ""},
 		// Azure keeps destination prefixes in Targets: not instance targets.
-		{"other clouds do not", model.Azure, "tcp/22 open to 0.0.0.0/0 (rule allow-ssh)", "on instances"},
+		{"other clouds do not", model.Azure, nil, "tcp/22 open to 0.0.0.0/0 (rule allow-ssh)", "on instances"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			w := model.Window{Cloud: tt.cloud, Firewall: model.Resource{Type: "vpc_firewall_rule", ID: "fw"}, Rule: rule, Start: start, StartKnown: true}
+			w := model.Window{Cloud: tt.cloud, Firewall: model.Resource{Type: "vpc_firewall_rule", ID: "fw"}, Rule: rule, ExceptTargets: tt.except, Start: start, StartKnown: true}
 			got := WindowText(w, start.Add(time.Hour))
 			if !strings.Contains(got, tt.want) || tt.not != "" && strings.Contains(got, tt.not) {
 				t.Errorf("WindowText = %q, want it to hold %q", got, tt.want)

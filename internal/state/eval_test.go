@@ -372,7 +372,13 @@ func TestExposureTargetsAndFamilies(t *testing.T) {
 			[]string{"allow-ssh 22 [0.0.0.0/0] [web]"}, "only on instances with target web"},
 		{"a deny on a tag leaves an untargeted allow open on every other instance",
 			[]model.Firewall{gcpFw(prio(rc("", in, model.Allow, "tcp", ports(22, 22), world), 1000, "allow-all")), gcpFw(denyDB)}, nil,
-			[]string{"allow-all 22 [0.0.0.0/0] []"}, ""},
+			[]string{"allow-all 22 [0.0.0.0/0] [] except [db]"}, "not on instances with target db"},
+		{"a deny on a tag covering part of the ports is not an exception",
+			[]model.Firewall{gcpFw(prio(rc("", in, model.Allow, "tcp", ports(20, 23), world), 1000, "allow-all")), gcpFw(denyDB)}, nil,
+			[]string{"allow-all 20-23 [0.0.0.0/0] []"}, ""},
+		{"inserting a deny on a tag narrows an untargeted allow's window",
+			[]model.Firewall{gcpFw(prio(rc("", in, model.Allow, "tcp", ports(22, 22), world), 1000, "allow-all"))}, []model.Event{insert(5, denyDB)},
+			[]string{"allow-all 22 [0.0.0.0/0] [] except [db]"}, ""},
 		{"a deny on the allow's only target closes it",
 			[]model.Firewall{gcpFw(targeted(prio(rc("", in, model.Allow, "tcp", ports(22, 22), world), 1000, "allow-db"), "db")), gcpFw(denyDB)}, nil,
 			nil, ""},
@@ -403,7 +409,11 @@ func TestExposureTargetsAndFamilies(t *testing.T) {
 				for _, p := range w.Rule.Peers {
 					peers = append(peers, p.Value)
 				}
-				open = append(open, fmt.Sprintf("%s %s %v %v", w.Rule.Name, strings.Join(w.Rule.Ports.Strings(), ","), peers, w.Rule.Targets))
+				o := fmt.Sprintf("%s %s %v %v", w.Rule.Name, strings.Join(w.Rule.Ports.Strings(), ","), peers, w.Rule.Targets)
+				if len(w.ExceptTargets) > 0 {
+					o += fmt.Sprintf(" except %v", w.ExceptTargets)
+				}
+				open = append(open, o)
 				if first == nil {
 					first = &w
 				}

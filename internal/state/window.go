@@ -15,6 +15,8 @@ import (
 type exposure struct {
 	r   *rule
 	eff model.RuleChange
+	// except are targets a deny protects in full (exceptTargets).
+	except []string
 }
 
 // refresh recomputes the exposures of f (and of the firewalls evaluated
@@ -335,7 +337,7 @@ func (e *Engine) Unwindowed() int64 { return e.unwindowed }
 func (e *Engine) window(f *firewall, x exposure, edge *model.WindowEdge, addedNow bool) *model.Window {
 	w := &model.Window{
 		Cloud: f.meta.Cloud, Account: f.meta.Account, Region: f.meta.Region,
-		Firewall: f.meta.Resource, Rule: x.eff,
+		Firewall: f.meta.Resource, Rule: x.eff, ExceptTargets: x.except,
 	}
 	if edge != nil {
 		w.Start, w.StartKnown = edge.Time, true
@@ -371,6 +373,10 @@ func (e *Engine) judge(f *firewall, w *model.Window) {
 	if (f.family == gcpVPC || f.family == gcpPolicy) && len(w.Rule.Targets) > 0 && !slices.Contains(w.Rule.Targets, "*") {
 		w.Exposure = append(slices.Clone(w.Exposure), "only on instances with target "+strings.Join(w.Rule.Targets, ", ")+
 			" (target tags, service accounts or destination ranges)")
+	}
+	if len(w.ExceptTargets) > 0 {
+		w.Exposure = append(slices.Clone(w.Exposure), "not on instances with target "+strings.Join(w.ExceptTargets, ", ")+
+			": a deny evaluated first blocks all of it there")
 	}
 }
 
@@ -459,10 +465,49 @@ func (e *Engine) exposures(f *firewall, rows *rowSet) map[string]exposure {
 		if out == nil && len(effs) > 0 {
 			out = map[string]exposure{}
 		}
+		var except []string
+		if len(effs) > 0 && (f.family == gcpVPC || f.family == gcpPolicy) && len(r.Targets) == 0 {
+			except = e.exceptTargets(f, rows, r)
+		}
 		for _, eff := range effs {
-			out[tupleKey(&model.Rule{RuleChange: eff})] = exposure{r: r, eff: eff}
+			k := tupleKey(&model.Rule{RuleChange: eff})
+			if len(except) > 0 {
+				// Part of the exposure: a deny added or removed on a
+				// target changes it.
+				k += "|except " + strings.Join(except, ",")
+			}
+			out[k] = exposure{r: r, eff: eff, except: except}
 		}
 	}
+	return out
+}
+
+// exceptTargets returns, for a GCP allow that applies to every instance,
+// the targets of earlier-evaluated denies on which it decides none of its
+// internet traffic: those instances were not exposed through it. A
+// target the deny protects only in part is not listed (the window's
+// ports stay those of an instance without it).
+func (e *Engine) exceptTargets(f *firewall, rs *rowSet, r *rule) []string {
+	var out []string
+	for _, x := range rs.rows {
+		if x.r.Action != model.Deny || x.r.Disabled || len(x.r.Targets) == 0 || !overlap(x.r, r) {
+			continue
+		}
+		for _, t := range x.r.Targets {
+			if t == "*" || slices.Contains(out, t) {
+				continue
+			}
+			open := false
+			for _, q := range internetProbes(r) {
+				parts, _ := e.effectiveFor(f, rs, r, Query{Scoped: true, Targets: []string{t}, Family: q.Family})
+				open = open || len(parts) > 0
+			}
+			if !open {
+				out = append(out, t)
+			}
+		}
+	}
+	slices.Sort(out)
 	return out
 }
 
