@@ -2,6 +2,7 @@ package jv
 
 import (
 	"encoding/json"
+	"reflect"
 	"strconv"
 	"strings"
 	"unicode/utf16"
@@ -431,6 +432,13 @@ func (p *fastParser) conflict(m map[string]any, start int) {
 		}
 	}
 	for _, g := range groups {
+		same := true
+		for _, i := range g[1:] {
+			same = same && reflect.DeepEqual(p.vals[start+i], p.vals[start+g[0]])
+		}
+		if same {
+			continue // spelled twice, read the same either way
+		}
 		if len(p.conflicts) >= MaxConflicts {
 			p.more++
 			continue

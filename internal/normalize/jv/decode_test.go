@@ -64,6 +64,7 @@ func TestDecodeConflicts(t *testing.T) {
 		more int
 	}{
 		{"none", `{"a":1,"b":{"c":2,"C2":3}}`, nil, 0},
+		{"same value spelled twice: no conflict", `{"resourceId":"/x","ResourceId":"/x","a":{"b":[1]},"a":{"b":[1]}}`, nil, 0},
 		{"repeated key", `{"cidrIp":"0.0.0.0/0","cidrIp":"10.0.0.5/32"}`, []string{"cidrIp,cidrIp=0.0.0.0/0,10.0.0.5/32"}, 0},
 		{"letter case, nested", `{"a":[{"cidrIp":"10.0.0.5/32","CidrIp":"0.0.0.0/0"}]}`, []string{"cidrIp,CidrIp=10.0.0.5/32,0.0.0.0/0"}, 0},
 		{"three spellings", `{"x":"1","X":"2","x":"3"}`, []string{"x,X,x=1,2,3"}, 0},
