@@ -93,3 +93,28 @@ func TestWindowOpenAndClosed(t *testing.T) {
 		t.Errorf("closed window duration = %v, want 45m29s whatever the horizon", got)
 	}
 }
+
+func TestRuleSetCapped(t *testing.T) {
+	rules := func(n int) []Rule { return make([]Rule, n) }
+	tests := []struct {
+		name      string
+		in        RuleSet
+		wantRules int
+		omitted   int
+	}{
+		{"empty", RuleSet{Known: true}, 0, 0},
+		{"at the bound", RuleSet{Rules: rules(MaxRulesShown)}, MaxRulesShown, 0},
+		{"over the bound", RuleSet{Rules: rules(60000), Known: true, Note: "n"}, MaxRulesShown, 60000 - MaxRulesShown},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := tt.in.Capped()
+			if len(got.Rules) != tt.wantRules || got.Omitted != tt.omitted || got.Known != tt.in.Known || got.Note != tt.in.Note {
+				t.Errorf("Capped: %d rules, %d omitted, %v %q", len(got.Rules), got.Omitted, got.Known, got.Note)
+			}
+			if len(tt.in.Rules) > MaxRulesShown && len(tt.in.Rules) != 60000 {
+				t.Error("Capped changed its receiver")
+			}
+		})
+	}
+}

@@ -92,4 +92,22 @@ type RuleSet struct {
 	// Note says what is not known ("rules before 2026-03-14T10:02:11Z
 	// unknown").
 	Note string `json:"note,omitempty"`
+	// Omitted counts rules left out of Rules in a finding: one call can
+	// touch 60,000 rules (one per peer of a security group), and a finding
+	// lists at most MaxRulesShown.
+	Omitted int `json:"omitted,omitempty"`
+}
+
+// MaxRulesShown bounds the rules a finding's before or after lists.
+const MaxRulesShown = 100
+
+// Capped returns s with at most MaxRulesShown rules, the rest counted in
+// Omitted. s itself is not changed.
+func (s RuleSet) Capped() RuleSet {
+	if len(s.Rules) <= MaxRulesShown {
+		return s
+	}
+	s.Omitted += len(s.Rules) - MaxRulesShown
+	s.Rules = s.Rules[:MaxRulesShown:MaxRulesShown]
+	return s
 }

@@ -42,7 +42,9 @@ func TestScanManyPeersBounded(t *testing.T) {
 			if err := os.WriteFile(path, []byte(rec), 0o600); err != nil {
 				t.Fatal(err)
 			}
-			res := scan(t, []string{path}, Options{})
+			// With a baseline the finding shows the rules before and after.
+			res := scan(t, []string{path}, Options{State: &StateOptions{Baseline: []model.Firewall{{Cloud: model.AWS,
+				Resource: model.Resource{Type: "security_group", ID: "sg-1"}, Rules: []model.Rule{}}}}})
 			if len(res.Findings) != 1 {
 				t.Fatalf("%d findings, want 1", len(res.Findings))
 			}
@@ -55,6 +57,9 @@ func TestScanManyPeersBounded(t *testing.T) {
 			}
 			if len(f.Rollback) != state.MaxRollback+1 || !strings.Contains(f.Rollback[state.MaxRollback], "more commands") {
 				t.Errorf("%d rollback lines, last %q", len(f.Rollback), f.Rollback[len(f.Rollback)-1])
+			}
+			if f.After == nil || len(f.After.Rules) != model.MaxRulesShown || f.After.Omitted != 60000-model.MaxRulesShown {
+				t.Errorf("after: %+v", f.After)
 			}
 			if len(f.Reasons) > 2*(model.MaxNotes+1) {
 				t.Errorf("%d reasons", len(f.Reasons))

@@ -68,7 +68,7 @@ func enrich(f *model.Finding, ch *state.Change, baseline bool) {
 	if !baseline || !ch.Applied {
 		return
 	}
-	before, after := ch.Before, ch.After
+	before, after := ch.Before.Capped(), ch.After.Capped()
 	f.Before, f.After = &before, &after
 	for _, n := range ch.Notes {
 		f.Reasons = append(f.Reasons, "state: "+n)
