@@ -12,7 +12,7 @@ import (
 // and every record is accounted for (read, skipped or unreadable).
 func FuzzRead(f *testing.F) {
 	for _, n := range realSamples(f) {
-		f.Add(unwrap(f, "testdata/real/"+n))
+		f.Add(sample(f, "testdata/real/"+n))
 	}
 	f.Add([]byte(`{"SecurityGroups":[{"GroupId":"sg-1","IpPermissions":[{"IpProtocol":"tcp","FromPort":"x","ToPort":99999,"IpRanges":[{"CidrIp":"00.0.0.0/0"}],"UserIdGroupPairs":{}}]}]}`))
 	f.Add([]byte(`{"format_version":"1.2","resource_changes":[{"type":"aws_security_group","change":{"actions":["create"],"after":{"ingress":[{"cidr_blocks":"0.0.0.0/0","from_port":[],"protocol":7}]},"after_unknown":{"ingress":[{"cidr_blocks":[true]}]}}}]}`))

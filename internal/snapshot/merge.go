@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"cloudwall/internal/model"
 )
@@ -19,6 +20,21 @@ type builder struct {
 	interfaces []Interface
 	lists      map[string]*PrefixList
 	plans      []Plan
+	// cur is the observation the record being read belongs to; held
+	// says which observation each firewall's whole copy came from.
+	cur  observation
+	held map[string]string
+}
+
+// observation is one look at the cloud: a file, or one interaction of a
+// recorded sequence of calls (a VCR cassette).
+type observation struct {
+	// id tells two observations apart: the file name, plus the record
+	// and interaction for a cassette.
+	id string
+	// asOf is when the recording says the response was sent (its Date
+	// header); it dates firewalls whose document does not say.
+	asOf time.Time
 }
 
 func newBuilder() *builder {
@@ -26,6 +42,7 @@ func newBuilder() *builder {
 		perFile:   map[string]int{},
 		firewalls: map[string]*model.Firewall{},
 		lists:     map[string]*PrefixList{},
+		held:      map[string]string{},
 		sum:       model.Summary{Findings: map[string]int64{}},
 	}
 }
@@ -93,30 +110,47 @@ func mergeKey(fw *model.Firewall, r *model.Rule) string {
 
 // add merges fw into what was read. Two whole copies of one firewall are
 // two snapshots of it: the later (AsOf, then reading order) wins, and
-// without dates a problem says which was used. Partial copies (single
-// rules, one GCP rule of a network) merge into the firewall rule by rule.
+// without dates a problem says which was used. Two GETs of one recorded
+// sequence (a VCR cassette) are in the order they were made: the later
+// wins, with no problem. Partial copies (single rules, one GCP rule of a
+// network) merge into the firewall rule by rule.
 func (b *builder) add(fw model.Firewall) {
+	if fw.AsOf.IsZero() {
+		fw.AsOf = b.cur.asOf
+	}
 	k := Key(&fw)
+	obs := cmp.Or(b.cur.id, fw.Source.File)
 	old, ok := b.firewalls[k]
 	if !ok {
 		b.firewalls[k] = &fw
 		b.order = append(b.order, k)
+		b.held[k] = obs
 		return
 	}
 	whole := !fw.Partial && !old.Partial && fw.Resource.Type != "network"
-	if whole && fw.Source.File != old.Source.File {
+	switch {
+	case whole && fw.Source.File != old.Source.File:
 		if !fw.AsOf.IsZero() && !old.AsOf.IsZero() && fw.AsOf.Before(old.AsOf) {
 			return
 		}
-		if fw.AsOf.IsZero() || old.AsOf.IsZero() || fw.AsOf.Equal(old.AsOf) {
+		switch {
+		case fw.AsOf.IsZero() || old.AsOf.IsZero():
 			b.problem(fw.Source.File, fw.Source.Index, 0, fmt.Sprintf(
 				"%s %s is also in %s and neither copy is dated: this later-read copy is used",
 				fw.Resource.Type, fw.Resource.ID, old.Source.File))
+		case fw.AsOf.Equal(old.AsOf):
+			b.problem(fw.Source.File, fw.Source.Index, 0, fmt.Sprintf(
+				"%s %s is also in %s, dated the same (%s): this later-read copy is used",
+				fw.Resource.Type, fw.Resource.ID, old.Source.File, fw.AsOf.Format(time.RFC3339)))
 		}
-		*old = fw
+	case whole && obs != b.held[k]:
+		// A later call of the same recording.
+	default:
+		mergeInto(old, &fw)
 		return
 	}
-	mergeInto(old, &fw)
+	*old = fw
+	b.held[k] = obs
 }
 
 // mergeInto adds fw's rules to old, a rule of fw replacing old's rules of

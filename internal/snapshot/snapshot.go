@@ -179,21 +179,96 @@ func (b *builder) stream(st ingest.Stream, opts Options) error {
 			continue
 		}
 		src := model.SourceRef{File: st.Name, Index: raw.Index}
-		switch res := b.record(v, src); {
-		case res.err != "":
-			b.sum.Unreadable++
-			b.problem(st.Name, raw.Index, raw.Offset, res.err)
-		case res.skip != "":
-			b.sum.Skipped++
-			b.sum.Recognised++
-		case !res.known:
-			b.sum.Skipped++
-			b.problem(st.Name, raw.Index, raw.Offset, "unknown snapshot shape ("+keyList(v)+"); skipped")
-		default:
+		b.cur = observation{id: st.Name}
+		if m, ok := v.(map[string]any); ok {
+			if docs, ok := unwrapRecording(m); ok {
+				known += b.recording(docs, src, raw.Offset)
+				continue
+			}
+		}
+		if b.tally(b.record(v, src), v, "", src, raw.Offset) {
 			known++
-			b.sum.Recognised++
 		}
 	}
+}
+
+// tally counts what record made of one document and reports what was not
+// read; within names the recording it came from ("" for none).
+func (b *builder) tally(res result, v any, within string, src model.SourceRef, offset int64) bool {
+	switch {
+	case res.err != "":
+		b.sum.Unreadable++
+		if within != "" {
+			res.err = within + ": " + res.err
+		}
+		b.problem(src.File, src.Index, offset, res.err)
+	case res.skip != "":
+		b.sum.Skipped++
+		b.sum.Recognised++
+	case !res.known:
+		b.sum.Skipped++
+		if within != "" {
+			within = " inside a " + within
+		}
+		b.problem(src.File, src.Index, offset, "unknown snapshot shape"+within+" ("+keyList(v)+"); skipped")
+	default:
+		b.sum.Recognised++
+		return true
+	}
+	return false
+}
+
+// recording reads the documents found inside one recording (see
+// wrapper.go) and returns how many were read. A cassette's interactions
+// are its records: each is counted, and the skipped ones are named in one
+// problem.
+func (b *builder) recording(docs []inner, src model.SourceRef, offset int64) int {
+	defer func() { b.cur = observation{} }()
+	b.sum.Records += int64(len(docs) - 1)
+	read := 0
+	var calls []string
+	count := map[string]int{}
+	for _, d := range docs {
+		b.cur = observation{id: src.File, asOf: d.asOf}
+		if d.seq >= 0 {
+			b.cur.id = fmt.Sprintf("%s\x00%d\x00%d", src.File, src.Index, d.seq)
+		}
+		switch {
+		case d.err != "":
+			b.sum.Unreadable++
+			b.problem(src.File, src.Index, offset, d.err)
+		case d.skip != "":
+			b.sum.Skipped++
+			b.sum.Recognised++
+			if d.call != "" {
+				if count[d.call]++; count[d.call] == 1 {
+					calls = append(calls, d.call)
+				}
+			} else if d.report {
+				b.problem(src.File, src.Index, offset, d.skip)
+			}
+		default:
+			doc, list := armList(d.doc)
+			res := b.record(doc, src)
+			if list && len(doc.([]any)) == 0 {
+				res = skipped("an empty list")
+			}
+			if b.tally(res, d.doc, d.kind, src, offset) {
+				read++
+			}
+		}
+	}
+	if len(calls) > 0 {
+		n := 0
+		for i, c := range calls {
+			n += count[c]
+			calls[i] = fmt.Sprintf("%s ×%d", c, count[c])
+		}
+		b.problem(src.File, src.Index, offset, fmt.Sprintf(
+			"VCR cassette: %d of %d interactions skipped (only successful GETs are snapshots): %s",
+			n, len(docs), strings.Join(calls, ", ")))
+	}
+	return read
 }
 
 // result says what record made of one record.
