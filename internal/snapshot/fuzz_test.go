@@ -9,7 +9,8 @@ import (
 )
 
 // FuzzRead feeds arbitrary bytes to the readers: no input may crash them,
-// and every record is accounted for (read, skipped or unreadable).
+// and every record is accounted for (read, skipped or unreadable), a
+// cassette's interactions included.
 func FuzzRead(f *testing.F) {
 	for _, n := range realSamples(f) {
 		f.Add(sample(f, "testdata/real/"+n))
@@ -17,6 +18,11 @@ func FuzzRead(f *testing.F) {
 	f.Add([]byte(`{"SecurityGroups":[{"GroupId":"sg-1","IpPermissions":[{"IpProtocol":"tcp","FromPort":"x","ToPort":99999,"IpRanges":[{"CidrIp":"00.0.0.0/0"}],"UserIdGroupPairs":{}}]}]}`))
 	f.Add([]byte(`{"format_version":"1.2","resource_changes":[{"type":"aws_security_group","change":{"actions":["create"],"after":{"ingress":[{"cidr_blocks":"0.0.0.0/0","from_port":[],"protocol":7}]},"after_unknown":{"ingress":[{"cidr_blocks":[true]}]}}}]}`))
 	f.Add([]byte(`{"kind":"sql#instance","settings":{"ipConfiguration":{"ipv4Enabled":"yes","authorizedNetworks":[{"value":7},{"value":"0.0.0.0/0","expirationTime":{}}]}}}`))
+	// Recording wrappers, good and hostile (wrapper_test.go); the real
+	// samples above are mostly wrapped too.
+	for _, r := range hostileRecordings {
+		f.Add([]byte(r.doc))
+	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		set, err := Read(context.Background(), []ingest.Input{ingest.ReaderInput("fuzz.json", bytes.NewReader(data))}, Options{MaxRecord: 1 << 20})
 		if err != nil {
