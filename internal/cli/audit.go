@@ -55,7 +55,9 @@ snapshot says it reaches, whether an earlier rule shadows it, whether it was
 meant to be temporary. A Terraform plan is judged by what it would change.
 
 Files are recognised by content (any compression, archives, folders); a file
-of unknown shape is reported and skipped.
+of unknown shape is reported and skipped. API recordings around a snapshot
+(boto placebo, VCR cassettes, HTTP flights, Azure REST spec examples) are read
+inside their wrapper: a cassette's successful GETs in order, the later winning.
 
 Exit status: 0 the audit completed, 1 it could not run, 2 usage error,
 3 a finding at or above --fail-on was reported.`,

@@ -4,7 +4,9 @@
 // Inventory exports and `terraform show -json` print. Files are read like the
 // logs (package ingest: any compression, archives, folders) and recognised
 // by content, record by record, never by name; a record of unknown shape is
-// reported with its file and position, counted, and skipped.
+// reported with its file and position, counted, and skipped. API recordings
+// around a snapshot (boto placebo, HTTP flights, VCR cassettes, REST spec
+// examples) are recognised the same way and read inside (wrapper.go).
 //
 // Rules are read by the same code as the audit-log parsers
 // (normalize/{aws,azure,gcp}), so a rule means the same thing whether a call
