@@ -26,8 +26,7 @@ type Notes struct {
 // Add adds one note. A note that stands for notes left out earlier
 // ("… and 12 more notes") adds to the count instead.
 func (n *Notes) Add(s string) {
-	var m int
-	if _, err := fmt.Sscanf(s, moreFormat, &m); err == nil && m > 0 && s == fmt.Sprintf(moreFormat, m) {
+	if m, ok := moreCount(s); ok {
 		n.more += m
 		return
 	}
@@ -44,6 +43,18 @@ func (n *Notes) Add(s string) {
 		return
 	}
 	n.list = append(n.list, s)
+}
+
+// moreCount reads a note written by moreFormat.
+func moreCount(s string) (int, bool) {
+	if !strings.HasPrefix(s, "… and ") { // cheap test first: most notes are not counts
+		return 0, false
+	}
+	var m int
+	if _, err := fmt.Sscanf(s, moreFormat, &m); err == nil && m > 0 && s == fmt.Sprintf(moreFormat, m) {
+		return m, true
+	}
+	return 0, false
 }
 
 // Len is the number of distinct notes added, kept or not.
@@ -63,6 +74,9 @@ func (n *Notes) List() []string {
 func CapNotes(notes []string) []string {
 	if len(notes) == 0 {
 		return notes
+	}
+	if _, more := moreCount(notes[0]); len(notes) == 1 && !more {
+		return notes // one note: nothing to merge or cut
 	}
 	var n Notes
 	for _, s := range notes {

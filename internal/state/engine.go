@@ -89,12 +89,18 @@ type Engine struct {
 	gcpInternet map[string][]exposer
 	// unwindowed counts exposures past MaxOpenWindows on their firewall.
 	unwindowed int64
+	// worlds remembers the detector's judgement of single peers (worldOf).
+	worlds map[model.Peer]worldness
 }
 
-// exposer is one world-open allow rule of a GCP VPC firewall.
+// exposer is one rule of a GCP VPC firewall in an index, with the
+// firewall's project and network (gcpScope) as of its indexing: the
+// indexes are read on every change of a network, so they are kept
+// without a visit to each firewall.
 type exposer struct {
-	f *firewall
-	r *rule
+	f                *firewall
+	r                *rule
+	project, network string
 }
 
 // reindex updates f's entries in the GCP exposer and internet indexes
@@ -109,14 +115,18 @@ func (e *Engine) reindex(f *firewall) {
 	notF := func(x exposer) bool { return x.f == f }
 	exp := slices.DeleteFunc(e.gcpExposers[f.bucket], notF)
 	in := slices.DeleteFunc(e.gcpInternet[f.bucket], notF)
+	f.exposes = false
 	if !f.deleted {
+		p, n := gcpScope(f)
 		for _, r := range f.rules {
 			if r.Disabled || !internetMatchable(r) {
 				continue
 			}
-			in = append(in, exposer{f: f, r: r})
+			x := exposer{f: f, r: r, project: p, network: n}
+			in = append(in, x)
 			if r.world && r.Action != model.Deny && r.Action != model.GotoNext {
-				exp = append(exp, exposer{f: f, r: r})
+				exp = append(exp, x)
+				f.exposes = true
 			}
 		}
 	}
@@ -275,6 +285,9 @@ type firewall struct {
 	scope      scopeCache
 	// bucket is the key of a GCP VPC rule in gcpRules and gcpExposers.
 	bucket string
+	// exposes says a GCP VPC rule has an enabled world-open allow rule
+	// (it is in gcpExposers), as of its last reindex.
+	exposes bool
 }
 
 // version is a firewall's rules from one instant on (Options.History).

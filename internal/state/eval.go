@@ -260,33 +260,54 @@ func (e *Engine) enforcementBefore(project, network string) bool {
 	return false
 }
 
+// verdict is what evaluation found, before it is put in words: the row
+// that decided (nil when a default or implied rule did), the Azure
+// default rule that decided, and whether a policy handed the packet on.
+type verdict struct {
+	allowed bool
+	x       *row
+	def     *rule
+	// passed: a GCP policy rule matched but handed the packet to the next
+	// stage (goto_next).
+	passed bool
+}
+
 // decide evaluates q over sorted rows with f's family semantics.
 func (e *Engine) decide(f *firewall, rows []row, q Query) Decision {
+	var caveats []string
+	v := e.evaluate(f, rows, q, &caveats)
+	d := e.words(f, v, dirOf(q.Direction))
+	d.Caveats = append(d.Caveats, caveats...)
+	return d
+}
+
+// evaluate finds what decides q over sorted rows with f's family
+// semantics, adding what it could not resolve to caveats when caveats
+// is not nil. It builds no text: exposure probes call it for every port
+// stretch of every world-open rule.
+func (e *Engine) evaluate(f *firewall, rows []row, q Query, caveats *[]string) verdict {
 	q.Protocol = protoName(q.Protocol)
 	q.Direction = dirOf(q.Direction)
-	var caveats []string
 	note := func(c string) {
-		if c != "" && !slices.Contains(caveats, c) {
-			caveats = append(caveats, c)
+		if caveats != nil && c != "" && !slices.Contains(*caveats, c) {
+			*caveats = append(*caveats, c)
 		}
-	}
-	done := func(d Decision) Decision {
-		d.Caveats = append(d.Caveats, caveats...)
-		return d
 	}
 	switch f.family {
 	case allowOnly:
-		for _, x := range rows {
+		for i := range rows {
+			x := &rows[i]
 			ok, c := e.matches(x.r, q)
 			note(c)
 			if ok && x.r.Action != model.Deny {
-				return done(decided(x, true))
+				return verdict{allowed: true, x: x}
 			}
 		}
-		return done(Decision{Allowed: false, Firewall: f.meta.Resource, By: "no rule allows it (this firewall only has allow rules)"})
+		return verdict{}
 	case gcpVPC:
 		skip := -1
-		for _, x := range rows {
+		for i := range rows {
+			x := &rows[i]
 			if x.stage == skip {
 				continue
 			}
@@ -297,36 +318,36 @@ func (e *Engine) decide(f *firewall, rows []row, q Query) Decision {
 			}
 			switch x.r.Action {
 			case model.Allow, "":
-				return done(decided(x, true))
+				return verdict{allowed: true, x: x}
 			case model.Deny:
-				return done(decided(x, false))
+				return verdict{x: x}
 			}
 			// goto_next: the rest of this policy is skipped and the next
 			// stage evaluates the packet.
 			skip = x.stage
 		}
-		if q.Direction == model.Egress {
-			return done(Decision{Allowed: true, Firewall: f.meta.Resource, By: "implied allow-egress rule (priority 65535)"})
-		}
-		return done(Decision{Allowed: false, Firewall: f.meta.Resource, By: "implied deny-ingress rule (priority 65535)"})
+		// The implied rules: allow egress, deny ingress.
+		return verdict{allowed: q.Direction == model.Egress}
 	case gcpPolicy:
-		for _, x := range rows {
+		for i := range rows {
+			x := &rows[i]
 			ok, c := e.matches(x.r, q)
 			note(c)
 			if ok && (x.r.Action == model.Allow || x.r.Action == model.Deny) {
-				return done(decided(x, x.r.Action == model.Allow))
+				return verdict{allowed: x.r.Action == model.Allow, x: x}
 			}
 			if ok {
-				return done(Decision{Allowed: false, Rule: &x.r.Rule, Firewall: f.meta.Resource, By: fmt.Sprintf("rule %s (%s): not decided by this policy, handed to the next stage", ruleLabel(x.r), x.r.Action)})
+				return verdict{x: x, passed: true}
 			}
 		}
-		return done(Decision{Allowed: false, Firewall: f.meta.Resource, By: "no rule of this policy matches: handed to the next stage"})
+		return verdict{}
 	}
-	for _, x := range rows {
+	for i := range rows {
+		x := &rows[i]
 		ok, c := e.matches(x.r, q)
 		note(c)
 		if ok {
-			return done(decided(x, x.r.Action != model.Deny))
+			return verdict{allowed: x.r.Action != model.Deny, x: x}
 		}
 	}
 	if f.family == nsg {
@@ -337,16 +358,44 @@ func (e *Engine) decide(f *firewall, rows []row, q Query) Decision {
 		}
 		for _, r := range e.defaults {
 			if ok, _ := e.matches(r, q); ok {
-				return done(Decision{Allowed: r.Action == model.Allow, Rule: &r.Rule, Firewall: f.meta.Resource,
-					By: fmt.Sprintf("default rule %s (priority %d, %s)", r.Name, *r.Priority, r.Action)})
+				return verdict{allowed: r.Action == model.Allow, def: r}
 			}
 		}
 	}
-	by := "no rule matches: denied"
-	if f.family == numbered {
-		by = "the catch-all * entry (deny)"
+	return verdict{}
+}
+
+// words turns a verdict into a Decision that says what decided; dir is
+// the packet's direction.
+func (e *Engine) words(f *firewall, v verdict, dir model.Direction) Decision {
+	switch {
+	case v.x != nil && v.passed:
+		x := v.x
+		return Decision{Allowed: false, Rule: &x.r.Rule, Firewall: f.meta.Resource, By: fmt.Sprintf("rule %s (%s): not decided by this policy, handed to the next stage", ruleLabel(x.r), x.r.Action)}
+	case v.x != nil:
+		return decided(*v.x, v.allowed)
+	case v.def != nil:
+		r := v.def
+		return Decision{Allowed: v.allowed, Rule: &r.Rule, Firewall: f.meta.Resource,
+			By: fmt.Sprintf("default rule %s (priority %d, %s)", r.Name, *r.Priority, r.Action)}
 	}
-	return done(Decision{Allowed: false, Firewall: f.meta.Resource, By: by})
+	d := Decision{Allowed: v.allowed, Firewall: f.meta.Resource}
+	switch f.family {
+	case allowOnly:
+		d.By = "no rule allows it (this firewall only has allow rules)"
+	case gcpVPC:
+		d.By = "implied deny-ingress rule (priority 65535)"
+		if dir == model.Egress {
+			d.By = "implied allow-egress rule (priority 65535)"
+		}
+	case gcpPolicy:
+		d.By = "no rule of this policy matches: handed to the next stage"
+	case numbered:
+		d.By = "the catch-all * entry (deny)"
+	default:
+		d.By = "no rule matches: denied"
+	}
+	return d
 }
 
 func decided(x row, allowed bool) Decision {

@@ -162,13 +162,7 @@ func (e *Engine) newRule(r model.Rule, edge *model.WindowEdge) *rule {
 	r.Ports = slices.Clone(r.Ports)
 	r.Targets = slices.Clone(r.Targets)
 	x := &rule{Rule: r, opened: edge}
-	if e.opts.Detector != nil {
-		x.world = e.opts.Detector.World(r.Peers)
-		if x.world {
-			x.world4 = e.opts.Detector.World(familyPeers(r.Peers, 4))
-			x.world6 = e.opts.Detector.World(familyPeers(r.Peers, 6))
-		}
-	}
+	x.world, x.world4, x.world6 = e.worldOf(r.Peers)
 	for _, p := range r.Peers {
 		if pfx, ok := parseNet(p); ok {
 			x.nets = append(x.nets, pfx...)
@@ -180,6 +174,43 @@ func (e *Engine) newRule(r model.Rule, edge *model.WindowEdge) *rule {
 	}
 	x.key = tupleKey(&x.Rule)
 	return x
+}
+
+// worldness is the detector's judgement of a rule's peers: open to the
+// internet, and open to it over IPv4 and over IPv6.
+type worldness struct{ world, world4, world6 bool }
+
+// maxWorldCache bounds the single peers whose judgement is remembered.
+const maxWorldCache = 1 << 14
+
+// worldOf judges peers with the detector. Most rules have one peer and
+// the same few peers recur, so single peers' answers are remembered.
+func (e *Engine) worldOf(peers []model.Peer) (world, world4, world6 bool) {
+	d := e.opts.Detector
+	if d == nil {
+		return false, false, false
+	}
+	judge := func() worldness {
+		w := worldness{world: d.World(peers)}
+		if w.world {
+			w.world4 = d.World(familyPeers(peers, 4))
+			w.world6 = d.World(familyPeers(peers, 6))
+		}
+		return w
+	}
+	if len(peers) != 1 {
+		w := judge()
+		return w.world, w.world4, w.world6
+	}
+	w, ok := e.worlds[peers[0]]
+	if !ok {
+		if e.worlds == nil || len(e.worlds) >= maxWorldCache {
+			e.worlds = map[model.Peer]worldness{}
+		}
+		w = judge()
+		e.worlds[peers[0]] = w
+	}
+	return w.world, w.world4, w.world6
 }
 
 // familyPeers drops the address peers of the other family: the peers

@@ -13,6 +13,9 @@ import (
 // exposure is one rule through which the internet reaches the firewall,
 // with the ports on which it is effective.
 type exposure struct {
+	// key names the exposure among f's: rule content and effective
+	// ports (tupleKey), and the targets a deny protects.
+	key string
 	r   *rule
 	eff model.RuleChange
 	// except are targets a deny protects in full (exceptTargets).
@@ -65,7 +68,7 @@ func (e *Engine) refresh(f *firewall, edge *model.WindowEdge, added, touched []*
 	for _, x := range group {
 		var rows *rowSet
 		switch {
-		case x.family == gcpVPC && !x.deleted && !hasWorldAllow(x):
+		case x.family == gcpVPC && !x.deleted && !x.exposes:
 			rows = &rowSet{} // nothing to judge: no exposure
 		case x.family == gcpVPC && !x.deleted:
 			p, n := gcpScope(x)
@@ -97,8 +100,7 @@ func (e *Engine) interacting(f *firewall, reach []*rule) []*firewall {
 			if x.f == f || slices.Contains(group, x.f) {
 				continue
 			}
-			p, n := gcpScope(x.f)
-			if p != project || n != "" && network != "" && n != network {
+			if x.project != project || x.network != "" && network != "" && x.network != network {
 				continue
 			}
 			if slices.ContainsFunc(reach, func(t *rule) bool { return overlap(x.r, t) }) {
@@ -114,13 +116,6 @@ func (e *Engine) interacting(f *firewall, reach []*rule) []*firewall {
 	}
 	slices.SortFunc(group, func(a, b *firewall) int { return a.seq - b.seq })
 	return group
-}
-
-// hasWorldAllow says whether f has a rule that can expose it.
-func hasWorldAllow(f *firewall) bool {
-	return slices.ContainsFunc(f.rules, func(r *rule) bool {
-		return r.world && !r.Disabled && r.Action != model.Deny && r.Action != model.GotoNext
-	})
 }
 
 // internetRules keeps the touched rules that a packet from the internet
@@ -151,8 +146,7 @@ func (e *Engine) internetRows(f *firewall) *rowSet {
 	rows := make([]row, 0, len(e.gcpInternet[project])+len(e.gcpInternet[""]))
 	add := func(list []exposer) {
 		for _, x := range list {
-			p, n := gcpScope(x.f)
-			if p == project && (n == "" || network == "" || n == network) {
+			if x.project == project && (x.network == "" || network == "" || x.network == network) {
 				rows = append(rows, row{r: x.r, f: x.f, stage: 2})
 			}
 		}
@@ -244,7 +238,11 @@ func (s *rowSet) portBounds(dir model.Direction) []int {
 	if s.done[i] {
 		return s.bounds[i]
 	}
-	var bounds []int
+	n := 0
+	for _, x := range s.rows {
+		n += len(x.r.Ports)
+	}
+	bounds := make([]int, 0, 2*n)
 	for _, x := range s.rows {
 		if dirOf(x.r.Direction) != dir {
 			continue
@@ -261,34 +259,41 @@ func (s *rowSet) portBounds(dir model.Direction) []int {
 
 func (e *Engine) refreshOne(f *firewall, edge *model.WindowEdge, added []*rule, rows *rowSet) (opened, closed []*model.Window) {
 	now := e.exposures(f, rows)
-	addedNow := make(map[*rule]bool, len(added))
-	for _, r := range added {
-		addedNow[r] = true
+	still := func(k string) bool {
+		_, ok := slices.BinarySearchFunc(now, k, func(x exposure, k string) int { return strings.Compare(x.key, k) })
+		return ok
 	}
 	for k := range f.quiet {
-		if _, still := now[k]; !still {
+		if !still(k) {
 			delete(f.quiet, k)
 		}
 	}
 	for k := range f.unwindowed {
-		if _, still := now[k]; !still {
+		if !still(k) {
 			delete(f.unwindowed, k)
 		}
 	}
-	for _, k := range sortedKeys(f.open) {
-		if _, still := now[k]; still {
-			continue
+	// Windows close, then open, in key order: only the keys that go are
+	// sorted (a firewall can hold many open windows); now is in key order.
+	var gone []string
+	for k := range f.open {
+		if !still(k) {
+			gone = append(gone, k)
 		}
+	}
+	slices.Sort(gone)
+	for _, k := range gone {
 		w := f.open[k]
 		delete(f.open, k)
 		e.close(f, w, edge)
 		closed = append(closed, w)
 	}
-	for _, k := range sortedKeys(now) {
+	var addedNow map[*rule]bool
+	for _, x := range now {
+		k := x.key
 		if _, had := f.open[k]; had {
 			continue
 		}
-		x := now[k]
 		if _, q := f.quiet[k]; q {
 			continue
 		}
@@ -317,6 +322,12 @@ func (e *Engine) refreshOne(f *firewall, edge *model.WindowEdge, added []*rule, 
 			f.unwindowed[k] = struct{}{}
 			e.unwindowed++
 			continue
+		}
+		if addedNow == nil {
+			addedNow = make(map[*rule]bool, len(added))
+			for _, r := range added {
+				addedNow[r] = true
+			}
 		}
 		w := e.window(f, x, edge, addedNow[x.r])
 		f.open[k] = w
@@ -440,9 +451,9 @@ func (e *Engine) unseen(f *firewall, r *rule, edge *model.WindowEdge) {
 }
 
 // exposures returns the rules of f through which the internet reaches it
-// now, keyed by rule content and effective ports.
-func (e *Engine) exposures(f *firewall, rows *rowSet) map[string]exposure {
-	var out map[string]exposure // nil until an exposure is found: most firewalls have none
+// now, one per key (rule content and effective ports), in key order.
+func (e *Engine) exposures(f *firewall, rows *rowSet) []exposure {
+	var out []exposure // nil until an exposure is found: most firewalls have none
 	if f.deleted {
 		return out
 	}
@@ -455,31 +466,49 @@ func (e *Engine) exposures(f *firewall, rows *rowSet) map[string]exposure {
 		}
 		whole := r.RuleChange
 		whole.Effect = ""
-		effs := []model.RuleChange{whole}
+		var parts []model.RuleChange
+		full := true
 		if f.family != allowOnly {
 			if rows == nil {
 				rows = &rowSet{rows: e.rowsAt(f, time.Time{})}
 			}
-			effs = e.effective(f, rows, r)
+			parts, full = e.effective(f, rows, r)
 		}
-		if out == nil && len(effs) > 0 {
-			out = map[string]exposure{}
+		if !full && len(parts) == 0 {
+			continue
 		}
 		var except []string
-		if len(effs) > 0 && (f.family == gcpVPC || f.family == gcpPolicy) && len(r.Targets) == 0 {
+		suffix := ""
+		if (f.family == gcpVPC || f.family == gcpPolicy) && len(r.Targets) == 0 {
 			except = e.exceptTargets(f, rows, r)
 		}
-		for _, eff := range effs {
-			k := tupleKey(&model.Rule{RuleChange: eff})
-			if len(except) > 0 {
-				// Part of the exposure: a deny added or removed on a
-				// target changes it.
-				k += "|except " + strings.Join(except, ",")
-			}
-			out[k] = exposure{r: r, eff: eff, except: except}
+		if len(except) > 0 {
+			// Part of the exposure: a deny added or removed on a target
+			// changes it.
+			suffix = "|except " + strings.Join(except, ",")
+		}
+		if full {
+			// The whole rule is effective: its own key.
+			out = append(out, exposure{key: r.key + suffix, r: r, eff: whole, except: except})
+			continue
+		}
+		for _, eff := range parts {
+			out = append(out, exposure{key: tupleKey(&model.Rule{RuleChange: eff}) + suffix, r: r, eff: eff, except: except})
 		}
 	}
-	return out
+	if len(out) < 2 {
+		return out
+	}
+	// One exposure per key: the last found.
+	slices.SortStableFunc(out, func(a, b exposure) int { return strings.Compare(a.key, b.key) })
+	keep := out[:0]
+	for i := range out {
+		if i+1 < len(out) && out[i+1].key == out[i].key {
+			continue
+		}
+		keep = append(keep, out[i])
+	}
+	return keep
 }
 
 // exceptTargets returns, for a GCP allow that applies to every instance,
@@ -539,8 +568,9 @@ func defaultEgress(f *firewall, r *model.Rule) bool {
 // rule applies only to the instances its targets name (tags, service
 // accounts, destination ranges): each target is judged on its own, a
 // deny scoped to other targets does not block it, and the parts name the
-// targets on which they are effective.
-func (e *Engine) effective(f *firewall, rs *rowSet, r *rule) []model.RuleChange {
+// targets on which they are effective. full says r is effective whole:
+// parts is then nil.
+func (e *Engine) effective(f *firewall, rs *rowSet, r *rule) (parts []model.RuleChange, full bool) {
 	scoped := f.family == gcpVPC || f.family == gcpPolicy
 	targets := [][]string{nil}
 	if scoped && len(r.Targets) > 0 && !slices.Contains(r.Targets, "*") {
@@ -568,9 +598,9 @@ func (e *Engine) effective(f *firewall, rs *rowSet, r *rule) []model.RuleChange 
 		// One scope: nothing to group or narrow.
 		parts, full := e.effectiveFor(f, rs, r, Query{Scoped: scoped, Targets: targets[0], Family: fams[0]})
 		if full {
-			return []model.RuleChange{whole}
+			return nil, true
 		}
-		return parts
+		return parts, false
 	}
 	type group struct {
 		parts   []model.RuleChange
@@ -606,7 +636,7 @@ func (e *Engine) effective(f *firewall, rs *rowSet, r *rule) []model.RuleChange 
 		}
 	}
 	if len(groups) == 1 && groups[0].full {
-		return []model.RuleChange{whole}
+		return nil, true
 	}
 	var out []model.RuleChange
 	for _, g := range groups {
@@ -620,7 +650,7 @@ func (e *Engine) effective(f *firewall, rs *rowSet, r *rule) []model.RuleChange 
 			out = append(out, p)
 		}
 	}
-	return out
+	return out, false
 }
 
 // effectiveFor returns the parts of r that decide packets shaped like
@@ -642,8 +672,8 @@ func (e *Engine) effectiveFor(f *firewall, rs *rowSet, r *rule, base Query) ([]m
 	decides := func(p string, port int) bool {
 		q := base
 		q.Direction, q.Protocol, q.Port = dir, p, port
-		d := e.decide(f, rs.rows, q)
-		return d.Allowed && d.Rule == &r.Rule
+		v := e.evaluate(f, rs.rows, q, nil)
+		return v.allowed && v.x != nil && v.x.r == r
 	}
 	whole := r.RuleChange
 	whole.Effect = ""
