@@ -1,80 +1,29 @@
-package state
+package main
 
 import (
 	"fmt"
 	"math/rand/v2"
-	"os"
 	"strconv"
-	"strings"
-	"testing"
 	"time"
 
 	"cloudwall/internal/model"
 )
 
-// BenchmarkReplay replays a large estate: a baseline of 100,000 rules
-// over 20,000 firewalls of every family (security groups, NACLs, NSGs,
-// GCP VPC rules in networks of about 50 rules) and 1,000,000 calls on them (adds,
-// removes, NACL replaces, NSG writes and deletes, GCP patches, disables
-// and deletes), with windows opening and closing. Sizes can be changed
-// with CLOUDWALL_BENCH_RULES, CLOUDWALL_BENCH_EVENTS and
-// CLOUDWALL_BENCH_NETWORK (rules per GCP network). It reports the
-// peak resident memory of the process (VmHWM) as peak-RSS-MiB:
-//
-//	go test -run '^$' -bench Replay -benchtime 1x ./internal/state/
-func BenchmarkReplay(b *testing.B) {
-	nRules, nEvents := envInt("CLOUDWALL_BENCH_RULES", 100_000), envInt("CLOUDWALL_BENCH_EVENTS", 1_000_000)
-	b.ReportAllocs()
-	b.ResetTimer()
-	for range b.N {
-		// Calls are generated as they are applied, as a scan feeds them:
-		// the memory measured is the engine's.
-		base, next := estate(nRules)
-		e := newEngine(b)
-		e.opts.History = false
-		e.Load(base)
-		for i := range nEvents {
-			ev := next(i)
-			e.Apply(&ev, "")
-		}
-		if len(e.Windows()) == 0 {
-			b.Fatal("no exposure window in the whole replay")
-		}
-	}
-	b.StopTimer()
-	b.ReportMetric(float64(nRules), "rules")
-	b.ReportMetric(float64(nEvents), "events")
-	if mib := peakRSSMiB(); mib > 0 {
-		b.ReportMetric(mib, "peak-RSS-MiB")
-	}
-}
+// t0 is when the generated estate's snapshot was taken.
+var t0 = time.Date(2026, 3, 14, 10, 0, 0, 0, time.UTC)
 
-func envInt(name string, def int) int {
-	if v, err := strconv.Atoi(os.Getenv(name)); err == nil && v > 0 {
-		return v
-	}
-	return def
-}
+// perFirewall is the rules of each generated firewall (and of each group
+// of GCP rules generated together).
+const perFirewall = 5
 
-// peakRSSMiB reads the process's peak resident set size (Linux).
-func peakRSSMiB() float64 {
-	b, err := os.ReadFile("/proc/self/status")
-	if err != nil {
-		return 0
-	}
-	for _, l := range strings.Split(string(b), "\n") {
-		if v, ok := strings.CutPrefix(l, "VmHWM:"); ok {
-			kb, _ := strconv.Atoi(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")))
-			return float64(kb) / 1024
-		}
-	}
-	return 0
-}
-
-// estate generates the baseline, and the calls one at a time in
-// event-time order.
-func estate(nRules int) ([]model.Firewall, func(i int) model.Event) {
-	rng := rand.New(rand.NewPCG(1, 2))
+// estate generates a baseline of about nRules rules over firewalls of
+// every family (security groups, NACLs, NSGs, GCP VPC rules in networks
+// of about network rules), and a function giving call i, in event-time
+// order: adds and removes, NACL replaces and deletes, NSG rule writes and
+// deletes, GCP inserts, patches, disables and deletes. The same seed
+// gives the same estate and calls.
+func estate(nRules, network int, seed uint64) ([]model.Firewall, func(i int) model.Event) {
+	rng := rand.New(rand.NewPCG(seed, 2))
 	peers := []string{"0.0.0.0/0", "10.0.0.0/8", "203.0.113.0/24", "198.51.100.7/32", "::/0", "172.16.0.0/12"}
 	ports := []int{22, 80, 443, 3389, 5432, 8080}
 	rc := func(dir model.Direction, act model.Action) model.RuleChange {
@@ -82,19 +31,17 @@ func estate(nRules int) ([]model.Firewall, func(i int) model.Event) {
 		return model.RuleChange{Direction: dir, Action: act, Protocol: "tcp", Ports: model.PortList{{From: p, To: p}},
 			Peers: []model.Peer{{Kind: model.PeerCIDR, Value: peers[rng.IntN(len(peers))]}}}
 	}
-	const perFirewall = 5
-	nFw := max(nRules/perFirewall, 4)
-	// GCP networks of about 50 rules each (CLOUDWALL_BENCH_NETWORK): a
-	// network's rules are evaluated together, but a change re-judges only
-	// the rules it can reach, so the cost of a call barely grows with the
-	// size of its network.
-	projects := max(nFw/4*perFirewall/envInt("CLOUDWALL_BENCH_NETWORK", 50), 1)
-	var base []model.Firewall
-	type target struct {
-		cloud model.Cloud
-		res   model.Resource
+	prio := func(c model.RuleChange, n int, name string) model.RuleChange {
+		c.Priority, c.Name = model.IntPtr(n), name
+		return c
 	}
-	var targets []target
+	nFw := max(nRules/perFirewall, 4)
+	// A GCP network's rules are evaluated together, but a change re-judges
+	// only the rules it can reach: the cost of a call barely grows with
+	// the size of its network.
+	projects := max(nFw/4*perFirewall/max(network, 1), 1)
+	var base []model.Firewall
+	var targets []model.Resource
 	for i := range nFw {
 		fw := model.Firewall{AsOf: t0}
 		switch i % 4 {
@@ -126,20 +73,20 @@ func estate(nRules int) ([]model.Firewall, func(i int) model.Event) {
 				base = append(base, model.Firewall{AsOf: t0, Cloud: model.GCP, Account: fmt.Sprintf("p%d", i%projects), Network: "default",
 					Resource: model.Resource{Type: "vpc_firewall_rule", ID: fmt.Sprintf("projects/p%d/global/firewalls/%s", i%projects, name), Name: name},
 					Rules:    []model.Rule{{RuleChange: c}}})
-				targets = append(targets, target{model.GCP, base[len(base)-1].Resource})
+				targets = append(targets, base[len(base)-1].Resource)
 			}
 			continue
 		}
 		base = append(base, fw)
-		targets = append(targets, target{fw.Cloud, fw.Resource})
+		targets = append(targets, fw.Resource)
 	}
+	cloudOf := map[string]model.Cloud{"security_group": model.AWS, "network_acl": model.AWS, "nsg": model.Azure, "vpc_firewall_rule": model.GCP}
 	return base, func(i int) model.Event {
-		tg := targets[rng.IntN(len(targets))]
-		when := t0.Add(time.Duration(i) * time.Second)
-		ev := model.Event{Cloud: tg.cloud, Time: when, Outcome: model.Success, Resource: tg.res, EventID: strconv.Itoa(i),
-			Actor: model.Actor{Name: "bench"}, SourceIP: "203.0.113.9"}
+		res := targets[rng.IntN(len(targets))]
+		ev := model.Event{Cloud: cloudOf[res.Type], Time: t0.Add(time.Duration(i) * time.Second), Outcome: model.Success, Resource: res,
+			EventID: strconv.Itoa(i), Actor: model.Actor{Name: "bench"}, SourceIP: "203.0.113.9"}
 		add := rng.IntN(2) == 0
-		switch tg.res.Type {
+		switch res.Type {
 		case "security_group":
 			c := rc(model.Ingress, model.Allow)
 			ev.OperationKey, c.Effect = "ec2:authorizesecuritygroupingress", model.Added
@@ -161,7 +108,7 @@ func estate(nRules int) ([]model.Firewall, func(i int) model.Event) {
 			ev.Changes = []model.RuleChange{c}
 		case "nsg":
 			name := fmt.Sprintf("r%d", rng.IntN(perFirewall+2))
-			ev.Resource = model.Resource{Type: "nsg_rule", ID: tg.res.ID + "/securityRules/" + name, Name: name}
+			ev.Resource = model.Resource{Type: "nsg_rule", ID: res.ID + "/securityRules/" + name, Name: name}
 			c := prio(rc(model.Ingress, model.Allow), 100+10*rng.IntN(10), name)
 			ev.OperationKey, c.Effect = "microsoft.network/networksecuritygroups/securityrules/write", model.Added
 			if !add {
@@ -178,7 +125,7 @@ func estate(nRules int) ([]model.Firewall, func(i int) model.Event) {
 				ev.Changes = []model.RuleChange{{Effect: model.Altered, Peers: []model.Peer{{Kind: model.PeerCIDR, Value: peers[rng.IntN(len(peers))]}}}}
 			case 2:
 				ev.OperationKey = "compute.firewalls.insert"
-				c := prio(rc(model.Ingress, model.Allow), 900+rng.IntN(200), tg.res.Name)
+				c := prio(rc(model.Ingress, model.Allow), 900+rng.IntN(200), res.Name)
 				c.Effect = model.Added
 				ev.Changes = []model.RuleChange{c}
 			default:
