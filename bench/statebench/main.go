@@ -20,6 +20,7 @@ import (
 	"os"
 	"runtime"
 	"runtime/metrics"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"syscall"
@@ -42,6 +43,7 @@ type result struct {
 	numGC                    uint32
 	peakRSS                  int64 // bytes, VmHWM
 	heap                     uint64
+	err                      error
 }
 
 func run(args []string, stdout, stderr io.Writer) int {
@@ -52,6 +54,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 	network := fs.Int("network", 50, "rules per GCP network")
 	seed := fs.Uint64("seed", 1, "generator seed")
 	history := fs.Bool("history", false, "keep every version of every firewall (state.Options.History)")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of load, replay and windows to this file")
+	memProfile := fs.String("memprofile", "", "write a heap profile (what the engine holds at the end, and every allocation) to this file")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -64,7 +68,22 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "statebench:", err)
 		return 1
 	}
-	r := replay(c, *rules, *events, *network, *seed, *history)
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err == nil {
+			err = pprof.StartCPUProfile(f)
+		}
+		if err != nil {
+			fmt.Fprintln(stderr, "statebench:", err)
+			return 1
+		}
+		defer func() { pprof.StopCPUProfile(); f.Close() }()
+	}
+	r := replay(c, *rules, *events, *network, *seed, *history, *memProfile)
+	if r.err != nil {
+		fmt.Fprintln(stderr, "statebench:", r.err)
+		return 1
+	}
 	report(stdout, r)
 	if r.windows == 0 && *events > 0 {
 		fmt.Fprintln(stderr, "statebench: no exposure window in the whole replay")
@@ -76,7 +95,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 // replay generates the estate and replays the calls: the calls are made
 // one at a time as they are applied, so the memory measured is the
 // engine's.
-func replay(c *content.Content, nRules, nEvents, network int, seed uint64, history bool) result {
+func replay(c *content.Content, nRules, nEvents, network int, seed uint64, history bool, memProfile string) result {
 	base, next := estate(nRules, network, seed)
 	res := result{events: nEvents, firewalls: len(base)}
 	for _, f := range base {
@@ -108,6 +127,9 @@ func replay(c *content.Content, nRules, nEvents, network int, seed uint64, histo
 	runtime.ReadMemStats(&ms)
 	res.numGC, res.heap = ms.NumGC, ms.HeapAlloc
 	res.peakRSS = peakRSS()
+	if memProfile != "" {
+		res.err = writeHeapProfile(memProfile)
+	}
 	runtime.KeepAlive(e)
 	return res
 }
@@ -125,6 +147,21 @@ func report(w io.Writer, r result) {
 		r.cpu.Seconds(), perCall, r.gcCPU.Seconds(), r.numGC)
 	fmt.Fprintf(w, "peak rss    %s (VmHWM); live heap at the end %s\n", mib(r.peakRSS), mib(int64(r.heap)))
 	fmt.Fprintf(w, "windows     %d (%d still open at the end, %d exposures past the per-firewall bound)\n", r.windows, r.open, r.unwindowed)
+}
+
+// writeHeapProfile writes the heap profile after a collection, so that
+// its in-use figures are what the engine holds.
+func writeHeapProfile(name string) error {
+	f, err := os.Create(name)
+	if err != nil {
+		return err
+	}
+	runtime.GC()
+	if err := pprof.WriteHeapProfile(f); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }
 
 // cpuTime is the process's user and system CPU time so far. The

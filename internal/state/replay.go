@@ -56,16 +56,19 @@ func (e *Engine) Replay(events []model.Event) (changes []Change, order []int) {
 
 // applier carries one event's application.
 type applier struct {
-	e       *Engine
-	f       *firewall
-	ev      *model.Event
-	op      *content.Operation
-	edge    *model.WindowEdge
-	ch      *Change
+	e    *Engine
+	f    *firewall
+	ev   *model.Event
+	op   *content.Operation
+	edge *model.WindowEdge
+	// ch is held by value: the applier does not escape, nor does ch
+	// until Apply returns it.
+	ch      Change
 	removed []*rule
 	added   []*rule
-	// prior are the firewall's rules before the call, and priorKnown
-	// says they were all known.
+	// prior are the firewall's rules before the call (kept for Cloud SQL
+	// instances, whose rollback names the whole earlier list), and
+	// priorKnown says they were all known.
 	prior      []*rule
 	priorKnown bool
 	// kept are rules the call changed without adding anything (disabled
@@ -73,7 +76,8 @@ type applier struct {
 	kept []*rule
 	// byKey indexes f.rules by content key (first occurrence) for insert,
 	// so a call adding n rules costs O(n), not O(n²); nil when not built
-	// or when f.rules changed other than by insert's append.
+	// (a small firewall is scanned instead: withKey) or when f.rules
+	// changed other than by insert's append.
 	byKey map[string]*rule
 }
 
@@ -118,7 +122,7 @@ func (e *Engine) Apply(ev *model.Event, findingID string) Change {
 	if f.meta.Resource.Name == "" {
 		f.meta.Resource.Name = ch.Firewall.Name
 	}
-	a := &applier{e: e, f: f, ev: ev, op: op, ch: &ch, edge: &model.WindowEdge{
+	a := &applier{e: e, f: f, ev: ev, op: op, ch: ch, edge: &model.WindowEdge{
 		Time: ev.Time, Operation: ev.Operation, Actor: ev.Actor, SourceIP: ev.SourceIP,
 		EventID: cmp.Or(ev.EventID, ev.OperationID), FindingID: findingID,
 	}}
@@ -126,22 +130,25 @@ func (e *Engine) Apply(ev *model.Event, findingID string) Change {
 		a.note("the firewall was deleted at %s, before this call", f.deletedAt.UTC().Format(time.RFC3339))
 	}
 	wasKnown := f.known
-	a.prior, a.priorKnown = slices.Clone(f.rules), f.known && !f.deleted
+	a.priorKnown = f.known && !f.deleted
+	if f.meta.Resource.Type == "cloudsql_instance" {
+		a.prior = slices.Clone(f.rules) // its rollback names the whole earlier list
+	}
 	if ev.Outcome == model.Unknown {
 		a.note("completion not seen: applied as if it succeeded")
 	}
 	a.apply()
 	e.reindex(f)
-	ch.Applied = true
+	a.ch.Applied = true
 	a.trim(wasKnown)
 	opened, closed := e.refresh(f, a.edge, a.added, slices.Concat(a.removed, a.added, a.kept), false)
-	ch.Opened, ch.Closed = opened, closed
+	a.ch.Opened, a.ch.Closed = opened, closed
 	e.snapshot(f, ev.Time)
-	ch.Rollback = capRollback(a.rollback())
+	a.ch.Rollback = capRollback(a.rollback())
 	// One note per peer could make thousands: keep each once, at most
 	// model.MaxNotes, with a count of the rest.
-	ch.Notes = model.CapNotes(ch.Notes)
-	return ch
+	a.ch.Notes = model.CapNotes(a.ch.Notes)
+	return a.ch
 }
 
 func (a *applier) note(format string, args ...any) {
@@ -384,34 +391,52 @@ func (a *applier) insert(r model.Rule, logged bool) {
 	if !logged {
 		edge = nil
 	}
-	if a.byKey == nil {
-		a.byKey = keyIndex(f.rules)
-	}
 	for _, x := range a.e.split(f, r, edge) {
-		if same := a.byKey[x.key]; same != nil {
+		if same := a.withKey(x.key); same != nil {
 			a.ch.NoOp = true
 			a.note("rule %s is already in force: nothing changed (not a weakening)", describe(&same.Rule))
 			a.ch.Before.Rules = append(a.ch.Before.Rules, same.Rule)
 			continue
 		}
-		if id := identity(f, &x.Rule); id != "" {
-			if i := slices.IndexFunc(f.rules, func(o *rule) bool { return identity(f, &o.Rule) == id }); i >= 0 {
+		if identity(f, &x.Rule) != "" {
+			if i := slices.IndexFunc(f.rules, func(o *rule) bool { return sameIdentity(f, &o.Rule, &x.Rule) }); i >= 0 {
 				if a.ev.OperationKey == "ec2:createnetworkaclentry" {
 					a.note("entry %s already existed (AWS refuses a duplicate rule number): replaced", x.Name)
 				}
 				a.removed = append(a.removed, f.rules[i])
 				f.rules = slices.Delete(f.rules, i, i+1)
-				a.byKey = keyIndex(f.rules)
+				a.byKey = nil
 			}
 		}
 		f.rules = append(f.rules, x)
-		if a.byKey[x.key] == nil {
+		if a.byKey != nil && a.byKey[x.key] == nil {
 			a.byKey[x.key] = x
 		}
 		if logged {
 			a.added = append(a.added, x)
 		}
 	}
+}
+
+// smallFirewall is how many rules a firewall can have for a content key
+// to be looked up by a scan rather than an index.
+const smallFirewall = 32
+
+// withKey returns the first rule in force with content key k: by a scan
+// of a small firewall, else through byKey, built on first use.
+func (a *applier) withKey(k string) *rule {
+	if a.byKey == nil && len(a.f.rules) <= smallFirewall {
+		for _, r := range a.f.rules {
+			if r.key == k {
+				return r
+			}
+		}
+		return nil
+	}
+	if a.byKey == nil {
+		a.byKey = keyIndex(a.f.rules)
+	}
+	return a.byKey[k]
 }
 
 // alter replaces a rule named by its id (ModifySecurityGroupRules) or its
@@ -423,7 +448,7 @@ func (a *applier) alter(c model.RuleChange) {
 		// NACL entry numbers repeat across directions: the name alone
 		// does not say which entry.
 		byName := c.Name != "" && (o.ID == c.Name || o.Name == c.Name) && (f.family != numbered || c.Direction == "" || dirOf(o.Direction) == dirOf(c.Direction))
-		return byName || identity(f, &o.Rule) != "" && identity(f, &o.Rule) == identity(f, &r)
+		return byName || sameIdentity(f, &o.Rule, &r)
 	})
 	if i < 0 {
 		a.note("the rule it replaced (%s) is not known: its earlier content is not in the baseline or the logs", describe(&r))
@@ -511,7 +536,7 @@ func sameRule(f *firewall, o, w *rule) bool {
 	if w.Name != "" && (o.ID == w.Name || o.Name == w.Name) && (f.family != numbered || dirOf(o.Direction) == dirOf(w.Direction)) {
 		return true
 	}
-	if id := identity(f, &w.Rule); id != "" && id == identity(f, &o.Rule) {
+	if sameIdentity(f, &w.Rule, &o.Rule) {
 		return true
 	}
 	if len(w.Peers) == 0 && w.Protocol == "" {
@@ -545,6 +570,22 @@ func identity(f *firewall, r *model.Rule) string {
 		}
 	}
 	return ""
+}
+
+// sameIdentity says whether a and b have the same identity, not "":
+// identity(f, a) == identity(f, b) != "", without building the strings
+// for the families that compare rules one by one on every call.
+func sameIdentity(f *firewall, a, b *model.Rule) bool {
+	switch {
+	case f.family == numbered:
+		return a.Priority != nil && b.Priority != nil && *a.Priority == *b.Priority && dirOf(a.Direction) == dirOf(b.Direction)
+	case f.family == nsg, f.family == ordered, f.family == allowOnly && f.meta.Resource.Type != "security_group":
+		return a.Name != "" && b.Name != "" && (a.Name == b.Name || strings.ToLower(a.Name) == strings.ToLower(b.Name))
+	case f.family == allowOnly:
+		return false
+	}
+	id := identity(f, a)
+	return id != "" && id == identity(f, b)
 }
 
 // prefixList applies ModifyManagedPrefixList entries.

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/netip"
-	"regexp"
 	"slices"
 	"strings"
 
@@ -625,11 +624,24 @@ func azureRG(id string) string {
 	return ""
 }
 
-var plain = regexp.MustCompile(`^[A-Za-z0-9_./:=,@%+-]+$`)
+// plain says whether s needs no quoting: ^[A-Za-z0-9_./:=,@%+-]+$.
+func plain(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || strings.IndexByte("_./:=,@%+-", c) >= 0 {
+			continue
+		}
+		return false
+	}
+	return true
+}
 
 // shq quotes a value for a POSIX shell when it needs it.
 func shq(s string) string {
-	if plain.MatchString(s) {
+	if plain(s) {
 		return s
 	}
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"

@@ -418,16 +418,17 @@ func (e *Engine) close(f *firewall, w *model.Window, edge *model.WindowEdge) {
 
 // ruleGone says whether the window's rule is no longer in force at all.
 func (e *Engine) ruleGone(f *firewall, w *model.Window) bool {
+	want := tupleKey(&model.Rule{RuleChange: w.Rule})
 	for _, r := range f.rules {
-		if !r.Disabled && tupleKey(&model.Rule{RuleChange: w.Rule}) == tupleKey(&r.Rule) {
-			return false
-		}
 		if r.Disabled {
 			continue
 		}
+		if r.key == want {
+			return false
+		}
 		rc := r.RuleChange
 		rc.Ports = w.Rule.Ports
-		if tupleKey(&model.Rule{RuleChange: rc}) == tupleKey(&model.Rule{RuleChange: w.Rule}) {
+		if tupleKey(&model.Rule{RuleChange: rc}) == want {
 			return false
 		}
 	}
