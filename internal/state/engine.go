@@ -412,7 +412,14 @@ func (f *firewall) unknownNote() string {
 // Windows returns every exposure window: closed ones and those still open
 // at the end of the data, most severe first, then longest, then oldest.
 func (e *Engine) Windows() []model.Window {
-	var out []model.Window
+	n := len(e.closed)
+	for _, f := range e.order {
+		n += len(f.open)
+	}
+	var out []model.Window // nil when there are none
+	if n > 0 {
+		out = make([]model.Window, 0, n)
+	}
 	for _, w := range e.closed {
 		out = append(out, *w)
 	}

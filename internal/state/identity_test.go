@@ -1,6 +1,10 @@
 package state
 
 import (
+	"math/rand/v2"
+	"slices"
+	"strconv"
+	"strings"
 	"testing"
 
 	"cloudwall/internal/model"
@@ -48,6 +52,54 @@ func TestPlain(t *testing.T) {
 	} {
 		if got := plain(s); got != want {
 			t.Errorf("plain(%q) = %v, want %v", s, got, want)
+		}
+	}
+}
+
+// tupleKeyRef is tupleKey as first written, string by string: the
+// buffered one must give the same keys.
+func tupleKeyRef(r *model.Rule) string {
+	var b strings.Builder
+	b.WriteString(string(dirOf(r.Direction)) + "|" + string(r.Action) + "|" + protoName(r.Protocol) + "|" + portsKey(r.Protocol, r.Ports) + "|")
+	peers := make([]string, 0, len(r.Peers))
+	for _, p := range r.Peers {
+		peers = append(peers, strings.ToLower(p.String()))
+	}
+	slices.Sort(peers)
+	b.WriteString(strings.Join(peers, ","))
+	if r.Priority != nil {
+		b.WriteString("|p" + strconv.Itoa(*r.Priority))
+	}
+	if len(r.Targets) > 0 {
+		t := slices.Clone(r.Targets)
+		slices.Sort(t)
+		b.WriteString("|t" + strings.ToLower(strings.Join(t, ",")))
+	}
+	return b.String()
+}
+
+func TestTupleKey(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	peers := []model.Peer{cidr("0.0.0.0/0"), cidr("10.0.0.0/8"), {Kind: model.PeerServiceTag, Value: "Internet"}, {Kind: model.PeerGroup, Value: "SG-1"}, {Kind: model.PeerRange, Value: "1.2.3.4-1.2.3.9"}}
+	portLists := []model.PortList{nil, ports(22, 22), ports(0, 65535), ports(80, 80, 443, 443), ports(1000, 2000, 5, 5), ports(-1, -1)}
+	for range 2000 {
+		r := model.Rule{RuleChange: model.RuleChange{
+			Direction: []model.Direction{"", model.Ingress, model.Egress}[rng.IntN(3)],
+			Action:    []model.Action{"", model.Allow, model.Deny}[rng.IntN(3)],
+			Protocol:  []string{"", "tcp", "6", "-1", "icmp"}[rng.IntN(5)],
+			Ports:     portLists[rng.IntN(len(portLists))],
+		}}
+		for range rng.IntN(4) {
+			r.Peers = append(r.Peers, peers[rng.IntN(len(peers))])
+		}
+		if rng.IntN(2) == 0 {
+			r.Priority = model.IntPtr(rng.IntN(70000))
+		}
+		if rng.IntN(3) == 0 {
+			r.Targets = []string{"Web", "db"}[:1+rng.IntN(2)]
+		}
+		if got, want := tupleKey(&r), tupleKeyRef(&r); got != want {
+			t.Fatalf("tupleKey = %q, want %q", got, want)
 		}
 	}
 }

@@ -294,24 +294,32 @@ func portBearing(p string) bool { return p == "tcp" || p == "udp" || p == "sctp"
 
 // tupleKey identifies a rule by its content: direction, action, protocol,
 // ports and peers. Two rules with the same tuple are the same rule.
+// It is built for every rule made and every partial exposure, so it is
+// written into one buffer.
 func tupleKey(r *model.Rule) string {
 	var b strings.Builder
+	b.Grow(64)
 	b.WriteString(string(dirOf(r.Direction)))
 	b.WriteByte('|')
 	b.WriteString(string(r.Action))
 	b.WriteByte('|')
 	b.WriteString(protoName(r.Protocol))
 	b.WriteByte('|')
-	b.WriteString(portsKey(r.Protocol, r.Ports))
+	writePorts(&b, r.Ports)
 	b.WriteByte('|')
-	peers := make([]string, 0, len(r.Peers))
-	for _, p := range r.Peers {
-		peers = append(peers, strings.ToLower(p.String()))
+	if len(r.Peers) == 1 {
+		b.WriteString(strings.ToLower(r.Peers[0].String()))
+	} else {
+		peers := make([]string, 0, len(r.Peers))
+		for _, p := range r.Peers {
+			peers = append(peers, strings.ToLower(p.String()))
+		}
+		slices.Sort(peers)
+		b.WriteString(strings.Join(peers, ","))
 	}
-	slices.Sort(peers)
-	b.WriteString(strings.Join(peers, ","))
 	if r.Priority != nil {
-		b.WriteString("|p" + strconv.Itoa(*r.Priority))
+		b.WriteString("|p")
+		b.WriteString(strconv.Itoa(*r.Priority))
 	}
 	if len(r.Targets) > 0 {
 		t := slices.Clone(r.Targets)
@@ -329,6 +337,25 @@ func portsKey(proto string, ports model.PortList) string {
 	}
 	_ = proto
 	return strings.Join(ports.Strings(), ",")
+}
+
+// writePorts writes portsKey(_, ports) to b.
+func writePorts(b *strings.Builder, ports model.PortList) {
+	if len(ports) == 0 || ports.All() {
+		b.WriteString("all")
+		return
+	}
+	var buf [20]byte
+	for i, pr := range ports {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.Write(strconv.AppendInt(buf[:0], int64(pr.From), 10))
+		if pr.To != pr.From {
+			b.WriteByte('-')
+			b.Write(strconv.AppendInt(buf[:0], int64(pr.To), 10))
+		}
+	}
 }
 
 // dirOf reads an empty direction as ingress, the convention of rules

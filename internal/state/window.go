@@ -17,7 +17,8 @@ type exposure struct {
 	// ports (tupleKey), and the targets a deny protects.
 	key string
 	r   *rule
-	eff model.RuleChange
+	// part is the part of r that is effective; nil when all of r is.
+	part *model.RuleChange
 	// except are targets a deny protects in full (exceptTargets).
 	except []string
 }
@@ -348,8 +349,12 @@ func (e *Engine) Unwindowed() int64 { return e.unwindowed }
 func (e *Engine) window(f *firewall, x exposure, edge *model.WindowEdge, addedNow bool) *model.Window {
 	w := &model.Window{
 		Cloud: f.meta.Cloud, Account: f.meta.Account, Region: f.meta.Region,
-		Firewall: f.meta.Resource, Rule: x.eff, ExceptTargets: x.except,
+		Firewall: f.meta.Resource, Rule: x.r.RuleChange, ExceptTargets: x.except,
 	}
+	if x.part != nil {
+		w.Rule = *x.part
+	}
+	w.Rule.Effect = ""
 	if edge != nil {
 		w.Start, w.StartKnown = edge.Time, true
 		o := *edge
@@ -465,8 +470,6 @@ func (e *Engine) exposures(f *firewall, rows *rowSet) []exposure {
 		if !r.world || r.Disabled || r.Action == model.Deny || r.Action == model.GotoNext {
 			continue
 		}
-		whole := r.RuleChange
-		whole.Effect = ""
 		var parts []model.RuleChange
 		full := true
 		if f.family != allowOnly {
@@ -490,11 +493,11 @@ func (e *Engine) exposures(f *firewall, rows *rowSet) []exposure {
 		}
 		if full {
 			// The whole rule is effective: its own key.
-			out = append(out, exposure{key: r.key + suffix, r: r, eff: whole, except: except})
+			out = append(out, exposure{key: r.key + suffix, r: r, except: except})
 			continue
 		}
-		for _, eff := range parts {
-			out = append(out, exposure{key: tupleKey(&model.Rule{RuleChange: eff}) + suffix, r: r, eff: eff, except: except})
+		for i := range parts {
+			out = append(out, exposure{key: tupleKey(&model.Rule{RuleChange: parts[i]}) + suffix, r: r, part: &parts[i], except: except})
 		}
 	}
 	if len(out) < 2 {
