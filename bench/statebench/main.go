@@ -14,6 +14,7 @@
 package main
 
 import (
+	"context"
 	"flag"
 	"fmt"
 	"io"
@@ -43,6 +44,7 @@ type result struct {
 	numGC                    uint32
 	peakRSS                  int64 // bytes, VmHWM
 	heap                     uint64
+	allocBytes, allocs       uint64 // allocated from load to the end
 	err                      error
 }
 
@@ -79,7 +81,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		}
 		defer func() { pprof.StopCPUProfile(); f.Close() }()
 	}
-	r := replay(c, *rules, *events, *network, *seed, *history, *memProfile)
+	r := replay(c, *rules, *events, *network, *seed, *history, *memProfile, *cpuProfile != "")
 	if r.err != nil {
 		fmt.Fprintln(stderr, "statebench:", r.err)
 		return 1
@@ -95,12 +97,14 @@ func run(args []string, stdout, stderr io.Writer) int {
 // replay generates the estate and replays the calls: the calls are made
 // one at a time as they are applied, so the memory measured is the
 // engine's.
-func replay(c *content.Content, nRules, nEvents, network int, seed uint64, history bool, memProfile string) result {
+func replay(c *content.Content, nRules, nEvents, network int, seed uint64, history bool, memProfile string, labels bool) result {
 	base, next := estate(nRules, network, seed)
 	res := result{events: nEvents, firewalls: len(base)}
 	for _, f := range base {
 		res.rules += len(f.Rules)
 	}
+	var ms0 runtime.MemStats
+	runtime.ReadMemStats(&ms0)
 	cpu0, gc0 := cpuTime(), gcCPU()
 	e := state.New(state.Options{Content: c, History: history})
 	start := time.Now()
@@ -110,6 +114,11 @@ func replay(c *content.Content, nRules, nEvents, network int, seed uint64, histo
 	start = time.Now()
 	for i := range nEvents {
 		ev := next(i)
+		if labels {
+			// The CPU profile tells the operations apart (pprof -tags).
+			pprof.Do(context.Background(), pprof.Labels("op", ev.OperationKey), func(context.Context) { e.Apply(&ev, "") })
+			continue
+		}
 		e.Apply(&ev, "")
 	}
 	res.replay = time.Since(start)
@@ -125,7 +134,8 @@ func replay(c *content.Content, nRules, nEvents, network int, seed uint64, histo
 	}
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
-	res.numGC, res.heap = ms.NumGC, ms.HeapAlloc
+	res.numGC, res.heap = ms.NumGC-ms0.NumGC, ms.HeapAlloc
+	res.allocBytes, res.allocs = ms.TotalAlloc-ms0.TotalAlloc, ms.Mallocs-ms0.Mallocs
 	res.peakRSS = peakRSS()
 	if memProfile != "" {
 		res.err = writeHeapProfile(memProfile)
@@ -145,7 +155,12 @@ func report(w io.Writer, r result) {
 	}
 	fmt.Fprintf(w, "cpu         %.2f s user+sys (%.1f µs per call; garbage collector %.2f s, %d cycles)\n",
 		r.cpu.Seconds(), perCall, r.gcCPU.Seconds(), r.numGC)
-	fmt.Fprintf(w, "peak rss    %s (VmHWM); live heap at the end %s\n", mib(r.peakRSS), mib(int64(r.heap)))
+	fmt.Fprintf(w, "memory      peak rss %s (VmHWM); heap at the end %s; allocated %s in %d allocations",
+		mib(r.peakRSS), mib(int64(r.heap)), mib(int64(r.allocBytes)), r.allocs)
+	if r.events > 0 {
+		fmt.Fprintf(w, " (%.0f bytes, %.1f allocations per call)", float64(r.allocBytes)/float64(r.events), float64(r.allocs)/float64(r.events))
+	}
+	fmt.Fprintln(w)
 	fmt.Fprintf(w, "windows     %d (%d still open at the end, %d exposures past the per-firewall bound)\n", r.windows, r.open, r.unwindowed)
 }
 

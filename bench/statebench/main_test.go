@@ -13,7 +13,7 @@ func TestSmallReplay(t *testing.T) {
 	if code := run([]string{"-rules", "2000", "-events", "20000", "-network", "20"}, &out, &errs); code != 0 {
 		t.Fatalf("exit %d: %s", code, errs.String())
 	}
-	for _, want := range []string{"2000 rules", "20000 calls replayed", "cpu ", "peak rss", "windows "} {
+	for _, want := range []string{"2000 rules", "20000 calls replayed", "cpu ", "peak rss", "allocations per call", "windows "} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("report lacks %q:\n%s", want, out.String())
 		}
