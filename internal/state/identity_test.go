@@ -17,6 +17,8 @@ func TestSameIdentity(t *testing.T) {
 		{},
 		{RuleChange: model.RuleChange{Name: "r1"}},
 		{RuleChange: model.RuleChange{Name: "R1"}},
+		{RuleChange: model.RuleChange{Name: "ſ"}}, // EqualFold("ſ", "s"), but not their lower cases
+		{RuleChange: model.RuleChange{Name: "S"}},
 		{RuleChange: model.RuleChange{Name: "r2", Direction: model.Egress}},
 		{RuleChange: model.RuleChange{Priority: model.IntPtr(100)}},
 		{RuleChange: model.RuleChange{Priority: model.IntPtr(100), Direction: model.Ingress}},

@@ -580,7 +580,13 @@ func sameIdentity(f *firewall, a, b *model.Rule) bool {
 	case f.family == numbered:
 		return a.Priority != nil && b.Priority != nil && *a.Priority == *b.Priority && dirOf(a.Direction) == dirOf(b.Direction)
 	case f.family == nsg, f.family == ordered, f.family == allowOnly && f.meta.Resource.Type != "security_group":
-		return a.Name != "" && b.Name != "" && (a.Name == b.Name || strings.ToLower(a.Name) == strings.ToLower(b.Name))
+		if a.Name == "" || b.Name == "" {
+			return false
+		}
+		// identity lowers the names: strings.EqualFold folds some
+		// letters that ToLower does not (ſ, K), so it is not used.
+		la, lb := strings.ToLower(a.Name), strings.ToLower(b.Name)
+		return la == lb
 	case f.family == allowOnly:
 		return false
 	}
