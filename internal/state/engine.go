@@ -36,6 +36,7 @@ package state
 import (
 	"cmp"
 	"slices"
+	"sort"
 	"strings"
 	"time"
 
@@ -85,7 +86,9 @@ type Engine struct {
 	gcpExposers map[string][]exposer
 	// gcpInternet indexes the same way every enabled rule of a GCP VPC
 	// firewall that internet traffic can match (world-open or prefix-list
-	// peers, any action): the only rows an exposure depends on.
+	// peers, any action): the only rows an exposure depends on. Each list
+	// is kept in evaluation order (key, then seq, then rule order), so
+	// the rows gathered from it need no sort.
 	gcpInternet map[string][]exposer
 	// unwindowed counts exposures past MaxOpenWindows on their firewall.
 	unwindowed int64
@@ -101,6 +104,9 @@ type exposer struct {
 	f                *firewall
 	r                *rule
 	project, network string
+	// key and seq are r's row sort key (rowKey, stage 2) and f's seq.
+	key int64
+	seq int
 }
 
 // reindex updates f's entries in the GCP exposer and internet indexes
@@ -122,8 +128,10 @@ func (e *Engine) reindex(f *firewall) {
 			if r.Disabled || !internetMatchable(r) {
 				continue
 			}
-			x := exposer{f: f, r: r, project: p, network: n}
-			in = append(in, x)
+			x := exposer{f: f, r: r, project: p, network: n, key: rowKey(r, 2), seq: f.seq}
+			// After the entries that sort with it: f's rules keep their order.
+			i := sort.Search(len(in), func(i int) bool { return in[i].key > x.key || in[i].key == x.key && in[i].seq > x.seq })
+			in = slices.Insert(in, i, x)
 			if r.world && r.Action != model.Deny && r.Action != model.GotoNext {
 				exp = append(exp, x)
 				f.exposes = true

@@ -88,8 +88,10 @@ type row struct {
 	r     *rule
 	f     *firewall
 	stage int
-	// key is the sort key sortRows fills: stage, priority, deny first.
+	// key is the sort key sortRows fills: stage, priority, deny first;
+	// seq is f's, which breaks ties.
 	key int64
+	seq int
 }
 
 // rowsAt returns the evaluation rows for f at t, sorted in the order the
@@ -165,11 +167,30 @@ func sortRows(fam family, rows []row) {
 	}
 	for i := range rows {
 		x := &rows[i]
-		x.key = int64(x.stage)<<50 | int64(orderOf(x.r))<<1 | int64(actionRank(x.r.Action))
+		x.key, x.seq = rowKey(x.r, x.stage), seqOf(x.f)
 	}
-	// Ties keep first-sight order of the firewalls (then rule order):
-	// the same order whichever index the rows were gathered from.
-	slices.SortStableFunc(rows, func(a, b row) int { return cmp.Or(cmp.Compare(a.key, b.key), cmp.Compare(seqOf(a.f), seqOf(b.f))) })
+	sortKeyed(rows)
+}
+
+// rowKey is the sort key of r evaluated at stage.
+func rowKey(r *rule, stage int) int64 {
+	return int64(stage)<<50 | int64(orderOf(r))<<1 | int64(actionRank(r.Action))
+}
+
+// sortKeyed sorts rows whose key and seq are filled. Ties keep
+// first-sight order of the firewalls (then rule order): the same order
+// whichever index the rows were gathered from. Rows gathered from the
+// sorted GCP index come in order already: they are only checked.
+func sortKeyed(rows []row) {
+	byKey := func(a, b row) int {
+		if c := cmp.Compare(a.key, b.key); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.seq, b.seq)
+	}
+	if !slices.IsSortedFunc(rows, byKey) {
+		slices.SortStableFunc(rows, byKey)
+	}
 }
 
 func seqOf(f *firewall) int {

@@ -89,7 +89,9 @@ func (e *Engine) refresh(f *firewall, edge *model.WindowEdge, added, touched []*
 // interacting returns f and the GCP VPC firewalls of its network whose
 // exposure the rules in reach can alter, in first-sight order. It reads
 // the exposer index, so a change costs the network's world-open allow
-// rules, not all of its rules.
+// rules, not all of its rules. A rule evaluated after another cannot
+// change what decides that one's packets (first match wins): only
+// world-open allows at or after a reached rule's priority are re-judged.
 func (e *Engine) interacting(f *firewall, reach []*rule) []*firewall {
 	group := []*firewall{f}
 	if len(reach) == 0 {
@@ -104,7 +106,7 @@ func (e *Engine) interacting(f *firewall, reach []*rule) []*firewall {
 			if x.project != project || x.network != "" && network != "" && x.network != network {
 				continue
 			}
-			if slices.ContainsFunc(reach, func(t *rule) bool { return overlap(x.r, t) }) {
+			if slices.ContainsFunc(reach, func(t *rule) bool { return rowKey(t, 2) <= x.key && overlap(x.r, t) }) {
 				group = append(group, x.f)
 			}
 		}
@@ -148,7 +150,7 @@ func (e *Engine) internetRows(f *firewall) *rowSet {
 	add := func(list []exposer) {
 		for _, x := range list {
 			if x.project == project && (x.network == "" || network == "" || x.network == network) {
-				rows = append(rows, row{r: x.r, f: x.f, stage: 2})
+				rows = append(rows, row{r: x.r, f: x.f, stage: 2, key: x.key, seq: x.seq})
 			}
 		}
 	}
@@ -168,10 +170,10 @@ func (e *Engine) internetRows(f *firewall) *rowSet {
 			}
 		}
 		for _, r := range x.rules {
-			rows = append(rows, row{r: r, f: x, stage: stage})
+			rows = append(rows, row{r: r, f: x, stage: stage, key: rowKey(r, stage), seq: x.seq})
 		}
 	}
-	sortRows(gcpVPC, rows)
+	sortKeyed(rows)
 	return &rowSet{rows: rows}
 }
 
