@@ -96,7 +96,10 @@ type row struct {
 
 // rowsAt returns the evaluation rows for f at t, sorted in the order the
 // cloud evaluates them.
-func (e *Engine) rowsAt(f *firewall, t time.Time) []row {
+func (e *Engine) rowsAt(f *firewall, t time.Time) []row { return e.rowsAtInto(f, t, nil) }
+
+// rowsAtInto is rowsAt appending to buf[:0].
+func (e *Engine) rowsAtInto(f *firewall, t time.Time, buf []row) []row {
 	at := func(x *firewall) []*rule {
 		if !e.opts.History || t.IsZero() {
 			if x.deleted {
@@ -117,7 +120,7 @@ func (e *Engine) rowsAt(f *firewall, t time.Time) []row {
 		return rules
 	}
 	if f.family != gcpVPC {
-		var rows []row
+		rows := buf[:0]
 		for _, r := range at(f) {
 			rows = append(rows, row{r: r, f: f})
 		}
@@ -130,7 +133,7 @@ func (e *Engine) rowsAt(f *firewall, t time.Time) []row {
 	project, network := gcpScope(f)
 	before := e.enforcementBefore(project, network)
 	cands := e.gcpCandidates(project)
-	rows := make([]row, 0, len(cands))
+	rows := slices.Grow(buf[:0], len(cands))
 	for _, x := range cands {
 		switch {
 		case x.family == gcpVPC:

@@ -64,8 +64,13 @@ func (e *Engine) refresh(f *firewall, edge *model.WindowEdge, added, touched []*
 		}
 	}
 	// The VPC rules of one network are evaluated together: their rows are
-	// built once for the whole group.
-	shared := map[[2]string]*rowSet{}
+	// built once for the whole group, the first network's into the
+	// engine's scratch set (a group rarely spans more than one).
+	type network struct {
+		k    [2]string
+		rows *rowSet
+	}
+	var shared []network
 	for _, x := range group {
 		var rows *rowSet
 		switch {
@@ -74,10 +79,16 @@ func (e *Engine) refresh(f *firewall, edge *model.WindowEdge, added, touched []*
 		case x.family == gcpVPC && !x.deleted:
 			p, n := gcpScope(x)
 			k := [2]string{p, n}
-			if shared[k] == nil {
-				shared[k] = e.internetRows(x)
+			i := slices.IndexFunc(shared, func(s network) bool { return s.k == k })
+			if i < 0 {
+				into := &e.scratch
+				if len(shared) > 0 {
+					into = &rowSet{}
+				}
+				shared = append(shared, network{k, e.internetRows(x, into)})
+				i = len(shared) - 1
 			}
-			rows = shared[k]
+			rows = shared[i].rows
 		}
 		o, c := e.refreshOne(x, edge, added, rows)
 		opened = append(opened, o...)
@@ -142,11 +153,13 @@ func internetMatchable(r *rule) bool {
 // internetRows returns the evaluation rows of f's GCP network that
 // internet traffic can match, in evaluation order: what exposures are
 // judged on. Rows no internet packet matches cannot decide one, so
-// leaving them out changes no exposure and spares evaluating them.
-func (e *Engine) internetRows(f *firewall) *rowSet {
+// leaving them out changes no exposure and spares evaluating them. The
+// rows are gathered into rs, reset first, whose buffers are reused.
+func (e *Engine) internetRows(f *firewall, rs *rowSet) *rowSet {
 	project, network := gcpScope(f)
 	before := e.enforcementBefore(project, network)
-	rows := make([]row, 0, len(e.gcpInternet[project])+len(e.gcpInternet[""]))
+	rs.reset()
+	rows := slices.Grow(rs.rows, len(e.gcpInternet[project])+len(e.gcpInternet[""]))
 	add := func(list []exposer) {
 		for _, x := range list {
 			if x.project == project && (x.network == "" || network == "" || x.network == network) {
@@ -174,7 +187,8 @@ func (e *Engine) internetRows(f *firewall) *rowSet {
 		}
 	}
 	sortKeyed(rows)
-	return &rowSet{rows: rows}
+	rs.rows = rows
+	return rs
 }
 
 // interacts says whether one of x's world-open allow rules shares
@@ -231,6 +245,14 @@ type rowSet struct {
 	done   [2]bool
 }
 
+// reset empties s, keeping its buffers: the engine's scratch set is
+// reused by every call, as nothing keeps rows past a refresh.
+func (s *rowSet) reset() {
+	s.rows = s.rows[:0]
+	s.bounds[0], s.bounds[1] = s.bounds[0][:0], s.bounds[1][:0]
+	s.done = [2]bool{}
+}
+
 // portBounds returns the sorted distinct points where some rule of
 // direction dir starts or stops matching a port.
 func (s *rowSet) portBounds(dir model.Direction) []int {
@@ -245,7 +267,7 @@ func (s *rowSet) portBounds(dir model.Direction) []int {
 	for _, x := range s.rows {
 		n += len(x.r.Ports)
 	}
-	bounds := make([]int, 0, 2*n)
+	bounds := slices.Grow(s.bounds[i][:0], 2*n)
 	for _, x := range s.rows {
 		if dirOf(x.r.Direction) != dir {
 			continue
@@ -476,7 +498,14 @@ func (e *Engine) exposures(f *firewall, rows *rowSet) []exposure {
 		full := true
 		if f.family != allowOnly {
 			if rows == nil {
-				rows = &rowSet{rows: e.rowsAt(f, time.Time{})}
+				rows = &rowSet{}
+				if f.family != gcpPolicy {
+					// Judged alone: refresh holds no other rows, so
+					// the scratch set is free.
+					rows = &e.scratch
+					rows.reset()
+				}
+				rows.rows = e.rowsAtInto(f, time.Time{}, rows.rows)
 			}
 			parts, full = e.effective(f, rows, r)
 		}
