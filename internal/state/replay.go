@@ -56,10 +56,14 @@ func (e *Engine) Replay(events []model.Event) (changes []Change, order []int) {
 
 // applier carries one event's application.
 type applier struct {
-	e    *Engine
-	f    *firewall
-	ev   *model.Event
-	op   *content.Operation
+	e  *Engine
+	f  *firewall
+	ev *model.Event
+	op *content.Operation
+	// call is the call as a window edge; edge is a copy of it on the
+	// heap, made when a rule keeps it as its opener (opener): a call that
+	// adds nothing allocates none.
+	call model.WindowEdge
 	edge *model.WindowEdge
 	// ch is held by value: the applier does not escape, nor does ch
 	// until Apply returns it.
@@ -122,7 +126,7 @@ func (e *Engine) Apply(ev *model.Event, findingID string) Change {
 	if f.meta.Resource.Name == "" {
 		f.meta.Resource.Name = ch.Firewall.Name
 	}
-	a := &applier{e: e, f: f, ev: ev, op: op, ch: ch, edge: &model.WindowEdge{
+	a := &applier{e: e, f: f, ev: ev, op: op, ch: ch, call: model.WindowEdge{
 		Time: ev.Time, Operation: ev.Operation, Actor: ev.Actor, SourceIP: ev.SourceIP,
 		EventID: cmp.Or(ev.EventID, ev.OperationID), FindingID: findingID,
 	}}
@@ -141,7 +145,7 @@ func (e *Engine) Apply(ev *model.Event, findingID string) Change {
 	e.reindex(f)
 	a.ch.Applied = true
 	a.trim(wasKnown)
-	opened, closed := e.refresh(f, a.edge, a.added, slices.Concat(a.removed, a.added, a.kept), false)
+	opened, closed := e.refresh(f, &a.call, a.added, slices.Concat(a.removed, a.added, a.kept), false)
 	a.ch.Opened, a.ch.Closed = opened, closed
 	e.snapshot(f, ev.Time)
 	a.ch.Rollback = capRollback(a.rollback())
@@ -149,6 +153,15 @@ func (e *Engine) Apply(ev *model.Event, findingID string) Change {
 	// model.MaxNotes, with a count of the rest.
 	a.ch.Notes = model.CapNotes(a.ch.Notes)
 	return a.ch
+}
+
+// opener returns the call as the edge a new rule keeps.
+func (a *applier) opener() *model.WindowEdge {
+	if a.edge == nil {
+		edge := a.call
+		a.edge = &edge
+	}
+	return a.edge
 }
 
 func (a *applier) note(format string, args ...any) {
@@ -276,7 +289,7 @@ func (a *applier) replaceAll() {
 	oldKeys := keyIndex(old)
 	f.rules = nil
 	for _, c := range a.ev.Changes {
-		for _, r := range a.e.split(f, model.Rule{RuleChange: c}, a.edge) {
+		for _, r := range a.e.split(f, model.Rule{RuleChange: c}, a.opener()) {
 			if prev := oldKeys[r.key]; prev != nil {
 				r.opened = prev.opened // unchanged rule: keep who opened it
 				f.rules = append(f.rules, r)
@@ -362,7 +375,7 @@ func (a *applier) patch() {
 	f.rules = nil
 	oldKeys := keyIndex(old)
 	for _, r := range next {
-		for _, x := range a.e.split(f, r, a.edge) {
+		for _, x := range a.e.split(f, r, a.opener()) {
 			if prev := oldKeys[x.key]; prev != nil {
 				x.opened = prev.opened
 			} else {
@@ -387,9 +400,9 @@ func (a *applier) patch() {
 // number, NSG rule name, policy priority), an identical one is a no-op.
 func (a *applier) insert(r model.Rule, logged bool) {
 	f := a.f
-	edge := a.edge
-	if !logged {
-		edge = nil
+	var edge *model.WindowEdge
+	if logged {
+		edge = a.opener()
 	}
 	for _, x := range a.e.split(f, r, edge) {
 		if same := a.withKey(x.key); same != nil {
@@ -527,7 +540,7 @@ func (a *applier) remove(c model.RuleChange) {
 			continue
 		}
 		a.note("removed rule %s was not seen before (no baseline): it existed before the logs begin", describe(&w.Rule))
-		a.e.unseen(f, w, a.edge)
+		a.e.unseen(f, w, &a.call)
 	}
 }
 
@@ -616,7 +629,7 @@ func (a *applier) prefixList(c model.RuleChange) {
 	nr := entries.Rule
 	nr.Peers = peers
 	a.removed = append(a.removed, entries)
-	x := a.e.newRule(nr, a.edge)
+	x := a.e.newRule(nr, a.opener())
 	f.rules[0] = x
 	a.added = append(a.added, x)
 }
@@ -635,7 +648,7 @@ func (a *applier) settings() {
 				}
 				nr := r.Rule
 				nr.Disabled = dis
-				x := a.e.newRule(nr, a.edge)
+				x := a.e.newRule(nr, a.opener())
 				if !dis {
 					a.added = append(a.added, x)
 				} else {
