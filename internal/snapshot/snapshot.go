@@ -230,10 +230,10 @@ func (b *builder) recording(docs []inner, src model.SourceRef, offset int64) int
 	read := 0
 	var calls []string
 	count := map[string]int{}
-	for _, d := range docs {
+	for i, d := range docs {
 		b.cur = observation{id: src.File, asOf: d.asOf}
-		if d.seq >= 0 {
-			b.cur.id = fmt.Sprintf("%s\x00%d\x00%d", src.File, src.Index, d.seq)
+		if d.sequence {
+			b.cur.id = fmt.Sprintf("%s\x00%d\x00%d", src.File, src.Index, i)
 		}
 		switch {
 		case d.err != "":

@@ -48,9 +48,9 @@ type inner struct {
 	kind string
 	// asOf is the response's Date header, zero if absent.
 	asOf time.Time
-	// seq numbers the documents of a sequence (a cassette's interactions)
-	// so that a later one replaces an earlier copy; -1 outside one.
-	seq int
+	// sequence marks a document of a sequence of calls (a cassette's
+	// interactions): a later one replaces an earlier copy of a firewall.
+	sequence bool
 	// skip says why a recognised call is not read (counted as skipped),
 	// err why the recording cannot be read (counted as unreadable).
 	skip, err string
@@ -90,7 +90,7 @@ func unwrapAt(m map[string]any, depth int) ([]inner, bool) {
 			continue
 		}
 		if depth >= maxWrapDepth {
-			if _, nested := unwrapShape(dm); nested {
+			if isRecording(dm) {
 				d.doc, d.err = nil, fmt.Sprintf("%s holds recordings nested more than %d deep: not unwrapped", d.kind, maxWrapDepth)
 			}
 			out = append(out, d)
@@ -106,28 +106,16 @@ func unwrapAt(m map[string]any, depth int) ([]inner, bool) {
 			if s.asOf.IsZero() {
 				s.asOf = d.asOf
 			}
-			if s.seq < 0 {
-				s.seq = d.seq
-			}
+			s.sequence = s.sequence || d.sequence
 			out = append(out, s)
 		}
 	}
 	return out, true
 }
 
-// unwrapShape says whether m is a recording, without reading it.
-func unwrapShape(m map[string]any) (string, bool) {
-	switch {
-	case isPlacebo(m):
-		return "placebo", true
-	case isFlight(m):
-		return "flight", true
-	case isCassette(m):
-		return "cassette", true
-	case isSpecExample(m):
-		return "example", true
-	}
-	return "", false
+// isRecording says whether m is a recording, without reading it.
+func isRecording(m map[string]any) bool {
+	return isPlacebo(m) || isFlight(m) || isCassette(m) || isSpecExample(m)
 }
 
 // onlyKeys reports whether every key of m is one of keys.
@@ -172,7 +160,7 @@ func isSpecExample(m map[string]any) bool {
 }
 
 func placebo(m map[string]any) inner {
-	in := inner{kind: "boto placebo recording", seq: -1}
+	in := inner{kind: "boto placebo recording"}
 	code, ok := jv.Int(m, "status_code")
 	if !ok {
 		in.err = in.kind + ": status_code is not a number"
@@ -208,7 +196,7 @@ func placebo(m map[string]any) inner {
 }
 
 func flight(m map[string]any) inner {
-	in := inner{kind: "HTTP flight recording", seq: -1}
+	in := inner{kind: "HTTP flight recording"}
 	h := m["headers"].(map[string]any)
 	if s := jv.Str(h, "status"); s != "" {
 		code, err := strconv.Atoi(strings.TrimSpace(s))
@@ -242,7 +230,10 @@ func document(v any, kind, field string) (any, string) {
 		if err != nil {
 			return nil, fmt.Sprintf("%s: %s is not JSON: %v", kind, field, err)
 		}
-		return document(d, kind, field)
+		if _, text := d.(string); !text { // JSON text once, never text in text
+			return document(d, kind, field)
+		}
+		v = d
 	}
 	return nil, fmt.Sprintf("%s: %s is a JSON %s, not a document", kind, field, jv.TypeName(v))
 }
@@ -253,7 +244,7 @@ func cassette(m map[string]any) []inner {
 		its, _ = m["http_interactions"].([]any)
 	}
 	if len(its) == 0 {
-		return []inner{{kind: "VCR cassette", seq: -1, skip: "VCR cassette with no interactions", report: true}}
+		return []inner{{kind: "VCR cassette", skip: "VCR cassette with no interactions", report: true}}
 	}
 	out := make([]inner, 0, len(its))
 	for i, it := range its {
@@ -263,7 +254,7 @@ func cassette(m map[string]any) []inner {
 }
 
 func interaction(it any, i int) inner {
-	in := inner{kind: fmt.Sprintf("VCR cassette interaction %d", i+1), seq: i}
+	in := inner{kind: fmt.Sprintf("VCR cassette interaction %d", i+1), sequence: true}
 	req, _ := jv.Get(it, "request").(map[string]any)
 	resp, _ := jv.Get(it, "response").(map[string]any)
 	if req == nil || resp == nil {
@@ -325,7 +316,7 @@ func headerValue(h any, name string) any {
 }
 
 func specExample(m map[string]any) inner {
-	in := inner{kind: "REST API spec example", seq: -1}
+	in := inner{kind: "REST API spec example"}
 	rs := m["responses"].(map[string]any)
 	var codes []int
 	for k := range rs {

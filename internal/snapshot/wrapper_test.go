@@ -143,6 +143,7 @@ var hostileRecordings = []struct {
 	{name: "flight with no body", doc: `{"headers":{"status":"200"}}`, records: 1, unreadable: 1, problem: "HTTP flight recording with no body"},
 	{name: "flight body is a number", doc: `{"headers":{"status":"200"},"body":7}`, records: 1, unreadable: 1, problem: "body is a JSON number, not a document"},
 	{name: "flight body text that is not JSON", doc: `{"headers":{},"body":"<html>"}`, records: 1, unreadable: 1, problem: "body is not JSON"},
+	{name: "flight body is JSON text of JSON text", doc: `{"headers":{},"body":"\"{}\""}`, records: 1, unreadable: 1, problem: "body is a JSON string, not a document"},
 	{name: "flight of a failed call", doc: `{"headers":{"status":"403"},"body":{"error":{"code":403}}}`, records: 1, skipped: 1, problem: "failed call (status 403); skipped"},
 	{name: "flight body as JSON text", doc: `{"headers":{"status":"200"},"body":` + quote(armNSG("22")) + `}`, rules: []string{"22"}, records: 1},
 	{name: "cassette with no interactions", doc: `{"version":1,"interactions":[]}`, records: 1, skipped: 1, problem: "VCR cassette with no interactions"},
