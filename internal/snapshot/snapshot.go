@@ -220,59 +220,6 @@ func (b *builder) tally(res result, v any, within string, src model.SourceRef, o
 	return false
 }
 
-// recording reads the documents found inside one recording (see
-// wrapper.go) and returns how many were read. A cassette's interactions
-// are its records: each is counted, and the skipped ones are named in one
-// problem.
-func (b *builder) recording(docs []inner, src model.SourceRef, offset int64) int {
-	defer func() { b.cur = observation{} }()
-	b.sum.Records += int64(len(docs) - 1)
-	read := 0
-	var calls []string
-	count := map[string]int{}
-	for i, d := range docs {
-		b.cur = observation{id: src.File, asOf: d.asOf}
-		if d.sequence {
-			b.cur.id = fmt.Sprintf("%s\x00%d\x00%d", src.File, src.Index, i)
-		}
-		switch {
-		case d.err != "":
-			b.sum.Unreadable++
-			b.problem(src.File, src.Index, offset, d.err)
-		case d.skip != "":
-			b.sum.Skipped++
-			b.sum.Recognised++
-			if d.call != "" {
-				if count[d.call]++; count[d.call] == 1 {
-					calls = append(calls, d.call)
-				}
-			} else if d.report {
-				b.problem(src.File, src.Index, offset, d.skip)
-			}
-		default:
-			doc, list := armList(d.doc)
-			res := b.record(doc, src)
-			if list && len(doc.([]any)) == 0 {
-				res = skipped("an empty list")
-			}
-			if b.tally(res, d.doc, d.kind, src, offset) {
-				read++
-			}
-		}
-	}
-	if len(calls) > 0 {
-		n := 0
-		for i, c := range calls {
-			n += count[c]
-			calls[i] = fmt.Sprintf("%s ×%d", c, count[c])
-		}
-		b.problem(src.File, src.Index, offset, fmt.Sprintf(
-			"VCR cassette: %d of %d interactions skipped (only successful GETs are snapshots): %s",
-			n, len(docs), strings.Join(calls, ", ")))
-	}
-	return read
-}
-
 // result says what record made of one record.
 type result struct {
 	known bool
