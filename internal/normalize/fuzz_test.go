@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -77,6 +78,8 @@ func FuzzParse(f *testing.F) {
 	if err != nil {
 		f.Fatal(err)
 	}
+	ctx := newContextPrefilter(f)
+	f.Add([]byte(`{"eventVersion":"1.08","eventName":"DescribeSecurityGroups","eventSource":"ec2.amazonaws.com","eventTime":"2024-01-01T00:00:00Z","requestParameters":{"groupId":"sg-1"},"userIdentity":{"type":"IAMUser","arn":"arn:aws:iam::1:user/a"}}`))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		s := newSplitterSize(strings.NewReader(string(b)), 64)
 		for i := 0; i < 64; i++ {
@@ -102,6 +105,13 @@ func FuzzParse(f *testing.F) {
 					if len(ev.Changes)+len(ev.Settings)+len(ev.Targets) > 0 {
 						t.Fatalf("prefilter dropped a record with firewall content: %s", rec.Data)
 					}
+				}
+			}
+			// A record read lean (only context operations named) gives
+			// what reading it in full gives.
+			if ctx.Match(rec.Data) == Context {
+				if lean := Parse(rec.Data, src, ctx); !reflect.DeepEqual(lean, full) {
+					t.Fatalf("read lean %+v, in full %+v", lean, full)
 				}
 			}
 			for _, ev := range full.Events {

@@ -54,10 +54,17 @@ const maxEnvelopePayload = 64 << 20
 // Parse decodes one raw record and dispatches it to its cloud's parser.
 // With a nil prefilter every record is decoded.
 func Parse(raw []byte, src model.SourceRef, pre *Prefilter) Result {
-	if pre != nil && !pre.Keep(raw) {
-		return Result{Kind: Filtered}
+	match := Full
+	if pre != nil {
+		if match = pre.Match(raw); match == Drop {
+			return Result{Kind: Filtered}
+		}
 	}
-	v, conflicts, more, err := jv.DecodeConflicts(raw)
+	decode := jv.DecodeConflicts
+	if match == Context {
+		decode = decodeContext
+	}
+	v, conflicts, more, err := decode(raw)
 	if err != nil {
 		return Result{Kind: Unreadable, Reason: "invalid JSON: " + err.Error()}
 	}
@@ -66,6 +73,20 @@ func Parse(raw []byte, src model.SourceRef, pre *Prefilter) Result {
 		res = parseReadings(v, conflicts, more, src, res)
 	}
 	return res
+}
+
+// contextBodies are the members a record read only as context (see
+// Context) goes without: the request and response of each cloud's
+// record, and TLS details. Who called what, when, from where and with
+// what outcome is all outside them.
+var contextBodies = []string{
+	"requestParameters", "responseElements", "additionalEventData", "serviceEventDetails", "tlsDetails", // CloudTrail
+	"requestbody", "responseBody", // Azure Activity Log properties
+	"request", "response", // GCP AuditLog protoPayload
+}
+
+func decodeContext(raw []byte) (any, []jv.Conflict, int, error) {
+	return jv.DecodeLean(raw, contextBodies)
 }
 
 // dispatch recognises a decoded record. depth bounds envelope nesting.
@@ -82,12 +103,13 @@ func dispatch(v any, src model.SourceRef, depth int) Result {
 		err    error
 	)
 	switch {
-	case azureFlow(rec):
-		// Its operationName, resourceId and time read like an activity
-		// log record: it must not count as one.
-		return Result{Kind: Unrecognised, Reason: "Azure NSG or VNet flow-log record, not an audit record" + hintFlows}
 	case aws.Detect(rec):
 		events, err = aws.Parse(rec, src)
+	case azureFlow(rec):
+		// Its operationName, resourceId and time read like an activity
+		// log record: it must not count as one. (No flow-log record has
+		// the keys aws.Detect looks for.)
+		return Result{Kind: Unrecognised, Reason: "Azure NSG or VNet flow-log record, not an audit record" + hintFlows}
 	case gcp.Detect(rec):
 		events, err = gcp.Parse(rec, src)
 	case azure.Detect(rec):

@@ -42,7 +42,24 @@ type Prefilter struct {
 	first  [1<<16 + 1]uint32
 	byHash []anchorAt
 	step   int
+	// context marks the anchors (by index) that name only context
+	// operations: a record that holds no other anchor is read lean.
+	context []bool
 }
+
+// Match is what the prefilter says of a record.
+type Match int
+
+const (
+	// Drop: the record cannot hold an operation of interest.
+	Drop Match = iota
+	// Context: the record names only context operations (the reads and
+	// refusals the correlations put around a change), so it cannot be a
+	// firewall event and is decoded without its request and response.
+	Context
+	// Full: the record may be a firewall event.
+	Full
+)
 
 type anchorAt struct {
 	gram   uint32 // the folded gram
@@ -50,9 +67,26 @@ type anchorAt struct {
 	offset int    // the gram's offset within the anchor
 }
 
-// NewPrefilter builds a prefilter for the anchors (case-insensitive).
-func NewPrefilter(anchors []string) (*Prefilter, error) {
+// NewPrefilter builds a prefilter for the anchors (case-insensitive). The
+// context anchors are kept too, but a record holding only them matches
+// as Context (see Match); an anchor in both lists counts as a full one.
+func NewPrefilter(anchors []string, context ...string) (*Prefilter, error) {
 	p := &Prefilter{step: maxStep}
+	seen := map[string]bool{}
+	for _, a := range anchors {
+		seen[strings.ToLower(a)] = true
+	}
+	nFull := len(anchors)
+	for _, a := range context {
+		if !seen[strings.ToLower(a)] {
+			seen[strings.ToLower(a)] = true
+			anchors = append(anchors[:len(anchors):len(anchors)], a)
+		}
+	}
+	p.context = make([]bool, len(anchors))
+	for i := nFull; i < len(anchors); i++ {
+		p.context[i] = true
+	}
 	lowered := make([][]byte, len(anchors))
 	for i, a := range anchors {
 		if len(a) < minAnchor {
@@ -143,11 +177,22 @@ func fold(g uint32) uint32 { return g | 0x20202020 }
 
 func hash(g uint32) uint32 { return (g * 2654435761) >> 16 }
 
-// Keep reports whether rec may hold a firewall event.
-func (p *Prefilter) Keep(rec []byte) bool {
+// Keep reports whether rec may hold a firewall event or a context
+// operation.
+func (p *Prefilter) Keep(rec []byte) bool { return p.Match(rec) != Drop }
+
+// Match classifies rec: Drop, Context when every anchor it holds is a
+// context one, else Full. A record that could spell an anchor in a way
+// the search does not see (a JSON escape, a rune that folds to ASCII) is
+// Full.
+func (p *Prefilter) Match(rec []byte) Match {
 	if bytes.IndexByte(rec, '\\') >= 0 && (bytes.Contains(rec, []byte(`\u`)) || bytes.Contains(rec, []byte(`\/`))) {
-		return true // an escape could spell an anchor
+		return Full // an escape could spell an anchor
 	}
+	if p.hasFolder(rec) {
+		return Full
+	}
+	found := Drop
 	n := len(rec) - gramLen
 	for i := 0; i <= n; i += p.step {
 		g := fold(binary.LittleEndian.Uint32(rec[i:]))
@@ -162,11 +207,14 @@ func (p *Prefilter) Keep(rec []byte) bool {
 			a := p.anchors[at.anchor]
 			start := i - at.offset
 			if start >= 0 && start+len(a) <= len(rec) && equalFoldASCII(rec[start:start+len(a)], a) {
-				return true
+				if !p.context[at.anchor] {
+					return Full
+				}
+				found = Context // the rest may still hold a full anchor
 			}
 		}
 	}
-	return p.hasFolder(rec)
+	return found
 }
 
 // asciiFolders are the UTF-8 encodings of the only non-ASCII runes that

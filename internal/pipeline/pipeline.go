@@ -145,14 +145,18 @@ func Scan(ctx context.Context, inputs []ingest.Input, opts Options) (Result, err
 	}
 	rawStart := opts.RawBytes.Load()
 	var pre *normalize.Prefilter
-	keys := opts.Content.OperationKeys()
+	anchors, ok := normalize.AnchorsFor(opts.Content.OperationKeys())
+	var context []string
 	if !opts.NoCorrelate {
-		// The few operations the sequences read around a change.
-		keys = append(keys, correlate.ContextAnchors()...)
+		// The few operations the sequences read around a change: a
+		// record naming only them is decoded lean.
+		for _, k := range correlate.ContextAnchors() {
+			context = append(context, normalize.OperationAnchor(k))
+		}
 	}
-	if anchors, ok := normalize.AnchorsFor(keys); ok && !opts.NoPrefilter {
+	if ok && !opts.NoPrefilter {
 		var err error
-		if pre, err = normalize.NewPrefilter(anchors); err != nil {
+		if pre, err = normalize.NewPrefilter(anchors, context...); err != nil {
 			return Result{}, fmt.Errorf("scan: %w", err)
 		}
 	} else if !ok {

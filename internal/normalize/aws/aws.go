@@ -84,8 +84,11 @@ func isDigest(rec map[string]any) bool {
 // isInsight recognises an Insights record. Its insightDetails may name a
 // firewall API, but it reports call volume, not a call.
 func isInsight(rec map[string]any) bool {
-	return strings.EqualFold(jv.Str(rec, "eventType"), "AwsCloudTrailInsight") ||
-		jv.Has(rec, "insightDetails")
+	return isInsightType(rec) || jv.Has(rec, "insightDetails")
+}
+
+func isInsightType(rec map[string]any) bool {
+	return strings.EqualFold(jv.Str(rec, "eventType"), "AwsCloudTrailInsight")
 }
 
 // isWazuh recognises a Wazuh AWS module event or alert (see
@@ -149,6 +152,9 @@ type reading struct {
 // readings returns the readings of rec that name different operations,
 // or none when every spelling names the same one.
 func readings(rec map[string]any) []reading {
+	if jv.Spellings(rec, "eventName", "eventSource") <= 1 {
+		return nil
+	}
 	names, sources := jv.Variants(rec, "eventName"), jv.Variants(rec, "eventSource")
 	if len(names) <= 1 && len(sources) <= 1 {
 		return nil
@@ -187,6 +193,9 @@ func textList(vs []any) string {
 // wrapper is not a shape AWS produces.
 func unwrap(rec map[string]any) (map[string]any, envelope, error) {
 	var env envelope
+	if !isWazuh(rec) && !isInsightType(rec) && !jv.HasAny(rec, wrapperKeys...) {
+		return rec, env, nil // a plain record, the common case
+	}
 	switch {
 	case isDigest(rec):
 		return nil, env, record.Skip("CloudTrail digest file")
@@ -230,6 +239,10 @@ func unwrap(rec map[string]any) (map[string]any, envelope, error) {
 	return rec, env, nil
 }
 
+// wrapperKeys are the keys without which a record is none of the shapes
+// unwrap looks for (EventBridge, lookup-events, Insights, digest).
+var wrapperKeys = []string{"detail-type", "CloudTrailEvent", "insightDetails", "digestStartTime", "digestS3Object", "awsAccountId"}
+
 // requiredString reads a field every CloudTrail record has.
 func requiredString(rec map[string]any, key string) (string, error) {
 	v, ok := jv.Field(rec, key)
@@ -264,13 +277,15 @@ func parseRecord(rec map[string]any, env envelope, src model.SourceRef) (model.E
 		Region:       first(jv.Str(rec, "awsRegion"), env.region),
 		Account: first(jv.Str(rec, "recipientAccountId"),
 			jv.Str(rec, "userIdentity", "accountId"), env.account),
-		ErrorCode:    strings.TrimSpace(jv.Str(rec, "errorCode")),
-		ErrorMessage: jv.Str(rec, "errorMessage"),
-		Actor:        actor(rec),
-		SourceIP:     jv.Str(rec, "sourceIPAddress"),
-		UserAgent:    jv.Str(rec, "userAgent"),
-		EventID:      first(jv.Str(rec, "eventID"), env.eventID),
-		Source:       src,
+		Actor:     actor(rec),
+		SourceIP:  jv.Str(rec, "sourceIPAddress"),
+		UserAgent: jv.Str(rec, "userAgent"),
+		EventID:   first(jv.Str(rec, "eventID"), env.eventID),
+		Source:    src,
+	}
+	if jv.HasAny(rec, "errorCode", "errorMessage") {
+		ev.ErrorCode = strings.TrimSpace(jv.Str(rec, "errorCode"))
+		ev.ErrorMessage = jv.Str(rec, "errorMessage")
 	}
 	ev.OperationID = ev.EventID
 	ev.Outcome = model.Success

@@ -50,8 +50,10 @@ type fastParser struct {
 	vals      []any
 	conflicts []Conflict
 	more      int
-	keyBuf    [32]string
-	valBuf    [32]any
+	// skip names keys whose values are checked but not kept (DecodeLean).
+	skip   []string
+	keyBuf [32]string
+	valBuf [32]any
 }
 
 func (p *fastParser) space() {
@@ -82,8 +84,7 @@ func (p *fastParser) value(depth int) (any, bool) {
 		}
 		return p.array(depth + 1)
 	case c == '"':
-		s, ok := p.str()
-		return s, ok
+		return p.text()
 	case c == '-' || ('0' <= c && c <= '9'):
 		return p.number()
 	case c == 't':
@@ -106,22 +107,24 @@ func (p *fastParser) literal(word string) bool {
 
 func (p *fastParser) object(depth int) (any, bool) {
 	p.i++ // {
-	m := make(map[string]any)
 	p.space()
 	if p.i < len(p.b) && p.b[p.i] == '}' {
 		p.i++
-		return m, true
+		return map[string]any{}, true
 	}
 	if p.keys == nil {
 		p.keys, p.vals = p.keyBuf[:0], p.valBuf[:0]
 	}
+	// The members are gathered first and the map made at its size once
+	// the object ends: growing a map as members come is most of the cost
+	// of an object.
 	start := len(p.keys)
 	for {
 		p.space()
 		if p.i >= len(p.b) || p.b[p.i] != '"' {
 			return nil, false
 		}
-		k, ok := p.str()
+		k, ok := p.key()
 		if !ok {
 			return nil, false
 		}
@@ -130,12 +133,17 @@ func (p *fastParser) object(depth int) (any, bool) {
 			return nil, false
 		}
 		p.i++
-		v, ok := p.value(depth)
-		if !ok {
-			return nil, false
+		if p.skipped(k) {
+			if !p.skipValue(depth) {
+				return nil, false
+			}
+		} else {
+			v, ok := p.value(depth)
+			if !ok {
+				return nil, false
+			}
+			p.keys, p.vals = append(p.keys, k), append(p.vals, v)
 		}
-		m[k] = v
-		p.keys, p.vals = append(p.keys, k), append(p.vals, v)
 		p.space()
 		if p.i >= len(p.b) {
 			return nil, false
@@ -145,6 +153,10 @@ func (p *fastParser) object(depth int) (any, bool) {
 			p.i++
 		case '}':
 			p.i++
+			m := make(map[string]any, len(p.keys)-start)
+			for j, k := range p.keys[start:] {
+				m[k] = p.vals[start+j] // a repeated key keeps its last value
+			}
 			p.conflict(m, start)
 			clear(p.vals[start:])
 			p.keys, p.vals = p.keys[:start], p.vals[:start]
@@ -188,6 +200,14 @@ func (p *fastParser) array(depth int) (any, bool) {
 // number checks the JSON number grammar and keeps the text.
 func (p *fastParser) number() (any, bool) {
 	start := p.i
+	if !p.skipNumber() {
+		return nil, false
+	}
+	return json.Number(p.b[start:p.i]), true
+}
+
+// skipNumber moves past a number, checking its grammar.
+func (p *fastParser) skipNumber() bool {
 	b := p.b
 	if p.i < len(b) && b[p.i] == '-' {
 		p.i++
@@ -200,12 +220,12 @@ func (p *fastParser) number() (any, bool) {
 			p.i++
 		}
 	default:
-		return nil, false
+		return false
 	}
 	if p.i < len(b) && b[p.i] == '.' {
 		p.i++
 		if !p.digits() {
-			return nil, false
+			return false
 		}
 	}
 	if p.i < len(b) && (b[p.i] == 'e' || b[p.i] == 'E') {
@@ -214,10 +234,10 @@ func (p *fastParser) number() (any, bool) {
 			p.i++
 		}
 		if !p.digits() {
-			return nil, false
+			return false
 		}
 	}
-	return json.Number(b[start:p.i]), true
+	return true
 }
 
 func (p *fastParser) digits() bool {
@@ -226,6 +246,47 @@ func (p *fastParser) digits() bool {
 		p.i++
 	}
 	return p.i > start
+}
+
+// text reads a string value. A short plain one comes from the intern
+// table already boxed: the same account ids, regions, services and
+// identity types fill every record, and each would cost two allocations.
+func (p *fastParser) text() (any, bool) {
+	start := p.i + 1
+	for j := start; j < len(p.b) && j-start <= maxInterned; j++ {
+		switch c := p.b[j]; {
+		case c == '"':
+			p.i = j + 1
+			return internValue(p.b[start:j]), true
+		case c == '\\' || c < 0x20 || c >= 0x80:
+			return p.strValue()
+		}
+	}
+	return p.strValue()
+}
+
+func (p *fastParser) strValue() (any, bool) {
+	s, ok := p.str()
+	if !ok {
+		return nil, false
+	}
+	return s, true
+}
+
+// key reads an object key: as str, but a plain key is taken from the
+// intern table, since records repeat the same few dozen keys.
+func (p *fastParser) key() (string, bool) {
+	start := p.i + 1
+	for j := start; j < len(p.b) && j-start <= maxInterned; j++ {
+		switch c := p.b[j]; {
+		case c == '"':
+			p.i = j + 1
+			return intern(p.b[start:j]), true
+		case c == '\\' || c < 0x20 || c >= 0x80:
+			return p.str()
+		}
+	}
+	return p.str()
 }
 
 // str reads a string at p.i (the opening quote) and unescapes it.
@@ -399,14 +460,19 @@ func (p *fastParser) conflict(m map[string]any, start int) {
 	}
 	var groups [][]int
 	if len(keys) <= 64 {
+		// Keys are compared by a hash of their lower-case bytes first.
 		var used [64]bool
+		var folded [64]uint64
+		for i, k := range keys {
+			folded[i] = foldHash(k)
+		}
 		for i := range keys {
 			if used[i] {
 				continue
 			}
 			var g []int
 			for j := i + 1; j < len(keys); j++ {
-				if !used[j] && (len(keys[j]) == len(keys[i])) && strings.EqualFold(keys[i], keys[j]) {
+				if !used[j] && folded[j] == folded[i] && strings.EqualFold(keys[i], keys[j]) {
 					used[j] = true
 					g = append(g, j)
 				}
@@ -452,12 +518,39 @@ func (p *fastParser) conflict(m map[string]any, start int) {
 	}
 }
 
+// foldHash hashes k's bytes with ASCII letters lower-cased (FNV-1a) and
+// its length, so keys equal up to case hash the same.
+func foldHash(k string) uint64 {
+	h := uint64(14695981039346656037) ^ uint64(len(k))
+	for i := 0; i < len(k); i++ {
+		c := k[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		h = (h ^ uint64(c)) * 1099511628211
+	}
+	return h
+}
+
+// DecodeLean is DecodeConflicts that leaves out, at any depth, the
+// members whose key is one of skip (exact spelling): their values are
+// checked as JSON but not built, so a record read only for who did what
+// and when costs little. Records the fast decoder refuses are decoded in
+// full by encoding/json.
+func DecodeLean(raw []byte, skip []string) (v any, conflicts []Conflict, more int, err error) {
+	return decode(raw, skip)
+}
+
 // DecodeConflicts is Decode that also returns the keys the record gives
 // more than once, at most MaxConflicts of them, and how many more there
 // were. Records encoding/json must decode (invalid for the fast decoder)
 // report none.
 func DecodeConflicts(raw []byte) (v any, conflicts []Conflict, more int, err error) {
-	p := fastParser{b: raw}
+	return decode(raw, nil)
+}
+
+func decode(raw []byte, skip []string) (v any, conflicts []Conflict, more int, err error) {
+	p := fastParser{b: raw, skip: skip}
 	if v, ok := p.value(0); ok {
 		p.space()
 		if p.i >= len(p.b) || p.b[p.i] == ']' || p.b[p.i] == '}' {

@@ -2,6 +2,7 @@ package jv
 
 import (
 	"reflect"
+	"slices"
 	"testing"
 )
 
@@ -84,4 +85,55 @@ func FuzzFastDecode(f *testing.F) {
 			t.Fatalf("readings did not restore the value: %#v, want %#v", v, want)
 		}
 	})
+}
+
+// FuzzDecodeLean: leaving keys out accepts exactly what the full decoder
+// accepts and gives its value with those members removed at every depth.
+func FuzzDecodeLean(f *testing.F) {
+	for _, s := range []string{
+		`{"eventName":"DescribeSecurityGroups","requestParameters":{"filterSet":{"items":[{"name":"vpc-id","valueSet":{"items":[{"value":"vpc-1"}]}}]}},"responseElements":null}`,
+		`{"a":{"skip":[1,-2.5e3,"\u00e9\"",true,false,null,{}]},"skip":"x","b":{"skip":1}}`,
+		`{"skip":[1,]}`, `{"skip":"\u00zz"}`, "{\"skip\":\"a\x01\"}", `{"skip":01}`, `{"skip":{"a" 1}}`, `{"skip":`, `{"skip":[[[[[[1]]]]]]}`,
+	} {
+		f.Add([]byte(s))
+	}
+	skip := []string{"skip", "requestParameters", "responseElements"}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		want, _, _, errFull := DecodeConflicts(b)
+		fastOK := false
+		if _, ok := fastDecode(b); ok {
+			fastOK = true
+		}
+		got, _, _, err := DecodeLean(b, skip)
+		if (err == nil) != (errFull == nil) {
+			t.Fatalf("DecodeLean err=%v, DecodeConflicts err=%v", err, errFull)
+		}
+		if err != nil || !fastOK {
+			return // encoding/json decoded both in full
+		}
+		if want = without(want, skip); !reflect.DeepEqual(got, want) {
+			t.Fatalf("DecodeLean = %#v, want %#v", got, want)
+		}
+	})
+}
+
+// without removes the members named skip at every depth.
+func without(v any, skip []string) any {
+	switch x := v.(type) {
+	case map[string]any:
+		out := map[string]any{}
+		for k, e := range x {
+			if !slices.Contains(skip, k) {
+				out[k] = without(e, skip)
+			}
+		}
+		return out
+	case []any:
+		out := make([]any, len(x))
+		for i, e := range x {
+			out[i] = without(e, skip)
+		}
+		return out
+	}
+	return v
 }

@@ -114,15 +114,56 @@ func Field(m map[string]any, key string) (any, bool) {
 	if v, ok := m[key]; ok {
 		return v, true
 	}
-	var best string
-	var val any
-	found := false
-	for k, v := range m {
-		if strings.EqualFold(k, key) && (!found || k < best) {
-			best, val, found = k, v, true
+	best, found := "", false
+	for k := range m {
+		if len(k) == len(key) && strings.EqualFold(k, key) && (!found || k < best) {
+			best, found = k, true
 		}
 	}
-	return val, found
+	if !found {
+		return nil, false
+	}
+	return m[best], true
+}
+
+// HasAny reports whether m has any of keys, up to case, as Field would
+// find it. It looks at m's keys once for all of them: a parser asks it
+// before probing for shapes a record rarely has, and each miss of Field
+// costs a pass over the keys.
+func HasAny(m map[string]any, keys ...string) bool {
+	for _, key := range keys {
+		if _, ok := m[key]; ok {
+			return true
+		}
+	}
+	for k := range m {
+		for _, key := range keys {
+			if len(k) == len(key) && strings.EqualFold(k, key) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// Spellings returns the most keys of m that spell one of keys up to
+// case: 0 when none is there, 1 when each is there once at most. It looks
+// at m's keys once, so a parser asks it before gathering Variants.
+func Spellings(m map[string]any, keys ...string) int {
+	var counts [8]int
+	if len(keys) > len(counts) {
+		panic("jv.Spellings: too many keys")
+	}
+	most := 0
+	for k := range m {
+		for i, key := range keys {
+			if len(k) == len(key) && strings.EqualFold(k, key) {
+				counts[i]++
+				most = max(most, counts[i])
+			}
+		}
+	}
+	return most
 }
 
 // Variants returns the values of every key of m equal to key up to case,
@@ -132,7 +173,7 @@ func Field(m map[string]any, key string) (any, bool) {
 func Variants(m map[string]any, key string) []any {
 	var keys []string
 	for k := range m {
-		if strings.EqualFold(k, key) {
+		if len(k) == len(key) && strings.EqualFold(k, key) {
 			keys = append(keys, k)
 		}
 	}

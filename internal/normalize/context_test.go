@@ -1,0 +1,125 @@
+package normalize
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"errors"
+	"io/fs"
+	"io"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+
+	"cloudwall/internal/correlate"
+	"cloudwall/internal/model"
+	"cloudwall/internal/simulate"
+)
+
+// newContextPrefilter is the scan's prefilter with correlations on.
+func newContextPrefilter(t testing.TB) *Prefilter {
+	t.Helper()
+	var context []string
+	for _, k := range correlate.ContextAnchors() {
+		context = append(context, OperationAnchor(k))
+	}
+	p, err := NewPrefilter(testAnchors(t), context...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func TestPrefilterMatch(t *testing.T) {
+	p := newContextPrefilter(t)
+	pad := strings.Repeat(`"x":"yyyyyyyy",`, 40)
+	tests := []struct {
+		rec  string
+		want Match
+	}{
+		{`{"eventName":"DescribeSecurityGroups","eventSource":"ec2.amazonaws.com"}`, Context},
+		{`{"eventName":"GetCallerIdentity"}`, Context},
+		{`{"errorCode":"AccessDenied","eventName":"ListBuckets"}`, Context},
+		{`{"eventName":"AuthorizeSecurityGroupIngress"}`, Full},
+		// A context name first and a firewall operation far later: the
+		// whole record is searched, so it is read in full.
+		{`{"eventName":"DescribeSecurityGroups",` + pad + `"errorMessage":"not authorized to perform ec2:AuthorizeSecurityGroupIngress"}`, Full},
+		{`{"errorCode":"AccessDenied",` + pad + `"eventName":"RevokeSecurityGroupIngress"}`, Full},
+		// What the search cannot see through is read in full.
+		{`{"eventName":"DescribeSecurityGroups","n":"\u0041"}`, Full},
+		{`{"eventName":"DescribeSecurityGroups","n":"` + "\u212a" + `"}`, Full},
+		{`{"message":{"data":"eyJ9"},"subscription":"s","eventName":"GetCallerIdentity"}`, Full},
+		{`{"eventName":"AssumeRole"}`, Drop},
+	}
+	for _, tt := range tests {
+		if got := p.Match([]byte(tt.rec)); got != tt.want {
+			t.Errorf("Match(%.80s) = %v, want %v", tt.rec, got, tt.want)
+		}
+	}
+}
+
+// TestContextReadSameAsFull: every record the prefilter reads lean
+// gives the same result as when read in full, so leaving the bodies out
+// never changes an event. The records: the parsers' fixtures, the shared
+// samples and a generated corpus of the three clouds.
+func TestContextReadSameAsFull(t *testing.T) {
+	p := newContextPrefilter(t)
+	corpus := t.TempDir()
+	if _, err := simulate.GenerateCorpus(context.Background(), corpus, simulate.CorpusOptions{Size: 4 << 20, Seed: 3}); err != nil {
+		t.Fatal(err)
+	}
+	var files []string
+	for _, g := range []string{"testdata/*", "*/testdata/*.json", "*/testdata/*.jsonl", sharedData("*/*")} {
+		m, _ := filepath.Glob(g)
+		files = append(files, m...)
+	}
+	filepath.WalkDir(corpus, func(path string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			files = append(files, path)
+		}
+		return nil
+	})
+	lean := map[model.Cloud]int{}
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			continue
+		}
+		if zr, err := gzip.NewReader(bytes.NewReader(b)); err == nil {
+			if b, err = io.ReadAll(zr); err != nil {
+				t.Fatalf("%s: %v", f, err)
+			}
+		}
+		s := newSplitterSize(bytes.NewReader(b), 1<<20)
+		for {
+			rec, err := s.Next()
+			if errors.Is(err, io.EOF) || err != nil && !isRecordError(err) {
+				break
+			}
+			if err != nil || p.Match(rec.Data) != Context {
+				continue
+			}
+			src := model.SourceRef{File: f, Index: rec.Index}
+			got, want := Parse(rec.Data, src, p), Parse(rec.Data, src, nil)
+			if !reflect.DeepEqual(got, want) {
+				t.Errorf("%s record %d: read lean\n%+v\nin full\n%+v", f, rec.Index, got, want)
+			}
+			for _, ev := range got.Events {
+				lean[ev.Cloud]++
+			}
+		}
+	}
+	for _, c := range []model.Cloud{model.AWS, model.Azure, model.GCP} {
+		if lean[c] < 20 {
+			t.Errorf("only %d %s records read lean: the test checks too little", lean[c], c)
+		}
+	}
+	t.Logf("records read lean, each the same as in full: %v", lean)
+}
+
+func isRecordError(err error) bool {
+	var re *RecordError
+	return errors.As(err, &re)
+}

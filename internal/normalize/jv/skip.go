@@ -1,0 +1,117 @@
+package jv
+
+// skipped reports whether the member of key k is left out (DecodeLean).
+func (p *fastParser) skipped(k string) bool {
+	for _, s := range p.skip {
+		if k == s {
+			return true
+		}
+	}
+	return false
+}
+
+// skipValue moves past one value, checking it as value would, without
+// building it.
+func (p *fastParser) skipValue(depth int) bool {
+	p.space()
+	if p.i >= len(p.b) {
+		return false
+	}
+	switch c := p.b[p.i]; {
+	case c == '{' || c == '[':
+		if depth >= MaxDepth {
+			return false
+		}
+		return p.skipContainer(depth + 1)
+	case c == '"':
+		return p.skipString()
+	case c == '-' || ('0' <= c && c <= '9'):
+		return p.skipNumber()
+	case c == 't':
+		return p.literal("true")
+	case c == 'f':
+		return p.literal("false")
+	case c == 'n':
+		return p.literal("null")
+	}
+	return false
+}
+
+// skipContainer moves past an object or array at p.i.
+func (p *fastParser) skipContainer(depth int) bool {
+	object := p.b[p.i] == '{'
+	end := byte(']')
+	if object {
+		end = '}'
+	}
+	p.i++
+	p.space()
+	if p.i < len(p.b) && p.b[p.i] == end {
+		p.i++
+		return true
+	}
+	for {
+		if object {
+			p.space()
+			if p.i >= len(p.b) || p.b[p.i] != '"' || !p.skipString() {
+				return false
+			}
+			p.space()
+			if p.i >= len(p.b) || p.b[p.i] != ':' {
+				return false
+			}
+			p.i++
+		}
+		if !p.skipValue(depth) {
+			return false
+		}
+		p.space()
+		if p.i >= len(p.b) {
+			return false
+		}
+		switch p.b[p.i] {
+		case ',':
+			p.i++
+		case end:
+			p.i++
+			return true
+		default:
+			return false
+		}
+	}
+}
+
+// skipString moves past a string at p.i (the opening quote), checking
+// its escapes and control bytes as str does. Invalid UTF-8 is no error
+// (str replaces it).
+func (p *fastParser) skipString() bool {
+	p.i++ // "
+	for p.i < len(p.b) {
+		c := p.b[p.i]
+		switch {
+		case c == '"':
+			p.i++
+			return true
+		case c < 0x20:
+			return false
+		case c == '\\':
+			if p.i+1 >= len(p.b) {
+				return false
+			}
+			e := p.b[p.i+1]
+			p.i += 2
+			switch e {
+			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
+			case 'u':
+				if _, ok := p.hex4(); !ok {
+					return false
+				}
+			default:
+				return false
+			}
+			continue
+		}
+		p.i++
+	}
+	return false
+}
