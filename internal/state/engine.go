@@ -94,6 +94,9 @@ type Engine struct {
 	unwindowed int64
 	// worlds remembers the detector's judgement of single peers (worldOf).
 	worlds map[model.Peer]worldness
+	// judged remembers the detector's judgements of window rules
+	// (judgeRule).
+	judged map[string]judgement
 	// scratch holds the evaluation rows of one refresh, reused by the
 	// next: nothing keeps rows past it.
 	scratch rowSet

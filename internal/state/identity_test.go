@@ -105,3 +105,35 @@ func TestTupleKey(t *testing.T) {
 		}
 	}
 }
+
+// TestJudgeRuleCache: remembered judgements equal the detector's, for
+// rules that differ in name and priority too (which the key leaves out).
+func TestJudgeRuleCache(t *testing.T) {
+	e := newEngine(t)
+	rng := rand.New(rand.NewPCG(5, 6))
+	peers := []model.Peer{cidr("0.0.0.0/0"), cidr("::/0"), cidr("10.0.0.0/8"), {Kind: model.PeerServiceTag, Value: "Internet"}, cidr("0.0.0.0/1")}
+	portLists := []model.PortList{nil, ports(22, 22), ports(0, 65535), ports(80, 80, 443, 443), ports(3389, 3389)}
+	types := [][2]string{{"aws", "security_group"}, {"aws", "network_acl"}, {"azure", "nsg_rule"}, {"gcp", "vpc_firewall_rule"}}
+	for i := range 3000 {
+		r := model.RuleChange{
+			Direction: []model.Direction{"", model.Ingress, model.Egress}[rng.IntN(3)],
+			Action:    []model.Action{"", model.Allow, model.Deny}[rng.IntN(3)],
+			Protocol:  []string{"", "tcp", "6", "all", "icmp"}[rng.IntN(5)],
+			Ports:     portLists[rng.IntN(len(portLists))],
+			Name:      "rule-" + strconv.Itoa(i),
+			Priority:  model.IntPtr(rng.IntN(2000)),
+		}
+		for range 1 + rng.IntN(2) {
+			r.Peers = append(r.Peers, peers[rng.IntN(len(peers))])
+		}
+		ty := types[rng.IntN(len(types))]
+		sev, exp := e.judgeRule(model.Cloud(ty[0]), ty[1], &r)
+		d := e.opts.Detector.Judge(model.Cloud(ty[0]), ty[1], r)
+		if sev != d.Severity || !slices.Equal(exp, d.Exposure) {
+			t.Fatalf("%v %+v: remembered %v %q, detector %v %q", ty, r, sev, exp, d.Severity, d.Exposure)
+		}
+	}
+	if len(e.judged) == 0 || len(e.judged) >= 3000 {
+		t.Errorf("%d judgements remembered for 3000 rules of few shapes", len(e.judged))
+	}
+}

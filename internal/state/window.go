@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -408,8 +409,7 @@ func (e *Engine) judge(f *firewall, w *model.Window) {
 	case "sql_server":
 		typ = "sql_firewall_rule"
 	}
-	j := e.opts.Detector.Judge(f.meta.Cloud, typ, w.Rule)
-	w.Severity, w.Exposure = j.Severity, j.Exposure
+	w.Severity, w.Exposure = e.judgeRule(f.meta.Cloud, typ, &w.Rule)
 	if (f.family == gcpVPC || f.family == gcpPolicy) && len(w.Rule.Targets) > 0 && !slices.Contains(w.Rule.Targets, "*") {
 		w.Exposure = append(slices.Clone(w.Exposure), "only on instances with target "+strings.Join(w.Rule.Targets, ", ")+
 			" (target tags, service accounts or destination ranges)")
@@ -418,6 +418,69 @@ func (e *Engine) judge(f *firewall, w *model.Window) {
 		w.Exposure = append(slices.Clone(w.Exposure), "not on instances with target "+strings.Join(w.ExceptTargets, ", ")+
 			": a deny evaluated first blocks all of it there")
 	}
+}
+
+// judgement is the detector's verdict on a window's rule, as windows
+// use it.
+type judgement struct {
+	sev      model.Severity
+	exposure []string
+}
+
+// maxJudgeCache bounds the judgements remembered.
+const maxJudgeCache = 1 << 14
+
+// judgeRule asks the detector for the severity and exposure of rule r on
+// a firewall of cloud and type typ. The same few rule shapes open most
+// windows, so answers are remembered, keyed on every field the
+// detector's severity and exposure read: all but the rule's name and
+// priority, which only its reasons (not kept here) mention. Windows share
+// a remembered exposure list, clipped so that appending copies it.
+func (e *Engine) judgeRule(cloud model.Cloud, typ string, r *model.RuleChange) (model.Severity, []string) {
+	k := judgeKey(cloud, typ, r)
+	if j, ok := e.judged[k]; ok {
+		return j.sev, j.exposure
+	}
+	d := e.opts.Detector.Judge(cloud, typ, *r)
+	j := judgement{sev: d.Severity, exposure: slices.Clip(d.Exposure)}
+	if e.judged == nil || len(e.judged) >= maxJudgeCache {
+		e.judged = map[string]judgement{}
+	}
+	e.judged[k] = j
+	return j.sev, j.exposure
+}
+
+// judgeKey spells cloud, typ and r's fields as given, but its name and
+// priority.
+func judgeKey(cloud model.Cloud, typ string, r *model.RuleChange) string {
+	var b strings.Builder
+	b.Grow(96)
+	for _, s := range []string{string(cloud), typ, string(r.Effect), string(r.Direction), string(r.Action), r.Protocol} {
+		b.WriteString(s)
+		b.WriteByte(0)
+	}
+	var buf [20]byte
+	for _, pr := range r.Ports {
+		b.Write(strconv.AppendInt(buf[:0], int64(pr.From), 10))
+		b.WriteByte('-')
+		b.Write(strconv.AppendInt(buf[:0], int64(pr.To), 10))
+		b.WriteByte(',')
+	}
+	b.WriteByte(0)
+	for _, p := range r.Peers {
+		b.WriteString(string(p.Kind))
+		b.WriteByte(1)
+		b.WriteString(p.Value)
+		b.WriteByte(2)
+	}
+	b.WriteByte(0)
+	for _, t := range r.Targets {
+		b.WriteString(t)
+		b.WriteByte(2)
+	}
+	b.WriteByte(0)
+	b.Write(strconv.AppendInt(buf[:0], int64(r.PeersOmitted), 10))
+	return b.String()
 }
 
 // close ends window w at edge.
