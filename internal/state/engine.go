@@ -237,7 +237,12 @@ func (e *Engine) gcpCandidates(project string) []*firewall {
 // events name (projects/P/global/firewalls/NAME); the network itself is
 // kept, without rules, for its settings.
 func splitNetworks(fws []model.Firewall) []model.Firewall {
-	var out []model.Firewall
+	if !slices.ContainsFunc(fws, func(s model.Firewall) bool {
+		return s.Cloud == model.GCP && s.Resource.Type == "network" && len(s.Rules) > 0
+	}) {
+		return fws // nothing to split: no copy
+	}
+	out := make([]model.Firewall, 0, len(fws))
 	for _, s := range fws {
 		if s.Cloud != model.GCP || s.Resource.Type != "network" || len(s.Rules) == 0 {
 			out = append(out, s)
