@@ -111,10 +111,11 @@ func (e *Engine) Apply(ev *model.Event, findingID string) Change {
 		ch.Notes = append(ch.Notes, "the call failed: nothing changed")
 		return ch
 	}
-	k := firewallKey(ev.Cloud, ch.Firewall)
-	f, ok := e.fws[k]
+	var kb [160]byte
+	k := appendFirewallKey(kb[:0], ev.Cloud, ch.Firewall)
+	f, ok := e.fws[string(k)] // no allocation for the lookup
 	if !ok {
-		f = e.add(k, ev.Cloud, ch.Firewall)
+		f = e.add(string(k), ev.Cloud, ch.Firewall)
 		f.meta.Account, f.meta.Region = ev.Account, ev.Region
 	}
 	if f.seen.IsZero() {

@@ -59,6 +59,12 @@ func familyOf(cloud model.Cloud, resType string) family {
 // keyed by their NSG; GCP rules are keyed by project and name whatever URL
 // form names them.
 func firewallKey(cloud model.Cloud, res model.Resource) string {
+	return string(appendFirewallKey(nil, cloud, res))
+}
+
+// appendFirewallKey appends firewallKey(cloud, res) to b: a lookup can
+// build the key in a buffer of its own and allocate nothing.
+func appendFirewallKey(b []byte, cloud model.Cloud, res model.Resource) []byte {
 	typ := res.Type
 	switch {
 	case cloud == model.Azure && typ == "nsg_rule":
@@ -66,7 +72,11 @@ func firewallKey(cloud model.Cloud, res model.Resource) string {
 	case cloud == model.Azure && typ == "sql_firewall_rule":
 		typ = "sql_server"
 	}
-	return string(cloud) + "|" + typ + "|" + normID(cloud, firewallID(cloud, res))
+	b = append(b, cloud...)
+	b = append(b, '|')
+	b = append(b, typ...)
+	b = append(b, '|')
+	return append(b, normID(cloud, firewallID(cloud, res))...)
 }
 
 // firewallID is the id of the firewall a resource belongs to: an NSG
@@ -77,7 +87,13 @@ func firewallID(cloud model.Cloud, res model.Resource) string {
 		id = res.Name
 	}
 	if cloud == model.Azure {
-		sub := map[string]string{"nsg_rule": "/securityrules/", "sql_firewall_rule": "/firewallrules/"}[res.Type]
+		sub := ""
+		switch res.Type {
+		case "nsg_rule":
+			sub = "/securityrules/"
+		case "sql_firewall_rule":
+			sub = "/firewallrules/"
+		}
 		if i := strings.Index(strings.ToLower(id), sub); sub != "" && i >= 0 {
 			id = id[:i]
 		}
@@ -102,8 +118,13 @@ func normID(cloud model.Cloud, id string) string {
 // parentOf returns the firewall an Azure rule event belongs to: an NSG
 // rule's NSG, a SQL firewall rule's server.
 func parentOf(res model.Resource) model.Resource {
-	typ := map[string]string{"nsg_rule": "nsg", "sql_firewall_rule": "sql_server"}[res.Type]
-	if typ == "" {
+	var typ string
+	switch res.Type {
+	case "nsg_rule":
+		typ = "nsg"
+	case "sql_firewall_rule":
+		typ = "sql_server"
+	default:
 		return res
 	}
 	id := firewallID(model.Azure, res)
@@ -165,6 +186,10 @@ func (e *Engine) newRule(r model.Rule, edge *model.WindowEdge) *rule {
 	x.world, x.world4, x.world6 = e.worldOf(r.Peers)
 	for _, p := range r.Peers {
 		if pfx, ok := parseNet(p); ok {
+			if x.nets == nil {
+				x.nets = pfx // most rules have one peer: its prefixes as parsed
+				continue
+			}
 			x.nets = append(x.nets, pfx...)
 		}
 	}
