@@ -435,38 +435,49 @@ func (e *Engine) Windows() []model.Window {
 	for _, f := range e.order {
 		n += len(f.open)
 	}
-	var out []model.Window // nil when there are none
-	if n > 0 {
-		out = make([]model.Window, 0, n)
+	if n == 0 {
+		return nil
 	}
-	for _, w := range e.closed {
-		out = append(out, *w)
-	}
+	// Sorted as pointers, then copied once: a window is hundreds of bytes.
+	ptrs := make([]*model.Window, 0, n)
+	ptrs = append(ptrs, e.closed...)
 	for _, f := range e.order {
 		for _, k := range sortedKeys(f.open) {
 			w := f.open[k]
 			if w.Start.IsZero() {
 				w.Start = e.first // in force when the data begins
 			}
-			out = append(out, *w)
+			ptrs = append(ptrs, w)
 		}
 	}
 	end := e.last
-	SortWindows(out, end)
+	slices.SortStableFunc(ptrs, func(a, b *model.Window) int { return compareWindows(a, b, end) })
+	out := make([]model.Window, len(ptrs))
+	for i, w := range ptrs {
+		out[i] = *w
+	}
 	return out
 }
 
 // SortWindows orders windows most severe first, then longest (open
 // windows measured up to end), then oldest, then by id.
 func SortWindows(ws []model.Window, end time.Time) {
-	slices.SortStableFunc(ws, func(a, b model.Window) int {
-		return cmp.Or(
-			cmp.Compare(b.Severity, a.Severity),
-			cmp.Compare(b.Duration(end), a.Duration(end)),
-			a.Start.Compare(b.Start),
-			cmp.Compare(a.ID, b.ID),
-		)
-	})
+	slices.SortStableFunc(ws, func(a, b model.Window) int { return compareWindows(&a, &b, end) })
+}
+
+// compareWindows is SortWindows' order, each key read only when the
+// ones before it tie.
+func compareWindows(a, b *model.Window, end time.Time) int {
+	if c := cmp.Compare(b.Severity, a.Severity); c != 0 {
+		return c
+	}
+	if c := cmp.Compare(b.Duration(end), a.Duration(end)); c != 0 {
+		return c
+	}
+	if c := a.Start.Compare(b.Start); c != 0 {
+		return c
+	}
+	return cmp.Compare(a.ID, b.ID)
 }
 
 // Span returns the first and last event times applied.

@@ -287,11 +287,11 @@ func (a *applier) rules() {
 func (a *applier) replaceAll() {
 	f := a.f
 	old := f.rules
-	oldKeys := keyIndex(old)
+	oldKeys := keyLookup(old)
 	f.rules = nil
 	for _, c := range a.ev.Changes {
 		for _, r := range a.e.split(f, model.Rule{RuleChange: c}, a.opener()) {
-			if prev := oldKeys[r.key]; prev != nil {
+			if prev := oldKeys(r.key); prev != nil {
 				r.opened = prev.opened // unchanged rule: keep who opened it
 				f.rules = append(f.rules, r)
 				continue
@@ -300,9 +300,9 @@ func (a *applier) replaceAll() {
 			a.added = append(a.added, r)
 		}
 	}
-	newKeys := keyIndex(f.rules)
+	newKeys := keyLookup(f.rules)
 	for _, r := range old {
-		if newKeys[r.key] == nil {
+		if newKeys(r.key) == nil {
 			a.removed = append(a.removed, r)
 		}
 	}
@@ -374,10 +374,10 @@ func (a *applier) patch() {
 		}
 	}
 	f.rules = nil
-	oldKeys := keyIndex(old)
+	oldKeys := keyLookup(old)
 	for _, r := range next {
 		for _, x := range a.e.split(f, r, a.opener()) {
-			if prev := oldKeys[x.key]; prev != nil {
+			if prev := oldKeys(x.key); prev != nil {
 				x.opened = prev.opened
 			} else {
 				a.added = append(a.added, x)
@@ -385,9 +385,9 @@ func (a *applier) patch() {
 			f.rules = append(f.rules, x)
 		}
 	}
-	newKeys := keyIndex(f.rules)
+	newKeys := keyLookup(f.rules)
 	for _, r := range old {
-		if newKeys[r.key] == nil {
+		if newKeys(r.key) == nil {
 			a.removed = append(a.removed, r)
 		}
 	}
@@ -707,6 +707,24 @@ func (a *applier) trim(wasKnown bool) {
 	if a.ch.After.Rules == nil {
 		a.ch.After.Rules = []model.Rule{}
 	}
+}
+
+// keyLookup returns a function that finds the first rule of rules with a
+// content key: by a scan of a few rules (most calls write one), through
+// keyIndex past smallFirewall.
+func keyLookup(rules []*rule) func(k string) *rule {
+	if len(rules) <= smallFirewall {
+		return func(k string) *rule {
+			for _, r := range rules {
+				if r.key == k {
+					return r
+				}
+			}
+			return nil
+		}
+	}
+	m := keyIndex(rules)
+	return func(k string) *rule { return m[k] }
 }
 
 // keyIndex maps each content key to the first rule that has it.
