@@ -302,9 +302,11 @@ func (e *Engine) refreshOne(f *firewall, edge *model.WindowEdge, added []*rule, 
 	// Windows close, then open, in key order: only the keys that go are
 	// sorted (a firewall can hold many open windows); now is in key order.
 	var gone []string
-	for k := range f.open {
-		if !still(k) {
-			gone = append(gone, k)
+	if len(f.open) > 0 { // most firewalls have none: spare the iteration
+		for k := range f.open {
+			if !still(k) {
+				gone = append(gone, k)
+			}
 		}
 	}
 	slices.Sort(gone)
