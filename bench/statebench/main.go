@@ -39,8 +39,8 @@ type result struct {
 	windows, open            int
 	unwindowed               int64
 	load, replay, collect    time.Duration
-	cpu                      time.Duration // user+sys of the whole process
-	gcCPU                    time.Duration // of which the garbage collector
+	cpu, user, sys           time.Duration // user+sys of the whole process, and each
+	gcCPU, gcIdle            time.Duration // of which the garbage collector, and its idle workers
 	numGC                    uint32
 	peakRSS                  int64 // bytes, VmHWM
 	heap                     uint64
@@ -105,7 +105,8 @@ func replay(c *content.Content, nRules, nEvents, network int, seed uint64, histo
 	}
 	var ms0 runtime.MemStats
 	runtime.ReadMemStats(&ms0)
-	cpu0, gc0 := cpuTime(), gcCPU()
+	user0, sys0 := cpuTime()
+	gc0, idle0 := gcCPU()
 	e := state.New(state.Options{Content: c, History: history})
 	start := time.Now()
 	e.Load(base)
@@ -125,7 +126,10 @@ func replay(c *content.Content, nRules, nEvents, network int, seed uint64, histo
 	start = time.Now()
 	ws := e.Windows()
 	res.collect = time.Since(start)
-	res.cpu, res.gcCPU = cpuTime()-cpu0, gcCPU()-gc0
+	user1, sys1 := cpuTime()
+	gc1, idle1 := gcCPU()
+	res.user, res.sys, res.gcCPU, res.gcIdle = user1-user0, sys1-sys0, gc1-gc0, idle1-idle0
+	res.cpu = res.user + res.sys
 	res.windows, res.unwindowed = len(ws), e.Unwindowed()
 	for _, w := range ws {
 		if w.End == nil {
@@ -153,8 +157,8 @@ func report(w io.Writer, r result) {
 	if r.events > 0 {
 		perCall = float64(r.cpu.Microseconds()) / float64(r.events)
 	}
-	fmt.Fprintf(w, "cpu         %.2f s user+sys (%.1f µs per call; garbage collector %.2f s, %d cycles)\n",
-		r.cpu.Seconds(), perCall, r.gcCPU.Seconds(), r.numGC)
+	fmt.Fprintf(w, "cpu         %.2f s user+sys (user %.2f s, sys %.2f s; %.1f µs per call; garbage collector %.2f s in %d cycles, %.2f s of it on idle cores)\n",
+		r.cpu.Seconds(), r.user.Seconds(), r.sys.Seconds(), perCall, r.gcCPU.Seconds(), r.numGC, r.gcIdle.Seconds())
 	fmt.Fprintf(w, "memory      peak rss %s (VmHWM); heap at the end %s; allocated %s in %d allocations",
 		mib(r.peakRSS), mib(int64(r.heap)), mib(int64(r.allocBytes)), r.allocs)
 	if r.events > 0 {
@@ -182,23 +186,27 @@ func writeHeapProfile(name string) error {
 // cpuTime is the process's user and system CPU time so far. The
 // generator's share is in it: it makes one event per call, far less work
 // than the call.
-func cpuTime() time.Duration {
+func cpuTime() (user, sys time.Duration) {
 	var ru syscall.Rusage
 	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
+		return 0, 0
 	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+	return time.Duration(ru.Utime.Nano()), time.Duration(ru.Stime.Nano())
 }
 
 // gcCPU is the CPU time the garbage collector has taken so far, as the
-// runtime estimates it.
-func gcCPU() time.Duration {
-	s := []metrics.Sample{{Name: "/cpu/classes/gc/total:cpu-seconds"}}
+// runtime estimates it, and the part of it its idle-priority workers
+// took: marking on a core nothing else wanted at the time.
+func gcCPU() (total, idle time.Duration) {
+	s := []metrics.Sample{{Name: "/cpu/classes/gc/total:cpu-seconds"}, {Name: "/cpu/classes/gc/mark/idle:cpu-seconds"}}
 	metrics.Read(s)
-	if s[0].Value.Kind() != metrics.KindFloat64 {
-		return 0
+	d := func(v metrics.Value) time.Duration {
+		if v.Kind() != metrics.KindFloat64 {
+			return 0
+		}
+		return time.Duration(v.Float64() * float64(time.Second))
 	}
-	return time.Duration(s[0].Value.Float64() * float64(time.Second))
+	return d(s[0].Value), d(s[1].Value)
 }
 
 // peakRSS reads the process's peak resident set size (Linux VmHWM); 0
