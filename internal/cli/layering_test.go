@@ -44,6 +44,7 @@ var allowedImports = map[string][]string{
 	"cmd/cloudwall":             {"internal/cli"},
 	"bench":                     {"internal/model", "internal/simulate"},
 	"bench/flowbench":           {"internal/model", "internal/simulate"},
+	"bench/statebench":          {"internal/model", "internal/content", "internal/state"},
 }
 
 func TestImportLayering(t *testing.T) {
