@@ -80,9 +80,9 @@ func Parse(raw []byte, src model.SourceRef, pre *Prefilter) Result {
 // record, and TLS details. Who called what, when, from where and with
 // what outcome is all outside them.
 var contextBodies = []string{
-	"requestParameters", "responseElements", "additionalEventData", "serviceEventDetails", "tlsDetails", // CloudTrail
+	"requestParameters", "responseElements", "additionalEventData", "serviceEventDetails", "tlsDetails", "resources", // CloudTrail
 	"requestbody", "responseBody", // Azure Activity Log properties
-	"request", "response", // GCP AuditLog protoPayload
+	"request", "response", "authorizationInfo", // GCP AuditLog protoPayload
 }
 
 func decodeContext(raw []byte) (any, []jv.Conflict, int, error) {
