@@ -252,20 +252,9 @@ func (p *fastParser) digits() bool {
 // table already boxed: the same account ids, regions, services and
 // identity types fill every record, and each would cost two allocations.
 func (p *fastParser) text() (any, bool) {
-	start := p.i + 1
-	for j := start; j < len(p.b) && j-start <= maxInterned; j++ {
-		switch c := p.b[j]; {
-		case c == '"':
-			p.i = j + 1
-			return internValue(p.b[start:j]), true
-		case c == '\\' || c < 0x20 || c >= 0x80:
-			return p.strValue()
-		}
+	if b, ok := p.shortPlain(); ok {
+		return internValue(b), true
 	}
-	return p.strValue()
-}
-
-func (p *fastParser) strValue() (any, bool) {
 	s, ok := p.str()
 	if !ok {
 		return nil, false
@@ -276,17 +265,27 @@ func (p *fastParser) strValue() (any, bool) {
 // key reads an object key: as str, but a plain key is taken from the
 // intern table, since records repeat the same few dozen keys.
 func (p *fastParser) key() (string, bool) {
+	if b, ok := p.shortPlain(); ok {
+		return intern(b), true
+	}
+	return p.str()
+}
+
+// shortPlain reads the string at p.i when it is at most maxInterned
+// bytes of ASCII without escapes, and returns its bytes; else it leaves
+// p.i where it was.
+func (p *fastParser) shortPlain() ([]byte, bool) {
 	start := p.i + 1
 	for j := start; j < len(p.b) && j-start <= maxInterned; j++ {
 		switch c := p.b[j]; {
 		case c == '"':
 			p.i = j + 1
-			return intern(p.b[start:j]), true
+			return p.b[start:j], true
 		case c == '\\' || c < 0x20 || c >= 0x80:
-			return p.str()
+			return nil, false
 		}
 	}
-	return p.str()
+	return nil, false
 }
 
 // str reads a string at p.i (the opening quote) and unescapes it.
