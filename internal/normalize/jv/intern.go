@@ -13,6 +13,10 @@ var (
 	internSeed  = maphash.MakeSeed()
 	internTable [1024]atomic.Pointer[string]
 	valueTable  [4096]atomic.Pointer[any]
+	// valueSeen holds, per value slot, the hash of the last value that
+	// missed: a value is kept only when seen twice running, so the values
+	// that never repeat (times, addresses, ids) cost no extra allocation.
+	valueSeen [4096]atomic.Uint64
 )
 
 // intern returns b as a string, shared with earlier calls for the same
@@ -33,11 +37,16 @@ func intern(b []byte) string {
 // internValue is intern for string values, kept boxed in an interface so
 // that a hit allocates nothing.
 func internValue(b []byte) any {
-	slot := &valueTable[maphash.Bytes(internSeed, b)%uint64(len(valueTable))]
-	if v := slot.Load(); v != nil && (*v).(string) == string(b) {
+	h := maphash.Bytes(internSeed, b)
+	i := h % uint64(len(valueTable))
+	if v := valueTable[i].Load(); v != nil && (*v).(string) == string(b) {
 		return *v
 	}
-	var v any = string(b)
-	slot.Store(&v)
+	v := any(string(b))
+	if valueSeen[i].Swap(h) == h {
+		kept := new(any)
+		*kept = v
+		valueTable[i].Store(kept)
+	}
 	return v
 }
