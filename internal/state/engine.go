@@ -13,7 +13,9 @@
 //     counts; the catch-all * entry denies what nothing matched.
 //   - Azure NSGs: rules by priority, first match wins, then the default
 //     rules 65000-65500 (AllowVnetInBound, AllowAzureLoadBalancerInBound,
-//     DenyAllInBound and the outbound ones).
+//     DenyAllInBound and the outbound ones). A rule applies only to its
+//     destination prefixes (Targets): a deny to one address does not stop
+//     traffic to another, and one to a subnet covers its addresses.
 //   - GCP VPC firewall rules of one network together: lowest priority
 //     first, deny wins a tie, then the implied deny-ingress and
 //     allow-egress rules (65535). Hierarchical firewall policies come

@@ -464,7 +464,7 @@ func (e *Engine) matches(r *rule, q Query) (bool, string) {
 	if q.Scoped && len(r.Targets) > 0 && !slices.Contains(r.Targets, "*") {
 		hit := false
 		for _, t := range r.Targets {
-			hit = hit || slices.ContainsFunc(q.Targets, func(u string) bool { return strings.EqualFold(t, u) })
+			hit = hit || slices.ContainsFunc(q.Targets, func(u string) bool { return targetCovers(t, u) })
 		}
 		if !hit {
 			return false, ""
@@ -548,6 +548,22 @@ func (e *Engine) matches(r *rule, q Query) (bool, string) {
 		}
 	}
 	return false, caveat
+}
+
+// targetCovers says a rule scoped to target t applies to every instance
+// of target u: the same tag, account or group (letter case aside), or an
+// address range holding all of u's (an NSG rule to 10.0.0.0/24 applies
+// to 10.0.0.5; one to 10.0.0.5 does not apply to all of 10.0.0.0/24).
+func targetCovers(t, u string) bool {
+	if strings.EqualFold(t, u) {
+		return true
+	}
+	tn, ok1 := parseNet(model.Peer{Kind: model.PeerCIDR, Value: t})
+	un, ok2 := parseNet(model.Peer{Kind: model.PeerCIDR, Value: u})
+	if !ok1 || !ok2 || len(tn) != 1 || len(un) != 1 {
+		return false
+	}
+	return tn[0].Bits() <= un[0].Bits() && tn[0].Contains(un[0].Addr())
 }
 
 // prefixEntries returns a managed prefix list's entries where known.

@@ -352,6 +352,13 @@ func TestExposureTargetsAndFamilies(t *testing.T) {
 	gcpFw := func(c model.RuleChange) model.Firewall {
 		return model.Firewall{Cloud: model.GCP, Resource: gcpRule(c.Name), Network: "default", Account: "p1", Rules: []model.Rule{mrule(c)}, AsOf: t0}
 	}
+	nsgFw := func(cs ...model.RuleChange) []model.Firewall {
+		fw := model.Firewall{Cloud: model.Azure, Resource: nsgR, AsOf: t0}
+		for _, c := range cs {
+			fw.Rules = append(fw.Rules, mrule(c))
+		}
+		return []model.Firewall{fw}
+	}
 	allowSSH := targeted(prio(rc("", in, model.Allow, "tcp", ports(22, 22), world), 1000, "allow-ssh"), "web", "db")
 	denyDB := targeted(prio(rc("", in, model.Deny, "tcp", ports(22, 22), world), 900, "deny-db"), "db")
 	insert := func(min int, c model.RuleChange) model.Event {
@@ -385,6 +392,32 @@ func TestExposureTargetsAndFamilies(t *testing.T) {
 		{"inserting a deny on one target narrows the window to the other",
 			[]model.Firewall{gcpFw(allowSSH)}, []model.Event{insert(5, denyDB)},
 			[]string{"allow-ssh 22 [0.0.0.0/0] [web]"}, "only on instances with target web"},
+		// Azure NSG rules apply to their destination prefixes (Targets):
+		// a naive reading takes any deny evaluated first as blocking
+		// every destination, or any allow from * as exposing them all.
+		{"an NSG deny to one address leaves an allow to every destination open elsewhere",
+			nsgFw(targeted(prio(rc("", in, model.Deny, "tcp", ports(22, 22), world), 100, "deny-one"), "10.0.0.5"),
+				targeted(prio(rc("", in, model.Allow, "tcp", ports(22, 22), world), 200, "allow-ssh"), "*")), nil,
+			[]string{"allow-ssh 22 [0.0.0.0/0] [*] except [10.0.0.5]"}, "not to destination 10.0.0.5"},
+		{"an NSG allow to one address is an exposure there only",
+			nsgFw(targeted(prio(rc("", in, model.Allow, "tcp", ports(22, 22), world), 200, "allow-one"), "10.0.0.5")), nil,
+			[]string{"allow-one 22 [0.0.0.0/0] [10.0.0.5]"}, "only to destination 10.0.0.5"},
+		{"an NSG deny to a subnet closes an allow to an address in it",
+			nsgFw(targeted(prio(rc("", in, model.Deny, "tcp", ports(22, 22), world), 100, "deny-subnet"), "10.0.0.0/24"),
+				targeted(prio(rc("", in, model.Allow, "tcp", ports(22, 22), world), 200, "allow-one"), "10.0.0.5")), nil,
+			nil, ""},
+		{"an NSG deny to another address does not close an allow to one",
+			nsgFw(targeted(prio(rc("", in, model.Deny, "tcp", ports(22, 22), world), 100, "deny-other"), "10.0.0.6"),
+				targeted(prio(rc("", in, model.Allow, "tcp", ports(22, 22), world), 200, "allow-one"), "10.0.0.5")), nil,
+			[]string{"allow-one 22 [0.0.0.0/0] [10.0.0.5]"}, ""},
+		{"an NSG deny to every destination closes an allow to one",
+			nsgFw(targeted(prio(rc("", in, model.Deny, "tcp", ports(22, 22), world), 100, "deny-all"), "*"),
+				targeted(prio(rc("", in, model.Allow, "tcp", ports(22, 22), world), 200, "allow-one"), "10.0.0.5")), nil,
+			nil, ""},
+		{"an NSG deny to part of a subnet leaves an allow to the subnet open",
+			nsgFw(targeted(prio(rc("", in, model.Deny, "tcp", ports(22, 22), world), 100, "deny-one"), "10.0.0.5"),
+				targeted(prio(rc("", in, model.Allow, "tcp", ports(22, 22), world), 200, "allow-subnet"), "10.0.0.0/24")), nil,
+			[]string{"allow-subnet 22 [0.0.0.0/0] [10.0.0.0/24]"}, "only to destination 10.0.0.0/24"},
 		{"an IPv6 deny leaves the IPv4 half of a dual-stack allow open",
 			[]model.Firewall{{Cloud: model.Azure, Resource: nsgR, AsOf: t0, Rules: []model.Rule{
 				mrule(prio(rc("", in, model.Deny, "tcp", ports(22, 22), world6), 100, "deny-v6")),

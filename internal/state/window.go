@@ -412,12 +412,15 @@ func (e *Engine) judge(f *firewall, w *model.Window) {
 		typ = "sql_firewall_rule"
 	}
 	w.Severity, w.Exposure = e.judgeRule(f.meta.Cloud, typ, &w.Rule)
-	if (f.family == gcpVPC || f.family == gcpPolicy) && len(w.Rule.Targets) > 0 && !slices.Contains(w.Rule.Targets, "*") {
-		w.Exposure = append(slices.Clone(w.Exposure), "only on instances with target "+strings.Join(w.Rule.Targets, ", ")+
-			" (target tags, service accounts or destination ranges)")
+	only, not, what := "only on instances with target ", "not on instances with target ", " (target tags, service accounts or destination ranges)"
+	if f.family == nsg {
+		only, not, what = "only to destination ", "not to destination ", " (the rule's destination prefixes or application security groups)"
+	}
+	if scopedByTargets(f) && len(w.Rule.Targets) > 0 && !slices.Contains(w.Rule.Targets, "*") {
+		w.Exposure = append(slices.Clone(w.Exposure), only+strings.Join(w.Rule.Targets, ", ")+what)
 	}
 	if len(w.ExceptTargets) > 0 {
-		w.Exposure = append(slices.Clone(w.Exposure), "not on instances with target "+strings.Join(w.ExceptTargets, ", ")+
+		w.Exposure = append(slices.Clone(w.Exposure), not+strings.Join(w.ExceptTargets, ", ")+
 			": a deny evaluated first blocks all of it there")
 	}
 }
@@ -579,7 +582,7 @@ func (e *Engine) exposures(f *firewall, rows *rowSet) []exposure {
 		}
 		var except []string
 		suffix := ""
-		if (f.family == gcpVPC || f.family == gcpPolicy) && len(r.Targets) == 0 {
+		if scopedByTargets(f) && (len(r.Targets) == 0 || slices.Contains(r.Targets, "*")) {
 			except = e.exceptTargets(f, rows, r)
 		}
 		if len(except) > 0 {
@@ -611,7 +614,16 @@ func (e *Engine) exposures(f *firewall, rows *rowSet) []exposure {
 	return keep
 }
 
-// exceptTargets returns, for a GCP allow that applies to every instance,
+// scopedByTargets says f's rules apply only to the targets they name: GCP
+// target tags, service accounts and destination ranges, Azure NSG
+// destination prefixes and application security groups. A deny to one
+// destination does not stop traffic to another.
+func scopedByTargets(f *firewall) bool {
+	return f.family == gcpVPC || f.family == gcpPolicy || f.family == nsg
+}
+
+// exceptTargets returns, for a GCP allow (or an NSG rule to every
+// destination) that applies to every instance,
 // the targets of earlier-evaluated denies on which it decides none of its
 // internet traffic: those instances were not exposed through it. A
 // target the deny protects only in part is not listed (the window's
@@ -671,7 +683,7 @@ func defaultEgress(f *firewall, r *model.Rule) bool {
 // targets on which they are effective. full says r is effective whole:
 // parts is then nil.
 func (e *Engine) effective(f *firewall, rs *rowSet, r *rule) (parts []model.RuleChange, full bool) {
-	scoped := f.family == gcpVPC || f.family == gcpPolicy
+	scoped := scopedByTargets(f)
 	targets := [][]string{nil}
 	if scoped && len(r.Targets) > 0 && !slices.Contains(r.Targets, "*") {
 		targets = targets[:0]
