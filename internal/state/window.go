@@ -39,6 +39,8 @@ func (e *Engine) refresh(f *firewall, edge *model.WindowEdge, added, touched []*
 	switch {
 	case f.family == gcpVPC && !all:
 		group = e.interacting(f, internetRules(touched))
+	case f.meta.Cloud == model.GCP && f.meta.Resource.Type == "network" && !all:
+		group = append(group, e.networkRules(f)...)
 	case f.family == gcpVPC || f.family == gcpPolicy:
 		group = group[:0]
 		project, network := gcpScope(f)
@@ -96,6 +98,30 @@ func (e *Engine) refresh(f *firewall, edge *model.WindowEdge, added, touched []*
 		closed = append(closed, c...)
 	}
 	return opened, closed
+}
+
+// networkRules returns the GCP VPC rules that network n's settings
+// govern (those enforcementBefore reads it for), in first-sight order: a
+// call on the network can change its firewall policy enforcement order,
+// which moves network firewall policies before or after all of them.
+func (e *Engine) networkRules(n *firewall) []*firewall {
+	project, _ := gcpScope(n)
+	name := lastSegment(n.meta.Resource.ID)
+	cands := e.order
+	if project != "" {
+		cands = e.gcpCandidates(project)
+	}
+	var out []*firewall
+	for _, x := range cands {
+		if x.family != gcpVPC {
+			continue
+		}
+		p, net := gcpScope(x)
+		if (project == "" || p == project) && (net == "" || net == name) {
+			out = append(out, x)
+		}
+	}
+	return out
 }
 
 // interacting returns f and the GCP VPC firewalls of its network whose
