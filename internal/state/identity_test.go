@@ -37,6 +37,9 @@ func TestSameIdentity(t *testing.T) {
 		for i := range rules {
 			for j := range rules {
 				a, b := &rules[i], &rules[j]
+				if has := hasIdentity(f, a); has != (identity(f, a) != "") {
+					t.Errorf("family %d %s: hasIdentity(%d) = %v, identity %q", f.family, f.meta.Resource.Type, i, has, identity(f, a))
+				}
 				want := identity(f, a) != "" && identity(f, a) == identity(f, b)
 				if got := sameIdentity(f, a, b); got != want {
 					t.Errorf("family %d %s: sameIdentity(%d, %d) = %v, identities %q and %q", f.family, f.meta.Resource.Type, i, j, got, identity(f, a), identity(f, b))

@@ -412,7 +412,7 @@ func (a *applier) insert(r model.Rule, logged bool) {
 			a.ch.Before.Rules = append(a.ch.Before.Rules, same.Rule)
 			continue
 		}
-		if identity(f, &x.Rule) != "" {
+		if hasIdentity(f, &x.Rule) {
 			if i := slices.IndexFunc(f.rules, func(o *rule) bool { return sameIdentity(f, &o.Rule, &x.Rule) }); i >= 0 {
 				if a.ev.OperationKey == "ec2:createnetworkaclentry" {
 					a.note("entry %s already existed (AWS refuses a duplicate rule number): replaced", x.Name)
@@ -488,13 +488,21 @@ func (a *applier) remove(c model.RuleChange) {
 	f := a.f
 	want := a.e.split(f, model.Rule{RuleChange: c}, nil)
 	// A revoke naming n peers of a group with m rules costs O(n+m): rules
-	// named only by content are found by key, removals are marked and the
-	// slice compacted once.
+	// named only by content are found by key (by a scan in a small
+	// firewall), removals are marked and the slice compacted once.
 	var byKey map[string][]int
-	gone := map[int]bool{}
+	gone, nGone := make([]bool, len(f.rules)), 0
 	find := func(w *rule) int {
-		if w.Name == "" && identity(f, &w.Rule) == "" {
+		if w.Name == "" && !hasIdentity(f, &w.Rule) {
 			if len(w.Peers) == 0 && w.Protocol == "" {
+				return -1
+			}
+			if len(f.rules) <= smallFirewall {
+				for i, o := range f.rules {
+					if !gone[i] && o.key == w.key {
+						return i
+					}
+				}
 				return -1
 			}
 			if byKey == nil {
@@ -518,10 +526,10 @@ func (a *applier) remove(c model.RuleChange) {
 		return -1
 	}
 	defer func() {
-		if len(gone) == 0 {
+		if nGone == 0 {
 			return
 		}
-		kept := make([]*rule, 0, len(f.rules)-len(gone))
+		kept := make([]*rule, 0, len(f.rules)-nGone)
 		for i, o := range f.rules {
 			if !gone[i] {
 				kept = append(kept, o)
@@ -533,7 +541,7 @@ func (a *applier) remove(c model.RuleChange) {
 	for _, w := range want {
 		if i := find(w); i >= 0 {
 			a.removed = append(a.removed, f.rules[i])
-			gone[i] = true
+			gone[i], nGone = true, nGone+1
 			continue
 		}
 		if f.known {
@@ -584,6 +592,19 @@ func identity(f *firewall, r *model.Rule) string {
 		}
 	}
 	return ""
+}
+
+// hasIdentity says identity(f, r) != "" without building it.
+func hasIdentity(f *firewall, r *model.Rule) bool {
+	switch f.family {
+	case allowOnly:
+		return r.Name != "" && f.meta.Resource.Type != "security_group"
+	case numbered, gcpPolicy:
+		return r.Priority != nil
+	case nsg, ordered:
+		return r.Name != ""
+	}
+	return false
 }
 
 // sameIdentity says whether a and b have the same identity, not "":
