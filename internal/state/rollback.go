@@ -534,23 +534,24 @@ func recreateFirewall(f *firewall, old []*rule) []string {
 
 // ipPermissions renders one rule as the JSON --ip-permissions value.
 func ipPermissions(r *model.Rule) (string, bool) {
-	perm := map[string]any{}
+	var perm ipPermission
 	p := protoName(r.Protocol)
 	switch p {
 	case "":
 		return "", false
 	case "all":
-		perm["IpProtocol"] = "-1"
+		perm.IpProtocol = "-1"
 	default:
-		perm["IpProtocol"] = p
+		perm.IpProtocol = p
 		if portBearing(p) {
 			pr := model.AllPortRange
 			if len(r.Ports) > 0 {
 				pr = r.Ports[0]
 			}
-			perm["FromPort"], perm["ToPort"] = pr.From, pr.To
+			perm.FromPort, perm.ToPort = &pr.From, &pr.To
 		} else if p == "icmp" || p == "icmpv6" {
-			perm["FromPort"], perm["ToPort"] = -1, -1
+			anyType := -1
+			perm.FromPort, perm.ToPort = &anyType, &anyType
 		}
 	}
 	if len(r.Peers) == 0 {
@@ -560,25 +561,32 @@ func ipPermissions(r *model.Rule) (string, bool) {
 		switch peer.Kind {
 		case model.PeerCIDR:
 			if a, err := netip.ParsePrefix(peer.Value); err == nil && a.Addr().Is6() {
-				perm["Ipv6Ranges"] = append(list(perm["Ipv6Ranges"]), map[string]string{"CidrIpv6": peer.Value})
+				perm.Ipv6Ranges = append(perm.Ipv6Ranges, struct{ CidrIpv6 string }{peer.Value})
 			} else {
-				perm["IpRanges"] = append(list(perm["IpRanges"]), map[string]string{"CidrIp": peer.Value})
+				perm.IpRanges = append(perm.IpRanges, struct{ CidrIp string }{peer.Value})
 			}
 		case model.PeerPrefixList:
-			perm["PrefixListIds"] = append(list(perm["PrefixListIds"]), map[string]string{"PrefixListId": peer.Value})
+			perm.PrefixListIds = append(perm.PrefixListIds, struct{ PrefixListId string }{peer.Value})
 		case model.PeerGroup:
-			perm["UserIdGroupPairs"] = append(list(perm["UserIdGroupPairs"]), map[string]string{"GroupId": peer.Value})
+			perm.UserIdGroupPairs = append(perm.UserIdGroupPairs, struct{ GroupId string }{peer.Value})
 		default:
 			return "", false
 		}
 	}
-	b, _ := json.Marshal([]any{perm})
+	b, _ := json.Marshal([]ipPermission{perm})
 	return string(b), true
 }
 
-func list(v any) []any {
-	l, _ := v.([]any)
-	return l
+// ipPermission is one element of --ip-permissions, its fields in the
+// order the AWS CLI documents them (alphabetical).
+type ipPermission struct {
+	FromPort         *int `json:",omitempty"`
+	IpProtocol       string
+	IpRanges         []struct{ CidrIp string }       `json:",omitempty"`
+	Ipv6Ranges       []struct{ CidrIpv6 string }     `json:",omitempty"`
+	PrefixListIds    []struct{ PrefixListId string } `json:",omitempty"`
+	ToPort           *int                            `json:",omitempty"`
+	UserIdGroupPairs []struct{ GroupId string }      `json:",omitempty"`
 }
 
 func sgrID(r *rule) string {
