@@ -35,7 +35,11 @@ func writeFlows(dir string, s Scenario, c model.Cloud, open Call) (string, error
 			fmt.Sprintf("%s_vpcflowlogs_%s_fl-0c0ffee1234567890_%s_%s.log.gz", awsAccount, awsRegion, t0.Format("20060102T1504Z"), id(8, s.Name)))
 		return rel, writeGzip(filepath.Join(dir, rel), []byte(b.String()))
 	case model.Azure:
-		nsg := open.Resource[:strings.Index(strings.ToUpper(open.Resource), "/SECURITYRULES/")]
+		i := model.IndexFold(open.Resource, "/securityrules/")
+		if i < 0 {
+			return "", fmt.Errorf("scenario %s: %q is not an NSG rule id", s.Name, open.Resource)
+		}
+		nsg := open.Resource[:i]
 		rule := open.Resource[len(nsg)+len("/SECURITYRULES/"):]
 		tuple := func(src, dst string, sp, dp int, at time.Time, dir string) string {
 			return fmt.Sprintf("%d,%s,%s,%d,%d,T,%s,A,E,40,9000,35,12000", at.Unix(), src, dst, sp, dp, dir)

@@ -448,8 +448,7 @@ func FlowPlantsFor(found []model.Finding) (plants []FlowPlant, from, to time.Tim
 				Used: len(plants)%2 == 0, Source: fmt.Sprintf("192.0.2.%d", 10+len(plants))}
 			switch f.Cloud {
 			case model.Azure:
-				l := strings.ToLower(f.Resource.ID)
-				if i := strings.Index(l, "/securityrules/"); i >= 0 {
+				if i := model.IndexFold(f.Resource.ID, "/securityrules/"); i >= 0 {
 					p.Firewall, p.Rule = f.Resource.ID[:i], f.Resource.ID[i+len("/securityrules/"):]
 				} else {
 					continue

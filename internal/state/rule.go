@@ -94,7 +94,7 @@ func firewallID(cloud model.Cloud, res model.Resource) string {
 		case "sql_firewall_rule":
 			sub = "/firewallrules/"
 		}
-		if i := strings.Index(strings.ToLower(id), sub); sub != "" && i >= 0 {
+		if i := model.IndexFold(id, sub); sub != "" && i >= 0 {
 			id = id[:i]
 		}
 	}

@@ -148,11 +148,10 @@ func outsidePrefix(p model.Peer) (netip.Prefix, bool) {
 
 // splitNSGRule cuts an Azure rule id back to its NSG and the rule's name.
 func splitNSGRule(id string) (nsg, rule string) {
-	l := strings.ToLower(id)
-	if i := strings.Index(l, "/securityrules/"); i >= 0 {
-		return l[:i], id[i+len("/securityrules/"):]
+	if i := model.IndexFold(id, "/securityrules/"); i >= 0 {
+		return strings.ToLower(id[:i]), id[i+len("/securityrules/"):]
 	}
-	return l, ""
+	return strings.ToLower(id), ""
 }
 
 // isInternal reports addresses that never arrive from the internet.
