@@ -72,6 +72,39 @@ type Result struct {
 	// Capped says which windows hit Options.MaxPerKey and how often: the
 	// correlations there may have missed a sequence.
 	Capped []string
+	// Caps counts the same, for adding up the runs of several groups.
+	Caps Caps
+}
+
+// Caps counts how often a window of each kind hit Options.MaxPerKey.
+type Caps struct{ Mass, Fails, Opens int }
+
+// Add returns the sum of c and d.
+func (c Caps) Add(d Caps) Caps {
+	return Caps{Mass: c.Mass + d.Mass, Fails: c.Fails + d.Fails, Opens: c.Opens + d.Opens}
+}
+
+// Notices says which windows hit Options.MaxPerKey and how often.
+func (c Caps) Notices(o Options) []string {
+	o = o.withDefaults()
+	var out []string
+	for _, x := range []struct {
+		what string
+		n    int
+	}{{"changes by one actor (mass-change)", c.Mass}, {"failed attempts in one account (failed-then-succeeded)", c.Fails}, {"openings of one firewall (short-lived-exposure)", c.Opens}} {
+		if x.n > 0 {
+			out = append(out, fmt.Sprintf("correlation window full: %d time(s) more than %d %s fell in one window; the oldest left it early, so a sequence may be missed", x.n, o.MaxPerKey, x.what))
+		}
+	}
+	return out
+}
+
+// Span is the longest time two findings can be apart and still be joined
+// by a correlation or appear in each other's timeline: findings further
+// apart than Span from every other can be correlated separately.
+func (o Options) Span() time.Duration {
+	o = o.withDefaults()
+	return max(o.MassWindow, o.FailWindow, o.ShortWindow, SessionWindow, ReconWindow)
 }
 
 // Run correlates findings in one pass in event-time order, holding only
@@ -93,14 +126,8 @@ func Run(findings []model.Finding, opts Options) Result {
 	}
 	ms := r.finish()
 	res := Result{Findings: link(out, ms, idx), Made: len(ms)}
-	for _, c := range []struct {
-		what string
-		n    int
-	}{{"changes by one actor (mass-change)", r.mass.capped}, {"failed attempts in one account (failed-then-succeeded)", r.fails.capped}, {"openings of one firewall (short-lived-exposure)", r.opens.capped}} {
-		if c.n > 0 {
-			res.Capped = append(res.Capped, fmt.Sprintf("correlation window full: %d time(s) more than %d %s fell in one window; the oldest left it early, so a sequence may be missed", c.n, opts.MaxPerKey, c.what))
-		}
-	}
+	res.Caps = Caps{Mass: r.mass.capped, Fails: r.fails.capped, Opens: r.opens.capped}
+	res.Capped = res.Caps.Notices(opts)
 	return res
 }
 

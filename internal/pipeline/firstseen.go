@@ -21,8 +21,11 @@ import (
 // has history from earlier scans, with a first-seen finding for it. An
 // account without history learns and says so: with nothing to compare to,
 // everything would be new.
+//
+// The accounts without history are counted in fresh, for freshNotices: a
+// scan may call firstSeen once per account, or several times for one.
 func firstSeen(ctx context.Context, st store.Store, scanID string, cfg *config.Config, c *content.Content,
-	all []model.Finding, learnOnly bool, sum *model.Summary) ([]model.Finding, error) {
+	all []model.Finding, learnOnly bool, fresh freshAccounts, sum *model.Summary) ([]model.Finding, error) {
 	var order []int
 	for i := range all {
 		if correlate.Learns(&all[i]) {
@@ -53,10 +56,6 @@ func firstSeen(ctx context.Context, st store.Store, scanID string, cfg *config.C
 	if len(facts) == 0 {
 		return all, nil
 	}
-	type acct struct {
-		cloud   model.Cloud
-		account string
-	}
 	history := map[acct]bool{}
 	for _, f := range facts {
 		a := acct{f.Cloud, f.Account}
@@ -74,7 +73,6 @@ func firstSeen(ctx context.Context, st store.Store, scanID string, cfg *config.C
 		return all, err
 	}
 	news := map[int][]model.FirstSeen{}
-	fresh := map[acct]int{}
 	for j, f := range facts {
 		if !isNew[j] {
 			continue
@@ -87,16 +85,7 @@ func firstSeen(ctx context.Context, st store.Store, scanID string, cfg *config.C
 		}
 		news[owners[j]] = append(news[owners[j]], model.FirstSeen{Kind: f.Kind, Value: f.Value})
 	}
-	if learnOnly {
-		return all, nil
-	}
-	for _, a := range slices.SortedFunc(maps.Keys(fresh), func(x, y acct) int {
-		return cmp.Or(cmp.Compare(x.cloud, y.cloud), cmp.Compare(x.account, y.account))
-	}) {
-		sum.Notices = append(sum.Notices, fmt.Sprintf("no history for %s account %s in the store: %d first-seen facts learned, none reported (the next scan compares with them; cloudwall learn builds a baseline from older logs)",
-			a.cloud, cmp.Or(a.account, "(none)"), fresh[a]))
-	}
-	if len(news) == 0 {
+	if learnOnly || len(news) == 0 {
 		return all, nil
 	}
 	floors := map[string]model.Severity{}
@@ -109,6 +98,28 @@ func firstSeen(ctx context.Context, st store.Store, scanID string, cfg *config.C
 	guideCorrelations(c, made)
 	sum.Correlations += int64(len(made))
 	return all, nil
+}
+
+// acct is an account of one cloud.
+type acct struct {
+	cloud   model.Cloud
+	account string
+}
+
+// freshAccounts counts the facts learned for accounts without history.
+type freshAccounts map[acct]int
+
+// notices say, per account without history, that its facts were learned
+// and none reported.
+func (fresh freshAccounts) notices() []string {
+	var out []string
+	for _, a := range slices.SortedFunc(maps.Keys(fresh), func(x, y acct) int {
+		return cmp.Or(cmp.Compare(x.cloud, y.cloud), cmp.Compare(x.account, y.account))
+	}) {
+		out = append(out, fmt.Sprintf("no history for %s account %s in the store: %d first-seen facts learned, none reported (the next scan compares with them; cloudwall learn builds a baseline from older logs)",
+			a.cloud, cmp.Or(a.account, "(none)"), fresh[a]))
+	}
+	return out
 }
 
 // networkClasses returns a function naming the configured network classes

@@ -74,9 +74,9 @@ type Options struct {
 	// Store, when set, keeps the scan's findings and first-seen facts.
 	Store store.Store
 	// MaxHeld bounds the firewall operations and the findings held in
-	// memory; past it records are folded and findings ranked on disk
-	// (Result.Spill), and correlations are not computed. 0 means
-	// DefaultMaxHeld. A timeline holds every event whatever it says.
+	// memory; past it records are folded, findings correlated one account
+	// at a time and ranked on disk (Result.Spill). 0 means DefaultMaxHeld.
+	// A timeline holds every event whatever it says.
 	MaxHeld int
 	// MaxFirewalls bounds the firewalls the state replay tracks; 0 means
 	// DefaultMaxFirewalls.
@@ -221,7 +221,7 @@ func Scan(ctx context.Context, inputs []ingest.Input, opts Options) (Result, err
 	det := detect.New(opts.Content, detectOptions(opts)...)
 	sum.Findings = map[string]int64{}
 	if fo.spilled() {
-		return finishSpilled(ctx, opts, det, fo, sum, start, len(inputs), maxHeld)
+		return finishSpilled(ctx, opts, det, fo, ctxBufs, sum, start, len(inputs), maxHeld)
 	}
 	merged := fo.drain()
 	normalize.CompareWebACLs(merged)
@@ -291,8 +291,12 @@ func Scan(ctx context.Context, inputs []ingest.Input, opts Options) (Result, err
 			return Result{}, err
 		}
 		var err error
-		if all, err = firstSeen(ctx, opts.Store, scanID, opts.Config, opts.Content, all, opts.Learn, &sum); err != nil {
+		fresh := freshAccounts{}
+		if all, err = firstSeen(ctx, opts.Store, scanID, opts.Config, opts.Content, all, opts.Learn, fresh, &sum); err != nil {
 			return Result{}, err
+		}
+		if !opts.Learn {
+			sum.Notices = append(sum.Notices, fresh.notices()...)
 		}
 	}
 	judged := policy.Apply(opts.Config, all, cmp.Or(opts.Now, time.Now()))

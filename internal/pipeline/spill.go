@@ -124,9 +124,10 @@ type heldFinding struct {
 // maxHeld: the same stages as in memory, with events and findings passed
 // through temporary files in chunks of maxHeld, so memory is bounded by
 // maxHeld whatever the number of events. The result is the same as in
-// memory (a test checks it), except that flow logs are read once per
-// chunk.
-func finishSpilled(ctx context.Context, opts Options, det *detect.Detector, fo *folder, sum model.Summary, start time.Time, inputs, maxHeld int) (Result, error) {
+// memory (tests check it), except that flow logs are read once per
+// chunk and an account with more than maxHeld findings in a run without
+// an hour's gap is correlated in pieces (correlateSpilled).
+func finishSpilled(ctx context.Context, opts Options, det *detect.Detector, fo *folder, ctxBufs []*contextBuffer, sum model.Summary, start time.Time, inputs, maxHeld int) (Result, error) {
 	defer softMemoryLimit(maxHeld)()
 	// The folded events go to History order on disk; UpdateDistribution
 	// calls pass through the web-ACL order first.
@@ -191,15 +192,37 @@ func finishSpilled(ctx context.Context, opts Options, det *detect.Detector, fo *
 		return Result{}, err
 	}
 	sum.Notices = append(sum.Notices, rp.notices(hist)...)
-	if !opts.NoCorrelate {
-		sum.Notices = append(sum.Notices, fmt.Sprintf("more than %d firewall operations (--max-held): their records were folded and their findings ranked on disk, and correlations, session timelines and first-seen facts were not computed", maxHeld))
-	}
 	windows := rp.eng.Windows()
 
 	judge := policy.NewJudge(opts.Config, cmp.Or(opts.Now, time.Now()))
 	sp := &Spilled{shown: spill.New(maxHeld, rankOrder), suppressed: spill.New(maxHeld, rankOrder)}
 	all := spill.New(maxHeld, func(a, b model.Finding) int { return 0 }) // for the store
 	defer all.Close()
+	// route judges a finding and puts it where it is reported.
+	route := func(f model.Finding) error {
+		f, hidden := judge.Judge(f)
+		if opts.Store != nil {
+			if err := all.Add(f); err != nil {
+				return err
+			}
+		}
+		switch {
+		case !opts.Filter.keep(f):
+			sum.FindingsFiltered++
+			return nil
+		case hidden:
+			sum.Suppressed++
+			return sp.suppressed.Add(f)
+		default:
+			sum.Findings[f.Severity.String()]++
+			return sp.shown.Add(f)
+		}
+	}
+	// The correlations and first-seen facts read one account at a time.
+	grouping := !opts.NoCorrelate || opts.Store != nil
+	byAccount := spill.New(maxHeld, accountOrder)
+	defer byAccount.Close()
+	var seq int64
 	chunk := make([]model.Finding, 0, maxHeld)
 	flush := func() error {
 		if opts.Enrich != nil && !sum.Interrupted {
@@ -212,23 +235,12 @@ func finishSpilled(ctx context.Context, opts Options, det *detect.Detector, fo *
 		}
 		for _, f := range chunk {
 			f.Identity = opts.Config.IdentityOf(f.Cloud, f.Actor)
-			f, hidden := judge.Judge(f)
-			if opts.Store != nil {
-				if err := all.Add(f); err != nil {
-					return err
-				}
-			}
-			keep := opts.Filter.keep(f)
 			var err error
-			switch {
-			case !keep:
-				sum.FindingsFiltered++
-			case hidden:
-				sum.Suppressed++
-				err = sp.suppressed.Add(f)
-			default:
-				sum.Findings[f.Severity.String()]++
-				err = sp.shown.Add(f)
+			if grouping {
+				err = byAccount.Add(groupedFinding{Seq: seq, F: f})
+				seq++
+			} else {
+				err = route(f)
 			}
 			if err != nil {
 				return err
@@ -252,6 +264,22 @@ func finishSpilled(ctx context.Context, opts Options, det *detect.Detector, fo *
 	if err == nil {
 		err = flush()
 	}
+	if err == nil {
+		err = timeOrder.Close()
+	}
+	chunk = nil
+	scanID := store.NewScanID(start)
+	storing := opts.Store != nil && !sum.Interrupted
+	if err == nil && storing {
+		sc := store.Scan{ID: scanID, Command: "scan", Started: start, Inputs: int64(inputs)}
+		if opts.Learn {
+			sc.Command = "learn"
+		}
+		err = opts.Store.StartScan(ctx, sc)
+	}
+	if err == nil && grouping {
+		err = correlateSpilled(ctx, &opts, ctxBufs, byAccount, maxHeld, storing, scanID, &sum, route)
+	}
 	if err != nil {
 		sp.Close()
 		return Result{}, err
@@ -270,8 +298,8 @@ func finishSpilled(ctx context.Context, opts Options, det *detect.Detector, fo *
 	switch {
 	case opts.Store != nil && sum.Interrupted:
 		sum.Notices = append(sum.Notices, "the scan was interrupted: nothing was written to the store")
-	case opts.Store != nil:
-		if err := recordSpilled(ctx, opts.Store, store.NewScanID(start), start, inputs, &sum, all, maxHeld); err != nil {
+	case storing:
+		if err := recordSpilled(ctx, opts.Store, scanID, start, inputs, &sum, all, maxHeld, opts.Learn); err != nil {
 			sp.Close()
 			return Result{}, err
 		}
@@ -283,10 +311,12 @@ func finishSpilled(ctx context.Context, opts Options, det *detect.Detector, fo *
 
 // recordSpilled is record for findings read back from disk, maxHeld at a
 // time.
-func recordSpilled(ctx context.Context, st store.Store, id string, start time.Time, inputs int, sum *model.Summary, all *spill.Sorter[model.Finding], maxHeld int) error {
+func recordSpilled(ctx context.Context, st store.Store, id string, start time.Time, inputs int, sum *model.Summary, all *spill.Sorter[model.Finding], maxHeld int, learn bool) error {
 	sc := store.Scan{ID: id, Command: "scan", Started: start, Inputs: int64(inputs), Records: sum.Records}
-	if err := st.StartScan(ctx, sc); err != nil {
-		return err
+	if learn {
+		sc.Command = "learn"
+		sc.Finished = time.Now()
+		return st.FinishScan(ctx, sc)
 	}
 	batch := make([]model.Finding, 0, maxHeld)
 	put := func() error {

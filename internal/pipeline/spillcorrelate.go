@@ -1,0 +1,205 @@
+package pipeline
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"cloudwall/internal/correlate"
+	"cloudwall/internal/model"
+	"cloudwall/internal/policy"
+	"cloudwall/internal/spill"
+)
+
+// Every correlation, the session timelines and the first-seen facts
+// stay inside one account of one cloud (mass-change and the timelines
+// within one actor there, short-lived-exposure within one firewall): a
+// spilled scan sorts its findings on disk by account, then time, and
+// correlates one account at a time. An account with more than maxHeld
+// findings is cut where nothing can join across the cut (a gap longer
+// than correlate.Options.Span); only when there is no such gap is it cut
+// anyway, and a notice says so.
+
+// groupedFinding is a finding on its way to its account's group, with its
+// place in time order (the order of the in-memory scan).
+type groupedFinding struct {
+	Seq int64         `json:"q"`
+	F   model.Finding `json:"f"`
+}
+
+func accountOrder(a, b groupedFinding) int {
+	return cmp.Or(cmp.Compare(a.F.Cloud, b.F.Cloud), cmp.Compare(a.F.Account, b.F.Account), cmp.Compare(a.Seq, b.Seq))
+}
+
+// groupCorrelator correlates the findings of one account at a time, as
+// Scan does with all of them, and passes every finding (members linked,
+// correlations appended) to out.
+type groupCorrelator struct {
+	ctx     context.Context
+	opts    *Options
+	cx      correlate.Context
+	storing bool
+	scanID  string
+	sum     *model.Summary
+	out     func(model.Finding) error
+	max     int
+	span    time.Duration
+
+	cur   []model.Finding
+	mins  []time.Time // scratch for cut
+	caps  correlate.Caps
+	fresh freshAccounts
+	// cuts counts the pieces cut where findings were closer than span;
+	// cutIn names the first accounts cut.
+	cuts  int
+	cutIn []string
+}
+
+// correlateSpilled runs the correlations and first-seen facts over the
+// findings in byAccount (sorted by accountOrder), maxHeld at most at a
+// time, and passes each finding to out.
+func correlateSpilled(ctx context.Context, opts *Options, ctxBufs []*contextBuffer, byAccount *spill.Sorter[groupedFinding],
+	maxHeld int, storing bool, scanID string, sum *model.Summary, out func(model.Finding) error) error {
+	g := &groupCorrelator{ctx: ctx, opts: opts, storing: storing, scanID: scanID, sum: sum, out: out,
+		max: maxHeld, span: opts.Correlate.Span(), fresh: freshAccounts{}}
+	if !opts.NoCorrelate {
+		cx, dropped := mergeContext(ctxBufs)
+		if dropped > 0 {
+			sum.Notices = append(sum.Notices, fmt.Sprintf("session context full: %d operations around changes were not kept (at most %d per actor, %d per worker); timelines and recon-then-change may miss them", dropped, maxContextPerKey, maxContextPerWorker))
+		}
+		g.cx = cx
+	}
+	err := byAccount.Each(func(x groupedFinding) error { return g.add(x.F) })
+	if err == nil {
+		err = g.flush()
+	}
+	if err != nil {
+		return err
+	}
+	if !opts.NoCorrelate {
+		sum.Notices = append(sum.Notices, g.caps.Notices(opts.Correlate)...)
+	}
+	if g.cuts > 0 {
+		more := ""
+		if g.cuts > len(g.cutIn) {
+			more = ", ..."
+		}
+		sum.Notices = append(sum.Notices, fmt.Sprintf("correlations: %d time(s) more than --max-held (%d) findings of one account (%s%s) followed each other with no gap of %s, so they were correlated in pieces of %d: a mass change, failed-then-succeeded, short-lived exposure or recon-then-change spanning a cut may be missed or split in two, and timelines near a cut lack the other piece's findings (a larger --max-held correlates them whole)",
+			g.cuts, maxHeld, strings.Join(g.cutIn, ", "), more, g.span, maxHeld))
+	}
+	if storing && !opts.Learn {
+		sum.Notices = append(sum.Notices, g.fresh.notices()...)
+	}
+	return nil
+}
+
+// add takes the next finding in account, then time order.
+func (g *groupCorrelator) add(f model.Finding) error {
+	if len(g.cur) > 0 && (g.cur[0].Cloud != f.Cloud || g.cur[0].Account != f.Account) {
+		if err := g.flush(); err != nil {
+			return err
+		}
+	}
+	if len(g.cur) >= g.max {
+		if err := g.cut(f.Time); err != nil {
+			return err
+		}
+	}
+	g.cur = append(g.cur, f)
+	return nil
+}
+
+// flush correlates what is held: the rest of an account.
+func (g *groupCorrelator) flush() error {
+	err := g.piece(len(g.cur))
+	g.cur = g.cur[:0]
+	return err
+}
+
+// cut correlates the held findings up to the last gap longer than the
+// span (nothing before it can join anything after it) and keeps the
+// rest; next is the time of the finding that comes after them. Without
+// such a gap, it correlates them all and counts the cut.
+func (g *groupCorrelator) cut(next time.Time) error {
+	n := len(g.cur)
+	// mins[i] is the earliest time in cur[i:] (History order is time
+	// order; this does not depend on it).
+	g.mins = slices.Grow(g.mins[:0], n)[:n]
+	for i := n - 1; i >= 0; i-- {
+		g.mins[i] = g.cur[i].Time
+		if i < n-1 && g.mins[i+1].Before(g.mins[i]) {
+			g.mins[i] = g.mins[i+1]
+		}
+	}
+	at := 0
+	var latest time.Time
+	for i := 1; i < n; i++ {
+		if t := g.cur[i-1].Time; i == 1 || t.After(latest) {
+			latest = t
+		}
+		if g.mins[i].Sub(latest) > g.span {
+			at = i
+		}
+	}
+	if t := g.cur[n-1].Time; n == 1 || t.After(latest) {
+		latest = t
+	}
+	if next.Sub(latest) > g.span {
+		at = n
+	}
+	if at == 0 {
+		g.cuts++
+		if len(g.cutIn) < 3 {
+			name := fmt.Sprintf("%s %s", g.cur[0].Cloud, cmp.Or(g.cur[0].Account, "(none)"))
+			if !slices.Contains(g.cutIn, name) {
+				g.cutIn = append(g.cutIn, name)
+			}
+		}
+		return g.flush()
+	}
+	if err := g.piece(at); err != nil {
+		return err
+	}
+	rest := copy(g.cur, g.cur[at:])
+	clear(g.cur[rest:])
+	g.cur = g.cur[:rest]
+	return nil
+}
+
+// piece correlates cur[:n] as Scan correlates all findings in memory:
+// approvals, correlations and sequences, first-seen facts; then passes
+// them on.
+func (g *groupCorrelator) piece(n int) error {
+	if n == 0 {
+		return nil
+	}
+	opts := g.opts
+	all := slices.Clip(g.cur[:n])
+	policy.Approve(opts.Config, all)
+	if !opts.NoCorrelate {
+		cor := correlate.Run(all, opts.Correlate)
+		all = cor.Findings
+		guideCorrelations(opts.Content, all[len(all)-cor.Made:])
+		before := len(all)
+		all = correlate.Sequences(all, g.cx, opts.Correlate)
+		guideCorrelations(opts.Content, all[before:])
+		g.sum.Correlations += int64(cor.Made + len(all) - before)
+		g.caps = g.caps.Add(cor.Caps)
+	}
+	if g.storing {
+		var err error
+		if all, err = firstSeen(g.ctx, opts.Store, g.scanID, opts.Config, opts.Content, all, opts.Learn, g.fresh, g.sum); err != nil {
+			return err
+		}
+	}
+	for _, f := range all {
+		if err := g.out(f); err != nil {
+			return err
+		}
+	}
+	clear(g.cur[:n])
+	return nil
+}

@@ -1,0 +1,201 @@
+package pipeline
+
+import (
+	"cmp"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"cloudwall/internal/model"
+	"cloudwall/internal/store"
+)
+
+// correlationInputs writes CloudTrail records with a sequence of each
+// correlation in two accounts, three rounds two hours apart: a mass
+// change by one user (six groups in three minutes), a denied opening then
+// the same opening allowed, reconnaissance (DescribeSecurityGroups) then
+// two changes by the same key, an opening removed again after twenty
+// minutes, and a change by a user seen once. Each round's sequences are
+// more than an hour apart; at most 6 findings of one account fall within
+// an hour of each other. Records are spread over two files. accounts and
+// rounds choose a part of it (nil, 0: all of it).
+func correlationInputs(t *testing.T, accounts []string, rounds int) string {
+	t.Helper()
+	var base map[string]any
+	if err := json.Unmarshal([]byte(attackLine(t)), &base); err != nil {
+		t.Fatal(err)
+	}
+	t0 := time.Date(2026, 3, 1, 8, 0, 0, 0, time.UTC)
+	var lines []string
+	n := 0
+	rec := func(acct, user, ip, name, group string, port int, at time.Duration, errorCode string) {
+		r := clone(t, base)
+		n++
+		r["eventID"] = fmt.Sprintf("corr-%04d", n)
+		r["eventName"] = name
+		r["eventTime"] = t0.Add(at).Format(time.RFC3339)
+		r["recipientAccountId"] = acct
+		r["sourceIPAddress"] = ip
+		ui := r["userIdentity"].(map[string]any)
+		ui["accountId"], ui["userName"] = acct, user
+		ui["arn"] = "arn:aws:iam::" + acct + ":user/" + user
+		ui["accessKeyId"] = "AKIA" + strings.ToUpper(fmt.Sprintf("%-16s", user+acct[:4]))[:16]
+		ui["principalId"] = "AIDA" + user
+		delete(r, "responseElements")
+		if name == "DescribeSecurityGroups" {
+			r["requestParameters"] = map[string]any{}
+			r["readOnly"] = true
+		} else {
+			rp := r["requestParameters"].(map[string]any)
+			rp["groupId"], rp["cidrIp"], rp["fromPort"], rp["toPort"] = group, "0.0.0.0/0", port, port
+		}
+		if errorCode != "" {
+			r["errorCode"], r["errorMessage"] = errorCode, "You are not authorized to perform this operation."
+		}
+		b, _ := json.Marshal(r)
+		lines = append(lines, string(b))
+	}
+	if accounts == nil {
+		accounts = []string{"111111111111", "222222222222"}
+	}
+	for _, acct := range accounts {
+		for round := range cmp.Or(rounds, 3) {
+			at := time.Duration(round) * 8 * time.Hour
+			for i := range 6 {
+				rec(acct, "mallory", "198.51.100.7", "AuthorizeSecurityGroupIngress", fmt.Sprintf("sg-mass-%d-%d", round, i), 22, at+time.Duration(i)*30*time.Second, "")
+			}
+			at += 90 * time.Minute
+			rec(acct, "eve", "203.0.113.9", "AuthorizeSecurityGroupIngress", "sg-fail", 3389, at, "Client.UnauthorizedOperation")
+			rec(acct, "eve", "203.0.113.9", "AuthorizeSecurityGroupIngress", "sg-fail", 3389, at+2*time.Minute, "")
+			at += 90 * time.Minute
+			rec(acct, "rita", "192.0.2.10", "DescribeSecurityGroups", "", 0, at, "")
+			rec(acct, "rita", "192.0.2.10", "AuthorizeSecurityGroupIngress", "sg-recon-a", 5432, at+3*time.Minute, "")
+			rec(acct, "rita", "192.0.2.10", "AuthorizeSecurityGroupIngress", "sg-recon-b", 5432, at+4*time.Minute, "")
+			at += 90 * time.Minute
+			rec(acct, "sam", "192.0.2.20", "AuthorizeSecurityGroupIngress", "sg-short", 6379, at, "")
+			rec(acct, "sam", "192.0.2.20", "RevokeSecurityGroupIngress", "sg-short", 6379, at+20*time.Minute, "")
+			rec(acct, fmt.Sprintf("once-%d", round), "192.0.2.30", "AuthorizeSecurityGroupIngress", "sg-once", 8080, at+25*time.Minute, "")
+		}
+	}
+	dir := t.TempDir()
+	for f := range 2 {
+		var b strings.Builder
+		for i := f; i < len(lines); i += 2 {
+			b.WriteString(lines[i] + "\n")
+		}
+		if err := os.WriteFile(filepath.Join(dir, fmt.Sprintf("trail-%d.json", f)), []byte(b.String()), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+// learnedStore is a fresh SQLite store that learned the first account's
+// first round (its users, keys and addresses), so a scan of everything
+// reports first-seen findings for the later users only in that account
+// and learns the second account without reporting.
+func learnedStore(t *testing.T) store.Store {
+	t.Helper()
+	st, err := store.OpenSQLite(t.Context(), filepath.Join(t.TempDir(), "cw.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	dir := correlationInputs(t, []string{"111111111111"}, 1)
+	scan(t, []string{dir}, Options{Workers: 1, Store: st, Learn: true, NoCorrelate: true})
+	return st
+}
+
+// Past --max-held, a scan still correlates: findings sorted on disk by
+// account and correlated one account at a time (cut where an hour passes
+// with none) are those of a scan held in memory, with their related
+// links, timelines, guidance, first-seen facts from the store and the
+// counters; so is what the store keeps.
+func TestSpillCorrelatesSameAsInMemory(t *testing.T) {
+	dir := correlationInputs(t, nil, 0)
+	base := Options{Workers: 1, Filter: Filter{MinSeverity: model.Info}}
+	mo := base
+	mo.Store = learnedStore(t)
+	mem := scan(t, []string{dir}, mo)
+	if mem.Spill != nil {
+		t.Fatal("held in memory at the default --max-held, yet spilled")
+	}
+	rules := map[string]int{}
+	var timelines int
+	for _, f := range mem.Findings {
+		if slices.Contains(f.Tags, "correlation") {
+			rules[f.Rule]++
+		}
+		if len(f.Timeline) > 0 {
+			timelines++
+		}
+	}
+	for _, r := range []string{"mass-change", "failed-then-succeeded", "recon-then-change", "short-lived-exposure", "first-seen-actor"} {
+		if rules[r] == 0 {
+			t.Errorf("the corpus makes no %s finding in memory (made %v)", r, rules)
+		}
+	}
+	if timelines == 0 {
+		t.Error("no finding has a session timeline in memory")
+	}
+	t.Logf("%d findings, correlations %v, %d with timelines", len(mem.Findings), rules, timelines)
+	for _, maxHeld := range []int{6, 10, 50} {
+		o := base
+		o.MaxHeld = maxHeld
+		o.Store = learnedStore(t)
+		disk := scan(t, []string{dir}, o)
+		if disk.Spill == nil {
+			t.Fatalf("max-held %d: not spilled", maxHeld)
+		}
+		var got []model.Finding
+		if err := disk.EachFinding(func(f model.Finding) error { got = append(got, f); return nil }); err != nil {
+			t.Fatal(err)
+		}
+		same(t, fmt.Sprintf("max-held %d: findings", maxHeld), got, mem.Findings)
+		ms, ds := mem.Summary, disk.Summary
+		ds.Notices = slices.DeleteFunc(ds.Notices, func(n string) bool { return strings.Contains(n, "ranked on disk") })
+		ms.Elapsed, ds.Elapsed, ds.Spilled = 0, 0, 0
+		same(t, fmt.Sprintf("max-held %d: summary", maxHeld), ds, ms)
+		for name, st := range map[string]store.Store{"memory": mo.Store, "disk": o.Store} {
+			if n, err := st.CountFindings(t.Context()); err != nil || n != int64(len(mem.Findings)) {
+				t.Errorf("max-held %d: the %s scan's store holds %d findings (%v), want %d", maxHeld, name, n, err, len(mem.Findings))
+			}
+		}
+		if err := disk.Close(); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// An account with more findings than --max-held and no quiet hour between
+// them is correlated in pieces: the summary says so and what may be
+// missed; at a --max-held that holds each sequence, it does not.
+func TestSpillCorrelationCutSaysSo(t *testing.T) {
+	dir := correlationInputs(t, nil, 0)
+	cut := func(n string) bool { return strings.Contains(n, "correlated in pieces of") }
+	for _, c := range []struct {
+		maxHeld int
+		cut     bool
+	}{{3, true}, {6, false}} {
+		res := scan(t, []string{dir}, Options{Workers: 1, MaxHeld: c.maxHeld})
+		if res.Spill == nil {
+			t.Fatalf("max-held %d: not spilled", c.maxHeld)
+		}
+		i := slices.IndexFunc(res.Summary.Notices, cut)
+		if (i >= 0) != c.cut {
+			t.Errorf("max-held %d: notices %q; want a notice of cuts: %v", c.maxHeld, res.Summary.Notices, c.cut)
+		}
+		if i >= 0 && (!strings.Contains(res.Summary.Notices[i], "aws 111111111111") || !strings.Contains(res.Summary.Notices[i], "mass change")) {
+			t.Errorf("the notice %q names neither the account nor what may be missed", res.Summary.Notices[i])
+		}
+		if slices.ContainsFunc(res.Summary.Notices, func(n string) bool { return strings.Contains(n, "not computed") }) {
+			t.Errorf("max-held %d: a notice still says correlations were not computed", c.maxHeld)
+		}
+		res.Close()
+	}
+}
