@@ -170,10 +170,17 @@ func finishSpilled(ctx context.Context, opts Options, det *detect.Detector, fo *
 	}
 	rp := newReplayer(opts, det)
 	var wins []*model.Window
+	// accounts counts the accounts of the findings, up to 2.
+	var accounts int
+	var first acct
 	err = byHistory.Each(func(r rankedEvent) error {
 		f, ok := hist.Evaluate(&r.Ev)
 		if !ok {
 			return nil
+		}
+		if a := (acct{f.Cloud, f.Account}); accounts == 0 || accounts == 1 && a != first {
+			first = a
+			accounts++
 		}
 		sum.FirewallEvents++
 		ch := rp.apply(&r.Ev, f.ID)
@@ -218,8 +225,36 @@ func finishSpilled(ctx context.Context, opts Options, det *detect.Detector, fo *
 			return sp.shown.Add(f)
 		}
 	}
-	// The correlations and first-seen facts read one account at a time.
+	// The correlations and first-seen facts read one account at a time:
+	// the findings of one account go to them in time order, as they come,
+	// unless an enricher may yet interrupt the scan (nothing is then
+	// stored, first-seen facts included); those of several are sorted by
+	// account first.
 	grouping := !opts.NoCorrelate || opts.Store != nil
+	var g *groupCorrelator
+	if grouping {
+		g = newGroupCorrelator(ctx, &opts, ctxBufs, maxHeld, &sum, route)
+	}
+	direct := grouping && accounts <= 1 && (opts.Store == nil || opts.Enrich == nil)
+	scanID := store.NewScanID(start)
+	storing := opts.Store != nil && !sum.Interrupted
+	startScan := func() error {
+		g.storing, g.scanID = storing, scanID
+		if !storing {
+			return nil
+		}
+		sc := store.Scan{ID: scanID, Command: "scan", Started: start, Inputs: int64(inputs)}
+		if opts.Learn {
+			sc.Command = "learn"
+		}
+		return opts.Store.StartScan(ctx, sc)
+	}
+	if direct {
+		if err := startScan(); err != nil {
+			sp.Close()
+			return Result{}, err
+		}
+	}
 	byAccount := spill.New(maxHeld, accountOrder)
 	defer byAccount.Close()
 	var seq int64
@@ -233,13 +268,17 @@ func finishSpilled(ctx context.Context, opts Options, det *detect.Detector, fo *
 				sum.Interrupted = true
 			}
 		}
-		for _, f := range chunk {
+		for i, f := range chunk {
 			f.Identity = opts.Config.IdentityOf(f.Cloud, f.Actor)
 			var err error
-			if grouping {
+			switch {
+			case direct:
+				chunk[i] = model.Finding{}
+				err = g.add(f)
+			case grouping:
 				err = byAccount.Add(groupedFinding{Seq: seq, F: f})
 				seq++
-			} else {
+			default:
 				err = route(f)
 			}
 			if err != nil {
@@ -268,17 +307,14 @@ func finishSpilled(ctx context.Context, opts Options, det *detect.Detector, fo *
 		err = timeOrder.Close()
 	}
 	chunk = nil
-	scanID := store.NewScanID(start)
-	storing := opts.Store != nil && !sum.Interrupted
-	if err == nil && storing {
-		sc := store.Scan{ID: scanID, Command: "scan", Started: start, Inputs: int64(inputs)}
-		if opts.Learn {
-			sc.Command = "learn"
+	if err == nil && grouping && !direct {
+		storing = opts.Store != nil && !sum.Interrupted
+		if err = startScan(); err == nil {
+			err = byAccount.Each(func(x groupedFinding) error { return g.add(x.F) })
 		}
-		err = opts.Store.StartScan(ctx, sc)
 	}
 	if err == nil && grouping {
-		err = correlateSpilled(ctx, &opts, ctxBufs, byAccount, maxHeld, storing, scanID, &sum, route)
+		err = g.finish()
 	}
 	if err != nil {
 		sp.Close()

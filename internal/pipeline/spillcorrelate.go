@@ -11,14 +11,14 @@ import (
 	"cloudwall/internal/correlate"
 	"cloudwall/internal/model"
 	"cloudwall/internal/policy"
-	"cloudwall/internal/spill"
 )
 
 // Every correlation, the session timelines and the first-seen facts
 // stay inside one account of one cloud (mass-change and the timelines
 // within one actor there, short-lived-exposure within one firewall): a
 // spilled scan sorts its findings on disk by account, then time, and
-// correlates one account at a time. An account with more than maxHeld
+// correlates one account at a time (a scan of one account skips the
+// sort: time order is then account order). An account with more than maxHeld
 // findings is cut where nothing can join across the cut (a gap longer
 // than correlate.Options.Span); only when there is no such gap is it cut
 // anyway, and a notice says so.
@@ -58,13 +58,11 @@ type groupCorrelator struct {
 	cutIn []string
 }
 
-// correlateSpilled runs the correlations and first-seen facts over the
-// findings in byAccount (sorted by accountOrder), maxHeld at most at a
-// time, and passes each finding to out.
-func correlateSpilled(ctx context.Context, opts *Options, ctxBufs []*contextBuffer, byAccount *spill.Sorter[groupedFinding],
-	maxHeld int, storing bool, scanID string, sum *model.Summary, out func(model.Finding) error) error {
-	g := &groupCorrelator{ctx: ctx, opts: opts, storing: storing, scanID: scanID, sum: sum, out: out,
-		max: maxHeld, span: opts.Correlate.Span(), fresh: freshAccounts{}}
+// newGroupCorrelator returns a groupCorrelator passing findings to out,
+// with the workers' context operations merged. Set storing and scanID
+// before the first add.
+func newGroupCorrelator(ctx context.Context, opts *Options, ctxBufs []*contextBuffer, maxHeld int, sum *model.Summary, out func(model.Finding) error) *groupCorrelator {
+	g := &groupCorrelator{ctx: ctx, opts: opts, sum: sum, out: out, max: maxHeld, span: opts.Correlate.Span(), fresh: freshAccounts{}}
 	if !opts.NoCorrelate {
 		cx, dropped := mergeContext(ctxBufs)
 		if dropped > 0 {
@@ -72,13 +70,15 @@ func correlateSpilled(ctx context.Context, opts *Options, ctxBufs []*contextBuff
 		}
 		g.cx = cx
 	}
-	err := byAccount.Each(func(x groupedFinding) error { return g.add(x.F) })
-	if err == nil {
-		err = g.flush()
-	}
-	if err != nil {
+	return g
+}
+
+// finish correlates what is still held and adds the notices.
+func (g *groupCorrelator) finish() error {
+	if err := g.flush(); err != nil {
 		return err
 	}
+	opts, sum := g.opts, g.sum
 	if !opts.NoCorrelate {
 		sum.Notices = append(sum.Notices, g.caps.Notices(opts.Correlate)...)
 	}
@@ -88,9 +88,9 @@ func correlateSpilled(ctx context.Context, opts *Options, ctxBufs []*contextBuff
 			more = ", ..."
 		}
 		sum.Notices = append(sum.Notices, fmt.Sprintf("correlations: %d time(s) more than --max-held (%d) findings of one account (%s%s) followed each other with no gap of %s, so they were correlated in pieces of %d: a mass change, failed-then-succeeded, short-lived exposure or recon-then-change spanning a cut may be missed or split in two, and timelines near a cut lack the other piece's findings (a larger --max-held correlates them whole)",
-			g.cuts, maxHeld, strings.Join(g.cutIn, ", "), more, g.span, maxHeld))
+			g.cuts, g.max, strings.Join(g.cutIn, ", "), more, g.span, g.max))
 	}
-	if storing && !opts.Learn {
+	if g.storing && !opts.Learn {
 		sum.Notices = append(sum.Notices, g.fresh.notices()...)
 	}
 	return nil

@@ -117,7 +117,15 @@ func learnedStore(t *testing.T) store.Store {
 // links, timelines, guidance, first-seen facts from the store and the
 // counters; so is what the store keeps.
 func TestSpillCorrelatesSameAsInMemory(t *testing.T) {
-	dir := correlationInputs(t, nil, 0)
+	// Two accounts are sorted by account on disk; one goes straight
+	// through in time order.
+	for name, accounts := range map[string][]string{"two accounts": nil, "one account": {"111111111111"}} {
+		t.Run(name, func(t *testing.T) { spillCorrelatesSameAsInMemory(t, accounts) })
+	}
+}
+
+func spillCorrelatesSameAsInMemory(t *testing.T, accounts []string) {
+	dir := correlationInputs(t, accounts, 0)
 	base := Options{Workers: 1, Filter: Filter{MinSeverity: model.Info}}
 	mo := base
 	mo.Store = learnedStore(t)
@@ -144,7 +152,7 @@ func TestSpillCorrelatesSameAsInMemory(t *testing.T) {
 		t.Error("no finding has a session timeline in memory")
 	}
 	t.Logf("%d findings, correlations %v, %d with timelines", len(mem.Findings), rules, timelines)
-	for _, maxHeld := range []int{6, 10, 50} {
+	for _, maxHeld := range []int{6, 10, 30} {
 		o := base
 		o.MaxHeld = maxHeld
 		o.Store = learnedStore(t)
