@@ -52,10 +52,12 @@ type groupCorrelator struct {
 	mins  []time.Time // scratch for cut
 	caps  correlate.Caps
 	fresh freshAccounts
-	// cuts counts the pieces cut where findings were closer than span;
-	// cutIn names the first accounts cut.
-	cuts  int
-	cutIn []string
+	// cuts counts the pieces cut where findings were closer than span,
+	// cutAccounts the accounts cut (in account order, one after another);
+	// cutIn names the first three.
+	cuts, cutAccounts int
+	cutIn             []string
+	lastCut           acct
 }
 
 // newGroupCorrelator returns a groupCorrelator passing findings to out,
@@ -84,7 +86,7 @@ func (g *groupCorrelator) finish() error {
 	}
 	if g.cuts > 0 {
 		more := ""
-		if g.cuts > len(g.cutIn) {
+		if g.cutAccounts > len(g.cutIn) {
 			more = ", ..."
 		}
 		sum.Notices = append(sum.Notices, fmt.Sprintf("correlations: %d time(s) more than --max-held (%d) findings of one account (%s%s) followed each other with no gap of %s, so they were correlated in pieces of %d: a mass change, failed-then-succeeded, short-lived exposure or recon-then-change spanning a cut may be missed or split in two, and timelines near a cut lack the other piece's findings (a larger --max-held correlates them whole)",
@@ -152,10 +154,11 @@ func (g *groupCorrelator) cut(next time.Time) error {
 	}
 	if at == 0 {
 		g.cuts++
-		if len(g.cutIn) < 3 {
-			name := fmt.Sprintf("%s %s", g.cur[0].Cloud, cmp.Or(g.cur[0].Account, "(none)"))
-			if !slices.Contains(g.cutIn, name) {
-				g.cutIn = append(g.cutIn, name)
+		if a := (acct{g.cur[0].Cloud, g.cur[0].Account}); g.cutAccounts == 0 || a != g.lastCut {
+			g.cutAccounts++
+			g.lastCut = a
+			if len(g.cutIn) < 3 {
+				g.cutIn = append(g.cutIn, fmt.Sprintf("%s %s", a.cloud, cmp.Or(a.account, "(none)")))
 			}
 		}
 		return g.flush()

@@ -198,7 +198,7 @@ func TestSpillCorrelationCutSaysSo(t *testing.T) {
 		if (i >= 0) != c.cut {
 			t.Errorf("max-held %d: notices %q; want a notice of cuts: %v", c.maxHeld, res.Summary.Notices, c.cut)
 		}
-		if i >= 0 && (!strings.Contains(res.Summary.Notices[i], "aws 111111111111") || !strings.Contains(res.Summary.Notices[i], "mass change")) {
+		if i >= 0 && (!strings.Contains(res.Summary.Notices[i], "(aws 111111111111, aws 222222222222)") || !strings.Contains(res.Summary.Notices[i], "mass change")) {
 			t.Errorf("the notice %q names neither the account nor what may be missed", res.Summary.Notices[i])
 		}
 		if slices.ContainsFunc(res.Summary.Notices, func(n string) bool { return strings.Contains(n, "not computed") }) {
