@@ -21,7 +21,8 @@ import (
 // sort: time order is then account order). An account with more than maxHeld
 // findings is cut where nothing can join across the cut (a gap longer
 // than correlate.Options.Span); only when there is no such gap is it cut
-// anyway, and a notice says so.
+// anyway (at the widest gap in the second half of what is held), and a
+// notice says so.
 
 // groupedFinding is a finding on its way to its account's group, with its
 // place in time order (the order of the in-memory scan).
@@ -124,7 +125,8 @@ func (g *groupCorrelator) flush() error {
 // cut correlates the held findings up to the last gap longer than the
 // span (nothing before it can join anything after it) and keeps the
 // rest; next is the time of the finding that comes after them. Without
-// such a gap, it correlates them all and counts the cut.
+// such a gap, it cuts at the longest gap in the second half (a burst is
+// less likely to span it) and counts the cut.
 func (g *groupCorrelator) cut(next time.Time) error {
 	n := len(g.cur)
 	// mins[i] is the earliest time in cur[i:] (History order is time
@@ -136,23 +138,30 @@ func (g *groupCorrelator) cut(next time.Time) error {
 			g.mins[i] = g.mins[i+1]
 		}
 	}
-	at := 0
+	// The gap before i is from the latest time in cur[:i] to the
+	// earliest after it.
+	safe, lossy := 0, 0
 	var latest time.Time
-	for i := 1; i < n; i++ {
+	var widest time.Duration
+	for i := 1; i <= n; i++ {
 		if t := g.cur[i-1].Time; i == 1 || t.After(latest) {
 			latest = t
 		}
-		if g.mins[i].Sub(latest) > g.span {
-			at = i
+		after := next
+		if i < n && g.mins[i].Before(next) {
+			after = g.mins[i]
+		}
+		gap := after.Sub(latest)
+		if gap > g.span {
+			safe = i
+		}
+		if i >= max(1, n/2) && (lossy == 0 || gap >= widest) {
+			lossy, widest = i, gap
 		}
 	}
-	if t := g.cur[n-1].Time; n == 1 || t.After(latest) {
-		latest = t
-	}
-	if next.Sub(latest) > g.span {
-		at = n
-	}
+	at := safe
 	if at == 0 {
+		at = lossy
 		g.cuts++
 		if a := (acct{g.cur[0].Cloud, g.cur[0].Account}); g.cutAccounts == 0 || a != g.lastCut {
 			g.cutAccounts++
@@ -161,7 +170,6 @@ func (g *groupCorrelator) cut(next time.Time) error {
 				g.cutIn = append(g.cutIn, fmt.Sprintf("%s %s", a.cloud, cmp.Or(a.account, "(none)")))
 			}
 		}
-		return g.flush()
 	}
 	if err := g.piece(at); err != nil {
 		return err

@@ -23,8 +23,9 @@ import (
 // minutes, and a change by a user seen once. Each round's sequences are
 // more than an hour apart; at most 6 findings of one account fall within
 // an hour of each other. Records are spread over two files. accounts and
-// rounds choose a part of it (nil, 0: all of it).
-func correlationInputs(t *testing.T, accounts []string, rounds int) string {
+// rounds choose a part of it (nil, 0: all of it); spacing, when not 0,
+// is the time between a round's sequences instead of 90 minutes.
+func correlationInputs(t *testing.T, accounts []string, rounds int, spacing time.Duration) string {
 	t.Helper()
 	var base map[string]any
 	if err := json.Unmarshal([]byte(attackLine(t)), &base); err != nil {
@@ -60,6 +61,7 @@ func correlationInputs(t *testing.T, accounts []string, rounds int) string {
 		b, _ := json.Marshal(r)
 		lines = append(lines, string(b))
 	}
+	spacing = cmp.Or(spacing, 90*time.Minute)
 	if accounts == nil {
 		accounts = []string{"111111111111", "222222222222"}
 	}
@@ -69,14 +71,14 @@ func correlationInputs(t *testing.T, accounts []string, rounds int) string {
 			for i := range 6 {
 				rec(acct, "mallory", "198.51.100.7", "AuthorizeSecurityGroupIngress", fmt.Sprintf("sg-mass-%d-%d", round, i), 22, at+time.Duration(i)*30*time.Second, "")
 			}
-			at += 90 * time.Minute
+			at += spacing
 			rec(acct, "eve", "203.0.113.9", "AuthorizeSecurityGroupIngress", "sg-fail", 3389, at, "Client.UnauthorizedOperation")
 			rec(acct, "eve", "203.0.113.9", "AuthorizeSecurityGroupIngress", "sg-fail", 3389, at+2*time.Minute, "")
-			at += 90 * time.Minute
+			at += spacing
 			rec(acct, "rita", "192.0.2.10", "DescribeSecurityGroups", "", 0, at, "")
 			rec(acct, "rita", "192.0.2.10", "AuthorizeSecurityGroupIngress", "sg-recon-a", 5432, at+3*time.Minute, "")
 			rec(acct, "rita", "192.0.2.10", "AuthorizeSecurityGroupIngress", "sg-recon-b", 5432, at+4*time.Minute, "")
-			at += 90 * time.Minute
+			at += spacing
 			rec(acct, "sam", "192.0.2.20", "AuthorizeSecurityGroupIngress", "sg-short", 6379, at, "")
 			rec(acct, "sam", "192.0.2.20", "RevokeSecurityGroupIngress", "sg-short", 6379, at+20*time.Minute, "")
 			rec(acct, fmt.Sprintf("once-%d", round), "192.0.2.30", "AuthorizeSecurityGroupIngress", "sg-once", 8080, at+25*time.Minute, "")
@@ -106,7 +108,7 @@ func learnedStore(t *testing.T) store.Store {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	dir := correlationInputs(t, []string{"111111111111"}, 1)
+	dir := correlationInputs(t, []string{"111111111111"}, 1, 0)
 	scan(t, []string{dir}, Options{Workers: 1, Store: st, Learn: true, NoCorrelate: true})
 	return st
 }
@@ -125,7 +127,7 @@ func TestSpillCorrelatesSameAsInMemory(t *testing.T) {
 }
 
 func spillCorrelatesSameAsInMemory(t *testing.T, accounts []string) {
-	dir := correlationInputs(t, accounts, 0)
+	dir := correlationInputs(t, accounts, 0, 0)
 	base := Options{Workers: 1, Filter: Filter{MinSeverity: model.Info}}
 	mo := base
 	mo.Store = learnedStore(t)
@@ -184,7 +186,7 @@ func spillCorrelatesSameAsInMemory(t *testing.T, accounts []string) {
 // them is correlated in pieces: the summary says so and what may be
 // missed; at a --max-held that holds each sequence, it does not.
 func TestSpillCorrelationCutSaysSo(t *testing.T) {
-	dir := correlationInputs(t, nil, 0)
+	dir := correlationInputs(t, nil, 0, 0)
 	cut := func(n string) bool { return strings.Contains(n, "correlated in pieces of") }
 	for _, c := range []struct {
 		maxHeld int
@@ -206,4 +208,32 @@ func TestSpillCorrelationCutSaysSo(t *testing.T) {
 		}
 		res.Close()
 	}
+}
+
+// An account whose sequences follow each other within the hour, past
+// --max-held, is cut where they are furthest apart: each sequence is
+// still found whole, the findings are those of a scan in memory, and the
+// summary still says it was cut.
+func TestSpillCorrelationCutAtWidestGap(t *testing.T) {
+	dir := correlationInputs(t, nil, 0, 30*time.Minute)
+	base := Options{Workers: 1, Filter: Filter{MinSeverity: model.Info}}
+	mem := scan(t, []string{dir}, base)
+	o := base
+	o.MaxHeld = 7
+	disk := scan(t, []string{dir}, o)
+	defer disk.Close()
+	if disk.Spill == nil {
+		t.Fatal("not spilled")
+	}
+	if !slices.ContainsFunc(disk.Summary.Notices, func(n string) bool { return strings.Contains(n, "correlated in pieces of 7") }) {
+		t.Errorf("no notice of cuts: %q", disk.Summary.Notices)
+	}
+	var got []model.Finding
+	if err := disk.EachFinding(func(f model.Finding) error { got = append(got, f); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if mem.Summary.Correlations < 20 {
+		t.Fatalf("%d correlations in memory: the corpus does not exercise them", mem.Summary.Correlations)
+	}
+	same(t, "findings", got, mem.Findings)
 }
