@@ -147,18 +147,7 @@ func TestFoldOnDiskSameAsInMemory(t *testing.T) {
 		o := base
 		o.MaxHeld = maxHeld
 		disk := scan(t, []string{dir}, o)
-		if disk.Spill == nil {
-			t.Fatalf("max-held %d: not spilled", maxHeld)
-		}
-		var got []model.Finding
-		if err := disk.EachFinding(func(f model.Finding) error { got = append(got, f); return nil }); err != nil {
-			t.Fatal(err)
-		}
-		same(t, fmt.Sprintf("max-held %d: findings", maxHeld), got, mem.Findings)
-		ms, ds := mem.Summary, disk.Summary
-		ds.Notices = slices.DeleteFunc(ds.Notices, func(n string) bool { return strings.Contains(n, "ranked on disk") })
-		ms.Elapsed, ds.Elapsed, ds.Spilled = 0, 0, 0
-		same(t, fmt.Sprintf("max-held %d: summary", maxHeld), ds, ms)
+		sameAsInMemory(t, maxHeld, disk, mem)
 		same(t, fmt.Sprintf("max-held %d: windows", maxHeld), disk.Windows, mem.Windows)
 		if err := disk.Close(); err != nil {
 			t.Fatal(err)
@@ -203,4 +192,22 @@ func BenchmarkFoldOnDisk(b *testing.B) {
 	}
 	b.ReportMetric(float64(bytes)/float64(b.N*n*7/8), "B/spilled")
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*n), "ns/record")
+}
+
+// sameAsInMemory checks that a scan spilled past maxHeld reports the
+// findings and the summary of the in-memory scan mem.
+func sameAsInMemory(t *testing.T, maxHeld int, disk, mem Result) {
+	t.Helper()
+	if disk.Spill == nil {
+		t.Fatalf("max-held %d: not spilled", maxHeld)
+	}
+	var got []model.Finding
+	if err := disk.EachFinding(func(f model.Finding) error { got = append(got, f); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	same(t, fmt.Sprintf("max-held %d: findings", maxHeld), got, mem.Findings)
+	ms, ds := mem.Summary, disk.Summary
+	ds.Notices = slices.DeleteFunc(ds.Notices, func(n string) bool { return strings.Contains(n, "ranked on disk") })
+	ms.Elapsed, ds.Elapsed, ds.Spilled = 0, 0, 0
+	same(t, fmt.Sprintf("max-held %d: summary", maxHeld), ds, ms)
 }

@@ -159,18 +159,7 @@ func spillCorrelatesSameAsInMemory(t *testing.T, accounts []string) {
 		o.MaxHeld = maxHeld
 		o.Store = learnedStore(t)
 		disk := scan(t, []string{dir}, o)
-		if disk.Spill == nil {
-			t.Fatalf("max-held %d: not spilled", maxHeld)
-		}
-		var got []model.Finding
-		if err := disk.EachFinding(func(f model.Finding) error { got = append(got, f); return nil }); err != nil {
-			t.Fatal(err)
-		}
-		same(t, fmt.Sprintf("max-held %d: findings", maxHeld), got, mem.Findings)
-		ms, ds := mem.Summary, disk.Summary
-		ds.Notices = slices.DeleteFunc(ds.Notices, func(n string) bool { return strings.Contains(n, "ranked on disk") })
-		ms.Elapsed, ds.Elapsed, ds.Spilled = 0, 0, 0
-		same(t, fmt.Sprintf("max-held %d: summary", maxHeld), ds, ms)
+		sameAsInMemory(t, maxHeld, disk, mem)
 		for name, st := range map[string]store.Store{"memory": mo.Store, "disk": o.Store} {
 			if n, err := st.CountFindings(t.Context()); err != nil || n != int64(len(mem.Findings)) {
 				t.Errorf("max-held %d: the %s scan's store holds %d findings (%v), want %d", maxHeld, name, n, err, len(mem.Findings))
