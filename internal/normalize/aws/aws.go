@@ -156,9 +156,6 @@ func readings(rec map[string]any) []reading {
 		return nil
 	}
 	names, sources := jv.Variants(rec, "eventName"), jv.Variants(rec, "eventSource")
-	if len(names) <= 1 && len(sources) <= 1 {
-		return nil
-	}
 	var out []reading
 	seen := map[string]bool{}
 	for _, src := range sources {

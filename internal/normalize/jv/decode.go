@@ -471,7 +471,7 @@ func (p *fastParser) conflict(m map[string]any, start int) {
 			}
 			var g []int
 			for j := i + 1; j < len(keys); j++ {
-				if !used[j] && folded[j] == folded[i] && strings.EqualFold(keys[i], keys[j]) {
+				if !used[j] && folded[j] == folded[i] && sameKey(keys[i], keys[j]) {
 					used[j] = true
 					g = append(g, j)
 				}

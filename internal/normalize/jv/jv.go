@@ -116,7 +116,7 @@ func Field(m map[string]any, key string) (any, bool) {
 	}
 	best, found := "", false
 	for k := range m {
-		if len(k) == len(key) && strings.EqualFold(k, key) && (!found || k < best) {
+		if sameKey(k, key) && (!found || k < best) {
 			best, found = k, true
 		}
 	}
@@ -125,6 +125,13 @@ func Field(m map[string]any, key string) (any, bool) {
 	}
 	return m[best], true
 }
+
+// sameKey reports whether two keys are the same up to letter case, as
+// Field, Variants and the decoder's conflicts read keys. Keys of
+// different lengths never are: the keys the parsers ask for are ASCII,
+// and no key of the same length can fold to one of them from outside
+// ASCII.
+func sameKey(a, b string) bool { return len(a) == len(b) && strings.EqualFold(a, b) }
 
 // HasAny reports whether m has any of keys, up to case, as Field would
 // find it. It looks at m's keys once for all of them: a parser asks it
@@ -138,7 +145,7 @@ func HasAny(m map[string]any, keys ...string) bool {
 	}
 	for k := range m {
 		for _, key := range keys {
-			if len(k) == len(key) && strings.EqualFold(k, key) {
+			if sameKey(k, key) {
 				return true
 			}
 		}
@@ -157,7 +164,7 @@ func Spellings(m map[string]any, keys ...string) int {
 	most := 0
 	for k := range m {
 		for i, key := range keys {
-			if len(k) == len(key) && strings.EqualFold(k, key) {
+			if sameKey(k, key) {
 				counts[i]++
 				most = max(most, counts[i])
 			}
@@ -173,7 +180,7 @@ func Spellings(m map[string]any, keys ...string) int {
 func Variants(m map[string]any, key string) []any {
 	var keys []string
 	for k := range m {
-		if len(k) == len(key) && strings.EqualFold(k, key) {
+		if sameKey(k, key) {
 			keys = append(keys, k)
 		}
 	}
