@@ -21,9 +21,9 @@ import (
 // newContextPrefilter is the scan's prefilter with correlations on.
 func newContextPrefilter(t testing.TB) *Prefilter {
 	t.Helper()
-	var context []string
-	for _, k := range correlate.ContextAnchors() {
-		context = append(context, OperationAnchor(k))
+	context, ok := AnchorsFor(correlate.ContextAnchors())
+	if !ok {
+		t.Fatal("a context operation is too short to anchor on")
 	}
 	p, err := NewPrefilter(testAnchors(t), context...)
 	if err != nil {

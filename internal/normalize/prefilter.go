@@ -77,10 +77,11 @@ func NewPrefilter(anchors []string, context ...string) (*Prefilter, error) {
 		seen[strings.ToLower(a)] = true
 	}
 	nFull := len(anchors)
+	anchors = slices.Clip(anchors) // appending must not write into the caller's array
 	for _, a := range context {
 		if !seen[strings.ToLower(a)] {
 			seen[strings.ToLower(a)] = true
-			anchors = append(anchors[:len(anchors):len(anchors)], a)
+			anchors = append(anchors, a)
 		}
 	}
 	p.context = make([]bool, len(anchors))

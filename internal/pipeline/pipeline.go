@@ -150,9 +150,9 @@ func Scan(ctx context.Context, inputs []ingest.Input, opts Options) (Result, err
 	if !opts.NoCorrelate {
 		// The few operations the sequences read around a change: a
 		// record naming only them is decoded lean.
-		for _, k := range correlate.ContextAnchors() {
-			context = append(context, normalize.OperationAnchor(k))
-		}
+		var anchored bool
+		context, anchored = normalize.AnchorsFor(correlate.ContextAnchors())
+		ok = ok && anchored
 	}
 	if ok && !opts.NoPrefilter {
 		var err error
