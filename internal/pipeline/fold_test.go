@@ -88,17 +88,7 @@ func foldInputs(t *testing.T) string {
 	}
 	rng := rand.New(rand.NewPCG(7, 7))
 	rng.Shuffle(len(lines), func(i, j int) { lines[i], lines[j] = lines[j], lines[i] })
-	dir := t.TempDir()
-	for f := range 3 {
-		var b strings.Builder
-		for i := f; i < len(lines); i += 3 {
-			b.WriteString(lines[i] + "\n")
-		}
-		if err := os.WriteFile(filepath.Join(dir, fmt.Sprintf("trail-%d.json", f)), []byte(b.String()), 0o600); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return dir
+	return trailFiles(t, lines, 3)
 }
 
 func clone(t *testing.T, m map[string]any) map[string]any {
@@ -210,4 +200,21 @@ func sameAsInMemory(t *testing.T, maxHeld int, disk, mem Result) {
 	ds.Notices = slices.DeleteFunc(ds.Notices, func(n string) bool { return strings.Contains(n, "ranked on disk") })
 	ms.Elapsed, ds.Elapsed, ds.Spilled = 0, 0, 0
 	same(t, fmt.Sprintf("max-held %d: summary", maxHeld), ds, ms)
+}
+
+// trailFiles deals lines (JSON-lines records) in turn into n files
+// trail-0.json … in a temporary directory and returns it.
+func trailFiles(t *testing.T, lines []string, n int) string {
+	t.Helper()
+	dir := t.TempDir()
+	for f := range n {
+		var b strings.Builder
+		for i := f; i < len(lines); i += n {
+			b.WriteString(lines[i] + "\n")
+		}
+		if err := os.WriteFile(filepath.Join(dir, fmt.Sprintf("trail-%d.json", f)), []byte(b.String()), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
 }

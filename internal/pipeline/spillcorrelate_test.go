@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"encoding/json"
 	"fmt"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -84,17 +83,7 @@ func correlationInputs(t *testing.T, accounts []string, rounds int, spacing time
 			rec(acct, fmt.Sprintf("once-%d", round), "192.0.2.30", "AuthorizeSecurityGroupIngress", "sg-once", 8080, at+25*time.Minute, "")
 		}
 	}
-	dir := t.TempDir()
-	for f := range 2 {
-		var b strings.Builder
-		for i := f; i < len(lines); i += 2 {
-			b.WriteString(lines[i] + "\n")
-		}
-		if err := os.WriteFile(filepath.Join(dir, fmt.Sprintf("trail-%d.json", f)), []byte(b.String()), 0o600); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return dir
+	return trailFiles(t, lines, 2)
 }
 
 // learnedStore is a fresh SQLite store that learned the first account's
