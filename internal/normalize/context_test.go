@@ -61,8 +61,8 @@ func TestPrefilterMatch(t *testing.T) {
 }
 
 // TestContextReadSameAsFull: every record the prefilter reads lean
-// gives the same result as when read in full, so leaving the bodies out
-// never changes an event. The records: the parsers' fixtures, the shared
+// (decoded without its bodies, or read in place) gives the same result
+// as when read in full, so leaving the bodies out never changes an event. The records: the parsers' fixtures, the shared
 // samples and a generated corpus of the three clouds.
 func TestContextReadSameAsFull(t *testing.T) {
 	p := newContextPrefilter(t)
@@ -82,6 +82,7 @@ func TestContextReadSameAsFull(t *testing.T) {
 		return nil
 	})
 	lean := map[model.Cloud]int{}
+	inPlace := 0
 	for _, f := range files {
 		b, err := os.ReadFile(f)
 		if err != nil {
@@ -106,6 +107,9 @@ func TestContextReadSameAsFull(t *testing.T) {
 			if !reflect.DeepEqual(got, want) {
 				t.Errorf("%s record %d: read lean\n%+v\nin full\n%+v", f, rec.Index, got, want)
 			}
+			if _, ok := parseInPlace(rec.Data, src); ok {
+				inPlace++
+			}
 			for _, ev := range got.Events {
 				lean[ev.Cloud]++
 			}
@@ -116,10 +120,86 @@ func TestContextReadSameAsFull(t *testing.T) {
 			t.Errorf("only %d %s records read lean: the test checks too little", lean[c], c)
 		}
 	}
-	t.Logf("records read lean, each the same as in full: %v", lean)
+	if inPlace < lean[model.AWS]/2 {
+		t.Errorf("only %d of %d AWS records read in place: the test checks too little", inPlace, lean[model.AWS])
+	}
+	t.Logf("records read lean, each the same as in full: %v, %d of them in place", lean, inPlace)
 }
 
 func isRecordError(err error) bool {
 	var re *RecordError
 	return errors.As(err, &re)
+}
+
+// contextRecords are the records of a generated corpus of the three
+// clouds that the scan's prefilter sorts as context.
+func contextRecords(b *testing.B) [][]byte {
+	b.Helper()
+	p := newContextPrefilter(b)
+	dir := b.TempDir()
+	if _, err := simulate.GenerateCorpus(context.Background(), dir, simulate.CorpusOptions{Size: 16 << 20, Seed: 5}); err != nil {
+		b.Fatal(err)
+	}
+	var recs [][]byte
+	filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return nil
+		}
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return nil
+		}
+		if zr, err := gzip.NewReader(bytes.NewReader(data)); err == nil {
+			if data, err = io.ReadAll(zr); err != nil {
+				return nil
+			}
+		}
+		s := NewSplitter(bytes.NewReader(data))
+		for {
+			rec, err := s.Next()
+			if errors.Is(err, io.EOF) || err != nil && !isRecordError(err) {
+				return nil
+			}
+			if err == nil && p.Match(rec.Data) == Context {
+				recs = append(recs, bytes.Clone(rec.Data))
+			}
+		}
+	})
+	if len(recs) == 0 {
+		b.Fatal("no context records in the generated corpus")
+	}
+	return recs
+}
+
+// BenchmarkParseContext measures reading the records kept only for the
+// context correlations, per cloud: what correlations add to a scan's
+// parse.
+func BenchmarkParseContext(b *testing.B) {
+	p := newContextPrefilter(b)
+	byCloud := map[model.Cloud][][]byte{}
+	for _, r := range contextRecords(b) {
+		for _, ev := range Parse(r, model.SourceRef{}, nil).Events {
+			byCloud[ev.Cloud] = append(byCloud[ev.Cloud], r)
+			break
+		}
+	}
+	for _, c := range []model.Cloud{model.AWS, model.Azure, model.GCP} {
+		recs := byCloud[c]
+		b.Run(string(c), func(b *testing.B) {
+			if len(recs) == 0 {
+				b.Skip("no records")
+			}
+			var n int64
+			for _, r := range recs {
+				n += int64(len(r))
+			}
+			b.SetBytes(n / int64(len(recs)))
+			b.ReportAllocs()
+			i := 0
+			for b.Loop() {
+				Parse(recs[i%len(recs)], model.SourceRef{File: "f", Index: int64(i)}, p)
+				i++
+			}
+		})
+	}
 }

@@ -62,6 +62,9 @@ func Parse(raw []byte, src model.SourceRef, pre *Prefilter) Result {
 	}
 	decode := jv.DecodeConflicts
 	if match == Context {
+		if res, ok := parseInPlace(raw, src); ok {
+			return res
+		}
 		decode = decodeContext
 	}
 	v, conflicts, more, err := decode(raw)
@@ -127,10 +130,7 @@ func dispatch(v any, src model.SourceRef, depth int) Result {
 		}
 		return Result{Kind: Unrecognised, Reason: "no known audit-log shape (keys: " + keyList(rec) + ")" + recordHint(rec)}
 	}
-	for i := range events {
-		events[i].Notes = model.CapNotes(events[i].Notes)
-		limitText(&events[i])
-	}
+	finish(events)
 	var skip *record.SkipError
 	switch {
 	case errors.As(err, &skip):
@@ -143,6 +143,14 @@ func dispatch(v any, src model.SourceRef, depth int) Result {
 		return Result{Kind: Parsed, Events: events, Reason: err.Error()}
 	}
 	return Result{Kind: Parsed, Events: events}
+}
+
+// finish bounds what a parser made of a record: its notes and texts.
+func finish(events []model.Event) {
+	for i := range events {
+		events[i].Notes = model.CapNotes(events[i].Notes)
+		limitText(&events[i])
+	}
 }
 
 // wrappers are fields in which log shippers and SIEM exports carry the

@@ -43,7 +43,7 @@ func Detect(rec map[string]any) bool {
 // has them but is broken is still AWS's, so Parse can say what is wrong
 // with it. Azure's Activity Log also has an eventName, but always as an
 // object ({"value":"EndRequest"}), and no eventSource.
-func isRecord(rec map[string]any) bool {
+func isRecord(rec any) bool {
 	if _, ok := jv.Field(rec, "eventVersion"); ok {
 		return true
 	}
@@ -53,7 +53,7 @@ func isRecord(rec map[string]any) bool {
 			continue
 		}
 		switch v.(type) {
-		case map[string]any, []any:
+		case map[string]any, jv.Object, []any:
 			continue
 		}
 		return true
@@ -87,7 +87,7 @@ func isInsight(rec map[string]any) bool {
 	return isInsightType(rec) || jv.Has(rec, "insightDetails")
 }
 
-func isInsightType(rec map[string]any) bool {
+func isInsightType(rec any) bool {
 	return strings.EqualFold(jv.Str(rec, "eventType"), "AwsCloudTrailInsight")
 }
 
@@ -140,6 +140,21 @@ func Parse(rec map[string]any, src model.SourceRef) ([]model.Event, error) {
 		return nil, err
 	}
 	return []model.Event{ev}, nil
+}
+
+// ParseInPlace reads a record read in place (jv.Raw) when it is a plain
+// CloudTrail record, as Parse would read its decoded map. ok is false for
+// every other shape (wrappers, digests, Insights, Wazuh events, a record
+// parseRecord refuses): the caller decodes those and calls Parse, so
+// they read as they always have. An Object has no keys the same up to
+// case, so it has one reading.
+func ParseInPlace(ev *model.Event, rec jv.Object, src model.SourceRef) bool {
+	// record.Wazuh finds a Wazuh event by its "integration" key, or an
+	// alert's by its "rule".
+	if !isRecord(rec) || isInsightType(rec) || jv.HasAny(rec, wrapperKeys...) || jv.HasAny(rec, "integration", "rule") {
+		return false
+	}
+	return parseInto(ev, rec, envelope{}, src) == nil
 }
 
 // reading is one way to read a record whose eventSource or eventName is
@@ -241,7 +256,7 @@ func unwrap(rec map[string]any) (map[string]any, envelope, error) {
 var wrapperKeys = []string{"detail-type", "CloudTrailEvent", "insightDetails", "digestStartTime", "digestS3Object", "awsAccountId"}
 
 // requiredString reads a field every CloudTrail record has.
-func requiredString(rec map[string]any, key string) (string, error) {
+func requiredString(rec any, key string) (string, error) {
 	v, ok := jv.Field(rec, key)
 	if !ok || v == nil {
 		return "", fmt.Errorf("%s is missing", key)
@@ -257,16 +272,24 @@ func requiredString(rec map[string]any, key string) (string, error) {
 }
 
 // parseRecord builds the Event for one bare CloudTrail record.
-func parseRecord(rec map[string]any, env envelope, src model.SourceRef) (model.Event, error) {
+func parseRecord(rec any, env envelope, src model.SourceRef) (model.Event, error) {
+	var ev model.Event
+	err := parseInto(&ev, rec, env, src)
+	return ev, err
+}
+
+// parseInto is parseRecord writing into *ev, so that a caller's slice
+// holds the event without a copy of it on the heap.
+func parseInto(ev *model.Event, rec any, env envelope, src model.SourceRef) error {
 	name, err := requiredString(rec, "eventName")
 	if err != nil {
-		return model.Event{}, err
+		return err
 	}
 	service, err := requiredString(rec, "eventSource")
 	if err != nil {
-		return model.Event{}, err
+		return err
 	}
-	ev := model.Event{
+	*ev = model.Event{
 		Cloud:        model.AWS,
 		Service:      service,
 		Operation:    name,
@@ -289,7 +312,7 @@ func parseRecord(rec map[string]any, env envelope, src model.SourceRef) (model.E
 	if ev.ErrorCode != "" {
 		ev.Outcome = model.Failure
 	}
-	p := &parser{ev: &ev}
+	p := &parser{ev: ev}
 	ev.Time = p.eventTime(rec, env)
 	ev.ReadOnly = readOnly(rec, env, name)
 	p.req = p.body(rec, "requestParameters")
@@ -297,7 +320,7 @@ func parseRecord(rec map[string]any, env envelope, src model.SourceRef) (model.E
 	p.content()
 	p.resourceFromError()
 	ev.Notes = p.notes.List()
-	return ev, nil
+	return nil
 }
 
 // parser accumulates one Event while the content readers fill it.
@@ -318,7 +341,7 @@ func (p *parser) notef(format string, args ...any) {
 // body returns requestParameters or responseElements as an object. Both
 // are null on most failed calls; some exporters log them as JSON text,
 // which jv parses. Anything else is noted and ignored.
-func (p *parser) body(rec map[string]any, key string) map[string]any {
+func (p *parser) body(rec any, key string) map[string]any {
 	v, ok := jv.Field(rec, key)
 	if !ok || v == nil {
 		return nil
@@ -377,7 +400,7 @@ func first(ss ...string) string {
 
 // eventTime reads eventTime in UTC. A missing or unreadable time is not an
 // error: the event is still evidence, so it gets the zero time and a note.
-func (p *parser) eventTime(rec map[string]any, env envelope) time.Time {
+func (p *parser) eventTime(rec any, env envelope) time.Time {
 	v := jv.Get(rec, "eventTime")
 	if v == nil {
 		v = env.time
@@ -442,7 +465,7 @@ func readTime(v any) (time.Time, bool) {
 
 // readOnly reads readOnly; records older than eventVersion 1.06 lack it,
 // so it falls back to the envelope and then to the verb of eventName.
-func readOnly(rec map[string]any, env envelope, name string) bool {
+func readOnly(rec any, env envelope, name string) bool {
 	if b, ok := jv.Bool(rec, "readOnly"); ok {
 		return b
 	}

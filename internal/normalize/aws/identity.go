@@ -17,8 +17,8 @@ const ssoRolePrefix = "AWSReservedSSO_"
 // e-mail: the actor is named by that person, with the permission set as
 // the role. Other assumed roles keep the role as the name and carry the
 // session name in Session when no access key is logged.
-func actor(rec map[string]any) model.Actor {
-	ui := jv.Obj(rec, "userIdentity")
+func actor(rec any) model.Actor {
+	ui := jv.Node(rec, "userIdentity")
 	a := model.Actor{
 		Type: jv.Str(ui, "type"),
 		ID:   first(jv.Str(ui, "arn"), jv.Str(ui, "principalId")),
@@ -70,7 +70,7 @@ func actor(rec map[string]any) model.Actor {
 //     identity's user id, at identityProvider;
 //   - webIdFederationData: the provider and the subject ("...:sub") of a
 //     role session assumed with a web identity (EKS IRSA, GitHub OIDC).
-func originalCaller(ui map[string]any) (caller, federation string) {
+func originalCaller(ui any) (caller, federation string) {
 	caller = strings.TrimSpace(jv.Str(ui, "sessionContext", "sourceIdentity"))
 	if obo := jv.Obj(ui, "onBehalfOf"); obo != nil && caller == "" {
 		caller = strings.TrimSpace(first(jv.Str(obo, "userId"), jv.Str(obo, "subject")))
@@ -131,7 +131,7 @@ func assumedRole(arn string) (role, session string) {
 
 // roleSession returns the session name of an assumed role or federated
 // user: the last ARN segment, else what follows the colon in principalId.
-func roleSession(ui map[string]any) string {
+func roleSession(ui any) string {
 	arn := jv.Str(ui, "arn")
 	if _, session := assumedRole(arn); session != "" {
 		return session

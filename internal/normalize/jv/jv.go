@@ -92,7 +92,7 @@ func TypeName(v any) string {
 	switch v.(type) {
 	case nil:
 		return "null"
-	case map[string]any:
+	case map[string]any, Object:
 		return "object"
 	case []any:
 		return "array"
@@ -110,7 +110,18 @@ func TypeName(v any) string {
 // re-exported logs with changed key case still read. When several keys
 // match only by case, the least in byte order wins, so the same record
 // always reads the same (a map's order is random); Variants gives them all.
-func Field(m map[string]any, key string) (any, bool) {
+// m is a decoded map or an Object; anything else has no fields.
+func Field(m any, key string) (any, bool) {
+	switch t := m.(type) {
+	case map[string]any:
+		return mapField(t, key)
+	case Object:
+		return t.field(key)
+	}
+	return nil, false
+}
+
+func mapField(m map[string]any, key string) (any, bool) {
 	if v, ok := m[key]; ok {
 		return v, true
 	}
@@ -137,7 +148,16 @@ func sameKey(a, b string) bool { return len(a) == len(b) && strings.EqualFold(a,
 // find it. It looks at m's keys once for all of them: a parser asks it
 // before probing for shapes a record rarely has, and each miss of Field
 // costs a pass over the keys.
-func HasAny(m map[string]any, keys ...string) bool {
+func HasAny(v any, keys ...string) bool {
+	if o, ok := v.(Object); ok {
+		for _, key := range keys {
+			if o.has(key) {
+				return true
+			}
+		}
+		return false
+	}
+	m, _ := v.(map[string]any)
 	for _, key := range keys {
 		if _, ok := m[key]; ok {
 			return true
@@ -156,7 +176,15 @@ func HasAny(m map[string]any, keys ...string) bool {
 // Spellings returns the most keys of m that spell one of keys up to
 // case: 0 when none is there, 1 when each is there once at most. It looks
 // at m's keys once, so a parser asks it before gathering Variants.
-func Spellings(m map[string]any, keys ...string) int {
+func Spellings(v any, keys ...string) int {
+	if o, ok := v.(Object); ok {
+		// No two keys of an Object are the same up to case.
+		if HasAny(o, keys...) {
+			return 1
+		}
+		return 0
+	}
+	m, _ := v.(map[string]any)
 	var counts [8]int
 	if len(keys) > len(counts) {
 		panic("jv.Spellings: too many keys")
@@ -177,7 +205,8 @@ func Spellings(m map[string]any, keys ...string) int {
 // in the order Field prefers them (exact match first, then by key). A
 // record with more than one can be read more than one way: a parser must
 // consider each, not the one that happens to come first.
-func Variants(m map[string]any, key string) []any {
+func Variants(v any, key string) []any {
+	m := asObject(v)
 	var keys []string
 	for k := range m {
 		if sameKey(k, key) {
@@ -215,16 +244,40 @@ func WithOnly(m map[string]any, key string, v any) map[string]any {
 // exporters log nested bodies as strings.
 func Get(v any, path ...string) any {
 	for _, key := range path {
+		var ok bool
+		if o, isRaw := v.(Object); isRaw {
+			if v, ok = o.field(key); !ok {
+				return nil
+			}
+			continue
+		}
 		m := asObject(v)
 		if m == nil {
 			return nil
 		}
-		var ok bool
-		if v, ok = Field(m, key); !ok {
+		if v, ok = mapField(m, key); !ok {
 			return nil
 		}
 	}
 	return v
+}
+
+// Node returns the object at path as Get finds it, without building an
+// Object read in place: a map, an Object, or nil when there is no
+// object there. Parsers that read an object field by field take it this
+// way; Obj builds the map.
+func Node(v any, path ...string) any {
+	switch t := Get(v, path...).(type) {
+	case Object:
+		return t
+	case nil:
+		return nil
+	default:
+		if m := asObject(t); m != nil {
+			return m
+		}
+	}
+	return nil
 }
 
 // Has reports whether path leads to a present, non-null value.
@@ -237,6 +290,8 @@ func asObject(v any) map[string]any {
 	switch t := v.(type) {
 	case map[string]any:
 		return t
+	case Object:
+		return t.Map()
 	case string:
 		if s := strings.TrimSpace(t); strings.HasPrefix(s, "{") {
 			if m, err := DecodeObject([]byte(s)); err == nil {
@@ -258,8 +313,10 @@ func asArray(v any) []any {
 	switch t := v.(type) {
 	case []any:
 		return t
+	case Object:
+		return asArray(t.Map())
 	case map[string]any:
-		if items, ok := Field(t, "items"); ok {
+		if items, ok := mapField(t, "items"); ok {
 			return asArray(items)
 		}
 		if len(t) == 0 {

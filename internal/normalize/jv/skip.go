@@ -1,5 +1,7 @@
 package jv
 
+import "bytes"
+
 // skipped reports whether the member of key k is left out (DecodeLean).
 func (p *fastParser) skipped(k string) bool {
 	for _, s := range p.skip {
@@ -86,7 +88,17 @@ func (p *fastParser) skipContainer(depth int) bool {
 // (str replaces it).
 func (p *fastParser) skipString() bool {
 	p.i++ // "
+	// Most strings hold no escape: find the closing quote at memory
+	// speed and check the bytes before it.
+	if q := bytes.IndexByte(p.b[p.i:], '"'); q >= 0 && plain(p.b[p.i:p.i+q]) {
+		p.i += q + 1
+		return true
+	}
 	for p.i < len(p.b) {
+		p.i += plainRun(p.b[p.i:])
+		if p.i >= len(p.b) {
+			return false
+		}
 		c := p.b[p.i]
 		switch {
 		case c == '"':

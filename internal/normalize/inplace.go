@@ -1,0 +1,34 @@
+package normalize
+
+import (
+	"sync"
+
+	"cloudwall/internal/model"
+	"cloudwall/internal/normalize/aws"
+	"cloudwall/internal/normalize/jv"
+)
+
+var raws = sync.Pool{New: func() any { return new(jv.Raw) }}
+
+// parseInPlace reads a record the prefilter kept only as context without
+// decoding it into maps (see jv.Raw), when it is a plain CloudTrail
+// record: such records are most of what correlations add to a scan. ok
+// is false for anything else, which Parse then decodes lean as before.
+// TestInPlaceSameAsDecoded and FuzzParse hold the two readings together.
+func parseInPlace(raw []byte, src model.SourceRef) (Result, bool) {
+	r := raws.Get().(*jv.Raw)
+	defer func() {
+		r.Release()
+		raws.Put(r)
+	}()
+	rec, ok := r.Index(raw, contextBodies)
+	if !ok {
+		return Result{}, false
+	}
+	events := make([]model.Event, 1)
+	if !aws.ParseInPlace(&events[0], rec, src) {
+		return Result{}, false
+	}
+	finish(events)
+	return Result{Kind: Parsed, Events: events}, true
+}

@@ -1,0 +1,333 @@
+package jv
+
+import (
+	"encoding/json"
+	"slices"
+	"unsafe"
+)
+
+// Raw is one JSON object read in place: Index checks it as DecodeLean
+// would and notes where each object's members are, building no value
+// until a parser asks for it. A record the prefilter keeps only as
+// context is read this way: a parser asks it for a dozen fields, and
+// building the maps of all the others was most of what such a record
+// cost. The accessors of this package (Get, Str, Field, HasAny ...) read
+// an Object as they read the map DecodeLean would have made of it.
+//
+// Index refuses what it cannot read exactly as that map: keys that are
+// not plain ASCII, keys that are the same up to letter case (which the
+// decoder reports as conflicts), objects of more than maxRawMembers
+// members. The caller then decodes the record as usual.
+type Raw struct {
+	b    []byte
+	skip []string
+	objs []rawObject
+	mems []rawMember
+	tmp  []rawMember // members of the objects being read, innermost last
+	p    fastParser  // builds the values asked for
+	// vals holds each member's value once built (have[i]): a parser asks
+	// for some fields more than once.
+	vals []any
+	have []bool
+}
+
+// Object is an object of a Raw record. It is valid until the Raw is
+// indexed again: a parser reads it and keeps only the strings it takes.
+type Object struct {
+	r *Raw
+	o int32
+}
+
+type rawObject struct {
+	start       int32 // the opening brace
+	first, size int32 // members are mems[first:first+size]
+}
+
+type rawMember struct {
+	k0, k1 int32 // the key's bytes, quotes excluded
+	v      int32 // where the value starts
+	obj    int32 // the value's index in objs when it is an object, else -1
+}
+
+// maxRawMembers bounds the members of one object Index reads; larger
+// objects are decoded as usual (the case-conflict check is quadratic).
+const maxRawMembers = 64
+
+// Index reads b, which must hold one object (and what decode accepts
+// after it), leaving out the members whose key is one of skip, as
+// DecodeLean does. ok is false when b is anything Index does not read
+// exactly as DecodeLean would (see Raw); it says nothing of b's validity.
+func (r *Raw) Index(b []byte, skip []string) (root Object, ok bool) {
+	r.b, r.skip = b, skip
+	r.objs, r.mems, r.tmp = r.objs[:0], r.mems[:0], r.tmp[:0]
+	p := fastParser{b: b, skip: skip}
+	p.space()
+	if p.i >= len(b) || b[p.i] != '{' {
+		return Object{}, false
+	}
+	o, ok := r.object(&p, 1)
+	if !ok {
+		return Object{}, false
+	}
+	p.space()
+	if p.i < len(b) && b[p.i] != ']' && b[p.i] != '}' {
+		return Object{}, false
+	}
+	n := len(r.mems)
+	r.vals, r.have = slices.Grow(r.vals[:0], n)[:n], slices.Grow(r.have[:0], n)[:n]
+	clear(r.vals)
+	clear(r.have)
+	return Object{r, o}, true
+}
+
+// value checks the value at p.i; an object is indexed and its index
+// returned, anything else gives -1.
+func (r *Raw) value(p *fastParser, depth int) (int32, bool) {
+	p.space()
+	if p.i >= len(p.b) {
+		return -1, false
+	}
+	switch p.b[p.i] {
+	case '{':
+		if depth >= MaxDepth {
+			return -1, false
+		}
+		return r.object(p, depth+1)
+	case '[':
+		if depth >= MaxDepth {
+			return -1, false
+		}
+		return -1, r.array(p, depth+1)
+	}
+	return -1, p.skipValue(depth)
+}
+
+func (r *Raw) object(p *fastParser, depth int) (int32, bool) {
+	start := p.i
+	p.i++ // {
+	base := len(r.tmp)
+	p.space()
+	if p.i < len(p.b) && p.b[p.i] == '}' {
+		p.i++
+		return r.close(start, base)
+	}
+	for {
+		p.space()
+		if p.i >= len(p.b) || p.b[p.i] != '"' {
+			return -1, false
+		}
+		k0 := p.i + 1
+		if !p.skipString() {
+			return -1, false
+		}
+		k1 := p.i - 1
+		if !plainKey(p.b[k0:k1]) {
+			return -1, false
+		}
+		p.space()
+		if p.i >= len(p.b) || p.b[p.i] != ':' {
+			return -1, false
+		}
+		p.i++
+		p.space()
+		if p.skippedBytes(p.b[k0:k1]) {
+			if !p.skipValue(depth) {
+				return -1, false
+			}
+		} else {
+			if len(r.tmp)-base >= maxRawMembers {
+				return -1, false
+			}
+			v := p.i
+			o, ok := r.value(p, depth)
+			if !ok {
+				return -1, false
+			}
+			r.tmp = append(r.tmp, rawMember{k0: int32(k0), k1: int32(k1), v: int32(v), obj: o})
+		}
+		p.space()
+		if p.i >= len(p.b) {
+			return -1, false
+		}
+		switch p.b[p.i] {
+		case ',':
+			p.i++
+		case '}':
+			p.i++
+			return r.close(start, base)
+		default:
+			return -1, false
+		}
+	}
+}
+
+// close moves the members of the object that started at start from tmp
+// to mems, refusing keys the same up to case.
+func (r *Raw) close(start, base int) (int32, bool) {
+	ms := r.tmp[base:]
+	for i := range ms {
+		for j := i + 1; j < len(ms); j++ {
+			if sameKey(r.key(ms[i]), r.key(ms[j])) {
+				return -1, false
+			}
+		}
+	}
+	o := int32(len(r.objs))
+	r.objs = append(r.objs, rawObject{start: int32(start), first: int32(len(r.mems)), size: int32(len(ms))})
+	r.mems = append(r.mems, ms...)
+	r.tmp = r.tmp[:base]
+	return o, true
+}
+
+func (r *Raw) array(p *fastParser, depth int) bool {
+	p.i++ // [
+	p.space()
+	if p.i < len(p.b) && p.b[p.i] == ']' {
+		p.i++
+		return true
+	}
+	for {
+		if _, ok := r.value(p, depth); !ok {
+			return false
+		}
+		p.space()
+		if p.i >= len(p.b) {
+			return false
+		}
+		switch p.b[p.i] {
+		case ',':
+			p.i++
+		case ']':
+			p.i++
+			return true
+		default:
+			return false
+		}
+	}
+}
+
+// plainKey: printable ASCII without escapes, which the decoder keeps as
+// it is.
+func plainKey(k []byte) bool {
+	for _, c := range k {
+		if c < 0x20 || c >= 0x80 || c == '\\' {
+			return false
+		}
+	}
+	return true
+}
+
+// skippedBytes is skipped for a key still in the record's bytes.
+func (p *fastParser) skippedBytes(k []byte) bool {
+	for _, s := range p.skip {
+		if string(k) == s {
+			return true
+		}
+	}
+	return false
+}
+
+// key returns a member's key without copying it.
+func (r *Raw) key(m rawMember) string {
+	return unsafeString(r.b[m.k0:m.k1])
+}
+
+func (o Object) members() []rawMember {
+	ob := o.r.objs[o.o]
+	return o.r.mems[ob.first : ob.first+ob.size]
+}
+
+// first is the index in mems of the object's first member.
+func (o Object) first() int { return int(o.r.objs[o.o].first) }
+
+// field is Field for an Object. No two keys are the same up to case
+// (Index refuses them), so an exact match or the one case variant is
+// what Field finds in the decoded map.
+func (o Object) field(key string) (any, bool) {
+	fold := -1
+	ms := o.members()
+	for i := range ms {
+		k := o.r.key(ms[i])
+		if k == key {
+			return o.r.valueOf(o.first() + i), true
+		}
+		if fold < 0 && sameKey(k, key) {
+			fold = i
+		}
+	}
+	if fold >= 0 {
+		return o.r.valueOf(o.first() + fold), true
+	}
+	return nil, false
+}
+
+// has reports whether field would find key, building nothing.
+func (o Object) has(key string) bool {
+	for _, m := range o.members() {
+		if sameKey(o.r.key(m), key) {
+			return true
+		}
+	}
+	return false
+}
+
+// valueOf builds the value of mems[i] as the decoder builds it, once;
+// an object stays in place.
+func (r *Raw) valueOf(i int) any {
+	if !r.have[i] {
+		r.vals[i], r.have[i] = r.build(r.mems[i]), true
+	}
+	return r.vals[i]
+}
+
+func (r *Raw) build(m rawMember) any {
+	if m.obj >= 0 {
+		return Object{r, m.obj}
+	}
+	// The Raw's parser is reused as it is: clearing its member buffers
+	// for each value would cost more than reading most values.
+	p := &r.p
+	p.b, p.i, p.skip = r.b, int(m.v), r.skip
+	var v any
+	switch r.b[m.v] {
+	case '"':
+		v, _ = p.text()
+	case '[':
+		v, _ = p.value(0)
+	case 't':
+		v = true
+	case 'f':
+		v = false
+	case 'n':
+		v = nil
+	default:
+		v, _ = p.number()
+	}
+	return v // each checked by Index
+}
+
+// Map builds the object as DecodeLean would have.
+func (o Object) Map() map[string]any {
+	r := o.r
+	r.p.b, r.p.i, r.p.skip = r.b, int(r.objs[o.o].start), r.skip
+	v, _ := r.p.value(0) // checked by Index
+	m, _ := v.(map[string]any)
+	return m
+}
+
+// Len is the number of members.
+func (o Object) Len() int { return int(o.r.objs[o.o].size) }
+
+// MarshalJSON writes the object as its map would be written, so that a
+// note quoting a value reads the same however the record was read.
+func (o Object) MarshalJSON() ([]byte, error) { return json.Marshal(o.Map()) }
+
+func unsafeString(b []byte) string { return unsafe.String(unsafe.SliceData(b), len(b)) }
+
+// Release lets go of the record, so that a Raw kept for reuse does not
+// keep it alive.
+func (r *Raw) Release() {
+	r.b = nil
+	r.p = fastParser{}
+	clear(r.vals)
+}
