@@ -67,7 +67,7 @@ func recordHint(rec map[string]any) string {
 // (NetworkSecurityGroupFlowEvent, properties.flows) or VNet flow log
 // (FlowLogFlowEvent, flowRecords), which share the activity log's
 // operationName, resourceId and time.
-func azureFlow(rec map[string]any) bool {
+func azureFlow(rec any) bool {
 	cat := strings.ToLower(jv.Str(rec, "category"))
 	op := strings.ToLower(jv.Str(rec, "operationName"))
 	return strings.HasSuffix(cat, "flowevent") || strings.HasSuffix(op, "flowevents") || op == "flowlogflowevent" ||

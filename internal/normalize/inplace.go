@@ -25,8 +25,15 @@ func parseInPlace(raw []byte, src model.SourceRef) (Result, bool) {
 	if !ok {
 		return Result{}, false
 	}
+	// The clouds are told apart in dispatch's order.
 	events := make([]model.Event, 1)
-	if !aws.ParseInPlace(&events[0], rec, src) {
+	switch {
+	case aws.Detect(rec):
+		ok = aws.ParseInPlace(&events[0], rec, src)
+	default:
+		ok = false
+	}
+	if !ok {
 		return Result{}, false
 	}
 	finish(events)

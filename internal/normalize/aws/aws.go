@@ -33,7 +33,7 @@ import (
 // Call via CloudTrail" envelope (detail-type + detail), a `lookup-events`
 // element (CloudTrailEvent string plus EventId/EventName), a
 // CloudTrail-Digest file object, or an Insights record.
-func Detect(rec map[string]any) bool {
+func Detect(rec any) bool {
 	return isRecord(rec) || isEventBridge(rec) || isLookupEvent(rec) ||
 		isDigest(rec) || isInsight(rec) || isWazuh(rec)
 }
@@ -63,27 +63,27 @@ func isRecord(rec any) bool {
 
 // isEventBridge recognises an EventBridge event; which of them carry a
 // CloudTrail record is decided when unwrapping.
-func isEventBridge(rec map[string]any) bool {
+func isEventBridge(rec any) bool {
 	return jv.Has(rec, "detail-type") && jv.Obj(rec, "detail") != nil
 }
 
 // isLookupEvent recognises an element of `aws cloudtrail lookup-events`
 // output, whose record is JSON text in CloudTrailEvent.
-func isLookupEvent(rec map[string]any) bool {
+func isLookupEvent(rec any) bool {
 	_, ok := jv.Get(rec, "CloudTrailEvent").(string)
 	return ok && (jv.Has(rec, "EventId") || jv.Has(rec, "EventName"))
 }
 
 // isDigest recognises a CloudTrail-Digest file: hashes of log files, no
 // events.
-func isDigest(rec map[string]any) bool {
+func isDigest(rec any) bool {
 	return jv.Has(rec, "digestStartTime") || jv.Has(rec, "digestS3Object") ||
 		(jv.Has(rec, "awsAccountId") && jv.Has(rec, "logFiles"))
 }
 
 // isInsight recognises an Insights record. Its insightDetails may name a
 // firewall API, but it reports call volume, not a call.
-func isInsight(rec map[string]any) bool {
+func isInsight(rec any) bool {
 	return isInsightType(rec) || jv.Has(rec, "insightDetails")
 }
 
@@ -93,7 +93,7 @@ func isInsightType(rec any) bool {
 
 // isWazuh recognises a Wazuh AWS module event or alert (see
 // record.Wazuh).
-func isWazuh(rec map[string]any) bool {
+func isWazuh(rec any) bool {
 	_, ok := record.Wazuh(rec, "aws")
 	return ok
 }
@@ -149,9 +149,7 @@ func Parse(rec map[string]any, src model.SourceRef) ([]model.Event, error) {
 // they read as they always have. An Object has no keys the same up to
 // case, so it has one reading.
 func ParseInPlace(ev *model.Event, rec jv.Object, src model.SourceRef) bool {
-	// record.Wazuh finds a Wazuh event by its "integration" key, or an
-	// alert's by its "rule".
-	if !isRecord(rec) || isInsightType(rec) || jv.HasAny(rec, wrapperKeys...) || jv.HasAny(rec, "integration", "rule") {
+	if !isRecord(rec) || isWazuh(rec) || isInsightType(rec) || jv.HasAny(rec, wrapperKeys...) {
 		return false
 	}
 	return parseInto(ev, rec, envelope{}, src) == nil

@@ -331,3 +331,31 @@ func (r *Raw) Release() {
 	r.p = fastParser{}
 	clear(r.vals)
 }
+
+// Exact returns the value of key in an object (a map or an Object),
+// spelled exactly; nil when absent.
+func Exact(v any, key string) any {
+	switch t := v.(type) {
+	case map[string]any:
+		return t[key]
+	case Object:
+		for i, m := range t.members() {
+			if t.r.key(m) == key {
+				return t.r.valueOf(t.first() + i)
+			}
+		}
+	}
+	return nil
+}
+
+// ExactObj is Exact for a value that must be a JSON object (not JSON
+// text of one); an Object is built into its map.
+func ExactObj(v any, key string) (map[string]any, bool) {
+	switch t := Exact(v, key).(type) {
+	case map[string]any:
+		return t, true
+	case Object:
+		return t.Map(), true
+	}
+	return nil, false
+}

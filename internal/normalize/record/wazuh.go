@@ -1,6 +1,10 @@
 package record
 
-import "strings"
+import (
+	"strings"
+
+	"cloudwall/internal/normalize/jv"
+)
 
 // Wazuh returns the record that a Wazuh event or alert carries for the
 // named integration ("aws" or "gcp"), and whether rec is one.
@@ -15,28 +19,28 @@ import "strings"
 // are text there ("last":"true", "priority":"65534"), and the AWS module
 // replaces one-element lists by their element; the parsers' accessors
 // read both forms, so the inner record is parsed as it is.
-func Wazuh(rec map[string]any, integration string) (map[string]any, bool) {
-	if data, ok := rec["data"].(map[string]any); ok && isAlert(rec) {
+func Wazuh(rec any, integration string) (map[string]any, bool) {
+	if data, ok := jv.ExactObj(rec, "data"); ok && isAlert(rec) {
 		rec = data
 	}
-	name, _ := rec["integration"].(string)
+	name, _ := jv.Exact(rec, "integration").(string)
 	if !strings.EqualFold(strings.TrimSpace(name), integration) {
 		return nil, false
 	}
-	inner, ok := rec[integration].(map[string]any)
+	inner, ok := jv.ExactObj(rec, integration)
 	return inner, ok && len(inner) > 0
 }
 
 // WazuhAlertData returns the "data" object of a Wazuh alert, whatever it
 // holds (before the integration key, Wazuh 4.0's GCP alerts held the
 // LogEntry itself there).
-func WazuhAlertData(rec map[string]any) (map[string]any, bool) {
-	data, ok := rec["data"].(map[string]any)
+func WazuhAlertData(rec any) (map[string]any, bool) {
+	data, ok := jv.ExactObj(rec, "data")
 	return data, ok && isAlert(rec)
 }
 
 // isAlert recognises a Wazuh alert by the rule that raised it.
-func isAlert(rec map[string]any) bool {
-	rule, ok := rec["rule"].(map[string]any)
+func isAlert(rec any) bool {
+	rule, ok := jv.ExactObj(rec, "rule")
 	return ok && rule["id"] != nil
 }
