@@ -294,8 +294,7 @@ func (p *fastParser) str() (string, bool) {
 	start := p.i
 	// The common case: no escapes, ASCII or valid UTF-8, no control bytes.
 	for p.i < len(p.b) {
-		p.i += plainRun(p.b[p.i:])
-		if p.i >= len(p.b) {
+		if p.i = stringStop(p.b, p.i); p.i >= len(p.b) {
 			break
 		}
 		c := p.b[p.i]

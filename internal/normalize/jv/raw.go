@@ -24,6 +24,9 @@ type Raw struct {
 	objs []rawObject
 	mems []rawMember
 	tmp  []rawMember // members of the objects being read, innermost last
+	// skipLens has bit n set when a key of skip is n bytes long (63: or
+	// longer), so most keys are known not to be skipped at a glance.
+	skipLens uint64
 	p    fastParser  // builds the values asked for
 	// vals holds each member's value once built (have[i]): a parser asks
 	// for some fields more than once.
@@ -59,6 +62,10 @@ const maxRawMembers = 64
 // exactly as DecodeLean would (see Raw); it says nothing of b's validity.
 func (r *Raw) Index(b []byte, skip []string) (root Object, ok bool) {
 	r.b, r.skip = b, skip
+	r.skipLens = 0
+	for _, s := range skip {
+		r.skipLens |= 1 << min(len(s), 63)
+	}
 	r.objs, r.mems, r.tmp = r.objs[:0], r.mems[:0], r.tmp[:0]
 	p := fastParser{b: b, skip: skip}
 	p.space()
@@ -130,7 +137,7 @@ func (r *Raw) object(p *fastParser, depth int) (int32, bool) {
 		}
 		p.i++
 		p.space()
-		if p.skippedBytes(p.b[k0:k1]) {
+		if r.skipLens&(1<<min(k1-k0, 63)) != 0 && p.skippedBytes(p.b[k0:k1]) {
 			if !p.skipValue(depth) {
 				return -1, false
 			}
@@ -247,6 +254,9 @@ func (o Object) field(key string) (any, bool) {
 	fold := -1
 	ms := o.members()
 	for i := range ms {
+		if int(ms[i].k1-ms[i].k0) != len(key) {
+			continue // sameKey needs equal lengths
+		}
 		k := o.r.key(ms[i])
 		if k == key {
 			return o.r.valueOf(o.first() + i), true
@@ -264,7 +274,7 @@ func (o Object) field(key string) (any, bool) {
 // has reports whether field would find key, building nothing.
 func (o Object) has(key string) bool {
 	for _, m := range o.members() {
-		if sameKey(o.r.key(m), key) {
+		if int(m.k1-m.k0) == len(key) && sameKey(o.r.key(m), key) {
 			return true
 		}
 	}

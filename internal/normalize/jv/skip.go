@@ -1,7 +1,5 @@
 package jv
 
-import "bytes"
-
 // skipped reports whether the member of key k is left out (DecodeLean).
 func (p *fastParser) skipped(k string) bool {
 	for _, s := range p.skip {
@@ -88,15 +86,14 @@ func (p *fastParser) skipContainer(depth int) bool {
 // (str replaces it).
 func (p *fastParser) skipString() bool {
 	p.i++ // "
-	// Most strings hold no escape: find the closing quote at memory
-	// speed and check the bytes before it.
-	if q := bytes.IndexByte(p.b[p.i:], '"'); q >= 0 && plain(p.b[p.i:p.i+q]) {
-		p.i += q + 1
+	// Most strings hold no escape: find the first quote, backslash or
+	// control byte eight bytes at a time; a quote ends the string.
+	if j := stringStop(p.b, p.i); j < len(p.b) && p.b[j] == '"' {
+		p.i = j + 1
 		return true
 	}
 	for p.i < len(p.b) {
-		p.i += plainRun(p.b[p.i:])
-		if p.i >= len(p.b) {
+		if p.i = stringStop(p.b, p.i); p.i >= len(p.b) {
 			return false
 		}
 		c := p.b[p.i]
