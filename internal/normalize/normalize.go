@@ -72,6 +72,10 @@ func Parse(raw []byte, src model.SourceRef, pre *Prefilter) Result {
 		return Result{Kind: Unreadable, Reason: "invalid JSON: " + err.Error()}
 	}
 	res := dispatch(v, src, 0)
+	if match == Context && res.Kind == Unrecognised {
+		// Its reason lists the record's keys, the left-out ones too.
+		return Parse(raw, src, nil)
+	}
 	if len(conflicts) > 0 {
 		res = parseReadings(v, conflicts, more, src, res)
 	}

@@ -295,7 +295,7 @@ func parseInto(ev *model.Event, rec any, env envelope, src model.SourceRef) erro
 		Region:       first(jv.Str(rec, "awsRegion"), env.region),
 		Account: first(jv.Str(rec, "recipientAccountId"),
 			jv.Str(rec, "userIdentity", "accountId"), env.account),
-		Actor:     actor(rec),
+		Actor:     actorOf(rec),
 		SourceIP:  jv.Str(rec, "sourceIPAddress"),
 		UserAgent: jv.Str(rec, "userAgent"),
 		EventID:   first(jv.Str(rec, "eventID"), env.eventID),

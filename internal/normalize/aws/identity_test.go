@@ -1,9 +1,12 @@
 package aws
 
 import (
+	"slices"
 	"testing"
 
 	"cloudwall/internal/model"
+	"cloudwall/internal/normalize/jv"
+	"cloudwall/internal/testutil"
 )
 
 func TestPermissionSet(t *testing.T) {
@@ -56,6 +59,71 @@ func TestResourceFromError(t *testing.T) {
 		p.resourceFromError()
 		if ev.Resource != c.want {
 			t.Errorf("%q: resource = %+v, want %+v", c.message, ev.Resource, c.want)
+		}
+	}
+}
+
+// TestActorReadsOnlyItsMembers: actor reads nothing of a record but
+// actorMembers, which actorOf's memory relies on. Every fixture record
+// and a variant of it with every other member changed give one actor.
+func TestActorReadsOnlyItsMembers(t *testing.T) {
+	n := 0
+	// Records whose actor depends on each member, besides the fixtures.
+	crafted := []map[string]any{
+		{"userIdentity": map[string]any{"type": "IAMUser", "arn": "arn:aws:iam::1:user/u"}, "sourceIPAddress": "1.2.3.4", "userAgent": "cloudformation.amazonaws.com"},
+		{"userIdentity": map[string]any{"type": "IAMUser", "arn": "arn:aws:iam::1:user/u"}, "sourceIPAddress": "lambda.amazonaws.com", "userAgent": "aws-cli/2"},
+	}
+	for _, in := range append(testutil.Fixtures(t, "testdata"), "crafted") {
+		recs := crafted
+		if in != "crafted" {
+			recs = testutil.Records(t, in)
+		}
+		for _, rec := range recs {
+			inner, _, err := unwrap(rec)
+			if err != nil || inner == nil {
+				continue
+			}
+			changed := map[string]any{"eventName": "x", "recipientAccountId": "999", "sessionContext": map[string]any{}}
+			for k, v := range inner {
+				if slices.Contains(actorMembers[:], k) {
+					changed[k] = v
+				}
+			}
+			if got, want := actor(changed), actor(inner); got != want {
+				t.Errorf("%s: actor with only its members %+v, of the record %+v", in, got, want)
+			}
+			n++
+		}
+	}
+	if n < 20 {
+		t.Fatalf("only %d records: the test checks too little", n)
+	}
+}
+
+// TestActorOfRemembersExactly: a record read in place gets the actor of
+// its own identity, whether or not one seen before is remembered.
+func TestActorOfRemembersExactly(t *testing.T) {
+	recs := []string{
+		`{"userIdentity":{"type":"AssumedRole","arn":"arn:aws:sts::1:assumed-role/deploy/s1","accessKeyId":"ASIA1"},"sourceIPAddress":"1.2.3.4","userAgent":"aws-cli/2"}`,
+		`{"userIdentity":{"type":"AssumedRole","arn":"arn:aws:sts::1:assumed-role/deploy/s1","accessKeyId":"ASIA2"},"sourceIPAddress":"1.2.3.4","userAgent":"aws-cli/2"}`,
+		`{"userIdentity":{"type":"AssumedRole","arn":"arn:aws:sts::1:assumed-role/deploy/s1","accessKeyId":"ASIA1"},"sourceIPAddress":"cloudformation.amazonaws.com","userAgent":"aws-cli/2"}`,
+		`{"userIdentity":{"type":"AssumedRole","arn":"arn:aws:sts::1:assumed-role/deploy/s1","accessKeyId":"ASIA1"},"userAgent":"aws-cli/2"}`,
+		`{"USERIDENTITY":{"type":"IAMUser","arn":"arn:aws:iam::1:user/u"},"sourceIPAddress":"1.2.3.4"}`,
+	}
+	for round := 0; round < 2; round++ {
+		for _, s := range recs {
+			var r jv.Raw
+			o, ok := r.Index([]byte(s), nil)
+			if !ok {
+				t.Fatalf("Index refused %s", s)
+			}
+			m, err := jv.DecodeObject([]byte(s))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got, want := actorOf(o), actor(m); got != want {
+				t.Errorf("round %d: actorOf(%s) = %+v, want %+v", round, s, got, want)
+			}
 		}
 	}
 }

@@ -27,7 +27,7 @@ type Raw struct {
 	// skipLens has bit n set when a key of skip is n bytes long (63: or
 	// longer), so most keys are known not to be skipped at a glance.
 	skipLens uint64
-	p    fastParser  // builds the values asked for
+	p        fastParser // builds the values asked for
 	// vals holds each member's value once built (have[i]): a parser asks
 	// for some fields more than once.
 	vals []any
@@ -48,7 +48,7 @@ type rawObject struct {
 
 type rawMember struct {
 	k0, k1 int32 // the key's bytes, quotes excluded
-	v      int32 // where the value starts
+	v, end int32 // the value's bytes
 	obj    int32 // the value's index in objs when it is an object, else -1
 }
 
@@ -150,7 +150,7 @@ func (r *Raw) object(p *fastParser, depth int) (int32, bool) {
 			if !ok {
 				return -1, false
 			}
-			r.tmp = append(r.tmp, rawMember{k0: int32(k0), k1: int32(k1), v: int32(v), obj: o})
+			r.tmp = append(r.tmp, rawMember{k0: int32(k0), k1: int32(k1), v: int32(v), end: int32(p.i), obj: o})
 		}
 		p.space()
 		if p.i >= len(p.b) {
@@ -247,38 +247,49 @@ func (o Object) members() []rawMember {
 // first is the index in mems of the object's first member.
 func (o Object) first() int { return int(o.r.objs[o.o].first) }
 
-// field is Field for an Object. No two keys are the same up to case
-// (Index refuses them), so an exact match or the one case variant is
-// what Field finds in the decoded map.
-func (o Object) field(key string) (any, bool) {
+// find returns the index in mems of the member Field finds for key.
+// No two keys are the same up to case (Index refuses them), so an exact
+// match or the one case variant is what Field finds in the decoded map.
+func (o Object) find(key string) (int, bool) {
 	fold := -1
-	ms := o.members()
-	for i := range ms {
-		if int(ms[i].k1-ms[i].k0) != len(key) {
+	for i, m := range o.members() {
+		if int(m.k1-m.k0) != len(key) {
 			continue // sameKey needs equal lengths
 		}
-		k := o.r.key(ms[i])
-		if k == key {
-			return o.r.valueOf(o.first() + i), true
-		}
-		if fold < 0 && sameKey(k, key) {
-			fold = i
+		if k := o.r.key(m); k == key {
+			return o.first() + i, true
+		} else if fold < 0 && sameKey(k, key) {
+			fold = o.first() + i
 		}
 	}
-	if fold >= 0 {
-		return o.r.valueOf(o.first() + fold), true
+	return fold, fold >= 0
+}
+
+// field is Field for an Object.
+func (o Object) field(key string) (any, bool) {
+	i, ok := o.find(key)
+	if !ok {
+		return nil, false
 	}
-	return nil, false
+	return o.r.valueOf(i), true
 }
 
 // has reports whether field would find key, building nothing.
 func (o Object) has(key string) bool {
-	for _, m := range o.members() {
-		if int(m.k1-m.k0) == len(key) && sameKey(o.r.key(m), key) {
-			return true
-		}
+	_, ok := o.find(key)
+	return ok
+}
+
+// Bytes returns the JSON text of the member Field finds for key, as the
+// record holds it; ok is false when there is none. Members of the same
+// bytes read the same, so a parser may remember what it made of them.
+func (o Object) Bytes(key string) (b []byte, ok bool) {
+	i, ok := o.find(key)
+	if !ok {
+		return nil, false
 	}
-	return false
+	m := o.r.mems[i]
+	return o.r.b[m.v:m.end], true
 }
 
 // valueOf builds the value of mems[i] as the decoder builds it, once;
