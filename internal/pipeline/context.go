@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"slices"
+	"time"
 
 	"cloudwall/internal/correlate"
 	"cloudwall/internal/model"
@@ -14,16 +15,37 @@ const (
 )
 
 // contextBuffer is one worker's share of the context operations: no lock
-// on the hot path, merged when the workers are done.
+// on the hot path, merged when the workers are done. A scan keeps tens of
+// thousands of them and most share their texts (the same operations,
+// sessions and classes), so each is kept as a time and four indexes into
+// the buffer's table of texts: a fifth of a correlate.ContextEvent.
 type contextBuffer struct {
 	on      bool
-	by      correlate.Context
+	by      map[string][]contextEntry
+	texts   []string
+	index   map[string]uint32
 	n       int
 	dropped int64
 }
 
+type contextEntry struct {
+	time                                  time.Time
+	session, op, resource, class, outcome uint32 // indexes into texts
+}
+
 func newContextBuffer(on bool) *contextBuffer {
-	return &contextBuffer{on: on, by: correlate.Context{}}
+	return &contextBuffer{on: on, by: map[string][]contextEntry{}, index: map[string]uint32{}}
+}
+
+// text returns the index of s in the table, adding it.
+func (b *contextBuffer) text(s string) uint32 {
+	if i, ok := b.index[s]; ok {
+		return i
+	}
+	i := uint32(len(b.texts))
+	b.texts = append(b.texts, s)
+	b.index[s] = i
+	return i
 }
 
 // add keeps ev when it is a context operation, within the bounds.
@@ -44,19 +66,33 @@ func (b *contextBuffer) add(ev *model.Event) {
 		return
 	}
 	b.n++
-	b.by[k] = append(b.by[k], correlate.ContextEvent{Session: correlate.SessionOf(ev.Actor), TimelineEntry: model.TimelineEntry{
-		Time: ev.Time, Operation: ev.Operation, Outcome: ev.Outcome, Resource: ev.Resource.ID, Class: class}})
+	b.by[k] = append(b.by[k], contextEntry{time: ev.Time, session: b.text(correlate.SessionOf(ev.Actor)),
+		op: b.text(ev.Operation), resource: b.text(ev.Resource.ID), class: b.text(class), outcome: b.text(string(ev.Outcome))})
+}
+
+// event is the correlate.ContextEvent an entry stands for.
+func (b *contextBuffer) event(e contextEntry) correlate.ContextEvent {
+	return correlate.ContextEvent{Session: b.texts[e.session], TimelineEntry: model.TimelineEntry{
+		Time: e.time, Operation: b.texts[e.op], Outcome: model.Outcome(b.texts[e.outcome]),
+		Resource: b.texts[e.resource], Class: b.texts[e.class]}}
 }
 
 // mergeContext joins the workers' buffers, each actor's operations in
 // time order, the same record read twice (a file given twice) kept once.
-func mergeContext(bufs []*contextBuffer) (correlate.Context, int64) {
+// want, when not nil, names the only keys asked for (those of the
+// findings): the others are counted but not built.
+func mergeContext(bufs []*contextBuffer, want map[string]bool) (correlate.Context, int64) {
 	out := correlate.Context{}
 	var dropped int64
 	for _, b := range bufs {
 		dropped += b.dropped
-		for k, evs := range b.by {
-			out[k] = append(out[k], evs...)
+		for k, es := range b.by {
+			if want != nil && !want[k] {
+				continue
+			}
+			for _, e := range es {
+				out[k] = append(out[k], b.event(e))
+			}
 		}
 	}
 	for k, evs := range out {
@@ -75,4 +111,15 @@ func mergeContext(bufs []*contextBuffer) (correlate.Context, int64) {
 		out[k] = slices.CompactFunc(evs, func(a, b correlate.ContextEvent) bool { return a == b })
 	}
 	return out, dropped
+}
+
+// contextKeys are the keys Sequences looks the findings' context up by.
+func contextKeys(fs []model.Finding) map[string]bool {
+	keys := map[string]bool{}
+	for i := range fs {
+		if k := correlate.ContextKey(fs[i].Cloud, fs[i].Account, fs[i].Actor); k != "" {
+			keys[k] = true
+		}
+	}
+	return keys
 }

@@ -271,7 +271,7 @@ func Scan(ctx context.Context, inputs []ingest.Input, opts Options) (Result, err
 		cor := correlate.Run(all, opts.Correlate)
 		all = cor.Findings
 		guideCorrelations(opts.Content, all[len(all)-cor.Made:])
-		cx, dropped := mergeContext(ctxBufs)
+		cx, dropped := mergeContext(ctxBufs, contextKeys(all))
 		if dropped > 0 {
 			sum.Notices = append(sum.Notices, fmt.Sprintf("session context full: %d operations around changes were not kept (at most %d per actor, %d per worker); timelines and recon-then-change may miss them", dropped, maxContextPerKey, maxContextPerWorker))
 		}

@@ -67,7 +67,7 @@ type groupCorrelator struct {
 func newGroupCorrelator(ctx context.Context, opts *Options, ctxBufs []*contextBuffer, maxHeld int, sum *model.Summary, out func(model.Finding) error) *groupCorrelator {
 	g := &groupCorrelator{ctx: ctx, opts: opts, sum: sum, out: out, max: maxHeld, span: opts.Correlate.Span(), fresh: freshAccounts{}}
 	if !opts.NoCorrelate {
-		cx, dropped := mergeContext(ctxBufs)
+		cx, dropped := mergeContext(ctxBufs, nil) // the findings are still to come
 		if dropped > 0 {
 			sum.Notices = append(sum.Notices, fmt.Sprintf("session context full: %d operations around changes were not kept (at most %d per actor, %d per worker); timelines and recon-then-change may miss them", dropped, maxContextPerKey, maxContextPerWorker))
 		}
