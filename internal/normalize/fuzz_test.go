@@ -85,6 +85,7 @@ func FuzzParse(f *testing.F) {
 		f.Fatal(err)
 	}
 	f.Add([]byte(`{"eventVersion":"1.08","eventName":"DescribeSecurityGroups","eventSource":"ec2.amazonaws.com","eventTime":"2024-01-01T00:00:00Z","requestParameters":{"groupId":"sg-1"},"userIdentity":{"type":"IAMUser","arn":"arn:aws:iam::1:user/a"}}`))
+	f.Add([]byte(`{"time":"2025-03-03T01:35:41.3273113Z","resourceId":"/SUBSCRIPTIONS/S1/RESOURCEGROUPS/RG/PROVIDERS/MICROSOFT.WEB/SITES/APP","operationName":"MICROSOFT.WEB/SITES/CONFIG/LIST/ACTION","category":"Administrative","resultType":"Failure","resultSignature":"Failed.Forbidden","callerIpAddress":"66.154.61.243:443","correlationId":"c1","identity":{"authorization":{"scope":"/subscriptions/s1/resourceGroups/rg","evidence":{"principalId":"p1","principalType":"ServicePrincipal"}},"claims":{"appid":"a1","http://schemas.microsoft.com/identity/claims/objectidentifier":"o1","http://schemas.microsoft.com/claims/authnmethodsreferences":"pwd,mfa","uti":"u1","xms_mirid":"/x/userAssignedIdentities/mi"}},"level":"Error","location":"global","properties":{"statusCode":"Forbidden","statusMessage":"{\"error\":{\"code\":\"AuthorizationFailed\",\"message\":\"no\"}}","requestbody":"{\"properties\":{}}"}}`))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		s := newSplitterSize(strings.NewReader(string(b)), 64)
 		for i := 0; i < 64; i++ {

@@ -22,14 +22,14 @@ const (
 // identity.authorization.evidence; the REST form has claims at the top and
 // the caller as a string. Sign-in records that share the stream log
 // identity as a plain display name.
-func actor(rec map[string]any) model.Actor {
-	claims := jv.Obj(rec, "identity", "claims")
+func actor(rec any) model.Actor {
+	claims := jv.Node(rec, "identity", "claims")
 	if claims == nil {
-		claims = jv.Obj(rec, "claims")
+		claims = jv.Node(rec, "claims")
 	}
-	evidence := jv.Obj(rec, "identity", "authorization", "evidence")
+	evidence := jv.Node(rec, "identity", "authorization", "evidence")
 	if evidence == nil {
-		evidence = jv.Obj(rec, "authorization", "evidence")
+		evidence = jv.Node(rec, "authorization", "evidence")
 	}
 	caller := strings.TrimSpace(jv.Str(rec, "caller"))
 	if s, ok := jv.Get(rec, "identity").(string); ok && caller == "" {
@@ -66,7 +66,7 @@ func actor(rec map[string]any) model.Actor {
 }
 
 // claim returns the first non-empty claim among names.
-func claim(claims map[string]any, names ...string) string {
+func claim(claims any, names ...string) string {
 	if claims == nil {
 		return ""
 	}
@@ -81,7 +81,7 @@ func claim(claims map[string]any, names ...string) string {
 // principalType says User or ServicePrincipal. RBAC evidence and the idtyp
 // claim state it; otherwise a user token carries a user name and an app
 // token carries only the app and object ids.
-func principalType(claims, evidence map[string]any, upn, name, display, appID, caller string) string {
+func principalType(claims, evidence any, upn, name, display, appID, caller string) string {
 	if t := strings.TrimSpace(jv.Str(evidence, "principalType")); t != "" {
 		return t
 	}
@@ -104,7 +104,7 @@ func principalType(claims, evidence map[string]any, upn, name, display, appID, c
 
 // hasMFA reports whether the token's authentication methods include mfa.
 // The claim is a comma-separated string in v1 tokens and a list in v2.
-func hasMFA(claims map[string]any) bool {
+func hasMFA(claims any) bool {
 	if claims == nil {
 		return false
 	}

@@ -31,7 +31,8 @@ import (
 // Detect reports whether a decoded JSON object is an Azure Activity Log record in any shape:
 // resource-log form (string operationName + resourceId/time/category), REST/az-cli form (operationName.value, eventTimestamp ...)
 // or a Log Analytics AzureActivity row (OperationNameValue + TimeGenerated ...).
-func Detect(rec map[string]any) bool {
+// rec is a decoded map or a jv.Object.
+func Detect(rec any) bool {
 	if rec == nil {
 		return false
 	}
@@ -44,7 +45,7 @@ func Detect(rec map[string]any) bool {
 			return false
 		}
 		return jv.Has(rec, "resourceId") || jv.Has(rec, "time") || jv.Has(rec, "category")
-	case map[string]any:
+	case map[string]any, jv.Object:
 		if jv.Str(op, "value") == "" && jv.Str(op, "localizedValue") == "" {
 			return false
 		}
@@ -60,6 +61,9 @@ func Detect(rec map[string]any) bool {
 // Parse turns one record into events (normally one). Records of other categories that share the stream (ServiceHealth, sign-in logs
 // whose identity is a string, ...) must not crash: return an event (no changes) if they have an operation name, else a descriptive error.
 func Parse(rec map[string]any, src model.SourceRef) ([]model.Event, error) {
+	if rec == nil {
+		return nil, errors.New("azure activity log: record is null")
+	}
 	var notes []string
 	if isLogAnalytics(rec) {
 		rec, notes = fromLogAnalytics(rec)
@@ -69,12 +73,38 @@ func Parse(rec map[string]any, src model.SourceRef) ([]model.Event, error) {
 	if err != nil {
 		return nil, err
 	}
-	ev := envelope(rec, op, src)
+	events := make([]model.Event, 1)
+	parseInto(&events[0], rec, op, notes, src)
+	return events, nil
+}
+
+// ParseInPlace reads a record read in place (jv.Raw) when it is a plain
+// Activity Log record, as Parse would read its decoded map. ok is false
+// for every other shape (a Log Analytics row, a PowerShell export, a
+// record without an operation name): the caller decodes those and calls
+// Parse, so they read as they always have.
+func ParseInPlace(ev *model.Event, rec jv.Object, src model.SourceRef) bool {
+	if isLogAnalytics(rec) || isPowerShell(rec) {
+		return false
+	}
+	op, err := operationName(rec)
+	if err != nil {
+		return false
+	}
+	parseInto(ev, rec, op, nil, src)
+	return true
+}
+
+// parseInto builds the Event of one record (a decoded map or a
+// jv.Object) in *ev, so that a caller's slice holds it without a copy on
+// the heap; notes are the rewriting's, after the envelope's.
+func parseInto(ev *model.Event, rec any, op string, notes []string, src model.SourceRef) {
+	envelope(ev, rec, op, src)
 	ev.Notes = append(ev.Notes, notes...)
 	typePath, verb := splitOp(ev.OperationKey)
 	ev.Resource.Type = resourceType(typePath, ev.Resource.ID)
 
-	p := &parser{ev: &ev, typePath: typePath, verb: verb, rid: ev.Resource.ID}
+	p := &parser{ev: ev, typePath: typePath, verb: verb, rid: ev.Resource.ID}
 	p.loadBody(rec)
 	if ev.Outcome == model.Failure {
 		ev.ErrorCode, ev.ErrorMessage = failure(rec, p.bodyErr)
@@ -83,14 +113,10 @@ func Parse(rec map[string]any, src model.SourceRef) ([]model.Event, error) {
 	if read := contentFor(typePath); read != nil {
 		p.readContent(read)
 	}
-	return []model.Event{ev}, nil
 }
 
 // operationName reads the operation in either shape.
-func operationName(rec map[string]any) (string, error) {
-	if rec == nil {
-		return "", errors.New("azure activity log: record is null")
-	}
+func operationName(rec any) (string, error) {
 	if op := strings.TrimSpace(value(rec, "operationName")); op != "" {
 		return op, nil
 	}
@@ -101,10 +127,10 @@ func operationName(rec map[string]any) (string, error) {
 }
 
 // envelope fills the fields every record has, whatever its operation.
-func envelope(rec map[string]any, op string, src model.SourceRef) model.Event {
+func envelope(ev *model.Event, rec any, op string, src model.SourceRef) {
 	key := strings.ToLower(op)
 	rid := strings.TrimSpace(jv.Str(rec, "resourceId"))
-	ev := model.Event{
+	*ev = model.Event{
 		Cloud:        model.Azure,
 		Account:      account(rec, rid),
 		Service:      service(rec, key, rid),
@@ -120,7 +146,7 @@ func envelope(rec map[string]any, op string, src model.SourceRef) model.Event {
 		EventID: firstStr(rec, []string{"eventDataId"}, []string{"id"}, []string{"properties", "eventDataId"}, []string{"correlationId"}),
 		Source:  src,
 	}
-	ev.Time = eventTime(rec, &ev)
+	ev.Time = eventTime(rec, ev)
 	ev.Outcome, ev.Phase = outcome(status(rec))
 	// Without a correlationId the records of one operation cannot be
 	// matched, so the record stands alone.
@@ -128,12 +154,11 @@ func envelope(rec map[string]any, op string, src model.SourceRef) model.Event {
 	if corr := strings.TrimSpace(jv.Str(rec, "correlationId")); corr != "" {
 		ev.OperationID = strings.ToLower(corr + "|" + op + "|" + rid)
 	}
-	return ev
 }
 
 // region is the record's location; policy records and bodies name the
 // resource's location when the record has none.
-func region(rec, body map[string]any) string {
+func region(rec any, body map[string]any) string {
 	if r := firstStr(rec, []string{"location"}, []string{"properties", "resourceLocation"}); r != "" {
 		return r
 	}
@@ -142,9 +167,9 @@ func region(rec, body map[string]any) string {
 
 // value reads a field that the REST form logs as {"value","localizedValue"}
 // and the resource-log form as a plain string.
-func value(rec map[string]any, key string) string {
+func value(rec any, key string) string {
 	switch v := jv.Get(rec, key).(type) {
-	case map[string]any:
+	case map[string]any, jv.Object:
 		if s := jv.Str(v, "value"); s != "" {
 			return s
 		}
@@ -155,7 +180,7 @@ func value(rec map[string]any, key string) string {
 }
 
 // firstStr returns the first non-empty trimmed string among paths.
-func firstStr(rec map[string]any, paths ...[]string) string {
+func firstStr(rec any, paths ...[]string) string {
 	for _, path := range paths {
 		if s := strings.TrimSpace(jv.Str(rec, path...)); s != "" {
 			return s
@@ -166,7 +191,7 @@ func firstStr(rec map[string]any, paths ...[]string) string {
 
 // status is resultType in the resource-log form and status.value in the
 // REST form.
-func status(rec map[string]any) string {
+func status(rec any) string {
 	if s := value(rec, "status"); s != "" {
 		return strings.TrimSpace(s)
 	}
@@ -207,7 +232,7 @@ var timeLayouts = []string{
 // eventTime reads time (resource-log form) or eventTimestamp (REST form) as
 // UTC. An absent or unreadable time gives the zero time and a note, so the
 // event is kept rather than dropped.
-func eventTime(rec map[string]any, ev *model.Event) time.Time {
+func eventTime(rec any, ev *model.Event) time.Time {
 	raw := firstStr(rec, []string{"time"}, []string{"eventTimestamp"}, []string{"submissionTimestamp"})
 	if raw == "" {
 		ev.Notes = append(ev.Notes, "record has no time or eventTimestamp")
@@ -224,7 +249,7 @@ func eventTime(rec map[string]any, ev *model.Event) time.Time {
 
 // account is the subscription id, lower-cased because resource-log records
 // upper-case resource ids and the same subscription should read the same.
-func account(rec map[string]any, rid string) string {
+func account(rec any, rid string) string {
 	if s := firstStr(rec, []string{"subscriptionId"}); s != "" {
 		return strings.ToLower(s)
 	}
@@ -261,7 +286,7 @@ func lastSegment(id string) string {
 // because REST records of cascaded deletes carry the parent's provider in
 // resourceType; known providers get their documented casing back, since the
 // resource-log form upper-cases them.
-func service(rec map[string]any, key, rid string) string {
+func service(rec any, key, rid string) string {
 	candidates := []string{}
 	if first, _, ok := strings.Cut(key, "/"); ok {
 		candidates = append(candidates, first)
@@ -307,7 +332,7 @@ var providers = map[string]string{
 // sourceIP is callerIpAddress (resource-log form) or
 // httpRequest.clientIpAddress (REST form); an "address:port" spelling is
 // reduced to the address.
-func sourceIP(rec map[string]any) string {
+func sourceIP(rec any) string {
 	ip := firstStr(rec, []string{"callerIpAddress"}, []string{"httpRequest", "clientIpAddress"})
 	if ap, err := netip.ParseAddrPort(ip); err == nil {
 		return ap.Addr().String()
@@ -318,12 +343,14 @@ func sourceIP(rec map[string]any) string {
 // failure finds the error of a failed record. The statusMessage error code
 // (AuthorizationFailed, InvalidResourceReference) says more than the HTTP
 // sub-status (Forbidden, BadRequest), so it is preferred.
-func failure(rec map[string]any, bodyErr map[string]any) (code, msg string) {
-	for _, errObj := range []map[string]any{
-		jv.Obj(rec, "properties", "statusMessage", "error"),
-		jv.Obj(rec, "properties", "statusMessage"),
-		bodyErr,
-	} {
+func failure(rec any, bodyErr map[string]any) (code, msg string) {
+	// statusMessage is JSON text most often: it is parsed once.
+	status := jv.Node(rec, "properties", "statusMessage")
+	errObjs := [...]any{jv.Node(status, "error"), status, nil}
+	if bodyErr != nil {
+		errObjs[2] = bodyErr
+	}
+	for _, errObj := range errObjs {
 		if errObj == nil {
 			continue
 		}

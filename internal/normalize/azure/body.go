@@ -18,12 +18,12 @@ import (
 // with a capital B, which jv's case-insensitive lookup absorbs. Both are
 // kept: the request is what the caller asked for, the response what was
 // applied, and readContent judges both.
-func (p *parser) loadBody(rec map[string]any) {
-	props := jv.Obj(rec, "properties")
+func (p *parser) loadBody(rec any) {
+	props := jv.Node(rec, "properties")
 	if props == nil {
 		return
 	}
-	nested := jv.Obj(props, "eventProperties")
+	nested := jv.Node(props, "eventProperties")
 	for _, key := range []string{"requestbody", "responseBody"} {
 		raw, ok := jv.Field(props, key)
 		if !ok && nested != nil {
@@ -163,6 +163,11 @@ func (p *parser) decodeBody(key string, raw any) map[string]any {
 			return nil
 		}
 		return v
+	case jv.Object:
+		if v.Len() == 0 {
+			return nil
+		}
+		return v.Map()
 	case string:
 		s := strings.TrimSpace(v)
 		if s == "" || s == "{}" || strings.EqualFold(s, "null") {

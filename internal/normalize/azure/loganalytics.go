@@ -23,14 +23,14 @@ import (
 
 // isLogAnalytics reports whether rec is an AzureActivity row: it names its
 // operation in OperationNameValue, which no other Activity Log shape has.
-func isLogAnalytics(rec map[string]any) bool {
+func isLogAnalytics(rec any) bool {
 	return strings.TrimSpace(jv.Str(rec, "OperationNameValue")) != ""
 }
 
 // detectLogAnalytics reports whether an AzureActivity-looking row carries
 // a column only that table has besides the operation, so a stray
 // OperationNameValue key alone is not taken for an Activity Log record.
-func detectLogAnalytics(rec map[string]any) bool {
+func detectLogAnalytics(rec any) bool {
 	for _, k := range []string{"TimeGenerated", "ActivityStatusValue", "CorrelationId", "EventDataId", "_ResourceId"} {
 		if jv.Has(rec, k) {
 			return true

@@ -42,3 +42,19 @@ func fromPowerShell(rec map[string]any) map[string]any {
 	}
 	return out
 }
+
+// isPowerShell reports whether fromPowerShell would rewrite the map of
+// rec: whether its properties or claims is a one-member object whose
+// Content is an object.
+func isPowerShell(rec jv.Object) bool {
+	for _, key := range []string{"properties", "claims"} {
+		v, _ := jv.Field(rec, key)
+		if dict, ok := v.(jv.Object); ok && dict.Len() == 1 {
+			content, _ := jv.Field(dict, "Content")
+			if _, ok := content.(jv.Object); ok {
+				return true
+			}
+		}
+	}
+	return false
+}
