@@ -79,6 +79,12 @@ func Parse(raw []byte, src model.SourceRef, pre *Prefilter) Result {
 	if len(conflicts) > 0 {
 		res = parseReadings(v, conflicts, more, src, res)
 	}
+	if match == Context && (res.Kind != Parsed || res.Reason != "") {
+		// What is said of a record read without its bodies (its keys,
+		// a bad member) may name them: such rare records are read in
+		// full.
+		return Parse(raw, src, nil)
+	}
 	return res
 }
 
