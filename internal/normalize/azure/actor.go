@@ -23,10 +23,11 @@ const (
 // the caller as a string. Sign-in records that share the stream log
 // identity as a plain display name.
 func actor(rec any) model.Actor {
-	claims := jv.Node(rec, "identity", "claims")
-	if claims == nil {
-		claims = jv.Node(rec, "claims")
+	node := jv.Node(rec, "identity", "claims")
+	if node == nil {
+		node = jv.Node(rec, "claims")
 	}
+	claims := readClaims(node)
 	evidence := jv.Node(rec, "identity", "authorization", "evidence")
 	if evidence == nil {
 		evidence = jv.Node(rec, "authorization", "evidence")
@@ -65,13 +66,36 @@ func actor(rec any) model.Actor {
 	return a
 }
 
-// claim returns the first non-empty claim among names.
-func claim(claims any, names ...string) string {
-	if claims == nil {
-		return ""
+// claimNames are the claims actor reads.
+var claimNames = [...]string{claimUPN, "upn", claimName, "unique_name", "name", "appid", "azp",
+	claimObjectID, "oid", "uti", "idtyp", "xms_mirid", claimAMR, "amr"}
+
+// claimSet holds the values of claimNames in a token's claims: a token
+// has thirty or more, and they are read in one pass.
+type claimSet [len(claimNames)]any
+
+func readClaims(claims any) *claimSet {
+	var c claimSet
+	if claims != nil {
+		jv.Fields(claims, claimNames[:], c[:])
 	}
+	return &c
+}
+
+// value is the value of a claim of claimNames, nil when absent.
+func (c *claimSet) value(name string) any {
+	for i, n := range claimNames {
+		if n == name {
+			return c[i]
+		}
+	}
+	panic("azure: claim " + name + " is not read: add it to claimNames")
+}
+
+// claim returns the first non-empty claim among names.
+func claim(claims *claimSet, names ...string) string {
 	for _, n := range names {
-		if s := strings.TrimSpace(jv.Str(claims, n)); s != "" {
+		if s := strings.TrimSpace(jv.Str(claims.value(n))); s != "" {
 			return s
 		}
 	}
@@ -81,7 +105,7 @@ func claim(claims any, names ...string) string {
 // principalType says User or ServicePrincipal. RBAC evidence and the idtyp
 // claim state it; otherwise a user token carries a user name and an app
 // token carries only the app and object ids.
-func principalType(claims, evidence any, upn, name, display, appID, caller string) string {
+func principalType(claims *claimSet, evidence any, upn, name, display, appID, caller string) string {
 	if t := strings.TrimSpace(jv.Str(evidence, "principalType")); t != "" {
 		return t
 	}
@@ -104,12 +128,9 @@ func principalType(claims, evidence any, upn, name, display, appID, caller strin
 
 // hasMFA reports whether the token's authentication methods include mfa.
 // The claim is a comma-separated string in v1 tokens and a list in v2.
-func hasMFA(claims any) bool {
-	if claims == nil {
-		return false
-	}
+func hasMFA(claims *claimSet) bool {
 	for _, key := range []string{claimAMR, "amr"} {
-		for _, s := range jv.Strs(claims, key) {
+		for _, s := range jv.Strs(claims.value(key)) {
 			for _, m := range strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ' ' || r == ';' }) {
 				if strings.EqualFold(strings.Trim(m, `"[]`), "mfa") {
 					return true

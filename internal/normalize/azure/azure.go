@@ -23,6 +23,7 @@ import (
 	"net/netip"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"cloudwall/internal/model"
 	"cloudwall/internal/normalize/jv"
@@ -152,8 +153,35 @@ func envelope(ev *model.Event, rec any, op string, src model.SourceRef) {
 	// matched, so the record stands alone.
 	ev.OperationID = ev.EventID
 	if corr := strings.TrimSpace(jv.Str(rec, "correlationId")); corr != "" {
-		ev.OperationID = strings.ToLower(corr + "|" + op + "|" + rid)
+		ev.OperationID = lowerJoin(corr, "|", op, "|", rid)
 	}
+}
+
+// lowerJoin is strings.ToLower(strings.Join(parts, "")), in one
+// allocation when the parts are ASCII (as they are but in forged
+// records).
+func lowerJoin(parts ...string) string {
+	n := 0
+	for _, s := range parts {
+		for i := 0; i < len(s); i++ {
+			if s[i] >= utf8.RuneSelf {
+				return strings.ToLower(strings.Join(parts, ""))
+			}
+		}
+		n += len(s)
+	}
+	var b strings.Builder
+	b.Grow(n)
+	for _, s := range parts {
+		for i := 0; i < len(s); i++ {
+			c := s[i]
+			if 'A' <= c && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			b.WriteByte(c)
+		}
+	}
+	return b.String()
 }
 
 // region is the record's location; policy records and bodies name the
@@ -253,8 +281,11 @@ func account(rec any, rid string) string {
 	if s := firstStr(rec, []string{"subscriptionId"}); s != "" {
 		return strings.ToLower(s)
 	}
-	for _, id := range []string{rid, jv.Str(rec, "identity", "authorization", "scope"), jv.Str(rec, "authorization", "scope")} {
-		if sub := idPart(id, "subscriptions"); sub != "" {
+	if sub := idPart(rid, "subscriptions"); sub != "" {
+		return strings.ToLower(sub)
+	}
+	for _, scope := range [...][]string{{"identity", "authorization", "scope"}, {"authorization", "scope"}} {
+		if sub := idPart(jv.Str(rec, scope...), "subscriptions"); sub != "" {
 			return strings.ToLower(sub)
 		}
 	}
@@ -264,13 +295,18 @@ func account(rec any, rid string) string {
 // idPart returns the segment after name in an ARM resource id
 // (/subscriptions/<sub>/resourceGroups/<rg>/...), matching name in any case.
 func idPart(id, name string) string {
-	segs := strings.Split(strings.Trim(id, "/"), "/")
-	for i := 0; i+1 < len(segs); i++ {
-		if strings.EqualFold(segs[i], name) {
-			return segs[i+1]
+	id = strings.Trim(id, "/")
+	for {
+		seg, rest, ok := strings.Cut(id, "/")
+		if !ok {
+			return ""
 		}
+		if strings.EqualFold(seg, name) {
+			next, _, _ := strings.Cut(rest, "/")
+			return next
+		}
+		id = rest
 	}
-	return ""
 }
 
 // lastSegment is the resource's own name: the last segment of its id.
@@ -287,22 +323,28 @@ func lastSegment(id string) string {
 // resourceType; known providers get their documented casing back, since the
 // resource-log form upper-cases them.
 func service(rec any, key, rid string) string {
-	candidates := []string{}
 	if first, _, ok := strings.Cut(key, "/"); ok {
-		candidates = append(candidates, first)
-	}
-	candidates = append(candidates, value(rec, "resourceProviderName"), idPart(rid, "providers"))
-	for _, c := range candidates {
-		c = strings.TrimSpace(c)
-		if !strings.Contains(c, ".") {
-			continue
+		if p, ok := provider(first); ok {
+			return p
 		}
-		if canon, ok := providers[strings.ToLower(c)]; ok {
-			return canon
-		}
-		return c
 	}
-	return ""
+	if p, ok := provider(value(rec, "resourceProviderName")); ok {
+		return p
+	}
+	p, _ := provider(idPart(rid, "providers"))
+	return p
+}
+
+// provider reads c as a provider name, which has a dot.
+func provider(c string) (string, bool) {
+	c = strings.TrimSpace(c)
+	if !strings.Contains(c, ".") {
+		return "", false
+	}
+	if canon, ok := providers[strings.ToLower(c)]; ok {
+		return canon, true
+	}
+	return c, true
 }
 
 // providers restores the documented casing of common resource providers.

@@ -62,16 +62,15 @@ func (p *parser) hasProps() bool { return jv.Obj(p.body, "properties") != nil }
 // microsoft.network/networksecuritygroups/join/action acts on
 // microsoft.network/networksecuritygroups.
 func splitOp(key string) (typePath, verb string) {
-	segs := strings.Split(key, "/")
-	if len(segs) < 2 {
+	i := strings.LastIndexByte(key, '/')
+	if i < 0 {
 		return "", ""
 	}
-	verb = segs[len(segs)-1]
-	segs = segs[:len(segs)-1]
-	if verb == "action" && len(segs) > 2 {
-		segs = segs[:len(segs)-1]
+	typePath, verb = key[:i], key[i+1:]
+	if verb == "action" && strings.Count(typePath, "/") >= 2 {
+		typePath = typePath[:strings.LastIndexByte(typePath, '/')]
 	}
-	return strings.Join(segs, "/"), verb
+	return typePath, verb
 }
 
 // resourceTypes maps an operation's resource type path to the

@@ -1,0 +1,29 @@
+package jv
+
+// Fields looks each of keys up in an object (a decoded map or an Object)
+// as Field does, vals[i] getting the value of keys[i] (nil when absent).
+// An Object's members are read once for all the keys, where a Field per
+// key reads them once per key: a parser that wants a dozen fields of a
+// large object (an Azure token's claims) asks for them together.
+func Fields(v any, keys []string, vals []any) {
+	clear(vals[:len(keys)])
+	o, ok := v.(Object)
+	if !ok {
+		for i, key := range keys {
+			vals[i], _ = Field(v, key)
+		}
+		return
+	}
+	// No two keys of an Object are the same up to case (Index refuses
+	// them), so the one member a key matches up to case is the member
+	// Field finds.
+	first := o.first()
+	for i, m := range o.members() {
+		k := o.r.key(m)
+		for j, key := range keys {
+			if sameKey(k, key) {
+				vals[j] = o.r.valueOf(first + i)
+			}
+		}
+	}
+}
