@@ -21,7 +21,7 @@ func Fields(v any, keys []string, vals []any) {
 	for i, m := range o.members() {
 		k := o.r.key(m)
 		for j, key := range keys {
-			if sameKey(k, key) {
+			if len(key) == int(m.k1-m.k0) && sameKey(k, key) {
 				vals[j] = o.r.valueOf(first + i)
 			}
 		}
