@@ -72,17 +72,13 @@ func Parse(raw []byte, src model.SourceRef, pre *Prefilter) Result {
 		return Result{Kind: Unreadable, Reason: "invalid JSON: " + err.Error()}
 	}
 	res := dispatch(v, src, 0)
-	if match == Context && res.Kind == Unrecognised {
-		// Its reason lists the record's keys, the left-out ones too.
-		return Parse(raw, src, nil)
-	}
 	if len(conflicts) > 0 {
 		res = parseReadings(v, conflicts, more, src, res)
 	}
 	if match == Context && (res.Kind != Parsed || res.Reason != "") {
-		// What is said of a record read without its bodies (its keys,
-		// a bad member) may name them: such rare records are read in
-		// full.
+		// What is said of a record read without its bodies (the keys
+		// of an unrecognised one, a bad member) may name them: such
+		// rare records are read in full.
 		return Parse(raw, src, nil)
 	}
 	return res

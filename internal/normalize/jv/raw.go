@@ -174,7 +174,7 @@ func (r *Raw) close(start, base int) (int32, bool) {
 	ms := r.tmp[base:]
 	for i := range ms {
 		for j := i + 1; j < len(ms); j++ {
-			if sameKey(r.key(ms[i]), r.key(ms[j])) {
+			if ms[i].k1-ms[i].k0 == ms[j].k1-ms[j].k0 && sameKey(r.key(ms[i]), r.key(ms[j])) {
 				return -1, false
 			}
 		}
