@@ -66,6 +66,75 @@ func TestPrefilterMatch(t *testing.T) {
 // samples and a generated corpus of the three clouds.
 func TestContextReadSameAsFull(t *testing.T) {
 	p := newContextPrefilter(t)
+	lean := map[model.Cloud]int{}
+	inPlace := map[model.Cloud]int{}
+	eachTestRecord(t, func(raw []byte, src model.SourceRef) {
+		if p.Match(raw) != Context {
+			return
+		}
+		got, want := Parse(raw, src, p), Parse(raw, src, nil)
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("%s record %d: read lean\n%+v\nin full\n%+v", src.File, src.Index, got, want)
+		}
+		if res, ok := parseInPlace(raw, src); ok {
+			for _, ev := range res.Events {
+				inPlace[ev.Cloud]++
+			}
+		}
+		for _, ev := range got.Events {
+			lean[ev.Cloud]++
+		}
+	})
+	for _, c := range []model.Cloud{model.AWS, model.Azure, model.GCP} {
+		if lean[c] < 20 {
+			t.Errorf("only %d %s records read lean: the test checks too little", lean[c], c)
+		}
+	}
+	for _, c := range []model.Cloud{model.AWS, model.Azure} {
+		if inPlace[c] < lean[c]/2 {
+			t.Errorf("only %d of %d %s records read in place: the test checks too little", inPlace[c], lean[c], c)
+		}
+	}
+	t.Logf("records read lean, each the same as in full: %v; in place: %v", lean, inPlace)
+}
+
+// TestInPlaceSameAsDecoded: whatever record parseInPlace reads, context
+// or not, it reads as dispatch reads the record decoded without its
+// bodies (DecodeLean), which is what Parse does with a context record
+// that is not read in place. This holds the Azure and AWS parsers'
+// readings of an Object to their readings of a map on every record of
+// the fixtures, the shared samples and a generated corpus.
+func TestInPlaceSameAsDecoded(t *testing.T) {
+	read := map[model.Cloud]int{}
+	eachTestRecord(t, func(raw []byte, src model.SourceRef) {
+		got, ok := parseInPlace(raw, src)
+		if !ok {
+			return
+		}
+		v, conflicts, _, err := decodeContext(raw)
+		if err != nil || len(conflicts) > 0 {
+			t.Errorf("%s record %d: read in place, but decoded with error %v, conflicts %v", src.File, src.Index, err, conflicts)
+			return
+		}
+		if want := dispatch(v, src, 0); !reflect.DeepEqual(got, want) {
+			t.Errorf("%s record %d: read in place\n%+v\ndecoded\n%+v", src.File, src.Index, got, want)
+		}
+		for _, ev := range got.Events {
+			read[ev.Cloud]++
+		}
+	})
+	for _, c := range []model.Cloud{model.AWS, model.Azure} {
+		if read[c] < 100 {
+			t.Errorf("only %d %s records read in place: the test checks too little", read[c], c)
+		}
+	}
+	t.Logf("records read in place, each the same as decoded: %v", read)
+}
+
+// eachTestRecord calls fn with each record of the parsers' fixtures, the
+// shared samples and a generated corpus of the three clouds.
+func eachTestRecord(t *testing.T, fn func(raw []byte, src model.SourceRef)) {
+	t.Helper()
 	corpus := t.TempDir()
 	if _, err := simulate.GenerateCorpus(context.Background(), corpus, simulate.CorpusOptions{Size: 4 << 20, Seed: 3}); err != nil {
 		t.Fatal(err)
@@ -81,8 +150,6 @@ func TestContextReadSameAsFull(t *testing.T) {
 		}
 		return nil
 	})
-	lean := map[model.Cloud]int{}
-	inPlace := map[model.Cloud]int{}
 	for _, f := range files {
 		b, err := os.ReadFile(f)
 		if err != nil {
@@ -99,35 +166,11 @@ func TestContextReadSameAsFull(t *testing.T) {
 			if errors.Is(err, io.EOF) || err != nil && !isRecordError(err) {
 				break
 			}
-			if err != nil || p.Match(rec.Data) != Context {
-				continue
-			}
-			src := model.SourceRef{File: f, Index: rec.Index}
-			got, want := Parse(rec.Data, src, p), Parse(rec.Data, src, nil)
-			if !reflect.DeepEqual(got, want) {
-				t.Errorf("%s record %d: read lean\n%+v\nin full\n%+v", f, rec.Index, got, want)
-			}
-			if res, ok := parseInPlace(rec.Data, src); ok {
-				for _, ev := range res.Events {
-					inPlace[ev.Cloud]++
-				}
-			}
-			for _, ev := range got.Events {
-				lean[ev.Cloud]++
+			if err == nil {
+				fn(rec.Data, model.SourceRef{File: f, Index: rec.Index})
 			}
 		}
 	}
-	for _, c := range []model.Cloud{model.AWS, model.Azure, model.GCP} {
-		if lean[c] < 20 {
-			t.Errorf("only %d %s records read lean: the test checks too little", lean[c], c)
-		}
-	}
-	for _, c := range []model.Cloud{model.AWS, model.Azure} {
-		if inPlace[c] < lean[c]/2 {
-			t.Errorf("only %d of %d %s records read in place: the test checks too little", inPlace[c], lean[c], c)
-		}
-	}
-	t.Logf("records read lean, each the same as in full: %v; in place: %v", lean, inPlace)
 }
 
 func isRecordError(err error) bool {
