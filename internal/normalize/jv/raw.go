@@ -44,6 +44,10 @@ type Object struct {
 type rawObject struct {
 	start       int32 // the opening brace
 	first, size int32 // members are mems[first:first+size]
+	// lens has bit n set when a key is n bytes long (63: or longer): a
+	// key of another length is not there, which most lookups are told
+	// without looking at a member.
+	lens uint64
 }
 
 type rawMember struct {
@@ -179,8 +183,12 @@ func (r *Raw) close(start, base int) (int32, bool) {
 			}
 		}
 	}
+	var lens uint64
+	for _, m := range ms {
+		lens |= 1 << min(m.k1-m.k0, 63)
+	}
 	o := int32(len(r.objs))
-	r.objs = append(r.objs, rawObject{start: int32(start), first: int32(len(r.mems)), size: int32(len(ms))})
+	r.objs = append(r.objs, rawObject{start: int32(start), first: int32(len(r.mems)), size: int32(len(ms)), lens: lens})
 	r.mems = append(r.mems, ms...)
 	r.tmp = r.tmp[:base]
 	return o, true
@@ -251,6 +259,9 @@ func (o Object) first() int { return int(o.r.objs[o.o].first) }
 // No two keys are the same up to case (Index refuses them), so an exact
 // match or the one case variant is what Field finds in the decoded map.
 func (o Object) find(key string) (int, bool) {
+	if o.r.objs[o.o].lens&(1<<min(len(key), 63)) == 0 {
+		return -1, false
+	}
 	fold := -1
 	for i, m := range o.members() {
 		if int(m.k1-m.k0) != len(key) {
