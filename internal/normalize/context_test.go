@@ -90,7 +90,7 @@ func TestContextReadSameAsFull(t *testing.T) {
 			t.Errorf("only %d %s records read lean: the test checks too little", lean[c], c)
 		}
 	}
-	for _, c := range []model.Cloud{model.AWS, model.Azure} {
+	for _, c := range []model.Cloud{model.AWS, model.Azure, model.GCP} {
 		if inPlace[c] < lean[c]/2 {
 			t.Errorf("only %d of %d %s records read in place: the test checks too little", inPlace[c], lean[c], c)
 		}
@@ -101,7 +101,7 @@ func TestContextReadSameAsFull(t *testing.T) {
 // TestInPlaceSameAsDecoded: whatever record parseInPlace reads, context
 // or not, it reads as dispatch reads the record decoded without its
 // bodies (DecodeLean), which is what Parse does with a context record
-// that is not read in place. This holds the Azure and AWS parsers'
+// that is not read in place. This holds the AWS, GCP and Azure parsers'
 // readings of an Object to their readings of a map on every record of
 // the fixtures, the shared samples and a generated corpus.
 func TestInPlaceSameAsDecoded(t *testing.T) {
@@ -123,7 +123,7 @@ func TestInPlaceSameAsDecoded(t *testing.T) {
 			read[ev.Cloud]++
 		}
 	})
-	for _, c := range []model.Cloud{model.AWS, model.Azure} {
+	for _, c := range []model.Cloud{model.AWS, model.Azure, model.GCP} {
 		if read[c] < 100 {
 			t.Errorf("only %d %s records read in place: the test checks too little", read[c], c)
 		}

@@ -52,7 +52,7 @@ func isAppEngineFirewall(family string) bool {
 }
 
 // resource names what the call acted on.
-func resource(pp map[string]any, key string, req map[string]any) model.Resource {
+func resource(pp any, key string, req map[string]any) model.Resource {
 	family, _ := splitKey(key)
 	res := model.Resource{Type: resourceTypes[family], ID: strings.TrimSpace(jv.Str(pp, "resourceName"))}
 	if res.Type == "" && isAppEngineFirewall(family) {

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"cloudwall/internal/model"
 	"cloudwall/internal/normalize/jv"
@@ -16,17 +17,26 @@ const auditLogType = "google.cloud.audit.AuditLog"
 
 // parseEntry turns one LogEntry into an Event.
 func parseEntry(e map[string]any, src model.SourceRef) (model.Event, error) {
+	var ev model.Event
+	err := parseInto(&ev, e, src)
+	return ev, err
+}
+
+// parseInto is parseEntry writing into *ev, so that a caller's slice
+// holds the event without a copy of it on the heap. e is a decoded map or
+// an Object read in place (jv.Raw).
+func parseInto(ev *model.Event, e any, src model.SourceRef) error {
 	insertID := jv.Str(e, "insertId")
 	pp, err := auditLog(e)
 	if err != nil {
 		if insertID != "" {
-			return model.Event{}, fmt.Errorf("log entry %q: %w", insertID, err)
+			return fmt.Errorf("log entry %q: %w", insertID, err)
 		}
-		return model.Event{}, fmt.Errorf("log entry: %w", err)
+		return fmt.Errorf("log entry: %w", err)
 	}
 	method := strings.TrimSpace(jv.Str(pp, "methodName"))
 	key := operationKey(method)
-	ev := model.Event{
+	*ev = model.Event{
 		Cloud:        model.GCP,
 		Service:      jv.Str(pp, "serviceName"),
 		Operation:    method,
@@ -41,13 +51,13 @@ func parseEntry(e map[string]any, src model.SourceRef) (model.Event, error) {
 		OperationID:  insertID,
 		Source:       src,
 	}
-	r := &reader{ev: &ev, req: jv.Obj(pp, "request")}
+	r := &reader{ev: ev, req: jv.Obj(pp, "request")}
 	ev.Time = entryTime(e, r)
-	setOutcome(&ev, pp)
-	if op := jv.Obj(e, "operation"); op != nil {
+	setOutcome(ev, pp)
+	if op := jv.Node(e, "operation"); op != nil {
 		first, _ := jv.Bool(op, "first")
 		last, _ := jv.Bool(op, "last")
-		if id := jv.Str(op, "id"); id != "" {
+		if id := jv.View(op, "id"); id != "" { // copied by the concatenation
 			ev.OperationID = id + "|" + key
 		}
 		switch {
@@ -65,22 +75,22 @@ func parseEntry(e map[string]any, src model.SourceRef) (model.Event, error) {
 	}
 	ev.Resource = resource(pp, key, r.req)
 	readContent(r)
-	return ev, nil
+	return nil
 }
 
 // auditLog returns the entry's protoPayload when it is an AuditLog that names
 // its method.
-func auditLog(e map[string]any) (map[string]any, error) {
+func auditLog(e any) (any, error) {
 	v, ok := jv.Field(e, "protoPayload")
 	if !ok || v == nil {
 		return nil, errors.New("no protoPayload: not a Cloud Audit Log entry")
 	}
-	pp := jv.Obj(e, "protoPayload")
+	pp := jv.Node(e, "protoPayload")
 	if pp == nil {
 		return nil, fmt.Errorf("protoPayload is a JSON %s, not an object", jv.TypeName(v))
 	}
 	// SIEM re-exports sometimes drop @type; trust methodName then.
-	if t := jv.Str(pp, "@type"); t != "" && !strings.HasSuffix(t, auditLogType) {
+	if t := jv.View(pp, "@type"); t != "" && !strings.HasSuffix(t, auditLogType) {
 		return nil, fmt.Errorf("protoPayload is a %s, not an AuditLog", t)
 	}
 	if strings.TrimSpace(jv.Str(pp, "methodName")) == "" {
@@ -128,7 +138,13 @@ func isVersion(s string) bool {
 // entryTime reads the entry's timestamp as UTC. A missing or unreadable time
 // stays zero, with a note, rather than being guessed from receiveTimestamp,
 // which can lag by minutes.
-func entryTime(e map[string]any, r *reader) time.Time {
+func entryTime(e any, r *reader) time.Time {
+	// Most entries give it as text, read where it lies (jv.View): the
+	// time parsed keeps none of it. Text that is empty or may be an
+	// object's JSON goes the long way.
+	if s := strings.TrimSpace(jv.View(e, "timestamp")); s != "" && s[0] != '{' {
+		return parseTime(s, r)
+	}
 	v, ok := jv.Field(e, "timestamp")
 	if !ok || v == nil {
 		r.note("entry has no timestamp")
@@ -145,7 +161,11 @@ func entryTime(e map[string]any, r *reader) time.Time {
 		}
 		return t
 	}
-	s := strings.TrimSpace(jv.Str(e, "timestamp"))
+	return parseTime(strings.TrimSpace(jv.Str(e, "timestamp")), r)
+}
+
+// parseTime reads a timestamp's text in UTC.
+func parseTime(s string, r *reader) time.Time {
 	for _, layout := range timeLayouts {
 		if t, err := time.Parse(layout, s); err == nil {
 			return t.UTC()
@@ -169,7 +189,7 @@ var timeLayouts = [...]string{
 // account returns the project the entry belongs to; for organisation- and
 // folder-level entries (hierarchical firewall policies) it returns
 // "organizations/<id>" or "folders/<id>".
-func account(e, pp map[string]any) string {
+func account(e, pp any) string {
 	if p := jv.Str(e, "resource", "labels", "project_id"); p != "" {
 		return p
 	}
@@ -190,20 +210,24 @@ func account(e, pp map[string]any) string {
 // pathValue returns the segment after key in a resource path such as
 // "projects/p/global/firewalls/f" (also "//compute.googleapis.com/projects/p/...").
 func pathValue(path, key string) string {
-	segs := strings.Split(path, "/")
-	for i := 0; i+1 < len(segs); i++ {
-		if segs[i] == key && segs[i+1] != "" {
-			return segs[i+1]
+	for rest := path; ; {
+		seg, tail, more := strings.Cut(rest, "/")
+		if !more {
+			return ""
 		}
+		if next, _, _ := strings.Cut(tail, "/"); seg == key && next != "" {
+			return next
+		}
+		rest = tail
 	}
-	return ""
 }
 
 // region returns the entry's location: resource labels first, then the
 // region or zone in the resource name or resourceLocation, else "global".
-func region(e, pp map[string]any) string {
+func region(e, pp any) string {
+	labels := jv.Node(e, "resource", "labels")
 	for _, k := range []string{"region", "zone", "location"} {
-		if v := jv.Str(e, "resource", "labels", k); v != "" {
+		if v := jv.Str(labels, k); v != "" {
 			return v
 		}
 	}
@@ -220,9 +244,9 @@ func region(e, pp map[string]any) string {
 }
 
 // readOnly reports reads: Data Access entries and get/list-style methods.
-func readOnly(e map[string]any, key string) bool {
-	logName := strings.ToLower(jv.Str(e, "logName"))
-	if strings.HasSuffix(logName, "%2fdata_access") || strings.HasSuffix(logName, "/data_access") {
+func readOnly(e any, key string) bool {
+	logName := jv.View(e, "logName")
+	if lowerHasSuffix(logName, "%2fdata_access") || lowerHasSuffix(logName, "/data_access") {
 		return true
 	}
 	verb := key[strings.LastIndexByte(key, '.')+1:]
@@ -234,9 +258,26 @@ func readOnly(e map[string]any, key string) bool {
 	return false
 }
 
+// lowerHasSuffix is strings.HasSuffix(strings.ToLower(s), suffix) for a
+// lower-case ASCII suffix, without the copy. When s ends in as many
+// ASCII bytes, they are its last runes (no ASCII byte is part of another
+// rune) and ToLower lowers them in place, whatever comes before.
+func lowerHasSuffix(s, suffix string) bool {
+	if len(s) < len(suffix) {
+		return strings.HasSuffix(strings.ToLower(s), suffix)
+	}
+	tail := s[len(s)-len(suffix):]
+	for i := 0; i < len(tail); i++ {
+		if tail[i] >= utf8.RuneSelf {
+			return strings.HasSuffix(strings.ToLower(s), suffix)
+		}
+	}
+	return strings.EqualFold(tail, suffix)
+}
+
 // actor reads who made the call.
-func actor(pp map[string]any) model.Actor {
-	auth := jv.Obj(pp, "authenticationInfo")
+func actor(pp any) model.Actor {
+	auth := jv.Node(pp, "authenticationInfo")
 	email := strings.TrimSpace(jv.Str(auth, "principalEmail"))
 	a := model.Actor{ID: email, Session: jv.Str(auth, "serviceAccountKeyName")}
 	if email == "" {
@@ -245,14 +286,14 @@ func actor(pp map[string]any) model.Actor {
 	if email != "" {
 		a.Name, _, _ = strings.Cut(email, "@")
 		a.Type = "User"
-		if strings.HasSuffix(strings.ToLower(email), ".gserviceaccount.com") {
+		if lowerHasSuffix(email, ".gserviceaccount.com") {
 			a.Type = "ServiceAccount"
 		}
 	}
 	// The impersonation chain, in the order of the delegations (Google
 	// documents it so): the first is the original caller.
 	var chain []string
-	for _, d := range jv.Objs(auth, "serviceAccountDelegationInfo") {
+	for _, d := range jv.ObjNodes(auth, "serviceAccountDelegationInfo") {
 		p := strings.TrimSpace(firstNonEmpty(jv.Str(d, "firstPartyPrincipal", "principalEmail"), jv.Str(d, "principalSubject"),
 			jv.Str(d, "thirdPartyPrincipal", "thirdPartyClaims", "sub")))
 		if p == "" {
@@ -329,9 +370,9 @@ func rpcCodeName(code int) string {
 // setOutcome reads protoPayload.status. A start entry of a long-running
 // operation is then marked unknown unless its status says it failed; the
 // coalescer takes the final outcome from the operation's last entry.
-func setOutcome(ev *model.Event, pp map[string]any) {
+func setOutcome(ev *model.Event, pp any) {
 	ev.Outcome = model.Success
-	st := jv.Obj(pp, "status")
+	st := jv.Node(pp, "status")
 	if code, ok := jv.Int(st, "code"); ok {
 		if code != 0 {
 			ev.Outcome = model.Failure

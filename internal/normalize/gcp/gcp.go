@@ -29,7 +29,7 @@ import (
 // protoPayload (any key case, e.g. protopayload), a Pub/Sub push envelope
 // {"message":{"data":<base64>...},"subscription":...}, or a Pub/Sub pull
 // response {"receivedMessages":[...]}.
-func Detect(rec map[string]any) bool {
+func Detect(rec any) bool {
 	if _, ok := jv.Field(rec, "protoPayload"); ok {
 		return true
 	}
@@ -39,7 +39,7 @@ func Detect(rec map[string]any) bool {
 // wazuhEntry returns the LogEntry of a Wazuh GCP module event or alert
 // (see record.Wazuh), also of a Wazuh 4.0 alert whose data is the
 // LogEntry itself.
-func wazuhEntry(rec map[string]any) (map[string]any, bool) {
+func wazuhEntry(rec any) (map[string]any, bool) {
 	if inner, ok := record.Wazuh(rec, "gcp"); ok {
 		return inner, true
 	}
@@ -49,7 +49,7 @@ func wazuhEntry(rec map[string]any) (map[string]any, bool) {
 	return nil, false
 }
 
-func isWazuh(rec map[string]any) bool {
+func isWazuh(rec any) bool {
 	_, ok := wazuhEntry(rec)
 	return ok
 }
@@ -57,7 +57,7 @@ func isWazuh(rec map[string]any) bool {
 // isBigQuery recognises a row of a BigQuery log sink table (exported with
 // bq extract or a query), where the AuditLog is protopayload_auditlog and
 // its request and response are JSON text in requestJson and responseJson.
-func isBigQuery(rec map[string]any) bool {
+func isBigQuery(rec any) bool {
 	_, ok := jv.Field(rec, "protopayload_auditlog")
 	return ok
 }
@@ -86,12 +86,12 @@ func fromBigQuery(rec map[string]any) map[string]any {
 
 // isPush recognises a push envelope. The subscription is required as well as
 // message.data, because a bare "message" key is common in other formats.
-func isPush(rec map[string]any) bool {
+func isPush(rec any) bool {
 	_, hasSub := jv.Field(rec, "subscription")
 	return hasSub && jv.Has(rec, "message", "data")
 }
 
-func isPull(rec map[string]any) bool {
+func isPull(rec any) bool {
 	_, ok := jv.Field(rec, "receivedMessages")
 	return ok
 }
@@ -143,7 +143,21 @@ func Parse(rec map[string]any, src model.SourceRef) ([]model.Event, error) {
 	return nil, errors.New("gcp: record is neither a LogEntry with protoPayload nor a Pub/Sub message")
 }
 
-func hasField(m map[string]any, key string) bool {
+// ParseInPlace reads a record read in place (jv.Raw) when it is a plain
+// LogEntry with a protoPayload, as Parse would read its decoded map. ok is
+// false for every other shape (BigQuery rows, Wazuh events, Pub/Sub
+// envelopes, an entry parseEntry refuses): the caller decodes those and
+// calls Parse, so they read as they always have.
+func ParseInPlace(ev *model.Event, rec jv.Object, src model.SourceRef) bool {
+	e := rec.Any()
+	// Parse's order: a Wazuh event with a protoPayload is read as Wazuh's.
+	if !hasField(e, "protoPayload") || isWazuh(e) {
+		return false
+	}
+	return parseInto(ev, e, src) == nil
+}
+
+func hasField(m any, key string) bool {
 	_, ok := jv.Field(m, key)
 	return ok
 }

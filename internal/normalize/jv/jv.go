@@ -269,7 +269,7 @@ func Get(v any, path ...string) any {
 func Node(v any, path ...string) any {
 	switch t := Get(v, path...).(type) {
 	case Object:
-		return t
+		return t.Any()
 	case nil:
 		return nil
 	default:

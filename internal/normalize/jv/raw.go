@@ -32,6 +32,8 @@ type Raw struct {
 	// for some fields more than once.
 	vals []any
 	have []bool
+	// boxes holds each Object once boxed in an interface (see boxed).
+	boxes []any
 }
 
 // Object is an object of a Raw record. It is valid until the Raw is
@@ -314,7 +316,7 @@ func (r *Raw) valueOf(i int) any {
 
 func (r *Raw) build(m rawMember) any {
 	if m.obj >= 0 {
-		return Object{r, m.obj}
+		return r.boxed(m.obj)
 	}
 	// The Raw's parser is reused as it is: clearing its member buffers
 	// for each value would cost more than reading most values.
