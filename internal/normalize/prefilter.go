@@ -144,8 +144,8 @@ func gramCounts(anchors [][]byte) map[uint32]int {
 }
 
 // rarestWindow returns the first offset of the step consecutive grams of
-// a that occur in the fewest anchors, with a penalty for grams drawn from
-// common words of audit records.
+// a that occur in the fewest anchors, with a penalty for each common word
+// of audit records a gram is drawn from.
 func rarestWindow(a []byte, step int, counts map[uint32]int) int {
 	best, bestScore := 0, -1
 	for start := 0; start+step-1+gramLen <= len(a); start++ {
@@ -155,8 +155,7 @@ func rarestWindow(a []byte, step int, counts map[uint32]int) int {
 			score += counts[fold(binary.LittleEndian.Uint32(gram))]
 			for _, w := range commonInRecords {
 				if strings.Contains(w, string(gram)) {
-					score += 100
-					break
+					score += 100 // for each word: a gram of many is worse
 				}
 			}
 		}
@@ -167,9 +166,25 @@ func rarestWindow(a []byte, step int, counts map[uint32]int) int {
 	return best
 }
 
-// commonInRecords are words that fill ordinary audit records; anchor grams
-// drawn from them would make most records a prefilter hit.
-var commonInRecords = []string{"microsoft.", "/write", "/delete", "/action", "amazonaws", "googleapis", "compute.", "network", "describe"}
+// commonInRecords are words that fill ordinary audit records (the
+// clouds' names and verbs, and the keys every record of each has); anchor
+// grams drawn from them would make most records a prefilter candidate.
+var commonInRecords = []string{
+	"microsoft.", "/write", "/delete", "/action", "amazonaws", "googleapis", "compute.", "network", "describe",
+	// CloudTrail
+	"eventversion", "useridentity", "principalid", "accountid", "accesskeyid", "sessioncontext", "sessionissuer",
+	"username", "attributes", "creationdate", "mfaauthenticated", "eventtime", "eventsource", "eventname", "awsregion",
+	"sourceipaddress", "useragent", "requestparameters", "responseelements", "requestid", "eventid", "readonly",
+	"eventtype", "managementevent", "recipientaccountid", "eventcategory", "tlsdetails", "assumedrole", "arn:aws:",
+	// Activity Log
+	"resourceid", "operationname", "category", "resulttype", "resultsignature", "durationms", "calleripaddress",
+	"correlationid", "identity", "authorization", "evidence", "roleassignment", "roledefinition", "principaltype",
+	"claims", "properties", "statuscode", "servicerequestid", "subscriptions", "resourcegroups", "providers",
+	// Cloud Audit Logs
+	"insertid", "logname", "protopayload", "authenticationinfo", "principalemail", "authorizationinfo", "permission",
+	"methodname", "requestmetadata", "callerip", "callersupplieduseragent", "resourcename", "servicename",
+	"receivetimestamp", "severity", "timestamp", "projects/",
+}
 
 // fold maps the ASCII letters of a 4-byte gram to lower case. Other bytes
 // change too, but only into bytes that letters never become, so folding
