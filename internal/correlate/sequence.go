@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"cloudwall/internal/model"
 )
@@ -27,11 +28,30 @@ type Context map[string][]ContextEvent
 // ContextKey is who an event or finding is grouped under for session
 // context: cloud, account and principal as logged.
 func ContextKey(cloud model.Cloud, account string, a model.Actor) string {
+	return string(AppendContextKey(nil, cloud, account, a))
+}
+
+// AppendContextKey appends ContextKey's bytes to dst (nothing when the
+// key is ""), so that a caller can look a key up without making it.
+func AppendContextKey(dst []byte, cloud model.Cloud, account string, a model.Actor) []byte {
 	who := cmp.Or(a.ID, a.Name)
 	if who == "" {
-		return ""
+		return dst
 	}
-	return string(cloud) + "\x00" + account + "\x00" + strings.ToLower(who)
+	dst = append(append(append(append(dst, cloud...), 0), account...), 0)
+	for i := 0; i < len(who); i++ {
+		if who[i] >= utf8.RuneSelf {
+			return append(dst, strings.ToLower(who)...)
+		}
+	}
+	for i := 0; i < len(who); i++ {
+		c := who[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		dst = append(dst, c)
+	}
+	return dst
 }
 
 // SessionOf is the session a call used: its access key, else its session

@@ -20,10 +20,13 @@ const (
 // sessions and classes), so each is kept as a time and four indexes into
 // the buffer's table of texts: a fifth of a correlate.ContextEvent.
 type contextBuffer struct {
-	on      bool
-	by      map[string][]contextEntry
+	on bool
+	// lists holds each actor's entries, keys their index by ContextKey.
+	lists   [][]contextEntry
+	keys    map[string]int
 	texts   []string
 	index   map[string]uint32
+	key     []byte // the ContextKey being looked up
 	n       int
 	dropped int64
 }
@@ -34,7 +37,7 @@ type contextEntry struct {
 }
 
 func newContextBuffer(on bool) *contextBuffer {
-	return &contextBuffer{on: on, by: map[string][]contextEntry{}, index: map[string]uint32{}}
+	return &contextBuffer{on: on, keys: map[string]int{}, index: map[string]uint32{}}
 }
 
 // text returns the index of s in the table, adding it.
@@ -57,16 +60,22 @@ func (b *contextBuffer) add(ev *model.Event) {
 	if class == "" {
 		return
 	}
-	k := correlate.ContextKey(ev.Cloud, ev.Account, ev.Actor)
-	if k == "" {
+	b.key = correlate.AppendContextKey(b.key[:0], ev.Cloud, ev.Account, ev.Actor)
+	if len(b.key) == 0 {
 		return
 	}
-	if b.n >= maxContextPerWorker || len(b.by[k]) >= maxContextPerKey {
+	i, ok := b.keys[string(b.key)]
+	if b.n >= maxContextPerWorker || ok && len(b.lists[i]) >= maxContextPerKey {
 		b.dropped++
 		return
 	}
+	if !ok {
+		i = len(b.lists)
+		b.keys[string(b.key)] = i
+		b.lists = append(b.lists, nil)
+	}
 	b.n++
-	b.by[k] = append(b.by[k], contextEntry{time: ev.Time, session: b.text(correlate.SessionOf(ev.Actor)),
+	b.lists[i] = append(b.lists[i], contextEntry{time: ev.Time, session: b.text(correlate.SessionOf(ev.Actor)),
 		op: b.text(ev.Operation), resource: b.text(ev.Resource.ID), class: b.text(class), outcome: b.text(string(ev.Outcome))})
 }
 
@@ -86,11 +95,11 @@ func mergeContext(bufs []*contextBuffer, want map[string]bool) (correlate.Contex
 	var dropped int64
 	for _, b := range bufs {
 		dropped += b.dropped
-		for k, es := range b.by {
+		for k, i := range b.keys {
 			if want != nil && !want[k] {
 				continue
 			}
-			for _, e := range es {
+			for _, e := range b.lists[i] {
 				out[k] = append(out[k], b.event(e))
 			}
 		}
