@@ -17,15 +17,16 @@ const (
 // contextBuffer is one worker's share of the context operations: no lock
 // on the hot path, merged when the workers are done. A scan keeps tens of
 // thousands of them and most share their texts (the same operations,
-// sessions and classes), so each is kept as a time and four indexes into
+// sessions and classes), so each is kept as a time and five indexes into
 // the buffer's table of texts: a fifth of a correlate.ContextEvent.
 type contextBuffer struct {
 	on bool
 	// lists holds each actor's entries, keys their index by ContextKey.
 	lists   [][]contextEntry
 	keys    map[string]int
-	texts   []string
+	texts   []string // texts[0] is ""
 	index   map[string]uint32
+	last    [fields]uint32
 	key     []byte // the ContextKey being looked up
 	n       int
 	dropped int64
@@ -37,17 +38,33 @@ type contextEntry struct {
 }
 
 func newContextBuffer(on bool) *contextBuffer {
-	return &contextBuffer{on: on, keys: map[string]int{}, index: map[string]uint32{}}
+	return &contextBuffer{on: on, keys: map[string]int{}, texts: []string{""}, index: map[string]uint32{"": 0}}
 }
 
-// text returns the index of s in the table, adding it.
-func (b *contextBuffer) text(s string) uint32 {
-	if i, ok := b.index[s]; ok {
-		return i
+// Fields of a contextEntry, for text's memory of the last of each.
+const (
+	fieldSession = iota
+	fieldOp
+	fieldResource
+	fieldClass
+	fieldOutcome
+	fields
+)
+
+// text returns the index of s, the value of field f, in the table,
+// adding it. A worker's operations come in runs of the same texts, so the
+// field's last one is tried first.
+func (b *contextBuffer) text(f int, s string) uint32 {
+	if last := b.last[f]; s == b.texts[last] {
+		return last
 	}
-	i := uint32(len(b.texts))
-	b.texts = append(b.texts, s)
-	b.index[s] = i
+	i, ok := b.index[s]
+	if !ok {
+		i = uint32(len(b.texts))
+		b.texts = append(b.texts, s)
+		b.index[s] = i
+	}
+	b.last[f] = i
 	return i
 }
 
@@ -75,8 +92,9 @@ func (b *contextBuffer) add(ev *model.Event) {
 		b.lists = append(b.lists, nil)
 	}
 	b.n++
-	b.lists[i] = append(b.lists[i], contextEntry{time: ev.Time, session: b.text(correlate.SessionOf(ev.Actor)),
-		op: b.text(ev.Operation), resource: b.text(ev.Resource.ID), class: b.text(class), outcome: b.text(string(ev.Outcome))})
+	b.lists[i] = append(b.lists[i], contextEntry{time: ev.Time, session: b.text(fieldSession, correlate.SessionOf(ev.Actor)),
+		op: b.text(fieldOp, ev.Operation), resource: b.text(fieldResource, ev.Resource.ID),
+		class: b.text(fieldClass, class), outcome: b.text(fieldOutcome, string(ev.Outcome))})
 }
 
 // event is the correlate.ContextEvent an entry stands for.

@@ -44,7 +44,7 @@ func Detect(rec any) bool {
 // with it. Azure's Activity Log also has an eventName, but always as an
 // object ({"value":"EndRequest"}), and no eventSource.
 func isRecord(rec any) bool {
-	if _, ok := jv.Field(rec, "eventVersion"); ok {
+	if jv.HasAny(rec, "eventVersion") {
 		return true
 	}
 	for _, k := range [...]string{"eventName", "eventSource"} {
