@@ -144,15 +144,9 @@ func (p *fastParser) object(depth int) (any, bool) {
 			}
 			p.keys, p.vals = append(p.keys, k), append(p.vals, v)
 		}
-		p.space()
-		if p.i >= len(p.b) {
+		if more, ok := p.after('}'); !ok {
 			return nil, false
-		}
-		switch p.b[p.i] {
-		case ',':
-			p.i++
-		case '}':
-			p.i++
+		} else if !more {
 			m := make(map[string]any, len(p.keys)-start)
 			for j, k := range p.keys[start:] {
 				m[k] = p.vals[start+j] // a repeated key keeps its last value
@@ -161,10 +155,26 @@ func (p *fastParser) object(depth int) (any, bool) {
 			clear(p.vals[start:])
 			p.keys, p.vals = p.keys[:start], p.vals[:start]
 			return m, true
-		default:
-			return nil, false
 		}
 	}
+}
+
+// after reads what follows a member or an element: a comma, when more
+// follow, or end, which closes the container.
+func (p *fastParser) after(end byte) (more, ok bool) {
+	p.space()
+	if p.i >= len(p.b) {
+		return false, false
+	}
+	switch p.b[p.i] {
+	case ',':
+		p.i++
+		return true, true
+	case end:
+		p.i++
+		return false, true
+	}
+	return false, false
 }
 
 func (p *fastParser) array(depth int) (any, bool) {
@@ -181,18 +191,10 @@ func (p *fastParser) array(depth int) (any, bool) {
 			return nil, false
 		}
 		a = append(a, v)
-		p.space()
-		if p.i >= len(p.b) {
+		if more, ok := p.after(']'); !ok {
 			return nil, false
-		}
-		switch p.b[p.i] {
-		case ',':
-			p.i++
-		case ']':
-			p.i++
+		} else if !more {
 			return a, true
-		default:
-			return nil, false
 		}
 	}
 }

@@ -158,18 +158,10 @@ func (r *Raw) object(p *fastParser, depth int) (int32, bool) {
 			}
 			r.tmp = append(r.tmp, rawMember{k0: int32(k0), k1: int32(k1), v: int32(v), end: int32(p.i), obj: o})
 		}
-		p.space()
-		if p.i >= len(p.b) {
+		if more, ok := p.after('}'); !ok {
 			return -1, false
-		}
-		switch p.b[p.i] {
-		case ',':
-			p.i++
-		case '}':
-			p.i++
+		} else if !more {
 			return r.close(start, base)
-		default:
-			return -1, false
 		}
 	}
 }
@@ -207,18 +199,8 @@ func (r *Raw) array(p *fastParser, depth int) bool {
 		if _, ok := r.value(p, depth); !ok {
 			return false
 		}
-		p.space()
-		if p.i >= len(p.b) {
-			return false
-		}
-		switch p.b[p.i] {
-		case ',':
-			p.i++
-		case ']':
-			p.i++
-			return true
-		default:
-			return false
+		if more, ok := p.after(']'); !more {
+			return ok
 		}
 	}
 }

@@ -65,18 +65,8 @@ func (p *fastParser) skipContainer(depth int) bool {
 		if !p.skipValue(depth) {
 			return false
 		}
-		p.space()
-		if p.i >= len(p.b) {
-			return false
-		}
-		switch p.b[p.i] {
-		case ',':
-			p.i++
-		case end:
-			p.i++
-			return true
-		default:
-			return false
+		if more, ok := p.after(end); !more {
+			return ok
 		}
 	}
 }
