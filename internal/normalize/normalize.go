@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"sort"
 	"strings"
 
@@ -60,13 +61,25 @@ func Parse(raw []byte, src model.SourceRef, pre *Prefilter) Result {
 			return Result{Kind: Filtered}
 		}
 	}
-	decode := jv.DecodeConflicts
-	if match == Context {
-		if res, ok := parseInPlace(raw, src); ok {
-			return res
-		}
-		decode = decodeContext
+	if match != Context {
+		return decoded(raw, src, jv.DecodeConflicts)
 	}
+	res, ok := parseInPlace(raw, src)
+	if !ok {
+		res = decoded(raw, src, decodeContext)
+	}
+	if res.Kind != Parsed || res.Reason != "" || slices.ContainsFunc(res.Events, gcp.ReadsRequest) {
+		// What is said of a record read without its bodies (the keys
+		// of an unrecognised one, a bad member) may name them, and a
+		// GCP event may need its request: such rare records are read
+		// in full.
+		return Parse(raw, src, nil)
+	}
+	return res
+}
+
+// decoded parses raw decoded with decode.
+func decoded(raw []byte, src model.SourceRef, decode func([]byte) (any, []jv.Conflict, int, error)) Result {
 	v, conflicts, more, err := decode(raw)
 	if err != nil {
 		return Result{Kind: Unreadable, Reason: "invalid JSON: " + err.Error()}
@@ -74,12 +87,6 @@ func Parse(raw []byte, src model.SourceRef, pre *Prefilter) Result {
 	res := dispatch(v, src, 0)
 	if len(conflicts) > 0 {
 		res = parseReadings(v, conflicts, more, src, res)
-	}
-	if match == Context && (res.Kind != Parsed || res.Reason != "") {
-		// What is said of a record read without its bodies (the keys
-		// of an unrecognised one, a bad member) may name them: such
-		// rare records are read in full.
-		return Parse(raw, src, nil)
 	}
 	return res
 }

@@ -65,6 +65,13 @@ func resource(pp any, key string, req map[string]any) model.Resource {
 	return res
 }
 
+// ReadsRequest reports whether resource named ev's resource from the
+// request, which a record read only as context goes without: when the
+// resource name names nothing.
+func ReadsRequest(ev model.Event) bool {
+	return ev.Cloud == model.GCP && ev.Resource.Name == ""
+}
+
 func lastSegment(path string) string {
 	path = strings.TrimRight(path, "/")
 	return path[strings.LastIndexByte(path, '/')+1:]
