@@ -50,10 +50,14 @@ type fastParser struct {
 	vals      []any
 	conflicts []Conflict
 	more      int
-	// skip names keys whose values are checked but not kept (DecodeLean).
-	skip   []string
-	keyBuf [32]string
-	valBuf [32]any
+	// skip names keys whose values are checked but not kept (DecodeLean);
+	// skippedKeys holds the keys of the skipped objects being checked,
+	// and skippedConflict is set when two of one object may be the same.
+	skip            []string
+	skippedKeys     [][]byte
+	skippedConflict bool
+	keyBuf          [32]string
+	valBuf          [32]any
 }
 
 func (p *fastParser) space() {
@@ -557,6 +561,11 @@ func decode(raw []byte, skip []string) (v any, conflicts []Conflict, more int, e
 	p := fastParser{b: raw, skip: skip}
 	if v, ok := p.value(0); ok {
 		p.space()
+		if p.skippedConflict {
+			// A conflict left out would change what the record says:
+			// it is decoded in full.
+			return decode(raw, nil)
+		}
 		if p.i >= len(p.b) || p.b[p.i] == ']' || p.b[p.i] == '}' {
 			return v, p.conflicts, p.more, nil
 		}

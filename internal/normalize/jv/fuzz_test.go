@@ -111,8 +111,10 @@ func FuzzDecodeLean(f *testing.F) {
 		if err != nil || !fastOK {
 			return // encoding/json decoded both in full
 		}
-		if want = without(want, skip); !reflect.DeepEqual(got, want) {
-			t.Fatalf("DecodeLean = %#v, want %#v", got, want)
+		// Keys that may be the same in a left-out member make it decode
+		// in full, conflicts and all.
+		if lean := without(want, skip); !reflect.DeepEqual(got, lean) && !reflect.DeepEqual(got, want) {
+			t.Fatalf("DecodeLean = %#v, want %#v", got, lean)
 		}
 	})
 }

@@ -83,7 +83,7 @@ func (r *Raw) Index(b []byte, skip []string) (root Object, ok bool) {
 		return Object{}, false
 	}
 	p.space()
-	if p.i < len(b) && b[p.i] != ']' && b[p.i] != '}' {
+	if p.i < len(b) && b[p.i] != ']' && b[p.i] != '}' || p.skippedConflict {
 		return Object{}, false
 	}
 	n := len(r.mems)

@@ -15,7 +15,10 @@ func TestRawIndex(t *testing.T) {
 	}{
 		{"record", `{"eventName":"DescribeSecurityGroups","userIdentity":{"type":"IAMUser","arn":"arn:aws:iam::1:user/a"},"n":1.5,"b":[true,{"x":null}]}`, true},
 		{"escapes in values", `{"a":"\"q\" \u00e9","b":"\\"}`, true},
-		{"skipped body", `{"requestParameters":{"A":1,"a":2},"x":"y"}`, true},
+		{"skipped body", `{"requestParameters":{"a":1,"b":[{"a":2}]},"x":"y"}`, true},
+		// A full decode reports keys the same up to case in a body too.
+		{"keys the same up to case in a skipped body", `{"requestParameters":{"A":1,"a":2},"x":"y"}`, false},
+		{"an escaped key in a skipped body", `{"skip":{"\u0061":1}}`, false},
 		{"trailing bracket", `{"a":1}]`, true},
 		{"empty", `{}`, true},
 		{"keys the same up to case", `{"eventName":"a","EventName":"b"}`, false},

@@ -50,12 +50,23 @@ func (p *fastParser) skipContainer(depth int) bool {
 		p.i++
 		return true
 	}
+	base := len(p.skippedKeys)
+	ok := p.skipMembers(depth, object, end, base)
+	p.skippedKeys = p.skippedKeys[:base]
+	return ok
+}
+
+// skipMembers moves past the members or elements of a container, up to
+// its end; base is where its keys start in skippedKeys.
+func (p *fastParser) skipMembers(depth int, object bool, end byte, base int) bool {
 	for {
 		if object {
 			p.space()
+			k0 := p.i + 1
 			if p.i >= len(p.b) || p.b[p.i] != '"' || !p.skipString() {
 				return false
 			}
+			p.noteSkippedKey(p.b[k0:p.i-1], base)
 			p.space()
 			if p.i >= len(p.b) || p.b[p.i] != ':' {
 				return false
@@ -113,4 +124,27 @@ func (p *fastParser) skipString() bool {
 		p.i++
 	}
 	return false
+}
+
+// noteSkippedKey remembers a key of a skipped object and notes when it
+// could read as the same key as one before it in the object (up to case,
+// or behind an escape or a non-ASCII byte): the decoder would report such
+// keys as a conflict, which a lean decode must not hide (see decode).
+func (p *fastParser) noteSkippedKey(k []byte, base int) {
+	if p.skippedConflict {
+		return
+	}
+	for _, c := range k {
+		if c == '\\' || c >= 0x80 {
+			p.skippedConflict = true
+			return
+		}
+	}
+	for _, prev := range p.skippedKeys[base:] {
+		if sameKey(unsafeString(prev), unsafeString(k)) {
+			p.skippedConflict = true
+			return
+		}
+	}
+	p.skippedKeys = append(p.skippedKeys, k)
 }
