@@ -18,7 +18,7 @@ var allowedImports = map[string][]string{
 	"internal/content":          {"internal/model"},
 	"internal/ingest":           {},
 	"internal/normalize/jv":     {},
-	"internal/normalize/record": {},
+	"internal/normalize/record": {"internal/normalize/jv"}, // it reads records as the parsers do
 	"internal/normalize/aws":    {"internal/model", "internal/normalize/jv", "internal/normalize/record"},
 	"internal/normalize/azure":  {"internal/model", "internal/normalize/jv", "internal/normalize/record"},
 	"internal/normalize/gcp":    {"internal/model", "internal/normalize/jv", "internal/normalize/record"},
