@@ -84,6 +84,7 @@ func (o Object) objNodes(key string) ([]any, bool) {
 	}
 	p := fastParser{b: r.b, i: int(m.v) + 1}
 	var out []any
+	next := int32(0) // where the next element's object is looked for
 	for {
 		p.space()
 		if p.i >= len(p.b) {
@@ -98,11 +99,12 @@ func (o Object) objNodes(key string) ([]any, bool) {
 		case '"':
 			return nil, false
 		case '{':
-			e, ok := r.objectAt(p.i)
+			e, ok := r.objectAt(p.i, next)
 			if !ok {
 				return nil, false
 			}
 			out = append(out, e)
+			next = e.o + 1
 		}
 		// Numbers, booleans, nulls and arrays are not objects: Objs
 		// leaves them out.
@@ -112,9 +114,14 @@ func (o Object) objNodes(key string) ([]any, bool) {
 	}
 }
 
-// objectAt returns the indexed object whose opening brace is at start.
-func (r *Raw) objectAt(start int) (Object, bool) {
-	for i := range r.objs {
+// objectAt returns the indexed object whose opening brace is at start,
+// looking from objs[from] on. Objects are indexed as they close, so the
+// objects of one array come in its order, each after the objects inside
+// the one before: searching on from the last one found reads each object
+// of the record once for the whole array, where searching from the first
+// made a long array of objects cost its length squared.
+func (r *Raw) objectAt(start int, from int32) (Object, bool) {
+	for i := int(from); i < len(r.objs); i++ {
 		if int(r.objs[i].start) == start {
 			return Object{r, int32(i)}, true
 		}

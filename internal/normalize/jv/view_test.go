@@ -1,6 +1,7 @@
 package jv
 
 import (
+	"fmt"
 	"reflect"
 	"strings"
 	"testing"
@@ -92,6 +93,44 @@ func TestViewAndObjNodes(t *testing.T) {
 	for _, n := range nodes {
 		if _, ok := n.(Object); !ok {
 			t.Errorf("ObjNodes built %T", n)
+		}
+	}
+}
+
+// longList is a record whose list holds n objects, each with objects and
+// a list of objects inside, so that the list's objects are indexed far
+// apart.
+func longList(n int) []byte {
+	var b strings.Builder
+	b.WriteString(`{"list":[`)
+	for i := range n {
+		if i > 0 {
+			b.WriteString(",")
+		}
+		fmt.Fprintf(&b, `{"id":%d,"in":{"x":{"y":%d}},"more":[{"z":1},2,{"z":{}}]}`, i, i)
+	}
+	b.WriteString(`]}`)
+	return []byte(b.String())
+}
+
+// TestObjNodesLongList: every object of a long list is found, in order,
+// past the objects inside the one before it.
+func TestObjNodesLongList(t *testing.T) {
+	checkView(t, longList(2000))
+}
+
+// BenchmarkObjNodesLongList reads a list of 20,000 objects in place: the
+// cost grows with the list, not with its square.
+func BenchmarkObjNodesLongList(b *testing.B) {
+	rec := longList(20000)
+	var r Raw
+	root, ok := r.Index(rec, nil)
+	if !ok {
+		b.Fatal("Index refused the record")
+	}
+	for b.Loop() {
+		if n := len(ObjNodes(root, "list")); n != 20000 {
+			b.Fatalf("ObjNodes = %d objects", n)
 		}
 	}
 }
