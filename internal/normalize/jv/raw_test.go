@@ -19,6 +19,10 @@ func TestRawIndex(t *testing.T) {
 		// A full decode reports keys the same up to case in a body too.
 		{"keys the same up to case in a skipped body", `{"requestParameters":{"A":1,"a":2},"x":"y"}`, false},
 		{"an escaped key in a skipped body", `{"skip":{"\u0061":1}}`, false},
+		// Left-out members are checked pairwise only up to the bound too:
+		// a wider one is decoded in full, which finds conflicts by hashing.
+		{"a skipped body of more members than Index reads", `{"skip":{` + manyMembers(maxRawMembers+1) + `}}`, false},
+		{"a skipped body of as many members as Index reads", `{"skip":{` + manyMembers(maxRawMembers) + `}}`, true},
 		{"trailing bracket", `{"a":1}]`, true},
 		{"empty", `{}`, true},
 		{"keys the same up to case", `{"eventName":"a","EventName":"b"}`, false},

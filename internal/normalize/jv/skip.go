@@ -129,9 +129,16 @@ func (p *fastParser) skipString() bool {
 // noteSkippedKey remembers a key of a skipped object and notes when it
 // could read as the same key as one before it in the object (up to case,
 // or behind an escape or a non-ASCII byte): the decoder would report such
-// keys as a conflict, which a lean decode must not hide (see decode).
+// keys as a conflict, which a lean decode must not hide (see decode). An
+// object of more than maxRawMembers keys is noted too, unchecked: the
+// check is quadratic, and the full decode that follows finds conflicts
+// by hashing.
 func (p *fastParser) noteSkippedKey(k []byte, base int) {
 	if p.skippedConflict {
+		return
+	}
+	if len(p.skippedKeys)-base >= maxRawMembers {
+		p.skippedConflict = true
 		return
 	}
 	for _, c := range k {
