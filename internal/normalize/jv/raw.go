@@ -52,6 +52,10 @@ type rawObject struct {
 	lens uint64
 }
 
+// lenBit is the bit of a key length in a set of lengths (skipLens,
+// rawObject.lens); keys of 63 bytes or more share the last.
+func lenBit(n int) uint64 { return 1 << min(n, 63) }
+
 type rawMember struct {
 	k0, k1 int32 // the key's bytes, quotes excluded
 	v, end int32 // the value's bytes
@@ -70,7 +74,7 @@ func (r *Raw) Index(b []byte, skip []string) (root Object, ok bool) {
 	r.b, r.skip = b, skip
 	r.skipLens = 0
 	for _, s := range skip {
-		r.skipLens |= 1 << min(len(s), 63)
+		r.skipLens |= lenBit(len(s))
 	}
 	r.objs, r.mems, r.tmp = r.objs[:0], r.mems[:0], r.tmp[:0]
 	p := fastParser{b: b, skip: skip}
@@ -143,7 +147,7 @@ func (r *Raw) object(p *fastParser, depth int) (int32, bool) {
 		}
 		p.i++
 		p.space()
-		if r.skipLens&(1<<min(k1-k0, 63)) != 0 && p.skippedBytes(p.b[k0:k1]) {
+		if r.skipLens&lenBit(k1-k0) != 0 && p.skipped(unsafeString(p.b[k0:k1])) {
 			if !p.skipValue(depth) {
 				return -1, false
 			}
@@ -179,7 +183,7 @@ func (r *Raw) close(start, base int) (int32, bool) {
 	}
 	var lens uint64
 	for _, m := range ms {
-		lens |= 1 << min(m.k1-m.k0, 63)
+		lens |= lenBit(int(m.k1 - m.k0))
 	}
 	o := int32(len(r.objs))
 	r.objs = append(r.objs, rawObject{start: int32(start), first: int32(len(r.mems)), size: int32(len(ms)), lens: lens})
@@ -216,16 +220,6 @@ func plainKey(k []byte) bool {
 	return true
 }
 
-// skippedBytes is skipped for a key still in the record's bytes.
-func (p *fastParser) skippedBytes(k []byte) bool {
-	for _, s := range p.skip {
-		if string(k) == s {
-			return true
-		}
-	}
-	return false
-}
-
 // key returns a member's key without copying it.
 func (r *Raw) key(m rawMember) string {
 	return unsafeString(r.b[m.k0:m.k1])
@@ -243,7 +237,7 @@ func (o Object) first() int { return int(o.r.objs[o.o].first) }
 // No two keys are the same up to case (Index refuses them), so an exact
 // match or the one case variant is what Field finds in the decoded map.
 func (o Object) find(key string) (int, bool) {
-	if o.r.objs[o.o].lens&(1<<min(len(key), 63)) == 0 {
+	if o.r.objs[o.o].lens&lenBit(len(key)) == 0 {
 		return -1, false
 	}
 	fold := -1
