@@ -77,12 +77,15 @@ func (r *Raw) Index(b []byte, skip []string) (root Object, ok bool) {
 		r.skipLens |= lenBit(len(s))
 	}
 	r.objs, r.mems, r.tmp = r.objs[:0], r.mems[:0], r.tmp[:0]
-	p := fastParser{b: b, skip: skip}
+	// The Raw's parser, whose buffer of left-out keys is kept from one
+	// record to the next.
+	p := &r.p
+	*p = fastParser{b: b, skip: skip, skippedKeys: p.skippedKeys[:0]}
 	p.space()
 	if p.i >= len(b) || b[p.i] != '{' {
 		return Object{}, false
 	}
-	o, ok := r.object(&p, 1)
+	o, ok := r.object(p, 1)
 	if !ok {
 		return Object{}, false
 	}
@@ -338,7 +341,9 @@ func unsafeString(b []byte) string { return unsafe.String(unsafe.SliceData(b), l
 // keep it alive.
 func (r *Raw) Release() {
 	r.b = nil
-	r.p = fastParser{}
+	keys := r.p.skippedKeys[:cap(r.p.skippedKeys)]
+	clear(keys)
+	r.p = fastParser{skippedKeys: keys[:0]}
 	clear(r.vals)
 }
 
