@@ -3,7 +3,6 @@ package normalize
 import (
 	"bytes"
 	"strings"
-	"unicode/utf8"
 
 	"cloudwall/internal/normalize/jv"
 )
@@ -70,36 +69,8 @@ func recordHint(rec map[string]any) string {
 // operationName, resourceId and time.
 func azureFlow(rec any) bool {
 	cat, op := jv.Str(rec, "category"), jv.Str(rec, "operationName")
-	return lowerHasSuffix(cat, "flowevent") || lowerHasSuffix(op, "flowevents") || lowerIs(op, "flowlogflowevent") ||
+	return jv.LowerHasSuffix(cat, "flowevent") || jv.LowerHasSuffix(op, "flowevents") || jv.LowerIs(op, "flowlogflowevent") ||
 		jv.Has(rec, "flowRecords", "flows") || jv.Has(rec, "properties", "flows") && jv.Has(rec, "properties", "Version")
-}
-
-// lowerHasSuffix is strings.HasSuffix(strings.ToLower(s), suffix) for a
-// lower-case ASCII suffix, building no lower-case copy of an ASCII s
-// (every record is asked, and most spell their operation in capitals).
-func lowerHasSuffix(s, suffix string) bool {
-	if !ascii(s) {
-		return strings.HasSuffix(strings.ToLower(s), suffix)
-	}
-	return len(s) >= len(suffix) && strings.EqualFold(s[len(s)-len(suffix):], suffix)
-}
-
-// lowerIs is strings.ToLower(s) == t for a lower-case ASCII t, as
-// lowerHasSuffix.
-func lowerIs(s, t string) bool {
-	if !ascii(s) {
-		return strings.ToLower(s) == t
-	}
-	return strings.EqualFold(s, t)
-}
-
-func ascii(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] >= utf8.RuneSelf {
-			return false
-		}
-	}
-	return true
 }
 
 func vpcFlowMessage(s string) bool {

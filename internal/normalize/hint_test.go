@@ -58,18 +58,3 @@ func TestOtherLogHints(t *testing.T) {
 		})
 	}
 }
-
-// TestLowerCompare: lowerHasSuffix and lowerIs read s as its
-// strings.ToLower, whether s is ASCII or not.
-func TestLowerCompare(t *testing.T) {
-	for _, s := range []string{"NetworkSecurityGroupFlowEvent", "FLOWLOGFLOWEVENT", "flowevents", "FlowEven\u212a", "flowevent\u017f", "İFLOWEVENT", "x", ""} {
-		for _, t2 := range []string{"flowevent", "flowevents", "flowlogflowevent"} {
-			if got, want := lowerHasSuffix(s, t2), strings.HasSuffix(strings.ToLower(s), t2); got != want {
-				t.Errorf("lowerHasSuffix(%q, %q) = %v, want %v", s, t2, got, want)
-			}
-			if got, want := lowerIs(s, t2), strings.ToLower(s) == t2; got != want {
-				t.Errorf("lowerIs(%q, %q) = %v, want %v", s, t2, got, want)
-			}
-		}
-	}
-}

@@ -6,7 +6,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"cloudwall/internal/model"
 	"cloudwall/internal/normalize/jv"
@@ -246,7 +245,7 @@ func region(e, pp any) string {
 // readOnly reports reads: Data Access entries and get/list-style methods.
 func readOnly(e any, key string) bool {
 	logName := jv.View(e, "logName")
-	if lowerHasSuffix(logName, "%2fdata_access") || lowerHasSuffix(logName, "/data_access") {
+	if jv.LowerHasSuffix(logName, "%2fdata_access") || jv.LowerHasSuffix(logName, "/data_access") {
 		return true
 	}
 	verb := key[strings.LastIndexByte(key, '.')+1:]
@@ -256,23 +255,6 @@ func readOnly(e any, key string) bool {
 		}
 	}
 	return false
-}
-
-// lowerHasSuffix is strings.HasSuffix(strings.ToLower(s), suffix) for a
-// lower-case ASCII suffix, without the copy. When s ends in as many
-// ASCII bytes, they are its last runes (no ASCII byte is part of another
-// rune) and ToLower lowers them in place, whatever comes before.
-func lowerHasSuffix(s, suffix string) bool {
-	if len(s) < len(suffix) {
-		return strings.HasSuffix(strings.ToLower(s), suffix)
-	}
-	tail := s[len(s)-len(suffix):]
-	for i := 0; i < len(tail); i++ {
-		if tail[i] >= utf8.RuneSelf {
-			return strings.HasSuffix(strings.ToLower(s), suffix)
-		}
-	}
-	return strings.EqualFold(tail, suffix)
 }
 
 // actor reads who made the call.
@@ -286,7 +268,7 @@ func actor(pp any) model.Actor {
 	if email != "" {
 		a.Name, _, _ = strings.Cut(email, "@")
 		a.Type = "User"
-		if lowerHasSuffix(email, ".gserviceaccount.com") {
+		if jv.LowerHasSuffix(email, ".gserviceaccount.com") {
 			a.Type = "ServiceAccount"
 		}
 	}
