@@ -28,16 +28,18 @@ func parseInPlace(raw []byte, src model.SourceRef) (Result, bool) {
 	if !ok {
 		return Result{}, false
 	}
-	// The clouds are told apart in dispatch's order.
+	// The clouds are told apart in dispatch's order, each asked of the
+	// record boxed once (rec.Any).
 	events := make([]model.Event, 1)
+	node := rec.Any()
 	switch {
-	case aws.Detect(rec):
+	case aws.Detect(node):
 		ok = aws.ParseInPlace(&events[0], rec, src)
-	case azureFlow(rec):
+	case azureFlow(node):
 		ok = false // dispatch: Unrecognised
-	case gcp.Detect(rec.Any()):
+	case gcp.Detect(node):
 		ok = gcp.ParseInPlace(&events[0], rec, src)
-	case azure.Detect(rec):
+	case azure.Detect(node):
 		ok = azure.ParseInPlace(&events[0], rec, src)
 	default:
 		ok = false
