@@ -8,7 +8,7 @@ package jv
 func Fields(v any, keys []string, vals []any) {
 	clear(vals[:len(keys)])
 	o, ok := v.(Object)
-	if !ok {
+	if !ok || len(keys) > maxFields {
 		for i, key := range keys {
 			vals[i], _ = Field(v, key)
 		}
@@ -17,13 +17,20 @@ func Fields(v any, keys []string, vals []any) {
 	// No two keys of an Object are the same up to case (Index refuses
 	// them), so the one member a key matches up to case is the member
 	// Field finds.
+	var sigs [maxFields]uint64
+	for j, key := range keys {
+		sigs[j] = keySig(key)
+	}
 	first := o.first()
 	for i, m := range o.members() {
-		k := o.r.key(m)
 		for j, key := range keys {
-			if len(key) == int(m.k1-m.k0) && sameKey(k, key) {
+			if m.sig == sigs[j] && sameKey(o.r.key(m), key) {
 				vals[j] = o.r.valueOf(first + i)
 			}
 		}
 	}
 }
+
+// maxFields is the most keys Fields reads in one pass; more are looked
+// up one by one.
+const maxFields = 16

@@ -353,7 +353,27 @@ func Objs(v any, path ...string) []map[string]any {
 // Str returns the value at path as text: strings as they are, numbers and
 // booleans in their JSON spelling, anything else as "".
 func Str(v any, path ...string) string {
-	return text(Get(v, path...))
+	o, ok := v.(Object)
+	if !ok || len(path) == 0 {
+		return text(Get(v, path...))
+	}
+	// Get's walk, up to the last key.
+	last := len(path) - 1
+	for i, key := range path[:last] {
+		x, ok := o.field(key)
+		if !ok {
+			return ""
+		}
+		switch t := x.(type) {
+		case Object:
+			o = t
+		case nil:
+			return ""
+		default:
+			return text(Get(t, path[i+1:]...))
+		}
+	}
+	return o.text(path[last])
 }
 
 func text(v any) string {

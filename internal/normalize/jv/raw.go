@@ -46,20 +46,21 @@ type Object struct {
 type rawObject struct {
 	start       int32 // the opening brace
 	first, size int32 // members are mems[first:first+size]
-	// lens has bit n set when a key is n bytes long (63: or longer): a
-	// key of another length is not there, which most lookups are told
+	// sigs has the sigBit of each key's signature set: a key whose bit is
+	// not set is not there, which most lookups of an absent key are told
 	// without looking at a member.
-	lens uint64
+	sigs uint64
 }
 
-// lenBit is the bit of a key length in a set of lengths (skipLens,
-// rawObject.lens); keys of 63 bytes or more share the last.
+// lenBit is the bit of a key length in a set of lengths (skipLens);
+// keys of 63 bytes or more share the last.
 func lenBit(n int) uint64 { return 1 << min(n, 63) }
 
 type rawMember struct {
-	k0, k1 int32 // the key's bytes, quotes excluded
-	v, end int32 // the value's bytes
-	obj    int32 // the value's index in objs when it is an object, else -1
+	sig    uint64 // keySig of the key
+	k0, k1 int32  // the key's bytes, quotes excluded
+	v, end int32  // the value's bytes
+	obj    int32  // the value's index in objs when it is an object, else -1
 }
 
 // maxRawMembers bounds the members of one object Index reads; larger
@@ -163,7 +164,7 @@ func (r *Raw) object(p *fastParser, depth int) (int32, bool) {
 			if !ok {
 				return -1, false
 			}
-			r.tmp = append(r.tmp, rawMember{k0: int32(k0), k1: int32(k1), v: int32(v), end: int32(p.i), obj: o})
+			r.tmp = append(r.tmp, rawMember{sig: keySig(unsafeString(p.b[k0:k1])), k0: int32(k0), k1: int32(k1), v: int32(v), end: int32(p.i), obj: o})
 		}
 		if more, ok := p.after('}'); !ok {
 			return -1, false
@@ -177,19 +178,21 @@ func (r *Raw) object(p *fastParser, depth int) (int32, bool) {
 // to mems, refusing keys the same up to case.
 func (r *Raw) close(start, base int) (int32, bool) {
 	ms := r.tmp[base:]
+	var sigs uint64
 	for i := range ms {
-		for j := i + 1; j < len(ms); j++ {
-			if ms[i].k1-ms[i].k0 == ms[j].k1-ms[j].k0 && sameKey(r.key(ms[i]), r.key(ms[j])) {
-				return -1, false
+		// Keys the same up to case have the same signature.
+		if bit := sigBit(ms[i].sig); sigs&bit != 0 {
+			for j := range i {
+				if ms[j].sig == ms[i].sig && sameKey(r.key(ms[i]), r.key(ms[j])) {
+					return -1, false
+				}
 			}
+		} else {
+			sigs |= bit
 		}
 	}
-	var lens uint64
-	for _, m := range ms {
-		lens |= lenBit(int(m.k1 - m.k0))
-	}
 	o := int32(len(r.objs))
-	r.objs = append(r.objs, rawObject{start: int32(start), first: int32(len(r.mems)), size: int32(len(ms)), lens: lens})
+	r.objs = append(r.objs, rawObject{start: int32(start), first: int32(len(r.mems)), size: int32(len(ms)), sigs: sigs})
 	r.mems = append(r.mems, ms...)
 	r.tmp = r.tmp[:base]
 	return o, true
@@ -240,18 +243,24 @@ func (o Object) first() int { return int(o.r.objs[o.o].first) }
 // No two keys are the same up to case (Index refuses them), so an exact
 // match or the one case variant is what Field finds in the decoded map.
 func (o Object) find(key string) (int, bool) {
-	if o.r.objs[o.o].lens&lenBit(len(key)) == 0 {
+	return o.findSig(key, keySig(key))
+}
+
+// findSig is find for a key whose keySig is sig.
+func (o Object) findSig(key string, sig uint64) (int, bool) {
+	ob := o.r.objs[o.o]
+	if ob.sigs&sigBit(sig) == 0 {
 		return -1, false
 	}
 	fold := -1
-	for i, m := range o.members() {
-		if int(m.k1-m.k0) != len(key) {
-			continue // sameKey needs equal lengths
+	for i, m := range o.r.mems[ob.first : ob.first+ob.size] {
+		if m.sig != sig {
+			continue // not the same up to case
 		}
 		if k := o.r.key(m); k == key {
-			return o.first() + i, true
+			return int(ob.first) + i, true
 		} else if fold < 0 && sameKey(k, key) {
-			fold = o.first() + i
+			fold = int(ob.first) + i
 		}
 	}
 	return fold, fold >= 0
@@ -354,8 +363,9 @@ func Exact(v any, key string) any {
 	case map[string]any:
 		return t[key]
 	case Object:
+		sig := keySig(key)
 		for i, m := range t.members() {
-			if t.r.key(m) == key {
+			if m.sig == sig && t.r.key(m) == key {
 				return t.r.valueOf(t.first() + i)
 			}
 		}
