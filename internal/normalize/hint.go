@@ -68,7 +68,7 @@ func recordHint(rec map[string]any) string {
 // (FlowLogFlowEvent, flowRecords), which share the activity log's
 // operationName, resourceId and time.
 func azureFlow(rec any) bool {
-	cat, op := jv.Str(rec, "category"), jv.Str(rec, "operationName")
+	cat, op := jv.View(rec, "category"), jv.View(rec, "operationName")
 	return jv.LowerHasSuffix(cat, "flowevent") || jv.LowerHasSuffix(op, "flowevents") || jv.LowerIs(op, "flowlogflowevent") ||
 		jv.Has(rec, "flowRecords", "flows") || jv.Has(rec, "properties", "flows") && jv.Has(rec, "properties", "Version")
 }

@@ -399,6 +399,11 @@ func first(ss ...string) string {
 // eventTime reads eventTime in UTC. A missing or unreadable time is not an
 // error: the event is still evidence, so it gets the zero time and a note.
 func (p *parser) eventTime(rec any, env envelope) time.Time {
+	// The common spelling, read without building the string; TimeUTC
+	// reads it as parseTime would.
+	if t, ok := jv.TimeUTC(jv.View(rec, "eventTime")); ok && t.Year() >= 1 {
+		return t
+	}
 	v := jv.Get(rec, "eventTime")
 	if v == nil {
 		v = env.time

@@ -18,22 +18,29 @@ const ssoRolePrefix = "AWSReservedSSO_"
 // the role. Other assumed roles keep the role as the name and carry the
 // session name in Session when no access key is logged.
 func actor(rec any) model.Actor {
+	// Each object is found once and each member read once: a context
+	// record is mostly its actor, and the paths below share their steps.
 	ui := jv.Node(rec, "userIdentity")
+	sc := jv.Node(ui, "sessionContext")
+	sessionIssuer, attrs := jv.Node(sc, "sessionIssuer"), jv.Node(sc, "attributes")
+	arn, principal := jv.Str(ui, "arn"), jv.Str(ui, "principalId")
 	a := model.Actor{
 		Type: jv.Str(ui, "type"),
-		ID:   first(jv.Str(ui, "arn"), jv.Str(ui, "principalId")),
+		ID:   first(arn, principal),
 	}
 	invokedBy := jv.Str(ui, "invokedBy")
 	if a.ID == "" && strings.EqualFold(a.Type, "AWSService") {
 		a.ID = invokedBy
 	}
-	session := roleSession(ui)
-	issuer := jv.Str(ui, "sessionContext", "sessionIssuer", "userName")
+	session := roleSession(arn, principal)
+	issuer := jv.Str(sessionIssuer, "userName")
 	a.Name = first(jv.Str(ui, "userName"), issuer, session)
 	a.AccessKey = jv.Str(ui, "accessKeyId")
 	a.Session = first(a.AccessKey, session)
-	a.SessionIssuer = jv.Str(ui, "sessionContext", "sessionIssuer", "arn")
-	if t, ok := readTime(jv.Get(ui, "sessionContext", "attributes", "creationDate")); ok {
+	a.SessionIssuer = jv.Str(sessionIssuer, "arn")
+	if t, ok := jv.TimeUTC(jv.View(attrs, "creationDate")); ok {
+		a.SessionCreated = t // as readTime reads it, without building it
+	} else if t, ok := readTime(jv.Get(attrs, "creationDate")); ok {
 		a.SessionCreated = t.UTC()
 	}
 	role := issuer
@@ -48,10 +55,10 @@ func actor(rec any) model.Actor {
 	} else if strings.EqualFold(a.Type, "AssumedRole") {
 		a.Role = role
 	}
-	a.MFA, _ = jv.Bool(ui, "sessionContext", "attributes", "mfaAuthenticated")
+	a.MFA, _ = jv.Bool(attrs, "mfaAuthenticated")
 	a.ViaService = first(invokedBy,
 		serviceHost(jv.Str(rec, "sourceIPAddress")), serviceHost(jv.Str(rec, "userAgent")))
-	a.OriginalCaller, a.Federation = originalCaller(ui)
+	a.OriginalCaller, a.Federation = originalCaller(ui, sc, a.Type)
 	if a.ID == "" && a.OriginalCaller != "" {
 		// An IdentityCenterUser names no principal but the user it is.
 		a.ID, a.Name = a.OriginalCaller, first(a.Name, a.OriginalCaller)
@@ -70,12 +77,14 @@ func actor(rec any) model.Actor {
 //     identity's user id, at identityProvider;
 //   - webIdFederationData: the provider and the subject ("...:sub") of a
 //     role session assumed with a web identity (EKS IRSA, GitHub OIDC).
-func originalCaller(ui any) (caller, federation string) {
-	caller = strings.TrimSpace(jv.Str(ui, "sessionContext", "sourceIdentity"))
-	if obo := jv.Obj(ui, "onBehalfOf"); obo != nil && caller == "" {
+//
+// sc is ui's sessionContext as jv.Node reads it, typ ui's type.
+func originalCaller(ui, sc any, typ string) (caller, federation string) {
+	caller = strings.TrimSpace(jv.Str(sc, "sourceIdentity"))
+	if obo := jv.Node(ui, "onBehalfOf"); obo != nil && caller == "" {
 		caller = strings.TrimSpace(first(jv.Str(obo, "userId"), jv.Str(obo, "subject")))
 	}
-	switch typ := jv.Str(ui, "type"); {
+	switch {
 	case strings.EqualFold(typ, "SAMLUser"), strings.EqualFold(typ, "WebIdentityUser"):
 		kind := "saml:"
 		if strings.EqualFold(typ, "WebIdentityUser") {
@@ -84,7 +93,7 @@ func originalCaller(ui any) (caller, federation string) {
 		federation = kind + jv.Str(ui, "identityProvider")
 		caller = first(caller, strings.TrimSpace(jv.Str(ui, "userName")))
 	}
-	if wif := jv.Obj(ui, "sessionContext", "webIdFederationData"); wif != nil {
+	if wif := jv.Node(sc, "webIdFederationData"); wif != nil {
 		if p := strings.TrimSpace(jv.Str(wif, "federatedProvider")); p != "" {
 			federation = "web-identity:" + p
 			attrs := jv.Obj(wif, "attributes")
@@ -131,14 +140,13 @@ func assumedRole(arn string) (role, session string) {
 
 // roleSession returns the session name of an assumed role or federated
 // user: the last ARN segment, else what follows the colon in principalId.
-func roleSession(ui any) string {
-	arn := jv.Str(ui, "arn")
+func roleSession(arn, principal string) string {
 	if _, session := assumedRole(arn); session != "" {
 		return session
 	} else if _, user, ok := strings.Cut(arn, ":federated-user/"); ok {
 		return user
 	}
-	if _, s, ok := strings.Cut(jv.Str(ui, "principalId"), ":"); ok {
+	if _, s, ok := strings.Cut(principal, ":"); ok {
 		return s
 	}
 	return ""

@@ -28,10 +28,12 @@ type Raw struct {
 	// longer), so most keys are known not to be skipped at a glance.
 	skipLens uint64
 	p        fastParser // builds the values asked for
-	// vals holds each member's value once built (have[i]): a parser asks
+	// vals holds each member's value once built, texts its text once Str
+	// has read it (have[i] says which of them are there): a parser asks
 	// for some fields more than once.
-	vals []any
-	have []bool
+	vals  []any
+	texts []string
+	have  []uint8
 	// boxes holds each Object once boxed in an interface (see boxed).
 	boxes []any
 }
@@ -55,6 +57,12 @@ type rawObject struct {
 // lenBit is the bit of a key length in a set of lengths (skipLens);
 // keys of 63 bytes or more share the last.
 func lenBit(n int) uint64 { return 1 << min(n, 63) }
+
+// The flags of Raw.have.
+const (
+	haveVal  = 1 << iota // vals[i] is built
+	haveText             // texts[i] is read
+)
 
 type rawMember struct {
 	sig    uint64 // keySig of the key
@@ -96,6 +104,7 @@ func (r *Raw) Index(b []byte, skip []string) (root Object, ok bool) {
 	}
 	n := len(r.mems)
 	r.vals, r.have = slices.Grow(r.vals[:0], n)[:n], slices.Grow(r.have[:0], n)[:n]
+	r.texts = slices.Grow(r.texts[:0], n)[:n]
 	clear(r.vals)
 	clear(r.have)
 	return Object{r, o}, true
@@ -296,8 +305,9 @@ func (o Object) Bytes(key string) (b []byte, ok bool) {
 // valueOf builds the value of mems[i] as the decoder builds it, once;
 // an object stays in place.
 func (r *Raw) valueOf(i int) any {
-	if !r.have[i] {
-		r.vals[i], r.have[i] = r.build(r.mems[i]), true
+	if r.have[i]&haveVal == 0 {
+		r.vals[i] = r.build(r.mems[i])
+		r.have[i] |= haveVal
 	}
 	return r.vals[i]
 }
@@ -354,6 +364,7 @@ func (r *Raw) Release() {
 	clear(keys)
 	r.p = fastParser{skippedKeys: keys[:0]}
 	clear(r.vals)
+	clear(r.texts)
 }
 
 // Exact returns the value of key in an object (a map or an Object),

@@ -14,27 +14,35 @@ func (o Object) text(key string) string {
 		return ""
 	}
 	r := o.r
-	if r.have[i] {
+	switch {
+	case r.have[i]&haveText != 0:
+		return r.texts[i]
+	case r.have[i]&haveVal != 0:
 		return text(r.vals[i])
 	}
 	m := r.mems[i]
+	var s string
 	switch c := r.b[m.v]; {
 	case c == '"':
 		p := &r.p // reused as build reuses it
 		p.b, p.i, p.skip = r.b, int(m.v), r.skip
 		if b, ok := p.shortPlain(); ok {
-			return internText(b)
+			s = internText(b)
+		} else {
+			s, _ = p.str() // checked by Index
 		}
-		s, _ := p.str() // checked by Index
-		return s
 	case c == '-' || '0' <= c && c <= '9':
-		return string(r.b[m.v:m.end]) // a json.Number's text
+		s = string(r.b[m.v:m.end]) // a json.Number's text
 	case c == 't':
 		return "true"
 	case c == 'f':
 		return "false"
+	default:
+		return "" // null, objects and arrays have no text
 	}
-	return "" // null, objects and arrays have no text
+	r.texts[i] = s
+	r.have[i] |= haveText
+	return s
 }
 
 // internText is internValue for a string wanted as a string: it shares
