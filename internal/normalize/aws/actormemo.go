@@ -18,11 +18,14 @@ var actorMembers = [...]string{"userIdentity", "sourceIPAddress", "userAgent"}
 // read in place whose members are byte for byte those of a recent one
 // gets that record's actor without reading them again. The table is
 // direct-mapped and shared by the workers; a slot holds the last
-// identity that hashed to it, so identities that never repeat (or are
-// made not to) cost only the reading they would cost anyway.
+// identity that hashed to it and was seen twice running (actorSeen holds
+// the hash of the last one that missed), so identities that never repeat
+// (or are made not to) cost only the reading they would cost anyway,
+// and no allocation for an entry that would never be asked for.
 var (
 	actorSeed = maphash.MakeSeed()
 	actorMemo [1024]atomic.Pointer[actorEntry]
+	actorSeen [1024]atomic.Uint64
 )
 
 type actorEntry struct {
@@ -53,11 +56,14 @@ func actorOf(rec any) model.Actor {
 		key = binary.AppendUvarint(key, uint64(len(b))+1)
 		key = append(key, b...)
 	}
-	slot := &actorMemo[maphash.Bytes(actorSeed, key)%uint64(len(actorMemo))]
-	if e := slot.Load(); e != nil && e.key == string(key) {
+	h := maphash.Bytes(actorSeed, key)
+	i := h % uint64(len(actorMemo))
+	if e := actorMemo[i].Load(); e != nil && e.key == string(key) {
 		return e.actor
 	}
 	a := actor(rec)
-	slot.Store(&actorEntry{key: string(key), actor: a})
+	if actorSeen[i].Swap(h) == h {
+		actorMemo[i].Store(&actorEntry{key: string(key), actor: a})
+	}
 	return a
 }

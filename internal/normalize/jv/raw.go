@@ -147,13 +147,11 @@ func (r *Raw) object(p *fastParser, depth int) (int32, bool) {
 			return -1, false
 		}
 		k0 := p.i + 1
-		if !p.skipString() {
+		k1 := plainKeyEnd(p.b, k0)
+		if k1 < 0 {
 			return -1, false
 		}
-		k1 := p.i - 1
-		if !plainKey(p.b[k0:k1]) {
-			return -1, false
-		}
+		p.i = k1 + 1
 		p.space()
 		if p.i >= len(p.b) || p.b[p.i] != ':' {
 			return -1, false
@@ -224,15 +222,20 @@ func (r *Raw) array(p *fastParser, depth int) bool {
 	}
 }
 
-// plainKey: printable ASCII without escapes, which the decoder keeps as
-// it is.
-func plainKey(k []byte) bool {
-	for _, c := range k {
-		if c < 0x20 || c >= 0x80 || c == '\\' {
-			return false
+// plainKeyEnd returns the index of the quote that ends a key starting at
+// i, or -1 when the key is not plain (printable ASCII without escapes,
+// which the decoder keeps as it is) or not ended: one pass over a key
+// where checking its string and then its bytes took two.
+func plainKeyEnd(b []byte, i int) int {
+	for ; i < len(b); i++ {
+		switch c := b[i]; {
+		case c == '"':
+			return i
+		case c < 0x20 || c >= 0x80 || c == '\\':
+			return -1
 		}
 	}
-	return true
+	return -1
 }
 
 // key returns a member's key without copying it.

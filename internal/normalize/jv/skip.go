@@ -63,10 +63,17 @@ func (p *fastParser) skipMembers(depth int, object bool, end byte, base int) boo
 		if object {
 			p.space()
 			k0 := p.i + 1
-			if p.i >= len(p.b) || p.b[p.i] != '"' || !p.skipString() {
+			if p.i >= len(p.b) || p.b[p.i] != '"' {
 				return false
 			}
-			p.noteSkippedKey(p.b[k0:p.i-1], base)
+			if k1 := plainKeyEnd(p.b, k0); k1 >= 0 {
+				p.i = k1 + 1
+				p.notePlainKey(p.b[k0:k1], base)
+			} else if !p.skipString() {
+				return false
+			} else {
+				p.noteSkippedKey(p.b[k0:p.i-1], base)
+			}
 			p.space()
 			if p.i >= len(p.b) || p.b[p.i] != ':' {
 				return false
@@ -134,18 +141,24 @@ func (p *fastParser) skipString() bool {
 // check is quadratic, and the full decode that follows finds conflicts
 // by hashing.
 func (p *fastParser) noteSkippedKey(k []byte, base int) {
+	for _, c := range k {
+		if c == '\\' || c >= 0x80 {
+			p.skippedConflict = true
+			return
+		}
+	}
+	p.notePlainKey(k, base)
+}
+
+// notePlainKey is noteSkippedKey for a key known to hold neither an
+// escape nor a non-ASCII byte.
+func (p *fastParser) notePlainKey(k []byte, base int) {
 	if p.skippedConflict {
 		return
 	}
 	if len(p.skippedKeys)-base >= maxRawMembers {
 		p.skippedConflict = true
 		return
-	}
-	for _, c := range k {
-		if c == '\\' || c >= 0x80 {
-			p.skippedConflict = true
-			return
-		}
 	}
 	for _, prev := range p.skippedKeys[base:] {
 		if sameKey(unsafeString(prev), unsafeString(k)) {
