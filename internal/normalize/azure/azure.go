@@ -261,6 +261,10 @@ var timeLayouts = []string{
 // UTC. An absent or unreadable time gives the zero time and a note, so the
 // event is kept rather than dropped.
 func eventTime(rec any, ev *model.Event) time.Time {
+	// The common spelling, read as below without building the string.
+	if t, ok := jv.TimeUTC(jv.View(rec, "time")); ok {
+		return t
+	}
 	raw := firstStr(rec, []string{"time"}, []string{"eventTimestamp"}, []string{"submissionTimestamp"})
 	if raw == "" {
 		ev.Notes = append(ev.Notes, "record has no time or eventTimestamp")

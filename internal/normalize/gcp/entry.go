@@ -165,6 +165,9 @@ func entryTime(e any, r *reader) time.Time {
 
 // parseTime reads a timestamp's text in UTC.
 func parseTime(s string, r *reader) time.Time {
+	if t, ok := jv.TimeUTC(s); ok { // the first layout's common spelling
+		return t
+	}
 	for _, layout := range timeLayouts {
 		if t, err := time.Parse(layout, s); err == nil {
 			return t.UTC()

@@ -18,11 +18,16 @@ func Fields(v any, keys []string, vals []any) {
 	// them), so the one member a key matches up to case is the member
 	// Field finds.
 	var sigs [maxFields]uint64
+	var bits uint64 // the keys' sigBits: most members are none of them
 	for j, key := range keys {
 		sigs[j] = keySig(key)
+		bits |= sigBit(sigs[j])
 	}
 	first := o.first()
 	for i, m := range o.members() {
+		if bits&sigBit(m.sig) == 0 {
+			continue
+		}
 		for j, key := range keys {
 			if m.sig == sigs[j] && sameKey(o.r.key(m), key) {
 				vals[j] = o.r.valueOf(first + i)

@@ -1,6 +1,9 @@
 package jv
 
-import "math/bits"
+import (
+	"encoding/binary"
+	"math/bits"
+)
 
 // keySig is a signature of a key up to letter case: keys that sameKey
 // finds the same have the same signature, so a lookup compares one word
@@ -13,7 +16,6 @@ import "math/bits"
 // the same are both ASCII (see sameKey), so setting the bit folds them
 // alike.
 func keySig(k string) uint64 {
-	const fold = 0x2020202020202020
 	n := len(k)
 	var a, b uint64
 	if n >= 8 {
@@ -23,6 +25,23 @@ func keySig(k string) uint64 {
 			a = a<<8 | uint64(k[i])
 		}
 	}
+	return mixSig(a, b, n)
+}
+
+// keySigIn is keySig of b[k0:k1], a key of a record: a short one is
+// read with one load where b has eight bytes from k0 on, as the key's
+// closing quote and the value after it mostly make sure.
+func keySigIn(b []byte, k0, k1 int) uint64 {
+	if n := k1 - k0; n < 8 && k0+8 <= len(b) {
+		return mixSig(binary.LittleEndian.Uint64(b[k0:])&(1<<(8*n)-1), 0, n)
+	}
+	return keySig(unsafeString(b[k0:k1]))
+}
+
+// mixSig is the signature of an n-byte key whose first and last eight
+// bytes (zero-padded when shorter) are a and b.
+func mixSig(a, b uint64, n int) uint64 {
+	const fold = 0x2020202020202020
 	a, b = a|fold, b|fold
 	return (a ^ bits.RotateLeft64(b, 29) ^ uint64(n)) * 0x9e3779b97f4a7c15
 }

@@ -171,7 +171,7 @@ func (r *Raw) object(p *fastParser, depth int) (int32, bool) {
 			if !ok {
 				return -1, false
 			}
-			r.tmp = append(r.tmp, rawMember{sig: keySig(unsafeString(p.b[k0:k1])), k0: int32(k0), k1: int32(k1), v: int32(v), end: int32(p.i), obj: o})
+			r.tmp = append(r.tmp, rawMember{sig: keySigIn(p.b, k0, k1), k0: int32(k0), k1: int32(k1), v: int32(v), end: int32(p.i), obj: o})
 		}
 		if more, ok := p.after('}'); !ok {
 			return -1, false
@@ -220,22 +220,6 @@ func (r *Raw) array(p *fastParser, depth int) bool {
 			return ok
 		}
 	}
-}
-
-// plainKeyEnd returns the index of the quote that ends a key starting at
-// i, or -1 when the key is not plain (printable ASCII without escapes,
-// which the decoder keeps as it is) or not ended: one pass over a key
-// where checking its string and then its bytes took two.
-func plainKeyEnd(b []byte, i int) int {
-	for ; i < len(b); i++ {
-		switch c := b[i]; {
-		case c == '"':
-			return i
-		case c < 0x20 || c >= 0x80 || c == '\\':
-			return -1
-		}
-	}
-	return -1
 }
 
 // key returns a member's key without copying it.
