@@ -48,6 +48,12 @@ func checkView(t *testing.T, in []byte) {
 		if got, want := View(root, path...), Str(m, path...); got != want {
 			t.Fatalf("%s: View(%q) = %q, Str = %q", in, path, got, want)
 		}
+		// Str reads an Object's text itself, then from what it kept.
+		for range 2 {
+			if got, want := Str(root, path...), Str(m, path...); got != want {
+				t.Fatalf("%s: Str(%q) of the Object = %q, of the map %q", in, path, got, want)
+			}
+		}
 		if got, want := View(m, path...), Str(m, path...); got != want {
 			t.Fatalf("%s: View(%q) of the map = %q, Str = %q", in, path, got, want)
 		}
@@ -56,6 +62,14 @@ func checkView(t *testing.T, in []byte) {
 		}
 		if got, want := nodeMaps(ObjNodes(m, path...)), Objs(m, path...); !reflect.DeepEqual(got, want) {
 			t.Fatalf("%s: ObjNodes(%q) of the map = %#v, Objs = %#v", in, path, got, want)
+		}
+	}
+	// Str of values Get has built.
+	root, _ = r.Index(in, rawSkip)
+	for _, path := range viewPaths(m) {
+		Get(root, path...)
+		if got, want := Str(root, path...), Str(m, path...); got != want {
+			t.Fatalf("%s: Str(%q) of the Object after Get = %q, of the map %q", in, path, got, want)
 		}
 	}
 }
