@@ -89,7 +89,7 @@ func (r *Raw) Index(b []byte, skip []string) (root Object, ok bool) {
 	// The Raw's parser, whose buffer of left-out keys is kept from one
 	// record to the next.
 	p := &r.p
-	*p = fastParser{b: b, skip: skip, skippedKeys: p.skippedKeys[:0]}
+	p.reuse(b, skip)
 	p.space()
 	if p.i >= len(b) || b[p.i] != '{' {
 		return Object{}, false
@@ -347,11 +347,33 @@ func unsafeString(b []byte) string { return unsafe.String(unsafe.SliceData(b), l
 // keep it alive.
 func (r *Raw) Release() {
 	r.b = nil
-	keys := r.p.skippedKeys[:cap(r.p.skippedKeys)]
-	clear(keys)
-	r.p = fastParser{skippedKeys: keys[:0]}
+	p := &r.p
+	// The left-out keys point into the record. Each record notes them
+	// from the first slot on, so the slots in use end at the first nil
+	// one: clearing the whole buffer, which one wide record can grow,
+	// cost every record after it.
+	keys := p.skippedKeys[:cap(p.skippedKeys)]
+	for i := 0; i < len(keys) && keys[i] != nil; i++ {
+		keys[i] = nil
+	}
+	if p.keys != nil { // values were built: let go of the last ones
+		clear(p.keyBuf[:])
+		clear(p.valBuf[:])
+	}
+	p.reuse(nil, nil)
 	clear(r.vals)
 	clear(r.texts)
+}
+
+// reuse readies the Raw's parser for b as fastParser{b: b, skip: skip}
+// would, keeping its buffers (the left-out keys', and the member buffers
+// that values are built with, which are written before they are read):
+// assigning a whole fastParser cleared a kilobyte for each record. A
+// field added to fastParser is reset here too.
+func (p *fastParser) reuse(b []byte, skip []string) {
+	p.b, p.i, p.skip = b, 0, skip
+	p.keys, p.vals, p.conflicts, p.more = nil, nil, nil, 0
+	p.skippedKeys, p.skippedConflict = p.skippedKeys[:0], false
 }
 
 // Exact returns the value of key in an object (a map or an Object),
