@@ -76,7 +76,62 @@ func memCases() []memCase {
 			write: records(100, distinct, strings.Repeat("A", 8_000_000))},
 		{name: "peers-60k", what: "one 1.3 MB record with 60,000 unreadable peers", write: manyPeers(func(i int) string { return fmt.Sprintf("1.2.%d.x/99", i) })},
 		{name: "peers-world-60k", what: "one 1.6 MB record with 60,000 world-open peers (10.i.j.1/0)", write: manyPeers(func(i int) string { return fmt.Sprintf("10.%d.%d.1/0", i/256, i%256) })},
+		// Records as dense as JSON allows, near the size limit: refused by
+		// the values budget (jv.BudgetError) before they are built.
+		{name: "dense-objects", what: "4 records of 7.8 MB, each 2.6 million {} in a request", write: denseRecords(4, 2_600_000, "{}", false)},
+		{name: "dense-zeros", what: "4 records of 7.8 MB, each 3.9 million 0 in a request", write: denseRecords(4, 3_900_000, "0", false)},
+		{name: "dense-rule-items", what: "4 records of 7.8 MB, each 2.6 million empty ipPermissions items", write: denseRecords(4, 2_600_000, "{}", true)},
+		// Within the budget: bounded by normalize.MaxChanges and MaxPeers
+		// and the state replay's DefaultMaxRules.
+		{name: "rule-items-50x16k", what: "50 records, each 16,000 empty ipPermissions items", write: denseRecords(50, 16000, "{}", true)},
+		{name: "port-rules-20x16k", what: "20 records, each 16,000 rules on distinct ports", write: ruleRecords(20, 16000, func(r, i int) string {
+			return fmt.Sprintf(`{"ipProtocol":"tcp","fromPort":%d,"toPort":%d,"ipRanges":{"items":[{"cidrIp":"10.0.0.0/8"}]}}`, i, i)
+		})},
+		{name: "peers-60x16k", what: "60 records on 60 groups, each one rule with 16,000 peers", write: ruleRecords(60, 1, func(r, _ int) string {
+			var b strings.Builder
+			for i := range 16000 {
+				if i > 0 {
+					b.WriteByte(',')
+				}
+				fmt.Fprintf(&b, `{"cidrIp":"%d.%d.%d.0/24"}`, 10+r, i/256%256, i%256)
+			}
+			return `{"ipProtocol":"tcp","fromPort":22,"toPort":22,"ipRanges":{"items":[` + b.String() + `]}}`
+		})},
 	}
+}
+
+// ruleRecords writes n AuthorizeSecurityGroupIngress records, record r on
+// group sg-r with items ipPermissions items, item i spelled by item(r, i).
+func ruleRecords(n, items int, item func(r, i int) string) func(io.Writer) error {
+	return func(w io.Writer) error {
+		for r := range n {
+			var b strings.Builder
+			for i := range items {
+				if i > 0 {
+					b.WriteByte(',')
+				}
+				b.WriteString(item(r, i))
+			}
+			if _, err := fmt.Fprintf(w, `{"eventVersion":"1.08","eventSource":"ec2.amazonaws.com","eventName":"AuthorizeSecurityGroupIngress","eventTime":"2022-06-01T12:05:53Z","eventID":"e%d","recipientAccountId":"111122223333","requestParameters":{"groupId":"sg-%d","ipPermissions":{"items":[%s]}}}`+"\n", r, r, b.String()); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+}
+
+// denseRecords writes n records holding elem count times: as the
+// ipPermissions items of a world-open rule on 22/tcp when items, else in
+// a request member of their own beside it.
+func denseRecords(n, count int, elem string, items bool) func(io.Writer) error {
+	fill := strings.TrimSuffix(strings.Repeat(elem+",", count), ",")
+	return ruleRecords(n, 1, func(_, _ int) string {
+		rule := `{"ipProtocol":"tcp","fromPort":22,"toPort":22,"ipRanges":{"items":[{"cidrIp":"0.0.0.0/0"}]}}`
+		if items {
+			return fill + "," + rule
+		}
+		return rule + `],"x":[` + fill
+	})
 }
 
 // manyPeers writes one AuthorizeSecurityGroupIngress on 22/tcp naming

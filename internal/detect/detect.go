@@ -111,7 +111,14 @@ func (d *Detector) Evaluate(ev *model.Event) (f model.Finding, ok bool) {
 		return model.Finding{}, false
 	}
 	v := d.assess(op, ev)
-	v.reasons = append(v.reasons, ev.Notes...)
+	if len(v.reasons)+len(ev.Notes) > model.MaxNotes {
+		// The reasons will be cut: the parser's notes go first, as they
+		// say what the record itself holds wrong (and what was bounded),
+		// where the judgement's reasons repeat themselves per rule.
+		v.reasons = append(slices.Clip(ev.Notes), v.reasons...)
+	} else {
+		v.reasons = append(v.reasons, ev.Notes...)
+	}
 	d.automate(&v, ev)
 	d.outcome(&v, ev)
 	return d.finding(op, ev, &v), true

@@ -49,10 +49,18 @@ type RuleChange struct {
 	// means the log did not say, AllPorts means every port.
 	Ports PortList `json:"ports,omitempty"`
 	Peers []Peer   `json:"peers,omitempty"`
-	// PeersOmitted counts peers left out of Peers in a finding: one
-	// change shows at most MaxPeersShown, world-open ones first.
-	PeersOmitted int  `json:"peers_omitted,omitempty"`
-	Priority     *int `json:"priority,omitempty"`
+	// PeersOmitted counts peers left out of Peers: a finding shows at most
+	// MaxPeersShown of a change, world-open ones first (the judgement saw
+	// them all); a record naming more than normalize.MaxPeers in one rule
+	// keeps the widest of them, and only those are judged.
+	PeersOmitted int `json:"peers_omitted,omitempty"`
+	// Merged counts the logged rule entries folded into this one change
+	// when a record holds more than a cloud call can (see
+	// normalize.MaxChanges): the change pairs each of their ports with
+	// each of their peers, so it is at least as wide as any of them, and no
+	// rollback is built from it.
+	Merged   int  `json:"merged,omitempty"`
+	Priority *int `json:"priority,omitempty"`
 	// Name is the rule's own name or id where it has one (NSG rule name,
 	// sgr- id, GCP firewall name, NACL rule number).
 	Name string `json:"name,omitempty"`

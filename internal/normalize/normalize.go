@@ -158,9 +158,12 @@ func dispatch(v any, src model.SourceRef, depth int) Result {
 	return Result{Kind: Parsed, Events: events}
 }
 
-// finish bounds what a parser made of a record: its notes and texts.
+// finish bounds what a parser made of a record: its changes, peers,
+// notes and texts.
 func finish(events []model.Event) {
 	for i := range events {
+		limitChanges(&events[i])
+		limitPeers(&events[i])
 		events[i].Notes = model.CapNotes(events[i].Notes)
 		limitText(&events[i])
 	}

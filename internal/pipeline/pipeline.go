@@ -81,6 +81,9 @@ type Options struct {
 	// MaxFirewalls bounds the firewalls the state replay tracks; 0 means
 	// DefaultMaxFirewalls.
 	MaxFirewalls int
+	// MaxRules bounds the rules the state replay holds; 0 means
+	// DefaultMaxRules.
+	MaxRules int
 	// historyKeys, when set, bounds the cross-call history (tests).
 	historyKeys int
 	// Learn records first-seen facts (and the scan) in the Store without
@@ -136,6 +139,10 @@ func Scan(ctx context.Context, inputs []ingest.Input, opts Options) (Result, err
 	if opts.Content == nil {
 		return Result{}, errors.New("scan: no detection content")
 	}
+	// Records are read, judged and dropped fast: without a limit the
+	// heap may reach twice what is live before a collection, and a
+	// hostile record's garbage then counts double.
+	defer softMemoryLimit(max(cmp.Or(opts.MaxHeld, DefaultMaxHeld), 0))()
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}

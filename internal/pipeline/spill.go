@@ -27,6 +27,13 @@ const DefaultMaxHeld = 10_000
 // (a few KiB each): events on further firewalls are judged without state.
 const DefaultMaxFirewalls = 10_000
 
+// DefaultMaxRules is how many rules the state replay holds across its
+// firewalls (about 1 KiB each, with the versions that keep them): past
+// it, further calls are judged without state. Ten per firewall tracked:
+// a record naming thousands of peers on one firewall after another must
+// not hold them all.
+const DefaultMaxRules = 100_000
+
 // Spilled holds the findings of a scan that had more than Options.MaxHeld
 // of them: ranked in a temporary file, read back in order. Close removes
 // the file.
@@ -91,10 +98,10 @@ func rankOrder(a, b model.Finding) int {
 
 // softMemoryLimit asks the garbage collector to keep the heap near what
 // maxHeld events and findings need (about 10 KiB each, with the History
-// and the state replay beside them) while a spilled scan runs, unless
-// GOMEMLIMIT says otherwise: these stages make garbage fast, and the
-// default pacing lets the heap reach twice what is live. It returns the
-// function that restores the limit.
+// and the state replay beside them) while a scan runs, unless GOMEMLIMIT
+// or an earlier call says otherwise: reading records and the stages after
+// a spill make garbage fast, and the default pacing lets the heap reach
+// twice what is live. It returns the function that restores the limit.
 func softMemoryLimit(maxHeld int) func() {
 	prev := debug.SetMemoryLimit(-1)
 	if prev != math.MaxInt64 {
@@ -396,6 +403,12 @@ type replayer struct {
 	max      int
 	tracked  map[string]bool
 	skipped  int64
+	// rules is how many rules the tracked firewalls hold, counts each
+	// one's share, maxRules the bound on rules; overRules counts the
+	// calls judged without state for it.
+	rules, maxRules int
+	counts          map[string]int
+	overRules       int64
 }
 
 func newReplayer(opts Options, det *detect.Detector) *replayer {
@@ -405,12 +418,17 @@ func newReplayer(opts Options, det *detect.Detector) *replayer {
 	}
 	eng := state.New(state.Options{Content: opts.Content, Detector: det, ShortWindow: so.ShortWindow})
 	eng.Load(so.Baseline)
-	return &replayer{eng: eng, baseline: len(so.Baseline) > 0, max: cmp.Or(opts.MaxFirewalls, DefaultMaxFirewalls), tracked: map[string]bool{}}
+	return &replayer{eng: eng, baseline: len(so.Baseline) > 0, max: cmp.Or(opts.MaxFirewalls, DefaultMaxFirewalls), tracked: map[string]bool{},
+		maxRules: cmp.Or(opts.MaxRules, DefaultMaxRules), counts: map[string]int{}}
 }
 
 // apply replays ev unless it is on a firewall past the bound.
 func (r *replayer) apply(ev *model.Event, id string) state.Change {
 	k := state.Key(ev.Cloud, ev.Resource)
+	if r.rules > r.maxRules {
+		r.overRules++
+		return state.Change{Cloud: ev.Cloud, Firewall: ev.Resource}
+	}
 	if !r.tracked[k] {
 		if len(r.tracked) >= r.max {
 			r.skipped++
@@ -418,7 +436,11 @@ func (r *replayer) apply(ev *model.Event, id string) state.Change {
 		}
 		r.tracked[k] = true
 	}
-	return r.eng.Apply(ev, id)
+	ch := r.eng.Apply(ev, id)
+	n := r.eng.RuleCount(k)
+	r.rules += n - r.counts[k]
+	r.counts[k] = n
+	return ch
 }
 
 // notices say which bounds the replay and the cross-call history hit.
@@ -426,6 +448,9 @@ func (r *replayer) notices(h *detect.History) []string {
 	var out []string
 	if r.skipped > 0 {
 		out = append(out, fmt.Sprintf("state: more than %d firewalls changed; %d calls on further firewalls were judged without replayed state (no exposure window, no rollback commands, no before/after)", r.max, r.skipped))
+	}
+	if r.overRules > 0 {
+		out = append(out, fmt.Sprintf("state: the replayed firewalls hold more than %d rules; %d further calls were judged without replayed state (no exposure window, no rollback commands, no before/after)", r.maxRules, r.overRules))
 	}
 	if n := r.eng.Unwindowed(); n > 0 {
 		out = append(out, fmt.Sprintf("state: %d exposures opened no exposure window: their firewall already had %d open (the findings still judge every peer)", n, state.MaxOpenWindows))

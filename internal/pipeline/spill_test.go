@@ -145,6 +145,15 @@ func TestSpillRemovesItsFile(t *testing.T) {
 func TestBoundsSaySo(t *testing.T) {
 	for _, maxHeld := range []int{0, 2} {
 		res := scan(t, []string{"../../testdata/samples"}, Options{MaxHeld: maxHeld, MaxFirewalls: 1, historyKeys: 1})
+		rules := scan(t, []string{"../../testdata/samples"}, Options{MaxHeld: maxHeld, MaxRules: 1})
+		defer rules.Close()
+		var said bool
+		for _, n := range rules.Summary.Notices {
+			said = said || strings.HasPrefix(n, "state: the replayed firewalls hold more than 1 rules") && strings.Contains(n, "no rollback commands")
+		}
+		if !said {
+			t.Errorf("max-held %d, max-rules 1: notices %q lack the rules bound", maxHeld, rules.Summary.Notices)
+		}
 		defer res.Close()
 		var state, history bool
 		for _, n := range res.Summary.Notices {

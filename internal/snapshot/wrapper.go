@@ -280,7 +280,7 @@ func document(v any, kind, field string) (any, string) {
 		if strings.TrimSpace(t) == "" {
 			return nil, kind + " with an empty " + field
 		}
-		d, err := jv.Decode([]byte(t))
+		d, err := jv.DecodeDocument([]byte(t))
 		if err != nil {
 			return nil, fmt.Sprintf("%s: %s is not JSON: %v", kind, field, err)
 		}

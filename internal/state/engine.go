@@ -354,6 +354,21 @@ func (e *Engine) snapshot(f *firewall, at time.Time) {
 	f.history = append(f.history, v)
 }
 
+// RuleCount is how many rules the firewall of key k (Key) holds now, a
+// rule that names many peers counting once for each (what it costs to
+// hold).
+func (e *Engine) RuleCount(k string) int {
+	f, ok := e.fws[k]
+	if !ok {
+		return 0
+	}
+	n := 0
+	for _, r := range f.rules {
+		n += max(1, len(r.Peers))
+	}
+	return n
+}
+
 // Firewall returns the current state of the firewall a resource names.
 func (e *Engine) Firewall(cloud model.Cloud, res model.Resource) (model.Firewall, bool) {
 	f, ok := e.fws[firewallKey(cloud, res)]

@@ -36,6 +36,11 @@ func (a *applier) rollback() []string {
 	if a.ch.NoOp && len(a.added) == 0 && len(a.removed) == 0 {
 		return []string{"# nothing to undo: the call changed nothing"}
 	}
+	for _, c := range a.ev.Changes {
+		if c.Merged > 0 {
+			return []string{"# not built: the record holds more rule entries than a cloud call makes, and some were merged into wider changes; undo the call from the firewall as the cloud shows it now"}
+		}
+	}
 	switch a.op.Kind {
 	case content.KindCreate:
 		if c := deleteFirewall(f); c != "" {

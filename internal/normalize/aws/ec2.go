@@ -34,14 +34,14 @@ func (p *parser) sgRules(eff model.Effect, dir model.Direction) {
 	if p.ev.Resource.ID == "" && len(resp) > 0 {
 		p.ev.Resource.ID = jv.Str(jv.Objs(p.resp, respKey)[0], "groupId")
 	}
-	changes := resp
-	for _, c := range p.requestRules(eff, dir) {
-		if len(resp) == 0 {
-			changes = append(changes, c)
-			continue
-		}
-		if kept, ok := p.unmatched(resp, c, respKey); ok {
-			changes = append(changes, kept)
+	changes := p.requestRules(eff, dir)
+	if len(resp) > 0 {
+		req := changes
+		changes = resp
+		for _, c := range req {
+			if kept, ok := p.unmatched(resp, c, respKey); ok {
+				changes = append(changes, kept)
+			}
 		}
 	}
 	if eff == model.Removed {
@@ -50,7 +50,11 @@ func (p *parser) sgRules(eff model.Effect, dir model.Direction) {
 			p.notef("%d requested rule(s) did not exist (responseElements.unknownIpPermissionSet)", n)
 		}
 	}
-	p.ev.Changes = append(p.ev.Changes, changes...)
+	if len(p.ev.Changes) == 0 {
+		p.ev.Changes = changes
+	} else {
+		p.ev.Changes = append(p.ev.Changes, changes...)
+	}
 }
 
 // unmatched returns the part of request rule c that the response rules do
@@ -80,10 +84,11 @@ func (p *parser) unmatched(resp []model.RuleChange, c model.RuleChange, respKey 
 // (cidrIp, ipProtocol, fromPort, toPort), which EC2 logs with an empty
 // ipPermissions.
 func (p *parser) requestRules(eff model.Effect, dir model.Direction) []model.RuleChange {
-	var out []model.RuleChange
 	perms := jv.Get(p.req, "ipPermissions")
 	p.expectObjects(perms, "requestParameters.ipPermissions")
-	for i, perm := range jv.Objs(perms) {
+	objs := jv.Objs(perms)
+	out := make([]model.RuleChange, 0, len(objs)+1)
+	for i, perm := range objs {
 		w := where("ipPermissions", i)
 		c := model.RuleChange{
 			Effect:    eff,
@@ -106,6 +111,9 @@ func (p *parser) permissionPeers(perm map[string]any, w string) []model.Peer {
 	var peers []model.Peer
 	add := func(list, key string, kind model.PeerKind) {
 		v := jv.Get(perm, list)
+		if v == nil {
+			return
+		}
 		p.expectList(v, w+"."+list)
 		for j, e := range elems(v) {
 			ew := where(w+"."+list, j)

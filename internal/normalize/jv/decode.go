@@ -23,7 +23,12 @@ import (
 // which gives the error its usual words; FuzzFastDecode checks that both
 // accept the same inputs and give the same values.
 func fastDecode(raw []byte) (v any, ok bool) {
-	p := fastParser{b: raw}
+	p := newParser(raw, nil)
+	return p.whole()
+}
+
+// whole reads p's bytes as one value and what may follow it.
+func (p *fastParser) whole() (v any, ok bool) {
 	v, ok = p.value(0)
 	if !ok {
 		return nil, false
@@ -58,6 +63,10 @@ type fastParser struct {
 	skippedConflict bool
 	keyBuf          [32]string
 	valBuf          [32]any
+	// left is what the record's budget still allows; over is set when a
+	// value was refused for want of it.
+	left budget
+	over bool
 }
 
 func (p *fastParser) space() {
@@ -76,17 +85,20 @@ func (p *fastParser) value(depth int) (any, bool) {
 	if p.i >= len(p.b) {
 		return nil, false
 	}
-	switch c := p.b[p.i]; {
-	case c == '{':
-		if depth >= MaxDepth {
+	c := p.b[p.i]
+	if c == '{' || c == '[' {
+		if depth >= MaxDepth || !p.container() {
 			return nil, false
 		}
-		return p.object(depth + 1)
-	case c == '[':
-		if depth >= MaxDepth {
-			return nil, false
+		if c == '{' {
+			return p.object(depth + 1)
 		}
 		return p.array(depth + 1)
+	}
+	if !p.scalar() {
+		return nil, false
+	}
+	switch {
 	case c == '"':
 		return p.text()
 	case c == '-' || ('0' <= c && c <= '9'):
@@ -558,7 +570,7 @@ func DecodeConflicts(raw []byte) (v any, conflicts []Conflict, more int, err err
 }
 
 func decode(raw []byte, skip []string) (v any, conflicts []Conflict, more int, err error) {
-	p := fastParser{b: raw, skip: skip}
+	p := newParser(raw, skip)
 	if v, ok := p.value(0); ok {
 		p.space()
 		if p.skippedConflict {
@@ -569,6 +581,9 @@ func decode(raw []byte, skip []string) (v any, conflicts []Conflict, more int, e
 		if p.i >= len(p.b) || p.b[p.i] == ']' || p.b[p.i] == '}' {
 			return v, p.conflicts, p.more, nil
 		}
+	}
+	if p.over {
+		return nil, nil, 0, budgetError(len(raw))
 	}
 	v, err = decodeStd(raw)
 	return v, nil, 0, err

@@ -24,10 +24,27 @@ const MaxDepth = 512
 // integers and ports survive unchanged. Values nested deeper than
 // MaxDepth are refused before decoding.
 func Decode(raw []byte) (any, error) {
-	if v, ok := fastDecode(raw); ok {
+	p := newParser(raw, nil)
+	return p.decode()
+}
+
+// DecodeDocument is Decode without the budget of values per byte: for
+// documents a user gives on purpose (snapshots, plans), which are bounded
+// by their size limit alone and may be denser than any audit record.
+func DecodeDocument(raw []byte) (any, error) {
+	p := newParser(raw, nil)
+	p.left = budget{math.MaxInt, math.MaxInt}
+	return p.decode()
+}
+
+func (p *fastParser) decode() (any, error) {
+	if v, ok := p.whole(); ok {
 		return v, nil
 	}
-	return decodeStd(raw)
+	if p.over {
+		return nil, budgetError(len(p.b))
+	}
+	return decodeStd(p.b)
 }
 
 // decodeStd decodes with encoding/json: what fastDecode refuses, so that

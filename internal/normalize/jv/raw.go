@@ -91,7 +91,7 @@ func (r *Raw) Index(b []byte, skip []string) (root Object, ok bool) {
 	p := &r.p
 	p.reuse(b, skip)
 	p.space()
-	if p.i >= len(b) || b[p.i] != '{' {
+	if p.i >= len(b) || b[p.i] != '{' || !p.container() {
 		return Object{}, false
 	}
 	o, ok := r.object(p, 1)
@@ -119,12 +119,12 @@ func (r *Raw) value(p *fastParser, depth int) (int32, bool) {
 	}
 	switch p.b[p.i] {
 	case '{':
-		if depth >= MaxDepth {
+		if depth >= MaxDepth || !p.container() {
 			return -1, false
 		}
 		return r.object(p, depth+1)
 	case '[':
-		if depth >= MaxDepth {
+		if depth >= MaxDepth || !p.container() {
 			return -1, false
 		}
 		return -1, r.array(p, depth+1)
@@ -306,7 +306,7 @@ func (r *Raw) build(m rawMember) any {
 	// The Raw's parser is reused as it is: clearing its member buffers
 	// for each value would cost more than reading most values.
 	p := &r.p
-	p.b, p.i, p.skip = r.b, int(m.v), r.skip
+	p.reread(r.b, int(m.v), r.skip)
 	var v any
 	switch r.b[m.v] {
 	case '"':
@@ -328,7 +328,7 @@ func (r *Raw) build(m rawMember) any {
 // Map builds the object as DecodeLean would have.
 func (o Object) Map() map[string]any {
 	r := o.r
-	r.p.b, r.p.i, r.p.skip = r.b, int(r.objs[o.o].start), r.skip
+	r.p.reread(r.b, int(r.objs[o.o].start), r.skip)
 	v, _ := r.p.value(0) // checked by Index
 	m, _ := v.(map[string]any)
 	return m
@@ -374,6 +374,7 @@ func (p *fastParser) reuse(b []byte, skip []string) {
 	p.b, p.i, p.skip = b, 0, skip
 	p.keys, p.vals, p.conflicts, p.more = nil, nil, nil, 0
 	p.skippedKeys, p.skippedConflict = p.skippedKeys[:0], false
+	p.left, p.over = budgetFor(len(b)), false
 }
 
 // Exact returns the value of key in an object (a map or an Object),

@@ -17,12 +17,17 @@ func (p *fastParser) skipValue(depth int) bool {
 	if p.i >= len(p.b) {
 		return false
 	}
-	switch c := p.b[p.i]; {
-	case c == '{' || c == '[':
-		if depth >= MaxDepth {
+	c := p.b[p.i]
+	if c == '{' || c == '[' {
+		if depth >= MaxDepth || !p.container() {
 			return false
 		}
 		return p.skipContainer(depth + 1)
+	}
+	if !p.scalar() {
+		return false
+	}
+	switch {
 	case c == '"':
 		return p.skipString()
 	case c == '-' || ('0' <= c && c <= '9'):

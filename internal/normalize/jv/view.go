@@ -82,7 +82,8 @@ func (o Object) objNodes(key string) ([]any, bool) {
 	if r.b[m.v] != '[' {
 		return nil, false
 	}
-	p := fastParser{b: r.b, i: int(m.v) + 1}
+	p := newParser(r.b, nil)
+	p.i = int(m.v) + 1
 	var out []any
 	next := int32(0) // where the next element's object is looked for
 	for {

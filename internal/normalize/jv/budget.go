@@ -1,0 +1,84 @@
+package jv
+
+import "fmt"
+
+// A value decoded from JSON costs memory several times its bytes at best:
+// the two bytes of {} become a map, the two of 0, in a list, a 16-byte
+// slot; and the reading after decoding (rules, peers, exposures) costs
+// more per value again. Whoever writes a record chooses how dense it is,
+// so the readers here (the decoder, DecodeLean's check of the members it
+// leaves out, Raw.Index) count every value they pass, built or not, and
+// refuse a record that holds more than its length allows. The allowance
+// decides nothing but that: it depends only on the record's bytes, so the
+// three readers refuse the same records, and it is far above what a cloud
+// writes (a CloudTrail or Cloud Logging entry is at most 256 KB, with
+// tens of bytes per value; a Log Analytics answer of 8 MiB holds some
+// 250,000 values).
+const (
+	// BaseContainers objects and arrays are allowed in any record, and
+	// one more per BytesPerContainer bytes of it.
+	BaseContainers    = 1 << 14
+	BytesPerContainer = 128
+	// BaseScalars strings, numbers, booleans and nulls are allowed in any
+	// record, and one more per BytesPerScalar bytes of it.
+	BaseScalars    = 1 << 16
+	BytesPerScalar = 16
+)
+
+// budget is what a reader may still pass: objects and arrays, and other
+// values.
+type budget struct{ containers, scalars int }
+
+func budgetFor(n int) budget {
+	return budget{BaseContainers + n/BytesPerContainer, BaseScalars + n/BytesPerScalar}
+}
+
+// BudgetError is the error of a record that holds more values than its
+// length allows.
+type BudgetError struct {
+	Size                int // the record's bytes
+	Containers, Scalars int // what a record of Size bytes may hold
+}
+
+func (e *BudgetError) Error() string {
+	return fmt.Sprintf("more JSON values than a record of %d bytes may hold (%d objects and arrays, %d other values: %d and %d plus one per %d and %d bytes); not read",
+		e.Size, e.Containers, e.Scalars, BaseContainers, BaseScalars, BytesPerContainer, BytesPerScalar)
+}
+
+func budgetError(n int) *BudgetError {
+	b := budgetFor(n)
+	return &BudgetError{Size: n, Containers: b.containers, Scalars: b.scalars}
+}
+
+// newParser is a parser of b with the budget of b's length.
+func newParser(b []byte, skip []string) fastParser {
+	return fastParser{b: b, skip: skip, left: budgetFor(len(b))}
+}
+
+// reread points p at b from i, with the whole budget of b: to read again
+// a value that was checked within it.
+func (p *fastParser) reread(b []byte, i int, skip []string) {
+	p.b, p.i, p.skip = b, i, skip
+	p.left, p.over = budgetFor(len(b)), false
+}
+
+// container takes an object or array from the budget; false (and over
+// set) when there is none left.
+func (p *fastParser) container() bool {
+	p.left.containers--
+	if p.left.containers < 0 {
+		p.over = true
+		return false
+	}
+	return true
+}
+
+// scalar takes any other value from the budget.
+func (p *fastParser) scalar() bool {
+	p.left.scalars--
+	if p.left.scalars < 0 {
+		p.over = true
+		return false
+	}
+	return true
+}

@@ -1,0 +1,80 @@
+package jv
+
+import (
+	"errors"
+	"sort"
+	"strings"
+	"testing"
+)
+
+// flood is a record whose member "x" holds n copies of elem, and how many
+// values of elem's kind the record holds in all.
+func flood(elem string, n int, container bool) (rec []byte, count func(b budget) (need, allowed int)) {
+	rec = []byte(`{"eventName":"X","x":[` + strings.TrimSuffix(strings.Repeat(elem+",", n), ",") + `]}`)
+	return rec, func(b budget) (int, int) {
+		if container {
+			return n + 2, b.containers // the record and the list
+		}
+		return n + 1, b.scalars // and eventName
+	}
+}
+
+// TestBudget holds every reader to the same allowance: a record with one
+// value more than its length allows is refused by all of them, whatever
+// they build or leave out, and one at the allowance is read.
+func TestBudget(t *testing.T) {
+	for _, tc := range []struct {
+		name, elem string
+		container  bool
+	}{
+		{"empty objects", "{}", true},
+		{"empty lists", "[]", true},
+		{"zeros", "0", false},
+		{"empty strings", `""`, false},
+		{"nulls", "null", false},
+	} {
+		// The largest n the record's own length allows.
+		fits := func(n int) bool {
+			rec, count := flood(tc.elem, n, tc.container)
+			need, allowed := count(budgetFor(len(rec)))
+			return need <= allowed
+		}
+		n := sort.Search(1<<22, func(n int) bool { return !fits(n) }) - 1
+		for _, over := range []bool{false, true} {
+			m := n
+			if over {
+				m++
+			}
+			rec, _ := flood(tc.elem, m, tc.container)
+			readers := map[string]func() error{
+				"Decode":           func() error { _, err := Decode(rec); return err },
+				"DecodeConflicts":  func() error { _, _, _, err := DecodeConflicts(rec); return err },
+				"DecodeLean(skip)": func() error { _, _, _, err := DecodeLean(rec, []string{"x"}); return err },
+			}
+			for name, read := range readers {
+				err := read()
+				var be *BudgetError
+				if over != errors.As(err, &be) || !over && err != nil {
+					t.Errorf("%s, %d elements (over=%v): %s error = %v", tc.name, m, over, name, err)
+				}
+			}
+			var r Raw
+			for _, skip := range [][]string{nil, {"x"}} {
+				if _, ok := r.Index(rec, skip); ok == over {
+					t.Errorf("%s, %d elements (over=%v): Index(skip %v) ok = %v", tc.name, m, over, skip, ok)
+				}
+			}
+		}
+	}
+}
+
+func TestBudgetError(t *testing.T) {
+	_, err := Decode([]byte(`[` + strings.TrimSuffix(strings.Repeat("{},", 2*BaseContainers), ",") + `]`))
+	var be *BudgetError
+	if !errors.As(err, &be) {
+		t.Fatalf("err = %v, want a *BudgetError", err)
+	}
+	if msg := err.Error(); !strings.Contains(msg, "more JSON values than a record of") || !strings.Contains(msg, "not read") {
+		t.Errorf("message %q", msg)
+	}
+}
