@@ -1,8 +1,8 @@
 package aws
 
 import (
-	"encoding/binary"
 	"hash/maphash"
+	"strings"
 	"sync/atomic"
 
 	"cloudwall/internal/model"
@@ -29,41 +29,76 @@ var (
 )
 
 type actorEntry struct {
-	key   string
-	actor model.Actor
+	// members holds the bytes of actorMembers one after another, lens
+	// each one's length (-1: absent).
+	members string
+	lens    [len(actorMembers)]int
+	actor   model.Actor
+}
+
+// same reports whether the entry was made for members ms (nil: absent).
+func (e *actorEntry) same(ms *[len(actorMembers)][]byte) bool {
+	at := 0
+	for k, b := range ms {
+		if b == nil {
+			if e.lens[k] != -1 {
+				return false
+			}
+			continue
+		}
+		if e.lens[k] != len(b) || e.members[at:at+len(b)] != string(b) {
+			return false
+		}
+		at += len(b)
+	}
+	return true
 }
 
 // maxActorKey bounds the identities remembered; longer ones are read.
 const maxActorKey = 4096
 
-// actorOf is actor, remembered for records read in place.
+// actorOf is actor, remembered for records read in place. The members
+// are hashed and compared where they lie: copying them into one key
+// cost more than a hit saved.
 func actorOf(rec any) model.Actor {
 	o, ok := rec.(jv.Object)
 	if !ok {
 		return actor(rec)
 	}
-	var buf [maxActorKey]byte
-	key := buf[:0]
-	for _, k := range actorMembers {
-		b, ok := o.Bytes(k)
-		if !ok {
-			key = append(key, 0) // absent, apart from any length
-			continue
-		}
-		if len(key)+len(b)+binary.MaxVarintLen64 > maxActorKey {
+	var ms [len(actorMembers)][]byte
+	n := 0
+	h := uint64(len(actorMembers))
+	for k, key := range actorMembers {
+		b, ok := o.Bytes(key) // a value's bytes are never empty
+		ms[k] = b
+		n += len(b)
+		if n > maxActorKey {
 			return actor(rec)
 		}
-		key = binary.AppendUvarint(key, uint64(len(b))+1)
-		key = append(key, b...)
+		hk := uint64(0) // absent
+		if ok {
+			hk = maphash.Bytes(actorSeed, b) | 1
+		}
+		h = (h ^ hk) * 0x9e3779b97f4a7c15
 	}
-	h := maphash.Bytes(actorSeed, key)
 	i := h % uint64(len(actorMemo))
-	if e := actorMemo[i].Load(); e != nil && e.key == string(key) {
+	if e := actorMemo[i].Load(); e != nil && e.same(&ms) {
 		return e.actor
 	}
 	a := actor(rec)
 	if actorSeen[i].Swap(h) == h {
-		actorMemo[i].Store(&actorEntry{key: string(key), actor: a})
+		e := &actorEntry{actor: a}
+		var buf strings.Builder
+		buf.Grow(n)
+		for k, b := range ms {
+			e.lens[k] = -1
+			if b != nil {
+				e.lens[k] = len(b)
+				buf.Write(b)
+			}
+		}
+		e.members = buf.String()
+		actorMemo[i].Store(e)
 	}
 	return a
 }

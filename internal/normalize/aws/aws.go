@@ -291,7 +291,7 @@ func parseInto(ev *model.Event, rec any, env envelope, src model.SourceRef) erro
 		Cloud:        model.AWS,
 		Service:      service,
 		Operation:    name,
-		OperationKey: operationKey(service, name),
+		OperationKey: operationKeyOf(service, name),
 		Region:       first(jv.Str(rec, "awsRegion"), env.region),
 		Account: first(jv.Str(rec, "recipientAccountId"),
 			jv.Str(rec, "userIdentity", "accountId"), env.account),

@@ -380,6 +380,11 @@ var providers = map[string]string{
 // reduced to the address.
 func sourceIP(rec any) string {
 	ip := firstStr(rec, []string{"callerIpAddress"}, []string{"httpRequest", "clientIpAddress"})
+	// An address with a port has a colon; without one, ParseAddrPort
+	// would only make an error to say so.
+	if !strings.Contains(ip, ":") {
+		return ip
+	}
 	if ap, err := netip.ParseAddrPort(ip); err == nil {
 		return ap.Addr().String()
 	}

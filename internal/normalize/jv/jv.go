@@ -297,8 +297,32 @@ func Node(v any, path ...string) any {
 	return nil
 }
 
-// Has reports whether path leads to a present, non-null value.
-func Has(v any, path ...string) bool { return Get(v, path...) != nil }
+// Has reports whether path leads to a present, non-null value. In an
+// Object the last member is looked at, not built: a parser asks Has of
+// members it never reads (Azure's resourceId, to recognise a record).
+func Has(v any, path ...string) bool {
+	o, last, ok := walk(v, path)
+	if !ok {
+		return Get(v, path...) != nil
+	}
+	return o.present(last)
+}
+
+// walk follows path as Get does up to its last key when v is an Object
+// and every step before the last finds an Object, and returns that
+// Object and the last key; ok is false otherwise (then Get answers).
+func walk(v any, path []string) (o Object, last string, ok bool) {
+	if o, ok = v.(Object); !ok || len(path) == 0 {
+		return Object{}, "", false
+	}
+	for _, key := range path[:len(path)-1] {
+		x, found := o.field(key)
+		if o, ok = x.(Object); !found || !ok {
+			return Object{}, "", false
+		}
+	}
+	return o, path[len(path)-1], true
+}
 
 // Obj returns the object at path, or nil.
 func Obj(v any, path ...string) map[string]any { return asObject(Get(v, path...)) }
@@ -370,27 +394,10 @@ func Objs(v any, path ...string) []map[string]any {
 // Str returns the value at path as text: strings as they are, numbers and
 // booleans in their JSON spelling, anything else as "".
 func Str(v any, path ...string) string {
-	o, ok := v.(Object)
-	if !ok || len(path) == 0 {
-		return text(Get(v, path...))
+	if o, last, ok := walk(v, path); ok {
+		return o.text(last)
 	}
-	// Get's walk, up to the last key.
-	last := len(path) - 1
-	for i, key := range path[:last] {
-		x, ok := o.field(key)
-		if !ok {
-			return ""
-		}
-		switch t := x.(type) {
-		case Object:
-			o = t
-		case nil:
-			return ""
-		default:
-			return text(Get(t, path[i+1:]...))
-		}
-	}
-	return o.text(path[last])
+	return text(Get(v, path...))
 }
 
 func text(v any) string {

@@ -24,9 +24,11 @@ type Raw struct {
 	objs []rawObject
 	mems []rawMember
 	tmp  []rawMember // members of the objects being read, innermost last
-	// skipLens has bit n set when a key of skip is n bytes long (63: or
-	// longer), so most keys are known not to be skipped at a glance.
-	skipLens uint64
+	// skipSigs holds the keySig of each key of skip, skipBits their
+	// sigBits: most keys are known not to be skipped at a glance, and the
+	// signature is the member's anyway.
+	skipSigs []uint64
+	skipBits uint64
 	p        fastParser // builds the values asked for
 	// vals holds each member's value once built, texts its text once Str
 	// has read it (have[i] says which of them are there): a parser asks
@@ -54,10 +56,6 @@ type rawObject struct {
 	sigs uint64
 }
 
-// lenBit is the bit of a key length in a set of lengths (skipLens);
-// keys of 63 bytes or more share the last.
-func lenBit(n int) uint64 { return 1 << min(n, 63) }
-
 // The flags of Raw.have.
 const (
 	haveVal  = 1 << iota // vals[i] is built
@@ -81,9 +79,11 @@ const maxRawMembers = 64
 // exactly as DecodeLean would (see Raw); it says nothing of b's validity.
 func (r *Raw) Index(b []byte, skip []string) (root Object, ok bool) {
 	r.b, r.skip = b, skip
-	r.skipLens = 0
+	r.skipSigs, r.skipBits = r.skipSigs[:0], 0
 	for _, s := range skip {
-		r.skipLens |= lenBit(len(s))
+		sig := keySig(s)
+		r.skipSigs = append(r.skipSigs, sig)
+		r.skipBits |= sigBit(sig)
 	}
 	r.objs, r.mems, r.tmp = r.objs[:0], r.mems[:0], r.tmp[:0]
 	// The Raw's parser, whose buffer of left-out keys is kept from one
@@ -158,7 +158,8 @@ func (r *Raw) object(p *fastParser, depth int) (int32, bool) {
 		}
 		p.i++
 		p.space()
-		if r.skipLens&lenBit(k1-k0) != 0 && p.skipped(unsafeString(p.b[k0:k1])) {
+		sig := keySigIn(p.b, k0, k1)
+		if r.skipBits&sigBit(sig) != 0 && r.skipped(unsafeString(p.b[k0:k1]), sig) {
 			if !p.skipValue(depth) {
 				return -1, false
 			}
@@ -171,7 +172,7 @@ func (r *Raw) object(p *fastParser, depth int) (int32, bool) {
 			if !ok {
 				return -1, false
 			}
-			r.tmp = append(r.tmp, rawMember{sig: keySigIn(p.b, k0, k1), k0: int32(k0), k1: int32(k1), v: int32(v), end: int32(p.i), obj: o})
+			r.tmp = append(r.tmp, rawMember{sig: sig, k0: int32(k0), k1: int32(k1), v: int32(v), end: int32(p.i), obj: o})
 		}
 		if more, ok := p.after('}'); !ok {
 			return -1, false
@@ -179,6 +180,16 @@ func (r *Raw) object(p *fastParser, depth int) (int32, bool) {
 			return r.close(start, base)
 		}
 	}
+}
+
+// skipped is fastParser.skipped for a key whose keySig is sig.
+func (r *Raw) skipped(k string, sig uint64) bool {
+	for i, s := range r.skip {
+		if r.skipSigs[i] == sig && k == s {
+			return true
+		}
+	}
+	return false
 }
 
 // close moves the members of the object that started at start from tmp
@@ -269,6 +280,13 @@ func (o Object) field(key string) (any, bool) {
 		return nil, false
 	}
 	return o.r.valueOf(i), true
+}
+
+// present reports whether field would find key with a value other than
+// null, building nothing.
+func (o Object) present(key string) bool {
+	i, ok := o.find(key)
+	return ok && o.r.b[o.r.mems[i].v] != 'n'
 }
 
 // has reports whether field would find key, building nothing.

@@ -48,6 +48,9 @@ func checkView(t *testing.T, in []byte) {
 		if got, want := View(root, path...), Str(m, path...); got != want {
 			t.Fatalf("%s: View(%q) = %q, Str = %q", in, path, got, want)
 		}
+		if got, want := Has(root, path...), Has(m, path...); got != want {
+			t.Fatalf("%s: Has(%q) of the Object = %v, of the map %v", in, path, got, want)
+		}
 		// Str reads an Object's text itself, then from what it kept.
 		for range 2 {
 			if got, want := Str(root, path...), Str(m, path...); got != want {
