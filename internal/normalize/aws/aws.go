@@ -293,13 +293,15 @@ func parseInto(ev *model.Event, rec any, env envelope, src model.SourceRef) erro
 		Operation:    name,
 		OperationKey: operationKeyOf(service, name),
 		Region:       first(jv.Str(rec, "awsRegion"), env.region),
-		Account: first(jv.Str(rec, "recipientAccountId"),
-			jv.Str(rec, "userIdentity", "accountId"), env.account),
-		Actor:     actorOf(rec),
-		SourceIP:  jv.Str(rec, "sourceIPAddress"),
-		UserAgent: jv.Str(rec, "userAgent"),
-		EventID:   first(jv.Str(rec, "eventID"), env.eventID),
-		Source:    src,
+		Account:      first(jv.Str(rec, "recipientAccountId")),
+		Actor:        actorOf(rec),
+		SourceIP:     jv.Str(rec, "sourceIPAddress"),
+		UserAgent:    jv.Str(rec, "userAgent"),
+		EventID:      first(jv.Str(rec, "eventID"), env.eventID),
+		Source:       src,
+	}
+	if ev.Account == "" { // read only when wanted
+		ev.Account = first(jv.Str(rec, "userIdentity", "accountId"), env.account)
 	}
 	if jv.HasAny(rec, "errorCode", "errorMessage") {
 		ev.ErrorCode = strings.TrimSpace(jv.Str(rec, "errorCode"))
