@@ -25,7 +25,7 @@ func (o Object) text(key string) string {
 	switch c := r.b[m.v]; {
 	case c == '"':
 		p := &r.p // reused as build reuses it
-		p.b, p.i, p.skip = r.b, int(m.v), r.skip
+		p.reread(r.b, int(m.v), r.skip)
 		if b, ok := p.shortPlain(); ok {
 			s = internText(b)
 		} else {
