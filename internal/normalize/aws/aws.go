@@ -149,10 +149,11 @@ func Parse(rec map[string]any, src model.SourceRef) ([]model.Event, error) {
 // they read as they always have. An Object has no keys the same up to
 // case, so it has one reading.
 func ParseInPlace(ev *model.Event, rec jv.Object, src model.SourceRef) bool {
-	if !isRecord(rec) || isWazuh(rec) || isInsightType(rec) || jv.HasAny(rec, wrapperKeys...) {
+	node := rec.Any() // boxed once, where any(rec) allocated per record
+	if !isRecord(node) || isWazuh(node) || isInsightType(node) || jv.HasAny(node, wrapperKeys...) {
 		return false
 	}
-	return parseInto(ev, rec, envelope{}, src) == nil
+	return parseInto(ev, node, envelope{}, src) == nil
 }
 
 // reading is one way to read a record whose eventSource or eventName is

@@ -85,14 +85,15 @@ func Parse(rec map[string]any, src model.SourceRef) ([]model.Event, error) {
 // record without an operation name): the caller decodes those and calls
 // Parse, so they read as they always have.
 func ParseInPlace(ev *model.Event, rec jv.Object, src model.SourceRef) bool {
-	if isLogAnalytics(rec) || isPowerShell(rec) {
+	node := rec.Any() // boxed once, where any(rec) allocated per record
+	if isLogAnalytics(node) || isPowerShell(rec) {
 		return false
 	}
-	op, err := operationName(rec)
+	op, err := operationName(node)
 	if err != nil {
 		return false
 	}
-	parseInto(ev, rec, op, nil, src)
+	parseInto(ev, node, op, nil, src)
 	return true
 }
 
