@@ -68,8 +68,8 @@ func limitChanges(ev *model.Event) {
 	}
 	for i := range merged {
 		merged[i].Ports = slices.Clone(unionPorts(merged[i].Ports))
-		merged[i].Peers = slices.Clone(uniquePeers(merged[i].Peers))
-		merged[i].Targets = slices.Clone(uniqueStrings(merged[i].Targets))
+		merged[i].Peers = slices.Clone(unique(merged[i].Peers))
+		merged[i].Targets = slices.Clone(unique(merged[i].Targets))
 	}
 	ev.Changes = append(kept, merged...)
 	ev.Notes = append([]string{fmt.Sprintf("%d rule entries logged, more than a cloud call makes (%d): the first %d are kept as logged, %d more that open access are merged into %d wider changes (each pairs all their ports with all their peers; no rollback is built), %d that close access are left out",
@@ -137,25 +137,14 @@ func unionPorts(l model.PortList) model.PortList {
 	return out
 }
 
-func uniquePeers(ps []model.Peer) []model.Peer {
-	seen := make(map[model.Peer]bool, len(ps))
-	out := ps[:0]
-	for _, p := range ps {
-		if !seen[p] {
-			seen[p] = true
-			out = append(out, p)
-		}
-	}
-	return out
-}
-
-func uniqueStrings(ss []string) []string {
-	seen := make(map[string]bool, len(ss))
-	out := ss[:0]
-	for _, s := range ss {
-		if !seen[s] {
-			seen[s] = true
-			out = append(out, s)
+// unique keeps the first of each value, in place.
+func unique[T comparable](xs []T) []T {
+	seen := make(map[T]bool, len(xs))
+	out := xs[:0]
+	for _, x := range xs {
+		if !seen[x] {
+			seen[x] = true
+			out = append(out, x)
 		}
 	}
 	return out
@@ -174,7 +163,7 @@ func limitPeers(ev *model.Event) {
 			continue
 		}
 		logged := len(c.Peers)
-		c.Peers = uniquePeers(c.Peers)
+		c.Peers = unique(c.Peers)
 		if len(c.Peers) <= MaxPeers {
 			c.Peers = slices.Clone(c.Peers)
 			continue
