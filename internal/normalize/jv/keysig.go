@@ -9,12 +9,13 @@ import (
 // finds the same have the same signature, so a lookup compares one word
 // per member and spells out only the members whose signature matches.
 // It is a function of the key's length and its first and last eight
-// bytes with bit 0x20 set (a lower-case letter's bit), which is all of a
-// key of up to 16 bytes: a record's keys that share a length (eventTime,
+// bytes with bit 0x20 set (a lower-case letter's bit), which tells
+// apart nearly all keys of up to 16 bytes: a record's keys that share a length (eventTime,
 // eventName, awsRegion, userAgent, requestID, eventType) no longer cost
-// a case-folding compare each. Keys of equal length that sameKey finds
-// the same are both ASCII (see sameKey), so setting the bit folds them
-// alike.
+// a case-folding compare each. A record's keys are plain ASCII (Index
+// refuses others), and a key of the same length is the same as one of
+// them up to case only when it is ASCII too (see sameKey), so setting
+// the bit folds the two alike.
 func keySig(k string) uint64 {
 	n := len(k)
 	var a, b uint64
