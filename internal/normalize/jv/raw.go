@@ -403,6 +403,9 @@ func Exact(v any, key string) any {
 		return t[key]
 	case Object:
 		sig := keySig(key)
+		if t.r.objs[t.o].sigs&sigBit(sig) == 0 {
+			return nil // mostly: the Wazuh keys asked of every record
+		}
 		for i, m := range t.members() {
 			if m.sig == sig && t.r.key(m) == key {
 				return t.r.valueOf(t.first() + i)

@@ -112,6 +112,15 @@ func checkRaw(t *testing.T, in []byte, root Object) {
 		t.Fatalf("Len() = %d, want %d", root.Len(), len(wm))
 	}
 	for k, v := range wm {
+		for _, key := range []string{k, strings.ToUpper(k), k + "x"} {
+			got := Exact(root, key)
+			if o, isObj := got.(Object); isObj {
+				got = o.Map()
+			}
+			if want := Exact(wm, key); !reflect.DeepEqual(got, want) {
+				t.Fatalf("Exact(%q) = %#v, want %#v", key, got, want)
+			}
+		}
 		got, ok := Field(root, strings.ToUpper(k))
 		if o, isObj := got.(Object); isObj {
 			got = o.Map()
