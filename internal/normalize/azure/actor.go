@@ -46,7 +46,7 @@ func actor(rec any) model.Actor {
 		Type:    principalType(claims, evidence, upn, name, display, appID, caller),
 		ID:      firstNonEmpty(claim(claims, claimObjectID, "oid"), strings.TrimSpace(jv.Str(evidence, "principalId")), caller),
 		Session: claim(claims, "uti"),
-		MFA:     hasMFA(claims),
+		MFA:     hasMFA(node),
 	}
 	if strings.Contains(caller, "@") {
 		a.Name = firstNonEmpty(upn, caller, name, display)
@@ -66,24 +66,26 @@ func actor(rec any) model.Actor {
 	return a
 }
 
-// claimNames are the claims actor reads.
+// claimNames are the claims actor reads as text (hasMFA reads the
+// authentication methods, which may be a list).
 var claimNames = [...]string{claimUPN, "upn", claimName, "unique_name", "name", "appid", "azp",
-	claimObjectID, "oid", "uti", "idtyp", "xms_mirid", claimAMR, "amr"}
+	claimObjectID, "oid", "uti", "idtyp", "xms_mirid"}
 
-// claimSet holds the values of claimNames in a token's claims: a token
-// has thirty or more, and they are read in one pass.
-type claimSet [len(claimNames)]any
+// claimSet holds the text (jv.Str) of claimNames in a token's claims: a
+// token has thirty or more, and they are read in one pass, without
+// building their values.
+type claimSet [len(claimNames)]string
 
 func readClaims(claims any) *claimSet {
 	var c claimSet
 	if claims != nil {
-		jv.Fields(claims, claimNames[:], c[:])
+		jv.Texts(claims, claimNames[:], c[:])
 	}
 	return &c
 }
 
-// value is the value of a claim of claimNames, nil when absent.
-func (c *claimSet) value(name string) any {
+// text is the text of a claim of claimNames, "" when absent.
+func (c *claimSet) text(name string) string {
 	for i, n := range claimNames {
 		if n == name {
 			return c[i]
@@ -95,7 +97,7 @@ func (c *claimSet) value(name string) any {
 // claim returns the first non-empty claim among names.
 func claim(claims *claimSet, names ...string) string {
 	for _, n := range names {
-		if s := strings.TrimSpace(jv.Str(claims.value(n))); s != "" {
+		if s := strings.TrimSpace(claims.text(n)); s != "" {
 			return s
 		}
 	}
@@ -127,10 +129,11 @@ func principalType(claims *claimSet, evidence any, upn, name, display, appID, ca
 }
 
 // hasMFA reports whether the token's authentication methods include mfa.
-// The claim is a comma-separated string in v1 tokens and a list in v2.
-func hasMFA(claims *claimSet) bool {
+// The claim is a comma-separated string in v1 tokens and a list in v2;
+// claims is the token's claims as jv.Node reads them.
+func hasMFA(claims any) bool {
 	for _, key := range []string{claimAMR, "amr"} {
-		for _, s := range jv.Strs(claims.value(key)) {
+		for _, s := range jv.Strs(claims, key) {
 			for _, m := range strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ' ' || r == ';' }) {
 				if strings.EqualFold(strings.Trim(m, `"[]`), "mfa") {
 					return true

@@ -36,6 +36,38 @@ func Fields(v any, keys []string, vals []any) {
 	}
 }
 
+// Texts is Fields for text: out[i] gets Str(v, keys[i]). An Object's
+// members are read once for all the keys, and no value is built (see
+// Str): a parser that wants a dozen strings of a large object (an Azure
+// token's claims) asks for them together.
+func Texts(v any, keys []string, out []string) {
+	clear(out[:len(keys)])
+	o, ok := v.(Object)
+	if !ok || len(keys) > maxFields {
+		for i, key := range keys {
+			out[i] = Str(v, key)
+		}
+		return
+	}
+	var sigs [maxFields]uint64
+	var bits uint64
+	for j, key := range keys {
+		sigs[j] = keySig(key)
+		bits |= sigBit(sigs[j])
+	}
+	first := o.first()
+	for i, m := range o.members() {
+		if bits&sigBit(m.sig) == 0 {
+			continue
+		}
+		for j, key := range keys {
+			if m.sig == sigs[j] && sameKey(o.r.key(m), key) {
+				out[j] = o.r.textAt(first + i)
+			}
+		}
+	}
+}
+
 // maxFields is the most keys Fields reads in one pass; more are looked
 // up one by one.
 const maxFields = 16

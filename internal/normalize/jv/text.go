@@ -13,7 +13,11 @@ func (o Object) text(key string) string {
 	if !ok {
 		return ""
 	}
-	r := o.r
+	return o.r.textAt(i)
+}
+
+// textAt is text for mems[i].
+func (r *Raw) textAt(i int) string {
 	switch {
 	case r.have[i]&haveText != 0:
 		return r.texts[i]
