@@ -37,7 +37,7 @@ var allowedImports = map[string][]string{
 	"internal/spill":            {},
 	"internal/attack":           {"internal/model"},
 	"internal/guide":            {"internal/model", "internal/content", "internal/detect"},
-	"internal/traffic":          {"internal/model", "internal/ingest", "internal/normalize"},
+	"internal/traffic":          {"internal/model", "internal/ingest", "internal/normalize", "internal/normalize/jv"},
 	"internal/audit":            {"internal/model", "internal/detect", "internal/snapshot", "internal/guide", "internal/state"},
 	"internal/export":           {"internal/model", "internal/content"},
 	"internal/cli":              {"internal/model", "internal/content", "internal/export", "internal/ingest", "internal/output", "internal/pipeline", "internal/traffic", "internal/config", "internal/audit", "internal/detect", "internal/snapshot", "internal/guide", "internal/attack", "internal/state", "internal/store"},

@@ -13,6 +13,7 @@ import (
 
 	"cloudwall/internal/model"
 	"cloudwall/internal/normalize"
+	"cloudwall/internal/normalize/jv"
 )
 
 // maxLine bounds one text record; VPC flow-log lines are a few hundred
@@ -317,8 +318,19 @@ func (r *fileReader) maxRecordSize() int {
 	return normalize.DefaultMaxRecord
 }
 
+// checkedSize is the size past which a JSON record is checked for
+// density before it is parsed: the parser keeps a value for each value
+// of the record, and a dense record of a few megabytes ({} by the
+// million) would cost gigabytes.
+const checkedSize = 64 << 10
+
 // jsonRecord decodes one record and emits its flows; it returns how many.
 func (r *fileReader) jsonRecord(data []byte, f *Flow, emit func(*Flow), bad func(error)) (int, error) {
+	if len(data) > checkedSize {
+		if err := jv.CheckBudget(data); err != nil {
+			return 0, err
+		}
+	}
 	switch {
 	case bytes.Contains(data, markTuples):
 		v, err := r.json.ParseBytes(data)

@@ -146,3 +146,22 @@ func TestProtocolNumber(t *testing.T) {
 }
 
 var _ = model.AWS
+
+// TestReadDenseRecord: a JSON flow record denser than its length allows
+// ({} by the million) is refused before it is parsed, reported with its
+// number, and the records around it still read.
+func TestReadDenseRecord(t *testing.T) {
+	tuple := func(ts int) string {
+		return fmt.Sprintf(`{"time":"2018-11-13T12:00:35Z","resourceId":"/SUBSCRIPTIONS/S1/RESOURCEGROUPS/RG/PROVIDERS/MICROSOFT.NETWORK/NETWORKSECURITYGROUPS/N1","properties":{"Version":2,"flows":[{"rule":"UserRule_ssh","flows":[{"mac":"000D3AF87856","flowTuples":["%d,192.0.2.190,10.5.16.4,28746,22,T,I,A,B,,,,"]}]}]}}`, ts)
+	}
+	dense := strings.Replace(tuple(1542110403), `"Version":2,`, `"Version":2,"x":[`+strings.TrimSuffix(strings.Repeat("{},", 200_000), ",")+`],`, 1)
+	path := filepath.Join(t.TempDir(), "dense.json")
+	os.WriteFile(path, []byte(`{"records":[`+tuple(1542110402)+","+dense+","+tuple(1542110404)+`]}`), 0o644)
+	flows, c := readFile(t, path)
+	if len(flows) != 2 || c.Unreadable != 1 || len(c.Problems) != 1 {
+		t.Fatalf("%d flows, counts %+v", len(flows), c)
+	}
+	if p := c.Problems[0]; p.Index != 1 || !strings.Contains(p.Message, "more JSON values than a record of") {
+		t.Errorf("problem %+v", p)
+	}
+}

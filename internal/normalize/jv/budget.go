@@ -50,6 +50,18 @@ func budgetError(n int) *BudgetError {
 	return &BudgetError{Size: n, Containers: b.containers, Scalars: b.scalars}
 }
 
+// CheckBudget tells, building nothing, whether b holds more values than
+// its length allows (a *BudgetError): for readers whose own parser would
+// build them all first. b that is not JSON gives nil, for that parser to
+// say why.
+func CheckBudget(b []byte) error {
+	p := newParser(b, nil)
+	if !p.skipValue(0) && p.over {
+		return budgetError(len(b))
+	}
+	return nil
+}
+
 // newParser is a parser of b with the budget of b's length.
 func newParser(b []byte, skip []string) fastParser {
 	return fastParser{b: b, skip: skip, left: budgetFor(len(b))}

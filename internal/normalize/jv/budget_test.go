@@ -50,6 +50,7 @@ func TestBudget(t *testing.T) {
 				"Decode":           func() error { _, err := Decode(rec); return err },
 				"DecodeConflicts":  func() error { _, _, _, err := DecodeConflicts(rec); return err },
 				"DecodeLean(skip)": func() error { _, _, _, err := DecodeLean(rec, []string{"x"}); return err },
+				"CheckBudget":      func() error { return CheckBudget(rec) },
 			}
 			for name, read := range readers {
 				err := read()
