@@ -135,7 +135,6 @@ type heldFinding struct {
 // chunk and an account with more than maxHeld findings in a run without
 // an hour's gap is correlated in pieces (correlateSpilled).
 func finishSpilled(ctx context.Context, opts Options, det *detect.Detector, fo *folder, ctxBufs []*contextBuffer, sum model.Summary, start time.Time, inputs, maxHeld int) (Result, error) {
-	defer softMemoryLimit(maxHeld)()
 	// The folded events go to History order on disk; UpdateDistribution
 	// calls pass through the web-ACL order first.
 	byHistory := spill.New(maxHeld, func(a, b rankedEvent) int {

@@ -14,26 +14,7 @@ func Fields(v any, keys []string, vals []any) {
 		}
 		return
 	}
-	// No two keys of an Object are the same up to case (Index refuses
-	// them), so the one member a key matches up to case is the member
-	// Field finds.
-	var sigs [maxFields]uint64
-	var bits uint64 // the keys' sigBits: most members are none of them
-	for j, key := range keys {
-		sigs[j] = keySig(key)
-		bits |= sigBit(sigs[j])
-	}
-	first := o.first()
-	for i, m := range o.members() {
-		if bits&sigBit(m.sig) == 0 {
-			continue
-		}
-		for j, key := range keys {
-			if m.sig == sigs[j] && sameKey(o.r.key(m), key) {
-				vals[j] = o.r.valueOf(first + i)
-			}
-		}
-	}
+	o.eachField(keys, func(j, i int) { vals[j] = o.r.valueOf(i) })
 }
 
 // Texts is Fields for text: out[i] gets Str(v, keys[i]). An Object's
@@ -49,8 +30,17 @@ func Texts(v any, keys []string, out []string) {
 		}
 		return
 	}
+	o.eachField(keys, func(j, i int) { out[j] = o.r.textAt(i) })
+}
+
+// eachField calls found(j, i) for each member of o that is keys[j] up to
+// case, i the member's index in the Raw, reading the members once for all
+// the keys (at most maxFields). No two keys of an Object are the same up
+// to case (Index refuses them), so the one member a key matches up to
+// case is the member Field finds.
+func (o Object) eachField(keys []string, found func(j, i int)) {
 	var sigs [maxFields]uint64
-	var bits uint64
+	var bits uint64 // the keys' sigBits: most members are none of them
 	for j, key := range keys {
 		sigs[j] = keySig(key)
 		bits |= sigBit(sigs[j])
@@ -62,7 +52,7 @@ func Texts(v any, keys []string, out []string) {
 		}
 		for j, key := range keys {
 			if m.sig == sigs[j] && sameKey(o.r.key(m), key) {
-				out[j] = o.r.textAt(first + i)
+				found(j, first+i)
 			}
 		}
 	}
