@@ -18,7 +18,7 @@ var raws = sync.Pool{New: func() any { return new(jv.Raw) }}
 // what correlations add to a scan. ok is false for anything else, which
 // Parse then decodes lean as before.
 // TestInPlaceSameAsDecoded and FuzzParse hold the two readings together.
-func parseInPlace(raw []byte, src model.SourceRef) (Result, bool) {
+func parseInPlace(dst []model.Event, raw []byte, src model.SourceRef) (Result, bool) {
 	r := raws.Get().(*jv.Raw)
 	defer func() {
 		r.Release()
@@ -30,7 +30,7 @@ func parseInPlace(raw []byte, src model.SourceRef) (Result, bool) {
 	}
 	// The clouds are told apart in dispatch's order, each asked of the
 	// record boxed once (rec.Any).
-	events := make([]model.Event, 1)
+	events := append(dst[:0], model.Event{})
 	node := rec.Any()
 	switch {
 	case aws.Detect(node):

@@ -63,7 +63,7 @@ func TestGCPInPlaceSameAsFull(t *testing.T) {
 		if lean := Parse(raw, src, p); !reflect.DeepEqual(lean, full) {
 			t.Errorf("%s: read lean\n%+v\nin full\n%+v", tt.name, lean, full)
 		}
-		got, ok := parseInPlace(raw, src)
+		got, ok := parseInPlace(nil, raw, src)
 		if ok != tt.plain {
 			t.Errorf("%s: read in place %v, want %v (full read: %+v)", tt.name, ok, tt.plain, full)
 		}

@@ -55,6 +55,14 @@ const maxEnvelopePayload = 64 << 20
 // Parse decodes one raw record and dispatches it to its cloud's parser.
 // With a nil prefilter every record is decoded.
 func Parse(raw []byte, src model.SourceRef, pre *Prefilter) Result {
+	return ParseInto(nil, raw, src, pre)
+}
+
+// ParseInto is Parse that may put the event of a record read as context
+// into dst's array instead of a new one: most records a scan with
+// correlations reads are such, and each is used and dropped before the
+// next. The result's events are valid until dst is used again.
+func ParseInto(dst []model.Event, raw []byte, src model.SourceRef, pre *Prefilter) Result {
 	match := Full
 	if pre != nil {
 		if match = pre.Match(raw); match == Drop {
@@ -64,7 +72,7 @@ func Parse(raw []byte, src model.SourceRef, pre *Prefilter) Result {
 	if match != Context {
 		return decoded(raw, src, jv.DecodeConflicts)
 	}
-	res, ok := parseInPlace(raw, src)
+	res, ok := parseInPlace(dst, raw, src)
 	if !ok {
 		res = decoded(raw, src, decodeContext)
 	}

@@ -488,6 +488,9 @@ type worker struct {
 	// ctx keeps the context operations this worker read (recon, new
 	// keys, logging changes) for the sequences.
 	ctx *contextBuffer
+	// scratch holds the event of the last record read, for the next one
+	// (normalize.ParseInto): each is sent or kept as context by value.
+	scratch []model.Event
 }
 
 func (w *worker) problem(file string, index, offset int64, msg string) {
@@ -681,7 +684,10 @@ func (p *recordParser) parse(raw normalize.RawRecord) {
 		pre = nil
 	}
 	src := model.SourceRef{File: p.file, Index: raw.Index}
-	res := normalize.Parse(raw.Data, src, pre)
+	res := normalize.ParseInto(w.scratch, raw.Data, src, pre)
+	if cap(res.Events) == 1 {
+		w.scratch = res.Events // the next record may reuse it: not a larger batch's
+	}
 	if p.probe > 0 {
 		p.probe--
 	}
@@ -705,11 +711,12 @@ func (p *recordParser) parse(raw normalize.RawRecord) {
 		if res.Reason != "" {
 			w.problem(p.file, raw.Index, raw.Offset, res.Reason)
 		}
-		for _, ev := range res.Events {
+		for i := range res.Events {
+			ev := &res.Events[i]
 			if _, ok := w.opts.Content.Operation(ev.OperationKey); ok {
-				w.send(ev)
+				w.send(*ev)
 			} else {
-				w.ctx.add(&ev)
+				w.ctx.add(ev)
 			}
 		}
 	}
