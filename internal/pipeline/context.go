@@ -1,34 +1,54 @@
 package pipeline
 
 import (
+	"cmp"
+	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"cloudwall/internal/correlate"
 	"cloudwall/internal/model"
+	"cloudwall/internal/spill"
 )
 
-// Bounds of the context operations kept for the sequences.
+// Bounds of the context operations held in memory for the sequences.
+// Past them an operation goes to a temporary file, and only those near a
+// finding's change are read back (see mergeContext): a scan of any size
+// keeps the story of every change, in bounded memory.
 const (
 	maxContextPerKey    = 200
 	maxContextPerWorker = 100_000
+	// contextSpillHeld are the operations a worker's file holds in memory
+	// before writing them.
+	contextSpillHeld = 8192
+	// What is read back from disk: at most so many per actor and in all.
+	maxContextLoadedPerKey = 2000
+	maxContextLoaded       = 200_000
 )
 
 // contextBuffer is one worker's share of the context operations: no lock
 // on the hot path, merged when the workers are done. A scan keeps tens of
 // thousands of them and most share their texts (the same operations,
 // sessions and classes), so each is kept as a time and five indexes into
-// the buffer's table of texts: a fifth of a correlate.ContextEvent.
+// the buffer's table of texts: a fifth of a correlate.ContextEvent. Those
+// past the bounds go to disk whole (spilledContext).
 type contextBuffer struct {
 	on bool
 	// lists holds each actor's entries, keys their index by ContextKey.
-	lists   [][]contextEntry
-	keys    map[string]int
-	texts   []string // texts[0] is ""
-	index   map[string]uint32
-	last    [fields]uint32
-	key     []byte // the ContextKey being looked up
-	n       int
+	lists [][]contextEntry
+	keys  map[string]int
+	texts []string // texts[0] is ""
+	index map[string]uint32
+	last  [fields]uint32
+	key   []byte // the ContextKey being looked up
+	n     int
+	// disk holds the operations past the bounds (nil until the first);
+	// diskErr is why it stopped taking them, dropped how many it did not
+	// take since.
+	disk    *spill.Sorter[spilledContext]
+	spilled int64
+	diskErr error
 	dropped int64
 }
 
@@ -37,8 +57,27 @@ type contextEntry struct {
 	session, op, resource, class, outcome uint32 // indexes into texts
 }
 
+// spilledContext is a context operation kept on disk.
+type spilledContext struct {
+	Key      string    `json:"k"`
+	Time     time.Time `json:"t"`
+	Session  string    `json:"s,omitempty"`
+	Op       string    `json:"o"`
+	Resource string    `json:"r,omitempty"`
+	Class    string    `json:"c"`
+	Outcome  string    `json:"x"`
+}
+
 func newContextBuffer(on bool) *contextBuffer {
 	return &contextBuffer{on: on, keys: map[string]int{}, texts: []string{""}, index: map[string]uint32{"": 0}}
+}
+
+// close removes the buffer's file, if it wrote one.
+func (b *contextBuffer) close() error {
+	if b == nil || b.disk == nil {
+		return nil
+	}
+	return b.disk.Close()
 }
 
 // Fields of a contextEntry, for text's memory of the last of each.
@@ -83,7 +122,7 @@ func (b *contextBuffer) add(ev *model.Event) {
 	}
 	i, ok := b.keys[string(b.key)]
 	if b.n >= maxContextPerWorker || ok && len(b.lists[i]) >= maxContextPerKey {
-		b.dropped++
+		b.toDisk(ev, class)
 		return
 	}
 	if !ok {
@@ -97,6 +136,24 @@ func (b *contextBuffer) add(ev *model.Event) {
 		class: b.text(fieldClass, class), outcome: b.text(fieldOutcome, string(ev.Outcome))})
 }
 
+// toDisk keeps an operation past the bounds in the buffer's file. When
+// the file cannot be written the operations are dropped from then on,
+// counted, and the error is said in the summary.
+func (b *contextBuffer) toDisk(ev *model.Event, class string) {
+	if b.diskErr != nil {
+		b.dropped++
+		return
+	}
+	if b.disk == nil {
+		b.disk = spill.New(contextSpillHeld, func(x, y spilledContext) int { return 0 }) // kept in the order read
+	}
+	b.spilled++
+	// A failed write leaves what the file holds in memory (the entry
+	// included) still to be read: only the operations after it are lost.
+	b.diskErr = b.disk.Add(spilledContext{Key: string(b.key), Time: ev.Time, Session: correlate.SessionOf(ev.Actor),
+		Op: ev.Operation, Resource: ev.Resource.ID, Class: class, Outcome: string(ev.Outcome)})
+}
+
 // event is the correlate.ContextEvent an entry stands for.
 func (b *contextBuffer) event(e contextEntry) correlate.ContextEvent {
 	return correlate.ContextEvent{Session: b.texts[e.session], TimelineEntry: model.TimelineEntry{
@@ -104,17 +161,51 @@ func (b *contextBuffer) event(e contextEntry) correlate.ContextEvent {
 		Resource: b.texts[e.resource], Class: b.texts[e.class]}}
 }
 
+// contextStats says what became of the context operations past the
+// bounds.
+type contextStats struct {
+	spilled int64 // written to disk
+	unread  int64 // on disk, not read back (no findings to read them for)
+	cut     int64 // near a change, but past what is read back
+	dropped int64 // not kept: the disk failed
+	err     error // why the disk failed
+	readErr error // why reading it back failed
+}
+
+// notices are the summary's lines on operations a timeline may lack.
+func (st contextStats) notices() []string {
+	var out []string
+	if st.dropped > 0 {
+		out = append(out, fmt.Sprintf("session context: %d operations around changes were not kept, as the temporary file failed (%v); timelines and recon-then-change may miss them", st.dropped, st.err))
+	}
+	if st.readErr != nil {
+		out = append(out, fmt.Sprintf("session context: the operations past the memory bounds could not all be read back (%v); timelines and recon-then-change may miss them", st.readErr))
+	}
+	if st.unread > 0 {
+		out = append(out, fmt.Sprintf("session context: %d operations past the memory bounds (%d per actor, %d per worker) were not read back, as the findings were held on disk too (--max-held); timelines and recon-then-change may miss them", st.unread, maxContextPerKey, maxContextPerWorker))
+	}
+	if st.cut > 0 {
+		out = append(out, fmt.Sprintf("session context: %d operations near changes were not read back from disk (at most %d per actor, %d in all); timelines and recon-then-change may miss them", st.cut, maxContextLoadedPerKey, maxContextLoaded))
+	}
+	return out
+}
+
 // mergeContext joins the workers' buffers, each actor's operations in
 // time order, the same record read twice (a file given twice) kept once.
-// want, when not nil, names the only keys asked for (those of the
-// findings): the others are counted but not built.
-func mergeContext(bufs []*contextBuffer, want map[string]bool) (correlate.Context, int64) {
+// near, when not nil, names the only keys asked for (those of the
+// findings) with the times of their findings, oldest first: the others
+// are not built, and of the operations on disk only those within
+// correlate.SessionWindow of one of those times are read. With near nil
+// every key held in memory is built and the disk is not read.
+func mergeContext(bufs []*contextBuffer, near map[string][]time.Time) (correlate.Context, contextStats) {
 	out := correlate.Context{}
-	var dropped int64
+	var st contextStats
 	for _, b := range bufs {
-		dropped += b.dropped
+		st.dropped += b.dropped
+		st.spilled += b.spilled
+		st.err = cmp.Or(st.err, b.diskErr)
 		for k, i := range b.keys {
-			if want != nil && !want[k] {
+			if _, ok := near[k]; near != nil && !ok {
 				continue
 			}
 			for _, e := range b.lists[i] {
@@ -122,31 +213,62 @@ func mergeContext(bufs []*contextBuffer, want map[string]bool) (correlate.Contex
 			}
 		}
 	}
+	loaded := map[string]int{}
+	total := 0
+	for _, b := range bufs {
+		if b.disk == nil {
+			continue
+		}
+		if near == nil {
+			st.unread += b.disk.Len()
+			continue
+		}
+		err := b.disk.Each(func(e spilledContext) error {
+			if !nearAny(near[e.Key], e.Time) {
+				return nil
+			}
+			if loaded[e.Key] >= maxContextLoadedPerKey || total >= maxContextLoaded {
+				st.cut++
+				return nil
+			}
+			loaded[e.Key]++
+			total++
+			out[e.Key] = append(out[e.Key], correlate.ContextEvent{Session: e.Session, TimelineEntry: model.TimelineEntry{
+				Time: e.Time, Operation: e.Op, Outcome: model.Outcome(e.Outcome), Resource: e.Resource, Class: e.Class}})
+			return nil
+		})
+		st.readErr = cmp.Or(st.readErr, err)
+	}
 	for k, evs := range out {
 		slices.SortFunc(evs, func(a, b correlate.ContextEvent) int {
 			if c := a.Time.Compare(b.Time); c != 0 {
 				return c
 			}
-			if a.Operation != b.Operation {
-				if a.Operation < b.Operation {
-					return -1
-				}
-				return 1
-			}
-			return 0
+			return strings.Compare(a.Operation, b.Operation)
 		})
 		out[k] = slices.CompactFunc(evs, func(a, b correlate.ContextEvent) bool { return a == b })
 	}
-	return out, dropped
+	return out, st
 }
 
-// contextKeys are the keys Sequences looks the findings' context up by.
-func contextKeys(fs []model.Finding) map[string]bool {
-	keys := map[string]bool{}
+// nearAny reports whether t is within correlate.SessionWindow of one of
+// times (oldest first).
+func nearAny(times []time.Time, t time.Time) bool {
+	i, _ := slices.BinarySearchFunc(times, t.Add(-correlate.SessionWindow), func(x, from time.Time) int { return x.Compare(from) })
+	return i < len(times) && !times[i].After(t.Add(correlate.SessionWindow))
+}
+
+// contextKeys are the keys Sequences looks the findings' context up by,
+// each with the times of its findings, oldest first.
+func contextKeys(fs []model.Finding) map[string][]time.Time {
+	keys := map[string][]time.Time{}
 	for i := range fs {
 		if k := correlate.ContextKey(fs[i].Cloud, fs[i].Account, fs[i].Actor); k != "" {
-			keys[k] = true
+			keys[k] = append(keys[k], fs[i].Time)
 		}
+	}
+	for _, ts := range keys {
+		slices.SortFunc(ts, time.Time.Compare)
 	}
 	return keys
 }

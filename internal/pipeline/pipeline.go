@@ -179,6 +179,11 @@ func Scan(ctx context.Context, inputs []ingest.Input, opts Options) (Result, err
 	tally := &tally{}
 	var wg sync.WaitGroup
 	ctxBufs := make([]*contextBuffer, workers)
+	defer func() {
+		for _, b := range ctxBufs {
+			b.close() // a temporary file's removal: nothing to tell the user
+		}
+	}()
 	for i := range workers {
 		wg.Add(1)
 		ctxBufs[i] = newContextBuffer(!opts.NoCorrelate)
@@ -278,10 +283,8 @@ func Scan(ctx context.Context, inputs []ingest.Input, opts Options) (Result, err
 		cor := correlate.Run(all, opts.Correlate)
 		all = cor.Findings
 		guideCorrelations(opts.Content, all[len(all)-cor.Made:])
-		cx, dropped := mergeContext(ctxBufs, contextKeys(all))
-		if dropped > 0 {
-			sum.Notices = append(sum.Notices, fmt.Sprintf("session context full: %d operations around changes were not kept (at most %d per actor, %d per worker); timelines and recon-then-change may miss them", dropped, maxContextPerKey, maxContextPerWorker))
-		}
+		cx, cst := mergeContext(ctxBufs, contextKeys(all))
+		sum.Notices = append(sum.Notices, cst.notices()...)
 		before := len(all)
 		all = correlate.Sequences(all, cx, opts.Correlate)
 		guideCorrelations(opts.Content, all[before:])

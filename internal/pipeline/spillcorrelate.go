@@ -67,10 +67,8 @@ type groupCorrelator struct {
 func newGroupCorrelator(ctx context.Context, opts *Options, ctxBufs []*contextBuffer, maxHeld int, sum *model.Summary, out func(model.Finding) error) *groupCorrelator {
 	g := &groupCorrelator{ctx: ctx, opts: opts, sum: sum, out: out, max: maxHeld, span: opts.Correlate.Span(), fresh: freshAccounts{}}
 	if !opts.NoCorrelate {
-		cx, dropped := mergeContext(ctxBufs, nil) // the findings are still to come
-		if dropped > 0 {
-			sum.Notices = append(sum.Notices, fmt.Sprintf("session context full: %d operations around changes were not kept (at most %d per actor, %d per worker); timelines and recon-then-change may miss them", dropped, maxContextPerKey, maxContextPerWorker))
-		}
+		cx, cst := mergeContext(ctxBufs, nil) // the findings are still to come
+		sum.Notices = append(sum.Notices, cst.notices()...)
 		g.cx = cx
 	}
 	return g

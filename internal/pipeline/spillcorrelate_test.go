@@ -32,33 +32,8 @@ func correlationInputs(t *testing.T, accounts []string, rounds int, spacing time
 	}
 	t0 := time.Date(2026, 3, 1, 8, 0, 0, 0, time.UTC)
 	var lines []string
-	n := 0
 	rec := func(acct, user, ip, name, group string, port int, at time.Duration, errorCode string) {
-		r := clone(t, base)
-		n++
-		r["eventID"] = fmt.Sprintf("corr-%04d", n)
-		r["eventName"] = name
-		r["eventTime"] = t0.Add(at).Format(time.RFC3339)
-		r["recipientAccountId"] = acct
-		r["sourceIPAddress"] = ip
-		ui := r["userIdentity"].(map[string]any)
-		ui["accountId"], ui["userName"] = acct, user
-		ui["arn"] = "arn:aws:iam::" + acct + ":user/" + user
-		ui["accessKeyId"] = "AKIA" + strings.ToUpper(fmt.Sprintf("%-16s", user+acct[:4]))[:16]
-		ui["principalId"] = "AIDA" + user
-		delete(r, "responseElements")
-		if name == "DescribeSecurityGroups" {
-			r["requestParameters"] = map[string]any{}
-			r["readOnly"] = true
-		} else {
-			rp := r["requestParameters"].(map[string]any)
-			rp["groupId"], rp["cidrIp"], rp["fromPort"], rp["toPort"] = group, "0.0.0.0/0", port, port
-		}
-		if errorCode != "" {
-			r["errorCode"], r["errorMessage"] = errorCode, "You are not authorized to perform this operation."
-		}
-		b, _ := json.Marshal(r)
-		lines = append(lines, string(b))
+		lines = append(lines, callLine(t, base, len(lines)+1, call{acct, user, ip, name, group, port, t0.Add(at), errorCode}))
 	}
 	spacing = cmp.Or(spacing, 90*time.Minute)
 	if accounts == nil {
@@ -84,6 +59,48 @@ func correlationInputs(t *testing.T, accounts []string, rounds int, spacing time
 		}
 	}
 	return trailFiles(t, lines, 2)
+}
+
+// call is one CloudTrail call for callLine.
+type call struct {
+	acct, user, ip, name, group string
+	port                        int
+	at                          time.Time
+	errorCode                   string
+}
+
+// callLine is base (a CloudTrail record of AuthorizeSecurityGroupIngress)
+// made into c, with event id n: DescribeSecurityGroups reads all groups,
+// other calls open port to the world on group.
+func callLine(t *testing.T, base map[string]any, n int, c call) string {
+	t.Helper()
+	r := clone(t, base)
+	r["eventID"] = fmt.Sprintf("corr-%04d", n)
+	r["eventName"] = c.name
+	r["eventTime"] = c.at.Format(time.RFC3339)
+	r["recipientAccountId"] = c.acct
+	r["sourceIPAddress"] = c.ip
+	ui := r["userIdentity"].(map[string]any)
+	ui["accountId"], ui["userName"] = c.acct, c.user
+	ui["arn"] = "arn:aws:iam::" + c.acct + ":user/" + c.user
+	ui["accessKeyId"] = "AKIA" + strings.ToUpper(fmt.Sprintf("%-16s", c.user+c.acct[:4]))[:16]
+	ui["principalId"] = "AIDA" + c.user
+	delete(r, "responseElements")
+	if c.name == "DescribeSecurityGroups" {
+		r["requestParameters"] = map[string]any{}
+		r["readOnly"] = true
+	} else {
+		rp := r["requestParameters"].(map[string]any)
+		rp["groupId"], rp["cidrIp"], rp["fromPort"], rp["toPort"] = c.group, "0.0.0.0/0", c.port, c.port
+	}
+	if c.errorCode != "" {
+		r["errorCode"], r["errorMessage"] = c.errorCode, "You are not authorized to perform this operation."
+	}
+	b, err := json.Marshal(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
 }
 
 // learnedStore is a fresh SQLite store that learned the first account's

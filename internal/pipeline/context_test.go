@@ -1,0 +1,134 @@
+package pipeline
+
+import (
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"cloudwall/internal/correlate"
+	"cloudwall/internal/model"
+	"cloudwall/internal/spill"
+)
+
+// An actor's reads past the bounds held in memory are kept on disk and
+// read back for its change: rita's 200 early reads fill her share of
+// memory, the 50 in the half hour before her change go to disk, and
+// recon-then-change and her timeline are built from them (before, they
+// were dropped: no recon within the half hour, a timeline of nothing
+// near). sid's 250 reads, all hours before his change, are read back for
+// nothing: no recon-then-change for him.
+func TestContextPastBoundsReadBack(t *testing.T) {
+	var base map[string]any
+	if err := json.Unmarshal([]byte(attackLine(t)), &base); err != nil {
+		t.Fatal(err)
+	}
+	change := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	var lines []string
+	add := func(c call) { lines = append(lines, callLine(t, base, len(lines)+1, c)) }
+	for i := range 250 {
+		at := change.Add(-3*time.Hour + time.Duration(i)*30*time.Second) // 200 by 10:40
+		if i >= 200 {
+			at = change.Add(-25*time.Minute + time.Duration(i-200)*30*time.Second)
+		}
+		add(call{"111111111111", "rita", "192.0.2.10", "DescribeSecurityGroups", "", 0, at, ""})
+		add(call{"111111111111", "sid", "192.0.2.11", "DescribeSecurityGroups", "", 0, change.Add(-6*time.Hour + time.Duration(i)*30*time.Second), ""})
+	}
+	add(call{"111111111111", "rita", "192.0.2.10", "AuthorizeSecurityGroupIngress", "sg-rita", 5432, change, ""})
+	add(call{"111111111111", "sid", "192.0.2.11", "AuthorizeSecurityGroupIngress", "sg-sid", 5432, change, ""})
+	res := scan(t, []string{trailFiles(t, lines, 1)}, Options{Workers: 1, Filter: Filter{MinSeverity: model.Info}})
+
+	for _, n := range res.Summary.Notices {
+		if strings.Contains(n, "session context") {
+			t.Errorf("notice %q: nothing was lost", n)
+		}
+	}
+	var recon []string
+	for _, f := range res.Findings {
+		if f.Rule == "recon-then-change" {
+			recon = append(recon, f.Actor.Name)
+			continue
+		}
+		if slices.Contains(f.Tags, "correlation") {
+			continue
+		}
+		var near int
+		for _, e := range f.Timeline {
+			if e.Operation == "DescribeSecurityGroups" && !e.Time.Before(change.Add(-25*time.Minute)) {
+				near++
+			}
+		}
+		switch f.Actor.Name {
+		case "rita":
+			// The 20 nearest entries are the reads of the last ten minutes.
+			if near != correlate.MaxTimeline {
+				t.Errorf("rita's timeline has %d reads of the half hour before the change, want %d: %+v", near, correlate.MaxTimeline, f.Timeline)
+			}
+		case "sid":
+			if len(f.Timeline) != 0 {
+				t.Errorf("sid's timeline: %+v, want none (his reads ended hours before)", f.Timeline)
+			}
+		}
+	}
+	if !slices.Equal(recon, []string{"rita"}) {
+		t.Errorf("recon-then-change for %q, want rita's alone", recon)
+	}
+}
+
+// Operations past the bounds go to a real temporary file; only those
+// within the session window of a finding of their actor are read back,
+// at most maxContextLoadedPerKey per actor, the rest counted; with no
+// findings to read them for (near nil) none is read, and all are counted.
+func TestContextBufferOnDisk(t *testing.T) {
+	b := newContextBuffer(true)
+	defer b.close()
+	// A small file buffer, so that runs are written and read from disk.
+	b.disk = spill.New(16, func(x, y spilledContext) int { return 0 })
+	t0 := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
+	actor := func(name string) model.Actor { return model.Actor{ID: "arn:aws:iam::1:user/" + name, AccessKey: "AKIA" + name} }
+	for i := range 5000 {
+		for _, name := range []string{"a", "b"} {
+			ev := model.Event{Cloud: model.AWS, Account: "1", Actor: actor(name), Operation: "DescribeSecurityGroups",
+				OperationKey: "ec2:describesecuritygroups", Outcome: model.Success, Time: t0.Add(time.Duration(i) * time.Second)}
+			b.add(&ev)
+		}
+	}
+	if !b.disk.Spilled() {
+		t.Fatal("nothing was written to disk")
+	}
+	if want := int64(2 * (5000 - maxContextPerKey)); b.spilled != want {
+		t.Fatalf("spilled %d, want %d", b.spilled, want)
+	}
+	keyA := correlate.ContextKey(model.AWS, "1", actor("a"))
+	keyB := correlate.ContextKey(model.AWS, "1", actor("b"))
+
+	// a's change at 01:30 asks for 00:30-02:30: seconds 1800-4999 of
+	// which 2000 are read back; b has no finding.
+	change := t0.Add(90 * time.Minute)
+	cx, st := mergeContext([]*contextBuffer{b}, map[string][]time.Time{keyA: {change}})
+	if len(cx[keyB]) != 0 {
+		t.Errorf("b's operations built: %d, though b has no finding", len(cx[keyB]))
+	}
+	got := cx[keyA]
+	if len(got) != maxContextPerKey+maxContextLoadedPerKey {
+		t.Errorf("a has %d operations, want the %d in memory and %d read back", len(got), maxContextPerKey, maxContextLoadedPerKey)
+	}
+	for _, e := range got[maxContextPerKey:] {
+		if e.Time.Before(change.Add(-correlate.SessionWindow)) || e.Session != "AKIAa" || e.Class != correlate.ClassRecon {
+			t.Fatalf("read back %+v: outside the window or not as kept", e)
+		}
+	}
+	if want := int64(5000 - 1800 - maxContextLoadedPerKey); st.cut != want {
+		t.Errorf("cut %d, want %d", st.cut, want)
+	}
+	if len(st.notices()) != 1 || !strings.Contains(st.notices()[0], fmt.Sprint(st.cut)) {
+		t.Errorf("notices %q, want one counting the %d cut", st.notices(), st.cut)
+	}
+
+	_, st = mergeContext([]*contextBuffer{b}, nil)
+	if st.unread != b.spilled || len(st.notices()) != 1 {
+		t.Errorf("with no findings: unread %d of %d spilled, notices %q", st.unread, b.spilled, st.notices())
+	}
+}
