@@ -22,6 +22,8 @@ const (
 	// contextSpillHeld are the operations a worker's file holds in memory
 	// before writing them.
 	contextSpillHeld = 8192
+	// maxContextOnDisk bounds a worker's file (about 100 bytes each).
+	maxContextOnDisk = 5_000_000
 	// What is read back from disk: at most so many per actor and in all.
 	maxContextLoadedPerKey = 2000
 	maxContextLoaded       = 200_000
@@ -45,11 +47,12 @@ type contextBuffer struct {
 	n     int
 	// disk holds the operations past the bounds (nil until the first);
 	// diskErr is why it stopped taking them, dropped how many it did not
-	// take since.
+	// take since, full how many came when it held maxContextOnDisk.
 	disk    *spill.Sorter[spilledContext]
 	spilled int64
 	diskErr error
 	dropped int64
+	full    int64
 }
 
 type contextEntry struct {
@@ -144,6 +147,10 @@ func (b *contextBuffer) toDisk(ev *model.Event, class string) {
 		b.dropped++
 		return
 	}
+	if b.spilled >= maxContextOnDisk {
+		b.full++
+		return
+	}
 	if b.disk == nil {
 		b.disk = spill.New(contextSpillHeld, func(x, y spilledContext) int { return 0 }) // kept in the order read
 	}
@@ -168,6 +175,7 @@ type contextStats struct {
 	unread  int64 // on disk, not read back (no findings to read them for)
 	cut     int64 // near a change, but past what is read back
 	dropped int64 // not kept: the disk failed
+	full    int64 // not kept: the disk held its bound
 	err     error // why the disk failed
 	readErr error // why reading it back failed
 }
@@ -177,6 +185,9 @@ func (st contextStats) notices() []string {
 	var out []string
 	if st.dropped > 0 {
 		out = append(out, fmt.Sprintf("session context: %d operations around changes were not kept, as the temporary file failed (%v); timelines and recon-then-change may miss them", st.dropped, st.err))
+	}
+	if st.full > 0 {
+		out = append(out, fmt.Sprintf("session context: %d operations were not kept, past %d per worker on disk; timelines and recon-then-change may miss them", st.full, maxContextOnDisk))
 	}
 	if st.readErr != nil {
 		out = append(out, fmt.Sprintf("session context: the operations past the memory bounds could not all be read back (%v); timelines and recon-then-change may miss them", st.readErr))
@@ -202,6 +213,7 @@ func mergeContext(bufs []*contextBuffer, near map[string][]time.Time) (correlate
 	var st contextStats
 	for _, b := range bufs {
 		st.dropped += b.dropped
+		st.full += b.full
 		st.spilled += b.spilled
 		st.err = cmp.Or(st.err, b.diskErr)
 		for k, i := range b.keys {

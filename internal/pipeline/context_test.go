@@ -87,7 +87,9 @@ func TestContextBufferOnDisk(t *testing.T) {
 	// A small file buffer, so that runs are written and read from disk.
 	b.disk = spill.New(16, func(x, y spilledContext) int { return 0 })
 	t0 := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
-	actor := func(name string) model.Actor { return model.Actor{ID: "arn:aws:iam::1:user/" + name, AccessKey: "AKIA" + name} }
+	actor := func(name string) model.Actor {
+		return model.Actor{ID: "arn:aws:iam::1:user/" + name, AccessKey: "AKIA" + name}
+	}
 	for i := range 5000 {
 		for _, name := range []string{"a", "b"} {
 			ev := model.Event{Cloud: model.AWS, Account: "1", Actor: actor(name), Operation: "DescribeSecurityGroups",
