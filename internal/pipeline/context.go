@@ -24,6 +24,10 @@ const (
 	contextSpillHeld = 8192
 	// maxContextOnDisk bounds a worker's file (about 100 bytes each).
 	maxContextOnDisk = 5_000_000
+	// maxChangeHours bounds the hours of firewall changes a worker
+	// remembers per actor (changeHour), for reading the disk back when
+	// the findings are spilled too.
+	maxChangeHours = 200_000
 	// What is read back from disk: at most so many per actor and in all.
 	maxContextLoadedPerKey = 2000
 	maxContextLoaded       = 200_000
@@ -53,6 +57,17 @@ type contextBuffer struct {
 	diskErr error
 	dropped int64
 	full    int64
+	// changes are the hours in which each actor changed a firewall;
+	// changesFull says some were past maxChangeHours.
+	changes     map[changeHour]struct{}
+	changesFull bool
+}
+
+// changeHour is an hour (Unix hours) in which the actor of a ContextKey
+// changed a firewall.
+type changeHour struct {
+	key  string
+	hour int64
 }
 
 type contextEntry struct {
@@ -139,6 +154,54 @@ func (b *contextBuffer) add(ev *model.Event) {
 		class: b.text(fieldClass, class), outcome: b.text(fieldOutcome, string(ev.Outcome))})
 }
 
+// change notes the hour in which ev, a firewall operation, was made by
+// its actor: when the findings are spilled, the operations on disk are
+// read back near those hours (see changeTimes).
+func (b *contextBuffer) change(ev *model.Event) {
+	if b == nil || !b.on || b.changesFull {
+		return
+	}
+	b.key = correlate.AppendContextKey(b.key[:0], ev.Cloud, ev.Account, ev.Actor)
+	if len(b.key) == 0 {
+		return
+	}
+	at := changeHour{string(b.key), ev.Time.Unix() / 3600}
+	if _, ok := b.changes[at]; ok {
+		return
+	}
+	if len(b.changes) >= maxChangeHours {
+		b.changesFull = true
+		b.changes = nil
+		return
+	}
+	if b.changes == nil {
+		b.changes = map[changeHour]struct{}{}
+	}
+	b.changes[at] = struct{}{}
+}
+
+// changeTimes are the workers' change hours as mergeContext's near: for
+// each actor, the start and the end of each hour it changed a firewall
+// in, so that what lies within correlate.SessionWindow of any change in
+// the hour is near one of them. nil when a worker remembered too many.
+func changeTimes(bufs []*contextBuffer) map[string][]time.Time {
+	near := map[string][]time.Time{}
+	for _, b := range bufs {
+		if b.changesFull {
+			return nil
+		}
+		for at := range b.changes {
+			start := time.Unix(at.hour*3600, 0).UTC()
+			near[at.key] = append(near[at.key], start, start.Add(time.Hour))
+		}
+	}
+	for k, ts := range near {
+		slices.SortFunc(ts, time.Time.Compare)
+		near[k] = slices.Compact(ts)
+	}
+	return near
+}
+
 // toDisk keeps an operation past the bounds in the buffer's file. When
 // the file cannot be written the operations are dropped from then on,
 // counted, and the error is said in the summary.
@@ -193,7 +256,7 @@ func (st contextStats) notices() []string {
 		out = append(out, fmt.Sprintf("session context: the operations past the memory bounds could not all be read back (%v); timelines and recon-then-change may miss them", st.readErr))
 	}
 	if st.unread > 0 {
-		out = append(out, fmt.Sprintf("session context: %d operations past the memory bounds (%d per actor, %d per worker) were not read back, as the findings were held on disk too (--max-held); timelines and recon-then-change may miss them", st.unread, maxContextPerKey, maxContextPerWorker))
+		out = append(out, fmt.Sprintf("session context: %d operations past the memory bounds (%d per actor, %d per worker) were not read back: the findings were held on disk too (--max-held), and a worker saw firewall changes in more than %d actor-hours to read them for; timelines and recon-then-change may miss them", st.unread, maxContextPerKey, maxContextPerWorker, maxChangeHours))
 	}
 	if st.cut > 0 {
 		out = append(out, fmt.Sprintf("session context: %d operations near changes were not read back from disk (at most %d per actor, %d in all); timelines and recon-then-change may miss them", st.cut, maxContextLoadedPerKey, maxContextLoaded))

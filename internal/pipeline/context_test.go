@@ -38,15 +38,37 @@ func TestContextPastBoundsReadBack(t *testing.T) {
 	}
 	add(call{"111111111111", "rita", "192.0.2.10", "AuthorizeSecurityGroupIngress", "sg-rita", 5432, change, ""})
 	add(call{"111111111111", "sid", "192.0.2.11", "AuthorizeSecurityGroupIngress", "sg-sid", 5432, change, ""})
-	res := scan(t, []string{trailFiles(t, lines, 1)}, Options{Workers: 1, Filter: Filter{MinSeverity: model.Info}})
+	// Held in memory, and with the findings spilled (the operations on
+	// disk are then read back near the hours of each actor's changes).
+	for _, maxHeld := range []int{0, 1} {
+		t.Run(fmt.Sprint("max-held ", maxHeld), func(t *testing.T) {
+			res := scan(t, []string{trailFiles(t, lines, 1)}, Options{Workers: 1, MaxHeld: maxHeld, Filter: Filter{MinSeverity: model.Info}})
+			if (res.Spill != nil) != (maxHeld == 1) {
+				t.Fatalf("spilled: %v, at --max-held %d", res.Spill != nil, maxHeld)
+			}
+			fs := res.Findings
+			if res.Spill != nil {
+				defer res.Spill.Close()
+				if err := res.Spill.Findings(func(f model.Finding) error { fs = append(fs, f); return nil }); err != nil {
+					t.Fatal(err)
+				}
+			}
+			checkReadBack(t, res.Summary, fs, change)
+		})
+	}
+}
 
-	for _, n := range res.Summary.Notices {
+// checkReadBack checks the findings of TestContextPastBoundsReadBack.
+func checkReadBack(t *testing.T, sum model.Summary, fs []model.Finding, change time.Time) {
+	t.Helper()
+
+	for _, n := range sum.Notices {
 		if strings.Contains(n, "session context") {
 			t.Errorf("notice %q: nothing was lost", n)
 		}
 	}
 	var recon []string
-	for _, f := range res.Findings {
+	for _, f := range fs {
 		if f.Rule == "recon-then-change" {
 			recon = append(recon, f.Actor.Name)
 			continue
@@ -132,5 +154,35 @@ func TestContextBufferOnDisk(t *testing.T) {
 	_, st = mergeContext([]*contextBuffer{b}, nil)
 	if st.unread != b.spilled || len(st.notices()) != 1 {
 		t.Errorf("with no findings: unread %d of %d spilled, notices %q", st.unread, b.spilled, st.notices())
+	}
+}
+
+// changeTimes reads back what lies within the session window of any
+// change in the hours remembered, whatever the minute of the change, and
+// nothing when a worker remembered too many hours to say.
+func TestChangeTimes(t *testing.T) {
+	b := newContextBuffer(true)
+	change := time.Date(2026, 3, 1, 10, 59, 0, 0, time.UTC)
+	ev := model.Event{Cloud: model.AWS, Account: "1", Actor: model.Actor{ID: "arn:aws:iam::1:user/a"}, Time: change}
+	b.change(&ev)
+	near := changeTimes([]*contextBuffer{b})
+	key := correlate.ContextKey(model.AWS, "1", ev.Actor)
+	for _, c := range []struct {
+		at   time.Time
+		want bool
+	}{
+		{change.Add(-correlate.SessionWindow), true},
+		{change.Add(correlate.SessionWindow), true},
+		{time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC), true}, // an hour before 10:00, where the hour's changes may start
+		{change.Add(-3 * time.Hour), false},
+		{change.Add(3 * time.Hour), false},
+	} {
+		if got := nearAny(near[key], c.at); got != c.want {
+			t.Errorf("operation at %s near a change at %s: %v, want %v", c.at, change, got, c.want)
+		}
+	}
+	b.changesFull = true
+	if changeTimes([]*contextBuffer{b}) != nil {
+		t.Error("a worker remembered too many hours, yet changeTimes names some")
 	}
 }

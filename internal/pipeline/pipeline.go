@@ -717,6 +717,7 @@ func (p *recordParser) parse(raw normalize.RawRecord) {
 		for i := range res.Events {
 			ev := &res.Events[i]
 			if _, ok := w.opts.Content.Operation(ev.OperationKey); ok {
+				w.ctx.change(ev)
 				w.send(*ev)
 			} else {
 				w.ctx.add(ev)

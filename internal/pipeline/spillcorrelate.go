@@ -67,7 +67,9 @@ type groupCorrelator struct {
 func newGroupCorrelator(ctx context.Context, opts *Options, ctxBufs []*contextBuffer, maxHeld int, sum *model.Summary, out func(model.Finding) error) *groupCorrelator {
 	g := &groupCorrelator{ctx: ctx, opts: opts, sum: sum, out: out, max: maxHeld, span: opts.Correlate.Span(), fresh: freshAccounts{}}
 	if !opts.NoCorrelate {
-		cx, cst := mergeContext(ctxBufs, nil) // the findings are still to come
+		// The findings are still to come: the context is built for the
+		// actors that changed firewalls, near the hours they did.
+		cx, cst := mergeContext(ctxBufs, changeTimes(ctxBufs))
 		sum.Notices = append(sum.Notices, cst.notices()...)
 		g.cx = cx
 	}
