@@ -22,8 +22,9 @@ const (
 	// contextSpillHeld are the operations a worker's file holds in memory
 	// before writing them.
 	contextSpillHeld = 8192
-	// maxContextOnDisk bounds a worker's file (about 100 bytes each).
-	maxContextOnDisk = 5_000_000
+	// maxContextOnDisk bounds the workers' files together (about 100
+	// bytes each): a scan's temporary files hold at most about 1 GB.
+	maxContextOnDisk = 10_000_000
 	// maxChangeHours bounds the hours of firewall changes a worker
 	// remembers per actor (changeHour), for reading the disk back when
 	// the findings are spilled too.
@@ -51,12 +52,14 @@ type contextBuffer struct {
 	n     int
 	// disk holds the operations past the bounds (nil until the first);
 	// diskErr is why it stopped taking them, dropped how many it did not
-	// take since, full how many came when it held maxContextOnDisk.
+	// take since, full how many came when it held its share of
+	// maxContextOnDisk (onDisk).
 	disk    *spill.Sorter[spilledContext]
 	spilled int64
 	diskErr error
 	dropped int64
 	full    int64
+	onDisk  int64
 	// changes are the hours in which each actor changed a firewall;
 	// changesFull says some were past maxChangeHours.
 	changes     map[changeHour]struct{}
@@ -86,8 +89,10 @@ type spilledContext struct {
 	Outcome  string    `json:"x"`
 }
 
-func newContextBuffer(on bool) *contextBuffer {
-	return &contextBuffer{on: on, keys: map[string]int{}, texts: []string{""}, index: map[string]uint32{"": 0}}
+// newContextBuffer returns the buffer of one of workers workers.
+func newContextBuffer(on bool, workers int) *contextBuffer {
+	return &contextBuffer{on: on, keys: map[string]int{}, texts: []string{""}, index: map[string]uint32{"": 0},
+		onDisk: maxContextOnDisk / int64(max(workers, 1))}
 }
 
 // close removes the buffer's file, if it wrote one.
@@ -210,7 +215,7 @@ func (b *contextBuffer) toDisk(ev *model.Event, class string) {
 		b.dropped++
 		return
 	}
-	if b.spilled >= maxContextOnDisk {
+	if b.spilled >= b.onDisk {
 		b.full++
 		return
 	}
@@ -250,7 +255,7 @@ func (st contextStats) notices() []string {
 		out = append(out, fmt.Sprintf("session context: %d operations around changes were not kept, as the temporary file failed (%v); timelines and recon-then-change may miss them", st.dropped, st.err))
 	}
 	if st.full > 0 {
-		out = append(out, fmt.Sprintf("session context: %d operations were not kept, past %d per worker on disk; timelines and recon-then-change may miss them", st.full, maxContextOnDisk))
+		out = append(out, fmt.Sprintf("session context: %d operations were not kept, past the %d a scan keeps on disk; timelines and recon-then-change may miss them", st.full, maxContextOnDisk))
 	}
 	if st.readErr != nil {
 		out = append(out, fmt.Sprintf("session context: the operations past the memory bounds could not all be read back (%v); timelines and recon-then-change may miss them", st.readErr))

@@ -104,7 +104,7 @@ func checkReadBack(t *testing.T, sum model.Summary, fs []model.Finding, change t
 // at most maxContextLoadedPerKey per actor, the rest counted; with no
 // findings to read them for (near nil) none is read, and all are counted.
 func TestContextBufferOnDisk(t *testing.T) {
-	b := newContextBuffer(true)
+	b := newContextBuffer(true, 1)
 	defer b.close()
 	// A small file buffer, so that runs are written and read from disk.
 	b.disk = spill.New(16, func(x, y spilledContext) int { return 0 })
@@ -161,7 +161,7 @@ func TestContextBufferOnDisk(t *testing.T) {
 // change in the hours remembered, whatever the minute of the change, and
 // nothing when a worker remembered too many hours to say.
 func TestChangeTimes(t *testing.T) {
-	b := newContextBuffer(true)
+	b := newContextBuffer(true, 1)
 	change := time.Date(2026, 3, 1, 10, 59, 0, 0, time.UTC)
 	ev := model.Event{Cloud: model.AWS, Account: "1", Actor: model.Actor{ID: "arn:aws:iam::1:user/a"}, Time: change}
 	b.change(&ev)
@@ -184,5 +184,26 @@ func TestChangeTimes(t *testing.T) {
 	b.changesFull = true
 	if changeTimes([]*contextBuffer{b}) != nil {
 		t.Error("a worker remembered too many hours, yet changeTimes names some")
+	}
+}
+
+// Past its share of the disk bound a worker keeps nothing more, and the
+// summary counts what it did not keep.
+func TestContextDiskBound(t *testing.T) {
+	b := newContextBuffer(true, 1)
+	defer b.close()
+	b.onDisk = 50
+	actor := model.Actor{ID: "arn:aws:iam::1:user/a"}
+	for i := range maxContextPerKey + 100 {
+		ev := model.Event{Cloud: model.AWS, Account: "1", Actor: actor, Operation: "DescribeSecurityGroups",
+			OperationKey: "ec2:describesecuritygroups", Outcome: model.Success, Time: time.Unix(int64(i), 0)}
+		b.add(&ev)
+	}
+	cx, st := mergeContext([]*contextBuffer{b}, map[string][]time.Time{correlate.ContextKey(model.AWS, "1", actor): {time.Unix(0, 0)}})
+	if got := len(cx[correlate.ContextKey(model.AWS, "1", actor)]); got != maxContextPerKey+50 || st.full != 50 {
+		t.Errorf("kept %d, not kept %d; want %d and 50", got, st.full, maxContextPerKey+50)
+	}
+	if n := st.notices(); len(n) != 1 || !strings.Contains(n[0], "50 operations were not kept") {
+		t.Errorf("notices %q", n)
 	}
 }

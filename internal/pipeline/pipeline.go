@@ -186,7 +186,7 @@ func Scan(ctx context.Context, inputs []ingest.Input, opts Options) (Result, err
 	}()
 	for i := range workers {
 		wg.Add(1)
-		ctxBufs[i] = newContextBuffer(!opts.NoCorrelate)
+		ctxBufs[i] = newContextBuffer(!opts.NoCorrelate, workers)
 		go func() {
 			defer wg.Done()
 			w := worker{opts: &opts, pre: pre, events: events, done: ctx.Done(), c: &counters{}, tally: tally, ctx: ctxBufs[i]}
