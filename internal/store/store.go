@@ -1,6 +1,8 @@
 // Package store is cloudwall's memory: the findings of past scans, the
-// first-seen facts the correlations learn from, the context events they
-// need across runs, and a record of each scan.
+// first-seen facts the correlations learn from, and a record of each
+// scan; and a table of context events, for the live service to correlate
+// across the events it is pushed (a scan keeps its context in memory and
+// on disk for itself, and does not write them here yet).
 //
 // One small interface, Store, has two implementations over database/sql:
 // SQLite (modernc.org/sqlite, pure Go, WAL, one file per user) and
