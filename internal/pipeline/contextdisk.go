@@ -149,4 +149,3 @@ func nearAny(times []time.Time, t time.Time) bool {
 	i, _ := slices.BinarySearchFunc(times, t.Add(-correlate.SessionWindow), func(x, from time.Time) int { return x.Compare(from) })
 	return i < len(times) && !times[i].After(t.Add(correlate.SessionWindow))
 }
-
