@@ -65,9 +65,12 @@ type contextBuffer struct {
 	changesFull bool
 }
 
+// contextEntry holds no pointer, so that the collector never reads the
+// lists: a time in Unix seconds and nanoseconds (UTC, as the parsers give
+// it; any year) and indexes into texts.
 type contextEntry struct {
-	time                                  time.Time
-	session, op, resource, class, outcome uint32 // indexes into texts
+	sec                                         int64
+	nsec, session, op, resource, class, outcome uint32
 }
 
 // newContextBuffer returns the buffer of one of workers workers.
@@ -127,7 +130,7 @@ func (b *contextBuffer) add(ev *model.Event) {
 		b.lists = append(b.lists, nil)
 	}
 	b.n++
-	b.lists[i] = append(b.lists[i], contextEntry{time: ev.Time, session: b.text(fieldSession, correlate.SessionOf(ev.Actor)),
+	b.lists[i] = append(b.lists[i], contextEntry{sec: ev.Time.Unix(), nsec: uint32(ev.Time.Nanosecond()), session: b.text(fieldSession, correlate.SessionOf(ev.Actor)),
 		op: b.text(fieldOp, ev.Operation), resource: b.text(fieldResource, ev.Resource.ID),
 		class: b.text(fieldClass, class), outcome: b.text(fieldOutcome, string(ev.Outcome))})
 }
@@ -135,7 +138,7 @@ func (b *contextBuffer) add(ev *model.Event) {
 // event is the correlate.ContextEvent an entry stands for.
 func (b *contextBuffer) event(e contextEntry) correlate.ContextEvent {
 	return correlate.ContextEvent{Session: b.texts[e.session], TimelineEntry: model.TimelineEntry{
-		Time: e.time, Operation: b.texts[e.op], Outcome: model.Outcome(b.texts[e.outcome]),
+		Time: time.Unix(e.sec, int64(e.nsec)).UTC(), Operation: b.texts[e.op], Outcome: model.Outcome(b.texts[e.outcome]),
 		Resource: b.texts[e.resource], Class: b.texts[e.class]}}
 }
 
