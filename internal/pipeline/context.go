@@ -24,13 +24,14 @@ const (
 	// maxContextOnDisk bounds the workers' files together (about 100
 	// bytes each): a scan's temporary files hold at most about 1 GB.
 	maxContextOnDisk = 10_000_000
-	// maxChangeHours bounds the hours of firewall changes a worker
-	// remembers per actor (changeHour), for reading the disk back when
+	// maxChangeMinutes bounds the minutes of firewall changes a worker
+	// remembers per actor (changeMinute), for reading the disk back when
 	// the findings are spilled too.
-	maxChangeHours = 200_000
-	// What is read back from disk: at most so many per actor and in all.
-	maxContextLoadedPerKey = 2000
-	maxContextLoaded       = 200_000
+	maxChangeMinutes = 200_000
+	// What is read back from disk: the nearest so many to each change,
+	// at most so many in all.
+	maxContextPerChange = 200
+	maxContextLoaded    = 200_000
 )
 
 // contextBuffer is one worker's share of the context operations: no lock
@@ -59,9 +60,9 @@ type contextBuffer struct {
 	dropped int64
 	full    int64
 	onDisk  int64
-	// changes are the hours in which each actor changed a firewall;
-	// changesFull says some were past maxChangeHours.
-	changes     map[changeHour]struct{}
+	// changes are the minutes in which each actor changed a firewall;
+	// changesFull says some were past maxChangeMinutes.
+	changes     map[changeMinute]struct{}
 	changesFull bool
 }
 
@@ -146,9 +147,9 @@ func (b *contextBuffer) event(e contextEntry) correlate.ContextEvent {
 // time order, the same record read twice (a file given twice) kept once.
 // near, when not nil, names the only keys asked for (those of the
 // findings) with the times of their findings, oldest first: the others
-// are not built, and of the operations on disk only those within
-// correlate.SessionWindow of one of those times are read. With near nil
-// every key held in memory is built and the disk is not read.
+// are not built, and of the operations on disk only the nearest to each
+// of those times are read back (readBack). With near nil every key held
+// in memory is built and the disk is not read.
 func mergeContext(bufs []*contextBuffer, near map[string][]time.Time) (correlate.Context, contextStats) {
 	out := correlate.Context{}
 	var st contextStats
@@ -166,8 +167,7 @@ func mergeContext(bufs []*contextBuffer, near map[string][]time.Time) (correlate
 			}
 		}
 	}
-	loaded := map[string]int{}
-	total := 0
+	back := newReadBack(near)
 	for _, b := range bufs {
 		if b.disk == nil {
 			continue
@@ -177,21 +177,13 @@ func mergeContext(bufs []*contextBuffer, near map[string][]time.Time) (correlate
 			continue
 		}
 		err := b.disk.Each(func(e spilledContext) error {
-			if !nearAny(near[e.Key], e.Time) {
-				return nil
-			}
-			if loaded[e.Key] >= maxContextLoadedPerKey || total >= maxContextLoaded {
-				st.cut++
-				return nil
-			}
-			loaded[e.Key]++
-			total++
-			out[e.Key] = append(out[e.Key], correlate.ContextEvent{Session: e.Session, TimelineEntry: model.TimelineEntry{
-				Time: e.Time, Operation: e.Op, Outcome: model.Outcome(e.Outcome), Resource: e.Resource, Class: e.Class}})
+			back.add(e)
 			return nil
 		})
 		st.readErr = cmp.Or(st.readErr, err)
 	}
+	back.events(out)
+	st.cut = back.cut
 	for k, evs := range out {
 		slices.SortFunc(evs, func(a, b correlate.ContextEvent) int {
 			if c := a.Time.Compare(b.Time); c != 0 {

@@ -1,6 +1,7 @@
 package pipeline
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"slices"
@@ -99,9 +100,9 @@ func checkReadBack(t *testing.T, sum model.Summary, fs []model.Finding, change t
 	}
 }
 
-// Operations past the bounds go to a real temporary file; only those
-// within the session window of a finding of their actor are read back,
-// at most maxContextLoadedPerKey per actor, the rest counted; with no
+// Operations past the bounds go to a real temporary file; of those
+// within the session window of a finding of their actor, the nearest to
+// it are read back, maxContextPerChange, the rest counted; with no
 // findings to read them for (near nil) none is read, and all are counted.
 func TestContextBufferOnDisk(t *testing.T) {
 	b := newContextBuffer(true, 1)
@@ -128,23 +129,24 @@ func TestContextBufferOnDisk(t *testing.T) {
 	keyA := correlate.ContextKey(model.AWS, "1", actor("a"))
 	keyB := correlate.ContextKey(model.AWS, "1", actor("b"))
 
-	// a's change at 01:30 asks for 00:30-02:30: seconds 1800-4999 of
-	// which 2000 are read back; b has no finding.
+	// a's change at 01:30 is within the hour of seconds 1800-4999 on
+	// disk, of which the nearest 200 (4800-4999) are read back; b has no
+	// finding.
 	change := t0.Add(90 * time.Minute)
 	cx, st := mergeContext([]*contextBuffer{b}, map[string][]time.Time{keyA: {change}})
 	if len(cx[keyB]) != 0 {
 		t.Errorf("b's operations built: %d, though b has no finding", len(cx[keyB]))
 	}
 	got := cx[keyA]
-	if len(got) != maxContextPerKey+maxContextLoadedPerKey {
-		t.Errorf("a has %d operations, want the %d in memory and %d read back", len(got), maxContextPerKey, maxContextLoadedPerKey)
+	if len(got) != 2*maxContextPerKey {
+		t.Fatalf("a has %d operations, want the %d in memory and %d read back", len(got), maxContextPerKey, maxContextPerChange)
 	}
 	for _, e := range got[maxContextPerKey:] {
-		if e.Time.Before(change.Add(-correlate.SessionWindow)) || e.Session != "AKIAa" || e.Class != correlate.ClassRecon {
-			t.Fatalf("read back %+v: outside the window or not as kept", e)
+		if e.Time.Before(t0.Add(4800*time.Second)) || e.Session != "AKIAa" || e.Class != correlate.ClassRecon {
+			t.Fatalf("read back %+v: not among the nearest, or not as kept", e)
 		}
 	}
-	if want := int64(5000 - 1800 - maxContextLoadedPerKey); st.cut != want {
+	if want := int64(5000 - 1800 - maxContextPerChange); st.cut != want {
 		t.Errorf("cut %d, want %d", st.cut, want)
 	}
 	if len(st.notices()) != 1 || !strings.Contains(st.notices()[0], fmt.Sprint(st.cut)) {
@@ -157,9 +159,53 @@ func TestContextBufferOnDisk(t *testing.T) {
 	}
 }
 
+// What is read back does not depend on the order the operations come
+// in (the workers share the files as they come): the nearest to each
+// change, ties broken by content.
+func TestReadBackOrderFree(t *testing.T) {
+	change := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	key := "aws\x001\x00a"
+	var ops []spilledContext
+	for i := range 3 * maxContextPerChange {
+		// Pairs at the same distance before and after the change.
+		d := time.Duration(i/2) * 10 * time.Second
+		if i%2 == 1 {
+			d = -d
+		}
+		ops = append(ops, spilledContext{Key: key, Time: change.Add(d), Op: fmt.Sprintf("op-%d", i%7), Class: correlate.ClassRecon, Outcome: "success"})
+	}
+	read := func(order []spilledContext) []correlate.ContextEvent {
+		r := newReadBack(map[string][]time.Time{key: {change}})
+		for _, e := range order {
+			r.add(e)
+		}
+		cx := correlate.Context{}
+		r.events(cx)
+		evs := cx[key]
+		slices.SortFunc(evs, func(a, b correlate.ContextEvent) int {
+			return cmp.Or(a.Time.Compare(b.Time), strings.Compare(a.Operation, b.Operation))
+		})
+		return evs
+	}
+	want := read(ops)
+	if len(want) != maxContextPerChange {
+		t.Fatalf("read back %d, want %d", len(want), maxContextPerChange)
+	}
+	for _, e := range want {
+		if absDur(e.Time.Sub(change)) > time.Duration(maxContextPerChange/2)*10*time.Second {
+			t.Fatalf("read back %s, not among the nearest", e.Time)
+		}
+	}
+	reversed := slices.Clone(ops)
+	slices.Reverse(reversed)
+	if got := read(reversed); !slices.Equal(got, want) {
+		t.Errorf("read in reverse: %d operations, not the same as in order", len(got))
+	}
+}
+
 // changeTimes reads back what lies within the session window of any
-// change in the hours remembered, whatever the minute of the change, and
-// nothing when a worker remembered too many hours to say.
+// change in the minutes remembered, whatever the second of the change,
+// and nothing when a worker remembered too many minutes to say.
 func TestChangeTimes(t *testing.T) {
 	b := newContextBuffer(true, 1)
 	change := time.Date(2026, 3, 1, 10, 59, 0, 0, time.UTC)
@@ -173,11 +219,12 @@ func TestChangeTimes(t *testing.T) {
 	}{
 		{change.Add(-correlate.SessionWindow), true},
 		{change.Add(correlate.SessionWindow), true},
-		{time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC), true}, // an hour before 10:00, where the hour's changes may start
+		{time.Date(2026, 3, 1, 11, 59, 59, 0, time.UTC), true}, // within the hour of a change at 10:59:59
+		{time.Date(2026, 3, 1, 9, 58, 0, 0, time.UTC), false},
 		{change.Add(-3 * time.Hour), false},
 		{change.Add(3 * time.Hour), false},
 	} {
-		if got := nearAny(near[key], c.at); got != c.want {
+		if got := nearest(near[key], c.at) >= 0; got != c.want {
 			t.Errorf("operation at %s near a change at %s: %v, want %v", c.at, change, got, c.want)
 		}
 	}
