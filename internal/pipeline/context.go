@@ -185,11 +185,12 @@ func mergeContext(bufs []*contextBuffer, near map[string][]time.Time) (correlate
 	back.events(out)
 	st.cut = back.cut
 	for k, evs := range out {
+		// A total order: what the workers read and what is read back
+		// from disk come in no fixed order.
 		slices.SortFunc(evs, func(a, b correlate.ContextEvent) int {
-			if c := a.Time.Compare(b.Time); c != 0 {
-				return c
-			}
-			return strings.Compare(a.Operation, b.Operation)
+			return cmp.Or(a.Time.Compare(b.Time), strings.Compare(a.Operation, b.Operation), strings.Compare(string(a.Outcome), string(b.Outcome)),
+				strings.Compare(a.Resource, b.Resource), strings.Compare(a.Class, b.Class), strings.Compare(a.Session, b.Session),
+				strings.Compare(a.FindingID, b.FindingID))
 		})
 		out[k] = slices.CompactFunc(evs, func(a, b correlate.ContextEvent) bool { return a == b })
 	}
