@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 )
 
 // The memory test (go run ./bench -memtest) feeds cloudwall the hostile
@@ -87,6 +88,9 @@ func memCases() []memCase {
 		{name: "port-rules-40x16k", what: "40 records, each 16,000 rules on distinct ports", write: ruleRecords(40, 16000, func(r, i int) string {
 			return fmt.Sprintf(`{"ipProtocol":"tcp","fromPort":%d,"toPort":%d}`, i, i)
 		})},
+		// Past the context operations held in memory: to disk, and the
+		// nearest read back for the busy caller's change.
+		{name: "context-flood-1m", what: "1,000,000 DescribeSecurityGroups, half by one caller and half by distinct ones, then that caller's change (gzip)", gz: true, write: contextFlood(1_000_000)},
 		{name: "peers-60x16k", what: "60 records on 60 groups, each one rule with 16,000 peers", write: ruleRecords(60, 1, func(r, _ int) string {
 			var b strings.Builder
 			for i := range 16000 {
@@ -97,6 +101,29 @@ func memCases() []memCase {
 			}
 			return `{"ipProtocol":"tcp","fromPort":22,"toPort":22,"ipRanges":{"items":[` + b.String() + `]}}`
 		})},
+	}
+}
+
+// contextFlood writes n DescribeSecurityGroups records, ten a second,
+// every other one by the caller "busy" and the rest each by a caller of
+// its own, then busy's opening of 22/tcp to the world in the middle of
+// them.
+func contextFlood(n int) func(io.Writer) error {
+	const rec = `{"eventVersion":"1.08","userIdentity":{"type":"IAMUser","principalId":"AIDA%[1]s","arn":"arn:aws:iam::111122223333:user/%[1]s","accountId":"111122223333","accessKeyId":"AKIA%[1]s","userName":"%[1]s"},"eventTime":"%[2]s","eventSource":"ec2.amazonaws.com","eventName":"%[3]s","awsRegion":"us-east-1","sourceIPAddress":"198.51.100.7","userAgent":"aws-cli/2.15.0","requestParameters":%[4]s,"responseElements":null,"eventID":"flood-%[5]d","readOnly":false,"eventType":"AwsApiCall","recipientAccountId":"111122223333"}` + "\n"
+	t0 := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
+	return func(w io.Writer) error {
+		for i := range n {
+			user := "busy"
+			if i%2 == 1 {
+				user = fmt.Sprintf("u%d", i)
+			}
+			if _, err := fmt.Fprintf(w, rec, user, t0.Add(time.Duration(i)*100*time.Millisecond).Format(time.RFC3339), "DescribeSecurityGroups", "{}", i); err != nil {
+				return err
+			}
+		}
+		open := `{"groupId":"sg-1","ipPermissions":{"items":[{"ipProtocol":"tcp","fromPort":22,"toPort":22,"ipRanges":{"items":[{"cidrIp":"0.0.0.0/0"}]}}]}}`
+		_, err := fmt.Fprintf(w, rec, "busy", t0.Add(time.Duration(n)*50*time.Millisecond).Format(time.RFC3339), "AuthorizeSecurityGroupIngress", open, n)
+		return err
 	}
 }
 
