@@ -67,6 +67,14 @@ func (c *Coalescer) add(key string, ev model.Event, max int) bool {
 
 // OperationKey is the key records of one operation share: the cloud and
 // the operation id, else the event id, else the record's position.
+//
+// An id is what a record says of itself, and an attacker who can write
+// beside the real logs can reuse one: records keyed by their record id
+// (a CloudTrail eventID, a GCP insertId outside an operation) are one
+// operation only when they also agree on the operation, the resource and
+// the time, as the copies of one record in two trails or two sinks do.
+// Operation ids (Azure's correlation, operation and resource; a GCP
+// operation id and method) name the operation already.
 func OperationKey(ev *model.Event) string {
 	id := ev.OperationID
 	if id == "" {
@@ -75,6 +83,9 @@ func OperationKey(ev *model.Event) string {
 	if id == "" {
 		// Nothing to match on: keep it as its own operation.
 		id = ev.Source.File + "#" + strconv.FormatInt(ev.Source.Index, 10) + "#" + ev.Operation
+	} else if id == ev.EventID {
+		id += "|" + strings.ToLower(ev.Operation) + "|" + strings.ToLower(ev.Resource.ID) +
+			"|" + strconv.FormatInt(ev.Time.UnixNano(), 10)
 	}
 	return string(ev.Cloud) + "|" + id
 }
@@ -124,9 +135,12 @@ type operation struct {
 	// primary carries the content: the first Start record with content,
 	// else the first record with content, else the first record.
 	primary model.Event
-	// done and failed are the last completion record and the last failed
-	// one: a failure is never overwritten by a duplicate success.
-	done, failed *model.Event
+	// done, ok and failed are the last completion record, the first
+	// successful one and the last failed one. When they disagree, success
+	// wins: a record claiming the operation failed must not hide the copy
+	// that says it was applied (an attacker can write such a record; a
+	// retried Azure PUT logs both).
+	done, ok, failed *model.Event
 	// ip, ua and actor are the first records that log each.
 	ip, ua, actor *model.Event
 	// noteSets are the distinct note lists of the records, least first.
@@ -190,6 +204,9 @@ func (op *operation) fold(ev *model.Event) {
 		}
 		if ev.Outcome == model.Failure && (op.failed == nil || before(op.failed, ev)) {
 			op.failed = cp()
+		}
+		if ev.Outcome == model.Success && (op.ok == nil || before(ev, op.ok)) {
+			op.ok = cp()
 		}
 	}
 	if ev.SourceIP != "" && (op.ip == nil || before(ev, op.ip)) {
@@ -273,12 +290,14 @@ func (op *operation) addExtras(ev *model.Event) {
 func (op *operation) event() model.Event {
 	out := op.primary
 	out.Time = op.first.Time
-	if end := op.failed; end != nil || op.done != nil {
-		if end == nil {
-			end = op.done
-		}
+	var notes model.Notes
+	if end := cmp.Or(op.ok, op.failed, op.done); end != nil {
 		out.Outcome = end.Outcome
 		out.ErrorCode, out.ErrorMessage = end.ErrorCode, end.ErrorMessage
+	}
+	if op.ok != nil && op.failed != nil {
+		notes.Add(fmt.Sprintf("the records of this operation disagree on how it ended: %s says it failed (%s), %s that it succeeded; judged as applied",
+			recordName(op.failed.Source), cmp.Or(op.failed.ErrorCode, "no error code"), recordName(op.ok.Source)))
 	}
 	if out.SourceIP == "" && op.ip != nil {
 		out.SourceIP = op.ip.SourceIP
@@ -291,7 +310,6 @@ func (op *operation) event() model.Event {
 	}
 	// Start and end records can spell a name in different case; Notes
 	// keeps each once and caps them.
-	var notes model.Notes
 	for _, s := range op.noteSets {
 		for _, n := range s.notes {
 			notes.Add(n)
@@ -326,6 +344,12 @@ func (op *operation) event() model.Event {
 	}
 	out.Notes = notes.List()
 	return out
+}
+
+// recordName names a record for a note: "file record 3" (counted from 0,
+// as SourceRef.Index is).
+func recordName(r model.SourceRef) string {
+	return fmt.Sprintf("%s record %d", r.File, r.Index)
 }
 
 // orderOnly keeps the fields record order reads, so a slot that only

@@ -150,3 +150,52 @@ func TestCaseVariantKeysAlwaysFindTheAttack(t *testing.T) {
 		}
 	}
 }
+
+// TestForgedCopyKeepsTheAttack: records an attacker writes beside the
+// real one, reusing its eventID, neither hide it nor lower it: a copy
+// that claims the call failed (before or after it, in the same file or
+// another, in memory or spilled) leaves the critical finding, saying the
+// records disagree; a benign call under the same id is its own event.
+func TestForgedCopyKeepsTheAttack(t *testing.T) {
+	atk := attackLine(t)
+	failed := strings.Replace(atk, `"eventName":"AuthorizeSecurityGroupIngress"`, `"eventName":"AuthorizeSecurityGroupIngress","errorCode":"Client.UnauthorizedOperation","errorMessage":"forged"`, 1)
+	other := strings.Replace(atk, `"eventName":"AuthorizeSecurityGroupIngress"`, `"eventName":"DeleteSecurityGroup"`, 1)
+	if failed == atk || other == atk {
+		t.Fatal("fixture changed: no eventName to vary")
+	}
+	files := map[string][]string{
+		"failed copy after":  {atk + "\n" + failed + "\n"},
+		"failed copy before": {failed + "\n" + atk + "\n"},
+		"other file":         {failed + "\n", atk + "\n"},
+		"other call":         {other + "\n" + atk + "\n"},
+	}
+	for name, texts := range files {
+		t.Run(name, func(t *testing.T) {
+			dir := t.TempDir()
+			for i, text := range texts {
+				if err := os.WriteFile(filepath.Join(dir, "f"+string(rune('a'+i))+".json"), []byte(text), 0o600); err != nil {
+					t.Fatal(err)
+				}
+			}
+			for _, held := range []int{0, 1} {
+				res := scan(t, []string{dir}, Options{Filter: Filter{MinSeverity: model.Info}, MaxHeld: held})
+				var all, crit []model.Finding
+				if err := res.EachFinding(func(f model.Finding) error { all = append(all, f); return nil }); err != nil {
+					t.Fatal(err)
+				}
+				for _, f := range all {
+					if f.Severity == model.Critical {
+						crit = append(crit, f)
+					}
+				}
+				if len(crit) != 1 || crit[0].Outcome != model.Success {
+					t.Fatalf("max-held %d: findings %+v, want the critical attack, applied", held, all)
+				}
+				wantOther := name == "other call"
+				if gotOther := len(all) == 2; gotOther != wantOther {
+					t.Errorf("max-held %d: %d findings; the other call has its own: %v", held, len(all), wantOther)
+				}
+			}
+		})
+	}
+}
