@@ -417,7 +417,7 @@ func (a *applier) insert(r model.Rule, logged bool) {
 				if a.ev.OperationKey == "ec2:createnetworkaclentry" {
 					a.note("entry %s already existed (AWS refuses a duplicate rule number): replaced", x.Name)
 				}
-				a.removed = append(a.removed, f.rules[i])
+				a.replaced(f.rules[i])
 				f.rules = slices.Delete(f.rules, i, i+1)
 				a.byKey = nil
 			}
@@ -478,8 +478,23 @@ func (a *applier) alter(c model.RuleChange) {
 	}
 	f.rules = slices.Delete(f.rules, i, i+1)
 	a.byKey = nil
-	a.removed = append(a.removed, old)
+	a.replaced(old)
 	a.insert(r, true)
+}
+
+// replaced records that the call took r out to put another rule in its
+// place. A rule this same call added (a record that logs two contents
+// for one NACL entry) was never in force before it: the call's net
+// change is the later content, and its rollback must not put the earlier
+// one back.
+func (a *applier) replaced(r *rule) {
+	for j := len(a.added) - 1; j >= 0; j-- { // the replaced rule is most often the last added
+		if a.added[j] == r {
+			a.added = slices.Delete(a.added, j, j+1)
+			return
+		}
+	}
+	a.removed = append(a.removed, r)
 }
 
 // remove takes out the rules a change names: by id, by identity (NACL

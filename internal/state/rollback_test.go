@@ -167,3 +167,18 @@ func TestIPPermissionsJSON(t *testing.T) {
 		}
 	}
 }
+
+// TestRollbackNetChangeOfOneCall: a record that logs two contents for
+// one NACL entry (copies of one event id folded together) adds the entry
+// once: its undo deletes it, and never puts the first content back, which
+// here would open the subnet to the world.
+func TestRollbackNetChangeOfOneCall(t *testing.T) {
+	world := prio(rc(model.Added, model.Ingress, model.Allow, "tcp", ports(700, 702), cidr("0.0.0.0/0")), 12, "12")
+	single := prio(rc(model.Added, model.Ingress, model.Allow, "tcp", ports(700, 702), cidr("198.51.100.7/32")), 12, "12")
+	e := newEngine(t)
+	ch := e.Apply(new(event(model.AWS, "ec2:createnetworkaclentry", at(1, 0), nacl, world, single)), "")
+	want := "aws ec2 delete-network-acl-entry --network-acl-id acl-0abc --ingress --rule-number 12"
+	if len(ch.Rollback) != 1 || ch.Rollback[0] != want {
+		t.Errorf("rollback %q\nwant %q", ch.Rollback, want)
+	}
+}
