@@ -141,7 +141,11 @@ func TestScopes(t *testing.T) {
 		{cidr("203.0.113.7"), content.Single},
 		{cidr("2001:db8::1/128"), content.Single},
 		{cidr("2001:db8::/16"), content.PublicWide},
-		{cidr("0.0.0.0"), content.Single},
+		// 0.0.0.0/8 is "this network" (RFC 1122), never a source:
+		// 0.0.0.0/16 in a real 2020 console event admits no one.
+		{cidr("0.0.0.0"), content.Private},
+		{cidr("0.0.0.0/16"), content.Private},
+		{cidr("0.0.0.0/7"), content.PublicWide},
 		{cidr("0.0.0.0/1"), content.World},
 		{cidr("2000::/3"), content.World},
 		{cidr("garbage"), content.Unreadable},
