@@ -857,3 +857,26 @@ func TestMarkdownRuleGuides(t *testing.T) {
 		t.Error("rule guides without a guide writer")
 	}
 }
+
+// A narrowed time column drops the year only when every finding is of
+// the same year: rows of 2020 and 2024 must not read as the same day.
+func TestTableShortTimeKeepsYears(t *testing.T) {
+	fs := testFindings()[:2]
+	fs[0].Time = time.Date(2020, 3, 2, 16, 41, 0, 0, time.UTC)
+	fs[1].Time = time.Date(2024, 3, 2, 16, 41, 0, 0, time.UTC)
+	table := func(fs []model.Finding) string {
+		out := string(render(t, FormatTable, fs, Options{Width: 120}))
+		table, _, _ := strings.Cut(out, "\n\nFiles:")
+		if !strings.Contains(table, "TIME") || strings.Contains(table, "16:41:00") {
+			t.Fatalf("width 120 does not show a shortened time column:\n%s", table)
+		}
+		return table
+	}
+	if got := table(fs); !strings.Contains(got, "2020-03-02 16:41") || !strings.Contains(got, "2024-03-02 16:41") {
+		t.Errorf("years dropped from findings of different years:\n%s", got)
+	}
+	fs[1].Time = fs[1].Time.AddDate(-4, 0, 1)
+	if got := table(fs); strings.Contains(got, "2020-") || !strings.Contains(got, "03-03 16:41") {
+		t.Errorf("one year: want month-day only:\n%s", got)
+	}
+}

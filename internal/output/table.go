@@ -82,8 +82,31 @@ const (
 )
 
 // shortTimeLayout is the time column once it has to shrink: the year and
-// seconds go (the summary and --show carry the full time).
-const shortTimeLayout = "01-02 15:04"
+// seconds go (the summary and --show carry the full time). The year stays
+// when the findings span more than one (shortTimeYears): a 2020 row and a
+// 2024 row must not read as the same day.
+const (
+	shortTimeLayout = "01-02 15:04"
+	shortTimeYears  = "2006-01-02 15:04"
+)
+
+// shortLayout returns the short time layout that tells the findings'
+// times apart.
+func shortLayout(findings []model.Finding) string {
+	year := 0
+	for _, f := range findings {
+		if f.Time.IsZero() {
+			continue
+		}
+		switch y := f.Time.UTC().Year(); {
+		case year == 0:
+			year = y
+		case y != year:
+			return shortTimeYears
+		}
+	}
+	return shortTimeLayout
+}
 
 // tableLayout says which columns are shown and how wide each may be. A
 // width of 0 leaves the column out.
@@ -145,7 +168,8 @@ func writeTable(w *bufio.Writer, findings []model.Finding, sum model.Summary, op
 			cleanText(orDash(f.SourceIP)),
 		}
 	}
-	lay := fitTable(full, opts.Width)
+	short := shortLayout(findings)
+	lay := fitTable(full, opts.Width, len(short))
 	rows := make([][numColumns]string, 0, len(findings)+1)
 	header := tableHeader
 	if lay.shortSev {
@@ -154,7 +178,7 @@ func writeTable(w *bufio.Writer, findings []model.Finding, sum model.Summary, op
 	rows = append(rows, header)
 	for i, r := range full {
 		if lay.shortTime {
-			r[colTime] = showTime(findings[i].Time, shortTimeLayout)
+			r[colTime] = showTime(findings[i].Time, short)
 		}
 		if lay.shortSev {
 			r[colSeverity] = shortSeverity[findings[i].Severity]
@@ -224,7 +248,7 @@ func writeTableLine(w *bufio.Writer, line [numColumns]string, lay tableLayout, i
 // fitTable picks the widest layout in which the finding keeps its wanted
 // width, or the narrowest one. A limit of 0 or less shows every column at
 // full width.
-func fitTable(rows [][numColumns]string, limit int) tableLayout {
+func fitTable(rows [][numColumns]string, limit, shortTime int) tableLayout {
 	var natural [numColumns]int
 	for col := range numColumns {
 		natural[col] = utf8.RuneCountInString(tableHeader[col])
@@ -242,7 +266,7 @@ func fitTable(rows [][numColumns]string, limit int) tableLayout {
 	for _, l := range layoutDrops {
 		lay = tableLayout{width: natural, shortTime: l.shortTime, shortSev: l.shortSev}
 		if l.shortTime {
-			lay.width[colTime] = len(shortTimeLayout)
+			lay.width[colTime] = shortTime
 		}
 		lay.width[colActor] = min(natural[colActor], capActor)
 		if l.shortSev {
