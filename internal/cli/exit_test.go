@@ -103,7 +103,7 @@ func TestQuietNeverHidesProblems(t *testing.T) {
 	if code != ExitOK {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
-	if !strings.Contains(stderr, "bad.json:0") || !strings.Contains(stderr, "Problems (1)") {
+	if !strings.Contains(stderr, "bad.json record 1") || !strings.Contains(stderr, "Problems (1)") {
 		t.Errorf("-q hid the problem:\n%s", stderr)
 	}
 	if strings.Contains(stderr, "Records:") {

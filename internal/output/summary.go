@@ -122,7 +122,7 @@ func WriteProblems(w io.Writer, sum model.Summary) error {
 	return bw.Flush()
 }
 
-// problemLines renders up to maxProblems problems as "file:index: message"
+// problemLines renders up to maxProblems problems as "file record N: message"
 // ("file: message" for a whole-file problem) and a line counting the rest.
 func problemLines(problems []model.Problem) []string {
 	out := make([]string, 0, min(len(problems), maxProblems)+1)
@@ -133,7 +133,7 @@ func problemLines(problems []model.Problem) []string {
 		}
 		where := cleanText(p.File)
 		if p.Index >= 0 {
-			where += ":" + strconv.FormatInt(p.Index, 10)
+			where = RecordPlace(where, p.Index)
 		}
 		out = append(out, where+": "+cleanText(p.Message))
 	}
