@@ -337,7 +337,7 @@ func report(ctx context.Context, res pipeline.Result, format string, f scanFlags
 	}
 	fmt.Fprintf(stderr, "cloudwall: --fail-on %s: %s at or above %s:\n", failOn, plural(n, "finding", "findings"), failOn)
 	for _, x := range tripped {
-		fmt.Fprintf(stderr, "  %-8s %s  %s (%s)\n", x.Severity, x.ID, oneLine(x.Title), output.RecordPlace(oneLine(x.Event.File), x.Event.Index))
+		fmt.Fprintf(stderr, "  %-8s %s  %s (%s)\n", x.Severity, x.ID, oneLine(x.Title), model.RecordPlace(oneLine(x.Event.File), x.Event.Index))
 	}
 	if n > show {
 		fmt.Fprintf(stderr, "  ... and %d more\n", n-show)

@@ -4,6 +4,7 @@
 package model
 
 import (
+	"strconv"
 	"time"
 )
 
@@ -181,6 +182,14 @@ type Resource struct {
 	Type string `json:"type,omitempty"`
 	ID   string `json:"id,omitempty"`
 	Name string `json:"name,omitempty"`
+}
+
+// RecordPlace names a record for a reader: "path record 10", the tenth
+// record of the file. Text counts records from 1 (in a JSON-lines file
+// without blank lines, the line number); the JSON forms' index counts
+// from 0, so record 10 is index 9.
+func RecordPlace(file string, index int64) string {
+	return file + " record " + strconv.FormatInt(index+1, 10)
 }
 
 // SourceRef points back at the record in its input.

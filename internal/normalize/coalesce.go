@@ -297,7 +297,7 @@ func (op *operation) event() model.Event {
 	}
 	if op.ok != nil && op.failed != nil {
 		notes.Add(fmt.Sprintf("the records of this operation disagree on how it ended: %s says it failed (%s), %s that it succeeded; judged as applied",
-			recordName(op.failed.Source), cmp.Or(op.failed.ErrorCode, "no error code"), recordName(op.ok.Source)))
+			model.RecordPlace(op.failed.Source.File, op.failed.Source.Index), cmp.Or(op.failed.ErrorCode, "no error code"), model.RecordPlace(op.ok.Source.File, op.ok.Source.Index)))
 	}
 	if out.SourceIP == "" && op.ip != nil {
 		out.SourceIP = op.ip.SourceIP
@@ -344,12 +344,6 @@ func (op *operation) event() model.Event {
 	}
 	out.Notes = notes.List()
 	return out
-}
-
-// recordName names a record for a note: "file record 3" (counted from 0,
-// as SourceRef.Index is).
-func recordName(r model.SourceRef) string {
-	return fmt.Sprintf("%s record %d", r.File, r.Index)
 }
 
 // orderOnly keeps the fields record order reads, so a slot that only

@@ -118,7 +118,7 @@ func TestCoalesceOrderIndependent(t *testing.T) {
 	// A retried PUT, or a forged copy, logs a failure beside the success:
 	// the rule was applied, and the note says the records disagree.
 	if want[0].Outcome != model.Success || want[0].ErrorCode != "" ||
-		!slices.ContainsFunc(want[0].Notes, func(n string) bool { return strings.Contains(n, "record 2 says it failed (Conflict)") }) {
+		!slices.ContainsFunc(want[0].Notes, func(n string) bool { return strings.Contains(n, "record 3 says it failed (Conflict)") }) {
 		t.Errorf("a success was hidden by a failure: %s %q, notes %q", want[0].Outcome, want[0].ErrorCode, want[0].Notes)
 	}
 	if want[0].UserAgent != "ua-3" || want[0].SourceIP != "203.0.113.9" || len(want[0].Changes) != 3 {

@@ -107,19 +107,11 @@ func recordDetail(e model.EventRef) string {
 	if e.File == "" && e.EventID == "" {
 		return ""
 	}
-	s := RecordPlace(e.File, e.Index)
+	s := model.RecordPlace(e.File, e.Index)
 	if e.EventID != "" {
 		s += " (event ID " + e.EventID + ")"
 	}
 	return s
-}
-
-// RecordPlace names a record for a reader: "path record 10", the tenth
-// record of the file. Text counts records from 1 (in a JSON-lines file
-// without blank lines, the line number); the JSON forms' index counts
-// from 0, so record 10 is index 9.
-func RecordPlace(file string, index int64) string {
-	return file + " record " + strconv.FormatInt(index+1, 10)
 }
 
 // settingLines renders settings as sorted key=value lines.

@@ -133,7 +133,7 @@ func problemLines(problems []model.Problem) []string {
 		}
 		where := cleanText(p.File)
 		if p.Index >= 0 {
-			where = RecordPlace(where, p.Index)
+			where = model.RecordPlace(where, p.Index)
 		}
 		out = append(out, where+": "+cleanText(p.Message))
 	}
