@@ -160,11 +160,7 @@ func writeMarkdownDetail(w *bufio.Writer, n int, f model.Finding) {
 	item("User agent", mdText(f.UserAgent))
 	item("Tags", mdText(strings.Join(f.Tags, ", ")))
 	item("ATT&CK", mdText(strings.Join(f.Attack, ", ")))
-	event := f.Event.File + ":" + strconv.FormatInt(f.Event.Index, 10)
-	if f.Event.EventID != "" {
-		event += " (event ID " + f.Event.EventID + ")"
-	}
-	item("Source record", mdText(event))
+	item("Source record", mdText(recordDetail(f.Event)))
 
 	list := func(title string, items []string, numbered bool) {
 		if len(items) == 0 {
