@@ -462,12 +462,10 @@ func (d *Detector) capPeers(c *model.RuleChange) {
 }
 
 // findingID is a stable id for one rule firing on one operation, so the
-// same operation seen in two files or two runs gets the same id.
+// same operation seen in two files or two runs gets the same id, and two
+// operations (one reusing the other's event id) get two.
 func findingID(ev *model.Event, rule string) string {
-	op := ev.OperationID
-	if op == "" {
-		op = ev.EventID
-	}
+	op := model.OperationRef(ev)
 	if op == "" {
 		op = ev.Source.File + "#" + strconv.FormatInt(ev.Source.Index, 10)
 	}

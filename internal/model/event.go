@@ -5,6 +5,7 @@ package model
 
 import (
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -182,6 +183,29 @@ type Resource struct {
 	Type string `json:"type,omitempty"`
 	ID   string `json:"id,omitempty"`
 	Name string `json:"name,omitempty"`
+}
+
+// OperationRef names the operation ev belongs to, for folding its records
+// and for the ids of its findings: the operation id, else the record id;
+// "" when the record has neither.
+//
+// An id is what a record says of itself, and an attacker who can write
+// beside the real logs can reuse one: where the operation is named by the
+// record's own id (a CloudTrail eventID, a GCP insertId outside an
+// operation), the operation, resource and time are part of the name, so
+// only copies of one record (in two trails or two sinks) share it.
+// Operation ids (Azure's correlation, operation and resource; a GCP
+// operation id and method) name the operation already.
+func OperationRef(ev *Event) string {
+	id := ev.OperationID
+	if id == "" {
+		id = ev.EventID
+	}
+	if id == "" || id != ev.EventID {
+		return id
+	}
+	return id + "|" + strings.ToLower(ev.Operation) + "|" + strings.ToLower(ev.Resource.ID) +
+		"|" + strconv.FormatInt(ev.Time.UnixNano(), 10)
 }
 
 // RecordPlace names a record for a reader: "path record 10", the tenth

@@ -66,26 +66,12 @@ func (c *Coalescer) add(key string, ev model.Event, max int) bool {
 }
 
 // OperationKey is the key records of one operation share: the cloud and
-// the operation id, else the event id, else the record's position.
-//
-// An id is what a record says of itself, and an attacker who can write
-// beside the real logs can reuse one: records keyed by their record id
-// (a CloudTrail eventID, a GCP insertId outside an operation) are one
-// operation only when they also agree on the operation, the resource and
-// the time, as the copies of one record in two trails or two sinks do.
-// Operation ids (Azure's correlation, operation and resource; a GCP
-// operation id and method) name the operation already.
+// model.OperationRef, else the record's position.
 func OperationKey(ev *model.Event) string {
-	id := ev.OperationID
-	if id == "" {
-		id = ev.EventID
-	}
+	id := model.OperationRef(ev)
 	if id == "" {
 		// Nothing to match on: keep it as its own operation.
 		id = ev.Source.File + "#" + strconv.FormatInt(ev.Source.Index, 10) + "#" + ev.Operation
-	} else if id == ev.EventID {
-		id += "|" + strings.ToLower(ev.Operation) + "|" + strings.ToLower(ev.Resource.ID) +
-			"|" + strconv.FormatInt(ev.Time.UnixNano(), 10)
 	}
 	return string(ev.Cloud) + "|" + id
 }

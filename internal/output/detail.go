@@ -124,7 +124,7 @@ func settingLines(m map[string]string) []string {
 	return out
 }
 
-// relatedLines lists linked findings: "e58684cfd4bcdac9 (failed-then-succeeded)".
+// relatedLines lists linked findings: "78c22382f146127b (failed-then-succeeded)".
 func relatedLines(rs []model.Related) []string {
 	var out []string
 	for _, r := range rs {

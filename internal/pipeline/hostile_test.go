@@ -155,19 +155,22 @@ func TestCaseVariantKeysAlwaysFindTheAttack(t *testing.T) {
 // real one, reusing its eventID, neither hide it nor lower it: a copy
 // that claims the call failed (before or after it, in the same file or
 // another, in memory or spilled) leaves the critical finding, saying the
-// records disagree; a benign call under the same id is its own event.
+// records disagree; another call or group under the same id is its own
+// event, with its own finding id.
 func TestForgedCopyKeepsTheAttack(t *testing.T) {
 	atk := attackLine(t)
 	failed := strings.Replace(atk, `"eventName":"AuthorizeSecurityGroupIngress"`, `"eventName":"AuthorizeSecurityGroupIngress","errorCode":"Client.UnauthorizedOperation","errorMessage":"forged"`, 1)
 	other := strings.Replace(atk, `"eventName":"AuthorizeSecurityGroupIngress"`, `"eventName":"DeleteSecurityGroup"`, 1)
-	if failed == atk || other == atk {
-		t.Fatal("fixture changed: no eventName to vary")
+	otherGroup := strings.ReplaceAll(atk, "sg-003dc7f1f1c686164", "sg-0aaaaaaaaaaaaaaaa")
+	if failed == atk || other == atk || otherGroup == atk {
+		t.Fatal("fixture changed: no eventName or group to vary")
 	}
 	files := map[string][]string{
 		"failed copy after":  {atk + "\n" + failed + "\n"},
 		"failed copy before": {failed + "\n" + atk + "\n"},
 		"other file":         {failed + "\n", atk + "\n"},
 		"other call":         {other + "\n" + atk + "\n"},
+		"other group":        {otherGroup + "\n" + atk + "\n"},
 	}
 	for name, texts := range files {
 		t.Run(name, func(t *testing.T) {
@@ -179,6 +182,10 @@ func TestForgedCopyKeepsTheAttack(t *testing.T) {
 			}
 			for _, held := range []int{0, 1} {
 				res := scan(t, []string{dir}, Options{Filter: Filter{MinSeverity: model.Info}, MaxHeld: held})
+				wantCrit := 1
+				if name == "other group" {
+					wantCrit = 2
+				}
 				var all, crit []model.Finding
 				if err := res.EachFinding(func(f model.Finding) error { all = append(all, f); return nil }); err != nil {
 					t.Fatal(err)
@@ -188,12 +195,15 @@ func TestForgedCopyKeepsTheAttack(t *testing.T) {
 						crit = append(crit, f)
 					}
 				}
-				if len(crit) != 1 || crit[0].Outcome != model.Success {
-					t.Fatalf("max-held %d: findings %+v, want the critical attack, applied", held, all)
+				if len(crit) != wantCrit || crit[0].Outcome != model.Success {
+					t.Fatalf("max-held %d: findings %+v, want %d critical, applied", held, all, wantCrit)
 				}
-				wantOther := name == "other call"
+				wantOther := name == "other call" || name == "other group"
 				if gotOther := len(all) == 2; gotOther != wantOther {
 					t.Errorf("max-held %d: %d findings; the other call has its own: %v", held, len(all), wantOther)
+				}
+				if len(all) == 2 && all[0].ID == all[1].ID {
+					t.Errorf("max-held %d: two operations share the finding id %s (the store would keep one)", held, all[0].ID)
 				}
 			}
 		})
