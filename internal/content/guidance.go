@@ -37,6 +37,7 @@ type Step struct {
 func Conditions() map[string]string {
 	return map[string]string{
 		"internet":                "the change exposes something to the whole internet",
+		"internet-admin":          "the change exposes a remote administration port (the admin class of ports.yaml: SSH, RDP, ...) or all ports to the whole internet",
 		"dry-run":                 "the call was an AWS dry run (DryRunOperation)",
 		"target-tags":             "GCP: the changed rules (or a setTags call) name network tags",
 		"aws-iam-user":            "the caller is an IAM user",

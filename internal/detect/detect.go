@@ -150,8 +150,9 @@ type verdict struct {
 	// the operation's base severity; attempts are weighed by it.
 	known bool
 	world bool
-	// worldSensitive: a world-open administrative or data port.
-	worldSensitive bool
+	// worldSensitive: a world-open administrative or data port;
+	// worldAdmin: a world-open administrative port (or all ports).
+	worldSensitive, worldAdmin bool
 	// v4 and v6 say which address families world-open changes spanned.
 	v4, v6   bool
 	exposure []string
@@ -173,6 +174,7 @@ func (v *verdict) add(j judged, known bool) {
 	v.known = v.known || known
 	v.world = v.world || j.world
 	v.worldSensitive = v.worldSensitive || j.worldSensitive
+	v.worldAdmin = v.worldAdmin || j.worldAdmin
 	v.v4, v.v6 = v.v4 || j.v4, v.v6 || j.v6
 	v.exposure = append(v.exposure, j.exposure...)
 	v.reasons = append(v.reasons, j.reasons...)

@@ -24,6 +24,9 @@ type judged struct {
 	// administrative or data port (a class from ports.yaml, all ports, or
 	// ports not logged): never lowered below high by automation alone.
 	worldSensitive bool
+	// worldAdmin says a world-scale peer was opened on an administrative
+	// port (or all ports), where remote-access advice applies.
+	worldAdmin bool
 }
 
 // group is the peers of one rule that share a scope.
@@ -107,6 +110,9 @@ func (d *Detector) open(op *content.Operation, ch model.RuleChange) judged {
 			for _, pc := range ps.classes {
 				if pc.sensitive || pc.name == "all" || pc.name == "unknown" {
 					j.worldSensitive = !egress
+				}
+				if pc.name == "admin" || pc.name == "all" {
+					j.worldAdmin = !egress
 				}
 			}
 			v4, v6 := families(g)

@@ -103,6 +103,8 @@ func holds(when string, ev *model.Event, v *verdict, vals map[string]string) boo
 		return true
 	case "internet":
 		return v.world
+	case "internet-admin":
+		return v.worldAdmin
 	case "dry-run":
 		return slices.Contains(v.tags, "dry-run")
 	case "target-tags":

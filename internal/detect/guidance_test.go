@@ -40,6 +40,11 @@ func TestGuidanceFitsWhatHappened(t *testing.T) {
 		ev.Settings = settings
 		return ev
 	}
+	web := sgIngress(withName(rule("tcp", port(443), cidr("0.0.0.0/0")), "sgr-1"))
+	webNSG := *vnet
+	webNSG.Changes = []model.RuleChange{rule("tcp", port(443), tag("Internet"))}
+	noIP := sgIngress(withName(rule("tcp", port(22), cidr("0.0.0.0/0")), "sgr-1"))
+	noIP.SourceIP, noIP.UserAgent = "", ""
 	closed := kv(map[string]string{model.SettingDefaultAction: "deny", model.SettingPublicAccess: "enabled"})
 	opened := kv(map[string]string{model.SettingDefaultAction: "allow"})
 
@@ -65,6 +70,12 @@ func TestGuidanceFitsWhatHappened(t *testing.T) {
 			want:   []string{"az network nsg rule list --resource-group rg-app --nsg-name nsg-app -o table"},
 			forbid: []string{"Bastion", "internet"}},
 		{name: "Internet service tag gets internet advice", ev: &internet, want: []string{"Bastion"}},
+		// Remote-access advice (SSM, Bastion, IAP) is for admin ports.
+		{name: "world-open web port gets no remote-access advice", ev: web,
+			want: []string{"revoke-security-group-ingress"}, forbid: []string{"Session Manager"}},
+		{name: "world-open web port on an NSG gets no Bastion advice", ev: &webNSG, forbid: []string{"Bastion"}},
+		{name: "a record without address says so in prose", ev: noIP,
+			want: []string{"a call from (not logged) with user agent (not logged)"}, forbid: []string{"<SOURCE_IP>", "<USER_AGENT>"}},
 		{name: "key vault set to deny is not told to set it back", ev: closed,
 			forbid: []string{"back to Deny", "--default-action Deny"}, titleNot: "public network access enabled",
 			maxSev: model.Info, checkSevs: true},

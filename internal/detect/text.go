@@ -56,9 +56,16 @@ func placeholders(ev *model.Event, v *verdict, forTitle bool) map[string]string 
 	return vals
 }
 
+// aboutTheRecord are the placeholders that tell what the record said, in
+// prose ("a call from {source_ip}"), never the argument of a command
+// written into a step's text: when the record lacks one, "(not logged)"
+// says so where "<SOURCE_IP>" would read as broken output.
+var aboutTheRecord = map[string]bool{"source_ip": true, "user_agent": true, "actor": true, "error": true}
+
 // expand replaces {name} placeholders. A value the event does not carry
-// becomes "(not logged)" in a title and "<NAME>" in guidance, which reads
-// as "fill this in". Braces that are not placeholders (JSON, JMESPath) are
+// becomes "(not logged)" in a title and in prose about the record
+// (aboutTheRecord), and "<NAME>" elsewhere in guidance, which reads as
+// "fill this in". Braces that are not placeholders (JSON, JMESPath) are
 // left alone. Commands are filled by expandCommand, which also quotes.
 func expand(tmpl string, vals map[string]string, forTitle bool) string {
 	var b strings.Builder
@@ -71,7 +78,7 @@ func expand(tmpl string, vals map[string]string, forTitle bool) string {
 		switch v := vals[name]; {
 		case v != "":
 			b.WriteString(v)
-		case forTitle:
+		case forTitle || aboutTheRecord[name]:
 			b.WriteString("(not logged)")
 		default:
 			b.WriteString("<" + strings.ToUpper(name) + ">")
