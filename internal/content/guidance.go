@@ -40,6 +40,7 @@ func Conditions() map[string]string {
 		"internet-admin":          "the change exposes a remote administration port (the admin class of ports.yaml: SSH, RDP, ...) or all ports to the whole internet",
 		"dry-run":                 "the call was an AWS dry run (DryRunOperation)",
 		"target-tags":             "GCP: the changed rules (or a setTags call) name network tags",
+		"ip-permissions":          "AWS: the response of a security group authorize names no rule ids (no securityGroupRuleSet, as in older CloudTrail) and the request gives every added rule whole, so a revoke names the rules by content ({ip_permissions})",
 		"aws-iam-user":            "the caller is an IAM user",
 		"aws-iam-user-key":        "the caller is an IAM user that signed with a long-term access key (AKIA...), or the log names no key",
 		"aws-iam-user-session":    "the caller is an IAM user with temporary credentials (an ASIA... key: console sign-in, GetSessionToken), which deactivating an access key does not end",

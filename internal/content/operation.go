@@ -179,6 +179,8 @@ func Placeholders() map[string]string {
 		"to_port":        "the last port of that range",
 		"protocol":       "that rule's protocol",
 		"cidr":           "the first address range among the changed rules' peers",
+		"classic_source": "AWS: the flags of an RDS or Redshift security group revoke that name what the call let in (--cidrip, or --ec2-security-group-id / --ec2-security-group-name with --ec2-security-group-owner-id)",
+		"ip_permissions": "AWS: the added security group rules as the JSON of --ip-permissions, when the response names no rule ids and the request gives every rule whole (condition ip-permissions)",
 		"log_scope":      "GCP: where the audit logs are, as gcloud logging flags: --project P, or --organization N / --folder N for an organization's or folder's logs",
 	}
 }

@@ -22,7 +22,7 @@ func (d *Detector) guidance(op *content.Operation, ev *model.Event, v *verdict) 
 		}
 	}
 	vals := placeholders(ev, v, false)
-	lists := map[string][]string{"rule": ruleNames(ev), "log_scope": logScope(ev)}
+	lists := map[string][]string{"rule": ruleNames(ev), "log_scope": logScope(ev), "classic_source": classicSource(ev)}
 	g := &model.Guidance{}
 	render := func(list string, steps []content.Step) []string {
 		var out []string
@@ -109,6 +109,8 @@ func holds(when string, ev *model.Event, v *verdict, vals map[string]string) boo
 		return slices.Contains(v.tags, "dry-run")
 	case "target-tags":
 		return vals["target_tags"] != ""
+	case "ip-permissions":
+		return vals["ip_permissions"] != ""
 	case "aws-iam-user-key":
 		return callerKind(ev) == "aws-iam-user" && !temporaryKey(vals["access_key"])
 	case "aws-iam-user-session":
@@ -295,6 +297,8 @@ func resourceValues(ev *model.Event, vals map[string]string) {
 		}
 	}
 	vals["direction_flag"], vals["priority"], vals["target_tags"] = "", "", ""
+	vals["ip_permissions"] = revokeByContent(ev)
+	vals["classic_source"] = strings.Join(classicSource(ev), " ")
 	vals["from_port"], vals["to_port"], vals["protocol"], vals["cidr"] = "", "", "", ""
 	var tags []string
 	for _, ch := range ev.Changes {

@@ -179,7 +179,10 @@ const (
 	PeerAny PeerKind = "any"
 	// PeerServiceTag is a named address set (Azure "Internet", "VirtualNetwork").
 	PeerServiceTag PeerKind = "service-tag"
-	// PeerGroup is a security group or application security group.
+	// PeerGroup is a security group or application security group. An
+	// AWS group whose owner account the log names (the EC2 group of an
+	// RDS, Redshift or ElastiCache security group) is OWNER/GROUP, GROUP
+	// its sg- id or its name.
 	PeerGroup PeerKind = "group"
 	// PeerPrefixList is an AWS managed prefix list.
 	PeerPrefixList PeerKind = "prefix-list"

@@ -1,13 +1,13 @@
 package state
 
 import (
-	"encoding/json"
 	"fmt"
 	"net/netip"
 	"slices"
 	"strings"
 
 	"cloudwall/internal/content"
+	"cloudwall/internal/detect"
 	"cloudwall/internal/model"
 )
 
@@ -189,7 +189,7 @@ func removeRule(f *firewall, r *rule) []string {
 		if id := sgrID(r); id != "" {
 			return []string{fmt.Sprintf("aws ec2 %s%s --group-id %s --security-group-rule-ids %s", verb, region(f), shq(res.ID), shq(id))}
 		}
-		perm, ok := ipPermissions(&r.Rule)
+		perm, ok := detect.IPPermissions(r.RuleChange)
 		if !ok {
 			return []string{"# cannot build the revoke: the rule's protocol or peer is not known (" + describe(&r.Rule) + ")"}
 		}
@@ -239,7 +239,7 @@ func restoreRule(f *firewall, r *rule, replacing bool) []string {
 		if r.Direction == model.Egress {
 			verb = "authorize-security-group-egress"
 		}
-		perm, ok := ipPermissions(&r.Rule)
+		perm, ok := detect.IPPermissions(r.RuleChange)
 		if !ok {
 			return []string{"# cannot restore rule " + describe(&r.Rule) + ": its peer is not a CIDR, prefix list or group"}
 		}
@@ -535,63 +535,6 @@ func recreateFirewall(f *firewall, old []*rule) []string {
 		}
 	}
 	return out
-}
-
-// ipPermissions renders one rule as the JSON --ip-permissions value.
-func ipPermissions(r *model.Rule) (string, bool) {
-	var perm ipPermission
-	p := protoName(r.Protocol)
-	switch p {
-	case "":
-		return "", false
-	case "all":
-		perm.IpProtocol = "-1"
-	default:
-		perm.IpProtocol = p
-		if portBearing(p) {
-			pr := model.AllPortRange
-			if len(r.Ports) > 0 {
-				pr = r.Ports[0]
-			}
-			perm.FromPort, perm.ToPort = &pr.From, &pr.To
-		} else if p == "icmp" || p == "icmpv6" {
-			anyType := -1
-			perm.FromPort, perm.ToPort = &anyType, &anyType
-		}
-	}
-	if len(r.Peers) == 0 {
-		return "", false
-	}
-	for _, peer := range r.Peers {
-		switch peer.Kind {
-		case model.PeerCIDR:
-			if a, err := netip.ParsePrefix(peer.Value); err == nil && a.Addr().Is6() {
-				perm.Ipv6Ranges = append(perm.Ipv6Ranges, struct{ CidrIpv6 string }{peer.Value})
-			} else {
-				perm.IpRanges = append(perm.IpRanges, struct{ CidrIp string }{peer.Value})
-			}
-		case model.PeerPrefixList:
-			perm.PrefixListIds = append(perm.PrefixListIds, struct{ PrefixListId string }{peer.Value})
-		case model.PeerGroup:
-			perm.UserIdGroupPairs = append(perm.UserIdGroupPairs, struct{ GroupId string }{peer.Value})
-		default:
-			return "", false
-		}
-	}
-	b, _ := json.Marshal([]ipPermission{perm})
-	return string(b), true
-}
-
-// ipPermission is one element of --ip-permissions, its fields in the
-// order the AWS CLI documents them (alphabetical).
-type ipPermission struct {
-	FromPort         *int `json:",omitempty"`
-	IpProtocol       string
-	IpRanges         []struct{ CidrIp string }       `json:",omitempty"`
-	Ipv6Ranges       []struct{ CidrIpv6 string }     `json:",omitempty"`
-	PrefixListIds    []struct{ PrefixListId string } `json:",omitempty"`
-	ToPort           *int                            `json:",omitempty"`
-	UserIdGroupPairs []struct{ GroupId string }      `json:",omitempty"`
 }
 
 func sgrID(r *rule) string {

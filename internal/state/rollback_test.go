@@ -1,8 +1,6 @@
 package state
 
 import (
-	"encoding/json"
-	"net/netip"
 	"strings"
 	"testing"
 
@@ -96,75 +94,6 @@ func TestRollbackWAFAssociation(t *testing.T) {
 		!strings.Contains(ch.Rollback[0], "aws wafv2 get-web-acl-for-resource --region us-east-1 --resource-arn "+alb) ||
 		ch.Rollback[1] != "aws wafv2 associate-web-acl --region us-east-1 --web-acl-arn <WEB_ACL_ARN> --resource-arn "+alb {
 		t.Errorf("rollback %q", ch.Rollback)
-	}
-}
-
-// ipPermissionsRef is ipPermissions as first written, through a map: the
-// struct form must print the same JSON.
-func ipPermissionsRef(r *model.Rule) (string, bool) {
-	perm := map[string]any{}
-	p := protoName(r.Protocol)
-	switch p {
-	case "":
-		return "", false
-	case "all":
-		perm["IpProtocol"] = "-1"
-	default:
-		perm["IpProtocol"] = p
-		if portBearing(p) {
-			pr := model.AllPortRange
-			if len(r.Ports) > 0 {
-				pr = r.Ports[0]
-			}
-			perm["FromPort"], perm["ToPort"] = pr.From, pr.To
-		} else if p == "icmp" || p == "icmpv6" {
-			perm["FromPort"], perm["ToPort"] = -1, -1
-		}
-	}
-	if len(r.Peers) == 0 {
-		return "", false
-	}
-	for _, peer := range r.Peers {
-		switch peer.Kind {
-		case model.PeerCIDR:
-			if a, err := netip.ParsePrefix(peer.Value); err == nil && a.Addr().Is6() {
-				perm["Ipv6Ranges"] = append(listRef(perm["Ipv6Ranges"]), map[string]string{"CidrIpv6": peer.Value})
-			} else {
-				perm["IpRanges"] = append(listRef(perm["IpRanges"]), map[string]string{"CidrIp": peer.Value})
-			}
-		case model.PeerPrefixList:
-			perm["PrefixListIds"] = append(listRef(perm["PrefixListIds"]), map[string]string{"PrefixListId": peer.Value})
-		case model.PeerGroup:
-			perm["UserIdGroupPairs"] = append(listRef(perm["UserIdGroupPairs"]), map[string]string{"GroupId": peer.Value})
-		default:
-			return "", false
-		}
-	}
-	b, _ := json.Marshal([]any{perm})
-	return string(b), true
-}
-
-func listRef(v any) []any {
-	l, _ := v.([]any)
-	return l
-}
-
-func TestIPPermissionsJSON(t *testing.T) {
-	peers := []model.Peer{cidr("0.0.0.0/0"), cidr("::/0"), cidr("10.0.0.0/8"), {Kind: model.PeerPrefixList, Value: "pl-1"},
-		{Kind: model.PeerGroup, Value: "sg-1<&>"}, {Kind: model.PeerTag, Value: "x"}}
-	for _, proto := range []string{"", "tcp", "6", "-1", "icmp", "icmpv6", "udp", "50"} {
-		for _, ps := range []model.PortList{nil, ports(22, 22), ports(0, 65535), ports(80, 81, 443, 443)} {
-			for i := range peers {
-				for j := i; j < len(peers); j++ {
-					r := model.Rule{RuleChange: model.RuleChange{Protocol: proto, Ports: ps, Peers: []model.Peer{peers[i], peers[j]}}}
-					got, ok := ipPermissions(&r)
-					want, wok := ipPermissionsRef(&r)
-					if got != want || ok != wok {
-						t.Fatalf("%+v: got %s %v, want %s %v", r.RuleChange, got, ok, want, wok)
-					}
-				}
-			}
-		}
 	}
 }
 

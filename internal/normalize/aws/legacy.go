@@ -67,8 +67,14 @@ func (p *parser) classicGroups(op string) {
 	if pr, ok := p.cidr(jv.Get(p.req, "cIDRIP"), "requestParameters.cIDRIP"); ok {
 		c.Peers = append(c.Peers, pr)
 	}
+	// The EC2 group is named by id (VPC) or by name (EC2-Classic), with
+	// the account that owns it: OWNER/GROUP, as the EC2 console writes a
+	// group of another account, so a revoke can name it as the call did.
 	if g := first(p.scalar(jv.Get(p.req, "eC2SecurityGroupId"), "requestParameters.eC2SecurityGroupId"),
 		p.scalar(jv.Get(p.req, "eC2SecurityGroupName"), "requestParameters.eC2SecurityGroupName")); g != "" {
+		if owner := p.scalar(jv.Get(p.req, "eC2SecurityGroupOwnerId"), "requestParameters.eC2SecurityGroupOwnerId"); owner != "" && !strings.Contains(owner, "/") {
+			g = owner + "/" + g
+		}
 		c.Peers = append(c.Peers, model.Peer{Kind: model.PeerGroup, Value: g})
 	}
 	p.ev.Changes = append(p.ev.Changes, c)
