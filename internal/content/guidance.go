@@ -39,6 +39,7 @@ func Conditions() map[string]string {
 		"internet":                "the change exposes something to the whole internet",
 		"internet-admin":          "the change exposes a remote administration port (the admin class of ports.yaml: SSH, RDP, ...) or all ports to the whole internet",
 		"dry-run":                 "the call was an AWS dry run (DryRunOperation)",
+		"via-service":             "a service made the call for the caller (AWS invokedBy: CloudFormation, ...): the address and user agent are the service's",
 		"target-tags":             "GCP: the changed rules (or a setTags call) name network tags",
 		"ip-permissions":          "AWS: the response of a security group authorize names no rule ids (no securityGroupRuleSet, as in older CloudTrail) and the request gives every added rule whole, so a revoke names the rules by content ({ip_permissions})",
 		"aws-iam-user":            "the caller is an IAM user",

@@ -148,6 +148,7 @@ func Placeholders() map[string]string {
 		"actor_name":    "Actor.Name, else Actor.ID",
 		"source_ip":     "the caller's address",
 		"user_agent":    "the caller's user agent",
+		"via_service":   "the service that made the call for the caller (AWS invokedBy: cloudformation.amazonaws.com)",
 		"operation":     "the native operation name",
 		"time":          "event time, RFC 3339 UTC",
 		"start":         "one hour before the event, RFC 3339 UTC",

@@ -16,6 +16,7 @@ func PlaceholderWhere() map[string]string {
 		"actor_name":     "the caller is in userIdentity (AWS), caller and claims (Azure) or protoPayload.authenticationInfo.principalEmail (GCP) of this record or its request's other records",
 		"actor_id":       "the caller's id is userIdentity.arn (AWS), the caller or claims' objectidentifier (Azure), protoPayload.authenticationInfo.principalEmail (GCP)",
 		"source_ip":      "the caller's address is sourceIPAddress (AWS), callerIpAddress (Azure) or protoPayload.requestMetadata.callerIp (GCP)",
+		"via_service":    "the service that acted for the caller is userIdentity.invokedBy (AWS)",
 		"user_agent":     "the user agent is userAgent (AWS), claims or httpRequest (Azure), protoPayload.requestMetadata.callerSuppliedUserAgent (GCP)",
 		"operation":      "the operation is eventName (AWS), operationName (Azure), protoPayload.methodName (GCP)",
 		"time":           "the record has no time: use the log file's (its name or its delivery time)",

@@ -107,6 +107,8 @@ func holds(when string, ev *model.Event, v *verdict, vals map[string]string) boo
 		return v.worldAdmin
 	case "dry-run":
 		return slices.Contains(v.tags, "dry-run")
+	case "via-service":
+		return ev.Actor.ViaService != ""
 	case "target-tags":
 		return vals["target_tags"] != ""
 	case "ip-permissions":

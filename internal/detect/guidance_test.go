@@ -45,6 +45,8 @@ func TestGuidanceFitsWhatHappened(t *testing.T) {
 	webNSG.Changes = []model.RuleChange{rule("tcp", port(443), tag("Internet"))}
 	noIP := sgIngress(withName(rule("tcp", port(22), cidr("0.0.0.0/0")), "sgr-1"))
 	noIP.SourceIP, noIP.UserAgent = "", ""
+	viaCFN := sgIngress(withName(rule("tcp", port(443), cidr("10.0.0.0/8")), "sgr-1"))
+	viaCFN.SourceIP, viaCFN.UserAgent, viaCFN.Actor.ViaService = "AWS Internal", "AWS Internal", "cloudformation.amazonaws.com"
 	closed := kv(map[string]string{model.SettingDefaultAction: "deny", model.SettingPublicAccess: "enabled"})
 	opened := kv(map[string]string{model.SettingDefaultAction: "allow"})
 
@@ -74,6 +76,8 @@ func TestGuidanceFitsWhatHappened(t *testing.T) {
 		{name: "world-open web port gets no remote-access advice", ev: web,
 			want: []string{"revoke-security-group-ingress"}, forbid: []string{"Session Manager"}},
 		{name: "world-open web port on an NSG gets no Bastion advice", ev: &webNSG, forbid: []string{"Bastion"}},
+		{name: "a call a service made for the caller is not told apart by its address", ev: viaCFN,
+			want: []string{"cloudformation.amazonaws.com made the call for"}, forbid: []string{"a call from AWS Internal"}},
 		{name: "a record without address says so in prose", ev: noIP,
 			want: []string{"a call from (not logged) with user agent (not logged)"}, forbid: []string{"<SOURCE_IP>", "<USER_AGENT>"}},
 		{name: "key vault set to deny is not told to set it back", ev: closed,

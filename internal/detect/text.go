@@ -35,6 +35,7 @@ func placeholders(ev *model.Event, v *verdict, forTitle bool) map[string]string 
 		"actor_name":    first(ev.Actor.Name, ev.Actor.ID),
 		"source_ip":     ev.SourceIP,
 		"user_agent":    ev.UserAgent,
+		"via_service":   ev.Actor.ViaService,
 		"operation":     ev.Operation,
 		"change":        v.change,
 		"rule":          strings.Join(rules, ","),
