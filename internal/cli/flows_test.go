@@ -28,7 +28,7 @@ func TestScanFlows(t *testing.T) {
 		"allow-ssh-temp|22":                  {model.TrafficUsed, model.EvidenceRule},
 		"ALLOW-RDP-TEMP|3389":                {model.TrafficUsed, model.EvidenceRule},
 		"ALLOW-SSH-TEMP|22":                  {model.TrafficNotSeen, ""},
-		"AuthorizeSecurityGroupIngress|3389": {model.TrafficRejected, ""},
+		"AuthorizeSecurityGroupIngress|3389": {model.TrafficRejected, model.EvidenceNetwork}, // how the rejects are tied
 	}
 	seen := map[string]bool{}
 	for _, f := range findings(t, out) {

@@ -14,7 +14,9 @@ const (
 	// TrafficNotSeen: flow logs cover the firewall's account and the
 	// window, and no inbound flow from outside was seen on the port.
 	TrafficNotSeen = "not-seen"
-	// TrafficNoCoverage: no flow log covers the window, so nothing is known.
+	// TrafficNoCoverage: no flow log read covers the firewall and window
+	// (for Azure: no NSG flow log of the NSG), or the flows that do cannot
+	// be told inbound from outbound, so nothing is known.
 	TrafficNoCoverage = "no-coverage"
 )
 
@@ -57,6 +59,18 @@ type Traffic struct {
 	// Rejected counts inbound flows from outside on the port that were
 	// rejected during the window.
 	Rejected int64 `json:"rejected,omitempty"`
+	// RejectedBy names the rules the flow records say denied them (Azure
+	// flow logs, GCP Firewall Rules Logging), most often first.
+	RejectedBy []string `json:"rejected_by,omitempty"`
+	// DirectionFromPorts counts accepted inbound flows whose record does
+	// not say the direction and whose two addresses are both public (IPv6
+	// in a default-format AWS flow log): they were read as inbound because
+	// they went to the opened port from another port.
+	DirectionFromPorts int64 `json:"direction_from_ports,omitempty"`
+	// Undirected counts accepted flows of that kind in the window that the
+	// opening's ports could not orient (an opening of every port): with
+	// no inbound flow told apart, the verdict is no-coverage.
+	Undirected int64 `json:"undirected,omitempty"`
 	// Before counts accepted inbound flows on the port from outside in the
 	// day before the opening: traffic the opening did not cause.
 	Before int64 `json:"before,omitempty"`

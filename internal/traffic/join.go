@@ -24,12 +24,12 @@ func Join(ctx context.Context, inputs []ingest.Input, openings []Opening, opts O
 	m := newMatcher(openings, opts)
 	spans := make([]fileSpan, len(inputs))
 	ws, counts, err := run(ctx, inputs, nil, opts, func() *worker {
-		return &worker{m: m, use: make([]usage, len(openings)), cov: coverage{}, spans: spans}
+		return &worker{m: m, use: make([]usage, len(openings)), cov: coverage{}, spans: spans, served: servedSet{}}
 	})
 	if err != nil {
 		return nil, counts, err
 	}
-	use, cov := mergeWorkers(ws, len(openings), opts.MaxTracked)
+	use, cov, srv := mergeWorkers(ws, len(openings), opts.MaxTracked)
 
 	watch := outboundWatch(m, use)
 	if len(watch) > 0 {
@@ -40,12 +40,12 @@ func Join(ctx context.Context, inputs []ingest.Input, openings []Opening, opts O
 			}
 		}
 		ws2, _, err := run(ctx, inputs, again, opts, func() *worker {
-			return &worker{m: m, use: make([]usage, len(openings)), watch: watch}
+			return &worker{m: m, use: make([]usage, len(openings)), watch: watch, served: srv}
 		})
 		if err != nil {
 			return nil, counts, err
 		}
-		out, _ := mergeWorkers(ws2, len(openings), opts.MaxTracked)
+		out, _, _ := mergeWorkers(ws2, len(openings), opts.MaxTracked)
 		for i := range use {
 			use[i].outFlows, use[i].outBytes = out[i].outFlows, out[i].outBytes
 			use[i].dests, use[i].outUntracked = out[i].dests, out[i].outUntracked
@@ -61,18 +61,24 @@ func Join(ctx context.Context, inputs []ingest.Input, openings []Opening, opts O
 // worker is one goroutine's share of a pass; merged at the end so the
 // hot path takes no locks.
 type worker struct {
-	m      *matcher
-	use    []usage
-	cov    coverage
-	spans  []fileSpan
-	cur    *fileSpan
-	watch  map[string][]watchItem
-	reader fileReader
-	// the coverage span of the last flow's cloud and account, reused
-	// while they do not change
-	covCloud   model.Cloud
-	covAccount string
-	covSpan    *span
+	m     *matcher
+	use   []usage
+	cov   coverage
+	spans []fileSpan
+	cur   *fileSpan
+	watch map[string][]watchItem
+	// served: written by the first pass, read by the outbound pass;
+	// lastServed is the entry of the last interface written
+	served          servedSet
+	lastServed      *served
+	lastServedIface string
+	reader          fileReader
+	// the coverage span of the last flow's cloud, account and scope,
+	// reused while they do not change
+	covCloud            model.Cloud
+	covAccount          string
+	covFirewall, covNet string
+	covSpan             *span
 }
 
 func run(ctx context.Context, inputs []ingest.Input, only []int, opts Options, mk func() *worker) ([]*worker, Counts, error) {
@@ -157,9 +163,9 @@ func (w *worker) pass() func(*Flow) {
 
 // inboundFlow is the first pass: coverage, file spans and inbound use.
 func (w *worker) inboundFlow(f *Flow) {
-	if f.Cloud != w.covCloud || f.Account != w.covAccount || w.covSpan == nil {
-		w.covCloud, w.covAccount = f.Cloud, f.Account
-		w.covSpan = w.cov.slot(coverageKey(string(f.Cloud), f.Account))
+	if f.Cloud != w.covCloud || f.Account != w.covAccount || f.Firewall != w.covFirewall || f.Network != w.covNet || w.covSpan == nil {
+		w.covCloud, w.covAccount, w.covFirewall, w.covNet = f.Cloud, f.Account, f.Firewall, f.Network
+		w.covSpan = w.cov.slot(coverageKey(string(f.Cloud), f.Account, flowScope(f)))
 	}
 	if w.covSpan != nil {
 		w.covSpan.add(f.Start, f.End)
@@ -167,21 +173,33 @@ func (w *worker) inboundFlow(f *Flow) {
 	if w.cur != nil {
 		w.cur.add(f)
 	}
-	if !f.Src.IsValid() || direction(f) != DirIn || !(f.External || !isInternal(f.Src)) {
+	if !f.Src.IsValid() {
 		return
+	}
+	undir := undirected(f)
+	if !undir {
+		if direction(f) != DirIn || !(f.External || !isInternal(f.Src)) {
+			return
+		}
+		if f.Decision == Accept {
+			w.learn(f)
+		}
 	}
 	m := w.m
 	if f.DstPort >= 0 {
 		for _, i := range m.byPort[f.DstPort] {
-			w.match(i, f)
+			w.match(i, f, undir)
 		}
 	}
 	for _, i := range m.wide {
-		w.match(i, f)
+		w.match(i, f, undir)
 	}
 }
 
-func (w *worker) match(i int32, f *Flow) {
+// match counts flow f against opening i. An undirected flow (see
+// undirected) counts only where the opening's ports orient it; where they
+// cannot, an accepted one in the window is counted as unoriented.
+func (w *worker) match(i int32, f *Flow, undir bool) {
 	o := &w.m.open[i]
 	ev := w.m.tie(o, f)
 	if ev == evNone || !peerAllowed(o, f.Src) {
@@ -191,6 +209,17 @@ func (w *worker) match(i int32, f *Flow) {
 		return
 	}
 	u := &w.use[i]
+	if undir {
+		if !inboundByPort(o, f) {
+			if f.Decision == Accept && !f.End.Before(o.Start) && (o.End.IsZero() || !f.Start.After(o.End)) {
+				u.undirected++
+			}
+			return
+		}
+		if f.Decision == Accept {
+			w.learn(f)
+		}
+	}
 	trusted := w.m.trusted(f.Src)
 	switch {
 	case f.End.Before(o.Start):
@@ -204,9 +233,26 @@ func (w *worker) match(i int32, f *Flow) {
 			u.trusted++
 		}
 	case f.Decision == Reject:
-		u.rejected++
+		u.reject(f, ev)
 	default:
 		u.inbound(f, ev, w.m.opts.MaxTracked)
+		if undir {
+			u.byPorts++
+		}
+	}
+}
+
+// learn records an accepted inbound flow from outside in what its
+// interface served.
+func (w *worker) learn(f *Flow) {
+	if f.Interface == "" {
+		return
+	}
+	if w.lastServed == nil || f.Interface != w.lastServedIface {
+		w.lastServed, w.lastServedIface = w.served.get(f.Interface), f.Interface
+	}
+	if w.lastServed != nil {
+		w.lastServed.add(f, w.m.opts.MaxTracked)
 	}
 }
 
@@ -239,11 +285,20 @@ func outboundWatch(m *matcher, use []usage) map[string][]watchItem {
 }
 
 // outboundFlow is the second pass: flows to outside from watched
-// interfaces, after the first inbound arrival, that are not replies on the
-// opened port.
+// interfaces, after the first inbound arrival, that left (not rejected)
+// and are not replies to inbound traffic the interface accepted, through
+// any opening.
 func (w *worker) outboundFlow(f *Flow) {
 	items := w.watch[f.Interface]
-	if len(items) == 0 || !f.Src.IsValid() || direction(f) != DirOut || !(f.External || !isInternal(f.Dst)) {
+	if len(items) == 0 || !f.Src.IsValid() || f.Decision == Reject {
+		return
+	}
+	sv := w.served[f.Interface]
+	dir := direction(f)
+	if dir == DirUnknown && undirected(f) && sv.isSelf(f.Src) {
+		dir = DirOut // sent from the interface's own (public IPv6) address
+	}
+	if dir != DirOut || !(f.External || !isInternal(f.Dst)) || sv.reply(f) {
 		return
 	}
 	for _, it := range items {
@@ -257,16 +312,18 @@ func (w *worker) outboundFlow(f *Flow) {
 	}
 }
 
-func mergeWorkers(ws []*worker, n, limit int) ([]usage, coverage) {
+func mergeWorkers(ws []*worker, n, limit int) ([]usage, coverage, servedSet) {
 	use := make([]usage, n)
 	cov := coverage{}
+	srv := servedSet{}
 	for _, w := range ws {
 		for i := range w.use {
 			use[i].merge(&w.use[i], limit)
 		}
 		cov.merge(w.cov)
+		srv.merge(w.served, limit)
 	}
-	return use, cov
+	return use, cov, srv
 }
 
 // fileSpan is what the first pass remembers of one input, so the second

@@ -98,7 +98,7 @@ func TestJoinScenarios(t *testing.T) {
 		}, verdict: model.TrafficNotSeen},
 		{name: "aws rejected by a NACL", open: awsOpen, files: map[string]string{
 			"a.log": vpcLine("eni-web", "198.51.100.7", "10.0.0.5", 40000, 22, t0.Add(3*time.Minute), "REJECT"),
-		}, verdict: model.TrafficRejected, rejected: 1},
+		}, verdict: model.TrafficRejected, evidence: model.EvidenceInterface, rejected: 1},
 		{name: "aws other account is no coverage", open: awsOpen, files: map[string]string{
 			"a.log": strings.Replace(vpcLine("eni-web", "198.51.100.7", "10.0.0.5", 40000, 22, t0.Add(3*time.Minute), "ACCEPT"), "111122223333", "999999999999", 1),
 		}, verdict: model.TrafficNoCoverage},
@@ -111,9 +111,14 @@ func TestJoinScenarios(t *testing.T) {
 		{name: "azure another rule allowed it", open: azOpen, files: map[string]string{
 			"n.json": nsgRecord("UserRule_partner", nsgTuple("198.51.100.9", 22, t0.Add(2*time.Hour), "A")),
 		}, verdict: model.TrafficNotSeen},
+		// A deny names the rule that denied it, never the opening's allow:
+		// it is a rejected attempt on the opened port of the same NSG.
 		{name: "azure denied by default rule", open: azOpen, files: map[string]string{
 			"n.json": nsgRecord("DefaultRule_DenyAllInBound", nsgTuple("198.51.100.9", 22, t0.Add(2*time.Hour), "D")),
-		}, verdict: model.TrafficNotSeen},
+		}, verdict: model.TrafficRejected, evidence: model.EvidenceInterface, rejected: 1},
+		{name: "azure denied in another NSG", open: azOpen, files: map[string]string{
+			"n.json": strings.Replace(nsgRecord("DefaultRule_DenyAllInBound", nsgTuple("198.51.100.9", 22, t0.Add(2*time.Hour), "D")), "WEB-NSG", "DB-NSG", 1),
+		}, verdict: model.TrafficNoCoverage},
 		{name: "gcp firewall rules logging names the rule", open: gcpOpen, files: map[string]string{
 			"g.json": gcpFirewallEntry("allow-ssh", "198.51.100.10", 22, t0.Add(20*time.Minute), "ALLOWED"),
 		}, verdict: model.TrafficUsed, evidence: model.EvidenceRule, flows: 1},

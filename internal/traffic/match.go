@@ -100,6 +100,29 @@ func direction(f *Flow) Direction {
 	return DirUnknown
 }
 
+// undirected reports a flow whose record does not say its direction and
+// whose two ends both look outside: IPv6 in a VPC has public addresses, so
+// a default-format AWS record cannot be oriented by its addresses.
+func undirected(f *Flow) bool {
+	return f.Direction == DirUnknown && !f.External && !isInternal(f.Src) && !isInternal(f.Dst)
+}
+
+// inboundByPort reports whether an undirected flow reads as inbound to
+// opening o from its ports: the destination port is one the opening names
+// and the source port is not (a reply from the opened port goes the other
+// way). An opening of every port cannot orient a flow, nor can a flow
+// from a service port to a client port: it reads as well as the answer to
+// a connection the interface made (an opening of high ports).
+func inboundByPort(o *Opening, f *Flow) bool {
+	if len(o.Ports) == 0 || o.Ports.All() || f.DstPort < 0 || f.SrcPort < 0 {
+		return false
+	}
+	if f.SrcPort < 1024 && f.DstPort >= 1024 {
+		return false
+	}
+	return portIn(o.Ports, f.DstPort) && !portIn(o.Ports, f.SrcPort)
+}
+
 // evidence ranks, weakest first.
 const (
 	evNone = iota
@@ -135,7 +158,9 @@ func (m *matcher) tie(o *Opening, f *Flow) int {
 		if f.Firewall != "" && o.Firewall.ID != "" && f.Firewall != strings.ToLower(o.Firewall.ID) {
 			return evNone // another NSG decided
 		}
-		if f.Rule != "" && o.RuleName != "" {
+		// A denied flow names the rule that denied it, never the opening's
+		// allow rule: it is tied by its NSG or network, not by rule name.
+		if f.Rule != "" && o.RuleName != "" && f.Decision != Reject {
 			if !strings.EqualFold(f.Rule, o.RuleName) {
 				return evNone // another rule of the NSG decided
 			}

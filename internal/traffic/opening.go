@@ -111,10 +111,9 @@ func outsidePrefix(p model.Peer) (netip.Prefix, bool) {
 			}
 			pfx = netip.PrefixFrom(a, a.BitLen())
 		}
+		// 0.0.0.0/0 and ::/0 stay prefixes: each admits its own family
+		// only, so an IPv6 flow is not use of an IPv4 opening.
 		pfx = pfx.Masked()
-		if pfx.Bits() == 0 {
-			return netip.Prefix{}, true
-		}
 		if isInternal(pfx.Addr()) && pfx.Bits() >= 8 {
 			return netip.Prefix{}, false
 		}
@@ -126,9 +125,6 @@ func outsidePrefix(p model.Peer) (netip.Prefix, bool) {
 		if !ok || err1 != nil || err2 != nil {
 			return netip.Prefix{}, false
 		}
-		if a.IsUnspecified() && (b == netip.MustParseAddr("255.255.255.255")) {
-			return netip.Prefix{}, true
-		}
 		if isInternal(a) && isInternal(b) {
 			return netip.Prefix{}, false
 		}
@@ -136,9 +132,6 @@ func outsidePrefix(p model.Peer) (netip.Prefix, bool) {
 		for bits := a.BitLen(); bits >= 0; bits-- {
 			pfx, _ := a.Prefix(bits)
 			if pfx.Contains(b) {
-				if bits == 0 {
-					return netip.Prefix{}, true
-				}
 				return pfx, true
 			}
 		}

@@ -22,6 +22,8 @@ func result(o *Opening, u *usage, cov coverage, opts Options) model.Traffic {
 		Trusted:        u.trusted,
 		OutboundFlows:  u.outFlows,
 		OutboundBytes:  u.outBytes,
+		RejectedBy:     rejectedBy(u.rejRules),
+		Undirected:     u.undirected,
 	}
 	if !o.End.IsZero() {
 		end := o.End
@@ -37,6 +39,7 @@ func result(o *Opening, u *usage, cov coverage, opts Options) model.Traffic {
 	case u.flows > 0:
 		t.Verdict = model.TrafficUsed
 		t.Evidence = evidenceNames[u.evidence]
+		t.DirectionFromPorts = u.byPorts
 		first, last := u.first, u.last
 		t.FirstInbound, t.LastInbound = &first, &last
 		after := max(first.Sub(o.Start), 0)
@@ -44,13 +47,29 @@ func result(o *Opening, u *usage, cov coverage, opts Options) model.Traffic {
 		t.Waiting = after <= opts.Waiting
 	case u.rejected > 0:
 		t.Verdict = model.TrafficRejected
-	case cov.covers(string(o.Cloud), o.Account, o.Start, o.End):
+		t.Evidence = evidenceNames[u.rejEvidence]
+	case u.undirected == 0 && cov.covers(string(o.Cloud), o.Account, openingScope(o), o.Start, o.End):
 		t.Verdict = model.TrafficNotSeen
 	default:
 		t.Verdict = model.TrafficNoCoverage
 	}
 	t.Summary = summary(&t)
+	if t.Verdict == model.TrafficRejected && !cov.covers(string(o.Cloud), o.Account, openingScope(o), o.Start, o.End) {
+		t.Summary += "; but no flow log read covers this firewall itself (for an Azure NSG: no NSG flow log of it), so accepted flows through it may be unlogged"
+	}
 	return t
+}
+
+func rejectedBy(m map[string]int64) []string {
+	out := make([]string, 0, len(m))
+	for r := range m {
+		out = append(out, r)
+	}
+	slices.SortFunc(out, func(a, b string) int { return cmp.Or(cmp.Compare(m[b], m[a]), cmp.Compare(a, b)) })
+	if len(out) == 0 {
+		return nil
+	}
+	return out
 }
 
 func topPeers(m map[netip.Addr]*peerStat, n int) []model.FlowPeer {
@@ -90,17 +109,33 @@ func summary(t *model.Traffic) string {
 			fmt.Fprintf(&b, "; top source %s", t.Sources[0].Address)
 		}
 		fmt.Fprintf(&b, "; %s", evidenceWords[t.Evidence])
+		if t.DirectionFromPorts > 0 {
+			fmt.Fprintf(&b, "; %d of them read as inbound from the opened port alone (the records do not say the direction and both addresses are public, as IPv6 in a VPC is: add flow-direction to the flow log format)", t.DirectionFromPorts)
+		}
 		if t.OutboundFlows > 0 {
 			fmt.Fprintf(&b, "; then %d outbound flow%s to outside (%s) from the same interfaces: possible exfiltration or command and control",
 				t.OutboundFlows, plural(t.OutboundFlows), bytesText(t.OutboundBytes))
 		}
 	case model.TrafficRejected:
-		fmt.Fprintf(&b, "%d inbound flow%s from outside reached the port and %s rejected (a network ACL or another control still blocked them); no accepted inbound flow in the window",
+		fmt.Fprintf(&b, "%d inbound flow%s from outside reached the port and %s rejected",
 			t.Rejected, plural(t.Rejected), map[bool]string{true: "was", false: "were all"}[t.Rejected == 1])
+		if len(t.RejectedBy) > 0 {
+			fmt.Fprintf(&b, " (denied by %s: the allow is shadowed by it or does not apply)", strings.Join(t.RejectedBy, ", "))
+		} else {
+			b.WriteString(" (a network ACL or another control still blocked them)")
+		}
+		b.WriteString("; no accepted inbound flow seen in the window")
+		if t.Evidence == model.EvidenceNetwork {
+			b.WriteString("; weaker evidence: only the account or network, port and time tie them to this firewall")
+		}
 	case model.TrafficNotSeen:
 		b.WriteString("no inbound flow from outside seen in the window (flow logs cover it)")
-	default:
-		b.WriteString("no flow logs cover this window: whether the opening was used is unknown")
+	case model.TrafficNoCoverage:
+		if t.Undirected > 0 {
+			fmt.Fprintf(&b, "%d accepted flow%s in the window cannot be told inbound from outbound (the records do not say the direction and both addresses are public, as IPv6 in a VPC is: add flow-direction to the flow log format): whether the opening was used is unknown", t.Undirected, plural(t.Undirected))
+		} else {
+			b.WriteString("no flow log read covers this firewall in this window: whether the opening was used is unknown")
+		}
 	}
 	if t.Before > 0 {
 		fmt.Fprintf(&b, "; %d accepted inbound flow%s on the port arrived in the day before the opening (not caused by it)", t.Before, plural(t.Before))
@@ -166,6 +201,7 @@ func Combine(ts []model.Traffic, topN int) model.Traffic {
 		out.OutboundFlows += t.OutboundFlows
 		out.OutboundBytes += t.OutboundBytes
 		out.Rejected += t.Rejected
+		out.DirectionFromPorts += t.DirectionFromPorts
 		if t.FirstInbound.Before(*out.FirstInbound) {
 			out.FirstInbound, out.FirstArrivalAfter, out.Waiting = t.FirstInbound, t.FirstArrivalAfter, t.Waiting
 		}

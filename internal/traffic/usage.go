@@ -4,6 +4,8 @@ import (
 	"net/netip"
 	"strings"
 	"time"
+
+	"cloudwall/internal/model"
 )
 
 // usage is what one worker saw of one opening. Its memory is bounded by
@@ -16,6 +18,15 @@ type usage struct {
 	untracked            int64 // distinct-address overflow: counted in totals only
 	rejected, before     int64
 	trusted              int64
+	// rejEvidence is the strongest tie of a rejected flow; rejRules the
+	// rules the records name as denying them (at most maxRejRules).
+	rejEvidence int
+	rejRules    map[string]int64
+	// byPorts counts accepted inbound flows whose record says no
+	// direction, read as inbound from the opened port; undirected counts
+	// those the opening's ports could not orient (an opening of every
+	// port).
+	byPorts, undirected int64
 	// ifaces are the interfaces that received accepted inbound flows
 	// through the opening, with the first arrival on each.
 	ifaces map[string]time.Time
@@ -82,6 +93,29 @@ func (u *usage) inbound(f *Flow, ev int, limit int) {
 	}
 }
 
+const maxRejRules = 8
+
+// reject records one rejected inbound flow from outside in the window.
+func (u *usage) reject(f *Flow, ev int) {
+	u.rejected++
+	if ev > u.rejEvidence {
+		u.rejEvidence = ev
+	}
+	if f.Rule != "" {
+		u.addRejRule(f.Rule, 1)
+	}
+}
+
+func (u *usage) addRejRule(rule string, n int64) {
+	if _, ok := u.rejRules[rule]; !ok && len(u.rejRules) >= maxRejRules {
+		return
+	}
+	if u.rejRules == nil {
+		u.rejRules = map[string]int64{}
+	}
+	u.rejRules[rule] += n
+}
+
 // outbound records one flow to outside from an interface behind the
 // opening, after the first inbound arrival on it.
 func (u *usage) outbound(f *Flow, limit int) {
@@ -108,6 +142,12 @@ func (u *usage) merge(o *usage, limit int) {
 	u.packets += o.packets
 	u.byts += o.byts
 	u.rejected += o.rejected
+	u.rejEvidence = max(u.rejEvidence, o.rejEvidence)
+	for r, n := range o.rejRules {
+		u.addRejRule(r, n)
+	}
+	u.byPorts += o.byPorts
+	u.undirected += o.undirected
 	u.before += o.before
 	u.trusted += o.trusted
 	u.untracked += o.untracked
@@ -150,8 +190,11 @@ func mergePeers(dst, src map[netip.Addr]*peerStat, limit int, over int64) (map[n
 	return dst, over
 }
 
-// coverage records the time span of flows seen per cloud and account, so
-// that "no inbound flow seen" is told apart from "no flow logs".
+// coverage records the time span of flows seen per cloud, account and
+// scope, so that "no inbound flow seen" is told apart from "no flow logs".
+// The scope is empty except for Azure, whose flow logs are written per
+// NSG (NSG flow logs) or per VNet, subnet or NIC (VNet flow logs): a
+// subscription's flow logs do not cover an NSG they do not log.
 type coverage map[string]*span
 
 type span struct {
@@ -161,7 +204,38 @@ type span struct {
 
 const maxCoverageKeys = 1 << 16
 
-func coverageKey(cloud, account string) string { return cloud + "|" + strings.ToLower(account) }
+func coverageKey(cloud, account, scope string) string {
+	return cloud + "|" + strings.ToLower(account) + "|" + scope
+}
+
+// flowScope is the coverage scope of a flow's record.
+func flowScope(f *Flow) string {
+	if f.Cloud != model.Azure {
+		return ""
+	}
+	if f.Firewall != "" {
+		return "nsg:" + f.Firewall
+	}
+	if f.Network != "" {
+		return "net:" + strings.ToLower(f.Network)
+	}
+	return ""
+}
+
+// openingScope is the coverage scope that must be seen for an opening's
+// absence of flows to mean something; "" when any of its account will do.
+func openingScope(o *Opening) string {
+	if o.Cloud != model.Azure {
+		return ""
+	}
+	if o.Firewall.ID != "" {
+		return "nsg:" + strings.ToLower(o.Firewall.ID)
+	}
+	if o.Network != "" {
+		return "net:" + strings.ToLower(o.Network)
+	}
+	return ""
+}
 
 // slot returns the span of key, nil when the map is full.
 func (c coverage) slot(key string) *span {
@@ -197,22 +271,23 @@ func (c coverage) merge(o coverage) {
 	}
 }
 
-// covers reports whether flows of the cloud (and account, when known) were
-// seen overlapping [from, to]; a zero to means open-ended.
-func (c coverage) covers(cloud, account string, from, to time.Time) bool {
+// covers reports whether flows of the cloud (and account, when known, and
+// scope, when it has one) were seen overlapping [from, to]; a zero to
+// means open-ended.
+func (c coverage) covers(cloud, account, scope string, from, to time.Time) bool {
 	overlap := func(s *span) bool {
 		return s != nil && s.set && !s.to.Before(from) && (to.IsZero() || !s.from.After(to))
 	}
 	if account != "" {
-		if overlap(c[coverageKey(cloud, account)]) {
+		if overlap(c[coverageKey(cloud, account, scope)]) {
 			return true
 		}
 		// Records that do not say their account (GCP firewall logs without
 		// a resource, custom AWS formats) still cover their cloud.
-		return overlap(c[coverageKey(cloud, "")])
+		return overlap(c[coverageKey(cloud, "", scope)])
 	}
 	for k, s := range c {
-		if strings.HasPrefix(k, cloud+"|") && overlap(s) {
+		if strings.HasPrefix(k, cloud+"|") && strings.HasSuffix(k, "|"+scope) && overlap(s) {
 			return true
 		}
 	}
