@@ -170,7 +170,8 @@ func (m *matcher) tie(o *Opening, f *Flow) int {
 			return evInterface
 		}
 	case model.GCP:
-		if f.Firewall != "" {
+		// As for Azure: a denied flow names the deny rule.
+		if f.Firewall != "" && f.Decision != Reject {
 			if o.RuleName != "" && !strings.EqualFold(f.Firewall, o.RuleName) {
 				return evNone
 			}
