@@ -1,9 +1,16 @@
 package audit
 
 import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
+	"cloudwall/internal/ingest"
 	"cloudwall/internal/model"
 	"cloudwall/internal/snapshot"
 )
@@ -105,5 +112,66 @@ func TestPlanRealSample(t *testing.T) {
 		if f.Severity > model.Low {
 			t.Errorf("%s: a rule open to one security group is not broad: %s", f.Title, f.Severity)
 		}
+	}
+}
+
+// AWS Config writes a security group's CIDRs twice (ipv4Ranges [{cidrIp}]
+// and the legacy ipRanges strings). The real item audits as the world-open
+// RDP it is, whichever of the two lists a serialisation keeps, and two
+// serialisations of the same rules diff to nothing.
+func TestDiffConfigItemSerialisations(t *testing.T) {
+	raw, err := os.ReadFile(filepath.Join("..", "snapshot", "testdata", "real", "aws", "notes_config-item_default-sg-rdp-open.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// without returns the item with one peer list taken out of every
+	// permission.
+	without := func(list string) []byte {
+		var items []map[string]any
+		if err := json.Unmarshal(raw, &items); err != nil {
+			t.Fatal(err)
+		}
+		conf := items[0]["configuration"].(map[string]any)
+		for _, key := range []string{"ipPermissions", "ipPermissionsEgress"} {
+			for _, p := range conf[key].([]any) {
+				delete(p.(map[string]any), list)
+			}
+		}
+		b, _ := json.Marshal(items)
+		return b
+	}
+	read := func(b []byte) *snapshot.Set {
+		set, err := snapshot.Read(context.Background(), []ingest.Input{ingest.ReaderInput("ci.json", bytes.NewReader(b))}, snapshot.Options{})
+		if err != nil || len(set.Summary.Problems) > 0 {
+			t.Fatalf("read: %v %+v", err, set.Summary.Problems)
+		}
+		return set
+	}
+	forms := []struct {
+		name string
+		data []byte
+	}{
+		{"as written (both lists)", raw},
+		{"ipRanges strings only", without("ipv4Ranges")},
+		{"ipv4Ranges only", without("ipRanges")},
+	}
+	for _, before := range forms {
+		t.Run(before.name, func(t *testing.T) {
+			set := read(before.data)
+			fs := auditor(t).Audit(set)
+			open := byRule(fs, RuleWorldOpen)
+			rdp := false
+			for _, f := range open {
+				rdp = rdp || f.Severity == model.Critical && strings.Contains(f.Title, "3389/tcp")
+			}
+			if len(open) != 3 || !rdp || len(byRule(fs, RuleBroad)) != 0 {
+				t.Errorf("world-open %d (want 3, RDP critical %v), broad %d", len(open), rdp, len(byRule(fs, RuleBroad)))
+			}
+			for _, after := range forms {
+				if d := auditor(t).Diff(set, read(after.data)); len(d) != 0 {
+					t.Errorf("diff to %s: %d findings, first %q", after.name, len(d), d[0].Title)
+				}
+			}
+		})
 	}
 }

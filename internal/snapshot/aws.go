@@ -105,12 +105,14 @@ func securityGroup(g map[string]any, src model.SourceRef) model.Firewall {
 	return fw
 }
 
-// peerLists are the peer lists of an IpPermission and the key of each
-// element's value. AWS Config writes ipv4Ranges beside the legacy ipRanges
-// strings: when both are there, only ipv4Ranges is read.
-var peerLists = []struct{ list, key string }{
-	{"ipv4Ranges", "cidrIp"}, {"ipRanges", "cidrIp"}, {"ipv6Ranges", "cidrIpv6"},
-	{"prefixListIds", "prefixListId"}, {"userIdGroupPairs", "groupId"},
+// peerLists are the peer lists of an IpPermission, in the order read, and
+// the list name the CloudTrail parser reads each element under. AWS Config
+// writes each CIDR twice: ipv4Ranges [{cidrIp}] and the legacy ipRanges
+// list of strings; both are read and a peer already read is not read again,
+// so either serialisation, or both, gives the same rules.
+var peerLists = []struct{ list, as string }{
+	{"ipv4Ranges", "ipRanges"}, {"ipRanges", "ipRanges"}, {"ipv6Ranges", "ipv6Ranges"},
+	{"prefixListIds", "prefixListIds"}, {"userIdGroupPairs", "userIdGroupPairs"},
 }
 
 // permissionRules splits one IpPermission into one rule per peer and reads
@@ -123,18 +125,16 @@ func permissionRules(perm map[string]any, dir model.Direction, self string) []mo
 			base[k] = v
 		}
 	}
-	v4 := jv.Has(perm, "ipv4Ranges")
+	seen := map[model.Peer]bool{}
 	for _, l := range peerLists {
-		if l.list == "ipRanges" && v4 {
-			continue
-		}
 		for _, e := range jv.Arr(perm, l.list) {
 			one := clone(base)
-			one[l.list] = []any{e}
+			one[l.as] = []any{e}
 			c, notes := aws.Permission(one, dir)
-			if len(c.Peers) == 0 {
+			if len(c.Peers) == 0 || seen[c.Peers[0]] {
 				continue
 			}
+			seen[c.Peers[0]] = true
 			out = append(out, toRule(c, jv.Str(e, "description"), notes))
 		}
 	}

@@ -13,7 +13,8 @@ import (
 // readAWSConfig recognises AWS Config configuration items: the API and S3
 // delivery ({"configurationItems":[...]}), select-resource-config
 // ({"Results":["<json>"]}), change notifications (SNS, EventBridge or
-// bare). Each item is a snapshot of one resource at its capture time.
+// bare), and one item on its own (the configurationItem of a Config rule's
+// invoking event, a get-resource-config-history item saved alone). Each item is a snapshot of one resource at its capture time.
 func readAWSConfig(b *builder, m map[string]any, src model.SourceRef) (result, bool) {
 	var items []map[string]any
 	switch {
@@ -35,6 +36,9 @@ func readAWSConfig(b *builder, m map[string]any, src model.SourceRef) (result, b
 		items = jv.Objs(m, "configurationItem")
 	case jv.Has(m, "detail", "configurationItem"):
 		items = jv.Objs(m, "detail", "configurationItem")
+	case has(m, "resourceType") && has(m, "configuration") &&
+		(has(m, "configurationItemCaptureTime") || has(m, "configurationItemStatus")):
+		items = []map[string]any{m}
 	default:
 		return result{}, false
 	}
