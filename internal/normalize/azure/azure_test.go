@@ -188,6 +188,18 @@ func TestAzureFirewall(t *testing.T) {
 	if dnat.Action != model.Allow || dnat.Direction != model.Ingress || !slices.Equal(dnat.Ports.Strings(), []string{"3389"}) {
 		t.Errorf("DNAT change %+v", *dnat)
 	}
+	// An application rule filters what the workloads reach: egress, its
+	// FQDNs the peers, its sources the workloads it applies to.
+	var app *model.RuleChange
+	for i := range ev.Changes {
+		if ev.Changes[i].Name == "web-out/all-web" {
+			app = &ev.Changes[i]
+		}
+	}
+	if app == nil || app.Direction != model.Egress || !slices.Equal(app.Peers, []model.Peer{{Kind: model.PeerAny, Value: "*"}}) ||
+		!slices.Equal(app.Targets, []string{"10.30.0.0/16"}) || !slices.Equal(app.Ports.Strings(), []string{"443", "80"}) {
+		t.Errorf("application rule %+v", app)
+	}
 	// The Accept record carries no body: no settings, no content.
 	if acc := only(t, parseFile(t, "testdata/azure_firewall_threatintel_off.json"), 1); acc.Settings != nil || acc.Phase != model.PhaseStart {
 		t.Errorf("Accept record: settings %v phase %q", acc.Settings, acc.Phase)

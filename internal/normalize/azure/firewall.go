@@ -154,10 +154,13 @@ func ruleKindOf(t string, def ruleKind) ruleKind {
 }
 
 // firewallRule turns one Azure Firewall rule into changes, one per
-// protocol since a RuleChange has a single protocol. Peers are the rule's
-// sources, so every change is ingress to the firewall; destinations go to
-// Targets. A DNAT rule exposes its translated port on the translated
-// address, so that port is what the change opens.
+// protocol since a RuleChange has a single protocol. A network or DNAT
+// rule is ingress to the firewall: its sources are the peers and its
+// destinations go to Targets. A DNAT rule exposes its translated port on
+// the translated address, so that port is what the change opens. An
+// application rule filters what the workloads behind the firewall reach
+// (FQDNs, URLs, web categories): it is egress, its destinations are the
+// peers (model.Peer) and its sources the workloads it applies to.
 func (p *parser) firewallRule(collection, act string, prio *int, kind ruleKind, r map[string]any) []model.RuleChange {
 	r = inner(r)
 	name := jv.Str(r, "name")
@@ -183,6 +186,10 @@ func (p *parser) firewallRule(collection, act string, prio *int, kind ruleKind, 
 	switch kind {
 	case applicationRule:
 		protos, ports = p.applicationProtocols(rule, r)
+		base.Direction = model.Egress
+		base.Targets = append(strs(r, "sourceAddresses"), strs(r, "sourceIpGroups")...)
+		base.Peers = append(p.peers(rule, strs(r, "targetFqdns", "targetUrls", "fqdnTags", "webCategories", "destinationAddresses"), false),
+			groupPeers(strs(r, "destinationIpGroups"))...)
 	case natRule:
 		protos = protocols(strs(r, "ipProtocols", "protocols"))
 		public := strs(r, "destinationPorts")
