@@ -182,6 +182,7 @@ func label(fw *model.Firewall) string {
 		"network":                 "VPC network",
 		"sql_server":              "SQL server",
 		"rule_collection_group":   "Firewall policy rule collection group",
+		"azure_firewall":          "Azure Firewall",
 		"firewall_policy":         "Firewall policy",
 		"network_firewall_policy": "Network firewall policy",
 		"network_firewall":        "Network Firewall",

@@ -32,6 +32,8 @@ func TestAuditRecordingsGolden(t *testing.T) {
 		"azure/custodian_arm-nsg-list_open-ports-before-after-put.cassette.json",
 		"azure/custodian_arm-sql-server-firewall-rules.cassette.json",
 		"azure/azure-rest-api-specs_NetworkSecurityGroupGet.example.json",
+		"azure/azure-rest-api-specs_AzureFirewallGet.example.json",
+		"aws/notes_config-item_default-sg-rdp-open.json",
 	} {
 		args = append(args, filepath.Join(realSnapshots, f))
 	}
@@ -40,9 +42,10 @@ func TestAuditRecordingsGolden(t *testing.T) {
 	if code != ExitOK {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
-	// The table ends with the summary: 12 records (a cassette's
-	// interactions are its records), the PUT and the GCP operation skipped.
-	if !strings.Contains(out, "Records:         12 read, 0 unreadable, 2 skipped") {
+	// The table ends with the summary: 14 records (a cassette's
+	// interactions are its records), the PUT, the GCP operation and the
+	// SQL server list skipped, each named in a problem.
+	if !strings.Contains(out, "Records:         14 read, 0 unreadable, 3 skipped") || !strings.Contains(out, "Problems (3):") {
 		t.Errorf("summary:\n%s", out)
 	}
 	testutil.Golden(t, filepath.Join("testdata", "audit-recordings.table"), []byte(elapsedLine.ReplaceAllString(out, "Elapsed: X")))

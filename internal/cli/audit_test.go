@@ -71,6 +71,10 @@ func TestAuditExitCodes(t *testing.T) {
 	if err := os.WriteFile(unknown, []byte(`{"hello":"world"}`), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	vm := filepath.Join(dir, "vm.json")
+	if err := os.WriteFile(vm, []byte(`{"id":"/subscriptions/s/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/vm1","type":"Microsoft.Compute/virtualMachines","properties":{}}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	plan := filepath.Join(snapshots, "terraform", "tfplan.json")
 	tests := []struct {
 		name string
@@ -85,6 +89,8 @@ func TestAuditExitCodes(t *testing.T) {
 		{"plan passes critical-only filter on gcp", []string{"audit", "-q", "--format", "jsonl", "--fail-on", "critical", "--cloud", "gcp", plan}, ExitOK, ""},
 		{"unknown shape is reported, not fatal", []string{"audit", "--format", "jsonl", unknown, plan}, ExitOK, "unknown snapshot shape"},
 		{"unknown shape alone reads nothing", []string{"audit", "-q", "--format", "jsonl", unknown}, ExitNoInput, "none of a format cloudwall reads"},
+		{"a skipped record is named, with its file and why", []string{"audit", "-q", "--format", "jsonl", vm}, ExitOK,
+			vm + " record 1: skipped, holds no firewall rules cloudwall reads: Azure resource of type microsoft.compute/virtualmachines"},
 		{"diff needs two sets", []string{"diff", monday}, ExitUsage, "two snapshot sets"},
 		{"nothing read", []string{"audit", "-q", t.TempDir()}, ExitNoInput, "nothing was read"},
 		{"fail-on names what tripped it", []string{"audit", "-q", "--format", "jsonl", "--fail-on", "critical", plan}, ExitFindings, "ssh_from_anywhere"},

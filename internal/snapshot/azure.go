@@ -29,6 +29,9 @@ func readAzure(b *builder, m map[string]any, src model.SourceRef) (result, bool)
 		return databaseRule(b, m, typ, src), true
 	case strings.HasPrefix(typ, "microsoft.storage/storageaccounts") && has(props, "networkAcls"):
 		b.add(storageAccount(m, props, src))
+	case typ == "microsoft.network/azurefirewalls" || typ == "" &&
+		(has(props, "networkRuleCollections") || has(props, "natRuleCollections") || has(props, "applicationRuleCollections")):
+		b.add(azureFirewall(m, src))
 	case strings.HasPrefix(typ, "microsoft."):
 		return skipped("Azure resource of type " + typ), true
 	default:
@@ -143,6 +146,32 @@ func ruleCollectionGroup(m, props map[string]any, src model.SourceRef) model.Fir
 	}
 	body := map[string]any{"name": jv.Str(m, "name"), "properties": props}
 	changes, notes := azure.RuleCollectionGroup(body)
+	for _, c := range changes {
+		fw.Rules = append(fw.Rules, toRule(c, "", notes))
+	}
+	return fw
+}
+
+// azureFirewall reads a classic Azure Firewall: the rules of its classic
+// rule collections (DNAT and network rules ingress, application rules
+// egress), read by the code that reads azureFirewalls/write, and its
+// settings. A firewall managed by a Firewall Policy names it in Settings;
+// the policy's rule collection groups are snapshots of their own.
+func azureFirewall(m map[string]any, src model.SourceRef) model.Firewall {
+	id := jv.Str(m, "id")
+	sub, _ := armParts(id)
+	changes, settings, notes := azure.AzureFirewall(m)
+	fw := model.Firewall{
+		Cloud:    model.Azure,
+		Account:  sub,
+		Region:   jv.Str(m, "location"),
+		Resource: model.Resource{Type: "azure_firewall", ID: id, Name: jv.Str(m, "name")},
+		Tags:     azureTags(m),
+		Source:   src,
+	}
+	if len(settings) > 0 {
+		fw.Settings = settings
+	}
 	for _, c := range changes {
 		fw.Rules = append(fw.Rules, toRule(c, "", notes))
 	}

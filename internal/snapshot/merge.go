@@ -24,6 +24,10 @@ type builder struct {
 	// says which observation each firewall's whole copy came from.
 	cur  observation
 	held map[string]string
+	// skips tally skipped records per file, in the order first seen
+	// (skipOrder), for the problems finish reports.
+	skips     map[string]*skipTally
+	skipOrder []string
 }
 
 // observation is one look at the cloud: a file, or one interaction of a
@@ -43,6 +47,7 @@ func newBuilder() *builder {
 		firewalls: map[string]*model.Firewall{},
 		lists:     map[string]*PrefixList{},
 		held:      map[string]string{},
+		skips:     map[string]*skipTally{},
 		sum:       model.Summary{Findings: map[string]int64{}},
 	}
 }
@@ -54,6 +59,58 @@ func (b *builder) problem(file string, index, offset int64, msg string) {
 		return
 	}
 	b.sum.Problems = append(b.sum.Problems, model.Problem{File: file, Index: index, Offset: offset, Message: msg})
+}
+
+// skipTally counts the records of one file skipped, per reason in the
+// order first seen, and keeps where the first of them is.
+type skipTally struct {
+	index, offset int64
+	n             int
+	reasons       []string
+	count         map[string]int
+}
+
+// maxSkipReasons bounds the reasons one file's skip problem lists.
+const maxSkipReasons = 8
+
+// skip counts a recognised record that holds nothing cloudwall reads. A
+// skipped record is never silent: each file's skips are named in one
+// problem (a Cloud Asset Inventory export of a thousand assets of other
+// types is one line, not a thousand).
+func (b *builder) skip(file string, index, offset int64, reason string) {
+	b.sum.Skipped++
+	b.sum.Recognised++
+	t, ok := b.skips[file]
+	if !ok {
+		t = &skipTally{index: index, offset: offset, count: map[string]int{}}
+		b.skips[file] = t
+		b.skipOrder = append(b.skipOrder, file)
+	}
+	t.n++
+	if t.count[reason]++; t.count[reason] == 1 {
+		t.reasons = append(t.reasons, reason)
+	}
+}
+
+// reportSkips names each file's skipped records in one problem, placed at
+// the first of them.
+func (b *builder) reportSkips() {
+	for _, file := range b.skipOrder {
+		t := b.skips[file]
+		if t.n == 1 {
+			b.problem(file, t.index, t.offset, "skipped, holds no firewall rules cloudwall reads: "+t.reasons[0])
+			continue
+		}
+		var parts []string
+		for i, r := range t.reasons {
+			if i == maxSkipReasons {
+				parts = append(parts, fmt.Sprintf("%d more kinds", len(t.reasons)-i))
+				break
+			}
+			parts = append(parts, fmt.Sprintf("%s ×%d", r, t.count[r]))
+		}
+		b.problem(file, t.index, t.offset, fmt.Sprintf("%d records skipped, holding no firewall rules cloudwall reads (this one the first): %s", t.n, strings.Join(parts, "; ")))
+	}
 }
 
 // Key identifies a firewall across snapshots: cloud, type and id (ARM ids
@@ -203,6 +260,7 @@ func (b *builder) addList(pl PrefixList) {
 
 // finish joins interfaces to the groups they carry and sorts the output.
 func (b *builder) finish() *Set {
+	b.reportSkips()
 	set := &Set{Summary: b.sum, Interfaces: b.interfaces, Plans: b.plans}
 	for _, eni := range b.interfaces {
 		for _, g := range eni.Groups {

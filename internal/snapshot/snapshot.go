@@ -15,8 +15,9 @@
 // How firewalls are keyed (Resource.Type / Resource.ID):
 //   - AWS: security_group / sg-…, network_acl / acl-…, network_firewall,
 //     firewall_policy and rule_group / ARN.
-//   - Azure: nsg / ARM id, rule_collection_group / ARM id, sql_server / ARM
-//     id of the server (its firewallRules are the rules).
+//   - Azure: nsg / ARM id, rule_collection_group / ARM id, azure_firewall /
+//     ARM id (its classic rule collections), sql_server / ARM id of the
+//     server (its firewallRules are the rules).
 //   - GCP: network / "projects/P/global/networks/N" holding the network's VPC
 //     firewall rules (Rule.Name is the firewall rule name), firewall_policy
 //     (hierarchical) and network_firewall_policy / the policy name.
@@ -205,8 +206,10 @@ func (b *builder) tally(res result, v any, within string, src model.SourceRef, o
 		}
 		b.problem(src.File, src.Index, offset, res.err)
 	case res.skip != "":
-		b.sum.Skipped++
-		b.sum.Recognised++
+		if within != "" {
+			res.skip = within + ": " + res.skip
+		}
+		b.skip(src.File, src.Index, offset, res.skip)
 	case !res.known:
 		b.sum.Skipped++
 		if within != "" {
@@ -224,7 +227,8 @@ func (b *builder) tally(res result, v any, within string, src model.SourceRef, o
 type result struct {
 	known bool
 	// skip names a recognised record that holds no firewall (a CAI asset
-	// of another type, a compute#operation).
+	// of another type, a compute#operation); it is counted and named in a
+	// problem (see builder.skip).
 	skip string
 	// err is a recognised record that cannot be read.
 	err string
@@ -240,16 +244,26 @@ func (b *builder) record(v any, src model.SourceRef) result {
 	case []any:
 		// An array the splitter kept whole (nested in a wrapper): read
 		// each element.
-		any := false
+		var read, skip, bad bool
+		var res result
 		for _, e := range t {
-			if r := b.record(e, src); r.known {
-				any = true
+			switch r := b.record(e, src); {
+			case !r.known:
+			case r.err != "":
+				bad, res = true, r
+			case r.skip != "":
+				if !skip && !bad {
+					res = r
+				}
+				skip = true
+			default:
+				read = true
 			}
 		}
-		if any {
-			return recognised
+		if read || !skip && !bad {
+			return result{known: read}
 		}
-		return result{}
+		return res
 	case map[string]any:
 		for _, r := range readers {
 			if res, ok := r(b, t, src); ok {

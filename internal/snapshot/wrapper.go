@@ -55,8 +55,9 @@ type inner struct {
 	// skip says why a recognised call is not read (counted as skipped),
 	// err why the recording cannot be read (counted as unreadable).
 	skip, err string
-	// report lists a skip as a problem too (a failed call); a call that
-	// holds no snapshot by nature (a write's empty answer) is skipped quietly.
+	// report lists a skip as a problem of its own (a failed call); a call
+	// that holds no snapshot by nature (a write's empty answer) is named
+	// in the file's skip tally (builder.skip).
 	report bool
 	// call names a skipped cassette interaction ("PUT", "failed GET (404)"):
 	// they are counted per cassette and named in one problem.
@@ -133,16 +134,18 @@ func (b *builder) recording(docs []inner, src model.SourceRef, offset int64) int
 		case d.err != "":
 			b.sum.Unreadable++
 			b.problem(src.File, src.Index, offset, d.err)
-		case d.skip != "":
+		case d.skip != "" && d.call != "":
 			b.sum.Skipped++
 			b.sum.Recognised++
-			if d.call != "" {
-				if count[d.call]++; count[d.call] == 1 {
-					calls = append(calls, d.call)
-				}
-			} else if d.report {
-				b.problem(src.File, src.Index, offset, d.skip)
+			if count[d.call]++; count[d.call] == 1 {
+				calls = append(calls, d.call)
 			}
+		case d.skip != "" && d.report:
+			b.sum.Skipped++
+			b.sum.Recognised++
+			b.problem(src.File, src.Index, offset, d.skip)
+		case d.skip != "":
+			b.skip(src.File, src.Index, offset, d.skip)
 		default:
 			doc, list := armList(d.doc)
 			res := b.record(doc, src)

@@ -28,6 +28,16 @@ func RuleCollectionGroup(group map[string]any) ([]model.RuleChange, []string) {
 	return p.ev.Changes, dropReplaceNote(p.ev.Notes)
 }
 
+// AzureFirewall reads a classic Azure Firewall (ARM GET or flattened
+// `az network firewall show`): the rules of its network, DNAT and
+// application rule collections, as azureFirewalls/write reads them, and
+// its settings (threat-intelligence mode, attached policy).
+func AzureFirewall(fw map[string]any) ([]model.RuleChange, map[string]string, []string) {
+	p := &parser{ev: &model.Event{}, verb: "write", body: fw, props: inner(fw)}
+	p.azureFirewall()
+	return p.ev.Changes, p.ev.Settings, dropReplaceNote(p.ev.Notes)
+}
+
 // DatabaseRule reads one SQL, PostgreSQL, MySQL or MariaDB server firewall
 // rule; typePath is the rule's lower-case resource type
 // ("microsoft.sql/servers/firewallrules") and decides the port.
@@ -54,5 +64,6 @@ func dropReplaceNote(notes []string) []string {
 }
 
 func eventOnly(note string) bool {
-	return strings.Contains(note, "replaces the group's rules") || strings.Contains(note, "is create-or-update")
+	return strings.Contains(note, "replaces the group's rules") || strings.Contains(note, "is create-or-update") ||
+		strings.Contains(note, "replaces the firewall's classic rule collections") || strings.Contains(note, "any attached policy is detached")
 }
