@@ -70,24 +70,58 @@ func Compare(before, after *model.Firewall) []Change {
 	}
 	var out []Change
 	for _, k := range keys {
-		c := Change{Key: k, Before: a[k], After: b[k]}
-		c.New = uncovered(c.After, c.Before)
-		c.Gone = uncovered(c.Before, c.After)
-		switch {
-		case len(c.Before) == 0:
-			c.Kind = Added
-		case len(c.After) == 0:
-			c.Kind = Removed
-		case len(c.New) == 0 && len(c.Gone) == 0:
-			continue
-		case slices.ContainsFunc(c.New, isAllow) || slices.ContainsFunc(c.Gone, isDeny):
-			c.Kind = Widened
-		default:
-			c.Kind = Narrowed
+		if c, ok := compare(k, a[k], b[k]); ok {
+			out = append(out, c)
 		}
-		out = append(out, c)
 	}
 	return out
+}
+
+// CompareRule compares two versions of one rule resource (a Terraform
+// aws_security_group_rule before and after an update, each read as a
+// partial firewall): whatever fields changed, even those RuleKey is made
+// of (its ports), it is one rule widened or narrowed, not one rule removed
+// and another added. The Change is keyed as Compare would key the rule's
+// new version, so its finding id stays the one an added rule had.
+func CompareRule(before, after *model.Firewall) []Change {
+	live := func(fw *model.Firewall) []model.Rule {
+		return slices.DeleteFunc(slices.Clone(fw.Rules), func(r model.Rule) bool { return r.Disabled })
+	}
+	b, a := live(before), live(after)
+	var key string
+	switch {
+	case len(a) > 0:
+		key = snapshot.RuleKey(after, &a[0])
+	case len(b) > 0:
+		key = snapshot.RuleKey(before, &b[0])
+	}
+	if c, ok := compare(key, b, a); ok {
+		return []Change{c}
+	}
+	return nil
+}
+
+// compare classifies the rules of one key in two versions; false when
+// they match the same traffic.
+func compare(key string, before, after []model.Rule) (Change, bool) {
+	c := Change{Key: key, Before: before, After: after}
+	c.New = uncovered(c.After, c.Before)
+	c.Gone = uncovered(c.Before, c.After)
+	switch {
+	case len(c.Before) == 0 && len(c.After) == 0:
+		return c, false
+	case len(c.Before) == 0:
+		c.Kind = Added
+	case len(c.After) == 0:
+		c.Kind = Removed
+	case len(c.New) == 0 && len(c.Gone) == 0:
+		return c, false
+	case slices.ContainsFunc(c.New, isAllow) || slices.ContainsFunc(c.Gone, isDeny):
+		c.Kind = Widened
+	default:
+		c.Kind = Narrowed
+	}
+	return c, true
 }
 
 func isAllow(r model.Rule) bool { return r.Action != model.Deny }
@@ -159,6 +193,9 @@ func (c Change) rule() model.Rule {
 func (c Change) phrase(judged string) string {
 	switch c.Kind {
 	case Added:
+		if !strings.HasPrefix(judged, "opened") {
+			return judged // "deny rule added (closing access)"
+		}
 		return "rule added, " + open(judged)
 	case Removed:
 		return judged

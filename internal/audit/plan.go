@@ -27,7 +27,13 @@ func (a *Auditor) plan(p snapshot.Plan) []model.Finding {
 			tags = append(tags, "drift")
 			verb = "drift"
 		}
-		for _, c := range Compare(ch.Before, ch.After) {
+		changes := Compare(ch.Before, ch.After)
+		if ch.Before != nil && ch.After != nil && ch.Before.Partial && ch.After.Partial {
+			// A rule resource updated or replaced is one rule, even when
+			// its ports changed.
+			changes = CompareRule(ch.Before, ch.After)
+		}
+		for _, c := range changes {
 			if len(ch.Unknown) > 0 && !slices.ContainsFunc(c.After, func(r model.Rule) bool { return len(r.Peers) > 0 }) && len(c.Before) == 0 {
 				continue // its peers are known only after apply: reported below
 			}
@@ -35,6 +41,16 @@ func (a *Auditor) plan(p snapshot.Plan) []model.Finding {
 			if !ok {
 				continue
 			}
+			f.Tags = slices.Clone(tags)
+			out = append(out, f)
+		}
+		if len(ch.Computed) > 0 && len(ch.Unknown) == 0 {
+			lists := strings.Join(ch.Computed, ", ")
+			f := finding(RulePlanUnknown, fw, nil, model.Info, fmt.Sprintf("%s %s: inline rule lists computed at apply (%s)", ch.Address, verb, lists))
+			f.Reasons = []string{fmt.Sprintf("Terraform computes %s only at apply, as the provider does whenever the configuration declares no inline rules: "+
+				"rules managed as separate resources are judged on their own, but a dynamic block over values known only after apply would be hidden here", lists)}
+			planContext(&f, ch, verb, p)
+			f.ID = findingID(RulePlanUnknown, p.Source.File, ch.Address, "computed")
 			f.Tags = slices.Clone(tags)
 			out = append(out, f)
 		}
@@ -68,8 +84,16 @@ func (a *Auditor) planFinding(fw *model.Firewall, c Change, ch snapshot.Resource
 		sev = model.Info
 	}
 	r := c.rule()
-	f := finding(id, fw, &r, sev, fmt.Sprintf("%s %s: %s%s %s", ch.Address, verb, label(fw), ruleLabel(&r), c.phrase(j.Change)))
+	f := finding(id, fw, &r, sev, fmt.Sprintf("%s %s: %s%s: %s", ch.Address, verb, label(fw), ruleLabel(&r), c.phrase(j.Change)))
 	f.Reasons = append(c.reasons(), j.Reasons...)
+	if id == RulePlanOpens && ch.NewGroup && c.Kind == Added && len(c.New) > 0 && !slices.ContainsFunc(c.New, notDefaultEgress) {
+		// README: the egress everything a firewall starts with is the
+		// normal state, not an opening. Any other egress, or this one
+		// added to an existing group, is judged as it is.
+		f.Severity = model.Info
+		f.Reasons = append(f.Reasons, "a new security group's default egress: AWS creates every group with this allow-all rule, "+
+			"which Terraform removes and the configuration declares again; the normal state, not an opening (was "+j.Severity.String()+")")
+	}
 	if id == RulePlanOpens && (temporary.MatchString(r.Description) || slices.ContainsFunc(r.Tags, temporary.MatchString)) {
 		f.Reasons = append(f.Reasons, fmt.Sprintf("described as temporary (%q): plan when it will be removed", r.Description))
 	}
@@ -85,4 +109,13 @@ func planContext(f *model.Finding, ch snapshot.ResourceChange, verb string, p sn
 	f.Operation = "terraform " + verb
 	f.Event = model.EventRef{File: p.Source.File, Index: p.Source.Index, EventID: ch.Address}
 	f.Time = p.AsOf.UTC()
+}
+
+// notDefaultEgress reports a rule other than the allow-all egress AWS
+// gives a new security group (all protocols and ports to 0.0.0.0/0, or
+// ::/0 in a VPC with IPv6).
+func notDefaultEgress(r model.Rule) bool {
+	return !(r.Direction == model.Egress && r.Action != model.Deny && r.Protocol == "all" &&
+		(len(r.Ports) == 0 || r.Ports.All()) && len(r.Peers) == 1 && r.Peers[0].Kind == model.PeerCIDR &&
+		(r.Peers[0].Value == "0.0.0.0/0" || r.Peers[0].Value == "::/0"))
 }

@@ -362,16 +362,42 @@ func TestTerraformPlans(t *testing.T) {
 			}
 		}
 	})
-	t.Run("unknown until apply", func(t *testing.T) {
-		set := readSamples(t, "terraform/checkov_plan_azurerm-nsg-references_tf1.3.6.json")
-		unknown := 0
-		for _, c := range set.Plans[0].Changes {
-			if slices.Contains(c.Unknown, "security_rule") {
-				unknown++
+	// A new group's inline rule lists wholly unknown at plan time (the
+	// providers compute them when the configuration declares none) are
+	// Computed, alike for AWS and Azure; values unknown inside a block are
+	// Unknown.
+	t.Run("computed until apply", func(t *testing.T) {
+		for _, tc := range []struct {
+			file, addr string
+			computed   []string
+		}{
+			{"terraform/checkov_plan_azurerm-nsg-references_tf1.3.6.json", "azurerm_network_security_group.fail", []string{"security_rule"}},
+			{"terraform/checkov_plan_aws-sg-new-groups_tf0.12.23.excerpt.json", "aws_security_group.default", []string{"ingress", "egress"}},
+		} {
+			set := readSamples(t, tc.file)
+			i := slices.IndexFunc(set.Plans[0].Changes, func(c ResourceChange) bool { return c.Address == tc.addr })
+			if i < 0 {
+				t.Fatalf("%s: no change %s", tc.file, tc.addr)
+			}
+			if c := set.Plans[0].Changes[i]; !slices.Equal(c.Computed, tc.computed) || len(c.Unknown) > 0 {
+				t.Errorf("%s: computed %v unknown %v, want computed %v", tc.addr, c.Computed, c.Unknown, tc.computed)
 			}
 		}
-		if unknown == 0 {
-			t.Error("NSG rules unknown at plan time must be said so")
+	})
+	// Changes to a group this plan creates: the group, and rules whose
+	// security_group_id is known only after apply.
+	t.Run("new groups", func(t *testing.T) {
+		set := readSamples(t, "terraform/checkov_plan_aws-sg-new-groups_tf0.12.23.excerpt.json")
+		for _, c := range set.Plans[0].Changes {
+			if !c.NewGroup {
+				t.Errorf("%s: not marked as a change to a new group", c.Address)
+			}
+		}
+		set = readSamples(t, "terraform/checkov_plan_aws-sg-rule-update_tf1.4.6.json")
+		for _, c := range set.Plans[0].Changes {
+			if c.NewGroup {
+				t.Errorf("%s: an update of an existing group's rule marked new", c.Address)
+			}
 		}
 	})
 	t.Run("azurerm standalone rules", func(t *testing.T) {

@@ -35,6 +35,18 @@ type ResourceChange struct {
 	// Unknown lists rule attributes known only after apply: they cannot
 	// be judged from the plan.
 	Unknown []string `json:"unknown,omitempty"`
+	// Computed lists inline rule lists wholly unknown until apply
+	// (ingress, egress, security_rule): the providers compute them when
+	// the configuration leaves them out, so a group whose rules are
+	// separate resources (judged on their own) shows them so; a dynamic
+	// block over values known only after apply does too.
+	Computed []string `json:"computed,omitempty"`
+	// NewGroup marks a change to a security group this plan creates or
+	// replaces (an aws_security_group created, or a rule whose
+	// security_group_id is known only after apply): AWS creates the
+	// group with an allow-all egress rule, which Terraform removes and the
+	// configuration declares again when it wants it.
+	NewGroup bool `json:"new_group,omitempty"`
 }
 
 // tfTypes maps each Terraform resource type read to its reader and the
@@ -45,16 +57,27 @@ var tfTypes = map[string]struct {
 }{
 	// Attributes in computed are Optional+Computed: unknown at plan time
 	// whenever the configuration leaves them unset, so they count only
-	// when the rule has no peer otherwise.
+	// when the rule has no peer otherwise. Inline rule lists are in
+	// ruleBlocks.
 	"aws_security_group":                  {tfSecurityGroup, nil},
 	"aws_security_group_rule":             {tfSecurityGroupRule, []string{"cidr_blocks", "ipv6_cidr_blocks", "prefix_list_ids", "source_security_group_id", "from_port", "to_port", "protocol", "type"}},
 	"aws_vpc_security_group_ingress_rule": {tfVPCRule(false), []string{"cidr_ipv4", "cidr_ipv6", "prefix_list_id", "referenced_security_group_id", "from_port", "to_port", "ip_protocol"}},
 	"aws_vpc_security_group_egress_rule":  {tfVPCRule(true), []string{"cidr_ipv4", "cidr_ipv6", "prefix_list_id", "referenced_security_group_id", "from_port", "to_port", "ip_protocol"}},
 	"aws_network_acl":                     {tfNetworkACL, nil},
 	"aws_network_acl_rule":                {tfNetworkACLRule, []string{"cidr_block", "ipv6_cidr_block", "from_port", "to_port", "protocol", "rule_action", "rule_number", "egress"}},
-	"azurerm_network_security_group":      {tfNSG, []string{"security_rule"}},
+	"azurerm_network_security_group":      {tfNSG, nil},
 	"azurerm_network_security_rule":       {tfNSGRule, []string{"access", "direction", "priority", "protocol", "source_address_prefix", "source_address_prefixes", "destination_port_range", "destination_port_ranges", "destination_address_prefix", "destination_address_prefixes"}},
 	"google_compute_firewall":             {tfGoogleFirewall, []string{"allow", "deny", "source_ranges", "destination_ranges", "source_tags", "target_tags", "source_service_accounts", "target_service_accounts", "direction", "priority", "disabled"}},
+}
+
+// ruleBlocks are the inline rule lists of a firewall resource, all
+// Optional+Computed: wholly unknown at plan time when the configuration
+// leaves them out (Computed), unknown in part when a block's values are
+// (Unknown).
+var ruleBlocks = map[string][]string{
+	"aws_security_group":             {"ingress", "egress"},
+	"aws_network_acl":                {"ingress", "egress"},
+	"azurerm_network_security_group": {"security_rule"},
 }
 
 // computed lists rule attributes that are Optional+Computed in the
@@ -124,15 +147,19 @@ func readTerraform(b *builder, m map[string]any, src model.SourceRef) (result, b
 					ch.Unknown = append(ch.Unknown, k)
 				}
 			}
-			if t.rules == nil {
-				// Inline blocks: only values unknown inside a block
-				// matter; a wholly unknown list is computed from other
-				// resources.
-				for _, k := range []string{"ingress", "egress"} {
-					if v := jv.Get(unknown, k); v != true && anyTrue(v) {
-						ch.Unknown = append(ch.Unknown, k)
-					}
+			for _, k := range ruleBlocks[ch.Type] {
+				switch v := jv.Get(unknown, k); {
+				case v == true:
+					ch.Computed = append(ch.Computed, k)
+				case anyTrue(v):
+					ch.Unknown = append(ch.Unknown, k)
 				}
+			}
+			switch ch.Type {
+			case "aws_security_group":
+				ch.NewGroup = slices.Contains(ch.Actions, "create")
+			case "aws_security_group_rule", "aws_vpc_security_group_egress_rule", "aws_vpc_security_group_ingress_rule":
+				ch.NewGroup = jv.Get(unknown, "security_group_id") == true
 			}
 			plan.Changes = append(plan.Changes, ch)
 		}

@@ -1,0 +1,113 @@
+package audit
+
+import (
+	"bytes"
+	"context"
+	"slices"
+	"strings"
+	"testing"
+
+	"cloudwall/internal/ingest"
+	"cloudwall/internal/model"
+	"cloudwall/internal/snapshot"
+)
+
+// realPlans are the snapshot package's real Terraform plans.
+const realPlans = "../internal/snapshot/testdata/real/terraform/"
+
+// What each real plan's firewall changes are judged: one finding per
+// change, the same judgement for the same situation in AWS and Azure.
+func TestPlanJudgements(t *testing.T) {
+	type want struct {
+		rule  string
+		sev   model.Severity
+		title string // a part of the title
+	}
+	tests := []struct {
+		name, file string
+		want       map[string][]want // by address
+	}{
+		{"new groups: computed rule lists, the default egress re-declared", "checkov_plan_aws-sg-new-groups_tf0.12.23.excerpt.json", map[string][]want{
+			"aws_security_group.default": {{RulePlanUnknown, model.Info, "inline rule lists computed at apply (ingress, egress)"}},
+			"aws_security_group.web-node": {
+				{RulePlanOpens, model.Critical, "rule added, open to the IPv4 internet on 22/tcp (ssh)"},
+				{RulePlanOpens, model.Medium, "rule added, open to the IPv4 internet on 80/tcp"},
+				{RulePlanOpens, model.Info, "rule added, open egress to the IPv4 internet on all protocols and ports"},
+			},
+			"aws_security_group_rule.egress":  {{RulePlanOpens, model.Info, "open egress to the IPv4 internet on all protocols and ports"}},
+			"aws_security_group_rule.ingress": {{RulePlanOpens, model.Low, "open to private range 172.16.0.0/16 on 3306/tcp"}},
+		}},
+		{"NSG with separate rules: computed like AWS; a deny added reads as one", "checkov_plan_azurerm-nsg-references_tf1.3.6.json", map[string][]want{
+			"azurerm_network_security_group.fail": {{RulePlanUnknown, model.Info, "inline rule lists computed at apply (security_rule)"}},
+			"azurerm_network_security_group.pass": {{RulePlanUnknown, model.Info, "inline rule lists computed at apply (security_rule)"}},
+			"azurerm_network_security_rule.pass":  {{RulePlanCloses, model.Info, "azurerm_network_security_rule.pass create: NSG pass rule pass: deny rule added (closing access)"}},
+		}},
+		{"rule resource updated: one change, widened", "checkov_plan_aws-sg-rule-update_tf1.4.6.json", map[string][]want{
+			"aws_security_group_rule.foo": {{RulePlanOpens, model.Low, "rule widened, open to sg-8d21ab5963b0e7917 on 5432-5433/tcp"}},
+			"aws_security_group_rule.bar": {{RulePlanOpens, model.Low, "rule widened, open to sg-8d21ab5963b0e7917 on 8888/udp"}},
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := map[string][]want{}
+			for _, f := range auditor(t).Audit(readBundled(t, realPlans+tt.file)) {
+				got[f.Event.EventID] = append(got[f.Event.EventID], want{f.Rule, f.Severity, f.Title})
+			}
+			for addr, ws := range tt.want {
+				gs := got[addr]
+				if len(gs) != len(ws) {
+					t.Errorf("%s: %d findings %v, want %d", addr, len(gs), gs, len(ws))
+					continue
+				}
+				for _, w := range ws {
+					if !slices.ContainsFunc(gs, func(g want) bool {
+						return g.rule == w.rule && g.sev == w.sev && strings.Contains(g.title, w.title)
+					}) {
+						t.Errorf("%s: no %s %s %q in %v", addr, w.rule, w.sev, w.title, gs)
+					}
+				}
+			}
+			for addr := range got {
+				if _, ok := tt.want[addr]; !ok {
+					t.Errorf("unexpected findings for %s: %v", addr, got[addr])
+				}
+			}
+		})
+	}
+}
+
+// Only a new group's default egress is the normal state: the same rule
+// added to an existing group, or any other egress of a new group, is
+// judged as an opening.
+func TestPlanDefaultEgressOnlyOnNewGroups(t *testing.T) {
+	const allowAll = `{"cidr_blocks":["0.0.0.0/0"],"from_port":0,"to_port":0,"protocol":"-1"}`
+	const anyTCP = `{"cidr_blocks":["0.0.0.0/0"],"from_port":0,"to_port":65535,"protocol":"tcp"}`
+	group := func(egress string) string {
+		return `{"name":"web","id":"sg-1","vpc_id":"vpc-1","ingress":[],"egress":[` + egress + `]}`
+	}
+	plan := func(actions, before, after string) string {
+		return `{"format_version":"1.1","resource_changes":[{"address":"aws_security_group.web","mode":"managed","type":"aws_security_group",` +
+			`"change":{"actions":` + actions + `,"before":` + before + `,"after":` + after + `,"after_unknown":{}}}]}`
+	}
+	tests := []struct {
+		name, plan string
+		want       model.Severity
+	}{
+		{"new group, default egress", plan(`["create"]`, "null", group(allowAll)), model.Info},
+		{"replaced group, default egress", plan(`["delete","create"]`, group(""), group(allowAll)), model.Info},
+		{"existing group given allow-all egress", plan(`["update"]`, group(""), group(allowAll)), model.Medium},
+		{"new group, all tcp egress (not the default)", plan(`["create"]`, "null", group(anyTCP)), model.Medium},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			set, err := snapshot.Read(context.Background(), []ingest.Input{ingest.ReaderInput("plan.json", bytes.NewReader([]byte(tt.plan)))}, snapshot.Options{})
+			if err != nil || len(set.Summary.Problems) > 0 {
+				t.Fatalf("read: %v %v", err, set.Summary.Problems)
+			}
+			fs := byRule(auditor(t).Audit(set), RulePlanOpens)
+			if len(fs) != 1 || fs[0].Severity != tt.want {
+				t.Fatalf("findings %+v, want one %s", fs, tt.want)
+			}
+		})
+	}
+}
