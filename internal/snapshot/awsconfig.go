@@ -1,6 +1,7 @@
 package snapshot
 
 import (
+	"cmp"
 	"slices"
 	"strconv"
 	"strings"
@@ -43,38 +44,48 @@ func readAWSConfig(b *builder, m map[string]any, src model.SourceRef) (result, b
 		return result{}, false
 	}
 	read := 0
+	var left []string
 	for _, it := range items {
-		if fw, ok := configItem(it, src); ok {
+		if fw, why := configItem(it, src); why == "" {
 			b.add(fw)
 			read++
+		} else {
+			left = append(left, why)
 		}
 	}
 	if read == 0 {
+		if len(left) == 1 {
+			return skipped(left[0]), true
+		}
 		return skipped("no security group or network ACL configuration items"), true
+	}
+	for _, why := range left {
+		b.skipPart(src, why)
 	}
 	return recognised, true
 }
 
 // configItem reads one item of type AWS::EC2::SecurityGroup or
 // AWS::EC2::NetworkAcl; configuration is a JSON string in API output and
-// an object in notifications.
-func configItem(it map[string]any, src model.SourceRef) (model.Firewall, bool) {
+// an object in notifications. It says why an item is not read.
+func configItem(it map[string]any, src model.SourceRef) (model.Firewall, string) {
+	typ := jv.Str(it, "resourceType")
+	if typ != "AWS::EC2::SecurityGroup" && typ != "AWS::EC2::NetworkAcl" {
+		return model.Firewall{}, "AWS Config item of type " + cmp.Or(typ, "(none)")
+	}
 	status := jv.Str(it, "configurationItemStatus")
 	if strings.HasPrefix(status, "ResourceDeleted") || status == "ResourceNotRecorded" {
-		return model.Firewall{}, false
+		return model.Firewall{}, "AWS Config item " + typ + " " + status
 	}
 	conf := jv.Obj(it, "configuration")
 	if conf == nil {
-		return model.Firewall{}, false
+		return model.Firewall{}, "AWS Config item " + typ + " without a configuration"
 	}
 	var fw model.Firewall
-	switch jv.Str(it, "resourceType") {
-	case "AWS::EC2::SecurityGroup":
+	if typ == "AWS::EC2::SecurityGroup" {
 		fw = securityGroup(conf, src)
-	case "AWS::EC2::NetworkAcl":
+	} else {
 		fw = networkACL(conf, src)
-	default:
-		return model.Firewall{}, false
 	}
 	fw.Account = first(fw.Account, jv.Str(it, "accountId"), jv.Str(it, "awsAccountId"))
 	fw.Region = jv.Str(it, "awsRegion")
@@ -86,7 +97,7 @@ func configItem(it map[string]any, src model.SourceRef) (model.Firewall, bool) {
 			fw.Tags = append(fw.Tags, k+"="+s)
 		}
 	}
-	return fw, true
+	return fw, ""
 }
 
 func hasTag(tags []string, key string) bool {

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"cloudwall/internal/ingest"
+	"cloudwall/internal/model"
 )
 
 // readOne reads one input given as text.
@@ -86,6 +87,35 @@ func TestConfigItemShapes(t *testing.T) {
 			fw := mustFirewall(t, set, "aws|security_group|sg-1")
 			if got := rules(fw); !slices.Equal(got, []string{"ingress allow tcp 22 from 0.0.0.0/0"}) || fw.AsOf.IsZero() || fw.Region != "us-west-2" {
 				t.Errorf("rules %q as of %v region %q", got, fw.AsOf, fw.Region)
+			}
+		})
+	}
+}
+
+// Configuration items that hold no firewall are named, whether the file
+// holds nothing else or firewalls beside them.
+func TestConfigItemsNotRead(t *testing.T) {
+	sg := configSG(`{"ipProtocol":"tcp","fromPort":22,"toPort":22,"ipRanges":["0.0.0.0/0"]}`)
+	instance := `{"configurationItemCaptureTime":"2020-07-11T23:57:46.383Z","configurationItemStatus":"OK","resourceType":"AWS::EC2::Instance","resourceId":"i-1","configuration":{}}`
+	deleted := `{"configurationItemCaptureTime":"2020-07-11T23:57:46.383Z","configurationItemStatus":"ResourceDeleted","resourceType":"AWS::EC2::SecurityGroup","resourceId":"sg-2","configuration":null}`
+	tests := []struct {
+		name, text string
+		read       int
+		problem    string
+	}{
+		{"an instance alone", instance, 0, "ci.json record 1: skipped, holds no firewall rules cloudwall reads: AWS Config item of type AWS::EC2::Instance"},
+		{"a history file with a group, an instance and a deleted group", `{"fileVersion":"1.0","configurationItems":[` + sg + `,` + instance + `,` + deleted + `]}`, 1,
+			"ci.json record 1: 2 skipped, holding no firewall rules cloudwall reads (the first here): AWS Config item of type AWS::EC2::Instance ×1; AWS Config item AWS::EC2::SecurityGroup ResourceDeleted ×1"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			set := readOne(t, "ci.json", tt.text)
+			var msgs []string
+			for _, p := range set.Summary.Problems {
+				msgs = append(msgs, model.RecordPlace(p.File, p.Index)+": "+p.Message)
+			}
+			if len(set.Firewalls) != tt.read || !slices.Equal(msgs, []string{tt.problem}) {
+				t.Errorf("%d firewalls, problems %q; want %d, %q", len(set.Firewalls), msgs, tt.read, tt.problem)
 			}
 		})
 	}

@@ -61,8 +61,9 @@ func (b *builder) problem(file string, index, offset int64, msg string) {
 	b.sum.Problems = append(b.sum.Problems, model.Problem{File: file, Index: index, Offset: offset, Message: msg})
 }
 
-// skipTally counts the records of one file skipped, per reason in the
-// order first seen, and keeps where the first of them is.
+// skipTally counts what one file held that holds no firewall rules
+// (records, or parts of a record such as a list's elements), per reason
+// in the order first seen, and keeps where the first of them is.
 type skipTally struct {
 	index, offset int64
 	n             int
@@ -80,6 +81,17 @@ const maxSkipReasons = 8
 func (b *builder) skip(file string, index, offset int64, reason string) {
 	b.sum.Skipped++
 	b.sum.Recognised++
+	b.tallySkip(file, index, offset, reason)
+}
+
+// skipPart names a part of a record that was read (an element of a list,
+// a configuration item of another type) left out for holding no firewall
+// rules: named like a skipped record, not counted as one.
+func (b *builder) skipPart(src model.SourceRef, reason string) {
+	b.tallySkip(src.File, src.Index, 0, reason)
+}
+
+func (b *builder) tallySkip(file string, index, offset int64, reason string) {
 	t, ok := b.skips[file]
 	if !ok {
 		t = &skipTally{index: index, offset: offset, count: map[string]int{}}
@@ -92,8 +104,8 @@ func (b *builder) skip(file string, index, offset int64, reason string) {
 	}
 }
 
-// reportSkips names each file's skipped records in one problem, placed at
-// the first of them.
+// reportSkips names each file's skips in one problem, placed at the
+// first of them.
 func (b *builder) reportSkips() {
 	for _, file := range b.skipOrder {
 		t := b.skips[file]
@@ -109,7 +121,7 @@ func (b *builder) reportSkips() {
 			}
 			parts = append(parts, fmt.Sprintf("%s ×%d", r, t.count[r]))
 		}
-		b.problem(file, t.index, t.offset, fmt.Sprintf("%d records skipped, holding no firewall rules cloudwall reads (this one the first): %s", t.n, strings.Join(parts, "; ")))
+		b.problem(file, t.index, t.offset, fmt.Sprintf("%d skipped, holding no firewall rules cloudwall reads (the first here): %s", t.n, strings.Join(parts, "; ")))
 	}
 }
 

@@ -217,7 +217,7 @@ func TestReadersRealSamples(t *testing.T) {
 				}
 			}},
 		{file: "gcp/forseti_cai-export_mock-resources.dump", count: -1, key: "",
-			skipped: "124 records skipped, holding no firewall rules cloudwall reads (this one the first): asset of type cloudresourcemanager.googleapis.com/Organization ×1; asset of type cloudbilling.googleapis.com/BillingAccount ×2;",
+			skipped: "124 skipped, holding no firewall rules cloudwall reads (the first here): asset of type cloudresourcemanager.googleapis.com/Organization ×1; asset of type cloudbilling.googleapis.com/BillingAccount ×2;",
 			check: func(t *testing.T, set *Set, _ *model.Firewall) {
 				n := 0
 				for _, fw := range set.Firewalls {
@@ -443,7 +443,7 @@ func TestAllSamples(t *testing.T) {
 		// Records holding no firewall are named, not skipped silently.
 		"azure/custodian_arm-sql-server-firewall-rules.cassette.json":       "holds no firewall rules cloudwall reads: VCR cassette interaction 1",
 		"gcp/custodian_rest_firewalls-patch_operation.flight.json":          "holds no firewall rules cloudwall reads: HTTP flight recording: GCP resource of kind compute#operation",
-		"gcp/forseti_cai-export_mock-resources.dump":                        "124 records skipped, holding no firewall rules cloudwall reads",
+		"gcp/forseti_cai-export_mock-resources.dump":                        "124 skipped, holding no firewall rules cloudwall reads",
 		"terraform/terraform-compliance_state_child-modules_tf0.12.12.json": "holds no firewall rules cloudwall reads: Terraform state without firewall resources",
 	}
 	for _, n := range realSamples(t) {

@@ -244,26 +244,37 @@ func (b *builder) record(v any, src model.SourceRef) result {
 	case []any:
 		// An array the splitter kept whole (nested in a wrapper): read
 		// each element.
+		// One element read makes the array read; the others are named.
 		var read, skip, bad bool
 		var res result
+		var left []string
 		for _, e := range t {
 			switch r := b.record(e, src); {
 			case !r.known:
+				left = append(left, "an element of unknown shape ("+keyList(e)+")")
 			case r.err != "":
 				bad, res = true, r
+				left = append(left, "an unreadable element: "+r.err)
 			case r.skip != "":
 				if !skip && !bad {
 					res = r
 				}
 				skip = true
+				left = append(left, r.skip)
 			default:
 				read = true
 			}
 		}
-		if read || !skip && !bad {
-			return result{known: read}
+		switch {
+		case read:
+			for _, why := range left {
+				b.skipPart(src, why)
+			}
+			return recognised
+		case skip || bad:
+			return res
 		}
-		return res
+		return result{}
 	case map[string]any:
 		for _, r := range readers {
 			if res, ok := r(b, t, src); ok {

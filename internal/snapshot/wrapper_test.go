@@ -158,6 +158,8 @@ var hostileRecordings = []struct {
 	{name: "cassette body as vcrpy text", doc: `{"version":1,"interactions":[` + cassetteGET(200, `{"string":`+quote(armNSG("22"))+`}`) + `]}`, rules: []string{"22"}, records: 1},
 	{name: "cassette empty list", doc: `{"version":1,"interactions":[` + cassetteGET(200, `{"data":{"value":[]}}`) + `]}`, records: 1, skipped: 1,
 		problem: "skipped, holds no firewall rules cloudwall reads: VCR cassette interaction 1 (GET /subscriptions/s/providers/Microsoft.Network/networkSecurityGroups): an empty list"},
+	{name: "cassette list of an NSG and a VM names the VM", doc: `{"version":1,"interactions":[` + cassetteGET(200, `{"data":{"value":[`+armNSG("22")+`,{"id":"/subscriptions/s/resourceGroups/g/providers/Microsoft.Compute/virtualMachines/vm","type":"Microsoft.Compute/virtualMachines"}]}}`) + `]}`,
+		rules: []string{"22"}, records: 1, problem: "skipped, holds no firewall rules cloudwall reads: Azure resource of type microsoft.compute/virtualmachines"},
 	{name: "ruby VCR cassette", doc: `{"http_interactions":[` + cassetteGET(200, `{"string":`+quote(armNSG("22"))+`}`) + `],"recorded_with":"VCR 6.0.0"}`, rules: []string{"22"}, records: 1},
 	{name: "spec example without a successful body", doc: `{"parameters":{},"responses":{"202":{},"204":{}}}`, records: 1, skipped: 1,
 		problem: "skipped, holds no firewall rules cloudwall reads: REST API spec example with no successful response body"},
