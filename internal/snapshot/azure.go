@@ -2,6 +2,7 @@ package snapshot
 
 import (
 	"slices"
+	"strconv"
 	"strings"
 
 	"cloudwall/internal/model"
@@ -147,7 +148,7 @@ func ruleCollectionGroup(m, props map[string]any, src model.SourceRef) model.Fir
 	body := map[string]any{"name": jv.Str(m, "name"), "properties": props}
 	changes, notes := azure.RuleCollectionGroup(body)
 	for _, c := range changes {
-		fw.Rules = append(fw.Rules, toRule(c, "", notes))
+		fw.Rules = append(fw.Rules, toRule(c, "", notesFor(c.Name, notes)))
 	}
 	return fw
 }
@@ -173,9 +174,21 @@ func azureFirewall(m map[string]any, src model.SourceRef) model.Firewall {
 		fw.Settings = settings
 	}
 	for _, c := range changes {
-		fw.Rules = append(fw.Rules, toRule(c, "", notes))
+		fw.Rules = append(fw.Rules, toRule(c, "", notesFor(c.Name, notes)))
 	}
 	return fw
+}
+
+// notesFor keeps the notes about one rule of a firewall read whole: those
+// naming it (`rule "NAME": …`) and those naming no rule.
+func notesFor(name string, notes []string) []string {
+	var out []string
+	for _, n := range notes {
+		if !strings.HasPrefix(n, `rule "`) || strings.HasPrefix(n, "rule "+strconv.Quote(name)+":") {
+			out = append(out, n)
+		}
+	}
+	return out
 }
 
 // databaseRule reads one SQL/PostgreSQL/MySQL server firewall rule into

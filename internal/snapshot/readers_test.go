@@ -188,6 +188,9 @@ func TestReadersRealSamples(t *testing.T) {
 						if strings.Contains(n, "replaces") || strings.Contains(n, "reported as added") {
 							t.Errorf("rule %s: a write's note in a snapshot: %q", r.Name, n)
 						}
+						if strings.HasPrefix(n, `rule "`) && !strings.HasPrefix(n, `rule "`+r.Name+`"`) {
+							t.Errorf("rule %s: another rule's note %q", r.Name, n)
+						}
 					}
 				}
 			}},
