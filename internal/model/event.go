@@ -82,6 +82,12 @@ type Event struct {
 	// Targets lists what a swap or association pointed at (security group
 	// ids set on an instance, subnets detached from a firewall, ...).
 	Targets []string `json:"targets,omitempty"`
+	// ContentNotLogged says the record carries none of what the call
+	// wrote (a GCP long-running operation's last entry, whose request
+	// holds only its @type; an Azure write without a request or response
+	// body): a create or a whole write then leaves the rules unknown, not
+	// empty. Parsers set it only for calls that write content.
+	ContentNotLogged bool `json:"content_not_logged,omitempty"`
 
 	// Notes are caveats the parser found while reading rule content
 	// ("unparseable CIDR \"00.0.0.0/0\" read as world-open"); they are

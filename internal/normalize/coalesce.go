@@ -136,6 +136,9 @@ type operation struct {
 	// not (an Azure response body that differs from the request).
 	extra        []extraChange
 	extraDropped bool
+	// logged says some record carries the call's content: the operation
+	// is ContentNotLogged only when none does.
+	logged bool
 }
 
 type noteSet struct {
@@ -205,6 +208,7 @@ func (op *operation) fold(ev *model.Event) {
 		op.actor = cp()
 	}
 	op.addNotes(ev)
+	op.logged = op.logged || !ev.ContentNotLogged
 }
 
 // slotCopy keeps the fields the slots read: record order, outcome,
@@ -276,6 +280,7 @@ func (op *operation) addExtras(ev *model.Event) {
 func (op *operation) event() model.Event {
 	out := op.primary
 	out.Time = op.first.Time
+	out.ContentNotLogged = !op.logged
 	var notes model.Notes
 	if end := cmp.Or(op.ok, op.failed, op.done); end != nil {
 		out.Outcome = end.Outcome

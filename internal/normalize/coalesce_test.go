@@ -243,3 +243,31 @@ func TestCoalesceRecordIDsNotTrusted(t *testing.T) {
 		})
 	}
 }
+
+// TestCoalesceContentNotLogged: an operation's content is not logged only
+// when none of its records logs it; a Start record with the body and an
+// end record without it make a logged operation, in either order.
+func TestCoalesceContentNotLogged(t *testing.T) {
+	unlogged := func(ev model.Event) model.Event { ev.ContentNotLogged = true; return ev }
+	start := azureRecord(model.PhaseStart, model.Unknown, 0, 0, "0.0.0.0/0")
+	emptyBody := azureRecord(model.PhaseStart, model.Unknown, 0, 0) // a body with no rules
+	end := unlogged(azureRecord(model.PhaseEnd, model.Success, 5, 1))
+	for _, tt := range []struct {
+		name string
+		evs  []model.Event
+		want bool
+	}{
+		{"start with body, end without", []model.Event{start, end}, false},
+		{"end first", []model.Event{end, start}, false},
+		{"a body without rules is logged", []model.Event{emptyBody, end}, false},
+		{"only the end record", []model.Event{end}, true},
+		{"no record has a body", []model.Event{unlogged(azureRecord(model.PhaseStart, model.Unknown, 0, 0)), end}, true},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			_, out := coalesce(tt.evs...)
+			if len(out) != 1 || out[0].ContentNotLogged != tt.want {
+				t.Fatalf("ContentNotLogged %v, want %v (%d events)", out[0].ContentNotLogged, tt.want, len(out))
+			}
+		})
+	}
+}

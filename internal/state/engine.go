@@ -290,6 +290,11 @@ type firewall struct {
 	known        bool
 	fromBaseline bool
 	since        time.Time
+	// unloggedAt is when a create or whole write whose content is not
+	// logged left the rules unknown; zero once a logged one makes them
+	// known again.
+	unloggedAt time.Time
+	unloggedBy string // "created" or "written whole"
 	// seen is the first event that touched the firewall.
 	seen    time.Time
 	deleted bool
@@ -435,6 +440,8 @@ func (f *firewall) export(rules []*rule) model.Firewall {
 // unknownNote says what is not known about f's rules.
 func (f *firewall) unknownNote() string {
 	switch {
+	case !f.known && !f.unloggedAt.IsZero():
+		return f.unloggedBy + " at " + f.unloggedAt.UTC().Format(time.RFC3339) + ", but the rule content is not logged: rules unknown"
 	case f.fromBaseline && !f.known:
 		return "the baseline lists some of its rules (a partial snapshot, such as a rule list): rules it does not list are unknown"
 	case f.known && !f.since.IsZero():

@@ -217,7 +217,8 @@ func (a *applier) apply() {
 	a.settings()
 }
 
-// create starts a firewall afresh: its rules are known from now on.
+// create starts a firewall afresh: its rules are known from now on,
+// unless the rules it was created with are not logged.
 func (a *applier) create() {
 	f := a.f
 	if !f.deleted && len(f.rules) > 0 {
@@ -226,7 +227,11 @@ func (a *applier) create() {
 	a.removed = append(a.removed, f.rules...)
 	f.rules, f.deleted = nil, false
 	a.byKey = nil
-	f.known, f.since = true, a.ev.Time
+	if a.unlogged() {
+		a.notLogged("created")
+		return
+	}
+	f.known, f.since, f.unloggedAt = true, a.ev.Time, time.Time{}
 	switch f.meta.Resource.Type {
 	case "security_group":
 		// A new VPC group allows all egress.
@@ -283,9 +288,24 @@ func (a *applier) rules() {
 }
 
 // replaceAll replaces every rule with the event's: the whole rule set is
-// known from here on.
+// known from here on, unless the call's content is not logged.
 func (a *applier) replaceAll() {
 	f := a.f
+	if a.unlogged() {
+		f.deleted = false
+		if strings.HasSuffix(a.ev.OperationKey, ".insert") {
+			// A new rule: whatever was known under its name is gone.
+			a.removed = append(a.removed, f.rules...)
+			f.rules, a.byKey = nil, nil
+			a.notLogged("created")
+			return
+		}
+		// The earlier rules may or may not have survived the write:
+		// they stay, so exposures they opened stay open, but the rule
+		// set is not known.
+		a.notLogged("written whole")
+		return
+	}
 	old := f.rules
 	oldKeys := keyLookup(old)
 	f.rules = nil
@@ -312,9 +332,30 @@ func (a *applier) replaceAll() {
 	}
 	f.deleted = false
 	f.known, f.since = true, cmp.Or(f.since, a.ev.Time)
-	if !f.fromBaseline {
+	if !f.fromBaseline || !f.unloggedAt.IsZero() {
 		f.since = a.ev.Time
 	}
+	f.unloggedAt = time.Time{}
+}
+
+// unlogged says the call creates or writes a rule set whose content its
+// record does not carry (model.Event.ContentNotLogged; a GCP VPC rule
+// written without a single allowed or denied entry). An AWS create never
+// is: its API takes no rules, so what it creates is known (a new security
+// group allows all egress, a new network ACL denies all).
+func (a *applier) unlogged() bool {
+	if a.ev.Cloud == model.AWS && a.op.Kind == content.KindCreate {
+		return false
+	}
+	return a.ev.ContentNotLogged || a.f.family == gcpVPC && len(a.ev.Changes) == 0
+}
+
+// notLogged leaves the firewall's rules unknown after a create or whole
+// write (what says which) whose content is not logged.
+func (a *applier) notLogged(what string) {
+	f := a.f
+	f.known, f.unloggedAt, f.unloggedBy = false, a.ev.Time, what
+	a.note("%s, but the rule content is not logged: its rules are unknown from here on", what)
 }
 
 // patch merges a GCP firewalls.patch: only the fields sent change.

@@ -113,6 +113,11 @@ func parseInto(ev *model.Event, rec any, op string, notes []string, src model.So
 	}
 	ev.Region = region(rec, p.body)
 	if read := contentFor(typePath); read != nil {
+		if verb == "write" && len(p.bodies) == 0 {
+			// Neither the request nor the resulting resource is logged:
+			// what the write set is not known.
+			ev.ContentNotLogged = true
+		}
 		p.readContent(read)
 	}
 }

@@ -182,6 +182,11 @@ func (r *reader) priority(obj map[string]any) *int {
 // operations that touch firewalls.
 func readContent(r *reader) {
 	family, verb := splitKey(r.ev.OperationKey)
+	if !r.sent() && writesContent(family, verb) {
+		// The operation's last entry (or a record exported without its
+		// request): what the call wrote is not in this record.
+		r.ev.ContentNotLogged = true
+	}
 	switch family {
 	case "compute.firewalls":
 		r.vpcFirewall(verb)
@@ -206,6 +211,30 @@ func readContent(r *reader) {
 			r.appEngine(verb)
 		}
 	}
+}
+
+// writesContent reports whether a call of family and verb writes the rule
+// or setting content its request carries (the calls readContent reads).
+func writesContent(family, verb string) bool {
+	if isAppEngineFirewall(family) {
+		return verb == "createingressrule" || verb == "updateingressrule" || verb == "batchupdateingressrules"
+	}
+	switch family {
+	case "compute.firewalls":
+		return verb == "insert" || verb == "update" || verb == "patch"
+	case "compute.firewallpolicies", "compute.networkfirewallpolicies", "compute.regionnetworkfirewallpolicies",
+		"compute.securitypolicies", "compute.regionsecuritypolicies":
+		return verb == "insert" || verb == "patch" || verb == "addrule" || verb == "patchrule"
+	case "compute.backendservices", "compute.regionbackendservices":
+		return verb == "setsecuritypolicy" || verb == "setedgesecuritypolicy" || verb == "patch" || verb == "update"
+	case "compute.instances":
+		return verb == "settags"
+	case "compute.networks":
+		return verb == "patch" || verb == "update"
+	case "cloudsql.instances":
+		return verb == "create" || verb == "insert" || verb == "patch" || verb == "update"
+	}
+	return false
 }
 
 // ruleSpec holds what every change built from one rule shares.

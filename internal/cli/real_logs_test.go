@@ -1,0 +1,39 @@
+package cli
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"cloudwall/internal/model"
+)
+
+// Real third-party records (provenance in
+// ../normalize/gcp/testdata/REAL_SOURCES.md) that a tester found
+// misreported.
+const (
+	gkeInsertLast  = "../normalize/gcp/testdata/real_ace_notes_gke_firewall_insert_last.json"
+	pantherCreated = "../normalize/gcp/testdata/real_panther_firewall_created.jsonl"
+)
+
+// TestTimelineUnloggedInsertIsUnknown: a real GKE firewalls.insert seen
+// only by its last entry (the request holds only its @type) does not make
+// the rule known: "known, no windows" would tell the analyst that the rule
+// exposes nothing, which the log cannot show.
+func TestTimelineUnloggedInsertIsUnknown(t *testing.T) {
+	code, out, stderr := run(t, nil, "timeline", "-q", "--format", "jsonl", "--min-severity", "info", gkeInsertLast)
+	if code != ExitOK {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	var ft model.FirewallTimeline
+	if err := json.Unmarshal([]byte(strings.TrimSpace(out)), &ft); err != nil {
+		t.Fatalf("%v: %s", err, out)
+	}
+	if ft.Known || !strings.Contains(ft.Note, "rule content is not logged") || strings.Contains(ft.Note, "rules known") {
+		t.Errorf("known %v, note %q: want unknown because the content is not logged", ft.Known, ft.Note)
+	}
+	code, out, _ = run(t, nil, "timeline", "-q", "--format", "table", "--color", "never", gkeInsertLast)
+	if code != ExitOK || strings.Contains(out, "rules known") || !strings.Contains(out, "state: created at 2024-03-02T05:01:46Z, but the rule content is not logged") {
+		t.Errorf("table:\n%s", out)
+	}
+}
