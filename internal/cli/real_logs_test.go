@@ -2,6 +2,7 @@ package cli
 
 import (
 	"encoding/json"
+	"slices"
 	"strings"
 	"testing"
 
@@ -35,5 +36,28 @@ func TestTimelineUnloggedInsertIsUnknown(t *testing.T) {
 	code, out, _ = run(t, nil, "timeline", "-q", "--format", "table", "--color", "never", gkeInsertLast)
 	if code != ExitOK || strings.Contains(out, "rules known") || !strings.Contains(out, "state: created at 2024-03-02T05:01:46Z, but the rule content is not logged") {
 		t.Errorf("table:\n%s", out)
+	}
+}
+
+// TestRealCreateTitles: the real inserts and creates say so, and the App
+// Engine rule created by the Panther record is not named after its app.
+func TestRealCreateTitles(t *testing.T) {
+	code, out, stderr := run(t, nil, "scan", "--no-store", "-q", "--format", "jsonl", "--min-severity", "info", gkeInsertLast, pantherCreated)
+	if code != ExitOK {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	var titles []string
+	for _, f := range findings(t, out) {
+		titles = append(titles, f.Title)
+	}
+	want := []string{
+		"VPC firewall rule gke-standard-public-cluster-1-a073f674-inkubelet created (rule content not logged)",
+		"VPC firewall rule firewall-create deny rule added (closing access)",
+		"App Engine firewall rule of app test-project-123456 created (rule content not logged)",
+	}
+	for _, w := range want {
+		if !slices.Contains(titles, w) {
+			t.Errorf("no finding titled %q in %q", w, titles)
+		}
 	}
 }

@@ -218,7 +218,7 @@ func (d *Detector) assess(op *content.Operation, ev *model.Event) verdict {
 			reasons: []string{fmt.Sprintf("now uses %s; the previous set is not logged: compare the rules of both (%s)",
 				strings.Join(ev.Targets, ", "), op.Severity)}}, true)
 	}
-	d.base(op, ev.Resource.Type, &v)
+	d.base(op, ev, &v)
 	return v
 }
 
@@ -245,14 +245,15 @@ func (d *Detector) setting(op *content.Operation, key, value string) (content.Se
 // base applies the operation's base severity: a floor for kinds where the
 // operation is itself the risk (delete, detach, swap, create, allowlist),
 // a fallback for kinds judged by content when the log carries none.
-func (d *Detector) base(op *content.Operation, resType string, v *verdict) {
+func (d *Detector) base(op *content.Operation, ev *model.Event, v *verdict) {
+	resType := ev.Resource.Type
 	w := d.c.Severity
 	switch {
 	case op.Kind.Floor():
 		// The operation itself is what is judged, so a failed delete is
 		// weighed by what it would have removed.
 		if !v.set || op.Severity > v.sev {
-			v.add(judged{sev: op.Severity, change: kindPhrase(op),
+			v.add(judged{sev: op.Severity, change: kindPhrase(op, ev.OperationKey),
 				reasons: []string{baseReason(op, resType)}}, true)
 		}
 	case v.set:
@@ -264,16 +265,21 @@ func (d *Detector) base(op *content.Operation, resType string, v *verdict) {
 		v.add(judged{sev: w.RemovedUnknown, change: "rule removed (its action is not logged)",
 			reasons: []string{"a rule was removed and the log does not say whether it allowed or denied: if it was a deny, what it blocked may now be reachable"}}, false)
 	default:
-		v.add(judged{sev: op.Severity, change: kindPhrase(op),
+		v.add(judged{sev: op.Severity, change: kindPhrase(op, ev.OperationKey),
 			reasons: []string{baseReason(op, resType)}}, false)
 	}
 }
 
-// kindPhrase is the {change} text when no content named the change.
-func kindPhrase(op *content.Operation) string {
+// kindPhrase is the {change} text when no content named the change; a
+// call that creates says so (rulesPhrase).
+func kindPhrase(op *content.Operation, key string) string {
 	switch op.Kind {
 	case content.KindRules:
-		return "changed (rule content not logged)"
+		if strings.Contains(op.Title, "created") {
+			// "Managed prefix list pl-1 created, rule content not logged"
+			return "rule content not logged"
+		}
+		return rulesPhrase(op, key) + " (rule content not logged)"
 	case content.KindDelete:
 		return "deleted"
 	case content.KindDetach:
@@ -290,6 +296,32 @@ func kindPhrase(op *content.Operation) string {
 		return "created or changed"
 	}
 	return "changed"
+}
+
+// rulesPhrase says what a rules call whose content is not logged did,
+// from its verb: a create or insert of the resource the title names
+// "created" ("VPC firewall rule fw-1 created"), a call that adds a rule to
+// it "rule added" ("Hierarchical firewall policy 123 rule added"; "added"
+// when the title names the rule already, as a NACL entry's does, and
+// "created" when the resource is the rule, as an App Engine ingress rule
+// is), an Azure write, which creates or replaces, "created or changed",
+// anything else "changed".
+func rulesPhrase(op *content.Operation, key string) string {
+	verb := key[strings.LastIndexAny(key, ".:/")+1:]
+	switch {
+	case verb == "write":
+		return "created or changed"
+	case verb == "create" || verb == "insert":
+		return "created"
+	case !strings.HasPrefix(verb, "create") && !strings.HasPrefix(verb, "add") &&
+		!strings.HasPrefix(verb, "authorize") && !strings.HasPrefix(verb, "open"):
+		return "changed"
+	case strings.HasSuffix(op.Resource, "_rule") && !strings.Contains(op.Title, "{rule}"):
+		return "created"
+	case strings.Contains(op.Title, "{rule}"):
+		return "added"
+	}
+	return "rule added"
 }
 
 // baseReason explains why an operation's base severity applies.

@@ -207,7 +207,7 @@ func TestSeverity(t *testing.T) {
 		{"public wide 443", sgIngress(rule("tcp", port(443), cidr("8.0.0.0/8"))), model.Low, "", ""},
 		{"single address 22", sgIngress(rule("tcp", port(22), cidr("203.0.113.7/32"))), model.Low, "", ""},
 		{"sg reference all", sgIngress(rule("all", nil, model.Peer{Kind: model.PeerGroup, Value: "sg-9"})), model.Low, "", ""},
-		{"content not logged", sgIngress(), model.Medium, "changed (rule content not logged)", ""},
+		{"content not logged", sgIngress(), model.Medium, "rule added (rule content not logged)", ""},
 		{"mixed peers take the worst", sgIngress(rule("tcp", port(22), cidr("10.0.0.0/8"), cidr("0.0.0.0/0"))), model.Critical, "", "10.0.0.0/8 -> 22/tcp (ssh)"},
 		{"egress world all", func() *model.Event {
 			r := rule("all", nil, cidr("0.0.0.0/0"))

@@ -104,6 +104,12 @@ func isPlaceholder(name string) bool {
 // Azure resource id, an ARN).
 func shortResource(r model.Resource) string {
 	switch {
+	case r.Type == "appengine_firewall_rule" && r.Name == "":
+		// CreateIngressRule names the app, not the rule: say whose rule.
+		if app, ok := strings.CutPrefix(r.ID, "apps/"); ok && app != "" {
+			app, _, _ = strings.Cut(app, "/")
+			return "of app " + app
+		}
 	case r.Name != "" && isUUID(r.ID):
 		// A WAF's id is a UUID; its name says which one.
 		return r.Name

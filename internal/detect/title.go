@@ -126,6 +126,11 @@ func verbPhrase(words []string) (verb, rest string) {
 		verb += " " + words[0]
 		words = words[1:]
 	}
+	if len(words) > 1 && words[0] == "or" && pastToBase[words[1]] != "" {
+		// "created or changed" -> "create or change"
+		verb += " or " + pastToBase[words[1]]
+		words = words[2:]
+	}
 	rest = strings.Join(words, " ")
 	for _, prep := range []string{"from", "to", "with", "of"} {
 		rest = strings.ReplaceAll(rest, prep+" "+notLogged, "")

@@ -59,10 +59,27 @@ func resource(pp any, key string, req map[string]any) model.Resource {
 		res.Type = "appengine_firewall_rule"
 	}
 	res.Name = lastSegment(res.ID)
-	if res.Name == "" {
+	if res.Type == "appengine_firewall_rule" {
+		res.Name = appEngineRule(res.ID, req)
+	}
+	if res.Name == "" && res.Type != "appengine_firewall_rule" {
 		res.Name = firstNonEmpty(jv.Str(req, "name"), jv.Str(req, "instance"))
 	}
 	return res
+}
+
+// appEngineRule names the App Engine ingress rule a call acted on: the
+// priority that ends apps/APP/firewall/ingressRules/PRIORITY, else the
+// priority of the rule the request sends (CreateIngressRule logs
+// resourceName apps/APP), else "": the app's id is not the rule's name.
+func appEngineRule(id string, req map[string]any) string {
+	if _, rule, ok := strings.Cut(id, "/ingressRules/"); ok && rule != "" && !strings.Contains(rule, "/") {
+		return rule
+	}
+	if p, ok := jv.Int(jv.Obj(req, "rule"), "priority"); ok {
+		return strconv.Itoa(p)
+	}
+	return ""
 }
 
 // ReadsRequest reports whether resource named ev's resource from the

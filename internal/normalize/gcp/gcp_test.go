@@ -557,3 +557,42 @@ func TestPathValue(t *testing.T) {
 		}
 	}
 }
+
+// TestAppEngineRuleName: an App Engine rule is named by its priority, from
+// the resource name or the request; a CreateIngressRule that logs only
+// apps/APP (as the real Panther record does) leaves the name empty rather
+// than naming the rule after the app. Whether the request is there says
+// whether the content is logged.
+func TestAppEngineRuleName(t *testing.T) {
+	entry := func(method, resourceName, request string) map[string]any {
+		s := `{"insertId":"x","timestamp":"2023-05-23T19:28:35Z","protoPayload":{"@type":"type.googleapis.com/google.cloud.audit.AuditLog",` +
+			`"serviceName":"appengine.googleapis.com","methodName":"` + method + `","resourceName":"` + resourceName + `"` + request + `}}`
+		var m map[string]any
+		if err := json.Unmarshal([]byte(s), &m); err != nil {
+			t.Fatal(err)
+		}
+		return m
+	}
+	const create = "google.appengine.v1.Firewall.CreateIngressRule"
+	for _, c := range []struct {
+		name, method, resourceName, request string
+		want                                string
+		unlogged                            bool
+	}{
+		{"create names the app only, no request", create, "apps/test-project-123456", "", "", true},
+		{"create names the app, request has the rule", create, "apps/p1",
+			`,"request":{"parent":"apps/p1","rule":{"action":"DENY","priority":1000,"sourceRange":"10.0.0.0/8"}}`, "1000", false},
+		{"create names the rule", create, "apps/p1/firewall/ingressRules/100", "", "100", true},
+		{"update names the rule", "google.appengine.v1.Firewall.UpdateIngressRule", "apps/p1/firewall/ingressRules/1000", "", "1000", true},
+		{"batch names the rule list", "google.appengine.v1.Firewall.BatchUpdateIngressRules", "apps/p1/firewall/ingressRules",
+			`,"request":{"ingressRules":[{"action":"ALLOW","priority":10,"sourceRange":"*"}]}`, "", false},
+	} {
+		ev, err := parseEntry(entry(c.method, c.resourceName, c.request), model.SourceRef{})
+		if err != nil {
+			t.Fatalf("%s: %v", c.name, err)
+		}
+		if ev.Resource.Name != c.want || ev.Resource.Type != "appengine_firewall_rule" || ev.ContentNotLogged != c.unlogged {
+			t.Errorf("%s: resource %+v content not logged %v, want name %q, not logged %v", c.name, ev.Resource, ev.ContentNotLogged, c.want, c.unlogged)
+		}
+	}
+}
