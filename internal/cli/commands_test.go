@@ -134,7 +134,8 @@ func allCommands(t *testing.T) map[string]printedCommand {
 }
 
 // syntheticEvents builds events for op with every kind of caller, each
-// outcome and both default actions, with plausible ids for its resource.
+// outcome and both default actions, and a deny rule added (a closing
+// change), with plausible ids for its resource.
 func syntheticEvents(op content.Operation) []*model.Event {
 	t0 := time.Date(2026, 3, 14, 10, 0, 0, 0, time.UTC)
 	base := model.Event{Cloud: op.Cloud, Time: t0, Operation: op.Keys[0], OperationKey: op.Keys[0],
@@ -213,6 +214,14 @@ func syntheticEvents(op content.Operation) []*model.Event {
 				ev.Changes = []model.RuleChange{ch}
 				ev.Settings = map[string]string{model.SettingDefaultAction: da}
 				evs = append(evs, &ev)
+				if da == "deny" {
+					// A deny rule added: the closing guidance.
+					closing := ev
+					dch := ch
+					dch.Action = model.Deny
+					closing.Changes = []model.RuleChange{dch}
+					evs = append(evs, &closing)
+				}
 			}
 		}
 	}

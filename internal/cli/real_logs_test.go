@@ -61,3 +61,32 @@ func TestRealCreateTitles(t *testing.T) {
 		}
 	}
 }
+
+// TestRealDenyInsertGuidance: the real Panther deny insert (denieds all)
+// gets guidance for a closing change, not "delete the rule" for an
+// opening.
+func TestRealDenyInsertGuidance(t *testing.T) {
+	code, out, stderr := run(t, nil, "scan", "--no-store", "-q", "--format", "jsonl", "--min-severity", "info", pantherCreated)
+	if code != ExitOK {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	seen := false
+	for _, f := range findings(t, out) {
+		if !strings.Contains(f.Title, "deny rule added") {
+			continue
+		}
+		seen = true
+		g := strings.Join(append(slices.Clone(f.Guidance.Investigate), f.Guidance.Respond...), "\n")
+		for _, bad := range []string{"delete the rule", "allowed by the rule", "compromised", "firewall-rules delete"} {
+			if strings.Contains(g, bad) {
+				t.Errorf("closing change told %q:\n%s", bad, g)
+			}
+		}
+		if !strings.Contains(g, "Nothing to contain") || !strings.Contains(g, "broke nothing") {
+			t.Errorf("closing guidance missing:\n%s", g)
+		}
+	}
+	if !seen {
+		t.Fatalf("no deny insert finding in %s", out)
+	}
+}

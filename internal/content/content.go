@@ -16,6 +16,7 @@
 //	automation: signatures of IaC tools and cloud services acting for a principal
 //	operations: the operation catalogue
 //	attempts:   guidance for failed and dry-run calls, per cloud
+//	closings:   guidance for changes that only close access, per cloud
 //	correlations: the rules that link findings (mass change, failed then succeeded, ...)
 //
 // Entries of a later file replace entries of an earlier one with the same
@@ -68,6 +69,13 @@ type Content struct {
 	// lack the permission, rather than how to undo a change that did not
 	// happen.
 	Attempts map[model.Cloud]Guidance
+	// Closings is the guidance a change that took effect and only closes
+	// access (a deny rule added, an allow rule removed, a setting that
+	// hardens) gets instead of its operation's, per cloud: confirm it was
+	// intended and broke nothing, rather than contain an exposure that
+	// does not exist. A remove of allow-only rules (a revoke) keeps its
+	// own guidance, which is written for a closing.
+	Closings map[model.Cloud]Guidance
 	// Correlations are the rules that link findings, in file order.
 	Correlations []Correlation
 

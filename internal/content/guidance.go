@@ -10,7 +10,8 @@ import (
 )
 
 // Guidance is the investigation and response template of an operation, or
-// of the failed attempts of one cloud (Content.Attempts).
+// of the failed attempts (Content.Attempts) or the closing changes
+// (Content.Closings) of one cloud.
 type Guidance struct {
 	Investigate []Step
 	Respond     []Step
@@ -153,25 +154,26 @@ func (d doc) guidance(r rawGuidance, bad func(line int, format string, args ...a
 	return Guidance{Investigate: conv(r.Investigate), Respond: conv(r.Respond)}
 }
 
-// addAttempts merges the attempts: section, per cloud.
-func (b *builder) addAttempts(d doc, raw map[string]rawGuidance) {
+// addCloudGuidance merges a per-cloud guidance section (attempts:,
+// closings:) into dst.
+func (b *builder) addCloudGuidance(d doc, section string, raw map[string]rawGuidance, dst *map[model.Cloud]Guidance) {
 	for _, cloud := range sortedKeys(raw) {
-		pos := d.at(d.node("attempts"), cloud)
+		pos := d.at(d.node(section), cloud)
 		c := model.Cloud(cloud)
 		if c != model.AWS && c != model.Azure && c != model.GCP {
-			b.errorf(pos, "attempts: cloud %q: want aws, azure or gcp", cloud)
+			b.errorf(pos, "%s: cloud %q: want aws, azure or gcp", section, cloud)
 			continue
 		}
 		g := d.guidance(raw[cloud], func(line int, format string, args ...any) {
-			b.errorf(fmt.Sprintf("%s:%d", d.name, line), "attempts %s: %s", cloud, fmt.Sprintf(format, args...))
+			b.errorf(fmt.Sprintf("%s:%d", d.name, line), "%s %s: %s", section, cloud, fmt.Sprintf(format, args...))
 		})
 		if len(g.Investigate) == 0 || len(g.Respond) == 0 {
-			b.errorf(pos, "attempts %s: guidance needs investigate and respond steps", cloud)
+			b.errorf(pos, "%s %s: guidance needs investigate and respond steps", section, cloud)
 			continue
 		}
-		if b.c.Attempts == nil {
-			b.c.Attempts = map[model.Cloud]Guidance{}
+		if *dst == nil {
+			*dst = map[model.Cloud]Guidance{}
 		}
-		b.c.Attempts[c] = g
+		(*dst)[c] = g
 	}
 }

@@ -30,6 +30,8 @@ type rawFile struct {
 	Operations []rawOperation `yaml:"operations"`
 	// Attempts is the guidance for failed and dry-run calls, per cloud.
 	Attempts map[string]rawGuidance `yaml:"attempts"`
+	// Closings is the guidance for changes that only close access, per cloud.
+	Closings map[string]rawGuidance `yaml:"closings"`
 	// Correlations are the rules that link findings.
 	Correlations []rawCorrelation `yaml:"correlations"`
 }
@@ -325,7 +327,8 @@ func (b *builder) add(s source) error {
 	}
 	b.addSignatures(d, raw.Automation)
 	b.addOperations(d, raw.Operations)
-	b.addAttempts(d, raw.Attempts)
+	b.addCloudGuidance(d, "attempts", raw.Attempts, &b.c.Attempts)
+	b.addCloudGuidance(d, "closings", raw.Closings, &b.c.Closings)
 	b.addCorrelations(d, raw.Correlations)
 	return errors.Join(b.errs...)
 }

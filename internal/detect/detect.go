@@ -162,7 +162,15 @@ type verdict struct {
 	// its error; the title is retold as an attempt (attemptTitle).
 	attempt attemptKind
 	code    string
+	// closes and opens say whether some judged change narrowed access,
+	// and whether some other did anything else (opened, removed a rule of
+	// unknown action, deleted, ...).
+	closes, opens bool
 }
+
+// closingOnly says every judged change narrowed access: the guidance is
+// the cloud's closing guidance, not the operation's.
+func (v *verdict) closingOnly() bool { return v.closes && !v.opens }
 
 // add merges one judgement: the worst severity wins, and its phrase names
 // the finding.
@@ -172,6 +180,8 @@ func (v *verdict) add(j judged, known bool) {
 	}
 	v.set = true
 	v.known = v.known || known
+	v.closes = v.closes || j.closing
+	v.opens = v.opens || !j.closing
 	v.world = v.world || j.world
 	v.worldSensitive = v.worldSensitive || j.worldSensitive
 	v.worldAdmin = v.worldAdmin || j.worldAdmin
@@ -204,12 +214,14 @@ func (d *Detector) assess(op *content.Operation, ev *model.Event) verdict {
 			// Public access with a default action of deny is the
 			// "selected networks" setting: only the allowed networks,
 			// judged as rules, get in; it opens nothing by itself.
-			v.add(judged{sev: model.Info, change: "public network access limited to the allowed networks (default action deny)",
+			v.add(judged{sev: model.Info, change: "public network access limited to the allowed networks (default action deny)", closing: true,
 				reasons: []string{fmt.Sprintf("%s=%q with default_action=\"deny\": only the listed networks may connect (info)", k, val)}}, true)
 			continue
 		}
 		if r, ok := d.setting(op, k, val); ok {
-			v.add(judged{sev: r.Severity, change: r.Change,
+			// A setting weighed no more than a closing change hardens
+			// (deny, prevention, protection on, public access off).
+			v.add(judged{sev: r.Severity, change: r.Change, closing: r.Severity <= d.c.Severity.Closing,
 				reasons: []string{fmt.Sprintf("%s=%q: %s (%s)", k, val, r.Change, r.Severity)}}, true)
 		}
 	}
@@ -259,7 +271,7 @@ func (d *Detector) base(op *content.Operation, ev *model.Event, v *verdict) {
 	case v.set:
 		return
 	case op.Kind == content.KindRemove && op.AllowOnly:
-		v.add(judged{sev: w.Closing, change: "rule removed (closing access)",
+		v.add(judged{sev: w.Closing, change: "rule removed (closing access)", closing: true,
 			reasons: []string{"an allow rule was removed (this resource only has allow rules): access narrows"}}, false)
 	case op.Kind == content.KindRemove:
 		v.add(judged{sev: w.RemovedUnknown, change: "rule removed (its action is not logged)",

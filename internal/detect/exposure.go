@@ -27,6 +27,9 @@ type judged struct {
 	// worldAdmin says a world-scale peer was opened on an administrative
 	// port (or all ports), where remote-access advice applies.
 	worldAdmin bool
+	// closing says the change only narrows access: a deny added, an
+	// allow removed, a setting that hardens.
+	closing bool
 }
 
 // group is the peers of one rule that share a scope.
@@ -48,7 +51,7 @@ func (d *Detector) change(op *content.Operation, ch model.RuleChange) judged {
 	desc := describe(ch)
 	switch {
 	case ch.Effect == model.Removed && action == model.Allow:
-		return judged{sev: w.Closing, change: "rule removed (closing access)",
+		return judged{sev: w.Closing, change: "rule removed (closing access)", closing: true,
 			reasons: []string{fmt.Sprintf("allow rule removed (%s): access narrows", desc)}}
 	case ch.Effect == model.Removed && action == model.Deny:
 		o := d.open(op, ch)
@@ -68,7 +71,7 @@ func (d *Detector) change(op *content.Operation, ch model.RuleChange) judged {
 		if ch.Effect == model.Altered {
 			phrase = "changed to deny (closing access)"
 		}
-		return judged{sev: w.Closing, change: phrase,
+		return judged{sev: w.Closing, change: phrase, closing: true,
 			reasons: []string{fmt.Sprintf("deny rule %s (%s): access narrows", ch.Effect, desc)}}
 	}
 	o := d.open(op, ch)

@@ -13,11 +13,21 @@ import (
 
 // guidance renders the steps that apply to this finding: the operation's,
 // or the cloud's attempt guidance when the call failed or was a dry run,
-// since there is then nothing to undo, only a caller to look at.
+// since there is then nothing to undo, only a caller to look at, or the
+// cloud's closing guidance when the change only narrowed access, since
+// the operation's is written for an opening and there is nothing to
+// contain, only a change to confirm. An operation that only ever closes
+// (a revoke: the removal of allow-only rules) has guidance written for
+// that and keeps it.
 func (d *Detector) guidance(op *content.Operation, ev *model.Event, v *verdict) *model.Guidance {
 	tmpl := op.Guidance
-	if slices.Contains(v.tags, "attempt") || slices.Contains(v.tags, "dry-run") {
+	switch {
+	case slices.Contains(v.tags, "attempt") || slices.Contains(v.tags, "dry-run"):
 		if g, ok := d.c.Attempts[ev.Cloud]; ok {
+			tmpl = g
+		}
+	case v.closingOnly() && !(op.Kind == content.KindRemove && op.AllowOnly):
+		if g, ok := d.c.Closings[ev.Cloud]; ok {
 			tmpl = g
 		}
 	}

@@ -289,7 +289,7 @@ func shellWords(t *testing.T, cmd string) []string {
 }
 
 // TestPlaceholdersSayWhere: over every step of every rule (and the
-// attempt guidance of each cloud), rendered for an event that carries no
+// attempt and closing guidance of each cloud), rendered for an event that carries no
 // values, each <NAME> a printed command shows has beside it where to find
 // the value: a hint naming the placeholder, or, for a placeholder the
 // catalogue writes itself (<SG_IDS>), the step's own explanation in
@@ -309,6 +309,11 @@ func TestPlaceholdersSayWhere(t *testing.T) {
 	for cloud, g := range d.c.Attempts {
 		for _, s := range append(slices.Clone(g.Investigate), g.Respond...) {
 			steps = append(steps, step{"attempt-" + string(cloud), s})
+		}
+	}
+	for cloud, g := range d.c.Closings {
+		for _, s := range append(slices.Clone(g.Investigate), g.Respond...) {
+			steps = append(steps, step{"closing-" + string(cloud), s})
 		}
 	}
 	ev := &model.Event{OperationKey: "x", Outcome: model.Success}
@@ -339,5 +344,92 @@ func TestPlaceholdersSayWhere(t *testing.T) {
 		if where[name] == "" {
 			t.Errorf("placeholder {%s} has no content.PlaceholderWhere entry", name)
 		}
+	}
+}
+
+// TestClosingGuidance: a change that only narrows access (a deny added,
+// an allow removed, a setting that hardens) gets guidance for a closing,
+// on every cloud: confirm it was intended, check it broke nothing and
+// hides no opening; nothing to contain, no "delete the rule", no
+// compromised-credentials steps. A change that also opens, removes a rule
+// of unknown action, or did not take effect keeps its own guidance.
+func TestClosingGuidance(t *testing.T) {
+	deny := func(ch model.RuleChange) model.RuleChange { ch.Action = model.Deny; return ch }
+	removed := func(ch model.RuleChange) model.RuleChange { ch.Effect = model.Removed; return ch }
+	gcp := func(key string, changes ...model.RuleChange) *model.Event {
+		ev := event(model.GCP, key, changes...)
+		ev.Account, ev.Region = "test-project-123456", "global"
+		ev.Actor = model.Actor{Type: "User", ID: "user@domain.com", Name: "user"}
+		ev.Resource = model.Resource{Type: "vpc_firewall_rule", ID: "projects/test-project-123456/global/firewalls/firewall-create", Name: "firewall-create"}
+		return ev
+	}
+	nsgRule := func(changes ...model.RuleChange) *model.Event {
+		ev := event(model.Azure, "microsoft.network/networksecuritygroups/securityrules/write", changes...)
+		ev.Actor = model.Actor{Type: "User", ID: "0000-user", Name: "ops@example.com"}
+		ev.Resource = model.Resource{Type: "nsg_rule", Name: "r1",
+			ID: "/subscriptions/s/resourceGroups/rg-app/providers/Microsoft.Network/networkSecurityGroups/nsg-app/securityRules/r1"}
+		return ev
+	}
+	// The real Panther record (GCP_AuditLog.jsonl line 37): an insert of
+	// denieds [{IPProtocol: all}], read as a deny of everything.
+	gcpDenyAll := gcp("compute.firewalls.insert", deny(rule("all", nil, cidr("0.0.0.0/0"))))
+	failedDeny := gcp("compute.firewalls.insert", deny(rule("all", nil, cidr("0.0.0.0/0"))))
+	failedDeny.Outcome, failedDeny.ErrorCode = model.Failure, "PERMISSION_DENIED"
+	waf := event(model.AWS, "wafv2:updatewebacl")
+	waf.Resource = model.Resource{Type: "web_acl", ID: "a1b2c3d4-5678-90ab-cdef-EXAMPLE11111", Name: "web-acl-1"}
+	waf.Settings = map[string]string{model.SettingDefaultAction: "deny"}
+
+	closing := []string{"Nothing to contain", "broke nothing", "hides nothing"}
+	opening := []string{"compromised", "delete the rule", "allowed by the rule", "remove the rule", "firewall-rules delete",
+		"revoke-security-group-ingress", "update-access-key", "keys disable", "revokeSignInSessions", "Nothing to undo"}
+	for _, tt := range []struct {
+		name   string
+		ev     *model.Event
+		want   []string
+		forbid []string
+	}{
+		{"GCP deny rule added", gcpDenyAll, append(closing, "jsonPayload.disposition=\"DENIED\"", "gcloud logging read 'protoPayload.authenticationInfo.principalEmail=\"user@domain.com\""), opening},
+		{"AWS NACL allow entry replaced by a deny", func() *model.Event {
+			ch := deny(rule("tcp", port(22), cidr("0.0.0.0/0")))
+			ch.Effect = model.Altered
+			ev := event(model.AWS, "ec2:replacenetworkaclentry", ch)
+			ev.Resource = model.Resource{Type: "network_acl", ID: "acl-1"}
+			return ev
+		}(), append(closing, "aws cloudtrail lookup-events"), opening},
+		{"AWS NACL deny entry added", func() *model.Event {
+			ev := event(model.AWS, "ec2:createnetworkaclentry", deny(rule("tcp", port(22), cidr("0.0.0.0/0"))))
+			ev.Resource = model.Resource{Type: "network_acl", ID: "acl-1"}
+			return ev
+		}(), closing, opening},
+		{"AWS WAF default action set to block", waf, closing, opening},
+		{"Azure NSG deny rule written", nsgRule(deny(rule("tcp", port(22), tag("Internet")))),
+			append(closing, "NSG or VNet flow logs", "az monitor activity-log list"), opening},
+
+		// A revoke's own guidance is written for a closing: it stays.
+		{"AWS revoke keeps its own closing guidance", event(model.AWS, "ec2:revokesecuritygroupingress", removed(rule("tcp", port(22), cidr("10.0.0.0/8")))),
+			[]string{"Usually no action"}, opening},
+		// Not closing only: the operation's or the attempt's guidance.
+		{"GCP allow rule added", gcp("compute.firewalls.insert", rule("tcp", port(22), cidr("0.0.0.0/0"))),
+			[]string{"delete the rule", "allowed by the rule"}, closing},
+		{"Azure NSG write that denies and allows", nsgRule(deny(rule("tcp", port(22), tag("Internet"))), rule("tcp", port(3389), tag("Internet"))),
+			[]string{"Bastion"}, closing},
+		{"GCP rule deleted, action not logged", gcp("compute.firewalls.delete", model.RuleChange{Effect: model.Removed, Name: "firewall-create"}),
+			[]string{"If a deny rule was removed"}, closing},
+		{"GCP deny insert denied", failedDeny, []string{"Nothing to undo"}, closing},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			f := evaluate(t, tt.ev)
+			g := allGuidance(f)
+			for _, w := range tt.want {
+				if !strings.Contains(g, w) {
+					t.Errorf("guidance lacks %q:\n%s", w, g)
+				}
+			}
+			for _, w := range tt.forbid {
+				if strings.Contains(strings.ToLower(g), strings.ToLower(w)) {
+					t.Errorf("guidance holds %q:\n%s", w, g)
+				}
+			}
+		})
 	}
 }

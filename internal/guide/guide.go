@@ -244,8 +244,15 @@ func (p *page) respond() {
 	p.printf("## Response\n\n")
 	p.printf("**Contain**: take the exposure away first (the rollback command below, or the finding's `rollback` when a baseline or the logs show the prior state). **Eradicate**: revoke the credentials that made an unapproved change and look for persistence the same identity left. **Recover**: restore the firewall from its baseline and confirm with `cloudwall audit` that nothing else is open.\n\n")
 	p.steps(p.op.Guidance.Respond)
+	if g, ok := p.c.Closings[p.op.Cloud]; ok && canClose[p.op.Kind] && !(p.op.Kind == content.KindRemove && p.op.AllowOnly) {
+		p.printf("A change that only narrows access (a deny rule added, an allow rule removed, a setting that hardens) has no exposure to contain: it gets these steps instead of the ones above.\n\n")
+		p.steps(append(slices.Clone(g.Investigate), g.Respond...))
+	}
 	p.printf("cloudwall never runs these commands: it prints them, filled with the finding's values.\n\n")
 }
+
+// canClose are the kinds whose changes can narrow access alone.
+var canClose = map[content.Kind]bool{content.KindRules: true, content.KindRemove: true, content.KindSettings: true, content.KindProtection: true}
 
 // tuningByKind lists the common false positives of each kind and how to
 // handle them in configuration.
