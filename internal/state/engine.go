@@ -294,7 +294,7 @@ type firewall struct {
 	// logged left the rules unknown; zero once a logged one makes them
 	// known again.
 	unloggedAt time.Time
-	unloggedBy string // "created" or "written whole"
+	unloggedBy string // "created", "written whole" or "changed"
 	// seen is the first event that touched the firewall.
 	seen    time.Time
 	deleted bool

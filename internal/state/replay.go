@@ -274,6 +274,12 @@ func (a *applier) rules() {
 		// instance's whole list.
 		a.replaceAll()
 		return
+	case ev.ContentNotLogged && len(ev.Changes) == 0 && f.known:
+		// A rule changed, and the log does not say how (a patch seen by
+		// its last entry, a rule write without a body): the known rules
+		// may no longer be the rules in force.
+		a.notLogged("changed")
+		return
 	}
 	for _, c := range ev.Changes {
 		switch c.Effect {
@@ -362,6 +368,9 @@ func (a *applier) notLogged(what string) {
 func (a *applier) patch() {
 	f := a.f
 	if len(a.ev.Changes) == 0 {
+		if a.ev.ContentNotLogged && f.known {
+			a.notLogged("changed")
+		}
 		return // a settings-only patch (disabled), handled by settings
 	}
 	old := f.rules

@@ -12,7 +12,8 @@ import (
 // the API cannot carry rules, as an AWS create): a GCP insert seen only
 // by its last entry, or an Azure NSG PUT without a body, leaves the rules
 // unknown, and says why, rather than "known and empty", which would tell
-// the analyst that the firewall exposes nothing.
+// the analyst that the firewall exposes nothing. A change whose content
+// is not logged makes a known firewall unknown the same way.
 func TestUnloggedCreateOrWholeWriteIsNotKnown(t *testing.T) {
 	world22 := rc(model.Added, model.Ingress, model.Allow, "tcp", ports(22, 22), cidr("0.0.0.0/0"))
 	denyAll := prio(rc(model.Added, model.Ingress, model.Deny, "all", nil, cidr("0.0.0.0/0")), 1000, "")
@@ -59,6 +60,13 @@ func TestUnloggedCreateOrWholeWriteIsNotKnown(t *testing.T) {
 			ev: unlogged(event(model.Azure, "microsoft.network/networksecuritygroups/write", at(0, 0), nsgR)), note: "written whole at", openAfter: 1},
 		{name: "Azure NSG PUT without a body, no baseline",
 			ev: unlogged(event(model.Azure, "microsoft.network/networksecuritygroups/write", at(0, 0), nsgR)), note: "content is not logged"},
+
+		// A change whose content is not logged on a known firewall.
+		{name: "GCP patch seen by its last entry over a known rule", baseline: gkeBaseline,
+			ev: unlogged(event(model.GCP, "compute.firewalls.patch", at(0, 0), gke)), note: "changed at", openAfter: 1},
+		{name: "Azure NSG rule write without a body over a known NSG", baseline: nsgBaseline,
+			ev: unlogged(event(model.Azure, "microsoft.network/networksecuritygroups/securityrules/write", at(0, 0),
+				model.Resource{Type: "nsg_rule", ID: nsgID + "/securityRules/allow-ssh", Name: "allow-ssh"})), note: "changed at", openAfter: 1},
 
 		// GCP creates can carry rules in their request.
 		{name: "GCP firewall policy insert logged", ev: event(model.GCP, "compute.firewallpolicies.insert", at(0, 0), policy), known: true},
