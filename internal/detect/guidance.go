@@ -123,6 +123,9 @@ func holds(when string, ev *model.Event, v *verdict, vals map[string]string) boo
 		return vals["target_tags"] != ""
 	case "ip-permissions":
 		return vals["ip_permissions"] != ""
+	case "created":
+		verb := ev.OperationKey[strings.LastIndexAny(ev.OperationKey, ".:/")+1:]
+		return verb == "insert" || strings.HasPrefix(verb, "create")
 	case "aws-iam-user-key":
 		return callerKind(ev) == "aws-iam-user" && !temporaryKey(vals["access_key"])
 	case "aws-iam-user-session":
@@ -334,6 +337,13 @@ func resourceValues(ev *model.Event, vals map[string]string) {
 			if isTag(t) && !slices.Contains(tags, t) {
 				tags = append(tags, t)
 			}
+		}
+	}
+	if vals["priority"] == "" && ev.Resource.Type == "appengine_firewall_rule" {
+		// An App Engine rule's name is its priority (UpdateIngressRule
+		// names it in the resource name and logs no body).
+		if _, err := strconv.Atoi(ev.Resource.Name); err == nil {
+			vals["priority"] = ev.Resource.Name
 		}
 	}
 	if ev.Cloud == model.GCP {

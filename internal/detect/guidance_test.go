@@ -433,3 +433,36 @@ func TestClosingGuidance(t *testing.T) {
 		})
 	}
 }
+
+// TestGuidanceCreatedOrChanged: an App Engine rule the call created is
+// deleted if not approved, one it changed is restored; the priority comes
+// from the rule's name when the log has no body.
+func TestGuidanceCreatedOrChanged(t *testing.T) {
+	gae := func(key, id, name string) *model.Event {
+		ev := event(model.GCP, key)
+		ev.Account, ev.Region = "p1", "global"
+		ev.Actor = model.Actor{Type: "User", ID: "user@domain.com", Name: "user"}
+		ev.Resource = model.Resource{Type: "appengine_firewall_rule", ID: id, Name: name}
+		return ev
+	}
+	for _, tt := range []struct {
+		name      string
+		ev        *model.Event
+		want      string
+		forbidden string
+	}{
+		{"created, named by priority", gae("google.appengine.v1.firewall.createingressrule", "apps/p1", "100"),
+			"gcloud app firewall-rules delete 100 --project p1 --quiet", "firewall-rules update"},
+		{"created, app only", gae("google.appengine.v1.firewall.createingressrule", "apps/p1", ""),
+			"gcloud app firewall-rules delete <PRIORITY> --project p1 --quiet", "firewall-rules update"},
+		{"changed, priority from the resource name", gae("google.appengine.v1.firewall.updateingressrule", "apps/p1/firewall/ingressRules/1000", "1000"),
+			"gcloud app firewall-rules update 1000 --action deny --project p1", "firewall-rules delete"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			g := allGuidance(evaluate(t, tt.ev))
+			if !strings.Contains(g, tt.want) || strings.Contains(g, tt.forbidden) {
+				t.Errorf("want %q, not %q:\n%s", tt.want, tt.forbidden, g)
+			}
+		})
+	}
+}
