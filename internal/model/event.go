@@ -71,6 +71,10 @@ type Event struct {
 	SourceIP  string   `json:"source_ip,omitempty"`
 	UserAgent string   `json:"user_agent,omitempty"`
 	Resource  Resource `json:"resource"`
+	// Network is the network the firewall belongs to when the call names
+	// it (a GCP firewalls.insert's network URL): state remembers it to
+	// recreate a rule deleted later.
+	Network string `json:"network,omitempty"`
 
 	// Changes lists each firewall rule the call added, removed or altered,
 	// as far as the log shows it.

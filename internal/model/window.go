@@ -51,7 +51,9 @@ type Window struct {
 	// Exposure says who could reach what, in words.
 	Exposure []string `json:"exposure,omitempty"`
 	// Rollback lists the commands that close the window (printed, never
-	// run); a line starting with "#" explains what cannot be built.
+	// run); a line starting with "#" explains what cannot be built. Only
+	// a window still open at the end of the data has them: a closed
+	// window has nothing left to close.
 	Rollback []string `json:"rollback,omitempty"`
 	// Traffic says whether flow logs show the window used (timeline
 	// --flows).

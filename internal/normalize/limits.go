@@ -28,7 +28,7 @@ func limitText(ev *model.Event) {
 		&ev.Account, &ev.Region, &ev.Service, &ev.Operation, &ev.ErrorCode, &ev.ErrorMessage,
 		&ev.SourceIP, &ev.UserAgent,
 		&ev.Actor.Type, &ev.Actor.ID, &ev.Actor.Name, &ev.Actor.Session, &ev.Actor.ViaService,
-		&ev.Resource.Type, &ev.Resource.ID, &ev.Resource.Name,
+		&ev.Resource.Type, &ev.Resource.ID, &ev.Resource.Name, &ev.Network,
 	} {
 		*s = Truncate(*s, MaxText)
 	}

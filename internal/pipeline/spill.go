@@ -190,7 +190,7 @@ func finishSpilled(ctx context.Context, opts Options, det *detect.Detector, fo *
 		}
 		sum.FirewallEvents++
 		ch := rp.apply(&r.Ev, f.ID)
-		enrich(&f, &ch, rp.baseline)
+		enrich(det, &r.Ev, &f, &ch, rp.baseline)
 		h := heldFinding{F: f, Win: -1}
 		if w := changeWindow(&ch); w != nil {
 			h.Win, h.F.Window = len(wins), nil
@@ -385,15 +385,7 @@ func recordSpilled(ctx context.Context, st store.Store, id string, start time.Ti
 }
 
 // changeWindow is the window enrich copies into a finding.
-func changeWindow(ch *state.Change) *model.Window {
-	switch {
-	case len(ch.Opened) > 0:
-		return ch.Opened[0]
-	case len(ch.Closed) > 0:
-		return ch.Closed[0]
-	}
-	return nil
-}
+func changeWindow(ch *state.Change) *model.Window { return ch.Window() }
 
 // replayer is the state engine with a bound on the firewalls it tracks.
 type replayer struct {

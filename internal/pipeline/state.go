@@ -49,20 +49,17 @@ func replay(opts Options, det *detect.Detector, evs []evaluated, hist *detect.Hi
 	}
 	windows := rp.eng.Windows() // fixes the start of windows open from the beginning
 	for i := range evs {
-		enrich(&evs[i].f, &evs[i].ch, rp.baseline)
+		enrich(det, evs[i].ev, &evs[i].f, &evs[i].ch, rp.baseline)
 	}
 	return rp.eng, windows, rp.notices(hist)
 }
 
 // enrich adds what state knows to one finding.
-func enrich(f *model.Finding, ch *state.Change, baseline bool) {
+func enrich(det *detect.Detector, ev *model.Event, f *model.Finding, ch *state.Change, baseline bool) {
+	knownRemoval(det, ev, f, ch)
 	f.Rollback = ch.Rollback
-	switch {
-	case len(ch.Opened) > 0:
-		w := *ch.Opened[0]
-		f.Window = &w
-	case len(ch.Closed) > 0:
-		w := *ch.Closed[0]
+	if cw := ch.Window(); cw != nil {
+		w := *cw
 		f.Window = &w
 	}
 	if !baseline || !ch.Applied {

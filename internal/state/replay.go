@@ -35,6 +35,24 @@ type Change struct {
 	Rollback []string
 }
 
+// Window is the one window a finding for the call names: the most severe
+// it opened, or when it opened none the most severe it closed; the first
+// in Opened (or Closed) order on a tie, which is key order. Nil when the
+// call touched no window.
+func (c *Change) Window() *model.Window {
+	ws := c.Opened
+	if len(ws) == 0 {
+		ws = c.Closed
+	}
+	var best *model.Window
+	for _, w := range ws {
+		if best == nil || w.Severity > best.Severity {
+			best = w
+		}
+	}
+	return best
+}
+
 // Replay applies events in event-time order (file order breaks ties),
 // whatever order they were read in, and returns one Change per event in
 // that order along with the events' positions in the input.
@@ -124,6 +142,9 @@ func (e *Engine) Apply(ev *model.Event, findingID string) Change {
 	// Snapshots often omit the region or account: the events say them.
 	f.meta.Region = cmp.Or(f.meta.Region, ev.Region)
 	f.meta.Account = cmp.Or(f.meta.Account, ev.Account)
+	// A GCP rule's network, from the call that created or wrote it: a
+	// later delete's rollback recreates the rule in it.
+	f.meta.Network = cmp.Or(f.meta.Network, ev.Network)
 	if f.meta.Resource.Name == "" {
 		f.meta.Resource.Name = ch.Firewall.Name
 	}

@@ -536,6 +536,9 @@ func (e *Engine) close(f *firewall, w *model.Window, edge *model.WindowEdge) {
 	}
 	w.End = &end
 	w.Short = w.StartKnown && end.Sub(w.Start) <= e.opts.ShortWindow
+	// Nothing left to close: the command that would have closed it (a
+	// disable or revoke of what may no longer exist) is not printed.
+	w.Rollback = nil
 	e.closed = append(e.closed, w)
 }
 
@@ -570,7 +573,6 @@ func (e *Engine) unseen(f *firewall, r *rule, edge *model.WindowEdge) {
 	w.Rule.Effect = ""
 	e.judge(f, w)
 	w.ID = windowID(f, w)
-	w.Rollback = []string{"# nothing to undo: this call closed the exposure"}
 	e.close(f, w, edge)
 }
 

@@ -43,6 +43,7 @@ func (r *reader) vpcFirewall(verb string) {
 		return // the completion entry, or a request that was not logged
 	}
 	fw := ruleBody(r.req, "firewallResource")
+	r.ev.Network = strings.TrimSpace(jv.Str(fw, "network"))
 	srcRanges := trimmed(fw, "sourceRanges")
 	srcTags := trimmed(fw, "sourceTags")
 	srcSAs := trimmed(fw, "sourceServiceAccounts")

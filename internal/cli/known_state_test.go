@@ -1,0 +1,97 @@
+package cli
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"cloudwall/internal/model"
+)
+
+// The real GCP capture of project scc-log-pubsub (2018): firewall-rule-01
+// inserted with tcp:80 and icmp and no source ranges (the API default
+// 0.0.0.0/0), then deleted 6m48s later. See REAL_SOURCES.md.
+var sccInsertDelete = []string{
+	"../normalize/gcp/testdata/vpc_insert_no_source.json",
+	"../normalize/gcp/testdata/real_scc_firewall_delete_first.json",
+}
+
+// TestDeleteUsesKnownState: a delete whose log names only the rule is
+// judged by what the state knew of it from the insert (an allow: closing
+// access), and its rollback recreates it in the network the insert named.
+// The insert's finding names its most severe window (tcp/80, medium, not
+// the low icmp one), and closed windows carry no close command.
+func TestDeleteUsesKnownState(t *testing.T) {
+	code, out, stderr := run(t, nil, append([]string{"scan", "--format", "jsonl", "--min-severity", "info", "-q"}, sccInsertDelete...)...)
+	if code != ExitOK {
+		t.Fatalf("scan: exit %d: %s", code, stderr)
+	}
+	var ins, del *model.Finding
+	fs := decodeFindings(t, out)
+	for i := range fs {
+		switch fs[i].Rule {
+		case "gcp-firewall-insert":
+			ins = &fs[i]
+		case "gcp-firewall-delete":
+			del = &fs[i]
+		}
+	}
+	if ins == nil || del == nil {
+		t.Fatalf("want an insert and a delete finding:\n%s", out)
+	}
+	const create = "gcloud compute firewall-rules create firewall-rule-01 --project=scc-log-pubsub --network=default --direction=INGRESS --action=ALLOW --rules=tcp:80,icmp --source-ranges=0.0.0.0/0 --priority=1000"
+	if len(del.Rollback) != 1 || del.Rollback[0] != create {
+		t.Errorf("delete rollback = %q, want %q", del.Rollback, create)
+	}
+	if del.Severity != model.Info {
+		t.Errorf("delete of a known allow: severity %s, want info (closing access)", del.Severity)
+	}
+	reasons := strings.Join(del.Reasons, "\n")
+	for _, want := range []string{"allow ingress tcp/80 from 0.0.0.0/0", "added at 2018-09-06T14:22:15Z", "access narrows"} {
+		if !strings.Contains(reasons, want) {
+			t.Errorf("delete reasons lack %q:\n%s", want, reasons)
+		}
+	}
+	if strings.Contains(reasons, "does not say whether it allowed or denied") {
+		t.Errorf("delete still judged as a rule of unknown action:\n%s", reasons)
+	}
+	if len(del.Changes) != 2 || del.Changes[0].Action != model.Allow {
+		t.Errorf("delete changes = %+v, want the two known allow rules", del.Changes)
+	}
+	if ins.Window == nil || ins.Window.Severity != model.Medium || ins.Window.Rule.Protocol != "tcp" {
+		t.Errorf("insert window = %+v, want the medium tcp/80 window", ins.Window)
+	}
+	for _, f := range []*model.Finding{ins, del} {
+		if f.Window != nil && len(f.Window.Rollback) > 0 {
+			t.Errorf("%s: closed window carries close commands %q", f.Rule, f.Window.Rollback)
+		}
+	}
+
+	code, out, stderr = run(t, nil, append([]string{"timeline", "--format", "table", "--min-severity", "info", "-q"}, sccInsertDelete...)...)
+	if code != ExitOK {
+		t.Fatalf("timeline: exit %d: %s", code, stderr)
+	}
+	if strings.Contains(out, "close:") {
+		t.Errorf("timeline prints a close command under windows the delete closed:\n%s", out)
+	}
+	if !strings.Contains(out, "undo: "+create) {
+		t.Errorf("timeline lacks the delete's undo %q:\n%s", create, out)
+	}
+	code, out, _ = run(t, nil, append([]string{"timeline", "--format", "json", "-q"}, sccInsertDelete...)...)
+	if code != ExitOK {
+		t.Fatalf("timeline json: exit %d", code)
+	}
+	var tl struct {
+		Firewalls []model.FirewallTimeline `json:"firewalls"`
+	}
+	if err := json.Unmarshal([]byte(out), &tl); err != nil {
+		t.Fatal(err)
+	}
+	for _, ft := range tl.Firewalls {
+		for _, w := range ft.Windows {
+			if w.End != nil && len(w.Rollback) > 0 {
+				t.Errorf("closed window %s has rollback %q", w.ID, w.Rollback)
+			}
+		}
+	}
+}
