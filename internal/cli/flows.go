@@ -9,6 +9,7 @@ import (
 	"cloudwall/internal/config"
 	"cloudwall/internal/ingest"
 	"cloudwall/internal/model"
+	"cloudwall/internal/pipeline"
 	"cloudwall/internal/traffic"
 )
 
@@ -68,6 +69,9 @@ func joinWindows(ctx context.Context, inputs []ingest.Input, fts []model.Firewal
 			fc.Used++
 		}
 	}
+	// An account's flow logs are its data too: a window still open runs
+	// to its latest flow when that is later than its latest call.
+	pipeline.ExtendEnds(fts, counts.Last)
 	return fc, nil
 }
 

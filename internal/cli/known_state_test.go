@@ -2,6 +2,8 @@ package cli
 
 import (
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -93,5 +95,60 @@ func TestDeleteUsesKnownState(t *testing.T) {
 				t.Errorf("closed window %s has rollback %q", w.ID, w.Rollback)
 			}
 		}
+	}
+}
+
+// nsgRuleRecord is an Azure Activity Log record writing (with body) or
+// deleting an NSG rule.
+func nsgRuleRecord(op, when, corr, body string) string {
+	props := `{}`
+	if body != "" {
+		b, _ := json.Marshal(body)
+		props = `{"requestbody":` + string(b) + `}`
+	}
+	return `{"time":"` + when + `","resourceId":"/SUBSCRIPTIONS/00000000-1111-2222-3333-444444444444/RESOURCEGROUPS/RG/PROVIDERS/MICROSOFT.NETWORK/NETWORKSECURITYGROUPS/NSG1/SECURITYRULES/rule-a","operationName":"MICROSOFT.NETWORK/NETWORKSECURITYGROUPS/SECURITYRULES/` + op + `","category":"Administrative","resultType":"Success","resultSignature":"Succeeded.OK","callerIpAddress":"198.51.100.10","correlationId":"` + corr + `","identity":{"claims":{"http://schemas.xmlsoap.org/ws/2005/05/identity/claims/upn":"ops@contoso.com"}},"level":"Information","properties":` + props + `}`
+}
+
+// TestAzureRuleDeleteUsesKnownState: an NSG rule delete logs only the
+// rule's name; after its PUT the state knows whether it allowed or denied.
+func TestAzureRuleDeleteUsesKnownState(t *testing.T) {
+	for _, tt := range []struct {
+		access   string
+		severity model.Severity // at least
+		reason   string
+		closing  bool
+	}{
+		{"Allow", model.Info, "allow ingress tcp/22", true},
+		{"Deny", model.Low, "deny rule removed", false},
+	} {
+		t.Run(tt.access, func(t *testing.T) {
+			body := `{"properties":{"protocol":"Tcp","sourcePortRange":"*","destinationPortRange":"22","sourceAddressPrefix":"*","destinationAddressPrefix":"*","access":"` + tt.access + `","priority":100,"direction":"Inbound"}}`
+			path := filepath.Join(t.TempDir(), "PT1H.json")
+			data := nsgRuleRecord("WRITE", "2024-05-01T10:00:00Z", "c1", body) + "\n" + nsgRuleRecord("DELETE", "2024-05-01T10:05:00Z", "c2", "") + "\n"
+			if err := os.WriteFile(path, []byte(data), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			code, out, stderr := run(t, nil, "scan", "--format", "jsonl", "--min-severity", "info", "-q", path)
+			if code != ExitOK {
+				t.Fatalf("scan: exit %d: %s", code, stderr)
+			}
+			var del *model.Finding
+			fs := decodeFindings(t, out)
+			for i := range fs {
+				if fs[i].Rule == "az-nsg-rule-delete" {
+					del = &fs[i]
+				}
+			}
+			if del == nil {
+				t.Fatalf("no delete finding:\n%s", out)
+			}
+			reasons := strings.Join(del.Reasons, "\n")
+			if !strings.Contains(reasons, tt.reason) || strings.Contains(reasons, "does not say whether it allowed or denied") {
+				t.Errorf("reasons lack %q or still call the action unknown:\n%s", tt.reason, reasons)
+			}
+			if tt.closing && del.Severity != model.Info || !tt.closing && del.Severity < tt.severity {
+				t.Errorf("severity %s", del.Severity)
+			}
+		})
 	}
 }

@@ -17,10 +17,14 @@ type FirewallTimeline struct {
 	Known bool   `json:"known"`
 	Note  string `json:"note,omitempty"`
 	// Exposed is how long, in total, the internet could reach it through
-	// some rule within the data (open windows counted up to the end).
+	// some rule within the data (open windows counted up to End).
 	Exposed time.Duration `json:"exposed_ns"`
-	Windows []Window      `json:"windows"`
-	Changes []Change      `json:"changes"`
+	// End is the end of the data of its account (cloud and account): the
+	// latest call logged there, or flow record with --flows. Its windows
+	// still open are measured up to it, not to another account's data.
+	End     time.Time `json:"end,omitzero"`
+	Windows []Window  `json:"windows"`
+	Changes []Change  `json:"changes"`
 }
 
 // Change is one call in a firewall's timeline.

@@ -20,7 +20,8 @@ func TimelineFormats() []string {
 // exposure windows, most exposed first.
 type Timeline struct {
 	Firewalls []model.FirewallTimeline `json:"firewalls"`
-	// End is the last event time: open windows are measured up to it.
+	// End is the last event time of all the data. Each firewall's own
+	// End (its account's) is what its open windows are measured to.
 	End time.Time `json:"end"`
 }
 
@@ -161,10 +162,24 @@ func peersText(peers []model.Peer) string {
 	return strings.Join(s, ", ")
 }
 
-// duration renders a duration to the second: 45m29s, 2h0m5s.
+// dataEnd is where ft's windows still open are measured to: the end of
+// its account's data, else the end of all.
+func dataEnd(ft model.FirewallTimeline, t Timeline) time.Time {
+	if ft.End.IsZero() {
+		return t.End
+	}
+	return ft.End
+}
+
+// duration renders a duration to the second: 45m29s, 2h0m5s; from a day
+// on, in days and hours: 3d 4h, 2099d 12h (the minutes no longer matter).
 func duration(d time.Duration) string {
 	if d < 0 {
 		d = 0
+	}
+	if d >= 24*time.Hour {
+		h := int64(d / time.Hour)
+		return fmt.Sprintf("%dd %dh", h/24, h%24)
 	}
 	return d.Round(time.Second).String()
 }
@@ -197,7 +212,7 @@ func writeTimelineTable(w *bufio.Writer, t Timeline, opts Options) {
 			fmt.Fprintf(w, "  state: %s\n", cleanText(ft.Note))
 		}
 		for _, win := range ft.Windows {
-			fmt.Fprintf(w, "  window  %s  %s\n", sev(win.Severity), WindowText(win, t.End))
+			fmt.Fprintf(w, "  window  %s  %s\n", sev(win.Severity), WindowText(win, dataEnd(ft, t)))
 			if win.Traffic != nil {
 				fmt.Fprintf(w, "          traffic: %s\n", cleanText(win.Traffic.Summary))
 			}
@@ -243,7 +258,7 @@ func writeTimelineMarkdown(w *bufio.Writer, t Timeline) {
 		if len(ft.Windows) > 0 {
 			w.WriteString("### Exposure windows\n\n")
 			for _, win := range ft.Windows {
-				fmt.Fprintf(w, "- **%s** %s\n", severityCaption(win.Severity), mdText(WindowText(win, t.End)))
+				fmt.Fprintf(w, "- **%s** %s\n", severityCaption(win.Severity), mdText(WindowText(win, dataEnd(ft, t))))
 				if win.Traffic != nil {
 					fmt.Fprintf(w, "  - traffic: %s\n", mdText(win.Traffic.Summary))
 				}

@@ -141,7 +141,6 @@ func timeline(eng *state.Engine, evs []evaluated, shown []model.Finding, windows
 		}
 		return t
 	}
-	_, end := eng.Span()
 	for _, w := range windows {
 		if !flt.keepWindow(w) {
 			continue
@@ -151,7 +150,8 @@ func timeline(eng *state.Engine, evs []evaluated, shown []model.Finding, windows
 		t.Severity = max(t.Severity, w.Severity)
 	}
 	for _, t := range byKey {
-		t.Exposed = exposed(t.Windows, end)
+		t.End = eng.End(t.Cloud, t.Account)
+		t.Exposed = exposed(t.Windows, t.End)
 	}
 	for i := range evs {
 		x := &evs[i]
@@ -183,11 +183,31 @@ func timeline(eng *state.Engine, evs []evaluated, shown []model.Finding, windows
 		})
 		out = append(out, *t)
 	}
+	sortTimeline(out)
+	return out
+}
+
+// sortTimeline puts the firewalls most severe first, then most exposed.
+func sortTimeline(out []model.FirewallTimeline) {
 	slices.SortStableFunc(out, func(a, b model.FirewallTimeline) int {
 		return cmp.Or(cmp.Compare(b.Severity, a.Severity), cmp.Compare(b.Exposed, a.Exposed),
 			cmp.Compare(string(a.Cloud), string(b.Cloud)), cmp.Compare(a.Firewall.ID, b.Firewall.ID))
 	})
-	return out
+}
+
+// ExtendEnds moves the end of each firewall's account data to later, when
+// end (the latest flow record of that cloud and account, zero when none)
+// says the data runs on, then measures the exposure again and re-sorts the
+// firewalls most exposed first.
+func ExtendEnds(fts []model.FirewallTimeline, end func(cloud model.Cloud, account string) time.Time) {
+	for i := range fts {
+		t := &fts[i]
+		if e := end(t.Cloud, t.Account); e.After(t.End) {
+			t.End = e
+			t.Exposed = exposed(t.Windows, t.End)
+		}
+	}
+	sortTimeline(fts)
 }
 
 // keepWindow applies the filters to a window: its severity, its cloud and

@@ -36,8 +36,14 @@ func TestEgressWindowFromLogs(t *testing.T) {
 	if len(w.Exposure) == 0 || !strings.HasPrefix(w.Exposure[0], "egress to ") {
 		t.Errorf("exposure %q does not say egress", w.Exposure)
 	}
-	if len(w.Rollback) != 1 || !strings.HasPrefix(w.Rollback[0], "aws ec2 revoke-security-group-egress --group-id sg-0abc --ip-permissions ") {
-		t.Errorf("rollback %q", w.Rollback)
+	if len(w.Rollback) != 0 {
+		t.Errorf("closed window: rollback %q, want none", w.Rollback)
+	}
+	still := newEngine(t)
+	still.Replay([]model.Event{event(model.AWS, "ec2:authorizesecuritygroupegress", at(5, 0), sg, all)})
+	if ws := still.Windows(); len(ws) != 1 || len(ws[0].Rollback) != 1 ||
+		!strings.HasPrefix(ws[0].Rollback[0], "aws ec2 revoke-security-group-egress --group-id sg-0abc --ip-permissions ") {
+		t.Errorf("open egress window: %+v", ws)
 	}
 }
 

@@ -73,6 +73,11 @@ type Engine struct {
 	closed      []*model.Window
 	// first and last are the earliest and latest event times applied.
 	first, last time.Time
+	// lastBy is the last event time of each account, keyed as logged;
+	// endBy the same with account ids folded to lower case (accountKey),
+	// built from it when End is first asked: the end of the data a window
+	// still open in that account runs to.
+	lastBy, endBy map[acctKey]time.Time
 	// baseline is the latest AsOf of the loaded snapshots.
 	baseline time.Time
 	// defaults are the Azure NSG default rules, built once.
@@ -474,8 +479,22 @@ func (e *Engine) Windows() []model.Window {
 			ptrs = append(ptrs, w)
 		}
 	}
-	end := e.last
-	slices.SortStableFunc(ptrs, func(a, b *model.Window) int { return compareWindows(a, b, end) })
+	// Open windows are measured to the end of their account's data, read
+	// once per account as given.
+	ends := map[acctKey]time.Time{}
+	endOf := func(w *model.Window) time.Time {
+		if w.End != nil {
+			return *w.End
+		}
+		k := acctKey{w.Cloud, w.Account}
+		t, ok := ends[k]
+		if !ok {
+			t = e.End(w.Cloud, w.Account)
+			ends[k] = t
+		}
+		return t
+	}
+	slices.SortStableFunc(ptrs, func(a, b *model.Window) int { return compareWindowsUntil(a, b, endOf) })
 	out := make([]model.Window, len(ptrs))
 	for i, w := range ptrs {
 		out[i] = *w
@@ -492,10 +511,17 @@ func SortWindows(ws []model.Window, end time.Time) {
 // compareWindows is SortWindows' order, each key read only when the
 // ones before it tie.
 func compareWindows(a, b *model.Window, end time.Time) int {
+	return compareWindowsUntil(a, b, func(*model.Window) time.Time { return end })
+}
+
+// compareWindowsUntil is compareWindows with each open window measured
+// up to endOf it (the end of its own account's data), read only when the
+// severities tie.
+func compareWindowsUntil(a, b *model.Window, endOf func(*model.Window) time.Time) int {
 	if c := cmp.Compare(b.Severity, a.Severity); c != 0 {
 		return c
 	}
-	if c := cmp.Compare(b.Duration(end), a.Duration(end)); c != 0 {
+	if c := cmp.Compare(b.Duration(endOf(b)), a.Duration(endOf(a))); c != 0 {
 		return c
 	}
 	if c := a.Start.Compare(b.Start); c != 0 {
@@ -506,6 +532,36 @@ func compareWindows(a, b *model.Window, end time.Time) int {
 
 // Span returns the first and last event times applied.
 func (e *Engine) Span() (first, last time.Time) { return e.first, e.last }
+
+// End is the end of the data of one account (cloud and account): the last
+// event applied in it. A window still open there runs to it, not to the
+// latest event of another account or cloud. An account with no event
+// applied gets the last event time of all.
+func (e *Engine) End(cloud model.Cloud, account string) time.Time {
+	if e.endBy == nil {
+		e.endBy = make(map[acctKey]time.Time, len(e.lastBy))
+		for k, t := range e.lastBy {
+			if n := accountKey(k.cloud, k.account); t.After(e.endBy[n]) {
+				e.endBy[n] = t
+			}
+		}
+	}
+	if t, ok := e.endBy[accountKey(cloud, account)]; ok {
+		return t
+	}
+	return e.last
+}
+
+// acctKey names an account of a cloud; account ids compare without case
+// (Azure writes subscription ids in either).
+type acctKey struct {
+	cloud   model.Cloud
+	account string
+}
+
+func accountKey(cloud model.Cloud, account string) acctKey {
+	return acctKey{cloud, strings.ToLower(account)}
+}
 
 func sortedKeys[V any](m map[string]V) []string {
 	keys := make([]string, 0, len(m))

@@ -125,6 +125,13 @@ func (e *Engine) Apply(ev *model.Event, findingID string) Change {
 	if ev.Time.After(e.last) {
 		e.last = ev.Time
 	}
+	if e.lastBy == nil {
+		e.lastBy = map[acctKey]time.Time{}
+	}
+	if ak := (acctKey{ev.Cloud, ev.Account}); ev.Time.After(e.lastBy[ak]) {
+		e.lastBy[ak] = ev.Time // as logged: no allocation per call
+		e.endBy = nil
+	}
 	if ev.Outcome == model.Failure || strings.Contains(strings.ToLower(ev.ErrorCode), "dryrun") {
 		ch.Notes = append(ch.Notes, "the call failed: nothing changed")
 		return ch

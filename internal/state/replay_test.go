@@ -41,8 +41,16 @@ func TestWindowFromLogsAlone(t *testing.T) {
 	if w.Severity != model.Critical {
 		t.Errorf("world-open ssh window severity %s, want critical", w.Severity)
 	}
-	if len(w.Rollback) != 1 || !strings.HasPrefix(w.Rollback[0], "aws ec2 revoke-security-group-ingress --group-id sg-0abc --ip-permissions ") {
-		t.Errorf("rollback %q", w.Rollback)
+	// Closed: nothing left to close, so no close command; while it was
+	// open it had one.
+	if len(w.Rollback) != 0 {
+		t.Errorf("closed window: rollback %q, want none", w.Rollback)
+	}
+	still := newEngine(t)
+	still.Replay([]model.Event{open})
+	if ws := still.Windows(); len(ws) != 1 || ws[0].End != nil || len(ws[0].Rollback) != 1 ||
+		!strings.HasPrefix(ws[0].Rollback[0], "aws ec2 revoke-security-group-ingress --group-id sg-0abc --ip-permissions ") {
+		t.Errorf("open window: %+v", ws)
 	}
 	// Without a baseline the engine says what it does not know.
 	if changes[1].Before.Known || !strings.Contains(changes[1].Before.Note, "rules before 2026-03-14T10:02:11Z unknown") {
@@ -279,4 +287,71 @@ func ptr(ev model.Event) *model.Event { return &ev }
 
 func hasNote(ch Change, sub string) bool {
 	return slices.ContainsFunc(ch.Notes, func(n string) bool { return strings.Contains(n, sub) })
+}
+
+// TestEndIsPerAccount: a window still open runs to the end of its own
+// account's data, not to the latest call of another account or cloud
+// (an old subscription read with newer logs of another account showed
+// years of exposure).
+func TestEndIsPerAccount(t *testing.T) {
+	e := newEngine(t)
+	old := event(model.AWS, "ec2:authorizesecuritygroupingress", at(0, 0), sg,
+		rc(model.Added, model.Ingress, model.Allow, "tcp", ports(22, 22), cidr("0.0.0.0/0")))
+	old.Account = "111122223333"
+	later := event(model.AWS, "ec2:authorizesecuritygroupingress", at(10, 0), sg,
+		rc(model.Added, model.Ingress, model.Allow, "tcp", ports(443, 443), cidr("10.0.0.0/8")))
+	later.Account = "111122223333"
+	other := event(model.AWS, "ec2:authorizesecuritygroupingress", t0.Add(5*365*24*time.Hour), model.Resource{Type: "security_group", ID: "sg-0other"},
+		rc(model.Added, model.Ingress, model.Allow, "tcp", ports(80, 80), cidr("0.0.0.0/0")))
+	other.Account = "444455556666"
+	e.Replay([]model.Event{old, later, other})
+	if got := e.End(model.AWS, "111122223333"); !got.Equal(at(10, 0)) {
+		t.Errorf("end of account 111122223333 = %v, want its last call %v", got, at(10, 0))
+	}
+	if got := e.End(model.AWS, "444455556666"); !got.Equal(other.Time) {
+		t.Errorf("end of account 444455556666 = %v, want %v", got, other.Time)
+	}
+	if got, _ := e.Span(); got.IsZero() {
+		t.Error("span lost")
+	}
+	// Account ids compare without case (Azure writes either).
+	up := event(model.AWS, "ec2:authorizesecuritygroupingress", at(20, 0), sg,
+		rc(model.Added, model.Ingress, model.Allow, "tcp", ports(8443, 8443), cidr("10.0.0.0/8")))
+	up.Account = "ACCT-UPPER"
+	e.Replay([]model.Event{up})
+	if got := e.End(model.AWS, "acct-upper"); !got.Equal(at(20, 0)) {
+		t.Errorf("end of acct-upper = %v, want %v", got, at(20, 0))
+	}
+	if got := e.End(model.Azure, "unknown"); !got.Equal(other.Time) {
+		t.Errorf("an account without calls: end %v, want the end of all the data", got)
+	}
+}
+
+// TestChangeWindowIsMostSevere: a finding names the most severe window
+// its call opened (a GCP insert of tcp/80 and icmp: the medium tcp/80
+// window, not the low icmp one), the first in order on a tie, and a
+// closed one only when it opened none.
+func TestChangeWindowIsMostSevere(t *testing.T) {
+	low1 := &model.Window{ID: "low1", Severity: model.Low}
+	low2 := &model.Window{ID: "low2", Severity: model.Low}
+	med := &model.Window{ID: "med", Severity: model.Medium}
+	crit := &model.Window{ID: "crit", Severity: model.Critical}
+	for _, tt := range []struct {
+		ch   Change
+		want string
+	}{
+		{Change{Opened: []*model.Window{low1, med}}, "med"},
+		{Change{Opened: []*model.Window{low1, low2}}, "low1"},
+		{Change{Opened: []*model.Window{low2}, Closed: []*model.Window{crit}}, "low2"},
+		{Change{Closed: []*model.Window{low1, crit}}, "crit"},
+		{Change{}, ""},
+	} {
+		got := ""
+		if w := tt.ch.Window(); w != nil {
+			got = w.ID
+		}
+		if got != tt.want {
+			t.Errorf("Window() = %q, want %q", got, tt.want)
+		}
+	}
 }

@@ -30,6 +30,7 @@ func Join(ctx context.Context, inputs []ingest.Input, openings []Opening, opts O
 		return nil, counts, err
 	}
 	use, cov, srv := mergeWorkers(ws, len(openings), opts.MaxTracked)
+	counts.last = lastByAccount(cov)
 
 	watch := outboundWatch(m, use)
 	if len(watch) > 0 {

@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"strings"
+	"time"
 
 	"github.com/valyala/fastjson"
 
@@ -33,6 +35,39 @@ type Counts struct {
 	// SKIPDATA records, entries of other logs.
 	Skipped  int64           `json:"skipped"`
 	Problems []model.Problem `json:"problems,omitempty"`
+	// last is the end of the latest flow of each cloud and account
+	// (coverageKey with no scope), set by Join.
+	last map[string]time.Time
+}
+
+// lastByAccount folds coverage, kept per scope (an Azure NSG, VNet or
+// NIC), into the end of the latest flow of each cloud and account.
+func lastByAccount(cov coverage) map[string]time.Time {
+	last := map[string]time.Time{}
+	for k, s := range cov {
+		if s == nil || !s.set {
+			continue
+		}
+		i := strings.LastIndexByte(k, '|')
+		if i < 0 {
+			continue
+		}
+		acct := k[:i+1] // coverageKey(cloud, account, "")
+		if s.to.After(last[acct]) {
+			last[acct] = s.to
+		}
+	}
+	return last
+}
+
+// Last is the end of the latest flow of the cloud and account that Join
+// read; zero when it read none of that account (flows that do not say
+// their account are not counted for any).
+func (c Counts) Last(cloud model.Cloud, account string) time.Time {
+	if account == "" {
+		return time.Time{}
+	}
+	return c.last[coverageKey(string(cloud), account, "")]
 }
 
 func (c *Counts) add(o Counts) {
