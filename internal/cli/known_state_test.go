@@ -152,3 +152,40 @@ func TestAzureRuleDeleteUsesKnownState(t *testing.T) {
 		})
 	}
 }
+
+// TestGroupDeleteSaysWhatItHeld: DeleteSecurityGroup logs only the group;
+// after its creation and rules in the logs the finding says what it held
+// and its rollback puts the rules back.
+func TestGroupDeleteSaysWhatItHeld(t *testing.T) {
+	rec := func(id, when, name, req, resp string) string {
+		return `{"eventVersion":"1.08","eventTime":"` + when + `","eventSource":"ec2.amazonaws.com","eventName":"` + name + `","awsRegion":"us-east-1","sourceIPAddress":"198.51.100.7","userAgent":"aws-cli/2","userIdentity":{"type":"IAMUser","arn":"arn:aws:iam::111122223333:user/alice","accountId":"111122223333","userName":"alice"},"requestParameters":` + req + `,"responseElements":` + resp + `,"eventID":"` + id + `","recipientAccountId":"111122223333"}`
+	}
+	trail := `{"Records":[` + strings.Join([]string{
+		rec("e1", "2024-05-01T10:00:00Z", "CreateSecurityGroup", `{"groupName":"web","groupDescription":"web","vpcId":"vpc-0123456789abcdef0"}`, `{"_return":true,"groupId":"sg-0123456789abcdef0"}`),
+		rec("e2", "2024-05-01T10:01:00Z", "AuthorizeSecurityGroupIngress", `{"groupId":"sg-0123456789abcdef0","ipPermissions":{"items":[{"ipProtocol":"tcp","fromPort":22,"toPort":22,"ipRanges":{"items":[{"cidrIp":"0.0.0.0/0"}]}}]}}`, `{"_return":true}`),
+		rec("e3", "2024-05-01T10:05:00Z", "DeleteSecurityGroup", `{"groupId":"sg-0123456789abcdef0"}`, `{"_return":true}`),
+	}, ",") + `]}`
+	path := filepath.Join(t.TempDir(), "trail.json")
+	if err := os.WriteFile(path, []byte(trail), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	code, out, stderr := run(t, nil, "scan", "--format", "jsonl", "--min-severity", "info", "-q", path)
+	if code != ExitOK {
+		t.Fatalf("scan: exit %d: %s", code, stderr)
+	}
+	for _, f := range decodeFindings(t, out) {
+		if f.Rule != "aws-sg-delete" {
+			continue
+		}
+		reasons := strings.Join(f.Reasons, "\n")
+		if !strings.Contains(reasons, "state: it held allow egress all to 0.0.0.0/0; allow ingress tcp/22 from 0.0.0.0/0") ||
+			!strings.Contains(reasons, "opened at 2024-05-01T10:01:00Z by alice") {
+			t.Errorf("reasons do not say what the group held:\n%s", reasons)
+		}
+		if !strings.Contains(strings.Join(f.Rollback, "\n"), `"FromPort":22`) {
+			t.Errorf("rollback does not put back the rule: %q", f.Rollback)
+		}
+		return
+	}
+	t.Fatalf("no aws-sg-delete finding:\n%s", out)
+}

@@ -16,8 +16,21 @@ import (
 // the call that added them: the detector then weighs what was removed (an
 // allow closes access, a deny may open what it blocked) instead of a rule
 // of unknown action.
+//
+// A call that deleted a whole firewall (no rule in its log, none left
+// after it) keeps its judgement; a reason says what state knew it held.
 func knownRemoval(det *detect.Detector, ev *model.Event, f *model.Finding, ch *state.Change) {
-	if det == nil || ev == nil || !ch.Applied || len(ch.Before.Rules) == 0 || len(ev.Changes) == 0 {
+	if det == nil || ev == nil || !ch.Applied || len(ch.Before.Rules) == 0 {
+		return
+	}
+	if len(ev.Changes) == 0 {
+		if len(ch.After.Rules) == 0 && ch.Before.Known {
+			why := "state: it held " + rulesWords(ch.Before.Rules)
+			if added := openedBy(ch.Closed); added != "" {
+				why += "; the exposure it closed was opened at " + added
+			}
+			f.Reasons = model.CapNotes(append(f.Reasons, why))
+		}
 		return
 	}
 	// A GCP patch logs only the fields it sent: a rule the state built
@@ -39,24 +52,38 @@ func knownRemoval(det *detect.Detector, ev *model.Event, f *model.Finding, ch *s
 	}
 	known := *ev
 	known.Changes = make([]model.RuleChange, 0, len(ch.Before.Rules))
-	var rules []string
 	for _, r := range ch.Before.Rules {
 		rc := r.RuleChange
 		rc.Effect = model.Removed
 		known.Changes = append(known.Changes, rc)
-		rules = append(rules, ruleWords(rc, r.Disabled))
 	}
 	g, ok := det.Evaluate(&known)
 	if !ok {
 		return
 	}
-	why := "state: what the call removed is known (" + strings.Join(rules, "; ") + ")"
+	why := "state: what the call removed is known (" + rulesWords(ch.Before.Rules) + ")"
 	if added := openedBy(ch.Closed); added != "" {
 		why += ", added at " + added
 	}
 	why += ": judged by that content, not as a rule whose action is unknown"
 	g.Reasons = model.CapNotes(append([]string{why}, g.Reasons...))
 	*f = g
+}
+
+// maxRulesWords bounds the rules a reason names.
+const maxRulesWords = 5
+
+// rulesWords names the rules, at most maxRulesWords, the rest counted.
+func rulesWords(rs []model.Rule) string {
+	var parts []string
+	for i, r := range rs {
+		if i == maxRulesWords {
+			parts = append(parts, fmt.Sprintf("and %d more", len(rs)-maxRulesWords))
+			break
+		}
+		parts = append(parts, ruleWords(r.RuleChange, r.Disabled))
+	}
+	return strings.Join(parts, "; ")
 }
 
 // ruleWords describes a removed rule: "allow ingress tcp/80 from 0.0.0.0/0".
