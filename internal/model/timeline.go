@@ -20,7 +20,7 @@ type FirewallTimeline struct {
 	// some rule within the data (open windows counted up to End).
 	Exposed time.Duration `json:"exposed_ns"`
 	// End is the end of the data of its account (cloud and account): the
-	// latest call logged there, or flow record with --flows. Its windows
+	// latest firewall call read there, or flow record with --flows. Its windows
 	// still open are measured up to it, not to another account's data.
 	End     time.Time `json:"end,omitzero"`
 	Windows []Window  `json:"windows"`
