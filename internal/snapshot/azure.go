@@ -80,19 +80,25 @@ func azureTags(m map[string]any) []string {
 	return out
 }
 
-// nsg reads one network security group, ARM or CLI form: its own rules,
-// the default rules (Builtin), and the NICs and subnets it is attached to.
-func nsg(m, props map[string]any, src model.SourceRef) model.Firewall {
+// armFirewall is the firewall an ARM resource m describes, before its
+// rules: subscription, location, id, name and tags.
+func armFirewall(m map[string]any, typ string, src model.SourceRef) model.Firewall {
 	id := jv.Str(m, "id")
 	sub, _ := armParts(id)
-	fw := model.Firewall{
+	return model.Firewall{
 		Cloud:    model.Azure,
 		Account:  sub,
 		Region:   jv.Str(m, "location"),
-		Resource: model.Resource{Type: "nsg", ID: id, Name: jv.Str(m, "name")},
+		Resource: model.Resource{Type: typ, ID: id, Name: jv.Str(m, "name")},
 		Tags:     azureTags(m),
 		Source:   src,
 	}
+}
+
+// nsg reads one network security group, ARM or CLI form: its own rules,
+// the default rules (Builtin), and the NICs and subnets it is attached to.
+func nsg(m, props map[string]any, src model.SourceRef) model.Firewall {
+	fw := armFirewall(m, "nsg", src)
 	for _, key := range []string{"securityRules", "defaultSecurityRules"} {
 		for _, r := range jv.Objs(props, key) {
 			c, notes := azure.SecurityRule(r)
@@ -159,17 +165,8 @@ func ruleCollectionGroup(m, props map[string]any, src model.SourceRef) model.Fir
 // settings. A firewall managed by a Firewall Policy names it in Settings;
 // the policy's rule collection groups are snapshots of their own.
 func azureFirewall(m map[string]any, src model.SourceRef) model.Firewall {
-	id := jv.Str(m, "id")
-	sub, _ := armParts(id)
 	changes, settings, notes := azure.AzureFirewall(m)
-	fw := model.Firewall{
-		Cloud:    model.Azure,
-		Account:  sub,
-		Region:   jv.Str(m, "location"),
-		Resource: model.Resource{Type: "azure_firewall", ID: id, Name: jv.Str(m, "name")},
-		Tags:     azureTags(m),
-		Source:   src,
-	}
+	fw := armFirewall(m, "azure_firewall", src)
 	if len(settings) > 0 {
 		fw.Settings = settings
 	}
@@ -220,18 +217,9 @@ func databaseRule(b *builder, m map[string]any, typ string, src model.SourceRef)
 // storageAccount reads a storage account's network rules: the default
 // action and the allowed address rules.
 func storageAccount(m, props map[string]any, src model.SourceRef) model.Firewall {
-	id := jv.Str(m, "id")
-	sub, _ := armParts(id)
 	acl := jv.Obj(props, "networkAcls")
-	fw := model.Firewall{
-		Cloud:    model.Azure,
-		Account:  sub,
-		Region:   jv.Str(m, "location"),
-		Resource: model.Resource{Type: "storage_account", ID: id, Name: jv.Str(m, "name")},
-		Settings: map[string]string{},
-		Tags:     azureTags(m),
-		Source:   src,
-	}
+	fw := armFirewall(m, "storage_account", src)
+	fw.Settings = map[string]string{}
 	if a := strings.ToLower(jv.Str(acl, "defaultAction")); a != "" {
 		fw.Settings[model.SettingDefaultAction] = a
 	}
