@@ -47,6 +47,15 @@ func TestGuidanceFitsWhatHappened(t *testing.T) {
 	noIP.SourceIP, noIP.UserAgent = "", ""
 	viaCFN := sgIngress(withName(rule("tcp", port(443), cidr("10.0.0.0/8")), "sgr-1"))
 	viaCFN.SourceIP, viaCFN.UserAgent, viaCFN.Actor.ViaService = "AWS Internal", "AWS Internal", "cloudformation.amazonaws.com"
+	armor := func(key string, settings map[string]string) *model.Event {
+		c := rule("all", nil, model.Peer{Kind: model.PeerAny, Value: "*"})
+		c.Priority = model.IntPtr(0)
+		ev := event(model.GCP, key, c)
+		ev.Account, ev.Actor = "proj-cw", model.Actor{Type: "user", ID: "alice@example.com", Name: "alice@example.com"}
+		ev.Resource = model.Resource{Type: "cloud_armor_policy", ID: "projects/proj-cw/global/securityPolicies/armor-pol", Name: "armor-pol"}
+		ev.Settings = settings
+		return ev
+	}
 	closed := kv(map[string]string{model.SettingDefaultAction: "deny", model.SettingPublicAccess: "enabled"})
 	opened := kv(map[string]string{model.SettingDefaultAction: "allow"})
 
@@ -78,6 +87,12 @@ func TestGuidanceFitsWhatHappened(t *testing.T) {
 		{name: "world-open web port on an NSG gets no Bastion advice", ev: &webNSG, forbid: []string{"Bastion"}},
 		{name: "a call a service made for the caller is not told apart by its address", ev: viaCFN,
 			want: []string{"cloudformation.amazonaws.com made the call for"}, forbid: []string{"a call from AWS Internal"}},
+		// Undoing an added Cloud Armor rule deletes it: turning its
+		// match-everything into deny-403 would block every request.
+		{name: "an added Cloud Armor rule is deleted", ev: armor("compute.securitypolicies.addrule", nil),
+			want: []string{"gcloud compute security-policies rules delete 0 --security-policy armor-pol --project proj-cw --quiet"}, forbid: []string{"--action deny-403"}},
+		{name: "a Cloud Armor rule put in preview is enforced again", ev: armor("compute.securitypolicies.patchrule", map[string]string{model.SettingPreview: "true"}),
+			want: []string{"rules update 0 --security-policy armor-pol --no-preview --project proj-cw"}, forbid: []string{"rules delete", "--action deny-403"}},
 		{name: "a record without address says so in prose", ev: noIP,
 			want: []string{"a call from (not logged) with user agent (not logged)"}, forbid: []string{"<SOURCE_IP>", "<USER_AGENT>"}},
 		{name: "key vault set to deny is not told to set it back", ev: closed,
