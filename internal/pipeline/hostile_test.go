@@ -209,3 +209,28 @@ func TestForgedCopyKeepsTheAttack(t *testing.T) {
 		})
 	}
 }
+
+// TestServiceUserAgentLowersNothing: a user agent naming an AWS service
+// (which CloudTrail writes in invokedBy or sourceIPAddress when a service
+// acts) is the caller's to choose: on its own it lowers nothing.
+func TestServiceUserAgentLowersNothing(t *testing.T) {
+	atk := attackLine(t)
+	i := strings.Index(atk, `"userAgent":"`)
+	if i < 0 {
+		t.Fatal("fixture changed: no userAgent")
+	}
+	j := i + len(`"userAgent":"`) + strings.IndexByte(atk[i+len(`"userAgent":"`):], '"')
+	for _, ua := range []string{"cloudformation.amazonaws.com", "elasticloadbalancing.amazonaws.com", "fms.amazonaws.com", "eks.amazonaws.com"} {
+		t.Run(ua, func(t *testing.T) {
+			line := atk[:i] + `"userAgent":"` + ua + atk[j:]
+			dir := t.TempDir()
+			if err := os.WriteFile(filepath.Join(dir, "ua.json"), []byte(line+"\n"), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			res := scan(t, []string{dir}, Options{Filter: Filter{MinSeverity: model.Info}})
+			if len(res.Findings) != 1 || res.Findings[0].Severity != model.Critical || res.Findings[0].Actor.ViaService != "" {
+				t.Fatalf("findings %+v, want the critical attack, no acting service", res.Findings)
+			}
+		})
+	}
+}

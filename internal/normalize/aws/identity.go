@@ -56,8 +56,9 @@ func actor(rec any) model.Actor {
 		a.Role = role
 	}
 	a.MFA, _ = jv.Bool(attrs, "mfaAuthenticated")
-	a.ViaService = first(invokedBy,
-		serviceHost(jv.Str(rec, "sourceIPAddress")), serviceHost(jv.Str(rec, "userAgent")))
+	// CloudTrail writes invokedBy and sourceIPAddress; the user agent is
+	// the caller's to choose, so a service name there proves nothing.
+	a.ViaService = first(invokedBy, serviceHost(jv.Str(rec, "sourceIPAddress")))
 	a.OriginalCaller, a.Federation = originalCaller(ui, sc, a.Type)
 	if a.ID == "" && a.OriginalCaller != "" {
 		// An IdentityCenterUser names no principal but the user it is.
