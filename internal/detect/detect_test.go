@@ -799,3 +799,28 @@ func TestFindingPeersCapped(t *testing.T) {
 		})
 	}
 }
+
+// TestUnreadableProtocolIsNotICMP: a protocol no cloud names is judged
+// as reaching every port, never as the low ICMP class: world-open on 22
+// stays at least high whatever the caller wrote.
+func TestUnreadableProtocolIsNotICMP(t *testing.T) {
+	for _, tc := range []struct {
+		proto string
+		low   bool // a real portless protocol: the ICMP class
+	}{
+		{"-1.0", false},
+		{"ｔｃｐ", false},
+		{"tcp\u200b", false},
+		{"bogus", false},
+		{"icmp", true},
+		{"50", true},
+		{"gre", true},
+	} {
+		t.Run(tc.proto, func(t *testing.T) {
+			f := evaluate(t, sgIngress(rule(tc.proto, port(22), cidr("0.0.0.0/0"))))
+			if tc.low && f.Severity > model.Low || !tc.low && f.Severity < model.High {
+				t.Errorf("protocol %q world-open: %s (%v)", tc.proto, f.Severity, f.Reasons)
+			}
+		})
+	}
+}

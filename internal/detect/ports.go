@@ -47,6 +47,18 @@ func protocol(p string) string {
 	return p
 }
 
+// portless reports whether p (normalised by protocol) is a protocol
+// without ports that clouds name: ICMP, IPsec, GRE and the like, or an
+// IANA protocol number.
+func portless(p string) bool {
+	switch p {
+	case "icmp", "icmpv6", "esp", "ah", "gre", "ipip", "igmp", "ospf", "pim", "vrrp", "l2tp":
+		return true
+	}
+	n, err := strconv.Atoi(p)
+	return err == nil && n >= 0 && n <= 255 && strconv.Itoa(n) == p
+}
+
 // portBearing reports whether protocol p has ports ("" = not logged).
 func portBearing(p string) bool {
 	return p == "" || p == "tcp" || p == "udp" || p == "sctp"
@@ -61,6 +73,11 @@ func (d *Detector) ports(op *content.Operation, ch model.RuleChange) portSet {
 		return portSet{classes: []portClass{{name: content.ClassAll}}, text: []string{"all protocols and ports"}}
 	case ch.Ports.All():
 		return portSet{classes: []portClass{{name: content.ClassAll}}, text: []string{"all " + proto + " ports"}}
+	case !portBearing(proto) && proto != "all" && !portless(proto):
+		// Not a protocol any cloud names ("-1.0", "ｔｃｐ", "tcp" and a
+		// zero-width space): judged as reaching every port, never as
+		// the low ICMP class.
+		return portSet{classes: []portClass{{name: content.ClassUnknown}}, text: []string{protocolName(proto) + " (not understood: judged as any port)"}}
 	case !portBearing(proto) && proto != "all":
 		return portSet{classes: []portClass{{name: content.ClassICMP}}, text: []string{protocolName(proto)}}
 	case len(ch.Ports) == 0 && op.Service != nil:
