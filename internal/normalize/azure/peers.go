@@ -33,6 +33,12 @@ func (p *parser) peer(rule, raw string, tags bool) (model.Peer, bool) {
 		return model.Peer{Kind: model.PeerCIDR, Value: s}, true
 	case tags && isTagName(s):
 		return model.Peer{Kind: model.PeerServiceTag, Value: s}, true
+	case tags:
+		// An NSG rule takes nothing else ("Ιnternet" with a Greek iota,
+		// "*" and a zero-width space, "<x>/0"): kept as an address that
+		// does not parse, judged as unreadable, never as a named set.
+		p.note("%s: %q is not an address, range, service tag or application security group", rule, s)
+		return model.Peer{Kind: model.PeerCIDR, Value: s}, true
 	}
 	return model.Peer{Kind: model.PeerOther, Value: s}, true
 }
