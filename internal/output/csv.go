@@ -64,7 +64,7 @@ func writeCSVRows(cw *csv.Writer, findings []model.Finding) error {
 			f.Event.EventID,
 		}
 		for i, cell := range row {
-			row[i] = defuseFormula(cell)
+			row[i] = defuseFormula(csvText(cell))
 		}
 		if err := cw.Write(row); err != nil {
 			return err
@@ -72,6 +72,29 @@ func writeCSVRows(cw *csv.Writer, findings []model.Finding) error {
 	}
 	cw.Flush()
 	return cw.Error()
+}
+
+// csvText writes control characters (an escape sequence in a group id)
+// as \x1b, as every other format does: CSV has no escape of its own, and
+// a terminal would run them. Line feeds and tabs stay: a quoted cell may
+// hold them, and they move no cursor back.
+func csvText(s string) string {
+	if !strings.ContainsAny(s, "\n\t") {
+		return cleanText(s)
+	}
+	var b strings.Builder
+	for i, line := range strings.Split(s, "\n") {
+		if i > 0 {
+			b.WriteByte('\n')
+		}
+		for j, field := range strings.Split(line, "\t") {
+			if j > 0 {
+				b.WriteByte('\t')
+			}
+			b.WriteString(cleanText(field))
+		}
+	}
+	return b.String()
 }
 
 // defuseFormula stops a spreadsheet from evaluating a cell as a formula

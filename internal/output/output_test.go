@@ -565,10 +565,14 @@ func unescapedPipes(s string) int {
 }
 
 func TestTableHasNoRawControlCharacters(t *testing.T) {
-	out := render(t, FormatTable, testFindings(), Options{})
-	for _, bad := range []string{"\x1b", "\x07", "\u202e"} {
-		if bytes.Contains(out, []byte(bad)) {
-			t.Errorf("plain table contains %q", bad)
+	fs := testFindings()
+	fs[0].Resource.ID = "sg-\x1b[31mRED\x1b[0m\x1b]0;title\x07\r\x00"
+	for _, format := range []string{FormatTable, FormatCSV, FormatMarkdown} {
+		out := render(t, format, fs, Options{})
+		for _, bad := range []string{"\x1b", "\x07", "\u202e", "\r", "\x00"} {
+			if bytes.Contains(out, []byte(bad)) {
+				t.Errorf("%s contains %q", format, bad)
+			}
 		}
 	}
 }
