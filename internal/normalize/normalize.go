@@ -63,6 +63,11 @@ func Parse(raw []byte, src model.SourceRef, pre *Prefilter) Result {
 // correlations reads are such, and each is used and dropped before the
 // next. The result's events are valid until dst is used again.
 func ParseInto(dst []model.Event, raw []byte, src model.SourceRef, pre *Prefilter) Result {
+	if kind := notObject(raw); kind != "" {
+		// An element of an array of records that is no object (a null, a
+		// number) is a broken record: reported, not filtered out unseen.
+		return Result{Kind: Unreadable, Reason: "record is a JSON " + kind + ", not an object"}
+	}
 	match := Full
 	if pre != nil {
 		if match = pre.Match(raw); match == Drop {
@@ -84,6 +89,31 @@ func ParseInto(dst []model.Event, raw []byte, src model.SourceRef, pre *Prefilte
 		return Parse(raw, src, nil)
 	}
 	return res
+}
+
+// notObject names the kind of JSON value raw holds when it is not an
+// object ("" when it is one, or is not JSON the decoder will report).
+func notObject(raw []byte) string {
+	for _, c := range raw {
+		switch c {
+		case ' ', '\t', '\n', '\r':
+			continue
+		case '{':
+			return ""
+		case '[':
+			return "array"
+		case '"':
+			return "string"
+		case 'n':
+			return "null"
+		case 't', 'f':
+			return "boolean"
+		case '-', '0', '1', '2', '3', '4', '5', '6', '7', '8', '9':
+			return "number"
+		}
+		return ""
+	}
+	return ""
 }
 
 // decoded parses raw decoded with decode.

@@ -31,3 +31,27 @@ func TestShipperEnvelopes(t *testing.T) {
 		t.Errorf("text _raw: kind %d, want unrecognised", res.Kind)
 	}
 }
+
+// TestNonObjectRecordIsUnreadable: an element of an array of records that
+// is no object is reported as unreadable, whether or not the prefilter
+// would have dropped it unseen, and says what it is.
+func TestNonObjectRecordIsUnreadable(t *testing.T) {
+	pre, err := NewPrefilter(testAnchors(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for raw, kind := range map[string]string{
+		`null`: "null", `1`: "number", `-2.5`: "number", `"x"`: "string", `true`: "boolean", ` []`: "array",
+		`[{"eventName":"AuthorizeSecurityGroupIngress"}]`: "array",
+	} {
+		for _, p := range []*Prefilter{nil, pre} {
+			res := Parse([]byte(raw), model.SourceRef{}, p)
+			if res.Kind != Unreadable || res.Reason != "record is a JSON "+kind+", not an object" {
+				t.Errorf("%s (prefilter %v): kind %d reason %q, want unreadable, a JSON %s", raw, p != nil, res.Kind, res.Reason, kind)
+			}
+		}
+	}
+	if res := Parse([]byte(" {}"), model.SourceRef{}, nil); res.Kind != Unrecognised {
+		t.Errorf("empty object: kind %d, want unrecognised", res.Kind)
+	}
+}
