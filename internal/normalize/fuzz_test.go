@@ -26,7 +26,11 @@ func seedFiles(f *testing.F) {
 			f.Add(b)
 		}
 	}
-	for _, s := range []string{`{"Records":[{"a":1},`, "{\"a\":\"\n", `[1,2,{"b":[]}]`, "\xEF\xBB\xBF{}", `{"value":[{}]}`} {
+	for _, s := range []string{`{"Records":[{"a":1},`, "{\"a\":\"\n", `[1,2,{"b":[]}]`, "\xEF\xBB\xBF{}", `{"value":[{}]}`,
+		// Bad elements first in a wrapper, and nesting past the limit.
+		`{"Records":[null,{"a":1}]}`, `{"records":[7,"x",[],{}]}`, `{"value":[true],"nextLink":null}`,
+		`[{"a":` + strings.Repeat("[", MaxDepth+1) + `"]\"["` + strings.Repeat("]", MaxDepth+1) + `},{"b":1}]`,
+		"[" + strings.Repeat("[{", MaxDepth) + "\n{\"b\":2}\n"} {
 		f.Add([]byte(s))
 	}
 }

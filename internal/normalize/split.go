@@ -38,6 +38,7 @@ type Splitter struct {
 	objStart int  // buf index where the pending top-level object began
 	objBig   bool // pending top-level object grew past MaxRecord
 	objWrap  bool // pending top-level object turned out to be a wrapper
+	objKeyed bool // a key of the pending top-level object has been read
 	sc       valueScanner
 
 	// Resynchronisation. In JSON lines a record cut off mid-line (a
@@ -148,7 +149,7 @@ func (s *Splitter) Next() (RawRecord, error) {
 				s.comma = true
 				s.modes = append(s.modes, modeArray)
 			case '{':
-				s.objStart, s.objBig, s.objWrap = s.pos, false, false
+				s.objStart, s.objBig, s.objWrap, s.objKeyed = s.pos, false, false, false
 				s.keep = s.pos
 				s.pos++
 				s.modes = append(s.modes, modeObject)
@@ -227,6 +228,8 @@ func (s *Splitter) objectStep() (RawRecord, bool, error) {
 		s.keep = s.pos
 	}
 	keyAt := s.base + int64(s.pos)
+	firstKey := !s.objKeyed
+	s.objKeyed = true
 	if err := s.scanValue(); err != nil {
 		return RawRecord{}, true, s.scanFailed(err)
 	}
@@ -249,14 +252,18 @@ func (s *Splitter) objectStep() (RawRecord, bool, error) {
 	}
 	if c == '[' && isWrapper {
 		// A wrapper's array holds objects. Look past the bracket: an array
-		// of anything else ({"records":[4493]}) is an ordinary value.
+		// of anything else after other keys ({"cloud":"aws","records":
+		// [4493]}) is an ordinary value. Under the object's first key, the
+		// way clouds write their files, it is a wrapper whatever its first
+		// element: a null, a number or a value nested too deep there is
+		// one bad record, and must not take the records after it along.
 		bracketAt := s.base + int64(s.pos)
 		s.pos++
 		first, ok := s.skipSpace(false)
 		if !ok {
 			return RawRecord{}, true, s.truncated()
 		}
-		if first == '{' || first == ']' {
+		if firstKey || first == '{' || first == ']' {
 			s.objWrap = true
 			s.keep = s.pos
 			s.comma = true
@@ -278,6 +285,9 @@ func (s *Splitter) record() (RawRecord, error) {
 	s.objBig = false
 	s.recAt, s.cand = s.base+int64(start), -1
 	err := s.scanValue()
+	if err == errTooDeep {
+		return RawRecord{}, s.skipDeep()
+	}
 	if err != nil {
 		return RawRecord{}, s.scanFailed(err)
 	}
@@ -290,6 +300,45 @@ func (s *Splitter) record() (RawRecord, error) {
 	data := s.buf[s.keep:s.pos]
 	s.keep = s.pos
 	return RawRecord{Data: data, Index: idx, Offset: off}, nil
+}
+
+// skipDeep skips the rest of an array element nested past MaxDepth,
+// counting brackets without keeping them, and reports it: the elements
+// after it are still read, even on the same line. pos is at the bracket
+// that went too deep. A line inside it that starts with '{' (the element
+// was cut off, or is a bomb with no end) is where reading resumes.
+func (s *Splitter) skipDeep() error {
+	depth, inStr, esc := len(s.sc.stack), false, false
+	for {
+		for ; s.pos < s.hi; s.pos++ {
+			switch c := s.buf[s.pos]; {
+			case esc:
+				esc = false
+			case inStr:
+				// A line break ends a string that was left open.
+				esc, inStr = c == '\\', c != '"' && c != '\n'
+			case c == '"':
+				inStr = true
+			case c == '{' && s.prevByte() == '\n':
+				s.cand = s.base + int64(s.pos)
+				return s.resync(errTooDeep.Error())
+			case c == '{' || c == '[':
+				depth++
+			case c == '}' || c == ']':
+				if depth--; depth == 0 {
+					s.pos++
+					s.keep = s.pos
+					e := &RecordError{Index: s.index, Offset: s.recAt, Msg: errTooDeep.Error()}
+					s.index++
+					return e
+				}
+			}
+		}
+		s.keep = s.pos
+		if !s.fill() {
+			return s.truncated()
+		}
+	}
 }
 
 var (

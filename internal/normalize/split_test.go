@@ -63,6 +63,17 @@ func TestSplitterShapes(t *testing.T) {
 		{"mismatched bracket", "{\"a\":[1}\n{\"b\":2}\n", []string{`{"b":2}`}, 1},
 		{"garbage lines reported once", "hello\nworld\n{\"b\":2}\n", []string{`{"b":2}`}, 1},
 		{"truncated", `{"Records":[{"a":1},{"b":`, []string{`{"a":1}`}, 1},
+		// A wrapper under its object's first key is one whatever its first
+		// element: a bad one is one record, the rest are still read.
+		{"null first in wrapper", `{"Records":[null,{"a":1}]}`, []string{`null`, `{"a":1}`}, 0},
+		{"number first in wrapper", `{"records":[ 1 ,{"a":1}]}`, []string{`1`, `{"a":1}`}, 0},
+		{"string first in wrapper", `{"value":["x",{"a":1}],"nextLink":null}`, []string{`"x"`, `{"a":1}`}, 0},
+		{"array first in wrapper", `{"Records":[[],{"a":1}]}`, []string{`[]`, `{"a":1}`}, 0},
+		{"scalars under first key", `{"records":[4493]}`, []string{`4493`}, 0},
+		// An element nested too deep is skipped alone, on the same line.
+		{"deep first element", `{"Records":[{"a":` + strings.Repeat("[", 600) + strings.Repeat("]", 600) + `},{"b":1}]}`, []string{`{"b":1}`}, 1},
+		{"deep element between", `[{"a":1},` + strings.Repeat(`[{"s":"]}\"[{"}`, 600) + strings.Repeat("]", 600) + `,{"b":2}]`, []string{`{"a":1}`, `{"b":2}`}, 1},
+		{"deep element cut off", "[" + strings.Repeat("[", 600) + "\n{\"b\":2}\n", []string{`{"b":2}`}, 1},
 		{"empty", "", nil, 0},
 		{"whitespace only", " \n\t", nil, 0},
 	}
