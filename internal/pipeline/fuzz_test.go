@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"cloudwall/internal/content"
@@ -29,6 +30,9 @@ func FuzzScan(f *testing.F) {
 		}
 	}
 	f.Add([]byte(`{"records":[{"time":"2026-03-14T10:14:20Z","resourceId":"/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/networkSecurityGroups/ȺȺȺȺȺȺȺȺȺȺȺȺȺȺȺȺȺȺȺȺȺȺȺȺȺȺȺȺȺȺȺȺȺȺȺȺȺȺȺȺ/securityRules/x","operationName":"MICROSOFT.NETWORK/NETWORKSECURITYGROUPS/SECURITYRULES/WRITE","resultType":"Success","properties":{"requestbody":"{\"properties\":{\"access\":\"Allow\",\"direction\":\"Inbound\",\"protocol\":\"Tcp\",\"sourceAddressPrefix\":\"*\",\"destinationPortRange\":\"22\",\"priority\":100}}"}}]}`))
+	// Elements of a Records file that are no record, before an attack.
+	deep := strings.Repeat("[", 600) + strings.Repeat("]", 600)
+	f.Add([]byte(`{"Records":[null,1,"x",[],` + deep + `,{"eventVersion":"1.08","eventSource":"ec2.amazonaws.com","eventName":"AuthorizeSecurityGroupIngress","eventTime":"2026-03-01T00:00:00Z","eventID":"e1","requestParameters":{"groupId":"sg-1","ipPermissions":{"items":[{"ipProtocol":"tcp","fromPort":22,"toPort":22,"ipRanges":{"items":[{"cidrIp":"0.0.0.0/0"}]}}]}}}]}`))
 	c, err := content.Default()
 	if err != nil {
 		f.Fatal(err)

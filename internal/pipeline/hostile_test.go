@@ -5,11 +5,14 @@ import (
 	"bytes"
 	"compress/gzip"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
+	"cloudwall/internal/content"
 	"cloudwall/internal/model"
 )
 
@@ -233,4 +236,107 @@ func TestServiceUserAgentLowersNothing(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestBadElementHidesNothing: in an array of records (a CloudTrail
+// Records file, an Azure Event Hubs or REST list, a bare array), one
+// element that is no record (a null, a number, an array, a value nested
+// past the limit) is one unreadable record, reported with its position:
+// the records before and after it, on the same line, are all scanned.
+func TestBadElementHidesNothing(t *testing.T) {
+	atk := attackLine(t)
+	azure := azureRecords(t)
+	good := append([]string{atk}, azure...)
+	containers := map[string]func(elems []string) string{
+		"aws Records":   func(e []string) string { return `{"Records":[` + strings.Join(e, ",") + `]}` },
+		"azure records": func(e []string) string { return `{"records":[` + strings.Join(e, ",") + `]}` },
+		"azure value":   func(e []string) string { return `{"value":[` + strings.Join(e, ",") + `],"nextLink":null}` },
+		"array":         func(e []string) string { return `[` + strings.Join(e, ", ") + `]` },
+		"pretty": func(e []string) string {
+			return "{\n  \"Records\": [\n    " + strings.Join(e, ",\n    ") + "\n  ]\n}\n"
+		},
+	}
+	bads := map[string]string{
+		"null":         `null`,
+		"number":       `1`,
+		"string":       `"x"`,
+		"true":         `true`,
+		"empty array":  `[]`,
+		"array":        `[` + atk + `]`,
+		"deep array":   strings.Repeat("[", 600) + `"]}\"["` + strings.Repeat("]", 600),
+		"deep in body": `{"eventName":` + strings.Repeat(`[{"a":`, 300) + `1` + strings.Repeat(`}]`, 300) + `}`,
+	}
+	c, err := content.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for cname, container := range containers {
+		control := scanText(t, c, container(good), 0)
+		if len(control.Findings) < 2 || control.Findings[0].Severity != model.Critical {
+			t.Fatalf("%s: control findings %+v, want the attacks", cname, control.Findings)
+		}
+		for bname, bad := range bads {
+			// First (it decides nothing for the rest) and later (where the
+			// prefilter once dropped it unseen).
+			for _, pos := range []int{0, 2} {
+				elems := slices.Insert(slices.Clone(good), pos, bad)
+				for _, large := range []int64{0, 1} {
+					res := scanText(t, c, container(elems), large)
+					name := fmt.Sprintf("%s, %s at %d, large=%d", cname, bname, pos, large)
+					if got, want := findingTitles(res), findingTitles(control); got != want {
+						t.Errorf("%s: findings\n%s\nwant\n%s", name, got, want)
+					}
+					s := res.Summary
+					if s.Records != control.Summary.Records+1 || s.Unreadable != 1 || len(s.Problems) != 1 {
+						t.Errorf("%s: records %d unreadable %d problems %+v; want %d, 1 and the bad element", name, s.Records, s.Unreadable, s.Problems, control.Summary.Records+1)
+						continue
+					}
+					if p := s.Problems[0]; p.Index != int64(pos) || filepath.Base(p.File) != "in.json" {
+						t.Errorf("%s: problem %+v, want in.json record %d", name, p, pos)
+					}
+				}
+			}
+		}
+	}
+}
+
+// azureRecords is the Event Hubs fixture of an NSG rule opening RDP to
+// the internet, as one compact JSON text per record.
+func azureRecords(t *testing.T) []string {
+	t.Helper()
+	raw, err := os.ReadFile("../normalize/azure/testdata/eventhub_securityrule_rdp.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var file struct{ Records []json.RawMessage }
+	if err := json.Unmarshal(raw, &file); err != nil || len(file.Records) == 0 {
+		t.Fatalf("fixture: %v", err)
+	}
+	var out []string
+	for _, r := range file.Records {
+		var b bytes.Buffer
+		if err := json.Compact(&b, r); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, b.String())
+	}
+	return out
+}
+
+// scanText scans text as the one file in.json.
+func scanText(t *testing.T, c *content.Content, text string, large int64) Result {
+	t.Helper()
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "in.json"), []byte(text), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return scan(t, []string{dir}, Options{Content: c, Filter: Filter{MinSeverity: model.Info}, LargeInput: large})
+}
+
+func findingTitles(res Result) string {
+	var b strings.Builder
+	for _, f := range res.Findings {
+		fmt.Fprintf(&b, "%s %s\n", f.Severity, f.Title)
+	}
+	return b.String()
 }
