@@ -257,13 +257,15 @@ func (s *Splitter) objectStep() (RawRecord, bool, error) {
 		// way clouds write their files, it is a wrapper whatever its first
 		// element: a null, a number or a value nested too deep there is
 		// one bad record, and must not take the records after it along.
+		// After other keys (a CloudWatch Logs subscription's logEvents),
+		// so is an array in which an object follows such elements.
 		bracketAt := s.base + int64(s.pos)
 		s.pos++
 		first, ok := s.skipSpace(false)
 		if !ok {
 			return RawRecord{}, true, s.truncated()
 		}
-		if firstKey || first == '{' || first == ']' {
+		if firstKey || first == '{' || first == ']' || s.holdsRecords() {
 			s.objWrap = true
 			s.keep = s.pos
 			s.comma = true
@@ -300,6 +302,48 @@ func (s *Splitter) record() (RawRecord, error) {
 	data := s.buf[s.keep:s.pos]
 	s.keep = s.pos
 	return RawRecord{Data: data, Index: idx, Offset: off}, nil
+}
+
+// maxLookahead bounds how far holdsRecords looks along an array.
+const maxLookahead = 64 << 10
+
+// holdsRecords says whether the array whose first element, not an object,
+// is at pos holds records: whether an object follows among its elements,
+// or an element too deep or broken to tell, within maxLookahead bytes.
+// It moves neither pos nor keep, so the array can be read either way.
+func (s *Splitter) holdsRecords() bool {
+	var v valueScanner
+	off := s.base + int64(s.pos)
+	end, inValue := off+maxLookahead, false
+	for off < end {
+		i := int(off - s.base)
+		if i >= s.hi {
+			if !s.fill() {
+				return false
+			}
+			continue
+		}
+		if !inValue {
+			switch s.buf[i] {
+			case ' ', '\t', '\n', '\r', ',':
+				off++
+				continue
+			case '{':
+				return true
+			case ']':
+				return false
+			}
+			v.reset()
+			inValue = true
+		}
+		n, done, err := v.scan(s.buf[i:s.hi])
+		if err != nil {
+			return true
+		}
+		off += int64(n)
+		inValue = !done
+	}
+	return true
 }
 
 // skipDeep skips the rest of an array element nested past MaxDepth,

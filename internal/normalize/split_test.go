@@ -70,6 +70,9 @@ func TestSplitterShapes(t *testing.T) {
 		{"string first in wrapper", `{"value":["x",{"a":1}],"nextLink":null}`, []string{`"x"`, `{"a":1}`}, 0},
 		{"array first in wrapper", `{"Records":[[],{"a":1}]}`, []string{`[]`, `{"a":1}`}, 0},
 		{"scalars under first key", `{"records":[4493]}`, []string{`4493`}, 0},
+		{"bad first element after other keys", `{"messageType":"DATA_MESSAGE","logEvents":[null, 1,{"a":1}]}`, []string{`null`, `1`, `{"a":1}`}, 0},
+		{"deep first element after other keys", `{"x":1,"Records":[` + strings.Repeat("[", 600) + strings.Repeat("]", 600) + `,{"b":1}]}`, []string{`{"b":1}`}, 1},
+		{"no object among elements after other keys", `{"x":1,"records":[1, "{", [{"a":1}]]}`, []string{`{"x":1,"records":[1, "{", [{"a":1}]]}`}, 0},
 		// An element nested too deep is skipped alone, on the same line.
 		{"deep first element", `{"Records":[{"a":` + strings.Repeat("[", 600) + strings.Repeat("]", 600) + `},{"b":1}]}`, []string{`{"b":1}`}, 1},
 		{"deep element between", `[{"a":1},` + strings.Repeat(`[{"s":"]}\"[{"}`, 600) + strings.Repeat("]", 600) + `,{"b":2}]`, []string{`{"a":1}`, `{"b":2}`}, 1},

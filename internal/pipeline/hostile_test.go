@@ -252,6 +252,9 @@ func TestBadElementHidesNothing(t *testing.T) {
 		"azure records": func(e []string) string { return `{"records":[` + strings.Join(e, ",") + `]}` },
 		"azure value":   func(e []string) string { return `{"value":[` + strings.Join(e, ",") + `],"nextLink":null}` },
 		"array":         func(e []string) string { return `[` + strings.Join(e, ", ") + `]` },
+		"after a key": func(e []string) string {
+			return `{"messageType":"DATA_MESSAGE","logEvents":[` + strings.Join(e, ",") + `]}`
+		},
 		"pretty": func(e []string) string {
 			return "{\n  \"Records\": [\n    " + strings.Join(e, ",\n    ") + "\n  ]\n}\n"
 		},
