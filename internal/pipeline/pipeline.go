@@ -246,7 +246,13 @@ func Scan(ctx context.Context, inputs []ingest.Input, opts Options) (Result, err
 	if opts.historyKeys > 0 {
 		hist.SetLimit(opts.historyKeys)
 	}
+	// A stop ends each stage below within StopBudget: the findings
+	// evaluated by then are reported (interrupted).
+	stop := &stopper{ctx: ctx}
 	for i := range merged {
+		if stop.check() != nil {
+			break
+		}
 		f, ok := hist.Evaluate(&merged[i])
 		if !ok {
 			continue
@@ -256,13 +262,16 @@ func Scan(ctx context.Context, inputs []ingest.Input, opts Options) (Result, err
 	}
 	// State first: windows and rollback are part of the finding that the
 	// enrichers (flow-log join) and the configuration see.
-	eng, windows, notices := replay(opts, det, evs, hist)
+	eng, windows, notices := replay(opts, det, evs, hist, stop)
 	sum.Notices = append(sum.Notices, notices...)
 	all := make([]model.Finding, len(evs))
 	for i := range evs {
 		all[i] = evs[i].f
 	}
-	if opts.Enrich != nil {
+	if ctx.Err() != nil {
+		sum.Interrupted = true
+	}
+	if opts.Enrich != nil && !sum.Interrupted {
 		if err := opts.Enrich(ctx, all, &sum); err != nil {
 			if ctx.Err() == nil {
 				return Result{}, err
@@ -279,7 +288,7 @@ func Scan(ctx context.Context, inputs []ingest.Input, opts Options) (Result, err
 		all[i].Identity = opts.Config.IdentityOf(all[i].Cloud, all[i].Actor)
 	}
 	policy.Approve(opts.Config, all)
-	if !opts.NoCorrelate {
+	if !opts.NoCorrelate && !stop.over {
 		cor := correlate.Run(all, opts.Correlate)
 		all = cor.Findings
 		guideCorrelations(opts.Content, all[len(all)-cor.Made:])
@@ -290,6 +299,9 @@ func Scan(ctx context.Context, inputs []ingest.Input, opts Options) (Result, err
 		guideCorrelations(opts.Content, all[before:])
 		sum.Correlations += int64(cor.Made + len(all) - before)
 		sum.Notices = append(sum.Notices, cor.Capped...)
+	}
+	if ctx.Err() != nil {
+		sum.Interrupted = true
 	}
 	storing := opts.Store != nil && !sum.Interrupted
 	if storing {

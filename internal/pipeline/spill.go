@@ -145,26 +145,45 @@ func finishSpilled(ctx context.Context, opts Options, det *detect.Detector, fo *
 		return cmp.Or(normalize.WebACLOrder(&a.Ev, &b.Ev), cmp.Compare(a.Seq, b.Seq))
 	})
 	defer byACL.Close()
+	// Every loop below looks for a stop; the findings ranked by then
+	// are reported (interrupted).
+	stop := &stopper{ctx: ctx}
+	sp := &Spilled{shown: spill.New(maxHeld, rankOrder), suppressed: spill.New(maxHeld, rankOrder)}
+	var stored bool // the store has seen this scan (StartScan)
+	stopped := func(err error) (Result, error) {
+		// A store call cut short by the stop is the stop too.
+		if !errors.Is(err, errStopped) && (ctx.Err() == nil || !errors.Is(err, ctx.Err())) {
+			sp.Close()
+			return Result{}, err
+		}
+		return interruptedSpill(sp, sum, opts.Store != nil, stored, start), nil
+	}
 	err := fo.each(func(ev model.Event, seq int64) error {
+		if err := stop.check(); err != nil {
+			return err
+		}
 		if normalize.FollowsWebACL(&ev) {
 			return byACL.Add(rankedEvent{Seq: seq, Ev: ev})
 		}
 		return byHistory.Add(rankedEvent{Seq: seq, Ev: ev})
 	})
 	if err != nil {
-		return Result{}, err
+		return stopped(err)
 	}
 	sum.Duplicates = fo.duplicates()
 	var acls normalize.WebACLs
 	err = byACL.Each(func(r rankedEvent) error {
+		if err := stop.check(); err != nil {
+			return err
+		}
 		acls.Follow(&r.Ev)
 		return byHistory.Add(r)
 	})
 	if err != nil {
-		return Result{}, err
+		return stopped(err)
 	}
 	if err := errors.Join(fo.close(), byACL.Close()); err != nil {
-		return Result{}, err
+		return stopped(err)
 	}
 
 	zero := func(a, b heldFinding) int { return 0 } // keeps time order
@@ -180,6 +199,9 @@ func finishSpilled(ctx context.Context, opts Options, det *detect.Detector, fo *
 	var accounts int
 	var first acct
 	err = byHistory.Each(func(r rankedEvent) error {
+		if err := stop.check(); err != nil {
+			return err
+		}
 		f, ok := hist.Evaluate(&r.Ev)
 		if !ok {
 			return nil
@@ -199,20 +221,22 @@ func finishSpilled(ctx context.Context, opts Options, det *detect.Detector, fo *
 		return timeOrder.Add(h)
 	})
 	if err != nil {
-		return Result{}, err
+		return stopped(err)
 	}
 	if err := byHistory.Close(); err != nil {
-		return Result{}, err
+		return stopped(err)
 	}
 	sum.Notices = append(sum.Notices, rp.notices(hist)...)
 	windows := rp.eng.Windows()
 
 	judge := policy.NewJudge(opts.Config, cmp.Or(opts.Now, time.Now()))
-	sp := &Spilled{shown: spill.New(maxHeld, rankOrder), suppressed: spill.New(maxHeld, rankOrder)}
 	all := spill.New(maxHeld, func(a, b model.Finding) int { return 0 }) // for the store
 	defer all.Close()
 	// route judges a finding and puts it where it is reported.
 	route := func(f model.Finding) error {
+		if err := stop.check(); err != nil {
+			return err
+		}
 		f, hidden := judge.Judge(f)
 		if opts.Store != nil {
 			if err := all.Add(f); err != nil {
@@ -249,6 +273,7 @@ func finishSpilled(ctx context.Context, opts Options, det *detect.Detector, fo *
 		if !storing {
 			return nil
 		}
+		stored = true
 		sc := store.Scan{ID: scanID, Command: "scan", Started: start, Inputs: int64(inputs)}
 		if opts.Learn {
 			sc.Command = "learn"
@@ -257,8 +282,7 @@ func finishSpilled(ctx context.Context, opts Options, det *detect.Detector, fo *
 	}
 	if direct {
 		if err := startScan(); err != nil {
-			sp.Close()
-			return Result{}, err
+			return stopped(err)
 		}
 	}
 	byAccount := spill.New(maxHeld, accountOrder)
@@ -275,6 +299,9 @@ func finishSpilled(ctx context.Context, opts Options, det *detect.Detector, fo *
 			}
 		}
 		for i, f := range chunk {
+			if err := stop.check(); err != nil {
+				return err
+			}
 			f.Identity = opts.Config.IdentityOf(f.Cloud, f.Actor)
 			var err error
 			switch {
@@ -296,6 +323,9 @@ func finishSpilled(ctx context.Context, opts Options, det *detect.Detector, fo *
 		return nil
 	}
 	err = timeOrder.Each(func(h heldFinding) error {
+		if err := stop.check(); err != nil {
+			return err
+		}
 		if h.Win >= 0 {
 			w := *wins[h.Win]
 			h.F.Window = &w
@@ -316,15 +346,22 @@ func finishSpilled(ctx context.Context, opts Options, det *detect.Detector, fo *
 	if err == nil && grouping && !direct {
 		storing = opts.Store != nil && !sum.Interrupted
 		if err = startScan(); err == nil {
-			err = byAccount.Each(func(x groupedFinding) error { return g.add(x.F) })
+			err = byAccount.Each(func(x groupedFinding) error {
+				if err := stop.check(); err != nil {
+					return err
+				}
+				return g.add(x.F)
+			})
 		}
 	}
 	if err == nil && grouping {
 		err = g.finish()
 	}
+	if ctx.Err() != nil {
+		sum.Interrupted = true // stopped within StopBudget: nothing is stored
+	}
 	if err != nil {
-		sp.Close()
-		return Result{}, err
+		return stopped(err)
 	}
 	sum.Notices = append(sum.Notices, judge.Notices()...)
 	n := sp.shown.Len() + sp.suppressed.Len()
@@ -339,7 +376,7 @@ func finishSpilled(ctx context.Context, opts Options, det *detect.Detector, fo *
 	}
 	switch {
 	case opts.Store != nil && sum.Interrupted:
-		sum.Notices = append(sum.Notices, "the scan was interrupted: nothing was written to the store")
+		sum.Notices = append(sum.Notices, storeNotice(stored))
 	case storing:
 		if err := recordSpilled(ctx, opts.Store, scanID, start, inputs, &sum, all, maxHeld, opts.Learn); err != nil {
 			sp.Close()
@@ -349,6 +386,31 @@ func finishSpilled(ctx context.Context, opts Options, det *detect.Detector, fo *
 	sum.Elapsed = time.Since(start)
 	res.Spill, res.Summary = sp, sum
 	return res, nil
+}
+
+// interruptedSpill is the result of a scan stopped after reading, in
+// one of the stages on disk: the findings ranked by then, and a notice
+// that the others were dropped. A stop never waits for those stages.
+func interruptedSpill(sp *Spilled, sum model.Summary, store, stored bool, start time.Time) Result {
+	sum.Interrupted = true
+	n := sp.shown.Len() + sp.suppressed.Len()
+	sum.Spilled = n
+	sum.Notices = append(sum.Notices, fmt.Sprintf("the scan was stopped while it judged and ranked the firewall operations it had read (on disk): the %d findings ranked by then are reported, the others are not", n))
+	if store {
+		sum.Notices = append(sum.Notices, storeNotice(stored))
+	}
+	sum.Elapsed = time.Since(start)
+	return Result{Spill: sp, Summary: sum}
+}
+
+// storeNotice says what an interrupted scan left in the store: nothing,
+// or the scan as started (and the first-seen facts of the findings
+// correlated by then) without its findings.
+func storeNotice(started bool) string {
+	if started {
+		return "the scan was interrupted: its findings were not written to the store"
+	}
+	return "the scan was interrupted: nothing was written to the store"
 }
 
 // recordSpilled is record for findings read back from disk, maxHeld at a

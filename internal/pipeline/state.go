@@ -34,7 +34,9 @@ type evaluated struct {
 // enriches their findings: windows and rollback commands always, before
 // and after and a severity that uses them when a baseline was given. It
 // holds state only for firewall events, which are rare.
-func replay(opts Options, det *detect.Detector, evs []evaluated, hist *detect.History) (*state.Engine, []model.Window, []string) {
+//
+// After a stop it leaves the rest of the findings as detected.
+func replay(opts Options, det *detect.Detector, evs []evaluated, hist *detect.History, stop *stopper) (*state.Engine, []model.Window, []string) {
 	rp := newReplayer(opts, det)
 	order := make([]int, len(evs))
 	for i := range order {
@@ -45,10 +47,16 @@ func replay(opts Options, det *detect.Detector, evs []evaluated, hist *detect.Hi
 		return cmp.Or(x.Time.Compare(y.Time), cmp.Compare(x.Source.File, y.Source.File), cmp.Compare(x.Source.Index, y.Source.Index))
 	})
 	for _, i := range order {
+		if stop.check() != nil {
+			break
+		}
 		evs[i].ch = rp.apply(evs[i].ev, evs[i].f.ID)
 	}
 	windows := rp.eng.Windows() // fixes the start of windows open from the beginning
 	for i := range evs {
+		if stop.check() != nil {
+			break
+		}
 		enrich(det, evs[i].ev, &evs[i].f, &evs[i].ch, rp.baseline)
 	}
 	return rp.eng, windows, rp.notices(hist)

@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"context"
+	"errors"
 	"sync"
 	"time"
 
@@ -77,4 +78,48 @@ func (t *tally) close() model.Summary {
 	defer t.mu.Unlock()
 	t.closed = true
 	return t.sum
+}
+
+// stopEvery is how many items a stage after reading handles between two
+// looks at the context: a look is cheap, but not free in a loop over
+// every event.
+const stopEvery = 64
+
+// StopBudget is how long the stages after reading (fold and sort on
+// disk, detection, state replay, correlations, ranking) go on once they
+// see a stop: a scan of a few thousand operations still judges all it
+// read, a large one returns what it had ranked by then.
+var StopBudget = 500 * time.Millisecond
+
+// errStopped ends a stage after reading when the scan is stopped.
+var errStopped = errors.New("scan stopped")
+
+// stopper lets the loops after reading notice a stop. Reading ends early,
+// and a stop sent after it (or during it) must not wait tens of seconds
+// for the rest of the scan.
+type stopper struct {
+	ctx  context.Context
+	n    int
+	seen time.Time // when a look first saw the stop
+	over bool      // StopBudget has run out: every later check fails
+}
+
+// check returns errStopped once StopBudget has passed since a look saw
+// ctx done, looking every stopEvery calls.
+func (s *stopper) check() error {
+	if s.over {
+		return errStopped
+	}
+	s.n++
+	if s.n%stopEvery != 0 || s.ctx.Err() == nil {
+		return nil
+	}
+	if s.seen.IsZero() {
+		s.seen = time.Now()
+	}
+	if time.Since(s.seen) < StopBudget {
+		return nil
+	}
+	s.over = true
+	return errStopped
 }

@@ -1,7 +1,10 @@
 package pipeline
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
+	"fmt"
 	"io"
 	"strings"
 	"sync"
@@ -11,6 +14,7 @@ import (
 
 	"cloudwall/internal/content"
 	"cloudwall/internal/ingest"
+	"cloudwall/internal/model"
 )
 
 // blockingReader blocks its first Read until release is closed, like a
@@ -140,5 +144,109 @@ func TestCompletedScanIsNotInterrupted(t *testing.T) {
 	res := scan(t, []string{"../../testdata/samples"}, Options{})
 	if res.Summary.Interrupted {
 		t.Error("a scan that read everything says it was interrupted")
+	}
+}
+
+// cancelAtEOF is an input that stops the scan when it has been read to
+// the end: the stop reaches the stages after reading.
+type cancelAtEOF struct {
+	r       io.Reader
+	cancel  context.CancelFunc
+	stopped time.Time
+}
+
+func (c *cancelAtEOF) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	if err == io.EOF && c.stopped.IsZero() {
+		c.stopped = time.Now()
+		c.cancel()
+	}
+	return n, err
+}
+
+// TestStopAfterReading checks that a stop reaching the stages after
+// reading (fold and rank on disk, detection, state replay, correlations)
+// ends the scan about as fast as one during reading, as interrupted, with
+// the findings ranked by then: those stages took tens of seconds on a
+// large input and never looked at the context.
+func TestStopAfterReading(t *testing.T) {
+	c, err := content.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var aws map[string]any
+	if err := json.Unmarshal([]byte(attackLine(t)), &aws); err != nil {
+		t.Fatal(err)
+	}
+	// Operations on distinct security groups, far more than --max-held:
+	// every stage after reading runs on disk.
+	const n = 6000
+	var buf bytes.Buffer
+	t0 := time.Date(2022, 6, 1, 12, 0, 0, 0, time.UTC)
+	for i := range n {
+		r := clone(t, aws)
+		r["eventID"] = fmt.Sprintf("stop-%d", i)
+		r["eventTime"] = t0.Add(time.Duration(i) * time.Second).Format(time.RFC3339)
+		r["requestParameters"].(map[string]any)["groupId"] = fmt.Sprintf("sg-%08d", i)
+		b, err := json.Marshal(r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		buf.Write(append(b, '\n'))
+	}
+	tests := []struct {
+		name string
+		// stop returns the input and options that stop the scan, and
+		// when they did.
+		stop func(cancel context.CancelFunc) (ingest.Input, Options, func() time.Time)
+	}{
+		{"at the end of the input", func(cancel context.CancelFunc) (ingest.Input, Options, func() time.Time) {
+			in := &cancelAtEOF{r: bytes.NewReader(buf.Bytes()), cancel: cancel}
+			return ingest.ReaderInput("generated", in), Options{}, func() time.Time { return in.stopped }
+		}},
+		{"while the first findings are enriched", func(cancel context.CancelFunc) (ingest.Input, Options, func() time.Time) {
+			var stopped time.Time
+			enrich := func(context.Context, []model.Finding, *model.Summary) error {
+				if stopped.IsZero() {
+					stopped = time.Now()
+					cancel()
+				}
+				return nil
+			}
+			return ingest.ReaderInput("generated", bytes.NewReader(buf.Bytes())), Options{Enrich: enrich}, func() time.Time { return stopped }
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			in, opts, stopped := tt.stop(cancel)
+			opts.Workers, opts.Content, opts.MaxHeld = 1, c, 100
+			res, err := Scan(ctx, []ingest.Input{in}, opts)
+			if err != nil {
+				t.Fatalf("an interrupted scan returns what it found, got error %v", err)
+			}
+			defer res.Close()
+			if stopped().IsZero() {
+				t.Fatal("the scan was never stopped")
+			}
+			if took, limit := time.Since(stopped()), StopGrace+StopBudget+time.Second; took > limit {
+				t.Errorf("scan returned %v after the stop, want under %v", took, limit)
+			}
+			if !res.Summary.Interrupted {
+				t.Error("Summary.Interrupted not set: the exit status would say the scan completed")
+			}
+			var shown int64
+			if err := res.EachFinding(func(model.Finding) error { shown++; return nil }); err != nil {
+				t.Fatal(err)
+			}
+			var counted int64
+			for _, k := range res.Summary.Findings {
+				counted += k
+			}
+			if shown != counted {
+				t.Errorf("the summary counts %d findings, %d are reported", counted, shown)
+			}
+		})
 	}
 }
