@@ -239,6 +239,11 @@ func runScan(ctx context.Context, f scanFlags, args []string, stdin io.Reader, s
 	})
 	stopProgress()
 	if err != nil {
+		if in, ok := interruption(ctx); ok {
+			// A store call cut short by the stop: the scan's own error.
+			fmt.Fprintf(stderr, "cloudwall: scan %s: %v\n", in, err)
+			return errInterrupted
+		}
 		return fmt.Errorf("scan: %w", err)
 	}
 
@@ -246,15 +251,23 @@ func runScan(ctx context.Context, f scanFlags, args []string, stdin io.Reader, s
 	bv := currentVersion()
 	opts := output.Options{Color: color, Version: bv.Version, Revision: bv.Revision, Verbose: f.verbose || f.show != "", Rules: catalogueHelp(c), Guide: catalogueGuide(c)}
 	opts.Width = tableWidth(stdoutTTY)
-	if res.Spill != nil {
+	switch {
+	case res.Spill != nil && res.Summary.Interrupted:
+		fmt.Fprintf(stderr, "cloudwall: more than --max-held %d firewall operations: folded and ranked on disk in a temporary file (removed at exit); the scan was stopped: the %d findings ranked by then are reported\n", f.maxHeld, res.Summary.Spilled)
+	case res.Spill != nil:
 		fmt.Fprintf(stderr, "cloudwall: more than --max-held %d firewall operations: folded and ranked on disk in a temporary file (removed at exit); all %d findings are reported\n", f.maxHeld, res.Summary.Spilled)
 	}
 	if res.Spill != nil && output.Streams(format) && f.show == "" && !f.verbose {
 		err = output.WriteEach(out, format, func(fn func(model.Finding) error) error {
-			if err := res.EachFinding(fn); err != nil || !f.showSupp {
-				return err
+			fn = untilStop(ctx, fn)
+			err := res.EachFinding(fn)
+			if err == nil && f.showSupp {
+				err = res.EachSuppressed(fn)
 			}
-			return res.EachSuppressed(fn)
+			if errors.Is(err, errWriteStopped) {
+				return nil // the document ends with the findings written
+			}
+			return err
 		}, res.Summary, opts)
 		if err != nil {
 			return fmt.Errorf("write findings: %w", err)
@@ -263,7 +276,7 @@ func runScan(ctx context.Context, f scanFlags, args []string, stdin io.Reader, s
 		if res.Spill != nil {
 			fmt.Fprintf(stderr, "cloudwall: --format %s needs every finding at once: reading them back into memory (jsonl, csv and ocsf write them one at a time)\n", format)
 		}
-		shown, err := heldFindings(&res, f.showSupp)
+		shown, err := heldFindings(ctx, &res, f.showSupp)
 		if err != nil {
 			return fmt.Errorf("write findings: %w", err)
 		}
@@ -282,9 +295,28 @@ func runScan(ctx context.Context, f scanFlags, args []string, stdin io.Reader, s
 	return report(ctx, res, format, f, failOn, stderr)
 }
 
+// errWriteStopped ends the writing of findings read back from disk at a
+// stop: reading them is most of the time a large scan's output takes.
+var errWriteStopped = errors.New("writing stopped")
+
+// untilStop is fn until ctx is done (looked at every 64 findings), then
+// errWriteStopped.
+func untilStop(ctx context.Context, fn func(model.Finding) error) func(model.Finding) error {
+	n := 0
+	return func(x model.Finding) error {
+		n++
+		if n%64 == 0 && ctx.Err() != nil {
+			return errWriteStopped
+		}
+		return fn(x)
+	}
+}
+
 // heldFindings returns the findings to write (and the suppressed ones
 // when asked), reading them back when the scan ranked them on disk.
-func heldFindings(res *pipeline.Result, withSuppressed bool) ([]model.Finding, error) {
+//
+// A stop ends the reading back: the findings read by then are written.
+func heldFindings(ctx context.Context, res *pipeline.Result, withSuppressed bool) ([]model.Finding, error) {
 	if res.Spill == nil {
 		shown := res.Findings
 		if withSuppressed {
@@ -293,14 +325,13 @@ func heldFindings(res *pipeline.Result, withSuppressed bool) ([]model.Finding, e
 		return shown, nil
 	}
 	var all []model.Finding
-	add := func(f model.Finding) error { all = append(all, f); return nil }
-	if err := res.EachFinding(add); err != nil {
-		return nil, err
+	add := untilStop(ctx, func(f model.Finding) error { all = append(all, f); return nil })
+	err := res.EachFinding(add)
+	if err == nil && withSuppressed {
+		err = res.EachSuppressed(add)
 	}
-	if withSuppressed {
-		if err := res.EachSuppressed(add); err != nil {
-			return nil, err
-		}
+	if err != nil && !errors.Is(err, errWriteStopped) {
+		return nil, err
 	}
 	return all, nil
 }
@@ -309,6 +340,11 @@ func heldFindings(res *pipeline.Result, withSuppressed bool) ([]model.Finding, e
 // it), then what decides the exit status. -q drops the counters but never
 // a problem, an interruption or an empty scan.
 func report(ctx context.Context, res pipeline.Result, format string, f scanFlags, failOn *model.Severity, stderr io.Writer) error {
+	if _, ok := interruption(ctx); ok {
+		// Stopped after the scan returned, while its findings were
+		// written: the status still says so.
+		res.Summary.Interrupted = true
+	}
 	summaryOnStdout := format == output.FormatTable && f.outputPath == ""
 	end := runEnd{command: "scan", stopped: coveredBeforeStop, summaryOnStdout: summaryOnStdout, quiet: f.quiet}
 	if err := reportRun(ctx, res.Summary, end, stderr); err != nil {
