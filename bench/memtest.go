@@ -73,6 +73,9 @@ func memCases() []memCase {
 			}
 			return nil
 		}},
+		// Caller-chosen texts near normalize.MaxText, each copied into its
+		// finding several times: fewer operations are held (heldTextPerOp).
+		{name: "long-actors-50k", what: "50,000 firewall records, each by its own IAM user with a 1 KB name and ARN and a 1 KB user agent (gzip)", gz: true, write: longActors(50000)},
 		{name: "user-agent-8mb", what: "100 firewall records with an 8 MB user agent (gzip)", gz: true,
 			write: records(100, distinct, strings.Repeat("A", 8_000_000))},
 		{name: "peers-60k", what: "one 1.3 MB record with 60,000 unreadable peers", write: manyPeers(func(i int) string { return fmt.Sprintf("1.2.%d.x/99", i) })},
@@ -101,6 +104,25 @@ func memCases() []memCase {
 			}
 			return `{"ipProtocol":"tcp","fromPort":22,"toPort":22,"ipRanges":{"items":[` + b.String() + `]}}`
 		})},
+	}
+}
+
+// longActors writes n attackRecords, record i by an IAM user of its own
+// whose name (in the ARN too) is 1,000 bytes long, with an access key and
+// a 1,000-byte user agent of its own.
+func longActors(n int) func(io.Writer) error {
+	return func(w io.Writer) error {
+		for i := range n {
+			name := fmt.Sprintf("user%d-", i)
+			name += strings.Repeat("n", 1000-len(name))
+			rec := strings.ReplaceAll(attackRecord, "stratus-red-team-user", name)
+			rec = strings.Replace(rec, "AKIAQS3TDRXEXAMPLE01", fmt.Sprintf("AKIA%016d", i), 1)
+			ua := fmt.Sprintf("ua%d ", i) + strings.Repeat("Z", 1000)
+			if _, err := fmt.Fprintf(w, rec, ua, fmt.Sprintf("9ad9b29c-5a55-d247-5357-%012d", i)); err != nil {
+				return err
+			}
+		}
+		return nil
 	}
 }
 

@@ -254,6 +254,8 @@ func runScan(ctx context.Context, f scanFlags, args []string, stdin io.Reader, s
 	switch {
 	case res.Spill != nil && res.Summary.Interrupted:
 		fmt.Fprintf(stderr, "cloudwall: more than --max-held %d firewall operations: folded and ranked on disk in a temporary file (removed at exit); the scan was stopped: the %d findings ranked by then are reported\n", f.maxHeld, res.Summary.Spilled)
+	case res.Spill != nil && res.Spill.Held < f.maxHeld:
+		fmt.Fprintf(stderr, "cloudwall: firewall operations with long actors, user agents or resources: folded and ranked on disk in a temporary file (removed at exit), %d at a time (fewer than --max-held %d); all %d findings are reported\n", res.Spill.Held, f.maxHeld, res.Summary.Spilled)
 	case res.Spill != nil:
 		fmt.Fprintf(stderr, "cloudwall: more than --max-held %d firewall operations: folded and ranked on disk in a temporary file (removed at exit); all %d findings are reported\n", f.maxHeld, res.Summary.Spilled)
 	}

@@ -28,6 +28,10 @@ const (
 	// remembers per actor (changeMinute), for reading the disk back when
 	// the findings are spilled too.
 	maxChangeMinutes = 200_000
+	// maxChangeKeyBytes bounds the bytes of their actors' keys: actor
+	// names and ids of up to normalize.MaxText bytes each would otherwise
+	// take 400 MB at maxChangeMinutes.
+	maxChangeKeyBytes = 8 << 20
 	// What is read back from disk: the nearest so many to each change,
 	// at most so many in all.
 	maxContextPerChange = 200
@@ -61,9 +65,11 @@ type contextBuffer struct {
 	full    int64
 	onDisk  int64
 	// changes are the minutes in which each actor changed a firewall;
-	// changesFull says some were past maxChangeMinutes.
+	// changesFull says some were past maxChangeMinutes or
+	// maxChangeKeyBytes; changeBytes is the bytes of their keys.
 	changes     map[changeMinute]struct{}
 	changesFull bool
+	changeBytes int64
 }
 
 // contextEntry holds no pointer, so that the collector never reads the

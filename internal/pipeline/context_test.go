@@ -254,3 +254,30 @@ func TestContextDiskBound(t *testing.T) {
 		t.Errorf("notices %q", n)
 	}
 }
+
+// The change minutes a worker remembers are bounded in bytes as well as
+// in number: actors with long names stop them (changeTimes then names
+// none, and the summary counts what is not read back) before they hold
+// more than maxChangeKeyBytes.
+func TestChangeKeyBytesBound(t *testing.T) {
+	b := newContextBuffer(true, 1)
+	long := strings.Repeat("n", 1000)
+	n := 0
+	for i := 0; !b.changesFull; i++ {
+		if i > 2*maxChangeKeyBytes/1000 {
+			t.Fatalf("%d actors with 1 KB names remembered (%d bytes of keys), past the bound of %d", i, b.changeBytes, maxChangeKeyBytes)
+		}
+		ev := model.Event{Cloud: model.AWS, Account: "1", Actor: model.Actor{ID: fmt.Sprintf("arn:aws:iam::1:user/%d%s", i, long)}, Time: time.Unix(0, 0)}
+		b.change(&ev)
+		n = i
+	}
+	if n < maxChangeKeyBytes/1100 {
+		t.Errorf("stopped after %d actors, before the bound", n)
+	}
+	if b.changeBytes > maxChangeKeyBytes || b.changes != nil {
+		t.Errorf("%d bytes of keys, %d minutes kept past the bound", b.changeBytes, len(b.changes))
+	}
+	if changeTimes([]*contextBuffer{b}) != nil {
+		t.Error("past the bound, yet changeTimes names some")
+	}
+}

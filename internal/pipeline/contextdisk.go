@@ -58,7 +58,7 @@ func (b *contextBuffer) change(ev *model.Event) {
 	if _, ok := b.changes[at]; ok {
 		return
 	}
-	if len(b.changes) >= maxChangeMinutes {
+	if len(b.changes) >= maxChangeMinutes || b.changeBytes+int64(len(b.key)) > maxChangeKeyBytes {
 		b.changesFull = true
 		b.changes = nil
 		return
@@ -67,6 +67,7 @@ func (b *contextBuffer) change(ev *model.Event) {
 		b.changes = map[changeMinute]struct{}{}
 	}
 	b.changes[at] = struct{}{}
+	b.changeBytes += int64(len(b.key))
 }
 
 // changeTimes are the workers' change minutes as mergeContext's near:
@@ -139,7 +140,7 @@ func (st contextStats) notices() []string {
 		out = append(out, fmt.Sprintf("session context: the operations past the memory bounds could not all be read back (%v); timelines and recon-then-change may miss them", st.readErr))
 	}
 	if st.unread > 0 {
-		out = append(out, fmt.Sprintf("session context: %d operations past the memory bounds (%d per actor, %d per worker) were not read back: the findings were held on disk too (--max-held), and a worker saw firewall changes in more than %d actor-minutes to read them for; timelines and recon-then-change may miss them", st.unread, maxContextPerKey, maxContextPerWorker, maxChangeMinutes))
+		out = append(out, fmt.Sprintf("session context: %d operations past the memory bounds (%d per actor, %d per worker) were not read back: the findings were held on disk too (--max-held), and a worker saw firewall changes in more than %d actor-minutes (or %d MiB of actor names) to read them for; timelines and recon-then-change may miss them", st.unread, maxContextPerKey, maxContextPerWorker, maxChangeMinutes, maxChangeKeyBytes>>20))
 	}
 	if st.cut > 0 {
 		out = append(out, fmt.Sprintf("session context: %d operations near changes were not read back from disk (the %d nearest to each change, at most %d in all, were); timelines and recon-then-change may miss them", st.cut, maxContextPerChange, maxContextLoaded))

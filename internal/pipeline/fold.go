@@ -9,14 +9,20 @@ import (
 )
 
 // folder is the Coalescer with a bound on the operations it holds: past
-// max, records of further operations go to a temporary file, sorted by
-// operation key, and are folded when read back, so the events of a scan
-// of many distinct operations are never all in memory. The events it
-// gives are those the Coalescer alone would give.
+// max, or once their caller-chosen texts pass heldTextPerOp bytes an
+// operation on average, records of further operations go to a temporary file, sorted by operation key,
+// and are folded when read back, so the events of a scan of many
+// distinct operations are never all in memory. The events it gives are
+// those the Coalescer alone would give.
 type folder struct {
 	co *normalize.Coalescer
-	// max bounds the operations held; 0 for no bound.
+	// max bounds the operations held; 0 for no bound. Once text passes
+	// textMax it is lowered to the operations then held, and the rest of
+	// the scan holds that many at a time (heldMax).
 	max int
+	// text is the bytes of the texts of the operations held (heldText),
+	// textMax its bound.
+	text, textMax int64
 	// disk holds the records of operations past max, by key; written is
 	// how many.
 	disk    *spill.Sorter[keyedRecord]
@@ -36,9 +42,32 @@ type keyedRecord struct {
 	Ev  model.Event `json:"e"`
 }
 
+// heldTextPerOp is what an operation's caller-chosen texts (actor, user
+// agent, resource: each up to normalize.MaxText) may take on average
+// before a scan holds fewer than --max-held: each finding copies them
+// several times (reasons, guidance, commands, its window), and the
+// bound of --max-held alone assumes short ones. Real names are a few
+// dozen bytes, an Azure resource id or a gcloud user agent a few
+// hundred; past the bound the scan is the same, spilled sooner (only
+// correlations are cut in smaller pieces, with a notice).
+const heldTextPerOp = 512
+
 func newFolder(max int) *folder {
-	return &folder{co: normalize.NewCoalescer(), max: max}
+	return &folder{co: normalize.NewCoalescer(), max: max, textMax: int64(max) * heldTextPerOp}
 }
+
+// heldText is the bytes of ev's texts that a caller chooses freely and
+// that the finding of its operation copies.
+func heldText(ev *model.Event) int64 {
+	a := &ev.Actor
+	n := len(a.ID) + len(a.Name) + len(a.Session) + len(a.AccessKey) + len(a.Role) + len(ev.UserAgent) +
+		len(ev.SourceIP) + len(ev.Resource.ID) + len(ev.Resource.Name) + len(ev.ErrorMessage) + len(ev.Account)
+	return int64(n)
+}
+
+// heldMax is how many operations the rest of the scan holds at a time:
+// --max-held, or fewer when their texts were long.
+func (f *folder) heldMax() int { return f.max }
 
 // add takes one record.
 func (f *folder) add(ev model.Event) {
@@ -46,7 +75,17 @@ func (f *folder) add(ev model.Event) {
 		f.co.Add(ev)
 		return
 	}
-	if f.co.AddHeld(ev, f.max) || f.err != nil {
+	held := f.co.Held()
+	if f.co.AddHeld(ev, f.max) {
+		if f.co.Held() > held {
+			if f.text += heldText(&ev); f.text > f.textMax && f.disk == nil {
+				// Hold no more operations: the next new one spills.
+				f.max = max(f.co.Held(), 1)
+			}
+		}
+		return
+	}
+	if f.err != nil {
 		return
 	}
 	if f.disk == nil {

@@ -233,7 +233,7 @@ func Scan(ctx context.Context, inputs []ingest.Input, opts Options) (Result, err
 	det := detect.New(opts.Content, detectOptions(opts)...)
 	sum.Findings = map[string]int64{}
 	if fo.spilled() {
-		return finishSpilled(ctx, opts, det, fo, ctxBufs, sum, start, len(inputs), maxHeld)
+		return finishSpilled(ctx, opts, det, fo, ctxBufs, sum, start, len(inputs), fo.heldMax())
 	}
 	merged := fo.drain()
 	normalize.CompareWebACLs(merged)

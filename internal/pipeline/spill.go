@@ -39,6 +39,10 @@ const DefaultMaxRules = 100_000
 // the file.
 type Spilled struct {
 	shown, suppressed *spill.Sorter[model.Finding]
+	// Held is how many operations and findings the scan held in memory
+	// at a time: Options.MaxHeld, or fewer when their actors, user agents
+	// and resources were long (see heldTextPerOp).
+	Held int
 }
 
 // Findings calls fn with each reported finding, ranked as Rank ranks.
@@ -148,7 +152,7 @@ func finishSpilled(ctx context.Context, opts Options, det *detect.Detector, fo *
 	// Every loop below looks for a stop; the findings ranked by then
 	// are reported (interrupted).
 	stop := &stopper{ctx: ctx}
-	sp := &Spilled{shown: spill.New(maxHeld, rankOrder), suppressed: spill.New(maxHeld, rankOrder)}
+	sp := &Spilled{shown: spill.New(maxHeld, rankOrder), suppressed: spill.New(maxHeld, rankOrder), Held: maxHeld}
 	var stored bool // the store has seen this scan (StartScan)
 	stopped := func(err error) (Result, error) {
 		// A store call cut short by the stop is the stop too.
@@ -366,7 +370,11 @@ func finishSpilled(ctx context.Context, opts Options, det *detect.Detector, fo *
 	sum.Notices = append(sum.Notices, judge.Notices()...)
 	n := sp.shown.Len() + sp.suppressed.Len()
 	sum.Spilled = n
-	sum.Notices = append(sum.Notices, fmt.Sprintf("%d findings were ranked on disk in a temporary file (removed at exit), as more than --max-held (%d) firewall operations were read; every one is reported, in the same order", n, maxHeld))
+	if maxHeld < cmp.Or(opts.MaxHeld, DefaultMaxHeld) {
+		sum.Notices = append(sum.Notices, fmt.Sprintf("%d findings were ranked on disk in a temporary file (removed at exit), %d at a time, fewer than --max-held (%d): their actors, user agents and resources were long (more than %d bytes an operation on average); every one is reported, in the same order", n, maxHeld, cmp.Or(opts.MaxHeld, DefaultMaxHeld), heldTextPerOp))
+	} else {
+		sum.Notices = append(sum.Notices, fmt.Sprintf("%d findings were ranked on disk in a temporary file (removed at exit), as more than --max-held (%d) firewall operations were read; every one is reported, in the same order", n, maxHeld))
+	}
 
 	var res Result
 	for _, w := range windows {
