@@ -15,6 +15,22 @@ func allGuidance(f model.Finding) string {
 	return strings.Join(append(append([]string{}, f.Guidance.Investigate...), f.Guidance.Respond...), "\n")
 }
 
+// checkGuidance checks the guidance g holds every want and, letter case
+// aside, no forbid.
+func checkGuidance(t *testing.T, g string, want, forbid []string) {
+	t.Helper()
+	for _, w := range want {
+		if !strings.Contains(g, w) {
+			t.Errorf("guidance lacks %q:\n%s", w, g)
+		}
+	}
+	for _, w := range forbid {
+		if strings.Contains(strings.ToLower(g), strings.ToLower(w)) {
+			t.Errorf("guidance holds %q:\n%s", w, g)
+		}
+	}
+}
+
 // TestGuidanceFitsWhatHappened checks that the steps match the outcome,
 // the exposure and the direction of the change.
 func TestGuidanceFitsWhatHappened(t *testing.T) {
@@ -105,16 +121,7 @@ func TestGuidanceFitsWhatHappened(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			f := evaluate(t, tt.ev)
 			g := allGuidance(f)
-			for _, w := range tt.want {
-				if !strings.Contains(g, w) {
-					t.Errorf("guidance lacks %q:\n%s", w, g)
-				}
-			}
-			for _, w := range tt.forbid {
-				if strings.Contains(strings.ToLower(g), strings.ToLower(w)) {
-					t.Errorf("guidance holds %q:\n%s", w, g)
-				}
-			}
+			checkGuidance(t, g, tt.want, tt.forbid)
 			if tt.titleNot != "" && strings.Contains(f.Title, tt.titleNot) {
 				t.Errorf("title %q says %q", f.Title, tt.titleNot)
 			}
@@ -220,16 +227,7 @@ func TestGuidanceCallerCommands(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			g := allGuidance(evaluate(t, tt.ev))
-			for _, w := range tt.want {
-				if !strings.Contains(g, w) {
-					t.Errorf("guidance lacks %q:\n%s", w, g)
-				}
-			}
-			for _, w := range tt.forbid {
-				if strings.Contains(g, w) {
-					t.Errorf("guidance holds %q:\n%s", w, g)
-				}
-			}
+			checkGuidance(t, g, tt.want, tt.forbid)
 		})
 	}
 }
@@ -435,16 +433,7 @@ func TestClosingGuidance(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			f := evaluate(t, tt.ev)
 			g := allGuidance(f)
-			for _, w := range tt.want {
-				if !strings.Contains(g, w) {
-					t.Errorf("guidance lacks %q:\n%s", w, g)
-				}
-			}
-			for _, w := range tt.forbid {
-				if strings.Contains(strings.ToLower(g), strings.ToLower(w)) {
-					t.Errorf("guidance holds %q:\n%s", w, g)
-				}
-			}
+			checkGuidance(t, g, tt.want, tt.forbid)
 		})
 	}
 }
