@@ -78,24 +78,7 @@ func writeCSVRows(cw *csv.Writer, findings []model.Finding) error {
 // as \x1b, as every other format does: CSV has no escape of its own, and
 // a terminal would run them. Line feeds and tabs stay: a quoted cell may
 // hold them, and they move no cursor back.
-func csvText(s string) string {
-	if !strings.ContainsAny(s, "\n\t") {
-		return cleanText(s)
-	}
-	var b strings.Builder
-	for i, line := range strings.Split(s, "\n") {
-		if i > 0 {
-			b.WriteByte('\n')
-		}
-		for j, field := range strings.Split(line, "\t") {
-			if j > 0 {
-				b.WriteByte('\t')
-			}
-			b.WriteString(cleanText(field))
-		}
-	}
-	return b.String()
-}
+func csvText(s string) string { return escapeText(s, "\n\t") }
 
 // defuseFormula stops a spreadsheet from evaluating a cell as a formula
 // (CSV injection): attackers choose user agents and resource names, and

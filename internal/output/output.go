@@ -254,8 +254,11 @@ func portBearing(protocol string) bool {
 // and paragraph separators, bidirectional overrides (which can reorder
 // what a reader sees) and invalid UTF-8 are shown as visible escapes
 // instead of being interpreted.
-func cleanText(s string) string {
-	if isClean(s) {
+func cleanText(s string) string { return escapeText(s, "") }
+
+// escapeText is cleanText leaving the runes in keep as they are.
+func escapeText(s, keep string) string {
+	if isClean(s, keep) {
 		return s
 	}
 	var b strings.Builder
@@ -264,7 +267,7 @@ func cleanText(s string) string {
 		switch {
 		case r == utf8.RuneError && size == 1:
 			fmt.Fprintf(&b, `\x%02x`, s[i])
-		case mustEscape(r):
+		case mustEscape(r) && !strings.ContainsRune(keep, r):
 			if r < utf8.RuneSelf {
 				fmt.Fprintf(&b, `\x%02x`, r)
 			} else {
@@ -278,10 +281,10 @@ func cleanText(s string) string {
 	return b.String()
 }
 
-func isClean(s string) bool {
+func isClean(s, keep string) bool {
 	for i := 0; i < len(s); {
 		r, size := utf8.DecodeRuneInString(s[i:])
-		if (r == utf8.RuneError && size == 1) || mustEscape(r) {
+		if (r == utf8.RuneError && size == 1) || mustEscape(r) && !strings.ContainsRune(keep, r) {
 			return false
 		}
 		i += size
