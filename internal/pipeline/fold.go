@@ -10,10 +10,10 @@ import (
 
 // folder is the Coalescer with a bound on the operations it holds: past
 // max, or once their caller-chosen texts pass heldTextPerOp bytes an
-// operation on average, records of further operations go to a temporary file, sorted by operation key,
-// and are folded when read back, so the events of a scan of many
-// distinct operations are never all in memory. The events it gives are
-// those the Coalescer alone would give.
+// operation on average, records of further operations go to a temporary
+// file, sorted by operation key, and are folded when read back, so the
+// events of a scan of many distinct operations are never all in memory.
+// The events it gives are those the Coalescer alone would give.
 type folder struct {
 	co *normalize.Coalescer
 	// max bounds the operations held; 0 for no bound. Once text passes
