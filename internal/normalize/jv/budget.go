@@ -25,29 +25,58 @@ const (
 	BytesPerScalar = 16
 )
 
+// A document a user gives on purpose (a snapshot, a Terraform plan) may be
+// denser than any audit record: the densest real ones hold one object or
+// array per 27 bytes and one other value per 22 (compact JSON; the shared
+// snapshot samples). Documents get the same base and one value per
+// DocBytesPerContainer or DocBytesPerScalar bytes: a margin of some two
+// over those, while a document of 64 MiB of "{}," or "0," can no longer
+// decode into some 50 times its size (3.5 GiB) but is refused.
+const (
+	DocBytesPerContainer = 16
+	DocBytesPerScalar    = 8
+)
+
 // budget is what a reader may still pass: objects and arrays, and other
 // values.
 type budget struct{ containers, scalars int }
 
-func budgetFor(n int) budget {
-	return budget{BaseContainers + n/BytesPerContainer, BaseScalars + n/BytesPerScalar}
+// density is how many bytes buy one more value of each kind.
+type density struct{ perContainer, perScalar int }
+
+var (
+	recordDensity   = density{BytesPerContainer, BytesPerScalar}
+	documentDensity = density{DocBytesPerContainer, DocBytesPerScalar}
+)
+
+func (d density) budget(n int) budget {
+	return budget{BaseContainers + n/d.perContainer, BaseScalars + n/d.perScalar}
 }
 
-// BudgetError is the error of a record that holds more values than its
-// length allows.
+func budgetFor(n int) budget { return recordDensity.budget(n) }
+
+// BudgetError is the error of a record or document that holds more values
+// than its length allows.
 type BudgetError struct {
 	Size                int // the record's bytes
 	Containers, Scalars int // what a record of Size bytes may hold
+	d                   density
 }
 
 func (e *BudgetError) Error() string {
-	return fmt.Sprintf("more JSON values than a record of %d bytes may hold (%d objects and arrays, %d other values: %d and %d plus one per %d and %d bytes); not read",
-		e.Size, e.Containers, e.Scalars, BaseContainers, BaseScalars, BytesPerContainer, BytesPerScalar)
+	what := "record"
+	if e.d == documentDensity {
+		what = "document"
+	}
+	return fmt.Sprintf("more JSON values than a %s of %d bytes may hold (%d objects and arrays, %d other values: %d and %d plus one per %d and %d bytes); not read",
+		what, e.Size, e.Containers, e.Scalars, BaseContainers, BaseScalars, e.d.perContainer, e.d.perScalar)
 }
 
-func budgetError(n int) *BudgetError {
-	b := budgetFor(n)
-	return &BudgetError{Size: n, Containers: b.containers, Scalars: b.scalars}
+func budgetError(n int) *BudgetError { return recordDensity.error(n) }
+
+func (d density) error(n int) *BudgetError {
+	b := d.budget(n)
+	return &BudgetError{Size: n, Containers: b.containers, Scalars: b.scalars, d: d}
 }
 
 // CheckBudget tells, building nothing, whether b holds more values than

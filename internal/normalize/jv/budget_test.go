@@ -79,3 +79,39 @@ func TestBudgetError(t *testing.T) {
 		t.Errorf("message %q", msg)
 	}
 }
+
+// TestDocumentBudget: a document (snapshot, plan) may be denser than a
+// record, but not without end: one value more than its length allows is
+// refused, one at the allowance is read, and a record's allowance would
+// have refused it.
+func TestDocumentBudget(t *testing.T) {
+	for _, tc := range []struct {
+		name, elem string
+		container  bool
+	}{
+		{"empty objects", "{}", true},
+		{"empty lists", "[]", true},
+		{"zeros", "0", false},
+		{"empty strings", `""`, false},
+	} {
+		fits := func(n int) bool {
+			rec, count := flood(tc.elem, n, tc.container)
+			need, allowed := count(documentDensity.budget(len(rec)))
+			return need <= allowed
+		}
+		n := sort.Search(1<<24, func(n int) bool { return !fits(n) }) - 1
+		rec, _ := flood(tc.elem, n, tc.container)
+		if _, err := DecodeDocument(rec); err != nil {
+			t.Errorf("%s, %d elements (at the allowance): %v", tc.name, n, err)
+		}
+		if _, err := Decode(rec); err == nil {
+			t.Errorf("%s, %d elements: a record's allowance read it too; the document one is no denser", tc.name, n)
+		}
+		rec, _ = flood(tc.elem, n+1, tc.container)
+		_, err := DecodeDocument(rec)
+		var be *BudgetError
+		if !errors.As(err, &be) || !strings.Contains(err.Error(), "than a document of") {
+			t.Errorf("%s, %d elements (one over): err = %v, want a document *BudgetError", tc.name, n+1, err)
+		}
+	}
+}

@@ -25,24 +25,25 @@ const MaxDepth = 512
 // MaxDepth are refused before decoding.
 func Decode(raw []byte) (any, error) {
 	p := newParser(raw, nil)
-	return p.decode()
+	return p.decode(recordDensity)
 }
 
-// DecodeDocument is Decode without the budget of values per byte: for
-// documents a user gives on purpose (snapshots, plans), which are bounded
-// by their size limit alone and may be denser than any audit record.
+// DecodeDocument is Decode for documents a user gives on purpose
+// (snapshots, plans), which may be denser than any audit record: their
+// budget of values per byte is the document one (DocBytesPerContainer).
 func DecodeDocument(raw []byte) (any, error) {
 	p := newParser(raw, nil)
-	p.left = budget{math.MaxInt, math.MaxInt}
-	return p.decode()
+	p.left = documentDensity.budget(len(raw))
+	return p.decode(documentDensity)
 }
 
-func (p *fastParser) decode() (any, error) {
+// decode reads p's whole input within the budget of d.
+func (p *fastParser) decode(d density) (any, error) {
 	if v, ok := p.whole(); ok {
 		return v, nil
 	}
 	if p.over {
-		return nil, budgetError(len(p.b))
+		return nil, d.error(len(p.b))
 	}
 	return decodeStd(p.b)
 }
