@@ -787,7 +787,7 @@ func settingKeys() []string {
 	return []string{model.SettingDeleteProtection, model.SettingDefaultAction, model.SettingPublicAccess,
 		model.SettingThreatIntelMode, model.SettingIntrusionDetection, model.SettingWAFMode,
 		model.SettingEnabled, model.SettingDisabled, model.SettingFailOpen, model.SettingPreview,
-		model.SettingPolicy, model.SettingPublicIP, model.SettingEnforcementOrder}
+		model.SettingPolicy, model.SettingPublicIP, model.SettingEnforcementOrder, model.SettingRules}
 }
 
 func knownSetting(k string) bool {

@@ -218,6 +218,13 @@ func (d *Detector) assess(op *content.Operation, ev *model.Event) verdict {
 				reasons: []string{fmt.Sprintf("%s=%q with default_action=\"deny\": only the listed networks may connect (info)", k, val)}}, true)
 			continue
 		}
+		if k == model.SettingRules && val == "none" && defaultDeny(ev) {
+			// No rules and a default action of block: every request is
+			// blocked, which opens nothing.
+			v.add(judged{sev: model.Info, change: "emptied, default action block: every request is blocked", closing: true,
+				reasons: []string{fmt.Sprintf("%s=%q with default_action=\"deny\": nothing passes (info)", k, val)}}, true)
+			continue
+		}
 		if r, ok := d.setting(op, k, val); ok {
 			// A setting weighed no more than a closing change hardens
 			// (deny, prevention, protection on, public access off).

@@ -328,6 +328,11 @@ func TestSettings(t *testing.T) {
 			model.High, "stateless default action set to pass"},
 		{"waf default allow", "wafv2:updatewebacl", map[string]string{model.SettingDefaultAction: "allow"}, model.Low, "default action allow"},
 		{"waf default block", "wafv2:updatewebacl", map[string]string{model.SettingDefaultAction: "deny"}, model.Info, "default action block"},
+		{"waf rules emptied, default allow", "wafv2:updatewebacl",
+			map[string]string{model.SettingDefaultAction: "allow", model.SettingRules: "none"}, model.High, "no rules left"},
+		{"waf rules emptied, default block", "wafv2:updatewebacl",
+			map[string]string{model.SettingDefaultAction: "deny", model.SettingRules: "none"}, model.Info, "default action block"},
+		{"waf rule group emptied", "wafv2:updaterulegroup", map[string]string{model.SettingRules: "none"}, model.Medium, "emptied"},
 		{"subnet nsg detached", "microsoft.network/virtualnetworks/subnets/write", map[string]string{model.SettingPolicy: ""},
 			model.High, "network security group detached"},
 	} {

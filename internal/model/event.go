@@ -134,6 +134,7 @@ const (
 	SettingPreview            = "preview"               // "true": a rule that only logs
 	SettingPolicy             = "policy"                // the attached policy id; "" when detached
 	SettingPublicIP           = "public_ip"             // "true"/"false" (Cloud SQL ipv4Enabled)
+	SettingRules              = "rules"                 // "none": a write of the whole rule list left it empty
 	// SettingEnforcementOrder is GCP's networkFirewallPolicyEnforcementOrder:
 	// "before_classic_firewall" or "after_classic_firewall".
 	SettingEnforcementOrder = "firewall_policy_enforcement_order"

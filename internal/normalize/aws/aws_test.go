@@ -264,6 +264,17 @@ func TestSemantics(t *testing.T) {
 				t.Errorf("event = %+v", ev)
 			}
 		}},
+		{"wafv2_update_web_acl_emptied", func(t *testing.T, ev model.Event) {
+			// rules: [] replaces every rule with none.
+			if ev.Settings[model.SettingRules] != "none" || ev.Settings[model.SettingDefaultAction] != "allow" || len(ev.Changes) != 0 {
+				t.Errorf("event = %+v", ev)
+			}
+		}},
+		{"wafv2_update_web_acl_default_allow_count", func(t *testing.T, ev model.Event) {
+			if _, set := ev.Settings[model.SettingRules]; set {
+				t.Errorf("rules setting on a web ACL that keeps its rules: %v", ev.Settings)
+			}
+		}},
 		{"wafv2_disassociate_web_acl", func(t *testing.T, ev model.Event) {
 			if len(ev.Targets) != 1 || !strings.Contains(ev.Targets[0], "loadbalancer/app/prod-alb") {
 				t.Errorf("targets = %q", ev.Targets)

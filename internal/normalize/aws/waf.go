@@ -105,6 +105,11 @@ func objectAction(m map[string]any) model.Action {
 // (action count, or a rule group overridden to count) blocks nothing:
 // attackers use it to disarm a rule without deleting it.
 func (p *parser) wafRules() {
+	if l, ok := jv.Get(p.req, "rules").([]any); ok && len(l) == 0 {
+		// The call replaces the whole list: an empty one leaves only
+		// the default action.
+		p.setting(model.SettingRules, "none")
+	}
 	for i, r := range jv.Objs(p.req, "rules") {
 		c := model.RuleChange{Effect: model.Altered, Name: jv.Str(r, "name")}
 		if n, ok := jv.Int(r, "priority"); ok {
