@@ -139,7 +139,25 @@ func (d *Detector) open(op *content.Operation, ch model.RuleChange) judged {
 	}
 	j.reasons = append(j.reasons, fmt.Sprintf("%s %s %s (%s) on %s, class %s: severity.%s.%s = %s",
 		dir, fromTo(egress), peerList(best), scopeWhy(best), ports, bestClass.name, dir, bestCell, j.sev))
+	if returnTraffic(op, ch) && j.world && j.sev > model.Medium {
+		j.sev = model.Medium
+		j.reasons = append(j.reasons, "the usual return-traffic entry of a stateless network ACL (inbound "+ch.Ports[0].String()+
+			"/"+protocol(ch.Protocol)+" from anywhere, which replies to outbound connections need): it also admits new connections to services on those ports wherever a security group allows them: at most medium")
+	}
 	return j.withNotes(notes)
+}
+
+// returnTraffic reports whether ch is a network ACL's inbound allow of
+// the ephemeral ports (from 1024 or above, up to 65535) over TCP or UDP:
+// what a public subnet's NACL needs for the replies to its own outbound
+// connections, since NACLs keep no connection state.
+func returnTraffic(op *content.Operation, ch model.RuleChange) bool {
+	if op.Resource != "network_acl" || ch.Direction == model.Egress || len(ch.Ports) != 1 {
+		return false
+	}
+	p := protocol(ch.Protocol)
+	r := ch.Ports[0]
+	return (p == "tcp" || p == "udp") && r.From >= 1024 && r.To == 65535
 }
 
 func (j judged) withNotes(notes []string) judged {
