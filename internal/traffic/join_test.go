@@ -61,6 +61,20 @@ func TestJoinScenarios(t *testing.T) {
 	gcpOpen := Opening{Key: "g", Cloud: model.GCP, Account: "proj-1", Firewall: model.Resource{Name: "allow-ssh"},
 		Protocol: 6, Ports: ssh, Start: t0, RuleName: "allow-ssh"}
 
+	longAWS := awsOpen
+	longAWS.End = t0.Add(2 * time.Hour)
+	azClosed := azOpen
+	azClosed.End = t0.Add(2 * time.Hour)
+	gcpClosed := gcpOpen
+	gcpClosed.End = t0.Add(2 * time.Hour)
+	everyHalfHour := func(from, to time.Duration) string {
+		var b strings.Builder
+		for d := from; d <= to; d += 30 * time.Minute {
+			b.WriteString(vpcLine("eni-web", "10.0.0.9", "10.0.0.5", 40000, 443, t0.Add(d), "ACCEPT"))
+		}
+		return b.String()
+	}
+
 	tests := []struct {
 		name     string
 		open     Opening
@@ -109,8 +123,31 @@ func TestJoinScenarios(t *testing.T) {
 			"n.json": nsgRecord("UserRule_open-ssh", nsgTuple("198.51.100.9", 22, t0.Add(2*time.Hour), "A")),
 		}, verdict: model.TrafficUsed, evidence: model.EvidenceRule, flows: 1},
 		{name: "azure another rule allowed it", open: azOpen, files: map[string]string{
-			"n.json": nsgRecord("UserRule_partner", nsgTuple("198.51.100.9", 22, t0.Add(2*time.Hour), "A")),
+			"n.json": nsgRecord("UserRule_partner", nsgTuple("198.51.100.9", 22, t0.Add(20*time.Minute), "A")),
 		}, verdict: model.TrafficNotSeen},
+		// Coverage is a stretch of records over the whole window: a flow
+		// log that stops (DeleteFlowLogs) or skips hours covers nothing
+		// after, and the entries of one logged GCP rule cover no other.
+		{name: "aws flow log ends minutes into the window", open: longAWS, files: map[string]string{
+			"a.log": vpcLine("eni-web", "10.0.0.9", "10.0.0.5", 40000, 443, t0.Add(-time.Hour), "ACCEPT") +
+				vpcLine("eni-web", "10.0.0.9", "10.0.0.5", 40000, 443, t0.Add(-30*time.Minute), "ACCEPT") +
+				vpcLine("eni-web", "10.0.0.9", "10.0.0.5", 40000, 443, t0.Add(time.Minute), "ACCEPT"),
+		}, verdict: model.TrafficNoCoverage},
+		{name: "aws flow log through the window", open: longAWS, files: map[string]string{
+			"a.log": everyHalfHour(-time.Hour, 4*time.Hour),
+		}, verdict: model.TrafficNotSeen},
+		{name: "aws flow log with a two-hour hole", open: longAWS, files: map[string]string{
+			"a.log": vpcLine("eni-web", "10.0.0.9", "10.0.0.5", 40000, 443, t0.Add(10*time.Minute), "ACCEPT") +
+				vpcLine("eni-web", "10.0.0.9", "10.0.0.5", 40000, 443, t0.Add(3*time.Hour), "ACCEPT"),
+		}, verdict: model.TrafficNoCoverage},
+		{name: "azure blobs of the window's hours missing", open: azClosed, files: map[string]string{
+			"h09.json": nsgRecord("UserRule_partner", nsgTuple("198.51.100.9", 443, t0.Add(-50*time.Minute), "A")),
+			"h13.json": nsgRecord("UserRule_partner", nsgTuple("198.51.100.9", 443, t0.Add(3*time.Hour), "A")),
+		}, verdict: model.TrafficNoCoverage},
+		{name: "gcp entries of another logged rule cover nothing", open: gcpClosed, files: map[string]string{
+			"g.json": gcpFirewallEntry("allow-internal", "10.1.0.9", 443, t0.Add(-10*time.Minute), "ALLOWED") +
+				gcpFirewallEntry("allow-internal", "10.1.0.9", 443, t0.Add(3*time.Hour), "ALLOWED"),
+		}, verdict: model.TrafficNoCoverage},
 		// A deny names the rule that denied it, never the opening's allow:
 		// it is a rejected attempt on the opened port of the same NSG.
 		{name: "azure denied by default rule", open: azOpen, files: map[string]string{

@@ -48,13 +48,13 @@ func result(o *Opening, u *usage, cov coverage, opts Options) model.Traffic {
 	case u.rejected > 0:
 		t.Verdict = model.TrafficRejected
 		t.Evidence = evidenceNames[u.rejEvidence]
-	case u.undirected == 0 && cov.covers(string(o.Cloud), o.Account, openingScope(o), o.Start, o.End):
+	case u.undirected == 0 && cov.covers(string(o.Cloud), o.Account, openingScopes(o), o.Start, o.End):
 		t.Verdict = model.TrafficNotSeen
 	default:
 		t.Verdict = model.TrafficNoCoverage
 	}
 	t.Summary = summary(&t)
-	if t.Verdict == model.TrafficRejected && !cov.covers(string(o.Cloud), o.Account, openingScope(o), o.Start, o.End) {
+	if t.Verdict == model.TrafficRejected && !cov.covers(string(o.Cloud), o.Account, openingScopes(o), o.Start, o.End) {
 		t.Summary += "; but no flow log read covers this firewall itself (for an Azure NSG: no NSG flow log of it), so accepted flows through it may be unlogged"
 	}
 	return t

@@ -2,10 +2,7 @@ package traffic
 
 import (
 	"net/netip"
-	"strings"
 	"time"
-
-	"cloudwall/internal/model"
 )
 
 // usage is what one worker saw of one opening. Its memory is bounded by
@@ -188,108 +185,4 @@ func mergePeers(dst, src map[netip.Addr]*peerStat, limit int, over int64) (map[n
 		}
 	}
 	return dst, over
-}
-
-// coverage records the time span of flows seen per cloud, account and
-// scope, so that "no inbound flow seen" is told apart from "no flow logs".
-// The scope is empty except for Azure, whose flow logs are written per
-// NSG (NSG flow logs) or per VNet, subnet or NIC (VNet flow logs): a
-// subscription's flow logs do not cover an NSG they do not log.
-type coverage map[string]*span
-
-type span struct {
-	from, to time.Time
-	set      bool
-}
-
-const maxCoverageKeys = 1 << 16
-
-func coverageKey(cloud, account, scope string) string {
-	return cloud + "|" + strings.ToLower(account) + "|" + scope
-}
-
-// flowScope is the coverage scope of a flow's record.
-func flowScope(f *Flow) string {
-	if f.Cloud != model.Azure {
-		return ""
-	}
-	if f.Firewall != "" {
-		return "nsg:" + f.Firewall
-	}
-	if f.Network != "" {
-		return "net:" + strings.ToLower(f.Network)
-	}
-	return ""
-}
-
-// openingScope is the coverage scope that must be seen for an opening's
-// absence of flows to mean something; "" when any of its account will do.
-func openingScope(o *Opening) string {
-	if o.Cloud != model.Azure {
-		return ""
-	}
-	if o.Firewall.ID != "" {
-		return "nsg:" + strings.ToLower(o.Firewall.ID)
-	}
-	if o.Network != "" {
-		return "net:" + strings.ToLower(o.Network)
-	}
-	return ""
-}
-
-// slot returns the span of key, nil when the map is full.
-func (c coverage) slot(key string) *span {
-	s := c[key]
-	if s == nil && len(c) < maxCoverageKeys {
-		s = &span{}
-		c[key] = s
-	}
-	return s
-}
-
-func (c coverage) add(key string, from, to time.Time) {
-	if s := c.slot(key); s != nil {
-		s.add(from, to)
-	}
-}
-
-func (s *span) add(from, to time.Time) {
-	if !s.set || from.Before(s.from) {
-		s.from = from
-	}
-	if !s.set || to.After(s.to) {
-		s.to = to
-	}
-	s.set = true
-}
-
-func (c coverage) merge(o coverage) {
-	for k, s := range o {
-		if s.set {
-			c.add(k, s.from, s.to)
-		}
-	}
-}
-
-// covers reports whether flows of the cloud (and account, when known, and
-// scope, when it has one) were seen overlapping [from, to]; a zero to
-// means open-ended.
-func (c coverage) covers(cloud, account, scope string, from, to time.Time) bool {
-	overlap := func(s *span) bool {
-		return s != nil && s.set && !s.to.Before(from) && (to.IsZero() || !s.from.After(to))
-	}
-	if account != "" {
-		if overlap(c[coverageKey(cloud, account, scope)]) {
-			return true
-		}
-		// Records that do not say their account (GCP firewall logs without
-		// a resource, custom AWS formats) still cover their cloud.
-		return overlap(c[coverageKey(cloud, "", scope)])
-	}
-	for k, s := range c {
-		if strings.HasPrefix(k, cloud+"|") && strings.HasSuffix(k, "|"+scope) && overlap(s) {
-			return true
-		}
-	}
-	return false
 }
