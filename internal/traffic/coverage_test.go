@@ -30,7 +30,7 @@ func TestSpanStretches(t *testing.T) {
 			{0, 2 * time.Hour, true},
 			{30 * time.Minute, 90 * time.Minute, true},
 			{-30 * time.Minute, 2*time.Hour + 30*time.Minute, true}, // within the slack
-			{time.Hour, 5 * time.Hour, false},                        // the hole 12:00-15:00
+			{time.Hour, 5 * time.Hour, false},                       // the hole 12:00-15:00
 			{2 * time.Hour, 6 * time.Hour, false},
 			{5 * time.Hour, 6 * time.Hour, true},
 			{5 * time.Hour, 0, true}, // still open: to the last flow
