@@ -83,6 +83,33 @@ var azReference = map[string]azCommand{
 	"az postgres flexible-server firewall-rule delete": {flags: []string{"--ids", "--name", "-n", "--resource-group", "-g", "--rule-name", "-r", "--yes", "-y"}, need: [][]string{{"--ids"}, {"--name", "--rule-name", "--resource-group"}}},
 	"az mysql flexible-server firewall-rule list":      {flags: []string{"--ids", "--name", "-n", "--resource-group", "-g"}, need: [][]string{{"--ids"}, {"--name", "--resource-group"}}},
 	"az mysql flexible-server firewall-rule delete":    {flags: []string{"--ids", "--name", "-n", "--resource-group", "-g", "--rule-name", "-r", "--yes", "-y"}, need: [][]string{{"--ids"}, {"--name", "--rule-name", "--resource-group"}}},
+	// create and update (state rollback): same pages
+	"az postgres flexible-server firewall-rule create": {flags: []string{"--name", "-n", "--resource-group", "-g", "--rule-name", "-r", "--start-ip-address", "--end-ip-address"},
+		need: [][]string{{"--name", "--resource-group", "--start-ip-address"}}},
+	"az postgres flexible-server firewall-rule update": {flags: []string{"--ids", "--name", "-n", "--resource-group", "-g", "--rule-name", "-r", "--start-ip-address", "--end-ip-address", "--set", "--add", "--remove", "--force-string"},
+		need: [][]string{{"--ids"}, {"--name", "--rule-name", "--resource-group"}}},
+	"az mysql flexible-server firewall-rule create": {flags: []string{"--name", "-n", "--resource-group", "-g", "--rule-name", "-r", "--start-ip-address", "--end-ip-address"},
+		need: [][]string{{"--name", "--resource-group", "--start-ip-address"}}},
+	"az mysql flexible-server firewall-rule update": {flags: []string{"--ids", "--name", "-n", "--resource-group", "-g", "--rule-name", "-r", "--start-ip-address", "--end-ip-address", "--set", "--add", "--remove", "--force-string"},
+		need: [][]string{{"--ids"}, {"--name", "--rule-name", "--resource-group"}}},
+	// /cli/azure/redis/firewall-rules and /cli/azure/redis#az-redis-show
+	// (azure-cli redis/_params.py: the rule name is not an --ids part)
+	"az redis show":                {flags: []string{"--ids", "--name", "-n", "--resource-group", "-g"}, need: [][]string{{"--ids"}, {"--name", "--resource-group"}}},
+	"az redis firewall-rules list": {flags: []string{"--name", "-n", "--resource-group", "-g"}, need: [][]string{{"--name", "--resource-group"}}},
+	"az redis firewall-rules delete": {flags: []string{"--ids", "--name", "-n", "--resource-group", "-g", "--rule-name"},
+		need: [][]string{{"--ids", "--rule-name"}, {"--name", "--resource-group", "--rule-name"}}},
+	"az redis firewall-rules create": {flags: []string{"--name", "-n", "--resource-group", "-g", "--rule-name", "--start-ip", "--end-ip"},
+		need: [][]string{{"--name", "--resource-group", "--rule-name", "--start-ip", "--end-ip"}}},
+	"az redis firewall-rules update": {flags: []string{"--ids", "--name", "-n", "--resource-group", "-g", "--rule-name", "--start-ip", "--end-ip"},
+		need: [][]string{{"--ids", "--rule-name", "--start-ip", "--end-ip"}, {"--name", "--resource-group", "--rule-name", "--start-ip", "--end-ip"}}},
+	// /cli/azure/synapse/workspace/firewall-rule (delete asks for confirmation without --yes)
+	"az synapse workspace firewall-rule list": {flags: []string{"--workspace-name", "--resource-group", "-g"}, need: [][]string{{"--workspace-name", "--resource-group"}}},
+	"az synapse workspace firewall-rule delete": {flags: []string{"--ids", "--name", "-n", "--workspace-name", "--resource-group", "-g", "--yes", "-y", "--no-wait"},
+		need: [][]string{{"--ids"}, {"--name", "--workspace-name", "--resource-group"}}},
+	"az synapse workspace firewall-rule create": {flags: []string{"--name", "-n", "--workspace-name", "--resource-group", "-g", "--start-ip-address", "--end-ip-address", "--no-wait"},
+		need: [][]string{{"--name", "--workspace-name", "--resource-group", "--start-ip-address", "--end-ip-address"}}},
+	"az synapse workspace firewall-rule update": {flags: []string{"--ids", "--name", "-n", "--workspace-name", "--resource-group", "-g", "--start-ip-address", "--end-ip-address", "--no-wait"},
+		need: [][]string{{"--ids"}, {"--name", "--workspace-name", "--resource-group"}}},
 	// /cli/azure/mariadb/server/firewall-rule
 	"az mariadb server firewall-rule list":   {flags: []string{"--ids", "--resource-group", "-g", "--server-name", "-s"}, need: [][]string{{"--ids"}, {"--server-name", "--resource-group"}}},
 	"az mariadb server firewall-rule delete": {flags: []string{"--ids", "--name", "-n", "--resource-group", "-g", "--server-name", "-s", "--yes", "-y"}, need: [][]string{{"--ids"}, {"--name", "--server-name", "--resource-group"}}},

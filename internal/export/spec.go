@@ -167,7 +167,8 @@ var exposures = map[string]*exposure{
 	"azure/storage_account": azureIPRules,
 	"azure/key_vault":       azureIPRules,
 	"azure/sql_firewall_rule": {
-		peers:  []field{{path: "endIpAddress"}},
+		// endIP: Azure Cache for Redis rules (startIP/endIP).
+		peers:  []field{{path: "endIpAddress"}, {path: "endIP"}},
 		world:  `255\.255\.255\.255`,
 		limits: []string{"a range is judged by its end address 255.255.255.255 alone: the engine counts its addresses"},
 	},

@@ -8,43 +8,55 @@ import (
 	"cloudwall/internal/normalize/jv"
 )
 
-// databasePorts is the TCP port a database server's firewall rules admit
+// databasePorts is the TCP ports a PaaS server's firewall rules admit
 // clients to, by resource provider.
-var databasePorts = map[string]int{
-	"microsoft.sql":             1433,
-	"microsoft.synapse":         1433,
-	"microsoft.dbforpostgresql": 5432,
-	"microsoft.dbformysql":      3306,
-	"microsoft.dbformariadb":    3306,
+var databasePorts = map[string]model.PortRange{
+	"microsoft.sql":             {From: 1433, To: 1433},
+	"microsoft.synapse":         {From: 1433, To: 1433},
+	"microsoft.dbforpostgresql": {From: 5432, To: 5432},
+	"microsoft.dbformysql":      {From: 3306, To: 3306},
+	"microsoft.dbformariadb":    {From: 3306, To: 3306},
+	// Azure Cache for Redis: 6380 (TLS) and 6379 (when the non-TLS port
+	// is enabled).
+	"microsoft.cache": {From: 6379, To: 6380},
 }
 
-// databasePort returns the port for a .../firewallRules type path of a
-// database provider.
-func databasePort(typePath string) (int, bool) {
+// databasePort returns the ports for a .../firewallRules type path of a
+// PaaS provider (Redis: only microsoft.cache/redis/firewallrules).
+func databasePort(typePath string) (model.PortRange, bool) {
 	if !strings.HasSuffix(typePath, "firewallrules") {
-		return 0, false
+		return model.PortRange{}, false
 	}
 	provider, _, _ := strings.Cut(typePath, "/")
-	port, ok := databasePorts[provider]
-	return port, ok
+	if provider == "microsoft.cache" && typePath != "microsoft.cache/redis/firewallrules" {
+		return model.PortRange{}, false
+	}
+	pr, ok := databasePorts[provider]
+	return pr, ok
 }
 
-// databaseRule reads SQL, Synapse, PostgreSQL, MySQL and MariaDB
+// databaseRule reads SQL, Synapse, PostgreSQL, MySQL, MariaDB and Redis
 // firewallRules writes and deletes. These rules only allow, always TCP to
-// the engine's port, from startIpAddress to endIpAddress (0.0.0.0-0.0.0.0
-// is Azure's "allow Azure services" rule, judged by detect).
+// the engine's ports, from startIpAddress to endIpAddress (Redis: startIP
+// to endIP). 0.0.0.0-0.0.0.0 is the database services' "allow Azure
+// services" rule, judged by detect; Redis gives it no such meaning.
 func (p *parser) databaseRule() {
-	port, _ := databasePort(p.typePath)
+	ports, _ := databasePort(p.typePath)
 	c := model.RuleChange{
 		Direction: model.Ingress,
 		Action:    model.Allow,
 		Protocol:  "tcp",
-		Ports:     model.PortList{{From: port, To: port}},
+		Ports:     model.PortList{ports},
 		Name:      lastSegment(p.rid),
 	}
+	redis := p.typePath == "microsoft.cache/redis/firewallrules"
 	switch p.verb {
 	case "delete":
 		c.Effect = model.Removed
+		if redis {
+			p.note("Azure Cache for Redis admits every address when it has no firewall rules: if %s was the cache's last rule and public network access is enabled, the cache is now open to the internet",
+				label("firewall rule", c.Name))
+		}
 	case "write":
 		if p.body == nil {
 			return
@@ -52,8 +64,12 @@ func (p *parser) databaseRule() {
 		c.Effect = model.Added
 		c.Name = firstNonEmpty(strings.TrimSpace(jv.Str(p.body, "name")), c.Name)
 		rule := label("firewall rule", c.Name)
-		start := strings.TrimSpace(jv.Str(p.props, "startIpAddress"))
-		end := strings.TrimSpace(jv.Str(p.props, "endIpAddress"))
+		startKey, endKey := "startIpAddress", "endIpAddress"
+		if redis {
+			startKey, endKey = "startIP", "endIP"
+		}
+		start := strings.TrimSpace(jv.Str(p.props, startKey))
+		end := strings.TrimSpace(jv.Str(p.props, endKey))
 		if start == "" && end == "" {
 			return
 		}
@@ -71,6 +87,12 @@ func (p *parser) databaseRule() {
 			}
 		}
 		c.Peers = []model.Peer{{Kind: model.PeerRange, Value: start + "-" + end}}
+		if redis && start == "0.0.0.0" && end == "0.0.0.0" {
+			// Not Azure services: the one address 0.0.0.0, which no client
+			// connects from.
+			c.Peers = []model.Peer{{Kind: model.PeerCIDR, Value: "0.0.0.0/32"}}
+			p.note("%s: Azure Cache for Redis gives 0.0.0.0-0.0.0.0 no \"allow Azure services\" meaning: it is the one address 0.0.0.0", rule)
+		}
 		p.note("firewallRules/write is create-or-update: %s may have replaced an existing rule of that name", rule)
 	default:
 		return

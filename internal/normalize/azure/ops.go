@@ -96,6 +96,7 @@ var resourceTypes = map[string]string{
 	"microsoft.dbformysql/servers/firewallrules":                         "sql_firewall_rule",
 	"microsoft.dbformysql/flexibleservers/firewallrules":                 "sql_firewall_rule",
 	"microsoft.dbformariadb/servers/firewallrules":                       "sql_firewall_rule",
+	"microsoft.cache/redis/firewallrules":                                "sql_firewall_rule",
 	"microsoft.sql/servers":                                              "sql_server",
 	"microsoft.dbforpostgresql/servers":                                  "sql_server",
 	"microsoft.dbforpostgresql/flexibleservers":                          "sql_server",

@@ -1,0 +1,78 @@
+package pipeline
+
+import (
+	"slices"
+	"strings"
+	"testing"
+
+	"cloudwall/internal/model"
+)
+
+// TestPaaSFirewallRules scans the Activity Log fixtures of PaaS firewall
+// rules (PostgreSQL and MySQL flexible servers, Azure Cache for Redis,
+// Synapse workspaces): each world-open rule is at least high, and the
+// near misses beside it (a private /24, the Azure-services rule, a call
+// that was denied, a delete, a read) are not.
+func TestPaaSFirewallRules(t *testing.T) {
+	type want struct {
+		rule, title string
+		sev         model.Severity
+		attempt     bool
+	}
+	for _, tt := range []struct {
+		file string
+		want []want
+	}{
+		{"redis_firewall_rules.json", []want{
+			{"az-redis-firewall-rule-write", "allow-all opened to the IPv4 internet on 6379-6380/tcp", model.High, false},
+			{"az-redis-firewall-rule-write", "vnet-apps opened to private range 10.1.2.0-10.1.2.255", model.Low, false},
+			// Redis gives 0.0.0.0-0.0.0.0 no Azure-services meaning.
+			{"az-redis-firewall-rule-write", "AllowAllWindowsAzureIps opened to private range 0.0.0.0/32", model.Low, false},
+			{"az-redis-firewall-rule-write", "Attempt to open redis cache firewall rule open-all", model.Medium, true},
+			{"az-redis-firewall-rule-delete", "office rule removed", model.Info, false},
+		}},
+		{"synapse_firewall_rules.json", []want{
+			{"az-synapse-firewall-rule-write", "AllowAll opened to the IPv4 internet on 1433/tcp", model.High, false},
+			{"az-synapse-firewall-rule-write", "vnet-apps opened to private range 10.1.2.0-10.1.2.255", model.Low, false},
+			{"az-synapse-firewall-rule-write", "AllowAllWindowsAzureIps opened to all Azure services", model.Medium, false},
+			{"az-synapse-firewall-rule-write", "Attempt to open synapse workspace firewall rule open-all", model.Medium, true},
+			{"az-synapse-firewall-rule-delete", "office rule removed", model.Info, false},
+		}},
+		{"flexible_firewall_rules.json", []want{
+			{"az-postgres-firewall-rule-write", "AllowAll_2026-3-14_13-0-0 opened to the IPv4 internet on 5432/tcp", model.High, false},
+			{"az-mysql-firewall-rule-write", "AllowAll_2026-3-14_13-0-5 opened to the IPv4 internet on 3306/tcp", model.High, false},
+			{"az-postgres-firewall-rule-write", "vnet-apps opened to private range 10.1.2.0-10.1.2.255", model.Low, false},
+			{"az-mysql-firewall-rule-write", "opened to all Azure services on 3306/tcp", model.Medium, false},
+			{"az-postgres-firewall-rule-write", "Attempt to open PostgreSQL firewall rule open-all", model.Medium, true},
+			{"az-mysql-firewall-rule-delete", "office rule removed", model.Info, false},
+		}},
+	} {
+		t.Run(tt.file, func(t *testing.T) {
+			res := scan(t, []string{"../normalize/azure/testdata/" + tt.file}, Options{Filter: Filter{MinSeverity: model.Info}})
+			var got []model.Finding
+			for _, f := range res.Findings {
+				if strings.HasPrefix(f.Rule, "az-") {
+					got = append(got, f)
+				}
+			}
+			// The read (firewallRules/read) is no firewall event.
+			if len(got) != len(tt.want) {
+				for _, f := range got {
+					t.Logf("%s %s %s", f.Rule, f.Severity, f.Title)
+				}
+				t.Fatalf("%d findings, want %d", len(got), len(tt.want))
+			}
+			for _, w := range tt.want {
+				i := slices.IndexFunc(got, func(f model.Finding) bool { return f.Rule == w.rule && strings.Contains(f.Title, w.title) })
+				if i < 0 {
+					t.Errorf("no %s finding titled ...%s...", w.rule, w.title)
+					continue
+				}
+				f := got[i]
+				if f.Severity != w.sev || slices.Contains(f.Tags, "attempt") != w.attempt {
+					t.Errorf("%s: severity %s tags %v, want %s (attempt %v)", f.Title, f.Severity, f.Tags, w.sev, w.attempt)
+				}
+			}
+		})
+	}
+}
