@@ -68,6 +68,18 @@ func engineRollbacks(t *testing.T) map[string]string {
 	sqlRes := func(name string) model.Resource {
 		return model.Resource{Type: "sql_firewall_rule", ID: sqlID + "/firewallRules/" + name, Name: name}
 	}
+	// The other PaaS servers whose rules the engine restores, by provider
+	// path and port.
+	paas := []struct {
+		path, op string
+		port     int
+	}{
+		{"Microsoft.DBforPostgreSQL/flexibleServers/pg-1", "microsoft.dbforpostgresql/flexibleservers/firewallrules", 5432},
+		{"Microsoft.DBforMySQL/flexibleServers/mysql-1", "microsoft.dbformysql/flexibleservers/firewallrules", 3306},
+		{"Microsoft.Synapse/workspaces/syn-1", "microsoft.synapse/workspaces/firewallrules", 1433},
+		{"Microsoft.Cache/redis/cache-1", "microsoft.cache/redis/firewallrules", 6380},
+	}
+	paasID := func(path string) string { return strings.Replace(sqlID, "Microsoft.Sql/servers/sql-1", path, 1) }
 	gcp := func(name string) model.Resource {
 		return model.Resource{Type: "vpc_firewall_rule", ID: "projects/proj-1/global/firewalls/" + name, Name: name}
 	}
@@ -94,6 +106,12 @@ func engineRollbacks(t *testing.T) map[string]string {
 			Rules: []model.Rule{base(sqlRule("", "office", "198.51.100.0-198.51.100.255"))}},
 		{Cloud: model.GCP, Account: "proj-1", Network: "default", Resource: gcp("allow-ssh"), AsOf: t0, Rules: []model.Rule{base(gcpSSH)}},
 		{Cloud: model.GCP, Account: "proj-1", Network: "default", Resource: gcp("deny-out"), AsOf: t0, Rules: []model.Rule{base(gcpOut)}},
+	}
+	for _, p := range paas {
+		r := sqlRule("", "office", "198.51.100.0-198.51.100.255")
+		r.Ports = model.PortList{{From: p.port, To: p.port}}
+		baseline = append(baseline, model.Firewall{Cloud: model.Azure, Resource: model.Resource{Type: "sql_server", ID: paasID(p.path), Name: lastPart(p.path)},
+			AsOf: t0, Rules: []model.Rule{base(r)}})
 	}
 	type call struct {
 		cloud   model.Cloud
@@ -131,6 +149,15 @@ func engineRollbacks(t *testing.T) map[string]string {
 		{model.GCP, "compute.firewalls.insert", gcp("allow-all"), []model.RuleChange{eff(model.Added, rule(in, allow, "all", -1, -1, 1000, "allow-all", world))}, nil, nil},
 		{model.GCP, "cloudsql.instances.patch", cloudSQL, []model.RuleChange{sqlNets("198.51.100.0/24")}, nil, nil},
 		{model.GCP, "cloudsql.instances.patch", cloudSQL, []model.RuleChange{sqlNets("0.0.0.0/0", "198.51.100.0/24")}, nil, nil},
+	}
+	for _, p := range paas {
+		res := func(name string) model.Resource {
+			return model.Resource{Type: "sql_firewall_rule", ID: paasID(p.path) + "/firewallRules/" + name, Name: name}
+		}
+		calls = append(calls,
+			call{model.Azure, p.op + "/delete", res("office"), []model.RuleChange{sqlRule(model.Removed, "office", "")}, nil, nil},
+			call{model.Azure, p.op + "/write", res("office"), []model.RuleChange{sqlRule(model.Added, "office", "198.51.100.7-198.51.100.7")}, nil, nil},
+			call{model.Azure, p.op + "/write", res("office"), []model.RuleChange{sqlRule(model.Added, "office", "0.0.0.0-255.255.255.255")}, nil, nil})
 	}
 	eng := state.New(state.Options{Content: c})
 	eng.Load(baseline)
@@ -180,6 +207,10 @@ func TestEngineRollbacksCoverEveryKind(t *testing.T) {
 		"az sql server firewall-rule update", "az sql server firewall-rule delete",
 		"gcloud compute firewall-rules update", "gcloud compute firewall-rules create", "gcloud compute firewall-rules delete",
 		"gcloud sql instances patch",
+		"az postgres flexible-server firewall-rule create", "az postgres flexible-server firewall-rule update", "az postgres flexible-server firewall-rule delete",
+		"az mysql flexible-server firewall-rule create", "az mysql flexible-server firewall-rule update", "az mysql flexible-server firewall-rule delete",
+		"az synapse workspace firewall-rule create", "az synapse workspace firewall-rule update", "az synapse workspace firewall-rule delete",
+		"az redis firewall-rules create", "az redis firewall-rules update", "az redis firewall-rules delete",
 	} {
 		found := false
 		for run := range got {
@@ -190,3 +221,6 @@ func TestEngineRollbacksCoverEveryKind(t *testing.T) {
 		}
 	}
 }
+
+// lastPart is the last segment of a slash-separated path.
+func lastPart(p string) string { return p[strings.LastIndexByte(p, '/')+1:] }

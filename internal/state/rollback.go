@@ -207,7 +207,7 @@ func removeRule(f *firewall, r *rule) []string {
 		return []string{fmt.Sprintf("az network nsg rule delete%s --resource-group %s --nsg-name %s --name %s", subscription(res.ID), shq(rg), shq(name), shq(r.Name))}
 	case "sql_server":
 		if c, ok := sqlServerCommand(f, r, "delete"); ok {
-			return []string{c}
+			return append(redisLastRule(res.ID), c)
 		}
 	case "cloudsql_instance":
 		// patch replaces the list: send it without the internet.
@@ -280,29 +280,6 @@ func restoreRule(f *firewall, r *rule, replacing bool) []string {
 		}
 	}
 	return []string{fmt.Sprintf("# no rollback command for %s rules yet: restore %s by hand", res.Type, describe(&r.Rule))}
-}
-
-// sqlServerCommand builds az sql server firewall-rule delete, create or
-// update for an Azure SQL server's rule. Other database servers (their
-// ids name another provider) get no command: false.
-func sqlServerCommand(f *firewall, r *rule, verb string) (string, bool) {
-	res := f.meta.Resource
-	if !strings.Contains(strings.ToLower(res.ID), "/providers/microsoft.sql/servers/") {
-		return "", false
-	}
-	rg, server := azureRG(res.ID), lastSegment(res.ID)
-	if r.Name == "" || rg == "" {
-		return "# cannot build the command: the firewall rule's name or resource group is not known", true
-	}
-	cmd := fmt.Sprintf("az sql server firewall-rule %s%s --resource-group %s --server %s --name %s", verb, subscription(res.ID), shq(rg), shq(server), shq(r.Name))
-	if verb == "delete" {
-		return cmd, true
-	}
-	lo, hi, ok := addressRange(r.Peers)
-	if !ok {
-		return "# cannot restore firewall rule " + r.Name + ": its address range is not in the baseline or the logs", true
-	}
-	return cmd + " --start-ip-address " + lo + " --end-ip-address " + hi, true
 }
 
 // addressRange reads one first-last range, CIDR or address peer as the

@@ -1,0 +1,65 @@
+package state
+
+import (
+	"slices"
+	"strings"
+	"testing"
+
+	"cloudwall/internal/model"
+)
+
+// TestRollbackPaaSFirewallRules: the rules of PostgreSQL and MySQL flexible
+// servers, Synapse workspaces and Redis caches are undone with their own
+// CLI, as Azure SQL's are; a Redis delete first warns that a cache
+// without rules admits every address.
+func TestRollbackPaaSFirewallRules(t *testing.T) {
+	const sub = "/subscriptions/s-1/resourceGroups/rg-db/providers/"
+	for _, tt := range []struct {
+		server, op, create, update, del string
+		warn                            bool
+	}{
+		{"Microsoft.DBforPostgreSQL/flexibleServers/pg-1", "microsoft.dbforpostgresql/flexibleservers/firewallrules",
+			"az postgres flexible-server firewall-rule create --subscription s-1 --resource-group rg-db --name pg-1 --rule-name office --start-ip-address 203.0.113.0 --end-ip-address 203.0.113.255",
+			"az postgres flexible-server firewall-rule update --subscription s-1 --resource-group rg-db --name pg-1 --rule-name office --start-ip-address 203.0.113.0 --end-ip-address 203.0.113.255",
+			"az postgres flexible-server firewall-rule delete --subscription s-1 --resource-group rg-db --name pg-1 --rule-name anyone", false},
+		{"Microsoft.DBforMySQL/flexibleServers/my-1", "microsoft.dbformysql/flexibleservers/firewallrules",
+			"az mysql flexible-server firewall-rule create --subscription s-1 --resource-group rg-db --name my-1 --rule-name office --start-ip-address 203.0.113.0 --end-ip-address 203.0.113.255",
+			"az mysql flexible-server firewall-rule update --subscription s-1 --resource-group rg-db --name my-1 --rule-name office --start-ip-address 203.0.113.0 --end-ip-address 203.0.113.255",
+			"az mysql flexible-server firewall-rule delete --subscription s-1 --resource-group rg-db --name my-1 --rule-name anyone", false},
+		{"Microsoft.Synapse/workspaces/syn-1", "microsoft.synapse/workspaces/firewallrules",
+			"az synapse workspace firewall-rule create --subscription s-1 --resource-group rg-db --workspace-name syn-1 --name office --start-ip-address 203.0.113.0 --end-ip-address 203.0.113.255",
+			"az synapse workspace firewall-rule update --subscription s-1 --resource-group rg-db --workspace-name syn-1 --name office --start-ip-address 203.0.113.0 --end-ip-address 203.0.113.255",
+			"az synapse workspace firewall-rule delete --subscription s-1 --resource-group rg-db --workspace-name syn-1 --name anyone", false},
+		{"Microsoft.Cache/Redis/cache-1", "microsoft.cache/redis/firewallrules",
+			"az redis firewall-rules create --subscription s-1 --resource-group rg-db --name cache-1 --rule-name office --start-ip 203.0.113.0 --end-ip 203.0.113.255",
+			"az redis firewall-rules update --subscription s-1 --resource-group rg-db --name cache-1 --rule-name office --start-ip 203.0.113.0 --end-ip 203.0.113.255",
+			"az redis firewall-rules delete --subscription s-1 --resource-group rg-db --name cache-1 --rule-name anyone", true},
+	} {
+		t.Run(tt.op, func(t *testing.T) {
+			id := sub + tt.server
+			res := func(name string) model.Resource {
+				return model.Resource{Type: "sql_firewall_rule", ID: id + "/firewallRules/" + name, Name: name}
+			}
+			// Each call on a fresh engine loaded with the server's one rule.
+			apply := func(verb, name string, c model.RuleChange) []string {
+				e := newEngine(t)
+				e.Load([]model.Firewall{{Cloud: model.Azure, Resource: model.Resource{Type: "sql_server", ID: id, Name: lastSegment(id)}, AsOf: t0,
+					Rules: []model.Rule{mrule(sqlRule("", "office", "203.0.113.0-203.0.113.255"))}}})
+				return e.Apply(new(event(model.Azure, tt.op+"/"+verb, at(1, 0), res(name), c)), "").Rollback
+			}
+			if got := apply("write", "office", sqlRule(model.Added, "office", "0.0.0.0-255.255.255.255")); !slices.Equal(got, []string{tt.update}) {
+				t.Errorf("overwritten rule: rollback %q\nwant %q", got, tt.update)
+			}
+			got := apply("write", "anyone", sqlRule(model.Added, "anyone", "0.0.0.0-255.255.255.255"))
+			if len(got) == 0 || got[len(got)-1] != tt.del {
+				t.Errorf("added rule: rollback %q\nwant last %q", got, tt.del)
+			}
+			if warned := len(got) == 2 && strings.HasPrefix(got[0], "# Azure Cache for Redis admits every address"); warned != tt.warn {
+				t.Errorf("added rule: rollback %q, Redis warning %v, want %v", got, warned, tt.warn)
+			}
+			if got := apply("delete", "office", sqlRule(model.Removed, "office", "")); !slices.Equal(got, []string{tt.create}) {
+				t.Errorf("deleted rule: rollback %q\nwant %q", got, tt.create)
+			}
+		})
+	}
+}
