@@ -117,6 +117,10 @@ var azReference = map[string]azCommand{
 	"az storage account show":                {flags: []string{"--ids", "--name", "-n", "--resource-group", "-g", "--expand"}, need: [][]string{{"--ids"}, {"--name", "--resource-group"}}},
 	"az storage account update":              {flags: []string{"--ids", "--name", "-n", "--resource-group", "-g", "--default-action", "--public-network-access", "--bypass", "--set", "--add", "--remove"}, need: [][]string{{"--ids"}, {"--name", "--resource-group"}}},
 	"az storage account network-rule remove": {flags: []string{"--account-name", "-n", "--resource-group", "-g", "--ip-address", "--subnet", "--vnet-name", "--resource-id", "--tenant-id"}, need: [][]string{{"--account-name"}}},
+	// /cli/azure/cosmosdb (azure-cli cosmosdb/_params.py: -p is --public-network-access)
+	"az cosmosdb show": {flags: []string{"--ids", "--name", "-n", "--resource-group", "-g"}, need: [][]string{{"--ids"}, {"--name", "--resource-group"}}},
+	"az cosmosdb update": {flags: []string{"--ids", "--name", "-n", "--resource-group", "-g", "--public-network-access", "-p", "--ip-range-filter", "--enable-virtual-network"},
+		need: [][]string{{"--ids"}, {"--name", "--resource-group"}}},
 	// /cli/azure/keyvault and /cli/azure/keyvault/network-rule
 	"az keyvault show":                {flags: []string{"--name", "-n", "--resource-group", "-g", "--hsm-name"}, need: [][]string{{"--name"}, {"--hsm-name"}}},
 	"az keyvault update":              {flags: []string{"--name", "-n", "--resource-group", "-g", "--default-action", "--bypass", "--public-network-access", "--set", "--add", "--remove", "--no-wait"}, need: [][]string{{"--name"}}},

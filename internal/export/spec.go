@@ -166,6 +166,10 @@ var exposures = map[string]*exposure{
 	},
 	"azure/storage_account": azureIPRules,
 	"azure/key_vault":       azureIPRules,
+	"azure/cosmosdb_account": {
+		peers:  []field{{path: "ipAddressOrRange"}},
+		limits: []string{"an emptied IP rule list (every network allowed) is left to the engine: only a world-wide address in the IP rules is matched"},
+	},
 	"azure/sql_firewall_rule": {
 		// endIP: Azure Cache for Redis rules (startIP/endIP).
 		peers:  []field{{path: "endIpAddress"}, {path: "endIP"}},

@@ -10,7 +10,7 @@ import (
 
 // TestPaaSFirewallRules scans the Activity Log fixtures of PaaS firewall
 // rules (PostgreSQL and MySQL flexible servers, Azure Cache for Redis,
-// Synapse workspaces): each world-open rule is at least high, and the
+// Synapse workspaces, Cosmos DB accounts): each world-open rule is at least high, and the
 // near misses beside it (a private /24, the Azure-services rule, a call
 // that was denied, a delete, a read) are not.
 func TestPaaSFirewallRules(t *testing.T) {
@@ -37,6 +37,18 @@ func TestPaaSFirewallRules(t *testing.T) {
 			{"az-synapse-firewall-rule-write", "AllowAllWindowsAzureIps opened to all Azure services", model.Medium, false},
 			{"az-synapse-firewall-rule-write", "Attempt to open synapse workspace firewall rule open-all", model.Medium, true},
 			{"az-synapse-firewall-rule-delete", "office rule removed", model.Info, false},
+		}},
+		// Cosmos DB: the IP rule 0.0.0.0 is all Azure datacenters; no IP
+		// rule and no network filter is every network. A tags-only write
+		// and a read are no firewall events.
+		{"cosmosdb_network.json", []want{
+			{"az-cosmosdb-network", "cosmos-orders: opened to the IPv4 internet on 443/tcp", model.High, false},
+			{"az-cosmosdb-network", "cosmos-catalog: IP firewall emptied: accepts every network", model.High, false},
+			{"az-cosmosdb-network", "cosmos-azure: opened to all Azure services", model.Medium, false},
+			{"az-cosmosdb-network", "cosmos-private: opened to private range 10.1.2.0/24", model.Low, false},
+			{"az-cosmosdb-network", "Attempt to open Cosmos DB account cosmos-denied", model.Medium, true},
+			{"az-cosmosdb-network", "cosmos-private-only: public network access disabled", model.Info, false},
+			{"az-cosmosdb-network", "ddb1: opened to a wide public range (110.12.240.0/12)", model.Medium, false},
 		}},
 		{"flexible_firewall_rules.json", []want{
 			{"az-postgres-firewall-rule-write", "AllowAll_2026-3-14_13-0-0 opened to the IPv4 internet on 5432/tcp", model.High, false},

@@ -36,7 +36,7 @@ const (
 func familyOf(cloud model.Cloud, resType string) family {
 	switch resType {
 	case "security_group", "sql_firewall_rule", "sql_server", "cloudsql_instance", "lightsail_instance",
-		"storage_account", "key_vault", "prefix_list", "appengine_firewall_rule":
+		"storage_account", "key_vault", "cosmosdb_account", "prefix_list", "appengine_firewall_rule":
 		return allowOnly
 	case "network_acl":
 		return numbered

@@ -105,6 +105,7 @@ var resourceTypes = map[string]string{
 	"microsoft.dbformariadb/servers":                                     "sql_server",
 	"microsoft.storage/storageaccounts":                                  "storage_account",
 	"microsoft.keyvault/vaults":                                          "key_vault",
+	"microsoft.documentdb/databaseaccounts":                              "cosmosdb_account",
 	"microsoft.network/networkinterfaces":                                "network_interface",
 	"microsoft.network/virtualnetworks":                                  "network",
 	"microsoft.network/virtualnetworks/subnets":                          "network",
@@ -165,6 +166,8 @@ func contentFor(typePath string) func(*parser) {
 		return (*parser).databaseServer
 	case "microsoft.storage/storageaccounts", "microsoft.keyvault/vaults":
 		return (*parser).networkACLs
+	case "microsoft.documentdb/databaseaccounts":
+		return (*parser).cosmosAccount
 	case "microsoft.network/virtualnetworks/subnets", "microsoft.network/networkinterfaces":
 		return (*parser).nsgAttachment
 	case "microsoft.network/virtualnetworks":
