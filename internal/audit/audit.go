@@ -173,6 +173,24 @@ func findingID(parts ...string) string {
 	return hex.EncodeToString(sum[:8])
 }
 
+// paasKind names the non-SQL servers whose start-end firewall rules share
+// the sql_server firewall of the state, from the provider in their id.
+func paasKind(id string) string {
+	low := strings.ToLower(id)
+	for _, k := range [][2]string{
+		{"/providers/microsoft.cache/redis/", "Redis cache"},
+		{"/providers/microsoft.synapse/workspaces/", "Synapse workspace"},
+		{"/providers/microsoft.dbforpostgresql/", "PostgreSQL server"},
+		{"/providers/microsoft.dbformysql/", "MySQL server"},
+		{"/providers/microsoft.dbformariadb/", "MariaDB server"},
+	} {
+		if strings.Contains(low, k[0]) {
+			return k[1]
+		}
+	}
+	return ""
+}
+
 // label names a firewall in titles: "security group sg-0abc (web)".
 func label(fw *model.Firewall) string {
 	kind := map[string]string{
@@ -190,6 +208,9 @@ func label(fw *model.Firewall) string {
 		"storage_account":         "Storage account",
 		"cloudsql_instance":       "Cloud SQL instance",
 	}[fw.Resource.Type]
+	if k := paasKind(fw.Resource.ID); k != "" && fw.Resource.Type == "sql_server" {
+		kind = k
+	}
 	if kind == "" {
 		kind = strings.ReplaceAll(fw.Resource.Type, "_", " ")
 	}

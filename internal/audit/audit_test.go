@@ -287,3 +287,20 @@ func TestPrefixListResolved(t *testing.T) {
 		})
 	}
 }
+
+// TestLabelNamesPaaSServers: a Redis cache or a Synapse workspace is not
+// called a SQL server in audit titles, though its rules share that firewall.
+func TestLabelNamesPaaSServers(t *testing.T) {
+	const sub = "/subscriptions/s/resourceGroups/rg/providers/"
+	for _, tt := range []struct{ id, want string }{
+		{sub + "Microsoft.Sql/servers/sql-1", "SQL server sql-1"},
+		{sub + "Microsoft.Cache/Redis/cache-1", "Redis cache cache-1"},
+		{sub + "Microsoft.Synapse/workspaces/syn-1", "Synapse workspace syn-1"},
+		{sub + "Microsoft.DBforPostgreSQL/flexibleServers/pg-1", "PostgreSQL server pg-1"},
+	} {
+		fw := &model.Firewall{Cloud: model.Azure, Resource: model.Resource{Type: "sql_server", ID: tt.id}}
+		if got := label(fw); !strings.HasPrefix(got, tt.want) {
+			t.Errorf("label(%s) = %q, want %q", tt.id, got, tt.want)
+		}
+	}
+}
