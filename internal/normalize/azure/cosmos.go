@@ -58,18 +58,13 @@ func (p *parser) cosmosAccount() {
 // them at all (an empty list is a list).
 func cosmosIPRules(props map[string]any) ([]string, bool) {
 	var out []string
-	raw, listed := props["ipRules"]
-	if listed {
-		for _, r := range jv.Objs(props, "ipRules") {
-			if v := strings.TrimSpace(jv.Str(r, "ipAddressOrRange")); v != "" {
-				out = append(out, v)
-			}
-		}
-		if raw == nil {
-			listed = false
+	listed := jv.Get(props, "ipRules") != nil // null is not a list
+	for _, r := range jv.Objs(props, "ipRules") {
+		if v := strings.TrimSpace(jv.Str(r, "ipAddressOrRange")); v != "" {
+			out = append(out, v)
 		}
 	}
-	if f, ok := props["ipRangeFilter"].(string); ok {
+	if f, ok := jv.Get(props, "ipRangeFilter").(string); ok {
 		listed = true
 		for _, v := range strings.Split(f, ",") {
 			if v = strings.TrimSpace(v); v != "" {
