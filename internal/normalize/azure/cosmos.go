@@ -9,12 +9,13 @@ import (
 
 // cosmosAccount reads the IP firewall of a Cosmos DB account write:
 // properties.ipRules[].ipAddressOrRange (older API versions: the
-// comma-separated ipRangeFilter), isVirtualNetworkFilterEnabled and
-// publicNetworkAccess, with the filter's subnets. The list in a write body is the account's whole
-// list after the write. Cosmos DB reads the entry 0.0.0.0 as "accept
-// connections from within public Azure datacenters", read here as the
-// Azure-services range 0.0.0.0-0.0.0.0; with public access enabled, no IP
-// rule and no virtual network filter, the account accepts every address.
+// comma-separated ipRangeFilter), isVirtualNetworkFilterEnabled with the
+// filter's subnets, and publicNetworkAccess. The list in a write body is
+// the account's whole list after the write. Cosmos DB reads the entry
+// 0.0.0.0 as "accept connections from within public Azure datacenters",
+// read here as the Azure-services range 0.0.0.0-0.0.0.0; with public
+// access enabled, no IP rule and no virtual network filter, the account
+// accepts every address.
 func (p *parser) cosmosAccount() {
 	if p.verb != "write" || p.body == nil {
 		return
@@ -50,7 +51,7 @@ func (p *parser) cosmosAccount() {
 		p.set(model.SettingDefaultAction, "allow")
 		p.note("no IP rule, no virtual network filter and public network access enabled: the account accepts connections from every address")
 	case !vnetKnown || public == "":
-		p.note("no IP rule: unless public network access is disabled or the virtual network filter is on (neither is in the record), the account accepts connections from every address")
+		p.note("no IP rule: unless public network access is disabled or the virtual network filter is on (the record does not show both), the account accepts connections from every address")
 	}
 }
 
