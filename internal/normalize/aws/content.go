@@ -26,6 +26,8 @@ func (p *parser) content() {
 		p.dnsFirewall(op)
 	case "lightsail":
 		p.lightsail(op)
+	case "eks":
+		p.eks(op)
 	case "guardduty":
 		p.guardDuty(op)
 	case "rds", "redshift", "elasticache":
