@@ -58,12 +58,15 @@ func resource(pp any, key string, req map[string]any) model.Resource {
 	if res.Type == "" && isAppEngineFirewall(family) {
 		res.Type = "appengine_firewall_rule"
 	}
+	if res.Type == "" && isGKE(family) {
+		res.Type = "gke_cluster"
+	}
 	res.Name = lastSegment(res.ID)
 	if res.Type == "appengine_firewall_rule" {
 		res.Name = appEngineRule(res.ID, req)
 	}
 	if res.Name == "" && res.Type != "appengine_firewall_rule" {
-		res.Name = firstNonEmpty(jv.Str(req, "name"), jv.Str(req, "instance"))
+		res.Name = firstNonEmpty(jv.Str(req, "name"), jv.Str(req, "instance"), jv.Str(req, "cluster", "name"), jv.Str(req, "clusterId"))
 	}
 	return res
 }
@@ -227,6 +230,9 @@ func readContent(r *reader) {
 		if isAppEngineFirewall(family) {
 			r.appEngine(verb)
 		}
+		if isGKE(family) {
+			r.gke(verb)
+		}
 	}
 }
 
@@ -235,6 +241,9 @@ func readContent(r *reader) {
 func writesContent(family, verb string) bool {
 	if isAppEngineFirewall(family) {
 		return verb == "createingressrule" || verb == "updateingressrule" || verb == "batchupdateingressrules"
+	}
+	if isGKE(family) {
+		return gkeWrites(verb)
 	}
 	switch family {
 	case "compute.firewalls":
