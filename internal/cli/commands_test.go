@@ -259,6 +259,8 @@ func awsResource(typ string) model.Resource {
 		r.ID = "eni-0123456789abcdef0"
 	case "distribution":
 		r.ID = "E2QWRUHEXAMPLE"
+	case "eks_cluster":
+		r.ID, r.Name = "prod", "prod"
 	default:
 		r.ID, r.Name = "res-0123456789abcdef0", "res-1"
 	}
@@ -300,6 +302,7 @@ func gcpResource(typ string) model.Resource {
 		"appengine_firewall_rule": "apps/proj-1/firewall/ingressRules/100",
 		"network":                 "projects/proj-1/global/networks/net-1",
 		"instance":                "projects/proj-1/zones/us-central1-a/instances/vm-1",
+		"gke_cluster":             "projects/proj-1/locations/us-central1/clusters/gke-1",
 	}
 	id, ok := ids[typ]
 	if !ok {

@@ -74,7 +74,7 @@ func keyShape(cloud model.Cloud, k string) bool {
 	case model.Azure:
 		return regexp.MustCompile(`^microsoft\.[a-z]+(/[a-z0-9]+)+$`).MatchString(k)
 	case model.GCP:
-		return regexp.MustCompile(`^(compute|cloudsql|google\.appengine)\.[a-z0-9.]+$`).MatchString(k) &&
+		return regexp.MustCompile(`^(compute|cloudsql|google\.appengine|google\.container)\.[a-z0-9.]+$`).MatchString(k) &&
 			!regexp.MustCompile(`^(v1|beta|alpha|v1beta1)\.`).MatchString(k)
 	}
 	return false

@@ -206,6 +206,9 @@ func sigmaCannot(rec flagged, f model.Finding) string {
 		if strings.Contains(r, "together") {
 			return "split halves"
 		}
+		if strings.Contains(r, "authorized networks turned off") {
+			return "an allowlist turned off names no range"
+		}
 	}
 	if strings.Contains(fmt.Sprint(rec.record["requestParameters"]), "rulesString") {
 		return "Suricata-format rules (rulesString) are not parsed"

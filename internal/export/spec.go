@@ -146,6 +146,11 @@ var exposures = map[string]*exposure{
 		allProtocols: []string{"all"},
 		limits:       []string{"a port range is matched by its first port only"},
 	},
+	"aws/eks_cluster": {
+		peers: []field{{path: "resourcesVpcConfig.publicAccessCidrs", list: true}},
+		limits: []string{"a cluster created without publicAccessCidrs gets 0.0.0.0/0 (the engine reads it from the response)",
+			"publicAccessCidrs sent with the public endpoint turned off match too"},
+	},
 	"azure/nsg":      azureNSG,
 	"azure/nsg_rule": azureNSG,
 	"azure/rule_collection_group": {
@@ -195,6 +200,16 @@ var exposures = map[string]*exposure{
 	"gcp/cloudsql_instance": {
 		peers:  []field{{path: "body.settings.ipConfiguration.authorizedNetworks.value"}, {path: "settings.ipConfiguration.authorizedNetworks.value"}},
 		limits: []string{"the engine also reads the instance's database port from its version"},
+	},
+	"gcp/gke_cluster": {
+		peers: []field{
+			{path: "update.desiredMasterAuthorizedNetworksConfig.cidrBlocks.cidrBlock"},
+			{path: "update.desiredControlPlaneEndpointsConfig.ipEndpointsConfig.authorizedNetworksConfig.cidrBlocks.cidrBlock"},
+			{path: "cluster.masterAuthorizedNetworksConfig.cidrBlocks.cidrBlock"},
+			{path: "cluster.controlPlaneEndpointsConfig.ipEndpointsConfig.authorizedNetworksConfig.cidrBlocks.cidrBlock"},
+		},
+		limits: []string{"authorized networks turned off (enabled false, which the log leaves out) admit every address and are not seen",
+			"a cluster created without authorized networks admits every address and is not seen"},
 	},
 	"gcp/appengine_firewall_rule": {
 		peers: []field{{path: "rule.sourceRange"}, {path: "ingressRules.sourceRange"}},

@@ -297,9 +297,9 @@ func (a *applier) rules() {
 	case f.family == gcpVPC && strings.HasSuffix(key, ".patch"):
 		a.patch()
 		return
-	case f.meta.Resource.Type == "cloudsql_instance" && len(ev.Changes) > 0:
+	case wholeList(f.meta.Resource.Type) && len(ev.Changes) > 0:
 		// The authorized networks sent (create, patch, update) are the
-		// instance's whole list.
+		// instance's or cluster's whole list.
 		a.replaceAll()
 		return
 	case ev.ContentNotLogged && len(ev.Changes) == 0 && f.known:

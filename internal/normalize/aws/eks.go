@@ -32,6 +32,9 @@ func (p *parser) eks(op string) {
 	p.ev.Resource = model.Resource{Type: "eks_cluster", ID: name, Name: name}
 	cfg, path := jv.Obj(p.req, "resourcesVpcConfig"), "requestParameters.resourcesVpcConfig"
 	if c := jv.Obj(p.resp, "cluster", "resourcesVpcConfig"); c != nil && eff == model.Added {
+		if _, ok := jv.Field(cfg, "publicAccessCidrs"); !ok && jv.Get(c, "publicAccessCidrs") != nil {
+			p.notef("the request names no publicAccessCidrs: the response's list is EKS's default (default assumed)")
+		}
 		cfg, path = c, "responseElements.cluster.resourcesVpcConfig"
 	}
 	if cfg == nil {

@@ -1,0 +1,101 @@
+package cli
+
+import (
+	"encoding/json"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"cloudwall/internal/model"
+)
+
+// TestKubernetesAPIAllowlists: opening a managed cluster's API endpoint
+// to the internet is judged like an administrative port opened to it
+// (critical), a corporate or private range is low, turning the endpoint
+// off is a closing (info), a denied call is an attempt, and calls that
+// change something else, or only read, are not findings. Provenance of
+// the records: ../normalize/{aws,gcp}/testdata/REAL_SOURCES.md.
+func TestKubernetesAPIAllowlists(t *testing.T) {
+	const aws, gcp = "../normalize/aws/testdata/", "../normalize/gcp/testdata/"
+	tests := []struct {
+		file  string
+		sev   model.Severity // ignored when title is ""
+		title string         // "" for no finding
+		tag   string         // a tag the finding must carry
+		run   string         // a guidance command the finding must print
+	}{
+		{aws + "eks_update_cluster_config_world.json", model.Critical, "EKS cluster prod opened to the IPv4 internet on the Kubernetes API server (443/tcp, EKS)", "",
+			"aws eks update-cluster-config --region eu-west-1 --name prod --resources-vpc-config endpointPublicAccess=true,publicAccessCidrs=<APPROVED_CIDRS>"},
+		{aws + "eks_create_cluster_default.json", model.Critical, "EKS cluster staging opened to the IPv4 internet on the Kubernetes API server (443/tcp, EKS)", "",
+			"aws eks describe-cluster --region eu-west-1 --name staging --query cluster.resourcesVpcConfig"},
+		{aws + "eks_update_cluster_config_corporate.json", model.Low, "EKS cluster prod opened to 198.51.100.0/24 on the Kubernetes API server (443/tcp, EKS)", "", ""},
+		{aws + "eks_update_cluster_config_private_only.json", model.Info, "EKS cluster prod public API endpoint turned off", "", ""},
+		{aws + "eks_update_cluster_config_denied.json", model.Medium, "Attempt to open EKS cluster prod to the IPv4 internet on the Kubernetes API server (443/tcp, EKS) denied (AccessDeniedException)", "attempt", ""},
+		{aws + "near_eks_update_cluster_config_logging.json", 0, "", "", ""},
+		{aws + "near_eks_describe_cluster.json", 0, "", "", ""},
+		{gcp + "gke_update_authnets_world.jsonl", model.Critical, "GKE cluster prod-gke opened to the IPv4 internet on the Kubernetes API server (443/tcp, GKE)", "",
+			"gcloud container clusters update prod-gke --location europe-west1 --project acme-prod-7781 --enable-master-authorized-networks --master-authorized-networks <APPROVED_CIDRS>"},
+		{gcp + "gke_update_authnets_disabled_beta.json", model.Critical, "GKE cluster prod-gke opened to the IPv4 internet on the Kubernetes API server (443/tcp, GKE)", "", ""},
+		{gcp + "gke_update_endpoints_config_world.json", model.Critical, "GKE cluster prod-gke opened to the IPv4 internet on the Kubernetes API server (443/tcp, GKE)", "", ""},
+		{gcp + "gke_update_authnets_corporate.json", model.Low, "GKE cluster prod-gke opened to 198.51.100.0/24 on the Kubernetes API server (443/tcp, GKE)", "", ""},
+		{gcp + "gke_create_authnets_private.json", model.Low, "GKE cluster batch-gke opened to private range 10.0.0.0/8 on the Kubernetes API server (443/tcp, GKE)", "", ""},
+		{gcp + "gke_update_authnets_denied.json", model.Medium, "Attempt to open GKE cluster prod-gke to the IPv4 internet on the Kubernetes API server (443/tcp, GKE) denied (PERMISSION_DENIED)", "denied", ""},
+		{gcp + "near_miss_gke_update_logging.json", 0, "", "", ""},
+		{gcp + "near_miss_gke_get_cluster.json", 0, "", "", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.file[strings.LastIndexByte(tt.file, '/')+1:], func(t *testing.T) {
+			code, out, stderr := run(t, nil, "scan", "--no-store", "-q", "--format", "jsonl", "--min-severity", "info", tt.file)
+			if code != ExitOK && code != ExitFindings {
+				t.Fatalf("exit %d: %s", code, stderr)
+			}
+			fs := findings(t, out)
+			if tt.title == "" {
+				if len(fs) != 0 {
+					t.Fatalf("want no finding, got %q (%s)", fs[0].Title, fs[0].Rule)
+				}
+				return
+			}
+			if len(fs) != 1 {
+				t.Fatalf("want one finding, got %d", len(fs))
+			}
+			f := fs[0]
+			if f.Title != tt.title || f.Severity != tt.sev {
+				t.Errorf("got %s %q, want %s %q", f.Severity, f.Title, tt.sev, tt.title)
+			}
+			if tt.tag != "" && !slices.Contains(f.Tags, tt.tag) {
+				t.Errorf("tags %q, want %q", f.Tags, tt.tag)
+			}
+			if tt.run != "" {
+				var runs []string
+				for _, c := range f.Guidance.Commands {
+					runs = append(runs, c.Run)
+				}
+				if !slices.Contains(runs, tt.run) {
+					t.Errorf("commands:\n%s\nwant %s", strings.Join(runs, "\n"), tt.run)
+				}
+			}
+		})
+	}
+}
+
+// TestKubernetesAllowlistTimeline: each call sends the cluster's whole
+// list, so the corporate list sent after the world-open one closes the
+// internet's window.
+func TestKubernetesAllowlistTimeline(t *testing.T) {
+	const aws = "../normalize/aws/testdata/"
+	code, out, stderr := run(t, nil, "timeline", "-q", "--format", "jsonl", "--min-severity", "info",
+		aws+"eks_update_cluster_config_world.json", aws+"eks_update_cluster_config_corporate.json")
+	if code != ExitOK && code != ExitFindings {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	var ft model.FirewallTimeline
+	if err := json.Unmarshal([]byte(strings.TrimSpace(out)), &ft); err != nil {
+		t.Fatalf("%v: %s", err, out)
+	}
+	if ft.Firewall.Type != "eks_cluster" || len(ft.Windows) != 1 || ft.Windows[0].End == nil ||
+		!ft.Windows[0].End.Equal(time.Date(2026, 3, 14, 10, 5, 40, 0, time.UTC)) {
+		t.Errorf("timeline: %s", out)
+	}
+}
