@@ -99,3 +99,22 @@ func TestKubernetesAllowlistTimeline(t *testing.T) {
 		t.Errorf("timeline: %s", out)
 	}
 }
+
+// TestKubernetesAllowlistWindowRollback: the window a cluster created
+// with EKS's default list opens is closed by turning its public endpoint
+// off (the cluster had no list before it existed).
+func TestKubernetesAllowlistWindowRollback(t *testing.T) {
+	code, out, stderr := run(t, nil, "timeline", "-q", "--format", "jsonl", "--min-severity", "info",
+		"../normalize/aws/testdata/eks_create_cluster_default.json")
+	if code != ExitOK && code != ExitFindings {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	var ft model.FirewallTimeline
+	if err := json.Unmarshal([]byte(strings.TrimSpace(out)), &ft); err != nil {
+		t.Fatalf("%v: %s", err, out)
+	}
+	want := "aws eks update-cluster-config --region eu-west-1 --name staging --resources-vpc-config endpointPublicAccess=false,endpointPrivateAccess=true"
+	if len(ft.Windows) != 1 || !slices.Equal(ft.Windows[0].Rollback, []string{want}) {
+		t.Errorf("windows: %+v, want one closed by %s", ft.Windows, want)
+	}
+}

@@ -95,6 +95,13 @@ func engineRollbacks(t *testing.T) map[string]string {
 		r.Effect = model.Altered
 		return r
 	}
+	eks := model.Resource{Type: "eks_cluster", ID: "prod", Name: "prod"}
+	gke := model.Resource{Type: "gke_cluster", ID: "projects/proj-1/locations/us-central1/clusters/gke-1", Name: "gke-1"}
+	apiList := func(e model.Effect, peers ...model.Peer) model.RuleChange {
+		r := rule(in, allow, "tcp", -1, -1, -1, "", peers...)
+		r.Effect = e
+		return r
+	}
 
 	baseline := []model.Firewall{
 		{Cloud: model.AWS, Region: "us-east-1", Resource: sg, AsOf: t0, Rules: []model.Rule{base(sgRule), base(sgGroupRule), base(sgIcmp),
@@ -106,6 +113,8 @@ func engineRollbacks(t *testing.T) map[string]string {
 			Rules: []model.Rule{base(sqlRule("", "office", "198.51.100.0-198.51.100.255"))}},
 		{Cloud: model.GCP, Account: "proj-1", Network: "default", Resource: gcp("allow-ssh"), AsOf: t0, Rules: []model.Rule{base(gcpSSH)}},
 		{Cloud: model.GCP, Account: "proj-1", Network: "default", Resource: gcp("deny-out"), AsOf: t0, Rules: []model.Rule{base(gcpOut)}},
+		{Cloud: model.AWS, Region: "us-east-1", Resource: eks, AsOf: t0, Rules: []model.Rule{base(apiList("", office))}},
+		{Cloud: model.GCP, Account: "proj-1", Region: "us-central1", Resource: gke, AsOf: t0, Rules: []model.Rule{base(apiList("", office))}},
 	}
 	for _, p := range paas {
 		r := sqlRule("", "office", "198.51.100.0-198.51.100.255")
@@ -149,6 +158,11 @@ func engineRollbacks(t *testing.T) map[string]string {
 		{model.GCP, "compute.firewalls.insert", gcp("allow-all"), []model.RuleChange{eff(model.Added, rule(in, allow, "all", -1, -1, 1000, "allow-all", world))}, nil, nil},
 		{model.GCP, "cloudsql.instances.patch", cloudSQL, []model.RuleChange{sqlNets("198.51.100.0/24")}, nil, nil},
 		{model.GCP, "cloudsql.instances.patch", cloudSQL, []model.RuleChange{sqlNets("0.0.0.0/0", "198.51.100.0/24")}, nil, nil},
+		{model.AWS, "eks:updateclusterconfig", eks, []model.RuleChange{apiList(model.Altered, world, office)}, nil, nil},
+		{model.AWS, "eks:createcluster", model.Resource{Type: "eks_cluster", ID: "staging", Name: "staging"}, []model.RuleChange{apiList(model.Added, world)}, nil, nil},
+		{model.GCP, "google.container.v1.clustermanager.updatecluster", gke, []model.RuleChange{apiList(model.Altered, world, office)}, nil, nil},
+		{model.GCP, "google.container.v1.clustermanager.createcluster", model.Resource{Type: "gke_cluster",
+			ID: "projects/proj-1/zones/us-central1-a/clusters/gke-2", Name: "gke-2"}, []model.RuleChange{apiList(model.Added, world)}, nil, nil},
 	}
 	for _, p := range paas {
 		res := func(name string) model.Resource {
@@ -206,7 +220,7 @@ func TestEngineRollbacksCoverEveryKind(t *testing.T) {
 		"az network nsg rule create", "az network nsg rule delete", "az sql server firewall-rule create",
 		"az sql server firewall-rule update", "az sql server firewall-rule delete",
 		"gcloud compute firewall-rules update", "gcloud compute firewall-rules create", "gcloud compute firewall-rules delete",
-		"gcloud sql instances patch",
+		"gcloud sql instances patch", "aws eks update-cluster-config", "gcloud container clusters update",
 		"az postgres flexible-server firewall-rule create", "az postgres flexible-server firewall-rule update", "az postgres flexible-server firewall-rule delete",
 		"az mysql flexible-server firewall-rule create", "az mysql flexible-server firewall-rule update", "az mysql flexible-server firewall-rule delete",
 		"az synapse workspace firewall-rule create", "az synapse workspace firewall-rule update", "az synapse workspace firewall-rule delete",

@@ -164,7 +164,7 @@ func (e *Engine) Apply(ev *model.Event, findingID string) Change {
 	}
 	wasKnown := f.known
 	a.priorKnown = f.known && !f.deleted
-	if f.meta.Resource.Type == "cloudsql_instance" {
+	if wholeList(f.meta.Resource.Type) {
 		a.prior = slices.Clone(f.rules) // its rollback names the whole earlier list
 	}
 	if ev.Outcome == model.Unknown {

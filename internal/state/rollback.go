@@ -59,6 +59,9 @@ func (a *applier) rollback() []string {
 	if f.meta.Resource.Type == "cloudsql_instance" {
 		return a.cloudSQLRollback()
 	}
+	if isCluster(f.meta.Resource.Type) {
+		return a.clusterRollback()
+	}
 	var out []string
 	// Put back what was removed or replaced, then take out what was added
 	// and did not replace anything with the same identity.
@@ -209,6 +212,8 @@ func removeRule(f *firewall, r *rule) []string {
 		if c, ok := sqlServerCommand(f, r, "delete"); ok {
 			return append(redisLastRule(res.ID), c)
 		}
+	case "eks_cluster", "gke_cluster":
+		return clusterWithout(f, r)
 	case "cloudsql_instance":
 		// patch replaces the list: send it without the internet.
 		var keep []string

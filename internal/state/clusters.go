@@ -1,0 +1,83 @@
+package state
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// The API server allowlists of EKS and GKE clusters are one list that
+// every call sends whole, like Cloud SQL's authorized networks: undoing a
+// call sends the earlier list again, and closing a window sends the list
+// without the internet.
+
+// clusterRollback puts back the allowlist a call on a cluster replaced.
+func (a *applier) clusterRollback() []string {
+	f := a.f
+	if strings.HasSuffix(strings.ToLower(a.ev.OperationKey), "createcluster") {
+		// Before the call there was no cluster, so nothing reached it.
+		return []string{clusterAllow(f, nil)}
+	}
+	if !a.priorKnown {
+		return []string{"# the allowlist before this call is not in the logs (a baseline gives it); set the approved one: " +
+			clusterAllow(f, []string{"<APPROVED_CIDRS>"})}
+	}
+	var nets []string
+	for _, r := range a.prior {
+		for _, p := range r.Peers {
+			if !slices.Contains(nets, p.Value) {
+				nets = append(nets, p.Value)
+			}
+		}
+	}
+	return []string{clusterAllow(f, nets)}
+}
+
+// clusterWithout is the command that closes a window through rule r of a
+// cluster: the list without its world-wide ranges.
+func clusterWithout(f *firewall, r *rule) []string {
+	var keep []string
+	for _, p := range r.Peers {
+		if nets, ok := parseNet(p); ok && len(nets) == 1 && nets[0].Bits() > 0 {
+			keep = append(keep, p.Value)
+		}
+	}
+	return []string{clusterAllow(f, keep)}
+}
+
+// clusterAllow is the command that makes nets the cluster's whole
+// allowlist; with none, EKS's public endpoint is turned off and GKE's
+// allowlist is left on and empty (no address outside Google gets in).
+func clusterAllow(f *firewall, nets []string) string {
+	name := lastSegment(f.meta.Resource.ID)
+	if f.meta.Resource.Type == "eks_cluster" {
+		cmd := fmt.Sprintf("aws eks update-cluster-config%s --name %s --resources-vpc-config ", region(f), shq(name))
+		if len(nets) == 0 {
+			return cmd + "endpointPublicAccess=false,endpointPrivateAccess=true"
+		}
+		return cmd + "endpointPublicAccess=true,publicAccessCidrs=" + shqKeep(strings.Join(nets, ","))
+	}
+	cmd := fmt.Sprintf("gcloud container clusters update %s --location=%s --project=%s --enable-master-authorized-networks",
+		shq(name), shq(clusterLocation(f)), shq(cloudSQLProject(f)))
+	if len(nets) == 0 {
+		return cmd
+	}
+	return cmd + " --master-authorized-networks=" + shqKeep(strings.Join(nets, ","))
+}
+
+// clusterLocation reads a GKE cluster's zone or region from its id
+// (projects/P/locations/L/clusters/C, or zones/Z in the older form),
+// else the region its events named.
+func clusterLocation(f *firewall) string {
+	parts := strings.Split(f.meta.Resource.ID, "/")
+	for i := 0; i+1 < len(parts); i++ {
+		if parts[i] == "locations" || parts[i] == "zones" {
+			return parts[i+1]
+		}
+	}
+	return f.meta.Region
+}
+
+// isCluster reports the resource types clusterRollback handles.
+func isCluster(resType string) bool { return resType == "eks_cluster" || resType == "gke_cluster" }
+
