@@ -633,6 +633,24 @@ func (g *gcpGen) plant(sc *Scenario, t time.Time) ([]plantRec, PlantedEvent, err
 			w.kstr("instance", inst)
 			w.kstr("project", p.id)
 		}
+	case "gcp-gke-authnets-off":
+		cluster := pick(r, awsTeams) + "-gke-" + r.fromSet(lowerAlnum, 6)
+		op.service = "container.googleapis.com"
+		c.zone = p.zones[0][:len(p.zones[0])-2]
+		c.resourceName = "projects/" + p.id + "/locations/" + c.zone + "/clusters/" + cluster
+		c.resType = "gke_cluster"
+		c.labels = [][2]string{{"cluster_name", cluster}, {"location", c.zone}, {"project_id", p.id}}
+		c.perms = []string{"container.clusters.update"}
+		c.ua = "google-cloud-sdk gcloud/467.0.0 command/gcloud.container.clusters.update invocation-id/" + r.hex(32) + " environment/None,gzip(gfe)"
+		ev.Resource = c.resourceName
+		c.request = func(w *jw) {
+			w.kstr("name", c.resourceName)
+			w.kobj("update")
+			// enabled: false, which the JSON of a proto leaves out
+			w.kobj("desiredMasterAuthorizedNetworksConfig")
+			w.end()
+			w.end()
+		}
 	case "gcp-route-default":
 		route := "default-egress-" + r.fromSet(lowerAlnum, 8)
 		c.resourceName = "projects/" + p.id + "/global/routes/" + route

@@ -81,6 +81,7 @@ var scenarios = []Scenario{
 	{Name: "gcp-fw-patch-disable", Cloud: model.GCP, Kind: Attack, Operation: "v1.compute.firewalls.patch", What: "deny rule switched off (disabled: true)"},
 	{Name: "gcp-fw-delete", Cloud: model.GCP, Kind: Attack, Operation: "v1.compute.firewalls.delete", What: "firewall rule deleted"},
 	{Name: "gcp-sql-authnet-world", Cloud: model.GCP, Kind: Attack, Operation: "cloudsql.instances.patch", What: "Cloud SQL authorizedNetworks 0.0.0.0/0"},
+	{Name: "gcp-gke-authnets-off", Cloud: model.GCP, Kind: Attack, Operation: "google.container.v1.ClusterManager.UpdateCluster", What: "GKE master authorized networks turned off (the API endpoint admits every address)"},
 	// GCP decoys
 	{Name: "gcp-route-default", Cloud: model.GCP, Kind: Decoy, Operation: "v1.compute.routes.insert", What: "0.0.0.0/0 route to the default internet gateway"},
 	{Name: "gcp-fw-list", Cloud: model.GCP, Kind: Decoy, Operation: "v1.compute.firewalls.list", What: "read in the data_access log", file: kindGCPData},
