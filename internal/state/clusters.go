@@ -80,4 +80,3 @@ func clusterLocation(f *firewall) string {
 
 // isCluster reports the resource types clusterRollback handles.
 func isCluster(resType string) bool { return resType == "eks_cluster" || resType == "gke_cluster" }
-
