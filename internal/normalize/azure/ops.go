@@ -110,6 +110,7 @@ var resourceTypes = map[string]string{
 	"microsoft.network/virtualnetworks":                                  "network",
 	"microsoft.network/virtualnetworks/subnets":                          "network",
 	"microsoft.compute/virtualmachines":                                  "instance",
+	"microsoft.containerservice/managedclusters":                         "aks_cluster",
 }
 
 // resourceType names the kind of resource acted on, from the operation, or
@@ -172,6 +173,8 @@ func contentFor(typePath string) func(*parser) {
 		return (*parser).nsgAttachment
 	case "microsoft.network/virtualnetworks":
 		return (*parser).virtualNetwork
+	case "microsoft.containerservice/managedclusters":
+		return (*parser).aksAPIServer
 	}
 	if _, ok := databasePort(typePath); ok {
 		return (*parser).databaseRule
