@@ -122,6 +122,10 @@ var azReference = map[string]azCommand{
 	"az cosmosdb update": {flags: []string{"--ids", "--name", "-n", "--resource-group", "-g", "--public-network-access", "-p", "--ip-range-filter", "--enable-virtual-network"},
 		need: [][]string{{"--ids"}, {"--name", "--resource-group"}}},
 	// /cli/azure/keyvault and /cli/azure/keyvault/network-rule
+	// /cli/azure/aks#az-aks-show, #az-aks-update (the flags the catalogue
+	// and the engine print, and the cluster's name parameters)
+	"az aks show":                     {flags: []string{"--ids", "--name", "-n", "--resource-group", "-g"}, need: [][]string{{"--ids"}, {"--name", "--resource-group"}}},
+	"az aks update":                   {flags: []string{"--ids", "--name", "-n", "--resource-group", "-g", "--api-server-authorized-ip-ranges", "--enable-private-cluster", "--no-wait", "--yes", "-y"}, need: [][]string{{"--ids"}, {"--name", "--resource-group"}}},
 	"az keyvault show":                {flags: []string{"--name", "-n", "--resource-group", "-g", "--hsm-name"}, need: [][]string{{"--name"}, {"--hsm-name"}}},
 	"az keyvault update":              {flags: []string{"--name", "-n", "--resource-group", "-g", "--default-action", "--bypass", "--public-network-access", "--set", "--add", "--remove", "--no-wait"}, need: [][]string{{"--name"}}},
 	"az keyvault network-rule remove": {flags: []string{"--name", "-n", "--resource-group", "-g", "--ip-address", "--subnet", "--vnet-name", "--no-wait"}, need: [][]string{{"--name"}}},

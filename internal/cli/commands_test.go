@@ -283,6 +283,7 @@ func azureResource(typ string) model.Resource {
 		"application_gateway":   "Microsoft.Network/applicationGateways/agw-1",
 		"subnet":                "Microsoft.Network/virtualNetworks/vnet-1/subnets/snet-1",
 		"network_interface":     "Microsoft.Network/networkInterfaces/nic-1",
+		"aks_cluster":           "Microsoft.ContainerService/managedClusters/aks-1",
 	}
 	id, ok := ids[typ]
 	if !ok {

@@ -15,9 +15,9 @@ import (
 // (critical), a corporate or private range is low, turning the endpoint
 // off is a closing (info), a denied call is an attempt, and calls that
 // change something else, or only read, are not findings. Provenance of
-// the records: ../normalize/{aws,gcp}/testdata/REAL_SOURCES.md.
+// the records: ../normalize/{aws,gcp,azure}/testdata/REAL_SOURCES.md.
 func TestKubernetesAPIAllowlists(t *testing.T) {
-	const aws, gcp = "../normalize/aws/testdata/", "../normalize/gcp/testdata/"
+	const aws, gcp, az = "../normalize/aws/testdata/", "../normalize/gcp/testdata/", "../normalize/azure/testdata/"
 	tests := []struct {
 		file  string
 		sev   model.Severity // ignored when title is ""
@@ -43,6 +43,10 @@ func TestKubernetesAPIAllowlists(t *testing.T) {
 		{gcp + "gke_update_authnets_denied.json", model.Medium, "Attempt to open GKE cluster prod-gke to the IPv4 internet on the Kubernetes API server (443/tcp, GKE) denied (PERMISSION_DENIED)", "denied", ""},
 		{gcp + "near_miss_gke_update_logging.json", 0, "", "", ""},
 		{gcp + "near_miss_gke_get_cluster.json", 0, "", "", ""},
+		{az + "aks_authorized_ranges_cleared.json", model.Critical, "AKS cluster AKS-PROD opened to the IPv4 internet on the Kubernetes API server (443/tcp, AKS)", "",
+			"az aks update --resource-group RG-K8S --name AKS-PROD --api-server-authorized-ip-ranges <APPROVED_CIDRS>"},
+		{az + "aks_authorized_ranges_corporate.json", model.Low, "AKS cluster AKS-PROD opened to 198.51.100.0/24 on the Kubernetes API server (443/tcp, AKS)", "", ""},
+		{az + "nearmiss_aks_scale.json", 0, "", "", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.file[strings.LastIndexByte(tt.file, '/')+1:], func(t *testing.T) {

@@ -97,6 +97,7 @@ func engineRollbacks(t *testing.T) map[string]string {
 	}
 	eks := model.Resource{Type: "eks_cluster", ID: "prod", Name: "prod"}
 	gke := model.Resource{Type: "gke_cluster", ID: "projects/proj-1/locations/us-central1/clusters/gke-1", Name: "gke-1"}
+	aks := model.Resource{Type: "aks_cluster", ID: "/subscriptions/00000000-1111-2222-3333-444444444444/resourceGroups/rg-app/providers/Microsoft.ContainerService/managedClusters/aks-1", Name: "aks-1"}
 	apiList := func(e model.Effect, peers ...model.Peer) model.RuleChange {
 		r := rule(in, allow, "tcp", -1, -1, -1, "", peers...)
 		r.Effect = e
@@ -115,6 +116,7 @@ func engineRollbacks(t *testing.T) map[string]string {
 		{Cloud: model.GCP, Account: "proj-1", Network: "default", Resource: gcp("deny-out"), AsOf: t0, Rules: []model.Rule{base(gcpOut)}},
 		{Cloud: model.AWS, Region: "us-east-1", Resource: eks, AsOf: t0, Rules: []model.Rule{base(apiList("", office))}},
 		{Cloud: model.GCP, Account: "proj-1", Region: "us-central1", Resource: gke, AsOf: t0, Rules: []model.Rule{base(apiList("", office))}},
+		{Cloud: model.Azure, Region: "westeurope", Resource: aks, AsOf: t0, Rules: []model.Rule{base(apiList("", office))}},
 	}
 	for _, p := range paas {
 		r := sqlRule("", "office", "198.51.100.0-198.51.100.255")
@@ -163,6 +165,7 @@ func engineRollbacks(t *testing.T) map[string]string {
 		{model.GCP, "google.container.v1.clustermanager.updatecluster", gke, []model.RuleChange{apiList(model.Altered, world, office)}, nil, nil},
 		{model.GCP, "google.container.v1.clustermanager.createcluster", model.Resource{Type: "gke_cluster",
 			ID: "projects/proj-1/zones/us-central1-a/clusters/gke-2", Name: "gke-2"}, []model.RuleChange{apiList(model.Added, world)}, nil, nil},
+		{model.Azure, "microsoft.containerservice/managedclusters/write", aks, []model.RuleChange{apiList(model.Altered, world, office)}, nil, nil},
 	}
 	for _, p := range paas {
 		res := func(name string) model.Resource {
@@ -220,7 +223,7 @@ func TestEngineRollbacksCoverEveryKind(t *testing.T) {
 		"az network nsg rule create", "az network nsg rule delete", "az sql server firewall-rule create",
 		"az sql server firewall-rule update", "az sql server firewall-rule delete",
 		"gcloud compute firewall-rules update", "gcloud compute firewall-rules create", "gcloud compute firewall-rules delete",
-		"gcloud sql instances patch", "aws eks update-cluster-config", "gcloud container clusters update",
+		"gcloud sql instances patch", "aws eks update-cluster-config", "gcloud container clusters update", "az aks update",
 		"az postgres flexible-server firewall-rule create", "az postgres flexible-server firewall-rule update", "az postgres flexible-server firewall-rule delete",
 		"az mysql flexible-server firewall-rule create", "az mysql flexible-server firewall-rule update", "az mysql flexible-server firewall-rule delete",
 		"az synapse workspace firewall-rule create", "az synapse workspace firewall-rule update", "az synapse workspace firewall-rule delete",

@@ -206,7 +206,7 @@ func sigmaCannot(rec flagged, f model.Finding) string {
 		if strings.Contains(r, "together") {
 			return "split halves"
 		}
-		if strings.Contains(r, "authorized networks turned off") {
+		if strings.Contains(r, "authorized networks turned off") || strings.Contains(r, "authorizedIPRanges is empty") {
 			return "an allowlist turned off names no range"
 		}
 	}

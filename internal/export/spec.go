@@ -151,6 +151,10 @@ var exposures = map[string]*exposure{
 		limits: []string{"a cluster created without publicAccessCidrs gets 0.0.0.0/0 (the engine reads it from the response)",
 			"publicAccessCidrs sent with the public endpoint turned off match too"},
 	},
+	"azure/aks_cluster": {
+		peers:  []field{{path: "authorizedIPRanges", list: true}},
+		limits: []string{"an empty authorizedIPRanges (every address admitted) is not seen"},
+	},
 	"azure/nsg":      azureNSG,
 	"azure/nsg_rule": azureNSG,
 	"azure/rule_collection_group": {

@@ -6,7 +6,7 @@ import (
 	"strings"
 )
 
-// The API server allowlists of EKS and GKE clusters are one list that
+// The API server allowlists of EKS, GKE and AKS clusters are one list that
 // every call sends whole, like Cloud SQL's authorized networks: undoing a
 // call sends the earlier list again, and closing a window sends the list
 // without the internet.
@@ -46,8 +46,9 @@ func clusterWithout(f *firewall, r *rule) []string {
 }
 
 // clusterAllow is the command that makes nets the cluster's whole
-// allowlist; with none, EKS's public endpoint is turned off and GKE's
-// allowlist is left on and empty (no address outside Google gets in).
+// allowlist; with none, EKS's public endpoint is turned off, GKE's
+// allowlist is left on and empty (no address outside Google gets in), and
+// for AKS, where an empty list admits everyone, a comment says so.
 func clusterAllow(f *firewall, nets []string) string {
 	name := lastSegment(f.meta.Resource.ID)
 	if f.meta.Resource.Type == "eks_cluster" {
@@ -56,6 +57,15 @@ func clusterAllow(f *firewall, nets []string) string {
 			return cmd + "endpointPublicAccess=false,endpointPrivateAccess=true"
 		}
 		return cmd + "endpointPublicAccess=true,publicAccessCidrs=" + shqKeep(strings.Join(nets, ","))
+	}
+	if f.meta.Resource.Type == "aks_cluster" {
+		cmd := fmt.Sprintf("az aks update%s --resource-group %s --name %s --api-server-authorized-ip-ranges ",
+			subscription(f.meta.Resource.ID), shq(azureRG(f.meta.Resource.ID)), shq(name))
+		if len(nets) == 0 {
+			// An empty list admits every address: no command closes it.
+			return "# AKS has no empty allowlist (\"\" turns it off); set the approved ranges: " + cmd + "<APPROVED_CIDRS>"
+		}
+		return cmd + shqKeep(strings.Join(nets, ","))
 	}
 	cmd := fmt.Sprintf("gcloud container clusters update %s --location=%s --project=%s --enable-master-authorized-networks",
 		shq(name), shq(clusterLocation(f)), shq(cloudSQLProject(f)))
@@ -79,4 +89,6 @@ func clusterLocation(f *firewall) string {
 }
 
 // isCluster reports the resource types clusterRollback handles.
-func isCluster(resType string) bool { return resType == "eks_cluster" || resType == "gke_cluster" }
+func isCluster(resType string) bool {
+	return resType == "eks_cluster" || resType == "gke_cluster" || resType == "aks_cluster"
+}

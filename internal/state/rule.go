@@ -35,15 +35,15 @@ const (
 
 // wholeList reports the resources whose every rule-setting call sends
 // their whole allowlist (Cloud SQL authorized networks, the API server
-// allowlists of EKS and GKE clusters): a call replaces every rule.
+// allowlists of EKS, GKE and AKS clusters): a call replaces every rule.
 func wholeList(resType string) bool {
-	return resType == "cloudsql_instance" || resType == "eks_cluster" || resType == "gke_cluster"
+	return resType == "cloudsql_instance" || isCluster(resType)
 }
 
 func familyOf(cloud model.Cloud, resType string) family {
 	switch resType {
 	case "security_group", "sql_firewall_rule", "sql_server", "cloudsql_instance", "lightsail_instance",
-		"storage_account", "key_vault", "cosmosdb_account", "prefix_list", "appengine_firewall_rule", "eks_cluster", "gke_cluster":
+		"storage_account", "key_vault", "cosmosdb_account", "prefix_list", "appengine_firewall_rule", "eks_cluster", "gke_cluster", "aks_cluster":
 		return allowOnly
 	case "network_acl":
 		return numbered
