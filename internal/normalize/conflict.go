@@ -22,11 +22,21 @@ const maxReadings = 16
 // each event says which keys conflicted.
 
 // parseReadings parses the other readings of a record whose decoding
-// found conflicts and folds them into res.
-func parseReadings(v any, conflicts []jv.Conflict, more int, src model.SourceRef, res Result) Result {
+// found conflicts, in the record or in JSON text inside it (emb), and
+// folds them into res.
+func parseReadings(v any, conflicts []jv.Conflict, emb []embedded, more int, src model.SourceRef, res Result) Result {
 	var notes []string
 	var alts []model.Event
 	readings := 0
+	read := func(set func() (restore func())) {
+		readings++
+		restore := set()
+		r := dispatch(v, src, 0)
+		restore()
+		if r.Kind == Parsed {
+			alts = append(alts, r.Events...)
+		}
+	}
 	for i := range conflicts {
 		c := &conflicts[i]
 		if handledByAWS(c) {
@@ -37,13 +47,17 @@ func parseReadings(v any, conflicts []jv.Conflict, more int, src model.SourceRef
 			if j == len(c.Values)-1 && !caseVariants(c) || readings >= maxReadings {
 				continue // the decoded object already reads the last value
 			}
-			readings++
-			restore := c.Reading(j)
-			r := dispatch(v, src, 0)
-			restore()
-			if r.Kind == Parsed {
-				alts = append(alts, r.Events...)
-			}
+			read(func() func() { return c.Reading(j) })
+		}
+	}
+	for i := range emb {
+		e := &emb[i]
+		if handledByAWS(&e.c) {
+			continue
+		}
+		notes = append(notes, fmt.Sprintf("the JSON text in %s gives %s", e.where, conflictNote(&e.c)))
+		for j := 0; j < e.readings() && readings < maxReadings; j++ {
+			read(func() func() { return e.reading(j) })
 		}
 	}
 	if more > 0 {
@@ -102,9 +116,14 @@ func conflictNote(c *jv.Conflict) string {
 	}
 	vals := make([]string, len(c.Values))
 	for i, v := range c.Values {
-		vals[i] = fmt.Sprintf("%.80q", jv.Str(v))
-		if jv.Str(v) == "" {
-			vals[i] = jv.TypeName(v)
+		switch t := v.(type) {
+		case map[string]any, []any:
+			vals[i] = fmt.Sprintf("%.80s", encode(t)) // ["10.0.0.0/8"] / ["0.0.0.0/0"]
+		default:
+			vals[i] = fmt.Sprintf("%.80q", jv.Str(v))
+			if jv.Str(v) == "" {
+				vals[i] = jv.TypeName(v)
+			}
 		}
 	}
 	return fmt.Sprintf("conflicting values for %q (%s): %s; every reading is judged", c.Keys[0], kind, strings.Join(vals, " / "))

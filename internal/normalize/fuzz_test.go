@@ -96,6 +96,11 @@ func FuzzParse(f *testing.F) {
 	f.Add([]byte(`{"insertId":"i1","logName":"projects/p/logs/cloudaudit.googleapis.com%2Fdata_access","operation":{"id":"op-1","first":true,"last":"false"},"protoPayload":{"@type":"type.googleapis.com/google.cloud.audit.AuditLog","authenticationInfo":{"principalEmail":"service-1@compute-system.iam.gserviceaccount.com","serviceAccountDelegationInfo":[{"firstPartyPrincipal":{"principalEmail":"a@p.iam.gserviceaccount.com"}}]},"authorizationInfo":[{"granted":false}],"methodName":"v1.compute.firewalls.list","request":{"filter":"x"},"requestMetadata":{"callerIp":"1.2.3.4","callerSuppliedUserAgent":"gcloud"},"resourceLocation":{"currentLocations":["us-east1"]},"resourceName":"projects/p/global/firewalls","serviceName":"compute.googleapis.com","status":{"code":7,"message":"PERMISSION_DENIED"}},"resource":{"labels":{"project_id":"p"},"type":"gce_firewall_rule"},"timestamp":"2024-01-01T00:00:00.5Z"}`))
 	f.Add([]byte(`{"insertId":"i2","logName":"organizations/9/logs/cloudaudit.googleapis.com%2Factivity","protoPayload":{"authenticationInfo":{"principalSubject":"principal://x"},"methodName":"beta.compute.instances.insert","resourceName":"projects/p/zones/us-east1-b/instances/vm","status":{"code":"ok"}},"timestamp":{"seconds":1700000000,"nanos":5}}`))
 	f.Add([]byte(`{"integration":"gcp","gcp":{"logName":"projects/p/logs/x"},"protoPayload":{"methodName":"SetIamPolicy"},"timestamp":"2024-01-01T00:00:00Z"}`))
+	// JSON text giving a key twice: an Azure requestbody, a BigQuery
+	// row's requestJson, text in text (a Splunk _raw).
+	f.Add([]byte(`{"operationName":"MICROSOFT.NETWORK/NETWORKSECURITYGROUPS/SECURITYRULES/WRITE","resourceId":"/SUBSCRIPTIONS/S/RESOURCEGROUPS/R/PROVIDERS/MICROSOFT.NETWORK/NETWORKSECURITYGROUPS/N/SECURITYRULES/X","time":"2026-01-01T00:00:00Z","properties":{"requestbody":"{\"properties\":{\"sourceAddressPrefix\":\"*\",\"SourceAddressPrefix\":\"10.0.0.0/8\",\"sourceAddressPrefix\":\"10.0.0.0/8\",\"destinationPortRange\":\"22\",\"access\":\"Allow\",\"direction\":\"Inbound\"}}"}}`))
+	f.Add([]byte(`{"protopayload_auditlog":{"serviceName":"compute.googleapis.com","methodName":"v1.compute.firewalls.insert","resourceName":"projects/p/global/firewalls/f","requestJson":"{\"alloweds\":[{\"IPProtocol\":\"tcp\"}],\"sourceRanges\":[\"0.0.0.0/0\"],\"sourceRanges\":[\"10.0.0.0/8\"],\"x\":\"{\\\"a\\\":1,\\\"a\\\":2}\"}"},"timestamp":"2026-01-01 00:00:00 UTC"}`))
+	f.Add([]byte(`{"_raw":"{\"EventId\":\"e\",\"CloudTrailEvent\":\"{\\\"eventName\\\":\\\"AuthorizeSecurityGroupIngress\\\",\\\"eventName\\\":\\\"DescribeSecurityGroups\\\",\\\"eventSource\\\":\\\"ec2.amazonaws.com\\\"}\"}"}`))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		s := newSplitterSize(strings.NewReader(string(b)), 64)
 		var scratch []model.Event // reused from record to record, as the scan does
@@ -129,10 +134,11 @@ func FuzzParse(f *testing.F) {
 				}
 			}
 			// A record read lean (only context operations named) gives
-			// what reading it in full gives, into the last one's array.
+			// what reading it in full as context gives (its JSON text
+			// read one way), into the last one's array.
 			if ctx.Match(rec.Data) == Context {
 				lean := ParseInto(scratch, rec.Data, src, ctx)
-				if !reflect.DeepEqual(lean, full) {
+				if full := contextInFull(rec.Data, src); !reflect.DeepEqual(lean, full) {
 					t.Fatalf("read lean %+v, in full %+v", lean, full)
 				}
 				if cap(lean.Events) == 1 {

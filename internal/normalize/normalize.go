@@ -75,20 +75,29 @@ func ParseInto(dst []model.Event, raw []byte, src model.SourceRef, pre *Prefilte
 		}
 	}
 	if match != Context {
-		return decoded(raw, src, jv.DecodeConflicts)
+		return decoded(raw, src, jv.DecodeConflicts, true)
 	}
 	res, ok := parseInPlace(dst, raw, src)
 	if !ok {
-		res = decoded(raw, src, decodeContext)
+		res = decoded(raw, src, decodeContext, false)
 	}
 	if res.Kind != Parsed || res.Reason != "" || slices.ContainsFunc(res.Events, gcp.ReadsRequest) {
 		// What is said of a record read without its bodies (the keys
 		// of an unrecognised one, a bad member) may name them, and a
 		// GCP event may need its request: such rare records are read
 		// in full.
-		return Parse(raw, src, nil)
+		return contextInFull(raw, src)
 	}
 	return res
+}
+
+// contextInFull reads a record of context operations in full. Its JSON
+// text is not read every way (see findEmbedded): such a record names no
+// firewall operation anywhere in its bytes (the prefilter sees inside
+// JSON text, and calls Full any escape that could hide a name), so no
+// reading of it is judged, and its bodies are not read lean either.
+func contextInFull(raw []byte, src model.SourceRef) Result {
+	return decoded(raw, src, jv.DecodeConflicts, false)
 }
 
 // notObject names the kind of JSON value raw holds when it is not an
@@ -116,15 +125,22 @@ func notObject(raw []byte) string {
 	return ""
 }
 
-// decoded parses raw decoded with decode.
-func decoded(raw []byte, src model.SourceRef, decode func([]byte) (any, []jv.Conflict, int, error)) Result {
+// decoded parses raw decoded with decode; embed says whether JSON text
+// in it is read every way too.
+func decoded(raw []byte, src model.SourceRef, decode func([]byte) (any, []jv.Conflict, int, error), embed bool) Result {
 	v, conflicts, more, err := decode(raw)
 	if err != nil {
 		return Result{Kind: Unreadable, Reason: "invalid JSON: " + err.Error()}
 	}
 	res := dispatch(v, src, 0)
-	if len(conflicts) > 0 {
-		res = parseReadings(v, conflicts, more, src, res)
+	var emb []embedded
+	if embed {
+		var n int
+		emb, n = findEmbedded(v)
+		more += n
+	}
+	if len(conflicts) > 0 || len(emb) > 0 {
+		res = parseReadings(v, conflicts, emb, more, src, res)
 	}
 	return res
 }
