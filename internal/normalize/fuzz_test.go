@@ -30,7 +30,11 @@ func seedFiles(f *testing.F) {
 		// Bad elements first in a wrapper, and nesting past the limit.
 		`{"Records":[null,{"a":1}]}`, `{"records":[7,"x",[],{}]}`, `{"value":[true],"nextLink":null}`,
 		`[{"a":` + strings.Repeat("[", MaxDepth+1) + `"]\"["` + strings.Repeat("]", MaxDepth+1) + `},{"b":1}]`,
-		"[" + strings.Repeat("[{", MaxDepth) + "\n{\"b\":2}\n"} {
+		"[" + strings.Repeat("[{", MaxDepth) + "\n{\"b\":2}\n",
+		// Broken elements on one line: a mismatched bracket, a string left
+		// open, objects inside the broken one, a stray ']', a cut record.
+		`{"Records":[{"a":[},{"b":1},{"c":2}]}`, `{"Records":[{"a":"x,{"b":1},{"c":"\"{"}]}`,
+		`{"Records":[{"a":[},"b":[{"c":1}]],{"d":1}]}`, `[{"a":1},],{"b":2}]`, `{"value":[{"a":{"b":[1,{"c":{"d":2},{"e":3}]}`} {
 		f.Add([]byte(s))
 	}
 }

@@ -47,6 +47,9 @@ type Result struct {
 	// Reason explains Skipped, Unrecognised and Unreadable results; on a
 	// Parsed result it reports members of a batch that could not be read.
 	Reason string
+	// Broken marks a Parsed result of a record that is not valid JSON
+	// but holds whole records (see salvage): it counts as unreadable.
+	Broken bool
 }
 
 // maxEnvelopePayload bounds a decoded base64 or gzip envelope payload.
@@ -130,7 +133,7 @@ func notObject(raw []byte) string {
 func decoded(raw []byte, src model.SourceRef, decode func([]byte) (any, []jv.Conflict, int, error), embed bool) Result {
 	v, conflicts, more, err := decode(raw)
 	if err != nil {
-		return Result{Kind: Unreadable, Reason: "invalid JSON: " + err.Error()}
+		return salvage(raw, src, "invalid JSON: "+err.Error())
 	}
 	res := dispatch(v, src, 0)
 	var emb []embedded

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"testing/iotest"
+
+	"cloudwall/internal/model"
 )
 
 // compactFixture returns a parser fixture as one JSON line.
@@ -155,5 +157,126 @@ func TestNestingBomb(t *testing.T) {
 		if cap(s.sc.stack) > 2*MaxDepth || cap(s.buf) > 4<<20 {
 			t.Errorf("lead %q: stack %d, buffer %d bytes: not bounded", lead, cap(s.sc.stack), cap(s.buf))
 		}
+	}
+}
+
+// TestBrokenElementResumesOnTheLine: in a one-line array of records, an
+// element that cannot be read (a mismatched bracket, a string left open,
+// a record cut off with the next written on after it) is one unreadable
+// record, first, between or last; every whole record after it on the line
+// is still split out, whatever the read sizes.
+func TestBrokenElementResumesOnTheLine(t *testing.T) {
+	atk := compactFixture(t, "aws/testdata/ec2_authorize_ingress_flat_stratus.json")
+	next := `{"eventVersion":"1.08","eventName":"GetCallerIdentity","n":{"a":[1,{"b":2}]}}`
+	bads := map[string]string{
+		"mismatched bracket":    `{"a":[}`,
+		"mismatched in body":    `{"eventVersion":"1.08","requestParameters":{"items":[{"cidrIp":"0.0.0.0/0"}}}`,
+		"unterminated string":   `{"a":"x`,
+		"string open at a key":  `{"eventVersion":"1.08","userAgent":"a,{\"b\":1}`,
+		"cut, next written on":  atk[:len(atk)/2],
+		"cut in a nested array": atk[:strings.Index(atk, `"cidrIp"`)+4],
+		"closer only":           `}`,
+		"bracket in a string":   `{"a":"[",]}`,
+		"comma then closer":     `]`,
+	}
+	wrap := map[string]func([]string) string{
+		"Records": func(e []string) string { return `{"Records":[` + strings.Join(e, ",") + `]}` },
+		"array":   func(e []string) string { return `[` + strings.Join(e, ", ") + `]` + "\n" },
+		"value":   func(e []string) string { return `{"value":[` + strings.Join(e, ",") + `],"nextLink":null}` },
+	}
+	for bname, bad := range bads {
+		for wname, w := range wrap {
+			for _, pos := range []int{0, 1, 3} {
+				if bad == "]" && pos == 0 {
+					continue // [] is an empty array
+				}
+				good := []string{atk, next, atk}
+				elems := slices.Insert(slices.Clone(good), pos, bad)
+				in := w(elems)
+				for _, r := range []io.Reader{strings.NewReader(in), iotest.OneByteReader(strings.NewReader(in))} {
+					recs, problems, end := splitAll(t, r, 1<<20)
+					name := bname + " in " + wname + " at " + string(rune('0'+pos))
+					if end != io.EOF {
+						t.Fatalf("%s: end %v", name, end)
+					}
+					if pos < len(good) && !slices.Equal(recs, good) || pos == len(good) && !slices.Equal(recs[:min(len(recs), 3)], good) {
+						t.Errorf("%s: %d records (%.60q), want the three good ones", name, len(recs), recs)
+					}
+					if len(problems) != 1 {
+						t.Errorf("%s: problems %q, want the bad element alone", name, problems)
+					}
+				}
+			}
+		}
+	}
+}
+
+// TestBrokenElementObjectsInside: objects inside a broken element, after
+// the point where it broke, may come out as records of their own, but the
+// brackets after them that close what they were in do not end the array:
+// every record after the element is still split out, and only the
+// element is reported.
+func TestBrokenElementObjectsInside(t *testing.T) {
+	for _, bad := range []string{
+		`{"a":[},"b":[{"c":1}]]`,
+		`{"a":[},"b":[{"c":1}]}`,
+		`{"a":[},"b":[{"c":1},{"d":1}]]]]}`,
+		`{"a":[},"b":[{"c":1}]],"x":[[{"d":1}]]`,
+	} {
+		in := `{"Records":[` + bad + `,{"good":1},{"good":2}]}` + "\n" + `{"last":1}`
+		for _, r := range []io.Reader{strings.NewReader(in), iotest.OneByteReader(strings.NewReader(in))} {
+			recs, problems, end := splitAll(t, r, 1<<20)
+			var good []string
+			for _, rec := range recs {
+				if strings.Contains(rec, "good") || strings.Contains(rec, "last") {
+					good = append(good, rec)
+				}
+			}
+			if end != io.EOF || strings.Join(good, "|") != `{"good":1}|{"good":2}|{"last":1}` || len(problems) != 1 {
+				t.Errorf("%s: records %q, problems %q, end %v; want the good ones and one problem", bad, recs, problems, end)
+			}
+		}
+	}
+}
+
+// TestBrokenElementMemory: the search for the next element after a
+// broken one keeps no more than the record limit, however far it goes.
+func TestBrokenElementMemory(t *testing.T) {
+	for _, filler := range []byte{' ', '1', '['} {
+		r := io.MultiReader(strings.NewReader(`{"Records":[{"a":[},`), &repeatReader{filler, 64 << 20}, strings.NewReader(`,{"good":1}]}`+"\n"+`{"after":1}`+"\n"))
+		s := NewSplitter(r)
+		recs, problems, end := splitWith(t, s, 1<<20)
+		if end != io.EOF || len(problems) == 0 || !slices.Contains(recs, `{"after":1}`) {
+			t.Errorf("filler %q: records %q problems %q end %v", filler, recs, problems, end)
+		}
+		if cap(s.buf) > 8<<20 {
+			t.Errorf("filler %q: buffer grew to %d bytes", filler, cap(s.buf))
+		}
+	}
+}
+
+// TestSalvageRecordsInsideABrokenOne: a string left open in an element can
+// turn the bytes after it inside out until its brackets balance by chance,
+// so that the splitter hands over the records after it as part of it.
+// Such a record is reported, and the audit records inside it are read.
+func TestSalvageRecordsInsideABrokenOne(t *testing.T) {
+	atk := compactFixture(t, "aws/testdata/ec2_authorize_ingress_flat_stratus.json")
+	tests := []struct {
+		name, raw string
+		events    int
+		broken    bool
+	}{
+		{"string left open before a record", `{"eventVersion":"1.08","userAgent":"x,` + atk + `,{"a":"\"}`, 1, true},
+		{"records in an array of a broken one", `{"a":[` + atk + `,` + atk + `],"b":x}`, 2, true},
+		{"only parts of itself inside", `{"a":[{"b":1},{"c":2}],"d":x}`, 0, false},
+		{"dense, not broken", `{"a":[` + strings.Repeat(`{},`, 20000) + `{}]}`, 0, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			res := Parse([]byte(tt.raw), model.SourceRef{File: "t.json"}, nil)
+			if len(res.Events) != tt.events || res.Broken != tt.broken || res.Reason == "" {
+				t.Errorf("kind %v, %d events, broken %v, reason %q; want %d events, broken %v, reported", res.Kind, len(res.Events), res.Broken, res.Reason, tt.events, tt.broken)
+			}
+		})
 	}
 }

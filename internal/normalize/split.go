@@ -51,6 +51,9 @@ type Splitter struct {
 	prev byte // the byte before buf[0], once fill has slid data out
 	// comma says an array of records had a comma since its last element.
 	comma bool
+	// resumed is the depth (len(modes)) of the array of records in which
+	// reading resumed after a bad element (see resumeArray), or 0.
+	resumed int
 }
 
 // DefaultMaxRecord bounds one record's size. Real audit records are far
@@ -167,6 +170,16 @@ func (s *Splitter) Next() (RawRecord, error) {
 			}
 			switch c {
 			case ']':
+				if s.comma && s.afterComma() {
+					// [...,] is no JSON: a stray bracket, if records
+					// follow it.
+					if err := s.strayCloser(); err != nil {
+						return RawRecord{}, err
+					}
+				}
+				if s.resumed == len(s.modes) && !s.closesResumed() {
+					continue
+				}
 				s.pos++
 				s.modes = s.modes[:len(s.modes)-1]
 			case ',':
@@ -291,7 +304,16 @@ func (s *Splitter) record() (RawRecord, error) {
 		return RawRecord{}, s.skipDeep()
 	}
 	if err != nil {
+		if err != errCutOff && !s.candInBuffer() && !s.objBig {
+			// Not a cut-off line: the next element may be on this one.
+			return RawRecord{}, s.resumeArray(s.failMsg(err))
+		}
 		return RawRecord{}, s.scanFailed(err)
+	}
+	if !s.objBig && (s.pos >= s.hi || s.buf[s.pos] != ',' && s.buf[s.pos] != ']') && !s.followsElement() {
+		// Its brackets balanced, but by chance: a string left open
+		// inside it turned the bytes after it inside out.
+		return RawRecord{}, s.resumeArray("record not followed by ',' or ']' (a string left open inside it?)")
 	}
 	idx := s.index
 	s.index++
@@ -364,20 +386,28 @@ func (s *Splitter) scanFailed(err error) error {
 	return s.resync(err.Error())
 }
 
+// failMsg says why a record could not be scanned.
+func (s *Splitter) failMsg(err error) string {
+	if err != errTruncated {
+		return err.Error()
+	}
+	if s.readErr != nil {
+		return "stream ends inside a record: " + s.readErr.Error()
+	}
+	return "stream ends inside a record"
+}
+
 // truncated reports a record cut off by the end of the stream. When a
 // line inside it starts a record, scanning resumes there: in JSON lines,
 // a cut-off line must not hide the lines after it.
 func (s *Splitter) truncated() error {
-	msg := "stream ends inside a record"
-	if s.readErr != nil {
-		msg = "stream ends inside a record: " + s.readErr.Error()
-	}
+	msg := s.failMsg(errTruncated)
 	if s.candInBuffer() {
 		return s.resync("record cut off (truncated line?): " + msg)
 	}
 	e := &RecordError{Index: s.index, Offset: s.recAt, Msg: msg}
 	s.index++
-	s.modes = s.modes[:0]
+	s.modes, s.resumed = s.modes[:0], 0
 	s.keep, s.pos = s.hi, s.hi
 	return e
 }
@@ -394,7 +424,7 @@ func (s *Splitter) candInBuffer() bool {
 func (s *Splitter) resync(msg string) error {
 	e := &RecordError{Index: s.index, Offset: s.recAt, Msg: msg}
 	s.index++
-	s.modes = s.modes[:0]
+	s.modes, s.resumed = s.modes[:0], 0
 	if s.candInBuffer() {
 		s.pos = int(s.cand - s.base)
 		s.keep, s.cand = s.pos, -1

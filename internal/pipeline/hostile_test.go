@@ -343,3 +343,69 @@ func findingTitles(res Result) string {
 	}
 	return b.String()
 }
+
+// TestBrokenElementHidesNothing: in a one-line array of records, an
+// element that cannot be split out (a mismatched bracket, a string left
+// open, a record cut off with the next written on after it, a file cut off
+// in its last record) is one unreadable record, named by file and
+// position: every attack after it on the line is still found.
+func TestBrokenElementHidesNothing(t *testing.T) {
+	atk := attackLine(t)
+	azure := azureRecords(t)
+	good := append([]string{atk}, azure...)
+	containers := map[string]func(elems []string) string{
+		"aws Records":   func(e []string) string { return `{"Records":[` + strings.Join(e, ",") + `]}` },
+		"azure records": func(e []string) string { return `{"records":[` + strings.Join(e, ",") + `]}` },
+		"azure value":   func(e []string) string { return `{"value":[` + strings.Join(e, ",") + `],"nextLink":null}` },
+		"array":         func(e []string) string { return `[` + strings.Join(e, ", ") + `]` },
+	}
+	bads := map[string]string{
+		"mismatched bracket":   `{"a":[}`,
+		"mismatched in a body": `{"eventVersion":"1.08","eventName":"AuthorizeSecurityGroupIngress","requestParameters":{"items":[{"cidrIp":"0.0.0.0/0"}}}`,
+		"string left open":     `{"eventVersion":"1.08","userAgent":"x`,
+		"cut, next written on": atk[:len(atk)/3],
+		"closing bracket":      `]`,
+	}
+	c, err := content.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for cname, container := range containers {
+		control := scanText(t, c, container(good), 0)
+		if len(control.Findings) < 2 || control.Findings[0].Severity != model.Critical {
+			t.Fatalf("%s: control findings %+v, want the attacks", cname, control.Findings)
+		}
+		check := func(name, text string, pos int, large int64) {
+			t.Helper()
+			res := scanText(t, c, text, large)
+			if got, want := findingTitles(res), findingTitles(control); got != want {
+				t.Errorf("%s: findings\n%s\nwant\n%s", name, got, want)
+			}
+			s := res.Summary
+			if s.Unreadable != 1 || len(s.Problems) != 1 {
+				t.Errorf("%s: unreadable %d problems %+v; want the bad element alone", name, s.Unreadable, s.Problems)
+				return
+			}
+			if p := s.Problems[0]; p.Index != int64(pos) || filepath.Base(p.File) != "in.json" {
+				t.Errorf("%s: problem %+v, want in.json record %d", name, p, pos)
+			}
+		}
+		for bname, bad := range bads {
+			for _, pos := range []int{0, 2} {
+				if bad == "]" && pos == 0 {
+					continue // [] is an empty array: what follows is no array's
+				}
+				for _, large := range []int64{0, 1} {
+					elems := slices.Insert(slices.Clone(good), pos, bad)
+					check(fmt.Sprintf("%s, %s at %d, large=%d", cname, bname, pos, large), container(elems), pos, large)
+				}
+			}
+		}
+		// A file cut off in its last record keeps the records before it.
+		for _, large := range []int64{0, 1} {
+			whole := container(append(slices.Clone(good), atk))
+			cut := whole[:len(whole)-len(atk)/2]
+			check(fmt.Sprintf("%s, cut in the last record, large=%d", cname, large), cut, len(good), large)
+		}
+	}
+}

@@ -723,6 +723,9 @@ func (p *recordParser) parse(raw normalize.RawRecord) {
 		w.c.unreadable++
 		w.problem(p.file, raw.Index, raw.Offset, res.Reason)
 	case normalize.Parsed:
+		if res.Broken {
+			w.c.unreadable++
+		}
 		if res.Reason != "" {
 			w.problem(p.file, raw.Index, raw.Offset, res.Reason)
 		}
