@@ -253,6 +253,14 @@ func TestBrokenElementMemory(t *testing.T) {
 			t.Errorf("filler %q: buffer grew to %d bytes", filler, cap(s.buf))
 		}
 	}
+	// A broken element larger than the limit: the records after the point
+	// where it broke are still read.
+	big := `{"a":"` + strings.Repeat("x", 3<<20) + `","b":[}`
+	in := `{"Records":[{"c":1},` + big + `,{"good":1}]}`
+	recs, problems, end := splitAll(t, strings.NewReader(in), 1<<20)
+	if end != io.EOF || strings.Join(recs, "|") != `{"c":1}|{"good":1}` || len(problems) != 1 {
+		t.Errorf("large broken element: records %q problems %q end %v", recs, problems, end)
+	}
 }
 
 // TestSalvageRecordsInsideABrokenOne: a string left open in an element can

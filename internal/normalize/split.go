@@ -304,7 +304,7 @@ func (s *Splitter) record() (RawRecord, error) {
 		return RawRecord{}, s.skipDeep()
 	}
 	if err != nil {
-		if err != errCutOff && !s.candInBuffer() && !s.objBig {
+		if err != errCutOff && !s.candInBuffer() {
 			// Not a cut-off line: the next element may be on this one.
 			return RawRecord{}, s.resumeArray(s.failMsg(err))
 		}
