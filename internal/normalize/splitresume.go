@@ -15,14 +15,22 @@ import "encoding/json"
 // inside strings do not count in that object, and it cannot reach over a
 // well-formed record after it: its brackets balance, so it would have to be
 // closed by brackets past that record's end, and past the last record come
-// only the array's own ']' and what closes its file, not a ',' or ']'
-// (objects inside the bad element, after the point where it broke, may come
-// out as records of their own: they are parsed, and found to be nothing).
+// only the array's own ']' and what closes its file, not a ',' or ']'.
+// Objects inside the bad element, after the point where it broke, may come
+// out as records of their own (they are parsed, and found to be nothing);
+// the ']' that closed what held them does not end the array while an
+// element follows (closesResumed).
 //
 // A '{' that starts a line ends the search: JSON lines resume there, as in
 // resync. The search keeps only the candidate it is trying (at most
 // MaxRecord bytes) and gives up, as resync does, after scanning
 // resumeBudget times MaxRecord bytes of candidates.
+//
+// Not caught here: an element whose brackets balance by chance after a
+// string left open inside it, so that it swallows the elements after it
+// (salvage reads them at parse time), and one left open exactly as deep
+// as the array's own closers close it: it is read as one record holding
+// the rest of the array, and the stream is reported as ending inside it.
 
 // resumeBudget bounds the candidate bytes one search scans, in units of
 // MaxRecord, so that many '{' that open and never close cost linear time.
@@ -176,6 +184,9 @@ func (s *Splitter) isElement(at, hold int64, budget *int64) bool {
 	}
 	end := s.base + int64(s.pos)
 	for {
+		if s.base+int64(s.pos)-at > 2*int64(s.maxRecord()) {
+			return false // white space past the limit is kept no longer
+		}
 		for ; s.pos < s.hi; s.pos++ {
 			switch s.buf[s.pos] {
 			case ' ', '\t', '\r', '\n':
