@@ -63,6 +63,7 @@ type rawAttempt struct {
 	ContentUnknown *string   `yaml:"content_unknown"`
 	WouldBeHigh    *string   `yaml:"would_be_high"`
 	Otherwise      *string   `yaml:"otherwise"`
+	Rejected       *string   `yaml:"rejected"`
 	DryRun         *string   `yaml:"dry_run"`
 	Denied         *[]string `yaml:"denied"`
 }
@@ -398,6 +399,7 @@ func (b *builder) addSeverity(d doc, r *rawSeverity) {
 		b.scalar(d, &w.Attempt.ContentUnknown, a.ContentUnknown, "severity", "attempt", "content_unknown")
 		b.scalar(d, &w.Attempt.WouldBeHigh, a.WouldBeHigh, "severity", "attempt", "would_be_high")
 		b.scalar(d, &w.Attempt.Otherwise, a.Otherwise, "severity", "attempt", "otherwise")
+		b.scalar(d, &w.Attempt.Rejected, a.Rejected, "severity", "attempt", "rejected")
 		b.scalar(d, &w.Attempt.DryRun, a.DryRun, "severity", "attempt", "dry_run")
 		if a.Denied != nil {
 			w.Attempt.Denied = lowerAll(*a.Denied)
@@ -692,7 +694,7 @@ func (b *builder) compile() (*Content, error) {
 	c.Severity.Egress = b.table("egress", b.egress, c.classes)
 	for _, name := range []string{"severity.closing", "severity.removed_unknown", "severity.removed_deny_step",
 		"severity.attempt.content_unknown", "severity.attempt.would_be_high", "severity.attempt.otherwise",
-		"severity.attempt.dry_run", "severity.automation.step", "severity.automation.world_floor",
+		"severity.attempt.rejected", "severity.attempt.dry_run", "severity.automation.step", "severity.automation.world_floor",
 		"scopes.ipv4.world", "scopes.ipv4.wide", "scopes.ipv6.world", "scopes.ipv6.wide", "scopes.default_service_tag"} {
 		if _, ok := b.set[name]; !ok {
 			b.errs = append(b.errs, fmt.Errorf("content: %s is not set by any file", name))

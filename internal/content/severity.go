@@ -108,16 +108,21 @@ func (t Table) Lookup(scope Scope, class string, sensitive bool) (model.Severity
 
 // AttemptWeights weigh calls that did not take effect.
 type AttemptWeights struct {
-	// ContentUnknown is a failed call whose request was not logged.
+	// ContentUnknown is a refused call whose request was not logged.
 	ContentUnknown model.Severity
-	// WouldBeHigh is a failed call that would have been high or critical.
+	// WouldBeHigh is a refused call that would have been high or critical.
 	WouldBeHigh model.Severity
-	// Otherwise caps other failed calls.
+	// Otherwise caps other refused calls.
 	Otherwise model.Severity
+	// Rejected caps calls that failed for another reason than a refusal
+	// (invalid, not found, duplicate): they say nothing about permission.
+	Rejected model.Severity
 	// DryRun is an EC2 DryRun probe (the caller holds the permission).
 	DryRun model.Severity
-	// Denied are lower-case substrings of error codes that mean the caller
-	// lacked permission; such findings are also tagged "denied".
+	// Denied are lower-case substrings of error codes that mean the call
+	// was refused (permission, credentials, policy); such findings are
+	// also tagged "denied". A failure whose code is not logged is weighed
+	// as a refusal.
 	Denied []string
 }
 

@@ -392,7 +392,10 @@ func (d *Detector) configured(v *verdict, name, tag string) {
 }
 
 // outcome weighs calls that did not take effect, or whose result is not
-// in the log.
+// in the log. A failed call changed nothing, so it is at most low (a
+// refusal, which shows what the caller tried and that it lacked the
+// right) or info (any other failure, which shows neither); its reason
+// keeps what it would have been had it succeeded.
 func (d *Detector) outcome(v *verdict, ev *model.Event) {
 	aw := d.c.Severity.Attempt
 	code := strings.TrimSpace(ev.ErrorCode)
@@ -404,30 +407,58 @@ func (d *Detector) outcome(v *verdict, ev *model.Event) {
 		v.sev, v.attempt, v.code = aw.DryRun, attemptDryRun, code
 	case ev.Outcome == model.Failure || (code != "" && ev.Outcome != model.Success):
 		v.tag("attempt")
-		if code == "" {
-			code = "error code not logged"
-		}
 		v.attempt, v.code = attemptFailed, code
-		if containsAny(lc, aw.Denied) {
+		refused := code == "" || containsAny(lc, aw.Denied)
+		if code == "" {
+			v.code = "error code not logged"
+		} else if refused {
 			v.tag("denied")
 			v.attempt = attemptDenied
 		}
-		switch {
-		case !v.known:
-			v.reasons = append(v.reasons, fmt.Sprintf("attempt failed (%s) and the request content is not logged: %s", code, aw.ContentUnknown))
-			v.sev = aw.ContentUnknown
-		case v.sev >= model.High:
-			v.reasons = append(v.reasons, fmt.Sprintf("attempt failed (%s); had it succeeded it would have been %s: %s", code, v.sev, aw.WouldBeHigh))
-			v.sev = aw.WouldBeHigh
-		default:
-			s := min(v.sev, aw.Otherwise)
-			v.reasons = append(v.reasons, fmt.Sprintf("attempt failed (%s); nothing changed: %s", code, s))
-			v.sev = s
-		}
+		v.reasons = append(v.reasons, attemptReason(v, aw, refused, lc))
 	case ev.Outcome == model.Unknown:
 		v.tag("unconfirmed")
 		v.reasons = append(v.reasons, "completion not seen: the log shows the request but not its result; reported as success (no failure seen)")
 	}
+}
+
+// attemptReason weighs a failed call and says why: a refusal (or a
+// failure whose code is not logged, which may be one) is at most low, any
+// other failure at most info.
+func attemptReason(v *verdict, aw content.AttemptWeights, refused bool, lc string) string {
+	was := v.sev
+	what := fmt.Sprintf("attempt refused (%s)", v.code)
+	if v.attempt != attemptDenied {
+		what = fmt.Sprintf("attempt failed (%s)", v.code)
+	}
+	switch {
+	case refused && !v.known:
+		v.sev = aw.ContentUnknown
+	case refused && was >= model.High:
+		v.sev = aw.WouldBeHigh
+	case refused:
+		v.sev = min(was, aw.Otherwise)
+	case !v.known:
+		v.sev = min(aw.ContentUnknown, aw.Rejected)
+	default:
+		v.sev = min(was, aw.Rejected)
+	}
+	r := what + ": nothing changed"
+	if v.known {
+		r += fmt.Sprintf("; had it succeeded it would have been %s", was)
+	} else {
+		r += "; the request content is not logged"
+	}
+	r += ": " + v.sev.String()
+	switch {
+	case v.attempt == attemptDenied:
+		return r + " (a refusal shows what the caller tried, and that it lacked the right)"
+	case refused:
+		return r + " (the error code is not logged, so it may have been a refusal: weighed as one)"
+	case strings.Contains(lc, "duplicate") || strings.Contains(lc, "alreadyexists") || strings.Contains(lc, "already_exists"):
+		return r + " (not a refusal: the rule or resource already exists, so what the call would have opened may already be open; check the firewall's current rules)"
+	}
+	return r + " (not a refusal: the request was invalid or did not apply, so the failure says nothing about the caller's permission)"
 }
 
 // reportedOutcome keeps the finding contract's two outcomes: a request

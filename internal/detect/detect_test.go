@@ -470,18 +470,29 @@ func TestOutcome(t *testing.T) {
 		tags   []string
 		reason string
 	}{
+		// A failed call changed nothing: a refusal is at most low, any
+		// other failure at most info; the reason keeps what it would
+		// have been.
 		{"denied, content null", denied(sgIngress(), "Client.UnauthorizedOperation"), model.Low,
 			[]string{"attempt", "denied"}, "Client.UnauthorizedOperation"},
-		{"denied, world 22", denied(sgIngress(rule("tcp", port(22), cidr("0.0.0.0/0"))), "AccessDenied"), model.Medium,
-			[]string{"attempt", "denied"}, "would have been critical"},
+		{"denied, world 22", denied(sgIngress(rule("tcp", port(22), cidr("0.0.0.0/0"))), "AccessDenied"), model.Low,
+			[]string{"attempt", "denied"}, "had it succeeded it would have been critical: low"},
 		{"denied, private", denied(sgIngress(rule("tcp", port(22), cidr("10.0.0.0/8"))), "AccessDenied"), model.Low,
-			[]string{"attempt"}, "AccessDenied"},
+			[]string{"attempt", "denied"}, "AccessDenied"},
 		{"gcp permission denied", denied(event(model.GCP, "compute.firewalls.delete"), "PERMISSION_DENIED"), model.Low,
 			[]string{"attempt", "denied"}, "PERMISSION_DENIED"},
-		{"azure authorization failed, would have deleted a firewall", denied(event(model.Azure, "microsoft.network/azurefirewalls/delete"), "AuthorizationFailed"), model.Medium,
-			[]string{"attempt", "denied"}, "AuthorizationFailed"},
-		{"not found is an attempt, not a denial", denied(event(model.AWS, "ec2:deletesecuritygroup"), "Client.InvalidGroup.NotFound"), model.Low,
+		{"azure authorization failed, would have deleted a firewall", denied(event(model.Azure, "microsoft.network/azurefirewalls/delete"), "AuthorizationFailed"), model.Low,
+			[]string{"attempt", "denied"}, "would have been high: low"},
+		{"azure policy refusal is a denial", denied(event(model.Azure, "microsoft.network/networksecuritygroups/securityrules/write", rule("tcp", port(3389), any_("*"))), "RequestDisallowedByPolicy"), model.Low,
+			[]string{"attempt", "denied"}, "would have been critical: low"},
+		{"error code not logged is weighed as a refusal", denied(sgIngress(rule("tcp", port(22), cidr("0.0.0.0/0"))), ""), model.Low,
+			[]string{"attempt"}, "weighed as one"},
+		{"not found is an attempt, not a denial", denied(event(model.AWS, "ec2:deletesecuritygroup"), "Client.InvalidGroup.NotFound"), model.Info,
 			[]string{"attempt"}, "InvalidGroup.NotFound"},
+		{"invalid argument on world 22 is info", denied(event(model.GCP, "compute.firewalls.insert", rule("tcp", port(22), cidr("0.0.0.0/0"))), "INVALID_ARGUMENT"), model.Info,
+			[]string{"attempt"}, "had it succeeded it would have been critical: info (not a refusal"},
+		{"duplicate says the opening may already exist", denied(sgIngress(rule("tcp", port(22), cidr("0.0.0.0/0"))), "InvalidPermission.Duplicate"), model.Info,
+			[]string{"attempt"}, "may already be open"},
 		{"dry run", denied(sgIngress(rule("tcp", port(22), cidr("0.0.0.0/0"))), "Client.DryRunOperation"), model.Low,
 			[]string{"dry-run"}, "dry run"},
 		{"completion not seen", func() *model.Event {
@@ -506,8 +517,8 @@ func TestOutcome(t *testing.T) {
 			if f.Outcome != model.Success && f.Outcome != model.Failure {
 				t.Errorf("outcome %q: the contract has success and failure only", f.Outcome)
 			}
-			if tc.name == "not found is an attempt, not a denial" && slices.Contains(f.Tags, "denied") {
-				t.Errorf("NotFound tagged denied")
+			if !slices.Contains(tc.tags, "denied") && slices.Contains(tc.tags, "attempt") && slices.Contains(f.Tags, "denied") {
+				t.Errorf("tags %q: a failure that is not a refusal is tagged denied", f.Tags)
 			}
 			if !slices.ContainsFunc(f.Reasons, func(r string) bool { return strings.Contains(r, tc.reason) }) {
 				t.Errorf("reasons %q lack %q", f.Reasons, tc.reason)
