@@ -233,6 +233,22 @@ func changed(f *model.Finding) bool {
 	return f.Outcome == model.Success && f.Severity > model.Info && !slices.Contains(f.Tags, "dry-run")
 }
 
+// worldOpen reports whether f opened something to the whole internet:
+// detect names a world-open peer group "internet", "IPv4 internet" or
+// "IPv6 internet" at the start of an exposure line ("egress to " first
+// for egress).
+func worldOpen(f *model.Finding) bool {
+	for _, line := range f.Exposure {
+		line = strings.TrimPrefix(line, "egress to ")
+		for _, w := range []string{"internet", "IPv4 internet", "IPv6 internet"} {
+			if line == w || strings.HasPrefix(line, w+" ") {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // failed reports whether f is a denied or failed attempt.
 func failed(f *model.Finding) bool {
 	return f.Outcome == model.Failure || slices.Contains(f.Tags, "dry-run")

@@ -206,3 +206,92 @@ func TestIdentityKey(t *testing.T) {
 		t.Errorf("one identity: %v", got)
 	}
 }
+
+// TestMassChangeFollowsMembers: a batch of small private changes (a
+// Terraform apply adding 10.50.0.0/16 rules) is a low mass change that
+// does not cite Pacu; a batch with a member of medium or above, or one
+// open to the internet whatever its severity, stays high.
+func TestMassChangeFollowsMembers(t *testing.T) {
+	batch := func(sev model.Severity, exposure string, worldAt int) []model.Finding {
+		var fs []model.Finding
+		for i := range 7 {
+			f := change(fmt.Sprint("p", i), "1", "arn:aws:sts::1:assumed-role/terraform-ci/run", fmt.Sprint("sg-", i), time.Duration(i)*time.Minute, 443)
+			f.Severity, f.Exposure = sev, []string{exposure}
+			if i == worldAt {
+				f.Exposure = []string{"IPv4 internet -> 0/icmp"}
+			}
+			fs = append(fs, f)
+		}
+		return fs
+	}
+	for _, tc := range []struct {
+		name        string
+		in          []model.Finding
+		want        model.Severity
+		say, notSay string
+	}{
+		{"all private and low: low", batch(model.Low, "10.50.0.0/16 -> 443/tcp", -1), model.Low, "none exposing more than low", "Pacu"},
+		{"one member open to the internet: high", batch(model.Low, "10.50.0.0/16 -> 443/tcp", 3), model.High, "Pacu", ""},
+		{"egress to the internet counts too", func() []model.Finding {
+			fs := batch(model.Low, "10.50.0.0/16 -> 443/tcp", -1)
+			fs[2].Exposure = []string{"egress to internet -> all protocols and ports"}
+			return fs
+		}(), model.High, "Pacu", ""},
+		{"medium members: high", batch(model.Medium, "a wide public range -> 443/tcp", -1), model.High, "Pacu", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			res := Run(tc.in, Options{})
+			if res.Made != 1 {
+				t.Fatalf("%d correlations, want 1", res.Made)
+			}
+			c := res.Findings[len(res.Findings)-1]
+			text := strings.Join(c.Reasons, "\n")
+			if c.Rule != MassChange || c.Severity != tc.want {
+				t.Errorf("%s %s, want mass-change %s; reasons %q", c.Rule, c.Severity, tc.want, c.Reasons)
+			}
+			if !strings.Contains(text, tc.say) || tc.notSay != "" && strings.Contains(text, tc.notSay) {
+				t.Errorf("reasons %q: want %q, not %q", c.Reasons, tc.say, tc.notSay)
+			}
+		})
+	}
+}
+
+// TestFailedThenSucceededSeverity: the correlation weighs the success; a
+// dry run before the real call is told as a dry run (not permission
+// probing) and is no more severe than the change that followed.
+func TestFailedThenSucceededSeverity(t *testing.T) {
+	mallory := "arn:aws:iam::1:user/mallory"
+	dryRun := func(id string) model.Finding {
+		f := denied(id, "1", mallory, 0)
+		f.ErrorCode, f.Severity, f.Tags = "Client.DryRunOperation", model.Low, []string{"dry-run"}
+		return f
+	}
+	low := lowOpen(change("c1", "1", mallory, "sg-1", 5*time.Minute, 443))
+	for _, tc := range []struct {
+		name        string
+		in          []model.Finding
+		want        model.Severity
+		say, notSay string
+	}{
+		{"denied, then a critical success: critical", []model.Finding{denied("d1", "1", mallory, 0), change("c1", "1", mallory, "sg-1", 5*time.Minute, 22)}, model.Critical, "permission probing", ""},
+		{"denied, then a low success: medium", []model.Finding{denied("d1", "1", mallory, 0), low}, model.Medium, "permission probing", ""},
+		{"dry run, then a low success: low", []model.Finding{dryRun("r1"), low}, model.Low, "would have succeeded", "denied"},
+		{"dry run, then a critical success: critical", []model.Finding{dryRun("r1"), change("c1", "1", mallory, "sg-1", 5*time.Minute, 22)}, model.Critical, "careful operator", "probing"},
+		{"a dry run and a denial: told as a denial", []model.Finding{dryRun("r1"), denied("d1", "1", mallory, time.Minute), low}, model.Medium, "permission probing", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			res := Run(tc.in, Options{})
+			if res.Made != 1 {
+				t.Fatalf("%d correlations, want 1", res.Made)
+			}
+			c := res.Findings[len(res.Findings)-1]
+			text := c.Title + "\n" + strings.Join(c.Reasons, "\n")
+			if c.Rule != FailedThenSucceeded || c.Severity != tc.want {
+				t.Errorf("%s %s, want failed-then-succeeded %s; reasons %q", c.Rule, c.Severity, tc.want, c.Reasons)
+			}
+			if !strings.Contains(text, tc.say) || tc.notSay != "" && strings.Contains(text, tc.notSay) {
+				t.Errorf("title and reasons %q: want %q, not %q", text, tc.say, tc.notSay)
+			}
+		})
+	}
+}

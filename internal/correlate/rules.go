@@ -51,11 +51,17 @@ func (m *massWindows) judge(out []made, w []*model.Finding, o Options) ([]*model
 	}
 	members := slices.Clone(w)
 	span := members[len(members)-1].Time.Sub(members[0].Time)
+	floor, why := model.High, fmt.Sprintf("%d changes to %d firewalls by one actor within %s (at least %d within %s is a mass change, the pattern of Pacu's ec2__backdoor_ec2_sec_groups)",
+		len(members), len(res), span.Round(1e9), o.MassMin, o.MassWindow)
+	if top := maxSeverity(members); top < model.Medium && !slices.ContainsFunc(members, worldOpen) {
+		// Pacu opens groups to the world; a batch of small changes,
+		// none open to the internet, is an ordinary apply.
+		floor, why = model.Low, fmt.Sprintf("%d changes to %d firewalls by one actor within %s, none exposing more than %s and none open to the internet: reported at low (a batch of small changes is what a pipeline's apply looks like)",
+			len(members), len(res), span.Round(1e9), top)
+	}
 	out = append(out, newFinding(MassChange,
 		fmt.Sprintf("%s changed %d firewalls in %s", actorName(members[0]), len(res), span.Round(1e9)),
-		model.High, members,
-		[]string{fmt.Sprintf("%d changes to %d firewalls by one actor within %s (at least %d within %s is a mass change, the pattern of Pacu's ec2__backdoor_ec2_sec_groups)",
-			len(members), len(res), span.Round(1e9), o.MassMin, o.MassWindow)}, o.MaxMembers))
+		floor, members, []string{why}, o.MaxMembers))
 	clear(w)
 	return w[:0], out
 }
@@ -177,15 +183,26 @@ func (m *failWindows) add(out []made, s *model.Finding, o Options) []made {
 }
 
 // failFinding is the correlation of failures members[:fails] and the
-// successes after them.
+// successes after them. When every failure is a dry run the sequence is
+// told as one (a dry run is not a denial: it said the request would have
+// succeeded) and weighs what succeeded, no more.
 func failFinding(members []*model.Finding, fails int, how []string, o Options) made {
 	s := members[fails]
 	what := s.Operation + " succeeded"
 	if n := len(members) - fails; n > 1 {
 		what = fmt.Sprintf("%d changes succeeded", n)
 	}
+	target := cmpOr(s.Resource.Name, s.Resource.ID, s.Operation)
+	if !slices.ContainsFunc(members[:fails], func(f *model.Finding) bool { return !slices.Contains(f.Tags, "dry-run") }) {
+		return newFinding(FailedThenSucceeded,
+			fmt.Sprintf("%d dry run(s) on %s, then %s", fails, target, what),
+			model.Low, members,
+			[]string{fmt.Sprintf("%s succeeded at %s after dry runs within %s: %s",
+				s.Operation, s.Time.Format("15:04:05Z"), o.FailWindow, strings.Join(how, "; ")),
+				"a dry run said the request would have succeeded, then the call was made for real: what a careful operator or a tool checking its permissions first does; weighed as the change that followed"}, o.MaxMembers)
+	}
 	return newFinding(FailedThenSucceeded,
-		fmt.Sprintf("%d failed attempt(s) on %s, then %s", fails, cmpOr(s.Resource.Name, s.Resource.ID, s.Operation), what),
+		fmt.Sprintf("%d failed attempt(s) on %s, then %s", fails, target, what),
 		model.Medium, members,
 		[]string{fmt.Sprintf("%s succeeded at %s after failed attempts within %s: %s",
 			s.Operation, s.Time.Format("15:04:05Z"), o.FailWindow, strings.Join(how, "; ")),
