@@ -281,6 +281,9 @@ func eventTime(rec any, ev *model.Event) time.Time {
 			return t.UTC()
 		}
 	}
+	if t, ok := msDate(raw); ok {
+		return t
+	}
 	ev.Notes = append(ev.Notes, fmt.Sprintf("unreadable time %q", raw))
 	return time.Time{}
 }

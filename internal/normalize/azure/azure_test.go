@@ -381,11 +381,34 @@ func TestParseErrors(t *testing.T) {
 
 func TestTimeLayouts(t *testing.T) {
 	want := time.Date(2007, 1, 9, 9, 41, 0, 0, time.UTC)
-	for _, s := range []string{"01/09/2007 09:41:00", "1/9/2007 9:41:00 AM", "1/9/2007 10:41:00 AM +01:00", "2007-01-09T09:41:00", "2007-01-09T11:41:00+02:00"} {
+	for _, s := range []string{"01/09/2007 09:41:00", "1/9/2007 9:41:00 AM", "1/9/2007 10:41:00 AM +01:00", "2007-01-09T09:41:00", "2007-01-09T11:41:00+02:00",
+		// Windows PowerShell 5.1 ConvertTo-Json: milliseconds since the
+		// epoch, UTC whatever the offset that may follow.
+		"/Date(1168335660000)/", "/Date(1168335660000+0100)/", "/Date(1168335660000-0500)/"} {
 		ev := only(t, mustParse(t, `{"operationName":"a/b/write","time":"`+s+`"}`), 0)
 		if !ev.Time.Equal(want) || ev.Time.Location() != time.UTC {
 			t.Errorf("time %q read as %v", s, ev.Time)
 		}
+	}
+	// Near misses stay unread (zero time, a note), never a wrong time.
+	for _, s := range []string{"/Date()/", "/Date(12x)/", "/Date(1168335660000+01)/", "Date(1168335660000)", "/Date(99999999999999999)/"} {
+		ev := only(t, mustParse(t, `{"operationName":"a/b/write","time":"`+s+`"}`), 0)
+		if !ev.Time.IsZero() || !slices.ContainsFunc(ev.Notes, func(n string) bool { return strings.Contains(n, "unreadable time") }) {
+			t.Errorf("time %q read as %v, notes %q", s, ev.Time, ev.Notes)
+		}
+	}
+}
+
+// TestPowerShell51Export: a Get-AzActivityLog export from Windows
+// PowerShell 5.1 keeps its time.
+func TestPowerShell51Export(t *testing.T) {
+	evs := parseFile(t, "testdata/powershell51_msdate.json")
+	want := time.UnixMilli(1775815200000).UTC()
+	if len(evs) != 1 {
+		t.Fatalf("%d events, want 1", len(evs))
+	}
+	if got := evs[0].Time; !got.Equal(want) {
+		t.Errorf("time %v, want %v", got, want)
 	}
 }
 

@@ -1,7 +1,9 @@
 package azure
 
 import (
+	"strconv"
 	"strings"
+	"time"
 
 	"cloudwall/internal/normalize/jv"
 )
@@ -57,4 +59,34 @@ func isPowerShell(rec jv.Object) bool {
 		}
 	}
 	return false
+}
+
+// msDate reads the DateTime form Windows PowerShell 5.1's ConvertTo-Json
+// writes (the .NET JavaScriptSerializer form): "/Date(1775815200000)/",
+// milliseconds since the Unix epoch, optionally followed by the offset of
+// the zone the value was local to ("/Date(1775815200000+0100)/"). The
+// milliseconds are UTC whatever the offset, which is only a display hint.
+func msDate(s string) (time.Time, bool) {
+	inner, ok := strings.CutPrefix(strings.TrimSpace(s), "/Date(")
+	if !ok {
+		return time.Time{}, false
+	}
+	if inner, ok = strings.CutSuffix(inner, ")/"); !ok {
+		return time.Time{}, false
+	}
+	// The offset's sign comes after at least one digit.
+	if i := strings.LastIndexAny(inner, "+-"); i > 0 {
+		off := inner[i+1:]
+		if len(off) != 4 || strings.Trim(off, "0123456789") != "" {
+			return time.Time{}, false
+		}
+		inner = inner[:i]
+	}
+	ms, err := strconv.ParseInt(inner, 10, 64)
+	// Past year 9999 the time does not format as RFC 3339.
+	const maxMs = 253402300799999
+	if err != nil || ms < -maxMs || ms > maxMs {
+		return time.Time{}, false
+	}
+	return time.UnixMilli(ms).UTC(), true
 }
