@@ -248,6 +248,9 @@ func filterFindings(all []model.Finding, filter pipeline.Filter, sum *model.Summ
 			sum.FindingsFiltered++
 			continue
 		}
+		if filter.Undated(x) {
+			sum.Undated++
+		}
 		sum.Findings[x.Severity.String()]++
 		kept = append(kept, x)
 	}

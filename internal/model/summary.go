@@ -36,6 +36,11 @@ type Summary struct {
 	// FindingsFiltered counts findings hidden by --min-severity and the
 	// other filters.
 	FindingsFiltered int64 `json:"findings_filtered"`
+	// Undated counts findings shown although --since or --until was given
+	// and their time is unknown (the record's time was absent or
+	// unreadable): a filter on time cannot place them, so they are kept,
+	// never dropped.
+	Undated int64 `json:"findings_undated,omitempty"`
 	// Suppressed counts findings hidden by an active suppression in the
 	// configuration (listed with --show-suppressed).
 	Suppressed int64 `json:"findings_suppressed,omitempty"`

@@ -93,6 +93,9 @@ func summaryLines(sum model.Summary, style func(model.Severity, string) string) 
 	if sum.Suppressed > 0 {
 		findings += fmt.Sprintf(", %d suppressed (list them with --show-suppressed)", sum.Suppressed)
 	}
+	if sum.Undated > 0 {
+		findings += fmt.Sprintf(", %d of unknown time kept (--since/--until cannot place them)", sum.Undated)
+	}
 
 	lines := []summaryLine{
 		{"Files", files},

@@ -329,6 +329,9 @@ func Scan(ctx context.Context, inputs []ingest.Input, opts Options) (Result, err
 			sum.FindingsFiltered++
 			continue
 		}
+		if opts.Filter.Undated(f) {
+			sum.Undated++
+		}
 		sum.Findings[f.Severity.String()]++
 		findings = append(findings, f)
 	}
@@ -448,14 +451,24 @@ func Rank(fs []model.Finding) {
 // the scan's filters with it.
 func (f Filter) Keep(x model.Finding) bool { return f.keep(x) }
 
+// Undated reports whether x, kept, is kept only because its time is
+// unknown while --since or --until was given (Summary.Undated counts it).
+func (f Filter) Undated(x model.Finding) bool {
+	return x.Time.IsZero() && (!f.Since.IsZero() || !f.Until.IsZero())
+}
+
+// A finding whose time is unknown (zero: the record's time was absent or
+// unreadable) passes --since and --until: they cannot place it, and a
+// critical finding must not vanish because its time could not be read.
+// Undated says when that happened, for the summary to count.
 func (f Filter) keep(x model.Finding) bool {
 	if x.Severity < f.MinSeverity {
 		return false
 	}
-	if !f.Since.IsZero() && x.Time.Before(f.Since) {
+	if !f.Since.IsZero() && !x.Time.IsZero() && x.Time.Before(f.Since) {
 		return false
 	}
-	if !f.Until.IsZero() && x.Time.After(f.Until) {
+	if !f.Until.IsZero() && !x.Time.IsZero() && x.Time.After(f.Until) {
 		return false
 	}
 	if len(f.Clouds) > 0 && !slices.Contains(f.Clouds, x.Cloud) {

@@ -255,6 +255,9 @@ func finishSpilled(ctx context.Context, opts Options, det *detect.Detector, fo *
 			sum.Suppressed++
 			return sp.suppressed.Add(f)
 		default:
+			if opts.Filter.Undated(f) {
+				sum.Undated++
+			}
 			sum.Findings[f.Severity.String()]++
 			return sp.shown.Add(f)
 		}
