@@ -397,6 +397,13 @@ func TestAutomation(t *testing.T) {
 			ev.Actor = model.Actor{Type: "User", ID: "mallory@example.com"}
 			return ev
 		}(), model.Medium, nil},
+		// A service-linked role is known by its path, which only the
+		// session issuer's ARN holds; its name is anyone's to copy.
+		{"service-linked role by its issuer's path: world 22 stays high", slr(sgIngress(rule("tcp", port(22), cidr("0.0.0.0/0"))),
+			"arn:aws:iam::111122223333:role/aws-service-role/elasticloadbalancing.amazonaws.com/AWSServiceRoleForElasticLoadBalancing"), model.High, []string{"service-linked"}},
+		{"customer role named AWSServiceRoleFor... under path / is not service-linked", slr(sgIngress(rule("tcp", port(22), cidr("0.0.0.0/0"))),
+			"arn:aws:iam::111122223333:role/AWSServiceRoleForElasticLoadBalancing"), model.Critical, nil},
+		{"the assumed-role ARN alone cannot make a role service-linked", slr(sgIngress(rule("tcp", port(22), cidr("0.0.0.0/0"))), ""), model.Critical, nil},
 		{"another role of the account is not the configured one", func() *model.Event {
 			ev := withUA(sgIngress(rule("tcp", port(22), cidr("0.0.0.0/0"))), terraform)
 			ev.Actor = model.Actor{Type: "AssumedRole", ID: "arn:aws:sts::111122223333:assumed-role/deployer/s", Name: "deployer"}
@@ -442,6 +449,14 @@ func TestIdentityMatches(t *testing.T) {
 			t.Errorf("identityMatches(%q, %q) = %v", tc.want, tc.got, got)
 		}
 	}
+}
+
+// slr makes ev a call by a role session named like a service-linked role,
+// issued by the role issuer (none when empty).
+func slr(ev *model.Event, issuer string) *model.Event {
+	ev.Actor = model.Actor{Type: "AssumedRole", ID: "arn:aws:sts::111122223333:assumed-role/AWSServiceRoleForElasticLoadBalancing/ElasticLoadBalancing",
+		Name: "AWSServiceRoleForElasticLoadBalancing", Session: "ElasticLoadBalancing", SessionIssuer: issuer}
+	return ev
 }
 
 func withUA(ev *model.Event, ua string) *model.Event {

@@ -409,3 +409,50 @@ func TestBrokenElementHidesNothing(t *testing.T) {
 		}
 	}
 }
+
+// TestServiceLinkedRoleNeedsItsPath: a role session is service-linked
+// only when its issuer's ARN holds the path /aws-service-role/ (which only
+// IAM can give a role); a customer role named AWSServiceRoleFor... under
+// path / keeps world SSH critical.
+func TestServiceLinkedRoleNeedsItsPath(t *testing.T) {
+	var rec map[string]any
+	if err := json.Unmarshal([]byte(attackLine(t)), &rec); err != nil {
+		t.Fatal(err)
+	}
+	const name = "AWSServiceRoleForElasticLoadBalancing"
+	for _, tc := range []struct {
+		path string
+		want model.Severity
+		tag  bool
+	}{
+		{"/aws-service-role/elasticloadbalancing.amazonaws.com/", model.High, true},
+		{"/", model.Critical, false},
+	} {
+		t.Run(tc.path, func(t *testing.T) {
+			rec["userIdentity"] = map[string]any{
+				"type": "AssumedRole", "principalId": "AROAEXAMPLE:ElasticLoadBalancing",
+				"arn": "arn:aws:sts::111122223333:assumed-role/" + name + "/ElasticLoadBalancing", "accountId": "111122223333",
+				"sessionContext": map[string]any{"sessionIssuer": map[string]any{
+					"type": "Role", "principalId": "AROAEXAMPLE", "accountId": "111122223333", "userName": name,
+					"arn": "arn:aws:iam::111122223333:role" + tc.path + name,
+				}},
+			}
+			line, err := json.Marshal(rec)
+			if err != nil {
+				t.Fatal(err)
+			}
+			dir := t.TempDir()
+			if err := os.WriteFile(filepath.Join(dir, "slr.json"), append(line, '\n'), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			res := scan(t, []string{dir}, Options{Filter: Filter{MinSeverity: model.Info}})
+			if len(res.Findings) != 1 {
+				t.Fatalf("%d findings, want 1", len(res.Findings))
+			}
+			f := res.Findings[0]
+			if f.Severity != tc.want || slices.Contains(f.Tags, "service-linked") != tc.tag {
+				t.Errorf("severity %s tags %q, want %s (service-linked %v); reasons %q", f.Severity, f.Tags, tc.want, tc.tag, f.Reasons)
+			}
+		})
+	}
+}
