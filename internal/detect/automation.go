@@ -125,10 +125,10 @@ type caller struct {
 }
 
 func callerOf(ev *model.Event) caller {
+	// The session issuer is the role behind an assumed-role session, with
+	// its path (which the assumed-role ARN lacks).
 	c := caller{
 		ua:    strings.ToLower(ev.UserAgent),
-		// The session issuer is the role behind an assumed-role session,
-		// with its path (which the assumed-role ARN lacks).
 		actor: strings.ToLower(ev.Actor.ID + "\n" + ev.Actor.Name + "\n" + ev.Actor.SessionIssuer),
 		via:   strings.ToLower(ev.Actor.ViaService),
 		typ:   strings.ToLower(ev.Actor.Type),
