@@ -30,7 +30,7 @@ func BenchmarkReadVPC(b *testing.B) {
 	b.SetBytes(int64(len(data)))
 	b.ResetTimer()
 	for range b.N {
-		w := &worker{m: m, use: make([]usage, len(open)), cov: coverage{}}
+		w := &worker{m: m, use: make([]usage, len(open)), cov: coverage{}, served: servedSet{}}
 		if err := w.reader.ReadStream(context.Background(), "bench", bytes.NewReader(data), w.pass()); err != nil {
 			b.Fatal(err)
 		}
