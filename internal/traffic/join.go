@@ -302,6 +302,9 @@ func (w *worker) outboundFlow(f *Flow) {
 	if dir != DirOut || !(f.External || !isInternal(f.Dst)) || sv.reply(f) {
 		return
 	}
+	if sv.isSelf(f.Dst) {
+		return // to the interface's own (public IPv6) address from a private (ULA) one: inbound
+	}
 	for _, it := range items {
 		if f.Start.Before(it.after) {
 			continue

@@ -22,7 +22,12 @@ func TestJoinOutbound(t *testing.T) {
 		Protocol: 6, Ports: model.PortList{{From: 5001, To: 5001}}, Start: t0, Interfaces: []string{eni}}
 	ssh6 := Opening{Key: "ssh6", Cloud: model.AWS, Account: "111122223333", Firewall: model.Resource{ID: "sg-ssh6"},
 		Protocol: 6, Ports: model.PortList{{From: 22, To: 22}}, Peers: []netip.Prefix{netip.MustParsePrefix("::/0")}, Start: t0}
+	allTCP := Opening{Key: "all-tcp", Cloud: model.AWS, Account: "111122223333", Firewall: model.Resource{ID: "sg-all"},
+		Protocol: 6, Ports: model.PortList{{From: 0, To: 65535}}, Start: t0, Interfaces: []string{eni}}
 	const client6, server6 = "2a00:1450:4001:80b::200e", "2600:1f18:abcd:1200::10"
+	sshIn := awsV2(eni, "203.0.113.10", "172.31.16.139", 50001, 22, 6, t0.Add(time.Minute), "ACCEPT")
+	upload := awsV2(eni, "172.31.16.139", "192.0.2.200", 44002, 443, 6, t0.Add(10*time.Minute), "ACCEPT")
+	uploadReturn := awsV2(eni, "192.0.2.200", "172.31.16.139", 443, 44002, 6, t0.Add(10*time.Minute), "ACCEPT")
 	ping := awsV2(eni, "203.0.113.12", "172.31.16.139", 0, 0, 1, t0.Add(time.Minute), "ACCEPT")
 	iperfIn := awsV2(eni, "52.213.180.42", "172.31.16.139", 43416, 5001, 6, t0.Add(2*time.Minute), "ACCEPT")
 	sshIn6 := awsV2(eni, client6, server6, 34892, 22, 6, t0.Add(time.Minute), "ACCEPT")
@@ -57,6 +62,15 @@ func TestJoinOutbound(t *testing.T) {
 		{name: "ipv6 new connection from the server's own address counts", open: []Opening{ssh6},
 			body:     sshIn6 + awsV2(eni, server6, "2001:4860:4860::8888", 50000, 443, 6, t0.Add(3*time.Minute), "ACCEPT"),
 			outbound: []int64{1}},
+		{name: "upload from an opening of every port, with its logged return half, still counts", open: []Opening{allTCP},
+			body:     sshIn + uploadReturn + upload,
+			outbound: []int64{1}},
+		{name: "icmp back to a client that came in over tcp is a reply", open: []Opening{allTCP},
+			body:     sshIn + awsV2(eni, "172.31.16.139", "203.0.113.10", 3, 3, 1, t0.Add(2*time.Minute), "ACCEPT"),
+			outbound: []int64{0}},
+		{name: "ipv6 from a private (ULA) address to the server's own address is not outbound", open: []Opening{ssh6},
+			body:     sshIn6 + awsV2(eni, "fd00::5", server6, 50004, 22, 6, t0.Add(2*time.Minute), "ACCEPT"),
+			outbound: []int64{0}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

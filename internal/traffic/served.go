@@ -4,10 +4,14 @@ import "net/netip"
 
 // served is what the first pass learns of one interface from the accepted
 // inbound flows from outside it received, whichever opening (if any) let
-// them in: the ports it answered on, the remote ends of port-less
-// protocols (ICMP), and its own addresses. The outbound pass uses it to
-// tell a server's replies from new connections, and to orient flows whose
-// record says no direction.
+// them in: the ports it answered on, the remote ends that reached it (so
+// ICMP back to them is a reply, whatever protocol they came in over), and
+// its own addresses. The outbound pass uses it to tell a server's replies
+// from new connections, and to orient flows whose record says no
+// direction. An inbound record that is itself the answer to a connection
+// the interface made (looksLikeReply: a service port to a high port) teaches
+// nothing but the interface's address: learning its port would make the
+// interface's own upload from that port read as a reply.
 type served struct {
 	ports   map[uint32]struct{} // protocol<<16 | local port
 	remotes map[netip.Addr]struct{}
@@ -43,16 +47,21 @@ func (s servedSet) get(iface string) *served {
 // add records one accepted inbound flow from outside on the interface.
 func (v *served) add(f *Flow, remoteLimit int) {
 	v.addSelf(f.Dst.Unmap())
-	switch {
-	case portless(f.Protocol):
-		if v.remotes == nil {
-			v.remotes = map[netip.Addr]struct{}{}
-		}
-		if len(v.remotes) < remoteLimit {
-			v.remotes[f.Src.Unmap()] = struct{}{}
-		}
-	case f.DstPort >= 0:
+	if !portless(f.Protocol) && looksLikeReply(f) {
+		return
+	}
+	v.addRemote(f.Src.Unmap(), remoteLimit)
+	if !portless(f.Protocol) && f.DstPort >= 0 {
 		v.addPort(portKey(f.Protocol, f.DstPort))
+	}
+}
+
+func (v *served) addRemote(a netip.Addr, limit int) {
+	if v.remotes == nil {
+		v.remotes = map[netip.Addr]struct{}{}
+	}
+	if len(v.remotes) < limit {
+		v.remotes[a] = struct{}{}
 	}
 }
 
@@ -92,12 +101,7 @@ func (s servedSet) merge(o servedSet, remoteLimit int) {
 			v.addSelf(a)
 		}
 		for a := range w.remotes {
-			if v.remotes == nil {
-				v.remotes = map[netip.Addr]struct{}{}
-			}
-			if len(v.remotes) < remoteLimit {
-				v.remotes[a] = struct{}{}
-			}
+			v.addRemote(a, remoteLimit)
 		}
 		if w.full {
 			v.full, v.ports = true, nil
