@@ -31,7 +31,7 @@ func readBaseline(ctx context.Context, paths []string) (baseline, model.Summary,
 	}
 	attach := traffic.NewAttachments()
 	for _, eni := range set.Interfaces {
-		attach.AddInterface(eni.ID, eni.Subnet, eni.Groups)
+		attach.AddInterface(eni.ID, eni.Subnet, eni.Instance, eni.Groups)
 	}
 	for i := range set.Firewalls {
 		attach.AddFirewall(&set.Firewalls[i])

@@ -75,6 +75,16 @@ func joinWindows(ctx context.Context, inputs []ingest.Input, fts []model.Firewal
 	return fc, nil
 }
 
+// withCalls adds to the --baseline attachments (nil: none) the security
+// group sets that calls in the audit logs put on network interfaces.
+func withCalls(attach *traffic.Attachments, findings []model.Finding) *traffic.Attachments {
+	if attach == nil {
+		attach = traffic.NewAttachments()
+	}
+	attach.AddCalls(findings)
+	return attach
+}
+
 // flowJoin returns the pipeline hook that joins flow logs to what the
 // findings opened: findings whose opening was used become critical and
 // every finding that opened something says what the flows show. attach,
@@ -82,7 +92,7 @@ func joinWindows(ctx context.Context, inputs []ingest.Input, fts []model.Firewal
 func flowJoin(inputs []ingest.Input, attach *traffic.Attachments, opts traffic.Options) func(context.Context, []model.Finding, *model.Summary) error {
 	return func(ctx context.Context, findings []model.Finding, sum *model.Summary) error {
 		open, owner := traffic.Openings(findings)
-		attach.Apply(open)
+		withCalls(attach, findings).Apply(open)
 		res, counts, err := traffic.Join(ctx, inputs, open, opts)
 		if err != nil {
 			return fmt.Errorf("flow logs: %w", err)

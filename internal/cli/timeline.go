@@ -158,6 +158,14 @@ func runTimeline(ctx context.Context, f scanFlags, args []string, stdin io.Reade
 		Workers: f.workers, Content: c, Filter: filter, MaxRecord: int(f.maxRecord),
 		NoPrefilter: f.noPrefilter, RawBytes: &raw, Config: cfg, Now: now,
 		State: &pipeline.StateOptions{ShortWindow: f.shortWindow, Timeline: true, Baseline: base.firewalls},
+		Enrich: func(_ context.Context, all []model.Finding, _ *model.Summary) error {
+			// every call, before the display filters: the group sets calls
+			// put on interfaces tie the windows' flows to them
+			if len(f.flows) > 0 {
+				base.attach = withCalls(base.attach, all)
+			}
+			return nil
+		},
 	})
 	stopProgress()
 	if err != nil {

@@ -1,6 +1,7 @@
 package traffic
 
 import (
+	"maps"
 	"slices"
 	"strings"
 
@@ -9,7 +10,9 @@ import (
 
 // Attachments is what configuration snapshots say sits behind AWS
 // security groups and network ACLs: the network interfaces (ENIs) that
-// carry each group, and those in each subnet an ACL guards. AWS flow logs
+// carry each group, and those in each subnet an ACL guards; and, over
+// time, the group sets calls in the audit logs put on interfaces (a
+// snapshot is the state before the first call). AWS flow logs
 // name the interface that logged a flow, so a flow on an interface behind
 // the opened firewall is tied to it more strongly than by account and
 // port, and a flow on an interface the snapshots list behind other
@@ -19,21 +22,30 @@ type Attachments struct {
 	subnets map[string][]string // subnet id -> ENIs
 	acls    map[string][]string // network ACL id -> subnets
 	known   map[string]bool     // every ENI a snapshot listed with its groups
+	// instances maps an instance to its ENIs (snapshot), for
+	// ModifyInstanceAttribute.
+	instances map[string][]string
+	// sets are the group sets calls put on each ENI, oldest first.
+	sets map[string][]groupSet
 }
 
 // NewAttachments returns an empty set of attachments.
 func NewAttachments() *Attachments {
 	return &Attachments{groups: map[string][]string{}, subnets: map[string][]string{},
-		acls: map[string][]string{}, known: map[string]bool{}}
+		acls: map[string][]string{}, known: map[string]bool{}, instances: map[string][]string{},
+		sets: map[string][]groupSet{}}
 }
 
 // AddInterface records one network interface as a snapshot lists it
-// (describe-network-interfaces): its subnet and security groups.
-func (a *Attachments) AddInterface(id, subnet string, groups []string) {
+// (describe-network-interfaces): its subnet, security groups and instance.
+func (a *Attachments) AddInterface(id, subnet, instance string, groups []string) {
 	if id == "" {
 		return
 	}
 	a.known[id] = true
+	if instance != "" {
+		a.instances[instance] = appendNew(a.instances[instance], id)
+	}
 	for _, g := range groups {
 		a.groups[g] = appendNew(a.groups[g], id)
 	}
@@ -64,13 +76,16 @@ func (a *Attachments) AddFirewall(fw *model.Firewall) {
 	}
 }
 
-// Apply adds to each AWS opening the interfaces the snapshots put behind
-// its firewall, keeping those already known from audit events, and lets
-// the join rule out flows on interfaces the snapshots list elsewhere.
+// Apply adds to each AWS opening the interfaces behind its firewall at
+// some time in its window (snapshots, and calls that put a group on an
+// interface), and lets the join rule out flows on interfaces behind other
+// firewalls only: those a snapshot lists elsewhere, and those calls had
+// moved to other groups when the flow was logged.
 func (a *Attachments) Apply(open []Opening) {
-	if a == nil || (len(a.groups) == 0 && len(a.acls) == 0) {
+	if a == nil || (len(a.groups) == 0 && len(a.acls) == 0 && len(a.sets) == 0) {
 		return
 	}
+	called := slices.Sorted(maps.Keys(a.sets))
 	for i := range open {
 		o := &open[i]
 		if o.Cloud != model.AWS {
@@ -80,6 +95,14 @@ func (a *Attachments) Apply(open []Opening) {
 		switch {
 		case strings.HasPrefix(o.Firewall.ID, "sg-"):
 			behind = a.groups[o.Firewall.ID]
+			for _, eni := range called {
+				if yes, _ := a.carries(eni, o.Firewall.ID, o.Start, o.End); yes {
+					behind = append(slices.Clip(behind), eni)
+				}
+			}
+			if len(a.sets) > 0 {
+				o.history = a
+			}
 		case strings.HasPrefix(o.Firewall.ID, "acl-"):
 			subnets, ok := a.acls[o.Firewall.ID]
 			if !ok {
@@ -92,6 +115,9 @@ func (a *Attachments) Apply(open []Opening) {
 			continue
 		}
 		for _, eni := range behind {
+			if yes, decided := a.carries(eni, o.Firewall.ID, o.Start, o.End); decided && !yes && strings.HasPrefix(o.Firewall.ID, "sg-") {
+				continue // calls took the group off before the window
+			}
 			o.Interfaces = appendNew(o.Interfaces, eni)
 		}
 		o.Elsewhere = a.known

@@ -20,8 +20,8 @@ func TestAttachmentsFromSnapshots(t *testing.T) {
 		Protocol: 6, Ports: ssh, Start: t0}
 	attach := func() *Attachments {
 		a := NewAttachments()
-		a.AddInterface("eni-web", "subnet-pub", []string{"sg-web", "sg-base"})
-		a.AddInterface("eni-db", "subnet-priv", []string{"sg-db"})
+		a.AddInterface("eni-web", "subnet-pub", "", []string{"sg-web", "sg-base"})
+		a.AddInterface("eni-db", "subnet-priv", "", []string{"sg-db"})
 		a.AddFirewall(&model.Firewall{Cloud: model.AWS, Resource: model.Resource{Type: "network_acl", ID: "acl-pub"},
 			AttachedTo: []string{"subnet-pub"}})
 		// a group whose interfaces come from describe-security-groups merged
@@ -68,7 +68,7 @@ func TestAttachmentsFromSnapshots(t *testing.T) {
 // snapshot is watched for outbound flows after a used opening.
 func TestAttachmentsOutbound(t *testing.T) {
 	a := NewAttachments()
-	a.AddInterface("eni-web", "", []string{"sg-web"})
+	a.AddInterface("eni-web", "", "", []string{"sg-web"})
 	open := []Opening{{Key: "sg", Cloud: model.AWS, Account: "111122223333", Firewall: model.Resource{ID: "sg-web"},
 		Protocol: 6, Ports: model.PortList{{From: 22, To: 22}}, Start: t0}}
 	a.Apply(open)

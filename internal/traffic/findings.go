@@ -14,27 +14,14 @@ import (
 // overlapping ports, same peer) or deleted the firewall. owner[i] is the
 // index of the finding opening i came from.
 //
-// Interfaces behind an AWS security group are taken from the calls that
-// put the group on a network interface.
+// Interfaces behind an AWS security group come from Attachments: pass the
+// findings to its AddCalls, then the openings to its Apply.
 func Openings(findings []model.Finding) (open []Opening, owner []int) {
 	order := make([]int, len(findings))
 	for i := range order {
 		order[i] = i
 	}
 	slices.SortStableFunc(order, func(a, b int) int { return findings[a].Time.Compare(findings[b].Time) })
-
-	ifaces := map[string][]string{} // security group id -> ENIs
-	for _, i := range order {
-		f := &findings[i]
-		if f.Outcome != model.Success || f.Cloud != model.AWS || !strings.HasPrefix(f.Resource.ID, "eni-") {
-			continue
-		}
-		for _, t := range f.Targets {
-			if strings.HasPrefix(t, "sg-") && !slices.Contains(ifaces[t], f.Resource.ID) {
-				ifaces[t] = append(ifaces[t], f.Resource.ID)
-			}
-		}
-	}
 
 	for _, i := range order {
 		f := &findings[i]
@@ -56,7 +43,6 @@ func Openings(findings []model.Finding) (open []Opening, owner []int) {
 					o.End = *w.End
 				}
 			}
-			o.Interfaces = ifaces[f.Resource.ID]
 			open = append(open, o)
 			owner = append(owner, i)
 		}

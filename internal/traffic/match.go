@@ -180,6 +180,9 @@ func (m *matcher) tie(o *Opening, f *Flow) int {
 			}
 		}
 	}
+	if ev, ok := o.history.tieAt(o, f.Interface, f.Start, f.End); ok {
+		return ev // the group set calls had put on the interface then
+	}
 	for _, in := range o.Interfaces {
 		if in == f.Interface && in != "" {
 			return evInterface

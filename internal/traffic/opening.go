@@ -37,6 +37,9 @@ type Opening struct {
 	// Interfaces did not pass this firewall. Nil when no snapshot listed
 	// interfaces; shared between openings, never written by the join.
 	Elsewhere map[string]bool
+	// history, set by Attachments.Apply, says which groups calls put on
+	// an interface when: a flow is tied by the set in force at its time.
+	history *Attachments
 	// RuleName is the opening rule's name where the cloud names rules
 	// (Azure NSG rule, GCP firewall rule).
 	RuleName string
