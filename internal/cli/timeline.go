@@ -149,6 +149,15 @@ func runTimeline(ctx context.Context, f scanFlags, args []string, stdin io.Reade
 	for _, p := range baseSum.Problems {
 		fmt.Fprintf(stderr, "cloudwall: baseline: %s: record %d: %s\n", p.File, p.Index, p.Message)
 	}
+	var enrich func(context.Context, []model.Finding, *model.Summary) error
+	if len(f.flows) > 0 {
+		enrich = func(_ context.Context, all []model.Finding, _ *model.Summary) error {
+			// every call, before the display filters: the group sets calls
+			// put on interfaces tie the windows' flows to them
+			base.attach = withCalls(base.attach, all)
+			return nil
+		}
+	}
 	var raw atomic.Int64
 	stopProgress := func() {}
 	if showProgress {
@@ -158,14 +167,7 @@ func runTimeline(ctx context.Context, f scanFlags, args []string, stdin io.Reade
 		Workers: f.workers, Content: c, Filter: filter, MaxRecord: int(f.maxRecord),
 		NoPrefilter: f.noPrefilter, RawBytes: &raw, Config: cfg, Now: now,
 		State: &pipeline.StateOptions{ShortWindow: f.shortWindow, Timeline: true, Baseline: base.firewalls},
-		Enrich: func(_ context.Context, all []model.Finding, _ *model.Summary) error {
-			// every call, before the display filters: the group sets calls
-			// put on interfaces tie the windows' flows to them
-			if len(f.flows) > 0 {
-				base.attach = withCalls(base.attach, all)
-			}
-			return nil
-		},
+		Enrich: enrich,
 	})
 	stopProgress()
 	if err != nil {
