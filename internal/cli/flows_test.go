@@ -181,7 +181,8 @@ func TestTimelineFlows(t *testing.T) {
 // with --baseline names the interface behind the opened security group, so
 // the flows on it are tied by interface (scan and timeline); when the
 // snapshot shows that interface behind another group only, its flows are
-// not use of the opening.
+// not use of the opening, unless a groupSet call on its instance put the
+// group back on before them.
 func TestFlowsBaselineInterfaces(t *testing.T) {
 	const enis = "../../testdata/interfaces"
 	sshOpening := func(t *testing.T, out string) *model.Traffic {
@@ -214,8 +215,25 @@ func TestFlowsBaselineInterfaces(t *testing.T) {
 	if moved == string(body) {
 		t.Fatal("fixture changed: the web-prod group is not where the test expects it")
 	}
-	body = []byte(moved)
-	if err := os.WriteFile(elsewhere, body, 0o644); err != nil {
+	// The samples' ModifyInstanceAttribute at 10:02:58 puts web-prod back on
+	// the instance of that interface (a snapshot is the state before the
+	// calls), before the SSH flows: they are use again.
+	if err := os.WriteFile(elsewhere, []byte(moved), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errOut = run(t, nil, "scan", "--format", "jsonl", "--baseline", elsewhere, "--flows", flowSamples, samples)
+	if code != ExitOK {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	if tr := sshOpening(t, out); tr.Verdict != model.TrafficUsed || tr.Evidence != model.EvidenceInterface {
+		t.Errorf("group put back on the instance by a call: verdict %s evidence %q: %s", tr.Verdict, tr.Evidence, tr.Summary)
+	}
+	// On another instance no call touches it: behind the batch group only.
+	other := strings.Replace(moved, `"InstanceId": "i-0a1b2c3d4e5f67890"`, `"InstanceId": "i-0ffffffffffffffff"`, 1)
+	if other == moved {
+		t.Fatal("fixture changed: the instance is not where the test expects it")
+	}
+	if err := os.WriteFile(elsewhere, []byte(other), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	code, out, errOut = run(t, nil, "scan", "--format", "jsonl", "--baseline", elsewhere, "--flows", flowSamples, samples)

@@ -166,7 +166,7 @@ func runTimeline(ctx context.Context, f scanFlags, args []string, stdin io.Reade
 	res, err := pipeline.Scan(ctx, inputs, pipeline.Options{
 		Workers: f.workers, Content: c, Filter: filter, MaxRecord: int(f.maxRecord),
 		NoPrefilter: f.noPrefilter, RawBytes: &raw, Config: cfg, Now: now,
-		State: &pipeline.StateOptions{ShortWindow: f.shortWindow, Timeline: true, Baseline: base.firewalls},
+		State:  &pipeline.StateOptions{ShortWindow: f.shortWindow, Timeline: true, Baseline: base.firewalls},
 		Enrich: enrich,
 	})
 	stopProgress()
