@@ -165,8 +165,8 @@ func (p *awsParser) line(line []byte, f *Flow) (bool, error) {
 		}
 	}
 	f.Protocol = intOr(get(l.proto), -1)
-	f.Packets = int64(intOr(get(l.packets), 0))
-	f.Bytes = int64(intOr(get(l.bytes), 0))
+	f.Packets = count(get(l.packets))
+	f.Bytes = count(get(l.bytes))
 	start, end := intOr(get(l.start), -1), intOr(get(l.end), -1)
 	if start < 0 && end < 0 {
 		return false, errors.New("VPC flow log record has no start or end time")

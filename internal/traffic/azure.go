@@ -151,9 +151,8 @@ func tupleCommon(p [][]byte, f *Flow, millis bool) error {
 }
 
 func tupleCounts(p [][]byte, f *Flow) {
-	pk1, b1 := intOr(p[0], 0), intOr(p[1], 0)
-	pk2, b2 := intOr(p[2], 0), intOr(p[3], 0)
-	f.Packets, f.Bytes = int64(pk1+pk2), int64(b1+b2)
+	f.Packets = sat(count(p[0]), count(p[2]))
+	f.Bytes = sat(count(p[1]), count(p[3]))
 }
 
 // subscriptionOf returns the subscription id within an ARM resource id.

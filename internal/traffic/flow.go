@@ -9,6 +9,8 @@
 package traffic
 
 import (
+	"bytes"
+	"math"
 	"net/netip"
 	"time"
 
@@ -99,6 +101,38 @@ func atoi[T string | []byte](s T) (int, bool) {
 		n = n*10 + int(c-'0')
 	}
 	return n, true
+}
+
+// count reads a packet or byte count. A count too large for int64 (a
+// damaged field, or 2^64-1 from a broken exporter) saturates at the
+// largest int64 rather than reading as 0; what is not a number reads as 0.
+func count(b []byte) int64 {
+	if i := bytes.IndexByte(b, '.'); i > 0 {
+		b = b[:i] // some collectors write numbers as floats ("443.0")
+	}
+	if len(b) == 0 {
+		return 0
+	}
+	var n int64
+	for _, c := range b {
+		if c < '0' || c > '9' {
+			return 0
+		}
+		d := int64(c - '0')
+		if n > (math.MaxInt64-d)/10 {
+			return math.MaxInt64
+		}
+		n = n*10 + d
+	}
+	return n
+}
+
+// sat adds two counts, saturating at the largest int64.
+func sat(a, b int64) int64 {
+	if b > 0 && a > math.MaxInt64-b {
+		return math.MaxInt64
+	}
+	return a + b
 }
 
 func lower(s string) string {

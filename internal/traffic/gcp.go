@@ -3,7 +3,7 @@ package traffic
 import (
 	"bytes"
 	"errors"
-	"strconv"
+	"math"
 	"time"
 
 	"github.com/valyala/fastjson"
@@ -122,17 +122,16 @@ func number(v *fastjson.Value) int64 {
 	switch v.Type() {
 	case fastjson.TypeNumber:
 		f, _ := v.Float64()
-		if f < 0 || f > 1e18 {
+		switch {
+		case f < 0:
 			return 0
+		case f >= math.MaxInt64:
+			return math.MaxInt64 // saturate, never read as 0
 		}
 		return int64(f)
 	case fastjson.TypeString:
 		b, _ := v.StringBytes()
-		n, err := strconv.ParseInt(string(b), 10, 64)
-		if err != nil || n < 0 {
-			return 0
-		}
-		return n
+		return count(b)
 	}
 	return 0
 }

@@ -74,6 +74,9 @@ type worker struct {
 	lastServed      *served
 	lastServedIface string
 	reader          fileReader
+	// counted remembers the records counted in the current input, so an
+	// identical one is counted once (see dedupe.go)
+	counted counted
 	// the coverage span of the last flow's cloud, account and scope,
 	// reused while they do not change
 	covCloud            model.Cloud
@@ -139,6 +142,7 @@ func (w *worker) input(ctx context.Context, op *ingest.Opener, in ingest.Input, 
 	if w.spans != nil {
 		w.cur = &w.spans[idx]
 	}
+	w.counted.reset()
 	emit := w.pass()
 	err := op.Open(ctx, in, func(st ingest.Stream) error {
 		return w.reader.ReadStream(ctx, st.Name, st.R, emit)
@@ -164,6 +168,7 @@ func (w *worker) pass() func(*Flow) {
 
 // inboundFlow is the first pass: coverage, file spans and inbound use.
 func (w *worker) inboundFlow(f *Flow) {
+	w.counted.next()
 	if f.Cloud != w.covCloud || f.Account != w.covAccount || f.Firewall != w.covFirewall || f.Network != w.covNet || w.covSpan == nil {
 		w.covCloud, w.covAccount, w.covFirewall, w.covNet = f.Cloud, f.Account, f.Firewall, f.Network
 		w.covSpan = w.cov.slot(coverageKey(string(f.Cloud), f.Account, flowScope(f)))
@@ -208,6 +213,9 @@ func (w *worker) match(i int32, f *Flow, undir bool) {
 	}
 	if (len(o.Ports) == 0 || o.Ports.All()) && looksLikeReply(f) {
 		return
+	}
+	if w.counted.isRepeat(f) {
+		return // the same record again in this input: counted once
 	}
 	u := &w.use[i]
 	if undir {
@@ -290,6 +298,7 @@ func outboundWatch(m *matcher, use []usage) map[string][]watchItem {
 // and are not replies to inbound traffic the interface accepted, through
 // any opening.
 func (w *worker) outboundFlow(f *Flow) {
+	w.counted.next()
 	items := w.watch[f.Interface]
 	if len(items) == 0 || !f.Src.IsValid() || f.Decision == Reject {
 		return
@@ -311,6 +320,9 @@ func (w *worker) outboundFlow(f *Flow) {
 		}
 		if f.SrcPort >= 0 && len(it.ports) > 0 && !it.ports.All() && portIn(it.ports, f.SrcPort) {
 			continue // the server's reply to an inbound connection
+		}
+		if w.counted.isRepeat(f) {
+			return // the same record again in this input: counted once
 		}
 		w.use[it.open].outbound(f, w.m.opts.MaxTracked)
 	}

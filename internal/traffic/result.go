@@ -196,10 +196,10 @@ func Combine(ts []model.Traffic, topN int) model.Traffic {
 			continue
 		}
 		out.InboundFlows += t.InboundFlows
-		out.InboundPackets += t.InboundPackets
-		out.InboundBytes += t.InboundBytes
+		out.InboundPackets = sat(out.InboundPackets, t.InboundPackets)
+		out.InboundBytes = sat(out.InboundBytes, t.InboundBytes)
 		out.OutboundFlows += t.OutboundFlows
-		out.OutboundBytes += t.OutboundBytes
+		out.OutboundBytes = sat(out.OutboundBytes, t.OutboundBytes)
 		out.Rejected += t.Rejected
 		out.DirectionFromPorts += t.DirectionFromPorts
 		if t.FirstInbound.Before(*out.FirstInbound) {
@@ -215,8 +215,8 @@ func Combine(ts []model.Traffic, topN int) model.Traffic {
 			}
 			q.Address = p.Address
 			q.Flows += p.Flows
-			q.Packets += p.Packets
-			q.Bytes += p.Bytes
+			q.Packets = sat(q.Packets, p.Packets)
+			q.Bytes = sat(q.Bytes, p.Bytes)
 			srcs[p.Address] = q
 		}
 		if t.DistinctSources > out.DistinctSources {

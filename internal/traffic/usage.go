@@ -54,8 +54,8 @@ func addPeer(m map[netip.Addr]*peerStat, limit int, a netip.Addr, f *Flow) (map[
 		m[a] = s
 	}
 	s.flows++
-	s.packets += f.Packets
-	s.bytes += f.Bytes
+	s.packets = sat(s.packets, f.Packets)
+	s.bytes = sat(s.bytes, f.Bytes)
 	if f.Start.Before(s.first) {
 		s.first = f.Start
 	}
@@ -74,8 +74,8 @@ func (u *usage) inbound(f *Flow, ev int, limit int) {
 		u.last = f.End
 	}
 	u.flows++
-	u.packets += f.Packets
-	u.byts += f.Bytes
+	u.packets = sat(u.packets, f.Packets)
+	u.byts = sat(u.byts, f.Bytes)
 	var ok bool
 	if u.sources, ok = addPeer(u.sources, limit, f.Src.Unmap(), f); !ok {
 		u.untracked++
@@ -117,7 +117,7 @@ func (u *usage) addRejRule(rule string, n int64) {
 // opening, after the first inbound arrival on it.
 func (u *usage) outbound(f *Flow, limit int) {
 	u.outFlows++
-	u.outBytes += f.Bytes
+	u.outBytes = sat(u.outBytes, f.Bytes)
 	var ok bool
 	if u.dests, ok = addPeer(u.dests, limit, f.Dst.Unmap(), f); !ok {
 		u.outUntracked++
@@ -136,8 +136,8 @@ func (u *usage) merge(o *usage, limit int) {
 		u.last = o.last
 	}
 	u.flows += o.flows
-	u.packets += o.packets
-	u.byts += o.byts
+	u.packets = sat(u.packets, o.packets)
+	u.byts = sat(u.byts, o.byts)
 	u.rejected += o.rejected
 	u.rejEvidence = max(u.rejEvidence, o.rejEvidence)
 	for r, n := range o.rejRules {
@@ -158,7 +158,7 @@ func (u *usage) merge(o *usage, limit int) {
 		}
 	}
 	u.outFlows += o.outFlows
-	u.outBytes += o.outBytes
+	u.outBytes = sat(u.outBytes, o.outBytes)
 	u.outUntracked += o.outUntracked
 	u.dests, u.outUntracked = mergePeers(u.dests, o.dests, limit, u.outUntracked)
 }
@@ -178,8 +178,8 @@ func mergePeers(dst, src map[netip.Addr]*peerStat, limit int, over int64) (map[n
 			dst[a] = d
 		}
 		d.flows += s.flows
-		d.packets += s.packets
-		d.bytes += s.bytes
+		d.packets = sat(d.packets, s.packets)
+		d.bytes = sat(d.bytes, s.bytes)
 		if s.first.Before(d.first) {
 			d.first = s.first
 		}
