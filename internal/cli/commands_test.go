@@ -381,6 +381,12 @@ var placeholderRE = regexp.MustCompile(`<([A-Z0-9_]+)>`)
 // visible placeholders with stand-ins; unknown placeholders are errors.
 func argv(t *testing.T, cmd string) ([]string, bool) {
 	t.Helper()
+	// As printed, unfilled, the command must already be shell words: a
+	// bare <NAME> would redirect (TestPrintedPlaceholdersQuoted).
+	if _, err := testutil.ShellWords(cmd); err != nil {
+		t.Errorf("%s: does not split as shell words as printed: %v", cmd, err)
+		return nil, false
+	}
 	// Placeholders <NAME> are to be replaced before the command is run;
 	// put a marker the splitter accepts where each one stands.
 	bad := ""
@@ -641,6 +647,36 @@ func TestCheckersRejectBadCommands(t *testing.T) {
 		if ok, out := tt.check(ctx, strings.Fields(tt.args)); ok != tt.want {
 			t.Errorf("%s: accepted=%v, want %v:\n%s", tt.args, ok, tt.want, indent(out))
 		}
+	}
+}
+
+// TestPrintedPlaceholdersQuoted: every command printed for the fixtures
+// and for every catalogued operation (guidance and rollback) is, as
+// printed and unfilled, plain shell words: no < or > (nor any other
+// operator) outside quotes, so pasting one with its '<NAME>' placeholders
+// still in it redirects nothing and runs nothing else; and each
+// placeholder reaches the CLI as the literal <NAME>, which it rejects.
+func TestPrintedPlaceholdersQuoted(t *testing.T) {
+	cmds := allCommands(t)
+	shown := 0
+	for run, pc := range cmds {
+		words, err := testutil.ShellWords(run)
+		if err != nil {
+			t.Errorf("%s\n  printed by %s\n  is not plain shell words: %v", run, pc.from, err)
+			continue
+		}
+		n := len(placeholderRE.FindAllString(run, -1))
+		got := 0
+		for _, w := range words {
+			got += len(placeholderRE.FindAllString(w, -1))
+		}
+		if got != n {
+			t.Errorf("%s: %d placeholders as printed, %d in the words the shell reads", run, n, got)
+		}
+		shown += n
+	}
+	if shown < 20 {
+		t.Errorf("only %d placeholders in %d printed commands: the check saw too few", shown, len(cmds))
 	}
 }
 

@@ -30,7 +30,9 @@ var formWords = map[string]string{
 
 var (
 	formWordRE      = regexp.MustCompile(`\b[A-Z][A-Z0-9_]*[A-Z0-9]\b`)
-	templateParamRE = regexp.MustCompile(`\{([a-z_]+)\}`)
+	templateParamRE = regexp.MustCompile(`^\{([a-z_]+)\}`)
+	// leadingPlaceholderRE is a <NAME> a template writes itself.
+	leadingPlaceholderRE = regexp.MustCompile(`^<[A-Z][A-Z0-9_]*>`)
 )
 
 // fillForm writes a hint's form as the analyst would, its upper-case
@@ -85,10 +87,9 @@ func formCommands(t *testing.T) map[string]printedCommand {
 					continue
 				}
 				used = true
-				cmd := strings.ReplaceAll(run, "{"+name+"}", filled)
-				cmd = templateParamRE.ReplaceAllStringFunc(cmd, func(p string) string {
-					return "<" + strings.ToUpper(p[1:len(p)-1]) + ">"
-				})
+				// The analyst types the form over the placeholder as
+				// printed, its quotes included ('<LOG_SCOPE>').
+				cmd := unfilled(strings.ReplaceAll(run, "{"+name+"}", filled))
 				cmds[cmd] = printedCommand{run: cmd, from: from}
 			}
 			if !used {
@@ -97,6 +98,43 @@ func formCommands(t *testing.T) map[string]printedCommand {
 		}
 	}
 	return cmds
+}
+
+// unfilled writes a command template's other placeholders as a finding
+// without their values prints them: <NAME>, in single quotes outside
+// quoted text.
+func unfilled(tmpl string) string {
+	var b strings.Builder
+	quote := byte(0)
+	for i := 0; i < len(tmpl); i++ {
+		c := tmpl[i]
+		if m := templateParamRE.FindStringSubmatch(tmpl[i:]); m != nil {
+			p := "<" + strings.ToUpper(m[1]) + ">"
+			if quote == 0 {
+				p = "'" + p + "'"
+			}
+			b.WriteString(p)
+			i += len(m[0]) - 1
+			continue
+		}
+		if m := leadingPlaceholderRE.FindString(tmpl[i:]); quote == 0 && m != "" {
+			b.WriteString("'" + m + "'") // written by the template itself
+			i += len(m) - 1
+			continue
+		}
+		switch {
+		case quote == 0 && (c == '\'' || c == '"'):
+			quote = c
+		case quote == c:
+			quote = 0
+		case quote == '"' && c == '\\' && i+1 < len(tmpl):
+			b.WriteByte(c)
+			i++
+			c = tmpl[i]
+		}
+		b.WriteByte(c)
+	}
+	return b.String()
 }
 
 // TestPlaceholderFormsParse: a hint that tells the analyst what to type

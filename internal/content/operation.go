@@ -135,7 +135,9 @@ type Operation struct {
 // in braces ("{resource}"), with what each is replaced by. In a step's
 // command each value is quoted for the shell as needed, and {rule} gives
 // one word per rule (AWS CLI lists are space separated); a value the event
-// lacks becomes <NAME>. The names after "error" are for guidance only.
+// lacks becomes <NAME>, in a command outside quotes '<NAME>' (one word
+// the shell reads literally). The names after "error" are for guidance
+// only.
 func Placeholders() map[string]string {
 	return map[string]string{
 		"resource":      "the resource's short name: its id, or its name when the id is a path",

@@ -116,9 +116,9 @@ func TestUndoNamesWhatWasAdded(t *testing.T) {
 		{"egress by content", event(model.AWS, "ec2:authorizesecuritygroupegress", egress),
 			`aws ec2 revoke-security-group-egress --region us-east-1 --group-id sg-0abc --ip-permissions '[{"IpProtocol":"-1","IpRanges":[{"CidrIp":"0.0.0.0/0"}]}]'`},
 		{"ports not logged: no content to name", sgIngress(rule("tcp", nil, cidr("0.0.0.0/0"))),
-			"aws ec2 revoke-security-group-ingress --region us-east-1 --group-id sg-0abc --security-group-rule-ids <RULE>"},
+			"aws ec2 revoke-security-group-ingress --region us-east-1 --group-id sg-0abc --security-group-rule-ids '<RULE>'"},
 		{"ICMP type not kept: no content to name", sgIngress(rule("icmp", nil, cidr("0.0.0.0/0"))),
-			"aws ec2 revoke-security-group-ingress --region us-east-1 --group-id sg-0abc --security-group-rule-ids <RULE>"},
+			"aws ec2 revoke-security-group-ingress --region us-east-1 --group-id sg-0abc --security-group-rule-ids '<RULE>'"},
 		{"RDS grant of a CIDR", classic("rds:authorizedbsecuritygroupingress", cidr("0.0.0.0/0")),
 			"aws rds revoke-db-security-group-ingress --region us-east-1 --db-security-group-name app-db-sg --cidrip 0.0.0.0/0"},
 		{"RDS grant of an EC2 group by id", classic("rds:authorizedbsecuritygroupingress", group("123456789012/sg-0123456789abcdef0")),
@@ -128,7 +128,7 @@ func TestUndoNamesWhatWasAdded(t *testing.T) {
 		{"Redshift grant of an EC2 group", classic("redshift:authorizeclustersecuritygroupingress", group("111122223333/app-servers")),
 			"aws redshift revoke-cluster-security-group-ingress --region us-east-1 --cluster-security-group-name app-db-sg --ec2-security-group-name app-servers --ec2-security-group-owner-id 111122223333"},
 		{"RDS grant logged without its source", classic("rds:authorizedbsecuritygroupingress"),
-			"aws rds revoke-db-security-group-ingress --region us-east-1 --db-security-group-name app-db-sg <CLASSIC_SOURCE>"},
+			"aws rds revoke-db-security-group-ingress --region us-east-1 --db-security-group-name app-db-sg '<CLASSIC_SOURCE>'"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -60,6 +60,9 @@ func (d *Detector) guidance(op *content.Operation, ev *model.Event, v *verdict) 
 // placeholderRE finds the <NAME> placeholders of a printed command.
 var placeholderRE = regexp.MustCompile(`<([A-Z][A-Z0-9_]*)>`)
 
+// leadingPlaceholderRE is a <NAME> a command template starts with.
+var leadingPlaceholderRE = regexp.MustCompile(`^<[A-Z][A-Z0-9_]*>`)
+
 var placeholderWhere = content.PlaceholderWhere()
 
 // whereToFind adds to a step's text, for each <NAME> its command shows in
@@ -385,17 +388,27 @@ func ruleNames(ev *model.Event) []string {
 // shell as its place in the template needs (bare, inside '...', inside
 // "..."), so a name an attacker chose cannot add words or commands to what
 // an analyst pastes. A list placeholder outside quotes gives one word per
-// item. A value the finding lacks becomes <NAME>.
+// item. A value the finding lacks becomes <NAME>, and so stays a <NAME>
+// the template writes itself (<SG_IDS>): outside quotes in single quotes,
+// '<NAME>', one word the shell reads literally (bare, < and > would
+// redirect), inside quotes as it is.
 func expandCommand(tmpl string, vals map[string]string, lists map[string][]string) string {
 	var b strings.Builder
 	quote := byte(0) // the quote the template is inside at this point
 	for i := 0; i < len(tmpl); i++ {
 		c := tmpl[i]
+		if quote == 0 && c == '<' {
+			if m := leadingPlaceholderRE.FindString(tmpl[i:]); m != "" {
+				b.WriteString(quotePlaceholder(m, quote))
+				i += len(m) - 1
+				continue
+			}
+		}
 		if name, n := placeholderAt(tmpl[i:], vals); n > 0 {
 			v := vals[name]
 			switch items := lists[name]; {
 			case v == "" && len(items) == 0:
-				b.WriteString("<" + strings.ToUpper(name) + ">")
+				b.WriteString(quotePlaceholder("<"+strings.ToUpper(name)+">", quote))
 			case quote == '\'':
 				b.WriteString(strings.ReplaceAll(v, "'", `'\''`))
 			case quote == '"':
@@ -426,6 +439,15 @@ func expandCommand(tmpl string, vals map[string]string, lists map[string][]strin
 		b.WriteByte(c)
 	}
 	return b.String()
+}
+
+// quotePlaceholder writes a <NAME> placeholder for a command at a place
+// inside quote (0 outside quotes).
+func quotePlaceholder(p string, quote byte) string {
+	if quote == 0 {
+		return "'" + p + "'"
+	}
+	return p
 }
 
 // placeholderAt returns the placeholder name s starts with ("{region}")

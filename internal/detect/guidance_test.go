@@ -201,7 +201,7 @@ func TestGuidanceCallerCommands(t *testing.T) {
 			"--lookup-attributes AttributeKey=AccessKeyId,AttributeValue=ASIAIOSFODNN7EXAMPLE"},
 			[]string{"update-access-key", "put-role-policy"}},
 		{"IAM user, key not logged: a placeholder and where to find it", userNoKey, []string{
-			"aws iam update-access-key --user-name alice --access-key-id <ACCESS_KEY> --status Inactive",
+			"aws iam update-access-key --user-name alice --access-key-id '<ACCESS_KEY>' --status Inactive",
 			"aws iam list-access-keys --user-name alice",
 			"--lookup-attributes AttributeKey=Username,AttributeValue=alice"}, []string{"put-user-policy"}},
 		{"assumed role without a key: lookup by session name", roleNoKey, []string{
@@ -210,19 +210,19 @@ func TestGuidanceCallerCommands(t *testing.T) {
 		{"GCP key", sa, []string{
 			"gcloud iam service-accounts keys disable 0123abcd --iam-account ci@proj-1.iam.gserviceaccount.com --project proj-1"}, nil},
 		{"GCP key not logged", &saNoKey, []string{
-			"gcloud iam service-accounts keys disable <KEY_ID> --iam-account", "serviceAccountKeyName"}, nil},
+			"gcloud iam service-accounts keys disable '<KEY_ID>' --iam-account", "serviceAccountKeyName"}, nil},
 		{"GCP service agent", agents[0], []string{"Google-managed service account"}, []string{"keys disable", "keys list"}},
 		{"GKE robot", agents[1], []string{"Google-managed service account"}, []string{"keys disable"}},
 		{"gcp-sa service agent", agents[2], []string{"Google-managed service account"}, []string{"keys disable"}},
 		{"Google APIs service agent", agents[3], []string{"Google-managed service account"}, []string{"keys disable"}},
 		{"Compute Engine default account", &computeDefault, []string{
-			"gcloud iam service-accounts keys disable <KEY_ID> --iam-account 123456789012-compute@developer.gserviceaccount.com"},
+			"gcloud iam service-accounts keys disable '<KEY_ID>' --iam-account 123456789012-compute@developer.gserviceaccount.com"},
 			[]string{"Google-managed"}},
 		{"Azure record and correlation id", az, []string{
 			"(record 9f3c0a8e-0000-4000-8000-00000000e1d1:",
 			"az monitor activity-log list --subscription 00000000-1111-2222-3333-444444444444 --correlation-id 5d2c0a8e-0000-4000-8000-00000000c0c0 --start-time"}, nil},
 		{"Azure record without a correlation id", &azNoCorr, []string{
-			"(record 9f3c0a8e-0000-4000-8000-00000000e1d1:", "--correlation-id <CORRELATION_ID>"}, nil},
+			"(record 9f3c0a8e-0000-4000-8000-00000000e1d1:", "--correlation-id '<CORRELATION_ID>'"}, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -265,13 +265,15 @@ func TestCommandQuoting(t *testing.T) {
 			`echo "x{actor}y"`,
 		} {
 			cmd := expandCommand(tmpl, vals, nil)
+			words := shellWords(t, cmd)
 			if h == "" {
-				if !strings.Contains(cmd, "<RESOURCE_NAME>") && !strings.Contains(cmd, "<ACTOR>") {
+				// The placeholder reaches the command unchanged: one
+				// word of its own, or inside the quoted word.
+				if !slices.Contains(words, "<RESOURCE_NAME>") && !slices.ContainsFunc(words, func(w string) bool { return strings.Contains(w, "<ACTOR>") }) {
 					t.Errorf("empty value not shown as a placeholder: %s", cmd)
 				}
 				continue
 			}
-			words := shellWords(t, cmd)
 			switch {
 			case strings.HasPrefix(tmpl, "aws"):
 				if words[len(words)-1] != h {
@@ -290,6 +292,43 @@ func TestCommandQuoting(t *testing.T) {
 	}
 }
 
+// TestPlaceholderQuoting: a <NAME> in a printed command, for a value the
+// event lacks or written by the template itself, is one shell word the
+// shell reads literally: outside quotes in single quotes (bare, <NAME>
+// would read a file and > write one), inside a quoted argument as it is,
+// not quoted again.
+func TestPlaceholderQuoting(t *testing.T) {
+	vals := map[string]string{"region": "us-east-1", "scope": "", "actor": "", "resource_id": ""}
+	tests := []struct {
+		tmpl, want string
+		words      []string
+	}{
+		{"aws wafv2 get-ip-set --region {region} --scope {scope}", "aws wafv2 get-ip-set --region us-east-1 --scope '<SCOPE>'",
+			[]string{"aws", "wafv2", "get-ip-set", "--region", "us-east-1", "--scope", "<SCOPE>"}},
+		{"aws ec2 modify-instance-attribute --groups <SG_IDS>", "aws ec2 modify-instance-attribute --groups '<SG_IDS>'",
+			[]string{"aws", "ec2", "modify-instance-attribute", "--groups", "<SG_IDS>"}},
+		{"aws ec2 x --remove-entries Cidr=<CIDR>", "aws ec2 x --remove-entries Cidr='<CIDR>'",
+			[]string{"aws", "ec2", "x", "--remove-entries", "Cidr=<CIDR>"}},
+		{`gcloud logging read 'principalEmail="{actor}" AND timestamp<="{end}"' --project p`,
+			`gcloud logging read 'principalEmail="<ACTOR>" AND timestamp<="<END>"' --project p`,
+			[]string{"gcloud", "logging", "read", `principalEmail="<ACTOR>" AND timestamp<="<END>"`, "--project", "p"}},
+		{`aws x --query "Rules[?Id=='{resource_id}'] | <X>"`, `aws x --query "Rules[?Id=='<RESOURCE_ID>'] | <X>"`,
+			[]string{"aws", "x", "--query", "Rules[?Id=='<RESOURCE_ID>'] | <X>"}},
+		{"aws x --a <A> --b '<B>' --c", "aws x --a '<A>' --b '<B>' --c",
+			[]string{"aws", "x", "--a", "<A>", "--b", "<B>", "--c"}},
+	}
+	for _, tt := range tests {
+		got := expandCommand(tt.tmpl, vals, nil)
+		if got != tt.want {
+			t.Errorf("expandCommand(%q) = %q, want %q", tt.tmpl, got, tt.want)
+			continue
+		}
+		if w := shellWords(t, got); !slices.Equal(w, tt.words) {
+			t.Errorf("%s: words %q, want %q", got, w, tt.words)
+		}
+	}
+}
+
 // shellWords splits cmd as a shell would, failing on anything a shell
 // would treat specially outside quotes.
 func shellWords(t *testing.T, cmd string) []string {
@@ -303,7 +342,8 @@ func shellWords(t *testing.T, cmd string) []string {
 
 // TestPlaceholdersSayWhere: over every step of every rule (and the
 // attempt and closing guidance of each cloud), rendered for an event that carries no
-// values, each <NAME> a printed command shows has beside it where to find
+// values, each command splits as shell words (its placeholders quoted),
+// and each <NAME> a printed command shows has beside it where to find
 // the value: a hint naming the placeholder, or, for a placeholder the
 // catalogue writes itself (<SG_IDS>), the step's own explanation in
 // parentheses.
@@ -338,6 +378,10 @@ func TestPlaceholdersSayWhere(t *testing.T) {
 			continue
 		}
 		run := expandCommand(st.s.Run, vals, map[string][]string{})
+		if _, err := testutil.ShellWords(run); err != nil {
+			// Pasted unfilled, a bare <NAME> redirects.
+			t.Errorf("%s: %s: %v", st.rule, run, err)
+		}
 		text := whereToFind(expand(st.s.Text, vals, false), run)
 		for _, m := range placeholderRE.FindAllStringSubmatch(run, -1) {
 			shown++
@@ -458,7 +502,7 @@ func TestGuidanceCreatedOrChanged(t *testing.T) {
 		{"created, named by priority", gae("google.appengine.v1.firewall.createingressrule", "apps/p1", "100"),
 			"gcloud app firewall-rules delete 100 --project p1 --quiet", "firewall-rules update"},
 		{"created, app only", gae("google.appengine.v1.firewall.createingressrule", "apps/p1", ""),
-			"gcloud app firewall-rules delete <PRIORITY> --project p1 --quiet", "firewall-rules update"},
+			"gcloud app firewall-rules delete '<PRIORITY>' --project p1 --quiet", "firewall-rules update"},
 		{"changed, priority from the resource name", gae("google.appengine.v1.firewall.updateingressrule", "apps/p1/firewall/ingressRules/1000", "1000"),
 			"gcloud app firewall-rules update 1000 --action deny --project p1", "firewall-rules delete"},
 	} {

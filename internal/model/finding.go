@@ -138,8 +138,9 @@ type Guidance struct {
 
 // Command is the shell command that ends one guidance step. It is POSIX
 // shell syntax and runs as printed (values the finding does not know are
-// written <LIKE_THIS> and the step's text says where to find them);
-// cloudwall never runs it.
+// written <LIKE_THIS>, in single quotes outside quoted text, '<LIKE_THIS>',
+// so that the shell reads them literally, and the step's text says where
+// to find them); cloudwall never runs it.
 type Command struct {
 	// Step is "investigate" or "respond", and Index the step's position
 	// in that list.

@@ -110,7 +110,7 @@ func (a *applier) cloudSQLRollback() []string {
 	if !a.priorKnown {
 		return []string{"# the authorized networks before this call are not in the logs: `gcloud sql instances describe " +
 			shq(instance) + " --project=" + shq(project) + " --format=json` taken before the change, given as --baseline, gives them; then: " +
-			cmd + " --authorized-networks=<APPROVED_CIDRS>"}
+			cmd + " --authorized-networks='<APPROVED_CIDRS>'"}
 	}
 	var nets []string
 	for _, r := range a.prior {
@@ -147,27 +147,21 @@ func (a *applier) reattach() []string {
 	var out []string
 	for _, res := range a.ev.Targets {
 		if svc == "waf-regional" {
+			// A <NAME> the id is not known by is quoted like a value:
+			// bare, < and > would redirect.
 			id := f.meta.Resource.ID
 			if id == "" {
 				id = "<WEB_ACL_ID>"
 			}
-			out = append(out, fmt.Sprintf("aws waf-regional associate-web-acl%s --web-acl-id %s --resource-arn %s", reg, shqKeep(id), shq(res)))
+			out = append(out, fmt.Sprintf("aws waf-regional associate-web-acl%s --web-acl-id %s --resource-arn %s", reg, shq(id), shq(res)))
 			continue
 		}
 		// DisassociateWebACL names only the protected resource; the
 		// web ACL's ARN is in no log the scan reads.
 		out = append(out, "# the web ACL that protected "+res+" is not in the logs (DisassociateWebACL names only the resource): `aws wafv2 get-web-acl-for-resource"+reg+" --resource-arn "+shq(res)+"` saved before the change, or the AWS Config history of the AWS::WAFv2::WebACL, gives its ARN; then:",
-			fmt.Sprintf("aws wafv2 associate-web-acl%s --web-acl-arn <WEB_ACL_ARN> --resource-arn %s", reg, shq(res)))
+			fmt.Sprintf("aws wafv2 associate-web-acl%s --web-acl-arn '<WEB_ACL_ARN>' --resource-arn %s", reg, shq(res)))
 	}
 	return out
-}
-
-// shqKeep quotes a value but leaves a <PLACEHOLDER> for the reader.
-func shqKeep(s string) string {
-	if strings.HasPrefix(s, "<") && strings.HasSuffix(s, ">") {
-		return s
-	}
-	return shq(s)
 }
 
 // windowRollback returns the commands that close an exposure: remove the

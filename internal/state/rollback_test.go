@@ -71,7 +71,7 @@ func TestRollbackCloudSQLAuthorizedNetworks(t *testing.T) {
 		event(model.GCP, "cloudsql.instances.patch", at(2, 0), res, nets(model.Altered, "0.0.0.0/0")),
 	})
 	if r := ch[0].Rollback; len(r) != 1 || !strings.HasPrefix(r[0], "# the authorized networks before this call are not in the logs") ||
-		!strings.HasSuffix(r[0], "gcloud sql instances patch db-1 --project=p1 --authorized-networks=<APPROVED_CIDRS>") {
+		!strings.HasSuffix(r[0], "gcloud sql instances patch db-1 --project=p1 --authorized-networks='<APPROVED_CIDRS>'") {
 		t.Errorf("first patch, earlier list unknown: rollback %q", r)
 	}
 	// patch replaces the list: the rollback carries the whole earlier one.
@@ -92,7 +92,7 @@ func TestRollbackWAFAssociation(t *testing.T) {
 	ch := e.Apply(&ev, "")
 	if len(ch.Rollback) != 2 || !strings.HasPrefix(ch.Rollback[0], "# the web ACL that protected "+alb+" is not in the logs") ||
 		!strings.Contains(ch.Rollback[0], "aws wafv2 get-web-acl-for-resource --region us-east-1 --resource-arn "+alb) ||
-		ch.Rollback[1] != "aws wafv2 associate-web-acl --region us-east-1 --web-acl-arn <WEB_ACL_ARN> --resource-arn "+alb {
+		ch.Rollback[1] != "aws wafv2 associate-web-acl --region us-east-1 --web-acl-arn '<WEB_ACL_ARN>' --resource-arn "+alb {
 		t.Errorf("rollback %q", ch.Rollback)
 	}
 }
