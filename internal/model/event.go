@@ -194,6 +194,11 @@ type Resource struct {
 	Type string `json:"type,omitempty"`
 	ID   string `json:"id,omitempty"`
 	Name string `json:"name,omitempty"`
+	// Scope is where an AWS WAFv2 web ACL, IP set or rule group lives, as
+	// its call logged it (requestParameters.scope): "REGIONAL", or
+	// "CLOUDFRONT" for CloudFront distributions, which the API serves only
+	// in us-east-1. Every wafv2 command needs it; "" elsewhere.
+	Scope string `json:"scope,omitempty"`
 }
 
 // OperationRef names the operation ev belongs to, for folding its records

@@ -281,8 +281,18 @@ func TestSemantics(t *testing.T) {
 			}
 		}},
 		{"wafv2_update_ip_set", func(t *testing.T, ev model.Event) {
-			if len(ev.Changes) != 1 || len(ev.Changes[0].Peers) != 3 || ev.Resource.Type != "ip_set" {
+			if len(ev.Changes) != 1 || len(ev.Changes[0].Peers) != 3 || ev.Resource.Type != "ip_set" || ev.Resource.Scope != "REGIONAL" {
 				t.Errorf("event = %+v", ev)
+			}
+		}},
+		{"wafv2_update_web_acl_cloudfront", func(t *testing.T, ev model.Event) {
+			if ev.Resource.Scope != "CLOUDFRONT" || ev.Region != "us-east-1" {
+				t.Errorf("resource = %+v, region %q", ev.Resource, ev.Region)
+			}
+		}},
+		{"waf_classic_update_web_acl", func(t *testing.T, ev model.Event) {
+			if ev.Resource.Scope != "" {
+				t.Errorf("classic WAF has no scope: %+v", ev.Resource)
 			}
 		}},
 		{"waf_classic_update_ip_set", func(t *testing.T, ev model.Event) {

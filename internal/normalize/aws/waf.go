@@ -52,6 +52,20 @@ func (p *parser) waf(svc, op string) {
 			p.classicPredicates()
 		}
 	}
+	if !classic && p.ev.Resource.Type != "" {
+		p.ev.Resource.Scope = wafScope(p.scalar(jv.Get(p.req, "scope"), "requestParameters.scope"))
+	}
+}
+
+// wafScope reads a wafv2 scope as the API takes it: REGIONAL or
+// CLOUDFRONT (any case), else "" (a command then shows a placeholder
+// rather than a scope the CLI would reject).
+func wafScope(s string) string {
+	switch s = strings.ToUpper(s); s {
+	case "REGIONAL", "CLOUDFRONT":
+		return s
+	}
+	return ""
 }
 
 // wafResource sets a web ACL, IP set or rule group: wafv2 logs id and name,
