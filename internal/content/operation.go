@@ -173,6 +173,8 @@ func Placeholders() map[string]string {
 		"parent_id":      "Azure: the id of the parent resource (the NSG of a rule, the server of a firewall rule)",
 		"parent_name":    "Azure: the parent resource's name",
 		"zone":           "GCP: the zone in Resource.ID",
+		"scope":          "AWS WAFv2: the scope of the web ACL, IP set or rule group as its call logged it (Resource.Scope): REGIONAL or CLOUDFRONT",
+		"scope_region":   "AWS WAFv2: the region that serves the scope: us-east-1 for CLOUDFRONT (the only region its API answers in, whatever the record says), else region",
 		"direction_flag": "--ingress or --egress, from the first changed rule's direction (NACL entries)",
 		"priority":       "the priority (rule number) of the first changed rule that has one",
 		"target_tags":    "GCP: the network tags the changed rules (or a setTags call) target, space separated",

@@ -38,6 +38,8 @@ func PlaceholderWhere() map[string]string {
 		"parent_id":      "the parent (NSG, server) is the resource id up to /securityRules/ or /firewallRules/",
 		"parent_name":    "the parent's name is the segment before /securityRules/ or /firewallRules/ in the resource id",
 		"zone":           "the zone is in the resource name (zones/ZONE/…) or resource.labels.zone",
+		"scope":          "the scope is the call's requestParameters.scope: REGIONAL, or CLOUDFRONT for a CloudFront distribution's web ACL, IP set or rule group (served in us-east-1 only)",
+		"scope_region":   "the region is us-east-1 for CLOUDFRONT scope (requestParameters.scope), else the record's awsRegion or the log's path (AWSLogs/ACCOUNT/CloudTrail/REGION/…)",
 		"direction_flag": "--ingress or --egress: the entry's egress field in requestParameters",
 		"priority":       "the rule number or priority is in the call's request (ruleNumber, priority)",
 		"target_tags":    "the target tags are the rule's targetTags, space separated: gcloud compute firewall-rules describe RULE --project PROJECT --format='value(targetTags)' (prints them separated by ;)",

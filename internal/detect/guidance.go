@@ -289,7 +289,8 @@ func callerValues(ev *model.Event, vals map[string]string) {
 
 // resourceValues are the placeholders taken apart from the resource id:
 // an Azure resource group and parent resource (the NSG of a rule, the
-// server of a firewall rule), a GCP zone; and from the changed rules: the
+// server of a firewall rule), a GCP zone; a WAFv2 scope and the region
+// that serves it; and from the changed rules: the
 // NACL direction flag, a priority, the GCP target tags.
 func resourceValues(ev *model.Event, vals map[string]string) {
 	segs := strings.Split(strings.Trim(ev.Resource.ID, "/"), "/")
@@ -313,6 +314,12 @@ func resourceValues(ev *model.Event, vals map[string]string) {
 				vals["zone"] = segs[i+1]
 			}
 		}
+	}
+	vals["scope"], vals["scope_region"] = ev.Resource.Scope, ev.Region
+	if ev.Resource.Scope == "CLOUDFRONT" {
+		// CloudFront's web ACLs, IP sets and rule groups are served by
+		// us-east-1 alone, whatever region the record names.
+		vals["scope_region"] = "us-east-1"
 	}
 	vals["direction_flag"], vals["priority"], vals["target_tags"] = "", "", ""
 	vals["ip_permissions"] = revokeByContent(ev)

@@ -514,3 +514,51 @@ func TestGuidanceCreatedOrChanged(t *testing.T) {
 		})
 	}
 }
+
+// TestWAFv2Scope: the wafv2 commands address the resource in the scope
+// its call logged, and a CLOUDFRONT-scope resource in us-east-1, the
+// only region whose API serves it, whatever region the record names; a
+// scope not logged is a quoted placeholder with where to find it.
+func TestWAFv2Scope(t *testing.T) {
+	tests := []struct {
+		name, key, typ, scope, region string
+		want                          string // the wafv2 command
+	}{
+		{"web ACL update, regional", "wafv2:updatewebacl", "web_acl", "REGIONAL", "eu-west-1",
+			"aws wafv2 get-web-acl --region eu-west-1 --name acl-1 --id a1b2c3d4-5678-90ab-cdef-EXAMPLE11111 --scope REGIONAL"},
+		{"web ACL update, CloudFront", "wafv2:updatewebacl", "web_acl", "CLOUDFRONT", "us-east-1",
+			"aws wafv2 get-web-acl --region us-east-1 --name acl-1 --id a1b2c3d4-5678-90ab-cdef-EXAMPLE11111 --scope CLOUDFRONT"},
+		{"CloudFront scope logged in another region", "wafv2:updatewebacl", "web_acl", "CLOUDFRONT", "eu-west-1",
+			"aws wafv2 get-web-acl --region us-east-1 --name acl-1 --id a1b2c3d4-5678-90ab-cdef-EXAMPLE11111 --scope CLOUDFRONT"},
+		{"IP set update, CloudFront", "wafv2:updateipset", "ip_set", "CLOUDFRONT", "us-east-1",
+			"aws wafv2 get-ip-set --region us-east-1 --name acl-1 --id a1b2c3d4-5678-90ab-cdef-EXAMPLE11111 --scope CLOUDFRONT"},
+		{"rule group update, regional", "wafv2:updaterulegroup", "rule_group", "REGIONAL", "ap-south-1",
+			"aws wafv2 get-rule-group --region ap-south-1 --name acl-1 --id a1b2c3d4-5678-90ab-cdef-EXAMPLE11111 --scope REGIONAL"},
+		{"web ACL delete, CloudFront", "wafv2:deletewebacl", "web_acl", "CLOUDFRONT", "us-east-1",
+			"aws wafv2 list-web-acls --region us-east-1 --scope CLOUDFRONT"},
+		{"IP set delete, regional", "wafv2:deleteipset", "ip_set", "REGIONAL", "eu-west-1",
+			"aws wafv2 list-web-acls --region eu-west-1 --scope REGIONAL"},
+		{"scope not logged", "wafv2:updatewebacl", "web_acl", "", "eu-west-1",
+			"aws wafv2 get-web-acl --region eu-west-1 --name acl-1 --id a1b2c3d4-5678-90ab-cdef-EXAMPLE11111 --scope '<SCOPE>'"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ev := event(model.AWS, tt.key)
+			ev.Region = tt.region
+			ev.Resource = model.Resource{Type: tt.typ, ID: "a1b2c3d4-5678-90ab-cdef-EXAMPLE11111", Name: "acl-1", Scope: tt.scope}
+			f := evaluate(t, ev)
+			var wafv2 []string
+			for _, c := range f.Guidance.Commands {
+				if strings.HasPrefix(c.Run, "aws wafv2 ") {
+					wafv2 = append(wafv2, c.Run)
+				}
+			}
+			if !slices.Equal(wafv2, []string{tt.want}) {
+				t.Fatalf("wafv2 commands %q, want %q", wafv2, tt.want)
+			}
+			if tt.scope == "" && !strings.Contains(allGuidance(f), "<SCOPE>: the scope is the call's requestParameters.scope") {
+				t.Errorf("no hint for <SCOPE>:\n%s", allGuidance(f))
+			}
+		})
+	}
+}
