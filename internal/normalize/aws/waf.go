@@ -58,8 +58,8 @@ func (p *parser) waf(svc, op string) {
 }
 
 // wafScope reads a wafv2 scope as the API takes it: REGIONAL or
-// CLOUDFRONT (any case), else "" (a command then shows a placeholder
-// rather than a scope the CLI would reject).
+// CLOUDFRONT (logged in any case), else "" (a command then shows a
+// placeholder rather than a scope no call takes).
 func wafScope(s string) string {
 	switch s = strings.ToUpper(s); s {
 	case "REGIONAL", "CLOUDFRONT":
