@@ -28,14 +28,14 @@ func TestPaaSFirewallRules(t *testing.T) {
 			{"az-redis-firewall-rule-write", "vnet-apps opened to private range 10.1.2.0-10.1.2.255", model.Low, false},
 			// Redis gives 0.0.0.0-0.0.0.0 no Azure-services meaning.
 			{"az-redis-firewall-rule-write", "AllowAllWindowsAzureIps opened to private range 0.0.0.0/32", model.Low, false},
-			{"az-redis-firewall-rule-write", "Attempt to open redis cache firewall rule open-all", model.Medium, true},
+			{"az-redis-firewall-rule-write", "Attempt to open redis cache firewall rule open-all", model.Low, true},
 			{"az-redis-firewall-rule-delete", "office rule removed", model.Info, false},
 		}},
 		{"synapse_firewall_rules.json", []want{
 			{"az-synapse-firewall-rule-write", "AllowAll opened to the IPv4 internet on 1433/tcp", model.High, false},
 			{"az-synapse-firewall-rule-write", "vnet-apps opened to private range 10.1.2.0-10.1.2.255", model.Low, false},
 			{"az-synapse-firewall-rule-write", "AllowAllWindowsAzureIps opened to all Azure services", model.Medium, false},
-			{"az-synapse-firewall-rule-write", "Attempt to open synapse workspace firewall rule open-all", model.Medium, true},
+			{"az-synapse-firewall-rule-write", "Attempt to open synapse workspace firewall rule open-all", model.Low, true},
 			{"az-synapse-firewall-rule-delete", "office rule removed", model.Info, false},
 		}},
 		// Cosmos DB: the IP rule 0.0.0.0 is all Azure datacenters; no IP
@@ -46,7 +46,7 @@ func TestPaaSFirewallRules(t *testing.T) {
 			{"az-cosmosdb-network", "cosmos-catalog: IP firewall emptied: accepts every network", model.High, false},
 			{"az-cosmosdb-network", "cosmos-azure: opened to all Azure services", model.Medium, false},
 			{"az-cosmosdb-network", "cosmos-private: opened to private range 10.1.2.0/24", model.Low, false},
-			{"az-cosmosdb-network", "Attempt to open Cosmos DB account cosmos-denied", model.Medium, true},
+			{"az-cosmosdb-network", "Attempt to open Cosmos DB account cosmos-denied", model.Low, true},
 			{"az-cosmosdb-network", "cosmos-private-only: public network access disabled", model.Info, false},
 			{"az-cosmosdb-network", "ddb1: opened to a wide public range (110.12.240.0/12)", model.Medium, false},
 		}},
@@ -55,7 +55,7 @@ func TestPaaSFirewallRules(t *testing.T) {
 			{"az-mysql-firewall-rule-write", "AllowAll_2026-3-14_13-0-5 opened to the IPv4 internet on 3306/tcp", model.High, false},
 			{"az-postgres-firewall-rule-write", "vnet-apps opened to private range 10.1.2.0-10.1.2.255", model.Low, false},
 			{"az-mysql-firewall-rule-write", "opened to all Azure services on 3306/tcp", model.Medium, false},
-			{"az-postgres-firewall-rule-write", "Attempt to open PostgreSQL firewall rule open-all", model.Medium, true},
+			{"az-postgres-firewall-rule-write", "Attempt to open PostgreSQL firewall rule open-all", model.Low, true},
 			{"az-mysql-firewall-rule-delete", "office rule removed", model.Info, false},
 		}},
 	} {

@@ -56,7 +56,7 @@ func clusterAllow(f *firewall, nets []string) string {
 		if len(nets) == 0 {
 			return cmd + "endpointPublicAccess=false,endpointPrivateAccess=true"
 		}
-		return cmd + "endpointPublicAccess=true,publicAccessCidrs=" + shqKeep(strings.Join(nets, ","))
+		return cmd + "endpointPublicAccess=true,publicAccessCidrs=" + shq(strings.Join(nets, ","))
 	}
 	if f.meta.Resource.Type == "aks_cluster" {
 		cmd := fmt.Sprintf("az aks update%s --resource-group %s --name %s --api-server-authorized-ip-ranges ",
@@ -65,14 +65,14 @@ func clusterAllow(f *firewall, nets []string) string {
 			// An empty list admits every address: no command closes it.
 			return "# AKS has no empty allowlist (\"\" turns it off); set the approved ranges: " + cmd + "<APPROVED_CIDRS>"
 		}
-		return cmd + shqKeep(strings.Join(nets, ","))
+		return cmd + shq(strings.Join(nets, ","))
 	}
 	cmd := fmt.Sprintf("gcloud container clusters update %s --location=%s --project=%s --enable-master-authorized-networks",
 		shq(name), shq(clusterLocation(f)), shq(cloudSQLProject(f)))
 	if len(nets) == 0 {
 		return cmd
 	}
-	return cmd + " --master-authorized-networks=" + shqKeep(strings.Join(nets, ","))
+	return cmd + " --master-authorized-networks=" + shq(strings.Join(nets, ","))
 }
 
 // clusterLocation reads a GKE cluster's zone or region from its id
