@@ -26,7 +26,7 @@ func TestKubernetesAPIAllowlists(t *testing.T) {
 		run   string         // a guidance command the finding must print
 	}{
 		{aws + "eks_update_cluster_config_world.json", model.Critical, "EKS cluster prod opened to the IPv4 internet on the Kubernetes API server (443/tcp, EKS)", "",
-			"aws eks update-cluster-config --region eu-west-1 --name prod --resources-vpc-config endpointPublicAccess=true,publicAccessCidrs=<APPROVED_CIDRS>"},
+			"aws eks update-cluster-config --region eu-west-1 --name prod --resources-vpc-config endpointPublicAccess=true,publicAccessCidrs='<APPROVED_CIDRS>'"},
 		{aws + "eks_create_cluster_default.json", model.Critical, "EKS cluster staging opened to the IPv4 internet on the Kubernetes API server (443/tcp, EKS)", "",
 			"aws eks describe-cluster --region eu-west-1 --name staging --query cluster.resourcesVpcConfig"},
 		{aws + "eks_update_cluster_config_corporate.json", model.Low, "EKS cluster prod opened to 198.51.100.0/24 on the Kubernetes API server (443/tcp, EKS)", "", ""},
@@ -35,7 +35,7 @@ func TestKubernetesAPIAllowlists(t *testing.T) {
 		{aws + "near_eks_update_cluster_config_logging.json", 0, "", "", ""},
 		{aws + "near_eks_describe_cluster.json", 0, "", "", ""},
 		{gcp + "gke_update_authnets_world.jsonl", model.Critical, "GKE cluster prod-gke opened to the IPv4 internet on the Kubernetes API server (443/tcp, GKE)", "",
-			"gcloud container clusters update prod-gke --location europe-west1 --project acme-prod-7781 --enable-master-authorized-networks --master-authorized-networks <APPROVED_CIDRS>"},
+			"gcloud container clusters update prod-gke --location europe-west1 --project acme-prod-7781 --enable-master-authorized-networks --master-authorized-networks '<APPROVED_CIDRS>'"},
 		{gcp + "gke_update_authnets_disabled_beta.json", model.Critical, "GKE cluster prod-gke opened to the IPv4 internet on the Kubernetes API server (443/tcp, GKE)", "", ""},
 		{gcp + "gke_update_endpoints_config_world.json", model.Critical, "GKE cluster prod-gke opened to the IPv4 internet on the Kubernetes API server (443/tcp, GKE)", "", ""},
 		{gcp + "gke_update_authnets_corporate.json", model.Low, "GKE cluster prod-gke opened to 198.51.100.0/24 on the Kubernetes API server (443/tcp, GKE)", "", ""},
@@ -44,7 +44,7 @@ func TestKubernetesAPIAllowlists(t *testing.T) {
 		{gcp + "near_miss_gke_update_logging.json", 0, "", "", ""},
 		{gcp + "near_miss_gke_get_cluster.json", 0, "", "", ""},
 		{az + "aks_authorized_ranges_cleared.json", model.Critical, "AKS cluster AKS-PROD opened to the IPv4 internet on the Kubernetes API server (443/tcp, AKS)", "",
-			"az aks update --resource-group RG-K8S --name AKS-PROD --api-server-authorized-ip-ranges <APPROVED_CIDRS>"},
+			"az aks update --resource-group RG-K8S --name AKS-PROD --api-server-authorized-ip-ranges '<APPROVED_CIDRS>'"},
 		{az + "aks_authorized_ranges_corporate.json", model.Low, "AKS cluster AKS-PROD opened to 198.51.100.0/24 on the Kubernetes API server (443/tcp, AKS)", "", ""},
 		{az + "nearmiss_aks_scale.json", 0, "", "", ""},
 	}

@@ -63,7 +63,7 @@ func clusterAllow(f *firewall, nets []string) string {
 			subscription(f.meta.Resource.ID), shq(azureRG(f.meta.Resource.ID)), shq(name))
 		if len(nets) == 0 {
 			// An empty list admits every address: no command closes it.
-			return "# AKS has no empty allowlist (\"\" turns it off); set the approved ranges: " + cmd + "<APPROVED_CIDRS>"
+			return "# AKS has no empty allowlist (\"\" turns it off); set the approved ranges: " + cmd + "'<APPROVED_CIDRS>'"
 		}
 		return cmd + shq(strings.Join(nets, ","))
 	}
