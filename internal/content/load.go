@@ -74,10 +74,13 @@ type rawAutomationWeights struct {
 }
 
 type rawSetting struct {
-	Key      string `yaml:"key"`
-	Value    string `yaml:"value"`
-	Severity string `yaml:"severity"`
-	Change   string `yaml:"change"`
+	Key      string   `yaml:"key"`
+	Value    string   `yaml:"value"`
+	Severity string   `yaml:"severity"`
+	Change   string   `yaml:"change"`
+	Created  bool     `yaml:"created"`
+	Names    []string `yaml:"names"`
+	Reason   string   `yaml:"reason"`
 }
 
 type rawScopes struct {
@@ -485,8 +488,16 @@ func (b *builder) mergeSettings(d doc, dst []SettingRule, raw []rawSetting, node
 			continue
 		}
 		sr := SettingRule{Key: key, Value: strings.ToLower(strings.TrimSpace(r.Value)), Severity: sev,
-			Change: strings.TrimSpace(r.Change), Origin: d.at(n)}
-		if j := slices.IndexFunc(dst, func(o SettingRule) bool { return o.Key == sr.Key && o.Value == sr.Value }); j >= 0 {
+			Change: strings.TrimSpace(r.Change), Created: r.Created, Reason: strings.TrimSpace(r.Reason), Origin: d.at(n)}
+		for _, name := range r.Names {
+			if name = strings.ToLower(strings.TrimSpace(name)); name != "" {
+				sr.Names = append(sr.Names, name)
+			}
+		}
+		same := func(o SettingRule) bool {
+			return o.Key == sr.Key && o.Value == sr.Value && o.Created == sr.Created && slices.Equal(o.Names, sr.Names)
+		}
+		if j := slices.IndexFunc(dst, same); j >= 0 {
 			dst[j] = sr
 		} else {
 			dst = append(dst, sr)

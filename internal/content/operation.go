@@ -1,6 +1,9 @@
 package content
 
 import (
+	"slices"
+	"strings"
+
 	"cloudwall/internal/model"
 )
 
@@ -201,10 +204,29 @@ type SettingRule struct {
 	// Change says what it means, for titles and reasons ("threat
 	// intelligence turned off").
 	Change string
+	// Created limits the rule to writes that created their resource
+	// (model.WriteCreated), Names to resources of these names (lower
+	// case, compared without case). A rule with a condition the event
+	// meets is chosen before one without.
+	Created bool
+	Names   []string
+	// Reason, when set, says why the rule's severity applies.
+	Reason string
 	Origin string
 }
 
 // Matches reports whether the rule applies to key=value.
 func (r SettingRule) Matches(key, value string) bool {
 	return r.Key == key && (r.Value == "*" || r.Value == value)
+}
+
+// Conditional reports whether the rule has a condition on the event.
+func (r SettingRule) Conditional() bool { return r.Created || len(r.Names) > 0 }
+
+// Holds reports whether the event meets the rule's conditions.
+func (r SettingRule) Holds(ev *model.Event) bool {
+	if r.Created && ev.Written != model.WriteCreated {
+		return false
+	}
+	return len(r.Names) == 0 || slices.ContainsFunc(r.Names, func(n string) bool { return strings.EqualFold(n, ev.Resource.Name) })
 }

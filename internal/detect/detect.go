@@ -225,11 +225,15 @@ func (d *Detector) assess(op *content.Operation, ev *model.Event) verdict {
 				reasons: []string{fmt.Sprintf("%s=%q with default_action=\"deny\": nothing passes (info)", k, val)}}, true)
 			continue
 		}
-		if r, ok := d.setting(op, k, val); ok {
+		if r, ok := d.setting(op, ev, k, val); ok {
 			// A setting weighed no more than a closing change hardens
 			// (deny, prevention, protection on, public access off).
+			reason := fmt.Sprintf("%s=%q: %s (%s)", k, val, r.Change, r.Severity)
+			if r.Reason != "" {
+				reason = fmt.Sprintf("%s=%q: %s: %s", k, val, r.Reason, r.Severity)
+			}
 			v.add(judged{sev: r.Severity, change: r.Change, closing: r.Severity <= d.c.Severity.Closing,
-				reasons: []string{fmt.Sprintf("%s=%q: %s (%s)", k, val, r.Change, r.Severity)}}, true)
+				reasons: []string{reason}}, true)
 		}
 	}
 	if op.Kind == content.KindSwap && len(ev.Targets) > 0 {
@@ -247,12 +251,19 @@ func defaultDeny(ev *model.Event) bool {
 }
 
 // setting finds the rule for key=value: the operation's own rules first,
-// then the global ones; an exact value before "*".
-func (d *Detector) setting(op *content.Operation, key, value string) (content.SettingRule, bool) {
+// then the global ones; among them a rule whose conditions the event
+// meets (a creation, a resource name) first, then an exact value before
+// "*".
+func (d *Detector) setting(op *content.Operation, ev *model.Event, key, value string) (content.SettingRule, bool) {
 	for _, rules := range [][]content.SettingRule{op.Settings, d.c.Severity.Settings} {
+		for _, r := range rules {
+			if r.Conditional() && r.Matches(key, value) && r.Holds(ev) {
+				return r, true
+			}
+		}
 		for _, exact := range []bool{true, false} {
 			for _, r := range rules {
-				if r.Matches(key, value) && (r.Value == value) == exact {
+				if !r.Conditional() && r.Matches(key, value) && (r.Value == value) == exact {
 					return r, true
 				}
 			}

@@ -242,7 +242,7 @@ func title(g group) string {
 	case content.PublicWide:
 		return "a wide public range (" + peerList(g) + ")"
 	case content.Private:
-		return "private range " + peerList(g)
+		return privateTitle(g)
 	case content.Trusted:
 		return "trusted network " + trustedName(g) + " (" + peerList(g) + ")"
 	case content.Unreadable:
@@ -252,6 +252,38 @@ func title(g group) string {
 		return "unreadable source " + peerList(g)
 	}
 	return peerList(g)
+}
+
+// serviceTagMeaning says what the Azure service tags sized as private
+// stand for: they are not address ranges a reader would recognise.
+var serviceTagMeaning = map[string]string{
+	"azureloadbalancer": "the platform's health probes",
+	"virtualnetwork":    "the virtual network and connected networks",
+}
+
+// privateTitle names a private group: its ranges as "private range ...",
+// its service tags as what they are ("service tag AzureLoadBalancer (the
+// platform's health probes)").
+func privateTitle(g group) string {
+	var ranges, parts []string
+	for _, p := range g.peers {
+		if p.peer.Kind != model.PeerServiceTag {
+			ranges = append(ranges, p.peer.Value)
+			continue
+		}
+		tag := "service tag " + p.peer.Value
+		if m, ok := serviceTagMeaning[strings.ToLower(strings.TrimSpace(p.peer.Value))]; ok {
+			tag += " (" + m + ")"
+		}
+		parts = append(parts, tag)
+	}
+	switch {
+	case len(parts) == 0:
+		return "private range " + peerList(g)
+	case len(ranges) > 0:
+		parts = append([]string{"private range " + short(ranges, 3)}, parts...)
+	}
+	return short(parts, 3)
 }
 
 // trustedName names the trusted network of a group's first peer.

@@ -92,6 +92,13 @@ type Event struct {
 	// body): a create or a whole write then leaves the rules unknown, not
 	// empty. Parsers set it only for calls that write content.
 	ContentNotLogged bool `json:"content_not_logged,omitempty"`
+	// Written is what the cloud's answer to a write said of its resource,
+	// where a record of the operation logs it: WriteCreated (an Azure
+	// statusCode Created, HTTP 201: the resource did not exist before) or
+	// WriteUpdated (OK, HTTP 200: it did); "" when no record says. When
+	// the records of one operation disagree, WriteUpdated wins: a write
+	// to an existing resource can detach what a creation cannot.
+	Written WriteStatus `json:"written,omitempty"`
 
 	// Notes are caveats the parser found while reading rule content
 	// ("unparseable CIDR \"00.0.0.0/0\" read as world-open"); they are
@@ -110,6 +117,14 @@ type Event struct {
 
 	Source SourceRef `json:"source"`
 }
+
+// WriteStatus says whether a write created its resource or updated it.
+type WriteStatus string
+
+const (
+	WriteCreated WriteStatus = "created"
+	WriteUpdated WriteStatus = "updated"
+)
 
 // Phase orders the records a cloud writes for one operation.
 type Phase string

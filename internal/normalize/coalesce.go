@@ -139,6 +139,9 @@ type operation struct {
 	// logged says some record carries the call's content: the operation
 	// is ContentNotLogged only when none does.
 	logged bool
+	// created and updated say some record logs that the write created its
+	// resource, or updated it (Event.Written).
+	created, updated bool
 }
 
 type noteSet struct {
@@ -209,6 +212,8 @@ func (op *operation) fold(ev *model.Event) {
 	}
 	op.addNotes(ev)
 	op.logged = op.logged || !ev.ContentNotLogged
+	op.created = op.created || ev.Written == model.WriteCreated
+	op.updated = op.updated || ev.Written == model.WriteUpdated
 }
 
 // slotCopy keeps the fields the slots read: record order, outcome,
@@ -289,6 +294,17 @@ func (op *operation) event() model.Event {
 	if op.ok != nil && op.failed != nil {
 		notes.Add(fmt.Sprintf("the records of this operation disagree on how it ended: %s says it failed (%s), %s that it succeeded; judged as applied",
 			model.RecordPlace(op.failed.Source.File, op.failed.Source.Index), cmp.Or(op.failed.ErrorCode, "no error code"), model.RecordPlace(op.ok.Source.File, op.ok.Source.Index)))
+	}
+	// A record saying the resource was created does not outweigh one
+	// saying it existed: an update can detach what a creation cannot.
+	switch out.Written = ""; {
+	case op.updated:
+		out.Written = model.WriteUpdated
+		if op.created {
+			notes.Add("the records of this operation disagree on whether the write created its resource (Created) or updated it (OK); judged as an update")
+		}
+	case op.created:
+		out.Written = model.WriteCreated
 	}
 	if out.SourceIP == "" && op.ip != nil {
 		out.SourceIP = op.ip.SourceIP

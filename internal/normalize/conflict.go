@@ -79,6 +79,10 @@ func parseReadings(v any, conflicts []jv.Conflict, emb []embedded, more int, src
 			continue
 		}
 		e := &res.Events[i]
+		if a.Written == model.WriteUpdated {
+			// A reading saying the resource existed wins (Event.Written).
+			e.Written = a.Written
+		}
 		for _, ch := range a.Changes {
 			if !slices.ContainsFunc(e.Changes, func(x model.RuleChange) bool { return sameChange(x, ch) }) {
 				e.Changes = append(e.Changes, ch)

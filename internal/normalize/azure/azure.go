@@ -112,6 +112,9 @@ func parseInto(ev *model.Event, rec any, op string, notes []string, src model.So
 		ev.ErrorCode, ev.ErrorMessage = failure(rec, p.bodyErr)
 	}
 	ev.Region = region(rec, p.body)
+	if verb == "write" && ev.Outcome != model.Failure {
+		ev.Written = written(rec)
+	}
 	if read := contentFor(typePath); read != nil {
 		if verb == "write" && len(p.bodies) == 0 {
 			// Neither the request nor the resulting resource is logged:
@@ -434,4 +437,28 @@ func failure(rec any, bodyErr map[string]any) (code, msg string) {
 		}
 	}
 	return firstStr(rec, []string{"properties", "statusCode"}), msg
+}
+
+// written reads what ARM answered a write, from every field that logs
+// it: properties.statusCode (both shapes), subStatus (the REST form;
+// "Created" or "Created (HTTP Status Code: 201)") and resultSignature
+// (the resource-log form: "Succeeded.Created"). Created (201) says the
+// resource is new, OK (200) that it existed; fields that disagree read as
+// an update, the reading under which a write can detach something.
+func written(rec any) model.WriteStatus {
+	var out model.WriteStatus
+	sig := jv.Str(rec, "resultSignature")
+	if _, after, ok := strings.Cut(sig, "."); ok {
+		sig = after
+	}
+	for _, s := range [...]string{jv.Str(rec, "properties", "statusCode"), value(rec, "subStatus"), sig} {
+		code, _, _ := strings.Cut(strings.TrimSpace(s), " ")
+		switch strings.ToLower(code) {
+		case "ok", "200":
+			return model.WriteUpdated
+		case "created", "201":
+			out = model.WriteCreated
+		}
+	}
+	return out
 }

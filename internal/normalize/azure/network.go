@@ -1,6 +1,8 @@
 package azure
 
 import (
+	"cmp"
+	"slices"
 	"strings"
 
 	"cloudwall/internal/model"
@@ -63,8 +65,9 @@ func (p *parser) aclRule(v, act string, subnet bool) model.RuleChange {
 
 // nsgAttachment reads subnet and network-interface writes. Their PUT body
 // is the whole resource, so properties.networkSecurityGroup.id is the NSG
-// attached after the write, and its absence from a body detaches any NSG.
-// Without a body nothing is known and nothing is set.
+// attached after the write, and its absence from a body detaches any NSG
+// (unless the write created the resource: Event.Written, which the
+// detector weighs). Without a body nothing is known and nothing is set.
 func (p *parser) nsgAttachment() {
 	if p.verb != "write" || !p.hasProps() {
 		return
@@ -75,24 +78,47 @@ func (p *parser) nsgAttachment() {
 		return
 	}
 	p.set(model.SettingPolicy, "")
-	p.note("written without a networkSecurityGroup: any NSG associated before is detached")
+	if strings.HasSuffix(p.typePath, "/subnets") && noNSGSubnet(p.ev.Resource.Name) {
+		return // the catalogue says why it has none
+	}
+	p.note("written without a networkSecurityGroup: an NSG associated before is detached (a write that created the resource had none to detach)")
 }
 
-// virtualNetwork reads the subnets inlined in a virtualNetworks/write:
-// each subnet's NSG is a target, and subnets without one are named.
+// noNSGSubnets are the subnets Azure reserves for a service that do not
+// support a network security group (GatewaySubnet: one breaks the
+// gateway); the catalogue names them too (az-subnet-nsg).
+var noNSGSubnets = []string{"gatewaysubnet", "azurefirewallsubnet", "azurefirewallmanagementsubnet", "routeserversubnet"}
+
+func noNSGSubnet(name string) bool {
+	return slices.ContainsFunc(noNSGSubnets, func(n string) bool { return strings.EqualFold(n, strings.TrimSpace(name)) })
+}
+
+// virtualNetwork reads the subnets inlined in a virtualNetworks/write.
+// The body replaces the subnets with their NSG associations, so a subnet
+// written without a networkSecurityGroup loses its NSG as a subnet write
+// would (SettingPolicy ""), unless it is one that cannot carry one; each
+// subnet's NSG is a target.
 func (p *parser) virtualNetwork() {
 	if p.verb != "write" || !p.hasProps() {
 		return
 	}
-	var bare []string
+	var bare, reserved []string
 	for _, s := range jv.Objs(p.props, "subnets") {
-		if id := strings.TrimSpace(jv.Str(inner(s), "networkSecurityGroup", "id")); id != "" {
+		name := strings.TrimSpace(jv.Str(s, "name"))
+		switch id := strings.TrimSpace(jv.Str(inner(s), "networkSecurityGroup", "id")); {
+		case id != "":
 			p.addTarget(id)
-		} else {
-			bare = append(bare, jv.Str(s, "name"))
+		case noNSGSubnet(name):
+			reserved = append(reserved, name)
+		default:
+			bare = append(bare, cmp.Or(name, "(unnamed)"))
 		}
 	}
 	if len(bare) > 0 {
-		p.note("subnet(s) written without a networkSecurityGroup: %s", strings.Join(bare, ", "))
+		p.set(model.SettingPolicy, "")
+		p.note("subnet(s) written without a networkSecurityGroup: %s; an NSG associated with them before is detached (a write that created the virtual network had none to detach)", strings.Join(bare, ", "))
+	}
+	if len(reserved) > 0 {
+		p.note("subnet(s) that cannot carry a network security group written without one: %s", strings.Join(reserved, ", "))
 	}
 }
