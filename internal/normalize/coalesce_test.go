@@ -271,3 +271,45 @@ func TestCoalesceContentNotLogged(t *testing.T) {
 		})
 	}
 }
+
+// TestCoalesceWritten: whether a write created its resource is what its
+// records say, wherever it sits (an Accepted or a Success record), and a
+// record saying Created does not outweigh one saying OK, in any order: a
+// forged Created beside the real OK must not turn a detach into a
+// creation.
+func TestCoalesceWritten(t *testing.T) {
+	rec := func(phase model.Phase, outcome model.Outcome, i int64, w model.WriteStatus) model.Event {
+		ev := azureRecord(phase, outcome, int(i), i)
+		ev.Written = w
+		return ev
+	}
+	start := rec(model.PhaseStart, model.Unknown, 0, "")
+	for _, tt := range []struct {
+		name string
+		evs  []model.Event
+		want model.WriteStatus
+		note bool
+	}{
+		{"success created", []model.Event{start, rec(model.PhaseEnd, model.Success, 1, model.WriteCreated)}, model.WriteCreated, false},
+		{"accepted created", []model.Event{start, rec(model.PhaseStart, model.Unknown, 1, model.WriteCreated), rec(model.PhaseEnd, model.Success, 2, "")}, model.WriteCreated, false},
+		{"success ok", []model.Event{start, rec(model.PhaseEnd, model.Success, 1, model.WriteUpdated)}, model.WriteUpdated, false},
+		{"not logged", []model.Event{start, rec(model.PhaseEnd, model.Success, 1, "")}, "", false},
+		{"forged created after ok", []model.Event{start, rec(model.PhaseEnd, model.Success, 1, model.WriteUpdated), rec(model.PhaseEnd, model.Success, 2, model.WriteCreated)}, model.WriteUpdated, true},
+		{"forged created before ok", []model.Event{start, rec(model.PhaseEnd, model.Success, 1, model.WriteCreated), rec(model.PhaseEnd, model.Success, 2, model.WriteUpdated)}, model.WriteUpdated, true},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			rev := slices.Clone(tt.evs)
+			slices.Reverse(rev)
+			for _, order := range [][]model.Event{tt.evs, rev} {
+				_, got := coalesce(order...)
+				if len(got) != 1 {
+					t.Fatalf("%d events", len(got))
+				}
+				note := slices.ContainsFunc(got[0].Notes, func(n string) bool { return strings.Contains(n, "disagree on whether the write created") })
+				if got[0].Written != tt.want || note != tt.note {
+					t.Errorf("written %q (note %v), want %q (note %v)", got[0].Written, note, tt.want, tt.note)
+				}
+			}
+		})
+	}
+}
