@@ -41,7 +41,7 @@ func TestAzureNSGWrites(t *testing.T) {
 		{"w-az-d04", model.Info, "Network interface VM7-NIC: created without a network security group", "its subnet's NSG applies", "group detached"},
 		{"w-az-a01", model.High, "Virtual network HUB: network security group detached from subnet(s)", "subnet(s) written without a networkSecurityGroup: app", ""},
 		{"h7-update", model.High, "Subnet DB: network security group detached", "", "statusCode Created"},
-		{"h7-forged", model.High, "Subnet WEB: network security group detached", "disagree on whether the write created its resource", ""},
+		{"h7-forged", model.High, "Subnet WEB: network security group detached", "another that the resource existed (OK): judged as an update", ""},
 		{"h7-dupkey", model.High, "Subnet CACHE: network security group detached", "conflicting values for \"statusCode\"", "statusCode Created"},
 		{"h7-vnet-new", model.Low, "Virtual network SPOKE: created with subnet(s) without a network security group", "the write created the virtual network", "group detached"},
 		{"h7-vnet-gw", model.Info, "Virtual network EDGE: set to nsg-app", "cannot carry a network security group written without one: gatewaysubnet", "detached"},
@@ -59,6 +59,12 @@ func TestAzureNSGWrites(t *testing.T) {
 				t.Errorf("got %s %q, want %s %q with reason %q, without %q; reasons:\n%s", f.Severity, f.Title, tt.sev, tt.title, tt.reason, tt.forbid, strings.Join(f.Reasons, "\n"))
 			}
 		})
+	}
+	// A creation is not answered with "attach the NSG again"; an update is.
+	for id, again := range map[string]bool{"w-az-d03": false, "w-az-d04": false, "h7-vnet-new": false, "h7-update": true, "w-az-a01": true} {
+		if f := byID[id]; f.Guidance == nil || strings.Contains(strings.Join(f.Guidance.Respond, "\n"), "attach the NSG again") != again {
+			t.Errorf("%s: response says \"attach the NSG again\" %v, want %v", id, !again, again)
+		}
 	}
 	// The response to a firewall write that set threat intelligence to
 	// Deny does not ask to restore Deny.

@@ -337,6 +337,7 @@ var placeholderValues = map[string][]string{
 	"KEY_ID":           {"0123456789abcdef0123456789abcdef01234567"},
 	"CORRELATION_ID":   {"5d2c0a8e-0000-4000-8000-00000000c0c0"},
 	"EVENT_ID":         {"9f3c0a8e-0000-4000-8000-00000000e1d1"},
+	"SUBNET":           {"app"},
 	"NSG_ID":           {"/subscriptions/00000000-1111-2222-3333-444444444444/resourceGroups/rg-app/providers/Microsoft.Network/networkSecurityGroups/nsg-1"},
 	"ASSOCIATION_NAME": {"assoc-1"},
 	"ORGANIZATION_ID":  {"123456789012"},

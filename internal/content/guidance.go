@@ -43,7 +43,7 @@ func Conditions() map[string]string {
 		"via-service":             "a service made the call for the caller (AWS invokedBy: CloudFormation, ...): the address and user agent are the service's",
 		"target-tags":             "GCP: the changed rules (or a setTags call) name network tags",
 		"ip-permissions":          "AWS: the response of a security group authorize names no rule ids (no securityGroupRuleSet, as in older CloudTrail) and the request gives every added rule whole, so a revoke names the rules by content ({ip_permissions})",
-		"created":                 "the call creates what it names (its verb is insert, addRule, create or create...: CreateIngressRule, CreateNetworkAclEntry)",
+		"created":                 "the call creates what it names (its verb is insert, addRule, create or create...: CreateIngressRule, CreateNetworkAclEntry; an Azure write whose records say Created)",
 		"aws-iam-user":            "the caller is an IAM user",
 		"aws-iam-user-key":        "the caller is an IAM user that signed with a long-term access key (AKIA...), or the log names no key",
 		"aws-iam-user-session":    "the caller is an IAM user with temporary credentials (an ASIA... key: console sign-in, GetSessionToken), which deactivating an access key does not end",

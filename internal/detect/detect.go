@@ -227,12 +227,14 @@ func (d *Detector) assess(op *content.Operation, ev *model.Event) verdict {
 		}
 		if r, ok := d.setting(op, ev, k, val); ok {
 			// A setting weighed no more than a closing change hardens
-			// (deny, prevention, protection on, public access off).
+			// (deny, prevention, protection on, public access off); one
+			// weighed by what the resource is (new, a subnet that cannot
+			// carry an NSG) narrowed nothing.
 			reason := fmt.Sprintf("%s=%q: %s (%s)", k, val, r.Change, r.Severity)
 			if r.Reason != "" {
 				reason = fmt.Sprintf("%s=%q: %s: %s", k, val, r.Reason, r.Severity)
 			}
-			v.add(judged{sev: r.Severity, change: r.Change, closing: r.Severity <= d.c.Severity.Closing,
+			v.add(judged{sev: r.Severity, change: r.Change, closing: r.Severity <= d.c.Severity.Closing && !r.Conditional(),
 				reasons: []string{reason}}, true)
 		}
 	}

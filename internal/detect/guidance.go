@@ -128,7 +128,7 @@ func holds(when string, ev *model.Event, v *verdict, vals map[string]string) boo
 		return vals["ip_permissions"] != ""
 	case "created":
 		verb := ev.OperationKey[strings.LastIndexAny(ev.OperationKey, ".:/")+1:]
-		return verb == "insert" || verb == "addrule" || strings.HasPrefix(verb, "create")
+		return verb == "insert" || verb == "addrule" || strings.HasPrefix(verb, "create") || ev.Written == model.WriteCreated
 	case "aws-iam-user-key":
 		return callerKind(ev) == "aws-iam-user" && !temporaryKey(vals["access_key"])
 	case "aws-iam-user-session":

@@ -296,12 +296,16 @@ func (op *operation) event() model.Event {
 			model.RecordPlace(op.failed.Source.File, op.failed.Source.Index), cmp.Or(op.failed.ErrorCode, "no error code"), model.RecordPlace(op.ok.Source.File, op.ok.Source.Index)))
 	}
 	// A record saying the resource was created does not outweigh one
-	// saying it existed: an update can detach what a creation cannot.
+	// saying it existed: an update can detach what a creation cannot. An
+	// asynchronous write can log both (Accepted with Created, then
+	// Succeeded with OK), which a forged record beside a real OK would
+	// copy; the note is given where the reading decides something, a
+	// write that left no policy (an NSG) attached.
 	switch out.Written = ""; {
 	case op.updated:
 		out.Written = model.WriteUpdated
-		if op.created {
-			notes.Add("the records of this operation disagree on whether the write created its resource (Created) or updated it (OK); judged as an update")
+		if p, ok := out.Settings[model.SettingPolicy]; op.created && ok && p == "" {
+			notes.Add("one record of this operation says the write created its resource (Created), another that the resource existed (OK): judged as an update, under which what it no longer names was detached")
 		}
 	case op.created:
 		out.Written = model.WriteCreated

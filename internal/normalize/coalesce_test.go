@@ -281,6 +281,7 @@ func TestCoalesceWritten(t *testing.T) {
 	rec := func(phase model.Phase, outcome model.Outcome, i int64, w model.WriteStatus) model.Event {
 		ev := azureRecord(phase, outcome, int(i), i)
 		ev.Written = w
+		ev.Settings = map[string]string{model.SettingPolicy: ""}
 		return ev
 	}
 	start := rec(model.PhaseStart, model.Unknown, 0, "")
@@ -305,7 +306,9 @@ func TestCoalesceWritten(t *testing.T) {
 				if len(got) != 1 {
 					t.Fatalf("%d events", len(got))
 				}
-				note := slices.ContainsFunc(got[0].Notes, func(n string) bool { return strings.Contains(n, "disagree on whether the write created") })
+				note := slices.ContainsFunc(got[0].Notes, func(n string) bool {
+					return strings.Contains(n, "says the write created its resource (Created), another that the resource existed (OK)")
+				})
 				if got[0].Written != tt.want || note != tt.note {
 					t.Errorf("written %q (note %v), want %q (note %v)", got[0].Written, note, tt.want, tt.note)
 				}
