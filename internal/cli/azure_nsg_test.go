@@ -60,6 +60,17 @@ func TestAzureNSGWrites(t *testing.T) {
 			}
 		})
 	}
+	// Folded through the spill file, the records of an operation read the
+	// same: a forged Created there does not lower the detach either.
+	code, held, stderr := run(t, nil, "scan", "--no-store", "-q", "--max-held", "1", "--format", "jsonl", "--min-severity", "info", azureNSGWrites)
+	if code != ExitOK {
+		t.Fatalf("--max-held 1: exit %d: %s", code, stderr)
+	}
+	for _, f := range findings(t, held) {
+		if want := byID[f.Event.EventID]; f.Severity != want.Severity || f.Title != want.Title {
+			t.Errorf("--max-held 1: %s is %s %q, held in memory %s %q", f.Event.EventID, f.Severity, f.Title, want.Severity, want.Title)
+		}
+	}
 	// A creation is not answered with "attach the NSG again"; an update is.
 	for id, again := range map[string]bool{"w-az-d03": false, "w-az-d04": false, "h7-vnet-new": false, "h7-update": true, "w-az-a01": true} {
 		if f := byID[id]; f.Guidance == nil || strings.Contains(strings.Join(f.Guidance.Respond, "\n"), "attach the NSG again") != again {
