@@ -327,3 +327,40 @@ func BenchmarkDefault(b *testing.B) {
 		}
 	}
 }
+
+// TestConditionalSettings: setting rules that differ only in their
+// conditions are kept side by side (the merge does not let one replace
+// another), names are compared without case, and a created rule holds
+// only for a write whose records say Created.
+func TestConditionalSettings(t *testing.T) {
+	c := mustDefault(t)
+	op, ok := c.Operation("microsoft.network/virtualnetworks/subnets/write")
+	if !ok {
+		t.Fatal("subnet write not catalogued")
+	}
+	var empty []SettingRule
+	for _, r := range op.Settings {
+		if r.Key == model.SettingPolicy && r.Value == "" {
+			empty = append(empty, r)
+		}
+	}
+	if len(empty) != 3 || !slices.Contains(empty[0].Names, "gatewaysubnet") || !empty[1].Created || empty[2].Conditional() {
+		t.Fatalf("policy=\"\" rules: %+v, want names, created, then unconditional", empty)
+	}
+	for _, tt := range []struct {
+		name    string
+		written model.WriteStatus
+		names   bool
+		created bool
+	}{
+		{"GATEWAYSUBNET", model.WriteUpdated, true, false},
+		{"app", model.WriteCreated, false, true},
+		{"app", model.WriteUpdated, false, false},
+		{"app", "", false, false},
+	} {
+		ev := &model.Event{Resource: model.Resource{Name: tt.name}, Written: tt.written}
+		if empty[0].Holds(ev) != tt.names || empty[1].Holds(ev) != tt.created || !empty[2].Holds(ev) {
+			t.Errorf("%s written %q: names rule %v, created rule %v", tt.name, tt.written, empty[0].Holds(ev), empty[1].Holds(ev))
+		}
+	}
+}
