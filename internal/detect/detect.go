@@ -200,16 +200,27 @@ func (v *verdict) tag(t string) {
 // operation's base severity as its kind says.
 func (d *Detector) assess(op *content.Operation, ev *model.Event) verdict {
 	var v verdict
+	disabled := disabledCall(op, ev)
 	for _, ch := range ev.Changes {
-		if op.Kind == content.KindRemove {
+		switch {
+		case op.Kind == content.KindRemove:
 			// A remove operation only removes, whatever effect the
 			// parser recorded; judging it as an add would invert it.
 			ch.Effect = model.Removed
+			v.add(d.change(op, ch), true)
+		case disabled:
+			v.add(d.disabled(op, ch), true)
+		case priorityOnly(ev, ch):
+			v.add(d.reordered(op, ch), true)
+		default:
+			v.add(d.change(op, ch), true)
 		}
-		v.add(d.change(op, ch), true)
 	}
 	for _, k := range slices.Sorted(maps.Keys(ev.Settings)) {
 		val := strings.ToLower(strings.TrimSpace(ev.Settings[k]))
+		if k == model.SettingDisabled && disabled {
+			continue // judged with the rules it disabled
+		}
 		if k == model.SettingPublicAccess && val == "enabled" && defaultDeny(ev) {
 			// Public access with a default action of deny is the
 			// "selected networks" setting: only the allowed networks,
@@ -290,6 +301,10 @@ func (d *Detector) base(op *content.Operation, ev *model.Event, v *verdict) {
 		}
 	case v.set:
 		return
+	case op.Kind == content.KindRules && len(ev.Descriptive) > 0:
+		fields := strings.Join(ev.Descriptive, ", ")
+		v.add(judged{sev: w.Closing, change: fields + " changed (no access change)", closing: true,
+			reasons: []string{fmt.Sprintf("the call sent only %s: fields that describe the rule and decide no one's access (%s)", fields, w.Closing)}}, true)
 	case op.Kind == content.KindRemove && op.AllowOnly:
 		v.add(judged{sev: w.Closing, change: "rule removed (closing access)", closing: true,
 			reasons: []string{"an allow rule was removed (this resource only has allow rules): access narrows"}}, false)

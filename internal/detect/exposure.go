@@ -66,6 +66,8 @@ func (d *Detector) change(op *content.Operation, ch model.RuleChange) judged {
 	case ch.Effect == model.Removed:
 		return judged{sev: w.RemovedUnknown, change: "rule removed (its action is not logged)",
 			reasons: []string{fmt.Sprintf("rule removed (%s) and the log does not say whether it allowed or denied: if it was a deny, what it blocked may now be reachable", desc)}}
+	case action == model.GotoNext:
+		return d.gotoNext(ch)
 	case action == model.Deny:
 		phrase := "deny rule added (closing access)"
 		if ch.Effect == model.Altered {
