@@ -800,7 +800,7 @@ func settingKeys() []string {
 	return []string{model.SettingDeleteProtection, model.SettingDefaultAction, model.SettingPublicAccess,
 		model.SettingThreatIntelMode, model.SettingIntrusionDetection, model.SettingWAFMode,
 		model.SettingEnabled, model.SettingDisabled, model.SettingFailOpen, model.SettingPreview,
-		model.SettingPolicy, model.SettingPublicIP, model.SettingEnforcementOrder, model.SettingRules}
+		model.SettingPolicy, model.SettingPublicIP, model.SettingEnforcementOrder, model.SettingRules, model.SettingLogging}
 }
 
 func knownSetting(k string) bool {

@@ -99,6 +99,11 @@ type Event struct {
 	// the records of one operation disagree, WriteUpdated wins: a write
 	// to an existing resource can detach what a creation cannot.
 	Written WriteStatus `json:"written,omitempty"`
+	// Descriptive lists the fields a partial update (a GCP
+	// firewalls.patch) sent when every one of them only describes the
+	// rule (description, name, logConfig): the call is logged, and it
+	// changed nothing the rule matches or does. Empty otherwise.
+	Descriptive []string `json:"descriptive,omitempty"`
 
 	// Notes are caveats the parser found while reading rule content
 	// ("unparseable CIDR \"00.0.0.0/0\" read as world-open"); they are
@@ -150,6 +155,7 @@ const (
 	SettingPolicy             = "policy"                // the attached policy id; "" when detached
 	SettingPublicIP           = "public_ip"             // "true"/"false" (Cloud SQL ipv4Enabled)
 	SettingRules              = "rules"                 // "none": a write of the whole rule list left it empty
+	SettingLogging            = "logging"               // "true"/"false": a rule logs the connections it decides (GCP logConfig.enable)
 	// SettingEnforcementOrder is GCP's networkFirewallPolicyEnforcementOrder:
 	// "before_classic_firewall" or "after_classic_firewall".
 	SettingEnforcementOrder = "firewall_policy_enforcement_order"

@@ -445,7 +445,7 @@ func changeList(chs []model.RuleChange) string {
 }
 
 func hasContent(ev model.Event) bool {
-	return len(ev.Changes) > 0 || len(ev.Settings) > 0 || len(ev.Targets) > 0
+	return len(ev.Changes) > 0 || len(ev.Settings) > 0 || len(ev.Targets) > 0 || len(ev.Descriptive) > 0
 }
 
 func phaseRank(p model.Phase) int {

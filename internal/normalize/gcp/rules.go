@@ -86,6 +86,11 @@ func (r *reader) vpcFirewall(verb string) {
 		}
 	}
 	r.setBool(fw, "disabled", model.SettingDisabled)
+	if !whole {
+		// Only a patch: logging off is an insert's default, and a PUT
+		// sends it whether or not it changed.
+		r.setBool(jv.Obj(fw, "logConfig"), "enable", model.SettingLogging)
+	}
 
 	n := len(r.ev.Changes)
 	// Audit logs say alloweds/denieds; the REST body, which some exporters
@@ -111,7 +116,29 @@ func (r *reader) vpcFirewall(verb string) {
 		r.add(spec.change("", "", nil))
 	} else if len(spec.peers)+len(spec.targets) > 0 || jv.Has(fw, "direction") || jv.Has(fw, "priority") {
 		r.add(spec.change("", "", nil))
+	} else {
+		r.ev.Descriptive = descriptive(fw)
 	}
+}
+
+// descriptiveFields are the fields of a firewall rule that describe it
+// and decide no one's access, lower case.
+var descriptiveFields = map[string]bool{"@type": true, "name": true, "description": true, "logconfig": true}
+
+// descriptive returns the fields a patch sent, sorted, when all of them
+// are descriptive; nil when any other was sent.
+func descriptive(fw map[string]any) []string {
+	var out []string
+	for k := range fw {
+		if !descriptiveFields[strings.ToLower(k)] {
+			return nil
+		}
+		if k != "@type" && !strings.EqualFold(k, "name") {
+			out = append(out, k) // the name says which rule; it cannot change
+		}
+	}
+	slices.Sort(out)
+	return out
 }
 
 // firewallPolicy reads hierarchical (firewallPolicies) and network
