@@ -67,15 +67,7 @@ func knownRemoval(det *detect.Detector, ev *model.Event, f *model.Finding, ch *s
 	}
 	why += ": judged by that content, not as a rule whose action is unknown"
 	g.Reasons = model.CapNotes(append([]string{why}, g.Reasons...))
-	if g.Severity < f.Severity && g.Severity < model.Low {
-		// What state knew came from earlier records, which whoever
-		// deletes a deny can write beside the real logs (an insert
-		// claiming it was an allow): such knowledge does not take a
-		// removal out of sight on its own.
-		g.Reasons = model.CapNotes(append(g.Reasons, fmt.Sprintf("kept at low, not %s: the content comes from earlier records, not from this call's own log", g.Severity)))
-		g.Severity = model.Low
-	}
-	*f = g
+	*f = fromEarlier(f, g)
 }
 
 // maxRulesWords bounds the rules a reason names.

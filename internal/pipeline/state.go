@@ -65,6 +65,7 @@ func replay(opts Options, det *detect.Detector, evs []evaluated, hist *detect.Hi
 // enrich adds what state knows to one finding.
 func enrich(det *detect.Detector, ev *model.Event, f *model.Finding, ch *state.Change, baseline bool) {
 	knownRemoval(det, ev, f, ch)
+	knownToggle(det, ev, f, ch)
 	f.Rollback = ch.Rollback
 	if cw := ch.Window(); cw != nil {
 		w := *cw
