@@ -175,8 +175,11 @@ func (v *verdict) closingOnly() bool { return v.closes && !v.opens }
 // add merges one judgement: the worst severity wins, and its phrase names
 // the finding.
 func (v *verdict) add(j judged, known bool) {
-	if !v.set || j.sev > v.sev {
+	switch {
+	case !v.set || j.sev > v.sev:
 		v.sev, v.change = j.sev, j.change
+	case j.sev == v.sev:
+		v.change = samePeersPorts(v.change, j.change)
 	}
 	v.set = true
 	v.known = v.known || known

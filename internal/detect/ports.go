@@ -70,7 +70,7 @@ func (d *Detector) ports(op *content.Operation, ch model.RuleChange) portSet {
 	proto := protocol(ch.Protocol)
 	switch {
 	case proto == "all" && (len(ch.Ports) == 0 || ch.Ports.All()):
-		return portSet{classes: []portClass{{name: content.ClassAll}}, text: []string{"all protocols and ports"}}
+		return portSet{classes: []portClass{{name: content.ClassAll}}, text: []string{allPortsText}}
 	case ch.Ports.All():
 		return portSet{classes: []portClass{{name: content.ClassAll}}, text: []string{"all " + proto + " ports"}}
 	case !portBearing(proto) && proto != "all" && !portless(proto):

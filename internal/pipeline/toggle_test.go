@@ -40,6 +40,7 @@ func TestGCPDisabledAndReorder(t *testing.T) {
 		{"priority-known.jsonl", "pk-raise", model.Critical, "priority set to 100 (opens IPv4 internet -> 22/tcp (ssh))", ""},
 		{"goto-next.jsonl", "goto", model.Low, "goto_next rule added", "opened"},
 		{"policy-rule-disabled.jsonl", "netpol", model.Medium, "netpol2 rule 10 disabled (if it was a deny", "policy netpol2 disabled"},
+		{"multi-protocol.jsonl", "gke", model.Low, "on all tcp ports, all udp ports, icmp", ""},
 	} {
 		t.Run(tc.file+"/"+tc.event, func(t *testing.T) {
 			res := scan(t, []string{filepath.Join("testdata/gcp-disabled", tc.file)}, Options{Filter: Filter{MinSeverity: model.Info}})
