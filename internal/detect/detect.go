@@ -145,6 +145,10 @@ func relevant(op *content.Operation, ev *model.Event) bool {
 type verdict struct {
 	sev    model.Severity
 	change string
+	// opened and ports are the halves of change when it names an
+	// opening (see judged).
+	opened string
+	ports  []string
 	set    bool // some contribution was made
 	// known says the severity came from logged content rather than from
 	// the operation's base severity; attempts are weighed by it.
@@ -178,8 +182,16 @@ func (v *verdict) add(j judged, known bool) {
 	switch {
 	case !v.set || j.sev > v.sev:
 		v.sev, v.change = j.sev, j.change
-	case j.sev == v.sev:
-		v.change = samePeersPorts(v.change, j.change)
+		v.opened, v.ports = j.opened, slices.Clone(j.ports)
+	case j.sev == v.sev && j.opened != "" && j.opened == v.opened && j.change != v.change:
+		// A rule of several protocols (tcp, udp, icmp) to the same
+		// peers is titled by all of them, not by its first.
+		for _, p := range j.ports {
+			if !slices.Contains(v.ports, p) {
+				v.ports = append(v.ports, p)
+			}
+		}
+		v.change = joinPorts(v.opened, v.ports)
 	}
 	v.set = true
 	v.known = v.known || known

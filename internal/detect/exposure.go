@@ -30,6 +30,11 @@ type judged struct {
 	// closing says the change only narrows access: a deny added, an
 	// allow removed, a setting that hardens.
 	closing bool
+	// opened and ports are change's two halves for an opening ("opened
+	// to 10.0.0.0/8", every port text), so that the titles of equally
+	// severe openings to the same peers can be joined.
+	opened string
+	ports  []string
 }
 
 // group is the peers of one rule that share a scope.
@@ -134,11 +139,11 @@ func (d *Detector) open(op *content.Operation, ch model.RuleChange) judged {
 	if best.scope == content.World {
 		to = internetName(j.v4, j.v6)
 	}
+	j.opened = "opened to " + to
 	if egress {
-		j.change = "opened egress to " + to + " on " + ports
-	} else {
-		j.change = "opened to " + to + " on " + ports
+		j.opened = "opened egress to " + to
 	}
+	j.change, j.ports = j.opened+" on "+ports, ps.text
 	j.reasons = append(j.reasons, fmt.Sprintf("%s %s %s (%s) on %s, class %s: severity.%s.%s = %s",
 		dir, fromTo(egress), peerList(best), scopeWhy(best), ports, bestClass.name, dir, bestCell, j.sev))
 	if returnTraffic(op, ch) && j.world && j.sev > model.Medium {

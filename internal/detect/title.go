@@ -1,7 +1,6 @@
 package detect
 
 import (
-	"fmt"
 	"slices"
 	"strings"
 
@@ -224,52 +223,12 @@ func (d *Detector) title(op *content.Operation, ev *model.Event, v *verdict) str
 // allPortsText is how a title says every protocol and port.
 const allPortsText = "all protocols and ports"
 
-// maxTitlePorts bounds the port texts a title joins from several rules.
-const maxTitlePorts = 3
-
-// samePeersPorts joins the ports of two equally severe phrases that open
-// to the same peers ("opened to 10.0.0.0/8 on all tcp ports" and "... on
-// icmp" give "... on all tcp ports, icmp"), so that a rule of several
-// protocols is not titled by its first; other phrases keep the first.
-func samePeersPorts(first, next string) string {
-	to, ports, ok := strings.Cut(first, " on ")
-	to2, ports2, ok2 := strings.Cut(next, " on ")
-	if !ok || !ok2 || to != to2 || !strings.HasPrefix(to, "opened ") ||
-		strings.Contains(ports, " more") || strings.Contains(ports2, " more") {
-		return first
+// joinPorts is the title phrase of equally severe openings to the same
+// peers: "opened to 10.0.0.0/8 on all tcp ports, all udp ports, icmp";
+// every protocol and port covers the rest.
+func joinPorts(opened string, ports []string) string {
+	if slices.Contains(ports, allPortsText) {
+		return opened + " on " + allPortsText
 	}
-	if ports == allPortsText || ports2 == allPortsText {
-		return to + " on " + allPortsText // covers the other
-	}
-	parts := topLevel(ports)
-	for _, p := range topLevel(ports2) {
-		if !slices.Contains(parts, p) {
-			parts = append(parts, p)
-		}
-	}
-	if len(parts) > maxTitlePorts {
-		return to + " on " + strings.Join(parts[:maxTitlePorts], ", ") + fmt.Sprintf(" and %d more", len(parts)-maxTitlePorts)
-	}
-	return to + " on " + strings.Join(parts, ", ")
-}
-
-// topLevel splits a list joined by ", " outside parentheses
-// ("1000-2000/tcp (covers mssql, oracle), 22/tcp (ssh)").
-func topLevel(s string) []string {
-	var out []string
-	depth, start := 0, 0
-	for i := 0; i < len(s); i++ {
-		switch s[i] {
-		case '(':
-			depth++
-		case ')':
-			depth--
-		case ',':
-			if depth == 0 && strings.HasPrefix(s[i:], ", ") {
-				out = append(out, s[start:i])
-				start = i + 2
-			}
-		}
-	}
-	return append(out, s[start:])
+	return opened + " on " + short(ports, 3)
 }
