@@ -17,10 +17,15 @@ import (
 // rules a rule outranks, not what it admits. These judgements say so; the
 // replay judges them again when state knows the rule.
 
-// disabledCall says the call sent rule content with disabled=true: the
-// rule it writes is not enforced.
+// disabledCall says the call sent one rule with disabled=true: the rule
+// it writes is not enforced. Only calls that write one rule (a VPC
+// firewall rule, whose changes are its protocol entries; a policy's
+// addRule or patchRule) say so of their changes: a whole policy written
+// with several rules carries one disabled flag for all of them.
 func disabledCall(op *content.Operation, ev *model.Event) bool {
-	return op.Kind == content.KindRules && len(ev.Changes) > 0 &&
+	key := ev.OperationKey
+	oneRule := strings.HasPrefix(key, "compute.firewalls.") || strings.HasSuffix(key, ".addrule") || strings.HasSuffix(key, ".patchrule")
+	return oneRule && op.Kind == content.KindRules && len(ev.Changes) > 0 &&
 		strings.EqualFold(strings.TrimSpace(ev.Settings[model.SettingDisabled]), "true")
 }
 

@@ -47,6 +47,11 @@ func TestGCPDisabledGotoNextPriority(t *testing.T) {
 		{"description only", "compute.firewalls.patch", nil, nil, []string{"description"}, model.Info, "description changed (no access change)", false},
 		{"logging off", "compute.firewalls.patch", nil, map[string]string{model.SettingLogging: "false"}, []string{"logConfig"}, model.Low, "logging turned off", false},
 		{"nothing logged", "compute.firewalls.patch", nil, nil, nil, model.Medium, "rule content not logged", false},
+		// A policy written whole carries one disabled flag for all its
+		// rules: it does not make a world-open one harmless.
+		{"policy insert with a disabled rule", "compute.networkfirewallpolicies.insert",
+			&model.RuleChange{Effect: model.Added, Direction: model.Ingress, Action: model.Allow, Protocol: "tcp", Ports: ssh, Peers: world, Priority: prio},
+			map[string]string{model.SettingDisabled: "true"}, nil, model.Critical, "created", true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			ev := event(model.GCP, tc.key)
