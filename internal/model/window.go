@@ -69,6 +69,11 @@ func (w *Window) Duration(until time.Time) time.Duration {
 	return until.Sub(w.Start)
 }
 
+// SnapshotEdge is the Operation of a window edge that is not a call but a
+// configuration snapshot: a window it closes ended at some time before
+// the snapshot, by a change the logs do not hold.
+const SnapshotEdge = "snapshot"
+
 // WindowEdge is the call at one end of a window.
 type WindowEdge struct {
 	Time      time.Time `json:"time"`

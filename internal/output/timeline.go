@@ -95,16 +95,26 @@ func WindowText(w model.Window, end time.Time) string {
 		start = "before " + start + " (start not in the data)"
 	}
 	b.WriteString(" from " + start)
-	if w.End != nil {
+	snap := w.Closed != nil && w.Closed.Operation == model.SnapshotEdge
+	switch {
+	case w.End != nil && snap:
+		// Closed by a change the logs do not hold, seen missing from a
+		// snapshot: the end is only a bound.
+		b.WriteString(" to " + w.End.UTC().Format(timeLayout) + " at the latest")
+		b.WriteString(" (at most " + duration(w.Duration(end)) + ")")
+	case w.End != nil:
 		b.WriteString(" to " + w.End.UTC().Format(timeLayout))
 		b.WriteString(" (" + duration(w.Duration(end)) + ")")
-	} else {
+	default:
 		b.WriteString(", still open at the end of the data (" + duration(w.Duration(end)) + " so far)")
 	}
 	if w.Opened != nil {
 		b.WriteString(", opened by " + edgeWho(w.Opened))
 	}
-	if w.Closed != nil {
+	switch {
+	case snap:
+		b.WriteString(", closed outside the logs: the snapshot taken at " + w.Closed.Time.UTC().Format(timeLayout) + " no longer shows it")
+	case w.Closed != nil:
 		b.WriteString(", closed by " + edgeWho(w.Closed))
 	}
 	if w.Short {

@@ -80,6 +80,9 @@ type Engine struct {
 	lastBy, endBy map[acctKey]time.Time
 	// baseline is the latest AsOf of the loaded snapshots.
 	baseline time.Time
+	// pending are dated snapshots held until the replay reaches their
+	// AsOf, in time order (settle).
+	pending []model.Firewall
 	// defaults are the Azure NSG default rules, built once.
 	defaults []*rule
 	// gcpRules indexes GCP VPC rules by the project their id names ("" when
@@ -165,11 +168,30 @@ func New(opts Options) *Engine {
 	return &Engine{opts: opts, fws: map[string]*firewall{}, prefixLists: map[string]*firewall{}}
 }
 
-// Load adds snapshot firewalls as the baseline: their rules are known in
-// full from their AsOf time (or from the first event, when it is zero).
-// A firewall loaded twice keeps the later snapshot.
+// Load adds snapshot firewalls as the baseline. One with no AsOf is the
+// state before every event. A dated one is the state at its AsOf: the
+// events before it replay without it, and it sets the state when the
+// replay reaches its time (rebase.go); dated before every event, it is
+// the state before them all. A firewall loaded twice keeps the later
+// snapshot.
 func (e *Engine) Load(fws []model.Firewall) {
 	fws = splitNetworks(fws)
+	var now, dated []model.Firewall
+	for _, s := range fws {
+		if s.AsOf.IsZero() {
+			now = append(now, s)
+		} else {
+			dated = append(dated, s)
+		}
+	}
+	e.hold(dated)
+	if len(now) > 0 {
+		e.load(now)
+	}
+}
+
+// load sets snapshot firewalls as the state before the events.
+func (e *Engine) load(fws []model.Firewall) {
 	for i := range fws {
 		s := &fws[i]
 		k := firewallKey(s.Cloud, s.Resource)
@@ -381,6 +403,7 @@ func (e *Engine) RuleCount(k string) int {
 
 // Firewall returns the current state of the firewall a resource names.
 func (e *Engine) Firewall(cloud model.Cloud, res model.Resource) (model.Firewall, bool) {
+	e.settle(time.Time{})
 	f, ok := e.fws[firewallKey(cloud, res)]
 	if !ok {
 		return model.Firewall{}, false
@@ -392,6 +415,7 @@ func (e *Engine) Firewall(cloud model.Cloud, res model.Resource) (model.Firewall
 // history is not kept. Known is false when the rules at t are not all
 // known (before the baseline, or before the firewall's creation was seen).
 func (e *Engine) At(cloud model.Cloud, res model.Resource, t time.Time) (model.Firewall, model.RuleSet, bool) {
+	e.settle(time.Time{})
 	f, ok := e.fws[firewallKey(cloud, res)]
 	if !ok {
 		return model.Firewall{}, model.RuleSet{}, false
@@ -420,6 +444,7 @@ func (e *Engine) At(cloud model.Cloud, res model.Resource, t time.Time) (model.F
 // Firewalls returns every firewall's current state, in order of first
 // sight.
 func (e *Engine) Firewalls() []model.Firewall {
+	e.settle(time.Time{})
 	out := make([]model.Firewall, 0, len(e.order))
 	for _, f := range e.order {
 		out = append(out, f.export(f.rules))
@@ -429,6 +454,7 @@ func (e *Engine) Firewalls() []model.Firewall {
 
 // Known reports whether the firewall's full rule set is known now.
 func (e *Engine) Known(cloud model.Cloud, res model.Resource) bool {
+	e.settle(time.Time{})
 	f, ok := e.fws[firewallKey(cloud, res)]
 	return ok && f.known
 }
@@ -460,6 +486,7 @@ func (f *firewall) unknownNote() string {
 // Windows returns every exposure window: closed ones and those still open
 // at the end of the data, most severe first, then longest, then oldest.
 func (e *Engine) Windows() []model.Window {
+	e.settle(time.Time{})
 	n := len(e.closed)
 	for _, f := range e.order {
 		n += len(f.open)
@@ -531,13 +558,17 @@ func compareWindowsUntil(a, b *model.Window, endOf func(*model.Window) time.Time
 }
 
 // Span returns the first and last event times applied.
-func (e *Engine) Span() (first, last time.Time) { return e.first, e.last }
+func (e *Engine) Span() (first, last time.Time) {
+	e.settle(time.Time{})
+	return e.first, e.last
+}
 
 // End is the end of the data of one account (cloud and account): the last
 // event applied in it. A window still open there runs to it, not to the
 // latest event of another account or cloud. An account with no event
 // applied gets the last event time of all.
 func (e *Engine) End(cloud model.Cloud, account string) time.Time {
+	e.settle(time.Time{})
 	if e.endBy == nil {
 		e.endBy = make(map[acctKey]time.Time, len(e.lastBy))
 		for k, t := range e.lastBy {
@@ -579,6 +610,7 @@ func Key(cloud model.Cloud, res model.Resource) string { return firewallKey(clou
 // Status says whether the firewall's full rule set is known now, and
 // what is not known when it is not.
 func (e *Engine) Status(cloud model.Cloud, res model.Resource) (known bool, note string) {
+	e.settle(time.Time{})
 	f, ok := e.fws[firewallKey(cloud, res)]
 	if !ok {
 		return false, "only failed or untracked calls: no state"

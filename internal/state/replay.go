@@ -108,6 +108,7 @@ type applier struct {
 // calls change nothing; an event that contradicts the state is noted on
 // the Change, never an error.
 func (e *Engine) Apply(ev *model.Event, findingID string) Change {
+	e.settle(ev.Time)
 	ch := Change{Cloud: ev.Cloud, Firewall: ev.Resource}
 	if e.opts.Content == nil {
 		return ch
