@@ -39,8 +39,13 @@ type Traffic struct {
 	// Evidence is the strongest level that tied a flow to the opening.
 	Evidence string `json:"evidence,omitempty"`
 	// Window is the interval the flows were matched against.
-	WindowStart time.Time  `json:"window_start"`
-	WindowEnd   *time.Time `json:"window_end,omitempty"` // nil: still open at the end of the logs
+	WindowStart time.Time `json:"window_start"`
+	// StartUnknown says WindowStart is not when the exposure began but
+	// the earliest time it is known to hold; with Unbounded, flows before
+	// it were matched too (it held for an unknown time before the data).
+	StartUnknown bool       `json:"start_unknown,omitempty"`
+	Unbounded    bool       `json:"window_start_unbounded,omitempty"`
+	WindowEnd    *time.Time `json:"window_end,omitempty"` // nil: still open at the end of the logs
 	// FirstInbound and LastInbound bound the accepted inbound flows.
 	FirstInbound *time.Time `json:"first_inbound,omitempty"`
 	LastInbound  *time.Time `json:"last_inbound,omitempty"`

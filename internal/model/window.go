@@ -36,6 +36,11 @@ type Window struct {
 	// the earliest time it is known to hold.
 	Start      time.Time `json:"start"`
 	StartKnown bool      `json:"start_known"`
+	// StartUnbounded, with StartKnown false, says nothing bounds how long
+	// before Start the exposure held: no dated snapshot shows it, so Start
+	// is only where the data begins, and traffic before it went through
+	// the same rule.
+	StartUnbounded bool `json:"start_unbounded,omitempty"`
 	// End is when the exposure stopped; nil while it is still open at the
 	// end of the data.
 	End *time.Time `json:"end"`

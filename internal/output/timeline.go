@@ -102,6 +102,13 @@ func WindowText(w model.Window, end time.Time) string {
 		// snapshot: the end is only a bound.
 		b.WriteString(" to " + w.End.UTC().Format(timeLayout) + " at the latest")
 		b.WriteString(" (at most " + duration(w.Duration(end)) + ")")
+	case w.End != nil && !w.StartKnown && w.Duration(end) <= 0:
+		// Open before the data and closed where it begins: how long is
+		// not in the data, not zero.
+		b.WriteString(" to " + w.End.UTC().Format(timeLayout) + " (how long it was open is not in the data)")
+	case w.End != nil && !w.StartKnown:
+		b.WriteString(" to " + w.End.UTC().Format(timeLayout))
+		b.WriteString(" (at least " + duration(w.Duration(end)) + ")")
 	case w.End != nil:
 		b.WriteString(" to " + w.End.UTC().Format(timeLayout))
 		b.WriteString(" (" + duration(w.Duration(end)) + ")")

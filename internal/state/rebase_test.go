@@ -126,3 +126,31 @@ func spell(w model.Window) string {
 	}
 	return s + "-" + m(*w.End)
 }
+
+// A window open before the data is unbounded (traffic before its start
+// went through the same rule) unless a dated snapshot bounds it.
+func TestWindowStartUnbounded(t *testing.T) {
+	ssh := rc(model.Added, model.Ingress, model.Allow, "tcp", ports(22, 22), cidr("0.0.0.0/0"))
+	revoke := event(model.AWS, "ec2:revokesecuritygroupingress", at(30, 0), sg, rc(model.Removed, model.Ingress, model.Allow, "tcp", ports(22, 22), cidr("0.0.0.0/0")))
+	tests := []struct {
+		name      string
+		base      []model.Firewall
+		unbounded bool
+	}{
+		{"no baseline: removed without its opening in the logs", nil, true},
+		{"undated baseline", []model.Firewall{{Cloud: model.AWS, Resource: sg, Rules: []model.Rule{mrule(ssh)}}}, true},
+		{"baseline dated before the events", []model.Firewall{{Cloud: model.AWS, Resource: sg, AsOf: at(-10, 0), Rules: []model.Rule{mrule(ssh)}}}, false},
+		{"baseline dated between the events", []model.Firewall{{Cloud: model.AWS, Resource: sg, AsOf: at(20, 0), Rules: []model.Rule{mrule(ssh)}}}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := newEngine(t)
+			e.Load(tt.base)
+			e.Replay([]model.Event{event(model.AWS, "ec2:describesecuritygroups", at(0, 0), sg), revoke})
+			ws := e.Windows()
+			if len(ws) != 1 || ws[0].StartKnown || ws[0].StartUnbounded != tt.unbounded {
+				t.Fatalf("windows %+v, want one with an unknown start, unbounded %v", ws, tt.unbounded)
+			}
+		})
+	}
+}

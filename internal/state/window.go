@@ -418,6 +418,7 @@ func (e *Engine) window(f *firewall, x exposure, edge *model.WindowEdge, addedNo
 		w.Opened = &o
 	} else {
 		w.Start = f.since // zero until the data begins: see close and Windows
+		w.StartUnbounded = f.since.IsZero()
 	}
 	e.judge(f, w)
 	w.ID = windowID(f, w)
@@ -569,7 +570,7 @@ func (e *Engine) unseen(f *firewall, r *rule, edge *model.WindowEdge) {
 		return
 	}
 	w := &model.Window{Cloud: f.meta.Cloud, Account: f.meta.Account, Region: f.meta.Region,
-		Firewall: f.meta.Resource, Rule: r.RuleChange, Start: e.first}
+		Firewall: f.meta.Resource, Rule: r.RuleChange, Start: e.first, StartUnbounded: true}
 	w.Rule.Effect = ""
 	e.judge(f, w)
 	w.ID = windowID(f, w)

@@ -220,7 +220,7 @@ func (w *worker) match(i int32, f *Flow, undir bool) {
 	u := &w.use[i]
 	if undir {
 		if !inboundByPort(o, f) {
-			if f.Decision == Accept && !f.End.Before(o.Start) && (o.End.IsZero() || !f.Start.After(o.End)) {
+			if f.Decision == Accept && (o.Unbounded || !f.End.Before(o.Start)) && (o.End.IsZero() || !f.Start.After(o.End)) {
 				u.undirected++
 			}
 			return
@@ -231,7 +231,7 @@ func (w *worker) match(i int32, f *Flow, undir bool) {
 	}
 	trusted := w.m.trusted(f.Src)
 	switch {
-	case f.End.Before(o.Start):
+	case f.End.Before(o.Start) && !o.Unbounded:
 		if f.Decision != Reject && !trusted && !f.Start.Before(o.Start.Add(-w.m.opts.Lookback)) {
 			u.before++
 		}

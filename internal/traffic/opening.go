@@ -27,6 +27,12 @@ type Opening struct {
 	// Peers are the outside sources the opening lets in; empty means any.
 	Peers []netip.Prefix
 	Start time.Time
+	// StartUnknown says Start is not when the opening began but the
+	// earliest time it is known to hold (a window already open when the
+	// data or its dated baseline begins); with Unbounded nothing bounds
+	// how long before Start it held, so flows before Start through it are
+	// its use too.
+	StartUnknown, Unbounded bool
 	// End is when the opening was closed; zero: open at the end of the logs.
 	End time.Time
 	// Interfaces are the ENIs, NIC MACs or VM names known to sit behind the
@@ -174,5 +180,8 @@ func FromWindow(w *model.Window) (Opening, bool) {
 	if w.End != nil {
 		end = *w.End
 	}
-	return FromChange(w.ID, f, c, end)
+	o, ok := FromChange(w.ID, f, c, end)
+	o.StartUnknown = !w.StartKnown
+	o.Unbounded = !w.StartKnown && w.StartUnbounded
+	return o, ok
 }

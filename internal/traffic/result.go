@@ -14,6 +14,8 @@ import (
 func result(o *Opening, u *usage, cov coverage, opts Options) model.Traffic {
 	t := model.Traffic{
 		WindowStart:    o.Start,
+		StartUnknown:   o.StartUnknown,
+		Unbounded:      o.Unbounded,
 		InboundFlows:   u.flows,
 		InboundPackets: u.packets,
 		InboundBytes:   u.byts,
@@ -42,9 +44,12 @@ func result(o *Opening, u *usage, cov coverage, opts Options) model.Traffic {
 		t.DirectionFromPorts = u.byPorts
 		first, last := u.first, u.last
 		t.FirstInbound, t.LastInbound = &first, &last
-		after := max(first.Sub(o.Start), 0)
-		t.FirstArrivalAfter = after.Round(time.Second).String()
-		t.Waiting = after <= opts.Waiting
+		if !o.StartUnknown {
+			// How soon after the opening: only when the opening is seen.
+			after := max(first.Sub(o.Start), 0)
+			t.FirstArrivalAfter = after.Round(time.Second).String()
+			t.Waiting = after <= opts.Waiting
+		}
 	case u.rejected > 0:
 		t.Verdict = model.TrafficRejected
 		t.Evidence = evidenceNames[u.rejEvidence]
@@ -99,9 +104,14 @@ func summary(t *model.Traffic) string {
 	var b strings.Builder
 	switch t.Verdict {
 	case model.TrafficUsed:
-		fmt.Fprintf(&b, "opening used: %d accepted inbound flow%s from %d outside source%s (%s) from %s to %s; first %s after the opening",
+		fmt.Fprintf(&b, "opening used: %d accepted inbound flow%s from %d outside source%s (%s) from %s to %s",
 			t.InboundFlows, plural(t.InboundFlows), t.DistinctSources, plural(t.DistinctSources), bytesText(t.InboundBytes),
-			t.FirstInbound.Format(time.RFC3339), t.LastInbound.Format(time.RFC3339), t.FirstArrivalAfter)
+			t.FirstInbound.Format(time.RFC3339), t.LastInbound.Format(time.RFC3339))
+		if t.StartUnknown {
+			b.WriteString(", while it was open (when it opened is not in the data)")
+		} else {
+			fmt.Fprintf(&b, "; first %s after the opening", t.FirstArrivalAfter)
+		}
 		if t.Waiting {
 			b.WriteString(" (within minutes: the opener may have been waiting to use it)")
 		}
@@ -137,7 +147,11 @@ func summary(t *model.Traffic) string {
 			b.WriteString("no flow log read covers this firewall in this window: whether the opening was used is unknown")
 		}
 	}
-	if t.Before > 0 {
+	switch {
+	case t.Before > 0 && t.StartUnknown:
+		fmt.Fprintf(&b, "; %d accepted inbound flow%s on the port arrived in the day before %s, the earliest time the rule is known open (whether it was open then is not in the data)",
+			t.Before, plural(t.Before), t.WindowStart.UTC().Format(time.RFC3339))
+	case t.Before > 0:
 		fmt.Fprintf(&b, "; %d accepted inbound flow%s on the port arrived in the day before the opening (not caused by it)", t.Before, plural(t.Before))
 	}
 	if t.Trusted > 0 {
