@@ -238,6 +238,17 @@ func TestServiceUserAgentLowersNothing(t *testing.T) {
 	}
 }
 
+// recordArrays are the containers of a list of records: a CloudTrail
+// Records file, an Azure Event Hubs or REST list, a bare array.
+func recordArrays() map[string]func(elems []string) string {
+	return map[string]func(elems []string) string{
+		"aws Records":   func(e []string) string { return `{"Records":[` + strings.Join(e, ",") + `]}` },
+		"azure records": func(e []string) string { return `{"records":[` + strings.Join(e, ",") + `]}` },
+		"azure value":   func(e []string) string { return `{"value":[` + strings.Join(e, ",") + `],"nextLink":null}` },
+		"array":         func(e []string) string { return `[` + strings.Join(e, ", ") + `]` },
+	}
+}
+
 // TestBadElementHidesNothing: in an array of records (a CloudTrail
 // Records file, an Azure Event Hubs or REST list, a bare array), one
 // element that is no record (a null, a number, an array, a value nested
@@ -247,17 +258,16 @@ func TestBadElementHidesNothing(t *testing.T) {
 	atk := attackLine(t)
 	azure := azureRecords(t)
 	good := append([]string{atk}, azure...)
-	containers := map[string]func(elems []string) string{
-		"aws Records":   func(e []string) string { return `{"Records":[` + strings.Join(e, ",") + `]}` },
-		"azure records": func(e []string) string { return `{"records":[` + strings.Join(e, ",") + `]}` },
-		"azure value":   func(e []string) string { return `{"value":[` + strings.Join(e, ",") + `],"nextLink":null}` },
-		"array":         func(e []string) string { return `[` + strings.Join(e, ", ") + `]` },
+	containers := recordArrays()
+	for name, c := range map[string]func(elems []string) string{
 		"after a key": func(e []string) string {
 			return `{"messageType":"DATA_MESSAGE","logEvents":[` + strings.Join(e, ",") + `]}`
 		},
 		"pretty": func(e []string) string {
 			return "{\n  \"Records\": [\n    " + strings.Join(e, ",\n    ") + "\n  ]\n}\n"
 		},
+	} {
+		containers[name] = c
 	}
 	bads := map[string]string{
 		"null":         `null`,
@@ -353,12 +363,7 @@ func TestBrokenElementHidesNothing(t *testing.T) {
 	atk := attackLine(t)
 	azure := azureRecords(t)
 	good := append([]string{atk}, azure...)
-	containers := map[string]func(elems []string) string{
-		"aws Records":   func(e []string) string { return `{"Records":[` + strings.Join(e, ",") + `]}` },
-		"azure records": func(e []string) string { return `{"records":[` + strings.Join(e, ",") + `]}` },
-		"azure value":   func(e []string) string { return `{"value":[` + strings.Join(e, ",") + `],"nextLink":null}` },
-		"array":         func(e []string) string { return `[` + strings.Join(e, ", ") + `]` },
-	}
+	containers := recordArrays()
 	bads := map[string]string{
 		"mismatched bracket":   `{"a":[}`,
 		"mismatched in a body": `{"eventVersion":"1.08","eventName":"AuthorizeSecurityGroupIngress","requestParameters":{"items":[{"cidrIp":"0.0.0.0/0"}}}`,
