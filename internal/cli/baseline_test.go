@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"encoding/json"
 	"strings"
 	"testing"
 
@@ -58,17 +57,8 @@ func TestScanWithBundledBaseline(t *testing.T) {
 }
 
 func TestTimelineWithBundledBaseline(t *testing.T) {
-	code, out, stderr := run(t, nil, "timeline", "-q", "--format", "json", "--baseline", baselineDir, samples)
-	if code != ExitOK {
-		t.Fatalf("exit %d: %s", code, stderr)
-	}
-	var doc struct {
-		Firewalls []model.FirewallTimeline `json:"firewalls"`
-	}
-	if err := json.Unmarshal([]byte(out), &doc); err != nil {
-		t.Fatal(err)
-	}
-	for _, ft := range doc.Firewalls {
+	fws, _ := timelineFirewalls(t, "-q", "--baseline", baselineDir, samples)
+	for _, ft := range fws {
 		switch ft.Firewall.Name {
 		case "NSG-APP":
 			// Known from the baseline: the windows the logs open start

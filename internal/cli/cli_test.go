@@ -57,6 +57,23 @@ func findings(t *testing.T, jsonl string) []model.Finding {
 	return fs
 }
 
+// timelineFirewalls runs timeline with args and --format json and returns
+// its firewalls, and the output for messages.
+func timelineFirewalls(t *testing.T, args ...string) ([]model.FirewallTimeline, string) {
+	t.Helper()
+	code, out, stderr := run(t, nil, append([]string{"timeline", "--format", "json"}, args...)...)
+	if code != ExitOK && code != ExitFindings {
+		t.Fatalf("timeline: exit %d: %s", code, stderr)
+	}
+	var doc struct {
+		Firewalls []model.FirewallTimeline `json:"firewalls"`
+	}
+	if err := json.Unmarshal([]byte(out), &doc); err != nil {
+		t.Fatalf("timeline json: %v\n%s", err, out)
+	}
+	return doc.Firewalls, out
+}
+
 func TestExitCodes(t *testing.T) {
 	tests := []struct {
 		name string

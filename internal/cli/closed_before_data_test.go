@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"encoding/json"
 	"slices"
 	"testing"
 
@@ -24,20 +23,11 @@ func TestTimelineFlowsWindowOpenBeforeData(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.cloud, func(t *testing.T) {
-			code, out, stderr := run(t, nil, "timeline", "-q", "--format", "json", "--baseline", dir+tc.base, "--flows", dir+tc.flows, dir+tc.logs)
-			if code != ExitOK && code != ExitFindings {
-				t.Fatalf("exit %d: %s", code, stderr)
-			}
-			var doc struct {
-				Firewalls []model.FirewallTimeline `json:"firewalls"`
-			}
-			if err := json.Unmarshal([]byte(out), &doc); err != nil {
-				t.Fatal(err)
-			}
-			if len(doc.Firewalls) != 1 || len(doc.Firewalls[0].Windows) != 1 {
+			fws, out := timelineFirewalls(t, "-q", "--baseline", dir+tc.base, "--flows", dir+tc.flows, dir+tc.logs)
+			if len(fws) != 1 || len(fws[0].Windows) != 1 {
 				t.Fatalf("want one firewall with one window:\n%s", out)
 			}
-			w := doc.Firewalls[0].Windows[0]
+			w := fws[0].Windows[0]
 			if w.StartKnown || !w.StartUnbounded || w.End == nil || !w.End.Equal(hm(10, 0)) {
 				t.Errorf("window start %v (known %v, unbounded %v) end %v: want open before the data, closed at 10:00", w.Start, w.StartKnown, w.StartUnbounded, w.End)
 			}

@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"encoding/json"
 	"strings"
 	"testing"
 	"time"
@@ -60,25 +59,16 @@ func TestTimelineDatedBaselineWindows(t *testing.T) {
 }
 
 func timelineDated(t *testing.T, logs string) {
-	code, out, stderr := run(t, nil, "timeline", "-q", "--min-severity", "info", "--format", "json", "--baseline", datedBase, logs)
-	if code != ExitOK && code != ExitFindings {
-		t.Fatalf("exit %d: %s", code, stderr)
-	}
-	var doc struct {
-		Firewalls []model.FirewallTimeline `json:"firewalls"`
-	}
-	if err := json.Unmarshal([]byte(out), &doc); err != nil {
-		t.Fatal(err)
-	}
-	if len(doc.Firewalls) != 1 {
-		t.Fatalf("firewalls %d, want 1", len(doc.Firewalls))
+	fws, _ := timelineFirewalls(t, "-q", "--min-severity", "info", "--baseline", datedBase, logs)
+	if len(fws) != 1 {
+		t.Fatalf("firewalls %d, want 1", len(fws))
 	}
 	type span struct {
 		start, end time.Time
 		known      bool
 	}
 	var got []span
-	for _, w := range doc.Firewalls[0].Windows {
+	for _, w := range fws[0].Windows {
 		if w.End == nil {
 			t.Fatalf("window %+v still open: every exposure was closed by 11:30", w)
 		}

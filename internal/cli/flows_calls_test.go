@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -87,18 +86,9 @@ func TestFlowsInterfacesFromCalls(t *testing.T) {
 	}
 	check("scan", got)
 
-	code, out, errOut = run(t, nil, "timeline", "--format", "json", "--flows", flows, ct)
-	if code != ExitOK {
-		t.Fatalf("timeline: exit %d: %s", code, errOut)
-	}
-	var tl struct {
-		Firewalls []model.FirewallTimeline `json:"firewalls"`
-	}
-	if err := json.Unmarshal([]byte(out), &tl); err != nil {
-		t.Fatalf("timeline json: %v\n%s", err, out)
-	}
+	fws, _ := timelineFirewalls(t, "--flows", flows, ct)
 	got = nil
-	for _, ft := range tl.Firewalls {
+	for _, ft := range fws {
 		for _, w := range ft.Windows {
 			if ft.Firewall.ID == sgA && w.Traffic != nil {
 				got = w.Traffic

@@ -81,17 +81,8 @@ func TestDeleteUsesKnownState(t *testing.T) {
 	if !strings.Contains(out, "undo: "+create) {
 		t.Errorf("timeline lacks the delete's undo %q:\n%s", create, out)
 	}
-	code, out, _ = run(t, nil, append([]string{"timeline", "--format", "json", "-q"}, sccInsertDelete...)...)
-	if code != ExitOK {
-		t.Fatalf("timeline json: exit %d", code)
-	}
-	var tl struct {
-		Firewalls []model.FirewallTimeline `json:"firewalls"`
-	}
-	if err := json.Unmarshal([]byte(out), &tl); err != nil {
-		t.Fatal(err)
-	}
-	for _, ft := range tl.Firewalls {
+	fws, _ := timelineFirewalls(t, append([]string{"-q"}, sccInsertDelete...)...)
+	for _, ft := range fws {
 		for _, w := range ft.Windows {
 			if w.End != nil && len(w.Rollback) > 0 {
 				t.Errorf("closed window %s has rollback %q", w.ID, w.Rollback)

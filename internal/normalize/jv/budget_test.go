@@ -19,6 +19,17 @@ func flood(elem string, n int, container bool) (rec []byte, count func(b budget)
 	}
 }
 
+// largestFit is the largest number of elem a flood record may hold
+// within the allowance of d for its length.
+func largestFit(elem string, container bool, d density) int {
+	fits := func(n int) bool {
+		rec, count := flood(elem, n, container)
+		need, allowed := count(d.budget(len(rec)))
+		return need <= allowed
+	}
+	return sort.Search(1<<24, func(n int) bool { return !fits(n) }) - 1
+}
+
 // TestBudget holds every reader to the same allowance: a record with one
 // value more than its length allows is refused by all of them, whatever
 // they build or leave out, and one at the allowance is read.
@@ -33,13 +44,7 @@ func TestBudget(t *testing.T) {
 		{"empty strings", `""`, false},
 		{"nulls", "null", false},
 	} {
-		// The largest n the record's own length allows.
-		fits := func(n int) bool {
-			rec, count := flood(tc.elem, n, tc.container)
-			need, allowed := count(budgetFor(len(rec)))
-			return need <= allowed
-		}
-		n := sort.Search(1<<22, func(n int) bool { return !fits(n) }) - 1
+		n := largestFit(tc.elem, tc.container, recordDensity)
 		for _, over := range []bool{false, true} {
 			m := n
 			if over {
@@ -94,12 +99,7 @@ func TestDocumentBudget(t *testing.T) {
 		{"zeros", "0", false},
 		{"empty strings", `""`, false},
 	} {
-		fits := func(n int) bool {
-			rec, count := flood(tc.elem, n, tc.container)
-			need, allowed := count(documentDensity.budget(len(rec)))
-			return need <= allowed
-		}
-		n := sort.Search(1<<24, func(n int) bool { return !fits(n) }) - 1
+		n := largestFit(tc.elem, tc.container, documentDensity)
 		rec, _ := flood(tc.elem, n, tc.container)
 		if _, err := DecodeDocument(rec); err != nil {
 			t.Errorf("%s, %d elements (at the allowance): %v", tc.name, n, err)
