@@ -11,8 +11,10 @@ import (
 // Openings lists what the findings opened to outside addresses: each
 // ingress allow rule a successful call added, open from the call until a
 // later call on the same firewall removed the same rule (same protocol,
-// overlapping ports, same peer) or deleted the firewall. owner[i] is the
-// index of the finding opening i came from.
+// overlapping ports, same peer) or deleted the firewall; and, for a call
+// that added no allow but opened an exposure window (a deny removed or
+// disabled, an allow re-enabled), that window. owner[i] is the index of
+// the finding opening i came from.
 //
 // Interfaces behind an AWS security group come from Attachments: pass the
 // findings to its AddCalls, then the openings to its Apply.
@@ -28,11 +30,18 @@ func Openings(findings []model.Finding) (open []Opening, owner []int) {
 		if f.Outcome != model.Success || !flowVisible[f.Resource.Type] {
 			continue
 		}
+		opened := false
 		for _, c := range f.Changes {
+			if disabled(f) {
+				// A rule written or switched disabled admits nothing,
+				// whatever its content.
+				break
+			}
 			o, ok := FromChange(f.ID, f, c, f.Time)
 			if !ok {
 				continue
 			}
+			opened = true
 			o.End = closedAt(findings, order, f, c)
 			if w := f.Window; w != nil && w.Start.Equal(f.Time) {
 				// The state engine knows when the exposure this call
@@ -46,8 +55,43 @@ func Openings(findings []model.Finding) (open []Opening, owner []int) {
 			open = append(open, o)
 			owner = append(owner, i)
 		}
+		if w := f.Window; !opened && !closes(f) && w != nil && w.Start.Equal(f.Time) {
+			// The call opened something without adding an allow: it
+			// removed or disabled a deny, re-enabled an allow, raised
+			// one above a deny. The state engine's window says what.
+			if o, ok := FromWindow(w); ok {
+				o.Key = f.ID
+				open = append(open, o)
+				owner = append(owner, i)
+			}
+		}
 	}
 	return open, owner
+}
+
+// disabled reports whether the call left its rule disabled (a GCP rule
+// created or patched with disabled: true).
+func disabled(f *model.Finding) bool {
+	return strings.EqualFold(strings.TrimSpace(f.Settings[model.SettingDisabled]), "true")
+}
+
+// closes reports whether the call's own changes only close: a deny
+// added or kept in force, an allow removed or disabled. A window that
+// starts at such a call is the rest of an exposure it narrowed, not
+// something it opened.
+func closes(f *model.Finding) bool {
+	for _, c := range f.Changes {
+		if disabled(f) {
+			if c.Action == model.Allow {
+				return true
+			}
+			continue
+		}
+		if c.Effect != model.Removed && c.Action == model.Deny || c.Effect == model.Removed && c.Action == model.Allow {
+			return true
+		}
+	}
+	return false
 }
 
 // flowVisible lists the firewall kinds whose traffic VPC, NSG and VNet
