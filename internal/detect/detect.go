@@ -275,7 +275,7 @@ func (d *Detector) assess(op *content.Operation, ev *model.Event) verdict {
 
 // defaultDeny reports whether the call set the default action to deny.
 func defaultDeny(ev *model.Event) bool {
-	return strings.EqualFold(strings.TrimSpace(ev.Settings[model.SettingDefaultAction]), "deny")
+	return model.SettingIs(ev.Settings, model.SettingDefaultAction, "deny")
 }
 
 // setting finds the rule for key=value: the operation's own rules first,

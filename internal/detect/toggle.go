@@ -26,7 +26,7 @@ func disabledCall(op *content.Operation, ev *model.Event) bool {
 	key := ev.OperationKey
 	oneRule := strings.HasPrefix(key, "compute.firewalls.") || strings.HasSuffix(key, ".addrule") || strings.HasSuffix(key, ".patchrule")
 	return oneRule && op.Kind == content.KindRules && len(ev.Changes) > 0 &&
-		strings.EqualFold(strings.TrimSpace(ev.Settings[model.SettingDisabled]), "true")
+		model.SettingIs(ev.Settings, model.SettingDisabled, "true")
 }
 
 // disabled judges one rule a call wrote disabled. A rule it created
@@ -83,7 +83,13 @@ func ruleLabel(op *content.Operation, ch model.RuleChange) string {
 // priorityOnly says a GCP partial update sent a rule's priority and nothing
 // else that decides what it matches or does.
 func priorityOnly(ev *model.Event, ch model.RuleChange) bool {
-	return ev.Cloud == model.GCP && ch.Effect == model.Altered && ch.Priority != nil && ch.Action == "" && ch.Protocol == "" &&
+	return ev.Cloud == model.GCP && OnlyPriority(ch)
+}
+
+// OnlyPriority says a change altered a rule's priority and sent nothing
+// that decides what it matches or does.
+func OnlyPriority(ch model.RuleChange) bool {
+	return ch.Effect == model.Altered && ch.Priority != nil && ch.Action == "" && ch.Protocol == "" &&
 		len(ch.Ports) == 0 && len(ch.Peers) == 0 && len(ch.Targets) == 0
 }
 

@@ -161,6 +161,12 @@ const (
 	SettingEnforcementOrder = "firewall_policy_enforcement_order"
 )
 
+// SettingIs reports whether settings hold key set to value, ignoring
+// letter case and surrounding space.
+func SettingIs(settings map[string]string, key, value string) bool {
+	return strings.EqualFold(strings.TrimSpace(settings[key]), value)
+}
+
 // Actor is who made the call.
 type Actor struct {
 	// Type is the cloud's principal kind: IAMUser, AssumedRole, Root,

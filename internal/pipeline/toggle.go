@@ -33,7 +33,7 @@ func knownToggle(det *detect.Detector, ev *model.Event, f *model.Finding, ch *st
 		knownDisabled(det, ev, f, ch, dis == "true")
 		return
 	}
-	if len(ev.Changes) == 1 && onlyPriority(ev.Changes[0]) {
+	if len(ev.Changes) == 1 && detect.OnlyPriority(ev.Changes[0]) {
 		knownOrder(f, ch, *ev.Changes[0].Priority)
 	}
 }
@@ -93,13 +93,6 @@ func fromEarlier(f *model.Finding, g model.Finding) model.Finding {
 		g.Severity = model.Low
 	}
 	return g
-}
-
-// onlyPriority says a patch sent a rule's priority and nothing that
-// decides what it matches or does.
-func onlyPriority(c model.RuleChange) bool {
-	return c.Effect == model.Altered && c.Priority != nil && c.Action == "" && c.Protocol == "" &&
-		len(c.Ports) == 0 && len(c.Peers) == 0 && len(c.Targets) == 0
 }
 
 // knownOrder judges a priority-only patch by the exposure state says it

@@ -30,13 +30,14 @@ func Openings(findings []model.Finding) (open []Opening, owner []int) {
 		if f.Outcome != model.Success || !flowVisible[f.Resource.Type] {
 			continue
 		}
+		changes := f.Changes
+		if disabled(f) {
+			// A rule written or switched disabled admits nothing,
+			// whatever its content.
+			changes = nil
+		}
 		opened := false
-		for _, c := range f.Changes {
-			if disabled(f) {
-				// A rule written or switched disabled admits nothing,
-				// whatever its content.
-				break
-			}
+		for _, c := range changes {
 			o, ok := FromChange(f.ID, f, c, f.Time)
 			if !ok {
 				continue
@@ -72,7 +73,7 @@ func Openings(findings []model.Finding) (open []Opening, owner []int) {
 // disabled reports whether the call left its rule disabled (a GCP rule
 // created or patched with disabled: true).
 func disabled(f *model.Finding) bool {
-	return strings.EqualFold(strings.TrimSpace(f.Settings[model.SettingDisabled]), "true")
+	return model.SettingIs(f.Settings, model.SettingDisabled, "true")
 }
 
 // closes reports whether the call's own changes only close: a deny
@@ -80,14 +81,14 @@ func disabled(f *model.Finding) bool {
 // starts at such a call is the rest of an exposure it narrowed, not
 // something it opened.
 func closes(f *model.Finding) bool {
+	off := disabled(f)
 	for _, c := range f.Changes {
-		if disabled(f) {
+		switch {
+		case off:
 			if c.Action == model.Allow {
 				return true
 			}
-			continue
-		}
-		if c.Effect != model.Removed && c.Action == model.Deny || c.Effect == model.Removed && c.Action == model.Allow {
+		case c.Effect != model.Removed && c.Action == model.Deny, c.Effect == model.Removed && c.Action == model.Allow:
 			return true
 		}
 	}
