@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -78,7 +79,7 @@ func TestContextReadSameAsFull(t *testing.T) {
 		}
 		got, want := ParseInto(scratch, raw, src, p), Parse(raw, src, nil)
 		scratch = got.Events
-		if !reflect.DeepEqual(got, want) {
+		if got, want := contextView(got), contextView(want); !reflect.DeepEqual(got, want) {
 			t.Errorf("%s record %d: read lean\n%+v\nin full\n%+v", src.File, src.Index, got, want)
 		}
 		if res, ok := parseInPlace(nil, raw, src); ok {
@@ -121,7 +122,7 @@ func TestInPlaceSameAsDecoded(t *testing.T) {
 			t.Errorf("%s record %d: read in place, but decoded with error %v, conflicts %v", src.File, src.Index, err, conflicts)
 			return
 		}
-		if want := dispatch(v, src, 0); !reflect.DeepEqual(got, want) {
+		if got, want := contextView(got), contextView(dispatch(v, src, 0)); !reflect.DeepEqual(got, want) {
 			t.Errorf("%s record %d: read in place\n%+v\ndecoded\n%+v", src.File, src.Index, got, want)
 		}
 		for _, ev := range got.Events {
@@ -134,6 +135,20 @@ func TestInPlaceSameAsDecoded(t *testing.T) {
 		}
 	}
 	t.Logf("records read in place, each the same as decoded: %v", read)
+}
+
+// contextView is what a scan may read of a context record: read in
+// place, an AWS record leaves out its region, source address, user agent
+// and event id (aws.ParseInPlace), which no context correlation reads. The
+// pipeline's contextBuffer.add keeps none of them.
+func contextView(res Result) Result {
+	res.Events = slices.Clone(res.Events)
+	for i := range res.Events {
+		if ev := &res.Events[i]; ev.Cloud == model.AWS {
+			ev.Region, ev.SourceIP, ev.UserAgent, ev.EventID, ev.OperationID = "", "", "", "", ""
+		}
+	}
+	return res
 }
 
 // eachTestRecord calls fn with each record of the parsers' fixtures, the

@@ -142,7 +142,7 @@ func FuzzParse(f *testing.F) {
 			// read one way), into the last one's array.
 			if ctx.Match(rec.Data) == Context {
 				lean := ParseInto(scratch, rec.Data, src, ctx)
-				if full := contextInFull(rec.Data, src); !reflect.DeepEqual(lean, full) {
+				if full := contextInFull(rec.Data, src); !reflect.DeepEqual(contextView(lean), contextView(full)) {
 					t.Fatalf("read lean %+v, in full %+v", lean, full)
 				}
 				if cap(lean.Events) == 1 {

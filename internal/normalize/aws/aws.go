@@ -104,6 +104,9 @@ type envelope struct {
 	account, region, eventID string
 	time                     any
 	readOnly                 any
+	// asContext leaves out what a context read does not need (see
+	// ParseInPlace).
+	asContext bool
 }
 
 // Parse turns one AWS-shaped object into events. Digest objects and
@@ -148,12 +151,17 @@ func Parse(rec map[string]any, src model.SourceRef) ([]model.Event, error) {
 // parseRecord refuses): the caller decodes those and calls Parse, so
 // they read as they always have. An Object has no keys the same up to
 // case, so it has one reading.
+//
+// A record read in place is read as context (normalize.Context): the
+// region, source address, user agent and event id, which no context
+// correlation reads, are left empty: a third of the strings a context
+// record builds.
 func ParseInPlace(ev *model.Event, rec jv.Object, src model.SourceRef) bool {
 	node := rec.Any() // boxed once, where any(rec) allocated per record
 	if !isRecord(node) || isWazuh(node) || isInsightType(node) || jv.HasAny(node, wrapperKeys...) {
 		return false
 	}
-	return parseInto(ev, node, envelope{}, src) == nil
+	return parseInto(ev, node, envelope{asContext: true}, src) == nil
 }
 
 // reading is one way to read a record whose eventSource or eventName is
@@ -293,13 +301,15 @@ func parseInto(ev *model.Event, rec any, env envelope, src model.SourceRef) erro
 		Service:      service,
 		Operation:    name,
 		OperationKey: operationKeyOf(service, name),
-		Region:       first(jv.Str(rec, "awsRegion"), env.region),
 		Account:      first(jv.Str(rec, "recipientAccountId")),
 		Actor:        actorOf(rec),
-		SourceIP:     jv.Str(rec, "sourceIPAddress"),
-		UserAgent:    jv.Str(rec, "userAgent"),
-		EventID:      first(jv.Str(rec, "eventID"), env.eventID),
 		Source:       src,
+	}
+	if !env.asContext {
+		ev.Region = first(jv.Str(rec, "awsRegion"), env.region)
+		ev.SourceIP = jv.Str(rec, "sourceIPAddress")
+		ev.UserAgent = jv.Str(rec, "userAgent")
+		ev.EventID = first(jv.Str(rec, "eventID"), env.eventID)
 	}
 	if ev.Account == "" { // read only when wanted
 		ev.Account = first(jv.Str(rec, "userIdentity", "accountId"), env.account)
