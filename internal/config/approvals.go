@@ -221,34 +221,62 @@ func jsonApprovals(path string, data []byte) ([]rawApproval, error) {
 		if bad {
 			continue
 		}
+		// A value of another type is an error, never skipped: a peer
+		// written as an object, dropped, would leave the approval open
+		// to any peer.
+		var typeErrs []error
 		one := func(k string) str {
-			switch v := m[k].(type) {
-			case string:
-				return str{V: v, Line: line}
-			case float64:
-				return str{V: strconv.FormatFloat(v, 'f', -1, 64), Line: line}
+			v, err := jsonScalar(m[k])
+			if err != nil {
+				typeErrs = append(typeErrs, fmt.Errorf("%s:%d: %s: want a string, not %s", path, line, k, err))
 			}
-			return str{Line: line}
+			return str{V: v, Line: line}
 		}
 		list := func(k string) []str {
-			var l []str
-			switch v := m[k].(type) {
-			case string, float64:
-				l = append(l, one(k))
-			case []any:
-				for _, x := range v {
-					switch x := x.(type) {
-					case string:
-						l = append(l, str{V: x, Line: line})
-					case float64:
-						l = append(l, str{V: strconv.FormatFloat(x, 'f', -1, 64), Line: line})
-					}
+			items, ok := m[k].([]any)
+			if !ok {
+				if m[k] == nil {
+					return nil
 				}
+				return []str{one(k)}
+			}
+			var l []str
+			for _, x := range items {
+				v, err := jsonScalar(x)
+				if err != nil {
+					typeErrs = append(typeErrs, fmt.Errorf("%s:%d: %s: want strings, not %s", path, line, k, err))
+					continue
+				}
+				l = append(l, str{V: v, Line: line})
 			}
 			return l
 		}
-		out = append(out, rawApproval{Ticket: one("ticket"), Who: list("who"), Accounts: list("accounts"),
-			Resources: list("resources"), Ports: list("ports"), Peers: list("peers"), From: one("from"), Until: one("until")})
+		r := rawApproval{Ticket: one("ticket"), Who: list("who"), Accounts: list("accounts"),
+			Resources: list("resources"), Ports: list("ports"), Peers: list("peers"), From: one("from"), Until: one("until")}
+		if len(typeErrs) > 0 {
+			errs = append(errs, typeErrs...)
+			continue
+		}
+		out = append(out, r)
 	}
 	return out, errors.Join(errs...)
+}
+
+// jsonScalar reads a JSON value that stands for one string: a string or
+// a number (a port, an account id); null is empty. Anything else is an
+// error naming what it is.
+func jsonScalar(v any) (string, error) {
+	switch v := v.(type) {
+	case nil:
+		return "", nil
+	case string:
+		return v, nil
+	case float64:
+		return strconv.FormatFloat(v, 'f', -1, 64), nil
+	case bool:
+		return "", fmt.Errorf("the boolean %v", v)
+	case []any:
+		return "", errors.New("a list")
+	}
+	return "", errors.New("an object")
 }

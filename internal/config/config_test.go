@@ -131,11 +131,17 @@ func TestApprovalFileErrors(t *testing.T) {
 		"x.csv":   "ticket,who,from,until,colour\nT,a,2026-01-01,2026-01-02,red\nT2,a,2026-01-01,yesterday,\n",
 		"y.jsonl": "{\"ticket\":\"T\",\"who\":\"a\",\"from\":\"2026-01-01\",\"until\":\"2026-01-02\"}\n{\"ticket\":\"T\",\"whom\":\"a\"}\nnot json\n",
 		"z.txt":   "",
+		// Values of the wrong type: dropped, they would widen the
+		// approval to any port and any peer that is not world-open.
+		"w.jsonl": `{"ticket":"T","who":"a","ports":[true],"peers":[{"cidr":"10.0.0.0/16"}],"from":"2026-01-01","until":"2026-01-02"}` + "\n" +
+			`{"ticket":["T2"],"who":"a","ports":{"from":22},"from":"2026-01-01","until":"2026-01-02"}` + "\n",
 	}
 	want := map[string][]string{
 		"x.csv":   {"x.csv:1: unknown column \"colour\"", "x.csv:3:", "yesterday"},
 		"y.jsonl": {"y.jsonl:2: unknown key \"whom\"", "y.jsonl:3: not a JSON object"},
 		"z.txt":   {"unknown format"},
+		"w.jsonl": {"w.jsonl:1: ports: want strings, not the boolean true", "w.jsonl:1: peers: want strings, not an object",
+			"w.jsonl:2: ticket: want a string, not a list", "w.jsonl:2: ports: want a string, not an object"},
 	}
 	for name, body := range cases {
 		if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o644); err != nil {
