@@ -118,7 +118,7 @@ func (c *Config) IdentityOf(cloud model.Cloud, a model.Actor) string {
 
 func ownIdentity(cloud model.Cloud, a model.Actor) string {
 	switch {
-	case cloud == model.AWS && strings.Contains(a.ID, ":assumed-role/AWSReservedSSO_") && a.Name != "":
+	case cloud == model.AWS && identityCenterPerson(a):
 		return strings.ToLower(a.Name)
 	case a.OriginalCaller != "":
 		// A source identity, the Identity Center user a session acts for,
@@ -130,6 +130,20 @@ func ownIdentity(cloud model.Cloud, a model.Actor) string {
 		return strings.ToLower(a.ViaService)
 	}
 	return strings.ToLower(strings.TrimSpace(cmpOr(a.ID, a.Name)))
+}
+
+// identityCenterPerson reports whether an AWS actor is a person acting
+// through IAM Identity Center: an AWSReservedSSO_ role session that the
+// normalizer named by its session name, which it does only for a role
+// under Identity Center's reserved path (a role named like one elsewhere
+// keeps the role as its name).
+func identityCenterPerson(a model.Actor) bool {
+	_, rest, ok := strings.Cut(a.ID, ":assumed-role/")
+	if !ok || !strings.HasPrefix(rest, "AWSReservedSSO_") {
+		return false
+	}
+	_, session, _ := strings.Cut(rest, "/")
+	return a.Name != "" && a.Name == session
 }
 
 func cmpOr(v ...string) string {

@@ -39,6 +39,7 @@ func TestIdentityOf(t *testing.T) {
 		{"AWS web identity session: the federated subject", model.AWS, model.Actor{ID: "arn:aws:sts::1:assumed-role/eks-netpol/botocore-session-1", OriginalCaller: "system:serviceaccount:kube-system:netpol", Federation: "web-identity:oidc"}, "system:serviceaccount:kube-system:netpol"},
 		{"configured: the original caller is a known account of the person", model.AWS, model.Actor{ID: "arn:aws:sts::1:assumed-role/NetworkAdmins/x", OriginalCaller: "alice.admin@contoso.onmicrosoft.com"}, "alice@example.com"},
 		{"GCP impersonation chain read by the normalizer", model.GCP, model.Actor{ID: "deployer@p.iam.gserviceaccount.com", ViaService: "ci@p.iam.gserviceaccount.com", OriginalCaller: "Bob@Example.com", Delegation: "Bob@Example.com, ci@p.iam.gserviceaccount.com, deployer@p.iam.gserviceaccount.com"}, "bob@example.com"},
+		{"near miss: a role named like Identity Center's, outside its path (the normalizer names it by the role)", model.AWS, model.Actor{ID: "arn:aws:sts::1:assumed-role/AWSReservedSSO_Admin_0a1b/alice@example.com", Name: "AWSReservedSSO_Admin_0a1b"}, "arn:aws:sts::1:assumed-role/awsreservedsso_admin_0a1b/alice@example.com"},
 		{"near miss: a role session named like the person is not SSO", model.AWS, model.Actor{ID: "arn:aws:sts::1:assumed-role/admin/alice@example.com", Name: "admin"}, "arn:aws:sts::1:assumed-role/admin/alice@example.com"},
 		{"near miss: another IAM user", model.AWS, model.Actor{ID: "arn:aws:iam::123456789012:user/alicia", Name: "alicia"}, "arn:aws:iam::123456789012:user/alicia"},
 	}

@@ -34,7 +34,10 @@ func actor(rec any) model.Actor {
 	}
 	session := roleSession(arn, principal)
 	issuer := jv.Str(sessionIssuer, "userName")
-	a.Name = first(jv.Str(ui, "userName"), issuer, session)
+	// A role session is named by its role; its session name is the
+	// caller's to choose, and only names the actor when nothing else does.
+	roleName, _ := assumedRole(arn)
+	a.Name = first(jv.Str(ui, "userName"), issuer, roleName, session)
 	a.AccessKey = jv.Str(ui, "accessKeyId")
 	a.Session = first(a.AccessKey, session)
 	a.SessionIssuer = jv.Str(sessionIssuer, "arn")
@@ -47,7 +50,7 @@ func actor(rec any) model.Actor {
 	if role == "" {
 		role, _ = assumedRole(a.ID)
 	}
-	if set, ok := permissionSet(role); ok {
+	if set, ok := permissionSet(role); ok && identityCenterRole(a.SessionIssuer) {
 		a.Role = set
 		if session != "" {
 			a.Name = session
@@ -112,6 +115,16 @@ func originalCaller(ui, sc any, typ string) (caller, federation string) {
 		}
 	}
 	return caller, federation
+}
+
+// identityCenterRole reports whether a session issuer's ARN is a role IAM
+// Identity Center made: those live under the reserved path
+// /aws-reserved/sso.amazonaws.com/, where no one else can create a role.
+// Anyone may name a role AWSReservedSSO_Admin_1a2b elsewhere and assume it
+// with a session named like a colleague: its session name is not a person.
+// A record without the issuer is taken at its role's name.
+func identityCenterRole(issuerARN string) bool {
+	return issuerARN == "" || strings.Contains(issuerARN, ":role/aws-reserved/sso.amazonaws.com/")
 }
 
 // permissionSet returns the permission set of an IAM Identity Center role

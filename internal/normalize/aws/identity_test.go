@@ -129,3 +129,43 @@ func TestActorOfRemembersExactly(t *testing.T) {
 		}
 	}
 }
+
+// TestActorSessionNameIsNotAPerson: a role session's name is the caller's
+// to choose. It names the actor only for a role Identity Center made (under
+// its reserved path), never for a role merely named like one or for a
+// session whose issuer the record omits; approvals and identities match the
+// name, so a chosen one would let anyone pass for a colleague.
+func TestActorSessionNameIsNotAPerson(t *testing.T) {
+	issuer := func(arn, name string) string {
+		return `,"sessionContext":{"sessionIssuer":{"type":"Role","arn":"` + arn + `","userName":"` + name + `"}}`
+	}
+	tests := []struct {
+		name, rec          string
+		wantName, wantRole string
+	}{
+		{"Identity Center role: the person, the permission set",
+			`{"userIdentity":{"type":"AssumedRole","arn":"arn:aws:sts::1:assumed-role/AWSReservedSSO_Admin_1a2b/jane@example.com"` +
+				issuer("arn:aws:iam::1:role/aws-reserved/sso.amazonaws.com/eu-west-1/AWSReservedSSO_Admin_1a2b", "AWSReservedSSO_Admin_1a2b") + `}}`,
+			"jane@example.com", "Admin"},
+		{"role named like Identity Center's outside its path: the role",
+			`{"userIdentity":{"type":"AssumedRole","arn":"arn:aws:sts::1:assumed-role/AWSReservedSSO_Admin_1a2b/jane@example.com"` +
+				issuer("arn:aws:iam::1:role/AWSReservedSSO_Admin_1a2b", "AWSReservedSSO_Admin_1a2b") + `}}`,
+			"AWSReservedSSO_Admin_1a2b", "AWSReservedSSO_Admin_1a2b"},
+		{"role session without its issuer: the role from the ARN",
+			`{"userIdentity":{"type":"AssumedRole","arn":"arn:aws:sts::1:assumed-role/deploy/jane@example.com"}}`,
+			"deploy", "deploy"},
+		{"ordinary role session: the role",
+			`{"userIdentity":{"type":"AssumedRole","arn":"arn:aws:sts::1:assumed-role/deploy/jane@example.com"` +
+				issuer("arn:aws:iam::1:role/deploy", "deploy") + `}}`,
+			"deploy", "deploy"},
+	}
+	for _, tt := range tests {
+		m, err := jv.DecodeObject([]byte(tt.rec))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if a := actor(m); a.Name != tt.wantName || a.Role != tt.wantRole {
+			t.Errorf("%s: name %q role %q, want %q %q", tt.name, a.Name, a.Role, tt.wantName, tt.wantRole)
+		}
+	}
+}
