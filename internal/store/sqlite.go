@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
 )
@@ -28,7 +29,7 @@ func OpenSQLite(ctx context.Context, path string) (Store, error) {
 	// BEGIN IMMEDIATE: a transaction takes the write lock when it starts,
 	// so two writers queue (busy_timeout) rather than deadlock on upgrade.
 	q.Set("_txlock", "immediate")
-	db, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())
+	db, err := sql.Open("sqlite", "file:"+uriPath(path)+"?"+q.Encode())
 	if err != nil {
 		return nil, fmt.Errorf("store: open %s: %w", path, err)
 	}
@@ -39,3 +40,8 @@ func OpenSQLite(ctx context.Context, path string) (Store, error) {
 	}
 	return s, nil
 }
+
+// uriPath escapes what a SQLite URI filename would read as syntax: '?'
+// starts its parameters, '#' its fragment, '%' an escape. Unescaped, the
+// store "a#b.db" was the file "a", and "c?mode=memory.db" a parameter.
+var uriPath = strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23").Replace

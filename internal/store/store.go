@@ -126,10 +126,40 @@ func Open(ctx context.Context, spec string) (Store, error) {
 	switch {
 	case spec == "none":
 		return nil, ErrNoStore
-	case strings.HasPrefix(spec, "postgres://"), strings.HasPrefix(spec, "postgresql://"):
-		return OpenPostgres(ctx, spec)
+	case hasPrefixFold(spec, "postgres://"), hasPrefixFold(spec, "postgresql://"):
+		// A scheme is case-insensitive (RFC 3986); pgx reads it lower case.
+		scheme, rest, _ := strings.Cut(spec, ":")
+		return OpenPostgres(ctx, strings.ToLower(scheme)+":"+rest)
+	case keywordDSN(spec):
+		// Taken as a file name, it would create a SQLite store named
+		// after the connection string, password and all.
+		return nil, errors.New("store: this looks like a PostgreSQL keyword=value connection string; give a postgres://user:password@host:port/database URL, or a SQLite file path")
 	}
 	return OpenSQLite(ctx, spec)
+}
+
+func hasPrefixFold(s, prefix string) bool {
+	return len(s) >= len(prefix) && strings.EqualFold(s[:len(prefix)], prefix)
+}
+
+// keywordDSN reports whether spec reads as libpq's "host=db user=x
+// password=y" form: words joined by spaces, at least one of them a
+// connection keyword followed by '='.
+func keywordDSN(spec string) bool {
+	fields := strings.Fields(spec)
+	if len(fields) < 2 {
+		return false
+	}
+	for _, f := range fields {
+		k, _, ok := strings.Cut(f, "=")
+		switch strings.ToLower(k) {
+		case "host", "hostaddr", "port", "dbname", "user", "password", "sslmode", "connect_timeout":
+			if ok {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // NewScanID returns a unique id for a scan run.

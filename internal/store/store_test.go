@@ -9,6 +9,8 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -309,5 +311,41 @@ func TestOpenSpecs(t *testing.T) {
 	}
 	if _, err := Open(context.Background(), "postgres://nobody:x@127.0.0.1:1/none?connect_timeout=2"); err == nil {
 		t.Error("unreachable postgres opened")
+	}
+}
+
+// TestOpenSpecPaths: a SQLite path is the file it names, whatever
+// characters it holds ('?', '#' and '%' are URI syntax to SQLite), and a
+// PostgreSQL keyword=value string is refused rather than made a file
+// named after it, password and all.
+func TestOpenSpecPaths(t *testing.T) {
+	dir := t.TempDir()
+	names := []string{"a#b.db", "c?mode=memory.db", "50%.db", "50%25.db"}
+	for _, name := range names {
+		s, err := Open(context.Background(), filepath.Join(dir, name))
+		if err != nil {
+			t.Errorf("%s: %v", name, err)
+			continue
+		}
+		s.Close()
+	}
+	entries, _ := os.ReadDir(dir)
+	for _, e := range entries {
+		base := strings.TrimSuffix(strings.TrimSuffix(e.Name(), "-wal"), "-shm")
+		if !slices.Contains(names, base) {
+			t.Errorf("file %q: the store is not the file its path names", e.Name())
+		}
+	}
+	for _, name := range names {
+		if _, err := os.Stat(filepath.Join(dir, name)); err != nil {
+			t.Errorf("%s: not created under its name: %v", name, err)
+		}
+	}
+	kw := filepath.Join(dir, "host=127.0.0.1 user=cw password=SECRET dbname=cw")
+	if _, err := Open(context.Background(), kw); err == nil || !strings.Contains(err.Error(), "postgres://") || strings.Contains(err.Error(), "SECRET") {
+		t.Errorf("keyword=value string: %v", err)
+	}
+	if _, err := os.Stat(kw); err == nil {
+		t.Error("a keyword=value string became a SQLite file")
 	}
 }
