@@ -64,6 +64,8 @@ func TestErrors(t *testing.T) {
 		{"approval without who", "approvals:\n  changes:\n    - ticket: T\n      from: 2026-03-01\n      until: 2026-03-02\n", []string{"c.yaml:3:", "who is required"}},
 		{"approval port", "approvals:\n  changes:\n    - ticket: T\n      who: [a]\n      ports: [\"22-abc\"]\n      from: 2026-03-01\n      until: 2026-03-02\n", []string{"c.yaml:5:", "22-abc"}},
 		{"list where a value belongs", "version: [1]\n", []string{"c.yaml:1:", "single value"}},
+		{"value where a list belongs", "trusted_networks:\n  - name: a\n    cidrs: 10.0.0.0/8\n", []string{`c.yaml:3: want a list, not the single value "10.0.0.0/8" (write [10.0.0.0/8])`}},
+		{"mapping where a list belongs", "automation:\n  - name: a\n    kind: iac\n    roles: {x: 1}\n", []string{"c.yaml:4: want a list, not a mapping"}},
 		{"two errors", "trusted_networks:\n  - name: a\n    cidrs: [bad]\n  - name: b\n    cidrs: [worse]\n", []string{"c.yaml:3:", "c.yaml:5:"}},
 		{"syntax", "trusted_networks: [\n", []string{"c.yaml:"}},
 		{"version", "version: 2\n", []string{"c.yaml:1:", "version 1"}},

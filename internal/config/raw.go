@@ -12,7 +12,7 @@ import (
 
 type rawFile struct {
 	Version         str               `yaml:"version"`
-	Content         []str             `yaml:"content"`
+	Content         strs              `yaml:"content"`
 	TrustedNetworks []rawTrusted      `yaml:"trusted_networks"`
 	Automation      []rawAutomation   `yaml:"automation"`
 	Approvals       *rawApprovals     `yaml:"approvals"`
@@ -22,40 +22,40 @@ type rawFile struct {
 }
 
 type rawIdentity struct {
-	Name  str   `yaml:"name"`
-	Match []str `yaml:"match"`
+	Name  str  `yaml:"name"`
+	Match strs `yaml:"match"`
 }
 
 type rawTrusted struct {
-	Name  str   `yaml:"name"`
-	CIDRs []str `yaml:"cidrs"`
+	Name  str  `yaml:"name"`
+	CIDRs strs `yaml:"cidrs"`
 }
 
 type rawAutomation struct {
-	Name            str   `yaml:"name"`
-	Kind            str   `yaml:"kind"`
-	Roles           []str `yaml:"roles"`
-	Users           []str `yaml:"users"`
-	ServiceAccounts []str `yaml:"service_accounts"`
-	AzureAppIDs     []str `yaml:"azure_app_ids"`
-	InvokedBy       []str `yaml:"invoked_by"`
-	UserAgents      []str `yaml:"user_agents"`
+	Name            str  `yaml:"name"`
+	Kind            str  `yaml:"kind"`
+	Roles           strs `yaml:"roles"`
+	Users           strs `yaml:"users"`
+	ServiceAccounts strs `yaml:"service_accounts"`
+	AzureAppIDs     strs `yaml:"azure_app_ids"`
+	InvokedBy       strs `yaml:"invoked_by"`
+	UserAgents      strs `yaml:"user_agents"`
 }
 
 type rawApprovals struct {
-	Files   []str         `yaml:"files"`
+	Files   strs          `yaml:"files"`
 	Changes []rawApproval `yaml:"changes"`
 }
 
 type rawApproval struct {
-	Ticket    str   `yaml:"ticket" json:"ticket"`
-	Who       []str `yaml:"who" json:"who"`
-	Accounts  []str `yaml:"accounts" json:"accounts"`
-	Resources []str `yaml:"resources" json:"resources"`
-	Ports     []str `yaml:"ports" json:"ports"`
-	Peers     []str `yaml:"peers" json:"peers"`
-	From      str   `yaml:"from" json:"from"`
-	Until     str   `yaml:"until" json:"until"`
+	Ticket    str  `yaml:"ticket" json:"ticket"`
+	Who       strs `yaml:"who" json:"who"`
+	Accounts  strs `yaml:"accounts" json:"accounts"`
+	Resources strs `yaml:"resources" json:"resources"`
+	Ports     strs `yaml:"ports" json:"ports"`
+	Peers     strs `yaml:"peers" json:"peers"`
+	From      str  `yaml:"from" json:"from"`
+	Until     str  `yaml:"until" json:"until"`
 }
 
 type rawSuppression struct {
@@ -67,19 +67,19 @@ type rawSuppression struct {
 }
 
 type rawScope struct {
-	Rules     []str `yaml:"rules"`
-	Findings  []str `yaml:"findings"`
-	Clouds    []str `yaml:"clouds"`
-	Accounts  []str `yaml:"accounts"`
-	Resources []str `yaml:"resources"`
-	Actors    []str `yaml:"actors"`
+	Rules     strs `yaml:"rules"`
+	Findings  strs `yaml:"findings"`
+	Clouds    strs `yaml:"clouds"`
+	Accounts  strs `yaml:"accounts"`
+	Resources strs `yaml:"resources"`
+	Actors    strs `yaml:"actors"`
 }
 
 type rawNetworkClass struct {
-	Name     str   `yaml:"name"`
-	File     str   `yaml:"file"`
-	Services []str `yaml:"services"`
-	Regions  []str `yaml:"regions"`
+	Name     str  `yaml:"name"`
+	File     str  `yaml:"file"`
+	Services strs `yaml:"services"`
+	Regions  strs `yaml:"regions"`
 }
 
 // str is a scalar with the line it was read from (0 when absent).
@@ -96,6 +96,27 @@ func (s *str) UnmarshalYAML(n *yaml.Node) error {
 	}
 	s.V, s.Line = n.Value, n.Line
 	return nil
+}
+
+// strs is a list of values. A single value where the list belongs is an
+// error that shows the list to write, not the decoder's Go type names.
+type strs []str
+
+// UnmarshalYAML reads a sequence of scalars; null is an empty list.
+func (l *strs) UnmarshalYAML(n *yaml.Node) error {
+	switch {
+	case n.Kind == yaml.ScalarNode && n.Tag == "!!null":
+		*l = nil
+		return nil
+	case n.Kind == yaml.ScalarNode:
+		return &yaml.TypeError{Errors: []string{fmt.Sprintf("line %d: want a list, not the single value %q (write [%s])", n.Line, n.Value, n.Value)}}
+	case n.Kind != yaml.SequenceNode:
+		return &yaml.TypeError{Errors: []string{fmt.Sprintf("line %d: want a list, not a %s", n.Line, kindName(n.Kind))}}
+	}
+	var v []str
+	err := n.Decode(&v)
+	*l = v
+	return err
 }
 
 func kindName(k yaml.Kind) string {
