@@ -207,6 +207,11 @@ func (c *compiler) suppressions(raw []rawSuppression) {
 		m := s.Match
 		sup.Match = Scope{Rules: c.globs(m.Rules), Findings: c.globs(m.Findings), Clouds: c.globs(m.Clouds),
 			Accounts: c.globs(m.Accounts), Resources: c.globs(m.Resources), Actors: c.globs(m.Actors)}
+		for _, v := range m.Clouds {
+			if !NewGlob(v.V).Match("aws") && !NewGlob(v.V).Match("azure") && !NewGlob(v.V).Match("gcp") {
+				c.errorf(v.Line, "suppression %q: clouds: %q is none of aws, azure, gcp", id, v.V)
+			}
+		}
 		if sup.Match.Empty() {
 			c.errorf(line, "suppression %q: match is empty and would hide every finding: name rules, findings, clouds, accounts, resources or actors", id)
 		}

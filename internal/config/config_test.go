@@ -60,6 +60,7 @@ func TestErrors(t *testing.T) {
 		{"bad date", "suppressions:\n  - id: s\n    owner: o\n    reason: r\n    expires: 2026-13-45\n    match: {rules: [x]}\n", []string{"c.yaml:5:", "not a date"}},
 		{"suppression without owner", "suppressions:\n  - id: s\n    reason: r\n    expires: 2026-01-01\n    match: {rules: [x]}\n", []string{"c.yaml:2:", "owner is required"}},
 		{"suppression matching all", "suppressions:\n  - id: s\n    owner: o\n    reason: r\n    expires: 2026-01-01\n", []string{"c.yaml:2:", "match is empty"}},
+		{"suppression of no cloud", "suppressions:\n  - id: s\n    owner: o\n    reason: r\n    expires: 2026-01-01\n    match: {clouds: [AWS, oracle]}\n", []string{`c.yaml:6: suppression "s": clouds: "oracle" is none of aws, azure, gcp`}},
 		{"approval window", "approvals:\n  changes:\n    - ticket: T\n      who: [a]\n      from: 2026-03-02\n      until: 2026-03-01T00:00:00Z\n", []string{"c.yaml:6:", "not after"}},
 		{"approval without who", "approvals:\n  changes:\n    - ticket: T\n      from: 2026-03-01\n      until: 2026-03-02\n", []string{"c.yaml:3:", "who is required"}},
 		{"approval port", "approvals:\n  changes:\n    - ticket: T\n      who: [a]\n      ports: [\"22-abc\"]\n      from: 2026-03-01\n      until: 2026-03-02\n", []string{"c.yaml:5:", "22-abc"}},
