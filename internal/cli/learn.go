@@ -74,8 +74,15 @@ Exit status: 0 learned; 1 it could not run (no store: learn needs one);
 				return fmt.Errorf("learn needs a store: $CLOUDWALL_STORE is none; give one with --store PATH")
 			}
 			defer st.Close()
+			// learn reports no finding, so it hides none: without the
+			// suppressions its summary has no suppressed count to list
+			// with a flag learn lacks, nor notices of suppressions that
+			// "expired: shown again" or "matched no finding". What it
+			// learns does not depend on them.
+			noSup := *cfg
+			noSup.Suppressions = nil
 			res, err := pipeline.Scan(ctx, inputs, pipeline.Options{
-				Workers: workers, Content: c, MaxRecord: int(maxRecord), Config: cfg, Store: st,
+				Workers: workers, Content: c, MaxRecord: int(maxRecord), Config: &noSup, Store: st,
 				Learn: true, NoCorrelate: true, Filter: pipeline.Filter{MinSeverity: model.Info},
 			})
 			if err != nil {

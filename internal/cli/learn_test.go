@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -41,5 +42,28 @@ func TestLearnThenScan(t *testing.T) {
 	}
 	if code, _, _ := run(t, nil, "learn", "--store", db, filepath.Join(t.TempDir(), "missing")); code != ExitError {
 		t.Errorf("learn of a missing path: exit %d", code)
+	}
+}
+
+// TestLearnSaysNothingOfSuppressions: learn reports no finding, so its
+// summary neither counts suppressed findings (to list with a flag learn
+// lacks) nor says that an expired suppression shows findings again.
+func TestLearnSaysNothingOfSuppressions(t *testing.T) {
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "cloudwall.yaml")
+	if err := os.WriteFile(cfg, []byte("suppressions:\n"+
+		"  - {id: active, owner: o, reason: r, expires: 2999-01-01, match: {clouds: [aws]}}\n"+
+		"  - {id: old, owner: o, reason: r, expires: 2020-01-01, match: {clouds: [gcp]}}\n"+
+		"  - {id: unused, owner: o, reason: r, expires: 2999-01-01, match: {rules: [no-such-rule]}}\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errOut := run(t, nil, "learn", "--config", cfg, "--store", filepath.Join(dir, "cw.db"), samples)
+	if code != ExitOK || !strings.HasPrefix(out, "learned ") {
+		t.Fatalf("learn: exit %d, %q, %s", code, out, errOut)
+	}
+	for _, bad := range []string{"suppress", "expired", "matched no finding"} {
+		if strings.Contains(errOut, bad) {
+			t.Errorf("learn's summary says %q:\n%s", bad, errOut)
+		}
 	}
 }
