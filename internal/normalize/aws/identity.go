@@ -118,11 +118,11 @@ func originalCaller(ui, sc any, typ string) (caller, federation string) {
 }
 
 // identityCenterRole reports whether a session issuer's ARN is a role IAM
-// Identity Center made: those live under the reserved path
-// /aws-reserved/sso.amazonaws.com/, where no one else can create a role.
-// Anyone may name a role AWSReservedSSO_Admin_1a2b elsewhere and assume it
-// with a session named like a colleague: its session name is not a person.
-// A record without the issuer is taken at its role's name.
+// Identity Center made: it creates them under the path
+// /aws-reserved/sso.amazonaws.com/. Anyone allowed to create roles may name
+// one AWSReservedSSO_Admin_1a2b elsewhere and assume it with a session
+// named like a colleague: that session name is not a person. A record
+// without the issuer is taken at its role's name.
 func identityCenterRole(issuerARN string) bool {
 	return issuerARN == "" || strings.Contains(issuerARN, ":role/aws-reserved/sso.amazonaws.com/")
 }
