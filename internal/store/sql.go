@@ -185,15 +185,23 @@ func (s *sqlStore) FinishScan(ctx context.Context, sc Scan) error {
 func (s *sqlStore) PutFindings(ctx context.Context, scanID string, fs []model.Finding) error {
 	now := time.Now().UnixNano()
 	err := s.tx(ctx, func(tx *sql.Tx) error {
-		stmt, err := tx.PrepareContext(ctx, s.q(`INSERT INTO findings
+		ins, err := tx.PrepareContext(ctx, s.q(`INSERT INTO findings
 			(id, rule, severity, cloud, account, event_time, first_scan, last_scan, first_seen, last_seen, data)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-			ON CONFLICT (id) DO UPDATE SET rule = excluded.rule, severity = excluded.severity,
-				data = excluded.data, last_scan = excluded.last_scan, last_seen = excluded.last_seen`))
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`))
 		if err != nil {
 			return err
 		}
-		defer stmt.Close()
+		defer ins.Close()
+		old, err := tx.PrepareContext(ctx, s.q(`SELECT data FROM findings WHERE id = ?`))
+		if err != nil {
+			return err
+		}
+		defer old.Close()
+		upd, err := tx.PrepareContext(ctx, s.q(`UPDATE findings SET rule = ?, severity = ?, data = ?, last_scan = ?, last_seen = ? WHERE id = ?`))
+		if err != nil {
+			return err
+		}
+		defer upd.Close()
 		// One order for every writer, so two PostgreSQL transactions
 		// upserting the same ids cannot deadlock.
 		order := make([]int, len(fs))
@@ -207,8 +215,22 @@ func (s *sqlStore) PutFindings(ctx context.Context, scanID string, fs []model.Fi
 			if err != nil {
 				return err
 			}
-			if _, err := stmt.ExecContext(ctx, f.ID, f.Rule, f.Severity.String(), string(f.Cloud), f.Account, f.Time.UnixNano(),
-				scanID, scanID, now, now, string(data)); err != nil {
+			res, err := ins.ExecContext(ctx, f.ID, f.Rule, f.Severity.String(), string(f.Cloud), f.Account, f.Time.UnixNano(),
+				scanID, scanID, now, now, string(data))
+			if err != nil {
+				return err
+			}
+			if n, err := res.RowsAffected(); err == nil && n == 1 {
+				continue
+			}
+			var prev string
+			if err := old.QueryRowContext(ctx, f.ID).Scan(&prev); err != nil {
+				return err
+			}
+			if data, err = json.Marshal(keepHistory(prev, *f)); err != nil {
+				return err
+			}
+			if _, err := upd.ExecContext(ctx, f.Rule, f.Severity.String(), string(data), scanID, now, f.ID); err != nil {
 				return err
 			}
 		}
@@ -218,6 +240,32 @@ func (s *sqlStore) PutFindings(ctx context.Context, scanID string, fs []model.Fi
 		return fmt.Errorf("store: put findings: %w", err)
 	}
 	return nil
+}
+
+// keepHistory is f as a later scan stores it over the stored JSON prev:
+// what only the first scan could know stays. A change's first sightings
+// (first_seen) are reported once, so a rescan of the same files finds
+// none; the links to correlations stored before stay too, with the tags
+// that name them. Without it, a rescan erased them and left the stored
+// first-seen finding pointing at a member that no longer pointed back.
+func keepHistory(prev string, f model.Finding) model.Finding {
+	var p model.Finding
+	if json.Unmarshal([]byte(prev), &p) != nil {
+		return f
+	}
+	if len(f.FirstSeen) == 0 {
+		f.FirstSeen = p.FirstSeen
+	}
+	for _, r := range p.Related {
+		if slices.ContainsFunc(f.Related, func(x model.Related) bool { return x.ID == r.ID }) {
+			continue
+		}
+		f.Related = append(slices.Clip(f.Related), r)
+		if r.Correlation != "" && slices.Contains(p.Tags, r.Correlation) && !slices.Contains(f.Tags, r.Correlation) {
+			f.Tags = append(slices.Clip(f.Tags), r.Correlation)
+		}
+	}
+	return f
 }
 
 func (s *sqlStore) Finding(ctx context.Context, id string) (StoredFinding, bool, error) {

@@ -169,6 +169,48 @@ func TestFindingsIdempotent(t *testing.T) {
 	})
 }
 
+// TestFindingsKeepHistory: a later scan of the same finding (the same
+// files again) refreshes it but keeps what only the first scan knew: its
+// first sightings, which are reported once, and its links to the
+// correlations stored with it.
+func TestFindingsKeepHistory(t *testing.T) {
+	each(t, func(t *testing.T, b backend) {
+		ctx := context.Background()
+		s := b.open(t)
+		first := finding("a", model.Critical)
+		first.FirstSeen = []model.FirstSeen{{Kind: "actor", Value: "arn:aws:iam::1:user/zed"}}
+		first.Related = []model.Related{{ID: "fs1", Correlation: "first-seen-actor"}}
+		first.Tags = []string{"first-seen-actor"}
+		again := finding("a", model.Critical)
+		again.Title = "refreshed"
+		again.Related = []model.Related{{ID: "mc1", Correlation: "mass-change"}}
+		again.Tags = []string{"mass-change"}
+		if err := s.PutFindings(ctx, "scan-1", []model.Finding{first}); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.PutFindings(ctx, "scan-2", []model.Finding{again}); err != nil {
+			t.Fatal(err)
+		}
+		got, ok, err := s.Finding(ctx, "a")
+		if err != nil || !ok {
+			t.Fatal(ok, err)
+		}
+		f := got.Finding
+		if f.Title != "refreshed" || got.FirstScan != "scan-1" || got.LastScan != "scan-2" {
+			t.Errorf("not refreshed: %+v", got)
+		}
+		if len(f.FirstSeen) != 1 || f.FirstSeen[0].Kind != "actor" {
+			t.Errorf("first sightings lost: %+v", f.FirstSeen)
+		}
+		if len(f.Related) != 2 || !slices.Contains(f.Tags, "first-seen-actor") || !slices.Contains(f.Tags, "mass-change") {
+			t.Errorf("links lost: related %+v, tags %v", f.Related, f.Tags)
+		}
+		if len(again.Related) != 1 || len(again.Tags) != 1 {
+			t.Errorf("the caller's finding was changed: %+v", again)
+		}
+	})
+}
+
 func TestFacts(t *testing.T) {
 	each(t, func(t *testing.T, b backend) {
 		ctx := context.Background()
