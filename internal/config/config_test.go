@@ -63,7 +63,7 @@ func TestErrors(t *testing.T) {
 		{"suppression of no cloud", "suppressions:\n  - id: s\n    owner: o\n    reason: r\n    expires: 2026-01-01\n    match: {clouds: [AWS, oracle]}\n", []string{`c.yaml:6: suppression "s": clouds: "oracle" is none of aws, azure, gcp`}},
 		{"approval window", "approvals:\n  changes:\n    - ticket: T\n      who: [a]\n      from: 2026-03-02\n      until: 2026-03-01T00:00:00Z\n", []string{"c.yaml:6:", "not after"}},
 		{"approval without who", "approvals:\n  changes:\n    - ticket: T\n      from: 2026-03-01\n      until: 2026-03-02\n", []string{"c.yaml:3:", "who is required"}},
-		{"approval port", "approvals:\n  changes:\n    - ticket: T\n      who: [a]\n      ports: [\"22-abc\"]\n      from: 2026-03-01\n      until: 2026-03-02\n", []string{"c.yaml:5:", "22-abc"}},
+		{"approval port", "approvals:\n  changes:\n    - ticket: T\n      who: [a]\n      ports: [\"22-abc\"]\n      from: 2026-03-01\n      until: 2026-03-02\n", []string{`c.yaml:5: approval "T": ports: port range "22-abc": not a port number or range (22, 8000-8080, all)`}},
 		{"list where a value belongs", "version: [1]\n", []string{"c.yaml:1:", "single value"}},
 		{"value where a list belongs", "trusted_networks:\n  - name: a\n    cidrs: 10.0.0.0/8\n", []string{`c.yaml:3: want a list, not the single value "10.0.0.0/8" (write [10.0.0.0/8])`}},
 		{"mapping where a list belongs", "automation:\n  - name: a\n    kind: iac\n    roles: {x: 1}\n", []string{"c.yaml:4: want a list, not a mapping"}},

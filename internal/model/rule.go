@@ -109,18 +109,23 @@ func ParsePortRange(s string) (PortRange, error) {
 		return AllPortRange, nil
 	}
 	lo, hi, isRange := strings.Cut(s, "-")
+	// The errors say what a port range is, not strconv's "invalid syntax":
+	// they reach users through configuration and content files.
 	from, err := strconv.Atoi(strings.TrimSpace(lo))
 	if err != nil {
-		return PortRange{}, fmt.Errorf("port range %q: %w", s, err)
+		return PortRange{}, fmt.Errorf("port range %q: not a port number or range (22, 8000-8080, all)", s)
 	}
 	to := from
 	if isRange {
 		if to, err = strconv.Atoi(strings.TrimSpace(hi)); err != nil {
-			return PortRange{}, fmt.Errorf("port range %q: %w", s, err)
+			return PortRange{}, fmt.Errorf("port range %q: not a port number or range (22, 8000-8080, all)", s)
 		}
 	}
-	if from < 0 || to > 65535 || from > to {
-		return PortRange{}, fmt.Errorf("port range %q: out of range", s)
+	switch {
+	case from < 0 || to > 65535:
+		return PortRange{}, fmt.Errorf("port range %q: out of range (ports are 0 to 65535)", s)
+	case from > to:
+		return PortRange{}, fmt.Errorf("port range %q: starts above its end", s)
 	}
 	return PortRange{From: from, To: to}, nil
 }
