@@ -133,17 +133,10 @@ func ownIdentity(cloud model.Cloud, a model.Actor) string {
 }
 
 // identityCenterPerson reports whether an AWS actor is a person acting
-// through IAM Identity Center: an AWSReservedSSO_ role session that the
-// normalizer named by its session name, which it does only for a role
-// under Identity Center's reserved path (a role named like one elsewhere
-// keeps the role as its name).
+// through IAM Identity Center, named (by the normalizer) by the session
+// name Identity Center set.
 func identityCenterPerson(a model.Actor) bool {
-	_, rest, ok := strings.Cut(a.ID, ":assumed-role/")
-	if !ok || !strings.HasPrefix(rest, "AWSReservedSSO_") {
-		return false
-	}
-	_, session, _ := strings.Cut(rest, "/")
-	return a.Name != "" && a.Name == session
+	return a.Name != "" && model.IdentityCenterSession(a.ID, a.SessionIssuer)
 }
 
 func cmpOr(v ...string) string {

@@ -29,6 +29,7 @@ func TestIdentityOf(t *testing.T) {
 		want  string
 	}{
 		{"AWS SSO session: the person", model.AWS, model.Actor{ID: "arn:aws:sts::1:assumed-role/AWSReservedSSO_Admin_0a1b/Alice@Example.com", Name: "Alice@Example.com"}, "alice@example.com"},
+		{"AWS SSO session, issuer on Identity Center's path", model.AWS, model.Actor{ID: "arn:aws:sts::1:assumed-role/AWSReservedSSO_Admin_0a1b/Alice@Example.com", Name: "Alice@Example.com", SessionIssuer: "arn:aws:iam::1:role/aws-reserved/sso.amazonaws.com/eu-west-1/AWSReservedSSO_Admin_0a1b"}, "alice@example.com"},
 		{"Azure upn", model.Azure, model.Actor{ID: "22222222-aaaa-4bbb-8ccc-000000000002", Name: "alice@example.com"}, "alice@example.com"},
 		{"GCP impersonation: the original caller", model.GCP, model.Actor{ID: "deployer@p.iam.gserviceaccount.com", ViaService: "alice@example.com"}, "alice@example.com"},
 		{"GCP service agent stays itself", model.GCP, model.Actor{ID: "service-1@container-engine-robot.iam.gserviceaccount.com", ViaService: "container.googleapis.com"}, "service-1@container-engine-robot.iam.gserviceaccount.com"},
@@ -39,7 +40,7 @@ func TestIdentityOf(t *testing.T) {
 		{"AWS web identity session: the federated subject", model.AWS, model.Actor{ID: "arn:aws:sts::1:assumed-role/eks-netpol/botocore-session-1", OriginalCaller: "system:serviceaccount:kube-system:netpol", Federation: "web-identity:oidc"}, "system:serviceaccount:kube-system:netpol"},
 		{"configured: the original caller is a known account of the person", model.AWS, model.Actor{ID: "arn:aws:sts::1:assumed-role/NetworkAdmins/x", OriginalCaller: "alice.admin@contoso.onmicrosoft.com"}, "alice@example.com"},
 		{"GCP impersonation chain read by the normalizer", model.GCP, model.Actor{ID: "deployer@p.iam.gserviceaccount.com", ViaService: "ci@p.iam.gserviceaccount.com", OriginalCaller: "Bob@Example.com", Delegation: "Bob@Example.com, ci@p.iam.gserviceaccount.com, deployer@p.iam.gserviceaccount.com"}, "bob@example.com"},
-		{"near miss: a role named like Identity Center's, outside its path (the normalizer names it by the role)", model.AWS, model.Actor{ID: "arn:aws:sts::1:assumed-role/AWSReservedSSO_Admin_0a1b/alice@example.com", Name: "AWSReservedSSO_Admin_0a1b"}, "arn:aws:sts::1:assumed-role/awsreservedsso_admin_0a1b/alice@example.com"},
+		{"near miss: a role named like Identity Center's, outside its path (the normalizer names it by the role)", model.AWS, model.Actor{ID: "arn:aws:sts::1:assumed-role/AWSReservedSSO_Admin_0a1b/alice@example.com", Name: "AWSReservedSSO_Admin_0a1b", SessionIssuer: "arn:aws:iam::1:role/AWSReservedSSO_Admin_0a1b"}, "arn:aws:sts::1:assumed-role/awsreservedsso_admin_0a1b/alice@example.com"},
 		{"near miss: a role session named like the person is not SSO", model.AWS, model.Actor{ID: "arn:aws:sts::1:assumed-role/admin/alice@example.com", Name: "admin"}, "arn:aws:sts::1:assumed-role/admin/alice@example.com"},
 		{"near miss: another IAM user", model.AWS, model.Actor{ID: "arn:aws:iam::123456789012:user/alicia", Name: "alicia"}, "arn:aws:iam::123456789012:user/alicia"},
 	}

@@ -148,7 +148,7 @@ func callerKind(ev *model.Event) string {
 		case "root":
 			return "aws-root"
 		case "assumedrole":
-			if role, _ := assumedRole(ev.Actor.ID); strings.HasPrefix(role, "AWSReservedSSO_") {
+			if model.IdentityCenterSession(ev.Actor.ID, ev.Actor.SessionIssuer) {
 				return "aws-sso"
 			}
 			return "aws-assumed-role"

@@ -155,6 +155,14 @@ func TestGuidanceCallerCommands(t *testing.T) {
 	roleNoKey.Actor = model.Actor{Type: "AssumedRole", ID: "arn:aws:sts::111122223333:assumed-role/deploy/ci-run-7", Name: "deploy"}
 	sso := sgIngress(rule("tcp", port(22), cidr("0.0.0.0/0")))
 	sso.Actor = model.Actor{Type: "AssumedRole", ID: "arn:aws:sts::111122223333:assumed-role/AWSReservedSSO_Admin_0123/bob@example.com"}
+	ssoPath := sgIngress(rule("tcp", port(22), cidr("0.0.0.0/0")))
+	ssoPath.Actor = sso.Actor
+	ssoPath.Actor.SessionIssuer = "arn:aws:iam::111122223333:role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_Admin_0123"
+	// A role anyone may create with Identity Center's name prefix, outside
+	// its path: an ordinary role, whose sessions IAM can revoke.
+	ssoNamed := sgIngress(rule("tcp", port(22), cidr("0.0.0.0/0")))
+	ssoNamed.Actor = model.Actor{Type: "AssumedRole", ID: sso.Actor.ID, Name: "AWSReservedSSO_Admin_0123", Role: "AWSReservedSSO_Admin_0123",
+		SessionIssuer: "arn:aws:iam::111122223333:role/AWSReservedSSO_Admin_0123"}
 	sa := event(model.GCP, "compute.firewalls.insert", rule("tcp", port(22), cidr("0.0.0.0/0")))
 	sa.Account = "proj-1"
 	sa.Resource = model.Resource{Type: "vpc_firewall_rule", Name: "fw-1", ID: "projects/proj-1/global/firewalls/fw-1"}
@@ -207,6 +215,8 @@ func TestGuidanceCallerCommands(t *testing.T) {
 		{"assumed role without a key: lookup by session name", roleNoKey, []string{
 			"--lookup-attributes AttributeKey=Username,AttributeValue=ci-run-7"}, []string{"AttributeValue=deploy"}},
 		{"SSO user", sso, []string{"IAM Identity Center"}, []string{"put-role-policy", "update-access-key"}},
+		{"SSO user, issuer on Identity Center's path", ssoPath, []string{"IAM Identity Center"}, []string{"put-role-policy", "update-access-key"}},
+		{"role named like Identity Center's outside its path: an ordinary role", ssoNamed, []string{"aws iam put-role-policy --role-name AWSReservedSSO_Admin_0123"}, []string{"IAM Identity Center"}},
 		{"GCP key", sa, []string{
 			"gcloud iam service-accounts keys disable 0123abcd --iam-account ci@proj-1.iam.gserviceaccount.com --project proj-1"}, nil},
 		{"GCP key not logged", &saNoKey, []string{

@@ -167,6 +167,22 @@ func SettingIs(settings map[string]string, key, value string) bool {
 	return strings.EqualFold(strings.TrimSpace(settings[key]), value)
 }
 
+// IdentityCenterSession reports whether an AWS principal ARN is a session
+// of a role IAM Identity Center made for a permission set
+// (assumed-role/AWSReservedSSO_<set>_<hash>/<person>), given the ARN of
+// the role that issued it. Identity Center creates those roles under the
+// path /aws-reserved/sso.amazonaws.com/; a role merely named
+// AWSReservedSSO_... elsewhere is anyone's, and its session name, which
+// the caller chose, is not a person. A session whose record omits the
+// issuer ("") is taken at its role's name.
+func IdentityCenterSession(principalARN, issuerARN string) bool {
+	_, rest, ok := strings.Cut(principalARN, ":assumed-role/")
+	if !ok || !strings.HasPrefix(rest, "AWSReservedSSO_") {
+		return false
+	}
+	return issuerARN == "" || strings.Contains(issuerARN, ":role/aws-reserved/sso.amazonaws.com/")
+}
+
 // Actor is who made the call.
 type Actor struct {
 	// Type is the cloud's principal kind: IAMUser, AssumedRole, Root,

@@ -50,7 +50,7 @@ func actor(rec any) model.Actor {
 	if role == "" {
 		role, _ = assumedRole(a.ID)
 	}
-	if set, ok := permissionSet(role); ok && identityCenterRole(a.SessionIssuer) {
+	if set, ok := permissionSet(role); ok && model.IdentityCenterSession(a.ID, a.SessionIssuer) {
 		a.Role = set
 		if session != "" {
 			a.Name = session
@@ -115,16 +115,6 @@ func originalCaller(ui, sc any, typ string) (caller, federation string) {
 		}
 	}
 	return caller, federation
-}
-
-// identityCenterRole reports whether a session issuer's ARN is a role IAM
-// Identity Center made: it creates them under the path
-// /aws-reserved/sso.amazonaws.com/. Anyone allowed to create roles may name
-// one AWSReservedSSO_Admin_1a2b elsewhere and assume it with a session
-// named like a colleague: that session name is not a person. A record
-// without the issuer is taken at its role's name.
-func identityCenterRole(issuerARN string) bool {
-	return issuerARN == "" || strings.Contains(issuerARN, ":role/aws-reserved/sso.amazonaws.com/")
 }
 
 // permissionSet returns the permission set of an IAM Identity Center role
