@@ -253,7 +253,7 @@ func actorDetail(a model.Actor) string {
 		extra = append(extra, a.Type)
 	}
 	if a.Role != "" {
-		if strings.Contains(a.ID, "AWSReservedSSO_") {
+		if model.IdentityCenterSession(a.ID, a.SessionIssuer) {
 			extra = append(extra, "permission set "+a.Role)
 		} else {
 			extra = append(extra, "role "+a.Role)
