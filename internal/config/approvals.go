@@ -147,7 +147,7 @@ func yamlApprovals(path string, data []byte) ([]rawApproval, error) {
 }
 
 // csvApprovals reads a CSV file whose header names the columns; lists
-// within a cell are separated by ';' or spaces.
+// within a cell are separated by ';', ',' (in a quoted cell) or spaces.
 func csvApprovals(path string, data []byte) ([]rawApproval, error) {
 	r := csv.NewReader(bytes.NewReader(data))
 	r.Comment = '#'
@@ -185,7 +185,7 @@ func csvApprovals(path string, data []byte) ([]rawApproval, error) {
 		one := func(k string) str { return str{V: cell(k), Line: line} }
 		list := func(k string) []str {
 			var l []str
-			for _, v := range strings.FieldsFunc(cell(k), func(r rune) bool { return r == ';' || r == ' ' }) {
+			for _, v := range strings.FieldsFunc(cell(k), func(r rune) bool { return r == ';' || r == ' ' || r == ',' }) {
 				l = append(l, str{V: v, Line: line})
 			}
 			return l

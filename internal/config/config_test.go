@@ -94,6 +94,7 @@ func TestApprovalFormats(t *testing.T) {
 		"a.yaml":  "- ticket: CHG-1\n  who: [alice]\n  accounts: [\"1111\"]\n  resources: [sg-1]\n  ports: [\"443\", 8000-8080]\n  peers: [198.51.100.0/24]\n  from: 2026-03-01T10:00:00Z\n  until: 2026-03-01T12:00:00Z\n",
 		"b.yaml":  "changes:\n  - ticket: CHG-1\n    who: [alice]\n    accounts: [\"1111\"]\n    resources: [sg-1]\n    ports: [\"443\", 8000-8080]\n    peers: [198.51.100.0/24]\n    from: 2026-03-01T10:00:00Z\n    until: 2026-03-01T12:00:00Z\n",
 		"c.csv":   "ticket,who,accounts,resources,ports,peers,from,until\nCHG-1,alice,1111,sg-1,443;8000-8080,198.51.100.0/24,2026-03-01T10:00:00Z,2026-03-01T12:00:00Z\n",
+		"e.csv":   "ticket,who,accounts,resources,ports,peers,from,until\nCHG-1,alice,1111,sg-1,\"443, 8000-8080\",198.51.100.0/24,2026-03-01T10:00:00Z,2026-03-01T12:00:00Z\n",
 		"d.jsonl": `{"ticket":"CHG-1","who":"alice","accounts":["1111"],"resources":["sg-1"],"ports":[443,"8000-8080"],"peers":["198.51.100.0/24"],"from":"2026-03-01T10:00:00Z","until":"2026-03-01T12:00:00Z"}` + "\n",
 	}
 	for name, body := range files {
