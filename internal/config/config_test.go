@@ -253,3 +253,32 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+// FuzzApprovalFiles: no approval file, in any of its formats, crashes the
+// loader or passes without a Config; a record it accepts has a ticket, an
+// actor and a window.
+func FuzzApprovalFiles(f *testing.F) {
+	f.Add(`{"ticket":"T","who":["a"],"ports":[443,"8000-8080"],"peers":"10.0.0.0/8","from":"2026-01-01","until":"2026-01-02"}`+"\n", uint8(0))
+	f.Add(`{"ticket":"T","who":"a","peers":[{"cidr":"10.0.0.0/8"}],"from":"2026-01-01","until":"2026-01-02"}`+"\n", uint8(0))
+	f.Add("ticket,who,ports,from,until\nT,a,\"22, 443\",2026-01-01,2026-01-02\n", uint8(1))
+	f.Add("- {ticket: T, who: [a], from: 2026-01-01, until: 2026-01-02}\n", uint8(2))
+	f.Fuzz(func(t *testing.T, body string, format uint8) {
+		dir := t.TempDir()
+		name := []string{"a.jsonl", "a.csv", "a.yaml"}[int(format)%3]
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		c, err := Parse(filepath.Join(dir, "c.yaml"), []byte("approvals:\n  files: ["+name+"]\n"))
+		if err != nil {
+			return
+		}
+		if c == nil {
+			t.Fatal("nil config without error")
+		}
+		for _, a := range c.Approvals {
+			if a.Ticket == "" || len(a.Who) == 0 || !a.Until.After(a.From) {
+				t.Errorf("accepted %+v", a)
+			}
+		}
+	})
+}
