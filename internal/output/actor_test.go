@@ -27,3 +27,20 @@ func TestActorDetailPermissionSet(t *testing.T) {
 		}
 	}
 }
+
+// TestTableMarksSuppressed: a finding listed with --show-suppressed says
+// in its row that a suppression hides it, and which.
+func TestTableMarksSuppressed(t *testing.T) {
+	fs := testFindings()
+	fs[0].Suppression = &model.SuppressionRef{ID: "legacy-bastion", Owner: "o", Reason: "r"}
+	out := string(render(t, FormatTable, fs, Options{Width: 200}))
+	if !strings.Contains(out, "suppressed (legacy-bastion): "+fs[0].Title) {
+		t.Errorf("the suppressed row does not say so:\n%s", out)
+	}
+	if strings.Count(out, "suppressed (") != 1 {
+		t.Errorf("other rows marked:\n%s", out)
+	}
+	if md := string(render(t, FormatMarkdown, fs, Options{})); strings.Count(md, "| suppressed (legacy-bastion): ") != 1 {
+		t.Errorf("the Markdown table does not mark the suppressed row:\n%s", md)
+	}
+}

@@ -63,7 +63,7 @@ func writeMarkdown(w *bufio.Writer, findings []model.Finding, sum model.Summary,
 			mdCell(orDash(string(f.Cloud))),
 			mdCell(orDash(f.Account)),
 			mdCell(orDash(resourceLabel(f.Resource))),
-			mdCell(orDash(headline(f))),
+			mdCell(orDash(suppressedMark(f) + headline(f))),
 			mdCell(orDash(actorLabel(f.Actor))),
 			mdCell(orDash(f.SourceIP)),
 		}

@@ -163,7 +163,7 @@ func writeTable(w *bufio.Writer, findings []model.Finding, sum model.Summary, op
 			showTime(f.Time, timeLayout),
 			cleanText(orDash(string(f.Cloud))),
 			cleanText(orDash(f.Account)),
-			cleanText(orDash(f.Title)),
+			cleanText(orDash(tableTitle(f))),
 			cleanText(orDash(actorLabel(f.Actor))),
 			cleanText(orDash(f.SourceIP)),
 		}
@@ -211,6 +211,22 @@ func writeTable(w *bufio.Writer, findings []model.Finding, sum model.Summary, op
 	w.WriteByte('\n')
 	writeSummaryText(w, sum, opts)
 	return nil
+}
+
+// tableTitle is the finding column's text, marked when a suppression
+// hides the finding (see suppressedMark).
+func tableTitle(f model.Finding) string {
+	return suppressedMark(f) + f.Title
+}
+
+// suppressedMark starts the row of a finding a suppression hides (listed
+// with --show-suppressed), which would otherwise read as one the summary
+// does not count.
+func suppressedMark(f model.Finding) string {
+	if f.Suppression != nil {
+		return "suppressed (" + f.Suppression.ID + "): "
+	}
+	return ""
 }
 
 // writeTableLine writes one screen line of row i (0 is the header), padding
