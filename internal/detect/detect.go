@@ -157,8 +157,12 @@ type verdict struct {
 	// worldSensitive: a world-open administrative or data port;
 	// worldAdmin: a world-open administrative port (or all ports).
 	worldSensitive, worldAdmin bool
-	// v4 and v6 say which address families world-open changes spanned.
+	// v4 and v6 say which address families world-open changes spanned,
+	// s4 and s6 how much of each all of them together; phrase is the
+	// internet phrase in change, retold from s4 and s6 in the title.
 	v4, v6   bool
+	s4, s6   share
+	phrase   string
 	exposure []string
 	tags     []string
 	reasons  []string
@@ -181,7 +185,7 @@ func (v *verdict) closingOnly() bool { return v.closes && !v.opens }
 func (v *verdict) add(j judged, known bool) {
 	switch {
 	case !v.set || j.sev > v.sev:
-		v.sev, v.change = j.sev, j.change
+		v.sev, v.change, v.phrase = j.sev, j.change, j.phrase
 		v.opened, v.ports = j.opened, slices.Clone(j.ports)
 	case j.sev == v.sev && j.opened != "" && j.opened == v.opened && j.change != v.change:
 		// A rule of several protocols (tcp, udp, icmp) to the same
@@ -201,6 +205,7 @@ func (v *verdict) add(j judged, known bool) {
 	v.worldSensitive = v.worldSensitive || j.worldSensitive
 	v.worldAdmin = v.worldAdmin || j.worldAdmin
 	v.v4, v.v6 = v.v4 || j.v4, v.v6 || j.v6
+	v.s4, v.s6 = v.s4.join(j.s4), v.s6.join(j.s6)
 	v.exposure = append(v.exposure, j.exposure...)
 	v.reasons = append(v.reasons, j.reasons...)
 }

@@ -18,8 +18,12 @@ type judged struct {
 	// exposure is the "who -> what" line of an opened rule, or "".
 	exposure []string
 	// world says a world-scale peer was opened; v4 and v6 say which
-	// address families it spans (both for "*", Any or a service tag).
+	// address families it spans (both for "*", Any or a service tag), s4
+	// and s6 how much of each.
 	world, v4, v6 bool
+	s4, s6        share
+	// phrase is the internet phrase in change ("half of the IPv4 internet").
+	phrase string
 	// worldSensitive says a world-scale peer was opened on an
 	// administrative or data port (a class from ports.yaml, all ports, or
 	// ports not logged): never lowered below high by automation alone.
@@ -125,8 +129,9 @@ func (d *Detector) open(op *content.Operation, ch model.RuleChange) judged {
 					j.worldAdmin = !egress
 				}
 			}
-			v4, v6 := families(g)
-			j.v4, j.v6 = j.v4 || v4, j.v6 || v6
+			s4, s6 := shares(g)
+			j.s4, j.s6 = j.s4.join(s4), j.s6.join(s6)
+			j.v4, j.v6 = j.s4.seen, j.s6.seen
 		}
 		line := who(g) + " -> " + strings.Join(ps.text, ", ")
 		if egress {
@@ -134,10 +139,12 @@ func (d *Detector) open(op *content.Operation, ch model.RuleChange) judged {
 		}
 		j.exposure = append(j.exposure, line)
 	}
+	j.s4, j.s6 = widen(j.s4, groups, 32), widen(j.s6, groups, 128)
 	ports := short(ps.text, 3)
 	to := title(best)
 	if best.scope == content.World {
-		to = internetName(j.v4, j.v6)
+		to = internetPhrase(j.s4, j.s6)
+		j.phrase = to
 	}
 	j.opened = "opened to " + to
 	if egress {
@@ -222,7 +229,7 @@ func (d *Detector) groups(peers []model.Peer) ([]group, []string) {
 func who(g group) string {
 	switch g.scope {
 	case content.World:
-		name := strings.TrimPrefix(internetName(families(g)), "the ")
+		name := strings.TrimPrefix(internetPhrase(shares(g)), "the ")
 		if g.why != "" {
 			return name + " (" + peerList(g) + ")"
 		}
@@ -301,39 +308,6 @@ func trustedName(g group) string {
 		}
 	}
 	return ""
-}
-
-// families says which address families a world group spans: IPv4 for
-// 0.0.0.0/0 and its like, IPv6 for ::/0, both for "*", Any, a service tag
-// or anything else without an address span.
-func families(g group) (v4, v6 bool) {
-	for _, p := range g.peers {
-		switch {
-		case p.span == nil:
-			return true, true
-		case p.span.bits == 32:
-			v4 = true
-		default:
-			v6 = true
-		}
-	}
-	if !v4 && !v6 {
-		return true, true
-	}
-	return v4, v6
-}
-
-// internetName names what a world-open rule admits: IPv4 and IPv6 apart,
-// since an IPv4-only opening does not reach a host over IPv6 and the other
-// way round.
-func internetName(v4, v6 bool) string {
-	switch {
-	case v4 && !v6:
-		return "the IPv4 internet"
-	case v6 && !v4:
-		return "the IPv6 internet"
-	}
-	return "the internet"
 }
 
 // scopeWhy says why a group has its scope.

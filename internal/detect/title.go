@@ -206,12 +206,11 @@ func join(parts ...string) string {
 // as an attempt when the call did not take effect.
 func (d *Detector) title(op *content.Operation, ev *model.Event, v *verdict) string {
 	vals := placeholders(ev, v, true)
-	if v.v4 && v.v6 {
-		// One call opened the IPv4 and the IPv6 internet (two rules, or
-		// one rule per family): the title names both as the internet.
-		for _, fam := range []string{"the IPv4 internet", "the IPv6 internet"} {
-			vals["change"] = strings.ReplaceAll(vals["change"], fam, "the internet")
-		}
+	if v.phrase != "" {
+		// The rules of one call together (two rules, one per half; one
+		// per family) may admit more than the worst one alone: the title
+		// names what they admit together.
+		vals["change"] = strings.ReplaceAll(vals["change"], v.phrase, internetPhrase(v.s4, v.s6))
 	}
 	res := vals["resource"]
 	if res == "" {
