@@ -66,6 +66,8 @@ func replay(opts Options, det *detect.Detector, evs []evaluated, hist *detect.Hi
 func enrich(det *detect.Detector, ev *model.Event, f *model.Finding, ch *state.Change, baseline bool) {
 	knownRemoval(det, ev, f, ch)
 	knownToggle(det, ev, f, ch)
+	knownShadow(f, ch)
+	knownUnshadowed(ev, f, ch, baseline)
 	f.Rollback = ch.Rollback
 	if cw := ch.Window(); cw != nil {
 		w := *cw

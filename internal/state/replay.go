@@ -33,6 +33,10 @@ type Change struct {
 	Notes []string
 	// Rollback lists the commands that undo the call (printed, never run).
 	Rollback []string
+	// ShadowedBy are the deny rules, known from the baseline or earlier
+	// calls, that decide all the traffic of every allow rule the call
+	// added: the allows open nothing while those denies stand.
+	ShadowedBy []model.Rule
 }
 
 // Window is the one window a finding for the call names: the most severe
@@ -177,6 +181,9 @@ func (e *Engine) Apply(ev *model.Event, findingID string) Change {
 	a.trim(wasKnown)
 	opened, closed := e.refresh(f, &a.call, a.added, slices.Concat(a.removed, a.added, a.kept), false)
 	a.ch.Opened, a.ch.Closed = opened, closed
+	if len(opened) == 0 {
+		a.ch.ShadowedBy = e.shadowedAdds(f, a.added)
+	}
 	e.snapshot(f, ev.Time)
 	a.ch.Rollback = capRollback(a.rollback())
 	// One note per peer could make thousands: keep each once, at most

@@ -3,6 +3,7 @@ package state
 import (
 	"net/netip"
 	"slices"
+	"time"
 
 	"cloudwall/internal/detect"
 	"cloudwall/internal/model"
@@ -258,4 +259,47 @@ func Covers(r model.Rule, by []model.Rule) bool {
 		return slices.ContainsFunc(by, func(y model.Rule) bool { return tupleKey(&y) == tupleKey(&r) })
 	}
 	return true
+}
+
+// shadowedAdds returns the deny rules that decide all the traffic of every
+// allow rule a call just added to f, when each such rule is wholly decided
+// by deny rules evaluated before it (an NSG allow at priority 200 under a
+// deny at 100, a GCP allow under a higher-priority deny). Nil when some
+// added allow decides any packet itself, or the call added no allow.
+// Rules evaluated before the allow that are not known cannot make it
+// decide a packet: at most they decide it first.
+func (e *Engine) shadowedAdds(f *firewall, added []*rule) []model.Rule {
+	if f.family == allowOnly || len(added) == 0 {
+		return nil
+	}
+	rows := e.rowsAt(f, time.Time{})
+	var by []*rule
+	allows := 0
+	for _, r := range added {
+		if r.Disabled || r.Action != model.Allow {
+			continue
+		}
+		allows++
+		qs := e.probes(rows, r)
+		if len(qs) == 0 {
+			return nil
+		}
+		for _, q := range qs {
+			j := slices.IndexFunc(rows, func(x row) bool { ok, _ := e.matches(x.r, q); return ok })
+			if j < 0 || rows[j].r == r || rows[j].r.Action != model.Deny || rows[j].r.Disabled {
+				return nil
+			}
+			if !slices.Contains(by, rows[j].r) {
+				by = append(by, rows[j].r)
+			}
+		}
+	}
+	if allows == 0 {
+		return nil
+	}
+	out := make([]model.Rule, len(by))
+	for i, d := range by {
+		out[i] = d.Rule
+	}
+	return out
 }
