@@ -65,6 +65,16 @@ func (a awsRenderer) step(s Scenario, i int, st Step, at time.Time) ([]record, s
 		st.Port = 0
 		name, req = "AuthorizeSecurityGroupEgress", perm("0.0.0.0/0")
 		resp = map[string]any{"requestId": uuid(s.Name, i, "req"), "_return": true}
+	case RestrictEgress:
+		// The group is created (its rules known from then on) and its
+		// default egress rule revoked.
+		st.Port = 0
+		create := a.record(s, i, st, at, "ec2.amazonaws.com", "CreateSecurityGroup", false,
+			map[string]any{"groupName": "cloudwall-sim-" + target(st), "groupDescription": "cloudwall simulation", "vpcId": "vpc-0" + id(16, s.Name, "vpc")},
+			map[string]any{"requestId": uuid(s.Name, i, "create-req"), "_return": true, "groupId": sg}, "create")
+		revoke := a.record(s, i, st, at.Add(time.Second), "ec2.amazonaws.com", "RevokeSecurityGroupEgress", false, perm("0.0.0.0/0"),
+			map[string]any{"requestId": uuid(s.Name, i, "req"), "_return": true}, "")
+		return []record{create, revoke}, "ec2:revokesecuritygroupegress", sg
 	case AllowAll:
 		acl := "acl-0" + id(16, s.Name, "acl")
 		resource = acl
@@ -79,16 +89,8 @@ func (a awsRenderer) step(s Scenario, i int, st Step, at time.Time) ([]record, s
 		name, readOnly, resource = "DescribeSecurityGroups", true, ""
 		req = map[string]any{"securityGroupSet": map[string]any{}, "securityGroupIdSet": map[string]any{}, "filterSet": map[string]any{}}
 	}
-	ident, ua := a.identity(st.Actor)
-	rec := map[string]any{
-		"eventVersion": "1.09", "userIdentity": ident, "eventTime": at.Format(time.RFC3339),
-		"eventSource": source, "eventName": name, "awsRegion": awsRegion,
-		"sourceIPAddress": callerIP[st.Actor], "userAgent": ua,
-		"requestParameters": req, "responseElements": resp,
-		"requestID": uuid(s.Name, i, "request"), "eventID": uuid(s.Name, i, "event"),
-		"readOnly": readOnly, "eventType": "AwsApiCall", "managementEvent": true,
-		"recipientAccountId": awsAccount, "eventCategory": "Management",
-	}
+	ident, _ := a.identity(st.Actor)
+	rec := a.fields(s, i, st, at, source, name, readOnly, req, resp, "")
 	if st.Denied {
 		rec["errorCode"] = "Client.UnauthorizedOperation"
 		rec["errorMessage"] = fmt.Sprintf("You are not authorized to perform this operation. User: %s is not authorized to perform: ec2:%s on resource: arn:aws:ec2:%s:%s:security-group/%s because no identity-based policy allows the ec2:%s action.",
@@ -97,6 +99,25 @@ func (a awsRenderer) step(s Scenario, i int, st Step, at time.Time) ([]record, s
 	}
 	service := source[:len(source)-len(".amazonaws.com")]
 	return []record{{at: at, data: mustJSON(rec)}}, service + ":" + lowerASCII(name), resource
+}
+
+// fields is one CloudTrail record of the step's actor; salt tells the
+// ids of a step's second record from its first.
+func (a awsRenderer) fields(s Scenario, i int, st Step, at time.Time, source, name string, readOnly bool, req, resp map[string]any, salt string) map[string]any {
+	ident, ua := a.identity(st.Actor)
+	return map[string]any{
+		"eventVersion": "1.09", "userIdentity": ident, "eventTime": at.Format(time.RFC3339),
+		"eventSource": source, "eventName": name, "awsRegion": awsRegion,
+		"sourceIPAddress": callerIP[st.Actor], "userAgent": ua,
+		"requestParameters": req, "responseElements": resp,
+		"requestID": uuid(s.Name, i, salt+"request"), "eventID": uuid(s.Name, i, salt+"event"),
+		"readOnly": readOnly, "eventType": "AwsApiCall", "managementEvent": true,
+		"recipientAccountId": awsAccount, "eventCategory": "Management",
+	}
+}
+
+func (a awsRenderer) record(s Scenario, i int, st Step, at time.Time, source, name string, readOnly bool, req, resp map[string]any, salt string) record {
+	return record{at: at, data: mustJSON(a.fields(s, i, st, at, source, name, readOnly, req, resp, salt))}
 }
 
 func (awsRenderer) write(dir string, recs []record) ([]string, error) {

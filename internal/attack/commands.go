@@ -79,6 +79,8 @@ func (awsDetonator) step(st Step) []string {
 		return []string{fmt.Sprintf(`aws ec2 revoke-security-group-ingress --group-id "$%s" %s --cidr %s`, sgVar(st), awsPort(st), peerOf(st))}
 	case OpenEgress:
 		return []string{fmt.Sprintf(`aws ec2 authorize-security-group-egress --group-id "$%s" --ip-permissions 'IpProtocol=-1,IpRanges=[{CidrIp=0.0.0.0/0}]'`, sgVar(st))}
+	case RestrictEgress:
+		return []string{fmt.Sprintf(`aws ec2 revoke-security-group-egress --group-id "$%s" --ip-permissions 'IpProtocol=-1,IpRanges=[{CidrIp=0.0.0.0/0}]'`, sgVar(st))}
 	case AllowAll:
 		return []string{
 			`ACL=$(aws ec2 create-network-acl --vpc-id "$VPC" --query NetworkAcl.NetworkAclId --output text)`,

@@ -27,6 +27,10 @@ const (
 	Delete       Action = "delete"         // delete or disable a firewall
 	Describe     Action = "describe"       // read the firewall (recon, benign alone)
 	Benign       Action = "benign-private" // an ordinary change: a private range on a database port
+	// RestrictEgress narrows a new AWS security group's egress: its
+	// default allow-all egress rule removed. Azure and GCP firewalls have
+	// no such rule of their own to remove: nothing is written there.
+	RestrictEgress Action = "restrict-egress"
 )
 
 // Step is one call of a scenario.
@@ -88,8 +92,12 @@ var scenarios = []Scenario{
 		{At: 30 * time.Minute, Action: Describe, Actor: "engineer", Expect: noFinding},
 	}},
 	{Name: "egress-exfiltration", What: "all outbound traffic to the internet allowed, to move data out", Clouds: all, Steps: []Step{
-		{At: 0, Action: OpenEgress, Actor: "attacker", Expect: model.Medium},
-		{At: 20 * time.Minute, Action: Benign, Actor: "terraform", Port: 5432, Peer: "10.20.0.0/16", Target: "db", Expect: noFinding},
+		// On AWS the group's egress was narrowed first: a new group
+		// allows all egress, and adding that rule back is no news unless
+		// it had been removed.
+		{At: 0, Action: RestrictEgress, Actor: "terraform", Expect: noFinding},
+		{At: 10 * time.Minute, Action: OpenEgress, Actor: "attacker", Expect: model.Medium},
+		{At: 30 * time.Minute, Action: Benign, Actor: "terraform", Port: 5432, Peer: "10.20.0.0/16", Target: "db", Expect: noFinding},
 	}},
 	{Name: "nacl-allow-all", What: "a network ACL entry numbered 1 that allows everything from anywhere, ahead of every deny", Clouds: []model.Cloud{model.AWS}, Steps: []Step{
 		{At: 0, Action: AllowAll, Actor: "attacker", Expect: model.Critical},

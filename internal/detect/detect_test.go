@@ -229,7 +229,30 @@ func TestSeverity(t *testing.T) {
 			r := rule("all", nil, cidr("0.0.0.0/0"))
 			r.Direction = model.Egress
 			return event(model.AWS, "ec2:authorizesecuritygroupegress", r)
-		}(), model.Medium, "opened egress to the IPv4 internet", "egress to IPv4 internet -> all protocols and ports"},
+		}(), model.Low, "opened egress to the IPv4 internet", "egress to IPv4 internet -> all protocols and ports"},
+		// Every new VPC group has that rule: re-added, it restores the
+		// default. Half the internet is no default; neither is a GCP
+		// allow-all above the implied rule's priority, nor an NSG rule.
+		{"egress half world all", func() *model.Event {
+			r := rule("all", nil, cidr("0.0.0.0/1"))
+			r.Direction = model.Egress
+			return event(model.AWS, "ec2:authorizesecuritygroupegress", r)
+		}(), model.Medium, "", ""},
+		{"gcp egress all at the implied priority", func() *model.Event {
+			r := rule("all", nil, cidr("0.0.0.0/0"))
+			r.Direction, r.Priority = model.Egress, model.IntPtr(65535)
+			return event(model.GCP, "compute.firewalls.insert", r)
+		}(), model.Low, "", ""},
+		{"gcp egress all above the implied priority", func() *model.Event {
+			r := rule("all", nil, cidr("0.0.0.0/0"))
+			r.Direction, r.Priority = model.Egress, model.IntPtr(1000)
+			return event(model.GCP, "compute.firewalls.insert", r)
+		}(), model.Medium, "", ""},
+		{"nsg outbound all to the internet", func() *model.Event {
+			r := rule("all", nil, cidr("0.0.0.0/0"))
+			r.Direction, r.Priority = model.Egress, model.IntPtr(100)
+			return event(model.Azure, "microsoft.network/networksecuritygroups/securityrules/write", r)
+		}(), model.Medium, "", ""},
 		{"egress world 443", func() *model.Event {
 			r := rule("tcp", port(443), cidr("0.0.0.0/0"))
 			r.Direction = model.Egress

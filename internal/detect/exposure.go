@@ -153,6 +153,10 @@ func (d *Detector) open(op *content.Operation, ch model.RuleChange) judged {
 	j.change, j.ports = j.opened+" on "+ports, ps.text
 	j.reasons = append(j.reasons, fmt.Sprintf("%s %s %s (%s) on %s, class %s: severity.%s.%s = %s",
 		dir, fromTo(egress), peerList(best), scopeWhy(best), ports, bestClass.name, dir, bestCell, j.sev))
+	if why := defaultEgress(op, ch); why != "" && j.sev > model.Low {
+		j.sev = model.Low
+		j.reasons = append(j.reasons, why)
+	}
 	if returnTraffic(op, ch) && j.world && j.sev > model.Medium {
 		j.sev = model.Medium
 		j.reasons = append(j.reasons, "the usual return-traffic entry of a stateless network ACL (inbound "+ch.Ports[0].String()+

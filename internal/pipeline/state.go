@@ -68,6 +68,7 @@ func enrich(det *detect.Detector, ev *model.Event, f *model.Finding, ch *state.C
 	knownToggle(det, ev, f, ch)
 	knownShadow(f, ch)
 	knownUnshadowed(ev, f, ch, baseline)
+	knownEgressRestriction(det, ev, f, ch)
 	f.Rollback = ch.Rollback
 	if cw := ch.Window(); cw != nil {
 		w := *cw
