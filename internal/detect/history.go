@@ -25,6 +25,8 @@ type History struct {
 	d      *Detector
 	opened map[string]*opened
 	lists  map[string]*prefixList
+	// ipsets says how the web ACLs seen use each WAFv2 IP set.
+	ipsets map[string]*ipsetUse
 	// maxKeys bounds len(opened)+len(lists); full counts the calls whose
 	// openings were not kept because of it.
 	maxKeys int
@@ -54,7 +56,7 @@ func (h *History) SetLimit(n int) { h.maxKeys = n }
 // room reports whether a new key may be held, counting the call once
 // when it may not.
 func (h *History) room(counted *bool) bool {
-	if len(h.opened)+len(h.lists) < h.maxKeys {
+	if len(h.opened)+len(h.lists)+len(h.ipsets) < h.maxKeys {
 		return true
 	}
 	if !*counted {
@@ -79,7 +81,7 @@ type prefixList struct {
 
 // NewHistory returns an empty History judging with d.
 func (d *Detector) NewHistory() *History {
-	return &History{d: d, opened: map[string]*opened{}, lists: map[string]*prefixList{}, maxKeys: DefaultHistoryKeys}
+	return &History{d: d, opened: map[string]*opened{}, lists: map[string]*prefixList{}, ipsets: map[string]*ipsetUse{}, maxKeys: DefaultHistoryKeys}
 }
 
 // SortForHistory orders events by time, then input position, the order
@@ -108,6 +110,9 @@ func (h *History) Evaluate(ev *model.Event) (model.Finding, bool) {
 		}
 		return f, true
 	}
+	if ev.Resource.Type == "web_acl" && applied {
+		h.recordIPSetUse(ev)
+	}
 	// Judge again with what earlier calls and known prefix lists add; keep
 	// the worse reading.
 	wider, why := h.widen(op, ev)
@@ -117,6 +122,7 @@ func (h *History) Evaluate(ev *model.Event) (model.Finding, bool) {
 			f.Reasons = model.CapNotes(append(why, g.Reasons...))
 		}
 	}
+	h.weighIPSetUse(ev, &f)
 	if applied {
 		h.record(op, ev)
 	}

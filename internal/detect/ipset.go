@@ -1,0 +1,91 @@
+package detect
+
+import (
+	"fmt"
+	"strings"
+
+	"cloudwall/internal/model"
+)
+
+// ipsetUse is how the web ACLs the scan saw use one WAFv2 IP set: in an
+// allow rule (its addresses skip the rules after it) or a block rule.
+type ipsetUse struct {
+	allow, block []string // the web ACLs' calls, for reasons
+}
+
+// ipsetKey names an IP set by account and id; a web ACL rule names it by
+// ARN (arn:aws:wafv2:REGION:ACCOUNT:regional/ipset/NAME/ID).
+func ipsetKey(account, id string) string {
+	return account + "\x00" + strings.ToLower(strings.TrimSpace(id))
+}
+
+// recordIPSetUse remembers the IP sets a web ACL call's rules reference,
+// with the rule's action (a counting rule neither allows nor blocks).
+func (h *History) recordIPSetUse(ev *model.Event) {
+	for _, ch := range ev.Changes {
+		if ch.Effect == model.Removed || ch.Action != model.Allow && ch.Action != model.Deny {
+			continue
+		}
+		for _, p := range ch.Peers {
+			_, rest, ok := strings.Cut(p.Value, "/ipset/")
+			if p.Kind != model.PeerOther || !ok {
+				continue
+			}
+			id := rest[strings.LastIndex(rest, "/")+1:]
+			k := ipsetKey(ev.Account, id)
+			u := h.ipsets[k]
+			if u == nil {
+				var counted bool
+				if !h.room(&counted) {
+					continue
+				}
+				u = &ipsetUse{}
+				h.ipsets[k] = u
+			}
+			call := fmt.Sprintf("%s rule %s", describeCall(ev), ch.Name)
+			if ch.Action == model.Allow {
+				u.allow = appendCapped(u.allow, call)
+			} else {
+				u.block = appendCapped(u.block, call)
+			}
+		}
+	}
+}
+
+func appendCapped(l []string, s string) []string {
+	if len(l) < 3 {
+		return append(l, s)
+	}
+	return l
+}
+
+// weighIPSetUse judges a WAF IP set opened to the internet by how the web
+// ACLs of the scan use it: in an allow rule every address now skips the
+// rules after it (high); only in block rules every request is now
+// blocked, an outage that admits no one (low). Unknown use keeps the
+// operation's judgement.
+func (h *History) weighIPSetUse(ev *model.Event, f *model.Finding) {
+	if ev.Resource.Type != "ip_set" || ev.Cloud != model.AWS || f.Outcome != model.Success || f.Severity < model.Medium {
+		return
+	}
+	world := false
+	for _, ch := range ev.Changes {
+		world = world || ch.Effect != model.Removed && h.d.worldOpen(ch.Peers)
+	}
+	u := h.ipsets[ipsetKey(ev.Account, ev.Resource.ID)]
+	if !world || u == nil {
+		return
+	}
+	switch {
+	case len(u.allow) > 0:
+		if f.Severity < model.High {
+			f.Reasons = append(f.Reasons, fmt.Sprintf("the set is used in an allow rule (seen in this scan: %s): every address now matches it and skips the web ACL's later rules: raised from %s to high",
+				strings.Join(u.allow, "; "), f.Severity))
+			f.Severity = model.High
+		}
+	default:
+		f.Reasons = append(f.Reasons, fmt.Sprintf("the set is used only in block rules (seen in this scan: %s): every request now matches a block rule, an outage that admits no one: lowered from %s to low",
+			strings.Join(u.block, "; "), f.Severity))
+		f.Severity = model.Low
+	}
+}

@@ -1,0 +1,56 @@
+package detect
+
+import (
+	"testing"
+	"time"
+
+	"cloudwall/internal/model"
+)
+
+// TestIPSetUse: a WAFv2 IP set widened to the internet is judged by how
+// the web ACLs the scan saw earlier use it: in an allow rule every
+// address skips the rules after it (high); only in block rules every
+// request is blocked, which admits no one (low); unknown use, another
+// set, another account or a counting rule keep medium.
+func TestIPSetUse(t *testing.T) {
+	const arn = "arn:aws:wafv2:us-east-1:111122223333:regional/ipset/office/a1b2c3d4-0000-1111-2222-333344445555"
+	webACL := func(action model.Action, setARN, account string) model.Event {
+		ev := *event(model.AWS, "wafv2:updatewebacl", model.RuleChange{Effect: model.Altered, Name: "office-rule", Action: action,
+			Priority: model.IntPtr(0), Peers: []model.Peer{{Kind: model.PeerOther, Value: setARN}}})
+		ev.Resource = model.Resource{Type: "web_acl", ID: "acl-1", Name: "prod"}
+		ev.Account = account
+		return ev
+	}
+	widen := func(peer string) model.Event {
+		ev := *event(model.AWS, "wafv2:updateipset", model.RuleChange{Effect: model.Altered, Action: model.Allow, Peers: []model.Peer{cidr(peer)}})
+		ev.Resource = model.Resource{Type: "ip_set", ID: "a1b2c3d4-0000-1111-2222-333344445555", Name: "office"}
+		ev.Time = t0.Add(time.Hour)
+		return ev
+	}
+	other := "arn:aws:wafv2:us-east-1:111122223333:regional/ipset/other/ffff"
+	for _, tc := range []struct {
+		name  string
+		calls []model.Event
+		want  model.Severity
+	}{
+		{"use not seen", []model.Event{widen("0.0.0.0/0")}, model.Medium},
+		{"allow rule", []model.Event{webACL(model.Allow, arn, "111122223333"), widen("0.0.0.0/0")}, model.High},
+		{"block rule", []model.Event{webACL(model.Deny, arn, "111122223333"), widen("0.0.0.0/0")}, model.Low},
+		{"allow and block", []model.Event{webACL(model.Deny, arn, "111122223333"), webACL(model.Allow, arn, "111122223333"), widen("::/0")}, model.High},
+		{"counting rule", []model.Event{webACL("", arn, "111122223333"), widen("0.0.0.0/0")}, model.Medium},
+		{"another set", []model.Event{webACL(model.Deny, other, "111122223333"), widen("0.0.0.0/0")}, model.Medium},
+		{"another account", []model.Event{webACL(model.Deny, arn, "999988887777"), widen("0.0.0.0/0")}, model.Medium},
+		{"not widened to the internet", []model.Event{webACL(model.Allow, arn, "111122223333"), widen("203.0.113.0/24")}, model.Low},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			h := detector(t).NewHistory()
+			var f model.Finding
+			for i := range tc.calls {
+				f, _ = h.Evaluate(&tc.calls[i])
+			}
+			if f.Severity != tc.want {
+				t.Errorf("severity %s, want %s\nreasons: %q", f.Severity, tc.want, f.Reasons)
+			}
+		})
+	}
+}
