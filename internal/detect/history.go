@@ -27,6 +27,8 @@ type History struct {
 	lists  map[string]*prefixList
 	// ipsets says how the web ACLs seen use each WAFv2 IP set.
 	ipsets map[string]*ipsetUse
+	// refs are the allow rules that reference each prefix list.
+	refs map[string][]prefixRef
 	// maxKeys bounds len(opened)+len(lists); full counts the calls whose
 	// openings were not kept because of it.
 	maxKeys int
@@ -56,7 +58,7 @@ func (h *History) SetLimit(n int) { h.maxKeys = n }
 // room reports whether a new key may be held, counting the call once
 // when it may not.
 func (h *History) room(counted *bool) bool {
-	if len(h.opened)+len(h.lists)+len(h.ipsets) < h.maxKeys {
+	if len(h.opened)+len(h.lists)+len(h.ipsets)+len(h.refs) < h.maxKeys {
 		return true
 	}
 	if !*counted {
@@ -81,7 +83,7 @@ type prefixList struct {
 
 // NewHistory returns an empty History judging with d.
 func (d *Detector) NewHistory() *History {
-	return &History{d: d, opened: map[string]*opened{}, lists: map[string]*prefixList{}, ipsets: map[string]*ipsetUse{}, maxKeys: DefaultHistoryKeys}
+	return &History{d: d, opened: map[string]*opened{}, lists: map[string]*prefixList{}, ipsets: map[string]*ipsetUse{}, refs: map[string][]prefixRef{}, maxKeys: DefaultHistoryKeys}
 }
 
 // SortForHistory orders events by time, then input position, the order
@@ -107,6 +109,7 @@ func (h *History) Evaluate(ev *model.Event) (model.Finding, bool) {
 	if ev.Resource.Type == "prefix_list" {
 		if applied {
 			h.recordList(ev)
+			h.weighListRefs(ev, &f)
 		}
 		return f, true
 	}
@@ -125,6 +128,7 @@ func (h *History) Evaluate(ev *model.Event) (model.Finding, bool) {
 	h.weighIPSetUse(ev, &f)
 	if applied {
 		h.record(op, ev)
+		h.recordListRefs(ev)
 	}
 	return f, true
 }
