@@ -156,6 +156,11 @@ func engineRollbacks(t *testing.T) map[string]string {
 		{model.Azure, "microsoft.sql/servers/firewallrules/write", sqlRes("office"), []model.RuleChange{sqlRule(model.Added, "office", "0.0.0.0-255.255.255.255")}, nil, nil},
 		{model.GCP, "compute.firewalls.patch", gcp("allow-ssh"), []model.RuleChange{eff(model.Altered, model.RuleChange{Peers: []model.Peer{world}})}, nil, nil},
 		{model.GCP, "compute.firewalls.patch", gcp("deny-out"), nil, map[string]string{model.SettingDisabled: "true"}, nil},
+		// Patches of target and source fields: the undo sets back, or
+		// clears, each field sent.
+		{model.GCP, "compute.firewalls.patch", gcp("allow-ssh"), []model.RuleChange{eff(model.Altered, model.RuleChange{Targets: []string{"app@proj-1.iam.gserviceaccount.com"}})}, nil, nil},
+		{model.GCP, "compute.firewalls.patch", gcp("allow-ssh"), []model.RuleChange{eff(model.Altered, model.RuleChange{Targets: []string{"db"}})}, nil, nil},
+		{model.GCP, "compute.firewalls.patch", gcp("allow-ssh"), []model.RuleChange{eff(model.Altered, model.RuleChange{Peers: []model.Peer{{Kind: model.PeerTag, Value: "bastion"}}})}, nil, nil},
 		{model.GCP, "compute.firewalls.delete", gcp("allow-ssh"), nil, nil, nil},
 		{model.GCP, "compute.firewalls.insert", gcp("allow-all"), []model.RuleChange{eff(model.Added, rule(in, allow, "all", -1, -1, 1000, "allow-all", world))}, nil, nil},
 		{model.GCP, "cloudsql.instances.patch", cloudSQL, []model.RuleChange{sqlNets("198.51.100.0/24")}, nil, nil},
@@ -223,6 +228,9 @@ func TestEngineRollbacksCoverEveryKind(t *testing.T) {
 		"az network nsg rule create", "az network nsg rule delete", "az sql server firewall-rule create",
 		"az sql server firewall-rule update", "az sql server firewall-rule delete",
 		"gcloud compute firewall-rules update", "gcloud compute firewall-rules create", "gcloud compute firewall-rules delete",
+		"gcloud compute firewall-rules update allow-ssh --project=proj-1 --target-service-accounts=''",
+		"gcloud compute firewall-rules update allow-ssh --project=proj-1 --target-tags=web",
+		"gcloud compute firewall-rules update allow-ssh --project=proj-1 --source-tags=''",
 		"gcloud sql instances patch", "aws eks update-cluster-config", "gcloud container clusters update", "az aks update",
 		"az postgres flexible-server firewall-rule create", "az postgres flexible-server firewall-rule update", "az postgres flexible-server firewall-rule delete",
 		"az mysql flexible-server firewall-rule create", "az mysql flexible-server firewall-rule update", "az mysql flexible-server firewall-rule delete",
@@ -231,7 +239,7 @@ func TestEngineRollbacksCoverEveryKind(t *testing.T) {
 	} {
 		found := false
 		for run := range got {
-			found = found || strings.HasPrefix(run, want+" ")
+			found = found || strings.HasPrefix(run+" ", want+" ")
 		}
 		if !found {
 			t.Errorf("no %q command among the engine's rollbacks", want)

@@ -224,7 +224,52 @@ func (g *gen) change(fw model.Firewall) model.Event {
 		return ev
 	case 3:
 		c := model.RuleChange{Effect: model.Altered, Peers: []model.Peer{cidr(g.pick(peerPool))}}
-		return event(model.GCP, "compute.firewalls.patch", at, res, c)
+		if g.r.IntN(2) == 0 {
+			return event(model.GCP, "compute.firewalls.patch", at, res, c)
+		}
+		// Target tags, source tags or service accounts sent too, or
+		// cleared: each field sent replaces that field only.
+		ev := event(model.GCP, "compute.firewalls.patch", at, res)
+		ev.Patched = []string{}
+		c.Peers = nil
+		for i := range nGCPFields {
+			if g.r.IntN(3) != 0 || old.Direction == model.Egress && (gcpField(i) == fSourceTags || gcpField(i) == fSourceSAs) {
+				continue
+			}
+			ev.Patched = append(ev.Patched, gcpFieldNames[i])
+			if g.r.IntN(3) == 0 {
+				continue // sent empty: cleared
+			}
+			egress := old.Direction == model.Egress
+			switch gcpField(i) {
+			case fSourceRanges:
+				if egress {
+					c.Targets = append(c.Targets, "10.2.0.0/24")
+					continue
+				}
+				c.Peers = append(c.Peers, cidr(g.pick(peerPool)))
+			case fSourceTags:
+				c.Peers = append(c.Peers, model.Peer{Kind: model.PeerTag, Value: g.pick([]string{"bastion", "web"})})
+			case fSourceSAs:
+				c.Peers = append(c.Peers, model.Peer{Kind: model.PeerServiceAccount, Value: "ci@p1.iam.gserviceaccount.com"})
+			case fDestinationRanges:
+				if egress {
+					c.Peers = append(c.Peers, cidr(g.pick(peerPool)))
+					continue
+				}
+				c.Targets = append(c.Targets, "10.1.0.0/24")
+			case fTargetTags:
+				c.Targets = append(c.Targets, g.pick([]string{"web", "db", "api"}))
+			case fTargetSAs:
+				c.Targets = append(c.Targets, "app@p1.iam.gserviceaccount.com")
+			}
+		}
+		if len(ev.Patched) == 0 {
+			ev.Patched = []string{"targettags"}
+		}
+		c.Direction = old.Direction
+		ev.Changes = []model.RuleChange{c}
+		return ev
 	}
 	n := g.rule(old.Direction)
 	c := model.RuleChange{Effect: model.Altered, Action: old.Action, Protocol: n.Protocol, Ports: n.Ports}
@@ -443,15 +488,33 @@ func interpret(t *testing.T, e *Engine, cmd string, res model.Resource) []model.
 			action = model.Action(strings.ToLower(flags["--action"]))
 			d = model.Direction(strings.ToLower(flags["--direction"]))
 		}
-		var peers []model.Peer
-		for _, v := range strings.Split(flags["--source-ranges"]+flags["--destination-ranges"], ",") {
-			if v != "" {
-				peers = append(peers, cidr(v))
+		// The list flags as the patch gcloud sends: each one given
+		// replaces its field, an empty one clears it.
+		list := func(flag string) []string {
+			if v := flags[flag]; v != "" {
+				return strings.Split(v, ",")
 			}
+			return nil
 		}
-		var targets []string
-		if tt := flags["--target-tags"]; tt != "" {
-			targets = strings.Split(tt, ",")
+		var peers []model.Peer
+		var targets, patched []string
+		for i, flag := range gcpFieldFlags {
+			if _, ok := flags[flag]; ok {
+				patched = append(patched, gcpFieldNames[i])
+			}
+			for _, v := range list(flag) {
+				switch {
+				case gcpField(i) == fSourceTags:
+					peers = append(peers, model.Peer{Kind: model.PeerTag, Value: v})
+				case gcpField(i) == fSourceSAs:
+					peers = append(peers, model.Peer{Kind: model.PeerServiceAccount, Value: v})
+				case gcpField(i) == fTargetTags, gcpField(i) == fTargetSAs,
+					gcpField(i) == fDestinationRanges && d != model.Egress, gcpField(i) == fSourceRanges && d == model.Egress:
+					targets = append(targets, v)
+				default:
+					peers = append(peers, cidr(v))
+				}
+			}
 		}
 		var prio *int
 		if p := flags["--priority"]; p != "" {
@@ -476,7 +539,13 @@ func interpret(t *testing.T, e *Engine, cmd string, res model.Resource) []model.
 			}
 			cs = append(cs, c)
 		}
+		if len(cs) == 0 && (patched != nil || prio != nil) {
+			cs = append(cs, model.RuleChange{Effect: model.Altered, Direction: d, Peers: peers, Targets: targets, Priority: prio})
+		}
 		out := ev(model.GCP, key, res, cs...)
+		if key == "compute.firewalls.patch" {
+			out.Patched = append([]string{}, patched...)
+		}
 		switch {
 		case slices.Contains(bare, "--disabled"):
 			out.Settings = map[string]string{model.SettingDisabled: "true"}

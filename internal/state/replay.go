@@ -169,8 +169,10 @@ func (e *Engine) Apply(ev *model.Event, findingID string) Change {
 	}
 	wasKnown := f.known
 	a.priorKnown = f.known && !f.deleted
-	if wholeList(f.meta.Resource.Type) {
-		a.prior = slices.Clone(f.rules) // its rollback names the whole earlier list
+	if wholeList(f.meta.Resource.Type) || f.family == gcpVPC {
+		// Its rollback names the whole earlier list, or each field of
+		// the rule the call changed.
+		a.prior = slices.Clone(f.rules)
 	}
 	if ev.Outcome == model.Unknown {
 		a.note("completion not seen: applied as if it succeeded")
@@ -426,18 +428,23 @@ func (a *applier) patch() {
 	merge := func(c model.RuleChange, b model.Rule) model.Rule {
 		r := b
 		r.Effect = ""
-		if c.Direction != "" {
+		// A rule's direction cannot change; the parser guesses a patch's
+		// from the fields it sent, so a known rule keeps its own.
+		if r.Direction == "" {
 			r.Direction = c.Direction
 		}
 		if c.Priority != nil {
 			r.Priority = c.Priority
 		}
-		if len(c.Peers) > 0 {
-			r.Peers = c.Peers
+		// Each list field sent replaces that field only: a patch of the
+		// target tags keeps the source ranges and destination ranges.
+		cur, sent := fieldsOf(r.Peers, r.Targets, r.Direction), fieldsOf(c.Peers, c.Targets, c.Direction)
+		for i, ok := range sentFields(a.ev, &sent) {
+			if ok {
+				cur[i] = sent[i]
+			}
 		}
-		if len(c.Targets) > 0 {
-			r.Targets = c.Targets
-		}
+		cur.apply(&r, r.Direction)
 		if c.Name != "" {
 			r.Name = c.Name
 		}

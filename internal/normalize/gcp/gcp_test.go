@@ -596,3 +596,34 @@ func TestAppEngineRuleName(t *testing.T) {
 		}
 	}
 }
+
+// TestPatchListsTheFieldsSent: a patch names the list fields it sent,
+// an empty one included (it clears the field), so the state replaces
+// those and keeps the rest.
+func TestPatchListsTheFieldsSent(t *testing.T) {
+	raw, err := os.ReadFile("testdata/vpc_patch_disabled.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		request string
+		want    []string
+	}{
+		{`"targetTags": [], "targetServiceAccounts": ["app@p1.iam.gserviceaccount.com"]`, []string{"targettags", "targetserviceaccounts"}},
+		{`"sourceTags": ["bastion"]`, []string{"sourcetags"}},
+		{`"disabled": true`, []string{}},
+	}
+	for _, tt := range tests {
+		var rec map[string]any
+		if err := json.Unmarshal([]byte(strings.Replace(string(raw), `"disabled": true`, tt.request, 1)), &rec); err != nil {
+			t.Fatal(err)
+		}
+		evs, err := Parse(rec, model.SourceRef{File: "patch.json"})
+		if err != nil || len(evs) != 1 {
+			t.Fatalf("%s: %d events, %v", tt.request, len(evs), err)
+		}
+		if got := evs[0].Patched; got == nil || !slices.Equal(got, tt.want) {
+			t.Errorf("%s: patched %q, want %q", tt.request, got, tt.want)
+		}
+	}
+}

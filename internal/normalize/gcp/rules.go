@@ -90,6 +90,7 @@ func (r *reader) vpcFirewall(verb string) {
 		// Only a patch: logging off is an insert's default, and a PUT
 		// sends it whether or not it changed.
 		r.setBool(jv.Obj(fw, "logConfig"), "enable", model.SettingLogging)
+		r.ev.Patched = patchedFields(fw)
 	}
 
 	n := len(r.ev.Changes)
@@ -119,6 +120,22 @@ func (r *reader) vpcFirewall(verb string) {
 	} else {
 		r.ev.Descriptive = descriptive(fw)
 	}
+}
+
+// listFields are the list fields of a VPC firewall rule a patch replaces
+// one by one (Event.Patched).
+var listFields = []string{"sourceRanges", "sourceTags", "sourceServiceAccounts", "destinationRanges", "targetTags", "targetServiceAccounts"}
+
+// patchedFields lists, in lower case, the list fields a patch sent, an
+// empty list included (it clears the field); never nil.
+func patchedFields(fw map[string]any) []string {
+	out := []string{}
+	for _, k := range listFields {
+		if _, ok := jv.Field(fw, k); ok {
+			out = append(out, strings.ToLower(k))
+		}
+	}
+	return out
 }
 
 // descriptiveFields are the fields of a firewall rule that describe it
