@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+
+	"cloudwall/internal/model"
 )
 
 // The API server allowlists of EKS, GKE and AKS clusters are one list that
@@ -24,6 +26,9 @@ func (a *applier) clusterRollback() []string {
 	}
 	var nets []string
 	for _, r := range a.prior {
+		if r.Disabled {
+			continue // the public endpoint was off: nothing reached it
+		}
 		for _, p := range r.Peers {
 			if !slices.Contains(nets, p.Value) {
 				nets = append(nets, p.Value)
@@ -86,6 +91,12 @@ func clusterLocation(f *firewall) string {
 		}
 	}
 	return f.meta.Region
+}
+
+// emptyAllowlist says a call set a GKE cluster's master authorized
+// networks on with no network: no address outside Google gets in.
+func emptyAllowlist(f *firewall, ev *model.Event) bool {
+	return f.meta.Resource.Type == "gke_cluster" && len(ev.Changes) == 0 && ev.Settings[model.SettingEnabled] == "true"
 }
 
 // isCluster reports the resource types clusterRollback handles.

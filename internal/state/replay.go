@@ -307,7 +307,7 @@ func (a *applier) rules() {
 	case f.family == gcpVPC && strings.HasSuffix(key, ".patch"):
 		a.patch()
 		return
-	case wholeList(f.meta.Resource.Type) && len(ev.Changes) > 0:
+	case wholeList(f.meta.Resource.Type) && (len(ev.Changes) > 0 || emptyAllowlist(f, ev)):
 		// The authorized networks sent (create, patch, update) are the
 		// instance's or cluster's whole list.
 		a.replaceAll()
@@ -769,29 +769,16 @@ func (a *applier) settings() {
 	f := a.f
 	for k, v := range a.ev.Settings {
 		if k == model.SettingDisabled && (f.family == gcpVPC || f.family == gcpPolicy) {
-			dis := v == "true"
-			var next []*rule
-			for _, r := range f.rules {
-				if r.Disabled == dis {
-					next = append(next, r)
-					continue
-				}
-				nr := r.Rule
-				nr.Disabled = dis
-				x := a.e.newRule(nr, a.opener())
-				if !dis {
-					a.added = append(a.added, x)
-				} else {
-					a.kept = append(a.kept, x) // shown in After, disabled
-				}
-				a.removed = append(a.removed, r)
-				next = append(next, x)
-			}
-			f.rules = next
-			if len(next) == 0 {
+			if !a.setDisabled(v == "true") {
 				a.note("disabled=%s on a rule whose content is not known", v)
 			}
 			continue
+		}
+		if k == model.SettingPublicAccess && isCluster(f.meta.Resource.Type) && (v == "disabled" || v == "enabled") {
+			// A cluster's API server without a public endpoint admits no
+			// one from the internet; turned back on, its list applies
+			// again (EKS keeps publicAccessCidrs meanwhile).
+			a.setDisabled(v == "disabled")
 		}
 		if f.meta.Settings == nil {
 			f.meta.Settings = map[string]string{}
@@ -802,6 +789,31 @@ func (a *applier) settings() {
 		}
 		f.meta.Settings[k] = v
 	}
+}
+
+// setDisabled switches every rule of the firewall off or on (GCP
+// disabled, a cluster's public endpoint), and says whether it holds any.
+func (a *applier) setDisabled(dis bool) bool {
+	f := a.f
+	var next []*rule
+	for _, r := range f.rules {
+		if r.Disabled == dis {
+			next = append(next, r)
+			continue
+		}
+		nr := r.Rule
+		nr.Disabled = dis
+		x := a.e.newRule(nr, a.opener())
+		if !dis {
+			a.added = append(a.added, x)
+		} else {
+			a.kept = append(a.kept, x) // shown in After, disabled
+		}
+		a.removed = append(a.removed, r)
+		next = append(next, x)
+	}
+	f.rules = next
+	return len(next) > 0
 }
 
 // trim fills the change's Before and After with the rules the call
