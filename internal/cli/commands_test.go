@@ -347,6 +347,13 @@ var placeholderValues = map[string][]string{
 	"POLICY":           {"armor-1"},
 	"APPROVED_CIDRS":   {"203.0.113.0/24"},
 	"SOURCE_RANGE":     {"203.0.113.0/24"},
+	// A GCP rule's fields before a patch, when no baseline holds them.
+	"RULES":                   {"tcp:22"},
+	"SOURCE_RANGES":           {"203.0.113.0/24"},
+	"SOURCE_TAGS":             {"bastion"},
+	"SOURCE_SERVICE_ACCOUNTS": {"ci@proj-1.iam.gserviceaccount.com"},
+	"DESTINATION_RANGES":      {"10.0.0.0/8"},
+	"TARGET_SERVICE_ACCOUNTS": {"app@proj-1.iam.gserviceaccount.com"},
 	// Values an event may lack (a record without them).
 	"RULE":           {"sgr-0123456789abcdef0"},
 	"CIDR":           {"203.0.113.0/24"},

@@ -68,6 +68,9 @@ func engineRollbacks(t *testing.T) map[string]string {
 	sqlRes := func(name string) model.Resource {
 		return model.Resource{Type: "sql_firewall_rule", ID: sqlID + "/firewallRules/" + name, Name: name}
 	}
+	sqlV6Res := func(name string) model.Resource {
+		return model.Resource{Type: "sql_firewall_rule", ID: sqlID + "/ipv6FirewallRules/" + name, Name: name}
+	}
 	// The other PaaS servers whose rules the engine restores, by provider
 	// path and port.
 	paas := []struct {
@@ -152,6 +155,8 @@ func engineRollbacks(t *testing.T) map[string]string {
 		{model.Azure, "microsoft.network/networksecuritygroups/write", model.Resource{Type: "nsg", ID: strings.Replace(nsgID, "nsg-1", "nsg-2", 1), Name: "nsg-2"},
 			[]model.RuleChange{eff(model.Added, rule(in, allow, "tcp", 443, 443, 100, "https", world))}, nil, nil},
 		{model.Azure, "microsoft.sql/servers/firewallrules/delete", sqlRes("office"), []model.RuleChange{sqlRule(model.Removed, "office", "")}, nil, nil},
+		{model.Azure, "microsoft.sql/servers/ipv6firewallrules/write", sqlV6Res("office"), []model.RuleChange{sqlRule(model.Added, "office", "::-ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff")}, nil, nil},
+		{model.Azure, "microsoft.sql/servers/ipv6firewallrules/delete", sqlV6Res("office"), []model.RuleChange{sqlRule(model.Removed, "office", "")}, nil, nil},
 		{model.Azure, "microsoft.sql/servers/firewallrules/write", sqlRes("office"), []model.RuleChange{sqlRule(model.Added, "office", "198.51.100.7-198.51.100.7")}, nil, nil},
 		{model.Azure, "microsoft.sql/servers/firewallrules/write", sqlRes("office"), []model.RuleChange{sqlRule(model.Added, "office", "0.0.0.0-255.255.255.255")}, nil, nil},
 		{model.GCP, "compute.firewalls.patch", gcp("allow-ssh"), []model.RuleChange{eff(model.Altered, model.RuleChange{Peers: []model.Peer{world}})}, nil, nil},
@@ -236,6 +241,7 @@ func TestEngineRollbacksCoverEveryKind(t *testing.T) {
 		"az mysql flexible-server firewall-rule create", "az mysql flexible-server firewall-rule update", "az mysql flexible-server firewall-rule delete",
 		"az synapse workspace firewall-rule create", "az synapse workspace firewall-rule update", "az synapse workspace firewall-rule delete",
 		"az redis firewall-rules create", "az redis firewall-rules update", "az redis firewall-rules delete",
+		"az rest --method put", "az rest --method delete",
 	} {
 		found := false
 		for run := range got {

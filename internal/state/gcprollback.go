@@ -70,7 +70,7 @@ func gcloudUndo(f *firewall, name, project string, prior, now []*rule, known boo
 		}
 	}
 	if o, n := gcloudRules(prior), gcloudRules(now); o != n {
-		set("--rules", o, "<PROTOCOL:PORTS>", false)
+		set("--rules", o, "<RULES>", false)
 	}
 	dir := cmpDir(old.Direction, cur.Direction)
 	of, nf := fieldsOf(old.Peers, old.Targets, dir), fieldsOf(cur.Peers, cur.Targets, dir)

@@ -48,6 +48,9 @@ func redisLastRule(id string) []string {
 // the state). Other servers get no command: false.
 func sqlServerCommand(f *firewall, r *rule, verb string) (string, bool) {
 	res := f.meta.Resource
+	if strings.HasSuffix(strings.ToLower(res.ID), "/ipv6firewallrules") {
+		return sqlIPv6Command(res.ID, r, verb), true
+	}
 	cli, ok := paasCLIFor(res.ID)
 	if !ok {
 		return "", false
@@ -65,4 +68,25 @@ func sqlServerCommand(f *firewall, r *rule, verb string) (string, bool) {
 		return "# cannot restore firewall rule " + r.Name + ": its address range is not in the baseline or the logs", true
 	}
 	return cmd + " " + cli.start + " " + lo + " " + cli.end + " " + hi, true
+}
+
+// sqlIPv6Command builds the call that deletes, creates or updates an
+// Azure SQL server's IPv6 firewall rule: the Azure CLI has no command for
+// them, so it is the REST call through az rest (a PUT creates or
+// replaces).
+func sqlIPv6Command(list string, r *rule, verb string) string {
+	if r.Name == "" || azureRG(list) == "" {
+		return "# cannot build the command: the IPv6 firewall rule's name or resource group is not known"
+	}
+	url := "https://management.azure.com" + list + "/" + r.Name
+	cmd := "az rest --method %s --url " + shq(url) + " --uri-parameters api-version=2021-11-01"
+	if verb == "delete" {
+		return fmt.Sprintf(cmd, "delete")
+	}
+	lo, hi, ok := addressRange(r.Peers)
+	if !ok {
+		return "# cannot restore IPv6 firewall rule " + r.Name + ": its address range is not in the baseline or the logs"
+	}
+	body := fmt.Sprintf(`{"properties":{"startIPv6Address":%q,"endIPv6Address":%q}}`, lo, hi)
+	return fmt.Sprintf(cmd, "put") + " --body " + shq(body)
 }

@@ -63,3 +63,40 @@ func TestRollbackPaaSFirewallRules(t *testing.T) {
 		})
 	}
 }
+
+// TestSQLIPv6FirewallRules: an Azure SQL server's IPv6 rules are read
+// apart from its IPv4 rules (a rule of either may share a name with one
+// of the other), open a window when they admit every IPv6 address, and
+// are undone through the REST API (the Azure CLI has no command for them).
+func TestSQLIPv6FirewallRules(t *testing.T) {
+	const server = "/subscriptions/s-1/resourceGroups/rg-db/providers/Microsoft.Sql/servers/sql-app"
+	v4 := func(eff model.Effect, rng string) model.Event {
+		return event(model.Azure, "microsoft.sql/servers/firewallrules/write", at(1, 0),
+			model.Resource{Type: "sql_firewall_rule", ID: server + "/firewallRules/office", Name: "office"}, sqlRule(eff, "office", rng))
+	}
+	v6 := func(key string, when int, eff model.Effect, rng string) model.Event {
+		return event(model.Azure, key, at(when, 0),
+			model.Resource{Type: "sql_firewall_rule", ID: server + "/ipv6FirewallRules/office", Name: "office"}, sqlRule(eff, "office", rng))
+	}
+	e := newEngine(t)
+	e.Apply(new(v4(model.Added, "203.0.113.0-203.0.113.255")), "")
+	ch := e.Apply(new(v6("microsoft.sql/servers/ipv6firewallrules/write", 2, model.Added, "::-ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff")), "")
+	if len(ch.Opened) != 1 || len(ch.Before.Rules) != 0 {
+		t.Fatalf("the IPv6 rule opens a window and replaces no IPv4 rule: opened %d, before %+v", len(ch.Opened), ch.Before.Rules)
+	}
+	const url = "https://management.azure.com/subscriptions/s-1/resourceGroups/rg-db/providers/Microsoft.Sql/servers/sql-app/ipv6FirewallRules/office"
+	if want := "az rest --method delete --url " + url + " --uri-parameters api-version=2021-11-01"; len(ch.Rollback) != 1 || ch.Rollback[0] != want {
+		t.Errorf("rollback %q\nwant %q", ch.Rollback, want)
+	}
+	ch = e.Apply(new(v6("microsoft.sql/servers/ipv6firewallrules/delete", 3, model.Removed, "")), "")
+	if len(ch.Closed) != 1 {
+		t.Errorf("deleting the IPv6 rule closes its window: %+v", ch.Closed)
+	}
+	want := "az rest --method put --url " + url + ` --uri-parameters api-version=2021-11-01 --body '{"properties":{"startIPv6Address":"::","endIPv6Address":"ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff"}}'`
+	if len(ch.Rollback) != 1 || ch.Rollback[0] != want {
+		t.Errorf("rollback %q\nwant %q", ch.Rollback, want)
+	}
+	if fw, ok := e.Firewall(model.Azure, model.Resource{Type: "sql_server", ID: server}); !ok || len(fw.Rules) != 1 {
+		t.Errorf("the IPv4 rule stays: %+v", fw.Rules)
+	}
+}

@@ -101,6 +101,12 @@ func firewallID(cloud model.Cloud, res model.Resource) string {
 		case "sql_firewall_rule":
 			sub = "/firewallrules/"
 		}
+		if i := model.IndexFold(id, "/ipv6firewallrules/"); res.Type == "sql_firewall_rule" && i >= 0 {
+			// An Azure SQL server's IPv6 rules are a list of their own
+			// (ipv6FirewallRules), apart from its IPv4 rules: a rule of
+			// either may share a name with one of the other.
+			return id[:i+len("/ipv6firewallrules")]
+		}
 		if i := model.IndexFold(id, sub); sub != "" && i >= 0 {
 			id = id[:i]
 		}

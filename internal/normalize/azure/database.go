@@ -65,8 +65,11 @@ func (p *parser) databaseRule() {
 		c.Name = firstNonEmpty(strings.TrimSpace(jv.Str(p.body, "name")), c.Name)
 		rule := label("firewall rule", c.Name)
 		startKey, endKey := "startIpAddress", "endIpAddress"
-		if redis {
+		switch {
+		case redis:
 			startKey, endKey = "startIP", "endIP"
+		case p.typePath == "microsoft.sql/servers/ipv6firewallrules":
+			startKey, endKey = "startIPv6Address", "endIPv6Address"
 		}
 		start := strings.TrimSpace(jv.Str(p.props, startKey))
 		end := strings.TrimSpace(jv.Str(p.props, endKey))
