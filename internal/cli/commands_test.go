@@ -354,6 +354,8 @@ var placeholderValues = map[string][]string{
 	"SOURCE_SERVICE_ACCOUNTS": {"ci@proj-1.iam.gserviceaccount.com"},
 	"DESTINATION_RANGES":      {"10.0.0.0/8"},
 	"TARGET_SERVICE_ACCOUNTS": {"app@proj-1.iam.gserviceaccount.com"},
+	"START_IP":                {"203.0.113.0"},
+	"END_IP":                  {"203.0.113.255"},
 	// Values an event may lack (a record without them).
 	"RULE":           {"sgr-0123456789abcdef0"},
 	"CIDR":           {"203.0.113.0/24"},

@@ -186,6 +186,15 @@ func engineRollbacks(t *testing.T) map[string]string {
 			call{model.Azure, p.op + "/write", res("office"), []model.RuleChange{sqlRule(model.Added, "office", "198.51.100.7-198.51.100.7")}, nil, nil},
 			call{model.Azure, p.op + "/write", res("office"), []model.RuleChange{sqlRule(model.Added, "office", "0.0.0.0-255.255.255.255")}, nil, nil})
 	}
+	// A Redis cache whose last rule is deleted admits every address: its
+	// window stays open, with the command that closes it.
+	cache2 := paasID("Microsoft.Cache/redis/cache-2")
+	redisRule := sqlRule("", "office", "198.51.100.0-198.51.100.255")
+	redisRule.Ports = model.PortList{{From: 6380, To: 6380}}
+	baseline = append(baseline, model.Firewall{Cloud: model.Azure, Resource: model.Resource{Type: "sql_server", ID: cache2, Name: "cache-2"}, AsOf: t0,
+		Rules: []model.Rule{base(redisRule)}})
+	calls = append(calls, call{model.Azure, "microsoft.cache/redis/firewallrules/delete",
+		model.Resource{Type: "sql_firewall_rule", ID: cache2 + "/firewallRules/office", Name: "office"}, []model.RuleChange{eff(model.Removed, redisRule)}, nil, nil})
 	eng := state.New(state.Options{Content: c})
 	eng.Load(baseline)
 	out2 := map[string]string{}
@@ -242,6 +251,7 @@ func TestEngineRollbacksCoverEveryKind(t *testing.T) {
 		"az synapse workspace firewall-rule create", "az synapse workspace firewall-rule update", "az synapse workspace firewall-rule delete",
 		"az redis firewall-rules create", "az redis firewall-rules update", "az redis firewall-rules delete",
 		"az rest --method put", "az rest --method delete",
+		"az redis firewall-rules create --subscription 00000000-1111-2222-3333-444444444444 --resource-group rg-app --name cache-2 --rule-name approved",
 	} {
 		found := false
 		for run := range got {

@@ -341,6 +341,9 @@ type firewall struct {
 	// exposes says a GCP VPC rule has an enabled world-open allow rule
 	// (it is in gcpExposers), as of its last reindex.
 	exposes bool
+	// implicit is the allow-all a Redis cache applies while it has no
+	// firewall rule (redisOpen), made on first need.
+	implicit *rule
 }
 
 // version is a firewall's rules from one instant on (Options.History).

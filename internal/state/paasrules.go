@@ -3,6 +3,8 @@ package state
 import (
 	"fmt"
 	"strings"
+
+	"cloudwall/internal/model"
 )
 
 // paasCLI is how the Azure CLI names one kind of PaaS firewall rule: the
@@ -89,4 +91,38 @@ func sqlIPv6Command(list string, r *rule, verb string) string {
 	}
 	body := fmt.Sprintf(`{"properties":{"startIPv6Address":%q,"endIPv6Address":%q}}`, lo, hi)
 	return fmt.Sprintf(cmd, "put") + " --body " + shq(body)
+}
+
+// isRedis says a firewall is an Azure Cache for Redis cache's rule list.
+func isRedis(f *firewall) bool {
+	return f.meta.Resource.Type == "sql_server" && strings.Contains(strings.ToLower(f.meta.Resource.ID), "/providers/microsoft.cache/redis/")
+}
+
+// redisOpen returns the allow-all a Redis cache applies when it has no
+// firewall rule in force and public network access is not turned off:
+// nil while it has one, or when its rules are not all known (another
+// rule may be left).
+func (e *Engine) redisOpen(f *firewall) *rule {
+	if !isRedis(f) || !f.known || f.deleted || strings.EqualFold(f.meta.Settings[model.SettingPublicAccess], "disabled") {
+		return nil
+	}
+	for _, r := range f.rules {
+		if !r.Disabled {
+			return nil
+		}
+	}
+	if f.implicit == nil {
+		f.implicit = e.newRule(model.Rule{RuleChange: model.RuleChange{Direction: model.Ingress, Action: model.Allow, Protocol: "tcp",
+			Ports: model.PortList{{From: 6379, To: 6380}}, Peers: []model.Peer{{Kind: model.PeerCIDR, Value: "0.0.0.0/0"}}}}, nil)
+	}
+	return f.implicit
+}
+
+// redisClose is what closes a Redis cache's allow-all: a rule for the
+// approved range, or public network access turned off.
+func redisClose(f *firewall) []string {
+	rg, name := azureRG(f.meta.Resource.ID), lastSegment(f.meta.Resource.ID)
+	return []string{"# Azure Cache for Redis admits every address while it has no firewall rule: add one for the approved range (or turn public network access off)",
+		fmt.Sprintf("az redis firewall-rules create%s --resource-group %s --name %s --rule-name approved --start-ip '<START_IP>' --end-ip '<END_IP>'",
+			subscription(f.meta.Resource.ID), shq(rg), shq(name))}
 }

@@ -100,3 +100,67 @@ func TestSQLIPv6FirewallRules(t *testing.T) {
 		t.Errorf("the IPv4 rule stays: %+v", fw.Rules)
 	}
 }
+
+// TestRedisWithoutRulesAdmitsEveryone: deleting a Redis cache's last
+// firewall rule opens a window (a cache with no rule admits every address
+// while public network access is on); a rule written again closes it. A
+// cache whose other rules are not known, or whose public access is off,
+// opens none.
+func TestRedisWithoutRulesAdmitsEveryone(t *testing.T) {
+	const cache = "/subscriptions/s-1/resourceGroups/rg-db/providers/Microsoft.Cache/Redis/cache-1"
+	rule := func(key string, when int, eff model.Effect, name, rng string) model.Event {
+		c := sqlRule(eff, name, rng)
+		c.Ports = ports(6379, 6380)
+		return event(model.Azure, "microsoft.cache/redis/firewallrules/"+key, at(when, 0),
+			model.Resource{Type: "sql_firewall_rule", ID: cache + "/firewallRules/" + name, Name: name}, c)
+	}
+	office := mrule(sqlRule("", "office", "203.0.113.0-203.0.113.255"))
+	tests := []struct {
+		name     string
+		baseline *model.Firewall
+		calls    []model.Event
+		open     []bool // after each call: a window is open
+	}{
+		{"last rule deleted, then a rule written again",
+			&model.Firewall{Cloud: model.Azure, Resource: model.Resource{Type: "sql_server", ID: cache, Name: "cache-1"}, Rules: []model.Rule{office}},
+			[]model.Event{rule("delete", 1, model.Removed, "office", ""), rule("write", 2, model.Added, "vpn", "198.51.100.0-198.51.100.255")},
+			[]bool{true, false}},
+		{"one of two rules deleted",
+			&model.Firewall{Cloud: model.Azure, Resource: model.Resource{Type: "sql_server", ID: cache, Name: "cache-1"}, Rules: []model.Rule{office,
+				mrule(sqlRule("", "vpn", "198.51.100.0-198.51.100.255"))}},
+			[]model.Event{rule("delete", 1, model.Removed, "office", "")},
+			[]bool{false}},
+		{"public network access off",
+			&model.Firewall{Cloud: model.Azure, Resource: model.Resource{Type: "sql_server", ID: cache, Name: "cache-1"}, Rules: []model.Rule{office},
+				Settings: map[string]string{model.SettingPublicAccess: "disabled"}},
+			[]model.Event{rule("delete", 1, model.Removed, "office", "")},
+			[]bool{false}},
+		{"no baseline: other rules may be left", nil,
+			[]model.Event{rule("write", 1, model.Added, "office", "203.0.113.0-203.0.113.255"), rule("delete", 2, model.Removed, "office", "")},
+			[]bool{false, false}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := newEngine(t)
+			if tt.baseline != nil {
+				e.Load([]model.Firewall{*tt.baseline})
+			}
+			for i := range tt.calls {
+				e.Apply(&tt.calls[i], "")
+				var open []model.Window
+				for _, w := range e.Windows() {
+					if w.End == nil {
+						open = append(open, w)
+					}
+				}
+				if (len(open) > 0) != tt.open[i] {
+					t.Fatalf("call %d: open windows %+v, want open %v", i, open, tt.open[i])
+				}
+				if len(open) > 0 && (open[0].Opened == nil || !strings.Contains(open[0].Opened.Why, "no firewall rule left") ||
+					len(open[0].Rollback) != 2 || !strings.HasPrefix(open[0].Rollback[1], "az redis firewall-rules create --subscription s-1 --resource-group rg-db --name cache-1 ")) {
+					t.Errorf("call %d: window %+v", i, open[0])
+				}
+			}
+		})
+	}
+}

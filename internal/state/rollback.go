@@ -167,6 +167,9 @@ func (a *applier) reattach() []string {
 // windowRollback returns the commands that close an exposure: remove the
 // rule that admits the internet.
 func windowRollback(f *firewall, r *rule) []string {
+	if r == f.implicit {
+		return redisClose(f)
+	}
 	if f.family == gcpVPC {
 		p, _ := gcpScope(f)
 		return []string{fmt.Sprintf("gcloud compute firewall-rules update %s --project=%s --disabled", shq(lastSegment(f.meta.Resource.ID)), shq(p))}

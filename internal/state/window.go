@@ -412,7 +412,10 @@ func (e *Engine) window(f *firewall, x exposure, edge *model.WindowEdge, addedNo
 		w.Start, w.StartKnown = edge.Time, true
 		o := *edge
 		o.Why = "rule added"
-		if !addedNow {
+		switch {
+		case x.r == f.implicit:
+			o.Why = "no firewall rule left: Azure Cache for Redis then admits every address"
+		case !addedNow:
 			o.Why = "rule became effective: what was evaluated before it no longer blocks it"
 		}
 		w.Opened = &o
@@ -627,6 +630,9 @@ func (e *Engine) exposures(f *firewall, rows *rowSet) []exposure {
 		for i := range parts {
 			out = append(out, exposure{key: tupleKey(&model.Rule{RuleChange: parts[i]}) + suffix, r: r, part: &parts[i], except: except})
 		}
+	}
+	if r := e.redisOpen(f); r != nil {
+		out = append(out, exposure{key: r.key, r: r})
 	}
 	if len(out) < 2 {
 		return out
