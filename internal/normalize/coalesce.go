@@ -142,6 +142,12 @@ type operation struct {
 	// created and updated say some record logs that the write created its
 	// resource, or updated it (Event.Written).
 	created, updated bool
+	// acceptedCreated is the first Start record (Started, Accepted) that
+	// logs Created: ARM's first answer to an asynchronous create. firstOK
+	// is the first record that logs OK, and okEarly says one that is not a
+	// completion logs it (an update's own first answer).
+	acceptedCreated, firstOK *model.Event
+	okEarly                  bool
 }
 
 type noteSet struct {
@@ -214,6 +220,26 @@ func (op *operation) fold(ev *model.Event) {
 	op.logged = op.logged || !ev.ContentNotLogged
 	op.created = op.created || ev.Written == model.WriteCreated
 	op.updated = op.updated || ev.Written == model.WriteUpdated
+	switch {
+	case ev.Written == model.WriteCreated && ev.Phase == model.PhaseStart:
+		if op.acceptedCreated == nil || before(ev, op.acceptedCreated) {
+			op.acceptedCreated = cp()
+		}
+	case ev.Written == model.WriteUpdated:
+		op.okEarly = op.okEarly || ev.Phase != model.PhaseEnd
+		if op.firstOK == nil || before(ev, op.firstOK) {
+			op.firstOK = cp()
+		}
+	}
+}
+
+// asyncCreate says the records are those of an asynchronous create: its
+// Start record logs Created (201, the resource is new), and OK comes only
+// in completion records after it (the status of the finished operation).
+// Created in a completion record beside an OK one, or OK in a Start
+// record, is not: those read as an update (Event.Written).
+func (op *operation) asyncCreate() bool {
+	return op.acceptedCreated != nil && op.firstOK != nil && !op.okEarly && before(op.acceptedCreated, op.firstOK)
 }
 
 // slotCopy keeps the fields the slots read: record order, outcome,
@@ -302,6 +328,8 @@ func (op *operation) event() model.Event {
 	// copy; the note is given where the reading decides something, a
 	// write that left no policy (an NSG) attached.
 	switch out.Written = ""; {
+	case op.updated && op.asyncCreate():
+		out.Written = model.WriteCreated
 	case op.updated:
 		out.Written = model.WriteUpdated
 		if p, ok := out.Settings[model.SettingPolicy]; op.created && ok && p == "" {

@@ -297,6 +297,13 @@ func TestCoalesceWritten(t *testing.T) {
 		{"not logged", []model.Event{start, rec(model.PhaseEnd, model.Success, 1, "")}, "", false},
 		{"forged created after ok", []model.Event{start, rec(model.PhaseEnd, model.Success, 1, model.WriteUpdated), rec(model.PhaseEnd, model.Success, 2, model.WriteCreated)}, model.WriteUpdated, true},
 		{"forged created before ok", []model.Event{start, rec(model.PhaseEnd, model.Success, 1, model.WriteCreated), rec(model.PhaseEnd, model.Success, 2, model.WriteUpdated)}, model.WriteUpdated, true},
+		// An asynchronous create: ARM answers the PUT with Created (the
+		// Accepted or Started record), and the finished operation's
+		// record says OK.
+		{"async create: accepted created, succeeded ok", []model.Event{rec(model.PhaseStart, model.Unknown, 0, model.WriteCreated), rec(model.PhaseEnd, model.Success, 1, model.WriteUpdated)}, model.WriteCreated, false},
+		{"async create: started, accepted created, succeeded ok", []model.Event{start, rec(model.PhaseStart, model.Unknown, 1, model.WriteCreated), rec(model.PhaseEnd, model.Success, 2, model.WriteUpdated)}, model.WriteCreated, false},
+		{"ok in a start record: an update", []model.Event{rec(model.PhaseStart, model.Unknown, 0, model.WriteUpdated), rec(model.PhaseStart, model.Unknown, 1, model.WriteCreated), rec(model.PhaseEnd, model.Success, 2, model.WriteUpdated)}, model.WriteUpdated, true},
+		{"forged ok before the accepted created", []model.Event{rec(model.PhaseEnd, model.Success, 0, model.WriteUpdated), rec(model.PhaseStart, model.Unknown, 1, model.WriteCreated)}, model.WriteUpdated, true},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			rev := slices.Clone(tt.evs)

@@ -816,6 +816,12 @@ func (a *applier) setDisabled(dis bool) bool {
 	return len(next) > 0
 }
 
+// createdWrite says an Azure write's records say it created its resource
+// (Event.Written): there was nothing before it.
+func (a *applier) createdWrite() bool {
+	return a.ev.Cloud == model.Azure && a.ev.Written == model.WriteCreated
+}
+
 // trim fills the change's Before and After with the rules the call
 // touched.
 func (a *applier) trim(wasKnown bool) {
@@ -834,7 +840,7 @@ func (a *applier) trim(wasKnown bool) {
 		after = append(after, a.ch.Before.Rules...)
 	}
 	a.ch.After.Rules = after
-	a.ch.Before.Known = wasKnown || a.op.Kind == content.KindCreate
+	a.ch.Before.Known = wasKnown || a.op.Kind == content.KindCreate || a.createdWrite()
 	a.ch.After.Known = f.known
 	if !a.ch.Before.Known {
 		a.ch.Before.Note = f.unknownNote()

@@ -355,3 +355,27 @@ func TestChangeWindowIsMostSevere(t *testing.T) {
 		}
 	}
 }
+
+// TestAzureNSGWriteThatCreated: an NSG write whose records say it created
+// the group (Written: created, as an asynchronous create's Accepted
+// record does) had nothing before it: its undo deletes the group, and no
+// line says the earlier rules are unknown. One that updated it keeps the
+// note.
+func TestAzureNSGWriteThatCreated(t *testing.T) {
+	for _, tt := range []struct {
+		written model.WriteStatus
+		want    string
+	}{
+		{model.WriteCreated, "az network nsg delete --subscription s --resource-group rg-app --name nsg-app"},
+		{model.WriteUpdated, "# the group's rules before this write are not known (no baseline): rules it removed cannot be restored from here"},
+	} {
+		e := newEngine(t)
+		ev := event(model.Azure, "microsoft.network/networksecuritygroups/write", at(1, 0), nsgR,
+			prio(rc(model.Added, model.Ingress, model.Allow, "tcp", ports(22, 22), cidr("0.0.0.0/0")), 100, "ssh"))
+		ev.Written = tt.written
+		ch := e.Apply(&ev, "")
+		if len(ch.Rollback) == 0 || ch.Rollback[len(ch.Rollback)-1] != tt.want || ch.Before.Known != (tt.written == model.WriteCreated) {
+			t.Errorf("%s: rollback %q (before known %v)\nwant last %q", tt.written, ch.Rollback, ch.Before.Known, tt.want)
+		}
+	}
+}

@@ -41,6 +41,12 @@ func (a *applier) rollback() []string {
 			return []string{"# not built: the record holds more rule entries than a cloud call makes, and some were merged into wider changes; undo the call from the firewall as the cloud shows it now"}
 		}
 	}
+	if a.createdWrite() && a.ev.Resource.Type == "nsg" {
+		// A write that created the group: undone by deleting it.
+		if c := deleteFirewall(f); c != "" {
+			return []string{c}
+		}
+	}
 	switch a.op.Kind {
 	case content.KindCreate:
 		if c := deleteFirewall(f); c != "" {
