@@ -104,12 +104,14 @@ type Event struct {
 	// rule (description, name, logConfig): the call is logged, and it
 	// changed nothing the rule matches or does. Empty otherwise.
 	Descriptive []string `json:"descriptive,omitempty"`
-	// Patched lists the list fields of a rule a partial update (a GCP
-	// firewalls.patch) sent, by their REST names in lower case
-	// ("sourceranges", "targettags"), an empty list included: the state
-	// replaces those fields only, and an empty one sent clears its field.
-	// Nil when the parser did not list them.
-	Patched []string `json:"patched,omitempty"`
+	// Sent lists the list fields of the written resource that the call's
+	// body carried, by their REST names in lower case ("sourceranges",
+	// "targettags", "authorizedipranges"), an empty list included; nil
+	// when the parser did not list them. A partial update (a GCP
+	// firewalls.patch) replaces those fields only, and an empty one sent
+	// clears its field; a whole write (an AKS managedClusters PUT) resets
+	// the fields it lacks.
+	Sent []string `json:"sent,omitempty"`
 
 	// Notes are caveats the parser found while reading rule content
 	// ("unparseable CIDR \"00.0.0.0/0\" read as world-open"); they are

@@ -99,6 +99,35 @@ func emptyAllowlist(f *firewall, ev *model.Event) bool {
 	return f.meta.Resource.Type == "gke_cluster" && len(ev.Changes) == 0 && ev.Settings[model.SettingEnabled] == "true"
 }
 
+// rangesDropped says an AKS cluster was written whole (a PUT) with a body
+// that carries no authorized IP ranges: the cluster has none after it.
+func rangesDropped(f *firewall, ev *model.Event) bool {
+	return f.meta.Resource.Type == "aks_cluster" && ev.Sent != nil && !slices.Contains(ev.Sent, "authorizedipranges") &&
+		len(ev.Changes) == 0 && ev.Settings[model.SettingPublicAccess] != "disabled"
+}
+
+// rangesDropped applies a PUT of an AKS cluster without authorized IP
+// ranges: a cluster known to have had ranges has none now, and its API
+// server admits every address. On a cluster whose ranges are not known
+// (it may have had none: a scale or upgrade) only a note says so.
+func (a *applier) rangesDropped() {
+	f := a.f
+	const why = "the write's body carries no apiServerAccessProfile.authorizedIPRanges: a PUT replaces the cluster, so it has none after it"
+	if !f.known || len(f.rules) == 0 {
+		a.note("%s; if it had ranges before, its API server now admits every address (its ranges before are not known)", why)
+		return
+	}
+	world := a.e.newRule(model.Rule{RuleChange: model.RuleChange{Direction: model.Ingress, Action: model.Allow, Protocol: "tcp",
+		Peers: []model.Peer{{Kind: model.PeerCIDR, Value: "0.0.0.0/0"}}}}, a.opener())
+	if len(f.rules) == 1 && f.rules[0].key == world.key {
+		return // it admitted every address already
+	}
+	a.note("%s: its ranges were removed, and the API server admits every address", why)
+	a.removed = append(a.removed, f.rules...)
+	f.rules = []*rule{world}
+	a.added = append(a.added, world)
+}
+
 // isCluster reports the resource types clusterRollback handles.
 func isCluster(resType string) bool {
 	return resType == "eks_cluster" || resType == "gke_cluster" || resType == "aks_cluster"

@@ -1,6 +1,8 @@
 package state
 
 import (
+	"slices"
+	"strings"
 	"testing"
 
 	"cloudwall/internal/model"
@@ -83,6 +85,53 @@ func TestClusterEndpointWindows(t *testing.T) {
 			}
 			if tt.undo != "" && (len(ch.Rollback) != 1 || ch.Rollback[0] != tt.undo) {
 				t.Errorf("rollback %q\nwant %q", ch.Rollback, tt.undo)
+			}
+		})
+	}
+}
+
+// TestAKSWriteWithoutRanges: a managedClusters PUT whose body carries no
+// authorized IP ranges leaves the cluster with none, so its API server
+// admits every address: a cluster known to have had ranges opens a
+// window, undone by setting them back. One whose ranges are not known
+// (a scale or upgrade seen alone) opens none and says why.
+func TestAKSWriteWithoutRanges(t *testing.T) {
+	aks := model.Resource{Type: "aks_cluster", ID: "/subscriptions/s/resourceGroups/rg/providers/Microsoft.ContainerService/managedClusters/aks-1", Name: "aks-1"}
+	office := model.RuleChange{Direction: model.Ingress, Action: model.Allow, Protocol: "tcp", Peers: []model.Peer{cidr("198.51.100.0/24")}}
+	put := func(when int, sent []string, changes ...model.RuleChange) model.Event {
+		ev := event(model.Azure, "microsoft.containerservice/managedclusters/write", at(when, 0), aks, changes...)
+		ev.Sent = sent
+		return ev
+	}
+	tests := []struct {
+		name     string
+		baseline bool
+		ev       model.Event
+		opened   bool
+		rollback string
+	}{
+		{"ranges known: removed", true, put(1, []string{}), true,
+			"az aks update --subscription s --resource-group rg --name aks-1 --api-server-authorized-ip-ranges 198.51.100.0/24"},
+		{"ranges not known: a note only", false, put(1, []string{}), false, ""},
+		{"body not listed: nothing read", true, put(1, nil), false, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := newEngine(t)
+			if tt.baseline {
+				e.Load([]model.Firewall{{Cloud: model.Azure, Resource: aks, Rules: []model.Rule{{RuleChange: office}}}})
+			}
+			ch := e.Apply(&tt.ev, "")
+			if (len(ch.Opened) == 1) != tt.opened {
+				t.Errorf("opened %+v, want a window %v (notes %q)", ch.Opened, tt.opened, ch.Notes)
+			}
+			if tt.rollback != "" && (len(ch.Rollback) != 1 || ch.Rollback[0] != tt.rollback) {
+				t.Errorf("rollback %q\nwant %q", ch.Rollback, tt.rollback)
+			}
+			if !tt.baseline && tt.ev.Sent != nil && !slices.ContainsFunc(ch.Notes, func(n string) bool {
+				return strings.Contains(n, "carries no apiServerAccessProfile.authorizedIPRanges")
+			}) {
+				t.Errorf("notes %q: no word of the missing ranges", ch.Notes)
 			}
 		})
 	}

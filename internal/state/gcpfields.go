@@ -26,7 +26,7 @@ const (
 	nGCPFields
 )
 
-// gcpFieldNames are the fields' REST names in lower case (Event.Patched)
+// gcpFieldNames are the fields' REST names in lower case (Event.Sent)
 // and gcpFieldFlags their gcloud compute firewall-rules flags.
 var (
 	gcpFieldNames = [nGCPFields]string{"sourceranges", "sourcetags", "sourceserviceaccounts", "destinationranges", "targettags", "targetserviceaccounts"}
@@ -114,14 +114,14 @@ func (f *gcpFields) apply(r *model.Rule, dir model.Direction) {
 	values(f[fDestinationRanges])
 }
 
-// sentFields says which fields a patch sent: those Event.Patched names
+// sentFields says which fields a patch sent: those Event.Sent names
 // when the parser listed them (an empty list sent clears its field), else
 // those the change fills.
 func sentFields(ev *model.Event, c *gcpFields) [nGCPFields]bool {
 	var sent [nGCPFields]bool
 	for i := range nGCPFields {
-		if ev.Patched != nil {
-			sent[i] = slices.Contains(ev.Patched, gcpFieldNames[i])
+		if ev.Sent != nil {
+			sent[i] = slices.Contains(ev.Sent, gcpFieldNames[i])
 		} else {
 			sent[i] = len(c[i]) > 0
 		}

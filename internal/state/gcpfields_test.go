@@ -25,7 +25,7 @@ func TestGCPPatchUndoRestoresEveryField(t *testing.T) {
 	patch := func(when int, fields []string, peers []model.Peer, targets ...string) model.Event {
 		ev := event(model.GCP, "compute.firewalls.patch", at(when, 0), res,
 			model.RuleChange{Effect: model.Altered, Direction: model.Ingress, Peers: peers, Targets: targets, Name: name})
-		ev.Patched = fields
+		ev.Sent = fields
 		return ev
 	}
 	const upd = "gcloud compute firewall-rules update allow-ssh --project=p1 "

@@ -230,13 +230,13 @@ func (g *gen) change(fw model.Firewall) model.Event {
 		// Target tags, source tags or service accounts sent too, or
 		// cleared: each field sent replaces that field only.
 		ev := event(model.GCP, "compute.firewalls.patch", at, res)
-		ev.Patched = []string{}
+		ev.Sent = []string{}
 		c.Peers = nil
 		for i := range nGCPFields {
 			if g.r.IntN(3) != 0 || old.Direction == model.Egress && (gcpField(i) == fSourceTags || gcpField(i) == fSourceSAs) {
 				continue
 			}
-			ev.Patched = append(ev.Patched, gcpFieldNames[i])
+			ev.Sent = append(ev.Sent, gcpFieldNames[i])
 			if g.r.IntN(3) == 0 {
 				continue // sent empty: cleared
 			}
@@ -264,8 +264,8 @@ func (g *gen) change(fw model.Firewall) model.Event {
 				c.Targets = append(c.Targets, "app@p1.iam.gserviceaccount.com")
 			}
 		}
-		if len(ev.Patched) == 0 {
-			ev.Patched = []string{"targettags"}
+		if len(ev.Sent) == 0 {
+			ev.Sent = []string{"targettags"}
 		}
 		c.Direction = old.Direction
 		ev.Changes = []model.RuleChange{c}
@@ -544,7 +544,7 @@ func interpret(t *testing.T, e *Engine, cmd string, res model.Resource) []model.
 		}
 		out := ev(model.GCP, key, res, cs...)
 		if key == "compute.firewalls.patch" {
-			out.Patched = append([]string{}, patched...)
+			out.Sent = append([]string{}, patched...)
 		}
 		switch {
 		case slices.Contains(bare, "--disabled"):

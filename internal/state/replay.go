@@ -307,6 +307,9 @@ func (a *applier) rules() {
 	case f.family == gcpVPC && strings.HasSuffix(key, ".patch"):
 		a.patch()
 		return
+	case rangesDropped(f, ev):
+		a.rangesDropped()
+		return
 	case wholeList(f.meta.Resource.Type) && (len(ev.Changes) > 0 || emptyAllowlist(f, ev)):
 		// The authorized networks sent (create, patch, update) are the
 		// instance's or cluster's whole list.

@@ -16,23 +16,24 @@ const aksWorld = "0.0.0.0/0"
 // --api-server-authorized-ip-ranges ""): every address may connect. A
 // private cluster (enablePrivateCluster) has no public endpoint. A body
 // without the profile, or the profile without the list, says nothing
-// about it: most cluster writes are scaling and upgrades.
+// about it here (most cluster writes are scaling and upgrades), but a
+// PUT replaces the cluster: Event.Sent says the body carried no list, and
+// the state, when it knows the cluster had ranges, reads them removed.
 func (p *parser) aksAPIServer() {
 	if p.verb != "write" || !p.hasProps() {
 		return
 	}
 	prof := jv.Obj(p.props, "apiServerAccessProfile")
-	if prof == nil {
-		return
-	}
 	if private, ok := jv.Bool(prof, "enablePrivateCluster"); ok && private {
 		p.set(model.SettingPublicAccess, "disabled")
 		return
 	}
 	v, ok := jv.Field(prof, "authorizedIPRanges")
 	if !ok || v == nil {
+		p.ev.Sent = []string{} // the whole cluster written, without the list
 		return
 	}
+	p.ev.Sent = []string{"authorizedipranges"}
 	c := model.RuleChange{Effect: model.Altered, Direction: model.Ingress, Action: model.Allow, Protocol: "tcp"}
 	for _, r := range jv.Strs(prof, "authorizedIPRanges") {
 		if pr, ok := p.peer(label("authorized IP range", r), r, false); ok {

@@ -18,12 +18,16 @@ func TestAKSAuthorizedIPRanges(t *testing.T) {
 		body    string
 		peers   string
 		public  string
+		// sent is Event.Sent: "-" for nil (the list not read), else the
+		// fields joined; "" says the whole cluster was written without
+		// the list (state reads the ranges removed when it knew some).
+		sent string
 	}{
-		{name: "cleared", fixture: "aks_authorized_ranges_cleared", peers: "0.0.0.0/0"},
-		{name: "corporate", fixture: "aks_authorized_ranges_corporate", peers: "198.51.100.0/24"},
-		{name: "scale only", fixture: "nearmiss_aks_scale"},
-		{name: "private", body: `{"properties":{"apiServerAccessProfile":{"enablePrivateCluster":true}}}`, public: "disabled"},
-		{name: "profile without list", body: `{"properties":{"apiServerAccessProfile":{"enablePrivateCluster":false}}}`},
+		{name: "cleared", fixture: "aks_authorized_ranges_cleared", peers: "0.0.0.0/0", sent: "authorizedipranges"},
+		{name: "corporate", fixture: "aks_authorized_ranges_corporate", peers: "198.51.100.0/24", sent: "authorizedipranges"},
+		{name: "scale only", fixture: "nearmiss_aks_scale", sent: ""},
+		{name: "private", body: `{"properties":{"apiServerAccessProfile":{"enablePrivateCluster":true}}}`, public: "disabled", sent: "-"},
+		{name: "profile without list", body: `{"properties":{"apiServerAccessProfile":{"enablePrivateCluster":false}}}`, sent: ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -48,6 +52,13 @@ func TestAKSAuthorizedIPRanges(t *testing.T) {
 			}
 			if strings.Join(got, ",") != tt.peers || ev.Settings[model.SettingPublicAccess] != tt.public {
 				t.Errorf("peers %q settings %v, want %q public_network_access %q", got, ev.Settings, tt.peers, tt.public)
+			}
+			sent := strings.Join(ev.Sent, ",")
+			if ev.Sent == nil {
+				sent = "-"
+			}
+			if sent != tt.sent {
+				t.Errorf("sent %q, want %q", sent, tt.sent)
 			}
 			if tt.fixture != "" && ev.Resource.Type != "aks_cluster" {
 				t.Errorf("resource = %+v", ev.Resource)

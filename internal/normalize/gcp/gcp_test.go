@@ -622,7 +622,7 @@ func TestPatchListsTheFieldsSent(t *testing.T) {
 		if err != nil || len(evs) != 1 {
 			t.Fatalf("%s: %d events, %v", tt.request, len(evs), err)
 		}
-		if got := evs[0].Patched; got == nil || !slices.Equal(got, tt.want) {
+		if got := evs[0].Sent; got == nil || !slices.Equal(got, tt.want) {
 			t.Errorf("%s: patched %q, want %q", tt.request, got, tt.want)
 		}
 	}

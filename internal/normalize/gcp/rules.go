@@ -90,7 +90,7 @@ func (r *reader) vpcFirewall(verb string) {
 		// Only a patch: logging off is an insert's default, and a PUT
 		// sends it whether or not it changed.
 		r.setBool(jv.Obj(fw, "logConfig"), "enable", model.SettingLogging)
-		r.ev.Patched = patchedFields(fw)
+		r.ev.Sent = patchedFields(fw)
 	}
 
 	n := len(r.ev.Changes)
@@ -123,7 +123,7 @@ func (r *reader) vpcFirewall(verb string) {
 }
 
 // listFields are the list fields of a VPC firewall rule a patch replaces
-// one by one (Event.Patched).
+// one by one (Event.Sent).
 var listFields = []string{"sourceRanges", "sourceTags", "sourceServiceAccounts", "destinationRanges", "targetTags", "targetServiceAccounts"}
 
 // patchedFields lists, in lower case, the list fields a patch sent, an
