@@ -28,7 +28,7 @@ func (a *applier) gcpRollback() []string {
 		}
 		return []string{gcloudCreate(f, name, project, a.removed)}
 	}
-	return gcloudUndo(f, name, project, a.prior, f.rules, a.priorKnown)
+	return gcloudUndo(f, name, project, a.prior, f.rules, a.priorKnown, strings.HasSuffix(a.ev.OperationKey, ".update"))
 }
 
 // describeCmd is the command whose saved output holds a rule's content.
@@ -41,10 +41,12 @@ func describeCmd(name, project string) string {
 // state does not hold (no baseline, only earlier patches seen) is a
 // placeholder, and a first line names the fields and the snapshot that
 // gives them: the command is never built from a guess. known says prior
-// is the rule's whole content, so a field empty in it was empty.
-func gcloudUndo(f *firewall, name, project string, prior, now []*rule, known bool) []string {
+// is the rule's whole content, so a field empty in it was empty; whole
+// says the call replaced the whole rule (an update), so a field it left
+// empty may have held something the state did not see.
+func gcloudUndo(f *firewall, name, project string, prior, now []*rule, known, whole bool) []string {
 	if len(now) == 0 {
-		return []string{"# the rule's content after this call is not known: compare with " + describeCmd(name, project) + " and restore by hand"}
+		return []string{"# the rule's content before this call is not in the baseline or the logs: compare with " + describeCmd(name, project) + " and restore by hand"}
 	}
 	var old model.Rule
 	if len(prior) > 0 {
@@ -96,8 +98,12 @@ func gcloudUndo(f *firewall, name, project string, prior, now []*rule, known boo
 		return []string{"# nothing to undo: the call changed no field the state tracks"}
 	}
 	if len(unknown) > 0 {
+		also := ""
+		if whole && !known {
+			also = ", and any other field the update cleared"
+		}
 		return []string{"# the rule's " + strings.Join(unknown, ", ") + " before this call are not in the baseline or the logs: " +
-			describeCmd(name, project) + " taken before the change, given as --baseline, gives them; fill them in (a field that was empty: '')", cmd}
+			describeCmd(name, project) + " taken before the change, given as --baseline, gives them" + also + "; fill them in (a field that was empty: '')", cmd}
 	}
 	return []string{cmd}
 }
