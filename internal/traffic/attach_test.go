@@ -2,6 +2,7 @@ package traffic
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -44,7 +45,7 @@ func TestAttachmentsFromSnapshots(t *testing.T) {
 		{"no snapshot: any interface is weak evidence", sgOpen, nil, flow("eni-db"), model.TrafficUsed, model.EvidenceNetwork},
 		{"interface behind the group", sgOpen, attach(), flow("eni-web"), model.TrafficUsed, model.EvidenceInterface},
 		{"interface from the group's own attachments", sgOpen, attach(), flow("eni-web2"), model.TrafficUsed, model.EvidenceInterface},
-		{"interface the snapshot shows behind another group", sgOpen, attach(), flow("eni-db") + background, model.TrafficNotSeen, ""},
+		{"interface the snapshot shows behind another group", sgOpen, attach(), flow("eni-db") + background + strings.ReplaceAll(background, "eni-web", "eni-web2"), model.TrafficNotSeen, ""},
 		{"interface the snapshot never listed stays weak", sgOpen, attach(), flow("eni-new"), model.TrafficUsed, model.EvidenceNetwork},
 		{"interface in a subnet the ACL guards", aclOpen, attach(), flow("eni-web"), model.TrafficUsed, model.EvidenceInterface},
 		{"interface in another subnet", aclOpen, attach(), flow("eni-db") + background, model.TrafficNotSeen, ""},

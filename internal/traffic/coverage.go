@@ -87,6 +87,32 @@ func openingScopes(o *Opening) []string {
 	return []string{""}
 }
 
+// ifaceScope is the coverage scope of one AWS network interface: a flow
+// log can be set on single interfaces or on a subnet, so records of other
+// interfaces of the account say nothing of whether this one was logged.
+func ifaceScope(eni string) string { return "eni:" + eni }
+
+// coversOpening reports whether the flow logs read cover opening o over
+// its window. Where the interfaces behind an AWS firewall are known (an
+// inventory in --baseline, or calls that attached the group), each of them
+// must have records spanning the window itself: a flow log of other
+// interfaces, or of another subnet, is silent about them. An exposed
+// interface gets scans and rejected probes all the time, so one that
+// logged nothing was not logged.
+// It also returns the interfaces whose records do not cover the window.
+func (c coverage) coversOpening(o *Opening) (bool, []string) {
+	if o.Cloud == model.AWS && len(o.Interfaces) > 0 {
+		var missing []string
+		for _, in := range o.Interfaces {
+			if !c.covers(string(o.Cloud), o.Account, []string{ifaceScope(in)}, o.Start, o.End) {
+				missing = append(missing, in)
+			}
+		}
+		return len(missing) == 0, missing
+	}
+	return c.covers(string(o.Cloud), o.Account, openingScopes(o), o.Start, o.End), nil
+}
+
 // slot returns the span of key, nil when the map is full.
 func (c coverage) slot(key string) *span {
 	s := c[key]

@@ -83,6 +83,9 @@ type worker struct {
 	covAccount          string
 	covFirewall, covNet string
 	covSpan             *span
+	// the same for the last watched interface (see coverage.coversOpening)
+	ifaceCov, ifaceCovAccount string
+	ifaceSpan                 *span
 }
 
 func run(ctx context.Context, inputs []ingest.Input, only []int, opts Options, mk func() *worker) ([]*worker, Counts, error) {
@@ -175,6 +178,15 @@ func (w *worker) inboundFlow(f *Flow) {
 	}
 	if w.covSpan != nil {
 		w.covSpan.add(f.Start, f.End)
+	}
+	if f.Cloud == model.AWS && w.m.covIfaces[f.Interface] {
+		if f.Interface != w.ifaceCov || f.Account != w.ifaceCovAccount || w.ifaceSpan == nil {
+			w.ifaceCov, w.ifaceCovAccount = f.Interface, f.Account
+			w.ifaceSpan = w.cov.slot(coverageKey(string(f.Cloud), f.Account, ifaceScope(f.Interface)))
+		}
+		if w.ifaceSpan != nil {
+			w.ifaceSpan.add(f.Start, f.End)
+		}
 	}
 	if w.cur != nil {
 		w.cur.add(f)

@@ -58,10 +58,13 @@ type matcher struct {
 	// ifaceOpen maps an interface to the openings that name it, for the
 	// outbound pass.
 	ifaceOpen map[string][]int32
+	// covIfaces are the AWS interfaces whose own coverage is kept: those
+	// behind an opening's firewall.
+	covIfaces map[string]bool
 }
 
 func newMatcher(open []Opening, opts Options) *matcher {
-	m := &matcher{open: open, byPort: map[int][]int32{}, opts: opts, ifaceOpen: map[string][]int32{}}
+	m := &matcher{open: open, byPort: map[int][]int32{}, opts: opts, ifaceOpen: map[string][]int32{}, covIfaces: map[string]bool{}}
 	for i, o := range open {
 		idx := int32(i)
 		span := 0
@@ -79,6 +82,9 @@ func newMatcher(open []Opening, opts Options) *matcher {
 		}
 		for _, in := range o.Interfaces {
 			m.ifaceOpen[in] = append(m.ifaceOpen[in], idx)
+			if o.Cloud == model.AWS && in != "" {
+				m.covIfaces[in] = true
+			}
 		}
 	}
 	return m

@@ -37,6 +37,7 @@ func result(o *Opening, u *usage, cov coverage, opts Options) model.Traffic {
 	}
 	t.Sources = topPeers(u.sources, opts.TopN)
 	t.OutboundDestinations = topPeers(u.dests, opts.TopN)
+	covered, missing := cov.coversOpening(o)
 	switch {
 	case u.flows > 0:
 		t.Verdict = model.TrafficUsed
@@ -53,14 +54,17 @@ func result(o *Opening, u *usage, cov coverage, opts Options) model.Traffic {
 	case u.rejected > 0:
 		t.Verdict = model.TrafficRejected
 		t.Evidence = evidenceNames[u.rejEvidence]
-	case u.undirected == 0 && cov.covers(string(o.Cloud), o.Account, openingScopes(o), o.Start, o.End):
+	case u.undirected == 0 && covered:
 		t.Verdict = model.TrafficNotSeen
 	default:
 		t.Verdict = model.TrafficNoCoverage
 	}
 	t.Summary = summary(&t)
-	if t.Verdict == model.TrafficRejected && !cov.covers(string(o.Cloud), o.Account, openingScopes(o), o.Start, o.End) {
+	if t.Verdict == model.TrafficRejected && !covered {
 		t.Summary += "; but no flow log read covers this firewall itself (for an Azure NSG: no NSG flow log of it), so accepted flows through it may be unlogged"
+	}
+	if len(missing) > 0 && (t.Verdict == model.TrafficNoCoverage || t.Verdict == model.TrafficRejected) && t.Undirected == 0 {
+		t.Summary += "; no records of " + listShort(missing, 5) + " behind it through the window (flow logs of other interfaces or subnets say nothing of these)"
 	}
 	return t
 }
@@ -158,6 +162,14 @@ func summary(t *model.Traffic) string {
 		fmt.Fprintf(&b, "; %d from trusted networks not counted", t.Trusted)
 	}
 	return b.String()
+}
+
+// listShort joins up to n items and says how many more there are.
+func listShort(items []string, n int) string {
+	if len(items) <= n {
+		return strings.Join(items, ", ")
+	}
+	return strings.Join(items[:n], ", ") + fmt.Sprintf(" and %d more", len(items)-n)
 }
 
 func plural(n int64) string {
