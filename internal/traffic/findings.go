@@ -1,6 +1,7 @@
 package traffic
 
 import (
+	"net/netip"
 	"slices"
 	"strings"
 	"time"
@@ -38,6 +39,13 @@ func Openings(findings []model.Finding) (open []Opening, owner []int) {
 		}
 		opened := false
 		for _, c := range changes {
+			if narrows(f, c) {
+				// The call closed a wider exposure and left this part of
+				// it: it opened nothing, so its traffic is none of its
+				// doing (use of the part left is not use of the opening).
+				opened = true
+				continue
+			}
 			o, ok := FromChange(f.ID, f, c, f.Time)
 			if !ok {
 				continue
@@ -68,6 +76,59 @@ func Openings(findings []model.Finding) (open []Opening, owner []int) {
 		}
 	}
 	return open, owner
+}
+
+// narrows reports whether change c of finding f only narrowed the
+// exposure window f closed: a world rule replaced by a /24 in place, a
+// network ACL entry replaced by a narrower one. Everything c admits was
+// admitted by the window's rule until the call, so the call opened
+// nothing.
+func narrows(f *model.Finding, c model.RuleChange) bool {
+	w := f.Window
+	if w == nil || w.End == nil || !w.End.Equal(f.Time) || !w.Start.Before(f.Time) ||
+		c.Effect == model.Removed || c.Action == model.Deny || c.Direction == model.Egress {
+		return false
+	}
+	if p := strings.ToLower(w.Rule.Protocol); p != "" && p != "all" && p != "-1" && p != "*" && !strings.EqualFold(p, c.Protocol) {
+		return false
+	}
+	if len(w.Rule.Ports) > 0 && !w.Rule.Ports.All() {
+		if len(c.Ports) == 0 || c.Ports.All() {
+			return false
+		}
+		for _, r := range c.Ports {
+			if !slices.ContainsFunc(w.Rule.Ports, func(x model.PortRange) bool { return x.From <= r.From && r.To <= x.To }) {
+				return false
+			}
+		}
+	}
+	any := false
+	for _, p := range c.Peers {
+		q, ok := outsidePrefix(p)
+		if !ok {
+			continue // admits no outside address
+		}
+		any = true
+		if !slices.ContainsFunc(w.Rule.Peers, func(wp model.Peer) bool { return peerHolds(wp, q) }) {
+			return false
+		}
+	}
+	return any
+}
+
+// peerHolds reports whether peer p admits every address of q (an invalid
+// q: every address).
+func peerHolds(p model.Peer, q netip.Prefix) bool {
+	w, ok := outsidePrefix(p)
+	switch {
+	case !ok:
+		return false
+	case !w.IsValid():
+		return true
+	case !q.IsValid():
+		return false
+	}
+	return w.Addr().BitLen() == q.Addr().BitLen() && w.Bits() <= q.Bits() && w.Contains(q.Addr())
 }
 
 // disabled reports whether the call left its rule disabled (a GCP rule

@@ -31,6 +31,11 @@ func TestOpeningsOfCalls(t *testing.T) {
 	}
 	later := *window
 	later.Start = t0.Add(-time.Hour)
+	// the window a call at t0 closed: open since an hour before
+	closed := later
+	closed.End = &t0
+	otherPort := closed
+	otherPort.Rule.Ports = model.PortList{{From: 80, To: 80}}
 	for _, tc := range []struct {
 		name string
 		f    model.Finding
@@ -44,6 +49,13 @@ func TestOpeningsOfCalls(t *testing.T) {
 		{"allow disabled", finding([]model.RuleChange{allow}, map[string]string{model.SettingDisabled: "true"}, window), 0},
 		{"allow created disabled", finding([]model.RuleChange{allow}, map[string]string{model.SettingDisabled: "true"}, nil), 0},
 		{"deny added, the rest of a narrowed window starts at it", finding([]model.RuleChange{deny}, nil, window), 0},
+		// A rule replaced in place by a narrower one closes the window
+		// it was in: what is left was open before the call.
+		{"world narrowed to a /24 in place", finding([]model.RuleChange{narrowTo(allow, ssh, "198.51.100.0/24")}, nil, &closed), 0},
+		{"world narrowed to one address", finding([]model.RuleChange{narrowTo(allow, ssh, "198.51.100.7")}, nil, &closed), 0},
+		{"replaced by a /24 on another port", finding([]model.RuleChange{narrowTo(allow, model.PortList{{From: 3389, To: 3389}}, "198.51.100.0/24")}, nil, &closed), 1},
+		{"replaced by IPv6 peers the IPv4 window did not admit", finding([]model.RuleChange{narrowTo(allow, ssh, "2001:db8::/32")}, nil, &closed), 1},
+		{"a /24 added while another window closes at the same time", finding([]model.RuleChange{narrowTo(allow, ssh, "198.51.100.0/24")}, nil, &otherPort), 1},
 	} {
 		open, owner := Openings([]model.Finding{tc.f})
 		if len(open) != tc.want || len(owner) != tc.want {
@@ -55,4 +67,12 @@ func TestOpeningsOfCalls(t *testing.T) {
 			}
 		}
 	}
+}
+
+// narrowTo returns c altered in place to ports and one peer.
+func narrowTo(c model.RuleChange, ports model.PortList, peer string) model.RuleChange {
+	c.Effect = model.Altered
+	c.Ports = ports
+	c.Peers = []model.Peer{{Kind: model.PeerCIDR, Value: peer}}
+	return c
 }
