@@ -20,6 +20,7 @@ func FuzzReadStream(f *testing.F) {
 	}
 	f.Add([]byte("version srcaddr\n1 2 3\n"))
 	f.Add([]byte(`{"records":[{"properties":{"flows":[{"flows":[{"flowTuples":["1,2,3"]}]}]}}]}`))
+	f.Add([]byte(awslogsEvent(f, "DATA_MESSAGE", "2 111122223333 eni-1 198.51.100.7 10.0.0.5 40000 22 6 10 5000 1700000000 1700000060 ACCEPT OK")))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		var r fileReader
 		var n int64

@@ -387,6 +387,18 @@ func (r *fileReader) jsonRecord(data []byte, f *Flow, emit func(*Flow), bad func
 		}
 		emit(f)
 		return 1, nil
+	case bytes.Contains(data, markAwslogs):
+		v, err := r.json.ParseBytes(data)
+		if err != nil {
+			return 0, fmt.Errorf("CloudWatch Logs subscription event: %w", err)
+		}
+		if v.Get("awslogs", "data") != nil {
+			return r.awslogsFlows(v, f, emit, bad)
+		}
+		if !bytes.Contains(data, markMessage) {
+			return 0, nil
+		}
+		fallthrough
 	case bytes.Contains(data, markMessage):
 		// CloudWatch Logs: one VPC flow-log record per log event.
 		v, err := r.json.ParseBytes(data)
