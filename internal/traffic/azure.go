@@ -92,6 +92,7 @@ func parseNSGTuple(t []byte, f *Flow) error {
 		f.Decision = Reject
 	}
 	if len(p) == 13 {
+		f.State = tupleState(p[8])
 		tupleCounts(p[9:13], f)
 	}
 	return nil
@@ -114,6 +115,7 @@ func parseVNetTuple(t []byte, f *Flow) error {
 	} else {
 		f.Decision = Accept
 	}
+	f.State = tupleState(p[7])
 	tupleCounts(p[9:13], f)
 	return nil
 }
@@ -148,6 +150,17 @@ func tupleCommon(p [][]byte, f *Flow, millis bool) error {
 		f.Direction = DirOut
 	}
 	return nil
+}
+
+// tupleState reads a flow state field (B, C, E, D).
+func tupleState(b []byte) byte {
+	if len(b) == 1 {
+		switch b[0] {
+		case 'B', 'C', 'E', 'D':
+			return b[0]
+		}
+	}
+	return 0
 }
 
 func tupleCounts(p [][]byte, f *Flow) {

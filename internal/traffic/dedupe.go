@@ -48,6 +48,20 @@ type counted struct {
 	seen       map[flowKey]struct{}
 	seq, asked uint64
 	repeat     bool
+	// conns are the Azure connections (begin, continuing and end tuples)
+	// counted in this input: a later tuple of one adds its packets and
+	// bytes, not another flow. Bounded like seen.
+	conns      map[connKey]struct{}
+	connAsked  uint64
+	continuing bool
+}
+
+// connKey names one connection of an Azure flow log: the tuples of its
+// begin, continuing updates and end share it.
+type connKey struct {
+	iface, firewall, rule, network string
+	src, dst                       netip.Addr
+	srcPort, dstPort, proto        int32
 }
 
 // reset forgets the records of the last input; a large set is dropped
@@ -57,6 +71,38 @@ func (c *counted) reset() {
 		c.seen = nil
 	}
 	clear(c.seen)
+	if len(c.conns) > 1024 {
+		c.conns = nil
+	}
+	clear(c.conns)
+}
+
+// continues tells whether f is a later tuple (C or E) of a connection
+// one of whose tuples was already counted in this input; a tuple of a
+// state that starts or stands alone is remembered. Like isRepeat it
+// decides once per record.
+func (c *counted) continues(f *Flow) bool {
+	if f.State == 0 || f.State == 'D' {
+		return false
+	}
+	if c.connAsked == c.seq {
+		return c.continuing
+	}
+	c.connAsked = c.seq
+	k := connKey{iface: f.Interface, firewall: f.Firewall, rule: f.Rule, network: f.Network, src: f.Src, dst: f.Dst,
+		srcPort: int32(f.SrcPort), dstPort: int32(f.DstPort), proto: int32(f.Protocol)}
+	_, seen := c.conns[k]
+	c.continuing = seen && f.State != 'B'
+	switch {
+	case f.State == 'E' && seen:
+		delete(c.conns, k) // ended: a new connection on the same ports counts again
+	case !seen && f.State != 'E' && len(c.conns) < maxCounted:
+		if c.conns == nil {
+			c.conns = map[connKey]struct{}{}
+		}
+		c.conns[k] = struct{}{}
+	}
+	return c.continuing
 }
 
 // next is called for every record handed to the worker, before isRepeat.

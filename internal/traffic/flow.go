@@ -61,6 +61,10 @@ type Flow struct {
 	// Rule is the rule the record names as deciding (Azure rule name
 	// without the UserRule_ prefix, GCP firewall rule name).
 	Rule string
+	// State is an Azure flow tuple's flow state: 'B' (begin), 'C'
+	// (continuing), 'E' (end), 'D' (denied); 0 elsewhere. The tuples of one
+	// connection (B, then C every few minutes, then E) are one flow.
+	State byte
 	// External is set when the record itself says the remote end is
 	// outside the cloud network (GCP src_location without src_vpc).
 	External bool

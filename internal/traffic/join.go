@@ -255,6 +255,8 @@ func (w *worker) match(i int32, f *Flow, undir bool) {
 		}
 	case f.Decision == Reject:
 		u.reject(f, ev)
+	case w.counted.continues(f):
+		u.more(f) // a later tuple of a connection already counted
 	default:
 		u.inbound(f, ev, w.m.opts.MaxTracked)
 		if undir {
@@ -335,6 +337,10 @@ func (w *worker) outboundFlow(f *Flow) {
 		}
 		if w.counted.isRepeat(f) {
 			return // the same record again in this input: counted once
+		}
+		if w.counted.continues(f) {
+			w.use[it.open].moreOut(f)
+			continue
 		}
 		w.use[it.open].outbound(f, w.m.opts.MaxTracked)
 	}

@@ -90,6 +90,29 @@ func (u *usage) inbound(f *Flow, ev int, limit int) {
 	}
 }
 
+// more adds to the accepted inbound flow counted before it the packets
+// and bytes of a later tuple of the same connection (Azure C and E).
+func (u *usage) more(f *Flow) {
+	if f.End.After(u.last) {
+		u.last = f.End
+	}
+	u.packets = sat(u.packets, f.Packets)
+	u.byts = sat(u.byts, f.Bytes)
+	if s := u.sources[f.Src.Unmap()]; s != nil {
+		s.packets = sat(s.packets, f.Packets)
+		s.bytes = sat(s.bytes, f.Bytes)
+	}
+}
+
+// moreOut is more for an outbound flow.
+func (u *usage) moreOut(f *Flow) {
+	u.outBytes = sat(u.outBytes, f.Bytes)
+	if s := u.dests[f.Dst.Unmap()]; s != nil {
+		s.packets = sat(s.packets, f.Packets)
+		s.bytes = sat(s.bytes, f.Bytes)
+	}
+}
+
 const maxRejRules = 8
 
 // reject records one rejected inbound flow from outside in the window.
