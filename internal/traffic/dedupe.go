@@ -1,24 +1,51 @@
 package traffic
 
 import (
+	"hash/maphash"
 	"net/netip"
+	"sync"
 
 	"cloudwall/internal/model"
 )
 
 // A flow log can hold the same record twice: an object delivered again,
-// a CloudWatch export that overlaps itself, the same file copied into two
-// folders of an archive. Counting it twice doubles the flows, packets and
-// bytes an opening is charged with, so each worker remembers the records it
-// counted in the input (file or archive) it is reading and counts an
-// identical one once.
+// a CloudWatch export that overlaps itself or an S3 delivery of the same
+// log, the same file given twice or copied into two folders of an archive.
+// Counting it twice doubles the flows, packets and bytes an opening is
+// charged with, so the join remembers the records it counted, across all
+// inputs of a pass, and counts an identical one once.
 //
-// The bound: at most maxCounted records per input are remembered (a few
-// MiB per worker); past that, repeats are counted again. Only records that
-// reach a counter are remembered, so the cost falls on the few flows that
-// touch an opening, not on every record read. Repeats across two inputs
-// are not recognised (the inputs are read in parallel).
-const maxCounted = 1 << 15
+// The bound: at most maxCounted records are remembered per pass, each as
+// a 128-bit hash under random seeds (16 bytes; a few MiB in all); past
+// that, repeats are counted again. Only records that reach a counter are
+// remembered, so the cost falls on the few flows that touch an opening,
+// not on every record read.
+const maxCounted = 1 << 17
+
+// countedSet is the records counted in one pass, shared by its workers.
+type countedSet struct {
+	mu    sync.Mutex
+	seeds [2]maphash.Seed
+	m     map[[2]uint64]struct{}
+}
+
+func newCountedSet() *countedSet {
+	return &countedSet{seeds: [2]maphash.Seed{maphash.MakeSeed(), maphash.MakeSeed()}, m: map[[2]uint64]struct{}{}}
+}
+
+// add remembers k and reports whether it was already there.
+func (s *countedSet) add(k flowKey) bool {
+	h := [2]uint64{maphash.Comparable(s.seeds[0], k), maphash.Comparable(s.seeds[1], k)}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, ok := s.m[h]; ok {
+		return true
+	}
+	if len(s.m) < maxCounted {
+		s.m[h] = struct{}{}
+	}
+	return false
+}
 
 // flowKey is everything a record says that the join reads.
 type flowKey struct {
@@ -41,11 +68,11 @@ func keyOf(f *Flow) flowKey {
 		start: f.Start.UnixNano(), end: f.End.UnixNano(), packets: f.Packets, byteCnt: f.Bytes}
 }
 
-// counted tells whether the worker already counted a record identical to
-// the current one (the seq-th handed to it) in this input. It is asked
-// once per opening the record reaches and decides once per record.
+// counted tells whether a record identical to the current one (the
+// seq-th handed to the worker) was already counted in this pass. It is
+// asked once per opening the record reaches and decides once per record.
 type counted struct {
-	seen       map[flowKey]struct{}
+	seen       *countedSet
 	seq, asked uint64
 	repeat     bool
 	// conns are the Azure connections (begin, continuing and end tuples)
@@ -64,13 +91,10 @@ type connKey struct {
 	srcPort, dstPort, proto        int32
 }
 
-// reset forgets the records of the last input; a large set is dropped
-// rather than cleared, so many small inputs after a big one stay cheap.
+// reset forgets the connections of the last input; a large set is
+// dropped rather than cleared, so many small inputs after a big one stay
+// cheap.
 func (c *counted) reset() {
-	if len(c.seen) > 1024 {
-		c.seen = nil
-	}
-	clear(c.seen)
 	if len(c.conns) > 1024 {
 		c.conns = nil
 	}
@@ -113,17 +137,6 @@ func (c *counted) isRepeat(f *Flow) bool {
 		return c.repeat
 	}
 	c.asked = c.seq
-	k := keyOf(f)
-	if _, ok := c.seen[k]; ok {
-		c.repeat = true
-		return true
-	}
-	if c.seen == nil {
-		c.seen = map[flowKey]struct{}{}
-	}
-	if len(c.seen) < maxCounted {
-		c.seen[k] = struct{}{}
-	}
-	c.repeat = false
-	return false
+	c.repeat = c.seen != nil && c.seen.add(keyOf(f))
+	return c.repeat
 }

@@ -23,8 +23,10 @@ func Join(ctx context.Context, inputs []ingest.Input, openings []Opening, opts O
 	opts.defaults()
 	m := newMatcher(openings, opts)
 	spans := make([]fileSpan, len(inputs))
+	seen := newCountedSet()
 	ws, counts, err := run(ctx, inputs, nil, opts, func() *worker {
-		return &worker{m: m, use: make([]usage, len(openings)), cov: coverage{}, spans: spans, served: servedSet{}}
+		return &worker{m: m, use: make([]usage, len(openings)), cov: coverage{}, spans: spans, served: servedSet{},
+			counted: counted{seen: seen}}
 	})
 	if err != nil {
 		return nil, counts, err
@@ -40,8 +42,9 @@ func Join(ctx context.Context, inputs []ingest.Input, openings []Opening, opts O
 				again = append(again, i)
 			}
 		}
+		seen := newCountedSet()
 		ws2, _, err := run(ctx, inputs, again, opts, func() *worker {
-			return &worker{m: m, use: make([]usage, len(openings)), watch: watch, served: srv}
+			return &worker{m: m, use: make([]usage, len(openings)), watch: watch, served: srv, counted: counted{seen: seen}}
 		})
 		if err != nil {
 			return nil, counts, err
@@ -74,8 +77,8 @@ type worker struct {
 	lastServed      *served
 	lastServedIface string
 	reader          fileReader
-	// counted remembers the records counted in the current input, so an
-	// identical one is counted once (see dedupe.go)
+	// counted remembers (with the other workers) the records counted in
+	// the pass, so an identical one is counted once (see dedupe.go)
 	counted counted
 	// the coverage span of the last flow's cloud, account and scope,
 	// reused while they do not change

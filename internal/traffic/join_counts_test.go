@@ -11,8 +11,9 @@ import (
 )
 
 // TestJoinCounts checks the flows, bytes and outbound flows an opening is
-// charged with: a record delivered twice in one input (a re-delivered
-// object, an overlapping export) is counted once, two different records
+// charged with: a record delivered twice, in one input or in two (a
+// re-delivered object, an overlapping export, the same file given twice,
+// a CloudWatch export of what S3 also holds) is counted once, two different records
 // stay two, and a byte count too large for int64 saturates instead of
 // reading as 0.
 func TestJoinCounts(t *testing.T) {
@@ -44,6 +45,14 @@ func TestJoinCounts(t *testing.T) {
 			files: map[string]string{"a.log": in + other}, flows: 2, bytes: 10000},
 		{name: "same outbound record twice", open: awsOpen,
 			files: map[string]string{"a.log": in + out + out}, flows: 1, bytes: 5000, outbound: 1},
+		{name: "same file given twice", open: awsOpen,
+			files: map[string]string{"a.log": in + background + out, "a-copy.log": in + background + out}, flows: 1, bytes: 5000, outbound: 1},
+		{name: "overlapping exports", open: awsOpen,
+			files: map[string]string{"a.log": in + background, "b.log": background + other}, flows: 2, bytes: 10000},
+		{name: "the S3 file and a CloudWatch export of it", open: awsOpen,
+			files: map[string]string{"a.log": in, "cw.json": `{"logEvents":[{"message":"` + strings.TrimSpace(in) + `"}]}`}, flows: 1, bytes: 5000},
+		{name: "same azure blob twice", open: azOpen,
+			files: map[string]string{"PT1H.json": nsgRecord("UserRule_open-ssh", tuple), "copy.json": nsgRecord("UserRule_open-ssh", tuple)}, flows: 1},
 		{name: "same azure tuple twice", open: azOpen,
 			files: map[string]string{"n.json": nsgRecord("UserRule_open-ssh", tuple, tuple)}, flows: 1},
 		{name: "2^63 bytes saturate", open: awsOpen,
