@@ -472,7 +472,9 @@ func FlowPlantsFor(found []model.Finding) (plants []FlowPlant, from, to time.Tim
 func worldOpenPeers(peers []model.Peer) bool {
 	for _, p := range peers {
 		switch {
-		case p.Kind == model.PeerCIDR && (p.Value == "0.0.0.0/0" || p.Value == "::/0"),
+		// Planted sources are IPv4 (192.0.2.x): an opening to ::/0 alone
+		// admits none of them, so its "used" plant could never be used.
+		case p.Kind == model.PeerCIDR && p.Value == "0.0.0.0/0",
 			p.Kind == model.PeerAny,
 			p.Kind == model.PeerServiceTag && strings.EqualFold(p.Value, "Internet"):
 			return true
