@@ -142,7 +142,19 @@ func (p *awsParser) line(line []byte, f *Flow) (bool, error) {
 		return nil
 	}
 	if st := get(l.status); st != nil && !bytes.Equal(st, []byte("OK")) {
-		return false, nil // NODATA, SKIPDATA: no flow
+		// NODATA: the interface was logged and had no traffic in the
+		// interval, which is coverage (Idle); SKIPDATA: records were
+		// lost, which is not.
+		*f = Flow{}
+		if bytes.Equal(st, []byte("NODATA")) {
+			start, end, ok := awsTimes(get(l.start), get(l.end))
+			if ok {
+				*f = Flow{Cloud: model.AWS, SrcPort: -1, DstPort: -1, Protocol: -1, Idle: true,
+					Interface: p.in.string(get(l.iface)), Account: p.in.string(get(l.account)), Network: p.in.string(get(l.vpc)),
+					Start: start, End: end}
+			}
+		}
+		return false, nil
 	}
 	*f = Flow{Cloud: model.AWS, SrcPort: -1, DstPort: -1, Protocol: -1}
 	f.SrcPort = intOr(get(l.srcPort), -1)
@@ -167,23 +179,10 @@ func (p *awsParser) line(line []byte, f *Flow) (bool, error) {
 	f.Protocol = intOr(get(l.proto), -1)
 	f.Packets = count(get(l.packets))
 	f.Bytes = count(get(l.bytes))
-	start, end := intOr(get(l.start), -1), intOr(get(l.end), -1)
-	if start < 0 && end < 0 {
+	var ok bool
+	if f.Start, f.End, ok = awsTimes(get(l.start), get(l.end)); !ok {
 		return false, errors.New("VPC flow log record has no start or end time")
 	}
-	if start < 0 || (end >= 0 && start > end) {
-		start = end // a damaged start (a digit lost) is replaced by the end
-	}
-	if end < 0 {
-		end = start
-	}
-	// An aggregation interval is at most ten minutes; a longer span is a
-	// damaged start (real records lose digits) and would match every
-	// window, so the flow is pinned to its end.
-	if end-start > maxAggregation {
-		start = end
-	}
-	f.Start, f.End = time.Unix(int64(start), 0).UTC(), time.Unix(int64(end), 0).UTC()
 	switch string(get(l.action)) {
 	case "ACCEPT":
 		f.Decision = Accept
@@ -199,6 +198,28 @@ func (p *awsParser) line(line []byte, f *Flow) (bool, error) {
 	f.Account = p.in.string(get(l.account))
 	f.Network = p.in.string(get(l.vpc))
 	return true, nil
+}
+
+// awsTimes reads a record's start and end (Unix seconds); false when it
+// has neither.
+func awsTimes(s, e []byte) (time.Time, time.Time, bool) {
+	start, end := intOr(s, -1), intOr(e, -1)
+	if start < 0 && end < 0 {
+		return time.Time{}, time.Time{}, false
+	}
+	if start < 0 || (end >= 0 && start > end) {
+		start = end // a damaged start (a digit lost) is replaced by the end
+	}
+	if end < 0 {
+		end = start
+	}
+	// An aggregation interval is at most ten minutes; a longer span is a
+	// damaged start (real records lose digits) and would match every
+	// window, so the flow is pinned to its end.
+	if end-start > maxAggregation {
+		start = end
+	}
+	return time.Unix(int64(start), 0).UTC(), time.Unix(int64(end), 0).UTC(), true
 }
 
 // parseAddr reads an address without allocating for dotted IPv4, the

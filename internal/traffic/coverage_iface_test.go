@@ -2,6 +2,7 @@ package traffic
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -29,6 +30,16 @@ func TestCoveragePerInterface(t *testing.T) {
 		}
 		return b.String()
 	}
+	// status writes a record with no flow (NODATA: logged and idle;
+	// SKIPDATA: records lost) every 10 minutes over the same time.
+	status := func(eni, st string) string {
+		var b strings.Builder
+		for m := -60; m <= 180; m += 10 {
+			at := t0.Add(time.Duration(m) * time.Minute)
+			fmt.Fprintf(&b, "2 111122223333 %s - - - - - - - %d %d - %s\n", eni, at.Unix(), at.Add(10*time.Minute).Unix(), st)
+		}
+		return b.String()
+	}
 	inventory := func() *Attachments {
 		a := NewAttachments()
 		a.AddInterface("eni-x", "subnet-a", "", []string{"sg-web"})
@@ -52,6 +63,9 @@ func TestCoveragePerInterface(t *testing.T) {
 		{"ACL: a subnet log of another subnet", open("acl-a"), inventory(), noise("eni-y", "10.0.2.9"), model.TrafficNoCoverage, "eni-x, eni-z"},
 		{"ACL: its subnet's interfaces logged", open("acl-a"), inventory(), noise("eni-x", "10.0.1.5") + noise("eni-z", "10.0.1.6"), model.TrafficNotSeen, ""},
 		{"no inventory: the account's flow log covers it", open("sg-web"), nil, noise("eni-y", "10.0.2.9"), model.TrafficNotSeen, ""},
+		{"an idle interface logs NODATA: covered", open("sg-web"), inventory(), noise("eni-x", "10.0.1.5") + status("eni-z", "NODATA"), model.TrafficNotSeen, ""},
+		{"SKIPDATA is records lost, not coverage", open("sg-web"), inventory(), noise("eni-x", "10.0.1.5") + status("eni-z", "SKIPDATA"), model.TrafficNoCoverage, "eni-z"},
+		{"no inventory: NODATA covers the account", open("sg-web"), nil, status("eni-y", "NODATA"), model.TrafficNotSeen, ""},
 		{"interface logged for part of the window only", open("sg-web"), inventory(),
 			noise("eni-x", "10.0.1.5") + noise("eni-z", "10.0.1.6")[:len(noise("eni-z", "10.0.1.6"))/3], model.TrafficNoCoverage, "eni-z"},
 	}

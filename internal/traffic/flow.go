@@ -61,6 +61,10 @@ type Flow struct {
 	// Rule is the rule the record names as deciding (Azure rule name
 	// without the UserRule_ prefix, GCP firewall rule name).
 	Rule string
+	// Idle marks no flow but a record that the interface was logged and
+	// idle from Start to End (an AWS NODATA record): it counts for
+	// coverage only and is not counted as a flow.
+	Idle bool
 	// State is an Azure flow tuple's flow state: 'B' (begin), 'C'
 	// (continuing), 'E' (end), 'D' (denied); 0 elsewhere. The tuples of one
 	// connection (B, then C every few minutes, then E) are one flow.

@@ -191,10 +191,10 @@ func (w *worker) inboundFlow(f *Flow) {
 			w.ifaceSpan.add(f.Start, f.End)
 		}
 	}
-	if w.cur != nil {
+	if w.cur != nil && !f.Idle {
 		w.cur.add(f)
 	}
-	if !f.Src.IsValid() {
+	if !f.Src.IsValid() || f.Idle {
 		return
 	}
 	undir := undirected(f)
@@ -317,7 +317,7 @@ func outboundWatch(m *matcher, use []usage) map[string][]watchItem {
 func (w *worker) outboundFlow(f *Flow) {
 	w.counted.next()
 	items := w.watch[f.Interface]
-	if len(items) == 0 || !f.Src.IsValid() || f.Decision == Reject {
+	if len(items) == 0 || !f.Src.IsValid() || f.Idle || f.Decision == Reject {
 		return
 	}
 	sv := w.served[f.Interface]

@@ -25,7 +25,11 @@ func readFile(t *testing.T, path string) ([]Flow, Counts) {
 	var r fileReader
 	var flows []Flow
 	err = ingest.Open(context.Background(), ingest.FileInput(path, info.Size()), ingest.Options{}, func(st ingest.Stream) error {
-		return r.ReadStream(context.Background(), st.Name, st.R, func(f *Flow) { flows = append(flows, *f) })
+		return r.ReadStream(context.Background(), st.Name, st.R, func(f *Flow) {
+			if !f.Idle {
+				flows = append(flows, *f)
+			}
+		})
 	})
 	if err != nil {
 		t.Fatal(err)
