@@ -88,6 +88,14 @@ func (r *fileReader) gcpFirewallLog(e, p *fastjson.Value, f *Flow) error {
 		f.Decision = Accept
 	case "DENIED":
 		f.Decision = Reject
+	default:
+		// No disposition (a trimmed export): the rule's action says it.
+		switch string(bytes.ToUpper(p.GetStringBytes("rule_details", "action"))) {
+		case "ALLOW":
+			f.Decision = Accept
+		case "DENY":
+			f.Decision = Reject
+		}
 	}
 	f.Interface = r.in.string(p.GetStringBytes("instance", "vm_name"))
 	f.Network = r.in.string(p.GetStringBytes("vpc", "vpc_name"))

@@ -162,6 +162,9 @@ func TestJoinScenarios(t *testing.T) {
 		{name: "gcp denied by a deny rule is a rejected attempt", open: gcpOpen, files: map[string]string{
 			"g.json": strings.Replace(gcpFirewallEntry("deny-ssh", "198.51.100.10", 22, t0.Add(20*time.Minute), "DENIED"), `"action":"ALLOW"`, `"action":"DENY"`, 1),
 		}, verdict: model.TrafficRejected, evidence: model.EvidenceNetwork, rejected: 1},
+		{name: "gcp deny without a disposition: the rule's action says denied", open: gcpOpen, files: map[string]string{
+			"g.json": strings.Replace(strings.Replace(gcpFirewallEntry("deny-ssh", "198.51.100.10", 22, t0.Add(20*time.Minute), ""), `"action":"ALLOW"`, `"action":"DENY"`, 1), `"disposition":"",`, "", 1),
+		}, verdict: model.TrafficRejected, evidence: model.EvidenceNetwork, rejected: 1},
 		{name: "gcp nothing before opening", open: gcpOpen, files: map[string]string{
 			"g.json": gcpFirewallEntry("allow-ssh", "198.51.100.10", 22, t0.Add(-2*time.Hour), "ALLOWED") +
 				strings.Replace(gcpFirewallEntry("allow-ssh", "10.1.0.9", 22, t0.Add(2*time.Hour), "ALLOWED"), `"remote_location":{"country":"xx"},`, "", 1),
