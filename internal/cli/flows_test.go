@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -242,6 +243,48 @@ func TestFlowsBaselineInterfaces(t *testing.T) {
 	}
 	if tr := sshOpening(t, out); tr.Verdict != model.TrafficNotSeen {
 		t.Errorf("interface behind another group: verdict %s: %s", tr.Verdict, tr.Summary)
+	}
+
+	// The group now sits on an interface the flow logs never logged (a
+	// flow log of other interfaces): their silence says nothing of it.
+	var snap map[string][]map[string]any
+	if err := json.Unmarshal([]byte(other), &snap); err != nil {
+		t.Fatal(err)
+	}
+	unlogged := map[string]any{"NetworkInterfaceId": "eni-0eeeeeeeeeeeeeee1", "SubnetId": "subnet-0e1e2e3e4e5e6e7e8",
+		"VpcId": "vpc-0a1b2c3d4e5f60718", "OwnerId": "123456789012", "Status": "in-use", "PrivateIpAddress": "10.0.9.9",
+		"Groups": []any{map[string]any{"GroupName": "web-prod", "GroupId": "sg-0c1d2e3f4a5b6c7d8"}}}
+	snap["NetworkInterfaces"] = append(snap["NetworkInterfaces"], unlogged)
+	b, err := json.Marshal(snap)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(elsewhere, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	const why = "no records of eni-0eeeeeeeeeeeeeee1 behind it"
+	code, out, errOut = run(t, nil, "scan", "--format", "jsonl", "--baseline", elsewhere, "--flows", flowSamples, samples)
+	if code != ExitOK {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	if tr := sshOpening(t, out); tr.Verdict != model.TrafficNoCoverage || !strings.Contains(tr.Summary, why) {
+		t.Errorf("scan: group on an interface no flow log covers: verdict %s: %s", tr.Verdict, tr.Summary)
+	}
+	fts, _ := timelineFirewalls(t, "--baseline", elsewhere, "--flows", flowSamples, samples)
+	n := 0
+	for _, ft := range fts {
+		for _, w := range ft.Windows {
+			if w.Firewall.ID != "sg-0c1d2e3f4a5b6c7d8" || w.Traffic == nil {
+				continue
+			}
+			n++
+			if w.Traffic.Verdict != model.TrafficNoCoverage || !strings.Contains(w.Traffic.Summary, why) {
+				t.Errorf("timeline: window %v on an interface no flow log covers: verdict %s: %s", w.Rule.Ports, w.Traffic.Verdict, w.Traffic.Summary)
+			}
+		}
+	}
+	if n == 0 {
+		t.Error("timeline: no window of the web-prod group")
 	}
 
 	code, out, errOut = run(t, nil, "timeline", "--format", "json", "--baseline", enis, "--flows", flowSamples, samples)
