@@ -102,6 +102,38 @@ func TestJSONFoundOnTheLine(t *testing.T) {
 	}
 }
 
+// TestLongNULPaddingBeforeRecord: a run of NULs of any length before a
+// record (the zeroed blocks a crash or a preallocated log file leaves,
+// often a page or more, with no newline before the writing resumed) does
+// not lose the record after it, nor grow the buffer past the record limit;
+// a line of NULs alone, or NULs then text, is still reported.
+func TestLongNULPaddingBeforeRecord(t *testing.T) {
+	for _, tc := range []struct {
+		nuls     int
+		tail     string
+		recs     string
+		problems int
+	}{
+		{4095, `{"a":1}`, `{"a":1}|{"z":9}`, 0},
+		{4096, `{"a":1}`, `{"a":1}|{"z":9}`, 0},
+		{1 << 20, `{"a":1}`, `{"a":1}|{"z":9}`, 0},
+		{1 << 20, "", `{"z":9}`, 1},
+		{1 << 20, "no json", `{"z":9}`, 1},
+	} {
+		in := strings.Repeat("\x00", tc.nuls) + tc.tail + "\n" + `{"z":9}` + "\n"
+		for _, r := range []io.Reader{strings.NewReader(in), iotest.HalfReader(strings.NewReader(in))} {
+			s := newSplitterSize(r, 16)
+			recs, problems, _ := splitWith(t, s, 4096)
+			if got := strings.Join(recs, "|"); got != tc.recs || len(problems) != tc.problems {
+				t.Errorf("%d NULs then %q: records %q problems %q, want %q and %d problems", tc.nuls, tc.tail, got, problems, tc.recs, tc.problems)
+			}
+			if len(s.buf) > 2*4096+maxPrefix {
+				t.Errorf("%d NULs then %q: buffer grew to %d bytes", tc.nuls, tc.tail, len(s.buf))
+			}
+		}
+	}
+}
+
 // TestCutOffReportNamesTheRecord: the problem gives the cut record's index
 // and offset, and the records after it keep their own.
 func TestCutOffReportNamesTheRecord(t *testing.T) {

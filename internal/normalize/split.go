@@ -497,6 +497,7 @@ func (s *Splitter) skipSpace(top bool) (byte, bool) {
 // otherwise pos stays put. If the bytes were the tail of a cut-off record
 // instead, its unmatched closing brackets are still reported.
 func (s *Splitter) skipPrefix() bool {
+	s.skipNULs()
 	for off := 0; off < maxPrefix; off++ {
 		for s.pos+off >= s.hi {
 			s.keep = s.pos
@@ -518,6 +519,25 @@ func (s *Splitter) skipPrefix() bool {
 
 // maxPrefix bounds the bytes skipped before the JSON on a line.
 const maxPrefix = 4096
+
+// skipNULs moves past a run of NULs at pos, however long: the zeroed
+// blocks a crash or a preallocated log file leaves before the writing
+// resumed, often a page or more with no newline. The run is dropped as it
+// is read, so it costs no memory.
+func (s *Splitter) skipNULs() {
+	for {
+		for s.pos < s.hi && s.buf[s.pos] == 0 {
+			s.pos++
+		}
+		if s.pos < s.hi {
+			return
+		}
+		s.keep = s.pos
+		if !s.fill() {
+			return
+		}
+	}
+}
 
 // prevByte is the byte before pos ('\n' at the start of the stream).
 func (s *Splitter) prevByte() byte {
