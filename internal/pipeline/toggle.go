@@ -29,8 +29,8 @@ func knownToggle(det *detect.Detector, ev *model.Event, f *model.Finding, ch *st
 	if det == nil || ev == nil || ev.Cloud != model.GCP || !ch.Applied || ch.NoOp || ev.Outcome == model.Failure {
 		return
 	}
-	if dis, ok := ev.Settings[model.SettingDisabled]; ok && len(ev.Changes) == 0 {
-		knownDisabled(det, ev, f, ch, dis == "true")
+	if _, ok := ev.Settings[model.SettingDisabled]; ok && len(ev.Changes) == 0 {
+		knownDisabled(det, ev, f, ch, model.SettingIs(ev.Settings, model.SettingDisabled, "true"))
 		return
 	}
 	if len(ev.Changes) == 1 && detect.OnlyPriority(ev.Changes[0]) {

@@ -6,7 +6,10 @@ import (
 	"testing"
 	"time"
 
+	"cloudwall/internal/content"
+	"cloudwall/internal/detect"
 	"cloudwall/internal/model"
+	"cloudwall/internal/state"
 )
 
 // TestGCPDisabledAndReorder: a GCP firewall rule written disabled
@@ -82,6 +85,35 @@ func TestGCPDisabledWindows(t *testing.T) {
 	for _, f := range res.Findings {
 		if f.Event.EventID == "en-patch" && (f.Window == nil || f.Window.ID != res.Windows[0].ID) {
 			t.Errorf("the enable's finding does not name the window it opened: %+v", f.Window)
+		}
+	}
+}
+
+// TestKnownToggleReadsDisabledAsDetect: a patch of disabled alone on a
+// known world-open allow is read as detection reads the setting (letter
+// case and spaces aside): disabling closes (at most low), it is not
+// judged as enabling the rule (critical).
+func TestKnownToggleReadsDisabledAsDetect(t *testing.T) {
+	c, err := content.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	det := detect.New(c)
+	allow := model.Rule{RuleChange: model.RuleChange{Direction: model.Ingress, Action: model.Allow, Protocol: "tcp",
+		Ports: model.PortList{{From: 22, To: 22}}, Peers: []model.Peer{{Kind: model.PeerCIDR, Value: "0.0.0.0/0"}}, Name: "open-ssh"}}
+	for _, v := range []string{"true", "TRUE", " True "} {
+		ev := &model.Event{Cloud: model.GCP, Service: "compute.googleapis.com", Operation: "v1.compute.firewalls.patch",
+			OperationKey: "compute.firewalls.patch", Outcome: model.Success,
+			Resource: model.Resource{Type: "gce_firewall_rule", ID: "projects/p/global/firewalls/open-ssh", Name: "open-ssh"},
+			Settings: map[string]string{model.SettingDisabled: v}}
+		f, ok := det.Evaluate(ev)
+		if !ok {
+			t.Fatalf("disabled=%q: no finding", v)
+		}
+		ch := &state.Change{Applied: true, Before: model.RuleSet{Known: true, Rules: []model.Rule{allow}}}
+		knownToggle(det, ev, &f, ch)
+		if f.Severity > model.Low || strings.Contains(f.Title, "enabled") {
+			t.Errorf("disabled=%q: %s %q, want the disable of a known allow (closing, at most low)", v, f.Severity, f.Title)
 		}
 	}
 }

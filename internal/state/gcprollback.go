@@ -17,7 +17,7 @@ func (a *applier) gcpRollback() []string {
 		return []string{fmt.Sprintf("gcloud compute firewall-rules delete %s --project=%s --quiet", shq(name), shq(project))}
 	case a.ev.Settings[model.SettingDisabled] != "" && len(a.ev.Changes) == 0:
 		flag := "--no-disabled"
-		if a.ev.Settings[model.SettingDisabled] != "true" {
+		if !model.SettingIs(a.ev.Settings, model.SettingDisabled, "true") {
 			flag = "--disabled"
 		}
 		return []string{fmt.Sprintf("gcloud compute firewall-rules update %s --project=%s %s", shq(name), shq(project), flag)}

@@ -772,7 +772,7 @@ func (a *applier) settings() {
 	f := a.f
 	for k, v := range a.ev.Settings {
 		if k == model.SettingDisabled && (f.family == gcpVPC || f.family == gcpPolicy) {
-			if !a.setDisabled(v == "true") {
+			if !a.setDisabled(model.SettingIs(a.ev.Settings, k, "true")) {
 				a.note("disabled=%s on a rule whose content is not known", v)
 			}
 			continue

@@ -379,3 +379,26 @@ func TestAzureNSGWriteThatCreated(t *testing.T) {
 		}
 	}
 }
+
+// TestGCPDisabledReadAsDetectReadsIt: state reads the disabled setting as
+// detection does (model.SettingIs: letter case and spaces aside), so a
+// value the two read differently cannot leave a window open that the
+// finding calls closed, or a rollback that enables what the call enabled.
+func TestGCPDisabledReadAsDetectReadsIt(t *testing.T) {
+	for _, v := range []string{"true", "TRUE", " True "} {
+		e := newEngine(t)
+		r := gcpRule("allow-web")
+		e.Load([]model.Firewall{{Cloud: model.GCP, Resource: r, Network: "default", Rules: []model.Rule{
+			mrule(prio(rc("", model.Ingress, model.Allow, "tcp", ports(22, 22), cidr("0.0.0.0/0")), 1000, "allow-web")),
+		}}})
+		dis := event(model.GCP, "compute.firewalls.patch", at(2, 0), r)
+		dis.Settings = map[string]string{model.SettingDisabled: v}
+		ch := e.Apply(&dis, "")
+		if len(ch.Closed) != 1 {
+			t.Errorf("disabled=%q: closed %d windows, want the rule's one", v, len(ch.Closed))
+		}
+		if len(ch.Rollback) != 1 || !strings.HasSuffix(ch.Rollback[0], " --no-disabled") {
+			t.Errorf("disabled=%q: rollback %q, want the rule enabled again", v, ch.Rollback)
+		}
+	}
+}

@@ -16,7 +16,7 @@ import (
 func FirewallRule(fw map[string]any) (changes []model.RuleChange, disabled bool, notes []string) {
 	r := &reader{ev: &model.Event{Resource: model.Resource{Name: jv.Str(fw, "name")}}, req: fw}
 	r.vpcFirewall("insert")
-	return r.ev.Changes, r.ev.Settings[model.SettingDisabled] == "true", r.ev.Notes
+	return r.ev.Changes, model.SettingIs(r.ev.Settings, model.SettingDisabled, "true"), r.ev.Notes
 }
 
 // PolicyRule reads one rule of a hierarchical or network firewall policy:
@@ -24,5 +24,5 @@ func FirewallRule(fw map[string]any) (changes []model.RuleChange, disabled bool,
 func PolicyRule(rule map[string]any) (changes []model.RuleChange, disabled bool, notes []string) {
 	r := &reader{ev: &model.Event{}, req: rule}
 	r.policyRule(rule, model.Added)
-	return r.ev.Changes, r.ev.Settings[model.SettingDisabled] == "true", r.ev.Notes
+	return r.ev.Changes, model.SettingIs(r.ev.Settings, model.SettingDisabled, "true"), r.ev.Notes
 }
