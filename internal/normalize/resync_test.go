@@ -134,6 +134,35 @@ func TestLongNULPaddingBeforeRecord(t *testing.T) {
 	}
 }
 
+// TestRecordWrittenOnAfterACut: a JSON-lines writer that died in a record
+// and was started again appends its next record on the same line; that
+// record is read, wherever the cut fell (in a key, in a string, after a
+// colon), at the end of the stream or with lines after it, and the broken
+// part is reported once. A line with no whole record at its end, or junk
+// longer than the prefix a line may have, loses only itself.
+func TestRecordWrittenOnAfterACut(t *testing.T) {
+	rec := `{"eventVersion":"1.08","userIdentity":{"type":"IAMUser"},"eventName":"AuthorizeSecurityGroupIngress","requestParameters":{"groupId":"sg-1"}}`
+	for _, tc := range []struct {
+		name, in, recs string
+		problems       int
+	}{
+		{"cut in a key, at the end", rec[:45] + rec, rec, 1},
+		{"cut in a string, lines after", rec[:60] + rec + "\n" + `{"z":9}` + "\n", rec + `|{"z":9}`, 1},
+		{"cut after a colon", rec[:39] + rec + "\n" + `{"z":9}` + "\n", rec + `|{"z":9}`, 1},
+		{"two cuts", rec[:30] + rec[:70] + rec + "\n", rec, 1},
+		{"junk past the prefix", strings.Repeat("junk ", 1000) + rec + "\n" + `{"z":9}` + "\n", rec + `|{"z":9}`, 1},
+		{"no record after the cut", rec[:45] + "\n" + `{"z":9}` + "\n", `{"z":9}`, 1},
+		{"record, then junk", rec[:45] + rec + "x\n" + `{"z":9}` + "\n", `{"z":9}`, 1},
+	} {
+		for _, r := range []io.Reader{strings.NewReader(tc.in), iotest.OneByteReader(strings.NewReader(tc.in))} {
+			recs, problems, _ := splitAll(t, r, 1<<16)
+			if got := strings.Join(recs, "|"); got != tc.recs || len(problems) != tc.problems {
+				t.Errorf("%s: records %q problems %q, want %q and %d problems", tc.name, got, problems, tc.recs, tc.problems)
+			}
+		}
+	}
+}
+
 // TestCutOffReportNamesTheRecord: the problem gives the cut record's index
 // and offset, and the records after it keep their own.
 func TestCutOffReportNamesTheRecord(t *testing.T) {

@@ -407,7 +407,11 @@ func (s *Splitter) truncated() error {
 	}
 	e := &RecordError{Index: s.index, Offset: s.recAt, Msg: msg}
 	s.index++
+	top := s.atTop()
 	s.modes, s.resumed = s.modes[:0], 0
+	if top && s.glued() {
+		return e
+	}
 	s.keep, s.pos = s.hi, s.hi
 	return e
 }
@@ -424,7 +428,11 @@ func (s *Splitter) candInBuffer() bool {
 func (s *Splitter) resync(msg string) error {
 	e := &RecordError{Index: s.index, Offset: s.recAt, Msg: msg}
 	s.index++
+	top := s.atTop()
 	s.modes, s.resumed = s.modes[:0], 0
+	if top && s.glued() {
+		return e // a record written on after the broken one, on its line
+	}
 	if s.candInBuffer() {
 		s.pos = int(s.cand - s.base)
 		s.keep, s.cand = s.pos, -1
