@@ -5,6 +5,7 @@ import (
 	"archive/zip"
 	"bytes"
 	"context"
+	"encoding/binary"
 	"errors"
 	"io"
 	"os"
@@ -190,5 +191,44 @@ func TestOpenStops(t *testing.T) {
 	cancel()
 	if err := <-done; !errors.Is(err, context.Canceled) {
 		t.Errorf("err = %v, want context.Canceled", err)
+	}
+}
+
+// overlapped returns zipOf(members) with the central directory entry of
+// member 0 repeated n more times: entries that all read the same bytes,
+// the construction of overlapping zip bombs (a kilobyte-sized member read
+// a thousand times, a megabyte file that takes minutes).
+func overlapped(t *testing.T, n int, members ...member) []byte {
+	t.Helper()
+	data := zipOf(t, members...)
+	eocd := data[len(data)-22:]
+	cdSize := binary.LittleEndian.Uint32(eocd[12:])
+	cdOff := binary.LittleEndian.Uint32(eocd[16:])
+	first := data[cdOff:]
+	l := 46 + int(binary.LittleEndian.Uint16(first[28:])) + int(binary.LittleEndian.Uint16(first[30:])) + int(binary.LittleEndian.Uint16(first[32:]))
+	out := append([]byte{}, data[:cdOff+cdSize]...)
+	for range n {
+		out = append(out, first[:l]...)
+	}
+	end := append([]byte{}, eocd...)
+	count := binary.LittleEndian.Uint16(eocd[10:]) + uint16(n)
+	binary.LittleEndian.PutUint16(end[8:], count)
+	binary.LittleEndian.PutUint16(end[10:], count)
+	binary.LittleEndian.PutUint32(end[12:], cdSize+uint32(n*l))
+	return append(out, end...)
+}
+
+// TestOverlappingZipEntries: zip entries whose data overlaps an entry
+// already read are reported and not read again, so an overlapping zip
+// bomb costs one read of its bytes; the other members are read.
+func TestOverlappingZipEntries(t *testing.T) {
+	good := []byte(memberText)
+	data := overlapped(t, 20, member{"a.json", good}, member{"b.json", good})
+	read, errs := walkArchive(t, "bomb.zip", data)
+	if strings.Join(read, ",") != "!a.json,!b.json" {
+		t.Errorf("read %q, want a.json once and b.json", read)
+	}
+	if len(errs) != 1 || !strings.Contains(errs[0], "!a.json") || !strings.Contains(errs[0], "20 entries overlap") || !strings.Contains(errs[0], "overlap") {
+		t.Errorf("errors %q, want one naming a.json's 20 overlapping entries", errs)
 	}
 }

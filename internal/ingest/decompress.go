@@ -5,12 +5,14 @@ import (
 	"archive/zip"
 	"bufio"
 	"bytes"
+	"cmp"
 	"compress/bzip2"
 	"context"
 	"errors"
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -379,14 +381,18 @@ func (o *Opener) openZip(ctx context.Context, name string, ra io.ReaderAt, size 
 		return fmt.Errorf("%s: zip: %w", name, err)
 	}
 	var errs []error
+	skip, over := overlaps(zr.File, size)
 	for _, f := range zr.File {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		if !f.Mode().IsRegular() {
-			continue // folders and links
+		if !f.Mode().IsRegular() || skip[f] {
+			continue // folders and links; entries reading an earlier one's bytes
 		}
 		member := name + "!" + f.Name
+		if n := over[f]; n > 0 {
+			errs = append(errs, fmt.Errorf("%s: %d entries overlap its data (an overlapping zip bomb); read once", member, n))
+		}
 		rc, err := f.Open()
 		if err != nil {
 			errs = append(errs, fmt.Errorf("%s: %w", member, err))
@@ -402,6 +408,37 @@ func (o *Opener) openZip(ctx context.Context, name string, ra io.ReaderAt, size 
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// overlaps finds the entries of a zip whose data overlaps that of an
+// entry before it (by offset): an overlapping zip bomb's thousands of
+// entries read the same bytes, so a megabyte file takes minutes. It
+// returns those entries, to skip, and how many overlap each entry read.
+func overlaps(files []*zip.File, size int64) (skip map[*zip.File]bool, over map[*zip.File]int) {
+	type span struct {
+		f        *zip.File
+		from, to int64
+	}
+	var spans []span
+	for _, f := range files {
+		off, err := f.DataOffset()
+		if !f.Mode().IsRegular() || err != nil || off < 0 || off > size {
+			continue // not read, or refused when opened
+		}
+		spans = append(spans, span{f, off, off + int64(min(f.CompressedSize64, uint64(size-off)))})
+	}
+	slices.SortStableFunc(spans, func(a, b span) int { return cmp.Compare(a.from, b.from) })
+	skip, over = map[*zip.File]bool{}, map[*zip.File]int{}
+	var owner span
+	for i, s := range spans {
+		if i > 0 && s.from < owner.to {
+			skip[s.f] = true
+			over[owner.f]++
+			continue
+		}
+		owner = s
+	}
+	return skip, over
 }
 
 // gzipReader returns a gzip reader on br; the outermost layer reuses the
