@@ -55,6 +55,9 @@ func (s *Splitter) glued() bool {
 	}
 	s.pos = int(pos - s.base)
 	line := s.buf[at-s.base+1 : end-s.base]
+	if t := bytes.TrimRight(line, " \t\r"); len(t) == 0 || t[len(t)-1] != '}' {
+		return false // no object ends the line: most cut-off lines
+	}
 	budget := resumeBudget * s.maxRecord()
 	for i := 0; i < len(line) && budget > 0; i++ {
 		if line[i] != '{' {
