@@ -164,6 +164,7 @@ func (r *fileReader) readText(ctx context.Context, name string, br *bufio.Reader
 		if line&1023 == 0 && ctx.Err() != nil {
 			return ctx.Err()
 		}
+		offset += skipNULs(br)
 		b, err := br.ReadSlice('\n')
 		if errors.Is(err, bufio.ErrBufferFull) {
 			// A line longer than any flow record: skip to its end.
@@ -211,6 +212,25 @@ func (r *fileReader) readText(ctx context.Context, name string, br *bufio.Reader
 		if err != nil {
 			return endErr(err)
 		}
+	}
+}
+
+// skipNULs discards a run of NULs at the start of a line, however long
+// (the zeroed blocks a crash leaves in a file being written), and says
+// how many bytes it dropped.
+func skipNULs(br *bufio.Reader) int64 {
+	var n int64
+	for {
+		if b, err := br.Peek(1); err != nil || b[0] != 0 {
+			return n
+		}
+		b, _ := br.Peek(br.Buffered())
+		k := 0
+		for k < len(b) && b[k] == 0 {
+			k++
+		}
+		br.Discard(k)
+		n += int64(k)
 	}
 }
 

@@ -169,3 +169,19 @@ func TestReadDenseRecord(t *testing.T) {
 		t.Errorf("problem %+v", p)
 	}
 }
+
+// TestReadNULPaddedLines: a run of NULs of any length before a VPC flow
+// line (the zeroed blocks a crash leaves in a file being written) is
+// skipped, as the audit-log reader skips it, and the flow after it read.
+func TestReadNULPaddedLines(t *testing.T) {
+	hdr := "version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status\n"
+	good := "2 123456789012 eni-1 198.51.100.7 10.0.0.5 40000 22 6 10 840 1700000000 1700000060 ACCEPT OK\n"
+	for _, n := range []int{1, 4096, maxLine + 10, 1 << 20} {
+		path := filepath.Join(t.TempDir(), "padded.log")
+		os.WriteFile(path, []byte(hdr+strings.Repeat("\x00", n)+good+good), 0o644)
+		flows, c := readFile(t, path)
+		if len(flows) != 2 || c.Unreadable != 0 {
+			t.Errorf("%d NULs: %d flows, counts %+v; want both flows", n, len(flows), c)
+		}
+	}
+}
