@@ -230,7 +230,8 @@ func overlaps(a, b model.PortList) bool {
 }
 
 // Annotate attaches each finding's traffic, combining the results of its
-// openings, and makes findings whose opening was used critical.
+// openings, and makes findings of medium or above whose opening was used
+// critical.
 func Annotate(findings []model.Finding, owner []int, results []model.Traffic, topN int) {
 	per := map[int][]model.Traffic{}
 	for k, i := range owner {
@@ -242,10 +243,16 @@ func Annotate(findings []model.Finding, owner []int, results []model.Traffic, to
 		f.Traffic = &t
 		switch t.Verdict {
 		case model.TrafficUsed:
-			if f.Severity < model.Critical {
+			switch {
+			case f.Severity < model.Medium:
+				// Use of what was judged low (ICMP, a narrow or private
+				// peer, egress on one port) is what such an opening is
+				// for: evidence, not an alarm.
+				f.Reasons = append(f.Reasons, t.Summary+" (not raised: the opening itself was judged "+f.Severity.String()+")")
+			case f.Severity < model.Critical:
 				f.Reasons = append(f.Reasons, "raised to critical: "+t.Summary)
 				f.Severity = model.Critical
-			} else {
+			default:
 				f.Reasons = append(f.Reasons, t.Summary)
 			}
 			f.Tags = appendTag(f.Tags, "used")
