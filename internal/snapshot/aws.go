@@ -13,19 +13,19 @@ import (
 func readAWS(b *builder, m map[string]any, src model.SourceRef) (result, bool) {
 	switch {
 	case has(m, "SecurityGroups"):
-		for _, g := range jv.Objs(m, "SecurityGroups") {
+		for g := range objs(m, "SecurityGroups") {
 			b.add(securityGroup(g, src))
 		}
 	case has(m, "SecurityGroupRules"):
-		for _, r := range jv.Objs(m, "SecurityGroupRules") {
+		for r := range objs(m, "SecurityGroupRules") {
 			b.add(securityGroupRule(r, src))
 		}
 	case has(m, "NetworkAcls"):
-		for _, a := range jv.Objs(m, "NetworkAcls") {
+		for a := range objs(m, "NetworkAcls") {
 			b.add(networkACL(a, src))
 		}
 	case has(m, "NetworkInterfaces"):
-		for _, n := range jv.Objs(m, "NetworkInterfaces") {
+		for n := range objs(m, "NetworkInterfaces") {
 			b.interfaces = append(b.interfaces, networkInterface(n, src))
 		}
 	case has(m, "PrefixLists"):
@@ -94,12 +94,23 @@ func securityGroup(g map[string]any, src model.SourceRef) model.Firewall {
 	if d := jv.Str(g, "Description"); d != "" {
 		fw.Settings = map[string]string{"description": d}
 	}
+	var perms [][]model.Rule
+	n := 0
 	for _, dir := range []struct {
 		key string
 		dir model.Direction
 	}{{"IpPermissions", model.Ingress}, {"IpPermissionsEgress", model.Egress}} {
 		for _, perm := range jv.Objs(g, dir.key) {
-			fw.Rules = append(fw.Rules, permissionRules(perm, dir.dir, fw.Resource.ID)...)
+			rs := permissionRules(perm, dir.dir, fw.Resource.ID)
+			perms, n = append(perms, rs), n+len(rs)
+		}
+	}
+	// The rules of a whole account's groups are most of what a snapshot
+	// holds once read: kept at their size, not at append's.
+	if n > 0 {
+		fw.Rules = make([]model.Rule, 0, n)
+		for _, rs := range perms {
+			fw.Rules = append(fw.Rules, rs...)
 		}
 	}
 	return fw

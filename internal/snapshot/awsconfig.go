@@ -2,6 +2,7 @@ package snapshot
 
 import (
 	"cmp"
+	"iter"
 	"slices"
 	"strconv"
 	"strings"
@@ -17,35 +18,37 @@ import (
 // bare), and one item on its own (the configurationItem of a Config rule's
 // invoking event, a get-resource-config-history item saved alone). Each item is a snapshot of one resource at its capture time.
 func readAWSConfig(b *builder, m map[string]any, src model.SourceRef) (result, bool) {
-	var items []map[string]any
+	var items iter.Seq[map[string]any]
 	switch {
 	case has(m, "configurationItems"):
-		items = jv.Objs(m, "configurationItems")
+		items = objs(m, "configurationItems")
 	case has(m, "Results") && has(m, "QueryInfo"):
+		var rs []map[string]any
 		for _, r := range jv.Arr(m, "Results") {
 			if o := jv.Obj(r); o != nil {
-				items = append(items, o)
+				rs = append(rs, o)
 			}
 		}
+		items = slices.Values(rs)
 	case m["Type"] == "Notification" && has(m, "Message"):
 		msg := jv.Obj(m, "Message")
 		if msg == nil || !has(msg, "configurationItem") {
 			return skipped("SNS notification without a configuration item"), true
 		}
-		items = jv.Objs(msg, "configurationItem")
+		items = objs(msg, "configurationItem")
 	case has(m, "configurationItem"):
-		items = jv.Objs(m, "configurationItem")
+		items = objs(m, "configurationItem")
 	case jv.Has(m, "detail", "configurationItem"):
-		items = jv.Objs(m, "detail", "configurationItem")
+		items = objs(m, "detail", "configurationItem")
 	case has(m, "resourceType") && has(m, "configuration") &&
 		(has(m, "configurationItemCaptureTime") || has(m, "configurationItemStatus")):
-		items = []map[string]any{m}
+		items = slices.Values([]map[string]any{m})
 	default:
 		return result{}, false
 	}
 	read := 0
 	var left []string
-	for _, it := range items {
+	for it := range items {
 		if fw, why := configItem(it, src); why == "" {
 			b.add(fw)
 			read++

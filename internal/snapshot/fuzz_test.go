@@ -3,6 +3,7 @@ package snapshot
 import (
 	"bytes"
 	"context"
+	"math"
 	"testing"
 
 	"cloudwall/internal/ingest"
@@ -20,6 +21,8 @@ func FuzzRead(f *testing.F) {
 	f.Add([]byte(`{"kind":"sql#instance","settings":{"ipConfiguration":{"ipv4Enabled":"yes","authorizedNetworks":[{"value":7},{"value":"0.0.0.0/0","expirationTime":{}}]}}}`))
 	// Recording wrappers, good and hostile (wrapper_test.go); the real
 	// samples above are mostly wrapped too.
+	f.Add(generatedAccount("config", 3))
+	f.Add(generatedAccount("tfstate", 3))
 	for _, r := range hostileRecordings {
 		f.Add([]byte(r.doc))
 	}
@@ -36,6 +39,11 @@ func FuzzRead(f *testing.F) {
 			if fw.Rules == nil {
 				t.Fatalf("firewall %s has nil rules", fw.Resource.ID)
 			}
+		}
+		// A document read in parts reads as the document decoded whole.
+		one := map[string][]byte{"fuzz.json": data}
+		if whole, parts := setJSON(t, readWith(t, math.MaxInt, 1<<20, one)), setJSON(t, readWith(t, 0, 1<<20, one)); whole != parts {
+			t.Fatalf("read in parts differs from read whole:\nwhole %.800s\nparts %.800s", whole, parts)
 		}
 	})
 }

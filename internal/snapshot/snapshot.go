@@ -175,7 +175,7 @@ func (b *builder) stream(st ingest.Stream, opts Options) error {
 			return fmt.Errorf("read %s: %w", st.Name, err)
 		}
 		b.sum.Records++
-		v, err := jv.DecodeDocument(raw.Data)
+		v, err := decodeRecord(raw.Data)
 		if err != nil {
 			b.sum.Unreadable++
 			b.problem(st.Name, raw.Index, raw.Offset, "invalid JSON: "+err.Error())

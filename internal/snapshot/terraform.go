@@ -189,10 +189,10 @@ func walkModules(mod map[string]any, fn func(map[string]any)) {
 	if mod == nil {
 		return
 	}
-	for _, r := range jv.Objs(mod, "resources") {
+	for r := range objs(mod, "resources") {
 		fn(r)
 	}
-	for _, c := range jv.Objs(mod, "child_modules") {
+	for c := range objs(mod, "child_modules") {
 		walkModules(c, fn)
 	}
 }

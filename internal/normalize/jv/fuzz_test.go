@@ -139,3 +139,45 @@ func without(v any, skip []string) any {
 	}
 	return v
 }
+
+// FuzzMembers checks the parts reader against the decoder: a document
+// SkimDocument takes decodes whole, and its members and elements, cut out
+// and decoded with DecodePart, are the values the whole decode holds.
+func FuzzMembers(f *testing.F) {
+	for _, s := range []string{`{"a":[1,{"b":2}],"c":"x"}`, `{"A":1,"a":2}`, `{"k":[{},[],"\u00e9",-1.5e3,true,null]} ]`, `[1,2]`, `{"x":{"y":[`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		if !SkimDocument(b) {
+			return
+		}
+		whole, err := DecodeDocument(b)
+		if err != nil {
+			t.Fatalf("skimmed but not decoded: %v", err)
+		}
+		ms, ok := Members(b)
+		if !ok {
+			return
+		}
+		m, isObj := whole.(map[string]any)
+		if !isObj || len(m) != len(ms) {
+			t.Fatalf("members %d of %T", len(ms), whole)
+		}
+		for _, mb := range ms {
+			v, err := DecodePart(mb.Value, len(b))
+			if err != nil || !reflect.DeepEqual(v, m[mb.Key]) {
+				t.Fatalf("member %q: %v %#v, whole has %#v", mb.Key, err, v, m[mb.Key])
+			}
+			es, ok := Elements(mb.Value)
+			a, isArr := m[mb.Key].([]any)
+			if ok != isArr || len(es) != len(a) {
+				t.Fatalf("member %q: elements %d (%v) of %#v", mb.Key, len(es), ok, m[mb.Key])
+			}
+			for i, e := range es {
+				if v, err := DecodePart(e, len(b)); err != nil || !reflect.DeepEqual(v, a[i]) {
+					t.Fatalf("member %q element %d: %v %#v, whole has %#v", mb.Key, i, err, v, a[i])
+				}
+			}
+		}
+	})
+}
