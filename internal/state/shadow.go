@@ -49,6 +49,8 @@ func Shadows(fw *model.Firewall, det *detect.Detector) map[int]Shadow {
 		rows = append(rows, row{r: r, f: f})
 	}
 	sortRows(f.family, rows)
+	c := cutsOf(rows)
+	var cand []int
 	for k, x := range rows {
 		act := x.r.Action
 		if x.r.Disabled || x.r.Priority == nil || act != model.Allow && act != model.Deny {
@@ -56,11 +58,21 @@ func Shadows(fw *model.Firewall, det *detect.Detector) map[int]Shadow {
 		}
 		decided, other := 0, 0
 		var by []*rule
-		qs := e.probes(rows, x.r)
+		protos, ranges := probeSpace(x.r)
+		// Only the rules up to this one that can match some of its
+		// traffic can decide a probe first: the others are never looked
+		// at, and their address edges cut nothing that matters (cuts.for).
+		cand = cand[:0]
+		for j := range rows[:k+1] {
+			if mayMatch(rows[j].r, dirOf(x.r.Direction), protos, ranges) {
+				cand = append(cand, j)
+			}
+		}
+		qs := e.probesCut(x.r, c.bounds[dirOf(x.r.Direction)], c.edgesFor(rows, cand))
 		for _, q := range qs {
 			first := -1
-			for j, y := range rows {
-				if ok, _ := e.matches(y.r, q); ok {
+			for _, j := range cand {
+				if ok, _ := e.matches(rows[j].r, q); ok {
 					first = j
 					break
 				}
@@ -75,7 +87,7 @@ func Shadows(fw *model.Firewall, det *detect.Detector) map[int]Shadow {
 				continue
 			}
 			y := rows[first].r
-			if first < k && y.Action != act && (y.Action == model.Allow || y.Action == model.Deny) {
+			if y.Action != act && (y.Action == model.Allow || y.Action == model.Deny) {
 				other++
 				if !slices.Contains(by, y) {
 					by = append(by, y)
@@ -94,9 +106,123 @@ func Shadows(fw *model.Firewall, det *detect.Detector) map[int]Shadow {
 	return out
 }
 
+// cuts are where the rules of one firewall can change a decision: the
+// port bounds of each direction, and every address where a peer of some
+// rule begins or ends, sorted, each with the row it came from. They are
+// gathered once per firewall, not once per rule probed: a network of
+// thousands of GCP rules would otherwise sort all of them for each.
+type cuts struct {
+	bounds map[model.Direction][]int
+	edges  []edge
+	all    []netip.Addr
+	// mapped says some edge is an IPv4-mapped IPv6 address: probed, it
+	// reads as its IPv4 address (matches unmaps), outside every cell.
+	mapped bool
+}
+
+type edge struct {
+	a   netip.Addr
+	row int
+}
+
+func cutsOf(rows []row) cuts {
+	c := cuts{bounds: map[model.Direction][]int{}}
+	for j, x := range rows {
+		d := dirOf(x.r.Direction)
+		for _, pr := range x.r.Ports {
+			c.bounds[d] = append(c.bounds[d], pr.From, pr.To+1)
+		}
+		for _, n := range x.r.nets {
+			c.mapped = c.mapped || n.Addr().Is4In6()
+			c.edges = append(c.edges, edge{n.Addr(), j})
+			if next := lastAddr(n).Next(); next.IsValid() {
+				c.edges = append(c.edges, edge{next, j})
+			}
+		}
+	}
+	for d, b := range c.bounds {
+		slices.Sort(b)
+		c.bounds[d] = slices.Compact(b)
+	}
+	slices.SortStableFunc(c.edges, func(x, y edge) int { return x.a.Compare(y.a) })
+	for _, e := range c.edges {
+		if len(c.all) == 0 || c.all[len(c.all)-1] != e.a {
+			c.all = append(c.all, e.a)
+		}
+	}
+	return c
+}
+
+// edgesFor returns the address edges a rule's probes are cut along when
+// only the rows cand (ascending) can decide them: their own edges. Any
+// address between two of them is matched by the same of those rows as
+// the lower one, which is probed first, so the probes at the others'
+// edges would only repeat a verdict. That holds while the candidates
+// match addresses by their parsed prefixes alone: a service tag or a
+// prefix list matches by ranges that are not edges, and an IPv4-mapped
+// edge is probed as its IPv4 address, so then every edge is kept, as
+// before.
+func (c cuts) edgesFor(rows []row, cand []int) []netip.Addr {
+	if c.mapped {
+		return c.all
+	}
+	in := make(map[int]bool, len(cand))
+	for _, j := range cand {
+		r := rows[j].r
+		for _, p := range r.Peers {
+			if p.Kind == model.PeerServiceTag || p.Kind == model.PeerPrefixList {
+				return c.all
+			}
+		}
+		in[j] = true
+	}
+	var out []netip.Addr
+	for _, e := range c.edges {
+		if in[e.row] && (len(out) == 0 || out[len(out)-1] != e.a) {
+			out = append(out, e.a)
+		}
+	}
+	return out
+}
+
+// mayMatch says whether rule y can match any probe of traffic in
+// direction dir, of protocols protos, on ports ranges: false only when
+// it surely cannot.
+func mayMatch(y *rule, dir model.Direction, protos []string, ranges model.PortList) bool {
+	if y.Disabled || dirOf(y.Direction) != dir {
+		return false
+	}
+	p := protoName(y.Protocol)
+	anyProto := p == "" || p == "all"
+	if !anyProto && !slices.Contains(protos, p) {
+		return false
+	}
+	if len(y.Ports) == 0 {
+		return true
+	}
+	for _, q := range protos {
+		if (anyProto || q == p) && !portBearing(q) {
+			return true // probed on no port
+		}
+	}
+	for _, a := range y.Ports {
+		for _, b := range ranges {
+			if a.From <= b.To && b.From <= a.To {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // probes returns the queries that cover rule r's traffic.
 func (e *Engine) probes(rows []row, r *rule) []Query {
-	dir := dirOf(r.Direction)
+	c := cutsOf(rows)
+	return e.probesCut(r, c.bounds[dirOf(r.Direction)], c.all)
+}
+
+// probeSpace returns the protocols and port ranges r's probes are in.
+func probeSpace(r *rule) ([]string, model.PortList) {
 	protos := []string{protoName(r.Protocol)}
 	if protos[0] == "all" || protos[0] == "" {
 		// 253 stands for every protocol no rule names (RFC 3692
@@ -107,17 +233,14 @@ func (e *Engine) probes(rows []row, r *rule) []Query {
 	if len(ranges) == 0 || r.Ports.All() {
 		ranges = model.PortList{model.AllPortRange}
 	}
-	var bounds []int
-	for _, x := range rows {
-		if dirOf(x.r.Direction) != dir {
-			continue
-		}
-		for _, pr := range x.r.Ports {
-			bounds = append(bounds, pr.From, pr.To+1)
-		}
-	}
-	slices.Sort(bounds)
-	bounds = slices.Compact(bounds)
+	return protos, ranges
+}
+
+// probesCut returns the queries that cover rule r's traffic, cut at the
+// port bounds of its direction and the address edges given (sorted).
+func (e *Engine) probesCut(r *rule, bounds []int, edges []netip.Addr) []Query {
+	dir := dirOf(r.Direction)
+	protos, ranges := probeSpace(r)
 	var portsOf []int // one port per stretch of r's ranges
 	for _, pr := range ranges {
 		lo := pr.From
@@ -130,7 +253,7 @@ func (e *Engine) probes(rows []row, r *rule) []Query {
 			lo = hi + 1
 		}
 	}
-	peers := e.peerProbes(rows, r)
+	peers := e.peerProbes(r, edges)
 	targets := [][]string{{}}
 	if len(r.Targets) > 0 && !slices.Contains(r.Targets, "*") {
 		targets = nil
@@ -161,19 +284,8 @@ func (e *Engine) probes(rows []row, r *rule) []Query {
 // peerProbes returns one query per distinct part of r's peers: the
 // internet for a world-open rule, each address where some rule's peer
 // begins or ends inside r's address peers, and each named peer.
-func (e *Engine) peerProbes(rows []row, r *rule) []Query {
+func (e *Engine) peerProbes(r *rule, edges []netip.Addr) []Query {
 	var out []Query
-	var edges []netip.Addr
-	for _, x := range rows {
-		for _, n := range x.r.nets {
-			edges = append(edges, n.Addr())
-			if next := lastAddr(n).Next(); next.IsValid() {
-				edges = append(edges, next)
-			}
-		}
-	}
-	slices.SortFunc(edges, func(a, b netip.Addr) int { return a.Compare(b) })
-	edges = slices.Compact(edges)
 	seen := map[netip.Addr]bool{}
 	addr := func(a netip.Addr) {
 		if !seen[a] {
@@ -183,10 +295,13 @@ func (e *Engine) peerProbes(rows []row, r *rule) []Query {
 	}
 	within := func(n netip.Prefix) {
 		addr(n.Addr())
-		for _, a := range edges {
-			if n.Contains(a) {
-				addr(a)
+		// edges are sorted: those in n are one stretch of them.
+		i, _ := slices.BinarySearchFunc(edges, n.Masked().Addr(), netip.Addr.Compare)
+		for _, a := range edges[i:] {
+			if !n.Contains(a) {
+				break
 			}
+			addr(a)
 		}
 	}
 	out = append(out, internetProbes(r)...) // the internet at large
