@@ -558,12 +558,23 @@ func targetCovers(t, u string) bool {
 	if strings.EqualFold(t, u) {
 		return true
 	}
+	if !mayBeAddr(t) || !mayBeAddr(u) {
+		return false // a tag or account: parsing it for an address fails
+	}
 	tn, ok1 := parseNet(model.Peer{Kind: model.PeerCIDR, Value: t})
 	un, ok2 := parseNet(model.Peer{Kind: model.PeerCIDR, Value: u})
 	if !ok1 || !ok2 || len(tn) != 1 || len(un) != 1 {
 		return false
 	}
 	return tn[0].Bits() <= un[0].Bits() && tn[0].Contains(un[0].Addr())
+}
+
+// mayBeAddr says whether s could parse as an address or a prefix: IPv4
+// text starts with a digit, IPv6 text holds a colon. Matching a probe
+// asks it of every target pair, and most targets are tags.
+func mayBeAddr(s string) bool {
+	s = strings.TrimSpace(s)
+	return s != "" && ('0' <= s[0] && s[0] <= '9' || strings.Contains(s, ":"))
 }
 
 // prefixEntries returns a managed prefix list's entries where known.
