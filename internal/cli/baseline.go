@@ -20,12 +20,14 @@ type baseline struct {
 // readBaseline reads --baseline snapshots into the firewalls the state
 // engine starts from; managed prefix lists become prefix_list firewalls so
 // rules that reference them resolve. Unreadable records are counted and
-// reported in the returned summary, never fatal.
-func readBaseline(ctx context.Context, paths []string) (baseline, model.Summary, error) {
+// reported in the returned summary, never fatal. maxRecord bounds one
+// snapshot document when the user gave --max-record-size (0: the
+// snapshot default, as audit reads them).
+func readBaseline(ctx context.Context, paths []string, maxRecord int) (baseline, model.Summary, error) {
 	if len(paths) == 0 {
 		return baseline{}, model.Summary{}, nil
 	}
-	set, err := snapshot.ReadPaths(ctx, paths, nil, snapshot.Options{})
+	set, err := snapshot.ReadPaths(ctx, paths, nil, snapshot.Options{MaxRecord: maxRecord})
 	if err != nil {
 		return baseline{}, model.Summary{}, fmt.Errorf("--baseline: %w", err)
 	}

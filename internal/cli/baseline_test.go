@@ -1,6 +1,8 @@
 package cli
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -76,6 +78,44 @@ func TestTimelineWithBundledBaseline(t *testing.T) {
 			if !strings.Contains(ft.Note, "partial snapshot") {
 				t.Errorf("SQL-DEMO-01 note %q, want it to say the baseline lists only some rules", ft.Note)
 			}
+		}
+	}
+}
+
+// --max-record-size bounds the --baseline snapshots too: a document over
+// it is reported and not read (the NACL deletion is then judged without
+// its entry), where the baseline used to be read up to 64 MiB whatever
+// the flag said.
+func TestBaselineRespectsMaxRecordSize(t *testing.T) {
+	dir := t.TempDir()
+	snap := `{"NetworkAcls":[{"NetworkAclId":"acl-0b7c6d5e4f3a2b1c0","VpcId":"vpc-1","OwnerId":"123456789012","Tags":[{"Key":"pad","Value":"` + strings.Repeat("x", 40000) + `"}],"Entries":[` +
+		`{"RuleNumber":90,"Protocol":"6","Egress":false,"CidrBlock":"0.0.0.0/0","RuleAction":"deny","PortRange":{"From":22,"To":22}},` +
+		`{"RuleNumber":100,"Protocol":"-1","Egress":false,"CidrBlock":"0.0.0.0/0","RuleAction":"allow"}]}]}`
+	if err := os.WriteFile(filepath.Join(dir, "nacls.json"), []byte(snap), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		limit string
+		known bool
+	}{{"32KiB", false}, {"64KiB", true}} {
+		code, out, stderr := run(t, nil, "scan", "-q", "--format", "jsonl", "--min-severity", "info", "--max-record-size", tc.limit, "--baseline", dir, samples)
+		if code != ExitOK {
+			t.Fatalf("%s: exit %d: %s", tc.limit, code, stderr)
+		}
+		if refused := strings.Contains(stderr, "baseline: ") && strings.Contains(stderr, "limit"); refused == tc.known {
+			t.Errorf("%s: baseline refused %v, stderr %q", tc.limit, refused, stderr)
+		}
+		found := false
+		for _, f := range decodeFindings(t, out) {
+			if f.Operation == "DeleteNetworkAclEntry" {
+				found = true
+				if known := f.Before != nil && f.Before.Known; known != tc.known {
+					t.Errorf("%s: before known %v, want %v", tc.limit, known, tc.known)
+				}
+			}
+		}
+		if !found {
+			t.Errorf("%s: no DeleteNetworkAclEntry finding", tc.limit)
 		}
 	}
 }

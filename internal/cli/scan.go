@@ -194,7 +194,7 @@ func runScan(ctx context.Context, f scanFlags, args []string, stdin io.Reader, s
 	if err != nil {
 		return err
 	}
-	base, baseSum, err := readBaseline(ctx, f.baseline)
+	base, baseSum, err := readBaseline(ctx, f.baseline, int(f.maxRecord))
 	if err != nil {
 		return err
 	}

@@ -142,7 +142,7 @@ func runTimeline(ctx context.Context, f scanFlags, args []string, stdin io.Reade
 	if err != nil {
 		return err
 	}
-	base, baseSum, err := readBaseline(ctx, f.baseline)
+	base, baseSum, err := readBaseline(ctx, f.baseline, int(f.maxRecord))
 	if err != nil {
 		return err
 	}
