@@ -42,9 +42,10 @@ type lazyList struct {
 // decodeRecord decodes one record as jv.DecodeDocument does, leaving the
 // lists lazyPaths names in a large object undecoded. A document the parts
 // reader does not take (not an object, over the document budget, keys
-// the same up to case) is decoded whole, so it reads and fails as before.
-func decodeRecord(raw []byte) (any, error) {
-	if len(raw) >= lazyFrom && jv.SkimDocument(raw) {
+// the same up to case) is decoded whole, so it reads and fails as before;
+// so is every document when whole is set.
+func decodeRecord(raw []byte, whole bool) (any, error) {
+	if !whole && len(raw) >= lazyFrom && jv.SkimDocument(raw) {
 		if m, ok := decodeParts(raw, len(raw), lazyPaths); ok {
 			return m, nil
 		}

@@ -100,6 +100,10 @@ type PrefixList struct {
 type Options struct {
 	// MaxRecord bounds one record (default DefaultMaxRecord).
 	MaxRecord int
+	// Whole decodes every document at once, as before the long lists of
+	// large ones were read one element at a time (parts.go): for tests
+	// and benchmarks that compare the two.
+	Whole bool
 }
 
 // DefaultMaxRecord is larger than the scan's: a Terraform plan or an NSG
@@ -175,7 +179,7 @@ func (b *builder) stream(st ingest.Stream, opts Options) error {
 			return fmt.Errorf("read %s: %w", st.Name, err)
 		}
 		b.sum.Records++
-		v, err := decodeRecord(raw.Data)
+		v, err := decodeRecord(raw.Data, opts.Whole)
 		if err != nil {
 			b.sum.Unreadable++
 			b.problem(st.Name, raw.Index, raw.Offset, "invalid JSON: "+err.Error())
