@@ -5,12 +5,14 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"cloudwall/internal/audit"
+	"cloudwall/internal/config"
 	"cloudwall/internal/content"
 	"cloudwall/internal/detect"
 	"cloudwall/internal/model"
@@ -35,10 +37,12 @@ func (f *reportFlags) register(cmd *cobra.Command) {
 	fl.StringVar(&f.failOn, "fail-on", "", "exit with status 3 when a reported finding is at or above this severity")
 	fl.StringSliceVar(&f.clouds, "cloud", nil, "only these clouds: aws, azure, gcp (repeat or comma-separate)")
 	fl.StringSliceVar(&f.accounts, "account", nil, "only these AWS accounts, Azure subscriptions or GCP projects")
-	fl.StringArrayVar(&f.contentPath, "content", nil, "YAML file extending or overriding the detection content, as for scan; repeatable")
+	fl.StringArrayVar(&f.contentPath, "content", nil, "YAML file extending or overriding the detection content, as for scan; repeatable; applied after the configuration's content files")
+	fl.StringVar(&f.configPath, "config", "", "configuration file, as for scan: trusted networks, suppressions, content (default ./"+config.DefaultName+" when present)")
 	fl.Var(&f.maxRecord, "max-record-size", "largest JSON document: bytes or a size such as 64MiB (default 64 MiB)")
 	fl.StringVar(&f.color, "color", "auto", "colour the table: auto, always, never (NO_COLOR is honoured)")
 	fl.BoolVarP(&f.quiet, "quiet", "q", false, "do not print the summary on stderr")
+	fl.BoolVar(&f.showSupp, "show-suppressed", false, "also list the findings a suppression hides, tagged suppressed")
 }
 
 func newAuditCommand(stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
@@ -197,11 +201,21 @@ func runReport(ctx context.Context, f reportFlags, stdout, stderr io.Writer,
 	if err != nil {
 		return err
 	}
-	c, err := content.Load(nil, f.contentPath...)
+	// The scan's configuration, so that a peer in a trusted network is
+	// judged trusted here too, and a suppression hides the same rule.
+	cfgPath, err := config.Find(f.configPath, ".")
 	if err != nil {
 		return err
 	}
-	a := audit.New(detect.New(c), audit.Options{StaleAfter: stale, Now: now})
+	cfg, err := untilDone(ctx, func() (*config.Config, error) { return config.Load(cfgPath) })
+	if err != nil {
+		return err
+	}
+	c, err := content.Load(nil, append(slices.Clone(cfg.Content), f.contentPath...)...)
+	if err != nil {
+		return err
+	}
+	a := audit.New(detect.New(c, pipeline.TrustedNetworks(cfg)), audit.Options{StaleAfter: stale, Now: now})
 	all, sum, err := judge(a, snapshot.Options{MaxRecord: int(f.maxRecord)})
 	if err != nil {
 		return err
@@ -211,7 +225,19 @@ func runReport(ctx context.Context, f reportFlags, stdout, stderr io.Writer,
 		asOf = now
 	}
 	audit.Undated(all, asOf, fileMtime, start)
-	findings := filterFindings(all, filter, &sum)
+	shown, suppressed, notices := pipeline.Suppress(cfg, all, now)
+	sum.Notices = append(sum.Notices, notices...)
+	findings := filterFindings(shown, filter, &sum)
+	for _, x := range suppressed {
+		if !filter.Keep(x) {
+			sum.FindingsFiltered++
+			continue
+		}
+		sum.Suppressed++
+		if f.showSupp {
+			findings = append(findings, x)
+		}
+	}
 	sum.Elapsed = time.Since(start)
 
 	out := stdout

@@ -404,6 +404,31 @@ func guideCorrelations(c *content.Content, made []model.Finding) {
 	}
 }
 
+// Suppress splits off the findings cfg's suppressions hide, for audit and
+// diff; notices tell of expired suppressions and ones that matched nothing.
+// Approvals are about changes someone made, which a snapshot does not
+// record: they are not applied.
+func Suppress(cfg *config.Config, findings []model.Finding, now time.Time) (shown, suppressed []model.Finding, notices []string) {
+	if cfg == nil {
+		return findings, nil, nil
+	}
+	only := &config.Config{Path: cfg.Path, Suppressions: cfg.Suppressions}
+	res := policy.Apply(only, findings, now)
+	return res.Shown, res.Suppressed, res.Notices
+}
+
+// TrustedNetworks is the detector option for cfg's trusted networks (none
+// for a nil cfg): scan, timeline, audit and diff judge peers alike.
+func TrustedNetworks(cfg *config.Config) detect.Option {
+	var trusted []detect.TrustedNetwork
+	if cfg != nil {
+		for _, t := range cfg.Trusted {
+			trusted = append(trusted, detect.TrustedNetwork{Name: t.Name, Prefixes: t.Prefixes})
+		}
+	}
+	return detect.Trusted(trusted...)
+}
+
 // detectOptions turns the configuration into what the detector reads.
 func detectOptions(opts Options) []detect.Option {
 	var o []detect.Option
@@ -411,11 +436,7 @@ func detectOptions(opts Options) []detect.Option {
 	if cfg == nil {
 		return o
 	}
-	var trusted []detect.TrustedNetwork
-	for _, t := range cfg.Trusted {
-		trusted = append(trusted, detect.TrustedNetwork{Name: t.Name, Prefixes: t.Prefixes})
-	}
-	o = append(o, detect.Trusted(trusted...))
+	o = append(o, TrustedNetworks(cfg))
 	if len(cfg.Automation) > 0 {
 		o = append(o, detect.AutomationMatcher(func(ev *model.Event) (string, string, bool) {
 			a, ok := cfg.AutomationFor(ev)
