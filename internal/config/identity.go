@@ -147,3 +147,35 @@ func cmpOr(v ...string) string {
 	}
 	return ""
 }
+
+// DrivenBy names the person or unconfigured identity behind an automation
+// identity, when the log says one drives it: the first caller of a GCP
+// impersonation chain that is not configured automation (user:alice@…, a
+// service account no entry names), or an AWS role session's source
+// identity or the Identity Center user it acts for. A change so made is
+// not automation and must not be lowered as such. Only ever a reason to
+// keep a severity: a source identity is chosen by whoever assumed the
+// role, so it never lowers anything. A web-identity or SAML subject (a CI
+// OIDC token, which is how automation signs in) is not a driver.
+func (c *Config) DrivenBy(a model.Actor) string {
+	if c == nil || a.OriginalCaller == "" || a.Federation != "" {
+		return ""
+	}
+	first := strings.TrimSpace(a.OriginalCaller)
+	if first == "" || strings.EqualFold(first, a.ID) {
+		return ""
+	}
+	// A service account at the head of the chain is automation when an
+	// entry names it (a CI account impersonating the deploy account).
+	sa := strings.TrimPrefix(strings.ToLower(first), "serviceaccount:")
+	for i := range c.Automation {
+		e := &c.Automation[i]
+		if AnyMatch(e.ServiceAccounts, sa) || AnyMatch(e.Users, first) {
+			return ""
+		}
+	}
+	if rest, ok := strings.CutPrefix(first, "user:"); ok && rest != "" {
+		return rest
+	}
+	return first
+}

@@ -62,3 +62,48 @@ func TestIdentityOf(t *testing.T) {
 		t.Errorf("errors: %v", err)
 	}
 }
+
+// DrivenBy keeps a human (or an unconfigured identity) driving an
+// automation identity from being lowered as automation; it never names a
+// driver where the chain is automation throughout or the log names none.
+func TestDrivenBy(t *testing.T) {
+	c, err := Parse("c.yaml", []byte(`
+automation:
+  - name: terraform
+    kind: iac
+    service_accounts: ["terraform@p.iam.gserviceaccount.com"]
+    roles: ["arn:aws:iam::*:role/terraform-ci"]
+  - name: ci
+    kind: iac
+    service_accounts: ["ci@build.iam.gserviceaccount.com"]
+    users: ["deploy-bot"]
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sa := "terraform@p.iam.gserviceaccount.com"
+	role := "arn:aws:sts::111122223333:assumed-role/terraform-ci/s"
+	for _, tt := range []struct {
+		name  string
+		actor model.Actor
+		want  string
+	}{
+		{"GCP direct", model.Actor{Type: "ServiceAccount", ID: sa}, ""},
+		{"GCP user first", model.Actor{Type: "ServiceAccount", ID: sa, OriginalCaller: "alice@example.com", Delegation: "alice@example.com, " + sa}, "alice@example.com"},
+		{"GCP user: subject", model.Actor{Type: "ServiceAccount", ID: sa, OriginalCaller: "user:bob@example.com"}, "bob@example.com"},
+		{"GCP configured SA first", model.Actor{Type: "ServiceAccount", ID: sa, OriginalCaller: "ci@build.iam.gserviceaccount.com"}, ""},
+		{"GCP configured SA as subject", model.Actor{Type: "ServiceAccount", ID: sa, OriginalCaller: "serviceAccount:CI@build.iam.gserviceaccount.com"}, ""},
+		{"GCP unconfigured SA first", model.Actor{Type: "ServiceAccount", ID: sa, OriginalCaller: "stray@dev.iam.gserviceaccount.com"}, "stray@dev.iam.gserviceaccount.com"},
+		{"AWS source identity", model.Actor{Type: "AssumedRole", ID: role, OriginalCaller: "alice"}, "alice"},
+		{"AWS source identity of a configured bot", model.Actor{Type: "AssumedRole", ID: role, OriginalCaller: "deploy-bot"}, ""},
+		{"AWS web identity (CI OIDC)", model.Actor{Type: "AssumedRole", ID: role, OriginalCaller: "repo:org/infra:ref:refs/heads/main", Federation: "web-identity:token.actions.githubusercontent.com"}, ""},
+		{"AWS plain session", model.Actor{Type: "AssumedRole", ID: role}, ""},
+	} {
+		if got := c.DrivenBy(tt.actor); got != tt.want {
+			t.Errorf("%s: DrivenBy = %q, want %q", tt.name, got, tt.want)
+		}
+	}
+	if got := (*Config)(nil).DrivenBy(model.Actor{OriginalCaller: "x"}); got != "" {
+		t.Errorf("nil config: %q", got)
+	}
+}

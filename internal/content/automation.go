@@ -37,6 +37,12 @@ type Signature struct {
 // made the call is not known automation. It never lowers a severity.
 const TagClaimedAutomation = "claimed-automation"
 
+// TagAutomationDriven marks a change by a configured automation identity
+// that a person (or an identity not configured as automation) drove: a
+// GCP impersonation chain that starts at a user, an AWS role session with
+// a source identity. It is not lowered as automation.
+const TagAutomationDriven = "automation-impersonated"
+
 // Claim reports whether the signature matches only on fields the caller
 // chooses (the user agent, resource and rule names). Such a match is a
 // claim, not a fact: it is reported, but only a signature that names the

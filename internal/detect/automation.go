@@ -18,8 +18,13 @@ import (
 // claimed-automation, severity kept.
 func (d *Detector) automate(v *verdict, ev *model.Event) {
 	if d.matcher != nil {
-		if name, tag, ok := d.matcher(ev); ok {
-			d.configured(v, name, tag)
+		if m, ok := d.matcher(ev); ok {
+			if m.DrivenBy != "" {
+				v.tag(content.TagAutomationDriven)
+				v.reasons = append(v.reasons, fmt.Sprintf("automation identity (%s) impersonated by %s: not lowered as automation", m.Name, m.DrivenBy))
+				return
+			}
+			d.configured(v, m.Name, m.Tag)
 			return
 		}
 	}

@@ -41,7 +41,7 @@ type Detector struct {
 	automation []string
 	// matcher recognises configured automation identities (see
 	// AutomationMatcher).
-	matcher func(*model.Event) (name, tag string, ok bool)
+	matcher func(*model.Event) (AutomationMatch, bool)
 	// trustedNets are the networks a peer may be inside to be trusted.
 	trustedNets []TrustedNetwork
 }
@@ -70,12 +70,20 @@ func AutomationIdentities(ids ...string) Option {
 
 // AutomationMatcher sets a function that says whether an event's identity
 // (never its user agent alone) is configured automation, with the entry's
-// name and tag (content.TagIaC, content.TagServiceLinked or "controller").
+// name, tag (content.TagIaC, content.TagServiceLinked or "controller").
 // A change by such an identity is lowered to low, except a world-open
 // administrative or data port, which stays at least high: only an approval
 // or a suppression lowers that. cloudwall.yaml's automation section fills it.
-func AutomationMatcher(m func(*model.Event) (name, tag string, ok bool)) Option {
+func AutomationMatcher(m func(*model.Event) (AutomationMatch, bool)) Option {
 	return func(d *Detector) { d.matcher = m }
+}
+
+// AutomationMatch is a configured automation identity an event's caller
+// is. DrivenBy, when set, names who drove it (a person impersonating the
+// service account, a role session's source identity): the change is then
+// not lowered, and the finding says why.
+type AutomationMatch struct {
+	Name, Tag, DrivenBy string
 }
 
 // TrustedNetwork is a named set of trusted prefixes.

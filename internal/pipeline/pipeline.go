@@ -438,10 +438,10 @@ func detectOptions(opts Options) []detect.Option {
 	}
 	o = append(o, TrustedNetworks(cfg))
 	if len(cfg.Automation) > 0 {
-		o = append(o, detect.AutomationMatcher(func(ev *model.Event) (string, string, bool) {
+		o = append(o, detect.AutomationMatcher(func(ev *model.Event) (detect.AutomationMatch, bool) {
 			a, ok := cfg.AutomationFor(ev)
 			if !ok {
-				return "", "", false
+				return detect.AutomationMatch{}, false
 			}
 			tag := content.TagIaC
 			switch a.Kind {
@@ -450,7 +450,7 @@ func detectOptions(opts Options) []detect.Option {
 			case config.KindController:
 				tag = "controller"
 			}
-			return a.Name + ", a configured " + a.Kind + " identity", tag, true
+			return detect.AutomationMatch{Name: a.Name + ", a configured " + a.Kind + " identity", Tag: tag, DrivenBy: cfg.DrivenBy(ev.Actor)}, true
 		}))
 	}
 	return o
