@@ -100,6 +100,7 @@ func (c *Config) AutomationFor(ev *model.Event) (*Automation, bool) {
 //     Center user a session acts for (onBehalfOf), a SAML or web-identity
 //     subject, the first caller of a GCP service-account impersonation
 //     chain (serviceAccountDelegationInfo);
+//   - an AWS record that names only the access key: "access key AKIA…";
 //   - otherwise the principal as logged (an ARN).
 //
 // The same e-mail in Azure claims, a GCP principal and an AWS SSO session
@@ -128,6 +129,10 @@ func ownIdentity(cloud model.Cloud, a model.Actor) string {
 		return strings.ToLower(a.Name)
 	case cloud == model.GCP && strings.Contains(a.ViaService, "@"):
 		return strings.ToLower(a.ViaService)
+	case cloud == model.AWS && a.ID == "" && strings.TrimSpace(a.AccessKey) != "":
+		// No principal, only the access key: the key is the identity,
+		// as AWS spells it, so a key's calls group together.
+		return "access key " + strings.TrimSpace(a.AccessKey)
 	}
 	return strings.ToLower(strings.TrimSpace(cmpOr(a.ID, a.Name)))
 }

@@ -33,6 +33,8 @@ func TestIdentityOf(t *testing.T) {
 		{"Azure upn", model.Azure, model.Actor{ID: "22222222-aaaa-4bbb-8ccc-000000000002", Name: "alice@example.com"}, "alice@example.com"},
 		{"GCP impersonation: the original caller", model.GCP, model.Actor{ID: "deployer@p.iam.gserviceaccount.com", ViaService: "alice@example.com"}, "alice@example.com"},
 		{"GCP service agent stays itself", model.GCP, model.Actor{ID: "service-1@container-engine-robot.iam.gserviceaccount.com", ViaService: "container.googleapis.com"}, "service-1@container-engine-robot.iam.gserviceaccount.com"},
+		{"AWS record naming only the access key: the key", model.AWS, model.Actor{Type: "IAMUser", Name: "unknown user (access key AKIAIOSFODNN7EXAMPLE)", AccessKey: "AKIAIOSFODNN7EXAMPLE"}, "access key AKIAIOSFODNN7EXAMPLE"},
+		{"AWS user with its key: the user", model.AWS, model.Actor{Type: "IAMUser", ID: "arn:aws:iam::1:user/bob", Name: "bob", AccessKey: "AKIAIOSFODNN7EXAMPLE"}, "arn:aws:iam::1:user/bob"},
 		{"configured: an IAM user", model.AWS, model.Actor{ID: "arn:aws:iam::123456789012:user/alice", Name: "alice"}, "alice@example.com"},
 		{"configured: another Azure account of the same person", model.Azure, model.Actor{ID: "3333", Name: "alice.admin@contoso.onmicrosoft.com"}, "alice@example.com"},
 		{"AWS source identity: the original caller behind the role session", model.AWS, model.Actor{ID: "arn:aws:sts::1:assumed-role/NetworkAdmins/deploy-session", Name: "NetworkAdmins", OriginalCaller: "Carol@Example.com"}, "carol@example.com"},

@@ -67,6 +67,11 @@ func actor(rec any) model.Actor {
 		// An IdentityCenterUser names no principal but the user it is.
 		a.ID, a.Name = a.OriginalCaller, first(a.Name, a.OriginalCaller)
 	}
+	if a.ID == "" && a.Name == "" && a.AccessKey != "" {
+		// Only the access key is logged (a trimmed or hand-written
+		// record): the key, which AWS assigns, is all that names the user.
+		a.Name = "unknown user (access key " + a.AccessKey + ")"
+	}
 	return a
 }
 

@@ -169,3 +169,32 @@ func TestActorSessionNameIsNotAPerson(t *testing.T) {
 		}
 	}
 }
+
+// A userIdentity that names only the access key (a trimmed record) gives
+// an actor named by the key, the user unknown; a named principal keeps its
+// name.
+func TestActorOnlyAccessKey(t *testing.T) {
+	tests := []struct{ name, rec, wantName string }{
+		{"access key only",
+			`{"userIdentity":{"type":"IAMUser","accountId":"111122223333","accessKeyId":"AKIAIOSFODNN7EXAMPLE"}}`,
+			"unknown user (access key AKIAIOSFODNN7EXAMPLE)"},
+		{"access key alone, no type",
+			`{"userIdentity":{"accessKeyId":"ASIAXAMPLE0000000001"}}`,
+			"unknown user (access key ASIAXAMPLE0000000001)"},
+		{"user with its key: the user",
+			`{"userIdentity":{"type":"IAMUser","arn":"arn:aws:iam::1:user/bob","userName":"bob","accessKeyId":"AKIAIOSFODNN7EXAMPLE"}}`,
+			"bob"},
+		{"nothing at all",
+			`{"userIdentity":{"type":"IAMUser","accountId":"111122223333"}}`,
+			""},
+	}
+	for _, tt := range tests {
+		m, err := jv.DecodeObject([]byte(tt.rec))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if a := actor(m); a.Name != tt.wantName {
+			t.Errorf("%s: name %q, want %q", tt.name, a.Name, tt.wantName)
+		}
+	}
+}
