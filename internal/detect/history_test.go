@@ -113,14 +113,7 @@ func TestHistoryPrefixList(t *testing.T) {
 		{"list not seen", []model.Event{ref(1)}, model.Low},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			h := detector(t).NewHistory()
-			var f model.Finding
-			for i := range tc.evs {
-				var ok bool
-				if f, ok = h.Evaluate(&tc.evs[i]); !ok {
-					t.Fatalf("event %d: not a firewall event", i)
-				}
-			}
+			f := lastOf(t, tc.evs)
 			if f.Severity != tc.want {
 				t.Errorf("severity %s, want %s\nreasons %q", f.Severity, tc.want, f.Reasons)
 			}
@@ -159,4 +152,19 @@ func TestHistoryBounded(t *testing.T) {
 	if h.Full() != 4 {
 		t.Errorf("Full() = %d, want the 4 calls on port 3389", h.Full())
 	}
+}
+
+// lastOf evaluates calls in order in one history and returns the finding
+// of the last: how a sequence's earlier calls judge its last one.
+func lastOf(t *testing.T, calls []model.Event) model.Finding {
+	t.Helper()
+	h := detector(t).NewHistory()
+	var f model.Finding
+	for i := range calls {
+		var ok bool
+		if f, ok = h.Evaluate(&calls[i]); !ok {
+			t.Fatalf("call %d: not a firewall event", i)
+		}
+	}
+	return f
 }

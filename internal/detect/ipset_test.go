@@ -43,11 +43,7 @@ func TestIPSetUse(t *testing.T) {
 		{"not widened to the internet", []model.Event{webACL(model.Allow, arn, "111122223333"), widen("203.0.113.0/24")}, model.Low},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			h := detector(t).NewHistory()
-			var f model.Finding
-			for i := range tc.calls {
-				f, _ = h.Evaluate(&tc.calls[i])
-			}
+			f := lastOf(t, tc.calls)
 			if f.Severity != tc.want {
 				t.Errorf("severity %s, want %s\nreasons: %q", f.Severity, tc.want, f.Reasons)
 			}

@@ -41,11 +41,7 @@ func TestPrefixListReferenced(t *testing.T) {
 		{"another list", []model.Event{ref(0, authorize, 22, model.Peer{Kind: model.PeerPrefixList, Value: "pl-other"}), widen(1)}, model.High},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			h := detector(t).NewHistory()
-			var f model.Finding
-			for i := range tc.calls {
-				f, _ = h.Evaluate(&tc.calls[i])
-			}
+			f := lastOf(t, tc.calls)
 			if f.Severity != tc.want {
 				t.Errorf("severity %s, want %s\nreasons: %q", f.Severity, tc.want, f.Reasons)
 			}
