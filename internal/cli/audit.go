@@ -147,6 +147,8 @@ func mergeSummaries(a, b model.Summary) model.Summary {
 	a.Unreadable += b.Unreadable
 	a.Skipped += b.Skipped
 	a.Recognised += b.Recognised
+	a.Firewalls += b.Firewalls
+	a.Rules += b.Rules
 	a.Elapsed += b.Elapsed
 	a.Problems = append(a.Problems, b.Problems...)
 	return a

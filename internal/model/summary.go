@@ -23,6 +23,10 @@ type Summary struct {
 	// means every input was of unknown shape: the scan read nothing.
 	Recognised     int64 `json:"records_recognised"`
 	FirewallEvents int64 `json:"firewall_events"`
+	// Firewalls and Rules count what snapshots held (audit, diff): the
+	// firewalls read, merged per resource, and their rules.
+	Firewalls int64 `json:"firewalls,omitempty"`
+	Rules     int64 `json:"rules,omitempty"`
 	// Duplicates counts firewall records folded into another record of the
 	// same operation (repeats across files, Azure Start/Success, GCP first/last).
 	Duplicates int64            `json:"duplicates"`

@@ -103,6 +103,10 @@ func summaryLines(sum model.Summary, style func(model.Severity, string) string) 
 		{"Firewall events", events},
 		{"Findings", findings},
 	}
+	if sum.FirewallEvents == 0 && sum.Firewalls > 0 {
+		// Snapshots (audit, diff) hold firewalls, not events.
+		lines[2] = summaryLine{"Firewalls", fmt.Sprintf("%d read, %s", sum.Firewalls, count(sum.Rules, "rule", "rules"))}
+	}
 	if fl := sum.Flows; fl != nil {
 		lines = append(lines, summaryLine{"Flow logs", fmt.Sprintf("%d files, %d records, %d flows, %d unreadable, %d skipped; %d of %d openings used",
 			fl.Files, fl.Records, fl.Flows, fl.Unreadable, fl.Skipped, fl.Used, fl.Openings)})

@@ -140,6 +140,10 @@ func Read(ctx context.Context, inputs []ingest.Input, opts Options) (*Set, error
 		}
 	}
 	set := b.finish()
+	set.Summary.Firewalls = int64(len(set.Firewalls))
+	for _, fw := range set.Firewalls {
+		set.Summary.Rules += int64(len(fw.Rules))
+	}
 	set.Summary.Elapsed = time.Since(start)
 	return set, nil
 }
