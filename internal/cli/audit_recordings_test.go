@@ -45,7 +45,7 @@ func TestAuditRecordingsGolden(t *testing.T) {
 	// The table ends with the summary: 14 records (a cassette's
 	// interactions are its records), the PUT, the GCP operation and the
 	// SQL server list skipped, each named in a problem.
-	if !strings.Contains(out, "Records:         14 read, 0 unreadable, 3 skipped") || !strings.Contains(out, "Problems (3):") {
+	if !strings.Contains(out, "Records:   14 read, 0 unreadable, 3 skipped") || !strings.Contains(out, "Firewalls: 11 read, 45 rules") || !strings.Contains(out, "Problems (3):") {
 		t.Errorf("summary:\n%s", out)
 	}
 	testutil.Golden(t, filepath.Join("testdata", "audit-recordings.table"), []byte(elapsedLine.ReplaceAllString(out, "Elapsed: X")))
