@@ -240,6 +240,7 @@ func runReport(ctx context.Context, f reportFlags, stdout, stderr io.Writer,
 			findings = append(findings, x)
 		}
 	}
+	sum.SuppressedShown = f.showSupp && sum.Suppressed > 0
 	sum.Elapsed = time.Since(start)
 
 	out := stdout

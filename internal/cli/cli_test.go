@@ -588,7 +588,10 @@ func TestShowSuppressed(t *testing.T) {
 			t.Errorf("summary lacks %q:\n%s", w, errOut)
 		}
 	}
-	_, out, _ = run(t, nil, "scan", "--format", "jsonl", "--show-suppressed", "--config", cfg, corpus)
+	_, out, errOut = run(t, nil, "scan", "--format", "jsonl", "--show-suppressed", "--config", cfg, corpus)
+	if !strings.Contains(errOut, "1 suppressed (listed, tagged suppressed)") {
+		t.Errorf("with --show-suppressed the summary still asks for it:\n%s", errOut)
+	}
 	found := false
 	for _, f := range findings(t, out) {
 		if f.Resource.ID == "sg-0a1b2c3d4e5f60002" {

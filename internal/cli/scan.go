@@ -259,6 +259,7 @@ func runScan(ctx context.Context, f scanFlags, args []string, stdin io.Reader, s
 	case res.Spill != nil:
 		fmt.Fprintf(stderr, "cloudwall: more than --max-held %d firewall operations: folded and ranked on disk in a temporary file (removed at exit); all %d findings are reported\n", f.maxHeld, res.Summary.Spilled)
 	}
+	res.Summary.SuppressedShown = f.showSupp && res.Summary.Suppressed > 0
 	if res.Spill != nil && output.Streams(format) && f.show == "" && !f.verbose {
 		err = output.WriteEach(out, format, func(fn func(model.Finding) error) error {
 			fn = untilStop(ctx, fn)

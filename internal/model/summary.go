@@ -48,6 +48,9 @@ type Summary struct {
 	// Suppressed counts findings hidden by an active suppression in the
 	// configuration (listed with --show-suppressed).
 	Suppressed int64 `json:"findings_suppressed,omitempty"`
+	// SuppressedShown says the suppressed findings are in this output
+	// too (--show-suppressed), each tagged suppressed.
+	SuppressedShown bool `json:"findings_suppressed_shown,omitempty"`
 	// Notices are things about the run the reader must know that are not
 	// problems with the input: an expired suppression that no longer
 	// hides anything, a first scan with no history in the store.

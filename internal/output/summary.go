@@ -90,7 +90,10 @@ func summaryLines(sum model.Summary, style func(model.Severity, string) string) 
 	if sum.FindingsFiltered > 0 {
 		findings += fmt.Sprintf(", %d hidden by filters", sum.FindingsFiltered)
 	}
-	if sum.Suppressed > 0 {
+	switch {
+	case sum.Suppressed > 0 && sum.SuppressedShown:
+		findings += fmt.Sprintf(", %d suppressed (listed, tagged suppressed)", sum.Suppressed)
+	case sum.Suppressed > 0:
 		findings += fmt.Sprintf(", %d suppressed (list them with --show-suppressed)", sum.Suppressed)
 	}
 	if sum.Undated > 0 {
