@@ -257,15 +257,15 @@ func wrapped(rec map[string]any) (field string, inner any, ok bool) {
 func cloudWatchSubscription(data string, src model.SourceRef, depth int) Result {
 	raw, err := base64.StdEncoding.DecodeString(data)
 	if err != nil {
-		return Result{Kind: Unreadable, Reason: "awslogs.data: " + err.Error()}
+		return Result{Kind: Unreadable, Reason: "awslogs.data is not base64: " + err.Error()}
 	}
 	zr, err := gzip.NewReader(bytes.NewReader(raw))
 	if err != nil {
-		return Result{Kind: Unreadable, Reason: "awslogs.data: " + err.Error()}
+		return Result{Kind: Unreadable, Reason: "awslogs.data is not gzip: " + err.Error()}
 	}
 	payload, err := io.ReadAll(io.LimitReader(zr, maxEnvelopePayload+1))
 	if err != nil {
-		return Result{Kind: Unreadable, Reason: "awslogs.data: " + err.Error()}
+		return Result{Kind: Unreadable, Reason: "awslogs.data: gzip payload cut short or corrupt: " + err.Error()}
 	}
 	if len(payload) > maxEnvelopePayload {
 		return Result{Kind: Unreadable, Reason: fmt.Sprintf("awslogs.data: payload over %d bytes", maxEnvelopePayload)}
@@ -274,14 +274,36 @@ func cloudWatchSubscription(data string, src model.SourceRef, depth int) Result 
 	if err != nil {
 		return Result{Kind: Unreadable, Reason: "awslogs.data: invalid JSON: " + err.Error()}
 	}
+	if jv.Str(msg, "messageType") == "CONTROL_MESSAGE" {
+		return Result{Kind: Skipped, Reason: "CloudWatch Logs control message (awslogs.data)"}
+	}
 	var out Result
-	for _, le := range jv.Objs(msg, "logEvents") {
+	events := jv.Objs(msg, "logEvents")
+	var bad int
+	var first string
+	for i, le := range events {
 		inner, err := jv.Decode([]byte(jv.Str(le, "message")))
+		var r Result
 		if err != nil {
-			continue // CloudWatch control messages and non-JSON lines
+			r = Result{Kind: Unreadable, Reason: "message is not JSON"}
+		} else {
+			r = dispatch(inner, src, depth+1)
 		}
-		r := dispatch(inner, src, depth+1)
 		out.Events = append(out.Events, r.Events...)
+		if r.Kind != Parsed && r.Kind != Skipped || r.Reason != "" {
+			// A log event that is no audit record is said, not dropped.
+			if bad++; first == "" {
+				first = fmt.Sprintf("log event %d: %s", i+1, r.Reason)
+			}
+		}
+	}
+	switch {
+	case len(events) == 0:
+		return Result{Kind: Unrecognised, Reason: "awslogs.data holds no logEvents"}
+	case bad > 0 && len(out.Events) == 0:
+		return Result{Kind: Unrecognised, Reason: fmt.Sprintf("awslogs.data: none of its %d log events is an audit record (%s)", len(events), first)}
+	case bad > 0:
+		out.Reason = fmt.Sprintf("awslogs.data: %d of its %d log events are not audit records (%s)", bad, len(events), first)
 	}
 	return out
 }
