@@ -139,13 +139,21 @@ func TestInPlaceSameAsDecoded(t *testing.T) {
 
 // contextView is what a scan may read of a context record: read in
 // place, an AWS record leaves out its region, source address, user agent
-// and event id (aws.ParseInPlace), which no context correlation reads. The
+// and event id (aws.ParseInPlace), which no context correlation reads, and
+// of a principal that names itself, all but its name, access key and
+// session. The
 // pipeline's contextBuffer.add keeps none of them.
 func contextView(res Result) Result {
 	res.Events = slices.Clone(res.Events)
 	for i := range res.Events {
 		if ev := &res.Events[i]; ev.Cloud == model.AWS {
 			ev.Region, ev.SourceIP, ev.UserAgent, ev.EventID, ev.OperationID = "", "", "", "", ""
+			if a := ev.Actor; a.ID != "" {
+				// What names the actor and its session to the correlations
+				// (correlate.ContextKey, SessionOf); the rest is read only
+				// when no principal names the actor.
+				ev.Actor = model.Actor{ID: a.ID, AccessKey: a.AccessKey, Session: a.Session}
+			}
 		}
 	}
 	return res

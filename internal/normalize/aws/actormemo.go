@@ -102,3 +102,21 @@ func actorOf(rec any) model.Actor {
 	}
 	return a
 }
+
+// contextActor is the actor of a record read as context: what names the
+// actor and its session to the correlations (correlate.ContextKey and
+// SessionOf), and nothing else. A principal that names itself (arn or
+// principalId) is that; a record without one is read in full, as its
+// name then depends on the rest of userIdentity. Most context records
+// are of sessions seen once, which actorOf's memo does not hold, and the
+// full actor (role, federation, session times) is a third of reading one.
+func contextActor(rec any) model.Actor {
+	ui := jv.Node(rec, "userIdentity")
+	arn, principal := jv.Str(ui, "arn"), jv.Str(ui, "principalId")
+	id := first(arn, principal)
+	if id == "" {
+		return actorOf(rec)
+	}
+	key := jv.Str(ui, "accessKeyId")
+	return model.Actor{ID: id, AccessKey: key, Session: first(key, roleSession(arn, principal))}
+}

@@ -302,10 +302,12 @@ func parseInto(ev *model.Event, rec any, env envelope, src model.SourceRef) erro
 		Operation:    name,
 		OperationKey: operationKeyOf(service, name),
 		Account:      first(jv.Str(rec, "recipientAccountId")),
-		Actor:        actorOf(rec),
 		Source:       src,
 	}
-	if !env.asContext {
+	if env.asContext {
+		ev.Actor = contextActor(rec)
+	} else {
+		ev.Actor = actorOf(rec)
 		ev.Region = first(jv.Str(rec, "awsRegion"), env.region)
 		ev.SourceIP = jv.Str(rec, "sourceIPAddress")
 		ev.UserAgent = jv.Str(rec, "userAgent")
