@@ -37,6 +37,10 @@ type Query struct {
 	// it targets are not considered (every instance).
 	Scoped  bool
 	Targets []string
+	// within, with the zero Peer and a Family, narrows "the internet" to
+	// one block of it (see internetBlocks): a world-scale rule matches
+	// only when its peers hold the whole block.
+	within netip.Prefix
 }
 
 func (q Query) String() string {
@@ -483,7 +487,7 @@ func (e *Engine) matches(r *rule, q Query) (bool, string) {
 	}
 	if !q.Peer.IsValid() {
 		if q.Family == 4 && r.world4 || q.Family == 6 && r.world6 || q.Family == 0 && r.world {
-			return true, ""
+			return !q.within.IsValid() || coversBlock(r, q.within), ""
 		}
 		for _, p := range r.Peers {
 			if p.Kind == model.PeerPrefixList {

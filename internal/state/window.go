@@ -3,6 +3,7 @@ package state
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"net/netip"
 	"slices"
 	"strconv"
 	"strings"
@@ -803,7 +804,10 @@ func (e *Engine) effective(f *firewall, rs *rowSet, r *rule) (parts []model.Rule
 // effectiveFor returns the parts of r that decide packets shaped like
 // base (its targets), and whether r decides all it matches there. Ports
 // are probed once per stretch between the bounds of every rule of the
-// same direction.
+// same direction. Where world-scale rules name part of the internet (a
+// deny of 0.0.0.0/1 before an allow of 0.0.0.0/0), each block of it is
+// probed on its own: r decides for the blocks no earlier rule takes, and
+// a part that holds for some blocks only names them as its peers.
 func (e *Engine) effectiveFor(f *firewall, rs *rowSet, r *rule, base Query) ([]model.RuleChange, bool) {
 	dir := dirOf(r.Direction)
 	proto := protoName(r.Protocol)
@@ -816,29 +820,72 @@ func (e *Engine) effectiveFor(f *firewall, rs *rowSet, r *rule, base Query) ([]m
 		ranges = model.PortList{model.AllPortRange}
 	}
 	bounds := rs.portBounds(dir)
-	decides := func(p string, port int) bool {
+	var blocks []netip.Prefix
+	if !base.Peer.IsValid() && base.Named == nil {
+		blocks = internetBlocks(rs.rows, dir, base.Family)
+	}
+	want := uint64(1) // the blocks r's peers hold; one bit: the whole internet
+	if blocks != nil {
+		want = 0
+		for i, b := range blocks {
+			if coversBlock(r, b) {
+				want |= 1 << i
+			}
+		}
+		if want == 0 {
+			blocks, want = nil, 1 // judged as the whole internet, as before
+		}
+	}
+	// decides returns the blocks (bits of want) in which r decides.
+	decides := func(p string, port int) uint64 {
 		q := base
 		q.Direction, q.Protocol, q.Port = dir, p, port
-		v := e.evaluate(f, rs.rows, q, nil)
-		return v.allowed && v.x != nil && v.x.r == r
+		if blocks == nil {
+			if v := e.evaluate(f, rs.rows, q, nil); v.allowed && v.x != nil && v.x.r == r {
+				return 1
+			}
+			return 0
+		}
+		var m uint64
+		for i, b := range blocks {
+			if want&(1<<i) == 0 {
+				continue
+			}
+			q.within = b
+			if v := e.evaluate(f, rs.rows, q, nil); v.allowed && v.x != nil && v.x.r == r {
+				m |= 1 << i
+			}
+		}
+		return m
 	}
 	whole := r.RuleChange
 	whole.Effect = ""
 	var parts []model.RuleChange
 	full := true
+	// add appends the part of ports eff (nil: no ports) that holds for
+	// the blocks in mask.
+	add := func(part model.RuleChange, eff model.PortList, mask uint64) {
+		part.Ports = eff
+		if mask != want {
+			part.Peers = blockPeers(blocks, mask)
+		}
+		parts = append(parts, part)
+	}
 	for _, p := range protos {
 		part := whole
 		part.Protocol = p
 		if !portBearing(p) {
-			part.Ports = nil
-			if decides(p, 0) {
-				parts = append(parts, part)
-			} else {
-				full = false
+			m := decides(p, 0)
+			full = full && m == want
+			if m != 0 {
+				add(part, nil, m)
 			}
 			continue
 		}
-		var eff model.PortList
+		// The ports on which r decides, per set of blocks, in the order
+		// first seen.
+		var masks []uint64
+		var effs []model.PortList
 		for _, pr := range ranges {
 			lo := pr.From
 			for lo <= pr.To {
@@ -846,17 +893,21 @@ func (e *Engine) effectiveFor(f *firewall, rs *rowSet, r *rule, base Query) ([]m
 				if i, _ := slices.BinarySearch(bounds, lo+1); i < len(bounds) && bounds[i]-1 < hi {
 					hi = bounds[i] - 1
 				}
-				if decides(p, lo) {
-					eff = appendRange(eff, model.PortRange{From: lo, To: hi})
-				} else {
-					full = false
+				m := decides(p, lo)
+				full = full && m == want
+				if m != 0 {
+					k := slices.Index(masks, m)
+					if k < 0 {
+						masks, effs = append(masks, m), append(effs, nil)
+						k = len(masks) - 1
+					}
+					effs[k] = appendRange(effs[k], model.PortRange{From: lo, To: hi})
 				}
 				lo = hi + 1
 			}
 		}
-		if len(eff) > 0 {
-			part.Ports = eff
-			parts = append(parts, part)
+		for k := range masks {
+			add(part, effs[k], masks[k])
 		}
 	}
 	return parts, full

@@ -37,7 +37,7 @@ func Openings(findings []model.Finding) (open []Opening, owner []int) {
 			// whatever its content.
 			changes = nil
 		}
-		opened := false
+		opened, allows := false, false
 		for _, c := range changes {
 			if narrows(f, c) {
 				// The call closed a wider exposure and left this part of
@@ -63,6 +63,13 @@ func Openings(findings []model.Finding) (open []Opening, owner []int) {
 			}
 			open = append(open, o)
 			owner = append(owner, i)
+			allows = true
+		}
+		if allows {
+			for _, rest := range rests(findings, order, f, f.Window) {
+				open = append(open, rest)
+				owner = append(owner, i)
+			}
 		}
 		if w := f.Window; !opened && !closes(f) && w != nil && w.Start.Equal(f.Time) {
 			// The call opened something without adding an allow: it
@@ -76,6 +83,51 @@ func Openings(findings []model.Finding) (open []Opening, owner []int) {
 		}
 	}
 	return open, owner
+}
+
+// rests follows the exposure window w that finding f opened through the
+// calls that narrowed it without closing it: a deny of part of the
+// internet put before the rule (a network ACL deny of 0.0.0.0/1 before a
+// world allow) closes w and opens, at the same call, a window of the same
+// rule for the addresses it left. Those addresses were opened by f, so
+// each such window is an opening of f's too, timed from f.
+func rests(findings []model.Finding, order []int, f *model.Finding, w *model.Window) []Opening {
+	if w == nil || !w.Start.Equal(f.Time) {
+		return nil
+	}
+	var out []Opening
+	for w.End != nil {
+		var next *model.Window
+		for _, j := range order {
+			g := &findings[j]
+			gw := g.Window
+			if gw == nil || !g.Time.Equal(*w.End) || !closes(g) || !gw.Start.Equal(g.Time) || g.Cloud != f.Cloud ||
+				!strings.EqualFold(g.Resource.ID, f.Resource.ID) || !sameWindowRule(gw.Rule, w.Rule) {
+				continue
+			}
+			next = gw
+			break
+		}
+		if next == nil {
+			break
+		}
+		if o, ok := FromWindow(next); ok {
+			o.Key, o.Opened = f.ID, f.Time
+			out = append(out, o)
+		}
+		w = next
+	}
+	return out
+}
+
+// sameWindowRule says two windows are of one rule: the same name and
+// priority (network ACL entry number, NSG priority, GCP rule name) and
+// direction.
+func sameWindowRule(a, b model.RuleChange) bool {
+	if a.Direction != b.Direction || !strings.EqualFold(a.Name, b.Name) || a.Name == "" {
+		return false
+	}
+	return (a.Priority == nil) == (b.Priority == nil) && (a.Priority == nil || *a.Priority == *b.Priority)
 }
 
 // narrows reports whether change c of finding f only narrowed the

@@ -247,7 +247,11 @@ func (w *worker) match(i int32, f *Flow, undir bool) {
 	trusted := w.m.trusted(f.Src)
 	switch {
 	case f.End.Before(o.Start) && !o.Unbounded:
-		if f.Decision != Reject && !trusted && !f.Start.Before(o.Start.Add(-w.m.opts.Lookback)) {
+		from := o.Start
+		if !o.Opened.IsZero() {
+			from = o.Opened // flows since are through the exposure it carries on
+		}
+		if f.Decision != Reject && !trusted && f.End.Before(from) && !f.Start.Before(from.Add(-w.m.opts.Lookback)) {
 			u.before++
 		}
 	case !o.End.IsZero() && f.Start.After(o.End):

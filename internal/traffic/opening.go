@@ -27,6 +27,11 @@ type Opening struct {
 	// Peers are the outside sources the opening lets in; empty means any.
 	Peers []netip.Prefix
 	Start time.Time
+	// Opened, when set, is when the exposure this opening carries on was
+	// opened (Start is then when a later call narrowed it to what this
+	// opening admits): arrivals are timed from it, and flows between it
+	// and Start are not traffic from before the opening.
+	Opened time.Time
 	// StartUnknown says Start is not when the opening began but the
 	// earliest time it is known to hold (a window already open when the
 	// data or its dated baseline begins); with Unbounded nothing bounds

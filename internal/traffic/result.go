@@ -47,7 +47,11 @@ func result(o *Opening, u *usage, cov coverage, opts Options) model.Traffic {
 		t.FirstInbound, t.LastInbound = &first, &last
 		if !o.StartUnknown {
 			// How soon after the opening: only when the opening is seen.
-			after := max(first.Sub(o.Start), 0)
+			from := o.Start
+			if !o.Opened.IsZero() {
+				from = o.Opened
+			}
+			after := max(first.Sub(from), 0)
 			t.FirstArrivalAfter = after.Round(time.Second).String()
 			t.Waiting = after <= opts.Waiting
 		}
