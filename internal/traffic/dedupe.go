@@ -27,10 +27,14 @@ type countedSet struct {
 	mu    sync.Mutex
 	seeds [2]maphash.Seed
 	m     map[[2]uint64]struct{}
+	// conns are the Azure connections (begin, continuing and end tuples)
+	// counted: a later tuple of one adds its packets and bytes, not
+	// another flow. Bounded like m.
+	conns map[connKey]conn
 }
 
 func newCountedSet() *countedSet {
-	return &countedSet{seeds: [2]maphash.Seed{maphash.MakeSeed(), maphash.MakeSeed()}, m: map[[2]uint64]struct{}{}}
+	return &countedSet{seeds: [2]maphash.Seed{maphash.MakeSeed(), maphash.MakeSeed()}, m: map[[2]uint64]struct{}{}, conns: map[connKey]conn{}}
 }
 
 // add remembers k and reports whether it was already there.
@@ -75,10 +79,6 @@ type counted struct {
 	seen       *countedSet
 	seq, asked uint64
 	repeat     bool
-	// conns are the Azure connections (begin, continuing and end tuples)
-	// counted in this input: a later tuple of one adds its packets and
-	// bytes, not another flow. Bounded like seen.
-	conns      map[connKey]struct{}
 	connAsked  uint64
 	continuing bool
 }
@@ -91,41 +91,75 @@ type connKey struct {
 	srcPort, dstPort, proto        int32
 }
 
-// reset forgets the connections of the last input; a large set is
-// dropped rather than cleared, so many small inputs after a big one stay
-// cheap.
-func (c *counted) reset() {
-	if len(c.conns) > 1024 {
-		c.conns = nil
-	}
-	clear(c.conns)
+// conn is what the tuples read so far say of one connection, as Unix
+// nanoseconds (0: not seen): its begin and end tuples, and the earliest
+// and latest tuple.
+type conn struct{ begin, end, first, last int64 }
+
+func newConn(state byte, t int64) conn {
+	c := conn{first: t, last: t}
+	c.note(state, t)
+	return c
 }
 
-// continues tells whether f is a later tuple (C or E) of a connection
-// one of whose tuples was already counted in this input; a tuple of a
-// state that starts or stands alone is remembered. Like isRepeat it
-// decides once per record.
+func (c *conn) note(state byte, t int64) {
+	switch state {
+	case 'B':
+		c.begin = t
+	case 'E':
+		c.end = t
+	}
+	c.first, c.last = min(c.first, t), max(c.last, t)
+}
+
+// holds says a tuple of the state at t can be of connection c: after its
+// begin and before its end, a begin before all its tuples, an end after
+// them, and one begin and one end each.
+func (c *conn) holds(state byte, t int64) bool {
+	switch {
+	case c.begin != 0 && t < c.begin, c.end != 0 && t > c.end:
+		return false
+	case state == 'B':
+		return (c.begin == 0 || c.begin == t) && t <= c.first
+	case state == 'E':
+		return (c.end == 0 || c.end == t) && t >= c.last
+	}
+	return true
+}
+
+// conn tells whether tuple f is of a connection a tuple of which was
+// already counted in this pass, in any input (a connection over the hour
+// has its begin in one hourly blob and its end in the next) and in any
+// order (blobs are read in parallel); else it remembers f as a new one.
+func (s *countedSet) conn(f *Flow) bool {
+	k := connKey{iface: f.Interface, firewall: f.Firewall, rule: f.Rule, network: f.Network, src: f.Src, dst: f.Dst,
+		srcPort: int32(f.SrcPort), dstPort: int32(f.DstPort), proto: int32(f.Protocol)}
+	t := f.Start.UnixNano()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c, ok := s.conns[k]
+	if ok && c.holds(f.State, t) {
+		c.note(f.State, t)
+		s.conns[k] = c
+		return true
+	}
+	if ok || len(s.conns) < maxCounted {
+		s.conns[k] = newConn(f.State, t) // a new connection on the same ports
+	}
+	return false
+}
+
+// continues tells whether f is a tuple of an Azure connection already
+// counted (see countedSet.conn). Like isRepeat it decides once per record.
 func (c *counted) continues(f *Flow) bool {
-	if f.State == 0 || f.State == 'D' {
+	if f.State == 0 || f.State == 'D' || c.seen == nil {
 		return false
 	}
 	if c.connAsked == c.seq {
 		return c.continuing
 	}
 	c.connAsked = c.seq
-	k := connKey{iface: f.Interface, firewall: f.Firewall, rule: f.Rule, network: f.Network, src: f.Src, dst: f.Dst,
-		srcPort: int32(f.SrcPort), dstPort: int32(f.DstPort), proto: int32(f.Protocol)}
-	_, seen := c.conns[k]
-	c.continuing = seen && f.State != 'B'
-	switch {
-	case f.State == 'E' && seen:
-		delete(c.conns, k) // ended: a new connection on the same ports counts again
-	case !seen && f.State != 'E' && len(c.conns) < maxCounted:
-		if c.conns == nil {
-			c.conns = map[connKey]struct{}{}
-		}
-		c.conns[k] = struct{}{}
-	}
+	c.continuing = c.seen.conn(f)
 	return c.continuing
 }
 

@@ -148,7 +148,6 @@ func (w *worker) input(ctx context.Context, op *ingest.Opener, in ingest.Input, 
 	if w.spans != nil {
 		w.cur = &w.spans[idx]
 	}
-	w.counted.reset()
 	emit := w.pass()
 	err := op.Open(ctx, in, func(st ingest.Stream) error {
 		return w.reader.ReadStream(ctx, st.Name, st.R, emit)
@@ -263,7 +262,7 @@ func (w *worker) match(i int32, f *Flow, undir bool) {
 	case f.Decision == Reject:
 		u.reject(f, ev)
 	case w.counted.continues(f):
-		u.more(f) // a later tuple of a connection already counted
+		u.more(f, w.m.opts.MaxTracked) // a later tuple of a connection already counted
 	default:
 		u.inbound(f, ev, w.m.opts.MaxTracked)
 		if undir {
@@ -363,6 +362,9 @@ func mergeWorkers(ws []*worker, n, limit int) ([]usage, coverage, servedSet) {
 		}
 		cov.merge(w.cov)
 		srv.merge(w.served, limit)
+	}
+	for i := range use {
+		use[i].settle()
 	}
 	return use, cov, srv
 }

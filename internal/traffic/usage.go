@@ -10,6 +10,7 @@ import (
 type usage struct {
 	evidence             int
 	first, last          time.Time
+	moreFirst            time.Time // earliest later tuple (see more)
 	flows, packets, byts int64
 	sources              map[netip.Addr]*peerStat
 	untracked            int64 // distinct-address overflow: counted in totals only
@@ -92,15 +93,41 @@ func (u *usage) inbound(f *Flow, ev int, limit int) {
 
 // more adds to the accepted inbound flow counted before it the packets
 // and bytes of a later tuple of the same connection (Azure C and E).
-func (u *usage) more(f *Flow) {
+// The flow may have been counted by another worker, from another input,
+// and its begin read after a later tuple: the earliest tuple is kept in
+// moreFirst and becomes the first arrival when the usages are merged.
+func (u *usage) more(f *Flow, limit int) {
 	if f.End.After(u.last) {
 		u.last = f.End
 	}
+	if u.moreFirst.IsZero() || f.Start.Before(u.moreFirst) {
+		u.moreFirst = f.Start
+	}
 	u.packets = sat(u.packets, f.Packets)
 	u.byts = sat(u.byts, f.Bytes)
-	if s := u.sources[f.Src.Unmap()]; s != nil {
+	a := f.Src.Unmap()
+	if u.sources == nil {
+		u.sources = map[netip.Addr]*peerStat{}
+	}
+	s := u.sources[a]
+	if s == nil && len(u.sources) < limit {
+		s = &peerStat{first: f.Start} // counted elsewhere: no flow here
+		u.sources[a] = s
+	}
+	if s != nil {
 		s.packets = sat(s.packets, f.Packets)
 		s.bytes = sat(s.bytes, f.Bytes)
+		if f.Start.Before(s.first) {
+			s.first = f.Start
+		}
+	}
+}
+
+// settle folds the earliest continuing tuple into the first arrival,
+// once every worker's usage is merged.
+func (u *usage) settle() {
+	if u.flows > 0 && !u.moreFirst.IsZero() && u.moreFirst.Before(u.first) {
+		u.first = u.moreFirst
 	}
 }
 
@@ -157,6 +184,9 @@ func (u *usage) merge(o *usage, limit int) {
 	}
 	if o.last.After(u.last) {
 		u.last = o.last
+	}
+	if !o.moreFirst.IsZero() && (u.moreFirst.IsZero() || o.moreFirst.Before(u.moreFirst)) {
+		u.moreFirst = o.moreFirst
 	}
 	u.flows += o.flows
 	u.packets = sat(u.packets, o.packets)
