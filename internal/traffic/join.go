@@ -32,6 +32,10 @@ func Join(ctx context.Context, inputs []ingest.Input, openings []Opening, opts O
 		return nil, counts, err
 	}
 	use, cov, srv := mergeWorkers(ws, len(openings), opts.MaxTracked)
+	settleICMP(ws, use, opts.MaxTracked)
+	for i := range use {
+		use[i].settle()
+	}
 	counts.last = lastByAccount(cov)
 
 	watch := outboundWatch(m, use)
@@ -89,6 +93,9 @@ type worker struct {
 	// the same for the last watched interface (see coverage.coversOpening)
 	ifaceCov, ifaceCovAccount string
 	ifaceSpan                 *span
+	// icmp and pending tell ICMP replies from use (see icmp.go)
+	icmp    map[icmpKey]icmpPair
+	pending []pendingICMP
 }
 
 func run(ctx context.Context, inputs []ingest.Input, only []int, opts Options, mk func() *worker) ([]*worker, Counts, error) {
@@ -197,6 +204,11 @@ func (w *worker) inboundFlow(f *Flow) {
 		return
 	}
 	undir := undirected(f)
+	if portless(f.Protocol) && f.Decision != Reject && !undir {
+		if d := direction(f); d == DirOut && !isInternal(f.Dst) || d == DirIn && (f.External || !isInternal(f.Src)) {
+			w.noteICMP(f, d)
+		}
+	}
 	if !undir {
 		if direction(f) != DirIn || !(f.External || !isInternal(f.Src)) {
 			return
@@ -263,6 +275,8 @@ func (w *worker) match(i int32, f *Flow, undir bool) {
 		u.reject(f, ev)
 	case w.counted.continues(f):
 		u.more(f, w.m.opts.MaxTracked) // a later tuple of a connection already counted
+	case portless(f.Protocol) && len(w.pending) < maxPendingICMP && w.watch == nil:
+		w.pending = append(w.pending, pendingICMP{open: i, f: *f, ev: ev, undir: undir}) // a reply? told at the end
 	default:
 		u.inbound(f, ev, w.m.opts.MaxTracked)
 		if undir {
