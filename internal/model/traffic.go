@@ -76,6 +76,11 @@ type Traffic struct {
 	// opening's ports could not orient (an opening of every port): with
 	// no inbound flow told apart, the verdict is no-coverage.
 	Undirected int64 `json:"undirected,omitempty"`
+	// UnknownVerdict counts inbound flows from outside on the port in the
+	// window whose records say neither accept nor reject (an AWS custom
+	// flow-log format without the action field): a packet was seen, not
+	// let in, so they are not use and the verdict cannot be not-seen.
+	UnknownVerdict int64 `json:"unknown_verdict,omitempty"`
 	// Before counts accepted inbound flows on the port from outside in the
 	// day before the opening: traffic the opening did not cause.
 	Before int64 `json:"before,omitempty"`

@@ -262,7 +262,7 @@ func (w *worker) match(i int32, f *Flow, undir bool) {
 		if !o.Opened.IsZero() {
 			from = o.Opened // flows since are through the exposure it carries on
 		}
-		if f.Decision != Reject && !trusted && f.End.Before(from) && !f.Start.Before(from.Add(-w.m.opts.Lookback)) {
+		if f.Decision == Accept && !trusted && f.End.Before(from) && !f.Start.Before(from.Add(-w.m.opts.Lookback)) {
 			u.before++
 		}
 	case !o.End.IsZero() && f.Start.After(o.End):
@@ -271,6 +271,8 @@ func (w *worker) match(i int32, f *Flow, undir bool) {
 		if f.Decision != Reject {
 			u.trusted++
 		}
+	case f.Decision == DecisionUnknown:
+		u.unknown++ // seen, not known let in: no action field
 	case f.Decision == Reject:
 		u.reject(f, ev)
 	case w.counted.continues(f):

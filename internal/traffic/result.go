@@ -26,6 +26,7 @@ func result(o *Opening, u *usage, cov coverage, opts Options) model.Traffic {
 		OutboundBytes:  u.outBytes,
 		RejectedBy:     rejectedBy(u.rejRules),
 		Undirected:     u.undirected,
+		UnknownVerdict: u.unknown,
 	}
 	if !o.End.IsZero() {
 		end := o.End
@@ -58,7 +59,7 @@ func result(o *Opening, u *usage, cov coverage, opts Options) model.Traffic {
 	case u.rejected > 0:
 		t.Verdict = model.TrafficRejected
 		t.Evidence = evidenceNames[u.rejEvidence]
-	case u.undirected == 0 && covered:
+	case u.undirected == 0 && u.unknown == 0 && covered:
 		t.Verdict = model.TrafficNotSeen
 	default:
 		t.Verdict = model.TrafficNoCoverage
@@ -149,7 +150,9 @@ func summary(t *model.Traffic) string {
 	case model.TrafficNotSeen:
 		b.WriteString("no inbound flow from outside seen in the window (flow logs cover it)")
 	case model.TrafficNoCoverage:
-		if t.Undirected > 0 {
+		if t.UnknownVerdict > 0 {
+			fmt.Fprintf(&b, "%d inbound flow%s from outside reached the port in the window, but the records say neither accept nor reject (a flow-log format without the action field): a packet seen is not a packet let in, so whether the opening was used is unknown (add action to the flow log format)", t.UnknownVerdict, plural(t.UnknownVerdict))
+		} else if t.Undirected > 0 {
 			fmt.Fprintf(&b, "%d accepted flow%s in the window cannot be told inbound from outbound (the records do not say the direction and both addresses are public, as IPv6 in a VPC is: add flow-direction to the flow log format): whether the opening was used is unknown", t.Undirected, plural(t.Undirected))
 		} else {
 			b.WriteString("no flow log read covers this firewall in this window: whether the opening was used is unknown")
@@ -164,6 +167,9 @@ func summary(t *model.Traffic) string {
 	}
 	if t.Trusted > 0 {
 		fmt.Fprintf(&b, "; %d from trusted networks not counted", t.Trusted)
+	}
+	if t.UnknownVerdict > 0 && t.Verdict != model.TrafficNoCoverage {
+		fmt.Fprintf(&b, "; %d more inbound flow%s whose records have no action (accept or reject) not counted", t.UnknownVerdict, plural(t.UnknownVerdict))
 	}
 	return b.String()
 }
@@ -231,6 +237,7 @@ func Combine(ts []model.Traffic, topN int) model.Traffic {
 		out.OutboundFlows += t.OutboundFlows
 		out.OutboundBytes = sat(out.OutboundBytes, t.OutboundBytes)
 		out.Rejected += t.Rejected
+		out.UnknownVerdict += t.UnknownVerdict
 		out.DirectionFromPorts += t.DirectionFromPorts
 		if t.FirstInbound.Before(*out.FirstInbound) {
 			out.FirstInbound, out.FirstArrivalAfter, out.Waiting = t.FirstInbound, t.FirstArrivalAfter, t.Waiting

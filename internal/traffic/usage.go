@@ -15,6 +15,7 @@ type usage struct {
 	sources              map[netip.Addr]*peerStat
 	untracked            int64 // distinct-address overflow: counted in totals only
 	rejected, before     int64
+	unknown              int64 // in the window, the record saying no accept or reject
 	trusted              int64
 	// rejEvidence is the strongest tie of a rejected flow; rejRules the
 	// rules the records name as denying them (at most maxRejRules).
@@ -192,6 +193,7 @@ func (u *usage) merge(o *usage, limit int) {
 	u.packets = sat(u.packets, o.packets)
 	u.byts = sat(u.byts, o.byts)
 	u.rejected += o.rejected
+	u.unknown += o.unknown
 	u.rejEvidence = max(u.rejEvidence, o.rejEvidence)
 	for r, n := range o.rejRules {
 		u.addRejRule(r, n)
