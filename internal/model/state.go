@@ -22,6 +22,10 @@ type Firewall struct {
 	// AttachedTo lists what the firewall protects where the snapshot says:
 	// ENI, subnet, NIC or instance ids.
 	AttachedTo []string `json:"attached_to,omitempty"`
+	// GUID is the cloud's fixed id of the firewall besides Resource.ID,
+	// where the snapshot gives it: an Azure NSG's resourceGuid, which
+	// VNet flow logs name (aclID) instead of the NSG.
+	GUID string `json:"guid,omitempty"`
 	// Default marks a cloud-created default object (AWS "default" group,
 	// the default NACL of a VPC, GCP default-allow-* rules).
 	Default bool `json:"default,omitempty"`

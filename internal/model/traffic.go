@@ -76,6 +76,14 @@ type Traffic struct {
 	// opening's ports could not orient (an opening of every port): with
 	// no inbound flow told apart, the verdict is no-coverage.
 	Undirected int64 `json:"undirected,omitempty"`
+	// RuleNameOnly counts accepted inbound flows tied by rule name alone:
+	// Azure VNet flow logs name the rule and an ACL id (aclID), not the
+	// NSG, and no snapshot tied that id to this NSG, so a rule of the same
+	// name in another NSG may have let them in. RuleACLs are the aclIDs
+	// those flows name; more than one means more than one NSG has such a
+	// rule, and the evidence is then network, not rule.
+	RuleNameOnly int64    `json:"rule_name_only,omitempty"`
+	RuleACLs     []string `json:"rule_acls,omitempty"`
 	// UnknownVerdict counts inbound flows from outside on the port in the
 	// window whose records say neither accept nor reject (an AWS custom
 	// flow-log format without the action field): a packet was seen, not

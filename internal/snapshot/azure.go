@@ -99,6 +99,7 @@ func armFirewall(m map[string]any, typ string, src model.SourceRef) model.Firewa
 // the default rules (Builtin), and the NICs and subnets it is attached to.
 func nsg(m, props map[string]any, src model.SourceRef) model.Firewall {
 	fw := armFirewall(m, "nsg", src)
+	fw.GUID = strings.ToLower(first(jv.Str(props, "resourceGuid"), jv.Str(m, "resourceGuid")))
 	for _, key := range []string{"securityRules", "defaultSecurityRules"} {
 		for _, r := range jv.Objs(props, key) {
 			c, notes := azure.SecurityRule(r)

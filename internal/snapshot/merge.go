@@ -236,6 +236,7 @@ func mergeInto(old, fw *model.Firewall) {
 	old.Account = cmp.Or(old.Account, fw.Account)
 	old.Region = cmp.Or(old.Region, fw.Region)
 	old.Network = cmp.Or(old.Network, fw.Network)
+	old.GUID = cmp.Or(old.GUID, fw.GUID)
 	old.Resource.Name = cmp.Or(old.Resource.Name, fw.Resource.Name)
 	for _, a := range fw.AttachedTo {
 		if !slices.Contains(old.AttachedTo, a) {

@@ -153,6 +153,10 @@ func TestReadersRealSamples(t *testing.T) {
 				if builtin != 6 {
 					t.Errorf("want 6 default rules marked builtin, got %d", builtin)
 				}
+				// VNet flow logs name this id (aclID), not the NSG.
+				if fw.GUID != "47a9964e-23a3-438a-a726-8d60ebbb1c3c" {
+					t.Errorf("resourceGuid read as %q", fw.GUID)
+				}
 			}},
 		{file: "azure/azure-rest-api-specs_NetworkSecurityGroupGet.example.json", count: -1,
 			key: "azure|nsg|/subscriptions/subid/resourcegroups/rg1/providers/microsoft.network/networksecuritygroups/testnsg"},

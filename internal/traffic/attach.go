@@ -27,13 +27,21 @@ type Attachments struct {
 	instances map[string][]string
 	// sets are the group sets calls put on each ENI, oldest first.
 	sets map[string][]groupSet
+	// nsgs are Azure NSGs (lower-case id) with their resourceGuid and
+	// the NICs and subnets they are attached to.
+	nsgs map[string]nsgInfo
+}
+
+type nsgInfo struct {
+	guid     string
+	attached []string
 }
 
 // NewAttachments returns an empty set of attachments.
 func NewAttachments() *Attachments {
 	return &Attachments{groups: map[string][]string{}, subnets: map[string][]string{},
 		acls: map[string][]string{}, known: map[string]bool{}, instances: map[string][]string{},
-		sets: map[string][]groupSet{}}
+		sets: map[string][]groupSet{}, nsgs: map[string]nsgInfo{}}
 }
 
 // AddInterface records one network interface as a snapshot lists it
@@ -57,6 +65,14 @@ func (a *Attachments) AddInterface(id, subnet, instance string, groups []string)
 // AddFirewall records what a snapshot says a firewall is attached to: the
 // ENIs of a security group, the subnets of a network ACL.
 func (a *Attachments) AddFirewall(fw *model.Firewall) {
+	if fw.Cloud == model.Azure && fw.Resource.Type == "nsg" {
+		in := nsgInfo{guid: strings.ToLower(fw.GUID)}
+		for _, at := range fw.AttachedTo {
+			in.attached = append(in.attached, strings.ToLower(at))
+		}
+		a.nsgs[strings.ToLower(fw.Resource.ID)] = in
+		return
+	}
 	if fw.Cloud != model.AWS {
 		return
 	}
@@ -82,12 +98,15 @@ func (a *Attachments) AddFirewall(fw *model.Firewall) {
 // firewalls only: those a snapshot lists elsewhere, and those calls had
 // moved to other groups when the flow was logged.
 func (a *Attachments) Apply(open []Opening) {
-	if a == nil || (len(a.groups) == 0 && len(a.acls) == 0 && len(a.sets) == 0) {
+	if a == nil || (len(a.groups) == 0 && len(a.acls) == 0 && len(a.sets) == 0 && len(a.nsgs) == 0) {
 		return
 	}
 	called := slices.Sorted(maps.Keys(a.sets))
 	for i := range open {
 		o := &open[i]
+		if in, ok := a.nsgs[strings.ToLower(o.Firewall.ID)]; ok && o.Cloud == model.Azure {
+			o.ACL, o.Attached = in.guid, in.attached
+		}
 		if o.Cloud != model.AWS {
 			continue
 		}

@@ -44,6 +44,7 @@ func (r *fileReader) azureFlows(v *fastjson.Value, emit func(*Flow), bad func(er
 		network := r.in.lowerString(target)
 		mac := r.in.string(normalMAC(v.GetStringBytes("macAddress")))
 		for _, fl := range flows {
+			acl := r.in.lowerString(fl.GetStringBytes("aclID"))
 			for _, g := range fl.GetArray("flowGroups") {
 				rule := r.in.string(bytes.TrimPrefix(g.GetStringBytes("rule"), []byte("UserRule_")))
 				for _, t := range g.GetArray("flowTuples") {
@@ -51,7 +52,7 @@ func (r *fileReader) azureFlows(v *fastjson.Value, emit func(*Flow), bad func(er
 						bad(err)
 						continue
 					}
-					f.Account, f.Rule, f.Interface, f.Network = sub, rule, mac, network
+					f.Account, f.Rule, f.Interface, f.Network, f.ACL = sub, rule, mac, network, acl
 					emit(&f)
 					n++
 				}

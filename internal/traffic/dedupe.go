@@ -55,7 +55,7 @@ func (s *countedSet) add(k flowKey) bool {
 type flowKey struct {
 	cloud                        model.Cloud
 	account, network, iface      string
-	firewall, rule               string
+	firewall, rule, acl          string
 	src, dst                     netip.Addr
 	srcPort, dstPort, proto      int32
 	dir                          Direction
@@ -66,7 +66,7 @@ type flowKey struct {
 
 func keyOf(f *Flow) flowKey {
 	return flowKey{cloud: f.Cloud, account: f.Account, network: f.Network, iface: f.Interface,
-		firewall: f.Firewall, rule: f.Rule, src: f.Src, dst: f.Dst,
+		firewall: f.Firewall, rule: f.Rule, acl: f.ACL, src: f.Src, dst: f.Dst,
 		srcPort: int32(f.SrcPort), dstPort: int32(f.DstPort), proto: int32(f.Protocol),
 		dir: f.Direction, dec: f.Decision, external: f.External,
 		start: f.Start.UnixNano(), end: f.End.UnixNano(), packets: f.Packets, byteCnt: f.Bytes}
@@ -86,9 +86,9 @@ type counted struct {
 // connKey names one connection of an Azure flow log: the tuples of its
 // begin, continuing updates and end share it.
 type connKey struct {
-	iface, firewall, rule, network string
-	src, dst                       netip.Addr
-	srcPort, dstPort, proto        int32
+	iface, firewall, rule, network, acl string
+	src, dst                            netip.Addr
+	srcPort, dstPort, proto             int32
 }
 
 // conn is what the tuples read so far say of one connection, as Unix
@@ -132,7 +132,7 @@ func (c *conn) holds(state byte, t int64) bool {
 // has its begin in one hourly blob and its end in the next) and in any
 // order (blobs are read in parallel); else it remembers f as a new one.
 func (s *countedSet) conn(f *Flow) bool {
-	k := connKey{iface: f.Interface, firewall: f.Firewall, rule: f.Rule, network: f.Network, src: f.Src, dst: f.Dst,
+	k := connKey{iface: f.Interface, firewall: f.Firewall, rule: f.Rule, network: f.Network, acl: f.ACL, src: f.Src, dst: f.Dst,
 		srcPort: int32(f.SrcPort), dstPort: int32(f.DstPort), proto: int32(f.Protocol)}
 	t := f.Start.UnixNano()
 	s.mu.Lock()

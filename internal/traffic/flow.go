@@ -61,6 +61,10 @@ type Flow struct {
 	// Rule is the rule the record names as deciding (Azure rule name
 	// without the UserRule_ prefix, GCP firewall rule name).
 	Rule string
+	// ACL is the id an Azure VNet flow log names as having evaluated the
+	// flow (aclID, lower case: an NSG's resourceGuid or a network manager
+	// admin configuration); it does not name the NSG itself.
+	ACL string
 	// Idle marks no flow but a record that the interface was logged and
 	// idle from Start to End (an AWS NODATA record): it counts for
 	// coverage only and is not counted as a flow.

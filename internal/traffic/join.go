@@ -284,6 +284,9 @@ func (w *worker) match(i int32, f *Flow, undir bool) {
 		if undir {
 			u.byPorts++
 		}
+		if ev == evRule && nameOnly(o, f) {
+			u.byName(f.ACL)
+		}
 	}
 }
 

@@ -2,6 +2,7 @@ package traffic
 
 import (
 	"net/netip"
+	"slices"
 	"strings"
 	"time"
 
@@ -170,6 +171,9 @@ func (m *matcher) tie(o *Opening, f *Flow) int {
 			if !strings.EqualFold(f.Rule, o.RuleName) {
 				return evNone // another rule of the NSG decided
 			}
+			if f.Firewall == "" && o.ACL != "" && f.ACL != "" && f.ACL != "unspecified" && f.ACL != o.ACL {
+				return evNone // a VNet flow another NSG's rule of that name allowed
+			}
 			return evRule
 		}
 		if f.Firewall != "" && o.Firewall.ID != "" {
@@ -198,6 +202,20 @@ func (m *matcher) tie(o *Opening, f *Flow) int {
 		return evNone // a snapshot shows this interface behind other firewalls only
 	}
 	return evNetwork
+}
+
+// nameOnly reports an Azure VNet flow tied to opening o by its rule name
+// alone: nothing the record holds (aclID, the flow log's target) is known
+// to be o's NSG, so a rule of the same name in another NSG may have
+// allowed it.
+func nameOnly(o *Opening, f *Flow) bool {
+	if f.Cloud != model.Azure || f.Firewall != "" || f.Rule == "" {
+		return false
+	}
+	if o.ACL != "" && f.ACL == o.ACL {
+		return false
+	}
+	return f.Network == "" || !slices.Contains(o.Attached, f.Network)
 }
 
 func portIn(l model.PortList, p int) bool {

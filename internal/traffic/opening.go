@@ -51,6 +51,12 @@ type Opening struct {
 	// history, set by Attachments.Apply, says which groups calls put on
 	// an interface when: a flow is tied by the set in force at its time.
 	history *Attachments
+	// ACL is an Azure NSG's resourceGuid and Attached the NICs and subnets
+	// it is attached to (lower case), where a snapshot says: VNet flow
+	// logs name the rule, the aclID and the flow log's target, not the
+	// NSG, and a rule name alone can be another NSG's.
+	ACL      string
+	Attached []string
 	// RuleName is the opening rule's name where the cloud names rules
 	// (Azure NSG rule, GCP firewall rule).
 	RuleName string

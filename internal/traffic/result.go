@@ -27,6 +27,11 @@ func result(o *Opening, u *usage, cov coverage, opts Options) model.Traffic {
 		RejectedBy:     rejectedBy(u.rejRules),
 		Undirected:     u.undirected,
 		UnknownVerdict: u.unknown,
+		RuleNameOnly:   u.nameFlows,
+	}
+	if u.nameFlows > 0 {
+		t.RuleACLs = slices.Clone(u.nameACLs)
+		slices.Sort(t.RuleACLs)
 	}
 	if !o.End.IsZero() {
 		end := o.End
@@ -43,6 +48,9 @@ func result(o *Opening, u *usage, cov coverage, opts Options) model.Traffic {
 	case u.flows > 0:
 		t.Verdict = model.TrafficUsed
 		t.Evidence = evidenceNames[u.evidence]
+		if u.evidence == evRule && u.nameFlows == u.flows && len(u.nameACLs) > 1 {
+			t.Evidence = model.EvidenceNetwork // the rule name is more than one NSG's
+		}
 		t.DirectionFromPorts = u.byPorts
 		first, last := u.first, u.last
 		t.FirstInbound, t.LastInbound = &first, &last
@@ -130,6 +138,13 @@ func summary(t *model.Traffic) string {
 		fmt.Fprintf(&b, "; %s", evidenceWords[t.Evidence])
 		if t.DirectionFromPorts > 0 {
 			fmt.Fprintf(&b, "; %d of them read as inbound from the opened port alone (the records do not say the direction and both addresses are public, as IPv6 in a VPC is: add flow-direction to the flow log format)", t.DirectionFromPorts)
+		}
+		switch {
+		case t.RuleNameOnly > 0 && len(t.RuleACLs) > 1:
+			fmt.Fprintf(&b, "; %d of them are tied by the rule name alone and came through %d different network security configurations (aclID %s): more than one NSG has a rule of this name and VNet flow logs do not name the NSG, so which one let them in cannot be told (give the NSGs' snapshots, with their resourceGuid, to --baseline)",
+				t.RuleNameOnly, len(t.RuleACLs), strings.Join(t.RuleACLs, ", "))
+		case t.RuleNameOnly > 0:
+			fmt.Fprintf(&b, "; %d of them are tied by the rule name alone: VNet flow logs name the rule and an aclID, not the NSG, so a rule of the same name in another NSG may have let them in (give the NSG's snapshot, with its resourceGuid, to --baseline)", t.RuleNameOnly)
 		}
 		if t.OutboundFlows > 0 {
 			fmt.Fprintf(&b, "; then %d outbound flow%s to outside (%s) from the same interfaces: possible exfiltration or command and control",
@@ -238,6 +253,12 @@ func Combine(ts []model.Traffic, topN int) model.Traffic {
 		out.OutboundBytes = sat(out.OutboundBytes, t.OutboundBytes)
 		out.Rejected += t.Rejected
 		out.UnknownVerdict += t.UnknownVerdict
+		out.RuleNameOnly += t.RuleNameOnly
+		for _, a := range t.RuleACLs {
+			if !slices.Contains(out.RuleACLs, a) {
+				out.RuleACLs = append(out.RuleACLs, a)
+			}
+		}
 		out.DirectionFromPorts += t.DirectionFromPorts
 		if t.FirstInbound.Before(*out.FirstInbound) {
 			out.FirstInbound, out.FirstArrivalAfter, out.Waiting = t.FirstInbound, t.FirstArrivalAfter, t.Waiting

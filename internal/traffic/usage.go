@@ -2,6 +2,7 @@ package traffic
 
 import (
 	"net/netip"
+	"slices"
 	"time"
 )
 
@@ -29,6 +30,10 @@ type usage struct {
 	// ifaces are the interfaces that received accepted inbound flows
 	// through the opening, with the first arrival on each.
 	ifaces map[string]time.Time
+	// nameFlows counts accepted inbound flows tied by rule name alone (see
+	// nameOnly), nameACLs the aclIDs they name (at most maxNameACLs).
+	nameFlows int64
+	nameACLs  []string
 	// outbound, filled by the second pass.
 	outFlows, outBytes int64
 	dests              map[netip.Addr]*peerStat
@@ -38,6 +43,16 @@ type usage struct {
 type peerStat struct {
 	flows, packets, bytes int64
 	first                 time.Time
+}
+
+const maxNameACLs = 8
+
+// byName records one flow tied by rule name alone, with its aclID.
+func (u *usage) byName(acl string) {
+	u.nameFlows++
+	if acl != "" && len(u.nameACLs) < maxNameACLs && !slices.Contains(u.nameACLs, acl) {
+		u.nameACLs = append(u.nameACLs, acl)
+	}
 }
 
 // maxIfaces bounds the interfaces remembered per opening.
@@ -194,6 +209,12 @@ func (u *usage) merge(o *usage, limit int) {
 	u.byts = sat(u.byts, o.byts)
 	u.rejected += o.rejected
 	u.unknown += o.unknown
+	u.nameFlows += o.nameFlows
+	for _, a := range o.nameACLs {
+		if len(u.nameACLs) < maxNameACLs && !slices.Contains(u.nameACLs, a) {
+			u.nameACLs = append(u.nameACLs, a)
+		}
+	}
 	u.rejEvidence = max(u.rejEvidence, o.rejEvidence)
 	for r, n := range o.rejRules {
 		u.addRejRule(r, n)
