@@ -111,7 +111,7 @@ type Event struct {
 	// firewalls.patch) replaces those fields only, and an empty one sent
 	// clears its field; a whole write (an AKS managedClusters PUT) resets
 	// the fields it lacks.
-	Sent []string `json:"sent,omitempty"`
+	Sent []string `json:"sent,omitzero"` // omitzero: an empty list sent survives a spill to disk
 
 	// Notes are caveats the parser found while reading rule content
 	// ("unparseable CIDR \"00.0.0.0/0\" read as world-open"); they are

@@ -118,3 +118,23 @@ func TestRuleSetCapped(t *testing.T) {
 		})
 	}
 }
+
+// TestEventSentRoundTrip: a spill writes events as JSON and reads them
+// back; "the body carried no list field" (Sent empty, not nil) must come
+// back as such, or an AKS PUT that drops the ranges and a GCP patch of no
+// list field read differently once spilled.
+func TestEventSentRoundTrip(t *testing.T) {
+	for _, sent := range [][]string{nil, {}, {"authorizedipranges"}} {
+		b, err := json.Marshal(Event{Sent: sent})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var back Event
+		if err := json.Unmarshal(b, &back); err != nil {
+			t.Fatal(err)
+		}
+		if (back.Sent == nil) != (sent == nil) || len(back.Sent) != len(sent) {
+			t.Errorf("Sent %#v came back %#v (%s)", sent, back.Sent, b)
+		}
+	}
+}
