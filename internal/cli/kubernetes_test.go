@@ -122,3 +122,37 @@ func TestKubernetesAllowlistWindowRollback(t *testing.T) {
 		t.Errorf("windows: %+v, want one closed by %s", ft.Windows, want)
 	}
 }
+
+// TestAKSRangesDroppedScan: a managedClusters PUT (a scale) whose body
+// carries no authorized IP ranges, on a cluster an earlier call gave
+// ranges, leaves its API server open to every address: scan reports the
+// allowlist removed (high, as GKE's authorized networks turned off), its
+// undo sets the earlier ranges back, and the timeline shows the window
+// the finding names. The same PUT alone (ranges not known) stays no
+// finding (TestKubernetesAPIAllowlists). Provenance:
+// testdata/aks-ranges-dropped/README.md.
+func TestAKSRangesDroppedScan(t *testing.T) {
+	code, out, stderr := run(t, nil, "scan", "--no-store", "-q", "--format", "jsonl", "--min-severity", "info", "testdata/aks-ranges-dropped/logs")
+	if code != ExitOK && code != ExitFindings {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	fs := findings(t, out)
+	i := slices.IndexFunc(fs, func(f model.Finding) bool { return strings.Contains(f.Title, "authorized IP ranges removed") })
+	if len(fs) != 2 || i < 0 {
+		for _, f := range fs {
+			t.Logf("%s %s", f.Severity, f.Title)
+		}
+		t.Fatalf("want the ranges set and the ranges removed, got %d findings", len(fs))
+	}
+	f := fs[i]
+	if f.Severity != model.High || f.Rule != "az-aks-authorized-ip-ranges" {
+		t.Errorf("%s %s %q, want high az-aks-authorized-ip-ranges", f.Severity, f.Rule, f.Title)
+	}
+	undo := "az aks update --subscription 7D2A0C6E-3B1F-4D8E-9A55-2F0C8B1E4A90 --resource-group RG-K8S --name AKS-PROD --api-server-authorized-ip-ranges 198.51.100.0/24"
+	if !slices.Equal(f.Rollback, []string{undo}) {
+		t.Errorf("rollback %q\nwant %q", f.Rollback, undo)
+	}
+	if f.Window == nil || f.Window.End != nil || !f.Window.Start.Equal(time.Date(2026, 3, 14, 14, 30, 0, 123000000, time.UTC)) {
+		t.Errorf("window %+v, want one open from 14:30:00.123", f.Window)
+	}
+}

@@ -255,6 +255,9 @@ func Scan(ctx context.Context, inputs []ingest.Input, opts Options) (Result, err
 		}
 		f, ok := hist.Evaluate(&merged[i])
 		if !ok {
+			if f, ok = rangesFinding(det, &merged[i]); ok {
+				evs = append(evs, evaluated{ev: &merged[i], f: f, quiet: true})
+			}
 			continue
 		}
 		sum.FirewallEvents++
@@ -263,6 +266,8 @@ func Scan(ctx context.Context, inputs []ingest.Input, opts Options) (Result, err
 	// State first: windows and rollback are part of the finding that the
 	// enrichers (flow-log join) and the configuration see.
 	eng, windows, notices := replay(opts, det, evs, hist, stop)
+	evs, kept := keepRemovedRanges(evs)
+	sum.FirewallEvents += kept
 	sum.Notices = append(sum.Notices, notices...)
 	all := make([]model.Finding, len(evs))
 	for i := range evs {

@@ -207,7 +207,14 @@ func finishSpilled(ctx context.Context, opts Options, det *detect.Detector, fo *
 			return err
 		}
 		f, ok := hist.Evaluate(&r.Ev)
+		quiet := false
 		if !ok {
+			if f, quiet = rangesFinding(det, &r.Ev); !quiet {
+				return nil
+			}
+		}
+		ch := rp.apply(&r.Ev, f.ID)
+		if quiet && !rangesRemoved(&f, &ch) {
 			return nil
 		}
 		if a := (acct{f.Cloud, f.Account}); accounts == 0 || accounts == 1 && a != first {
@@ -215,7 +222,6 @@ func finishSpilled(ctx context.Context, opts Options, det *detect.Detector, fo *
 			accounts++
 		}
 		sum.FirewallEvents++
-		ch := rp.apply(&r.Ev, f.ID)
 		enrich(det, &r.Ev, &f, &ch, rp.baseline)
 		h := heldFinding{F: f, Win: -1}
 		if w := changeWindow(&ch); w != nil {

@@ -28,6 +28,9 @@ type evaluated struct {
 	ev *model.Event
 	f  model.Finding
 	ch state.Change
+	// quiet marks a call the detector passed over, judged only if state
+	// shows it changed access (rangesFinding).
+	quiet bool
 }
 
 // replay applies the firewall events to state in event-time order and

@@ -99,10 +99,12 @@ func emptyAllowlist(f *firewall, ev *model.Event) bool {
 	return f.meta.Resource.Type == "gke_cluster" && len(ev.Changes) == 0 && ev.Settings[model.SettingEnabled] == "true"
 }
 
-// rangesDropped says an AKS cluster was written whole (a PUT) with a body
+// DropsRanges says an AKS cluster was written whole (a PUT) with a body
 // that carries no authorized IP ranges: the cluster has none after it.
-func rangesDropped(f *firewall, ev *model.Event) bool {
-	return f.meta.Resource.Type == "aks_cluster" && ev.Sent != nil && !slices.Contains(ev.Sent, "authorizedipranges") &&
+// The detector passes such a write over (most are scales and upgrades);
+// only state, knowing the cluster had ranges, sees the allowlist removed.
+func DropsRanges(ev *model.Event) bool {
+	return ev.Resource.Type == "aks_cluster" && ev.Sent != nil && !slices.Contains(ev.Sent, "authorizedipranges") &&
 		len(ev.Changes) == 0 && ev.Settings[model.SettingPublicAccess] != "disabled"
 }
 

@@ -307,7 +307,7 @@ func (a *applier) rules() {
 	case f.family == gcpVPC && strings.HasSuffix(key, ".patch"):
 		a.patch()
 		return
-	case rangesDropped(f, ev):
+	case f.meta.Resource.Type == "aks_cluster" && DropsRanges(ev):
 		a.rangesDropped()
 		return
 	case wholeList(f.meta.Resource.Type) && (len(ev.Changes) > 0 || emptyAllowlist(f, ev)):
