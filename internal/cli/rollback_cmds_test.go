@@ -176,6 +176,14 @@ func engineRollbacks(t *testing.T) map[string]string {
 		{model.GCP, "google.container.v1.clustermanager.createcluster", model.Resource{Type: "gke_cluster",
 			ID: "projects/proj-1/zones/us-central1-a/clusters/gke-2", Name: "gke-2"}, []model.RuleChange{apiList(model.Added, world)}, nil, nil},
 		{model.Azure, "microsoft.containerservice/managedclusters/write", aks, []model.RuleChange{apiList(model.Altered, world, office)}, nil, nil},
+		// Allowlists turned off, then a later call: its undo turns them
+		// off again (gcloud --no-enable-master-authorized-networks, az
+		// aks "" ranges); the windows they open close with the list
+		// before (office).
+		{model.GCP, "google.container.v1.clustermanager.updatecluster", gke, []model.RuleChange{apiList(model.Altered, world)}, map[string]string{model.SettingEnabled: "false"}, nil},
+		{model.GCP, "google.container.v1.clustermanager.updatecluster", gke, nil, map[string]string{model.SettingEnabled: "true"}, nil},
+		{model.Azure, "microsoft.containerservice/managedclusters/write", aks, []model.RuleChange{apiList(model.Altered, world)}, nil, nil},
+		{model.Azure, "microsoft.containerservice/managedclusters/write", aks, nil, map[string]string{model.SettingPublicAccess: "disabled"}, nil},
 	}
 	for _, p := range paas {
 		res := func(name string) model.Resource {
@@ -251,6 +259,8 @@ func TestEngineRollbacksCoverEveryKind(t *testing.T) {
 		"az synapse workspace firewall-rule create", "az synapse workspace firewall-rule update", "az synapse workspace firewall-rule delete",
 		"az redis firewall-rules create", "az redis firewall-rules update", "az redis firewall-rules delete",
 		"az rest --method put", "az rest --method delete",
+		"gcloud container clusters update gke-1 --location=us-central1 --project=proj-1 --no-enable-master-authorized-networks",
+		"az aks update --subscription 00000000-1111-2222-3333-444444444444 --resource-group rg-app --name aks-1 --api-server-authorized-ip-ranges ''",
 		"az redis firewall-rules create --subscription 00000000-1111-2222-3333-444444444444 --resource-group rg-app --name cache-2 --rule-name approved",
 	} {
 		found := false

@@ -39,15 +39,61 @@ func (a *applier) clusterRollback() []string {
 }
 
 // clusterWithout is the command that closes a window through rule r of a
-// cluster: the list without its world-wide ranges.
+// cluster: the list without its world-wide ranges. When nothing is left
+// (the allowlist was turned off, cleared or reset), the list the cluster
+// had before, when state saw one, is put back rather than shutting every
+// address out or printing a placeholder.
 func clusterWithout(f *firewall, r *rule) []string {
+	keep := narrowPeers(r.Peers)
+	if len(keep) == 0 && len(f.narrow) > 0 {
+		return []string{"# the list the cluster had before it admitted every address:", clusterAllow(f, f.narrow)}
+	}
+	return []string{clusterAllow(f, keep)}
+}
+
+// narrowPeers are the ranges of peers that are not world-wide.
+func narrowPeers(peers []model.Peer) []string {
 	var keep []string
-	for _, p := range r.Peers {
+	for _, p := range peers {
 		if nets, ok := parseNet(p); ok && len(nets) == 1 && nets[0].Bits() > 0 {
 			keep = append(keep, p.Value)
 		}
 	}
-	return []string{clusterAllow(f, keep)}
+	return keep
+}
+
+// keepNarrow remembers a cluster's list before a call changes it, when
+// the list admits only narrow ranges (a disabled rule included: EKS keeps
+// its list while the endpoint is off): what closes a later window.
+func keepNarrow(f *firewall) {
+	var nets []string
+	for _, r := range f.rules {
+		keep := narrowPeers(r.Peers)
+		if len(keep) != len(r.Peers) {
+			return // it admits every address already
+		}
+		for _, n := range keep {
+			if !slices.Contains(nets, n) {
+				nets = append(nets, n)
+			}
+		}
+	}
+	if len(nets) > 0 {
+		f.narrow = nets
+	}
+}
+
+// allowlistOff says nets, a cluster's whole list, is only world-wide
+// ranges: the state's reading of an allowlist turned off (GKE authorized
+// networks disabled, AKS ranges empty), restored as the cloud's "off"
+// rather than as an explicit 0.0.0.0/0 allowlist.
+func allowlistOff(nets []string) bool {
+	for _, n := range nets {
+		if len(narrowPeers([]model.Peer{{Kind: model.PeerCIDR, Value: n}})) > 0 {
+			return false
+		}
+	}
+	return len(nets) > 0
 }
 
 // clusterAllow is the command that makes nets the cluster's whole
@@ -66,14 +112,21 @@ func clusterAllow(f *firewall, nets []string) string {
 	if f.meta.Resource.Type == "aks_cluster" {
 		cmd := fmt.Sprintf("az aks update%s --resource-group %s --name %s --api-server-authorized-ip-ranges ",
 			subscription(f.meta.Resource.ID), shq(azureRG(f.meta.Resource.ID)), shq(name))
+		if allowlistOff(nets) {
+			return cmd + "''" // no ranges: every address
+		}
 		if len(nets) == 0 {
 			// An empty list admits every address: no command closes it.
 			return "# AKS has no empty allowlist (\"\" turns it off); set the approved ranges: " + cmd + "'<APPROVED_CIDRS>'"
 		}
 		return cmd + shq(strings.Join(nets, ","))
 	}
-	cmd := fmt.Sprintf("gcloud container clusters update %s --location=%s --project=%s --enable-master-authorized-networks",
+	cmd := fmt.Sprintf("gcloud container clusters update %s --location=%s --project=%s ",
 		shq(name), shq(clusterLocation(f)), shq(cloudSQLProject(f)))
+	if allowlistOff(nets) {
+		return cmd + "--no-enable-master-authorized-networks"
+	}
+	cmd += "--enable-master-authorized-networks"
 	if len(nets) == 0 {
 		return cmd
 	}

@@ -136,3 +136,90 @@ func TestAKSWriteWithoutRanges(t *testing.T) {
 		})
 	}
 }
+
+// TestClusterAllowlistOffUndo: an allowlist turned off (GKE authorized
+// networks disabled, AKS ranges cleared or dropped by a PUT) is state's
+// world-wide list. A later call's undo restores it as the cloud's own
+// "off", not as an explicit 0.0.0.0/0 allowlist; the window it opened is
+// closed by the list the cluster had before it was turned off (else a
+// placeholder or the cloud's closest shut), never wider.
+func TestClusterAllowlistOffUndo(t *testing.T) {
+	world, office := cidr("0.0.0.0/0"), cidr("198.51.100.0/24")
+	list := func(peers ...model.Peer) model.RuleChange {
+		return model.RuleChange{Effect: model.Altered, Direction: model.Ingress, Action: model.Allow, Protocol: "tcp", Peers: peers}
+	}
+	with := func(ev model.Event, k, v string) model.Event {
+		ev.Settings = map[string]string{k: v}
+		return ev
+	}
+	eks := model.Resource{Type: "eks_cluster", ID: "prod", Name: "prod"}
+	gke := model.Resource{Type: "gke_cluster", ID: "projects/p1/locations/us-central1/clusters/gke-1", Name: "gke-1"}
+	aks := model.Resource{Type: "aks_cluster", ID: "/subscriptions/s/resourceGroups/rg/providers/Microsoft.ContainerService/managedClusters/aks-1", Name: "aks-1"}
+	const gkeUpdate, aksWrite, eksUpdate = "google.container.v1.clustermanager.updatecluster", "microsoft.containerservice/managedclusters/write", "eks:updateclusterconfig"
+	const gkeCmd = "gcloud container clusters update gke-1 --location=us-central1 --project=p1 "
+	const aksCmd = "az aks update --subscription s --resource-group rg --name aks-1 --api-server-authorized-ip-ranges "
+	const eksCmd = "aws eks update-cluster-config --name prod --resources-vpc-config "
+	put := event(model.Azure, aksWrite, at(2, 0), aks)
+	put.Sent = []string{}
+	tests := []struct {
+		name  string
+		calls []model.Event
+		undo  string // the last call's undo
+		close string // the close command of the window still open at the end ("" for none open)
+	}{
+		{"GKE turned off: undo restores the list before", []model.Event{
+			event(model.GCP, gkeUpdate, at(1, 0), gke, list(office)),
+			with(event(model.GCP, gkeUpdate, at(2, 0), gke, list(world)), model.SettingEnabled, "false"),
+		}, gkeCmd + "--enable-master-authorized-networks --master-authorized-networks=198.51.100.0/24", gkeCmd + "--enable-master-authorized-networks --master-authorized-networks=198.51.100.0/24"},
+		{"GKE turned back on empty: undo turns it off", []model.Event{
+			event(model.GCP, gkeUpdate, at(1, 0), gke, list(office)),
+			with(event(model.GCP, gkeUpdate, at(2, 0), gke, list(world)), model.SettingEnabled, "false"),
+			with(event(model.GCP, gkeUpdate, at(3, 0), gke), model.SettingEnabled, "true"),
+		}, gkeCmd + "--no-enable-master-authorized-networks", ""},
+		{"GKE off with nothing known before: closed on with no network", []model.Event{
+			with(event(model.GCP, gkeUpdate, at(2, 0), gke, list(world)), model.SettingEnabled, "false"),
+		}, "", gkeCmd + "--enable-master-authorized-networks"},
+		{"AKS cleared then made private: undo clears the ranges", []model.Event{
+			event(model.Azure, aksWrite, at(1, 0), aks, list(office)),
+			event(model.Azure, aksWrite, at(2, 0), aks, list(world)),
+			with(event(model.Azure, aksWrite, at(3, 0), aks), model.SettingPublicAccess, "disabled"),
+		}, aksCmd + "''", ""},
+		{"AKS cleared: closed by the ranges before", []model.Event{
+			event(model.Azure, aksWrite, at(1, 0), aks, list(office)),
+			event(model.Azure, aksWrite, at(2, 0), aks, list(world)),
+		}, aksCmd + "198.51.100.0/24", aksCmd + "198.51.100.0/24"},
+		{"AKS ranges dropped by a PUT: closed by the ranges before", []model.Event{
+			event(model.Azure, aksWrite, at(1, 0), aks, list(office)),
+			put,
+		}, aksCmd + "198.51.100.0/24", aksCmd + "198.51.100.0/24"},
+		{"EKS reset to the default: closed by the list before", []model.Event{
+			event(model.AWS, eksUpdate, at(1, 0), eks, list(office)),
+			event(model.AWS, eksUpdate, at(2, 0), eks, list(world)),
+		}, eksCmd + "endpointPublicAccess=true,publicAccessCidrs=198.51.100.0/24", eksCmd + "endpointPublicAccess=true,publicAccessCidrs=198.51.100.0/24"},
+		{"EKS reset then endpoint off: undo turns it on with the reset list", []model.Event{
+			event(model.AWS, eksUpdate, at(1, 0), eks, list(world)),
+			with(event(model.AWS, eksUpdate, at(2, 0), eks), model.SettingPublicAccess, "disabled"),
+		}, eksCmd + "endpointPublicAccess=true,publicAccessCidrs=0.0.0.0/0", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := newEngine(t)
+			var ch Change
+			for i := range tt.calls {
+				ch = e.Apply(&tt.calls[i], "")
+			}
+			if tt.undo != "" && (len(ch.Rollback) != 1 || ch.Rollback[0] != tt.undo) {
+				t.Errorf("undo %q\nwant %q", ch.Rollback, tt.undo)
+			}
+			var closeCmd []string
+			for _, w := range e.Windows() {
+				if w.End == nil {
+					closeCmd = w.Rollback
+				}
+			}
+			if tt.close == "" && closeCmd != nil || tt.close != "" && !slices.Contains(closeCmd, tt.close) {
+				t.Errorf("close %q\nwant %q", closeCmd, tt.close)
+			}
+		})
+	}
+}

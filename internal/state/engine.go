@@ -344,6 +344,9 @@ type firewall struct {
 	// implicit is the allow-all a Redis cache applies while it has no
 	// firewall rule (redisOpen), made on first need.
 	implicit *rule
+	// narrow is a cluster's last allowlist that admitted only narrow
+	// ranges (keepNarrow): what closes a window a later call opened.
+	narrow []string
 }
 
 // version is a firewall's rules from one instant on (Options.History).

@@ -174,6 +174,9 @@ func (e *Engine) Apply(ev *model.Event, findingID string) Change {
 		// the rule the call changed.
 		a.prior = slices.Clone(f.rules)
 	}
+	if isCluster(f.meta.Resource.Type) {
+		keepNarrow(f)
+	}
 	if ev.Outcome == model.Unknown {
 		a.note("completion not seen: applied as if it succeeded")
 	}

@@ -215,7 +215,7 @@ func removeRule(f *firewall, r *rule) []string {
 		if c, ok := sqlServerCommand(f, r, "delete"); ok {
 			return append(redisLastRule(res.ID), c)
 		}
-	case "eks_cluster", "gke_cluster":
+	case "eks_cluster", "gke_cluster", "aks_cluster":
 		return clusterWithout(f, r)
 	case "cloudsql_instance":
 		// patch replaces the list: send it without the internet.
