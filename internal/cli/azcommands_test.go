@@ -94,6 +94,9 @@ var azReference = map[string]azCommand{
 		need: [][]string{{"--ids"}, {"--name", "--rule-name", "--resource-group"}}},
 	// /cli/azure/redis/firewall-rules and /cli/azure/redis#az-redis-show
 	// (azure-cli redis/_params.py: the rule name is not an --ids part)
+	// /cli/azure/redis#az-redis-update (generic update: --set property=value)
+	"az redis update": {flags: []string{"--ids", "--name", "-n", "--resource-group", "-g", "--set", "--add", "--remove", "--force-string", "--sku", "--vm-size", "--no-wait"},
+		need: [][]string{{"--ids"}, {"--name", "--resource-group"}}},
 	"az redis show":                {flags: []string{"--ids", "--name", "-n", "--resource-group", "-g"}, need: [][]string{{"--ids"}, {"--name", "--resource-group"}}},
 	"az redis firewall-rules list": {flags: []string{"--name", "-n", "--resource-group", "-g"}, need: [][]string{{"--name", "--resource-group"}}},
 	"az redis firewall-rules delete": {flags: []string{"--ids", "--name", "-n", "--resource-group", "-g", "--rule-name"},

@@ -88,3 +88,52 @@ func TestPaaSFirewallRules(t *testing.T) {
 		})
 	}
 }
+
+// TestRedisPublicAccess: an Azure Cache for Redis write that turns public
+// network access off closes what its firewall rules opened (none of them
+// is in force), and turning it back on opens it again; the finding of
+// each says so and its undo sets the earlier value back. A write of tags
+// only is no firewall event. Provenance: REAL_SOURCES.md of
+// ../normalize/azure/testdata.
+func TestRedisPublicAccess(t *testing.T) {
+	res := scan(t, []string{"../normalize/azure/testdata/redis_public_access.json"},
+		Options{Filter: Filter{MinSeverity: model.Info}, State: &StateOptions{Timeline: true}})
+	if len(res.Timeline) != 1 {
+		t.Fatalf("%d firewalls in the timeline, want the cache", len(res.Timeline))
+	}
+	ft := res.Timeline[0]
+	var spans []string
+	for _, w := range ft.Windows {
+		end := "open"
+		if w.End != nil {
+			end = w.End.Format("15:04")
+		}
+		spans = append(spans, w.Start.Format("15:04")+"-"+end)
+	}
+	if want := []string{"13:00-13:20", "13:40-open"}; !slices.Equal(spans, want) {
+		t.Errorf("windows %q, want %q", spans, want)
+	}
+	rg := " --resource-group rg-data --name cache-sessions --set publicNetworkAccess="
+	for _, tt := range []struct {
+		title string
+		sev   model.Severity
+		undo  string
+	}{
+		// The value before the first call is not in the logs.
+		{"public network access disabled", model.Info, "az redis update --subscription 7d2a0c6e-3b1f-4d8e-9a55-2f0c8b1e4a90" + rg + "'<ENABLED_OR_DISABLED>'"},
+		{"public network access enabled", model.Medium, "az redis update --subscription 7d2a0c6e-3b1f-4d8e-9a55-2f0c8b1e4a90" + rg + "Disabled"},
+	} {
+		i := slices.IndexFunc(res.Findings, func(f model.Finding) bool { return strings.Contains(f.Title, tt.title) })
+		if i < 0 {
+			t.Errorf("no finding titled ...%s... in\n%s", tt.title, findingTitles(res))
+			continue
+		}
+		f := res.Findings[i]
+		if f.Severity != tt.sev || !slices.Contains(f.Rollback, tt.undo) {
+			t.Errorf("%s %q rollback %q, want %s and %q", f.Severity, f.Title, f.Rollback, tt.sev, tt.undo)
+		}
+	}
+	if n := res.Summary.FirewallEvents; n != 3 {
+		t.Errorf("%d firewall events, want 3 (the tags-only write is none)", n)
+	}
+}

@@ -126,3 +126,51 @@ func redisClose(f *firewall) []string {
 		fmt.Sprintf("az redis firewall-rules create%s --resource-group %s --name %s --rule-name approved --start-ip '<START_IP>' --end-ip '<END_IP>'",
 			subscription(f.meta.Resource.ID), shq(rg), shq(name))}
 }
+
+// publicAccess applies a PaaS server's public network access switch (an
+// Azure SQL server, a flexible server, a Redis cache): turned off, none
+// of its firewall rules admits anyone (a Redis cache without rules is
+// closed too: redisOpen); turned back on, they apply again.
+func (a *applier) publicAccess(v string) {
+	a.access, a.accessSet = a.f.meta.Settings[model.SettingPublicAccess], true
+	switch strings.ToLower(strings.TrimSpace(v)) {
+	case "disabled":
+		a.setDisabled(true)
+	case "enabled":
+		a.setDisabled(false)
+	}
+}
+
+// accessRollback sets a Redis cache's or Azure SQL server's public
+// network access back to what it was before the call; when that is not
+// known, a # line and a placeholder. Other servers get none.
+func (a *applier) accessRollback() []string {
+	if !a.accessSet {
+		return nil
+	}
+	id := a.f.meta.Resource.ID
+	rg, name := azureRG(id), lastSegment(id)
+	var cmd string
+	low := strings.ToLower(id)
+	switch {
+	case strings.Contains(low, "/providers/microsoft.cache/redis/"):
+		cmd = fmt.Sprintf("az redis update%s --resource-group %s --name %s --set publicNetworkAccess=", subscription(id), shq(rg), shq(name))
+	case strings.Contains(low, "/providers/microsoft.sql/servers/"):
+		cmd = fmt.Sprintf("az sql server update%s --resource-group %s --name %s --enable-public-network ", subscription(id), shq(rg), shq(name))
+	default:
+		return nil
+	}
+	sql := strings.HasPrefix(cmd, "az sql")
+	was := strings.ToLower(strings.TrimSpace(a.access))
+	if was != "enabled" && was != "disabled" {
+		ph := "'<ENABLED_OR_DISABLED>'"
+		if sql {
+			ph = "'<TRUE_OR_FALSE>'"
+		}
+		return []string{"# public network access before this call is not in the logs (a baseline gives it); set the earlier value:", cmd + ph}
+	}
+	if sql {
+		return []string{cmd + map[string]string{"enabled": "true", "disabled": "false"}[was]}
+	}
+	return []string{cmd + map[string]string{"enabled": "Enabled", "disabled": "Disabled"}[was]}
+}

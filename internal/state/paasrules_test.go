@@ -164,3 +164,76 @@ func TestRedisWithoutRulesAdmitsEveryone(t *testing.T) {
 		})
 	}
 }
+
+// TestPublicAccessToggle: public network access turned off on a Redis
+// cache or an Azure SQL server leaves none of its firewall rules in force
+// (their windows close; a rule written meanwhile opens none), and turned
+// on again they apply (windows open); a Redis cache with no rule admits
+// every address only while access is on. Each toggle's undo sets the
+// earlier value back, a placeholder when it is not known.
+func TestPublicAccessToggle(t *testing.T) {
+	const sub = "/subscriptions/s-1/resourceGroups/rg-db/providers/"
+	cache, sql := sub+"Microsoft.Cache/Redis/cache-1", sub+"Microsoft.Sql/servers/sql-1"
+	access := func(id, v string, min int) model.Event {
+		op := "microsoft.sql/servers/write"
+		if strings.Contains(id, "Redis") {
+			op = "microsoft.cache/redis/write"
+		}
+		ev := event(model.Azure, op, at(min, 0), model.Resource{Type: "sql_server", ID: id, Name: lastSegment(id)})
+		ev.Settings = map[string]string{model.SettingPublicAccess: v}
+		return ev
+	}
+	rule := func(id, name, rng string, min int) model.Event {
+		op := "microsoft.sql/servers/firewallrules/write"
+		if strings.Contains(id, "Redis") {
+			op = "microsoft.cache/redis/firewallrules/write"
+		}
+		return event(model.Azure, op, at(min, 0), model.Resource{Type: "sql_firewall_rule", ID: id + "/firewallRules/" + name, Name: name},
+			sqlRule(model.Added, name, rng))
+	}
+	const redisSet = "az redis update --subscription s-1 --resource-group rg-db --name cache-1 --set publicNetworkAccess="
+	for _, tt := range []struct {
+		name     string
+		baseline []model.Rule // nil: no baseline
+		calls    []model.Event
+		open     []bool // after each call: is a window open
+		undo     string // the last call's undo (its last line)
+	}{
+		{"Redis rule open to all, access off then on", nil, []model.Event{
+			rule(cache, "all", "0.0.0.0-255.255.255.255", 1), access(cache, "Disabled", 2), access(cache, "Enabled", 3),
+		}, []bool{true, false, true}, redisSet + "Disabled"},
+		{"Redis access off: its first undo is a placeholder", nil, []model.Event{
+			rule(cache, "all", "0.0.0.0-255.255.255.255", 1), access(cache, "Disabled", 2),
+		}, []bool{true, false}, redisSet + "'<ENABLED_OR_DISABLED>'"},
+		{"Redis rule written while access is off opens nothing until on", nil, []model.Event{
+			access(cache, "Disabled", 1), rule(cache, "all", "0.0.0.0-255.255.255.255", 2), access(cache, "Enabled", 3),
+		}, []bool{false, false, true}, redisSet + "Disabled"},
+		{"Redis with no rule: open only while access is on", []model.Rule{}, []model.Event{
+			access(cache, "Disabled", 1), access(cache, "Enabled", 2),
+		}, []bool{false, true}, redisSet + "Disabled"},
+		{"SQL server access off then on", nil, []model.Event{
+			rule(sql, "all", "0.0.0.0-255.255.255.255", 1), access(sql, "Disabled", 2), access(sql, "Enabled", 3),
+		}, []bool{true, false, true}, "az sql server update --subscription s-1 --resource-group rg-db --name sql-1 --enable-public-network false"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			e := newEngine(t)
+			if tt.baseline != nil {
+				e.Load([]model.Firewall{{Cloud: model.Azure, Resource: model.Resource{Type: "sql_server", ID: cache, Name: "cache-1"}, Rules: tt.baseline}})
+			}
+			var ch Change
+			for i := range tt.calls {
+				ch = e.Apply(&tt.calls[i], "")
+				open := false
+				for _, w := range e.Windows() {
+					open = open || w.End == nil
+				}
+				if open != tt.open[i] {
+					t.Errorf("call %d (%s %v): a window open %v, want %v", i, tt.calls[i].OperationKey, tt.calls[i].Settings, open, tt.open[i])
+				}
+			}
+			if len(ch.Rollback) == 0 || ch.Rollback[len(ch.Rollback)-1] != tt.undo {
+				t.Errorf("undo %q\nwant last %q", ch.Rollback, tt.undo)
+			}
+		})
+	}
+}

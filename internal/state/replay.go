@@ -100,6 +100,10 @@ type applier struct {
 	// kept are rules the call changed without adding anything (disabled
 	// copies), shown in After.
 	kept []*rule
+	// access is a PaaS server's public network access before the call
+	// set it ("" when not known), and accessSet says the call set it.
+	access    string
+	accessSet bool
 	// byKey indexes f.rules by content key (first occurrence) for insert,
 	// so a call adding n rules costs O(n), not O(n²); nil when not built
 	// (a small firewall is scanned instead: withKey) or when f.rules
@@ -500,6 +504,9 @@ func (a *applier) patch() {
 // number, NSG rule name, policy priority), an identical one is a no-op.
 func (a *applier) insert(r model.Rule, logged bool) {
 	f := a.f
+	if f.meta.Resource.Type == "sql_server" && model.SettingIs(f.meta.Settings, model.SettingPublicAccess, "disabled") {
+		r.Disabled = true // not in force until public access is on
+	}
 	var edge *model.WindowEdge
 	if logged {
 		edge = a.opener()
@@ -785,6 +792,9 @@ func (a *applier) settings() {
 			// one from the internet; turned back on, its list applies
 			// again (EKS keeps publicAccessCidrs meanwhile).
 			a.setDisabled(v == "disabled")
+		}
+		if k == model.SettingPublicAccess && f.meta.Resource.Type == "sql_server" {
+			a.publicAccess(v)
 		}
 		if f.meta.Settings == nil {
 			f.meta.Settings = map[string]string{}

@@ -57,7 +57,7 @@ func (a *applier) rollback() []string {
 	case content.KindSwap, content.KindDetach:
 		return a.reattach()
 	case content.KindSettings, content.KindProtection:
-		return nil
+		return a.accessRollback()
 	}
 	if f.family == gcpVPC {
 		return a.gcpRollback()

@@ -104,8 +104,8 @@ func (p *parser) databaseRule() {
 }
 
 // databaseServer reads the server's public network access switch (SQL
-// logs it at properties.publicNetworkAccess, flexible servers under
-// properties.network).
+// and Azure Cache for Redis log it at properties.publicNetworkAccess,
+// flexible servers under properties.network).
 func (p *parser) databaseServer() {
 	if p.verb != "write" || p.body == nil {
 		return

@@ -103,6 +103,7 @@ var resourceTypes = map[string]string{
 	"microsoft.dbformysql/servers":                                       "sql_server",
 	"microsoft.dbformysql/flexibleservers":                               "sql_server",
 	"microsoft.dbformariadb/servers":                                     "sql_server",
+	"microsoft.cache/redis":                                              "sql_server",
 	"microsoft.storage/storageaccounts":                                  "storage_account",
 	"microsoft.keyvault/vaults":                                          "key_vault",
 	"microsoft.documentdb/databaseaccounts":                              "cosmosdb_account",
@@ -163,7 +164,8 @@ func contentFor(typePath string) func(*parser) {
 	case "microsoft.network/applicationgateways":
 		return (*parser).applicationGateway
 	case "microsoft.sql/servers", "microsoft.dbforpostgresql/servers", "microsoft.dbforpostgresql/flexibleservers",
-		"microsoft.dbformysql/servers", "microsoft.dbformysql/flexibleservers", "microsoft.dbformariadb/servers":
+		"microsoft.dbformysql/servers", "microsoft.dbformysql/flexibleservers", "microsoft.dbformariadb/servers",
+		"microsoft.cache/redis":
 		return (*parser).databaseServer
 	case "microsoft.storage/storageaccounts", "microsoft.keyvault/vaults":
 		return (*parser).networkACLs
