@@ -218,3 +218,30 @@ func trailFiles(t *testing.T, lines []string, n int) string {
 	}
 	return dir
 }
+
+// TestFoldOnDiskKeepsEmptySent: a GCP patch that sent no list field
+// (Event.Sent empty, not nil) reads the same after a spill file: JSON
+// would turn it into "fields not listed", and the rollback of a spilled
+// scan would then ask for fields the call never touched.
+func TestFoldOnDiskKeepsEmptySent(t *testing.T) {
+	for _, sent := range [][]string{nil, {}, {"sourceranges"}} {
+		f := newFolder(1)
+		f.add(model.Event{Cloud: model.GCP, OperationID: "operation-0|compute.firewalls.patch", Sent: sent})
+		f.add(model.Event{Cloud: model.GCP, OperationID: "operation-1|compute.firewalls.patch", Sent: sent})
+		if !f.spilled() {
+			t.Fatal("the second operation was not spilled at max 1")
+		}
+		err := f.each(func(ev model.Event, _ int64) error {
+			if (ev.Sent == nil) != (sent == nil) || len(ev.Sent) != len(sent) {
+				t.Errorf("Sent %#v after the spill file, want %#v", ev.Sent, sent)
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := f.close(); err != nil {
+			t.Fatal(err)
+		}
+	}
+}

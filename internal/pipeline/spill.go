@@ -119,8 +119,9 @@ func softMemoryLimit(maxHeld int) func() {
 // its operation's rank in the order operations were first seen: the tie
 // break of an in-memory sort.
 type rankedEvent struct {
-	Seq int64       `json:"q"`
-	Ev  model.Event `json:"e"`
+	Seq      int64       `json:"q"`
+	Ev       model.Event `json:"e"`
+	SentNone bool        `json:"sn,omitempty"` // see sentNone
 }
 
 // heldFinding is a finding on its way through the spill file; its window
@@ -167,9 +168,9 @@ func finishSpilled(ctx context.Context, opts Options, det *detect.Detector, fo *
 			return err
 		}
 		if normalize.FollowsWebACL(&ev) {
-			return byACL.Add(rankedEvent{Seq: seq, Ev: ev})
+			return byACL.Add(rankedEvent{Seq: seq, Ev: ev, SentNone: sentNone(&ev)})
 		}
-		return byHistory.Add(rankedEvent{Seq: seq, Ev: ev})
+		return byHistory.Add(rankedEvent{Seq: seq, Ev: ev, SentNone: sentNone(&ev)})
 	})
 	if err != nil {
 		return stopped(err)
@@ -180,6 +181,7 @@ func finishSpilled(ctx context.Context, opts Options, det *detect.Detector, fo *
 		if err := stop.check(); err != nil {
 			return err
 		}
+		restoreSent(&r.Ev, r.SentNone)
 		acls.Follow(&r.Ev)
 		return byHistory.Add(r)
 	})
@@ -206,6 +208,7 @@ func finishSpilled(ctx context.Context, opts Options, det *detect.Detector, fo *
 		if err := stop.check(); err != nil {
 			return err
 		}
+		restoreSent(&r.Ev, r.SentNone)
 		f, ok := hist.Evaluate(&r.Ev)
 		quiet := false
 		if !ok {
