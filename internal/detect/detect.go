@@ -241,7 +241,14 @@ func (d *Detector) assess(op *content.Operation, ev *model.Event) verdict {
 		case priorityOnly(ev, ch):
 			v.add(d.reordered(op, ch), true)
 		default:
-			v.add(d.change(op, ch), true)
+			j := d.change(op, ch)
+			if was := replacedLogged(ev); was != "" {
+				j.reasons = slices.Clone(j.reasons)
+				if i := slices.Index(j.reasons, replacedUnlogged); i >= 0 {
+					j.reasons[i] = was
+				}
+			}
+			v.add(j, true)
 		}
 	}
 	for _, k := range slices.Sorted(maps.Keys(ev.Settings)) {
@@ -283,6 +290,10 @@ func (d *Detector) assess(op *content.Operation, ev *model.Event) verdict {
 				strings.Join(ev.Targets, ", "), op.Severity)}}, true)
 	}
 	d.base(op, ev, &v)
+	if len(ev.Original) > 0 && v.set && v.sev < model.Low {
+		v.reasons = append(v.reasons, fmt.Sprintf("kept at low, not %s: what the rule does comes from the record of its state before the call (resourceOriginalState), not from the request, and a record written beside the real ones can claim any state", v.sev))
+		v.sev = model.Low
+	}
 	return v
 }
 

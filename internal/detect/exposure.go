@@ -90,9 +90,27 @@ func (d *Detector) change(op *content.Operation, ch model.RuleChange) judged {
 		o.reasons = append(o.reasons, "the rule's action is not logged; judged as an allow")
 	}
 	if ch.Effect == model.Altered {
-		o.reasons = append(o.reasons, "rule replaced in place; its previous content is not logged")
+		o.reasons = append(o.reasons, replacedUnlogged)
 	}
 	return o
+}
+
+// replacedUnlogged is the reason an altered rule gives when the log does
+// not say what the rule was before; assess replaces it when it does
+// (Event.Original).
+const replacedUnlogged = "rule replaced in place; its previous content is not logged"
+
+// replacedLogged says what a rule replaced in place was before the call,
+// from Event.Original; "" when the log does not say.
+func replacedLogged(ev *model.Event) string {
+	if len(ev.Original) == 0 {
+		return ""
+	}
+	var was []string
+	for _, o := range ev.Original {
+		was = append(was, string(o.Action)+" "+describe(o))
+	}
+	return "rule replaced in place; before the call it was: " + strings.Join(was, "; ")
 }
 
 // open weighs an allow rule: every peer group against every port class,

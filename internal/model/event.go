@@ -112,6 +112,16 @@ type Event struct {
 	// clears its field; a whole write (an AKS managedClusters PUT) resets
 	// the fields it lacks.
 	Sent []string `json:"sent,omitzero"` // omitzero: an empty list sent survives a spill to disk
+	// Original is the rule as it was before the call, one added change per
+	// protocol entry, where a record of the operation logs it (the
+	// resourceOriginalState of a GCP firewalls.patch, update or delete
+	// completion entry). A partial update sends only what it changes: the
+	// rest of what the rule is after the call (its action, protocols and
+	// ports) is read from here. The folded event of an operation keeps it
+	// only when Changes were completed from it; a judgement that rests on
+	// it then stays at least low, as one read from earlier records does:
+	// a record written beside the real ones can claim any state.
+	Original []RuleChange `json:"original,omitempty"`
 
 	// Notes are caveats the parser found while reading rule content
 	// ("unparseable CIDR \"00.0.0.0/0\" read as world-open"); they are

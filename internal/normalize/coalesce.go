@@ -148,6 +148,10 @@ type operation struct {
 	// completion logs it (an update's own first answer).
 	acceptedCreated, firstOK *model.Event
 	okEarly                  bool
+	// origAt is the first record that logs the resource as it was before
+	// the call (Event.Original), and original what it logs.
+	origAt   *model.Event
+	original []model.RuleChange
 }
 
 type noteSet struct {
@@ -215,6 +219,10 @@ func (op *operation) fold(ev *model.Event) {
 	}
 	if (ev.Actor.ID != "" || ev.Actor.Name != "") && (op.actor == nil || before(ev, op.actor)) {
 		op.actor = cp()
+	}
+	if len(ev.Original) > 0 && (op.origAt == nil || before(ev, op.origAt)) {
+		at := orderOnly(ev)
+		op.origAt, op.original = &at, ev.Original
 	}
 	op.addNotes(ev)
 	op.logged = op.logged || !ev.ContentNotLogged
@@ -380,6 +388,10 @@ func (op *operation) event() model.Event {
 	}
 	if op.extraDropped {
 		notes.Add(fmt.Sprintf("more than %d different rules among this operation's records; the rest are not judged", maxExtraChange))
+	}
+	out.Original = nil
+	if op.origAt != nil && completeFromOriginal(&out, op.original, &notes, model.RecordPlace(op.origAt.Source.File, op.origAt.Source.Index)) {
+		out.Original = op.original
 	}
 	out.Notes = notes.List()
 	return out

@@ -110,6 +110,9 @@ func firstNonEmpty(ss ...string) string {
 type reader struct {
 	ev  *model.Event
 	req map[string]any // protoPayload.request; nil when not logged
+	// orig is protoPayload.resourceOriginalState: the resource before the
+	// call, which a completion entry logs; nil when not logged.
+	orig map[string]any
 	// completion is set on the operation.last entry of a long-running
 	// operation, whose request holds only @type: absence of a field there
 	// says nothing about the call.

@@ -50,7 +50,7 @@ func parseInto(ev *model.Event, e any, src model.SourceRef) error {
 		OperationID:  insertID,
 		Source:       src,
 	}
-	r := &reader{ev: ev, req: jv.Obj(pp, "request")}
+	r := &reader{ev: ev, req: jv.Obj(pp, "request"), orig: jv.Obj(pp, "resourceOriginalState")}
 	ev.Time = entryTime(e, r)
 	setOutcome(ev, pp)
 	if op := jv.Node(e, "operation"); op != nil {

@@ -25,6 +25,9 @@ const (
 func (r *reader) vpcFirewall(verb string) {
 	var effect model.Effect
 	whole := true
+	if verb != "insert" {
+		r.original()
+	}
 	switch verb {
 	case "delete":
 		// The delete entry logs no request: the name is all there is.
@@ -119,6 +122,27 @@ func (r *reader) vpcFirewall(verb string) {
 		r.add(spec.change("", "", nil))
 	} else {
 		r.ev.Descriptive = descriptive(fw)
+	}
+}
+
+// original reads the rule as it was before the call, which the
+// completion entry of a patch, update or delete logs in
+// resourceOriginalState (the whole rule in the real entries seen), into
+// Event.Original. A state without protocol entries says nothing of what
+// the rule admits and is left out.
+func (r *reader) original() {
+	if len(r.orig) == 0 || !slices.ContainsFunc([]string{"alloweds", "allowed", "denieds", "denied"}, func(k string) bool { return jv.Has(r.orig, k) }) {
+		return
+	}
+	o := &reader{ev: &model.Event{Resource: r.ev.Resource}, req: r.orig}
+	o.vpcFirewall("insert")
+	for _, ch := range o.ev.Changes {
+		if ch.Action != "" {
+			r.ev.Original = append(r.ev.Original, ch)
+		}
+	}
+	if len(r.ev.Original) > 0 && model.SettingIs(o.ev.Settings, model.SettingDisabled, "true") {
+		r.note("rule %q was disabled before the call (resourceOriginalState)", r.ev.Resource.Name)
 	}
 }
 

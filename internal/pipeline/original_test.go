@@ -1,0 +1,71 @@
+package pipeline
+
+import (
+	"slices"
+	"strings"
+	"testing"
+
+	"cloudwall/internal/model"
+)
+
+// TestGCPOriginalStateJudged: a GCP firewalls.patch or delete logs its
+// request in the operation's first entry and the rule as it was before
+// the call in the last (resourceOriginalState, as in Wazuh's real capture).
+// What the call did not send is the rule's own, so a patch of source
+// ranges is judged on the rule's ports, switching a rule on or off on what
+// the rule does, and a deletion on what the deleted rule allowed or
+// denied; not as "ports not logged" or "if it was a deny".
+func TestGCPOriginalStateJudged(t *testing.T) {
+	res := scan(t, []string{"../normalize/gcp/testdata/wazuh_original_state_pairs.jsonl"}, Options{})
+	for _, tt := range []struct {
+		rule, title, reason string
+		sev                 model.Severity
+	}{
+		// sourceRanges 0.0.0.0/0 on a rule that allowed tcp, udp and icmp
+		// from 10.128.0.0/9 (the real entry's state).
+		{"fw-ranges", "opened to the IPv4 internet on all tcp ports, all udp ports", "before the call it was: allow ingress fw-ranges tcp all from 10.128.0.0/9", model.Critical},
+		// disabled=false on a disabled rule allowing 22/tcp from anywhere.
+		{"fw-enable", "opened to the IPv4 internet on 22/tcp (ssh)", "only switched whether the rule is enforced", model.Critical},
+		// disabled=true on a rule denying everything from anywhere.
+		{"fw-disable", "disabled (a deny: the IPv4 internet on all protocols and ports is no longer blocked by it)", "resourceOriginalState", model.High},
+		// targetTags on a rule allowing 3389/tcp from anywhere.
+		{"fw-targets", "opened to the IPv4 internet on 3389/tcp (rdp)", "resourceOriginalState", model.Critical},
+		// Deleting a deny opens what it blocked; deleting an allow closes,
+		// kept at low: a forged last entry could call a deny an allow.
+		{"fw-deldeny", "deleted", "deny rule removed", model.High},
+		{"fw-delallow", "deleted", "kept at low, not info", model.Low},
+	} {
+		i := slices.IndexFunc(res.Findings, func(f model.Finding) bool {
+			return f.Resource.Name == tt.rule && !slices.Contains(f.Tags, "correlation")
+		})
+		if i < 0 {
+			t.Errorf("%s: no finding", tt.rule)
+			continue
+		}
+		f := res.Findings[i]
+		if f.Severity != tt.sev || !strings.Contains(f.Title, tt.title) {
+			t.Errorf("%s: %s %q, want %s %q", tt.rule, f.Severity, f.Title, tt.sev, tt.title)
+		}
+		if !slices.ContainsFunc(f.Reasons, func(r string) bool { return strings.Contains(r, tt.reason) }) {
+			t.Errorf("%s: no reason says %q: %q", tt.rule, tt.reason, f.Reasons)
+		}
+		if slices.ContainsFunc(f.Reasons, func(r string) bool {
+			return strings.Contains(r, "previous content is not logged") || strings.Contains(r, "action is not logged")
+		}) {
+			t.Errorf("%s: a reason says the log lacks what it carries: %q", tt.rule, f.Reasons)
+		}
+	}
+}
+
+// TestGCPLastEntryAloneStaysUnlogged: the real last entry alone logs the
+// rule's state before the call, not what the call changed: the finding
+// still says the content is not logged.
+func TestGCPLastEntryAloneStaysUnlogged(t *testing.T) {
+	res := scan(t, []string{"../normalize/gcp/testdata/real_wazuh_firewall_patch_last.json"}, Options{})
+	if len(res.Findings) != 1 {
+		t.Fatalf("%d findings, want 1", len(res.Findings))
+	}
+	if f := res.Findings[0]; f.Severity != model.Medium || !strings.Contains(f.Title, "rule content not logged") {
+		t.Errorf("%s %q, want medium, content not logged", f.Severity, f.Title)
+	}
+}
