@@ -88,6 +88,7 @@ Exit status: 0 learned; 1 it could not run (no store: learn needs one);
 			if err != nil {
 				return fmt.Errorf("learn: %w", err)
 			}
+			defer res.Close() // the findings ranked on disk, past --max-held
 			return learnReport(ctx, res.Summary, quiet, stdout, stderr)
 		},
 	}

@@ -173,6 +173,7 @@ func runTimeline(ctx context.Context, f scanFlags, args []string, stdin io.Reade
 	if err != nil {
 		return fmt.Errorf("timeline: %w", err)
 	}
+	defer res.Close() // the findings ranked on disk, past the default --max-held
 	if len(f.flows) > 0 {
 		fc, err := joinWindows(ctx, flowIn, res.Timeline, base.attach, traffic.Options{Workers: f.workers, MaxRecord: int(f.maxRecord), Trusted: trustedPrefixes(cfg)})
 		if err != nil {

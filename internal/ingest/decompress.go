@@ -363,6 +363,9 @@ func (o *Opener) spoolZip(ctx context.Context, name string, r io.Reader, layers 
 	if err != nil {
 		return fmt.Errorf("%s: zip inside a stream: %w", name, err)
 	}
+	// Unlinked at once where an open file can be (its descriptor keeps
+	// the data), so a killed scan leaves nothing; elsewhere at return.
+	os.Remove(f.Name())
 	defer os.Remove(f.Name())
 	defer f.Close()
 	n, err := io.Copy(f, io.LimitReader(r, maxSpooledZip+1))

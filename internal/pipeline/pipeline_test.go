@@ -37,6 +37,7 @@ func scan(t *testing.T, paths []string, opts Options) Result {
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(func() { res.Close() })
 	return res
 }
 

@@ -3,8 +3,10 @@
 // order, so memory stays bounded by the limit whatever the input.
 //
 // The temporary file is created in os.TempDir with mode 0600 and removed
-// by Close (or as soon as it is created on systems that allow removing an
-// open file).
+// as soon as it is created on systems that allow removing an open file
+// (Linux, macOS): the open descriptor keeps the data, so a process that
+// is killed, or a Sorter never closed, leaves nothing behind. Elsewhere
+// Close removes it.
 package spill
 
 import (
@@ -28,6 +30,7 @@ type Sorter[T any] struct {
 	seq   int64
 	n     int64
 	file  *os.File
+	named bool  // file still has a name in the directory (Close removes it)
 	runs  []run // byte ranges of sorted runs in file
 	w     *bufio.Writer
 	off   int64
@@ -93,6 +96,7 @@ func (s *Sorter[T]) flush() error {
 			return fmt.Errorf("spill: %w", err)
 		}
 		s.file = f
+		s.named = removeOpen(f.Name()) != nil
 		s.w = bufio.NewWriterSize(f, 1<<16)
 	}
 	slices.SortFunc(s.held, s.less)
@@ -158,7 +162,7 @@ func (s *Sorter[T]) Each(fn func(T) error) error {
 	return nil
 }
 
-// Close removes the temporary file.
+// Close closes the temporary file and removes it if it still has a name.
 func (s *Sorter[T]) Close() error {
 	s.held = nil
 	if s.file == nil {
@@ -167,8 +171,15 @@ func (s *Sorter[T]) Close() error {
 	name := s.file.Name()
 	err := s.file.Close()
 	s.file = nil
+	if !s.named {
+		return err
+	}
 	return errors.Join(err, os.Remove(name))
 }
+
+// removeOpen removes the name of an open file; a test replaces it to act
+// as a system that cannot (Windows).
+var removeOpen = os.Remove
 
 // cursor reads one sorted run (from disk or the held values).
 type cursor[T any] struct {

@@ -2,6 +2,7 @@ package spill
 
 import (
 	"cmp"
+	"errors"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -57,29 +58,72 @@ func TestSorterOrderMatchesStableSort(t *testing.T) {
 	}
 }
 
-// The temporary file is private to the user and gone after Close.
-func TestSorterFileIsPrivateAndRemoved(t *testing.T) {
-	dir := t.TempDir()
-	t.Setenv("TMPDIR", dir)
+// spillFive adds five values to a Sorter that holds two: two runs on disk.
+func spillFive(t *testing.T) *Sorter[rec] {
+	t.Helper()
 	s := New(2, byKey)
 	for i := range 5 {
 		if err := s.Add(rec{Key: 5 - i}); err != nil {
 			t.Fatal(err)
 		}
 	}
-	files, _ := filepath.Glob(filepath.Join(dir, "cloudwall-spill-*"))
-	if len(files) != 1 {
-		t.Fatalf("spill files in TMPDIR: %v", files)
+	if s.Runs() != 2 {
+		t.Errorf("Runs = %d, want 2", s.Runs())
 	}
-	st, err := os.Stat(files[0])
+	return s
+}
+
+func keys(t *testing.T, s *Sorter[rec]) []int {
+	t.Helper()
+	var got []int
+	if err := s.Each(func(v rec) error { got = append(got, v.Key); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	return got
+}
+
+// The temporary file is private to the user and has no name in TMPDIR
+// once created, so a scan killed (kill -9) or a Sorter never closed
+// leaves nothing behind; the values are still read back.
+func TestSorterFileIsPrivateAndUnlinked(t *testing.T) {
+	dir := t.TempDir()
+	t.Setenv("TMPDIR", dir)
+	s := spillFive(t)
+	if files, _ := filepath.Glob(filepath.Join(dir, "cloudwall-spill-*")); len(files) != 0 {
+		t.Errorf("spill file visible in TMPDIR while in use: %v (a killed scan would leave it)", files)
+	}
+	st, err := s.file.Stat()
 	if err != nil {
 		t.Fatal(err)
 	}
 	if st.Mode().Perm() != 0o600 {
 		t.Errorf("spill file mode %v, want 0600", st.Mode().Perm())
 	}
-	if s.Runs() != 2 {
-		t.Errorf("Runs = %d, want 2", s.Runs())
+	if got := keys(t, s); !slices.Equal(got, []int{1, 2, 3, 4, 5}) {
+		t.Errorf("read back %v", got)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// On a system that cannot remove an open file, the file keeps its name
+// while in use and Close removes it.
+func TestSorterFileRemovedByCloseWhereOpenFilesCannotBeRemoved(t *testing.T) {
+	dir := t.TempDir()
+	t.Setenv("TMPDIR", dir)
+	removeOpen = func(string) error { return errors.New("file in use") }
+	t.Cleanup(func() { removeOpen = os.Remove })
+	s := spillFive(t)
+	files, _ := filepath.Glob(filepath.Join(dir, "cloudwall-spill-*"))
+	if len(files) != 1 {
+		t.Fatalf("spill files in TMPDIR: %v", files)
+	}
+	if st, err := os.Stat(files[0]); err != nil || st.Mode().Perm() != 0o600 {
+		t.Errorf("spill file: %v, %v; want mode 0600", st, err)
+	}
+	if got := keys(t, s); !slices.Equal(got, []int{1, 2, 3, 4, 5}) {
+		t.Errorf("read back %v", got)
 	}
 	if err := s.Close(); err != nil {
 		t.Fatal(err)

@@ -28,6 +28,9 @@ func (r *fileReader) readParquet(ctx context.Context, name string, in io.Reader,
 	if err != nil {
 		return fmt.Errorf("parquet: %w", err)
 	}
+	// Unlinked at once where an open file can be (its descriptor keeps
+	// the data), so a killed scan leaves nothing; elsewhere at return.
+	os.Remove(tmp.Name())
 	defer os.Remove(tmp.Name())
 	defer tmp.Close()
 	size, err := io.Copy(tmp, ctxReader{ctx, in})
