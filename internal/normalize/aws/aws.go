@@ -332,6 +332,7 @@ func parseInto(ev *model.Event, rec any, env envelope, src model.SourceRef) erro
 	p.resp = p.body(rec, "responseElements")
 	p.content()
 	p.resourceFromError()
+	p.madeDespiteError()
 	ev.Notes = p.notes.List()
 	return nil
 }
