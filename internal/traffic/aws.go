@@ -87,7 +87,10 @@ type awsParser struct {
 	layout    awsLayout
 	hasLayout bool
 	fields    [][]byte
-	in        *interner // account, interface and VPC ids
+	// junk is how many bytes of the last line came before the record
+	// read from it (salvage), 0 when the line was one record.
+	junk int
+	in   *interner // account, interface and VPC ids
 	// need, when set, says whether a flow with this destination port on
 	// this interface can matter; when it says no, addresses are not
 	// parsed (most flows touch no opening, and addresses are the costly
@@ -103,7 +106,11 @@ var errAWSLayout = errors.New("VPC flow log record without a header line and not
 
 // line parses one record into f. It returns ok=false, err=nil for lines
 // that carry no flow (headers, NODATA and SKIPDATA records).
+//
+// A line that starts with junk before a whole record has the record read
+// (salvage); junk then says how many bytes came before it.
 func (p *awsParser) line(line []byte, f *Flow) (bool, error) {
+	p.junk = 0
 	line = bytes.TrimRight(line, "\r")
 	if len(bytes.TrimSpace(line)) == 0 {
 		return false, nil
@@ -118,20 +125,75 @@ func (p *awsParser) line(line []byte, f *Flow) (bool, error) {
 		return false, nil
 	}
 	p.fields = splitSpaces(p.fields[:0], line)
+	ok, err := p.record(p.fields, f)
+	if err != nil {
+		if n, sok, ok := p.salvage(line, f); sok {
+			p.junk = n
+			return ok, nil
+		}
+	}
+	return ok, err
+}
+
+// salvage reads the record at the end of a line that starts with junk
+// (a record cut short by a writer that crashed, then the next record on
+// the same line; stray bytes): the last fields of the line, as many as
+// the header names (without one, all-v5's 29 or the default's 14), when
+// they read as a record. It returns how many bytes of junk come first,
+// whether a record was read, and the record's ok.
+func (p *awsParser) salvage(line []byte, f *Flow) (junk int, salvaged, ok bool) {
+	all := p.fields
+	sizes := []int{len(allV5Fields), len(defaultV2Fields)}
+	if p.hasLayout {
+		sizes = []int{p.layout.n}
+	}
+	for _, n := range sizes {
+		if n == 0 || len(all) <= n {
+			continue
+		}
+		var g Flow
+		ok, err := p.record(all[len(all)-n:], &g)
+		if err != nil {
+			continue
+		}
+		*f = g
+		return fieldStart(line, len(all)-n), true, ok
+	}
+	return 0, false, false
+}
+
+// fieldStart is the offset in line of its space-separated field k.
+func fieldStart(line []byte, k int) int {
+	i := 0
+	for {
+		for i < len(line) && line[i] == ' ' {
+			i++
+		}
+		if k == 0 || i == len(line) {
+			return i
+		}
+		for i < len(line) && line[i] != ' ' {
+			i++
+		}
+		k--
+	}
+}
+
+// record reads the fields of one record into f.
+func (p *awsParser) record(fd [][]byte, f *Flow) (bool, error) {
 	l := p.layout
-	if !p.hasLayout || l.n != len(p.fields) {
+	if !p.hasLayout || l.n != len(fd) {
 		switch {
 		case p.hasLayout:
-			return false, errors.New("VPC flow log record has " + itoa(len(p.fields)) + " fields, the header names " + itoa(l.n))
-		case len(p.fields) == len(defaultV2Fields):
+			return false, errors.New("VPC flow log record has " + itoa(len(fd)) + " fields, the header names " + itoa(l.n))
+		case len(fd) == len(defaultV2Fields):
 			l = layoutV2
-		case len(p.fields) == len(allV5Fields):
+		case len(fd) == len(allV5Fields):
 			l = layoutV5
 		default:
 			return false, errAWSLayout
 		}
 	}
-	fd := p.fields
 	get := func(i int) []byte {
 		if i < 0 {
 			return nil

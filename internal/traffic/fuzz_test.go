@@ -19,6 +19,9 @@ func FuzzReadStream(f *testing.F) {
 		}
 	}
 	f.Add([]byte("version srcaddr\n1 2 3\n"))
+	// Junk before a record on its line (TestReadJunkBeforeRecord).
+	f.Add([]byte("junk 2 123456789012 eni-1 198.51.100.7 10.0.0.5 40000 22 6 10 840 1700000000 1700000060 ACCEPT OK\n"))
+	f.Add([]byte("srcaddr dstaddr dstport\n1.2.3.4 5.6.7.8 221.2.3.4 5.6.7.8 22\n"))
 	f.Add([]byte(`{"records":[{"properties":{"flows":[{"flows":[{"flowTuples":["1,2,3"]}]}]}}]}`))
 	f.Add([]byte(awslogsEvent(f, "DATA_MESSAGE", "2 111122223333 eni-1 198.51.100.7 10.0.0.5 40000 22 6 10 5000 1700000000 1700000060 ACCEPT OK")))
 	f.Fuzz(func(t *testing.T, data []byte) {

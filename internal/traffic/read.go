@@ -194,6 +194,12 @@ func (r *fileReader) readText(ctx context.Context, name string, br *bufio.Reader
 					r.problem(name, line, offset-int64(len(b)), "not a flow log this version reads (no VPC flow-log header line, not JSON): file skipped; first line: "+strconv.Quote(truncate(string(bytes.TrimSpace(b)), 80)))
 					return nil
 				}
+				if j := r.aws.junk; perr == nil && j > 0 {
+					// The junk is a record of its own, lost; the one
+					// after it on the line is read.
+					r.counts.Records++
+					r.problem(name, line, offset-int64(len(b)), fmt.Sprintf("%d bytes of junk before the record on this line (%s): dropped, the record after it read", j, strconv.Quote(truncate(string(b[:j]), 40))))
+				}
 				switch {
 				case perr != nil:
 					r.problem(name, line, offset-int64(len(b)), perr.Error())
