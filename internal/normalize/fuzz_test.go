@@ -42,6 +42,9 @@ func seedFiles(f *testing.F) {
 // FuzzSplitter: any input ends, never panics, and accounts for every record.
 func FuzzSplitter(f *testing.F) {
 	seedFiles(f)
+	// NUL padding after, between and alone (TestSplitterTrailingNULs).
+	f.Add([]byte("{\"a\":1}\x00\x00\x00"))
+	f.Add([]byte("\x00\x00\n{\"a\":1}\x00\x00x\x00\x00{\"b\":2}\xef\xbf\xbd"))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		s := newSplitterSize(strings.NewReader(string(b)), 16)
 		s.MaxRecord = 1 << 16

@@ -157,7 +157,30 @@ func (s *Splitter) Next() (RawRecord, error) {
 				s.pos++
 				s.modes = append(s.modes, modeObject)
 			default:
-				msg := fmt.Sprintf("not JSON: unexpected %s at top level", describe(c)) + textHint(s.buf[s.pos:s.hi])
+				if c == 0 {
+					// NUL padding (the zeroed blocks a crash or a
+					// preallocated file leaves): before a record it is
+					// skipped (skipPrefix), at the end of the stream
+					// it is no record; a line of it alone is reported
+					// as what it is, not as UTF-16 text.
+					at := s.base + int64(s.pos)
+					s.skipNULs()
+					n := s.base + int64(s.pos) - at
+					if s.pos >= s.hi {
+						return RawRecord{}, s.endErr()
+					}
+					if b := s.buf[s.pos]; b == '\n' || b == '\r' {
+						return RawRecord{}, s.resync(fmt.Sprintf("a line of %d NUL bytes and no record (the zeroed blocks a crash or a preallocated file leaves)", n))
+					}
+					if s.pos+1 >= s.hi || s.buf[s.pos+1] != 0 {
+						c = s.buf[s.pos] // NULs, then text that is not UTF-16
+					}
+				}
+				what := describe(c)
+				if bytes.HasPrefix(s.buf[s.pos:s.hi], []byte("\uFFFD")) {
+					what = replacementChar
+				}
+				msg := fmt.Sprintf("not JSON: unexpected %s at top level", what) + textHint(s.buf[s.pos:s.hi])
 				if s.skipPrefix() {
 					continue // a syslog prefix or NULs before the record
 				}
@@ -616,6 +639,11 @@ func (s *Splitter) Records() int64 { return s.index }
 
 // Offset is the number of decompressed bytes consumed so far.
 func (s *Splitter) Offset() int64 { return s.base + int64(s.pos) }
+
+// replacementChar describes U+FFFD at top level: what a decoder writes
+// for bytes it could not read, most often the odd last byte of UTF-16
+// text (a NUL of padding after it).
+const replacementChar = "U+FFFD (bytes the text decoding could not read: in UTF-16 text, an odd byte at its end, such as one NUL of padding)"
 
 func describe(c byte) string {
 	switch {

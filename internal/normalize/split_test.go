@@ -238,3 +238,39 @@ func TestSplitterNULHint(t *testing.T) {
 		}
 	}
 }
+
+// TestSplitterTrailingNULs: NUL padding after the last record (a file
+// being written when its writer crashed, or preallocated; UTF-16 text
+// padded with NUL code units reads the same once decoded) is no record:
+// it is skipped, as padding before a record is, instead of an
+// unreadable record that told the user to convert the file from UTF-16.
+// Bytes after the padding are still judged, by their own first byte.
+func TestSplitterTrailingNULs(t *testing.T) {
+	const recs = `{"a":1}` + "\n" + `{"b":2}` + "\n"
+	tests := []struct {
+		name     string
+		in       string
+		records  int
+		problems []string
+	}{
+		{"one NUL at the end", recs + "\x00", 2, nil},
+		{"a zeroed page at the end, no newline", strings.TrimSuffix(recs, "\n") + strings.Repeat("\x00", 4096), 2, nil},
+		{"a megabyte of NULs at the end", recs + strings.Repeat("\x00", 1<<20), 2, nil},
+		{"NULs between records", `{"a":1}` + strings.Repeat("\x00", 100) + `{"b":2}`, 2, nil},
+		{"NULs then junk", recs + "\x00\x00\x00junk\n", 2, []string{"not JSON: unexpected 'j' at top level"}},
+		{"a record broken by NULs still hints UTF-16", "{\x00\"\x00a\x00\"\x00:\x001\x00}\x00\n", 0, []string{"iconv -f UTF-16LE -t UTF-8"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, problems, end := splitAll(t, strings.NewReader(tt.in), 1<<20)
+			if end != io.EOF || len(got) != tt.records || len(problems) != len(tt.problems) {
+				t.Fatalf("records %q, problems %q, end %v; want %d records, problems %q", got, problems, end, tt.records, tt.problems)
+			}
+			for i, want := range tt.problems {
+				if !strings.Contains(problems[i], want) {
+					t.Errorf("problem %q, want %q", problems[i], want)
+				}
+			}
+		})
+	}
+}
