@@ -2,7 +2,6 @@ package output
 
 import (
 	"bufio"
-	"encoding/json"
 
 	"cloudwall/internal/model"
 )
@@ -42,7 +41,7 @@ func writeJSON(w *bufio.Writer, findings []model.Finding, sum model.Summary, opt
 	if findings == nil {
 		findings = []model.Finding{}
 	}
-	enc := json.NewEncoder(w)
+	enc := newJSONEncoder(w)
 	enc.SetIndent("", "  ")
 	// HTML escaping only makes "<" and "&" in names unreadable; the output
 	// is not embedded in HTML.

@@ -2,7 +2,6 @@ package output
 
 import (
 	"bufio"
-	"encoding/json"
 
 	"cloudwall/internal/model"
 )
@@ -19,7 +18,7 @@ type jsonlFinding struct {
 // the stream can be piped into jq or a log shipper line by line. The
 // summary is left to the CLI, which prints it on stderr.
 func writeJSONL(w *bufio.Writer, findings []model.Finding, _ model.Summary, opts Options) error {
-	enc := json.NewEncoder(w)
+	enc := newJSONEncoder(w)
 	enc.SetEscapeHTML(false)
 	tool := toolOf(opts)
 	for i := range findings {

@@ -2,7 +2,6 @@ package output
 
 import (
 	"bufio"
-	"encoding/json"
 	"net/netip"
 	"strings"
 	"time"
@@ -225,7 +224,7 @@ type ocsfUnmapped struct {
 // writeOCSF writes one OCSF 1.3.0 Detection Finding per line (JSON lines),
 // the form Security Lake, Splunk and most SIEM pipelines ingest.
 func writeOCSF(w *bufio.Writer, findings []model.Finding, _ model.Summary, opts Options) error {
-	enc := json.NewEncoder(w)
+	enc := newJSONEncoder(w)
 	enc.SetEscapeHTML(false)
 	for _, f := range findings {
 		if err := enc.Encode(toOCSF(f, opts)); err != nil {

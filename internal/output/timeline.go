@@ -2,7 +2,6 @@ package output
 
 import (
 	"bufio"
-	"encoding/json"
 	"fmt"
 	"io"
 	"strings"
@@ -35,14 +34,14 @@ func WriteTimeline(w io.Writer, format string, t Timeline, opts Options) error {
 	}
 	switch strings.ToLower(strings.TrimSpace(format)) {
 	case FormatJSON:
-		enc := json.NewEncoder(bw)
+		enc := newJSONEncoder(bw)
 		enc.SetIndent("", "  ")
 		enc.SetEscapeHTML(false)
 		if err := enc.Encode(t); err != nil {
 			return err
 		}
 	case FormatJSONL:
-		enc := json.NewEncoder(bw)
+		enc := newJSONEncoder(bw)
 		enc.SetEscapeHTML(false)
 		for i := range t.Firewalls {
 			if err := enc.Encode(&t.Firewalls[i]); err != nil {
