@@ -2,6 +2,7 @@ package normalize
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 
@@ -73,6 +74,13 @@ func parseReadings(v any, conflicts []jv.Conflict, emb []embedded, more int, src
 		i := slices.IndexFunc(res.Events, func(e model.Event) bool {
 			return e.Cloud == a.Cloud && e.OperationKey == a.OperationKey && e.Resource.ID == a.Resource.ID
 		})
+		if i >= 0 && !maps.Equal(res.Events[i].Settings, a.Settings) {
+			// Settings have no worst to merge into (disabled true or
+			// false): a reading that sets them otherwise is judged as
+			// an event of its own, so a rule created "disabled" in one
+			// reading and enabled in the other is judged enabled too.
+			i = -1
+		}
 		if i < 0 {
 			a.OperationID += fmt.Sprintf("|reading %d", len(res.Events))
 			res.Events = append(res.Events, a)

@@ -383,6 +383,14 @@ func Covers(r model.Rule, by []model.Rule) bool {
 // added allow decides any packet itself, or the call added no allow.
 // Rules evaluated before the allow that are not known cannot make it
 // decide a packet: at most they decide it first.
+// otherReading reports whether deny d is another reading of allow r: the
+// same named rule added by the same call (a record whose conflicting keys
+// read one GCP rule as both allowed and denied). One rule cannot both
+// allow and deny, so it shadows nothing.
+func otherReading(d, r *rule, added []*rule) bool {
+	return d.Name != "" && d.Name == r.Name && slices.Contains(added, d)
+}
+
 func (e *Engine) shadowedAdds(f *firewall, added []*rule) []model.Rule {
 	if f.family == allowOnly || len(added) == 0 {
 		return nil
@@ -401,7 +409,7 @@ func (e *Engine) shadowedAdds(f *firewall, added []*rule) []model.Rule {
 		}
 		for _, q := range qs {
 			j := slices.IndexFunc(rows, func(x row) bool { ok, _ := e.matches(x.r, q); return ok })
-			if j < 0 || rows[j].r == r || rows[j].r.Action != model.Deny || rows[j].r.Disabled {
+			if j < 0 || rows[j].r == r || rows[j].r.Action != model.Deny || rows[j].r.Disabled || otherReading(rows[j].r, r, added) {
 				return nil
 			}
 			if !slices.Contains(by, rows[j].r) {
