@@ -270,6 +270,7 @@ func (a *Auditor) diffFirewall(before, after *model.Firewall) []model.Finding {
 		fw = before
 	}
 	var out []model.Finding
+	order := a.lazyShadows(after)
 	for _, c := range Compare(before, after) {
 		j, rc := c.judge(a.d, fw.Resource.Type)
 		id := map[ChangeKind]string{Added: RuleDiffAdded, Removed: RuleDiffRemoved, Widened: RuleDiffWidened, Narrowed: RuleDiffNarrowed}[c.Kind]
@@ -282,6 +283,9 @@ func (a *Auditor) diffFirewall(before, after *model.Firewall) []model.Finding {
 		f.Changes = []model.RuleChange{rc}
 		f.Reasons = append(c.reasons(), j.Reasons...)
 		f.Exposure = j.Exposure
+		if by := c.shadowedBy(after, order); by != nil {
+			markShadowed(&f, by)
+		}
 		f.Tags = []string{"diff"}
 		f.ID = findingID(id, snapshot.Key(fw), c.Key)
 		if before != nil && after != nil && !after.AsOf.IsZero() {

@@ -33,6 +33,7 @@ func (a *Auditor) plan(p snapshot.Plan) []model.Finding {
 			// its ports changed.
 			changes = CompareRule(ch.Before, ch.After)
 		}
+		order := a.lazyShadows(ch.After)
 		for _, c := range changes {
 			if len(ch.Unknown) > 0 && !slices.ContainsFunc(c.After, func(r model.Rule) bool { return len(r.Peers) > 0 }) && len(c.Before) == 0 {
 				continue // its peers are known only after apply: reported below
@@ -40,6 +41,9 @@ func (a *Auditor) plan(p snapshot.Plan) []model.Finding {
 			f, ok := a.planFinding(fw, c, ch, verb, p)
 			if !ok {
 				continue
+			}
+			if by := c.shadowedBy(ch.After, order); by != nil && f.Rule == RulePlanOpens {
+				markShadowed(&f, by)
 			}
 			f.Tags = slices.Clone(tags)
 			out = append(out, f)
