@@ -3,6 +3,7 @@ package normalize
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -78,6 +79,27 @@ func FuzzSplitter(f *testing.F) {
 		chunked, chunkedProblems, _ := splitAll(t, chunkReader{strings.NewReader(string(b)), 1 + len(b)%13}, 1<<16)
 		if strings.Join(whole, "\x00") != strings.Join(chunked, "\x00") || len(wholeProblems) != len(chunkedProblems) {
 			t.Fatalf("chunked reads changed the records of %q", b)
+		}
+		// Streaming a snapshot's lists ends too, and reads the same
+		// whatever the read sizes.
+		lists := func(r io.Reader) string {
+			s := newSplitterSize(r, 16)
+			s.MaxRecord = 1 << 16
+			s.Lists = map[string]bool{"SecurityGroups": true, "configurationItems": true}
+			var out []string
+			for i := 0; ; i++ {
+				if i > 2*len(b)+10 {
+					t.Fatalf("splitter with lists does not end on %q", b)
+				}
+				rec, err := s.Next()
+				if errors.Is(err, io.EOF) || err != nil && !errors.As(err, new(*RecordError)) {
+					return strings.Join(out, "\x00")
+				}
+				out = append(out, fmt.Sprintf("%d %d %s %v %s %v", rec.Index, rec.Offset, rec.List, rec.End, rec.Data, err))
+			}
+		}
+		if lists(strings.NewReader(string(b))) != lists(chunkReader{strings.NewReader(string(b)), 1 + len(b)%13}) {
+			t.Fatalf("chunked reads changed the listed records of %q", b)
 		}
 	})
 }

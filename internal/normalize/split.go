@@ -54,6 +54,22 @@ type Splitter struct {
 	// resumed is the depth (len(modes)) of the array of records in which
 	// reading resumed after a bad element (see resumeArray), or 0.
 	resumed int
+
+	// Lists are more top-level keys whose arrays are streamed element by
+	// element, for readers of one document (a snapshot of 30,000 security
+	// groups): unlike a wrapper's records, the elements stay parts of
+	// their document (see RawRecord.List).
+	Lists map[string]bool
+	list  listState
+}
+
+// listState is the document list being streamed, if any.
+type listState struct {
+	key   string // its key; "" when none
+	depth int    // len(modes) inside it
+	index int64  // its document's record index
+	at    int64  // its document's offset
+	seen  bool   // the pending top-level object holds a list
 }
 
 // DefaultMaxRecord bounds one record's size. Real audit records are far
@@ -85,6 +101,11 @@ type RawRecord struct {
 	Data   []byte
 	Index  int64 // 0-based position among the stream's records
 	Offset int64 // byte offset of the record in the decompressed stream
+	// List is set for an element of a list of Splitter.Lists: Data is
+	// the element, Index and Offset are its document's. The list's last
+	// record has End set and no Data, so that an empty list is seen too.
+	List string
+	End  bool
 }
 
 // RecordError reports a record, or a stretch of bytes, that could not be
@@ -116,7 +137,7 @@ func (s *Splitter) Reset(r io.Reader) {
 	if cap(buf) > 4*initialBuffer || cap(buf) == 0 {
 		buf = make([]byte, initialBuffer)
 	}
-	*s = Splitter{r: r, buf: buf[:cap(buf)], MaxRecord: s.MaxRecord, modes: s.modes[:0], sc: valueScanner{stack: s.sc.stack[:0]}, cand: -1, prev: '\n'}
+	*s = Splitter{r: r, buf: buf[:cap(buf)], MaxRecord: s.MaxRecord, Lists: s.Lists, modes: s.modes[:0], sc: valueScanner{stack: s.sc.stack[:0]}, cand: -1, prev: '\n'}
 }
 
 func (s *Splitter) maxRecord() int {
@@ -204,6 +225,12 @@ func (s *Splitter) Next() (RawRecord, error) {
 					continue
 				}
 				s.pos++
+				if s.list.key != "" && s.list.depth == len(s.modes) {
+					end := RawRecord{Index: s.list.index, Offset: s.list.at, List: s.list.key, End: true}
+					s.list.key = ""
+					s.modes = s.modes[:len(s.modes)-1]
+					return end, nil
+				}
 				s.modes = s.modes[:len(s.modes)-1]
 			case ',':
 				s.pos++
@@ -242,6 +269,10 @@ func (s *Splitter) objectStep() (RawRecord, bool, error) {
 		s.pos++
 		s.modes = s.modes[:len(s.modes)-1]
 		s.keep = s.pos
+		if s.list.seen {
+			s.list.seen = false
+			s.index++
+		}
 		if s.objWrap {
 			return RawRecord{}, false, nil
 		}
@@ -270,7 +301,12 @@ func (s *Splitter) objectStep() (RawRecord, bool, error) {
 		return RawRecord{}, true, s.scanFailed(err)
 	}
 	keyStart := int(keyAt - s.base)
-	isWrapper := keyStart >= 0 && keyStart+1 <= s.pos-1 && wrapperKeys[string(s.buf[keyStart+1:s.pos-1])]
+	var key string
+	if keyStart >= 0 && keyStart+1 <= s.pos-1 {
+		key = string(s.buf[keyStart+1 : s.pos-1])
+	}
+	isList := s.Lists[key] && (!s.objWrap || s.list.seen)
+	isWrapper := wrapperKeys[key] && !s.list.seen || isList
 	c, ok = s.skipSpace(false)
 	if !ok {
 		return RawRecord{}, true, s.truncated()
@@ -306,6 +342,9 @@ func (s *Splitter) objectStep() (RawRecord, bool, error) {
 			s.keep = s.pos
 			s.comma = true
 			s.modes = append(s.modes, modeArray)
+			if isList {
+				s.list = listState{key: key, depth: len(s.modes), index: s.index, at: s.base + int64(s.objStart), seen: true}
+			}
 			return RawRecord{}, false, nil
 		}
 		s.pos = int(bracketAt - s.base)
@@ -339,14 +378,23 @@ func (s *Splitter) record() (RawRecord, error) {
 		return RawRecord{}, s.resumeArray("record not followed by ',' or ']' (a string left open inside it?)")
 	}
 	idx := s.index
-	s.index++
 	off := s.base + int64(s.keep)
+	inList := s.list.key != "" && s.list.depth == len(s.modes)
+	if inList {
+		idx = s.list.index
+	} else {
+		s.index++
+	}
 	if s.objBig {
 		return RawRecord{}, &RecordError{Index: idx, Offset: off, Msg: fmt.Sprintf("record larger than the %d-byte limit; skipped", s.maxRecord())}
 	}
 	data := s.buf[s.keep:s.pos]
 	s.keep = s.pos
-	return RawRecord{Data: data, Index: idx, Offset: off}, nil
+	rec := RawRecord{Data: data, Index: idx, Offset: off}
+	if inList {
+		rec.List, rec.Offset = s.list.key, s.list.at
+	}
+	return rec, nil
 }
 
 var (
@@ -431,7 +479,7 @@ func (s *Splitter) truncated() error {
 	e := &RecordError{Index: s.index, Offset: s.recAt, Msg: msg}
 	s.index++
 	top := s.atTop()
-	s.modes, s.resumed = s.modes[:0], 0
+	s.modes, s.resumed, s.list = s.modes[:0], 0, listState{}
 	if top && s.glued() {
 		return e
 	}
@@ -452,7 +500,7 @@ func (s *Splitter) resync(msg string) error {
 	e := &RecordError{Index: s.index, Offset: s.recAt, Msg: msg}
 	s.index++
 	top := s.atTop()
-	s.modes, s.resumed = s.modes[:0], 0
+	s.modes, s.resumed, s.list = s.modes[:0], 0, listState{}
 	if top && s.glued() {
 		return e // a record written on after the broken one, on its line
 	}

@@ -41,7 +41,11 @@ func FuzzRead(f *testing.F) {
 			}
 		}
 		// A document read in parts reads as the document decoded whole.
+		// (Its streamed lists read more of a hostile document: see
+		// TestStreamedListsReadAll.)
 		one := map[string][]byte{"fuzz.json": data}
+		defer func() { streamLists = true }()
+		streamLists = false
 		if whole, parts := setJSON(t, readWith(t, math.MaxInt, 1<<20, one)), setJSON(t, readWith(t, 0, 1<<20, one)); whole != parts {
 			t.Fatalf("read in parts differs from read whole:\nwhole %.800s\nparts %.800s", whole, parts)
 		}

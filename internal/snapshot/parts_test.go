@@ -10,6 +10,7 @@ import (
 	"runtime"
 	"runtime/debug"
 	"runtime/metrics"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -27,7 +28,8 @@ func readWith(t testing.TB, lazyAt int, max int, docs map[string][]byte) *Set {
 	for _, n := range sortedKeys(docs) {
 		inputs = append(inputs, ingest.ReaderInput(n, bytes.NewReader(docs[n])))
 	}
-	set, err := Read(context.Background(), inputs, Options{MaxRecord: max})
+	// Read whole: no list streamed, no list left undecoded.
+	set, err := Read(context.Background(), inputs, Options{MaxRecord: max, Whole: lazyAt == math.MaxInt})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -76,10 +78,8 @@ func TestPartsReadAsWhole(t *testing.T) {
 		`{"SecurityGroups":[]}`,
 		`{"SecurityGroups":[null,7,"x",[],{}]}`,
 		`{"SecurityGroups":[{"GroupId":"sg-1"}],"securitygroups":[{"GroupId":"sg-2"}]}`,
-		`{"SecurityGroups":[{"GroupId":"sg-1"}],"SecurityGroups":[{"GroupId":"sg-2"}]}`,
 		`{"SecurityGroups":"[{\"GroupId\":\"sg-3\"}]"}`,
 		`{"SecurityGroups":{"GroupId":"sg-4"}}`,
-		`{"SecurityGroups":[{"GroupId":"sg-5"}],"NetworkAcls":[{"NetworkAclId":"acl-1"}]}`,
 		`{"NetworkAcls":[{"NetworkAclId":"acl-1","Entries":[{"RuleNumber":1,"Protocol":"-1","RuleAction":"deny","CidrBlock":"0.0.0.0/0"}]}]}`,
 		`{"configurationItems":[{"resourceType":"AWS::EC2::VPC","configuration":{},"configurationItemStatus":"OK"}]}`,
 		`{"configurationItems":[{"resourceType":"AWS::EC2::VPC","configuration":{},"configurationItemStatus":"OK"},{"resourceType":"AWS::S3::Bucket","configuration":{},"configurationItemStatus":"OK"}]}`,
@@ -88,8 +88,6 @@ func TestPartsReadAsWhole(t *testing.T) {
 		`{"format_version":"1.0","values":{"root_module":[]}}`,
 		`{"SecurityGroups":[{"GroupId":"sg-1","IpPermissions":[{"IpProtocol":"tcp","FromPort":22,"ToPort":22,"IpRanges":[{"CidrIp":"0.0.0.0/0"}]}]}]}]`,
 		`{"SecurityGroups":[{"GroupId":"sg-\u00e9\ud800"}]} `,
-		`{"SecurityGroups":[{"GroupId":"sg-1"}]`,
-		`{"SecurityGroups":[{"GroupId":"sg-1"},]}`,
 	}
 	for i, h := range hostile {
 		docs[fmt.Sprintf("hostile/%02d.json", i)] = []byte(h)
@@ -103,6 +101,36 @@ func TestPartsReadAsWhole(t *testing.T) {
 		parts := setJSON(t, readWith(t, 0, 0, one))
 		if whole != parts {
 			t.Errorf("%s: read in parts differs from read whole:\nwhole %.600s\nparts %.600s", n, whole, parts)
+		}
+	}
+}
+
+// Streamed, a document's lists are read element by element, so a
+// document read whole as one thing is read for all it holds: both lists
+// of a key given twice (decoded whole, the last wins) or of two keys (the
+// reader takes one), the groups before a cut (whole, the document is
+// unreadable), the groups of a list with a trailing comma (tolerated as in
+// a CloudTrail file's Records). Each is still one record.
+func TestStreamedListsReadAll(t *testing.T) {
+	tests := []struct {
+		doc     string
+		want    []string
+		records int
+	}{
+		{`{"SecurityGroups":[{"GroupId":"sg-1"}],"SecurityGroups":[{"GroupId":"sg-2"}]}`, []string{"sg-1", "sg-2"}, 1},
+		{`{"SecurityGroups":[{"GroupId":"sg-5"}],"NetworkAcls":[{"NetworkAclId":"acl-1"}]}`, []string{"acl-1", "sg-5"}, 1},
+		{`{"SecurityGroups":[{"GroupId":"sg-1"}]`, []string{"sg-1"}, 2}, // and the cut, unreadable
+		{`{"SecurityGroups":[{"GroupId":"sg-1"},]}`, []string{"sg-1"}, 1},
+	}
+	for _, tt := range tests {
+		set := readWith(t, 0, 0, map[string][]byte{"doc.json": []byte(tt.doc)})
+		var got []string
+		for _, fw := range set.Firewalls {
+			got = append(got, fw.Resource.ID)
+		}
+		slices.Sort(got)
+		if !slices.Equal(got, tt.want) || set.Summary.Records != int64(tt.records) {
+			t.Errorf("%s: read %v in %d records, want %v in %d", tt.doc, got, set.Summary.Records, tt.want, tt.records)
 		}
 	}
 }
@@ -251,4 +279,24 @@ func camelKeys(v any) any {
 		return o
 	}
 	return v
+}
+
+// A snapshot larger than --max-record-size is read when each of its
+// groups, NACLs, interfaces or Config items is within it: the limit
+// bounds what is held at once, and a document of lists is never held
+// whole (it refused a describe-security-groups over 64 MiB, or over the
+// flag's 1 GiB at most, and held the document to read it).
+func TestStreamedListsPastMaxRecord(t *testing.T) {
+	for _, k := range []string{"sg", "acls", "enis", "config"} {
+		doc := generatedAccount(k, 300)
+		one := map[string][]byte{k + ".json": doc}
+		whole := setJSON(t, readWith(t, math.MaxInt, 0, one))
+		streamed := readWith(t, 0, len(doc)/10, one)
+		if got := setJSON(t, streamed); got != whole {
+			t.Errorf("%s (%d bytes, limit %d) read streamed:\n%.600s\nwant, as read whole without the limit:\n%.600s", k, len(doc), len(doc)/10, got, whole)
+		}
+		if len(streamed.Firewalls) < 200 && k != "enis" {
+			t.Errorf("%s: %d firewalls read", k, len(streamed.Firewalls))
+		}
+	}
 }

@@ -164,9 +164,33 @@ func (b *builder) stream(st ingest.Stream, opts Options) error {
 	if sp.MaxRecord <= 0 {
 		sp.MaxRecord = DefaultMaxRecord
 	}
+	if !opts.Whole && streamLists {
+		sp.Lists = streamedLists
+	}
 	known := 0
+	var list *listDoc
 	for {
 		raw, err := sp.Next()
+		if list != nil && (err != nil || raw.List == "" || raw.Index != list.src.Index) {
+			// A list cut off (a truncated file) ends where reading did.
+			if b.endList(list) {
+				known++
+			}
+			list = nil
+		}
+		if err == nil && raw.List != "" {
+			// A document's lists are read as parts of it: it is tallied
+			// once, when a record after them comes (or none does).
+			if list == nil {
+				list = &listDoc{src: model.SourceRef{File: st.Name, Index: raw.Index}, offset: raw.Offset}
+			}
+			list.key = raw.List
+			b.cur = observation{id: st.Name}
+			if !raw.End {
+				b.element(list, raw.Data)
+			}
+			continue
+		}
 		var rerr *normalize.RecordError
 		switch {
 		case errors.Is(err, io.EOF):
