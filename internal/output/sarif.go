@@ -101,25 +101,39 @@ type sarifResult struct {
 	Message             sarifText         `json:"message"`
 	Locations           []sarifLocation   `json:"locations"`
 	PartialFingerprints map[string]string `json:"partialFingerprints"`
-	Properties          sarifResultProps  `json:"properties"`
+	// Suppressions marks a finding shown with --show-suppressed: a
+	// code-scanning service keeps it out of the open alerts.
+	Suppressions []sarifSuppression `json:"suppressions,omitempty"`
+	Properties   sarifResultProps   `json:"properties"`
+}
+
+// sarifSuppression is SARIF's suppression object (§3.35): cloudwall's
+// suppressions live in cloudwall.yaml, outside the log, so kind external.
+type sarifSuppression struct {
+	Kind          string `json:"kind"`
+	Status        string `json:"status"`
+	Justification string `json:"justification,omitempty"`
 }
 
 type sarifResultProps struct {
-	Severity   string             `json:"severity"`
-	Cloud      model.Cloud        `json:"cloud"`
-	Account    string             `json:"account,omitempty"`
-	Region     string             `json:"region,omitempty"`
-	Time       string             `json:"time,omitempty"`
-	Operation  string             `json:"operation,omitempty"`
-	Actor      string             `json:"actor,omitempty"`
-	SourceIP   string             `json:"source_ip,omitempty"`
-	Exposure   []string           `json:"exposure,omitempty"`
-	Reasons    []string           `json:"reasons,omitempty"`
-	Changes    []model.RuleChange `json:"changes,omitempty"`
-	Tags       []string           `json:"tags,omitempty"`
-	Attack     []string           `json:"attack,omitempty"`
-	Guidance   *model.Guidance    `json:"guidance,omitempty"`
-	SecuritySv string             `json:"security-severity"`
+	Severity  string             `json:"severity"`
+	Cloud     model.Cloud        `json:"cloud"`
+	Account   string             `json:"account,omitempty"`
+	Region    string             `json:"region,omitempty"`
+	Time      string             `json:"time,omitempty"`
+	Operation string             `json:"operation,omitempty"`
+	Actor     string             `json:"actor,omitempty"`
+	SourceIP  string             `json:"source_ip,omitempty"`
+	Exposure  []string           `json:"exposure,omitempty"`
+	Reasons   []string           `json:"reasons,omitempty"`
+	Changes   []model.RuleChange `json:"changes,omitempty"`
+	Tags      []string           `json:"tags,omitempty"`
+	Attack    []string           `json:"attack,omitempty"`
+	Guidance  *model.Guidance    `json:"guidance,omitempty"`
+	// Traffic is the --flows verdict on the opening: was it used?
+	Traffic    *model.Traffic  `json:"traffic,omitempty"`
+	Related    []model.Related `json:"related,omitempty"`
+	SecuritySv string          `json:"security-severity"`
 }
 
 type sarifLocation struct {
@@ -169,6 +183,7 @@ func writeSARIF(w *bufio.Writer, findings []model.Finding, sum model.Summary, op
 			index[f.Rule] = i
 			run.Tool.Driver.Rules = append(run.Tool.Driver.Rules, sarifRuleFor(f, help))
 		}
+		raiseRuleSeverity(&run.Tool.Driver.Rules[i], f.Severity)
 		run.Results = append(run.Results, sarifResultFor(f, i))
 	}
 	for _, p := range sum.Problems {
@@ -215,6 +230,19 @@ func sarifRuleFor(f model.Finding, help map[string]RuleHelp) sarifRule {
 	}
 }
 
+// raiseRuleSeverity lifts a rule's security-severity and default level to
+// a result's when the result is worse. Code-scanning services (GitHub)
+// rank an alert by its rule's security-severity, not the result's: a
+// critical finding of a rule whose catalogue default is medium would
+// otherwise be listed as a medium alert.
+func raiseRuleSeverity(r *sarifRule, s model.Severity) {
+	cur, _ := strconv.ParseFloat(r.Properties.SecuritySeverity, 64)
+	if next, _ := strconv.ParseFloat(securitySeverity(s), 64); next > cur {
+		r.Properties.SecuritySeverity = securitySeverity(s)
+		r.DefaultConfiguration.Level = sarifLevel(s)
+	}
+}
+
 func sarifResultFor(f model.Finding, ruleIndex int) sarifResult {
 	msg := cleanText(f.Title)
 	if len(f.Exposure) > 0 {
@@ -248,12 +276,17 @@ func sarifResultFor(f model.Finding, ruleIndex int) sarifResult {
 		Tags:       f.Tags,
 		Attack:     f.Attack,
 		Guidance:   f.Guidance,
+		Traffic:    f.Traffic,
+		Related:    f.Related,
 		SecuritySv: securitySeverity(f.Severity),
+	}
+	if f.Traffic != nil {
+		msg += ". Flow logs: " + f.Traffic.Verdict
 	}
 	if !f.Time.IsZero() {
 		props.Time = f.Time.UTC().Format("2006-01-02T15:04:05.999999999Z")
 	}
-	return sarifResult{
+	res := sarifResult{
 		RuleID:              f.Rule,
 		RuleIndex:           ruleIndex,
 		Level:               sarifLevel(f.Severity),
@@ -262,6 +295,17 @@ func sarifResultFor(f model.Finding, ruleIndex int) sarifResult {
 		PartialFingerprints: map[string]string{sarifFingerprint: f.ID},
 		Properties:          props,
 	}
+	if sp := f.Suppression; sp != nil {
+		just := sp.ID + ": " + sp.Reason
+		if sp.Owner != "" {
+			just += " (owner " + sp.Owner + ")"
+		}
+		if !sp.Expires.IsZero() {
+			just += ", expires " + sp.Expires.UTC().Format("2006-01-02")
+		}
+		res.Suppressions = []sarifSuppression{{Kind: "external", Status: "accepted", Justification: cleanText(just)}}
+	}
+	return res
 }
 
 // sarifLevel maps severity to SARIF's levels: critical and high are

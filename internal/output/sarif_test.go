@@ -131,3 +131,72 @@ func TestSARIFGoldensValid(t *testing.T) {
 		validateSARIF(t, s, b)
 	}
 }
+
+// What code scanning reads besides the schema: a rule's security-severity
+// ranks its alerts, so it is never below the worst result of the rule in
+// the log (a critical finding of a rule whose catalogue default is medium
+// must not be listed as a medium alert); a finding shown with
+// --show-suppressed carries a SARIF suppression, so it opens no alert; the
+// --flows verdict is in the message and the properties.
+func TestSARIFForCodeScanning(t *testing.T) {
+	s := compileSARIFSchema(t)
+	base := testFindings()[0]
+	crit, low, hidden, used := base, base, base, base
+	crit.ID, crit.Severity = "c1", model.Critical
+	low.ID, low.Severity = "l1", model.Low
+	hidden.ID, hidden.Severity = "s1", model.High
+	hidden.Suppression = &model.SuppressionRef{ID: "lab-sg", Owner: "platform", Reason: "lab account", Expires: time.Date(2027, 1, 2, 0, 0, 0, 0, time.UTC)}
+	used.ID, used.Severity = "u1", model.Critical
+	used.Traffic = &model.Traffic{Verdict: model.TrafficUsed, Evidence: model.EvidenceInterface}
+	help := []RuleHelp{{ID: base.Rule, Description: "Security group ingress change.", Severity: model.Medium}}
+	tests := []struct {
+		name       string
+		in         []model.Finding
+		ruleScore  string
+		ruleLevel  string
+		suppressed []bool
+		message    string
+	}{
+		{"worst result lifts the rule", []model.Finding{low, crit}, "9.5", "error", []bool{false, false}, ""},
+		{"catalogue default kept when higher", []model.Finding{low}, "5.0", "warning", []bool{false}, ""},
+		{"suppressed finding", []model.Finding{hidden}, "8.0", "error", []bool{true}, ""},
+		{"flows verdict", []model.Finding{used}, "9.5", "error", []bool{false}, "Flow logs: used"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var buf bytes.Buffer
+			if err := Write(&buf, FormatSARIF, tc.in, testSummary(), Options{Rules: help}); err != nil {
+				t.Fatal(err)
+			}
+			m := validateSARIF(t, s, buf.Bytes())
+			run := m["runs"].([]any)[0].(map[string]any)
+			rule := run["tool"].(map[string]any)["driver"].(map[string]any)["rules"].([]any)[0].(map[string]any)
+			if got := rule["properties"].(map[string]any)["security-severity"]; got != tc.ruleScore {
+				t.Errorf("rule security-severity %v, want %s", got, tc.ruleScore)
+			}
+			if got := rule["defaultConfiguration"].(map[string]any)["level"]; got != tc.ruleLevel {
+				t.Errorf("rule level %v, want %s", got, tc.ruleLevel)
+			}
+			for i, r := range run["results"].([]any) {
+				res := r.(map[string]any)
+				sup, has := res["suppressions"].([]any)
+				if has != tc.suppressed[i] {
+					t.Errorf("result %d suppressions %v, want suppressed=%v", i, res["suppressions"], tc.suppressed[i])
+				}
+				if has {
+					s0 := sup[0].(map[string]any)
+					if s0["kind"] != "external" || s0["status"] != "accepted" || !strings.Contains(s0["justification"].(string), "lab-sg: lab account (owner platform), expires 2027-01-02") {
+						t.Errorf("suppression %v", s0)
+					}
+				}
+				if tc.message != "" {
+					msg := res["message"].(map[string]any)["text"].(string)
+					tr, _ := res["properties"].(map[string]any)["traffic"].(map[string]any)
+					if !strings.Contains(msg, tc.message) || tr["verdict"] != model.TrafficUsed {
+						t.Errorf("message %q, traffic %v", msg, tr)
+					}
+				}
+			}
+		})
+	}
+}
