@@ -25,7 +25,7 @@ func (awsRenderer) identity(actor string) (map[string]any, string) {
 				"attributes":    map[string]any{"creationDate": "2026-03-14T09:45:00Z", "mfaAuthenticated": "false"},
 			},
 		}, "APN/1.0 HashiCorp/1.0 Terraform/1.7.4 (+https://www.terraform.io) terraform-provider-aws/5.40.0"
-	case "engineer":
+	case "engineer", "engineer-stolen":
 		return map[string]any{
 			"type": "AssumedRole", "principalId": "AROAEXAMPLEPLATFORM:alice", "arn": "arn:aws:sts::" + awsAccount + ":assumed-role/PlatformEngineer/alice",
 			"accountId": awsAccount, "accessKeyId": "ASIAEXAMPLEALICE0001",

@@ -23,7 +23,7 @@ func (azureRenderer) claims(actor string) (map[string]any, string) {
 		base["idtyp"] = "app"
 		base["http://schemas.microsoft.com/identity/claims/objectidentifier"] = "9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d"
 		return base, "ServicePrincipal"
-	case "engineer":
+	case "engineer", "engineer-stolen":
 		base["http://schemas.xmlsoap.org/ws/2005/05/identity/claims/upn"] = "alice@contoso-demo.com"
 		base["name"] = "Alice Platform"
 		base["idtyp"] = "user"

@@ -15,7 +15,7 @@ func (gcpRenderer) principal(actor string) (string, string) {
 	switch actor {
 	case "terraform", "terraform-stolen":
 		return "terraform@" + gcpProject + ".iam.gserviceaccount.com", "google-api-go-client/0.5 Terraform/1.7.4 (+https://www.terraform.io) Terraform-Plugin-SDK/2.10.1 terraform-provider-google/5.19.0,gzip(gfe)"
-	case "engineer":
+	case "engineer", "engineer-stolen":
 		return "alice@example.com", "google-cloud-sdk gcloud/470.0.0 command/gcloud.compute.firewall-rules.create invocation-id/1 environment/None,gzip(gfe)"
 	}
 	return "contractor@example.com", "google-cloud-sdk gcloud/470.0.0 command/gcloud.compute.firewall-rules.create invocation-id/2 environment/None,gzip(gfe)"

@@ -144,8 +144,9 @@ func target(st Step) string {
 }
 
 // Attacker, engineer and pipeline addresses: documentation ranges, plus a
-// known Tor exit-like address for the stolen pipeline credential.
-var callerIP = map[string]string{"attacker": "198.51.100.77", "engineer": "192.0.2.10", "terraform": "34.201.10.20", "terraform-stolen": "185.220.101.9"}
+// known Tor exit-like address for the stolen pipeline credential. A
+// stolen engineer credential is used from the attacker's address.
+var callerIP = map[string]string{"attacker": "198.51.100.77", "engineer": "192.0.2.10", "engineer-stolen": "198.51.100.77", "terraform": "34.201.10.20", "terraform-stolen": "185.220.101.9"}
 
 func portText(p int) string {
 	if p == 0 {

@@ -38,7 +38,8 @@ type Step struct {
 	// At is the call's offset from the scenario's start.
 	At     time.Duration
 	Action Action
-	// Actor is "attacker", "engineer" or "terraform".
+	// Actor is "attacker", "engineer" or "terraform"; "engineer-stolen"
+	// and "terraform-stolen" are those identities used from elsewhere.
 	Actor string
 	Port  int    // 0: all ports
 	Peer  string // CIDR; "" means 0.0.0.0/0
@@ -119,12 +120,16 @@ var scenarios = []Scenario{
 		{At: 0, Action: Benign, Actor: "terraform", Port: 5432, Peer: "10.20.0.0/16", Target: "db", Expect: noFinding},
 		{At: 50 * time.Minute, Action: OpenIngress, Actor: "terraform-stolen", Port: 22, Expect: model.High},
 	}},
-	{Name: "failed-then-succeeded", What: "three denied attempts to open SSH, then success with another credential", Clouds: all, Steps: []Step{
-		{At: 0, Action: OpenIngress, Actor: "engineer", Port: 22, Denied: true, Expect: model.Low},
-		{At: 1 * time.Minute, Action: OpenIngress, Actor: "engineer", Port: 22, Denied: true, Expect: model.Low},
-		{At: 2 * time.Minute, Action: OpenIngress, Actor: "engineer", Port: 22, Denied: true, Expect: model.Low},
+	// The attacker tries a stolen engineer credential without the
+	// permission, then another credential from the same address: the
+	// failed-then-succeeded correlation's "another identity from the same
+	// address".
+	{Name: "failed-then-succeeded", What: "three denied attempts to open SSH with one stolen credential, then success with another from the same address", Clouds: all, Steps: []Step{
+		{At: 0, Action: OpenIngress, Actor: "engineer-stolen", Port: 22, Denied: true, Expect: model.Low},
+		{At: 1 * time.Minute, Action: OpenIngress, Actor: "engineer-stolen", Port: 22, Denied: true, Expect: model.Low},
+		{At: 2 * time.Minute, Action: OpenIngress, Actor: "engineer-stolen", Port: 22, Denied: true, Expect: model.Low},
 		{At: 9 * time.Minute, Action: OpenIngress, Actor: "attacker", Port: 22, Expect: model.Critical},
-	}},
+	}, Correlations: map[string][]model.Cloud{"failed-then-succeeded": all}},
 	{Name: "opening-used", What: "SSH opened to the internet and used from outside three minutes later (flow logs included)", Clouds: all, Flows: true, Steps: []Step{
 		{At: 0, Action: OpenIngress, Actor: "attacker", Port: 22, Expect: model.Critical},
 	}},
