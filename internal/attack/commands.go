@@ -29,7 +29,14 @@ func Detonation(s Scenario, c model.Cloud) (Commands, error) {
 	cmds := Commands{Stratus: s.Stratus[c]}
 	cmds.Setup = d.setup(s)
 	targets := map[string]bool{}
+	firewall := false
 	for _, st := range s.Steps {
+		if st.Action == Delete && !firewall {
+			// The firewall the story deletes must exist first: deleting
+			// one that does not is a failed call, not the change.
+			firewall = true
+			cmds.Setup = append(cmds.Setup, d.firewall()...)
+		}
 		if st.Action != Describe && st.Action != Delete && st.Action != AllowAll && !targets[target(st)] {
 			targets[target(st)] = true
 			cmds.Setup = append(cmds.Setup, d.target(st)...)
@@ -46,6 +53,8 @@ func Detonation(s Scenario, c model.Cloud) (Commands, error) {
 type detonator interface {
 	setup(s Scenario) []string
 	target(st Step) []string
+	// firewall creates the firewall a Delete step removes.
+	firewall() []string
 	step(st Step) []string
 	cleanup(s Scenario, targets map[string]bool) []string
 }
@@ -62,6 +71,23 @@ func (awsDetonator) setup(s Scenario) []string {
 
 func (awsDetonator) target(st Step) []string {
 	return []string{fmt.Sprintf(`%s=$(aws ec2 create-security-group --group-name cloudwall-sim-%s --description "cloudwall simulation" --vpc-id "$VPC" --query GroupId --output text)`, sgVar(st), target(st))}
+}
+
+// An AWS Network Firewall needs a policy and a subnet of the VPC; it is
+// provisioned for some minutes before it can be deleted, and its policy
+// can be deleted only once the firewall is gone.
+const (
+	awsFirewallName = "cloudwall-sim-fw"
+	awsFirewallWait = `# wait until it is READY (some minutes): aws network-firewall describe-firewall --firewall-name ` + awsFirewallName + ` --query FirewallStatus.Status --output text`
+)
+
+func (awsDetonator) firewall() []string {
+	return []string{
+		`SUBNET=$(aws ec2 describe-subnets --filters Name=vpc-id,Values="$VPC" --query 'Subnets[0].SubnetId' --output text)`,
+		`POLICY=$(aws network-firewall create-firewall-policy --firewall-policy-name cloudwall-sim-policy --firewall-policy '{"StatelessDefaultActions":["aws:forward_to_sfe"],"StatelessFragmentDefaultActions":["aws:forward_to_sfe"]}' --query FirewallPolicyResponse.FirewallPolicyArn --output text)`,
+		`aws network-firewall create-firewall --firewall-name ` + awsFirewallName + ` --firewall-policy-arn "$POLICY" --vpc-id "$VPC" --subnet-mappings SubnetId="$SUBNET"`,
+		awsFirewallWait,
+	}
 }
 
 func awsPort(st Step) string {
@@ -87,7 +113,7 @@ func (awsDetonator) step(st Step) []string {
 			`aws ec2 create-network-acl-entry --network-acl-id "$ACL" --ingress --rule-number 1 --protocol -1 --cidr-block 0.0.0.0/0 --rule-action allow`,
 		}
 	case Delete:
-		return []string{`aws network-firewall delete-firewall --firewall-name cloudwall-sim-fw`}
+		return []string{`aws network-firewall delete-firewall --firewall-name ` + awsFirewallName}
 	case Describe:
 		return []string{`aws ec2 describe-security-groups --filters Name=group-name,Values='cloudwall-sim-*'`}
 	}
@@ -105,6 +131,11 @@ func (awsDetonator) cleanup(s Scenario, targets map[string]bool) []string {
 	for _, t := range sortedKeys(targets) {
 		out = append(out, fmt.Sprintf(`aws ec2 delete-security-group --group-id "$%s"`, sgVar(Step{Target: t})))
 	}
+	if slices.ContainsFunc(s.Steps, func(st Step) bool { return st.Action == Delete }) {
+		out = append(out,
+			`# wait until the firewall is gone (ResourceNotFoundException): aws network-firewall describe-firewall --firewall-name `+awsFirewallName,
+			`aws network-firewall delete-firewall-policy --firewall-policy-name cloudwall-sim-policy`)
+	}
 	return out
 }
 
@@ -116,6 +147,13 @@ func (azureDetonator) setup(s Scenario) []string {
 
 func (azureDetonator) target(st Step) []string {
 	return []string{fmt.Sprintf(`az network nsg create --resource-group "$RG" --name nsg-%s`, target(st))}
+}
+
+// An Azure Firewall is in the azure-firewall extension; one without an IP
+// configuration is enough to be deleted. The resource group's deletion
+// removes it if the story did not.
+func (azureDetonator) firewall() []string {
+	return []string{`az extension add --name azure-firewall`, `az network firewall create --resource-group "$RG" --name cloudwall-sim-fw`}
 }
 
 func (azureDetonator) step(st Step) []string {
@@ -138,8 +176,7 @@ func (azureDetonator) step(st Step) []string {
 	case OpenEgress:
 		return []string{fmt.Sprintf(`az network nsg rule create --resource-group "$RG" --nsg-name nsg-%s --name %s --priority 110 --direction Outbound --access Allow --protocol '*' --destination-address-prefixes Internet --destination-port-ranges '*'`, target(st), name)}
 	case Delete:
-		// az network firewall is in the azure-firewall extension.
-		return []string{`az extension add --name azure-firewall`, `az network firewall delete --resource-group "$RG" --name cloudwall-sim-fw`}
+		return []string{`az network firewall delete --resource-group "$RG" --name cloudwall-sim-fw`}
 	}
 	return nil
 }
@@ -153,6 +190,9 @@ type gcpDetonator struct{}
 func (gcpDetonator) setup(Scenario) []string { return nil }
 
 func (gcpDetonator) target(Step) []string { return nil }
+
+// firewall: the GCP story creates the deny rule it disables as it goes.
+func (gcpDetonator) firewall() []string { return nil }
 
 func (gcpDetonator) step(st Step) []string {
 	name := "cloudwall-sim-" + ruleName(st)

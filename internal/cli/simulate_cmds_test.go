@@ -30,7 +30,8 @@ func cliShape(line string) string {
 }
 
 // detonationLines lists the distinct command shapes the scenarios print
-// for one cloud, one line each.
+// for one cloud, one line each. A comment that names a command to run by
+// hand ("# wait until ...: aws ...") gives that command.
 func detonationLines(t *testing.T, cloud model.Cloud) []string {
 	seen := map[string]bool{}
 	var lines []string
@@ -43,6 +44,13 @@ func detonationLines(t *testing.T, cloud model.Cloud) []string {
 			t.Fatal(err)
 		}
 		for _, l := range slices.Concat(cmds.Setup, cmds.Detonate, cmds.Cleanup) {
+			if strings.HasPrefix(l, "#") {
+				_, cmd, ok := strings.Cut(l, ": ")
+				if !ok || !strings.HasPrefix(cmd, map[model.Cloud]string{model.AWS: "aws ", model.Azure: "az ", model.GCP: "gcloud "}[cloud]) {
+					t.Fatalf("a comment among the %s commands names no command: %s", cloud, l)
+				}
+				l = cmd
+			}
 			if sh := cliShape(l); !seen[sh] {
 				seen[sh] = true
 				lines = append(lines, l)
@@ -93,7 +101,11 @@ func TestDetonationCommandsParse(t *testing.T) {
 	t.Run("aws", func(t *testing.T) {
 		cli := findCLI(t, "aws", "/root/.pyenv/shims/aws")
 		env := []string{"AWS_ACCESS_KEY_ID=AKIAEXAMPLE", "AWS_SECRET_ACCESS_KEY=x", "AWS_DEFAULT_REGION=us-east-1",
-			"AWS_ENDPOINT_URL=http://127.0.0.1:9", "AWS_MAX_ATTEMPTS=1", "AWS_CONFIG_FILE=/dev/null", "AWS_SHARED_CREDENTIALS_FILE=/dev/null"}
+			"AWS_ENDPOINT_URL=http://127.0.0.1:9", "AWS_MAX_ATTEMPTS=1", "AWS_CONFIG_FILE=/dev/null", "AWS_SHARED_CREDENTIALS_FILE=/dev/null",
+			// what the setup lines would have set: some parameters have a
+			// minimum length the CLI checks before it connects
+			"VPC=vpc-0123456789abcdef0", "SUBNET=subnet-0123456789abcdef0",
+			"POLICY=arn:aws:network-firewall:us-east-1:111122223333:firewall-policy/cloudwall-sim-policy"}
 		for _, l := range detonationLines(t, model.AWS) {
 			out := runPrinted(t, cli, l, env)
 			if parseErr.MatchString(out) || !strings.Contains(out, "Could not connect to the endpoint URL") {
@@ -126,6 +138,7 @@ var azFlags = map[string][]string{
 	"az network nsg create":      {"--resource-group", "--name"},
 	"az network nsg rule create": {"--resource-group", "--nsg-name", "--name", "--priority", "--direction", "--access", "--protocol", "--source-address-prefixes", "--destination-address-prefixes", "--destination-port-ranges"},
 	"az network nsg rule delete": {"--resource-group", "--nsg-name", "--name"},
+	"az network firewall create": {"--resource-group", "--name"},
 	"az network firewall delete": {"--resource-group", "--name"},
 }
 
