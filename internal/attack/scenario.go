@@ -48,10 +48,19 @@ type Step struct {
 	Target string
 	// Denied makes the call fail with the cloud's access-denied error.
 	Denied bool
-	// Expect is the finding the call must give: its minimum severity; Info
-	// when it may be reported at any severity; -1 when it must give
-	// nothing above low (benign activity).
-	Expect model.Severity
+	// Expect is the finding the call must give: its severity; Info when
+	// it may be reported at any severity; -1 when it must give nothing
+	// above low (benign activity). ExpectIn overrides it per cloud.
+	Expect   model.Severity
+	ExpectIn map[model.Cloud]model.Severity
+}
+
+// ExpectFor is the severity the step must be reported at in cloud c.
+func (st Step) ExpectFor(c model.Cloud) model.Severity {
+	if s, ok := st.ExpectIn[c]; ok {
+		return s
+	}
+	return st.Expect
 }
 
 // noFinding marks a step that must not be reported above low.
@@ -105,7 +114,9 @@ var scenarios = []Scenario{
 	}},
 	{Name: "firewall-deleted", What: "a firewall deleted or disabled (AWS Network Firewall, Azure Firewall, a GCP deny rule disabled)", Clouds: all, Steps: []Step{
 		{At: 0, Action: Describe, Actor: "attacker", Expect: noFinding},
-		{At: 4 * time.Minute, Action: Delete, Actor: "attacker", Expect: model.Medium},
+		// Deleting a whole firewall is high; disabling one GCP deny rule
+		// is medium (what it blocked may now be reachable).
+		{At: 4 * time.Minute, Action: Delete, Actor: "attacker", Expect: model.High, ExpectIn: map[model.Cloud]model.Severity{model.GCP: model.Medium}},
 	}, Correlations: map[string][]model.Cloud{"recon-then-change": {model.AWS}}},
 	{Name: "mass-backdoor", What: "SSH opened to the internet on eight firewalls within a minute (Pacu ec2__backdoor_ec2_sec_groups)", Clouds: all, Steps: massBackdoor(),
 		Correlations: map[string][]model.Cloud{"mass-change": all}},
@@ -118,7 +129,7 @@ var scenarios = []Scenario{
 	}, Correlations: map[string][]model.Cloud{"short-lived-exposure": all}},
 	{Name: "stolen-terraform-role", What: "the Terraform pipeline's identity, used from an unknown address, opens SSH to the internet beside its usual changes", Clouds: all, Steps: []Step{
 		{At: 0, Action: Benign, Actor: "terraform", Port: 5432, Peer: "10.20.0.0/16", Target: "db", Expect: noFinding},
-		{At: 50 * time.Minute, Action: OpenIngress, Actor: "terraform-stolen", Port: 22, Expect: model.High},
+		{At: 50 * time.Minute, Action: OpenIngress, Actor: "terraform-stolen", Port: 22, Expect: model.Critical},
 	}},
 	// The attacker tries a stolen engineer credential without the
 	// permission, then another credential from the same address: the
