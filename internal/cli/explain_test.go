@@ -1,9 +1,12 @@
 package cli
 
 import (
-	"cloudwall/internal/audit"
+	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
+
+	"cloudwall/internal/audit"
 
 	"cloudwall/internal/content"
 )
@@ -88,5 +91,35 @@ func TestExplainSnapshotRules(t *testing.T) {
 		if !strings.Contains(listed, r.ID+" ") || !strings.Contains(listedJSON, `"id":"`+r.ID+`"`) {
 			t.Errorf("rules does not list %s", r.ID)
 		}
+	}
+}
+
+// A finding's tags after --flows (used, used-within-minutes,
+// outbound-after) are explained by its rule's guide: an analyst reading
+// `explain RULE` for a finding learns what each of its tags means.
+func TestGuidesExplainFlowsTags(t *testing.T) {
+	for _, cloud := range []string{"aws", "azure", "gcp"} {
+		t.Run(cloud, func(t *testing.T) {
+			dir := t.TempDir()
+			if code, _, errOut := run(t, nil, "simulate", "opening-used", "--cloud", cloud, "--out", dir); code != ExitOK {
+				t.Fatalf("simulate: exit %d: %s", code, errOut)
+			}
+			code, out, errOut := run(t, nil, "scan", "--format", "jsonl", "--flows", filepath.Join(dir, cloud, "flows"), filepath.Join(dir, cloud))
+			if code != ExitOK {
+				t.Fatalf("scan: exit %d: %s", code, errOut)
+			}
+			found := findings(t, out)
+			if len(found) == 0 || !slices.Contains(found[0].Tags, "used") {
+				t.Fatalf("no finding tagged used: %+v", found)
+			}
+			for _, f := range found {
+				_, page, _ := run(t, nil, "explain", f.Rule)
+				for _, tag := range f.Tags {
+					if !strings.Contains(page, "`"+tag+"`") {
+						t.Errorf("explain %s does not say what the tag %s means", f.Rule, tag)
+					}
+				}
+			}
+		})
 	}
 }

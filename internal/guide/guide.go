@@ -208,7 +208,7 @@ func mdCell(s string) string {
 var investigation = []string{
 	"**Actor and session**: who made the call (the resolved identity, not only the role), from which address and user agent, with which key or session, with MFA or not; is the identity expected to change firewalls?",
 	"**Exposure**: what the change lets in now (the finding's `exposure`), and what sits behind the firewall (instances, interfaces, public addresses).",
-	"**Traffic since**: rerun the scan with `--flows` over the VPC/NSG/VNet flow logs: was the opening used, from where, and did outbound traffic follow?",
+	"**Traffic since**: rerun the scan with `--flows` over the VPC/NSG/VNet flow logs: was the opening used, from where, and did outbound traffic follow? The finding's `traffic` says so, and its tags: `used` (accepted inbound flows from outside while it was open; a medium or higher finding is raised to critical), `used-within-minutes` (the first came within 15 minutes of the opening: someone was waiting for it), `outbound-after` (the interfaces that received them then sent traffic outside: possible exfiltration or command and control). A used opening makes the hosts behind it suspect: keep their logs and disks before you recover them.",
 	"**Other changes by the same identity**: the session's other calls an hour around the change (new keys, new instances, logging turned off).",
 	"**Approval trail**: a change ticket or pipeline run that covers the change (`approvals` in `cloudwall.yaml` shows the ticket on the finding).",
 }
