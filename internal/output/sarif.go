@@ -171,9 +171,15 @@ func writeSARIF(w *bufio.Writer, findings []model.Finding, sum model.Summary, op
 		help[r.ID] = r
 	}
 	run := sarifRun{
-		Tool:        sarifTool{Driver: sarifDriver{Name: "cloudwall", Version: opts.Version, InformationURI: sarifInfoURI, Rules: []sarifRule{}}},
-		Invocations: []sarifInvocation{{ExecutionSuccessful: true}},
+		Tool: sarifTool{Driver: sarifDriver{Name: "cloudwall", Version: opts.Version, InformationURI: sarifInfoURI, Rules: []sarifRule{}}},
+		// A scan stopped by a signal did not finish: its results are
+		// partial, which SARIF says with executionSuccessful false.
+		Invocations: []sarifInvocation{{ExecutionSuccessful: !sum.Interrupted}},
 		Results:     []sarifResult{},
+	}
+	if sum.Interrupted {
+		run.Invocations[0].ToolExecutionNotifications = append(run.Invocations[0].ToolExecutionNotifications, sarifNotification{
+			Level: "error", Message: sarifText{Text: "scan interrupted before it read every input: the results are those found before the stop"}})
 	}
 	index := map[string]int{}
 	for _, f := range findings {

@@ -200,3 +200,26 @@ func TestSARIFForCodeScanning(t *testing.T) {
 		})
 	}
 }
+
+// A scan stopped by a signal says so: executionSuccessful is false and a
+// notification tells that the results are partial; a finished scan is
+// successful.
+func TestSARIFInterrupted(t *testing.T) {
+	s := compileSARIFSchema(t)
+	for _, interrupted := range []bool{false, true} {
+		sum := testSummary()
+		sum.Interrupted = interrupted
+		var buf bytes.Buffer
+		if err := Write(&buf, FormatSARIF, testFindings(), sum, Options{}); err != nil {
+			t.Fatal(err)
+		}
+		m := validateSARIF(t, s, buf.Bytes())
+		inv := m["runs"].([]any)[0].(map[string]any)["invocations"].([]any)[0].(map[string]any)
+		if inv["executionSuccessful"] != !interrupted {
+			t.Errorf("interrupted=%v: executionSuccessful %v", interrupted, inv["executionSuccessful"])
+		}
+		if got := strings.Contains(buf.String(), "scan interrupted"); got != interrupted {
+			t.Errorf("interrupted=%v: notification present %v", interrupted, got)
+		}
+	}
+}
