@@ -123,3 +123,18 @@ func TestGuidesExplainFlowsTags(t *testing.T) {
 		})
 	}
 }
+
+// A correlation's guide has no commands of its own (its members carry
+// them): it says where they are.
+func TestCorrelationGuidesPointAtMemberCommands(t *testing.T) {
+	c, err := content.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, cr := range c.Correlations {
+		_, page, _ := run(t, nil, "explain", cr.ID)
+		if !strings.Contains(page, "--show ID") {
+			t.Errorf("explain %s does not say where the commands are", cr.ID)
+		}
+	}
+}

@@ -26,6 +26,7 @@ func CorrelationPage(w io.Writer, cr *content.Correlation) error {
 		p.printf("| %s | %s |\n", mdCell(at(cr.Fires, i)), mdCell(at(cr.Quiet, i)))
 	}
 	p.printf("\n## Investigation guide\n\n")
+	p.printf("The commands are the members': rerun the scan with `--show` and a member's id from `related` (`cloudwall scan INPUTS --show ID`) to print that member with its cloud's investigate and respond commands, filled with its values.\n\n")
 	p.steps(cr.Guidance.Investigate)
 	p.printf("## Response\n\n")
 	p.steps(cr.Guidance.Respond)
