@@ -3,6 +3,7 @@ package output
 import (
 	"bufio"
 	"fmt"
+	"io"
 	"net/url"
 	"path/filepath"
 	"slices"
@@ -61,6 +62,9 @@ type sarifDriver struct {
 
 type sarifText struct {
 	Text string `json:"text"`
+	// Markdown is the same in Markdown, which code-scanning services
+	// (GitHub) show in place of the text: a rule's help is its guide.
+	Markdown string `json:"markdown,omitempty"`
 }
 
 type sarifRule struct {
@@ -187,7 +191,7 @@ func writeSARIF(w *bufio.Writer, findings []model.Finding, sum model.Summary, op
 		if !ok {
 			i = len(run.Tool.Driver.Rules)
 			index[f.Rule] = i
-			run.Tool.Driver.Rules = append(run.Tool.Driver.Rules, sarifRuleFor(f, help))
+			run.Tool.Driver.Rules = append(run.Tool.Driver.Rules, sarifRuleFor(f, help, opts.Guide))
 		}
 		raiseRuleSeverity(&run.Tool.Driver.Rules[i], f.Severity)
 		run.Results = append(run.Results, sarifResultFor(f, i))
@@ -209,7 +213,7 @@ func writeSARIF(w *bufio.Writer, findings []model.Finding, sum model.Summary, op
 	return enc.Encode(sarifLog{Schema: sarifSchema, Version: sarifVersion, Runs: []sarifRun{run}})
 }
 
-func sarifRuleFor(f model.Finding, help map[string]RuleHelp) sarifRule {
+func sarifRuleFor(f model.Finding, help map[string]RuleHelp, guide func(io.Writer, string) error) sarifRule {
 	h, ok := help[f.Rule]
 	if !ok {
 		h = RuleHelp{ID: f.Rule, Description: "cloudwall rule " + f.Rule, Severity: f.Severity}
@@ -222,12 +226,16 @@ func sarifRuleFor(f model.Finding, help map[string]RuleHelp) sarifRule {
 	if h.Help != "" {
 		text += "\n\n" + cleanText(h.Help)
 	}
+	var md strings.Builder
+	if guide != nil && guide(&md, f.Rule) != nil {
+		md.Reset() // no guide for the rule: the text stands alone
+	}
 	return sarifRule{
 		ID:                   f.Rule,
 		Name:                 ruleName(f.Rule),
 		ShortDescription:     sarifText{Text: firstSentence(desc)},
 		FullDescription:      sarifText{Text: desc},
-		Help:                 sarifText{Text: text},
+		Help:                 sarifText{Text: text, Markdown: escapeText(md.String(), "\n")},
 		DefaultConfiguration: sarifRuleLevel{Level: sarifLevel(h.Severity)},
 		Properties: sarifProps{
 			Tags:             []string{"security", "firewall", "T1562.007", "T1686.001"},

@@ -3,6 +3,7 @@ package output
 import (
 	"bytes"
 	"encoding/json"
+	"io"
 	"os"
 	"strings"
 	"testing"
@@ -221,5 +222,36 @@ func TestSARIFInterrupted(t *testing.T) {
 		if got := strings.Contains(buf.String(), "scan interrupted"); got != interrupted {
 			t.Errorf("interrupted=%v: notification present %v", interrupted, got)
 		}
+	}
+}
+
+// A rule's help carries its guide as Markdown (what GitHub shows on an
+// alert) when the caller has guides, and only text when it has none.
+func TestSARIFRuleHelpIsTheGuide(t *testing.T) {
+	s := compileSARIFSchema(t)
+	guide := func(w io.Writer, rule string) error {
+		_, err := io.WriteString(w, "# "+rule+"\n\n## Investigation guide\n\n- who\x1b]0;x\x07\n")
+		return err
+	}
+	for _, tc := range []struct {
+		name  string
+		guide func(io.Writer, string) error
+		want  string
+	}{
+		{"with guides", guide, "# " + testFindings()[0].Rule + "\n\n## Investigation guide\n\n- who\\x1b]0;x\\x07\n"},
+		{"without", nil, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var buf bytes.Buffer
+			if err := Write(&buf, FormatSARIF, testFindings()[:1], testSummary(), Options{Guide: tc.guide}); err != nil {
+				t.Fatal(err)
+			}
+			m := validateSARIF(t, s, buf.Bytes())
+			rule := m["runs"].([]any)[0].(map[string]any)["tool"].(map[string]any)["driver"].(map[string]any)["rules"].([]any)[0].(map[string]any)
+			got, _ := rule["help"].(map[string]any)["markdown"].(string)
+			if got != tc.want {
+				t.Errorf("help.markdown %q, want %q", got, tc.want)
+			}
+		})
 	}
 }
