@@ -30,6 +30,8 @@ func Detonation(s Scenario, c model.Cloud) (Commands, error) {
 	cmds.Setup = d.setup(s)
 	targets := map[string]bool{}
 	firewall := false
+	denied, deniedAt := map[string]int{}, map[string]int{}
+	var deniedOrder []string
 	for _, st := range s.Steps {
 		if st.Action == Delete && !firewall {
 			// The firewall the story deletes must exist first: deleting
@@ -42,9 +44,27 @@ func Detonation(s Scenario, c model.Cloud) (Commands, error) {
 			cmds.Setup = append(cmds.Setup, d.target(st)...)
 		}
 		if st.Denied {
-			continue // a denied attempt needs a principal without the permission; not scripted
+			// A denied attempt needs a principal without the permission,
+			// which a sandbox has no standard way to make: it is told as
+			// a comment naming the command to run as that principal.
+			for _, l := range d.step(st) {
+				denied[l]++
+				if denied[l] == 1 {
+					deniedOrder = append(deniedOrder, l)
+					cmds.Detonate = append(cmds.Detonate, "") // placeholder, filled below
+					deniedAt[l] = len(cmds.Detonate) - 1
+				}
+			}
+			continue
 		}
 		cmds.Detonate = append(cmds.Detonate, d.step(st)...)
+	}
+	for _, l := range deniedOrder {
+		times := fmt.Sprintf("%d times", denied[l])
+		if denied[l] == 1 {
+			times = "once"
+		}
+		cmds.Detonate[deniedAt[l]] = fmt.Sprintf("# %s, as a principal without the permission (the cloud denies it), from the address the next lines run from: %s", times, l)
 	}
 	cmds.Cleanup = d.cleanup(s, targets)
 	return cmds, nil

@@ -103,3 +103,35 @@ func TestDetonationCreatesWhatItDeletesAndCleansUp(t *testing.T) {
 		}
 	}
 }
+
+// Every call of a story is in its detonation: a denied attempt as a
+// comment naming the command to run as a principal without the
+// permission (before, the failed-then-succeeded detonation left its
+// denied attempts out, so running it gave no failed-then-succeeded), the
+// others as lines of their own.
+func TestDetonationHasEveryCall(t *testing.T) {
+	for _, s := range Scenarios() {
+		for _, cloud := range s.Clouds {
+			t.Run(s.Name+"/"+string(cloud), func(t *testing.T) {
+				cmds, err := Detonation(s, cloud)
+				if err != nil {
+					t.Fatal(err)
+				}
+				d := detonators[cloud]
+				for _, st := range s.Steps {
+					for _, l := range d.step(st) {
+						found := slices.ContainsFunc(cmds.Detonate, func(c string) bool {
+							if st.Denied {
+								return strings.HasPrefix(c, "# ") && strings.HasSuffix(c, ": "+l) && strings.Contains(c, "denies")
+							}
+							return c == l
+						})
+						if !found {
+							t.Errorf("step at %s (%s, denied %v) is not in the detonation: %s", st.At, st.Action, st.Denied, l)
+						}
+					}
+				}
+			})
+		}
+	}
+}
