@@ -174,12 +174,19 @@ func Find(name string) (Scenario, error) {
 // Supports reports whether the scenario exists for cloud c.
 func (s Scenario) Supports(c model.Cloud) bool { return slices.Contains(s.Clouds, c) }
 
-// ExpectedFindings counts the steps that must give a finding at or above
-// low.
-func (s Scenario) ExpectedFindings() int {
+// ExpectedFindings counts the findings a scan of the story in cloud c
+// must give: the steps that must be reported at low or above, and the
+// correlations claimed for c. Benign calls and closings may add findings
+// at low or below.
+func (s Scenario) ExpectedFindings(c model.Cloud) int {
 	n := 0
 	for _, st := range s.Steps {
-		if st.Expect >= model.Low {
+		if st.ExpectFor(c) >= model.Low {
+			n++
+		}
+	}
+	for _, clouds := range s.Correlations {
+		if slices.Contains(clouds, c) {
 			n++
 		}
 	}

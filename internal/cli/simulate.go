@@ -75,7 +75,7 @@ runs these commands.`,
 				if err != nil {
 					return err
 				}
-				fmt.Fprintf(stdout, "%s: wrote %d files to %s (%d calls, %d to be reported)\n", c, len(w.Files), dir, len(w.Calls), s.ExpectedFindings())
+				fmt.Fprintf(stdout, "%s: wrote %d files to %s (%d calls, %d findings to be reported, besides any low ones for benign calls)\n", c, len(w.Files), dir, len(w.Calls), s.ExpectedFindings(c))
 				if s.Flows {
 					fmt.Fprintf(stdout, "  cloudwall scan --flows %s %s\n", filepath.Join(dir, "flows"), dir)
 				} else {
@@ -106,9 +106,24 @@ func listScenarios(w io.Writer) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "SCENARIO\tCLOUDS\tREPORTED\tWHAT")
 	for _, s := range attack.Scenarios() {
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\n", s.Name, cloudList(s.Clouds), s.ExpectedFindings(), s.What)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", s.Name, cloudList(s.Clouds), expectedText(s), s.What)
 	}
 	return tw.Flush()
+}
+
+// expectedText is the number of findings the scenario gives, per cloud
+// when the clouds differ ("3 aws, 2 azure, 2 gcp").
+func expectedText(s attack.Scenario) string {
+	var per []string
+	same := true
+	for _, c := range s.Clouds {
+		per = append(per, fmt.Sprintf("%d %s", s.ExpectedFindings(c), c))
+		same = same && s.ExpectedFindings(c) == s.ExpectedFindings(s.Clouds[0])
+	}
+	if same {
+		return fmt.Sprint(s.ExpectedFindings(s.Clouds[0]))
+	}
+	return strings.Join(per, ", ")
 }
 
 func printDetonation(w io.Writer, s attack.Scenario, clouds []model.Cloud) error {

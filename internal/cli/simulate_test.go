@@ -83,13 +83,26 @@ func TestSimulateScenarios(t *testing.T) {
 						t.Errorf("no %s correlation (%s)", rule, describe(found))
 					}
 				}
+				// What simulate says a scan will report: the attack calls at
+				// low or above and the correlations, besides low findings of
+				// benign calls.
+				attackFindings := 0
 				for i, f := range found {
 					if _, ok := s.Correlations[f.Rule]; ok {
+						attackFindings++
 						continue // expected above, where the cloud's logs allow it
+					}
+					if used[i] && f.Severity >= model.Low && !slices.ContainsFunc(w.Calls, func(c attack.Call) bool {
+						return c.Step.ExpectFor(cloud) == model.Info && f.Time.Equal(c.Time)
+					}) {
+						attackFindings++
 					}
 					if !used[i] && f.Severity > model.Low {
 						t.Errorf("unexpected %s finding %s at %s: %s", f.Severity, f.Rule, f.Time.Format("15:04:05"), f.Title)
 					}
+				}
+				if want := s.ExpectedFindings(cloud); attackFindings != want {
+					t.Errorf("%d attack findings and correlations; simulate says %d will be reported (%s)", attackFindings, want, describe(found))
 				}
 			})
 		}
