@@ -14,7 +14,9 @@ import (
 // scan) opens nothing: it is rated medium, not as the opening it would be,
 // and its title and tag say it is shadowed. An allow evaluated before the
 // deny, or admitting ports or sources the deny does not cover, keeps its
-// severity; removing the shadowing deny is the call that exposes.
+// severity; removing the shadowing deny is the call that exposes. So does
+// an allow under a deny of a GCP firewall policy whose associations are
+// not known.
 func TestShadowedAllow(t *testing.T) {
 	for _, tc := range []struct {
 		file, resource string // resource: in the title, upper or lower case
@@ -29,6 +31,9 @@ func TestShadowedAllow(t *testing.T) {
 		{"nsg-deny-removed.jsonl", "DENY-SSH deleted", model.Critical, false},
 		{"gcp-shadowed.jsonl", "allow-ssh", model.Medium, true},
 		{"gcp-before-deny.jsonl", "allow-ssh", model.Critical, false},
+		// A deny of a firewall policy attached to nothing known proves
+		// nothing: the caller chooses it, so it must not lower the allow.
+		{"gcp-policy-unattached.jsonl", "allow-ssh", model.Critical, false},
 	} {
 		t.Run(tc.file+"/"+tc.resource, func(t *testing.T) {
 			res := scan(t, []string{filepath.Join("testdata/shadow", tc.file)}, Options{Filter: Filter{MinSeverity: model.Info}})

@@ -376,13 +376,15 @@ func Covers(r model.Rule, by []model.Rule) bool {
 	return true
 }
 
-// shadowedAdds returns the deny rules that decide all the traffic of every
-// allow rule a call just added to f, when each such rule is wholly decided
-// by deny rules evaluated before it (an NSG allow at priority 200 under a
-// deny at 100, a GCP allow under a higher-priority deny). Nil when some
-// added allow decides any packet itself, or the call added no allow.
-// Rules evaluated before the allow that are not known cannot make it
-// decide a packet: at most they decide it first.
+// unattachedPolicy says f is a GCP firewall policy whose associations are
+// not known (no snapshot named them; logs alone never do). Evaluation
+// assumes such a policy governs the network, but that is no evidence to
+// lower an opening on: anyone who can add a rule to a policy attached to
+// nothing could otherwise make a world-open VPC rule look shadowed.
+func unattachedPolicy(f *firewall) bool {
+	return f != nil && f.family == gcpPolicy && len(f.meta.AttachedTo) == 0
+}
+
 // otherReading reports whether deny d is another reading of allow r: the
 // same named rule added by the same call (a record whose conflicting keys
 // read one GCP rule as both allowed and denied). One rule cannot both
@@ -391,6 +393,14 @@ func otherReading(d, r *rule, added []*rule) bool {
 	return d.Name != "" && d.Name == r.Name && slices.Contains(added, d)
 }
 
+// shadowedAdds returns the deny rules that decide all the traffic of every
+// allow rule a call just added to f, when each such rule is wholly decided
+// by deny rules evaluated before it (an NSG allow at priority 200 under a
+// deny at 100, a GCP allow under a higher-priority deny). Nil when some
+// added allow decides any packet itself, or the call added no allow.
+// Rules evaluated before the allow that are not known cannot make it
+// decide a packet: at most they decide it first. A deny of a GCP firewall
+// policy whose associations are unknown shadows nothing here.
 func (e *Engine) shadowedAdds(f *firewall, added []*rule) []model.Rule {
 	if f.family == allowOnly || len(added) == 0 {
 		return nil
@@ -409,7 +419,7 @@ func (e *Engine) shadowedAdds(f *firewall, added []*rule) []model.Rule {
 		}
 		for _, q := range qs {
 			j := slices.IndexFunc(rows, func(x row) bool { ok, _ := e.matches(x.r, q); return ok })
-			if j < 0 || rows[j].r == r || rows[j].r.Action != model.Deny || rows[j].r.Disabled || otherReading(rows[j].r, r, added) {
+			if j < 0 || rows[j].r == r || rows[j].r.Action != model.Deny || rows[j].r.Disabled || otherReading(rows[j].r, r, added) || unattachedPolicy(rows[j].f) {
 				return nil
 			}
 			if !slices.Contains(by, rows[j].r) {
