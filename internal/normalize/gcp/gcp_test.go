@@ -627,3 +627,32 @@ func TestPatchListsTheFieldsSent(t *testing.T) {
 		}
 	}
 }
+
+// TestCloudSQLEmptyList: an empty authorized-network list sent replaces the
+// instance's list with nothing. A patch or update that sends it removes
+// every authorized network (closing access); a create that sends it admits
+// none. Read as an allow from an unlogged source, it was an opening.
+func TestCloudSQLEmptyList(t *testing.T) {
+	evs := parseFixture(t, "testdata/cloudsql_empty_list.jsonl")
+	tests := []struct {
+		op      string
+		changes int
+		effect  model.Effect
+	}{
+		{"cloudsql.instances.patch", 1, model.Removed},
+		{"cloudsql.instances.create", 0, ""},
+	}
+	if len(evs) != len(tests) {
+		t.Fatalf("got %d events, want %d", len(evs), len(tests))
+	}
+	for i, tt := range tests {
+		ev := evs[i]
+		if ev.Operation != tt.op || len(ev.Changes) != tt.changes {
+			t.Errorf("%s: operation %q, changes %+v", tt.op, ev.Operation, ev.Changes)
+			continue
+		}
+		if tt.changes > 0 && (ev.Changes[0].Effect != tt.effect || len(ev.Changes[0].Peers) != 0) {
+			t.Errorf("%s: change %+v, want %s with no peers", tt.op, ev.Changes[0], tt.effect)
+		}
+	}
+}

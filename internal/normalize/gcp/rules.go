@@ -395,6 +395,14 @@ func (r *reader) cloudSQL(verb string) {
 	for _, n := range jv.Arr(nets) {
 		vals = append(vals, firstNonEmpty(jv.Str(n, "value"), jv.Str(n)))
 	}
+	if len(vals) == 0 {
+		// An empty list sent: a create admits no network, a patch or
+		// update removes every authorized network (it closes access).
+		if effect == model.Added {
+			return
+		}
+		effect = model.Removed
+	}
 	port := r.sqlPort(jv.Str(body, "databaseVersion"))
 	r.add(model.RuleChange{
 		Effect:    effect,
