@@ -106,6 +106,12 @@ func TestWorldOpenSpellings(t *testing.T) {
 		{"padded length", []model.Peer{cidr("0.0.0.0/00")}, "unparseable CIDR"},
 		{"garbage before /0", []model.Peer{cidr("0/0")}, "unparseable CIDR"},
 		{"spaces", []model.Peer{cidr(" 0.0.0.0/0 ")}, ""},
+		// Several addresses in one value, which read whole is unparseable
+		// (an unreadable source, medium): each is read.
+		{"comma list", []model.Peer{cidr("0.0.0.0/0,10.0.0.0/8")}, "holds 2 addresses in one value"},
+		{"semicolon list of halves", []model.Peer{cidr("10.0.0.0/8; 0.0.0.0/1 ;128.0.0.0/1")}, "holds 3 addresses in one value"},
+		{"space list", []model.Peer{cidr("192.168.0.0/16 ::/0")}, "holds 2 addresses in one value"},
+		{"range list", []model.Peer{rng("10.0.0.1 - 10.0.0.9, 0.0.0.0-255.255.255.255")}, "holds 2 addresses in one value"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			op := &content.Operation{Kind: content.KindRules}
@@ -118,6 +124,29 @@ func TestWorldOpenSpellings(t *testing.T) {
 			}
 			if tc.note != "" && !slices.ContainsFunc(j.reasons, func(r string) bool { return strings.Contains(r, tc.note) }) {
 				t.Errorf("reasons %q lack %q", j.reasons, tc.note)
+			}
+		})
+	}
+}
+
+// TestPeerListNotWidened: splitting a value that lists addresses reads
+// each at its own width; private addresses listed together stay private,
+// and a range written with spaces around its dash stays one range.
+func TestPeerListNotWidened(t *testing.T) {
+	d := detector(t)
+	for _, tc := range []struct {
+		name string
+		peer model.Peer
+		want model.Severity
+	}{
+		{"private list", cidr("10.0.0.0/8, 192.168.0.0/16"), model.Low},
+		{"spaced range", rng("10.0.0.1 - 10.0.0.9"), model.Low},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			op := &content.Operation{Kind: content.KindRules}
+			j := d.open(op, rule("tcp", port(22), tc.peer))
+			if j.world || j.sev != tc.want {
+				t.Errorf("world %v severity %s, want %s: %q", j.world, j.sev, tc.want, j.reasons)
 			}
 		})
 	}

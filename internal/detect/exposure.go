@@ -209,7 +209,7 @@ func (d *Detector) groups(peers []model.Peer) ([]group, []string) {
 		return []group{{scope: content.Unreadable, why: "the rule's source or destination is not logged"}}, nil
 	}
 	var all []sized
-	var notes []string
+	peers, notes := splitLists(peers)
 	for _, p := range peers {
 		s := d.size(p)
 		all = append(all, s)

@@ -112,3 +112,31 @@ func rank(s content.Scope) int {
 	}
 	return 0
 }
+
+// FuzzPeerList: a value that lists addresses is judged no narrower than
+// any address in it judged alone, and splitting never panics or yields an
+// empty address.
+func FuzzPeerList(f *testing.F) {
+	for _, s := range []string{"0.0.0.0/0,10.0.0.0/8", "10.0.0.0/8; 0.0.0.0/1 ;128.0.0.0/1", "192.168.0.0/16 ::/0",
+		"10.0.0.1 - 10.0.0.9, 0.0.0.0-255.255.255.255", ",,;", " ", "0.0.0.0/0"} {
+		f.Add(s, false)
+	}
+	d := detector(f)
+	f.Fuzz(func(t *testing.T, v string, isRange bool) {
+		kind := model.PeerCIDR
+		if isRange {
+			kind = model.PeerRange
+		}
+		p := model.Peer{Kind: kind, Value: v}
+		whole := d.worstScope([]model.Peer{p})
+		for _, part := range listParts(p) {
+			if strings.TrimSpace(part) == "" {
+				t.Fatalf("empty address split from %q", v)
+			}
+			alone := d.size(model.Peer{Kind: kind, Value: part}).scope
+			if rank(alone) > rank(whole) {
+				t.Errorf("%q is judged %s, narrower than its address %q (%s)", v, whole, part, alone)
+			}
+		}
+	})
+}
