@@ -38,23 +38,8 @@ type keyedRecord struct {
 	// Seq is the record's rank among the records of operations past max,
 	// plus max: the first record of an operation gives it its place among
 	// every operation, the held ones (all seen before) included.
-	Seq      int64       `json:"q"`
-	Ev       model.Event `json:"e"`
-	SentNone bool        `json:"sn,omitempty"` // see sentNone
-}
-
-// sentNone says ev.Sent is empty but not nil: the call sent none of the
-// listed fields. JSON's omitempty turns it into nil (the fields sent are
-// not listed), so a spill file keeps it beside the event and restoreSent
-// puts it back: a patch that sent no list field must not read, once on
-// disk, as one that may have sent any.
-func sentNone(ev *model.Event) bool { return ev.Sent != nil && len(ev.Sent) == 0 }
-
-// restoreSent undoes what JSON did to an event sentNone described.
-func restoreSent(ev *model.Event, none bool) {
-	if none {
-		ev.Sent = []string{}
-	}
+	Seq int64       `json:"q"`
+	Ev  model.Event `json:"e"`
 }
 
 // heldTextPerOp is what an operation's caller-chosen texts (actor, user
@@ -106,7 +91,7 @@ func (f *folder) add(ev model.Event) {
 	if f.disk == nil {
 		f.disk = spill.New(f.max, func(a, b keyedRecord) int { return cmp.Compare(a.Key, b.Key) })
 	}
-	f.err = f.disk.Add(keyedRecord{Key: normalize.OperationKey(&ev), Seq: int64(f.max) + f.written, Ev: ev, SentNone: sentNone(&ev)})
+	f.err = f.disk.Add(keyedRecord{Key: normalize.OperationKey(&ev), Seq: int64(f.max) + f.written, Ev: ev})
 	f.written++
 }
 
@@ -157,7 +142,6 @@ func (f *folder) each(fn func(ev model.Event, seq int64) error) error {
 		if !open {
 			key, first, open = r.Key, r.Seq, true
 		}
-		restoreSent(&r.Ev, r.SentNone)
 		g.Add(r.Ev)
 		return nil
 	})

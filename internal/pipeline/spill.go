@@ -119,9 +119,8 @@ func softMemoryLimit(maxHeld int) func() {
 // its operation's rank in the order operations were first seen: the tie
 // break of an in-memory sort.
 type rankedEvent struct {
-	Seq      int64       `json:"q"`
-	Ev       model.Event `json:"e"`
-	SentNone bool        `json:"sn,omitempty"` // see sentNone
+	Seq int64       `json:"q"`
+	Ev  model.Event `json:"e"`
 }
 
 // heldFinding is a finding on its way through the spill file; its window
@@ -168,9 +167,9 @@ func finishSpilled(ctx context.Context, opts Options, det *detect.Detector, fo *
 			return err
 		}
 		if normalize.FollowsWebACL(&ev) {
-			return byACL.Add(rankedEvent{Seq: seq, Ev: ev, SentNone: sentNone(&ev)})
+			return byACL.Add(rankedEvent{Seq: seq, Ev: ev})
 		}
-		return byHistory.Add(rankedEvent{Seq: seq, Ev: ev, SentNone: sentNone(&ev)})
+		return byHistory.Add(rankedEvent{Seq: seq, Ev: ev})
 	})
 	if err != nil {
 		return stopped(err)
@@ -181,7 +180,6 @@ func finishSpilled(ctx context.Context, opts Options, det *detect.Detector, fo *
 		if err := stop.check(); err != nil {
 			return err
 		}
-		restoreSent(&r.Ev, r.SentNone)
 		acls.Follow(&r.Ev)
 		return byHistory.Add(r)
 	})
@@ -208,7 +206,6 @@ func finishSpilled(ctx context.Context, opts Options, det *detect.Detector, fo *
 		if err := stop.check(); err != nil {
 			return err
 		}
-		restoreSent(&r.Ev, r.SentNone)
 		f, ok := hist.Evaluate(&r.Ev)
 		quiet := false
 		if !ok {
