@@ -115,10 +115,23 @@ func (d *Detector) Evaluate(ev *model.Event) (f model.Finding, ok bool) {
 		return model.Finding{}, false
 	}
 	op, ok := d.c.Operation(ev.OperationKey)
-	if !ok || !relevant(op, ev) {
+	if !ok {
+		return model.Finding{}, false
+	}
+	changes, why, completed := withOriginal(ev)
+	if completed {
+		c := *ev
+		c.Changes, c.Notes = changes, append(slices.Clip(ev.Notes), why)
+		ev = &c
+	}
+	if !relevant(op, ev) {
 		return model.Finding{}, false
 	}
 	v := d.assess(op, ev)
+	if completed && v.set && v.sev < model.Low {
+		v.reasons = append(v.reasons, fmt.Sprintf("kept at low, not %s: what the rule does comes from the record of its state before the call (resourceOriginalState), not from the request, and a record written beside the real ones can claim any state", v.sev))
+		v.sev = model.Low
+	}
 	if len(v.reasons)+len(ev.Notes) > model.MaxNotes {
 		// The reasons will be cut: the parser's notes go first, as they
 		// say what the record itself holds wrong (and what was bounded),
@@ -290,10 +303,6 @@ func (d *Detector) assess(op *content.Operation, ev *model.Event) verdict {
 				strings.Join(ev.Targets, ", "), op.Severity)}}, true)
 	}
 	d.base(op, ev, &v)
-	if len(ev.Original) > 0 && v.set && v.sev < model.Low {
-		v.reasons = append(v.reasons, fmt.Sprintf("kept at low, not %s: what the rule does comes from the record of its state before the call (resourceOriginalState), not from the request, and a record written beside the real ones can claim any state", v.sev))
-		v.sev = model.Low
-	}
 	return v
 }
 

@@ -117,11 +117,12 @@ type Event struct {
 	// resourceOriginalState of a GCP firewalls.patch, update or delete
 	// completion entry). A partial update sends only what it changes: the
 	// rest of what the rule is after the call (its action, protocols and
-	// ports) is read from here. The folded event of an operation keeps it
-	// only when Changes were completed from it; a judgement that rests on
-	// it then stays at least low, as one read from earlier records does:
-	// a record written beside the real ones can claim any state.
+	// ports) is read from here when judging; a judgement that rests on it
+	// stays at least low, as one read from earlier records does: a record
+	// written beside the real ones can claim any state.
 	Original []RuleChange `json:"original,omitempty"`
+	// OriginalAt is the record that logs Original.
+	OriginalAt SourceRef `json:"original_at,omitzero"`
 
 	// Notes are caveats the parser found while reading rule content
 	// ("unparseable CIDR \"00.0.0.0/0\" read as world-open"); they are

@@ -389,9 +389,10 @@ func (op *operation) event() model.Event {
 	if op.extraDropped {
 		notes.Add(fmt.Sprintf("more than %d different rules among this operation's records; the rest are not judged", maxExtraChange))
 	}
-	out.Original = nil
-	if op.origAt != nil && completeFromOriginal(&out, op.original, &notes, model.RecordPlace(op.origAt.Source.File, op.origAt.Source.Index)) {
-		out.Original = op.original
+	if op.origAt != nil {
+		// The rule before the call, from whichever record logs it: the
+		// detector completes a partial update from it.
+		out.Original, out.OriginalAt = op.original, op.origAt.Source
 	}
 	out.Notes = notes.List()
 	return out

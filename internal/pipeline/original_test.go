@@ -49,6 +49,11 @@ func TestGCPOriginalStateJudged(t *testing.T) {
 		if !slices.ContainsFunc(f.Reasons, func(r string) bool { return strings.Contains(r, tt.reason) }) {
 			t.Errorf("%s: no reason says %q: %q", tt.rule, tt.reason, f.Reasons)
 		}
+		// The undo sets back only what the call sent: the rule's rules and
+		// priority, read from its state to judge it, were not changed.
+		if slices.ContainsFunc(f.Rollback, func(c string) bool { return strings.Contains(c, "<RULES>") || strings.Contains(c, "<PRIORITY>") }) {
+			t.Errorf("%s: the undo sets fields the call did not send: %q", tt.rule, f.Rollback)
+		}
 		if slices.ContainsFunc(f.Reasons, func(r string) bool {
 			return strings.Contains(r, "previous content is not logged") || strings.Contains(r, "action is not logged")
 		}) {

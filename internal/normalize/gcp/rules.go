@@ -141,6 +141,9 @@ func (r *reader) original() {
 			r.ev.Original = append(r.ev.Original, ch)
 		}
 	}
+	if len(r.ev.Original) > 0 {
+		r.ev.OriginalAt = r.ev.Source
+	}
 	if len(r.ev.Original) > 0 && model.SettingIs(o.ev.Settings, model.SettingDisabled, "true") {
 		r.note("rule %q was disabled before the call (resourceOriginalState)", r.ev.Resource.Name)
 	}

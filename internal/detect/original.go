@@ -1,4 +1,4 @@
-package normalize
+package detect
 
 import (
 	"cmp"
@@ -8,9 +8,9 @@ import (
 	"cloudwall/internal/model"
 )
 
-// completeFromOriginal completes an operation's rule changes from the rule
-// as it was before the call (Event.Original), logged by another record of
-// the operation than the one that carries the request: GCP logs a
+// withOriginal completes an event's rule changes from the rule as it was
+// before the call (Event.Original), which another record of the operation
+// than the one that carries the request may log: GCP logs a
 // firewalls.patch's request in its first entry and the rule's previous
 // state in its last.
 //
@@ -23,41 +23,38 @@ import (
 //     the rule as it was: that rule is what it switched on or off.
 //
 // Changes that say what they do are kept as they are: the request, not
-// the state before it, says what the call wrote. It reports whether it
-// completed any change; Event.Original is kept only then (the detector
-// keeps a judgement so read at least low, see Event.Original).
-func completeFromOriginal(ev *model.Event, original []model.RuleChange, notes *model.Notes, place string) bool {
-	if len(original) == 0 {
-		return false
+// the state before it, says what the call wrote. ok is false when nothing
+// was completed; note then is "". The event itself is not changed: the
+// state replay reads what the call sent.
+func withOriginal(ev *model.Event) (changes []model.RuleChange, note string, ok bool) {
+	if len(ev.Original) == 0 {
+		return nil, "", false
 	}
+	place := model.RecordPlace(ev.OriginalAt.File, ev.OriginalAt.Index)
 	if len(ev.Changes) == 0 {
 		if _, ok := ev.Settings[model.SettingDisabled]; !ok {
-			return false
+			return nil, "", false
 		}
-		for _, o := range original {
-			ev.Changes = append(ev.Changes, merged(ev, model.RuleChange{Effect: model.Altered}, o))
+		for _, o := range ev.Original {
+			changes = append(changes, merged(ev, model.RuleChange{Effect: model.Altered}, o))
 		}
-		notes.Add("the call only switched whether the rule is enforced: the rule is read from its state before the call, which " + place + " logs (resourceOriginalState)")
-		return true
+		return changes, "the call only switched whether the rule is enforced: the rule is read from its state before the call, which " + place + " logs (resourceOriginalState)", true
 	}
-	var out []model.RuleChange
 	completed := false
 	for _, ch := range ev.Changes {
 		if ch.Action != "" || ch.Protocol != "" || len(ch.Ports) > 0 || ch.Effect == model.Added {
-			out = append(out, ch)
+			changes = append(changes, ch)
 			continue
 		}
 		completed = true
-		for _, o := range original {
-			out = append(out, merged(ev, ch, o))
+		for _, o := range ev.Original {
+			changes = append(changes, merged(ev, ch, o))
 		}
 	}
 	if !completed {
-		return false
+		return nil, "", false
 	}
-	ev.Changes = out
-	notes.Add("what the call did not send (the rule's action, protocols and ports, and any peers, targets or priority it left alone) is read from the rule's state before the call, which " + place + " logs (resourceOriginalState)")
-	return true
+	return changes, "what the call did not send (the rule's action, protocols and ports, and any peers, targets or priority it left alone) is read from the rule's state before the call, which " + place + " logs (resourceOriginalState)", true
 }
 
 // merged is ch, a change that names no action, protocol or ports,
