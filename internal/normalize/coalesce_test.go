@@ -323,3 +323,31 @@ func TestCoalesceWritten(t *testing.T) {
 		})
 	}
 }
+
+// TestCoalesceKeepsOriginal: the rule's state before the call, which a
+// GCP operation's last entry logs, reaches the folded event with the
+// record that logs it, whichever entry comes first; the request's changes
+// stay as the first entry logged them.
+func TestCoalesceKeepsOriginal(t *testing.T) {
+	orig := []model.RuleChange{{Effect: model.Added, Direction: model.Ingress, Action: model.Allow, Protocol: "tcp", Ports: model.PortList{{From: 22, To: 22}}}}
+	base := model.Event{Cloud: model.GCP, Time: ct0, OperationKey: "compute.firewalls.patch", OperationID: "operation-1|compute.firewalls.patch"}
+	first, last := base, base
+	first.Phase, first.Source = model.PhaseStart, model.SourceRef{File: "audit.json", Index: 0}
+	first.Changes = []model.RuleChange{{Effect: model.Altered, Peers: []model.Peer{{Kind: model.PeerCIDR, Value: "0.0.0.0/0"}}}}
+	last.Phase, last.Outcome, last.ContentNotLogged = model.PhaseEnd, model.Success, true
+	last.Source = model.SourceRef{File: "audit.json", Index: 1}
+	last.Original, last.OriginalAt = orig, last.Source
+	for _, order := range [][]model.Event{{first, last}, {last, first}} {
+		_, got := coalesce(order...)
+		if len(got) != 1 {
+			t.Fatalf("%d events", len(got))
+		}
+		ev := got[0]
+		if !reflect.DeepEqual(ev.Original, orig) || ev.OriginalAt != last.Source {
+			t.Errorf("original %+v at %+v, want the last entry's", ev.Original, ev.OriginalAt)
+		}
+		if !reflect.DeepEqual(ev.Changes, first.Changes) {
+			t.Errorf("changes %+v, want the request's", ev.Changes)
+		}
+	}
+}
