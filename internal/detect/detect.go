@@ -128,6 +128,11 @@ func (d *Detector) Evaluate(ev *model.Event) (f model.Finding, ok bool) {
 		return model.Finding{}, false
 	}
 	v := d.assess(op, ev)
+	if !completed && ev.ContentNotLogged {
+		if was := ruleBefore(ev); was != "" {
+			v.reasons = append(v.reasons, was)
+		}
+	}
 	if completed && v.set && v.sev < model.Low {
 		v.reasons = append(v.reasons, fmt.Sprintf("kept at low, not %s: what the rule does comes from the record of its state before the call (resourceOriginalState), not from the request, and a record written beside the real ones can claim any state", v.sev))
 		v.sev = model.Low

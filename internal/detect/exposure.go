@@ -113,6 +113,21 @@ func replacedLogged(ev *model.Event) string {
 	return "rule replaced in place; before the call it was: " + strings.Join(was, "; ")
 }
 
+// ruleBefore says what a rule was before a call whose own content the
+// log lacks (a GCP operation's last entry read alone), from Event.Original;
+// "" when the log does not say.
+func ruleBefore(ev *model.Event) string {
+	if len(ev.Original) == 0 {
+		return ""
+	}
+	var was []string
+	for _, o := range ev.Original {
+		was = append(was, string(o.Action)+" "+describe(o))
+	}
+	return fmt.Sprintf("before the call the rule was: %s (resourceOriginalState of %s); what the call changed is in the first entry of its operation",
+		strings.Join(was, "; "), model.RecordPlace(ev.OriginalAt.File, ev.OriginalAt.Index))
+}
+
 // open weighs an allow rule: every peer group against every port class,
 // the worst cell wins.
 func (d *Detector) open(op *content.Operation, ch model.RuleChange) judged {

@@ -64,13 +64,22 @@ func TestGCPOriginalStateJudged(t *testing.T) {
 
 // TestGCPLastEntryAloneStaysUnlogged: the real last entry alone logs the
 // rule's state before the call, not what the call changed: the finding
-// still says the content is not logged.
+// still says the content is not logged, and a reason says what the rule
+// was.
 func TestGCPLastEntryAloneStaysUnlogged(t *testing.T) {
 	res := scan(t, []string{"../normalize/gcp/testdata/real_wazuh_firewall_patch_last.json"}, Options{})
 	if len(res.Findings) != 1 {
 		t.Fatalf("%d findings, want 1", len(res.Findings))
 	}
-	if f := res.Findings[0]; f.Severity != model.Medium || !strings.Contains(f.Title, "rule content not logged") {
+	f := res.Findings[0]
+	if f.Severity != model.Medium || !strings.Contains(f.Title, "rule content not logged") {
 		t.Errorf("%s %q, want medium, content not logged", f.Severity, f.Title)
+	}
+	// It does say what the rule was.
+	const was = "before the call the rule was: allow ingress default-allow-internal tcp all from 10.128.0.0/9; " +
+		"allow ingress default-allow-internal udp all from 10.128.0.0/9; allow ingress default-allow-internal icmp from 10.128.0.0/9 " +
+		"(resourceOriginalState of ../normalize/gcp/testdata/real_wazuh_firewall_patch_last.json record 1)"
+	if !slices.ContainsFunc(f.Reasons, func(r string) bool { return strings.Contains(r, was) }) {
+		t.Errorf("no reason says what the rule was: %q", f.Reasons)
 	}
 }
