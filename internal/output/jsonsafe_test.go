@@ -75,3 +75,33 @@ func TestJSONEscaperSplitRune(t *testing.T) {
 		t.Errorf("got %q", buf.String())
 	}
 }
+
+// FuzzJSONEscaper: any string encodes to JSON that decodes to what
+// encoding/json alone gives, with no control or bidi rune left raw.
+func FuzzJSONEscaper(f *testing.F) {
+	f.Add(hostileText)
+	f.Add("\xc2")
+	f.Add("a\xff\u009b")
+	f.Fuzz(func(t *testing.T, s string) {
+		var buf bytes.Buffer
+		if err := newJSONEncoder(&buf).Encode(map[string]string{"k": s}); err != nil {
+			t.Fatal(err)
+		}
+		plain, _ := json.Marshal(s)
+		var want, got map[string]string
+		if err := json.Unmarshal(buf.Bytes(), &got); err != nil {
+			t.Fatalf("not JSON: %q: %v", buf.Bytes(), err)
+		}
+		var w string
+		_ = json.Unmarshal(plain, &w)
+		want = map[string]string{"k": w}
+		if got["k"] != want["k"] {
+			t.Fatalf("decoded %q, want %q", got["k"], want["k"])
+		}
+		for _, r := range strings.TrimSuffix(buf.String(), "\n") {
+			if mustEscape(r) {
+				t.Fatalf("raw %U in %q", r, buf.Bytes())
+			}
+		}
+	})
+}
