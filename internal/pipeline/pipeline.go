@@ -586,7 +586,9 @@ func (w *worker) input(ctx context.Context, in ingest.Input) {
 			errs = j.Unwrap()
 		}
 		for _, e := range errs {
-			w.problem(in.Name, -1, 0, e.Error())
+			// The problem names the input: a message that starts
+			// with it too would print it twice.
+			w.problem(in.Name, -1, 0, strings.TrimPrefix(e.Error(), in.Name+": "))
 		}
 	}
 }

@@ -1,6 +1,8 @@
 package pipeline
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"unicode/utf16"
@@ -54,5 +56,30 @@ func TestUTF16TrailingNULs(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestTinyInputsNameThemselvesOnce: one-byte and two-byte inputs (a
+// gzip cut in its header, a lone byte) are each a problem that names the
+// file once, and none stops the scan of the others.
+func TestTinyInputsNameThemselvesOnce(t *testing.T) {
+	dir := t.TempDir()
+	files := map[string]string{"cut.json.gz": "\x1f\x8b", "brace.json": "{", "x.json": "x", "nul.json": "\x00", "attack.json": attackLine(t)}
+	for name, body := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	res := scan(t, []string{dir}, Options{Filter: Filter{MinSeverity: model.Info}})
+	if len(res.Findings) != 1 || res.Findings[0].Severity != model.Critical {
+		t.Fatalf("findings %s, want the attack", findingTitles(res))
+	}
+	if len(res.Summary.Problems) != 3 {
+		t.Errorf("problems %+v, want the cut gzip, the open brace and the x", res.Summary.Problems)
+	}
+	for _, p := range res.Summary.Problems {
+		if strings.Contains(p.Message, filepath.Base(p.File)) {
+			t.Errorf("problem for %s names the file again: %q", p.File, p.Message)
+		}
 	}
 }
