@@ -363,8 +363,13 @@ func Scan(ctx context.Context, inputs []ingest.Input, opts Options) (Result, err
 	case opts.Store != nil && sum.Interrupted:
 		sum.Notices = append(sum.Notices, "the scan was interrupted: nothing was written to the store")
 	case storing:
-		if err := record(ctx, opts.Store, scanID, start, len(inputs), &sum, judged, opts.Learn); err != nil {
-			return Result{}, err
+		if written, err := record(ctx, opts.Store, scanID, start, len(inputs), &sum, judged, opts.Learn); err != nil {
+			if ctx.Err() == nil {
+				return Result{}, err
+			}
+			// Stopped while writing: the findings are still reported.
+			sum.Interrupted = true
+			sum.Notices = append(sum.Notices, storeStopped(written))
 		}
 	}
 	sum.Elapsed = time.Since(start)
@@ -374,20 +379,21 @@ func Scan(ctx context.Context, inputs []ingest.Input, opts Options) (Result, err
 
 // record writes every finding the scan judged (suppressed ones too; none
 // when only learning) and the scan's counters to the store; the scan was
-// started, and its facts learned, before.
-func record(ctx context.Context, st store.Store, id string, start time.Time, inputs int, sum *model.Summary, judged policy.Result, learn bool) error {
+// started, and its facts learned, before. It returns how many findings
+// were written (all or none: one transaction).
+func record(ctx context.Context, st store.Store, id string, start time.Time, inputs int, sum *model.Summary, judged policy.Result, learn bool) (int64, error) {
 	sc := store.Scan{ID: id, Command: "scan", Started: start, Inputs: int64(inputs), Records: sum.Records}
 	if learn {
 		sc.Command = "learn"
 	} else {
 		all := append(slices.Clip(judged.Shown), judged.Suppressed...)
 		if err := st.PutFindings(ctx, id, all); err != nil {
-			return err
+			return 0, err
 		}
 		sc.Findings = int64(len(all))
 	}
 	sc.Finished = time.Now()
-	return st.FinishScan(ctx, sc)
+	return sc.Findings, st.FinishScan(ctx, sc)
 }
 
 // guideCorrelations gives correlation findings their rule's guidance from

@@ -395,9 +395,14 @@ func finishSpilled(ctx context.Context, opts Options, det *detect.Detector, fo *
 	case opts.Store != nil && sum.Interrupted:
 		sum.Notices = append(sum.Notices, storeNotice(stored))
 	case storing:
-		if err := recordSpilled(ctx, opts.Store, scanID, start, inputs, &sum, all, maxHeld, opts.Learn); err != nil {
-			sp.Close()
-			return Result{}, err
+		if written, err := recordSpilled(ctx, opts.Store, scanID, start, inputs, &sum, all, maxHeld, opts.Learn); err != nil {
+			if ctx.Err() == nil {
+				sp.Close()
+				return Result{}, err
+			}
+			// Stopped while writing: the findings are still reported.
+			sum.Interrupted = true
+			sum.Notices = append(sum.Notices, storeStopped(written))
 		}
 	}
 	sum.Elapsed = time.Since(start)
@@ -430,18 +435,29 @@ func storeNotice(started bool) string {
 	return "the scan was interrupted: nothing was written to the store"
 }
 
+// storeStopped is the notice of a scan stopped while its findings were
+// written to the store: written of them were (each batch is written
+// whole or not at all).
+func storeStopped(written int64) string {
+	return fmt.Sprintf("the scan was interrupted while its findings were written to the store: %d were written; the store keeps the scan as unfinished (a rescan of the same inputs writes the rest)", written)
+}
+
 // recordSpilled is record for findings read back from disk, maxHeld at a
-// time.
-func recordSpilled(ctx context.Context, st store.Store, id string, start time.Time, inputs int, sum *model.Summary, all *spill.Sorter[model.Finding], maxHeld int, learn bool) error {
+// time. It returns how many findings were written.
+func recordSpilled(ctx context.Context, st store.Store, id string, start time.Time, inputs int, sum *model.Summary, all *spill.Sorter[model.Finding], maxHeld int, learn bool) (int64, error) {
 	sc := store.Scan{ID: id, Command: "scan", Started: start, Inputs: int64(inputs), Records: sum.Records}
 	if learn {
 		sc.Command = "learn"
 		sc.Finished = time.Now()
-		return st.FinishScan(ctx, sc)
+		return 0, st.FinishScan(ctx, sc)
 	}
+	var written int64
 	batch := make([]model.Finding, 0, maxHeld)
 	put := func() error {
 		err := st.PutFindings(ctx, id, batch)
+		if err == nil {
+			written += int64(len(batch))
+		}
 		clear(batch)
 		batch = batch[:0]
 		return err
@@ -457,10 +473,10 @@ func recordSpilled(ctx context.Context, st store.Store, id string, start time.Ti
 		err = put()
 	}
 	if err != nil {
-		return err
+		return written, err
 	}
 	sc.Finished, sc.Findings = time.Now(), all.Len()
-	return st.FinishScan(ctx, sc)
+	return written, st.FinishScan(ctx, sc)
 }
 
 // changeWindow is the window enrich copies into a finding.
