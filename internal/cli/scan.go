@@ -261,13 +261,15 @@ func runScan(ctx context.Context, f scanFlags, args []string, stdin io.Reader, s
 	}
 	res.Summary.SuppressedShown = f.showSupp && res.Summary.Suppressed > 0
 	if res.Spill != nil && output.Streams(format) && f.show == "" && !f.verbose {
+		var written int64
 		err = output.WriteEach(out, format, func(fn func(model.Finding) error) error {
-			fn = untilStop(ctx, fn)
+			fn = untilStop(ctx, fn, &written)
 			err := res.EachFinding(fn)
 			if err == nil && f.showSupp {
 				err = res.EachSuppressed(fn)
 			}
 			if errors.Is(err, errWriteStopped) {
+				writeCut(stderr, written, res.Summary.Spilled)
 				return nil // the document ends with the findings written
 			}
 			return err
@@ -279,7 +281,7 @@ func runScan(ctx context.Context, f scanFlags, args []string, stdin io.Reader, s
 		if res.Spill != nil {
 			fmt.Fprintf(stderr, "cloudwall: --format %s needs every finding at once: reading them back into memory (jsonl, csv and ocsf write them one at a time)\n", format)
 		}
-		shown, err := heldFindings(ctx, &res, f.showSupp)
+		shown, err := heldFindings(ctx, &res, f.showSupp, stderr)
 		if err != nil {
 			return fmt.Errorf("write findings: %w", err)
 		}
@@ -303,23 +305,30 @@ func runScan(ctx context.Context, f scanFlags, args []string, stdin io.Reader, s
 var errWriteStopped = errors.New("writing stopped")
 
 // untilStop is fn until ctx is done (looked at every 64 findings), then
-// errWriteStopped.
-func untilStop(ctx context.Context, fn func(model.Finding) error) func(model.Finding) error {
+// errWriteStopped; written counts the findings fn took.
+func untilStop(ctx context.Context, fn func(model.Finding) error, written *int64) func(model.Finding) error {
 	n := 0
 	return func(x model.Finding) error {
 		n++
 		if n%64 == 0 && ctx.Err() != nil {
 			return errWriteStopped
 		}
+		*written++
 		return fn(x)
 	}
+}
+
+// writeCut says that a stop ended the writing of the findings ranked on
+// disk: the summary counts all of them, the output holds fewer.
+func writeCut(stderr io.Writer, written, ranked int64) {
+	fmt.Fprintf(stderr, "cloudwall: the stop ended the writing of the findings ranked on disk: %d of %d written\n", written, ranked)
 }
 
 // heldFindings returns the findings to write (and the suppressed ones
 // when asked), reading them back when the scan ranked them on disk.
 //
 // A stop ends the reading back: the findings read by then are written.
-func heldFindings(ctx context.Context, res *pipeline.Result, withSuppressed bool) ([]model.Finding, error) {
+func heldFindings(ctx context.Context, res *pipeline.Result, withSuppressed bool, stderr io.Writer) ([]model.Finding, error) {
 	if res.Spill == nil {
 		shown := res.Findings
 		if withSuppressed {
@@ -328,12 +337,17 @@ func heldFindings(ctx context.Context, res *pipeline.Result, withSuppressed bool
 		return shown, nil
 	}
 	var all []model.Finding
-	add := untilStop(ctx, func(f model.Finding) error { all = append(all, f); return nil })
+	var read int64
+	add := untilStop(ctx, func(f model.Finding) error { all = append(all, f); return nil }, &read)
 	err := res.EachFinding(add)
 	if err == nil && withSuppressed {
 		err = res.EachSuppressed(add)
 	}
-	if err != nil && !errors.Is(err, errWriteStopped) {
+	if errors.Is(err, errWriteStopped) {
+		writeCut(stderr, read, res.Summary.Spilled)
+		err = nil
+	}
+	if err != nil {
 		return nil, err
 	}
 	return all, nil
