@@ -447,11 +447,23 @@ func ruleLabel(r *rule) string {
 // matches reports whether rule r matches q, and a caveat when it could
 // not tell (an unresolved reference).
 func (e *Engine) matches(r *rule, q Query) (bool, string) {
-	if r.Disabled || dirOf(r.Direction) != q.Direction {
+	if !inScope(r, q) {
 		return false, ""
 	}
+	if len(r.Peers) == 0 {
+		return false, fmt.Sprintf("rule %s: peer not known", ruleLabel(r))
+	}
+	return e.matchesPeer(r, q)
+}
+
+// inScope reports whether rule r applies to q's direction, protocol,
+// port and targets: whether it matches q when its peers do.
+func inScope(r *rule, q Query) bool {
+	if r.Disabled || dirOf(r.Direction) != q.Direction {
+		return false
+	}
 	if p := protoName(r.Protocol); p != "" && p != "all" && p != q.Protocol {
-		return false, ""
+		return false
 	}
 	if portBearing(q.Protocol) && len(r.Ports) > 0 {
 		hit := false
@@ -462,7 +474,7 @@ func (e *Engine) matches(r *rule, q Query) (bool, string) {
 			}
 		}
 		if !hit {
-			return false, ""
+			return false
 		}
 	}
 	if q.Scoped && len(r.Targets) > 0 && !slices.Contains(r.Targets, "*") {
@@ -471,12 +483,14 @@ func (e *Engine) matches(r *rule, q Query) (bool, string) {
 			hit = hit || slices.ContainsFunc(q.Targets, func(u string) bool { return targetCovers(t, u) })
 		}
 		if !hit {
-			return false, ""
+			return false
 		}
 	}
-	if len(r.Peers) == 0 {
-		return false, fmt.Sprintf("rule %s: peer not known", ruleLabel(r))
-	}
+	return true
+}
+
+// matchesPeer reports whether q's peer is one of r's peers (r in scope).
+func (e *Engine) matchesPeer(r *rule, q Query) (bool, string) {
 	if q.Named != nil {
 		for _, p := range r.Peers {
 			if p.Kind == model.PeerAny || p.Kind == q.Named.Kind && strings.EqualFold(strings.TrimSpace(p.Value), strings.TrimSpace(q.Named.Value)) {

@@ -50,6 +50,7 @@ func Shadows(fw *model.Firewall, det *detect.Detector) map[int]Shadow {
 	}
 	sortRows(f.family, rows)
 	c := cutsOf(rows)
+	sc := scopes{}
 	var cand []int
 	for k, x := range rows {
 		act := x.r.Action
@@ -69,14 +70,7 @@ func Shadows(fw *model.Firewall, det *detect.Detector) map[int]Shadow {
 			}
 		}
 		qs := e.probesCut(x.r, c.bounds[dirOf(x.r.Direction)], c.edgesFor(rows, cand))
-		for _, q := range qs {
-			first := -1
-			for _, j := range cand {
-				if ok, _ := e.matches(rows[j].r, q); ok {
-					first = j
-					break
-				}
-			}
+		for _, first := range e.firstMatches(rows, k, qs, sc) {
 			switch {
 			case first < 0:
 				// Not even the rule itself matches: a peer it cannot
@@ -166,7 +160,7 @@ func (c cuts) edgesFor(rows []row, cand []int) []netip.Addr {
 	if c.mapped {
 		return c.all
 	}
-	in := make(map[int]bool, len(cand))
+	in := make([]bool, len(rows))
 	for _, j := range cand {
 		r := rows[j].r
 		for _, p := range r.Peers {
@@ -261,7 +255,7 @@ func (e *Engine) probesCut(r *rule, bounds []int, edges []netip.Addr) []Query {
 			targets = append(targets, []string{t})
 		}
 	}
-	var qs []Query
+	qs := make([]Query, 0, len(protos)*len(portsOf)*len(peers)*len(targets))
 	for _, p := range protos {
 		ps := portsOf
 		if !portBearing(p) {

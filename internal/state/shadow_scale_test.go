@@ -151,3 +151,46 @@ func TestShadowsLargeNetwork(t *testing.T) {
 		t.Error("no rule shadowed in a network of 3,000 rules with denies of the world")
 	}
 }
+
+// Networks of about a hundred rules whose peers are prefixes and tags, as
+// GCP networks are, so that their address probes are matched in sweeps
+// (firstMatches): the same shadows as the naive probing, rule for rule.
+func TestShadowsSweepAgreeWithNaive(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 5))
+	e := newEngine(t)
+	peers := []string{"0.0.0.0/0", "10.0.0.0/8", "10.1.0.0/16", "10.1.2.0/24", "10.1.2.3/32", "203.0.113.0/24", "203.0.113.7/32", "::/0", "2001:db8::/32", "::ffff:10.0.0.0/104"}
+	for i := range 12 {
+		fw := model.Firewall{Cloud: model.GCP, Resource: model.Resource{Type: "network", ID: "projects/p/global/networks/n"}}
+		for j := range 60 + r.IntN(80) {
+			c := model.RuleChange{Direction: model.Ingress, Action: []model.Action{model.Allow, model.Allow, model.Deny}[r.IntN(3)],
+				Protocol: []string{"tcp", "tcp", "udp", "all"}[r.IntN(4)], Priority: model.IntPtr(100 + r.IntN(300)), Name: fmt.Sprintf("fw-%d", j)}
+			if c.Protocol != "all" {
+				from := []int{22, 80, 443, 0, 8000}[r.IntN(5)]
+				c.Ports = model.PortList{{From: from, To: from + []int{0, 0, 100, 65535}[r.IntN(4)]%65536}}
+				if c.Ports[0].To < from {
+					c.Ports[0].To = 65535
+				}
+			}
+			for range 1 + r.IntN(2) {
+				if r.IntN(5) == 0 {
+					c.Peers = append(c.Peers, model.Peer{Kind: model.PeerTag, Value: []string{"web", "db"}[r.IntN(2)]})
+					continue
+				}
+				c.Peers = append(c.Peers, cidr(peers[r.IntN(len(peers))]))
+			}
+			if r.IntN(3) == 0 {
+				c.Targets = []string{[]string{"web", "db"}[r.IntN(2)]}
+			}
+			fw.Rules = append(fw.Rules, model.Rule{RuleChange: c, Disabled: r.IntN(20) == 0})
+		}
+		got, want := Shadows(&fw, e.opts.Detector), shadowsNaive(&fw, e)
+		if len(got) != len(want) {
+			t.Fatalf("network %d: %d shadowed, naive %d", i, len(got), len(want))
+		}
+		for k, w := range want {
+			if g := got[k]; g.Full != w.Full || !slices.Equal(g.By, w.By) {
+				t.Fatalf("network %d rule %d: got %+v, naive %+v", i, k, g, w)
+			}
+		}
+	}
+}
