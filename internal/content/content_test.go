@@ -364,3 +364,22 @@ func TestConditionalSettings(t *testing.T) {
 		}
 	}
 }
+
+// Every operation's guide names at least one CLI command to investigate
+// with (a creation rule too: the command that shows what came next on
+// the new object), so an analyst on any finding has something to run.
+func TestEveryOperationHasAnInvestigationCommand(t *testing.T) {
+	c, err := Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, op := range c.Operations {
+		has := false
+		for _, st := range op.Guidance.Investigate {
+			has = has || st.Run != ""
+		}
+		if !has {
+			t.Errorf("%s: no investigation step has a command", op.ID)
+		}
+	}
+}
