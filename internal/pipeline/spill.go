@@ -222,7 +222,7 @@ func finishSpilled(ctx context.Context, opts Options, det *detect.Detector, fo *
 			accounts++
 		}
 		sum.FirewallEvents++
-		enrich(det, &r.Ev, &f, &ch, rp.baseline)
+		enrich(det, &r.Ev, &f, &ch, rp.baseline, rp.again)
 		h := heldFinding{F: f, Win: -1}
 		if w := changeWindow(&ch); w != nil {
 			h.Win, h.F.Window = len(wins), nil
@@ -486,9 +486,13 @@ func changeWindow(ch *state.Change) *model.Window { return ch.Window() }
 type replayer struct {
 	eng      *state.Engine
 	baseline bool
-	max      int
-	tracked  map[string]bool
-	skipped  int64
+	// again lowers calls that set again what earlier calls in the logs
+	// put in force: logs alone, and no --since that could hide the
+	// earlier call's finding.
+	again   bool
+	max     int
+	tracked map[string]bool
+	skipped int64
 	// rules is how many rules the tracked firewalls hold, counts each
 	// one's share, maxRules the bound on rules; overRules counts the
 	// calls judged without state for it.
@@ -504,7 +508,7 @@ func newReplayer(opts Options, det *detect.Detector) *replayer {
 	}
 	eng := state.New(state.Options{Content: opts.Content, Detector: det, ShortWindow: so.ShortWindow})
 	eng.Load(so.Baseline)
-	return &replayer{eng: eng, baseline: len(so.Baseline) > 0, max: cmp.Or(opts.MaxFirewalls, DefaultMaxFirewalls), tracked: map[string]bool{},
+	return &replayer{eng: eng, baseline: len(so.Baseline) > 0, again: len(so.Baseline) == 0 && opts.Filter.Since.IsZero(), max: cmp.Or(opts.MaxFirewalls, DefaultMaxFirewalls), tracked: map[string]bool{},
 		maxRules: cmp.Or(opts.MaxRules, DefaultMaxRules), counts: map[string]int{}}
 }
 

@@ -42,20 +42,22 @@ func correlationInputs(t *testing.T, accounts []string, rounds int, spacing time
 	for _, acct := range accounts {
 		for round := range cmp.Or(rounds, 3) {
 			at := time.Duration(round) * 8 * time.Hour
+			// Each round on its own groups: a round on the groups of the
+			// one before would set again what it put in force (low).
 			for i := range 6 {
 				rec(acct, "mallory", "198.51.100.7", "AuthorizeSecurityGroupIngress", fmt.Sprintf("sg-mass-%d-%d", round, i), 22, at+time.Duration(i)*30*time.Second, "")
 			}
 			at += spacing
-			rec(acct, "eve", "203.0.113.9", "AuthorizeSecurityGroupIngress", "sg-fail", 3389, at, "Client.UnauthorizedOperation")
-			rec(acct, "eve", "203.0.113.9", "AuthorizeSecurityGroupIngress", "sg-fail", 3389, at+2*time.Minute, "")
+			rec(acct, "eve", "203.0.113.9", "AuthorizeSecurityGroupIngress", fmt.Sprintf("sg-fail-%d", round), 3389, at, "Client.UnauthorizedOperation")
+			rec(acct, "eve", "203.0.113.9", "AuthorizeSecurityGroupIngress", fmt.Sprintf("sg-fail-%d", round), 3389, at+2*time.Minute, "")
 			at += spacing
 			rec(acct, "rita", "192.0.2.10", "DescribeSecurityGroups", "", 0, at, "")
-			rec(acct, "rita", "192.0.2.10", "AuthorizeSecurityGroupIngress", "sg-recon-a", 5432, at+3*time.Minute, "")
-			rec(acct, "rita", "192.0.2.10", "AuthorizeSecurityGroupIngress", "sg-recon-b", 5432, at+4*time.Minute, "")
+			rec(acct, "rita", "192.0.2.10", "AuthorizeSecurityGroupIngress", fmt.Sprintf("sg-recon-a-%d", round), 5432, at+3*time.Minute, "")
+			rec(acct, "rita", "192.0.2.10", "AuthorizeSecurityGroupIngress", fmt.Sprintf("sg-recon-b-%d", round), 5432, at+4*time.Minute, "")
 			at += spacing
-			rec(acct, "sam", "192.0.2.20", "AuthorizeSecurityGroupIngress", "sg-short", 6379, at, "")
-			rec(acct, "sam", "192.0.2.20", "RevokeSecurityGroupIngress", "sg-short", 6379, at+20*time.Minute, "")
-			rec(acct, fmt.Sprintf("once-%d", round), "192.0.2.30", "AuthorizeSecurityGroupIngress", "sg-once", 8080, at+25*time.Minute, "")
+			rec(acct, "sam", "192.0.2.20", "AuthorizeSecurityGroupIngress", fmt.Sprintf("sg-short-%d", round), 6379, at, "")
+			rec(acct, "sam", "192.0.2.20", "RevokeSecurityGroupIngress", fmt.Sprintf("sg-short-%d", round), 6379, at+20*time.Minute, "")
+			rec(acct, fmt.Sprintf("once-%d", round), "192.0.2.30", "AuthorizeSecurityGroupIngress", fmt.Sprintf("sg-once-%d", round), 8080, at+25*time.Minute, "")
 		}
 	}
 	return trailFiles(t, lines, 2)

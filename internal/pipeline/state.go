@@ -60,13 +60,14 @@ func replay(opts Options, det *detect.Detector, evs []evaluated, hist *detect.Hi
 		if stop.check() != nil {
 			break
 		}
-		enrich(det, evs[i].ev, &evs[i].f, &evs[i].ch, rp.baseline)
+		enrich(det, evs[i].ev, &evs[i].f, &evs[i].ch, rp.baseline, rp.again)
 	}
 	return rp.eng, windows, rp.notices(hist)
 }
 
-// enrich adds what state knows to one finding.
-func enrich(det *detect.Detector, ev *model.Event, f *model.Finding, ch *state.Change, baseline bool) {
+// enrich adds what state knows to one finding; again lowers a call that
+// set only what earlier calls in the logs put in force (alreadyInForce).
+func enrich(det *detect.Detector, ev *model.Event, f *model.Finding, ch *state.Change, baseline, again bool) {
 	knownRemoval(det, ev, f, ch)
 	knownToggle(det, ev, f, ch)
 	knownShadow(f, ch)
@@ -76,6 +77,9 @@ func enrich(det *detect.Detector, ev *model.Event, f *model.Finding, ch *state.C
 	if cw := ch.Window(); cw != nil {
 		w := *cw
 		f.Window = &w
+	}
+	if again {
+		alreadyInForce(f, ch)
 	}
 	if !baseline || !ch.Applied {
 		return
@@ -101,6 +105,21 @@ func enrich(det *detect.Detector, ev *model.Event, f *model.Finding, ch *state.C
 		f.Reasons = append(f.Reasons, fmt.Sprintf("with the baseline: the removed rules were allow rules and nothing became reachable: access narrows; lowered from %s to info", f.Severity))
 		f.Severity = model.Info
 	}
+}
+
+// alreadyInForce lowers, from the logs alone, a call that set only rules
+// or settings an earlier call in these logs had put in force and no logged
+// call had taken away since (an allow to the internet written again): it
+// opened no window, the earlier call's finding reports the exposure. Low,
+// not info as with a baseline: a change the logs miss could have closed
+// the rule in between. Not under --since, which may filter the earlier
+// call's finding out.
+func alreadyInForce(f *model.Finding, ch *state.Change) {
+	if !ch.Applied || !ch.Unchanged || len(ch.Opened) > 0 || f.Outcome != model.Success || f.Severity <= model.Low {
+		return
+	}
+	f.Reasons = append(f.Reasons, fmt.Sprintf("state: everything the call set was already in force, put there by an earlier call in these logs (its finding reports the exposure); it opened nothing: lowered from %s to low", f.Severity))
+	f.Severity = model.Low
 }
 
 // onlyAllowsRemoved says the call only took allow rules away.

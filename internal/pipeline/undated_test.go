@@ -21,8 +21,11 @@ func TestUndatedKeptBySince(t *testing.T) {
 	if err := json.Unmarshal([]byte(attackLine(t)), &rec); err != nil {
 		t.Fatal(err)
 	}
+	// Each copy opens its own group: a copy on the same group would set
+	// again what the one before it put in force (low, TestAlreadyInForce).
 	line := func(id, when string) string {
 		rec["eventID"] = id
+		setGroup(rec, "sg-"+id)
 		if when == "" {
 			delete(rec, "eventTime")
 		} else {
@@ -76,6 +79,24 @@ func TestUndatedKeptBySince(t *testing.T) {
 					t.Errorf("max-held %d: undated %d filtered %d, want %d and %d", maxHeld, s.Undated, s.FindingsFiltered, tc.undated, tc.filtered)
 				}
 			})
+		}
+	}
+}
+
+// setGroup points an AuthorizeSecurityGroupIngress record, request and
+// response, at group.
+func setGroup(rec map[string]any, group string) {
+	if rp, ok := rec["requestParameters"].(map[string]any); ok {
+		rp["groupId"] = group
+	}
+	if re, ok := rec["responseElements"].(map[string]any); ok {
+		if set, ok := re["securityGroupRuleSet"].(map[string]any); ok {
+			items, _ := set["items"].([]any)
+			for _, it := range items {
+				if m, ok := it.(map[string]any); ok {
+					m["groupId"] = group
+				}
+			}
 		}
 	}
 }

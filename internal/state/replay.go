@@ -21,6 +21,9 @@ type Change struct {
 	// NoOp says the call set what was already there (a rule re-added, a
 	// setting set to its value): not a weakening.
 	NoOp bool
+	// Unchanged says the call set only what was already there: NoOp, it
+	// added and removed no rule, and the firewall is of the call's account.
+	Unchanged bool
 	// Before and After are the rules the call touched, as they were and
 	// as they are.
 	Before, After model.RuleSet
@@ -78,10 +81,14 @@ func (e *Engine) Replay(events []model.Event) (changes []Change, order []int) {
 
 // applier carries one event's application.
 type applier struct {
-	e  *Engine
-	f  *firewall
-	ev *model.Event
-	op *content.Operation
+	// tie says a rule the call set again was put in force by no call
+	// strictly before it (the same instant, or not by a logged call): it
+	// is not Unchanged.
+	tie bool
+	e   *Engine
+	f   *firewall
+	ev  *model.Event
+	op  *content.Operation
 	// call is the call as a window edge; edge is a copy of it on the
 	// heap, made when a rule keeps it as its opener (opener): a call that
 	// adds nothing allocates none.
@@ -366,6 +373,7 @@ func (a *applier) replaceAll() {
 	for _, c := range a.ev.Changes {
 		for _, r := range a.e.split(f, model.Rule{RuleChange: c}, a.opener()) {
 			if prev := oldKeys(r.key); prev != nil {
+				a.notEarlier(prev)
 				r.opened = prev.opened // unchanged rule: keep who opened it
 				f.rules = append(f.rules, r)
 				continue
@@ -513,6 +521,7 @@ func (a *applier) insert(r model.Rule, logged bool) {
 	}
 	for _, x := range a.e.split(f, r, edge) {
 		if same := a.withKey(x.key); same != nil {
+			a.notEarlier(same)
 			a.ch.NoOp = true
 			a.note("rule %s is already in force: nothing changed (not a weakening)", describe(&same.Rule))
 			a.ch.Before.Rules = append(a.ch.Before.Rules, same.Rule)
@@ -582,10 +591,26 @@ func (a *applier) alter(c model.RuleChange) {
 	if r.ID == "" {
 		r.ID = old.ID
 	}
+	if xs := a.e.split(f, r, nil); len(xs) == 1 && xs[0].key == old.key {
+		// Replaced by the same content (a NACL entry written again).
+		a.notEarlier(old)
+		a.ch.NoOp = true
+		a.note("rule %s is already in force: nothing changed (not a weakening)", describe(&old.Rule))
+		a.ch.Before.Rules = append(a.ch.Before.Rules, old.Rule)
+		return
+	}
 	f.rules = slices.Delete(f.rules, i, i+1)
 	a.byKey = nil
 	a.replaced(old)
 	a.insert(r, true)
+}
+
+// notEarlier marks a tie when r, set again by the call, was not put in
+// force by a logged call strictly before it.
+func (a *applier) notEarlier(r *rule) {
+	if r.opened == nil || !r.opened.Time.Before(a.ev.Time) {
+		a.tie = true
+	}
 }
 
 // replaced records that the call took r out to put another rule in its
@@ -856,6 +881,9 @@ func (a *applier) trim(wasKnown bool) {
 		after = append(after, a.ch.Before.Rules...)
 	}
 	a.ch.After.Rules = after
+	// Ids are unique per account at most (a Lightsail instance name):
+	// what another account's call put in force proves nothing here.
+	a.ch.Unchanged = a.ch.NoOp && len(a.added) == 0 && len(a.removed) == 0 && strings.EqualFold(f.meta.Account, a.ev.Account) && !a.tie
 	a.ch.Before.Known = wasKnown || a.op.Kind == content.KindCreate || a.createdWrite()
 	a.ch.After.Known = f.known
 	if !a.ch.Before.Known {
