@@ -15,10 +15,14 @@ import "time"
 type Window struct {
 	// ID is stable for the same input: a hash of the firewall, the rule
 	// and the start.
-	ID       string   `json:"id"`
-	Cloud    Cloud    `json:"cloud"`
-	Account  string   `json:"account,omitempty"`
-	Region   string   `json:"region,omitempty"`
+	ID      string `json:"id"`
+	Cloud   Cloud  `json:"cloud"`
+	Account string `json:"account,omitempty"`
+	Region  string `json:"region,omitempty"`
+	// Network is the GCP VPC network the firewall rule belongs to, where
+	// the logs say: flow logs name it, so flows in another network are not
+	// its traffic.
+	Network  string   `json:"network,omitempty"`
 	Firewall Resource `json:"firewall"`
 	// Rule is the rule that admitted the traffic: direction, action,
 	// protocol, ports, peers (Effect empty). Ports are the ports on which

@@ -405,6 +405,9 @@ func (e *Engine) window(f *firewall, x exposure, edge *model.WindowEdge, addedNo
 		Cloud: f.meta.Cloud, Account: f.meta.Account, Region: f.meta.Region,
 		Firewall: f.meta.Resource, Rule: x.r.RuleChange, ExceptTargets: x.except,
 	}
+	if f.family == gcpVPC {
+		_, w.Network = gcpScope(f)
+	}
 	if x.part != nil {
 		w.Rule = *x.part
 	}
@@ -575,6 +578,9 @@ func (e *Engine) unseen(f *firewall, r *rule, edge *model.WindowEdge) {
 	}
 	w := &model.Window{Cloud: f.meta.Cloud, Account: f.meta.Account, Region: f.meta.Region,
 		Firewall: f.meta.Resource, Rule: r.RuleChange, Start: e.first, StartUnbounded: true}
+	if f.family == gcpVPC {
+		_, w.Network = gcpScope(f)
+	}
 	w.Rule.Effect = ""
 	e.judge(f, w)
 	w.ID = windowID(f, w)

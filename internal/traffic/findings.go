@@ -52,6 +52,9 @@ func Openings(findings []model.Finding) (open []Opening, owner []int) {
 			}
 			opened = true
 			o.End = closedAt(findings, order, f, c)
+			if f.Window != nil {
+				o.Network = f.Window.Network // flows in another GCP network are not its traffic
+			}
 			if w := f.Window; w != nil && w.Start.Equal(f.Time) {
 				// The state engine knows when the exposure this call
 				// opened ended (also by a later change that narrowed or

@@ -149,7 +149,9 @@ func (m *matcher) tie(o *Opening, f *Flow) int {
 	if o.Account != "" && f.Account != "" && !strings.EqualFold(o.Account, f.Account) {
 		return evNone
 	}
-	if o.Network != "" && f.Network != "" && !strings.EqualFold(o.Network, f.Network) {
+	// A GCP firewall rule's name is unique in its project, so a Firewall
+	// Rules Logging record that names it needs no network to match.
+	if o.Network != "" && f.Network != "" && !strings.EqualFold(o.Network, f.Network) && !(f.Cloud == model.GCP && f.Firewall != "") {
 		return evNone
 	}
 	if o.Protocol >= 0 && f.Protocol >= 0 && o.Protocol != f.Protocol {

@@ -192,6 +192,7 @@ func FromWindow(w *model.Window) (Opening, bool) {
 		end = *w.End
 	}
 	o, ok := FromChange(w.ID, f, c, end)
+	o.Network = w.Network
 	o.StartUnknown = !w.StartKnown
 	o.Unbounded = !w.StartKnown && w.StartUnbounded
 	return o, ok
