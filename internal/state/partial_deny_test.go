@@ -1,6 +1,7 @@
 package state
 
 import (
+	"strings"
 	"testing"
 
 	"cloudwall/internal/model"
@@ -50,6 +51,9 @@ func TestPartialNACLDenyKeepsOtherHalfOpen(t *testing.T) {
 			}
 			if len(got) != len(tc.wantPeers) || got[0] != tc.wantPeers[0] {
 				t.Errorf("open window peers %v, want %v", got, tc.wantPeers)
+			}
+			if w := open[0]; w.Opened == nil || !strings.Contains(w.Opened.Why, "blocks the rest of the internet") {
+				t.Errorf("open window's why: %+v, want the deny of the rest named", w.Opened)
 			}
 		})
 	}

@@ -419,6 +419,8 @@ func (e *Engine) window(f *firewall, x exposure, edge *model.WindowEdge, addedNo
 		switch {
 		case x.r == f.implicit:
 			o.Why = "no firewall rule left: Azure Cache for Redis then admits every address"
+		case !addedNow && x.part != nil && !slices.Equal(x.part.Peers, x.r.Peers):
+			o.Why = "rule effective for these addresses only: a deny evaluated before it blocks the rest of the internet"
 		case !addedNow:
 			o.Why = "rule became effective: what was evaluated before it no longer blocks it"
 		}
