@@ -78,6 +78,14 @@ func enrich(det *detect.Detector, ev *model.Event, f *model.Finding, ch *state.C
 		w := *cw
 		f.Window = &w
 	}
+	if refusesDuplicate(ev) && f.Outcome == model.Success && (ch.Unchanged || ch.NoOp) {
+		// What state holds in force the call could not have added: the
+		// cloud refuses a duplicate. A removal the logs (or the baseline)
+		// do not show came first; the call opened what it added.
+		f.Reasons = append(f.Reasons, "state: the logs or the baseline show what the call added already in force, but "+string(ev.Cloud)+
+			" refuses to add a rule that exists, so it had been removed in a way they do not show: judged as the opening it is")
+		return
+	}
 	if again {
 		alreadyInForce(f, ch)
 	}
@@ -105,6 +113,20 @@ func enrich(det *detect.Detector, ev *model.Event, f *model.Finding, ch *state.C
 		f.Reasons = append(f.Reasons, fmt.Sprintf("with the baseline: the removed rules were allow rules and nothing became reachable: access narrows; lowered from %s to info", f.Severity))
 		f.Severity = model.Info
 	}
+}
+
+// refusesDuplicate says the cloud fails the call when what it adds is
+// already there: AWS an AuthorizeSecurityGroupIngress or Egress of a rule
+// the group holds (InvalidPermission.Duplicate) and a CreateNetworkAclEntry
+// of a rule number in use (NetworkAclEntryAlreadyExists), GCP a
+// firewalls.insert of a rule name in use (alreadyExists). Such a call's
+// success proves what it added was not in force, whatever state says.
+func refusesDuplicate(ev *model.Event) bool {
+	switch ev.OperationKey {
+	case "ec2:authorizesecuritygroupingress", "ec2:authorizesecuritygroupegress", "ec2:createnetworkaclentry", "compute.firewalls.insert":
+		return true
+	}
+	return false
 }
 
 // alreadyInForce lowers, from the logs alone, a call that set only rules
