@@ -43,6 +43,7 @@ func TestExitStatusTellsTheTruth(t *testing.T) {
 	nsgFlows := filepath.Join("..", "traffic", "testdata", "real", "azuredocs_nsg-flow-log_v2_records.json")
 	vnetFlows := filepath.Join("..", "traffic", "testdata", "real", "elastic_vnet-flow-log_v4_single-record.log")
 	gcpFlows := filepath.Join("..", "traffic", "testdata", "real", "otel_vpc-flow-logentries_google-service.ndjson")
+	wazuhFlows := filepath.Join("..", "normalize", "testdata", "real_wazuh_gcp_flows.jsonl")
 	tests := []struct {
 		name  string
 		stdin string
@@ -64,6 +65,7 @@ func TestExitStatusTellsTheTruth(t *testing.T) {
 		{"azure nsg flow log given to scan", "", []string{"scan", "-q", nsgFlows}, ExitNoInput, "give it to --flows"},
 		{"azure vnet flow log given to scan", "", []string{"scan", "-q", vnetFlows}, ExitNoInput, "give it to --flows"},
 		{"gcp flow log entries given to scan", "", []string{"scan", "-q", gcpFlows}, ExitNoInput, "give it to --flows"},
+		{"gcp flow log entries as Wazuh wraps them", "", []string{"scan", "-q", wazuhFlows}, ExitNoInput, "give it to --flows"},
 		{"audit of unknown shape only", "", []string{"audit", "-q", unknown}, ExitNoInput, "none of a format cloudwall reads"},
 		{"learn of unknown shape only", "", []string{"learn", "-q", "--store", filepath.Join(dir, "learn.db"), unknown}, ExitNoInput, "none of a format cloudwall reads"},
 		{"learn of nothing readable", "", []string{"learn", "-q", "--store", filepath.Join(dir, "learn.db"), garbage}, ExitNoInput, "nothing was read"},

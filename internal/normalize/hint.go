@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"cloudwall/internal/normalize/jv"
+	"cloudwall/internal/normalize/record"
 )
 
 // Hints for input that is not an audit log but another kind cloudwall
@@ -47,6 +48,7 @@ func recordHint(rec map[string]any) string {
 	switch {
 	case jv.Has(rec, "jsonPayload", "connection") || jv.Has(rec, "jsonPayload", "rule_details"),
 		jv.Has(rec, "properties", "flows") || jv.Has(rec, "flowRecords"),
+		jv.Has(rec, "srcaddr") && jv.Has(rec, "dstaddr"), // VPC flow fields as an object (Wazuh's AWS module)
 		strings.Contains(jv.Str(rec, "category"), "FlowEvent"),
 		vpcFlowMessage(jv.Str(rec, "message")):
 		return hintFlows
@@ -61,6 +63,23 @@ func recordHint(rec map[string]any) string {
 		return hintSnapshot
 	}
 	return ""
+}
+
+// wazuhFlow returns the flow-log record a Wazuh AWS or GCP module event
+// or alert carries: the modules ship flow logs too (VPC Flow Logs,
+// Firewall Rules Logging), and those must be reported as they are bare,
+// with the hint, not skipped as the modules' other events are.
+func wazuhFlow(rec map[string]any) (map[string]any, bool) {
+	for _, name := range []string{"gcp", "aws"} {
+		if inner, ok := record.Wazuh(rec, name); ok && recordHint(inner) == hintFlows {
+			return inner, true
+		}
+	}
+	// A Wazuh 4.0 GCP alert held the LogEntry itself as its data.
+	if data, ok := record.WazuhAlertData(rec); ok && recordHint(data) == hintFlows {
+		return data, true
+	}
+	return nil, false
 }
 
 // azureFlow recognises a record of an Azure NSG flow log

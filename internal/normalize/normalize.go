@@ -171,6 +171,9 @@ func dispatch(v any, src model.SourceRef, depth int) Result {
 	if !ok {
 		return Result{Kind: Unrecognised, Reason: fmt.Sprintf("record is a JSON %s, not an object", jv.TypeName(v))}
 	}
+	if inner, ok := wazuhFlow(rec); ok {
+		return dispatch(inner, src, depth+1)
+	}
 	var (
 		events []model.Event
 		err    error
