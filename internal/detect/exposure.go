@@ -312,14 +312,23 @@ var serviceTagMeaning = map[string]string{
 	"virtualnetwork":    "the virtual network and connected networks",
 }
 
-// privateTitle names a private group: its ranges as "private range ...",
-// its service tags as what they are ("service tag AzureLoadBalancer (the
-// platform's health probes)").
+// privateTitle names a private group: its ranges by what they are
+// ("private range 10.0.0.0/8", "loopback 127.0.0.1/32", "this network
+// 0.0.0.0/16"), its service tags as what they stand for ("service tag
+// AzureLoadBalancer (the platform's health probes)").
 func privateTitle(g group) string {
-	var ranges, parts []string
+	if len(g.peers) == 0 {
+		return "private range " + peerList(g)
+	}
+	var labels, parts []string
+	ranges := map[string][]string{}
 	for _, p := range g.peers {
 		if p.peer.Kind != model.PeerServiceTag {
-			ranges = append(ranges, p.peer.Value)
+			l := privateLabel(p.why)
+			if _, ok := ranges[l]; !ok {
+				labels = append(labels, l)
+			}
+			ranges[l] = append(ranges[l], p.peer.Value)
 			continue
 		}
 		tag := "service tag " + p.peer.Value
@@ -328,13 +337,14 @@ func privateTitle(g group) string {
 		}
 		parts = append(parts, tag)
 	}
-	switch {
-	case len(parts) == 0:
-		return "private range " + peerList(g)
-	case len(ranges) > 0:
-		parts = append([]string{"private range " + short(ranges, 3)}, parts...)
+	var named []string
+	for _, l := range labels {
+		named = append(named, l+" "+short(ranges[l], 3))
 	}
-	return short(parts, 3)
+	if len(parts) == 0 && len(named) == 1 {
+		return labels[0] + " " + peerList(g)
+	}
+	return short(append(named, parts...), 3)
 }
 
 // trustedName names the trusted network of a group's first peer.

@@ -169,7 +169,7 @@ func (d *Detector) sizePrefix(p model.Peer, pfx netip.Prefix, note string) sized
 	case pfx.Bits() <= w.World:
 		s.scope, s.why = content.World, why+fmt.Sprintf("prefix length %d", pfx.Bits())
 	case d.private(pfx):
-		s.scope, s.why = content.Private, why+"private range"
+		s.scope, s.why = content.Private, why+privateName(pfx.Addr(), lastAddr(pfx))
 	case pfx.IsSingleIP():
 		s.scope, s.why = content.Single, why+"single address"
 	case pfx.Bits() <= w.Wide:
@@ -205,7 +205,7 @@ func (d *Detector) sizeRange(p model.Peer, v string) sized {
 	case eq <= w.World:
 		s.scope, s.why = content.World, fmt.Sprintf("%s addresses, as many as a /%d", count, eq)
 	case d.privateSpan(lo, hi):
-		s.scope, s.why = content.Private, "private range"
+		s.scope, s.why = content.Private, privateName(lo, hi)
 	case count.Cmp(big.NewInt(1)) == 0:
 		s.scope, s.why = content.Single, "single address"
 	case eq <= w.Wide:

@@ -27,7 +27,7 @@ func TestPaaSFirewallRules(t *testing.T) {
 			{"az-redis-firewall-rule-write", "allow-all opened to the IPv4 internet on 6379-6380/tcp", model.High, false},
 			{"az-redis-firewall-rule-write", "vnet-apps opened to private range 10.1.2.0-10.1.2.255", model.Low, false},
 			// Redis gives 0.0.0.0-0.0.0.0 no Azure-services meaning.
-			{"az-redis-firewall-rule-write", "AllowAllWindowsAzureIps opened to private range 0.0.0.0/32", model.Low, false},
+			{"az-redis-firewall-rule-write", "AllowAllWindowsAzureIps opened to this network 0.0.0.0/32", model.Low, false},
 			{"az-redis-firewall-rule-write", "Attempt to open redis cache firewall rule open-all", model.Low, true},
 			{"az-redis-firewall-rule-delete", "office rule removed", model.Info, false},
 		}},
