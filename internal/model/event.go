@@ -123,6 +123,8 @@ type Event struct {
 	Original []RuleChange `json:"original,omitempty"`
 	// OriginalAt is the record that logs Original.
 	OriginalAt SourceRef `json:"original_at,omitzero"`
+	// OriginalDisabled says Original was switched off (GCP disabled).
+	OriginalDisabled bool `json:"original_disabled,omitempty"`
 
 	// Notes are caveats the parser found while reading rule content
 	// ("unparseable CIDR \"00.0.0.0/0\" read as world-open"); they are

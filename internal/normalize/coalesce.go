@@ -150,8 +150,9 @@ type operation struct {
 	okEarly                  bool
 	// origAt is the first record that logs the resource as it was before
 	// the call (Event.Original), and original what it logs.
-	origAt   *model.Event
-	original []model.RuleChange
+	origAt       *model.Event
+	original     []model.RuleChange
+	origDisabled bool
 }
 
 type noteSet struct {
@@ -222,7 +223,7 @@ func (op *operation) fold(ev *model.Event) {
 	}
 	if len(ev.Original) > 0 && (op.origAt == nil || before(ev, op.origAt)) {
 		at := orderOnly(ev)
-		op.origAt, op.original = &at, ev.Original
+		op.origAt, op.original, op.origDisabled = &at, ev.Original, ev.OriginalDisabled
 	}
 	op.addNotes(ev)
 	op.logged = op.logged || !ev.ContentNotLogged
@@ -392,7 +393,7 @@ func (op *operation) event() model.Event {
 	if op.origAt != nil {
 		// The rule before the call, from whichever record logs it: the
 		// detector completes a partial update from it.
-		out.Original, out.OriginalAt = op.original, op.origAt.Source
+		out.Original, out.OriginalAt, out.OriginalDisabled = op.original, op.origAt.Source, op.origDisabled
 	}
 	out.Notes = notes.List()
 	return out

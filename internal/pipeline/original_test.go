@@ -83,3 +83,46 @@ func TestGCPLastEntryAloneStaysUnlogged(t *testing.T) {
 		t.Errorf("no reason says what the rule was: %q", f.Reasons)
 	}
 }
+
+// TestGCPOriginalStateReplayed: with no baseline, the state replay takes a
+// GCP rule's earlier content from the operation's resourceOriginalState:
+// the undo of a sourceRanges patch to 0.0.0.0/0 sets back the logged
+// 10.128.0.0/9 (not a <SOURCE_RANGES> placeholder), and its windows have
+// the rule's real protocols and ports, not "ports not logged". A field the
+// state lacks (the target tags) is still asked for, never read as empty.
+func TestGCPOriginalStateReplayed(t *testing.T) {
+	res := scan(t, []string{"../normalize/gcp/testdata/wazuh_original_state_pairs.jsonl"}, Options{})
+	find := func(rule string) model.Finding {
+		i := slices.IndexFunc(res.Findings, func(f model.Finding) bool {
+			return f.Resource.Name == rule && !slices.Contains(f.Tags, "correlation")
+		})
+		if i < 0 {
+			t.Fatalf("%s: no finding", rule)
+		}
+		return res.Findings[i]
+	}
+	for _, tt := range []struct {
+		rule, undo string
+	}{
+		{"fw-ranges", "gcloud compute firewall-rules update fw-ranges --project=wazuh-dev-258815 --source-ranges=10.128.0.0/9"},
+		{"fw-targets", "--target-tags='<TARGET_TAGS>'"},
+		{"fw-enable", "gcloud compute firewall-rules update fw-enable --project=wazuh-dev-258815 --disabled"},
+	} {
+		f := find(tt.rule)
+		if !slices.ContainsFunc(f.Rollback, func(c string) bool { return strings.Contains(c, tt.undo) }) {
+			t.Errorf("%s: undo %q, want %q", tt.rule, f.Rollback, tt.undo)
+		}
+	}
+	w := find("fw-ranges").Window
+	if w == nil {
+		t.Fatal("fw-ranges: no window")
+	}
+	if w.Rule.Protocol == "" || len(w.Rule.Ports) == 0 || w.Rule.Action != model.Allow {
+		t.Errorf("fw-ranges window rule %+v, want the rule's action, protocol and ports", w.Rule)
+	}
+	for _, e := range w.Exposure {
+		if strings.Contains(e, "not logged") {
+			t.Errorf("fw-ranges window exposure %q", w.Exposure)
+		}
+	}
+}

@@ -178,6 +178,7 @@ func (e *Engine) Apply(ev *model.Event, findingID string) Change {
 	if f.deleted && op.Kind != content.KindCreate {
 		a.note("the firewall was deleted at %s, before this call", f.deletedAt.UTC().Format(time.RFC3339))
 	}
+	a.seedOriginal()
 	wasKnown := f.known
 	a.priorKnown = f.known && !f.deleted
 	if wholeList(f.meta.Resource.Type) || f.family == gcpVPC {

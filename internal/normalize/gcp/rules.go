@@ -145,6 +145,7 @@ func (r *reader) original() {
 		r.ev.OriginalAt = r.ev.Source
 	}
 	if len(r.ev.Original) > 0 && model.SettingIs(o.ev.Settings, model.SettingDisabled, "true") {
+		r.ev.OriginalDisabled = true
 		r.note("rule %q was disabled before the call (resourceOriginalState)", r.ev.Resource.Name)
 	}
 }
