@@ -9,11 +9,17 @@ import "cloudwall/internal/model"
 // window has the rule's real ports. It fills unknowns only: a record can
 // claim any earlier state, so it never replaces what the state holds, and
 // the rule's content stays not known as a whole (a field it lacks is
-// still asked for, not read as empty).
+// still asked for, not read as empty). A claimed deny is not taken: it
+// would shadow other rules of the network and close their windows.
 func (a *applier) seedOriginal() {
 	f, ev := a.f, a.ev
 	if f.family != gcpVPC || f.known || f.deleted || len(f.rules) > 0 || len(ev.Original) == 0 {
 		return
+	}
+	for _, c := range ev.Original {
+		if c.Action != model.Allow {
+			return
+		}
 	}
 	for _, c := range ev.Original {
 		c.Effect = ""

@@ -63,3 +63,22 @@ func TestOriginalFillsUnknownsOnly(t *testing.T) {
 		})
 	}
 }
+
+// TestOriginalDenyNotSeeded: a logged earlier state that claims a deny is
+// not taken into the replay: a forged record could otherwise claim a
+// deny-all that shadows another rule and hides its window.
+func TestOriginalDenyNotSeeded(t *testing.T) {
+	e := newEngine(t)
+	deny := gcpRule("deny-all")
+	ev := event(model.GCP, "compute.firewalls.patch", at(1, 0), deny,
+		model.RuleChange{Effect: model.Altered, Direction: model.Ingress, Peers: []model.Peer{cidr("0.0.0.0/0")}, Name: "deny-all"})
+	ev.Sent = []string{"sourceranges"}
+	ev.Original = []model.RuleChange{prio(rc(model.Added, model.Ingress, model.Deny, "all", nil, cidr("0.0.0.0/0")), 0, "deny-all")}
+	e.Apply(&ev, "")
+	ssh := event(model.GCP, "compute.firewalls.insert", at(2, 0), gcpRule("allow-ssh"),
+		prio(rc(model.Added, model.Ingress, model.Allow, "tcp", ports(22, 22), cidr("0.0.0.0/0")), 1000, "allow-ssh"))
+	ch := e.Apply(&ssh, "")
+	if !slices.ContainsFunc(ch.Opened, func(w *model.Window) bool { return w.Firewall.Name == "allow-ssh" }) {
+		t.Errorf("allow-ssh opened no window (shadowed by %v)", ch.ShadowedBy)
+	}
+}
