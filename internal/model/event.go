@@ -67,10 +67,14 @@ type Event struct {
 	ErrorMessage string  `json:"error_message,omitempty"`
 	ReadOnly     bool    `json:"read_only,omitempty"`
 
-	Actor     Actor    `json:"actor"`
-	SourceIP  string   `json:"source_ip,omitempty"`
-	UserAgent string   `json:"user_agent,omitempty"`
-	Resource  Resource `json:"resource"`
+	Actor     Actor  `json:"actor"`
+	SourceIP  string `json:"source_ip,omitempty"`
+	UserAgent string `json:"user_agent,omitempty"`
+	// APIVersion is the REST api-version the call was made with (Azure:
+	// the api-version of httpRequest.uri), when logged and well formed:
+	// an undo through az rest uses it.
+	APIVersion string   `json:"api_version,omitempty"`
+	Resource   Resource `json:"resource"`
 	// Network is the network the firewall belongs to when the call names
 	// it (a GCP firewalls.insert's network URL): state remembers it to
 	// recreate a rule deleted later.

@@ -129,6 +129,8 @@ type operation struct {
 	done, ok, failed *model.Event
 	// ip, ua and actor are the first records that log each.
 	ip, ua, actor *model.Event
+	// api is the first record that logs the request's api-version.
+	api *model.Event
 	// noteSets are the distinct note lists of the records, least first.
 	noteSets     []noteSet
 	notesDropped bool
@@ -218,6 +220,9 @@ func (op *operation) fold(ev *model.Event) {
 	if ev.UserAgent != "" && (op.ua == nil || before(ev, op.ua)) {
 		op.ua = cp()
 	}
+	if ev.APIVersion != "" && (op.api == nil || before(ev, op.api)) {
+		op.api = cp()
+	}
 	if (ev.Actor.ID != "" || ev.Actor.Name != "") && (op.actor == nil || before(ev, op.actor)) {
 		op.actor = cp()
 	}
@@ -256,7 +261,7 @@ func (op *operation) asyncCreate() bool {
 func slotCopy(ev *model.Event) *model.Event {
 	c := orderOnly(ev)
 	c.Outcome, c.ErrorCode, c.ErrorMessage = ev.Outcome, ev.ErrorCode, ev.ErrorMessage
-	c.SourceIP, c.UserAgent, c.Actor = ev.SourceIP, ev.UserAgent, ev.Actor
+	c.SourceIP, c.UserAgent, c.Actor, c.APIVersion = ev.SourceIP, ev.UserAgent, ev.Actor, ev.APIVersion
 	return &c
 }
 
@@ -352,6 +357,9 @@ func (op *operation) event() model.Event {
 	}
 	if out.UserAgent == "" && op.ua != nil {
 		out.UserAgent = op.ua.UserAgent
+	}
+	if out.APIVersion == "" && op.api != nil {
+		out.APIVersion = op.api.APIVersion
 	}
 	if out.Actor.ID == "" && out.Actor.Name == "" && op.actor != nil {
 		out.Actor = op.actor.Actor

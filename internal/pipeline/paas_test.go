@@ -137,3 +137,24 @@ func TestRedisPublicAccess(t *testing.T) {
 		t.Errorf("%d firewall events, want 3 (the tags-only write is none)", n)
 	}
 }
+
+// TestRESTUndoUsesCallVersion: the undo of an Azure SQL IPv6 rule write
+// (az rest) names the api-version its request was made with, read from
+// the record's httpRequest.uri (REAL_SOURCES.md of the fixture).
+func TestRESTUndoUsesCallVersion(t *testing.T) {
+	res := scan(t, []string{"../normalize/azure/testdata/sql_ipv6_firewall_rules.json"}, Options{Filter: Filter{MinSeverity: model.Info}})
+	n := 0
+	for _, f := range res.Findings {
+		for _, c := range f.Rollback {
+			if strings.HasPrefix(c, "az rest ") {
+				n++
+				if !strings.Contains(c, " --uri-parameters api-version=2023-08-01") {
+					t.Errorf("%s: want the call's api-version=2023-08-01", c)
+				}
+			}
+		}
+	}
+	if n != 1 {
+		t.Errorf("%d az rest undos, want 1 (the write's; the deleted rule's content is not known)", n)
+	}
+}

@@ -347,6 +347,10 @@ type firewall struct {
 	// narrow is a cluster's last allowlist that admitted only narrow
 	// ranges (keepNarrow): what closes a window a later call opened.
 	narrow []string
+	// apiVersion is the REST api-version of the last call on it that
+	// logged one (Event.APIVersion): what an undo through az rest uses
+	// when the resource type accepts it (restAPIVersion).
+	apiVersion string
 }
 
 // version is a firewall's rules from one instant on (Options.History).

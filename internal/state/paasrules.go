@@ -1,7 +1,9 @@
 package state
 
 import (
+	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 
 	"cloudwall/internal/model"
@@ -51,7 +53,7 @@ func redisLastRule(id string) []string {
 func sqlServerCommand(f *firewall, r *rule, verb string) (string, bool) {
 	res := f.meta.Resource
 	if strings.HasSuffix(strings.ToLower(res.ID), "/ipv6firewallrules") {
-		return sqlIPv6Command(res.ID, r, verb), true
+		return sqlIPv6Command(f, r, verb), true
 	}
 	cli, ok := paasCLIFor(res.ID)
 	if !ok {
@@ -75,13 +77,14 @@ func sqlServerCommand(f *firewall, r *rule, verb string) (string, bool) {
 // sqlIPv6Command builds the call that deletes, creates or updates an
 // Azure SQL server's IPv6 firewall rule: the Azure CLI has no command for
 // them, so it is the REST call through az rest (a PUT creates or
-// replaces).
-func sqlIPv6Command(list string, r *rule, verb string) string {
+// replaces, with the rule as its JSON body; a DELETE has none).
+func sqlIPv6Command(f *firewall, r *rule, verb string) string {
+	list := f.meta.Resource.ID
 	if r.Name == "" || azureRG(list) == "" {
 		return "# cannot build the command: the IPv6 firewall rule's name or resource group is not known"
 	}
 	url := "https://management.azure.com" + list + "/" + r.Name
-	cmd := "az rest --method %s --url " + shq(url) + " --uri-parameters api-version=2021-11-01"
+	cmd := "az rest --method %s --url " + shq(url) + " --uri-parameters api-version=" + restAPIVersion(sqlIPv6Versions, f.apiVersion)
 	if verb == "delete" {
 		return fmt.Sprintf(cmd, "delete")
 	}
@@ -89,8 +92,31 @@ func sqlIPv6Command(list string, r *rule, verb string) string {
 	if !ok {
 		return "# cannot restore IPv6 firewall rule " + r.Name + ": its address range is not in the baseline or the logs"
 	}
-	body := fmt.Sprintf(`{"properties":{"startIPv6Address":%q,"endIPv6Address":%q}}`, lo, hi)
-	return fmt.Sprintf(cmd, "put") + " --body " + shq(body)
+	type props struct {
+		Start string `json:"startIPv6Address"`
+		End   string `json:"endIPv6Address"`
+	}
+	body, _ := json.Marshal(struct {
+		Properties props `json:"properties"`
+	}{props{lo, hi}})
+	return fmt.Sprintf(cmd, "put") + " --body " + shq(string(body))
+}
+
+// sqlIPv6Versions are the api-versions of Microsoft.Sql/servers/
+// ipv6FirewallRules (the Azure REST API reference), the documented
+// default first: 2021-11-01, the first stable one to have the type.
+var sqlIPv6Versions = []string{"2021-11-01", "2021-08-01-preview", "2021-11-01-preview", "2022-02-01-preview",
+	"2022-05-01-preview", "2022-08-01-preview", "2022-11-01-preview", "2023-02-01-preview", "2023-05-01-preview",
+	"2023-08-01", "2023-08-01-preview", "2024-05-01-preview", "2024-11-01-preview"}
+
+// restAPIVersion is the api-version an az rest call on a resource type
+// names: the one the logged call used when the type accepts it (it may
+// carry properties an older one drops), else the documented default.
+func restAPIVersion(accepted []string, used string) string {
+	if slices.Contains(accepted, used) {
+		return used
+	}
+	return accepted[0]
 }
 
 // isRedis says a firewall is an Azure Cache for Redis cache's rule list.

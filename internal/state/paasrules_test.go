@@ -1,6 +1,7 @@
 package state
 
 import (
+	"encoding/json"
 	"slices"
 	"strings"
 	"testing"
@@ -233,6 +234,55 @@ func TestPublicAccessToggle(t *testing.T) {
 			}
 			if len(ch.Rollback) == 0 || ch.Rollback[len(ch.Rollback)-1] != tt.undo {
 				t.Errorf("undo %q\nwant last %q", ch.Rollback, tt.undo)
+			}
+		})
+	}
+}
+
+// TestRESTUndoAPIVersion: an undo through az rest (an Azure SQL server's
+// IPv6 rules) names an api-version the resource type accepts: the one the
+// call was made with when it is one of those, else the documented
+// default; a PUT carries a JSON body of the rule, a DELETE none.
+func TestRESTUndoAPIVersion(t *testing.T) {
+	const server = "/subscriptions/s-1/resourceGroups/rg-db/providers/Microsoft.Sql/servers/sql-app"
+	for _, tt := range []struct {
+		name, version, want string
+	}{
+		{"the call's version", "2023-08-01", "2023-08-01"},
+		{"a preview the type accepts", "2022-11-01-preview", "2022-11-01-preview"},
+		{"a version before IPv6 rules existed", "2014-04-01", "2021-11-01"},
+		{"not logged", "", "2021-11-01"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			e := newEngine(t)
+			e.Load([]model.Firewall{{Cloud: model.Azure, Resource: model.Resource{Type: "sql_server", ID: server + "/ipv6FirewallRules", Name: "ipv6FirewallRules"},
+				Rules: []model.Rule{mrule(sqlRule("", "office", "2001:db8::-2001:db8::ffff"))}}})
+			res := func(name string) model.Resource {
+				return model.Resource{Type: "sql_firewall_rule", ID: server + "/ipv6FirewallRules/" + name, Name: name}
+			}
+			add := event(model.Azure, "microsoft.sql/servers/ipv6firewallrules/write", at(1, 0), res("all"), sqlRule(model.Added, "all", "::-ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff"))
+			add.APIVersion = tt.version
+			del := event(model.Azure, "microsoft.sql/servers/ipv6firewallrules/delete", at(2, 0), res("office"), sqlRule(model.Removed, "office", ""))
+			del.APIVersion = tt.version
+			undoAdd, undoDel := e.Apply(&add, "").Rollback, e.Apply(&del, "").Rollback
+			for _, c := range append(undoAdd, undoDel...) {
+				if !strings.Contains(c, "--uri-parameters api-version="+tt.want+" ") && !strings.HasSuffix(c, "api-version="+tt.want) {
+					t.Errorf("%s\nwant api-version=%s", c, tt.want)
+				}
+			}
+			if len(undoAdd) != 1 || !strings.HasPrefix(undoAdd[0], "az rest --method delete ") || strings.Contains(undoAdd[0], "--body") {
+				t.Errorf("undo of the write: %q, want one DELETE without a body", undoAdd)
+			}
+			if len(undoDel) != 1 || !strings.HasPrefix(undoDel[0], "az rest --method put ") {
+				t.Fatalf("undo of the delete: %q, want one PUT", undoDel)
+			}
+			_, body, _ := strings.Cut(undoDel[0], " --body '")
+			var put struct {
+				Properties struct{ StartIPv6Address, EndIPv6Address string }
+			}
+			if err := json.Unmarshal([]byte(strings.TrimSuffix(body, "'")), &put); err != nil || put.Properties.StartIPv6Address != "2001:db8::" ||
+				put.Properties.EndIPv6Address != "2001:db8::ffff" {
+				t.Errorf("PUT body %q: %v %+v", body, err, put)
 			}
 		})
 	}

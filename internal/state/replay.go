@@ -168,6 +168,7 @@ func (e *Engine) Apply(ev *model.Event, findingID string) Change {
 	// A GCP rule's network, from the call that created or wrote it: a
 	// later delete's rollback recreates the rule in it.
 	f.meta.Network = cmp.Or(f.meta.Network, ev.Network)
+	f.apiVersion = cmp.Or(ev.APIVersion, f.apiVersion)
 	if f.meta.Resource.Name == "" {
 		f.meta.Resource.Name = ch.Firewall.Name
 	}

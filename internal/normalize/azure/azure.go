@@ -149,6 +149,7 @@ func envelope(ev *model.Event, rec any, op string, src model.SourceRef) {
 		ReadOnly:     strings.HasSuffix(key, "/read"),
 		SourceIP:     sourceIP(rec),
 		UserAgent:    firstStr(rec, []string{"userAgent"}, []string{"properties", "userAgent"}, []string{"httpRequest", "userAgent"}),
+		APIVersion:   APIVersion(jv.Str(rec, "httpRequest", "uri")),
 		Actor:        actor(rec),
 		Resource:     model.Resource{ID: rid, Name: lastSegment(rid)},
 		// The record's id: eventDataId; the REST form's id; else the
