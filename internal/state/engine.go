@@ -37,6 +37,7 @@ package state
 
 import (
 	"cmp"
+	"maps"
 	"slices"
 	"sort"
 	"strings"
@@ -204,9 +205,12 @@ func (e *Engine) load(fws []model.Firewall) {
 		}
 		meta := *s
 		meta.Rules = nil
+		meta.Settings = maps.Clone(s.Settings) // calls change it; the caller's snapshot stays as read
 		f.meta = meta
 		f.rules = nil
+		off := s.Resource.Type == "sql_server" && model.SettingIs(s.Settings, model.SettingPublicAccess, "disabled")
 		for _, r := range s.Rules {
+			r.Disabled = r.Disabled || off // not in force while public access is off
 			f.rules = append(f.rules, e.split(f, r, nil)...)
 		}
 		f.known, f.fromBaseline = !s.Partial, true

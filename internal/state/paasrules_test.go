@@ -287,3 +287,29 @@ func TestRESTUndoAPIVersion(t *testing.T) {
 		})
 	}
 }
+
+// TestBaselinePublicAccess: a baseline server whose public network access
+// is off holds rules that are not in force (no window until a call turns
+// access on), and the calls replayed do not write into the caller's
+// snapshot (its settings stay as read: a second replay of the same
+// baseline starts from them).
+func TestBaselinePublicAccess(t *testing.T) {
+	settings := map[string]string{model.SettingPublicAccess: "disabled"}
+	base := []model.Firewall{{Cloud: model.Azure, Resource: model.Resource{Type: "sql_server", ID: sqlServerID, Name: "sql-app"},
+		Settings: settings, Rules: []model.Rule{mrule(sqlRule("", "all", "0.0.0.0-255.255.255.255"))}}}
+	on := event(model.Azure, "microsoft.sql/servers/write", at(1, 0), model.Resource{Type: "sql_server", ID: sqlServerID, Name: "sql-app"})
+	on.Settings = map[string]string{model.SettingPublicAccess: "enabled"}
+	for run := range 2 {
+		e := newEngine(t)
+		e.Load(base)
+		if ws := e.Windows(); len(ws) != 0 {
+			t.Errorf("run %d: public access off, yet %d windows from the baseline", run, len(ws))
+		}
+		if ch := e.Apply(&on, ""); len(ch.Opened) != 1 {
+			t.Errorf("run %d: turning public access on opened %d windows, want the rule's", run, len(ch.Opened))
+		}
+		if settings[model.SettingPublicAccess] != "disabled" {
+			t.Fatalf("run %d: the caller's snapshot was changed: %v", run, settings)
+		}
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"crypto/sha256"
 	"encoding/hex"
+	"maps"
 	"slices"
 	"time"
 
@@ -58,6 +59,7 @@ func (e *Engine) rebase(s *model.Firewall) {
 	}
 	meta := *s
 	meta.Rules = nil
+	meta.Settings = maps.Clone(s.Settings) // calls change it; the caller's snapshot stays as read
 	// What the events said that the snapshot omits.
 	meta.Account = cmp.Or(meta.Account, f.meta.Account)
 	meta.Region = cmp.Or(meta.Region, f.meta.Region)
