@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"cloudwall/internal/model"
 	"cloudwall/internal/testutil"
@@ -22,7 +23,7 @@ import (
 
 func TestRollbackRestoresRules(t *testing.T) {
 	const cases = 400
-	for _, fam := range []string{"sg", "nacl", "nsg", "gcp"} {
+	for _, fam := range []string{"sg", "nacl", "nsg", "gcp", "sql"} {
 		t.Run(fam, func(t *testing.T) {
 			rng := rand.New(rand.NewPCG(7, uint64(len(fam))))
 			for i := range cases {
@@ -143,6 +144,18 @@ func (g *gen) firewall() (model.Firewall, model.Resource) {
 			used[p] = true
 			fw.Rules = append(fw.Rules, model.Rule{RuleChange: prio(g.rule(g.dir()), p, fmt.Sprintf("rule-%d", i))})
 		}
+	case "sql":
+		fw.Cloud, fw.Resource = model.Azure, model.Resource{Type: "sql_server", ID: sqlServerID, Name: lastSegment(sqlServerID)}
+		// A snapshot that gives public network access (az sql server
+		// show does); one without it leaves the undo of a switch a
+		// placeholder (TestPublicAccessToggle).
+		access := g.pick([]string{"enabled", "disabled"})
+		fw.Settings = map[string]string{model.SettingPublicAccess: access}
+		for i := range n {
+			r := mrule(sqlRule("", fmt.Sprintf("rule-%d", i), g.pick(sqlRanges)))
+			r.Disabled = access == "disabled"
+			fw.Rules = append(fw.Rules, r)
+		}
 	case "gcp":
 		res := gcpRule("fw-1")
 		fw.Cloud, fw.Resource, fw.Network, fw.Account = model.GCP, res, "default", "p1"
@@ -211,6 +224,9 @@ func (g *gen) change(fw model.Firewall) model.Event {
 		c := prio(g.rule(g.dir()), 95, "new-rule")
 		c.Effect = model.Added
 		return event(model.Azure, "microsoft.network/networksecuritygroups/securityrules/write", at, rule("new-rule"), c)
+	}
+	if g.fam == "sql" {
+		return g.sqlChange(fw, at)
 	}
 	// GCP: patch the peers or the protocols, disable, enable or delete.
 	old := fw.Rules[0]
@@ -306,7 +322,7 @@ func effectiveKeys(t *testing.T, e *Engine, fam string, res model.Resource) []st
 
 func cloudOf(fam string) model.Cloud {
 	switch fam {
-	case "nsg":
+	case "nsg", "sql":
 		return model.Azure
 	case "gcp":
 		return model.GCP
@@ -473,6 +489,18 @@ func interpret(t *testing.T, e *Engine, cmd string, res model.Resource) []model.
 			c.Ports = append(c.Ports, model.PortRange{From: a, To: b})
 		}
 		return []model.Event{ev(model.Azure, "microsoft.network/networksecuritygroups/securityrules/write", r, c)}
+	case "az sql server firewall-rule create", "az sql server firewall-rule update", "az sql server firewall-rule delete":
+		name := flags["--name"]
+		r := model.Resource{Type: "sql_firewall_rule", ID: res.ID + "/firewallRules/" + name, Name: name}
+		if strings.HasSuffix(verb, "delete") {
+			return []model.Event{ev(model.Azure, "microsoft.sql/servers/firewallrules/delete", r, sqlRule(model.Removed, name, ""))}
+		}
+		rng := flags["--start-ip-address"] + "-" + flags["--end-ip-address"]
+		return []model.Event{ev(model.Azure, "microsoft.sql/servers/firewallrules/write", r, sqlRule(model.Added, name, rng))}
+	case "az sql server update":
+		out := ev(model.Azure, "microsoft.sql/servers/write", res)
+		out.Settings = map[string]string{model.SettingPublicAccess: map[string]string{"true": "enabled", "false": "disabled"}[flags["--enable-public-network"]]}
+		return []model.Event{out}
 	case "gcloud compute firewall-rules delete":
 		return []model.Event{ev(model.GCP, "compute.firewalls.delete", res)}
 	case "gcloud compute firewall-rules update", "gcloud compute firewall-rules create":
@@ -556,4 +584,33 @@ func interpret(t *testing.T, e *Engine, cmd string, res model.Resource) []model.
 	}
 	t.Fatalf("rollback command not understood by the test: %s", cmd)
 	return nil
+}
+
+// sqlRanges are the address ranges of generated Azure SQL rules (the
+// world, a public /24, a private range, the Azure-services rule).
+var sqlRanges = []string{"0.0.0.0-255.255.255.255", "203.0.113.0-203.0.113.255", "10.0.0.1-10.0.0.9", "0.0.0.0-0.0.0.0"}
+
+// sqlChange returns a random call on an Azure SQL server's rules: a rule
+// deleted, overwritten or added, or public network access switched.
+func (g *gen) sqlChange(fw model.Firewall, at time.Time) model.Event {
+	rule := func(name string) model.Resource {
+		return model.Resource{Type: "sql_firewall_rule", ID: sqlServerID + "/firewallRules/" + name, Name: name}
+	}
+	var old model.Rule
+	ok := len(fw.Rules) > 0
+	if ok {
+		old = fw.Rules[g.r.IntN(len(fw.Rules))]
+	}
+	switch {
+	case g.r.IntN(4) == 0:
+		ev := event(model.Azure, "microsoft.sql/servers/write", at, fw.Resource)
+		ev.Settings = map[string]string{model.SettingPublicAccess: g.pick([]string{"enabled", "disabled"})}
+		return ev
+	case ok && g.r.IntN(3) == 0:
+		return event(model.Azure, "microsoft.sql/servers/firewallrules/delete", at, rule(old.Name), sqlRule(model.Removed, old.Name, ""))
+	case ok && g.r.IntN(2) == 0:
+		return event(model.Azure, "microsoft.sql/servers/firewallrules/write", at, rule(old.Name), sqlRule(model.Added, old.Name, g.pick(sqlRanges)))
+	}
+	name := fmt.Sprintf("new-%d", g.r.IntN(3))
+	return event(model.Azure, "microsoft.sql/servers/firewallrules/write", at, rule(name), sqlRule(model.Added, name, g.pick(sqlRanges)))
 }

@@ -522,15 +522,26 @@ func (a *applier) insert(r model.Rule, logged bool) {
 		edge = a.opener()
 	}
 	for _, x := range a.e.split(f, r, edge) {
-		if same := a.withKey(x.key); same != nil {
+		// A rule of the same content is the same rule, unless rules are
+		// named apart (two SQL firewall rules may hold one range): then
+		// only the one of the same name is.
+		named := hasIdentity(f, &x.Rule)
+		i := -1
+		if named {
+			i = slices.IndexFunc(f.rules, func(o *rule) bool { return sameIdentity(f, &o.Rule, &x.Rule) })
+		}
+		if same := a.withKey(x.key); same != nil && (!named || i >= 0 && f.rules[i].key == x.key) {
+			if named {
+				same = f.rules[i]
+			}
 			a.notEarlier(same)
 			a.ch.NoOp = true
 			a.note("rule %s is already in force: nothing changed (not a weakening)", describe(&same.Rule))
 			a.ch.Before.Rules = append(a.ch.Before.Rules, same.Rule)
 			continue
 		}
-		if hasIdentity(f, &x.Rule) {
-			if i := slices.IndexFunc(f.rules, func(o *rule) bool { return sameIdentity(f, &o.Rule, &x.Rule) }); i >= 0 {
+		if named {
+			if i >= 0 {
 				if a.ev.OperationKey == "ec2:createnetworkaclentry" {
 					a.note("entry %s already existed (AWS refuses a duplicate rule number): replaced", x.Name)
 				}
