@@ -89,8 +89,9 @@ func keepNarrow(f *firewall) {
 // rather than as an explicit 0.0.0.0/0 allowlist.
 func allowlistOff(nets []string) bool {
 	for _, n := range nets {
-		if len(narrowPeers([]model.Peer{{Kind: model.PeerCIDR, Value: n}})) > 0 {
-			return false
+		p, ok := parseNet(model.Peer{Kind: model.PeerCIDR, Value: n})
+		if !ok || len(p) != 1 || p[0].Bits() > 0 {
+			return false // a narrow range, or a placeholder
 		}
 	}
 	return len(nets) > 0

@@ -196,6 +196,12 @@ func TestClusterAllowlistOffUndo(t *testing.T) {
 			event(model.AWS, eksUpdate, at(1, 0), eks, list(office)),
 			event(model.AWS, eksUpdate, at(2, 0), eks, list(world)),
 		}, eksCmd + "endpointPublicAccess=true,publicAccessCidrs=198.51.100.0/24", eksCmd + "endpointPublicAccess=true,publicAccessCidrs=198.51.100.0/24"},
+		{"AKS ranges set, before not known: a placeholder, not ''", []model.Event{
+			event(model.Azure, aksWrite, at(1, 0), aks, list(office)),
+		}, "# the allowlist before this call is not in the logs (a baseline gives it); set the approved one: " + aksCmd + "'<APPROVED_CIDRS>'", ""},
+		{"GKE networks set, before not known: a placeholder", []model.Event{
+			event(model.GCP, gkeUpdate, at(1, 0), gke, list(office)),
+		}, "# the allowlist before this call is not in the logs (a baseline gives it); set the approved one: " + gkeCmd + "--enable-master-authorized-networks --master-authorized-networks='<APPROVED_CIDRS>'", ""},
 		{"EKS reset then endpoint off: undo turns it on with the reset list", []model.Event{
 			event(model.AWS, eksUpdate, at(1, 0), eks, list(world)),
 			with(event(model.AWS, eksUpdate, at(2, 0), eks), model.SettingPublicAccess, "disabled"),
