@@ -35,7 +35,9 @@ func (a *applier) clusterRollback() []string {
 			}
 		}
 	}
-	return []string{clusterAllow(f, nets)}
+	// GKE tells its allowlist off from one that admits 0.0.0.0/0.
+	off := allowlistOff(nets) && (f.meta.Resource.Type != "gke_cluster" || a.priorOff)
+	return []string{clusterList(f, nets, off)}
 }
 
 // clusterWithout is the command that closes a window through rule r of a
@@ -101,7 +103,11 @@ func allowlistOff(nets []string) bool {
 // allowlist; with none, EKS's public endpoint is turned off, GKE's
 // allowlist is left on and empty (no address outside Google gets in), and
 // for AKS, where an empty list admits everyone, a comment says so.
-func clusterAllow(f *firewall, nets []string) string {
+func clusterAllow(f *firewall, nets []string) string { return clusterList(f, nets, allowlistOff(nets)) }
+
+// clusterList is clusterAllow, with off saying nets stand for the
+// allowlist turned off.
+func clusterList(f *firewall, nets []string, off bool) string {
 	name := lastSegment(f.meta.Resource.ID)
 	if f.meta.Resource.Type == "eks_cluster" {
 		cmd := fmt.Sprintf("aws eks update-cluster-config%s --name %s --resources-vpc-config ", region(f), shq(name))
@@ -113,7 +119,7 @@ func clusterAllow(f *firewall, nets []string) string {
 	if f.meta.Resource.Type == "aks_cluster" {
 		cmd := fmt.Sprintf("az aks update%s --resource-group %s --name %s --api-server-authorized-ip-ranges ",
 			subscription(f.meta.Resource.ID), shq(azureRG(f.meta.Resource.ID)), shq(name))
-		if allowlistOff(nets) {
+		if off {
 			return cmd + "''" // no ranges: every address
 		}
 		if len(nets) == 0 {
@@ -124,7 +130,7 @@ func clusterAllow(f *firewall, nets []string) string {
 	}
 	cmd := fmt.Sprintf("gcloud container clusters update %s --location=%s --project=%s ",
 		shq(name), shq(clusterLocation(f)), shq(cloudSQLProject(f)))
-	if allowlistOff(nets) {
+	if off {
 		return cmd + "--no-enable-master-authorized-networks"
 	}
 	cmd += "--enable-master-authorized-networks"

@@ -111,6 +111,9 @@ type applier struct {
 	// set it ("" when not known), and accessSet says the call set it.
 	access    string
 	accessSet bool
+	// priorOff says a GKE cluster's authorized networks were off before
+	// the call.
+	priorOff bool
 	// byKey indexes f.rules by content key (first occurrence) for insert,
 	// so a call adding n rules costs O(n), not O(n²); nil when not built
 	// (a small firewall is scanned instead: withKey) or when f.rules
@@ -189,6 +192,7 @@ func (e *Engine) Apply(ev *model.Event, findingID string) Change {
 	}
 	if isCluster(f.meta.Resource.Type) {
 		keepNarrow(f)
+		a.priorOff = f.meta.Settings[model.SettingEnabled] == "false"
 	}
 	if ev.Outcome == model.Unknown {
 		a.note("completion not seen: applied as if it succeeded")
@@ -330,6 +334,11 @@ func (a *applier) rules() {
 		// The authorized networks sent (create, patch, update) are the
 		// instance's or cluster's whole list.
 		a.replaceAll()
+		if f.meta.Resource.Type == "gke_cluster" && len(ev.Changes) > 0 && ev.Settings[model.SettingEnabled] == "" && f.meta.Settings != nil {
+			// Networks sent are networks on (the parser says "off" only
+			// with the world-wide stand-in): an earlier off is over.
+			delete(f.meta.Settings, model.SettingEnabled)
+		}
 		return
 	case ev.ContentNotLogged && len(ev.Changes) == 0 && f.known:
 		// A rule changed, and the log does not say how (a patch seen by
