@@ -106,11 +106,17 @@ func replacedLogged(ev *model.Event) string {
 	if len(ev.Original) == 0 {
 		return ""
 	}
+	return "rule replaced in place; before the call it was: " + originalRules(ev)
+}
+
+// originalRules describes Event.Original, the rule as it was before the
+// call, one entry per protocol.
+func originalRules(ev *model.Event) string {
 	var was []string
 	for _, o := range ev.Original {
 		was = append(was, string(o.Action)+" "+describe(o))
 	}
-	return "rule replaced in place; before the call it was: " + strings.Join(was, "; ")
+	return strings.Join(was, "; ")
 }
 
 // ruleBefore says what a rule was before a call whose own content the
@@ -120,12 +126,8 @@ func ruleBefore(ev *model.Event) string {
 	if len(ev.Original) == 0 {
 		return ""
 	}
-	var was []string
-	for _, o := range ev.Original {
-		was = append(was, string(o.Action)+" "+describe(o))
-	}
 	return fmt.Sprintf("before the call the rule was: %s (resourceOriginalState of %s); what the call changed is in the first entry of its operation",
-		strings.Join(was, "; "), model.RecordPlace(ev.OriginalAt.File, ev.OriginalAt.Index))
+		originalRules(ev), model.RecordPlace(ev.OriginalAt.File, ev.OriginalAt.Index))
 }
 
 // open weighs an allow rule: every peer group against every port class,
