@@ -9,10 +9,19 @@ import (
 // a describe-security-groups of a gigabyte never sits in memory: each
 // element is read as the document holding only it would be, and the
 // document is counted, dated and reported as one record, as when it is
-// read whole (Options.Whole).
-var streamedLists = map[string]bool{
-	"SecurityGroups": true, "SecurityGroupRules": true, "NetworkAcls": true,
-	"NetworkInterfaces": true, "configurationItems": true,
+// read whole (Options.Whole). They are the top-level lists of lazyPaths,
+// which a document the splitter hands over whole reads lazily instead.
+var streamedLists = topLists(lazyPaths)
+
+// topLists are the keys of spec that name a list at its own level.
+func topLists(spec lazySpec) map[string]bool {
+	m := map[string]bool{}
+	for k, sub := range spec {
+		if sub == nil {
+			m[k] = true
+		}
+	}
+	return m
 }
 
 // streamLists is off in tests that compare the lazy reading of a whole
