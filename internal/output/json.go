@@ -43,9 +43,6 @@ func writeJSON(w *bufio.Writer, findings []model.Finding, sum model.Summary, opt
 	}
 	enc := newJSONEncoder(w)
 	enc.SetIndent("", "  ")
-	// HTML escaping only makes "<" and "&" in names unreadable; the output
-	// is not embedded in HTML.
-	enc.SetEscapeHTML(false)
 	return enc.Encode(jsonReport{
 		SchemaVersion: SchemaVersion,
 		Tool:          toolOf(opts),

@@ -19,7 +19,6 @@ type jsonlFinding struct {
 // summary is left to the CLI, which prints it on stderr.
 func writeJSONL(w *bufio.Writer, findings []model.Finding, _ model.Summary, opts Options) error {
 	enc := newJSONEncoder(w)
-	enc.SetEscapeHTML(false)
 	tool := toolOf(opts)
 	for i := range findings {
 		if err := enc.Encode(jsonlFinding{SchemaVersion: SchemaVersion, Tool: tool, Finding: &findings[i]}); err != nil {

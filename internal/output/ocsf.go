@@ -225,7 +225,6 @@ type ocsfUnmapped struct {
 // the form Security Lake, Splunk and most SIEM pipelines ingest.
 func writeOCSF(w *bufio.Writer, findings []model.Finding, _ model.Summary, opts Options) error {
 	enc := newJSONEncoder(w)
-	enc.SetEscapeHTML(false)
 	for _, f := range findings {
 		if err := enc.Encode(toOCSF(f, opts)); err != nil {
 			return err

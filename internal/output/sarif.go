@@ -209,7 +209,6 @@ func writeSARIF(w *bufio.Writer, findings []model.Finding, sum model.Summary, op
 	}
 	enc := newJSONEncoder(w)
 	enc.SetIndent("", "  ")
-	enc.SetEscapeHTML(false)
 	return enc.Encode(sarifLog{Schema: sarifSchema, Version: sarifVersion, Runs: []sarifRun{run}})
 }
 

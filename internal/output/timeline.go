@@ -36,13 +36,11 @@ func WriteTimeline(w io.Writer, format string, t Timeline, opts Options) error {
 	case FormatJSON:
 		enc := newJSONEncoder(bw)
 		enc.SetIndent("", "  ")
-		enc.SetEscapeHTML(false)
 		if err := enc.Encode(t); err != nil {
 			return err
 		}
 	case FormatJSONL:
 		enc := newJSONEncoder(bw)
-		enc.SetEscapeHTML(false)
 		for i := range t.Firewalls {
 			if err := enc.Encode(&t.Firewalls[i]); err != nil {
 				return err
