@@ -29,8 +29,12 @@ type Summary struct {
 	Rules     int64 `json:"rules,omitempty"`
 	// Duplicates counts firewall records folded into another record of the
 	// same operation (repeats across files, Azure Start/Success, GCP first/last).
-	Duplicates int64            `json:"duplicates"`
-	Findings   map[string]int64 `json:"findings"` // by severity name
+	Duplicates int64 `json:"duplicates"`
+	// Repeats counts info findings folded into an earlier finding: a
+	// write that set again, the same, what the last successful write of
+	// the resource in these logs set (that finding says how often).
+	Repeats  int64            `json:"repeats"`
+	Findings map[string]int64 `json:"findings"` // by severity name
 	// Correlations counts the findings the correlations made (mass
 	// change, failed then succeeded, ...); they are in Findings too.
 	Correlations int64 `json:"correlations,omitempty"`

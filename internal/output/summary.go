@@ -74,6 +74,9 @@ func summaryLines(sum model.Summary, style func(model.Severity, string) string) 
 
 	records := fmt.Sprintf("%d read, %d unreadable, %d skipped", sum.Records, sum.Unreadable, sum.Skipped)
 	events := fmt.Sprintf("%d, %s folded", sum.FirewallEvents, count(sum.Duplicates, "duplicate", "duplicates"))
+	if sum.Repeats > 0 {
+		events += fmt.Sprintf(", %s of an unchanged setting folded into the finding of its first write", count(sum.Repeats, "write", "writes"))
+	}
 
 	var total int64
 	parts := make([]string, 0, 5)

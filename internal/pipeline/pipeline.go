@@ -269,6 +269,7 @@ func Scan(ctx context.Context, inputs []ingest.Input, opts Options) (Result, err
 	evs, kept := keepRemovedRanges(evs)
 	sum.FirewallEvents += kept
 	sum.Notices = append(sum.Notices, notices...)
+	evs = foldRepeats(evs, newRepeats(repeatBound(&opts), opts.Filter.Since), &sum)
 	all := make([]model.Finding, len(evs))
 	for i := range evs {
 		all[i] = evs[i].f

@@ -198,6 +198,7 @@ func finishSpilled(ctx context.Context, opts Options, det *detect.Detector, fo *
 		hist.SetLimit(opts.historyKeys)
 	}
 	rp := newReplayer(opts, det)
+	rep := newRepeats(repeatBound(&opts), opts.Filter.Since)
 	var wins []*model.Window
 	// accounts counts the accounts of the findings, up to 2.
 	var accounts int
@@ -223,6 +224,9 @@ func finishSpilled(ctx context.Context, opts Options, det *detect.Detector, fo *
 		}
 		sum.FirewallEvents++
 		enrich(det, &r.Ev, &f, &ch, rp.baseline, rp.again)
+		if rep.fold(&f) {
+			return nil
+		}
 		h := heldFinding{F: f, Win: -1}
 		if w := changeWindow(&ch); w != nil {
 			h.Win, h.F.Window = len(wins), nil
@@ -237,6 +241,8 @@ func finishSpilled(ctx context.Context, opts Options, det *detect.Detector, fo *
 		return stopped(err)
 	}
 	sum.Notices = append(sum.Notices, rp.notices(hist)...)
+	sum.Notices = append(sum.Notices, rep.notices()...)
+	sum.Repeats = rep.folded
 	windows := rp.eng.Windows()
 
 	judge := policy.NewJudge(opts.Config, cmp.Or(opts.Now, time.Now()))
@@ -343,6 +349,7 @@ func finishSpilled(ctx context.Context, opts Options, det *detect.Detector, fo *
 			w := *wins[h.Win]
 			h.F.Window = &w
 		}
+		rep.annotate(&h.F)
 		chunk = append(chunk, h.F)
 		if len(chunk) >= maxHeld {
 			return flush()
