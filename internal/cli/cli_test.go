@@ -87,6 +87,7 @@ func TestExitCodes(t *testing.T) {
 		{"bad severity", []string{"scan", "--min-severity", "urgent", samples}, ExitUsage, "unknown severity"},
 		{"bad since", []string{"scan", "--since", "yesterday-ish", samples}, ExitUsage, "not a time"},
 		{"bad cloud", []string{"scan", "--cloud", "oracle", samples}, ExitUsage, "aws, azure or gcp"},
+		{"negative short window", []string{"scan", "--short-window", "-1h", samples}, ExitUsage, "--short-window must not be negative"},
 		{"unknown command", []string{"scna"}, ExitUsage, "unknown command"},
 		{"missing path", []string{"scan", "does/not/exist"}, ExitError, "does/not/exist"},
 		{"bad content file", []string{"scan", "--content", "does/not/exist.yaml", samples}, ExitError, "exist.yaml"},

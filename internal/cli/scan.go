@@ -130,66 +130,17 @@ func runScan(ctx context.Context, f scanFlags, args []string, stdin io.Reader, s
 	if err != nil {
 		return err
 	}
-	stdoutTTY := isTerminal(stdout) && f.outputPath == ""
-	format := output.FormatJSONL
-	if stdoutTTY {
-		format = output.FormatTable
-	}
-	if f.format != "" {
-		if format, err = parseFormat(f.format); err != nil {
-			return err
-		}
-	}
-	var failOn *model.Severity
-	if f.failOn != "" {
-		s, err := model.ParseSeverity(strings.TrimSpace(f.failOn))
-		if err != nil {
-			return usagef("--fail-on: %v", err)
-		}
-		failOn = &s
-	}
-	color, err := parseChoice("--color", f.color, stdoutTTY && os.Getenv("NO_COLOR") == "")
-	if err != nil {
-		return err
-	}
-	showProgress, err := parseChoice("--progress", f.progress, isTerminal(stderr))
-	if err != nil {
-		return err
-	}
-	if f.workers < 0 {
-		return usagef("--workers must be positive")
-	}
 	if f.maxHeld < 1 {
 		return usagef("--max-held must be at least 1")
 	}
-
-	cfgPath, err := config.Find(f.configPath, ".")
+	s, err := f.setup(ctx, output.Formats(), stdout, stderr)
 	if err != nil {
 		return err
 	}
-	// Loading reads files the user names, which may block (a FIFO with no
-	// writer): a stop does not wait for it.
-	cfg, err := untilDone(ctx, func() (*config.Config, error) { return config.Load(cfgPath) })
-	if err != nil {
-		return err
+	if s.outFile != nil {
+		defer s.outFile.Close()
 	}
-	c, err := untilDone(ctx, func() (*content.Content, error) {
-		return content.Load(nil, append(slices.Clone(cfg.Content), f.contentPath...)...)
-	})
-	if err != nil {
-		return err
-	}
-	// Open the output first: a path that cannot be written fails now,
-	// not after a long scan.
-	out := stdout
-	var outFile *os.File
-	if f.outputPath != "" {
-		if outFile, err = create(ctx, f.outputPath); err != nil {
-			return err
-		}
-		defer outFile.Close()
-		out = outFile
-	}
+	format, failOn, cfg, c, out := s.format, s.failOn, s.cfg, s.content, s.out
 	inputs, err := ingest.Expand(ctx, args, stdin)
 	if err != nil {
 		return err
@@ -219,7 +170,7 @@ func runScan(ctx context.Context, f scanFlags, args []string, stdin io.Reader, s
 
 	var raw atomic.Int64
 	stopProgress := func() {}
-	if showProgress {
+	if s.progress {
 		stopProgress = startProgress(stderr, inputs, &raw)
 	}
 	res, err := pipeline.Scan(ctx, inputs, pipeline.Options{
@@ -249,8 +200,8 @@ func runScan(ctx context.Context, f scanFlags, args []string, stdin io.Reader, s
 
 	defer res.Close()
 	bv := currentVersion()
-	opts := output.Options{Color: color, Version: bv.Version, Revision: bv.Revision, Verbose: f.verbose || f.show != "", Rules: catalogueHelp(c), Guide: catalogueGuide(c)}
-	opts.Width = tableWidth(stdoutTTY)
+	opts := output.Options{Color: s.color, Version: bv.Version, Revision: bv.Revision, Verbose: f.verbose || f.show != "", Rules: catalogueHelp(c), Guide: catalogueGuide(c)}
+	opts.Width = tableWidth(s.stdoutTTY)
 	switch {
 	case res.Spill != nil && res.Summary.Interrupted:
 		fmt.Fprintf(stderr, "cloudwall: more than --max-held %d firewall operations: folded and ranked on disk in a temporary file (removed at exit); the scan was stopped: the %d findings ranked by then are reported\n", f.maxHeld, res.Summary.Spilled)
@@ -292,8 +243,8 @@ func runScan(ctx context.Context, f scanFlags, args []string, stdin io.Reader, s
 			return fmt.Errorf("write findings: %w", err)
 		}
 	}
-	if outFile != nil {
-		if err := outFile.Close(); err != nil {
+	if s.outFile != nil {
+		if err := s.outFile.Close(); err != nil {
 			return fmt.Errorf("write findings: %w", err)
 		}
 	}

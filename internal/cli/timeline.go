@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"os"
-	"slices"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -13,7 +11,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"cloudwall/internal/config"
-	"cloudwall/internal/content"
 	"cloudwall/internal/ingest"
 	"cloudwall/internal/model"
 	"cloudwall/internal/output"
@@ -88,52 +85,14 @@ func runTimeline(ctx context.Context, f scanFlags, args []string, stdin io.Reade
 	if err != nil {
 		return err
 	}
-	stdoutTTY := isTerminal(stdout) && f.outputPath == ""
-	format := f.format
-	if format == "" {
-		format = output.FormatJSONL
-		if stdoutTTY {
-			format = output.FormatTable
-		}
-	}
-	format = strings.ToLower(strings.TrimSpace(format))
-	if !slices.Contains(output.TimelineFormats(), format) {
-		return usagef("unknown --format %q (want one of %s)", format, strings.Join(output.TimelineFormats(), ", "))
-	}
-	var failOn *model.Severity
-	if f.failOn != "" {
-		s, err := model.ParseSeverity(strings.TrimSpace(f.failOn))
-		if err != nil {
-			return usagef("--fail-on: %v", err)
-		}
-		failOn = &s
-	}
-	color, err := parseChoice("--color", f.color, stdoutTTY && os.Getenv("NO_COLOR") == "")
+	s, err := f.setup(ctx, output.TimelineFormats(), stdout, stderr)
 	if err != nil {
 		return err
 	}
-	showProgress, err := parseChoice("--progress", f.progress, isTerminal(stderr))
-	if err != nil {
-		return err
+	if s.outFile != nil {
+		defer s.outFile.Close()
 	}
-	if f.workers < 0 {
-		return usagef("--workers must be positive")
-	}
-	if f.shortWindow < 0 {
-		return usagef("--short-window must not be negative")
-	}
-	cfgPath, err := config.Find(f.configPath, ".")
-	if err != nil {
-		return err
-	}
-	cfg, err := config.Load(cfgPath)
-	if err != nil {
-		return err
-	}
-	c, err := content.Load(nil, append(slices.Clone(cfg.Content), f.contentPath...)...)
-	if err != nil {
-		return err
-	}
+	cfg, c := s.cfg, s.content
 	inputs, err := ingest.Expand(ctx, args, stdin)
 	if err != nil {
 		return err
@@ -160,7 +119,7 @@ func runTimeline(ctx context.Context, f scanFlags, args []string, stdin io.Reade
 	}
 	var raw atomic.Int64
 	stopProgress := func() {}
-	if showProgress {
+	if s.progress {
 		stopProgress = startProgress(stderr, inputs, &raw)
 	}
 	res, err := pipeline.Scan(ctx, inputs, pipeline.Options{
@@ -182,20 +141,11 @@ func runTimeline(ctx context.Context, f scanFlags, args []string, stdin io.Reade
 		res.Summary.Flows = fc
 	}
 	t := output.Timeline{Firewalls: res.Timeline, End: timelineEnd(res)}
-	out := stdout
-	if f.outputPath != "" {
-		file, err := os.Create(f.outputPath)
-		if err != nil {
-			return err
-		}
-		defer file.Close()
-		out = file
-	}
-	if err := output.WriteTimeline(out, format, t, output.Options{Color: color, Version: Version}); err != nil {
+	if err := output.WriteTimeline(s.out, s.format, t, output.Options{Color: s.color, Version: Version}); err != nil {
 		return fmt.Errorf("write timeline: %w", err)
 	}
-	if f.outputPath != "" {
-		if err := out.(*os.File).Close(); err != nil {
+	if s.outFile != nil {
+		if err := s.outFile.Close(); err != nil {
 			return fmt.Errorf("write timeline: %w", err)
 		}
 	}
@@ -204,6 +154,7 @@ func runTimeline(ctx context.Context, f scanFlags, args []string, stdin io.Reade
 	if err := reportRun(ctx, res.Summary, runEnd{command: "timeline", stopped: coveredBeforeStop, quiet: f.quiet}, stderr); err != nil {
 		return err
 	}
+	failOn := s.failOn
 	if failOn == nil {
 		return nil
 	}
