@@ -71,14 +71,15 @@ func (r *repeats) fold(f *model.Finding) bool {
 		return false
 	}
 	sig := settingSig(f)
-	if ok && prev.sig == sig {
+	if ok && prev.sig == sig && (prev.n > 0 || len(r.firsts) < r.max) {
 		prev.n++
 		prev.lastAt, prev.lastActor = f.Time, actorName(f.Actor)
 		r.firsts[prev.first] = prev
 		r.folded++
 		return true
 	}
-	if !ok && len(r.last) >= r.max {
+	if !ok && len(r.last) >= r.max || ok && prev.sig == sig {
+		// Past the bound on resources, or on the findings repeated.
 		r.untracked++
 		return false
 	}
@@ -111,7 +112,7 @@ func (r *repeats) notices() []string {
 	if r.untracked == 0 {
 		return nil
 	}
-	return []string{fmt.Sprintf("%d findings on resources past the first %d were not compared with earlier writes of the same setting: every one is reported", r.untracked, r.max)}
+	return []string{fmt.Sprintf("%d findings were not compared with earlier writes of the same setting, as more than %d resources or repeated findings were tracked: every one is reported", r.untracked, r.max)}
 }
 
 // resourceHash identifies the resource a finding is about: cloud,

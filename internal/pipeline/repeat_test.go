@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -148,5 +149,41 @@ func TestRepeatedSettingFolds(t *testing.T) {
 				t.Errorf("the detach is %s, want above info", f.Severity)
 			}
 		})
+	}
+}
+
+// TestRepeatsBounded: past the bound on resources tracked, and on
+// findings repeated, writes are reported, not folded, and counted in a
+// notice: a flood of distinct resources or of alternating settings does
+// not grow what the fold holds.
+func TestRepeatsBounded(t *testing.T) {
+	at := time.Date(2026, 5, 1, 0, 0, 0, 0, time.UTC)
+	finding := func(i int, res, nsg string) model.Finding {
+		return model.Finding{ID: fmt.Sprint(i), Cloud: model.Azure, Rule: "az-nic-nsg", Severity: model.Info, Outcome: model.Success,
+			Time: at.Add(time.Duration(i) * time.Minute), Resource: model.Resource{Type: "network_interface", ID: res}, Settings: map[string]string{"policy": nsg}}
+	}
+	r := newRepeats(2, time.Time{})
+	var folded []int
+	for i, w := range []struct{ res, nsg string }{
+		{"nic-1", "a"}, {"nic-2", "a"}, {"nic-3", "a"}, // nic-3 is past the bound on resources
+		{"nic-3", "a"}, // so its repeat is reported
+		{"nic-1", "a"}, // folded: the first finding repeated
+		{"nic-1", "a"}, // folded into the same one
+		{"nic-2", "a"}, // folded: the second
+		{"nic-1", "b"}, {"nic-1", "b"}, // a third finding repeated: past the bound, reported
+	} {
+		f := finding(i, w.res, w.nsg)
+		if r.fold(&f) {
+			folded = append(folded, i)
+		}
+	}
+	if want := []int{4, 5, 6}; !slices.Equal(folded, want) {
+		t.Errorf("folded %v, want %v", folded, want)
+	}
+	if len(r.last) > 2 || len(r.firsts) > 2 {
+		t.Errorf("holds %d resources and %d repeated findings, bound 2", len(r.last), len(r.firsts))
+	}
+	if n := r.notices(); len(n) != 1 || !strings.HasPrefix(n[0], "3 findings were not compared") {
+		t.Errorf("notices %q", n)
 	}
 }
