@@ -166,10 +166,10 @@ func TestRepeatsBounded(t *testing.T) {
 	var folded []int
 	for i, w := range []struct{ res, nsg string }{
 		{"nic-1", "a"}, {"nic-2", "a"}, {"nic-3", "a"}, // nic-3 is past the bound on resources
-		{"nic-3", "a"}, // so its repeat is reported
-		{"nic-1", "a"}, // folded: the first finding repeated
-		{"nic-1", "a"}, // folded into the same one
-		{"nic-2", "a"}, // folded: the second
+		{"nic-3", "a"},                 // so its repeat is reported
+		{"nic-1", "a"},                 // folded: the first finding repeated
+		{"nic-1", "a"},                 // folded into the same one
+		{"nic-2", "a"},                 // folded: the second
 		{"nic-1", "b"}, {"nic-1", "b"}, // a third finding repeated: past the bound, reported
 	} {
 		f := finding(i, w.res, w.nsg)
