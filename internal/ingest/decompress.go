@@ -11,7 +11,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -359,22 +358,14 @@ func validTarHeader(b []byte) bool {
 // at its end, so it is copied to a temporary file first (at most
 // maxSpooledZip bytes).
 func (o *Opener) spoolZip(ctx context.Context, name string, r io.Reader, layers []Format, depth int, fn func(Stream) error) error {
-	f, err := os.CreateTemp("", "cloudwall-*.zip")
-	if err != nil {
-		return fmt.Errorf("%s: zip inside a stream: %w", name, err)
-	}
-	// Unlinked at once where an open file can be (its descriptor keeps
-	// the data), so a killed scan leaves nothing; elsewhere at return.
-	os.Remove(f.Name())
-	defer os.Remove(f.Name())
-	defer f.Close()
-	n, err := io.Copy(f, io.LimitReader(r, maxSpooledZip+1))
-	if err != nil {
-		return fmt.Errorf("%s: zip inside a stream: %w", name, err)
-	}
-	if n > maxSpooledZip {
+	f, n, release, err := Spool(ctx, r, "cloudwall-*.zip", maxSpooledZip)
+	switch {
+	case errors.Is(err, ErrTooLarge):
 		return fmt.Errorf("%s: zip inside a stream is larger than %d bytes; not opened: extract it and scan the .zip file", name, maxSpooledZip)
+	case err != nil:
+		return fmt.Errorf("%s: zip inside a stream: %w", name, err)
 	}
+	defer release()
 	return o.openZip(ctx, name, f, n, layers, depth, fn)
 }
 

@@ -11,6 +11,8 @@ import (
 	"strings"
 
 	"github.com/parquet-go/parquet-go"
+
+	"cloudwall/internal/ingest"
 )
 
 // VPC Flow Logs delivered to S3 as Parquet hold the same fields as the
@@ -24,19 +26,14 @@ import (
 const parquetBatch = 256
 
 func (r *fileReader) readParquet(ctx context.Context, name string, in io.Reader, emit func(*Flow)) error {
-	tmp, err := os.CreateTemp("", "cloudwall-parquet-*")
+	tmp, size, release, err := ingest.Spool(ctx, in, "cloudwall-parquet-*", 0)
 	if err != nil {
-		return fmt.Errorf("parquet: %w", err)
-	}
-	// Unlinked at once where an open file can be (its descriptor keeps
-	// the data), so a killed scan leaves nothing; elsewhere at return.
-	os.Remove(tmp.Name())
-	defer os.Remove(tmp.Name())
-	defer tmp.Close()
-	size, err := io.Copy(tmp, ctxReader{ctx, in})
-	if err != nil {
+		if ctx.Err() == nil {
+			err = fmt.Errorf("parquet: %w", err)
+		}
 		return err
 	}
+	defer release()
 	pf, err := openParquet(tmp, size)
 	if err != nil {
 		r.counts.Records++
@@ -153,17 +150,4 @@ func parquetText(v parquet.Value) string {
 		}
 		return r
 	}, s)
-}
-
-// ctxReader stops a copy when the context is done.
-type ctxReader struct {
-	ctx context.Context
-	r   io.Reader
-}
-
-func (c ctxReader) Read(p []byte) (int, error) {
-	if err := c.ctx.Err(); err != nil {
-		return 0, err
-	}
-	return c.r.Read(p)
 }
