@@ -23,7 +23,7 @@ var allowedImports = map[string][]string{
 	"internal/normalize/azure":  {"internal/model", "internal/normalize/jv", "internal/normalize/record"},
 	"internal/normalize/gcp":    {"internal/model", "internal/normalize/jv", "internal/normalize/record"},
 	"internal/normalize":        {"internal/model", "internal/normalize/aws", "internal/normalize/azure", "internal/normalize/gcp", "internal/normalize/jv", "internal/normalize/record"},
-	"internal/snapshot":         {"internal/model", "internal/ingest", "internal/normalize", "internal/normalize/aws", "internal/normalize/azure", "internal/normalize/gcp", "internal/normalize/jv"},
+	"internal/snapshot":         {"internal/model", "internal/ingest", "internal/normalize", "internal/normalize/aws", "internal/normalize/azure", "internal/normalize/gcp", "internal/normalize/jv", "internal/spill"},
 	"internal/detect":           {"internal/model", "internal/content"},
 	"internal/state":            {"internal/model", "internal/content", "internal/detect"},
 	"internal/output":           {"internal/model"},

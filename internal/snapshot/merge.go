@@ -9,21 +9,26 @@ import (
 	"time"
 
 	"cloudwall/internal/model"
+	"cloudwall/internal/spill"
 )
 
 // builder accumulates what the records of all inputs say.
 type builder struct {
-	sum        model.Summary
-	perFile    map[string]int
-	firewalls  map[string]*model.Firewall
-	order      []string
+	sum       model.Summary
+	perFile   map[string]int
+	firewalls map[string]*model.Firewall
+	order     []string
+	// meta is what add needs to know of each firewall read so far; with
+	// Options.MaxHeld the copies themselves go to spilled instead of
+	// firewalls (held.go), and err is the first that spilling met.
+	meta       map[string]*fwMeta
+	spilled    *spill.Sorter[heldCopy]
+	err        error
 	interfaces []Interface
 	lists      map[string]*PrefixList
 	plans      []Plan
-	// cur is the observation the record being read belongs to; held
-	// says which observation each firewall's whole copy came from.
-	cur  observation
-	held map[string]string
+	// cur is the observation the record being read belongs to.
+	cur observation
 	// skips tally skipped records per file, in the order first seen
 	// (skipOrder), for the problems finish reports.
 	skips     map[string]*skipTally
@@ -46,7 +51,7 @@ func newBuilder() *builder {
 		perFile:   map[string]int{},
 		firewalls: map[string]*model.Firewall{},
 		lists:     map[string]*PrefixList{},
-		held:      map[string]string{},
+		meta:      map[string]*fwMeta{},
 		skips:     map[string]*skipTally{},
 		sum:       model.Summary{Findings: map[string]int64{}},
 	}
@@ -189,37 +194,63 @@ func (b *builder) add(fw model.Firewall) {
 	}
 	k := Key(&fw)
 	obs := cmp.Or(b.cur.id, fw.Source.File)
-	old, ok := b.firewalls[k]
+	old, ok := b.meta[k]
 	if !ok {
-		b.firewalls[k] = &fw
-		b.order = append(b.order, k)
-		b.held[k] = obs
+		b.meta[k] = &fwMeta{partial: fw.Partial, asOf: fw.AsOf, file: fw.Source.File, obs: obs}
+		b.keep(k, false, fw)
 		return
 	}
-	whole := !fw.Partial && !old.Partial && fw.Resource.Type != "network"
+	whole := !fw.Partial && !old.partial && fw.Resource.Type != "network"
 	switch {
-	case whole && fw.Source.File != old.Source.File:
-		if !fw.AsOf.IsZero() && !old.AsOf.IsZero() && fw.AsOf.Before(old.AsOf) {
+	case whole && fw.Source.File != old.file:
+		if !fw.AsOf.IsZero() && !old.asOf.IsZero() && fw.AsOf.Before(old.asOf) {
 			return
 		}
 		switch {
-		case fw.AsOf.IsZero() || old.AsOf.IsZero():
+		case fw.AsOf.IsZero() || old.asOf.IsZero():
 			b.problem(fw.Source.File, fw.Source.Index, 0, fmt.Sprintf(
 				"%s %s is also in %s and neither copy is dated: this later-read copy is used",
-				fw.Resource.Type, fw.Resource.ID, old.Source.File))
-		case fw.AsOf.Equal(old.AsOf):
+				fw.Resource.Type, fw.Resource.ID, old.file))
+		case fw.AsOf.Equal(old.asOf):
 			b.problem(fw.Source.File, fw.Source.Index, 0, fmt.Sprintf(
 				"%s %s is also in %s, dated the same (%s): this later-read copy is used",
-				fw.Resource.Type, fw.Resource.ID, old.Source.File, fw.AsOf.Format(time.RFC3339)))
+				fw.Resource.Type, fw.Resource.ID, old.file, fw.AsOf.Format(time.RFC3339)))
 		}
-	case whole && obs != b.held[k]:
+	case whole && obs != old.obs:
 		// A later call of the same recording.
 	default:
-		mergeInto(old, &fw)
+		// What mergeInto makes of the copy in force.
+		old.partial = old.partial && fw.Partial
+		if fw.AsOf.After(old.asOf) {
+			old.asOf = fw.AsOf
+		}
+		b.keep(k, true, fw)
 		return
 	}
-	*old = fw
-	b.held[k] = obs
+	*old = fwMeta{partial: fw.Partial, asOf: fw.AsOf, file: fw.Source.File, obs: obs}
+	b.keep(k, false, fw)
+}
+
+// keep applies a copy of firewall k as add decided: merged into what was
+// read of it, or replacing it. With Options.MaxHeld it is kept for
+// Set.EachFirewall to apply instead.
+func (b *builder) keep(k string, merge bool, fw model.Firewall) {
+	if b.spilled != nil {
+		if err := b.spilled.Add(heldCopy{Key: k, Merge: merge, FW: fw}); err != nil && b.err == nil {
+			b.err = err
+		}
+		return
+	}
+	old, ok := b.firewalls[k]
+	switch {
+	case !ok:
+		b.firewalls[k] = &fw
+		b.order = append(b.order, k)
+	case merge:
+		mergeInto(old, &fw)
+	default:
+		*old = fw
+	}
 }
 
 // mergeInto adds fw's rules to old, a rule of fw replacing old's rules of
@@ -275,29 +306,56 @@ func (b *builder) addList(pl PrefixList) {
 func (b *builder) finish() *Set {
 	b.reportSkips()
 	set := &Set{Summary: b.sum, Interfaces: b.interfaces, Plans: b.plans}
-	for _, eni := range b.interfaces {
-		for _, g := range eni.Groups {
-			if fw, ok := b.firewalls[string(model.AWS)+"|security_group|"+g]; ok && !slices.Contains(fw.AttachedTo, eni.ID) {
-				fw.AttachedTo = append(fw.AttachedTo, eni.ID)
-			}
+	set.attached = attachments(b.interfaces)
+	set.Summary.Firewalls = int64(len(b.meta))
+	if b.spilled != nil {
+		set.spilled = b.spilled
+	} else {
+		for _, k := range b.order {
+			fw := b.firewalls[k]
+			set.complete(fw)
+			set.Firewalls = append(set.Firewalls, *fw)
+			set.Summary.Rules += int64(len(fw.Rules))
 		}
+		slices.SortStableFunc(set.Firewalls, func(a, c model.Firewall) int {
+			return cmp.Or(cmp.Compare(a.Cloud, c.Cloud), cmp.Compare(a.Resource.Type, c.Resource.Type), cmp.Compare(Key(&a), Key(&c)))
+		})
 	}
-	for _, k := range b.order {
-		fw := b.firewalls[k]
-		sortRules(fw)
-		if fw.Rules == nil {
-			fw.Rules = []model.Rule{}
-		}
-		set.Firewalls = append(set.Firewalls, *fw)
-	}
-	slices.SortStableFunc(set.Firewalls, func(a, c model.Firewall) int {
-		return cmp.Or(cmp.Compare(a.Cloud, c.Cloud), cmp.Compare(a.Resource.Type, c.Resource.Type), cmp.Compare(Key(&a), Key(&c)))
-	})
 	for _, pl := range b.lists {
 		set.PrefixLists = append(set.PrefixLists, *pl)
 	}
 	slices.SortFunc(set.PrefixLists, func(a, c PrefixList) int { return cmp.Compare(a.ID, c.ID) })
 	return set
+}
+
+// attachments lists, per AWS security group id, the interfaces that carry
+// it, in the order the interfaces were read.
+func attachments(enis []Interface) map[string][]string {
+	m := map[string][]string{}
+	for _, eni := range enis {
+		for _, g := range eni.Groups {
+			if !slices.Contains(m[g], eni.ID) {
+				m[g] = append(m[g], eni.ID)
+			}
+		}
+	}
+	return m
+}
+
+// complete finishes a firewall once every copy of it is read: the
+// interfaces carrying it joined, its rules sorted.
+func (s *Set) complete(fw *model.Firewall) {
+	if fw.Cloud == model.AWS && fw.Resource.Type == "security_group" {
+		for _, id := range s.attached[fw.Resource.ID] {
+			if !slices.Contains(fw.AttachedTo, id) {
+				fw.AttachedTo = append(fw.AttachedTo, id)
+			}
+		}
+	}
+	sortRules(fw)
+	if fw.Rules == nil {
+		fw.Rules = []model.Rule{}
+	}
 }
 
 // sortRules orders rules by direction, then priority, then key, so output

@@ -38,6 +38,7 @@ import (
 	"cloudwall/internal/model"
 	"cloudwall/internal/normalize"
 	"cloudwall/internal/normalize/jv"
+	"cloudwall/internal/spill"
 )
 
 // Set is everything read from a group of snapshot inputs.
@@ -53,7 +54,14 @@ type Set struct {
 	// Plans are Terraform plans: what each would change.
 	Plans []Plan
 	// Summary counts files and records, and lists problems, like a scan.
+	// Read with Options.MaxHeld, its Rules are counted as EachFirewall
+	// reads them back.
 	Summary model.Summary
+
+	// attached lists the interfaces carrying each security group;
+	// spilled holds the firewall copies read with Options.MaxHeld.
+	attached map[string][]string
+	spilled  *spill.Sorter[heldCopy]
 }
 
 // Interface is one network interface and the firewalls on it.
@@ -100,6 +108,11 @@ type PrefixList struct {
 type Options struct {
 	// MaxRecord bounds one record (default DefaultMaxRecord).
 	MaxRecord int
+	// MaxHeld, when above 0, bounds the firewall copies held in memory:
+	// past it they are sorted in a temporary file (package spill), Set.Firewalls
+	// stays empty, and Set.EachFirewall merges each firewall's copies
+	// back one firewall at a time. Set.Close removes the file.
+	MaxHeld int
 	// Whole decodes every document at once, as before the long lists of
 	// large ones were read one element at a time (parts.go): for tests
 	// and benchmarks that compare the two.
@@ -119,9 +132,13 @@ const maxProblemsPerFile = 20
 func Read(ctx context.Context, inputs []ingest.Input, opts Options) (*Set, error) {
 	start := time.Now()
 	b := newBuilder()
+	if opts.MaxHeld > 0 {
+		b.spilled = spill.New(opts.MaxHeld, heldOrder)
+	}
 	op := ingest.NewOpener(ingest.Options{})
 	for _, in := range inputs {
 		if err := ctx.Err(); err != nil {
+			b.close()
 			return nil, err
 		}
 		b.sum.Files++
@@ -133,17 +150,18 @@ func Read(ctx context.Context, inputs []ingest.Input, opts Options) (*Set, error
 		})
 		if err != nil {
 			if ctx.Err() != nil {
+				b.close()
 				return nil, ctx.Err()
 			}
 			b.sum.FilesFailed++
 			b.problem(in.Name, -1, 0, err.Error())
 		}
 	}
-	set := b.finish()
-	set.Summary.Firewalls = int64(len(set.Firewalls))
-	for _, fw := range set.Firewalls {
-		set.Summary.Rules += int64(len(fw.Rules))
+	if b.err != nil {
+		b.close()
+		return nil, b.err
 	}
+	set := b.finish()
 	set.Summary.Elapsed = time.Since(start)
 	return set, nil
 }
