@@ -55,17 +55,44 @@ func New(d *detect.Detector, opts Options) *Auditor {
 }
 
 // Audit returns the findings about the firewalls of set, and about what
-// its Terraform plans would change, ranked worst first.
+// its Terraform plans would change, ranked worst first. set is one read
+// in memory (without snapshot.Options.MaxHeld); Each reads any.
 func (a *Auditor) Audit(set *snapshot.Set) []model.Finding {
 	var out []model.Finding
-	for i := range set.Firewalls {
-		out = append(out, a.firewall(set, &set.Firewalls[i])...)
-	}
-	for _, p := range set.Plans {
-		out = append(out, a.plan(p)...)
-	}
+	// Reading firewalls held in memory cannot fail.
+	_ = a.Each(set, func(f model.Finding) error {
+		out = append(out, f)
+		return nil
+	})
 	Rank(out)
 	return out
+}
+
+// Each calls fn with each finding Audit returns, before ranking: the
+// firewalls' in their order, then the plans'. A firewall is judged as
+// it is read back (snapshot.Set.EachFirewall), so a set read with
+// snapshot.Options.MaxHeld is never held whole; it fails when that
+// reading or fn does.
+func (a *Auditor) Each(set *snapshot.Set, fn func(model.Finding) error) error {
+	err := set.EachFirewall(func(fw *model.Firewall) error {
+		for _, f := range a.firewall(set, fw) {
+			if err := fn(f); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for _, p := range set.Plans {
+		for _, f := range a.plan(p) {
+			if err := fn(f); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // Rank orders findings worst first, then by resource and title, so output

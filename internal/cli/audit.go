@@ -76,16 +76,33 @@ Exit status: 0 the audit completed, 1 it could not run, 2 usage error,
 			return nil
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if f.maxHeld < 1 {
+				return usagef("--max-held must be at least 1")
+			}
 			return runReport(cmd.Context(), f, stdout, stderr, func(a *audit.Auditor, opts snapshot.Options) ([]model.Finding, model.Summary, error) {
 				set, err := snapshot.ReadPaths(cmd.Context(), args, stdin, opts)
 				if err != nil {
 					return nil, model.Summary{}, err
 				}
-				return a.Audit(set), set.Summary, nil
+				defer set.Close()
+				var all []model.Finding
+				err = a.Each(set, func(x model.Finding) error {
+					all = append(all, x)
+					return nil
+				})
+				if err != nil {
+					return nil, model.Summary{}, err
+				}
+				if set.Spilled() {
+					fmt.Fprintf(stderr, "cloudwall: more than --max-held %d firewalls: sorted on disk in a temporary file (removed at exit) and judged one at a time; all are reported\n", f.maxHeld)
+				}
+				audit.Rank(all)
+				return all, set.Summary, nil
 			})
 		},
 	}
 	f.register(cmd)
+	cmd.Flags().IntVar(&f.maxHeld, "max-held", pipeline.DefaultMaxHeld, "firewalls held in memory while reading; past it they are sorted in a temporary file and judged one at a time, so memory stays bounded (all are still judged)")
 	cmd.Flags().StringVar(&f.staleAfter, "stale-after", "90d", "report broad rules created longer ago than this (where the snapshot has dates): 90d, 12w, 2160h")
 	cmd.Flags().StringVar(&f.asOf, "as-of", "", "measure rule ages from this time instead of now (RFC 3339 or a date), for reproducible reports")
 	return cmd
@@ -218,7 +235,9 @@ func runReport(ctx context.Context, f reportFlags, stdout, stderr io.Writer,
 		return err
 	}
 	a := audit.New(detect.New(c, pipeline.TrustedNetworks(cfg)), audit.Options{StaleAfter: stale, Now: now})
-	all, sum, err := judge(a, snapshot.Options{MaxRecord: int(f.maxRecord)})
+	// diff holds its two sets whole (maxHeld 0); audit reads through
+	// --max-held.
+	all, sum, err := judge(a, snapshot.Options{MaxRecord: int(f.maxRecord), MaxHeld: f.maxHeld})
 	if err != nil {
 		return err
 	}
