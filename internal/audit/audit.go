@@ -97,11 +97,13 @@ func (a *Auditor) Each(set *snapshot.Set, fn func(model.Finding) error) error {
 
 // Rank orders findings worst first, then by resource and title, so output
 // is stable.
-func Rank(fs []model.Finding) {
-	slices.SortStableFunc(fs, func(x, y model.Finding) int {
-		return cmp.Or(cmp.Compare(y.Severity, x.Severity), cmp.Compare(x.Cloud, y.Cloud),
-			cmp.Compare(x.Resource.ID, y.Resource.ID), cmp.Compare(x.Rule, y.Rule), cmp.Compare(x.Title, y.Title), cmp.Compare(x.ID, y.ID))
-	})
+func Rank(fs []model.Finding) { slices.SortStableFunc(fs, RankOrder) }
+
+// RankOrder is the order of Rank, for findings ranked without being held
+// (a stable sort on disk).
+func RankOrder(x, y model.Finding) int {
+	return cmp.Or(cmp.Compare(y.Severity, x.Severity), cmp.Compare(x.Cloud, y.Cloud),
+		cmp.Compare(x.Resource.ID, y.Resource.ID), cmp.Compare(x.Rule, y.Rule), cmp.Compare(x.Title, y.Title), cmp.Compare(x.ID, y.ID))
 }
 
 // firewall judges one firewall's rules in force.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"slices"
 	"strings"
@@ -79,25 +80,19 @@ Exit status: 0 the audit completed, 1 it could not run, 2 usage error,
 			if f.maxHeld < 1 {
 				return usagef("--max-held must be at least 1")
 			}
-			return runReport(cmd.Context(), f, stdout, stderr, func(a *audit.Auditor, opts snapshot.Options) ([]model.Finding, model.Summary, error) {
+			return runReport(cmd.Context(), f, stdout, stderr, func(a *audit.Auditor, opts snapshot.Options, add func(model.Finding) error) (model.Summary, error) {
 				set, err := snapshot.ReadPaths(cmd.Context(), args, stdin, opts)
 				if err != nil {
-					return nil, model.Summary{}, err
+					return model.Summary{}, err
 				}
 				defer set.Close()
-				var all []model.Finding
-				err = a.Each(set, func(x model.Finding) error {
-					all = append(all, x)
-					return nil
-				})
-				if err != nil {
-					return nil, model.Summary{}, err
+				if err := a.Each(set, add); err != nil {
+					return model.Summary{}, err
 				}
 				if set.Spilled() {
 					fmt.Fprintf(stderr, "cloudwall: more than --max-held %d firewalls: sorted on disk in a temporary file (removed at exit) and judged one at a time; all are reported\n", f.maxHeld)
 				}
-				audit.Rank(all)
-				return all, set.Summary, nil
+				return set.Summary, nil
 			})
 		},
 	}
@@ -129,16 +124,21 @@ Exit status: 0 the diff completed, 1 it could not run, 2 usage error,
 			return nil
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return runReport(cmd.Context(), f, stdout, stderr, func(a *audit.Auditor, opts snapshot.Options) ([]model.Finding, model.Summary, error) {
+			return runReport(cmd.Context(), f, stdout, stderr, func(a *audit.Auditor, opts snapshot.Options, add func(model.Finding) error) (model.Summary, error) {
 				sa, err := snapshot.ReadPaths(cmd.Context(), args[:1], nil, opts)
 				if err != nil {
-					return nil, model.Summary{}, err
+					return model.Summary{}, err
 				}
 				sb, err := snapshot.ReadPaths(cmd.Context(), args[1:], nil, opts)
 				if err != nil {
-					return nil, model.Summary{}, err
+					return model.Summary{}, err
 				}
-				return a.Diff(sa, sb), mergeSummaries(sa.Summary, sb.Summary), nil
+				for _, x := range a.Diff(sa, sb) {
+					if err := add(x); err != nil {
+						return model.Summary{}, err
+					}
+				}
+				return mergeSummaries(sa.Summary, sb.Summary), nil
 			})
 		},
 	}
@@ -172,9 +172,12 @@ func mergeSummaries(a, b model.Summary) model.Summary {
 }
 
 // runReport is audit's and diff's shared path: flags to options, read and
-// judge, filter, write, exit status; as scan does.
+// judge, filter, write, exit status; as scan does. judge hands each
+// finding to add as it is made: it is dated, suppressed and filtered
+// there, and ranked holding at most --max-held (audit; diff holds its
+// findings, having held both sets), the rest in a temporary file.
 func runReport(ctx context.Context, f reportFlags, stdout, stderr io.Writer,
-	judge func(*audit.Auditor, snapshot.Options) ([]model.Finding, model.Summary, error)) error {
+	judge func(a *audit.Auditor, opts snapshot.Options, add func(model.Finding) error) (model.Summary, error)) error {
 	start := time.Now()
 	now := start
 	if f.asOf != "" {
@@ -235,32 +238,57 @@ func runReport(ctx context.Context, f reportFlags, stdout, stderr io.Writer,
 		return err
 	}
 	a := audit.New(detect.New(c, pipeline.TrustedNetworks(cfg)), audit.Options{StaleAfter: stale, Now: now})
-	// diff holds its two sets whole (maxHeld 0); audit reads through
-	// --max-held.
-	all, sum, err := judge(a, snapshot.Options{MaxRecord: int(f.maxRecord), MaxHeld: f.maxHeld})
-	if err != nil {
-		return err
-	}
 	var asOf time.Time
 	if f.asOf != "" {
 		asOf = now
 	}
-	audit.Undated(all, asOf, fileMtime, start)
-	shown, suppressed, notices := pipeline.Suppress(cfg, all, now)
-	sum.Notices = append(sum.Notices, notices...)
-	findings := filterFindings(shown, filter, &sum)
-	for _, x := range suppressed {
-		if !filter.Keep(x) {
-			sum.FindingsFiltered++
-			continue
-		}
-		sum.Suppressed++
-		if f.showSupp {
-			findings = append(findings, x)
-		}
+	held := f.maxHeld
+	if held <= 0 {
+		held = math.MaxInt
 	}
+	ranked := pipeline.NewSpilled(held, audit.RankOrder)
+	defer ranked.Close()
+	sup := pipeline.NewSuppressor(cfg, now)
+	var n model.Summary // what add counts
+	n.Findings = map[string]int64{}
+	add := func(x model.Finding) error {
+		one := []model.Finding{x}
+		audit.Undated(one, asOf, fileMtime, start)
+		x, hidden := sup.Judge(one[0])
+		switch {
+		case !filter.Keep(x):
+			n.FindingsFiltered++
+			return nil
+		case hidden:
+			n.Suppressed++
+			if !f.showSupp {
+				return nil
+			}
+		default:
+			if filter.Undated(x) {
+				n.Undated++
+			}
+			n.Findings[x.Severity.String()]++
+		}
+		return ranked.Add(x, hidden)
+	}
+	// The options' --max-held bounds the firewalls read too.
+	sum, err := judge(a, snapshot.Options{MaxRecord: int(f.maxRecord), MaxHeld: f.maxHeld}, add)
+	if err != nil {
+		return err
+	}
+	sum.Notices = append(sum.Notices, sup.Notices()...)
+	sum.Findings, sum.FindingsFiltered, sum.Undated, sum.Suppressed = n.Findings, sum.FindingsFiltered+n.FindingsFiltered, sum.Undated+n.Undated, n.Suppressed
 	sum.SuppressedShown = f.showSupp && sum.Suppressed > 0
 	sum.Elapsed = time.Since(start)
+	res := pipeline.Result{Summary: sum, Spill: ranked}
+	each := func(fn func(model.Finding) error) error {
+		err := ranked.Findings(fn)
+		if err == nil && f.showSupp {
+			err = ranked.Suppressed(fn)
+		}
+		return err
+	}
 
 	out := stdout
 	var file *os.File
@@ -274,7 +302,15 @@ func runReport(ctx context.Context, f reportFlags, stdout, stderr io.Writer,
 	bv := currentVersion()
 	opts := output.Options{Color: color, Version: bv.Version, Revision: bv.Revision, Rules: auditRuleHelp()}
 	opts.Width = tableWidth(stdoutTTY)
-	if err := output.Write(out, format, findings, sum, opts); err != nil {
+	if output.Streams(format) {
+		err = output.WriteEach(out, format, each, sum, opts)
+	} else {
+		findings := []model.Finding{}
+		if err = each(func(x model.Finding) error { findings = append(findings, x); return nil }); err == nil {
+			err = output.Write(out, format, findings, sum, opts)
+		}
+	}
+	if err != nil {
 		return fmt.Errorf("write findings: %w", err)
 	}
 	if file != nil {
@@ -284,25 +320,7 @@ func runReport(ctx context.Context, f reportFlags, stdout, stderr io.Writer,
 	}
 	// The scan's ending: summary, nothing-read (exit 4), --fail-on (exit 3
 	// with the findings that tripped it).
-	return report(ctx, pipeline.Result{Findings: findings, Summary: sum}, format, f.scanFlags, failOn, stderr)
-}
-
-// filterFindings applies the scan's filters and counts what is kept.
-func filterFindings(all []model.Finding, filter pipeline.Filter, sum *model.Summary) []model.Finding {
-	kept := []model.Finding{}
-	sum.Findings = map[string]int64{}
-	for _, x := range all {
-		if !filter.Keep(x) {
-			sum.FindingsFiltered++
-			continue
-		}
-		if filter.Undated(x) {
-			sum.Undated++
-		}
-		sum.Findings[x.Severity.String()]++
-		kept = append(kept, x)
-	}
-	return kept
+	return report(ctx, res, format, f.scanFlags, failOn, stderr)
 }
 
 // auditRuleHelp describes the audit and diff rules for SARIF.

@@ -121,24 +121,3 @@ func TestAuditFilters(t *testing.T) {
 		}
 	}
 }
-
-// audit --max-held 1 sorts every firewall on disk and judges it alone:
-// the same report as holding them all, with a notice that it spilled;
-// --max-held 0 is a usage error.
-func TestAuditMaxHeld(t *testing.T) {
-	args := []string{"audit", "-q", "--min-severity", "info", "--format", "json", "--as-of", asOf, snapshots}
-	code, want, stderr := run(t, nil, append(args, "--max-held", "1000000")...)
-	if code != ExitOK || strings.Contains(stderr, "max-held") {
-		t.Fatalf("exit %d: %s", code, stderr)
-	}
-	code, got, stderr := run(t, nil, append(args, "--max-held", "1")...)
-	if code != ExitOK || !strings.Contains(stderr, "more than --max-held 1 firewalls: sorted on disk") {
-		t.Fatalf("exit %d: %s", code, stderr)
-	}
-	if string(stable(got)) != string(stable(want)) {
-		t.Errorf("--max-held 1:\n%.800s\nwant, as held in memory:\n%.800s", got, want)
-	}
-	if code, _, stderr := run(t, nil, append(args, "--max-held", "0")...); code != ExitUsage {
-		t.Errorf("--max-held 0: exit %d (%s), want usage error", code, stderr)
-	}
-}
