@@ -21,7 +21,7 @@ type builder struct {
 	// meta is what add needs to know of each firewall read so far; with
 	// Options.MaxHeld the copies themselves go to spilled instead of
 	// firewalls (held.go), and err is the first that spilling met.
-	meta       map[string]*fwMeta
+	meta       map[string]fwMeta
 	spilled    *spill.Sorter[heldCopy]
 	err        error
 	interfaces []Interface
@@ -51,7 +51,7 @@ func newBuilder() *builder {
 		perFile:   map[string]int{},
 		firewalls: map[string]*model.Firewall{},
 		lists:     map[string]*PrefixList{},
-		meta:      map[string]*fwMeta{},
+		meta:      map[string]fwMeta{},
 		skips:     map[string]*skipTally{},
 		sum:       model.Summary{Findings: map[string]int64{}},
 	}
@@ -196,7 +196,7 @@ func (b *builder) add(fw model.Firewall) {
 	obs := cmp.Or(b.cur.id, fw.Source.File)
 	old, ok := b.meta[k]
 	if !ok {
-		b.meta[k] = &fwMeta{partial: fw.Partial, asOf: fw.AsOf, file: fw.Source.File, obs: obs}
+		b.meta[k] = fwMeta{partial: fw.Partial, asOf: fw.AsOf, file: fw.Source.File, obs: obs}
 		b.keep(k, false, fw)
 		return
 	}
@@ -224,10 +224,11 @@ func (b *builder) add(fw model.Firewall) {
 		if fw.AsOf.After(old.asOf) {
 			old.asOf = fw.AsOf
 		}
+		b.meta[k] = old
 		b.keep(k, true, fw)
 		return
 	}
-	*old = fwMeta{partial: fw.Partial, asOf: fw.AsOf, file: fw.Source.File, obs: obs}
+	b.meta[k] = fwMeta{partial: fw.Partial, asOf: fw.AsOf, file: fw.Source.File, obs: obs}
 	b.keep(k, false, fw)
 }
 
