@@ -17,7 +17,7 @@ import (
 // unless the group's egress was restricted, which the pipeline checks
 // against the replayed state.
 func defaultEgress(op *content.Operation, ch model.RuleChange) string {
-	if ch.Direction != model.Egress || protocol(ch.Protocol) != "all" || len(ch.Peers) == 0 {
+	if ch.Direction != model.Egress || ch.Action == model.Deny || protocol(ch.Protocol) != "all" || len(ch.Peers) == 0 {
 		return ""
 	}
 	for _, p := range ch.Peers {
@@ -50,4 +50,26 @@ func (d *Detector) RestoresDefaultEgress(ev *model.Event) bool {
 		}
 	}
 	return true
+}
+
+// impliedEgressAllow says why a removed egress deny needs no allow rule
+// of anyone's making to let its traffic out, or "": a GCP VPC network's
+// implied allow-egress rule (priority 65535, every protocol to
+// 0.0.0.0/0) admits every destination, and an Azure NSG's default rule
+// AllowInternetOutBound (priority 65001) every internet destination.
+// What the deny blocked leaves at once, unless another deny also blocks
+// it: the removal is weighed as the same allow added, not a step lower.
+// AWS has no such rule: a security group holds no deny, and a network
+// ACL's last entry denies.
+func (d *Detector) impliedEgressAllow(op *content.Operation, ch model.RuleChange) string {
+	if ch.Direction != model.Egress {
+		return ""
+	}
+	switch {
+	case op.Cloud == model.GCP && op.Resource == "vpc_firewall_rule":
+		return "the network's implied allow-egress rule (priority 65535, every protocol to 0.0.0.0/0) admits what it blocked, so it leaves now unless another deny blocks it: not lowered"
+	case op.Cloud == model.Azure && (op.Resource == "nsg_rule" || op.Resource == "nsg") && d.World(ch.Peers):
+		return "the group's default rule AllowInternetOutBound (priority 65001) admits what it blocked, so it leaves now unless another deny blocks it: not lowered"
+	}
+	return ""
 }

@@ -65,9 +65,14 @@ func (d *Detector) change(op *content.Operation, ch model.RuleChange) judged {
 	case ch.Effect == model.Removed && action == model.Deny:
 		o := d.open(op, ch)
 		sev := lower(o.sev, w.RemovedDenyStep)
+		first := fmt.Sprintf("deny rule removed (%s): what it blocked flows if an allow rule admits it; %s, lowered %d step(s) to %s",
+			desc, o.reasons[0], w.RemovedDenyStep, sev)
+		if why := d.impliedEgressAllow(op, ch); why != "" {
+			sev = o.sev
+			first = fmt.Sprintf("deny rule removed (%s): %s; %s", desc, why, o.reasons[0])
+		}
 		j := judged{sev: sev, world: o.world, worldSensitive: o.worldSensitive, change: "deny rule removed (" + o.change + " is no longer blocked by it)"}
-		j.reasons = append([]string{fmt.Sprintf("deny rule removed (%s): what it blocked flows if an allow rule admits it; %s, lowered %d step(s) to %s",
-			desc, o.reasons[0], w.RemovedDenyStep, sev)}, o.reasons[1:]...)
+		j.reasons = append([]string{first}, o.reasons[1:]...)
 		for _, e := range o.exposure {
 			j.exposure = append(j.exposure, "no longer denied: "+e)
 		}
