@@ -186,6 +186,18 @@ func descriptive(fw map[string]any) []string {
 	return out
 }
 
+// The fields a request may wrap one rule in: the audit log's request is
+// the rule itself, flat; the client libraries' request messages name it
+// firewallPolicyRuleResource, securityPolicyRuleResource or rule, and the
+// gcloud (apitools) messages firewallPolicyRule, securityPolicyRule or
+// firewallRule (ComputeFirewallPoliciesAddRuleRequest,
+// AppengineAppsFirewallIngressRulesCreateRequest).
+var (
+	policyRuleWrappers = []string{"firewallPolicyRuleResource", "firewallPolicyRule", "rule"}
+	armorRuleWrappers  = []string{"securityPolicyRuleResource", "securityPolicyRule", "rule"}
+	gaeRuleWrappers    = []string{"rule", "firewallRule"}
+)
+
 // firewallPolicy reads hierarchical (firewallPolicies) and network
 // (networkFirewallPolicies, regionNetworkFirewallPolicies) firewall policies.
 func (r *reader) firewallPolicy(verb string) {
@@ -202,9 +214,9 @@ func (r *reader) firewallPolicy(verb string) {
 	}
 	switch verb {
 	case "addrule":
-		r.policyRule(ruleBody(r.req, "firewallPolicyRuleResource", "rule"), model.Added)
+		r.policyRule(ruleBody(r.req, policyRuleWrappers...), model.Added)
 	case "patchrule":
-		r.policyRule(ruleBody(r.req, "firewallPolicyRuleResource", "rule"), model.Altered)
+		r.policyRule(ruleBody(r.req, policyRuleWrappers...), model.Altered)
 	case "insert", "patch":
 		effect := model.Added
 		if verb == "patch" {
@@ -295,9 +307,9 @@ func (r *reader) securityPolicy(verb string) {
 	}
 	switch verb {
 	case "addrule":
-		r.armorRule(ruleBody(r.req, "securityPolicyRuleResource", "rule"), model.Added)
+		r.armorRule(ruleBody(r.req, armorRuleWrappers...), model.Added)
 	case "patchrule":
-		r.armorRule(ruleBody(r.req, "securityPolicyRuleResource", "rule"), model.Altered)
+		r.armorRule(ruleBody(r.req, armorRuleWrappers...), model.Altered)
 	case "insert", "patch", "update":
 		effect := model.Added
 		if verb != "insert" {
@@ -458,12 +470,12 @@ func (r *reader) appEngine(verb string) {
 	}
 	switch verb {
 	case "createingressrule":
-		r.gaeRule(ruleBody(r.req, "rule"), model.Added, "")
+		r.gaeRule(ruleBody(r.req, gaeRuleWrappers...), model.Added, "")
 	case "updateingressrule":
-		r.gaeRule(ruleBody(r.req, "rule"), model.Altered, lastSegment(jv.Str(r.req, "name")))
+		r.gaeRule(ruleBody(r.req, gaeRuleWrappers...), model.Altered, lastSegment(jv.Str(r.req, "name")))
 	case "batchupdateingressrules":
 		// The batch replaces the whole rule set.
-		for _, rule := range r.objs(r.req, "ingressRules") {
+		for _, rule := range r.objs(ruleBody(r.req, "batchUpdateIngressRulesRequest"), "ingressRules") {
 			r.gaeRule(rule, model.Altered, "")
 		}
 	}
