@@ -260,6 +260,8 @@ func (d *Detector) assess(op *content.Operation, ev *model.Event) verdict {
 			v.add(d.reordered(op, ch), true)
 		default:
 			j := d.change(op, ch)
+			admitsEveryone(op, ev, ch, &j)
+			newPolicyDefault(op, ch, &j)
 			if was := replacedLogged(ev); was != "" {
 				j.reasons = slices.Clone(j.reasons)
 				if i := slices.Index(j.reasons, replacedUnlogged); i >= 0 {

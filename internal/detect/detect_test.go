@@ -66,6 +66,11 @@ func event(cloud model.Cloud, key string, changes ...model.RuleChange) *model.Ev
 	}
 }
 
+// armorRule is a Cloud Armor or App Engine rule: HTTP(S), no ports.
+func armorRule(effect model.Effect, action model.Action, priority int, peers ...model.Peer) model.RuleChange {
+	return model.RuleChange{Effect: effect, Direction: model.Ingress, Action: action, Priority: model.IntPtr(priority), Peers: peers}
+}
+
 func sgIngress(changes ...model.RuleChange) *model.Event {
 	return event(model.AWS, "ec2:authorizesecuritygroupingress", changes...)
 }
@@ -352,6 +357,37 @@ func TestSeverity(t *testing.T) {
 			model.RuleChange{Effect: model.Removed, Direction: model.Egress, Action: model.Deny, Protocol: "-1",
 				Ports: model.PortList{model.AllPortRange}, Peers: []model.Peer{cidr("0.0.0.0/0")}, Name: "90", Priority: model.IntPtr(90)}),
 			model.Low, "", ""},
+		// An allow rule matching every source lets every request past
+		// the rules after it in a Cloud Armor policy or the App Engine
+		// firewall: as if the policy were detached (high). A VPC rule on
+		// 443 from the world stays medium (world 443 above).
+		{"armor default rule set to allow everyone", event(model.GCP, "compute.securitypolicies.patchrule", armorRule(model.Altered, model.Allow, 2147483647, any_("*"))),
+			model.High, "opened to the internet", ""},
+		{"armor allow everyone above the default rule", event(model.GCP, "compute.securitypolicies.addrule", armorRule(model.Added, model.Allow, 1000, cidr("0.0.0.0/0"), cidr("::/0"))),
+			model.High, "", ""},
+		{"armor allow a private range", event(model.GCP, "compute.securitypolicies.addrule", armorRule(model.Added, model.Allow, 1000, cidr("10.0.0.0/8"))),
+			model.Low, "", ""},
+		{"armor default rule set to deny", event(model.GCP, "compute.securitypolicies.patchrule", armorRule(model.Altered, model.Deny, 2147483647, any_("*"))),
+			model.Info, "", ""},
+		{"armor rule removed", event(model.GCP, "compute.securitypolicies.removerule", armorRule(model.Removed, "", 1000)),
+			model.Medium, "", ""},
+		{"app engine default rule set to allow", event(model.GCP, "google.appengine.v1.firewall.updateingressrule", armorRule(model.Altered, model.Allow, 2147483647, any_("*"))),
+			model.High, "", ""},
+		{"app engine allow everyone", event(model.GCP, "google.appengine.v1.firewall.createingressrule", armorRule(model.Added, model.Allow, 100, any_("*"))),
+			model.High, "", ""},
+		{"app engine allow one office", event(model.GCP, "google.appengine.v1.firewall.createingressrule", armorRule(model.Added, model.Allow, 100, cidr("203.0.113.0/24"))),
+			model.Low, "", ""},
+		// A new policy's default rule allows everyone unless its creator
+		// says otherwise, and the policy guards nothing yet; an allow-all
+		// rule above it is no default.
+		{"armor policy created with the default allow-all rule", event(model.GCP, "compute.securitypolicies.insert", armorRule(model.Added, model.Allow, 2147483647, any_("*"))),
+			model.Low, "", ""},
+		{"armor policy created with an allow-all rule above the default", event(model.GCP, "compute.securitypolicies.insert", armorRule(model.Added, model.Allow, 1000, any_("*"))),
+			model.Medium, "", ""},
+		// A batch update sends the whole set, the default rule with it
+		// every time: restating allow-all is not raised.
+		{"app engine batch restates the default rule", event(model.GCP, "google.appengine.v1.firewall.batchupdateingressrules", armorRule(model.Altered, model.Allow, 2147483647, any_("*"))),
+			model.Medium, "", ""},
 		{"sql rule delete closes", event(model.Azure, "microsoft.sql/servers/firewallrules/delete"), model.Info, "", ""},
 		{"delete security group", event(model.AWS, "ec2:deletesecuritygroup"), model.Medium, "Security group sg-0abc deleted", ""},
 		{"delete network firewall", event(model.AWS, "network-firewall:deletefirewall"), model.High, "", ""},
