@@ -331,6 +331,7 @@ var placeholderValues = map[string][]string{
 	"SCOPE":               {"REGIONAL"},
 	"WEB_ACL_ARN":         {"arn:aws:wafv2:us-east-1:111122223333:regional/webacl/acl-0/a1b2c3d4-5678-90ab-cdef-EXAMPLE11111"},
 	"WEB_ACL_ID":          {"a1b2c3d4-5678-90ab-cdef-EXAMPLE11111"},
+	"WEB_ACL_NAME":        {"acl-0"},
 	"DOMAIN_LIST_ID":      {"rslvr-fdl-0123456789abcdef"},
 	"RULE_GROUP_ID":       {"rslvr-frg-0123456789abcdef"},
 	"VPC_ID":              {"vpc-0123456789abcdef0"},

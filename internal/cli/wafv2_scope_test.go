@@ -3,14 +3,17 @@ package cli
 import (
 	"context"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 )
 
 // TestWAFv2ScopeCommands: a WAFv2 call's commands address the web ACL,
 // IP set or rule group in the scope its record logged, and a CLOUDFRONT
-// one in us-east-1, the only region that serves it; and the AWS CLI
-// parses them as printed. The records are the wafv2 fixtures of
+// one in us-east-1, the only region that serves it (an IP set's first
+// command shows the set, the others the web ACLs and rule groups that may
+// use it, in the same region and scope); and the AWS CLI parses them as
+// printed. The records are the wafv2 fixtures of
 // internal/normalize/aws/testdata (REGIONAL and CLOUDFRONT; provenance
 // in REAL_SOURCES.md and DERIVED_SOURCES.md there).
 func TestWAFv2ScopeCommands(t *testing.T) {
@@ -49,13 +52,22 @@ func TestWAFv2ScopeCommands(t *testing.T) {
 					wafv2 = append(wafv2, c.Run)
 				}
 			}
-			if len(wafv2) != 1 || wafv2[0] != tt.want {
-				t.Fatalf("wafv2 commands %q, want %q", wafv2, tt.want)
+			if len(wafv2) == 0 || wafv2[0] != tt.want {
+				t.Fatalf("wafv2 commands %q, want %q first", wafv2, tt.want)
+			}
+			// The others (an IP set's: the web ACLs and rule groups that
+			// may use it) address the same region and scope.
+			for _, c := range wafv2[1:] {
+				for _, w := range regexp.MustCompile(`--(region|scope) \S+`).FindAllString(tt.want, -1) {
+					if !strings.Contains(c+" ", w+" ") {
+						t.Errorf("%q lacks %q", c, w)
+					}
+				}
 			}
 			if strings.Contains(out, "<SCOPE>") {
 				t.Errorf("the scope was logged, yet the finding shows <SCOPE>")
 			}
-			printed = append(printed, wafv2[0])
+			printed = append(printed, wafv2...)
 		})
 	}
 	if testing.Short() {

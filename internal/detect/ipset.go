@@ -63,7 +63,8 @@ func appendCapped(l []string, s string) []string {
 // ACLs of the scan use it: in an allow rule every address now skips the
 // rules after it (high); only in block rules every request is now
 // blocked, an outage that admits no one (low). Unknown use keeps the
-// operation's judgement.
+// operation's judgement (medium, between the two), with a reason that
+// says how to find the use.
 func (h *History) weighIPSetUse(ev *model.Event, f *model.Finding) {
 	if ev.Resource.Type != "ip_set" || ev.Cloud != model.AWS || f.Outcome != model.Success || f.Severity < model.Medium {
 		return
@@ -72,8 +73,14 @@ func (h *History) weighIPSetUse(ev *model.Event, f *model.Finding) {
 	for _, ch := range ev.Changes {
 		world = world || ch.Effect != model.Removed && h.d.worldOpen(ch.Peers)
 	}
+	if !world {
+		return
+	}
 	u := h.ipsets[ipsetKey(ev.Account, ev.Resource.ID)]
-	if !world || u == nil {
+	if u == nil {
+		f.Reasons = append(f.Reasons, fmt.Sprintf("no web ACL call in this scan references the set, and a set admits or blocks no one until a rule references it: "+
+			"in an allow rule (or a block rule on the addresses not in it) every address now passes, high; in a block rule every request is now blocked, low; kept at %s: "+
+			"the investigation steps list the web ACLs of its scope and the rules of each that reference it", f.Severity))
 		return
 	}
 	switch {

@@ -1,6 +1,8 @@
 package detect
 
 import (
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -32,20 +34,28 @@ func TestIPSetUse(t *testing.T) {
 		name  string
 		calls []model.Event
 		want  model.Severity
+		// reason, when set, is a substring of a reason
+		reason string
 	}{
-		{"use not seen", []model.Event{widen("0.0.0.0/0")}, model.Medium},
-		{"allow rule", []model.Event{webACL(model.Allow, arn, "111122223333"), widen("0.0.0.0/0")}, model.High},
-		{"block rule", []model.Event{webACL(model.Deny, arn, "111122223333"), widen("0.0.0.0/0")}, model.Low},
-		{"allow and block", []model.Event{webACL(model.Deny, arn, "111122223333"), webACL(model.Allow, arn, "111122223333"), widen("::/0")}, model.High},
-		{"counting rule", []model.Event{webACL("", arn, "111122223333"), widen("0.0.0.0/0")}, model.Medium},
-		{"another set", []model.Event{webACL(model.Deny, other, "111122223333"), widen("0.0.0.0/0")}, model.Medium},
-		{"another account", []model.Event{webACL(model.Deny, arn, "999988887777"), widen("0.0.0.0/0")}, model.Medium},
-		{"not widened to the internet", []model.Event{webACL(model.Allow, arn, "111122223333"), widen("203.0.113.0/24")}, model.Low},
+		// Unknown use stays medium, between the allow rule's high and the
+		// block rule's low, and says how to find the use.
+		{"use not seen", []model.Event{widen("0.0.0.0/0")}, model.Medium, "no web ACL call in this scan references the set"},
+		{"use not seen, half of the internet", []model.Event{widen("128.0.0.0/1")}, model.Medium, "list the web ACLs of its scope"},
+		{"allow rule", []model.Event{webACL(model.Allow, arn, "111122223333"), widen("0.0.0.0/0")}, model.High, ""},
+		{"block rule", []model.Event{webACL(model.Deny, arn, "111122223333"), widen("0.0.0.0/0")}, model.Low, ""},
+		{"allow and block", []model.Event{webACL(model.Deny, arn, "111122223333"), webACL(model.Allow, arn, "111122223333"), widen("::/0")}, model.High, ""},
+		{"counting rule", []model.Event{webACL("", arn, "111122223333"), widen("0.0.0.0/0")}, model.Medium, ""},
+		{"another set", []model.Event{webACL(model.Deny, other, "111122223333"), widen("0.0.0.0/0")}, model.Medium, ""},
+		{"another account", []model.Event{webACL(model.Deny, arn, "999988887777"), widen("0.0.0.0/0")}, model.Medium, ""},
+		{"not widened to the internet", []model.Event{webACL(model.Allow, arn, "111122223333"), widen("203.0.113.0/24")}, model.Low, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			f := lastOf(t, tc.calls)
 			if f.Severity != tc.want {
 				t.Errorf("severity %s, want %s\nreasons: %q", f.Severity, tc.want, f.Reasons)
+			}
+			if tc.reason != "" && !slices.ContainsFunc(f.Reasons, func(r string) bool { return strings.Contains(r, tc.reason) }) {
+				t.Errorf("reasons %q lack %q", f.Reasons, tc.reason)
 			}
 		})
 	}
