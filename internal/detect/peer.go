@@ -93,7 +93,7 @@ func (d *Detector) sizeCIDR(p model.Peer, v string) sized {
 	addrText, bitsText, hasBits := strings.Cut(v, "/")
 	if !hasBits {
 		if a, err := netip.ParseAddr(v); err == nil {
-			return d.sizePrefix(p, netip.PrefixFrom(a, a.BitLen()), "")
+			return d.sizePrefix(p, netip.PrefixFrom(a, a.BitLen()), bareUnspecified(a))
 		}
 		if a, ok := lenientAddr(v); ok {
 			return d.sizePrefix(p, netip.PrefixFrom(a, a.BitLen()),
@@ -114,6 +114,19 @@ func (d *Detector) sizeCIDR(p model.Peer, v string) sized {
 	}
 	return sized{peer: p, scope: content.Unreadable, why: "unparseable CIDR",
 		note: fmt.Sprintf("unparseable CIDR %q: scope unknown", v)}
+}
+
+// bareUnspecified says how a bare 0.0.0.0 or :: (no prefix length) was
+// read, or "" for any other address. Every cloud reads a bare address as
+// that one address (GCP App Engine and Azure NSG rules document it; AWS
+// and WAF take only CIDR notation and reject it), not as the /0 it
+// resembles; and no packet comes from or goes to the unspecified
+// address, so the rule admits no one.
+func bareUnspecified(a netip.Addr) string {
+	if !a.IsUnspecified() {
+		return ""
+	}
+	return fmt.Sprintf("%s has no prefix length: read as the one address %s, as the clouds read a bare address (AWS rejects it: it takes only CIDR notation), not as %s/0; no packet comes from it, so it admits no one", a, a, a)
 }
 
 // lenientAddr reads a dotted IPv4 address whose octets carry leading
