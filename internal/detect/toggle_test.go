@@ -36,6 +36,11 @@ func TestGCPDisabledGotoNextPriority(t *testing.T) {
 		{"patch deny disabled", "compute.firewalls.patch",
 			&model.RuleChange{Effect: model.Altered, Direction: model.Ingress, Action: model.Deny, Protocol: "tcp", Ports: ssh, Peers: world},
 			map[string]string{model.SettingDisabled: "true"}, nil, model.High, "disabled (a deny: the IPv4 internet on 22/tcp (ssh) is no longer blocked by it)", true},
+		// Disabled, an egress deny-all lets out what it blocked at once:
+		// the implied allow-egress rule admits it (as its removal).
+		{"egress deny-all disabled", "compute.firewalls.patch",
+			&model.RuleChange{Effect: model.Altered, Direction: model.Egress, Action: model.Deny, Protocol: "all", Ports: model.PortList{model.AllPortRange}, Peers: world},
+			map[string]string{model.SettingDisabled: "true"}, nil, model.Medium, "disabled (a deny: egress to the IPv4 internet on all protocols and ports is no longer blocked by it)", true},
 		{"policy rule disabled by priority", "compute.networkfirewallpolicies.patchrule",
 			&model.RuleChange{Effect: model.Altered, Priority: prio},
 			map[string]string{model.SettingDisabled: "true"}, nil, model.Medium, "rule 10 disabled (if it was a deny", false},
