@@ -115,6 +115,7 @@ func (h *History) Evaluate(ev *model.Event) (model.Finding, bool) {
 	}
 	if ev.Resource.Type == "web_acl" && applied {
 		h.recordIPSetUse(ev)
+		h.weighWidenedRefs(ev, &f)
 	}
 	// Judge again with what earlier calls and known prefix lists add; keep
 	// the worse reading.

@@ -29,6 +29,10 @@ func TestIPSetUse(t *testing.T) {
 		ev.Time = t0.Add(time.Hour)
 		return ev
 	}
+	failed := func(ev model.Event) model.Event {
+		ev.Outcome, ev.ErrorCode = model.Failure, "WAFInvalidParameterException"
+		return ev
+	}
 	other := "arn:aws:wafv2:us-east-1:111122223333:regional/ipset/other/ffff"
 	for _, tc := range []struct {
 		name  string
@@ -47,6 +51,17 @@ func TestIPSetUse(t *testing.T) {
 		{"counting rule", []model.Event{webACL("", arn, "111122223333"), widen("0.0.0.0/0")}, model.Medium, ""},
 		{"another set", []model.Event{webACL(model.Deny, other, "111122223333"), widen("0.0.0.0/0")}, model.Medium, ""},
 		{"another account", []model.Event{webACL(model.Deny, arn, "999988887777"), widen("0.0.0.0/0")}, model.Medium, ""},
+		// Widened first, then referenced: the web ACL call that allows the
+		// set lets every request past its later rules (high); a block
+		// rule, a narrowed set, another set or a failed widening do not.
+		{"widened, then an allow rule", []model.Event{widen("0.0.0.0/1"), webACL(model.Allow, arn, "111122223333")}, model.High, "set to every address"},
+		{"widened, then a block rule", []model.Event{widen("0.0.0.0/1"), webACL(model.Deny, arn, "111122223333")}, model.Info, ""},
+		{"widened, narrowed, then an allow rule", []model.Event{widen("0.0.0.0/1"), widen("203.0.113.0/24"), webACL(model.Allow, arn, "111122223333")}, model.Low, ""},
+		{"widened, then an allow rule on another set", []model.Event{widen("0.0.0.0/1"), webACL(model.Allow, other, "111122223333")}, model.Low, ""},
+		{"widening failed, then an allow rule", []model.Event{failed(widen("0.0.0.0/1")), webACL(model.Allow, arn, "111122223333")}, model.Low, ""},
+		// Widened, with the set's only known use the widening itself:
+		// still unknown use, not a block-only set.
+		{"widened twice", []model.Event{widen("0.0.0.0/1"), widen("0.0.0.0/1")}, model.Medium, "no web ACL call in this scan references the set"},
 		{"not widened to the internet", []model.Event{webACL(model.Allow, arn, "111122223333"), widen("203.0.113.0/24")}, model.Low, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
