@@ -19,7 +19,9 @@ const defaultRulePriority = 2147483647
 // first match decides, so such a rule lets every request past every rule
 // after it, the default rule included. The firewall stops restricting who
 // reaches the service, the same as a Cloud Armor policy detached or a
-// default action set to allow (high). A rule that matches every source
+// default action set to allow (high). A Cloud Armor throttle or
+// rate_based_ban rule allows every request under a rate limit its writer
+// chose, so it counts as an allow. A rule that matches every source
 // on a VPC firewall opens only its ports, and is weighed by them. The
 // creation of a Cloud Armor policy is not raised: the policy guards
 // nothing until a backend service uses it, and its default rule allows
@@ -29,7 +31,8 @@ const defaultRulePriority = 2147483647
 // firewall of every new app (as a WAFv2 UpdateWebACL sends its default
 // action): the call that changes the default alone is UpdateIngressRule.
 func admitsEveryone(op *content.Operation, ev *model.Event, ch model.RuleChange, j *judged) {
-	if op.Cloud != model.GCP || op.Kind != content.KindRules || ch.Effect == model.Removed || ch.Action != model.Allow || !j.world || j.sev >= model.High {
+	rateLimit := op.Resource == "cloud_armor_policy" && (ch.Action == "throttle" || ch.Action == "rate_based_ban")
+	if op.Cloud != model.GCP || op.Kind != content.KindRules || ch.Effect == model.Removed || ch.Action != model.Allow && !rateLimit || !j.world || j.sev >= model.High {
 		return
 	}
 	isDefault := ch.Priority != nil && *ch.Priority == defaultRulePriority
@@ -49,6 +52,9 @@ func admitsEveryone(op *content.Operation, ev *model.Event, ch model.RuleChange,
 	if isDefault {
 		why = fmt.Sprintf("the default rule (priority %d), which decides every request no other rule matches, now allows every source: only the deny rules before it still restrict who reaches %s, as if the firewall were detached or its default action set to allow: raised from %s to high",
 			defaultRulePriority, what, j.sev)
+	}
+	if rateLimit {
+		why = fmt.Sprintf("a %s rule allows every request under its rate limit (its conformAction can only be allow), and the limit is the caller's to choose: ", ch.Action) + why
 	}
 	j.sev = model.High
 	j.reasons = append(j.reasons, why)
