@@ -55,7 +55,9 @@ func (d *Detector) RestoresDefaultEgress(ev *model.Event) bool {
 // impliedEgressAllow says why a removed egress deny needs no allow rule
 // of anyone's making to let its traffic out, or "": a GCP VPC network's
 // implied allow-egress rule (priority 65535, every protocol to
-// 0.0.0.0/0) admits every destination, and an Azure NSG's default rule
+// 0.0.0.0/0) admits every destination, whether the deny was a VPC rule
+// or a firewall policy's (what no policy or VPC rule decides reaches the
+// implied rules), and an Azure NSG's default rule
 // AllowInternetOutBound (priority 65001) every internet destination.
 // What the deny blocked leaves at once, unless another deny also blocks
 // it: the removal is weighed as the same allow added, not a step lower.
@@ -68,6 +70,8 @@ func (d *Detector) impliedEgressAllow(op *content.Operation, ch model.RuleChange
 	switch {
 	case op.Cloud == model.GCP && op.Resource == "vpc_firewall_rule":
 		return "the network's implied allow-egress rule (priority 65535, every protocol to 0.0.0.0/0) admits what it blocked, so it leaves now unless another deny blocks it: not lowered"
+	case op.Cloud == model.GCP && (op.Resource == "firewall_policy" || op.Resource == "network_firewall_policy"):
+		return "what no policy rule or VPC rule decides reaches the network's implied allow-egress rule (every protocol to 0.0.0.0/0), which admits what it blocked, so it leaves now unless another deny blocks it: not lowered"
 	case op.Cloud == model.Azure && (op.Resource == "nsg_rule" || op.Resource == "nsg") && d.World(ch.Peers):
 		return "the group's default rule AllowInternetOutBound (priority 65001) admits what it blocked, so it leaves now unless another deny blocks it: not lowered"
 	}
