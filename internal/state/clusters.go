@@ -20,24 +20,95 @@ func (a *applier) clusterRollback() []string {
 		// Before the call there was no cluster, so nothing reached it.
 		return []string{clusterAllow(f, nil)}
 	}
+	if c, ok := a.gkeEndpointUndo(); ok {
+		return c
+	}
 	if !a.priorKnown {
 		return []string{"# the allowlist before this call is not in the logs (a baseline gives it); set the approved one: " +
 			clusterAllow(f, []string{"<APPROVED_CIDRS>"})}
 	}
-	var nets []string
+	var nets, parked []string
 	for _, r := range a.prior {
-		if r.Disabled {
-			continue // the public endpoint was off: nothing reached it
+		for _, p := range r.Peers {
+			if r.Disabled {
+				// The public endpoint was off: nothing reached it, and
+				// the list waited for it to be turned on.
+				if !slices.Contains(parked, p.Value) {
+					parked = append(parked, p.Value)
+				}
+			} else if !slices.Contains(nets, p.Value) {
+				nets = append(nets, p.Value)
+			}
 		}
+	}
+	if len(nets) == 0 && len(parked) > 0 && !slices.Equal(parked, listOf(f.rules)) {
+		// The call changed the list the endpoint had waiting.
+		if c, ok := endpointOffWith(f, parked); ok {
+			return []string{c}
+		}
+		if f.meta.Resource.Type == "gke_cluster" {
+			// Authorized networks set while the endpoint is off wait
+			// for it the same way: set the earlier ones back.
+			return []string{clusterList(f, parked, allowlistOff(parked) && a.priorOff)}
+		}
+	}
+	// GKE tells its allowlist off from one that admits 0.0.0.0/0.
+	off := allowlistOff(nets) && (f.meta.Resource.Type != "gke_cluster" || a.priorOff)
+	return []string{clusterList(f, nets, off)}
+}
+
+// gkeEndpointUndo undoes a call that turned a GKE cluster's public
+// endpoint off (private endpoint only) or on: gcloud's
+// --no-enable-private-endpoint or --enable-private-endpoint. The
+// authorized networks stay while the endpoint is off, so turning it back
+// on needs no list; turning it off again puts back the list it had
+// waiting, when the call sent another.
+func (a *applier) gkeEndpointUndo() ([]string, bool) {
+	f := a.f
+	if f.meta.Resource.Type != "gke_cluster" {
+		return nil, false
+	}
+	wasOff := a.priorPublic == "disabled"
+	nowOff := f.meta.Settings[model.SettingPublicAccess] == "disabled"
+	cmd := clusterList(f, nil, true) // ... --no-enable-master-authorized-networks
+	cmd = strings.TrimSuffix(cmd, "--no-enable-master-authorized-networks")
+	switch {
+	case nowOff && !wasOff:
+		return []string{cmd + "--no-enable-private-endpoint"}, true
+	case wasOff && !nowOff:
+		parked := listOf(a.prior)
+		if !a.priorKnown || slices.Equal(parked, listOf(f.rules)) && a.priorOff == (f.meta.Settings[model.SettingEnabled] == "false") {
+			return []string{cmd + "--enable-private-endpoint"}, true
+		}
+		return []string{clusterList(f, parked, allowlistOff(parked) && a.priorOff) + " --enable-private-endpoint"}, true
+	}
+	return nil, false
+}
+
+// listOf is the allowlist rules hold, in force or not, each range once.
+func listOf(rules []*rule) []string {
+	var nets []string
+	for _, r := range rules {
 		for _, p := range r.Peers {
 			if !slices.Contains(nets, p.Value) {
 				nets = append(nets, p.Value)
 			}
 		}
 	}
-	// GKE tells its allowlist off from one that admits 0.0.0.0/0.
-	off := allowlistOff(nets) && (f.meta.Resource.Type != "gke_cluster" || a.priorOff)
-	return []string{clusterList(f, nets, off)}
+	return nets
+}
+
+// endpointOffWith is the command that turns an EKS cluster's public
+// endpoint off and keeps parked as its publicAccessCidrs: EKS takes and
+// keeps the list while the endpoint is off ("endpointPublicAccess: false,
+// and Public Endpoint Restrictions: [0.0.0.0/0]" in its own answer), and
+// applies it when the endpoint is turned on again. Other clusters: false.
+func endpointOffWith(f *firewall, parked []string) (string, bool) {
+	if f.meta.Resource.Type != "eks_cluster" {
+		return "", false
+	}
+	return fmt.Sprintf("aws eks update-cluster-config%s --name %s --resources-vpc-config endpointPublicAccess=false,endpointPrivateAccess=true,publicAccessCidrs=%s",
+		region(f), shq(lastSegment(f.meta.Resource.ID)), shq(strings.Join(parked, ","))), true
 }
 
 // clusterWithout is the command that closes a window through rule r of a
@@ -188,6 +259,45 @@ func (a *applier) rangesDropped() {
 	a.removed = append(a.removed, f.rules...)
 	f.rules = []*rule{world}
 	a.added = append(a.added, world)
+}
+
+// endpointOff says a cluster's public endpoint is off once the call is
+// applied: the call turns it off, or it was off and the call does not
+// turn it on. The allowlist a call sends meanwhile (EKS keeps
+// publicAccessCidrs, GKE its authorized networks) admits no one until a
+// later call turns the endpoint on: its rules are kept disabled.
+func (a *applier) endpointOff() bool {
+	if !isCluster(a.f.meta.Resource.Type) {
+		return false
+	}
+	switch a.ev.Settings[model.SettingPublicAccess] {
+	case "disabled":
+		return true
+	case "enabled":
+		return false
+	}
+	return !endpointSent(a.ev) && a.f.meta.Settings[model.SettingPublicAccess] == "disabled"
+}
+
+// endpointSent says a call that sends a cluster's allowlist has its
+// public endpoint on: it sent EKS's endpointPublicAccess or GKE's
+// enablePublicEndpoint as true (Event.Sent; false is the setting
+// "disabled"), or it is an AKS PUT, which replaces the whole cluster and
+// says "disabled" for a private one.
+func endpointSent(ev *model.Event) bool {
+	if ev.Sent == nil {
+		return false
+	}
+	return ev.Resource.Type == "aks_cluster" || slices.Contains(ev.Sent, "endpointpublicaccess") || slices.Contains(ev.Sent, "enablepublicendpoint")
+}
+
+// endpointOn records that a call sending a cluster's list turned, or
+// kept, its public endpoint on (endpointSent), when the state had it off.
+func (a *applier) endpointOn() {
+	f := a.f
+	if endpointSent(a.ev) && a.ev.Settings[model.SettingPublicAccess] == "" && f.meta.Settings[model.SettingPublicAccess] == "disabled" {
+		f.meta.Settings[model.SettingPublicAccess] = "enabled"
+	}
 }
 
 // isCluster reports the resource types clusterRollback handles.

@@ -229,3 +229,88 @@ func TestClusterAllowlistOffUndo(t *testing.T) {
 		})
 	}
 }
+
+// TestClusterListWhileEndpointOff: a list sent while a cluster's public
+// endpoint is off (EKS publicAccessCidrs with endpointPublicAccess=false,
+// GKE authorized networks turned off while the endpoint is private)
+// opens nothing; the call that later turns the endpoint on opens the
+// window, with the list sent meanwhile. Each call's undo puts back the
+// endpoint and the list waiting for it.
+func TestClusterListWhileEndpointOff(t *testing.T) {
+	world, office := cidr("0.0.0.0/0"), cidr("198.51.100.0/24")
+	list := func(peers ...model.Peer) model.RuleChange {
+		return model.RuleChange{Effect: model.Altered, Direction: model.Ingress, Action: model.Allow, Protocol: "tcp", Peers: peers}
+	}
+	eks := model.Resource{Type: "eks_cluster", ID: "prod", Name: "prod"}
+	gke := model.Resource{Type: "gke_cluster", ID: "projects/p1/locations/us-central1/clusters/gke-1", Name: "gke-1"}
+	type step struct {
+		set   map[string]string
+		sent  []string
+		peers []model.Peer
+		open  string // the peers of the window open after the call, "" none
+		undo  string
+	}
+	const eksCmd = "aws eks update-cluster-config --name prod --resources-vpc-config "
+	const gkeCmd = "gcloud container clusters update gke-1 --location=us-central1 --project=p1 "
+	off, on := map[string]string{model.SettingPublicAccess: "disabled"}, map[string]string{model.SettingPublicAccess: "enabled"}
+	for _, tt := range []struct {
+		name  string
+		res   model.Resource
+		steps []step
+	}{
+		{"EKS list sent with the endpoint off, then the endpoint on", eks, []step{
+			{nil, nil, []model.Peer{office}, "", ""},
+			{off, nil, nil, "", eksCmd + "endpointPublicAccess=true,publicAccessCidrs=198.51.100.0/24"},
+			{off, nil, []model.Peer{world}, "", eksCmd + "endpointPublicAccess=false,endpointPrivateAccess=true,publicAccessCidrs=198.51.100.0/24"},
+			{on, nil, nil, "0.0.0.0/0", eksCmd + "endpointPublicAccess=false,endpointPrivateAccess=true"},
+		}},
+		{"EKS endpoint turned off with a wider list in one call", eks, []step{
+			{nil, nil, []model.Peer{office}, "", ""},
+			{off, nil, []model.Peer{world}, "", eksCmd + "endpointPublicAccess=true,publicAccessCidrs=198.51.100.0/24"},
+		}},
+		{"EKS list alone while off waits; sent with the endpoint on, applies", eks, []step{
+			{nil, nil, []model.Peer{office}, "", ""},
+			{off, nil, nil, "", ""},
+			{nil, nil, []model.Peer{world}, "", eksCmd + "endpointPublicAccess=false,endpointPrivateAccess=true,publicAccessCidrs=198.51.100.0/24"},
+			{nil, []string{"endpointpublicaccess", "publicaccesscidrs"}, []model.Peer{office}, "", eksCmd + "endpointPublicAccess=false,endpointPrivateAccess=true,publicAccessCidrs=0.0.0.0/0"},
+			{nil, nil, []model.Peer{world}, "0.0.0.0/0", eksCmd + "endpointPublicAccess=true,publicAccessCidrs=198.51.100.0/24"},
+		}},
+		{"GKE private endpoint on and off", gke, []step{
+			{nil, nil, []model.Peer{office}, "", ""},
+			{off, nil, nil, "", gkeCmd + "--no-enable-private-endpoint"},
+			{map[string]string{model.SettingEnabled: "false"}, nil, []model.Peer{world}, "", gkeCmd + "--enable-master-authorized-networks --master-authorized-networks=198.51.100.0/24"},
+			{on, nil, nil, "0.0.0.0/0", gkeCmd + "--enable-private-endpoint"},
+			{off, nil, nil, "", gkeCmd + "--no-enable-private-endpoint"},
+		}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			e := newEngine(t)
+			cloud, key := model.AWS, "eks:updateclusterconfig"
+			if tt.res.Type == "gke_cluster" {
+				cloud, key = model.GCP, "google.container.v1.clustermanager.updatecluster"
+			}
+			for i, s := range tt.steps {
+				ev := event(cloud, key, at(i, 0), tt.res)
+				if len(s.peers) > 0 {
+					ev.Changes = []model.RuleChange{list(s.peers...)}
+				}
+				ev.Settings, ev.Sent = s.set, s.sent
+				ch := e.Apply(&ev, "")
+				var open []string
+				for _, w := range e.Windows() {
+					if w.End == nil {
+						for _, p := range w.Rule.Peers {
+							open = append(open, p.Value)
+						}
+					}
+				}
+				if got := strings.Join(open, ","); got != s.open {
+					t.Errorf("call %d (%v %v): open window peers %q, want %q", i, s.set, s.peers, got, s.open)
+				}
+				if s.undo != "" && (len(ch.Rollback) != 1 || ch.Rollback[0] != s.undo) {
+					t.Errorf("call %d: rollback %q\nwant %q", i, ch.Rollback, s.undo)
+				}
+			}
+		})
+	}
+}

@@ -14,9 +14,11 @@ import (
 // TestClusterUndoInSequence: random sequences of calls on an EKS, GKE or
 // AKS cluster's API server allowlist (a narrow or world-wide list, GKE
 // authorized networks off or on with none, an AKS PUT without ranges,
-// the public endpoint off or on). At every step whose earlier list state
+// the public endpoint off or on, an EKS list sent with the endpoint off,
+// an endpoint turned on with a list). At every step whose earlier list state
 // knows, the printed undo, read back as the call it makes, gives back
-// the effective allowlist from before the step, and GKE's switch.
+// the effective allowlist from before the step, the list waiting for an
+// endpoint that is off, and GKE's switch.
 func TestClusterUndoInSequence(t *testing.T) {
 	world, office, corp := cidr("0.0.0.0/0"), cidr("198.51.100.0/24"), cidr("203.0.113.0/25")
 	eks := model.Resource{Type: "eks_cluster", ID: "prod", Name: "prod"}
@@ -48,7 +50,19 @@ func TestClusterUndoInSequence(t *testing.T) {
 			return ev
 		case n == 4 && cloud == model.GCP:
 			return call(cloud, res, map[string]string{model.SettingEnabled: "true"})
-		case n == 5 && cloud == model.AWS:
+		case n == 4 && cloud == model.AWS:
+			// endpointPublicAccess=false with publicAccessCidrs: the
+			// list waits for the endpoint to be turned on.
+			return call(cloud, res, map[string]string{model.SettingPublicAccess: "disabled"}, list(lists[r.IntN(3)]...))
+		case n == 5 && cloud != model.Azure && r.IntN(3) == 0:
+			// The endpoint turned on with a list sent along.
+			ev := call(cloud, res, nil, list(lists[r.IntN(3)]...))
+			ev.Sent = []string{"endpointpublicaccess", "publicaccesscidrs"}
+			if cloud == model.GCP {
+				ev.Sent = []string{"enablepublicendpoint"}
+			}
+			return ev
+		case n == 5 && cloud != model.Azure:
 			return call(cloud, res, map[string]string{model.SettingPublicAccess: map[bool]string{true: "enabled", false: "disabled"}[r.IntN(2) == 0]})
 		}
 		return call(cloud, res, nil, list(lists[r.IntN(3)]...))
@@ -64,19 +78,36 @@ func TestClusterUndoInSequence(t *testing.T) {
 		switch cloud {
 		case model.AWS:
 			cfg := w[len(w)-1]
+			_, cidrs, sent := strings.Cut(cfg, "publicAccessCidrs=")
 			if strings.Contains(cfg, "endpointPublicAccess=false") {
-				return call(cloud, res, map[string]string{model.SettingPublicAccess: "disabled"})
+				off := map[string]string{model.SettingPublicAccess: "disabled"}
+				if sent {
+					return call(cloud, res, off, list(peersOf(cidrs)...))
+				}
+				return call(cloud, res, off)
 			}
-			_, cidrs, _ := strings.Cut(cfg, "publicAccessCidrs=")
-			return call(cloud, res, nil, list(peersOf(cidrs)...))
+			ev := call(cloud, res, nil, list(peersOf(cidrs)...))
+			ev.Sent = []string{"endpointpublicaccess", "publicaccesscidrs"}
+			return ev
 		case model.GCP:
+			set := map[string]string{}
+			switch {
+			case strings.Contains(args, "--no-enable-private-endpoint"):
+				set[model.SettingPublicAccess] = "enabled"
+			case strings.Contains(args, "--enable-private-endpoint"):
+				set[model.SettingPublicAccess] = "disabled"
+			}
 			if strings.Contains(args, "--no-enable-master-authorized-networks") {
-				return call(cloud, res, map[string]string{model.SettingEnabled: "false"}, list(world))
+				set[model.SettingEnabled] = "false"
+				return call(cloud, res, set, list(world))
 			}
 			if _, nets, ok := strings.Cut(args, "--master-authorized-networks="); ok {
-				return call(cloud, res, nil, list(peersOf(nets)...))
+				return call(cloud, res, set, list(peersOf(strings.Fields(nets)[0])...))
 			}
-			return call(cloud, res, map[string]string{model.SettingEnabled: "true"})
+			if strings.Contains(args, "--enable-master-authorized-networks") {
+				set[model.SettingEnabled] = "true"
+			}
+			return call(cloud, res, set)
 		}
 		ranges := w[len(w)-1]
 		if ranges == "" {
@@ -86,18 +117,22 @@ func TestClusterUndoInSequence(t *testing.T) {
 	}
 	allow := func(e *Engine, cloud model.Cloud, res model.Resource) []string {
 		fw, _ := e.Firewall(cloud, res)
-		var out []string
+		var out, parked []string
 		for _, r := range fw.Rules {
-			if !r.Disabled {
-				for _, p := range r.Peers {
+			for _, p := range r.Peers {
+				if r.Disabled {
+					parked = append(parked, "parked "+p.Value)
+				} else {
 					out = append(out, p.Value)
 				}
 			}
 		}
 		slices.Sort(out)
+		slices.Sort(parked)
 		// GKE's allowlist off and one admitting 0.0.0.0/0 admit the
-		// same, but are not the same state to restore.
-		return append(slices.Compact(out), fmt.Sprint("off=", fw.Settings[model.SettingEnabled] == "false"))
+		// same, but are not the same state to restore; nor is a list
+		// waiting for the public endpoint another one.
+		return append(slices.Concat(slices.Compact(out), slices.Compact(parked)), fmt.Sprint("off=", fw.Settings[model.SettingEnabled] == "false"))
 	}
 	checked := 0
 	for _, c := range []struct {

@@ -112,8 +112,10 @@ type applier struct {
 	access    string
 	accessSet bool
 	// priorOff says a GKE cluster's authorized networks were off before
-	// the call.
-	priorOff bool
+	// the call, and priorPublic is a cluster's public endpoint setting
+	// before it ("disabled": off).
+	priorOff    bool
+	priorPublic string
 	// byKey indexes f.rules by content key (first occurrence) for insert,
 	// so a call adding n rules costs O(n), not O(n²); nil when not built
 	// (a small firewall is scanned instead: withKey) or when f.rules
@@ -193,6 +195,7 @@ func (e *Engine) Apply(ev *model.Event, findingID string) Change {
 	if isCluster(f.meta.Resource.Type) {
 		keepNarrow(f)
 		a.priorOff = f.meta.Settings[model.SettingEnabled] == "false"
+		a.priorPublic = f.meta.Settings[model.SettingPublicAccess]
 	}
 	if ev.Outcome == model.Unknown {
 		a.note("completion not seen: applied as if it succeeded")
@@ -334,6 +337,9 @@ func (a *applier) rules() {
 		// The authorized networks sent (create, patch, update) are the
 		// instance's or cluster's whole list.
 		a.replaceAll()
+		if isCluster(f.meta.Resource.Type) {
+			a.endpointOn()
+		}
 		if f.meta.Resource.Type == "gke_cluster" && len(ev.Changes) > 0 && ev.Settings[model.SettingEnabled] == "" && f.meta.Settings != nil {
 			// Networks sent are networks on (the parser says "off" only
 			// with the world-wide stand-in): an earlier off is over.
@@ -381,13 +387,25 @@ func (a *applier) replaceAll() {
 	old := f.rules
 	oldKeys := keyLookup(old)
 	f.rules = nil
+	parked := a.endpointOff()
 	for _, c := range a.ev.Changes {
-		for _, r := range a.e.split(f, model.Rule{RuleChange: c}, a.opener()) {
-			if prev := oldKeys(r.key); prev != nil {
+		for _, r := range a.e.split(f, model.Rule{RuleChange: c, Disabled: parked}, a.opener()) {
+			prev := oldKeys(r.key)
+			if prev != nil && prev.Disabled == r.Disabled {
 				a.notEarlier(prev)
 				r.opened = prev.opened // unchanged rule: keep who opened it
 				f.rules = append(f.rules, r)
 				continue
+			}
+			if prev != nil {
+				// The same list parked or put back in force (a cluster's
+				// endpoint turned off or on): a change, as setDisabled's.
+				a.removed = append(a.removed, prev)
+				if r.Disabled {
+					f.rules = append(f.rules, r)
+					a.kept = append(a.kept, r) // shown in After, disabled
+					continue
+				}
 			}
 			f.rules = append(f.rules, r)
 			a.added = append(a.added, r)
