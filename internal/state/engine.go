@@ -208,7 +208,7 @@ func (e *Engine) load(fws []model.Firewall) {
 		meta.Settings = maps.Clone(s.Settings) // calls change it; the caller's snapshot stays as read
 		f.meta = meta
 		f.rules = nil
-		off := s.Resource.Type == "sql_server" && model.SettingIs(s.Settings, model.SettingPublicAccess, "disabled")
+		off := e.accessOff(f) // the server's switch, for its IPv6 rules loaded after it
 		for _, r := range s.Rules {
 			r.Disabled = r.Disabled || off // not in force while public access is off
 			f.rules = append(f.rules, e.split(f, r, nil)...)

@@ -156,15 +156,73 @@ func redisClose(f *firewall) []string {
 // publicAccess applies a PaaS server's public network access switch (an
 // Azure SQL server, a flexible server, a Redis cache): turned off, none
 // of its firewall rules admits anyone (a Redis cache without rules is
-// closed too: redisOpen); turned back on, they apply again.
+// closed too: redisOpen); turned back on, they apply again. An Azure SQL
+// server's IPv6 rules, a list of their own, follow it the same way.
 func (a *applier) publicAccess(v string) {
 	a.access, a.accessSet = a.f.meta.Settings[model.SettingPublicAccess], true
+	var dis bool
 	switch strings.ToLower(strings.TrimSpace(v)) {
 	case "disabled":
-		a.setDisabled(true)
+		dis = true
 	case "enabled":
-		a.setDisabled(false)
+	default:
+		return
 	}
+	a.setDisabled(dis)
+	if l := a.e.ipv6List(a.f); l != nil {
+		a.v6 = l
+		a.v6Added, a.v6Touched = a.e.switchRules(l, dis, a.opener())
+	}
+}
+
+// ipv6List is the list of an Azure SQL server's IPv6 firewall rules
+// (.../ipv6FirewallRules, a firewall of its own: firewallID) when the
+// state holds it; nil for any other firewall.
+func (e *Engine) ipv6List(f *firewall) *firewall {
+	id := f.meta.Resource.ID
+	if f.meta.Resource.Type != "sql_server" || !strings.Contains(strings.ToLower(id), "/providers/microsoft.sql/servers/") ||
+		strings.HasSuffix(strings.ToLower(id), "/ipv6firewallrules") {
+		return nil
+	}
+	return e.fws[firewallKey(model.Azure, model.Resource{Type: "sql_server", ID: id + "/ipv6FirewallRules"})]
+}
+
+// accessOff says a PaaS server's public network access is off, so none
+// of f's rules admits anyone: f's own switch, or for the IPv6 rules of an
+// Azure SQL server, the server's.
+func (e *Engine) accessOff(f *firewall) bool {
+	if f.meta.Resource.Type != "sql_server" {
+		return false
+	}
+	if model.SettingIs(f.meta.Settings, model.SettingPublicAccess, "disabled") {
+		return true
+	}
+	id := f.meta.Resource.ID
+	if !strings.HasSuffix(strings.ToLower(id), "/ipv6firewallrules") {
+		return false
+	}
+	srv := e.fws[firewallKey(model.Azure, model.Resource{Type: "sql_server", ID: id[:len(id)-len("/ipv6firewallrules")]})]
+	return srv != nil && model.SettingIs(srv.meta.Settings, model.SettingPublicAccess, "disabled")
+}
+
+// switchRules is setDisabled for a firewall the call did not name (an
+// Azure SQL server's IPv6 rules when the server's public access is
+// switched): the rules put in force, and every rule it touched.
+func (e *Engine) switchRules(f *firewall, dis bool, edge *model.WindowEdge) (added, touched []*rule) {
+	for i, r := range f.rules {
+		if r.Disabled == dis {
+			continue
+		}
+		nr := r.Rule
+		nr.Disabled = dis
+		x := e.newRule(nr, edge)
+		if !dis {
+			added = append(added, x)
+		}
+		touched = append(touched, r, x)
+		f.rules[i] = x
+	}
+	return added, touched
 }
 
 // accessRollback sets a Redis cache's or Azure SQL server's public

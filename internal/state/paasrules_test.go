@@ -192,6 +192,11 @@ func TestPublicAccessToggle(t *testing.T) {
 		return event(model.Azure, op, at(min, 0), model.Resource{Type: "sql_firewall_rule", ID: id + "/firewallRules/" + name, Name: name},
 			sqlRule(model.Added, name, rng))
 	}
+	rule6 := func(id, name string, min int) model.Event {
+		return event(model.Azure, "microsoft.sql/servers/ipv6firewallrules/write", at(min, 0),
+			model.Resource{Type: "sql_firewall_rule", ID: id + "/ipv6FirewallRules/" + name, Name: name},
+			sqlRule(model.Added, name, "::-ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff"))
+	}
 	const redisSet = "az redis update --subscription s-1 --resource-group rg-db --name cache-1 --set publicNetworkAccess="
 	for _, tt := range []struct {
 		name     string
@@ -215,6 +220,17 @@ func TestPublicAccessToggle(t *testing.T) {
 		{"SQL server access off then on", nil, []model.Event{
 			rule(sql, "all", "0.0.0.0-255.255.255.255", 1), access(sql, "Disabled", 2), access(sql, "Enabled", 3),
 		}, []bool{true, false, true}, "az sql server update --subscription s-1 --resource-group rg-db --name sql-1 --enable-public-network false"},
+		// An Azure SQL server's IPv6 rules are a list of their own: the
+		// server's switch holds for them too.
+		{"SQL IPv6 rule open to all, access off then on", nil, []model.Event{
+			rule6(sql, "all6", 1), access(sql, "Disabled", 2), access(sql, "Enabled", 3),
+		}, []bool{true, false, true}, "az sql server update --subscription s-1 --resource-group rg-db --name sql-1 --enable-public-network false"},
+		{"SQL IPv6 rule open to all, access off", nil, []model.Event{
+			access(sql, "Enabled", 1), rule6(sql, "all6", 2), access(sql, "Disabled", 3),
+		}, []bool{false, true, false}, "az sql server update --subscription s-1 --resource-group rg-db --name sql-1 --enable-public-network true"},
+		{"SQL IPv6 rule written while access is off opens nothing until on", nil, []model.Event{
+			access(sql, "Disabled", 1), rule6(sql, "all6", 2), access(sql, "Enabled", 3),
+		}, []bool{false, false, true}, "az sql server update --subscription s-1 --resource-group rg-db --name sql-1 --enable-public-network false"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			e := newEngine(t)
@@ -222,18 +238,38 @@ func TestPublicAccessToggle(t *testing.T) {
 				e.Load([]model.Firewall{{Cloud: model.Azure, Resource: model.Resource{Type: "sql_server", ID: cache, Name: "cache-1"}, Rules: tt.baseline}})
 			}
 			var ch Change
-			for i := range tt.calls {
-				ch = e.Apply(&tt.calls[i], "")
+			isOpen := func() bool {
 				open := false
 				for _, w := range e.Windows() {
 					open = open || w.End == nil
 				}
-				if open != tt.open[i] {
+				return open
+			}
+			for i := range tt.calls {
+				ch = e.Apply(&tt.calls[i], "")
+				if open := isOpen(); open != tt.open[i] {
 					t.Errorf("call %d (%s %v): a window open %v, want %v", i, tt.calls[i].OperationKey, tt.calls[i].Settings, open, tt.open[i])
 				}
 			}
 			if len(ch.Rollback) == 0 || ch.Rollback[len(ch.Rollback)-1] != tt.undo {
 				t.Errorf("undo %q\nwant last %q", ch.Rollback, tt.undo)
+			}
+			// The undo, read back as the call it makes, gives back what
+			// was open before the last call.
+			last := tt.calls[len(tt.calls)-1]
+			var v string
+			switch u := tt.undo; {
+			case strings.HasSuffix(u, "publicNetworkAccess=Disabled"), strings.HasSuffix(u, "--enable-public-network false"):
+				v = "Disabled"
+			case strings.HasSuffix(u, "publicNetworkAccess=Enabled"), strings.HasSuffix(u, "--enable-public-network true"):
+				v = "Enabled"
+			}
+			if v != "" && len(tt.calls) > 1 {
+				undo := access(last.Resource.ID, v, len(tt.calls)+1)
+				e.Apply(&undo, "")
+				if open := isOpen(); open != tt.open[len(tt.calls)-2] {
+					t.Errorf("after the undo %q: a window open %v, want %v as before the last call", tt.undo, open, tt.open[len(tt.calls)-2])
+				}
 			}
 		})
 	}

@@ -111,6 +111,11 @@ type applier struct {
 	// set it ("" when not known), and accessSet says the call set it.
 	access    string
 	accessSet bool
+	// v6 is an Azure SQL server's IPv6 rule list when the call switched
+	// the server's public access (publicAccess): v6Added are its rules
+	// put in force, v6Touched every rule switched, for its refresh.
+	v6                 *firewall
+	v6Added, v6Touched []*rule
 	// priorOff says a GKE cluster's authorized networks were off before
 	// the call, and priorPublic is a cluster's public endpoint setting
 	// before it ("disabled": off).
@@ -205,6 +210,13 @@ func (e *Engine) Apply(ev *model.Event, findingID string) Change {
 	a.ch.Applied = true
 	a.trim(wasKnown)
 	opened, closed := e.refresh(f, &a.call, a.added, slices.Concat(a.removed, a.added, a.kept), false)
+	if l := a.v6; l != nil {
+		// The server's switch holds for its IPv6 rules too.
+		e.reindex(l)
+		o, c := e.refresh(l, &a.call, a.v6Added, a.v6Touched, false)
+		opened, closed = append(opened, o...), append(closed, c...)
+		e.snapshot(l, ev.Time)
+	}
 	a.ch.Opened, a.ch.Closed = opened, closed
 	if len(opened) == 0 {
 		a.ch.ShadowedBy = e.shadowedAdds(f, a.added)
@@ -541,7 +553,7 @@ func (a *applier) patch() {
 // number, NSG rule name, policy priority), an identical one is a no-op.
 func (a *applier) insert(r model.Rule, logged bool) {
 	f := a.f
-	if f.meta.Resource.Type == "sql_server" && model.SettingIs(f.meta.Settings, model.SettingPublicAccess, "disabled") {
+	if a.e.accessOff(f) {
 		r.Disabled = true // not in force until public access is on
 	}
 	var edge *model.WindowEdge
