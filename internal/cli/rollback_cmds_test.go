@@ -184,6 +184,14 @@ func engineRollbacks(t *testing.T) map[string]string {
 		{model.GCP, "google.container.v1.clustermanager.updatecluster", gke, nil, map[string]string{model.SettingEnabled: "true"}, nil},
 		{model.Azure, "microsoft.containerservice/managedclusters/write", aks, []model.RuleChange{apiList(model.Altered, world)}, nil, nil},
 		{model.Azure, "microsoft.containerservice/managedclusters/write", aks, nil, map[string]string{model.SettingPublicAccess: "disabled"}, nil},
+		// Public endpoints turned off and on: GKE's undo is gcloud's
+		// --no-enable-private-endpoint or --enable-private-endpoint; an
+		// EKS list sent with the endpoint off is undone by sending the
+		// list it had waiting, the endpoint still off.
+		{model.GCP, "google.container.v1.clustermanager.updatecluster", gke, nil, map[string]string{model.SettingPublicAccess: "disabled"}, nil},
+		{model.GCP, "google.container.v1.clustermanager.updatecluster", gke, nil, map[string]string{model.SettingPublicAccess: "enabled"}, nil},
+		{model.AWS, "eks:updateclusterconfig", eks, []model.RuleChange{apiList(model.Altered, world)}, map[string]string{model.SettingPublicAccess: "disabled"}, nil},
+		{model.AWS, "eks:updateclusterconfig", eks, []model.RuleChange{apiList(model.Altered, office)}, map[string]string{model.SettingPublicAccess: "disabled"}, nil},
 	}
 	for _, p := range paas {
 		res := func(name string) model.Resource {
@@ -254,6 +262,9 @@ func TestEngineRollbacksCoverEveryKind(t *testing.T) {
 		"gcloud compute firewall-rules update allow-ssh --project=proj-1 --target-tags=web",
 		"gcloud compute firewall-rules update allow-ssh --project=proj-1 --source-tags=''",
 		"gcloud sql instances patch", "aws eks update-cluster-config", "gcloud container clusters update", "az aks update",
+		"gcloud container clusters update gke-1 --location=us-central1 --project=proj-1 --no-enable-private-endpoint",
+		"gcloud container clusters update gke-1 --location=us-central1 --project=proj-1 --enable-private-endpoint",
+		"aws eks update-cluster-config --region us-east-1 --name prod --resources-vpc-config endpointPublicAccess=false,endpointPrivateAccess=true,publicAccessCidrs=0.0.0.0/0",
 		"az postgres flexible-server firewall-rule create", "az postgres flexible-server firewall-rule update", "az postgres flexible-server firewall-rule delete",
 		"az mysql flexible-server firewall-rule create", "az mysql flexible-server firewall-rule update", "az mysql flexible-server firewall-rule delete",
 		"az synapse workspace firewall-rule create", "az synapse workspace firewall-rule update", "az synapse workspace firewall-rule delete",

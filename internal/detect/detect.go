@@ -256,6 +256,8 @@ func (d *Detector) assess(op *content.Operation, ev *model.Event) verdict {
 			v.add(d.change(op, ch), true)
 		case disabled:
 			v.add(d.disabled(op, ch), true)
+		case endpointOffCall(ev):
+			v.add(d.parked(op, ch), true)
 		case priorityOnly(ev, ch):
 			v.add(d.reordered(op, ch), true)
 		default:

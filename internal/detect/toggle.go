@@ -71,6 +71,27 @@ func (d *Detector) disabled(op *content.Operation, ch model.RuleChange) judged {
 	return j
 }
 
+// endpointOffCall says the call turns a cluster's public API endpoint
+// off (EKS endpointPublicAccess=false, GKE private endpoint only) and
+// sends its allowlist too: the list admits no one while the endpoint is
+// off (EKS keeps it, and applies it when the endpoint is turned on).
+func endpointOffCall(ev *model.Event) bool {
+	return (ev.Resource.Type == "eks_cluster" || ev.Resource.Type == "gke_cluster") && len(ev.Changes) > 0 &&
+		model.SettingIs(ev.Settings, model.SettingPublicAccess, "disabled")
+}
+
+// parked judges a list sent with the endpoint turned off, as a rule
+// created disabled is: at most low, whatever it admits, since turning
+// the endpoint on is a call of its own (the replay then judges that call
+// with the list).
+func (d *Detector) parked(op *content.Operation, ch model.RuleChange) judged {
+	j := d.change(op, ch)
+	sev := min(j.sev, model.Low)
+	return judged{sev: sev, change: "allowlist set with the public endpoint turned off (admits no one until it is turned on)", closing: j.closing,
+		reasons: []string{fmt.Sprintf("public_network_access=\"disabled\" in the same call: the list (%s) guards no endpoint until a later call turns it on; then it would be %s (%s): %s",
+			describe(ch), j.sev, j.change, sev)}}
+}
+
 // ruleLabel names the rule in a policy's title ("rule 10 "), where the
 // title names the policy; a VPC firewall rule's title names the rule.
 func ruleLabel(op *content.Operation, ch model.RuleChange) string {

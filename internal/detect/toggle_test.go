@@ -94,3 +94,44 @@ func TestPriorityOnlyIsGCPs(t *testing.T) {
 		t.Errorf("AWS change titled as a GCP priority patch: %q", f.Title)
 	}
 }
+
+// TestClusterListWithEndpointOff: an EKS update that turns the public
+// endpoint off and sends publicAccessCidrs of 0.0.0.0/0, or a GKE update
+// that makes the endpoint private and sends authorized networks, admits
+// no one through the list: at most low, never the world-open judgement
+// the list alone gets (the replay judges the call that turns the
+// endpoint on, with the list).
+func TestClusterListWithEndpointOff(t *testing.T) {
+	world := []model.Peer{{Kind: model.PeerCIDR, Value: "0.0.0.0/0"}}
+	for _, tc := range []struct {
+		name, key string
+		res       model.Resource
+		settings  map[string]string
+		want      model.Severity
+		title     string
+	}{
+		{"EKS off with 0.0.0.0/0", "eks:updateclusterconfig", model.Resource{Type: "eks_cluster", ID: "prod", Name: "prod"},
+			map[string]string{model.SettingPublicAccess: "disabled"}, model.Low, "allowlist set with the public endpoint turned off"},
+		{"GKE private with 0.0.0.0/0", "google.container.v1.clustermanager.updatecluster",
+			model.Resource{Type: "gke_cluster", ID: "projects/p1/locations/us-central1/clusters/gke-1", Name: "gke-1"},
+			map[string]string{model.SettingPublicAccess: "disabled"}, model.Low, "allowlist set with the public endpoint turned off"},
+		{"EKS list alone is judged", "eks:updateclusterconfig", model.Resource{Type: "eks_cluster", ID: "prod", Name: "prod"},
+			nil, model.Critical, "opened to the"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cloud := model.AWS
+			if tc.res.Type == "gke_cluster" {
+				cloud = model.GCP
+			}
+			ev := event(cloud, tc.key, model.RuleChange{Effect: model.Altered, Direction: model.Ingress, Action: model.Allow, Protocol: "tcp", Peers: world})
+			ev.Resource, ev.Settings = tc.res, tc.settings
+			f := evaluate(t, ev)
+			if f.Severity > tc.want || tc.settings == nil && f.Severity < tc.want {
+				t.Errorf("severity %s, want %s\ntitle: %s\nreasons: %q", f.Severity, tc.want, f.Title, f.Reasons)
+			}
+			if !strings.Contains(f.Title, tc.title) {
+				t.Errorf("title %q lacks %q\nreasons: %q", f.Title, tc.title, f.Reasons)
+			}
+		})
+	}
+}

@@ -41,14 +41,20 @@ func (p *parser) eks(op string) {
 		return
 	}
 	public, sent := p.lowerBool(jv.Get(cfg, "endpointPublicAccess"), path+".endpointPublicAccess")
-	switch {
-	case public == "false":
-		p.setting(model.SettingPublicAccess, "disabled")
-		if _, ok := jv.Field(cfg, "publicAccessCidrs"); ok && eff == model.Altered {
-			p.notef("the public endpoint is turned off: its publicAccessCidrs admit no one")
+	_, cidrsSent := jv.Field(cfg, "publicAccessCidrs")
+	if eff == model.Altered {
+		// Which of the two the update sent: the state reads a list sent
+		// without endpointPublicAccess as waiting while the endpoint is
+		// off, and one sent with it true as in force.
+		p.ev.Sent = []string{}
+		if sent {
+			p.ev.Sent = append(p.ev.Sent, "endpointpublicaccess")
 		}
-		return
-	case sent && public != "true":
+		if cidrsSent {
+			p.ev.Sent = append(p.ev.Sent, "publicaccesscidrs")
+		}
+	}
+	if sent && public != "true" && public != "false" {
 		return // not a boolean, noted
 	}
 	v := jv.Get(cfg, "publicAccessCidrs")
@@ -58,6 +64,16 @@ func (p *parser) eks(op string) {
 		if pr, ok := p.cidr(a, where(path+".publicAccessCidrs", i)); ok {
 			c.Peers = append(c.Peers, pr)
 		}
+	}
+	if public == "false" {
+		p.setting(model.SettingPublicAccess, "disabled")
+		if len(c.Peers) > 0 && eff == model.Altered {
+			// EKS keeps the list while the endpoint is off and applies it
+			// when a later call turns the endpoint on: the state needs it.
+			p.ev.Changes = append(p.ev.Changes, c)
+			p.notef("the public endpoint is turned off: the publicAccessCidrs sent admit no one until a later call turns it on, and replace the list it applies then")
+		}
+		return
 	}
 	switch {
 	case len(c.Peers) > 0:

@@ -10,8 +10,10 @@ import (
 
 // TestEKSEndpointAccess: the allowlist of an EKS cluster's public API
 // endpoint is read as one allow rule whose peers are publicAccessCidrs,
-// and turning the public endpoint on or off as public_network_access.
-// Calls that change something else carry neither.
+// and turning the public endpoint on or off as public_network_access;
+// a list sent with the endpoint turned off is read too (EKS keeps it for
+// when the endpoint is turned on). Calls that change something else
+// carry neither.
 func TestEKSEndpointAccess(t *testing.T) {
 	tests := []struct {
 		fixture string
@@ -23,6 +25,8 @@ func TestEKSEndpointAccess(t *testing.T) {
 		{"eks_update_cluster_config_world", model.Altered, "0.0.0.0/0", "", "replace the cluster's whole list"},
 		{"eks_update_cluster_config_corporate", model.Altered, "198.51.100.0/24", "", "replace the cluster's whole list"},
 		{"eks_update_cluster_config_private_only", "", "", "disabled", ""},
+		// Off, with a list: the list is read, to wait for the endpoint.
+		{"eks_update_cluster_config_off_with_cidrs", model.Altered, "0.0.0.0/0", "disabled", "admit no one until a later call turns it on"},
 		{"eks_update_cluster_config_denied", model.Altered, "0.0.0.0/0", "", ""},
 		// Created without a list: the response gives EKS's default.
 		{"eks_create_cluster_default", model.Added, "0.0.0.0/0", "", ""},

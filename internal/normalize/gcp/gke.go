@@ -49,17 +49,30 @@ func (r *reader) gke(verb string) {
 	ip := jv.Obj(body, field("controlPlaneEndpointsConfig"), "ipEndpointsConfig")
 	public, publicSent := jv.Bool(ip, "enablePublicEndpoint")
 	private, _ := jv.Bool(body, "privateClusterConfig", "enablePrivateEndpoint")
-	if desired, ok := jv.Bool(body, "desiredEnablePrivateEndpoint"); ok && effect == model.Altered {
+	desired, privateSent := jv.Bool(body, "desiredEnablePrivateEndpoint")
+	if privateSent && effect == model.Altered {
 		private = desired
+		// gcloud's --no-enable-private-endpoint: the public endpoint on.
+		publicSent, public = publicSent || !desired, public || !desired
 	}
-	if publicSent && !public || private {
-		// The allowlist guards no public endpoint.
-		r.set(model.SettingPublicAccess, "disabled")
-		return
+	if publicSent && public && effect == model.Altered {
+		// The state reads a list sent along as in force, one sent
+		// without it as waiting while the endpoint is off.
+		r.ev.Sent = []string{"enablepublicendpoint"}
 	}
 	cfg := jv.Obj(body, field("masterAuthorizedNetworksConfig"))
 	if c := jv.Obj(ip, "authorizedNetworksConfig"); c != nil {
 		cfg = c
+	}
+	if publicSent && !public || private {
+		// The allowlist guards no public endpoint. Networks an update
+		// sends along are kept, and apply when a later call turns the
+		// endpoint on: the state needs them, the judgement says so.
+		r.set(model.SettingPublicAccess, "disabled")
+		if cfg == nil || effect != model.Altered {
+			return
+		}
+		r.note("the public endpoint is turned off: the authorized networks sent admit no one through it until a later call turns it on")
 	}
 	switch {
 	case cfg == nil && effect == model.Added:

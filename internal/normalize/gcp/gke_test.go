@@ -1,6 +1,7 @@
 package gcp
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
@@ -62,6 +63,15 @@ func TestGKERequestShapes(t *testing.T) {
 		{"public endpoint off", "updatecluster", map[string]any{"update": map[string]any{"desiredControlPlaneEndpointsConfig": map[string]any{
 			"ipEndpointsConfig": map[string]any{"enablePublicEndpoint": false}}}}, "", "", "public_network_access=disabled"},
 		{"private endpoint only", "updatecluster", map[string]any{"update": map[string]any{"desiredEnablePrivateEndpoint": true}}, "", "", "public_network_access=disabled"},
+		// gcloud --no-enable-private-endpoint: the public endpoint on.
+		{"private endpoint off", "updatecluster", map[string]any{"update": map[string]any{"desiredEnablePrivateEndpoint": false}}, "", "", "public_network_access=enabled"},
+		// Networks sent with the endpoint made private are read: they
+		// wait for the endpoint, and the state needs them.
+		{"private endpoint with networks off", "updatecluster", map[string]any{"update": map[string]any{"desiredEnablePrivateEndpoint": true,
+			"desiredMasterAuthorizedNetworksConfig": map[string]any{"enabled": false}}}, model.Altered, "0.0.0.0/0", "enabled=false,public_network_access=disabled"},
+		{"private endpoint with networks", "updatecluster", map[string]any{"update": map[string]any{"desiredEnablePrivateEndpoint": true,
+			"desiredMasterAuthorizedNetworksConfig": map[string]any{"enabled": true, "cidrBlocks": []any{map[string]any{"cidrBlock": "0.0.0.0/0"}}}}},
+			model.Altered, "0.0.0.0/0", "public_network_access=disabled"},
 		{"public endpoint on, list not sent", "updatecluster", map[string]any{"update": map[string]any{"desiredControlPlaneEndpointsConfig": map[string]any{
 			"ipEndpointsConfig": map[string]any{"enablePublicEndpoint": true}}}}, "", "", "public_network_access=enabled"},
 		{"on with an empty list", "updatecluster", map[string]any{"update": map[string]any{"desiredMasterAuthorizedNetworksConfig": map[string]any{"enabled": true}}}, "", "", "enabled=true"},
@@ -95,6 +105,7 @@ func checkGKE(t *testing.T, ev model.Event, effect model.Effect, peers, settings
 	for k, v := range ev.Settings {
 		set = append(set, k+"="+v)
 	}
+	slices.Sort(set)
 	if strings.Join(set, ",") != settings {
 		t.Errorf("settings = %q, want %q", set, settings)
 	}
