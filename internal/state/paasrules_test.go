@@ -349,3 +349,56 @@ func TestBaselinePublicAccess(t *testing.T) {
 		}
 	}
 }
+
+// TestRedisZeroRule: Azure Cache for Redis gives a rule from 0.0.0.0 to
+// 0.0.0.0 no "allow Azure services" meaning (Azure SQL's; the Redis
+// firewall documents only address ranges), and 0.0.0.0 is never a
+// packet's source: such a rule (AllowAllWindowsAzureIps, written by
+// habit) admits no client. It is not world-open, and as the cache's one
+// rule it turns the cache's firewall on: the every-address window of a
+// cache without rules closes, and Azure addresses are not admitted. Its
+// undo (delete, after the last-rule warning) opens that window again.
+// The parser reads it as 0.0.0.0/32; a range reads the same.
+func TestRedisZeroRule(t *testing.T) {
+	const cache = "/subscriptions/s-1/resourceGroups/rg-db/providers/Microsoft.Cache/Redis/cache-1"
+	res := model.Resource{Type: "sql_server", ID: cache, Name: "cache-1"}
+	for _, peer := range []model.Peer{cidr("0.0.0.0/32"), {Kind: model.PeerRange, Value: "0.0.0.0-0.0.0.0"}} {
+		t.Run(peer.Value, func(t *testing.T) {
+			e := newEngine(t)
+			e.Load([]model.Firewall{{Cloud: model.Azure, Resource: res, Rules: []model.Rule{}}})
+			open := func() int {
+				n := 0
+				for _, w := range e.Windows() {
+					if w.End == nil {
+						n++
+					}
+				}
+				return n
+			}
+			if open() != 1 {
+				t.Fatalf("a known cache without rules: %d windows open, want its every-address one", open())
+			}
+			c := sqlRule(model.Added, "AllowAllWindowsAzureIps", "")
+			c.Ports, c.Peers = ports(6379, 6380), []model.Peer{peer}
+			rid := model.Resource{Type: "sql_firewall_rule", ID: cache + "/firewallRules/AllowAllWindowsAzureIps", Name: "AllowAllWindowsAzureIps"}
+			ch := e.Apply(new(event(model.Azure, "microsoft.cache/redis/firewallrules/write", at(1, 0), rid, c)), "")
+			if len(ch.Opened) != 0 || len(ch.Closed) != 1 || open() != 0 {
+				t.Errorf("the rule opened %d windows, closed %d, %d open: want 0, the every-address one, 0", len(ch.Opened), len(ch.Closed), open())
+			}
+			for _, from := range []Query{from("20.40.0.1", "tcp", 6380), from("203.0.113.9", "tcp", 6380)} {
+				if d, _ := e.Decide(model.Azure, res, from, at(2, 0)); d.Allowed {
+					t.Errorf("%s admitted by %s", from.Peer, d.By)
+				}
+			}
+			want := "az redis firewall-rules delete --subscription s-1 --resource-group rg-db --name cache-1 --rule-name AllowAllWindowsAzureIps"
+			if len(ch.Rollback) != 2 || !strings.HasPrefix(ch.Rollback[0], "# Azure Cache for Redis admits every address") || ch.Rollback[1] != want {
+				t.Fatalf("undo %q, want the warning and %q", ch.Rollback, want)
+			}
+			del := event(model.Azure, "microsoft.cache/redis/firewallrules/delete", at(3, 0), rid, sqlRule(model.Removed, "AllowAllWindowsAzureIps", ""))
+			e.Apply(&del, "")
+			if open() != 1 {
+				t.Errorf("after the undo: %d windows open, want the every-address one again", open())
+			}
+		})
+	}
+}

@@ -91,10 +91,11 @@ func (p *parser) databaseRule() {
 		}
 		c.Peers = []model.Peer{{Kind: model.PeerRange, Value: start + "-" + end}}
 		if redis && start == "0.0.0.0" && end == "0.0.0.0" {
-			// Not Azure services: the one address 0.0.0.0, which no client
-			// connects from.
+			// Not Azure services (the Redis firewall documents address
+			// ranges only), nor one host: 0.0.0.0 is never a packet's
+			// source, so the rule admits no client.
 			c.Peers = []model.Peer{{Kind: model.PeerCIDR, Value: "0.0.0.0/32"}}
-			p.note("%s: Azure Cache for Redis gives 0.0.0.0-0.0.0.0 no \"allow Azure services\" meaning: it is the one address 0.0.0.0", rule)
+			p.note("%s: Azure Cache for Redis gives 0.0.0.0-0.0.0.0 no \"allow Azure services\" meaning, and 0.0.0.0 is never a client's address: the rule admits no one (as the cache's only rule, it shuts every address out)", rule)
 		}
 		p.note("firewallRules/write is create-or-update: %s may have replaced an existing rule of that name", rule)
 	default:
