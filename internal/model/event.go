@@ -114,7 +114,10 @@ type Event struct {
 	// when the parser did not list them. A partial update (a GCP
 	// firewalls.patch) replaces those fields only, and an empty one sent
 	// clears its field; a whole write (an AKS managedClusters PUT) resets
-	// the fields it lacks.
+	// the fields it lacks. A cluster update also names the public endpoint
+	// switch it sent ("endpointpublicaccess" for EKS; "enablepublicendpoint"
+	// for GKE, sent true): a list sent with it is in force, one sent
+	// without it waits while the endpoint is off.
 	Sent []string `json:"sent,omitzero"` // omitzero: an empty list sent survives a spill to disk
 	// Original is the rule as it was before the call, one added change per
 	// protocol entry, where a record of the operation logs it (the

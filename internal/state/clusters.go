@@ -73,6 +73,11 @@ func (a *applier) gkeEndpointUndo() ([]string, bool) {
 	cmd := clusterList(f, nil, true) // ... --no-enable-master-authorized-networks
 	cmd = strings.TrimSuffix(cmd, "--no-enable-master-authorized-networks")
 	switch {
+	case nowOff && !wasOff && a.priorPublic == "" && !a.priorKnown:
+		// Not known to have been on: the undo could open a cluster that
+		// was private all along.
+		return []string{"# whether the public endpoint was on before this call is not in the logs (a baseline gives it); if it was: " +
+			cmd + "--no-enable-private-endpoint"}, true
 	case nowOff && !wasOff:
 		return []string{cmd + "--no-enable-private-endpoint"}, true
 	case wasOff && !nowOff:

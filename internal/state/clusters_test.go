@@ -275,6 +275,9 @@ func TestClusterListWhileEndpointOff(t *testing.T) {
 			{nil, []string{"endpointpublicaccess", "publicaccesscidrs"}, []model.Peer{office}, "", eksCmd + "endpointPublicAccess=false,endpointPrivateAccess=true,publicAccessCidrs=0.0.0.0/0"},
 			{nil, nil, []model.Peer{world}, "0.0.0.0/0", eksCmd + "endpointPublicAccess=true,publicAccessCidrs=198.51.100.0/24"},
 		}},
+		{"GKE made private, nothing known before: the undo is not printed as certain", gke, []step{
+			{off, nil, nil, "", "# whether the public endpoint was on before this call is not in the logs (a baseline gives it); if it was: " + gkeCmd + "--no-enable-private-endpoint"},
+		}},
 		{"GKE private endpoint on and off", gke, []step{
 			{nil, nil, []model.Peer{office}, "", ""},
 			{off, nil, nil, "", gkeCmd + "--no-enable-private-endpoint"},
