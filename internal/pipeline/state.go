@@ -70,6 +70,7 @@ func replay(opts Options, det *detect.Detector, evs []evaluated, hist *detect.Hi
 func enrich(det *detect.Detector, ev *model.Event, f *model.Finding, ch *state.Change, baseline, again bool) {
 	knownRemoval(det, ev, f, ch)
 	knownToggle(det, ev, f, ch)
+	knownEndpoint(det, ev, f, ch)
 	knownShadow(f, ch)
 	knownUnshadowed(ev, f, ch, baseline)
 	knownEgressRestriction(det, ev, f, ch)
