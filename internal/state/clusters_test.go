@@ -317,3 +317,28 @@ func TestClusterListWhileEndpointOff(t *testing.T) {
 		})
 	}
 }
+
+// TestEKSCreatedPrivate: an EKS cluster created with the public endpoint
+// off keeps the list its response shows (0.0.0.0/0 by default): nothing
+// opens until a later call turns the endpoint on, which opens the window
+// with that list; its undo turns the endpoint off again.
+func TestEKSCreatedPrivate(t *testing.T) {
+	eks := model.Resource{Type: "eks_cluster", ID: "prod", Name: "prod"}
+	create := event(model.AWS, "eks:createcluster", at(1, 0), eks,
+		model.RuleChange{Effect: model.Added, Direction: model.Ingress, Action: model.Allow, Protocol: "tcp", Peers: []model.Peer{cidr("0.0.0.0/0")}})
+	create.Settings = map[string]string{model.SettingPublicAccess: "disabled"}
+	on := event(model.AWS, "eks:updateclusterconfig", at(2, 0), eks)
+	on.Settings = map[string]string{model.SettingPublicAccess: "enabled"}
+	e := newEngine(t)
+	if ch := e.Apply(&create, ""); len(ch.Opened) != 0 {
+		t.Errorf("created private: opened %+v", ch.Opened)
+	}
+	ch := e.Apply(&on, "")
+	if len(ch.Opened) != 1 || ch.Opened[0].Rule.Peers[0].Value != "0.0.0.0/0" {
+		t.Errorf("endpoint turned on: opened %+v, want the 0.0.0.0/0 window", ch.Opened)
+	}
+	want := "aws eks update-cluster-config --name prod --resources-vpc-config endpointPublicAccess=false,endpointPrivateAccess=true"
+	if len(ch.Rollback) != 1 || ch.Rollback[0] != want {
+		t.Errorf("undo %q, want %q", ch.Rollback, want)
+	}
+}

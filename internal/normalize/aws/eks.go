@@ -67,11 +67,14 @@ func (p *parser) eks(op string) {
 	}
 	if public == "false" {
 		p.setting(model.SettingPublicAccess, "disabled")
-		if len(c.Peers) > 0 && eff == model.Altered {
+		if len(c.Peers) > 0 {
 			// EKS keeps the list while the endpoint is off and applies it
-			// when a later call turns the endpoint on: the state needs it.
+			// when a later call turns the endpoint on: the state needs it
+			// (a cluster created private gets 0.0.0.0/0, which its
+			// response shows).
 			p.ev.Changes = append(p.ev.Changes, c)
-			p.notef("the public endpoint is turned off: the publicAccessCidrs sent admit no one until a later call turns it on, and replace the list it applies then")
+			p.notef("the public endpoint is off: the publicAccessCidrs %s admit no one until a later call turns it on, and are the list it applies then",
+				map[bool]string{true: "sent", false: "it was created with"}[eff == model.Altered])
 		}
 		return
 	}

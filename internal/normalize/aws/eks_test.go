@@ -86,4 +86,15 @@ func TestEKSCreateWithoutResponse(t *testing.T) {
 	if len(p.ev.Changes) != 0 || p.ev.Settings[model.SettingPublicAccess] != "disabled" {
 		t.Errorf("changes %+v settings %v", p.ev.Changes, p.ev.Settings)
 	}
+	// Created private, the response shows the list EKS keeps for the
+	// endpoint (0.0.0.0/0 by default): read, to wait for it.
+	p = &parser{ev: &model.Event{OperationKey: "eks:createcluster"}}
+	p.req = map[string]any{"name": "c1", "resourcesVpcConfig": map[string]any{"endpointPublicAccess": false}}
+	p.resp = map[string]any{"cluster": map[string]any{"name": "c1", "resourcesVpcConfig": map[string]any{"endpointPublicAccess": false,
+		"endpointPrivateAccess": true, "publicAccessCidrs": []any{"0.0.0.0/0"}}}}
+	p.eks("createcluster")
+	if len(p.ev.Changes) != 1 || p.ev.Changes[0].Effect != model.Added || !slices.Equal(peers(p.ev.Changes[0]), []string{"0.0.0.0/0"}) ||
+		p.ev.Settings[model.SettingPublicAccess] != "disabled" {
+		t.Errorf("created private: changes %+v settings %v", p.ev.Changes, p.ev.Settings)
+	}
 }
