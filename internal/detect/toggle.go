@@ -87,6 +87,11 @@ func endpointOffCall(ev *model.Event) bool {
 func (d *Detector) parked(op *content.Operation, ch model.RuleChange) judged {
 	j := d.change(op, ch)
 	sev := min(j.sev, model.Low)
+	if ch.Effect == model.Added {
+		// A cluster created private: the list is the one its response
+		// shows, most often EKS's default, not one the caller chose.
+		sev = model.Info
+	}
 	return judged{sev: sev, change: "allowlist set with the public endpoint turned off (admits no one until it is turned on)", closing: j.closing,
 		reasons: []string{fmt.Sprintf("public_network_access=\"disabled\" in the same call: the list (%s) guards no endpoint until a later call turns it on; then it would be %s (%s): %s",
 			describe(ch), j.sev, j.change, sev)}}

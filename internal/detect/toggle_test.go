@@ -115,6 +115,8 @@ func TestClusterListWithEndpointOff(t *testing.T) {
 		{"GKE private with 0.0.0.0/0", "google.container.v1.clustermanager.updatecluster",
 			model.Resource{Type: "gke_cluster", ID: "projects/p1/locations/us-central1/clusters/gke-1", Name: "gke-1"},
 			map[string]string{model.SettingPublicAccess: "disabled"}, model.Low, "allowlist set with the public endpoint turned off"},
+		{"EKS created private, its default list", "eks:createcluster", model.Resource{Type: "eks_cluster", ID: "prod", Name: "prod"},
+			map[string]string{model.SettingPublicAccess: "disabled"}, model.Info, "allowlist set with the public endpoint turned off"},
 		{"EKS list alone is judged", "eks:updateclusterconfig", model.Resource{Type: "eks_cluster", ID: "prod", Name: "prod"},
 			nil, model.Critical, "opened to the"},
 	} {
@@ -123,7 +125,11 @@ func TestClusterListWithEndpointOff(t *testing.T) {
 			if tc.res.Type == "gke_cluster" {
 				cloud = model.GCP
 			}
-			ev := event(cloud, tc.key, model.RuleChange{Effect: model.Altered, Direction: model.Ingress, Action: model.Allow, Protocol: "tcp", Peers: world})
+			eff := model.Altered
+			if strings.HasSuffix(tc.key, "createcluster") {
+				eff = model.Added
+			}
+			ev := event(cloud, tc.key, model.RuleChange{Effect: eff, Direction: model.Ingress, Action: model.Allow, Protocol: "tcp", Peers: world})
 			ev.Resource, ev.Settings = tc.res, tc.settings
 			f := evaluate(t, ev)
 			if f.Severity > tc.want || tc.settings == nil && f.Severity < tc.want {
