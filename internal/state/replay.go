@@ -399,11 +399,11 @@ func (a *applier) replaceAll() {
 	old := f.rules
 	oldKeys := keyLookup(old)
 	f.rules = nil
-	parked := a.endpointOff()
+	parked, cluster := a.endpointOff(), isCluster(f.meta.Resource.Type)
 	for _, c := range a.ev.Changes {
 		for _, r := range a.e.split(f, model.Rule{RuleChange: c, Disabled: parked}, a.opener()) {
 			prev := oldKeys(r.key)
-			if prev != nil && prev.Disabled == r.Disabled {
+			if prev != nil && (prev.Disabled == r.Disabled || !cluster) {
 				a.notEarlier(prev)
 				r.opened = prev.opened // unchanged rule: keep who opened it
 				f.rules = append(f.rules, r)
