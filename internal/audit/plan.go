@@ -35,8 +35,11 @@ func (a *Auditor) plan(p snapshot.Plan) []model.Finding {
 		}
 		order := a.lazyShadows(ch.After)
 		for _, c := range changes {
-			if len(ch.Unknown) > 0 && !slices.ContainsFunc(c.After, func(r model.Rule) bool { return len(r.Peers) > 0 }) && len(c.Before) == 0 {
-				continue // its peers are known only after apply: reported below
+			if len(ch.Unknown) > 0 && len(c.After) > 0 && !slices.ContainsFunc(c.After, func(r model.Rule) bool { return len(r.Peers) > 0 }) {
+				// Its peers are known only after apply: reported below,
+				// neither an opening nor (for a rule that had peers) a
+				// closing.
+				continue
 			}
 			f, ok := a.planFinding(fw, c, ch, verb, p)
 			if !ok {
@@ -61,6 +64,7 @@ func (a *Auditor) plan(p snapshot.Plan) []model.Finding {
 		if len(ch.Unknown) > 0 {
 			f := finding(RulePlanUnknown, fw, nil, model.Low, fmt.Sprintf("%s %s: rules known only after apply (%s)", ch.Address, verb, strings.Join(ch.Unknown, ", ")))
 			f.Reasons = []string{fmt.Sprintf("Terraform knows %s only after apply: the plan cannot be judged on it, which does not make it safe", strings.Join(ch.Unknown, ", "))}
+			f.Reasons = append(f.Reasons, ch.Notes...)
 			planContext(&f, ch, verb, p)
 			f.ID = findingID(RulePlanUnknown, p.Source.File, ch.Address)
 			f.Tags = slices.Clone(tags)

@@ -15,6 +15,9 @@ import (
 // realPlans are the snapshot package's real Terraform plans.
 const realPlans = "../internal/snapshot/testdata/real/terraform/"
 
+// handPlans are this package's hand-built plans (testdata/plans/README.md).
+const handPlans = "../internal/audit/testdata/plans/"
+
 // What each real plan's firewall changes are judged: one finding per
 // change, the same judgement for the same situation in AWS and Azure.
 func TestPlanJudgements(t *testing.T) {
@@ -27,7 +30,7 @@ func TestPlanJudgements(t *testing.T) {
 		name, file string
 		want       map[string][]want // by address
 	}{
-		{"new groups: computed rule lists, the default egress re-declared", "checkov_plan_aws-sg-new-groups_tf0.12.23.excerpt.json", map[string][]want{
+		{"new groups: computed rule lists, the default egress re-declared", realPlans + "checkov_plan_aws-sg-new-groups_tf0.12.23.excerpt.json", map[string][]want{
 			"aws_security_group.default": {{RulePlanUnknown, model.Info, "inline rule lists computed at apply (ingress, egress)"}},
 			"aws_security_group.web-node": {
 				{RulePlanOpens, model.Critical, "rule added, open to the IPv4 internet on 22/tcp (ssh)"},
@@ -37,20 +40,38 @@ func TestPlanJudgements(t *testing.T) {
 			"aws_security_group_rule.egress":  {{RulePlanOpens, model.Info, "open egress to the IPv4 internet on all protocols and ports"}},
 			"aws_security_group_rule.ingress": {{RulePlanOpens, model.Low, "open to private range 172.16.0.0/16 on 3306/tcp"}},
 		}},
-		{"NSG with separate rules: computed like AWS; a deny added reads as one", "checkov_plan_azurerm-nsg-references_tf1.3.6.json", map[string][]want{
+		{"NSG with separate rules: computed like AWS; a deny added reads as one", realPlans + "checkov_plan_azurerm-nsg-references_tf1.3.6.json", map[string][]want{
 			"azurerm_network_security_group.fail": {{RulePlanUnknown, model.Info, "inline rule lists computed at apply (security_rule)"}},
 			"azurerm_network_security_group.pass": {{RulePlanUnknown, model.Info, "inline rule lists computed at apply (security_rule)"}},
 			"azurerm_network_security_rule.pass":  {{RulePlanCloses, model.Info, "azurerm_network_security_rule.pass create: NSG pass rule pass: deny rule added (closing access)"}},
 		}},
-		{"rule resource updated: one change, widened", "checkov_plan_aws-sg-rule-update_tf1.4.6.json", map[string][]want{
+		{"rule resource updated: one change, widened", realPlans + "checkov_plan_aws-sg-rule-update_tf1.4.6.json", map[string][]want{
 			"aws_security_group_rule.foo": {{RulePlanOpens, model.Low, "rule widened, open to sg-8d21ab5963b0e7917 on 5432-5433/tcp"}},
 			"aws_security_group_rule.bar": {{RulePlanOpens, model.Low, "rule widened, open to sg-8d21ab5963b0e7917 on 8888/udp"}},
+		}},
+		// Unknown is not world: what is known is judged, what is not is
+		// said, and a rule set to values known after apply is neither
+		// an opening nor a closing.
+		{"values known only after apply", handPlans + "unknown-values.json", map[string][]want{
+			"module.edge.google_compute_firewall.from_nat": {{RulePlanUnknown, model.Low, "rules known only after apply (source_ranges)"}},
+			// Left unset in the configuration: GCP's default applies.
+			"google_compute_firewall.unset": {{RulePlanOpens, model.Critical, "open to the IPv4 internet on 22/tcp (ssh)"}},
+			`google_compute_firewall.mixed["ssh"]`: {
+				{RulePlanOpens, model.Critical, "open to the IPv4 internet on 22/tcp (ssh)"},
+				{RulePlanUnknown, model.Low, "rules known only after apply (source_ranges)"},
+			},
+			"aws_security_group_rule.db": {{RulePlanUnknown, model.Low, "rules known only after apply (cidr_blocks)"}},
+			"module.net.aws_security_group.web[0]": {
+				{RulePlanOpens, model.Critical, "rule added, open to the IPv4 internet on 22/tcp (ssh)"},
+				{RulePlanUnknown, model.Low, "rules known only after apply (ingress)"},
+			},
+			"azurerm_network_security_rule.rdp": {{RulePlanUnknown, model.Low, "rules known only after apply (source_address_prefix)"}},
 		}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			got := map[string][]want{}
-			for _, f := range auditor(t).Audit(readBundled(t, realPlans+tt.file)) {
+			for _, f := range auditor(t).Audit(readBundled(t, tt.file)) {
 				got[f.Event.EventID] = append(got[f.Event.EventID], want{f.Rule, f.Severity, f.Title})
 			}
 			for addr, ws := range tt.want {

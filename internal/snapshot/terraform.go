@@ -47,6 +47,8 @@ type ResourceChange struct {
 	// group with an allow-all egress rule, which Terraform removes and the
 	// configuration declares again when it wants it.
 	NewGroup bool `json:"new_group,omitempty"`
+	// Notes say how values known only after apply were read.
+	Notes []string `json:"notes,omitempty"`
 }
 
 // tfTypes maps each Terraform resource type read to its reader and the
@@ -138,9 +140,16 @@ func readTerraform(b *builder, m map[string]any, src model.SourceRef) (result, b
 				}
 			}
 			unknown := jv.Obj(rc, "change", "after_unknown")
+			forced, note := unknownGCPDefault(ch.After, unknown, jv.Obj(m, "configuration", "root_module"), addr)
+			if note != "" {
+				ch.Notes = append(ch.Notes, note)
+			}
 			peers := ch.After != nil && slices.ContainsFunc(ch.After.Rules, func(r model.Rule) bool { return len(r.Peers) > 0 })
 			for _, k := range t.rules {
-				if computed[k] && peers {
+				// A wholly unknown Optional+Computed attribute is the
+				// provider's value for one left unset; one unknown in
+				// part, or forced, was set to values known after apply.
+				if computed[k] && peers && jv.Get(unknown, k) == true && k != forced {
 					continue
 				}
 				if anyTrue(jv.Get(unknown, k)) {
