@@ -179,6 +179,14 @@ func finding(ruleID string, fw *model.Firewall, r *model.Rule, sev model.Severit
 		f.Changes = []model.RuleChange{rc}
 		key += "\x00" + ruleIdentity(fw, r)
 		f.Event.EventID = r.ID
+		if r.Address != "" {
+			f.Resource.Address = r.Address
+		}
+	}
+	if a := f.Resource.Address; a != "" && !strings.HasPrefix(title, a+" ") {
+		// Terraform code is fixed by address: the title names it, as a
+		// plan finding's does.
+		f.Title = a + ": " + title
 	}
 	if g, ok := guidance[ruleID]; ok {
 		f.Guidance = &model.Guidance{Investigate: slices.Clone(g.Investigate), Respond: slices.Clone(g.Respond)}

@@ -115,6 +115,7 @@ func (a *Auditor) planFinding(fw *model.Firewall, c Change, ch snapshot.Resource
 // planContext points a finding at the plan and the resource change.
 func planContext(f *model.Finding, ch snapshot.ResourceChange, verb string, p snapshot.Plan) {
 	f.Operation = "terraform " + verb
+	f.Resource.Address = ch.Address
 	f.Event = model.EventRef{File: p.Source.File, Index: p.Source.Index, EventID: ch.Address}
 	f.Time = p.AsOf.UTC()
 }

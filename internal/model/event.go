@@ -270,6 +270,10 @@ type Resource struct {
 	// "CLOUDFRONT" for CloudFront distributions, which the API serves only
 	// in us-east-1. Every wafv2 command needs it; "" elsewhere.
 	Scope string `json:"scope,omitempty"`
+	// Address is the Terraform address of the resource that declares it
+	// (module.net.aws_security_group.web, aws_security_group_rule.ssh["a"])
+	// when it was read from a Terraform plan or state; "" elsewhere.
+	Address string `json:"address,omitempty"`
 }
 
 // OperationRef names the operation ev belongs to, for folding its records

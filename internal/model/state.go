@@ -50,6 +50,10 @@ type Rule struct {
 	// (sgr- id, NSG rule resource id).
 	ID          string `json:"id,omitempty"`
 	Description string `json:"description,omitempty"`
+	// Address is the Terraform address of the resource that declares the
+	// rule (its own for a rule resource, the firewall's for an inline
+	// rule), when read from a Terraform plan or state.
+	Address string `json:"address,omitempty"`
 	// Disabled marks a rule present but not in force (GCP disabled: true).
 	Disabled bool `json:"disabled,omitempty"`
 	// Created is when the rule was made, where the data has dates.

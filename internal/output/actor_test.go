@@ -44,3 +44,23 @@ func TestTableMarksSuppressed(t *testing.T) {
 		t.Errorf("the Markdown table does not mark the suppressed row:\n%s", md)
 	}
 }
+
+// TestTerraformAddressShown: the detailed views name a finding's
+// Terraform address, the key a platform engineer fixes code by.
+func TestTerraformAddressShown(t *testing.T) {
+	fs := testFindings()
+	fs[0].Resource.Address = `module.net.aws_vpc_security_group_ingress_rule.ssh["a"]`
+	for _, tt := range []struct {
+		format string
+		opts   Options
+		want   string
+	}{
+		{FormatTable, Options{Verbose: true}, `  Terraform:  module.net.aws_vpc_security_group_ingress_rule.ssh["a"]` + "\n"},
+		{FormatMarkdown, Options{}, `- **Terraform address:** module.net.aws\_vpc\_security\_group\_ingress\_rule.ssh\["a"\]` + "\n"},
+	} {
+		out := string(render(t, tt.format, fs, tt.opts))
+		if strings.Count(out, tt.want) != 1 || strings.Count(out, "  Terraform:  ")+strings.Count(out, "**Terraform address:**") != 1 {
+			t.Errorf("%s: want one %q:\n%s", tt.format, tt.want, out)
+		}
+	}
+}

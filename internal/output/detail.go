@@ -32,6 +32,7 @@ func writeDetails(w *bufio.Writer, findings []model.Finding, opts Options) {
 		line("Time:", showTime(f.Time, timeLayout))
 		line("Where:", joinNonEmpty(" / ", string(f.Cloud), f.Account, f.Region))
 		line("Resource:", resourceDetail(f.Resource))
+		line("Terraform:", f.Resource.Address)
 		line("Operation:", operationDetail(f))
 		line("Actor:", actorDetail(f.Actor))
 		line("Access key:", f.Actor.AccessKey)

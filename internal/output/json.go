@@ -9,7 +9,7 @@ import (
 // SchemaVersion is the version of the finding schema the JSON formats
 // follow (docs/schema/finding.schema.json). The minor version rises when
 // a field is added; fields are not removed or changed within a major one.
-const SchemaVersion = "1.4"
+const SchemaVersion = "1.5"
 
 // Tool names the program that wrote the output, and its build.
 type Tool struct {

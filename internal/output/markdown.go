@@ -146,6 +146,7 @@ func writeMarkdownDetail(w *bufio.Writer, n int, f model.Finding) {
 	item("Time", showTime(f.Time, timeLayout))
 	item("Cloud", mdText(joinNonEmpty(" / ", string(f.Cloud), f.Account, f.Region)))
 	item("Resource", mdText(resourceDetail(f.Resource)))
+	item("Terraform address", mdText(f.Resource.Address))
 	op := f.Operation
 	if f.Outcome != "" {
 		op += " (" + string(f.Outcome)

@@ -107,7 +107,7 @@ func readTerraform(b *builder, m map[string]any, src model.SourceRef) (result, b
 				return
 			}
 			n++
-			b.add(t.read(jv.Obj(r, "values"), jv.Str(r, "address"), src))
+			b.add(withAddress(t.read(jv.Obj(r, "values"), jv.Str(r, "address"), src), jv.Str(r, "address")))
 		})
 		if n == 0 {
 			return skipped("Terraform state without firewall resources"), true
@@ -131,7 +131,7 @@ func readTerraform(b *builder, m map[string]any, src model.SourceRef) (result, b
 				dst **model.Firewall
 			}{{"before", &ch.Before}, {"after", &ch.After}} {
 				if v := jv.Obj(rc, "change", side.key); v != nil {
-					fw := t.read(v, addr, src)
+					fw := withAddress(t.read(v, addr, src), addr)
 					sortRules(&fw)
 					if fw.Rules == nil {
 						fw.Rules = []model.Rule{}
@@ -175,6 +175,15 @@ func readTerraform(b *builder, m map[string]any, src model.SourceRef) (result, b
 	}
 	b.plans = append(b.plans, plan)
 	return recognised, true
+}
+
+// withAddress marks fw and its rules as declared at a Terraform address.
+func withAddress(fw model.Firewall, addr string) model.Firewall {
+	fw.Resource.Address = addr
+	for i := range fw.Rules {
+		fw.Rules[i].Address = addr
+	}
+	return fw
 }
 
 // anyTrue reports whether an after_unknown value holds true anywhere.
