@@ -66,6 +66,12 @@ func TestPlanJudgements(t *testing.T) {
 				{RulePlanUnknown, model.Low, "rules known only after apply (ingress)"},
 			},
 			"azurerm_network_security_rule.rdp": {{RulePlanUnknown, model.Low, "rules known only after apply (source_address_prefix)"}},
+			// Ports known after apply are not all ports (GCP's meaning of
+			// none): judged as unlogged ports, as AWS and Azure are.
+			"google_compute_firewall.web_ports": {
+				{RulePlanOpens, model.High, "open to the IPv4 internet on tcp (ports not logged)"},
+				{RulePlanUnknown, model.Low, "rules known only after apply (allow)"},
+			},
 		}},
 	}
 	for _, tt := range tests {

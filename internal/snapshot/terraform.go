@@ -144,6 +144,7 @@ func readTerraform(b *builder, m map[string]any, src model.SourceRef) (result, b
 			if note != "" {
 				ch.Notes = append(ch.Notes, note)
 			}
+			unknownGCPPorts(ch.After, jv.Obj(rc, "change", "after"), unknown)
 			peers := ch.After != nil && slices.ContainsFunc(ch.After.Rules, func(r model.Rule) bool { return len(r.Peers) > 0 })
 			for _, k := range t.rules {
 				// A wholly unknown Optional+Computed attribute is the

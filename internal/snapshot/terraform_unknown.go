@@ -108,3 +108,36 @@ func splitAddress(addr string) []string {
 	}
 	return append(parts, cur.String())
 }
+
+// unknownGCPPorts keeps a google_compute_firewall allow or deny entry
+// whose ports are known only after apply from being read as all ports,
+// GCP's meaning of an entry with none: its rule keeps its protocol and
+// has no ports, as a call that does not log them, judged as such.
+func unknownGCPPorts(fw *model.Firewall, after, unknown map[string]any) {
+	if fw == nil || fw.Cloud != model.GCP {
+		return
+	}
+	for _, l := range []struct {
+		key    string
+		action model.Action
+	}{{"allow", model.Allow}, {"deny", model.Deny}} {
+		unk, _ := jv.Get(unknown, l.key).([]any)
+		for i, e := range jv.Objs(after, l.key) {
+			if i >= len(unk) || jv.Get(asObj(unk[i]), "ports") != true {
+				continue
+			}
+			for j := range fw.Rules {
+				r := &fw.Rules[j]
+				if r.Action == l.action && strings.EqualFold(r.Protocol, jv.Str(e, "protocol")) && r.Ports.All() {
+					r.Ports = nil
+					r.Notes = append(r.Notes, "ports known only after apply: not judged as all ports")
+				}
+			}
+		}
+	}
+}
+
+func asObj(v any) map[string]any {
+	m, _ := v.(map[string]any)
+	return m
+}
