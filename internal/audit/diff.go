@@ -129,12 +129,16 @@ func isDeny(r model.Rule) bool  { return r.Action == model.Deny }
 
 // uncovered lists the rules of xs whose traffic the rules of ys with the
 // same action do not match in full, as the state engine matches packets.
+// A deny covers a deny only from the same place in evaluation order or an
+// earlier one: a deny moved later (a higher priority or rule number) lets
+// what it blocked through the rules now decided before it, so the deny it
+// was is gone.
 func uncovered(xs, ys []model.Rule) []model.Rule {
 	var out []model.Rule
 	for _, x := range xs {
 		var same []model.Rule
 		for _, y := range ys {
-			if y.Action == x.Action {
+			if y.Action == x.Action && !(x.Action == model.Deny && x.Priority != nil && y.Priority != nil && *y.Priority > *x.Priority) {
 				same = append(same, y)
 			}
 		}
@@ -200,9 +204,29 @@ func (c Change) phrase(judged string) string {
 	case Removed:
 		return judged
 	case Widened:
+		if from, to, ok := c.denyMovedLater(); ok {
+			// "deny rule removed (opened … is no longer blocked by it)"
+			_, rest, _ := strings.Cut(judged, "deny rule removed ")
+			rest = strings.Replace(rest, "is no longer blocked by it", "is blocked by it only after the rules now before it", 1)
+			return fmt.Sprintf("deny rule moved later in evaluation, priority %d to %d %s", from, to, rest)
+		}
 		return "rule widened, " + open(judged)
 	}
 	return "rule narrowed"
+}
+
+// denyMovedLater reports a change that widens only by evaluating a deny
+// later (priority from, now to), and no allow added.
+func (c Change) denyMovedLater() (from, to int, ok bool) {
+	if slices.ContainsFunc(c.New, isAllow) || len(c.Gone) == 0 || c.Gone[0].Action != model.Deny || c.Gone[0].Priority == nil {
+		return 0, 0, false
+	}
+	for _, r := range c.After {
+		if r.Action == model.Deny && r.Priority != nil && *r.Priority > *c.Gone[0].Priority {
+			return *c.Gone[0].Priority, *r.Priority, true
+		}
+	}
+	return 0, 0, false
 }
 
 // reasons lists the rule versions, for the finding.

@@ -73,6 +73,28 @@ func TestPlanJudgements(t *testing.T) {
 				{RulePlanUnknown, model.Low, "rules known only after apply (allow)"},
 			},
 		}},
+		// Plan shapes beyond the real plans: replace (both orders), a
+		// deposed object, modules, count and for_each keys, prior_state
+		// and planned_values beside resource_changes (read once, from
+		// resource_changes); a deny deleted, disabled, turned into an
+		// allow or moved later in evaluation is a weakening, moved
+		// earlier a closing.
+		{"plan shapes and denies weakened", handPlans + "shapes.json", map[string][]want{
+			"google_compute_firewall.later": {{RulePlanRemoves, model.High,
+				"deny rule moved later in evaluation, priority 100 to 2000 (opened to the IPv4 internet on 22/tcp (ssh) is blocked by it only after the rules now before it)"}},
+			"google_compute_firewall.earlier":           {{RulePlanCloses, model.Info, "deny-ssh-earlier: rule narrowed"}},
+			"google_compute_firewall.disabled":          {{RulePlanRemoves, model.High, "deny rule removed"}},
+			"module.fw.google_compute_firewall.gone[1]": {{RulePlanRemoves, model.High, "delete: VPC network default rule deny-ssh-gone: deny rule removed"}},
+			"azurerm_network_security_rule.flip":        {{RulePlanOpens, model.Critical, "rule widened, open to the internet on 22/tcp (ssh)"}},
+			`azurerm_network_security_rule.gone["rdp"]`: {{RulePlanRemoves, model.High, "deny rule removed (opened to the internet on 3389/tcp (rdp)"}},
+			"azurerm_network_security_group.nsg2":       {{RulePlanRemoves, model.Medium, "rule deny-smb: deny rule moved later in evaluation, priority 100 to 4000"}},
+			"aws_network_acl_rule.flip":                 {{RulePlanOpens, model.Critical, "delete+create: Network ACL acl-1 rule 50: rule widened"}},
+			"module.vpc.aws_network_acl.main": {
+				{RulePlanRemoves, model.High, "rule 50: deny rule removed (opened to the IPv4 internet on 3389/tcp (rdp)"},
+				{RulePlanCloses, model.Info, "rule 100: rule removed (closing access)"},
+			},
+			"aws_security_group_rule.ssh": {{RulePlanCloses, model.Info, "rule removed (closing access)"}},
+		}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
