@@ -57,9 +57,10 @@ func TestTerraformAddressShown(t *testing.T) {
 	}{
 		{FormatTable, Options{Verbose: true}, `  Terraform:  module.net.aws_vpc_security_group_ingress_rule.ssh["a"]` + "\n"},
 		{FormatMarkdown, Options{}, `- **Terraform address:** module.net.aws\_vpc\_security\_group\_ingress\_rule.ssh\["a"\]` + "\n"},
+		{FormatSARIF, Options{}, `"fullyQualifiedName": "module.net.aws_vpc_security_group_ingress_rule.ssh[\"a\"]",`},
 	} {
 		out := string(render(t, tt.format, fs, tt.opts))
-		if strings.Count(out, tt.want) != 1 || strings.Count(out, "  Terraform:  ")+strings.Count(out, "**Terraform address:**") != 1 {
+		if strings.Count(out, tt.want) != 1 || strings.Count(out, "  Terraform:  ")+strings.Count(out, "**Terraform address:**")+strings.Count(out, `"kind": "declaration"`) != 1 {
 			t.Errorf("%s: want one %q:\n%s", tt.format, tt.want, out)
 		}
 	}

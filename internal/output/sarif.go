@@ -275,6 +275,10 @@ func sarifResultFor(f model.Finding, ruleIndex int) sarifResult {
 		loc.LogicalLocations = append(loc.LogicalLocations, sarifLogical{
 			Name: cleanText(resourceLabel(f.Resource)), FullyQualifiedName: cleanText(firstNonEmpty(f.Resource.ID, f.Resource.Name)), Kind: "resource"})
 	}
+	if a := f.Resource.Address; a != "" {
+		// The Terraform resource declaring the rule: where the code is fixed.
+		loc.LogicalLocations = append(loc.LogicalLocations, sarifLogical{Name: cleanText(a), FullyQualifiedName: cleanText(a), Kind: "declaration"})
+	}
 	props := sarifResultProps{
 		Severity:   f.Severity.String(),
 		Cloud:      f.Cloud,
