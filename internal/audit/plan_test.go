@@ -95,6 +95,17 @@ func TestPlanJudgements(t *testing.T) {
 			},
 			"aws_security_group_rule.ssh": {{RulePlanCloses, model.Info, "rule removed (closing access)"}},
 		}},
+		// The VPC's default group and NACL are adopted, not created: their
+		// rules are judged as any group's and NACL's (the default egress
+		// re-declared on adoption is info), and deleting them only makes
+		// Terraform forget them, which removes no rule.
+		{"default security group and NACL", handPlans + "default-resources.json", map[string][]want{
+			"aws_default_security_group.default": {
+				{RulePlanOpens, model.Critical, "rule added, open to the IPv4 internet on 22/tcp (ssh)"},
+				{RulePlanOpens, model.Info, "open egress to the IPv4 internet on all protocols and ports"},
+			},
+			"module.vpc.aws_default_network_acl.this[0]": {{RulePlanRemoves, model.High, "rule 50: deny rule removed (opened to the IPv4 internet on 23/tcp (telnet)"}},
+		}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

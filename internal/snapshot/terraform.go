@@ -62,6 +62,8 @@ var tfTypes = map[string]struct {
 	// when the rule has no peer otherwise. Inline rule lists are in
 	// ruleBlocks.
 	"aws_security_group":                  {tfSecurityGroup, nil},
+	"aws_default_security_group":          {tfDefaultSecurityGroup, nil},
+	"aws_default_network_acl":             {tfDefaultNetworkACL, nil},
 	"aws_security_group_rule":             {tfSecurityGroupRule, []string{"cidr_blocks", "ipv6_cidr_blocks", "prefix_list_ids", "source_security_group_id", "from_port", "to_port", "protocol", "type"}},
 	"aws_vpc_security_group_ingress_rule": {tfVPCRule(false), []string{"cidr_ipv4", "cidr_ipv6", "prefix_list_id", "referenced_security_group_id", "from_port", "to_port", "ip_protocol"}},
 	"aws_vpc_security_group_egress_rule":  {tfVPCRule(true), []string{"cidr_ipv4", "cidr_ipv6", "prefix_list_id", "referenced_security_group_id", "from_port", "to_port", "ip_protocol"}},
@@ -78,7 +80,9 @@ var tfTypes = map[string]struct {
 // (Unknown).
 var ruleBlocks = map[string][]string{
 	"aws_security_group":             {"ingress", "egress"},
+	"aws_default_security_group":     {"ingress", "egress"},
 	"aws_network_acl":                {"ingress", "egress"},
+	"aws_default_network_acl":        {"ingress", "egress"},
 	"azurerm_network_security_group": {"security_rule"},
 }
 
@@ -126,6 +130,11 @@ func readTerraform(b *builder, m map[string]any, src model.SourceRef) (result, b
 			if slices.Equal(ch.Actions, []string{"no-op"}) || slices.Equal(ch.Actions, []string{"read"}) {
 				continue
 			}
+			if strings.HasPrefix(ch.Type, "aws_default_") && slices.Equal(ch.Actions, []string{"delete"}) {
+				// Terraform only forgets a default group or NACL: its
+				// rules stay as they are.
+				continue
+			}
 			for _, side := range []struct {
 				key string
 				dst **model.Firewall
@@ -166,7 +175,9 @@ func readTerraform(b *builder, m map[string]any, src model.SourceRef) (result, b
 				}
 			}
 			switch ch.Type {
-			case "aws_security_group":
+			case "aws_security_group", "aws_default_security_group":
+				// Adopting the default group removes its rules, the
+				// default egress among them, and declares them again.
 				ch.NewGroup = slices.Contains(ch.Actions, "create")
 			case "aws_security_group_rule", "aws_vpc_security_group_egress_rule", "aws_vpc_security_group_ingress_rule":
 				ch.NewGroup = jv.Get(unknown, "security_group_id") == true
@@ -274,6 +285,14 @@ func tfSecurityGroup(v map[string]any, addr string, src model.SourceRef) model.F
 	return fw
 }
 
+// tfDefaultSecurityGroup reads aws_default_security_group: the VPC's
+// default group, which Terraform adopts rather than creates.
+func tfDefaultSecurityGroup(v map[string]any, addr string, src model.SourceRef) model.Firewall {
+	fw := tfSecurityGroup(v, addr, src)
+	fw.Default = true
+	return fw
+}
+
 func tfSecurityGroupRule(v map[string]any, addr string, src model.SourceRef) model.Firewall {
 	id := tfID(v, "security_group_id", addr)
 	dir := model.Ingress
@@ -340,6 +359,14 @@ func tfNetworkACL(v map[string]any, addr string, src model.SourceRef) model.Fire
 			fw.Rules = append(fw.Rules, tfACLEntry(blk, d.egress, "rule_no", "action"))
 		}
 	}
+	return fw
+}
+
+// tfDefaultNetworkACL reads aws_default_network_acl, the VPC's default
+// NACL, adopted rather than created.
+func tfDefaultNetworkACL(v map[string]any, addr string, src model.SourceRef) model.Firewall {
+	fw := tfNetworkACL(v, addr, src)
+	fw.Default = true
 	return fw
 }
 
