@@ -22,7 +22,7 @@ import (
 // panic, and every finding marshals.
 func FuzzAudit(f *testing.F) {
 	var seeds []string
-	for _, g := range []string{"../snapshot/testdata/real/*/*", "../../testdata/snapshots/*", "../../testdata/snapshots/*/*"} {
+	for _, g := range []string{"testdata/plans/*.json", "../snapshot/testdata/real/*/*", "../../testdata/snapshots/*", "../../testdata/snapshots/*/*"} {
 		m, _ := filepath.Glob(g)
 		seeds = append(seeds, m...)
 	}
