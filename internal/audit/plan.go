@@ -94,6 +94,15 @@ func (a *Auditor) planFinding(fw *model.Firewall, c Change, ch snapshot.Resource
 	r := c.rule()
 	f := finding(id, fw, &r, sev, fmt.Sprintf("%s %s: %s%s: %s", ch.Address, verb, label(fw), ruleLabel(&r), c.phrase(j.Change)))
 	f.Reasons = append(c.reasons(), j.Reasons...)
+	for _, r := range c.After {
+		// How values known only after apply, or left to a default, were
+		// read: what the judgement rests on.
+		for _, n := range r.Notes {
+			if !slices.Contains(f.Reasons, n) {
+				f.Reasons = append(f.Reasons, n)
+			}
+		}
+	}
 	if id == RulePlanOpens && ch.NewGroup && c.Kind == Added && len(c.New) > 0 && !slices.ContainsFunc(c.New, notDefaultEgress) {
 		// README: the egress everything a firewall starts with is the
 		// normal state, not an opening. Any other egress, or this one

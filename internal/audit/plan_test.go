@@ -171,3 +171,21 @@ func TestPlanDefaultEgressOnlyOnNewGroups(t *testing.T) {
 		})
 	}
 }
+
+// A plan finding says how it read values known only after apply, or left
+// to the cloud's default: what its severity rests on.
+func TestPlanReasonsSayHowUnknownWasRead(t *testing.T) {
+	want := map[string]string{ // address -> a reason of its plan-opens or plan-unknown finding
+		"google_compute_firewall.unset":                "the configuration leaves source_ranges unset: the provider computes it and GCP applies 0.0.0.0/0",
+		"google_compute_firewall.web_ports":            "ports known only after apply: not judged as all ports",
+		"module.edge.google_compute_firewall.from_nat": "the configuration sets source_ranges to values known only after apply",
+	}
+	fs := auditor(t).Audit(readBundled(t, handPlans+"unknown-values.json"))
+	for addr, reason := range want {
+		if !slices.ContainsFunc(fs, func(f model.Finding) bool {
+			return f.Resource.Address == addr && slices.ContainsFunc(f.Reasons, func(r string) bool { return strings.HasPrefix(r, reason) })
+		}) {
+			t.Errorf("%s: no finding with the reason %q", addr, reason)
+		}
+	}
+}
