@@ -35,10 +35,12 @@ func (a *Auditor) plan(p snapshot.Plan) []model.Finding {
 		}
 		order := a.lazyShadows(ch.After)
 		for _, c := range changes {
-			if len(ch.Unknown) > 0 && len(c.After) > 0 && !slices.ContainsFunc(c.After, func(r model.Rule) bool { return len(r.Peers) > 0 }) {
+			if len(ch.Unknown) > 0 && len(c.After) > 0 && !slices.ContainsFunc(c.After, func(r model.Rule) bool { return len(r.Peers) > 0 || r.Action == model.Deny }) &&
+				!slices.ContainsFunc(c.Before, isDeny) {
 				// Its peers are known only after apply: reported below,
-				// neither an opening nor (for a rule that had peers) a
-				// closing.
+				// neither an opening nor (for an allow that had peers) a
+				// closing. A deny whose peers become unknown is still
+				// judged: what it denied is no longer known to be denied.
 				continue
 			}
 			f, ok := a.planFinding(fw, c, ch, verb, p)

@@ -61,6 +61,12 @@ func TestPlanJudgements(t *testing.T) {
 				{RulePlanUnknown, model.Low, "rules known only after apply (source_ranges)"},
 			},
 			"aws_security_group_rule.db": {{RulePlanUnknown, model.Low, "rules known only after apply (cidr_blocks)"}},
+			// A deny whose peers become unknown no longer denies what it
+			// did, as far as the plan shows.
+			"aws_network_acl_rule.deny_telnet": {
+				{RulePlanRemoves, model.High, "rule 50: rule widened, deny rule removed (opened to the IPv4 internet on 23/tcp (telnet)"},
+				{RulePlanUnknown, model.Low, "rules known only after apply (cidr_block)"},
+			},
 			"module.net.aws_security_group.web[0]": {
 				{RulePlanOpens, model.Critical, "rule added, open to the IPv4 internet on 22/tcp (ssh)"},
 				{RulePlanUnknown, model.Low, "rules known only after apply (ingress)"},
