@@ -101,6 +101,8 @@ func (c *Config) AutomationFor(ev *model.Event) (*Automation, bool) {
 //     subject, the first caller of a GCP service-account impersonation
 //     chain (serviceAccountDelegationInfo);
 //   - an AWS record that names only the access key: "access key AKIA…";
+//   - any other AWS role session: the role's ARN (without its path, which
+//     the session ARN does not hold), not the session the caller named;
 //   - otherwise the principal as logged (an ARN).
 //
 // The same e-mail in Azure claims, a GCP principal and an AWS SSO session
@@ -133,6 +135,12 @@ func ownIdentity(cloud model.Cloud, a model.Actor) string {
 		// No principal, only the access key: the key is the identity,
 		// as AWS spells it, so a key's calls group together.
 		return "access key " + strings.TrimSpace(a.AccessKey)
+	}
+	if role, _, ok := RoleOfSession(a.ID); ok && cloud == model.AWS {
+		// Any other role session: the role. Its session name is the
+		// caller's choice (an instance id, a timestamp, anything), so a
+		// new one is not a new actor, nor do two split one mass change.
+		return strings.ToLower(role)
 	}
 	return strings.ToLower(strings.TrimSpace(cmpOr(a.ID, a.Name)))
 }

@@ -14,7 +14,7 @@ func TestIdentityOf(t *testing.T) {
 	path := filepath.Join(dir, "cloudwall.yaml")
 	body := "identities:\n" +
 		"  - name: Alice@Example.com\n" +
-		"    match: [\"arn:aws:iam::*:user/alice\", \"alice.admin@contoso.onmicrosoft.com\"]\n"
+		"    match: [\"arn:aws:iam::*:user/alice\", \"alice.admin@contoso.onmicrosoft.com\", \"arn:aws:sts::*:assumed-role/alice-admin/*\"]\n"
 	if err := os.WriteFile(path, []byte(body), 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -42,8 +42,11 @@ func TestIdentityOf(t *testing.T) {
 		{"AWS web identity session: the federated subject", model.AWS, model.Actor{ID: "arn:aws:sts::1:assumed-role/eks-netpol/botocore-session-1", OriginalCaller: "system:serviceaccount:kube-system:netpol", Federation: "web-identity:oidc"}, "system:serviceaccount:kube-system:netpol"},
 		{"configured: the original caller is a known account of the person", model.AWS, model.Actor{ID: "arn:aws:sts::1:assumed-role/NetworkAdmins/x", OriginalCaller: "alice.admin@contoso.onmicrosoft.com"}, "alice@example.com"},
 		{"GCP impersonation chain read by the normalizer", model.GCP, model.Actor{ID: "deployer@p.iam.gserviceaccount.com", ViaService: "ci@p.iam.gserviceaccount.com", OriginalCaller: "Bob@Example.com", Delegation: "Bob@Example.com, ci@p.iam.gserviceaccount.com, deployer@p.iam.gserviceaccount.com"}, "bob@example.com"},
-		{"near miss: a role named like Identity Center's, outside its path (the normalizer names it by the role)", model.AWS, model.Actor{ID: "arn:aws:sts::1:assumed-role/AWSReservedSSO_Admin_0a1b/alice@example.com", Name: "AWSReservedSSO_Admin_0a1b", SessionIssuer: "arn:aws:iam::1:role/AWSReservedSSO_Admin_0a1b"}, "arn:aws:sts::1:assumed-role/awsreservedsso_admin_0a1b/alice@example.com"},
-		{"near miss: a role session named like the person is not SSO", model.AWS, model.Actor{ID: "arn:aws:sts::1:assumed-role/admin/alice@example.com", Name: "admin"}, "arn:aws:sts::1:assumed-role/admin/alice@example.com"},
+		{"near miss: a role named like Identity Center's, outside its path (the normalizer names it by the role)", model.AWS, model.Actor{ID: "arn:aws:sts::1:assumed-role/AWSReservedSSO_Admin_0a1b/alice@example.com", Name: "AWSReservedSSO_Admin_0a1b", SessionIssuer: "arn:aws:iam::1:role/AWSReservedSSO_Admin_0a1b"}, "arn:aws:iam::1:role/awsreservedsso_admin_0a1b"},
+		{"near miss: a role session named like the person is not SSO, it is the role", model.AWS, model.Actor{ID: "arn:aws:sts::1:assumed-role/admin/alice@example.com", Name: "admin"}, "arn:aws:iam::1:role/admin"},
+		{"AWS role session: the role, whatever the session is named", model.AWS, model.Actor{Type: "AssumedRole", ID: "arn:aws:sts::111122223333:assumed-role/web-deployer/i-0ddd3333eeee4444f", Name: "web-deployer", SessionIssuer: "arn:aws:iam::111122223333:role/app/web-deployer"}, "arn:aws:iam::111122223333:role/web-deployer"},
+		{"AWS role session without its issuer: the same role", model.AWS, model.Actor{Type: "AssumedRole", ID: "arn:aws:sts::111122223333:assumed-role/web-deployer/botocore-session-1773482400", Name: "web-deployer"}, "arn:aws:iam::111122223333:role/web-deployer"},
+		{"configured: a role session matched by its session ARN", model.AWS, model.Actor{ID: "arn:aws:sts::123456789012:assumed-role/alice-admin/alice", Name: "alice-admin"}, "alice@example.com"},
 		{"near miss: another IAM user", model.AWS, model.Actor{ID: "arn:aws:iam::123456789012:user/alicia", Name: "alicia"}, "arn:aws:iam::123456789012:user/alicia"},
 	}
 	for _, tt := range tests {
