@@ -199,3 +199,45 @@ func TestFindingsCarryOriginalCaller(t *testing.T) {
 		})
 	}
 }
+
+// TestRoleSessionIsTheRole: an AWS role session is its role, whatever the
+// caller named the session. A new instance of a learned instance-profile
+// role is no new actor, and one role's five openings through two sessions
+// are one mass change.
+func TestRoleSessionIsTheRole(t *testing.T) {
+	st, err := store.OpenSQLite(t.Context(), filepath.Join(t.TempDir(), "cw.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	scan(t, []string{"testdata/rolesessions/learn.jsonl"}, Options{Store: st, Learn: true, NoCorrelate: true})
+	tests := []struct {
+		file, rule string
+		want       int
+	}{
+		{"testdata/rolesessions/later.jsonl", "first-seen-actor", 0},
+		{"testdata/rolesessions/two-sessions.jsonl", "mass-change", 1},
+	}
+	for _, tt := range tests {
+		t.Run(filepath.Base(tt.file), func(t *testing.T) {
+			res := scan(t, []string{tt.file}, Options{Store: st, Filter: Filter{MinSeverity: model.Info}})
+			n := 0
+			for _, f := range res.Findings {
+				if f.Rule == tt.rule {
+					n++
+				}
+				if !strings.HasPrefix(f.Identity, "arn:aws:iam::111122223333:role/") {
+					t.Errorf("%s: identity %q, want the role", f.Rule, f.Identity)
+				}
+				for _, x := range f.FirstSeen {
+					if x.Kind == "actor" && tt.rule == "first-seen-actor" {
+						t.Errorf("%s: first seen actor %q", f.Rule, x.Value)
+					}
+				}
+			}
+			if n != tt.want {
+				t.Errorf("%d %s findings, want %d", n, tt.rule, tt.want)
+			}
+		})
+	}
+}
