@@ -142,6 +142,18 @@ func (b *contextBuffer) add(ev *model.Event) {
 		class: b.text(fieldClass, class), outcome: b.text(fieldOutcome, string(ev.Outcome))})
 }
 
+// noFinding keeps, as context, an event of a catalogued operation that
+// gave no finding once its records were folded: a call refused for lack
+// of permission that changed no firewall (an instance's user data, a
+// storage account's settings) is a denial in its actor's timeline, as a
+// refused call of any other operation is. The workers are done: the
+// first buffer takes it.
+func noFinding(bufs []*contextBuffer, ev *model.Event) {
+	if len(bufs) > 0 && ev.Outcome == model.Failure {
+		bufs[0].add(ev)
+	}
+}
+
 // event is the correlate.ContextEvent an entry stands for.
 func (b *contextBuffer) event(e contextEntry) correlate.ContextEvent {
 	return correlate.ContextEvent{Session: b.texts[e.session], TimelineEntry: model.TimelineEntry{

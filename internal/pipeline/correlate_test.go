@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -239,5 +240,55 @@ func TestRoleSessionIsTheRole(t *testing.T) {
 				t.Errorf("%d %s findings, want %d", n, tt.rule, tt.want)
 			}
 		})
+	}
+}
+
+// TestRefusedCallsOfCatalogedOperationsAreContext: a refused call of an
+// operation the catalogue knows, which changed no firewall (an instance's
+// user data, a storage account's write), gives no finding; it stays in
+// its actor's timeline as a denial and makes the change ten minutes later
+// a recon-then-change, as a refused call of any other operation does.
+// Before, the scan sent it to detection only, which dropped it.
+func TestRefusedCallsOfCatalogedOperationsAreContext(t *testing.T) {
+	for _, tc := range []struct{ file, refused string }{
+		{"testdata/denied-context/aws.jsonl", "ModifyInstanceAttribute"},
+		{"testdata/denied-context/azure.jsonl", "MICROSOFT.STORAGE/STORAGEACCOUNTS/WRITE"},
+	} {
+		for _, maxHeld := range []int{0, 1} { // held in memory, and spilled
+			t.Run(fmt.Sprintf("%s max-held %d", filepath.Base(tc.file), maxHeld), func(t *testing.T) {
+				res := scan(t, []string{tc.file}, Options{Workers: 1, MaxHeld: maxHeld, Filter: Filter{MinSeverity: model.Info}})
+				fs := res.Findings
+				if res.Spill != nil {
+					defer res.Spill.Close()
+					if err := res.Spill.Findings(func(f model.Finding) error { fs = append(fs, f); return nil }); err != nil {
+						t.Fatal(err)
+					}
+				}
+				if (res.Spill != nil) != (maxHeld == 1) {
+					t.Fatalf("spilled: %v, at max-held %d", res.Spill != nil, maxHeld)
+				}
+				checkRefusedInContext(t, fs, tc.refused)
+			})
+		}
+	}
+}
+
+// checkRefusedInContext: one recon-then-change, and the refused call in
+// one finding's timeline as a denial.
+func checkRefusedInContext(t *testing.T, fs []model.Finding, refused string) {
+	t.Helper()
+	var recon, denial int
+	for _, f := range fs {
+		if f.Rule == "recon-then-change" {
+			recon++
+		}
+		for _, e := range f.Timeline {
+			if e.Operation == refused && e.Class == "denied" {
+				denial++
+			}
+		}
+	}
+	if recon != 1 || denial != 1 {
+		t.Errorf("%d recon-then-change, %d timelines with the refused %s; want 1 and 1", recon, denial, refused)
 	}
 }

@@ -257,6 +257,8 @@ func Scan(ctx context.Context, inputs []ingest.Input, opts Options) (Result, err
 		if !ok {
 			if f, ok = rangesFinding(det, &merged[i]); ok {
 				evs = append(evs, evaluated{ev: &merged[i], f: f, quiet: true})
+			} else {
+				noFinding(ctxBufs, &merged[i])
 			}
 			continue
 		}

@@ -211,6 +211,7 @@ func finishSpilled(ctx context.Context, opts Options, det *detect.Detector, fo *
 		quiet := false
 		if !ok {
 			if f, quiet = rangesFinding(det, &r.Ev); !quiet {
+				noFinding(ctxBufs, &r.Ev)
 				return nil
 			}
 		}
