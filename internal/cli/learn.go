@@ -109,5 +109,8 @@ func learnReport(ctx context.Context, sum model.Summary, quiet bool, stdout, std
 			plural(sum.FactsLearned, "new first-seen fact", "new first-seen facts"), plural(sum.FirewallEvents, "firewall event", "firewall events"),
 			plural(sum.Records, "record", "records"))
 	}
+	// Learn reports no finding: its summary must not count the scan's
+	// findings by severity ("5 critical") as if they had been reported.
+	sum.Findings, sum.Correlations, sum.FindingsFiltered, sum.Undated = nil, 0, 0, 0
 	return reportRun(ctx, sum, runEnd{command: "learn", stopped: "nothing was written to the store", quiet: quiet}, stderr)
 }

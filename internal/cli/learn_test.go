@@ -67,3 +67,21 @@ func TestLearnSaysNothingOfSuppressions(t *testing.T) {
 		}
 	}
 }
+
+// TestLearnSummaryCountsNoFindings: learn reports nothing, so its summary
+// counts no finding; before, it said "26 (5 critical, 4 high, ...)" of
+// the samples, findings nobody was shown.
+func TestLearnSummaryCountsNoFindings(t *testing.T) {
+	code, out, errOut := run(t, nil, "learn", "--store", filepath.Join(t.TempDir(), "cw.db"), samples)
+	if code != ExitOK || !strings.Contains(out, "nothing reported") {
+		t.Fatalf("learn: exit %d, %q, %s", code, out, errOut)
+	}
+	if !strings.Contains(errOut, "Findings:") || !strings.Contains(errOut, "92 read") {
+		t.Fatalf("learn's summary is missing:\n%s", errOut)
+	}
+	for _, line := range strings.Split(errOut, "\n") {
+		if strings.HasPrefix(line, "Findings:") && !strings.Contains(line, " 0 (0 critical, 0 high, 0 medium, 0 low, 0 info)") {
+			t.Errorf("learn's summary counts findings it did not report: %q", line)
+		}
+	}
+}
