@@ -292,3 +292,40 @@ func checkRefusedInContext(t *testing.T, fs []model.Finding, refused string) {
 		t.Errorf("%d recon-then-change, %d timelines with the refused %s; want 1 and 1", recon, denial, refused)
 	}
 }
+
+// TestCorrelationSequences: each correlation fires on the sequence built
+// for it, in each cloud, and stays quiet on its near misses (a day later,
+// another account, a read that is not of firewalls, one change short, the
+// order reversed). See testdata/correlations/README.md.
+func TestCorrelationSequences(t *testing.T) {
+	fires := map[string]string{
+		"aws-mass5": "mass-change", "azure-mass5": "mass-change", "gcp-mass5": "mass-change",
+		"aws-fts": "failed-then-succeeded", "azure-fts": "failed-then-succeeded", "gcp-fts": "failed-then-succeeded",
+		"aws-dry": "failed-then-succeeded", "aws-fts-other-ip": "failed-then-succeeded",
+		"aws-short": "short-lived-exposure", "aws-recon": "recon-then-change", "gcp-recon": "recon-then-change", "azure-recon-denied": "recon-then-change",
+		"azure-short": "short-lived-exposure", "gcp-short": "short-lived-exposure",
+	}
+	files, err := filepath.Glob("testdata/correlations/*.jsonl")
+	if err != nil || len(files) < 40 {
+		t.Fatalf("%d sequences (%v)", len(files), err)
+	}
+	for _, file := range files {
+		name := strings.TrimSuffix(filepath.Base(file), ".jsonl")
+		t.Run(name, func(t *testing.T) {
+			res := scan(t, []string{file}, Options{Filter: Filter{MinSeverity: model.Info}})
+			var got []string
+			for _, f := range res.Findings {
+				if slices.Contains(f.Tags, "correlation") {
+					got = append(got, f.Rule)
+				}
+			}
+			var want []string
+			if r := fires[name]; r != "" {
+				want = []string{r}
+			}
+			if !slices.Equal(got, want) {
+				t.Errorf("correlations %v, want %v", got, want)
+			}
+		})
+	}
+}
