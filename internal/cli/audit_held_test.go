@@ -5,11 +5,10 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
-	"runtime"
-	"runtime/metrics"
 	"strings"
 	"testing"
-	"time"
+
+	"cloudwall/internal/testutil"
 )
 
 // spillNotice is the stderr line of an audit that sorted on disk.
@@ -80,31 +79,17 @@ func TestAuditMaxHeldBoundsMemory(t *testing.T) {
 		t.Fatal(err)
 	}
 	peak := func(held string) uint64 {
-		runtime.GC()
-		s := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
-		metrics.Read(s)
-		base, top := s[0].Value.Uint64(), uint64(0)
-		done, finished := make(chan struct{}), make(chan struct{})
-		go func() {
-			defer close(finished)
-			s := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
-			for {
-				metrics.Read(s)
-				top = max(top, s[0].Value.Uint64())
-				select {
-				case <-done:
-					return
-				case <-time.After(200 * time.Microsecond):
-				}
-			}
-		}()
-		code, _, stderr := run(t, nil, "audit", "-q", "--format", "jsonl", "-o", filepath.Join(dir, "out"), "--max-held", held, in)
-		close(done)
-		<-finished
+		var (
+			code   int
+			stderr string
+		)
+		grew := testutil.PeakLiveHeap(func() {
+			code, _, stderr = run(t, nil, "audit", "-q", "--format", "jsonl", "-o", filepath.Join(dir, "out"), "--max-held", held, in)
+		})
 		if code != ExitOK {
 			t.Fatalf("--max-held %s: exit %d: %s", held, code, stderr)
 		}
-		return top - min(base, top)
+		return grew
 	}
 	all, bounded := peak("1000000"), peak("200")
 	t.Logf("peak live heap auditing 20,000 groups: holding all %d MiB, --max-held 200 %d MiB", all>>20, bounded>>20)

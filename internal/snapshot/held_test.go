@@ -4,13 +4,11 @@ import (
 	"bytes"
 	"context"
 	"path/filepath"
-	"runtime"
-	"runtime/metrics"
 	"testing"
-	"time"
 
 	"cloudwall/internal/ingest"
 	"cloudwall/internal/model"
+	"cloudwall/internal/testutil"
 )
 
 // readHeld reads docs (in name order) with Options.MaxHeld held.
@@ -90,35 +88,18 @@ func TestMaxHeldSameAsInMemory(t *testing.T) {
 func TestMaxHeldBoundsMemory(t *testing.T) {
 	docs := map[string][]byte{"sg.json": generatedAccount("sg", 20000)}
 	peak := func(n int) uint64 {
-		runtime.GC()
-		s := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
-		metrics.Read(s)
-		base, top := s[0].Value.Uint64(), uint64(0)
-		done, finished := make(chan struct{}), make(chan struct{})
-		go func() {
-			defer close(finished)
-			s := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
-			for {
-				metrics.Read(s)
-				top = max(top, s[0].Value.Uint64())
-				select {
-				case <-done:
-					return
-				case <-time.After(200 * time.Microsecond):
-				}
+		var set *Set
+		grew := testutil.PeakLiveHeap(func() {
+			set = readHeld(t, n, docs)
+			if err := set.EachFirewall(func(*model.Firewall) error { return nil }); err != nil {
+				t.Fatal(err)
 			}
-		}()
-		set := readHeld(t, n, docs)
-		if err := set.EachFirewall(func(*model.Firewall) error { return nil }); err != nil {
-			t.Fatal(err)
-		}
-		close(done)
-		<-finished
+		})
 		if set.Summary.Firewalls != 20000 || set.Summary.Rules != 80000 {
 			t.Fatalf("--max-held %d: %d firewalls, %d rules read", n, set.Summary.Firewalls, set.Summary.Rules)
 		}
 		set.Close()
-		return top - min(base, top)
+		return grew
 	}
 	all, bounded := peak(0), peak(500)
 	t.Logf("peak live heap reading 20,000 groups: in memory %d MiB, --max-held 500 %d MiB", all>>20, bounded>>20)
