@@ -7,30 +7,28 @@ import (
 	"cloudwall/internal/model"
 )
 
-// Undated is how the findings of a snapshot that does not say when it
-// was taken (describe-* output, az and gcloud lists) get a time instead
-// of none: asOf when the user gave one (--as-of), else the modification
-// time of the file the snapshot was read from (mtime, from the outer file
-// of an archive member), else readAt (stdin). A reason says which.
-func Undated(findings []model.Finding, asOf time.Time, mtime func(path string) (time.Time, bool), readAt time.Time) {
-	for i := range findings {
-		f := &findings[i]
-		if !f.Time.IsZero() {
-			continue
-		}
-		const lead = "time: the snapshot does not say when it was taken; "
-		file := f.Event.File
-		switch t, ok := fileTime(file, mtime); {
-		case !asOf.IsZero():
-			f.Time = asOf.UTC()
-			f.Reasons = append(f.Reasons, lead+"this is --as-of")
-		case ok:
-			f.Time = t.UTC()
-			f.Reasons = append(f.Reasons, lead+"this is the modification time of "+outerFile(file))
-		default:
-			f.Time = readAt.UTC()
-			f.Reasons = append(f.Reasons, lead+"this is when it was read")
-		}
+// Undated is how a finding of a snapshot that does not say when it was
+// taken (describe-* output, az and gcloud lists) gets a time instead of
+// none: asOf when the user gave one (--as-of), else the modification time
+// of the file the snapshot was read from (mtime, from the outer file of an
+// archive member), else readAt (stdin). A reason says which. A finding
+// with a time is left as it is.
+func Undated(f *model.Finding, asOf time.Time, mtime func(path string) (time.Time, bool), readAt time.Time) {
+	if !f.Time.IsZero() {
+		return
+	}
+	const lead = "time: the snapshot does not say when it was taken; "
+	file := f.Event.File
+	switch t, ok := fileTime(file, mtime); {
+	case !asOf.IsZero():
+		f.Time = asOf.UTC()
+		f.Reasons = append(f.Reasons, lead+"this is --as-of")
+	case ok:
+		f.Time = t.UTC()
+		f.Reasons = append(f.Reasons, lead+"this is the modification time of "+outerFile(file))
+	default:
+		f.Time = readAt.UTC()
+		f.Reasons = append(f.Reasons, lead+"this is when it was read")
 	}
 }
 

@@ -32,9 +32,8 @@ func TestUndated(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			fs := []model.Finding{{Time: tt.time, Event: model.EventRef{File: tt.file}, Reasons: []string{}}}
-			Undated(fs, tt.asOf, stat, readAt)
-			f := fs[0]
+			f := model.Finding{Time: tt.time, Event: model.EventRef{File: tt.file}, Reasons: []string{}}
+			Undated(&f, tt.asOf, stat, readAt)
 			if !f.Time.Equal(tt.want) || f.Time.Location() != time.UTC {
 				t.Errorf("time %v, want %v UTC", f.Time, tt.want)
 			}

@@ -252,9 +252,8 @@ func runReport(ctx context.Context, f reportFlags, stdout, stderr io.Writer,
 	var n model.Summary // what add counts
 	n.Findings = map[string]int64{}
 	add := func(x model.Finding) error {
-		one := []model.Finding{x}
-		audit.Undated(one, asOf, fileMtime, start)
-		x, hidden := sup.Judge(one[0])
+		audit.Undated(&x, asOf, fileMtime, start)
+		x, hidden := sup.Judge(x)
 		switch {
 		case !filter.Keep(x):
 			n.FindingsFiltered++

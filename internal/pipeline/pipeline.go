@@ -418,19 +418,6 @@ func guideCorrelations(c *content.Content, made []model.Finding) {
 	}
 }
 
-// Suppress splits off the findings cfg's suppressions hide, for audit and
-// diff; notices tell of expired suppressions and ones that matched nothing.
-// Approvals are about changes someone made, which a snapshot does not
-// record: they are not applied.
-func Suppress(cfg *config.Config, findings []model.Finding, now time.Time) (shown, suppressed []model.Finding, notices []string) {
-	if cfg == nil {
-		return findings, nil, nil
-	}
-	only := &config.Config{Path: cfg.Path, Suppressions: cfg.Suppressions}
-	res := policy.Apply(only, findings, now)
-	return res.Shown, res.Suppressed, res.Notices
-}
-
 // TrustedNetworks is the detector option for cfg's trusted networks (none
 // for a nil cfg): scan, timeline, audit and diff judge peers alike.
 func TrustedNetworks(cfg *config.Config) detect.Option {

@@ -25,8 +25,9 @@ func (s *Spilled) Add(f model.Finding, suppressed bool) error {
 	return s.shown.Add(f)
 }
 
-// Suppressor is Suppress one finding at a time, for findings that are
-// not held all at once.
+// Suppressor applies cfg's suppressions alone, one finding at a time, for
+// audit and diff: approvals are about changes someone made, which a
+// snapshot does not record, so they are not applied.
 type Suppressor struct{ j *policy.Judge }
 
 // NewSuppressor returns a Suppressor of cfg's suppressions (none for a
@@ -38,9 +39,9 @@ func NewSuppressor(cfg *config.Config, now time.Time) *Suppressor {
 	return &Suppressor{j: policy.NewJudge(&config.Config{Path: cfg.Path, Suppressions: cfg.Suppressions}, now)}
 }
 
-// Judge returns f as Suppress shows it, and whether a suppression hides
-// it.
+// Judge returns f as shown (tagged when a suppression matched), and
+// whether a suppression hides it.
 func (s *Suppressor) Judge(f model.Finding) (model.Finding, bool) { return s.j.Judge(f) }
 
-// Notices are Suppress's notices about the findings judged.
+// Notices tell of expired suppressions and ones that matched nothing.
 func (s *Suppressor) Notices() []string { return s.j.Notices() }
